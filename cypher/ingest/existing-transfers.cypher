@@ -1,0 +1,5 @@
+// Transfers already stored under any of the given tx_ids, to tell replays from conflicts.
+// Params: $txIds [string]. Returns: txId, from, to, amount, currency, at, channel.
+UNWIND $txIds AS txId
+MATCH (a:Account)-[t:TRANSFER {txId: txId}]->(b:Account)
+RETURN t.txId AS txId, a.id AS from, b.id AS to, t.amount AS amount, t.currency AS currency, t.at AS at, t.channel AS channel

@@ -1,0 +1,8 @@
+// Every label event of an account, newest first (retracted ones included, marked).
+// Params: $accountId. Returns: id, accountId, label, note, source, createdBy, createdAt,
+//         retractedAt, retractedBy, retractReason.
+MATCH (l:Label {accountId: $accountId})
+RETURN l.id AS id, l.accountId AS accountId, l.label AS label, l.note AS note, l.source AS source,
+       l.createdBy AS createdBy, l.createdAt AS createdAt, l.retractedAt AS retractedAt,
+       l.retractedBy AS retractedBy, l.retractReason AS retractReason
+ORDER BY l.createdAt DESC, l.id DESC

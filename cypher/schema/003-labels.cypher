@@ -1,0 +1,4 @@
+// Investigator labels: append-only events, the latest non-retracted one per account wins.
+// Params: none. Returns: nothing.
+CREATE CONSTRAINT label_id IF NOT EXISTS FOR (l:Label) REQUIRE l.id IS UNIQUE;
+CREATE INDEX label_account IF NOT EXISTS FOR (l:Label) ON (l.accountId);

@@ -1,0 +1,41 @@
+// Makes a fresh clone runnable: installs npm packages when node_modules is missing or stale, and
+// compiles TypeScript. Plain JavaScript with no dependencies, because it runs before they exist.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    process.stderr.write(`\n${cmd} ${args.join(' ')} failed (exit ${r.status})\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+export function ensureInstalled() {
+  const lock = path.join(root, 'package-lock.json');
+  const stamp = path.join(root, 'node_modules', '.acctnet-lock-sha256');
+  const want = crypto.createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
+  const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
+  if (have !== want) {
+    process.stderr.write('Installing npm packages (npm ci)...\n');
+    // --ignore-scripts: our own "prepare" (tsc) runs below; no dependency needs an install script.
+    run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
+    fs.writeFileSync(stamp, `${want}\n`);
+  }
+}
+
+export function build() {
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+}
+
+export function bootstrap() {
+  ensureInstalled();
+  build();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) bootstrap();

@@ -1,0 +1,44 @@
+// One error shape for every response: {statusCode, error, message}. 4xx keep a message that says
+// what to fix; 5xx are logged with the request id and answered generically — no internals leave.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (message: string) => new HttpError(404, message);
+export const badRequest = (message: string) => new HttpError(400, message);
+export const conflict = (message: string) => new HttpError(409, message);
+
+function isUnavailable(err: { code?: string; name?: string }): boolean {
+  return err.code === 'ServiceUnavailable' || err.code === 'SessionExpired' || err.name === 'Neo4jError' && err.code === 'ServiceUnavailable';
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
+    let status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status === 500 && isUnavailable(err)) status = 503;
+    if (status >= 500) {
+      request.log.error({ err, reqId: request.id }, 'request failed');
+      const message =
+        status === 503
+          ? `A storage service is unavailable; retry later (request id ${request.id})`
+          : `Internal error; it was logged with request id ${request.id}`;
+      return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+    }
+    if (status === 429 && reply.getHeader('retry-after') === undefined && err.message) {
+      // @fastify/rate-limit sets its own headers; keep its message.
+    }
+    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: err.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}

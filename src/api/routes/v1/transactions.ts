@@ -1,0 +1,117 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { newBatchId } from '../../../ingest/batch-producer.js';
+import { describeBatch } from '../../../ingest/batch-report.js';
+import { fieldsFromObject } from '../../../ingest/read-rows.js';
+import { ingestJobId, type IngestJobData } from '../../../queue/ingest-queue.js';
+import { notFound } from '../../errors.js';
+import { errorResponses, NullableIsoTime } from '../../schemas/common.js';
+
+const TransactionInput = Type.Object(
+  {
+    tx_id: Type.Optional(Type.Unknown()),
+    from_account: Type.Optional(Type.Unknown()),
+    to_account: Type.Optional(Type.Unknown()),
+    amount: Type.Optional(Type.Unknown()),
+    currency: Type.Optional(Type.Unknown()),
+    timestamp: Type.Optional(Type.Unknown()),
+    channel: Type.Optional(Type.Unknown()),
+  },
+  {
+    description:
+      'Canonical record. Rows are validated one by one by the workers: a bad row is rejected with its reason, the rest of the batch goes on.',
+    examples: [{ tx_id: 't-1', from_account: 'A1', to_account: 'B7', amount: '125.40', currency: 'EUR', timestamp: '2026-03-01T10:15:00Z', channel: 'card' }],
+  },
+);
+
+const Accepted = Type.Object({
+  batchId: Type.String(),
+  rows: Type.Integer(),
+  jobs: Type.Integer(),
+  statusUrl: Type.String(),
+});
+
+const RejectedRowSchema = Type.Object({ line: Type.Integer(), reason: Type.String(), raw: Type.String(), txId: Type.Union([Type.String(), Type.Null()]) });
+
+export const BatchReportSchema = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  createdAt: NullableIsoTime,
+  state: Type.Union([Type.Literal('reading'), Type.Literal('writing'), Type.Literal('done'), Type.Literal('failed')]),
+  rows: Type.Union([Type.Integer(), Type.Null()]),
+  received: Type.Integer(),
+  written: Type.Integer(),
+  duplicates: Type.Integer({ description: 'rows whose tx_id was already stored with the same content' }),
+  rejected: Type.Integer(),
+  jobs: Type.Object({
+    total: Type.Union([Type.Integer(), Type.Null()]),
+    done: Type.Integer(),
+    failed: Type.Integer(),
+    pending: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  failedJobs: Type.Array(Type.Object({ jobId: Type.String(), reason: Type.String() })),
+  rejectedRows: Type.Array(RejectedRowSchema, { description: 'rows at index (line) > rejectedAfter, at most rejectedLimit' }),
+  nextRejectedAfter: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const transactions: FastifyPluginAsyncTypebox = async (app) => {
+  const { config } = app;
+
+  app.post(
+    '/transactions',
+    {
+      schema: {
+        summary: 'Queue transactions for ingest',
+        description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl.`,
+        tags: ['ingest'],
+        body: Type.Array(TransactionInput, { minItems: 1, maxItems: config.ingest.httpMaxRows }),
+        response: { 202: Accepted, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const rows = request.body as Array<Record<string, unknown>>;
+      const batchId = newBatchId('http');
+      const size = config.ingest.batchSize;
+      const jobs: IngestJobData[] = [];
+      for (let start = 0, seq = 0; start < rows.length; start += size, seq++) {
+        const job: IngestJobData = { batchId, seq, rows: [], rejected: [] };
+        rows.slice(start, start + size).forEach((obj, i) => {
+          const line = start + i;
+          const { fields, bad } = fieldsFromObject(obj);
+          if (bad) job.rejected.push({ line, reason: bad, raw: JSON.stringify(obj).slice(0, 2000) });
+          else job.rows.push({ line, fields });
+        });
+        jobs.push(job);
+      }
+      const rt = app.runtime;
+      await rt.batches().create({ id: batchId, source: 'http', name: null, expectedChunks: jobs.length, expectedRows: rows.length });
+      await rt.ingestQueue().addBulk(jobs.map((data) => ({ name: 'chunk', data, opts: { jobId: ingestJobId(batchId, data.seq) } })));
+      return reply.code(202).send({ batchId, rows: rows.length, jobs: jobs.length, statusUrl: `/v1/ingest/batches/${batchId}` });
+    },
+  );
+
+  app.get(
+    '/ingest/batches/:id',
+    {
+      schema: {
+        summary: 'Progress of an ingest batch and its rejected rows',
+        tags: ['ingest'],
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        querystring: Type.Object({
+          rejectedAfter: Type.Integer({ minimum: -1, default: -1, description: 'line (0-based index for HTTP batches) after which to list rejected rows' }),
+          rejectedLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: { 200: BatchReportSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const rt = app.runtime;
+      const report = await describeBatch(rt.batches(), rt.ingestQueue(), request.params.id, request.query);
+      if (!report) throw notFound(`No ingest batch ${request.params.id}`);
+      return report;
+    },
+  );
+};
+
+export default transactions;

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { importFile, type ImportOptions, type ImportSummary } from '../../ingest/import-file.js';
+import type { Runtime } from '../../runtime.js';
+import { parseColumnMap } from '../../ingest/read-rows.js';
+import { startIngestWorker } from '../../../workers/ingest.js';
+import { EXIT, runCommand, say } from '../context.js';
+import { createProgressBar, formatRate } from '../progress.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function printImportSummary(s: ImportSummary): void {
+  say(`batch ${s.batchId}: ${s.rowsRead} rows read, ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`);
+  if (s.rejectsFile) say(`rejected rows and their reasons: ${s.rejectsFile}`);
+  for (const f of s.failedChunks) say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows stay in the failed set: npx acctnet batches show ${s.batchId})`);
+}
+
+/** Import with a progress bar; starts an in-process worker when none is connected. */
+export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOptions, 'onProgress'>): Promise<ImportSummary> {
+  await rt.ensureRedis();
+  await rt.ensureNeo4j();
+  const queue = rt.ingestQueue();
+  if ((await queue.getWorkersCount()) === 0) {
+    say('No worker process is connected; running one in this process.');
+    const worker = await startIngestWorker(rt, { name: `acctnet-import-${process.pid}` });
+    rt.onClose(() => worker.close());
+  }
+  const started = Date.now();
+  const bar = createProgressBar({
+    total: 1,
+    format: ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}',
+  });
+  try {
+    return await importFile(
+      { config: rt.config, queue, connection: rt.redis(), batches: rt.batches() },
+      {
+        ...options,
+        onProgress: (p) =>
+          bar.update(p.bytesTotal ? p.bytesRead / p.bytesTotal : 1, {
+            read: p.rowsRead,
+            written: p.written,
+            dup: p.duplicates,
+            rejected: p.rejected,
+            rate: formatRate(p.written + p.duplicates + p.rejected, Date.now() - started),
+          }),
+      },
+    );
+  } finally {
+    bar.stop();
+  }
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('Import transactions from a CSV or NDJSON file through the ingest queue')
+    .argument('<file>', 'CSV or NDJSON file')
+    .option('--format <format>', 'csv or ndjson (default: from the file extension)')
+    .option('--map <canonical=source>', 'read a canonical field from another column (repeatable)', collect, [])
+    .option('--rejects <file>', 'where to write rejected rows (default ./<file>.<batch>.rejects.csv)')
+    .option('--batch-size <n>', 'rows per ingest job', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure.',
+    )
+    .action((file: string, opts: { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean }) =>
+      runCommand(async (rt) => {
+        const map = parseColumnMap(opts.map);
+        if (opts.batchSize !== undefined && !(opts.batchSize >= 1 && opts.batchSize <= 50000)) {
+          throw new Error('--batch-size must be an integer 1..50000');
+        }
+        const summary = await runImportWithProgress(rt, {
+          file,
+          map,
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        });
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        printImportSummary(summary);
+        if (summary.failedChunks.length > 0) return EXIT.failed;
+        return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import os from 'node:os';
+import path from 'node:path';
+import { importLabels } from '../../labels/label-input.js';
+import { createLabelRepository } from '../../neo4j/repositories/labels.js';
+import { EXIT, runCommand, say } from '../context.js';
+
+export function registerLabels(program: Command): void {
+  const labels = program.command('labels').description('Investigator labels (fraud / legit)');
+  labels
+    .command('import')
+    .argument('<file>', 'CSV with columns account_id,label,note (label: fraud or legit)')
+    .option('--by <name>', 'who is importing (recorded with each label)', os.userInfo().username)
+    .description('Append labels from a CSV file; exits 2 when rows were rejected')
+    .action((file: string, opts: { by: string }) =>
+      runCommand(async (rt) => {
+        const driver = await rt.ensureNeo4j();
+        const summary = await importLabels(createLabelRepository(driver, rt.config.neo4j), file, {
+          source: `file:${path.basename(file)}`,
+          createdBy: opts.by,
+          maxIdLength: rt.config.ingest.maxIdLength,
+        });
+        say(`${summary.rows} rows: ${summary.created} labels added, ${summary.unchanged} unchanged (same as the current label), ${summary.rejected.length} rejected`);
+        for (const r of summary.rejected.slice(0, 50)) say(`  line ${r.line}: ${r.reason}`);
+        if (summary.rejected.length > 50) say(`  ... and ${summary.rejected.length - 50} more`);
+        return summary.rejected.length ? EXIT.rejectedRows : EXIT.ok;
+      }),
+    );
+}

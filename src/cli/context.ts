@@ -1,0 +1,55 @@
+// Runs a CLI command with config, logger and connections, and maps failures to exit codes.
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { createLogger, type Logger } from '../logger.js';
+import { Runtime } from '../runtime.js';
+
+export const EXIT = { ok: 0, failed: 1, rejectedRows: 2, usage: 64, config: 78 } as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+  }
+}
+
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(EXIT.config);
+    }
+    throw err;
+  }
+}
+
+/** CLI logs go to stderr, quieter than a server's, so stdout stays for results. */
+export function cliLogger(config: Config): Logger {
+  const level = process.env.LOG_LEVEL ? config.log.level : 'warn';
+  return createLogger(level, 'acctnet-cli', 2);
+}
+
+export async function runCommand(fn: (rt: Runtime) => Promise<number | void>, opts: { logger?: (c: Config) => Logger } = {}): Promise<never> {
+  const config = loadConfigOrExit();
+  const rt = new Runtime(config, (opts.logger ?? cliLogger)(config));
+  let code: number = EXIT.ok;
+  try {
+    code = (await fn(rt)) ?? EXIT.ok;
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    process.stderr.write(`error: ${e.message}\n`);
+    if (process.env.ACCTNET_DEBUG) process.stderr.write(`${e.stack}\n`);
+    code = e.exitCode ?? EXIT.failed;
+  } finally {
+    await rt.close();
+  }
+  process.exit(code);
+}
+
+/** Human status lines on stderr; results (JSON, CSV, tables) go to stdout. */
+export function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerBatches } from './commands/batches.js';
+import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
+import { registerImport } from './commands/import.js';
+import { registerLabels } from './commands/labels.js';
+import { registerNeo4j } from './commands/neo4j.js';
+import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
+
+const program = new Command();
+program
+  .name('acctnet')
+  .description('Account network analyzer for payment fraud teams. Configuration: environment variables (see `acctnet config --reference`).')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerServe(program);
+registerWorker(program);
+registerImport(program);
+registerBatches(program);
+registerLabels(program);
+registerNeo4j(program);
+registerDemo(program);
+registerConfig(program);
+
+await program.parseAsync(process.argv);

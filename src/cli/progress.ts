@@ -1,0 +1,32 @@
+// Progress for long CLI jobs: a live bar on a terminal, one line every few seconds otherwise (CI, logs).
+import cliProgress from 'cli-progress';
+
+export interface ProgressBar {
+  update(value: number, payload: Record<string, string | number>): void;
+  stop(): void;
+}
+
+export function createProgressBar(opts: { total: number; format: string }): ProgressBar {
+  const bar = new cliProgress.SingleBar(
+    {
+      format: opts.format,
+      stream: process.stderr,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      etaBuffer: 50,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(opts.total, 0);
+  return {
+    update: (value, payload) => bar.update(Math.min(value, opts.total), payload),
+    stop: () => bar.stop(),
+  };
+}
+
+export function formatRate(count: number, elapsedMs: number): string {
+  const perSecond = count / Math.max(elapsedMs / 1000, 0.001);
+  return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k/s` : `${perSecond.toFixed(0)}/s`;
+}

@@ -1,0 +1,355 @@
+// The only module that reads process.env. Everything else receives a typed Config.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, defineVar, parsers as p, read, type VarSpec } from './vars.js';
+
+export { ConfigError } from './vars.js';
+
+/** Repository root: dist/src/config/index.js → three levels up; src/config/index.ts → two. */
+export function projectRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const parts = here.split(path.sep);
+  const distAt = parts.lastIndexOf('dist');
+  return distAt >= 0 ? parts.slice(0, distAt).join(path.sep) || '/' : path.resolve(here, '..', '..');
+}
+
+const NEO4J_VERSION = '5.26.30';
+const LOCAL_DEFAULT_PASSWORD = 'acctnet-local-dev';
+
+export const VARS = {
+  // --- Neo4j -----------------------------------------------------------------------------------
+  neo4jUri: defineVar({
+    name: 'NEO4J_URI',
+    expected: 'a bolt://, neo4j://, bolt+s:// or neo4j+s:// URI',
+    doc: 'Neo4j to use. Unset: the managed local Neo4j started by `acctnet neo4j start` (bolt://127.0.0.1:ACCTNET_NEO4J_BOLT_PORT).',
+    parse: p.url(['bolt', 'neo4j', 'bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']),
+  }),
+  neo4jUser: defineVar({ name: 'NEO4J_USER', default: 'neo4j', expected: 'a user name', doc: 'Neo4j user.', parse: p.nonEmpty }),
+  neo4jPassword: defineVar({
+    name: 'NEO4J_PASSWORD',
+    expected: 'a password of at least 8 characters',
+    doc: `Neo4j password. Required when NEO4J_URI is set. For the managed local Neo4j it defaults to "${LOCAL_DEFAULT_PASSWORD}" and is set as the initial password at first start.`,
+    secret: true,
+    parse: (raw: string) => {
+      if (raw.length < 8) throw new Error('too short');
+      return raw;
+    },
+  }),
+  neo4jDatabase: defineVar({
+    name: 'NEO4J_DATABASE',
+    expected: 'a database name',
+    doc: 'Database to use (unset: the server default, "neo4j").',
+    parse: p.nonEmpty,
+  }),
+  neo4jHome: defineVar({
+    name: 'ACCTNET_NEO4J_HOME',
+    default: '.neo4j',
+    expected: 'a directory path',
+    doc: 'Where the managed local Neo4j keeps its jars, configuration and data (relative to the project root).',
+    parse: p.nonEmpty,
+  }),
+  neo4jInstance: defineVar({
+    name: 'ACCTNET_NEO4J_INSTANCE',
+    default: 'default',
+    expected: 'a name of letters, digits, - or _',
+    doc: 'Managed instance name; each has its own data folder under ACCTNET_NEO4J_HOME/instances (the tests use "test").',
+    parse: (raw: string) => {
+      if (!/^[A-Za-z0-9_-]{1,40}$/.test(raw)) throw new Error('bad name');
+      return raw;
+    },
+  }),
+  neo4jBoltPort: defineVar({
+    name: 'ACCTNET_NEO4J_BOLT_PORT',
+    default: '7687',
+    expected: 'a TCP port 1024..65535',
+    doc: 'Bolt port of the managed local Neo4j (bound to 127.0.0.1 only).',
+    parse: p.int(1024, 65535),
+  }),
+  neo4jHeap: defineVar({
+    name: 'ACCTNET_NEO4J_HEAP',
+    default: '2g',
+    expected: 'a size such as 2g',
+    doc: 'JVM heap (-Xms and -Xmx) of the managed local Neo4j.',
+    parse: p.memorySize,
+  }),
+  neo4jPagecache: defineVar({
+    name: 'ACCTNET_NEO4J_PAGECACHE',
+    default: '1g',
+    expected: 'a size such as 1g',
+    doc: 'server.memory.pagecache.size of the managed local Neo4j.',
+    parse: p.memorySize,
+  }),
+  neo4jVersion: defineVar({
+    name: 'ACCTNET_NEO4J_VERSION',
+    default: NEO4J_VERSION,
+    expected: 'a 5.26.x version on Maven Central',
+    doc: 'Neo4j server version fetched from Maven Central for the managed local Neo4j.',
+    parse: (raw: string) => {
+      if (!/^5\.26\.\d+$/.test(raw)) throw new Error('only the 5.26 LTS line is supported');
+      return raw;
+    },
+  }),
+  javaHome: defineVar({
+    name: 'ACCTNET_JAVA_HOME',
+    expected: 'a JDK 17 or 21 directory',
+    doc: 'JDK that runs the managed local Neo4j. Unset: the first Java 17 or 21 found (JAVA_HOME, /usr/lib/jvm, PATH). Neo4j 5.26 does not run on Java 25.',
+    parse: p.nonEmpty,
+  }),
+  neo4jStartTimeoutMs: defineVar({
+    name: 'ACCTNET_NEO4J_START_TIMEOUT_MS',
+    default: '120000',
+    expected: 'milliseconds 5000..900000',
+    doc: 'How long `acctnet neo4j start` waits for Bolt to answer.',
+    parse: p.int(5000, 900000),
+  }),
+  neo4jMaxRetryTimeMs: defineVar({
+    name: 'ACCTNET_NEO4J_MAX_RETRY_MS',
+    default: '30000',
+    expected: 'milliseconds 0..600000',
+    doc: "Driver's maxTransactionRetryTime: how long one write retries transient errors (deadlocks, a leader switch) before the job fails and BullMQ retries it with backoff.",
+    parse: p.int(0, 600000),
+  }),
+
+  // --- Redis and queues ------------------------------------------------------------------------
+  redisUrl: defineVar({
+    name: 'REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    expected: 'a redis:// or rediss:// URL',
+    doc: 'Redis for the BullMQ queues. Needs maxmemory-policy noeviction (and appendonly yes to survive a restart).',
+    parse: p.url(['redis', 'rediss']),
+  }),
+  queuePrefix: defineVar({
+    name: 'ACCTNET_QUEUE_PREFIX',
+    default: 'acctnet',
+    expected: 'letters, digits, - or _ (no ":")',
+    doc: 'BullMQ key prefix; separate deployments (and every test) use their own.',
+    parse: (raw: string) => {
+      if (!/^[A-Za-z0-9_-]{1,60}$/.test(raw)) throw new Error('bad prefix');
+      return raw;
+    },
+  }),
+  lockDurationMs: defineVar({
+    name: 'ACCTNET_LOCK_DURATION_MS',
+    default: '30000',
+    expected: 'milliseconds 1000..600000',
+    doc: 'BullMQ job lock. A worker that dies loses its lock after this long and the job is retried elsewhere.',
+    parse: p.int(1000, 600000),
+  }),
+  stalledIntervalMs: defineVar({
+    name: 'ACCTNET_STALLED_INTERVAL_MS',
+    default: '30000',
+    expected: 'milliseconds 1000..600000',
+    doc: 'How often workers look for stalled jobs (jobs whose worker died).',
+    parse: p.int(1000, 600000),
+  }),
+  jobAttempts: defineVar({
+    name: 'ACCTNET_JOB_ATTEMPTS',
+    default: '12',
+    expected: 'an integer 1..100',
+    doc: 'Attempts per ingest job before it lands in the failed set. With the default backoff, 12 attempts span more than an hour.',
+    parse: p.int(1, 100),
+  }),
+  jobBackoffMs: defineVar({
+    name: 'ACCTNET_JOB_BACKOFF_MS',
+    default: '1000',
+    expected: 'milliseconds 10..600000',
+    doc: 'First retry delay of a failed job; doubles on every attempt.',
+    parse: p.int(10, 600000),
+  }),
+
+  // --- Ingest ----------------------------------------------------------------------------------
+  workerConcurrency: defineVar({
+    name: 'ACCTNET_WORKER_CONCURRENCY',
+    default: '2',
+    expected: 'an integer 1..64',
+    doc: 'Ingest jobs a worker process runs at once.',
+    parse: p.int(1, 64),
+  }),
+  ingestBatchSize: defineVar({
+    name: 'ACCTNET_INGEST_BATCH_SIZE',
+    default: '5000',
+    expected: 'an integer 1..50000',
+    doc: 'Rows per ingest job (one Neo4j transaction).',
+    parse: p.int(1, 50000),
+  }),
+  ingestMaxPending: defineVar({
+    name: 'ACCTNET_INGEST_MAX_PENDING',
+    default: '8',
+    expected: 'an integer 1..1000',
+    doc: 'Back-pressure: `import` stops reading while this many of its jobs wait or run.',
+    parse: p.int(1, 1000),
+  }),
+  defaultCurrency: defineVar({
+    name: 'ACCTNET_DEFAULT_CURRENCY',
+    default: 'USD',
+    expected: 'an ISO 4217 currency code',
+    doc: 'Currency of rows that have none (e.g. the AMLSim export).',
+    parse: p.currency,
+  }),
+  maxAmount: defineVar({
+    name: 'ACCTNET_MAX_AMOUNT',
+    default: '1000000000',
+    expected: 'a number of major units > 0',
+    doc: 'Amounts above this (in major units of their currency) are rejected as absurd.',
+    parse: p.number(1, 1e13),
+  }),
+  maxIdLength: defineVar({
+    name: 'ACCTNET_MAX_ID_LENGTH',
+    default: '128',
+    expected: 'an integer 8..1024',
+    doc: 'Longest accepted account id or tx_id.',
+    parse: p.int(8, 1024),
+  }),
+  minTimestamp: defineVar({
+    name: 'ACCTNET_MIN_TIMESTAMP',
+    default: '1990-01-01T00:00:00Z',
+    expected: 'an ISO 8601 date',
+    doc: 'Earliest plausible transfer time; earlier ones are rejected (it also catches epoch seconds sent as milliseconds).',
+    parse: p.isoDate,
+  }),
+  maxTimestamp: defineVar({
+    name: 'ACCTNET_MAX_TIMESTAMP',
+    default: '2100-01-01T00:00:00Z',
+    expected: 'an ISO 8601 date',
+    doc: 'Latest plausible transfer time.',
+    parse: p.isoDate,
+  }),
+  httpMaxRows: defineVar({
+    name: 'ACCTNET_HTTP_MAX_ROWS',
+    default: '10000',
+    expected: 'an integer 1..100000',
+    doc: 'Most transactions accepted by one POST /v1/transactions.',
+    parse: p.int(1, 100000),
+  }),
+
+  // --- HTTP --------------------------------------------------------------------------------------
+  host: defineVar({ name: 'HOST', default: '127.0.0.1', expected: 'an interface address', doc: 'Address the API listens on.', parse: p.nonEmpty }),
+  port: defineVar({ name: 'PORT', default: '3000', expected: 'a TCP port 0..65535', doc: 'Port the API listens on.', parse: p.int(0, 65535) }),
+  bodyLimitBytes: defineVar({
+    name: 'ACCTNET_BODY_LIMIT_BYTES',
+    default: '5242880',
+    expected: 'bytes 1024..104857600',
+    doc: 'Largest request body accepted.',
+    parse: p.int(1024, 104857600),
+  }),
+  logLevel: defineVar({
+    name: 'LOG_LEVEL',
+    default: 'info',
+    expected: 'one of fatal, error, warn, info, debug, trace, silent',
+    doc: 'pino log level.',
+    parse: p.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+} satisfies Record<string, VarSpec<unknown>>;
+
+export interface Neo4jConfig {
+  uri: string;
+  /** True when NEO4J_URI is unset and acctnet manages a local server. */
+  managed: boolean;
+  user: string;
+  password: string;
+  database: string | undefined;
+  maxRetryTimeMs: number;
+}
+
+export interface LocalNeo4jConfig {
+  home: string;
+  instance: string;
+  boltPort: number;
+  heap: string;
+  pagecache: string;
+  version: string;
+  javaHome: string | undefined;
+  startTimeoutMs: number;
+}
+
+export interface Config {
+  projectRoot: string;
+  neo4j: Neo4jConfig;
+  localNeo4j: LocalNeo4jConfig;
+  redis: { url: string };
+  queue: { prefix: string; lockDurationMs: number; stalledIntervalMs: number; attempts: number; backoffMs: number };
+  ingest: {
+    workerConcurrency: number;
+    batchSize: number;
+    maxPending: number;
+    defaultCurrency: string;
+    maxAmount: number;
+    maxIdLength: number;
+    minTimestamp: number;
+    maxTimestamp: number;
+    httpMaxRows: number;
+  };
+  http: { host: string; port: number; bodyLimitBytes: number };
+  log: { level: string };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const v = <T>(spec: VarSpec<T>): T => read(env, spec, problems);
+  const root = projectRoot();
+
+  const explicitUri = v(VARS.neo4jUri);
+  const boltPort = v(VARS.neo4jBoltPort);
+  let password = v(VARS.neo4jPassword);
+  if (explicitUri && password === undefined && !problems.some((x) => x.startsWith('NEO4J_PASSWORD'))) {
+    problems.push('NEO4J_PASSWORD: required when NEO4J_URI is set (acctnet only defaults it for its own local Neo4j)');
+  }
+  password ??= LOCAL_DEFAULT_PASSWORD;
+
+  const neo4jHome = v(VARS.neo4jHome);
+  const config: Config = {
+    projectRoot: root,
+    neo4j: {
+      uri: explicitUri ?? `bolt://127.0.0.1:${boltPort}`,
+      managed: !explicitUri,
+      user: v(VARS.neo4jUser),
+      password,
+      database: v(VARS.neo4jDatabase),
+      maxRetryTimeMs: v(VARS.neo4jMaxRetryTimeMs),
+    },
+    localNeo4j: {
+      home: neo4jHome === undefined ? '' : path.resolve(root, neo4jHome),
+      instance: v(VARS.neo4jInstance),
+      boltPort,
+      heap: v(VARS.neo4jHeap),
+      pagecache: v(VARS.neo4jPagecache),
+      version: v(VARS.neo4jVersion),
+      javaHome: v(VARS.javaHome),
+      startTimeoutMs: v(VARS.neo4jStartTimeoutMs),
+    },
+    redis: { url: v(VARS.redisUrl) },
+    queue: {
+      prefix: v(VARS.queuePrefix),
+      lockDurationMs: v(VARS.lockDurationMs),
+      stalledIntervalMs: v(VARS.stalledIntervalMs),
+      attempts: v(VARS.jobAttempts),
+      backoffMs: v(VARS.jobBackoffMs),
+    },
+    ingest: {
+      workerConcurrency: v(VARS.workerConcurrency),
+      batchSize: v(VARS.ingestBatchSize),
+      maxPending: v(VARS.ingestMaxPending),
+      defaultCurrency: v(VARS.defaultCurrency),
+      maxAmount: v(VARS.maxAmount),
+      maxIdLength: v(VARS.maxIdLength),
+      minTimestamp: v(VARS.minTimestamp),
+      maxTimestamp: v(VARS.maxTimestamp),
+      httpMaxRows: v(VARS.httpMaxRows),
+    },
+    http: { host: v(VARS.host), port: v(VARS.port), bodyLimitBytes: v(VARS.bodyLimitBytes) },
+    log: { level: v(VARS.logLevel) },
+  };
+  if (config.ingest.minTimestamp >= config.ingest.maxTimestamp) {
+    problems.push('ACCTNET_MIN_TIMESTAMP must be before ACCTNET_MAX_TIMESTAMP');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Markdown table of every variable, for docs/configuration.md (kept in sync by a test). */
+export function configReference(): string {
+  const rows = Object.values(VARS).map(
+    (s: VarSpec<unknown>) => `| \`${s.name}\` | ${s.default === undefined ? '_unset_' : `\`${s.default}\``} | ${s.doc} |`,
+  );
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

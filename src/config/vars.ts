@@ -1,0 +1,123 @@
+// Declarative environment variables: name, default, what is expected, and a parser that throws a
+// message a user can act on. loadConfig() collects every problem before failing, so one start-up
+// tells the operator everything that is wrong, not one variable at a time.
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`acctnet/config: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface VarSpec<T> {
+  readonly name: string;
+  /** Default as the user would write it; undefined means "unset" is allowed and parse gets undefined. */
+  readonly default?: string;
+  readonly expected: string;
+  readonly doc: string;
+  readonly secret?: boolean;
+  readonly parse: (raw: string) => T;
+}
+
+export function defineVar<T>(spec: VarSpec<T>): VarSpec<T> {
+  return spec;
+}
+
+export function read<T>(env: NodeJS.ProcessEnv, spec: VarSpec<T>, problems: string[]): T {
+  const raw = env[spec.name];
+  const value = raw === undefined || raw === '' ? spec.default : raw;
+  if (value === undefined) {
+    // Variables without a default are optional; parse decides what "unset" means.
+    return undefined as T;
+  }
+  try {
+    return spec.parse(value);
+  } catch (err) {
+    const shown = spec.secret ? '<hidden>' : JSON.stringify(value);
+    const detail = err instanceof Error && err.message ? ` (${err.message})` : '';
+    problems.push(`${spec.name}=${shown}: expected ${spec.expected}${detail}`);
+    return undefined as T;
+  }
+}
+
+export const parsers = {
+  string: (raw: string): string => raw,
+  nonEmpty: (raw: string): string => {
+    if (!raw.trim()) throw new Error('empty');
+    return raw;
+  },
+  int:
+    (min: number, max: number) =>
+    (raw: string): number => {
+      if (!/^-?\d+$/.test(raw.trim())) throw new Error('not an integer');
+      const n = Number(raw);
+      if (n < min || n > max) throw new Error(`out of range ${min}..${max}`);
+      return n;
+    },
+  number:
+    (min: number, max: number) =>
+    (raw: string): number => {
+      const n = Number(raw);
+      if (!Number.isFinite(n) || raw.trim() === '') throw new Error('not a number');
+      if (n < min || n > max) throw new Error(`out of range ${min}..${max}`);
+      return n;
+    },
+  bool: (raw: string): boolean => {
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new Error('not a boolean');
+  },
+  oneOf:
+    <T extends string>(values: readonly T[]) =>
+    (raw: string): T => {
+      if (!(values as readonly string[]).includes(raw)) throw new Error(`not one of ${values.join(', ')}`);
+      return raw as T;
+    },
+  url:
+    (protocols: readonly string[]) =>
+    (raw: string): string => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error('not a URL');
+      }
+      if (!protocols.includes(url.protocol.replace(/:$/, ''))) {
+        throw new Error(`scheme ${url.protocol} not supported`);
+      }
+      return raw;
+    },
+  /** Sizes like 512m, 2g — the units Neo4j's memory settings use. */
+  memorySize: (raw: string): string => {
+    if (!/^\d+[kmg]$/i.test(raw.trim())) throw new Error('use a number and k, m or g, e.g. 2g');
+    return raw.trim().toLowerCase();
+  },
+  currency: (raw: string): string => {
+    const code = raw.trim().toUpperCase();
+    if (!Intl.supportedValuesOf('currency').includes(code)) throw new Error('not an ISO 4217 code');
+    return code;
+  },
+  /** "EUR=1.08,GBP=1.27": units of the base currency per unit of the named currency. */
+  rates: (raw: string): Record<string, number> => {
+    const rates: Record<string, number> = {};
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z]{3})=([0-9]*\.?[0-9]+)$/.exec(part);
+      if (!m) throw new Error(`bad entry "${part}"`);
+      const rate = Number(m[2]);
+      if (!(rate > 0)) throw new Error(`rate for ${m[1]} must be > 0`);
+      rates[m[1]!.toUpperCase()] = rate;
+    }
+    return rates;
+  },
+  cron: (raw: string): string => {
+    const fields = raw.trim().split(/\s+/);
+    if (fields.length < 5 || fields.length > 6) throw new Error('a cron pattern has 5 or 6 fields');
+    return raw.trim();
+  },
+  isoDate: (raw: string): number => {
+    const t = Date.parse(raw);
+    if (Number.isNaN(t)) throw new Error('not an ISO 8601 date');
+    return t;
+  },
+};

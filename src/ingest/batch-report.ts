@@ -1,0 +1,68 @@
+// What an operator or client wants to know about an ingest batch: where it is, what was written,
+// what was rejected and why, and which jobs failed for good (from BullMQ's failed set).
+import type { Queue } from 'bullmq';
+import type { IngestBatchRepository, RejectedRow } from '../neo4j/repositories/ingest-batches.js';
+import { ingestJobId, type IngestJobData } from '../queue/ingest-queue.js';
+
+export type BatchState = 'reading' | 'writing' | 'done' | 'failed';
+
+export interface BatchReport {
+  id: string;
+  source: string;
+  name: string | null;
+  createdAt: string;
+  state: BatchState;
+  rows: number | null;
+  received: number;
+  written: number;
+  duplicates: number;
+  rejected: number;
+  jobs: { total: number | null; done: number; failed: number; pending: number | null };
+  failedJobs: Array<{ jobId: string; reason: string }>;
+  rejectedRows: RejectedRow[];
+  /** Pass as rejectedAfter to get the next page; null when there is none. */
+  nextRejectedAfter: number | null;
+}
+
+const MAX_STATE_LOOKUPS = 200;
+
+export async function describeBatch(
+  batches: IngestBatchRepository,
+  queue: Queue<IngestJobData>,
+  id: string,
+  page: { rejectedAfter: number; rejectedLimit: number },
+): Promise<BatchReport | null> {
+  const s = await batches.status(id);
+  if (!s) return null;
+  const done = new Set(s.doneSeqs);
+  const failedJobs: BatchReport['failedJobs'] = [];
+  if (s.expectedChunks !== null) {
+    let looked = 0;
+    for (let seq = 0; seq < s.expectedChunks && looked < MAX_STATE_LOOKUPS; seq++) {
+      if (done.has(seq)) continue;
+      looked++;
+      const job = await queue.getJob(ingestJobId(id, seq));
+      if (job && (await job.getState()) === 'failed') failedJobs.push({ jobId: job.id!, reason: job.failedReason });
+    }
+  }
+  const pending = s.expectedChunks === null ? null : s.expectedChunks - s.chunksDone - failedJobs.length;
+  const state: BatchState =
+    s.expectedChunks === null ? 'reading' : pending! > 0 ? 'writing' : failedJobs.length > 0 ? 'failed' : 'done';
+  const rejectedRows = await batches.rejectedRows(id, page.rejectedAfter, page.rejectedLimit);
+  return {
+    id: s.id,
+    source: s.source,
+    name: s.name,
+    createdAt: new Date(s.createdAt).toISOString(),
+    state,
+    rows: s.expectedRows,
+    received: s.received,
+    written: s.written,
+    duplicates: s.duplicates,
+    rejected: s.rejected,
+    jobs: { total: s.expectedChunks, done: s.chunksDone, failed: failedJobs.length, pending },
+    failedJobs,
+    rejectedRows,
+    nextRejectedAfter: rejectedRows.length === page.rejectedLimit ? rejectedRows[rejectedRows.length - 1]!.line : null,
+  };
+}

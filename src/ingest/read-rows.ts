@@ -1,0 +1,137 @@
+// Streams rows out of a CSV or NDJSON file, renaming source columns to canonical fields.
+// Constant memory: one record at a time; the caller applies back-pressure by not pulling.
+import { parse as parseCsv, type CsvError } from 'csv-parse';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { CANONICAL_FIELDS, REQUIRED_FIELDS, type CanonicalField, type RawFields } from './record.js';
+
+export type ColumnMap = Partial<Record<CanonicalField, string>>;
+export type FileFormat = 'csv' | 'ndjson';
+
+export type ReadItem =
+  | { kind: 'row'; line: number; fields: RawFields }
+  | { kind: 'rejected'; line: number; reason: string; raw: string };
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(`acctnet/ingest: ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+/** Parses `--map canonical=source` options, rejecting unknown canonical names. */
+export function parseColumnMap(pairs: readonly string[]): ColumnMap {
+  const map: ColumnMap = {};
+  for (const pair of pairs) {
+    const m = /^([a-z_]+)=(.+)$/.exec(pair);
+    if (!m) throw new InputError(`--map ${JSON.stringify(pair)}: expected canonical=source_column, e.g. tx_id=tran_id`);
+    const canonical = m[1] as CanonicalField;
+    if (!CANONICAL_FIELDS.includes(canonical)) {
+      throw new InputError(`--map ${pair}: "${m[1]}" is not a canonical field (${CANONICAL_FIELDS.join(', ')})`);
+    }
+    map[canonical] = m[2]!;
+  }
+  return map;
+}
+
+export function detectFormat(file: string, explicit?: string): FileFormat {
+  if (explicit) {
+    if (explicit !== 'csv' && explicit !== 'ndjson') throw new InputError(`--format ${explicit}: expected csv or ndjson`);
+    return explicit;
+  }
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
+  throw new InputError(`cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
+}
+
+/** For each canonical field, the source column it is read from. */
+function resolveColumns(available: readonly string[], map: ColumnMap): Map<CanonicalField, string> {
+  const resolved = new Map<CanonicalField, string>();
+  const missing: string[] = [];
+  for (const field of CANONICAL_FIELDS) {
+    const source = map[field] ?? field;
+    if (available.includes(source)) resolved.set(field, source);
+    else if (map[field] !== undefined) missing.push(`${source} (mapped to ${field})`);
+    else if (REQUIRED_FIELDS.includes(field)) missing.push(field);
+  }
+  if (missing.length) {
+    throw new InputError(
+      `the input has no column ${missing.join(', ')}. Columns found: ${available.join(', ') || '(none)'}. Map them with --map canonical=source_column.`,
+    );
+  }
+  return resolved;
+}
+
+async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadItem> {
+  const skipped: ReadItem[] = [];
+  let columns: Map<CanonicalField, string> | undefined;
+  const parser = parseCsv({
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    info: true,
+    raw: true,
+    skip_records_with_error: true,
+    columns: (header: string[]) => {
+      columns = resolveColumns(header, map);
+      return header;
+    },
+    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+      const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
+      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: raw ?? '' });
+      return undefined;
+    },
+  });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    // The parser runs ahead of this loop: emit the skipped records that came before this one.
+    while (skipped.length && skipped[0]!.line < item.info.lines) yield skipped.shift()!;
+    const fields: RawFields = {};
+    for (const [canonical, source] of columns!) fields[canonical] = item.record[source] ?? null;
+    yield { kind: 'row', line: item.info.lines, fields };
+  }
+  while (skipped.length) yield skipped.shift()!;
+  if (!columns) throw new InputError('the CSV input is empty (no header row)');
+}
+
+/** Canonical fields of one JSON object (an NDJSON line or an element of a POST body). */
+export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = {}): { fields: RawFields; bad: string | undefined } {
+  const fields: RawFields = {};
+  let bad: string | undefined;
+  for (const canonical of CANONICAL_FIELDS) {
+    const v = obj[map[canonical] ?? canonical];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string' || typeof v === 'number') fields[canonical] = v;
+    else bad ??= `field ${map[canonical] ?? canonical} must be a string or a number`;
+  }
+  return { fields, bad };
+}
+
+async function* readNdjson(input: Readable, map: ColumnMap): AsyncGenerator<ReadItem> {
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const text of lines) {
+    lineNo++;
+    const trimmed = (lineNo === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
+    if (!trimmed) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      yield { kind: 'rejected', line: lineNo, reason: `invalid JSON: ${(err as Error).message}`, raw: trimmed };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      yield { kind: 'rejected', line: lineNo, reason: 'each line must be a JSON object', raw: trimmed };
+      continue;
+    }
+    const { fields, bad } = fieldsFromObject(value as Record<string, unknown>, map);
+    if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: trimmed };
+    else yield { kind: 'row', line: lineNo, fields };
+  }
+}
+
+export function readRows(input: Readable, format: FileFormat, map: ColumnMap): AsyncGenerator<ReadItem> {
+  return format === 'csv' ? readCsv(input, map) : readNdjson(input, map);
+}

@@ -1,0 +1,158 @@
+// The canonical transaction record and the rules a row must pass to become a transfer.
+
+export const CANONICAL_FIELDS = ['tx_id', 'from_account', 'to_account', 'amount', 'currency', 'timestamp', 'channel'] as const;
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
+export const REQUIRED_FIELDS: readonly CanonicalField[] = ['tx_id', 'from_account', 'to_account', 'amount', 'timestamp'];
+
+/** A row as read from a file or an HTTP body, keyed by canonical field, before validation. */
+export type RawFields = Partial<Record<CanonicalField, string | number | null>>;
+
+/** A validated transfer: amount in minor units of its currency, time in epoch milliseconds. */
+export interface TransferRecord {
+  txId: string;
+  from: string;
+  to: string;
+  amount: number;
+  currency: string;
+  at: number;
+  channel: string | null;
+}
+
+export interface ValidationRules {
+  defaultCurrency: string;
+  /** Largest amount in major units. */
+  maxAmount: number;
+  maxIdLength: number;
+  minTimestamp: number;
+  maxTimestamp: number;
+}
+
+export type Validation = { ok: true; transfer: TransferRecord } | { ok: false; reason: string };
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+// ISO 8601 date or date-time; the time zone is optional (then UTC, see docs/ingest.md).
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const MAX_CHANNEL_LENGTH = 64;
+
+const exponentCache = new Map<string, number>();
+const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+/** ISO 4217 minor-unit exponent (USD 2, JPY 0, BHD 3) from the runtime's ICU data. */
+export function currencyExponent(code: string): number {
+  let exp = exponentCache.get(code);
+  if (exp === undefined) {
+    exp = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    exponentCache.set(code, exp);
+  }
+  return exp;
+}
+
+function text(value: string | number | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const s = typeof value === 'number' ? String(value) : value;
+  return s === '' ? undefined : s;
+}
+
+function checkId(field: string, value: string | undefined, maxLength: number): string | undefined {
+  if (value === undefined) return `missing ${field}`;
+  if (value.length > maxLength) return `${field} is ${value.length} characters long; at most ${maxLength} are allowed`;
+  if (CONTROL_CHARS.test(value)) return `${field} contains control characters`;
+  if (value.trim() !== value) return `${field} has leading or trailing spaces`;
+  return undefined;
+}
+
+/** Parses a decimal amount in major units exactly (no floating point) into minor units. */
+export function parseAmount(raw: string, currency: string, maxAmount: number): { minor: number } | { error: string } {
+  const s = raw.trim();
+  if (s.startsWith('-')) return { error: `negative amount ${s}` };
+  const m = DECIMAL.exec(s.startsWith('+') ? s.slice(1) : s);
+  if (!m) return { error: `amount ${JSON.stringify(raw)} is not a decimal number` };
+  const exp = currencyExponent(currency);
+  const whole = m[1]!.replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > exp) return { error: `amount ${s} has more decimal places than ${currency} allows (${exp})` };
+  if (whole.length > 15) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+  const minor = Number(whole) * 10 ** exp + (frac ? Number(frac.padEnd(exp, '0')) : 0);
+  if (minor <= 0) return { error: 'amount must be greater than 0' };
+  if (minor > maxAmount * 10 ** exp) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+  if (!Number.isSafeInteger(minor)) return { error: `amount ${s} is too large to store exactly` };
+  return { minor };
+}
+
+export function parseTimestamp(raw: string | number, rules: ValidationRules): { at: number } | { error: string } {
+  let at: number;
+  const s = typeof raw === 'number' ? String(raw) : raw.trim();
+  if (/^\d+$/.test(s)) {
+    at = Number(s);
+    if (at < rules.minTimestamp && at * 1000 >= rules.minTimestamp && at * 1000 <= rules.maxTimestamp) {
+      return { error: `timestamp ${s} looks like epoch seconds; epoch milliseconds are expected` };
+    }
+  } else if (ISO_8601.test(s)) {
+    const [, y, mo, d, h, mi, sec] = ISO_8601.exec(s)!.map(Number) as number[];
+    const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+    if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || (h ?? 0) > 23 || (mi ?? 0) > 59 || (sec ?? 0) > 59) {
+      return { error: `timestamp ${JSON.stringify(s)} is not a valid date` };
+    }
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) && s.length > 10;
+    const normalized = s.replace(' ', 'T');
+    at = Date.parse(hasZone || s.length === 10 ? normalized : `${normalized}Z`);
+    if (Number.isNaN(at)) return { error: `timestamp ${JSON.stringify(s)} is not a valid date` };
+  } else {
+    return { error: `timestamp ${JSON.stringify(s)} is neither ISO 8601 nor epoch milliseconds` };
+  }
+  if (at < rules.minTimestamp || at > rules.maxTimestamp) {
+    return {
+      error: `timestamp ${s} is outside the plausible range ${new Date(rules.minTimestamp).toISOString()} .. ${new Date(rules.maxTimestamp).toISOString()}`,
+    };
+  }
+  return { at };
+}
+
+export function validateRow(fields: RawFields, rules: ValidationRules): Validation {
+  const txId = text(fields.tx_id);
+  const from = text(fields.from_account);
+  const to = text(fields.to_account);
+  const problem =
+    checkId('tx_id', txId, rules.maxIdLength) ??
+    checkId('from_account', from, rules.maxIdLength) ??
+    checkId('to_account', to, rules.maxIdLength);
+  if (problem) return { ok: false, reason: problem };
+  if (from === to) return { ok: false, reason: `from_account and to_account are the same account (${from})` };
+
+  const currencyRaw = text(fields.currency);
+  const currency = currencyRaw === undefined ? rules.defaultCurrency : currencyRaw.trim().toUpperCase();
+  if (!knownCurrencies.has(currency)) return { ok: false, reason: `currency ${JSON.stringify(currencyRaw)} is not an ISO 4217 code` };
+
+  const amountRaw = text(fields.amount);
+  if (amountRaw === undefined) return { ok: false, reason: 'missing amount' };
+  const amount = parseAmount(amountRaw, currency, rules.maxAmount);
+  if ('error' in amount) return { ok: false, reason: amount.error };
+
+  const tsRaw = fields.timestamp;
+  if (tsRaw === null || tsRaw === undefined || tsRaw === '') return { ok: false, reason: 'missing timestamp' };
+  const ts = parseTimestamp(tsRaw, rules);
+  if ('error' in ts) return { ok: false, reason: ts.error };
+
+  const channelRaw = text(fields.channel);
+  if (channelRaw !== undefined && (channelRaw.length > MAX_CHANNEL_LENGTH || CONTROL_CHARS.test(channelRaw))) {
+    return { ok: false, reason: `channel must be at most ${MAX_CHANNEL_LENGTH} printable characters` };
+  }
+  return {
+    ok: true,
+    transfer: { txId: txId!, from: from!, to: to!, amount: amount.minor, currency, at: ts.at, channel: channelRaw?.trim() || null },
+  };
+}
+
+/** Why a stored transfer and a new row with the same tx_id differ, or undefined if they are the same. */
+export function describeConflict(stored: TransferRecord, incoming: TransferRecord): string | undefined {
+  const diffs: string[] = [];
+  if (stored.from !== incoming.from) diffs.push(`from_account ${stored.from} ≠ ${incoming.from}`);
+  if (stored.to !== incoming.to) diffs.push(`to_account ${stored.to} ≠ ${incoming.to}`);
+  if (stored.amount !== incoming.amount || stored.currency !== incoming.currency) {
+    diffs.push(`amount ${stored.amount} ${stored.currency} ≠ ${incoming.amount} ${incoming.currency} (minor units)`);
+  }
+  if (stored.at !== incoming.at) diffs.push(`timestamp ${new Date(stored.at).toISOString()} ≠ ${new Date(incoming.at).toISOString()}`);
+  if ((stored.channel ?? null) !== (incoming.channel ?? null)) diffs.push(`channel ${stored.channel} ≠ ${incoming.channel}`);
+  return diffs.length ? `tx_id ${incoming.txId} already stored with different content: ${diffs.join('; ')}` : undefined;
+}

@@ -1,0 +1,189 @@
+// Writes one ingest job (a chunk of a batch) into Neo4j in a single transaction, exactly once.
+//
+// Why it is shaped like this (see docs/graph-model.md, "Ingest"):
+// - A uniqueness violation aborts the whole UNWIND transaction, not one row. So the job first reads
+//   which of its tx_ids exist, compares their content, and only creates the new ones.
+// - The IngestChunk marker is created in the same transaction as the transfers: a job retried after
+//   its commit (worker SIGKILLed before acknowledging) finds the marker and changes nothing.
+// - Accounts are looked up without locks and addressed by element id afterwards; only new accounts
+//   are MERGEd (in id order) and firstSeenAt is only written when a back-fill moves it earlier.
+//   Per-account counters are not maintained at ingest (the analysis computes activity from the
+//   transfers), so concurrent jobs touching the same hub contend only on relationship creation.
+import type { Driver, Integer, ManagedTransaction } from 'neo4j-driver';
+import type { Neo4jConfig } from '../config/index.js';
+import { int, toNumber } from '../neo4j/convert.js';
+import { cypher } from '../neo4j/cypher.js';
+import { txRunner } from '../neo4j/session.js';
+import type { IngestJobData } from '../queue/ingest-queue.js';
+import { describeConflict, validateRow, type TransferRecord, type ValidationRules } from './record.js';
+
+export interface ChunkOutcome {
+  received: number;
+  written: number;
+  duplicates: number;
+  rejected: number;
+  /** True when the job had already been written by an earlier attempt. */
+  replayed: boolean;
+}
+
+interface RejectRecord {
+  line: number;
+  reason: string;
+  raw: string;
+  txId: string | null;
+}
+
+const MAX_RAW_LENGTH = 2000;
+
+function rawText(value: unknown): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}…` : s;
+}
+
+interface Classified {
+  fresh: Array<TransferRecord & { line: number }>;
+  rejects: RejectRecord[];
+  duplicates: number;
+}
+
+/** Validation and in-job de-duplication: pure, before any database work. */
+export function classifyRows(job: IngestJobData, rules: ValidationRules): Classified {
+  const rejects: RejectRecord[] = job.rejected.map((r) => ({ line: r.line, reason: r.reason, raw: rawText(r.raw), txId: null }));
+  const byTxId = new Map<string, TransferRecord & { line: number }>();
+  let duplicates = 0;
+  for (const row of job.rows) {
+    const v = validateRow(row.fields, rules);
+    if (!v.ok) {
+      const txId = row.fields.tx_id;
+      rejects.push({ line: row.line, reason: v.reason, raw: rawText(row.fields), txId: txId === null || txId === undefined ? null : String(txId) });
+      continue;
+    }
+    const earlier = byTxId.get(v.transfer.txId);
+    if (earlier) {
+      const conflict = describeConflict(earlier, v.transfer);
+      if (conflict) {
+        rejects.push({ line: row.line, reason: `${conflict} (line ${earlier.line} of this batch)`, raw: rawText(row.fields), txId: v.transfer.txId });
+      } else {
+        duplicates++;
+      }
+      continue;
+    }
+    byTxId.set(v.transfer.txId, { ...v.transfer, line: row.line });
+  }
+  return { fresh: [...byTxId.values()], rejects, duplicates };
+}
+
+function rowToTransfer(r: { get(key: string): unknown }): TransferRecord {
+  return {
+    txId: r.get('txId') as string,
+    from: r.get('from') as string,
+    to: r.get('to') as string,
+    amount: toNumber(r.get('amount')),
+    currency: r.get('currency') as string,
+    at: toNumber(r.get('at')),
+    channel: (r.get('channel') as string | null) ?? null,
+  };
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+async function createTransfers(tx: ManagedTransaction, batchId: string, key: string, toCreate: TransferRecord[]): Promise<void> {
+  // Earliest transfer per account in this batch.
+  const firstAt = new Map<string, number>();
+  for (const t of toCreate) {
+    for (const id of [t.from, t.to]) {
+      const seen = firstAt.get(id);
+      if (seen === undefined || t.at < seen) firstAt.set(id, t.at);
+    }
+  }
+  const ids = [...firstAt.keys()].sort(byString);
+  const found = await tx.run(cypher('ingest/find-accounts'), { ids });
+  const eid = new Map<string, string>();
+  const widen: Array<{ eid: string; firstAt: Integer }> = [];
+  for (const r of found.records) {
+    const id = r.get('id') as string;
+    eid.set(id, r.get('eid') as string);
+    const stored = r.get('firstSeenAt');
+    const batchFirst = firstAt.get(id)!;
+    if (stored === null || batchFirst < toNumber(stored)) widen.push({ eid: r.get('eid') as string, firstAt: int(batchFirst) });
+  }
+  const missing = ids.filter((id) => !eid.has(id));
+  if (missing.length > 0) {
+    const created = await tx.run(cypher('ingest/create-accounts'), {
+      accounts: missing.map((id) => ({ id, firstAt: int(firstAt.get(id)!) })),
+    });
+    for (const r of created.records) eid.set(r.get('id') as string, r.get('eid') as string);
+  }
+  if (widen.length > 0) await tx.run(cypher('ingest/widen-first-seen'), { accounts: widen });
+
+  toCreate.sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to));
+  const created = await tx.run(cypher('ingest/create-transfers'), {
+    batchId,
+    transfers: toCreate.map((t) => ({
+      txId: t.txId,
+      fromEid: eid.get(t.from)!,
+      toEid: eid.get(t.to)!,
+      amount: int(t.amount),
+      currency: t.currency,
+      at: int(t.at),
+      channel: t.channel,
+    })),
+  });
+  const n = toNumber(created.records[0]?.get('created') ?? 0);
+  if (n !== toCreate.length) {
+    throw new Error(`acctnet/ingest: created ${n} of ${toCreate.length} transfers in ${key}; the transaction is rolled back`);
+  }
+}
+
+async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, classified: Classified): Promise<ChunkOutcome> {
+  const key = `${job.batchId}#${job.seq}`;
+  const received = job.rows.length + job.rejected.length;
+  const done = await tx.run(cypher('ingest/chunk-result'), { key });
+  const prior = done.records[0];
+  if (prior) {
+    return {
+      received: toNumber(prior.get('received')),
+      written: toNumber(prior.get('written')),
+      duplicates: toNumber(prior.get('duplicates')),
+      rejected: toNumber(prior.get('rejected')),
+      replayed: true,
+    };
+  }
+
+  const rejects = [...classified.rejects];
+  let duplicates = classified.duplicates;
+  const existing = await tx.run(cypher('ingest/existing-transfers'), { txIds: classified.fresh.map((t) => t.txId) });
+  const stored = new Map(existing.records.map((r) => [r.get('txId') as string, rowToTransfer(r)]));
+  const toCreate: Array<TransferRecord & { line: number }> = [];
+  for (const t of classified.fresh) {
+    const s = stored.get(t.txId);
+    if (!s) {
+      toCreate.push(t);
+      continue;
+    }
+    const conflict = describeConflict(s, t);
+    if (conflict) rejects.push({ line: t.line, reason: conflict, raw: rawText(t), txId: t.txId });
+    else duplicates++;
+  }
+
+  if (toCreate.length > 0) await createTransfers(tx, job.batchId, key, toCreate);
+
+  rejects.sort((a, b) => a.line - b.line);
+  const outcome = { received, written: toCreate.length, duplicates, rejected: rejects.length, replayed: false };
+  await tx.run(cypher('ingest/record-chunk'), {
+    key,
+    batchId: job.batchId,
+    seq: int(job.seq),
+    received: int(outcome.received),
+    written: int(outcome.written),
+    duplicates: int(outcome.duplicates),
+    rejected: int(outcome.rejected),
+    rejects: rejects.map((r) => ({ ...r, line: int(r.line) })),
+  });
+  return outcome;
+}
+
+export async function writeIngestChunk(driver: Driver, neo4jCfg: Neo4jConfig, job: IngestJobData, rules: ValidationRules): Promise<ChunkOutcome> {
+  const classified = classifyRows(job, rules);
+  return txRunner(driver, neo4jCfg).write((tx) => writeInTransaction(tx, job, classified));
+}

@@ -1,0 +1,78 @@
+// Rules for a label coming from a file or the API.
+import { parse as parseCsv } from 'csv-parse';
+import fs from 'node:fs';
+import type { LabelRepository, LabelValue, NewLabel } from '../neo4j/repositories/labels.js';
+
+export const LABEL_VALUES: readonly LabelValue[] = ['fraud', 'legit'];
+export const MAX_NOTE_LENGTH = 2000;
+
+export function checkLabel(
+  input: { accountId: unknown; label: unknown; note?: unknown },
+  maxIdLength: number,
+): { ok: true; value: Omit<NewLabel, 'source' | 'createdBy'> } | { ok: false; reason: string } {
+  const accountId = typeof input.accountId === 'number' ? String(input.accountId) : input.accountId;
+  if (typeof accountId !== 'string' || accountId === '') return { ok: false, reason: 'missing account_id' };
+  if (accountId.length > maxIdLength) return { ok: false, reason: `account_id longer than ${maxIdLength} characters` };
+  if (/[\u0000-\u001f\u007f]/.test(accountId) || accountId.trim() !== accountId) {
+    return { ok: false, reason: 'account_id has control characters or surrounding spaces' };
+  }
+  const label = typeof input.label === 'string' ? input.label.trim().toLowerCase() : undefined;
+  if (!label || !(LABEL_VALUES as readonly string[]).includes(label)) {
+    return { ok: false, reason: `label ${JSON.stringify(input.label ?? null)} must be one of ${LABEL_VALUES.join(', ')}` };
+  }
+  const note = input.note === undefined || input.note === null || input.note === '' ? null : String(input.note);
+  if (note !== null && note.length > MAX_NOTE_LENGTH) return { ok: false, reason: `note longer than ${MAX_NOTE_LENGTH} characters` };
+  return { ok: true, value: { accountId, label: label as LabelValue, note } };
+}
+
+export interface LabelImportSummary {
+  rows: number;
+  created: number;
+  unchanged: number;
+  rejected: Array<{ line: number; reason: string }>;
+}
+
+/** `acctnet labels import FILE`: CSV with columns account_id,label,note. */
+export async function importLabels(
+  labels: LabelRepository,
+  file: string,
+  opts: { source: string; createdBy: string; maxIdLength: number; batchSize?: number },
+): Promise<LabelImportSummary> {
+  if (!fs.existsSync(file)) throw new Error(`acctnet/labels: cannot read ${file}: no such file`);
+  const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [] };
+  const parser = fs.createReadStream(file).pipe(
+    parseCsv({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (header: string[]) => {
+        for (const needed of ['account_id', 'label']) {
+          if (!header.includes(needed)) {
+            throw new Error(`acctnet/labels: ${file} has no ${needed} column (expected columns account_id,label,note; found ${header.join(',')})`);
+          }
+        }
+        return header;
+      },
+    }),
+  );
+  let pending: NewLabel[] = [];
+  const flush = async () => {
+    const created = await labels.append(pending);
+    summary.created += created.length;
+    summary.unchanged += pending.length - created.length;
+    pending = [];
+  };
+  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    summary.rows++;
+    const checked = checkLabel({ accountId: item.record.account_id, label: item.record.label, note: item.record.note }, opts.maxIdLength);
+    if (!checked.ok) {
+      summary.rejected.push({ line: item.info.lines, reason: checked.reason });
+      continue;
+    }
+    pending.push({ ...checked.value, source: opts.source, createdBy: opts.createdBy });
+    if (pending.length >= (opts.batchSize ?? 1000)) await flush();
+  }
+  await flush();
+  return summary;
+}

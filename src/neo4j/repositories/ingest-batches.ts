@@ -1,0 +1,93 @@
+import type { Driver } from 'neo4j-driver';
+import type { Neo4jConfig } from '../../config/index.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
+import { cypher } from '../cypher.js';
+import { txRunner } from '../session.js';
+
+export interface BatchStatus {
+  id: string;
+  source: string;
+  name: string | null;
+  createdAt: number;
+  expectedChunks: number | null;
+  expectedRows: number | null;
+  chunksDone: number;
+  received: number;
+  written: number;
+  duplicates: number;
+  rejected: number;
+  doneSeqs: number[];
+}
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+  raw: string;
+  txId: string | null;
+}
+
+export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
+  const { read, write } = txRunner(driver, cfg);
+
+  return {
+    async create(batch: { id: string; source: 'file' | 'http'; name: string | null; expectedChunks?: number; expectedRows?: number }) {
+      await write((tx) =>
+        tx.run(cypher('ingest/create-batch'), {
+          id: batch.id,
+          source: batch.source,
+          name: batch.name,
+          createdAt: int(Date.now()),
+          expectedChunks: batch.expectedChunks === undefined ? null : int(batch.expectedChunks),
+          expectedRows: batch.expectedRows === undefined ? null : int(batch.expectedRows),
+        }),
+      );
+    },
+
+    async finishReading(id: string, expectedChunks: number, expectedRows: number) {
+      await write((tx) => tx.run(cypher('ingest/finish-batch-reading'), { id, expectedChunks: int(expectedChunks), expectedRows: int(expectedRows) }));
+    },
+
+    async status(id: string): Promise<BatchStatus | null> {
+      const result = await read((tx) => tx.run(cypher('ingest/batch-status'), { id }));
+      const r = result.records[0];
+      if (!r) return null;
+      return {
+        id: r.get('id'),
+        source: r.get('source'),
+        name: r.get('name'),
+        createdAt: toNumber(r.get('createdAt')),
+        expectedChunks: toNumberOrNull(r.get('expectedChunks')),
+        expectedRows: toNumberOrNull(r.get('expectedRows')),
+        chunksDone: toNumber(r.get('chunksDone')),
+        received: toNumber(r.get('received')),
+        written: toNumber(r.get('written')),
+        duplicates: toNumber(r.get('duplicates')),
+        rejected: toNumber(r.get('rejected')),
+        doneSeqs: (r.get('doneSeqs') as unknown[]).map(toNumber),
+      };
+    },
+
+    async rejectedRows(batchId: string, afterLine: number, limit: number): Promise<RejectedRow[]> {
+      const result = await read((tx) => tx.run(cypher('ingest/rejected-rows'), { batchId, afterLine: int(afterLine), limit: int(limit) }));
+      return result.records.map((r) => ({
+        line: toNumber(r.get('line')),
+        reason: r.get('reason'),
+        raw: r.get('raw'),
+        txId: r.get('txId'),
+      }));
+    },
+
+    /** Every rejected row of a batch, page by page (for the rejects file). */
+    async *allRejectedRows(batchId: string, pageSize = 5000): AsyncGenerator<RejectedRow> {
+      let after = -1;
+      for (;;) {
+        const page = await this.rejectedRows(batchId, after, pageSize);
+        for (const row of page) yield row;
+        if (page.length < pageSize) return;
+        after = page[page.length - 1]!.line;
+      }
+    },
+  };
+}
+
+export type IngestBatchRepository = ReturnType<typeof createIngestBatchRepository>;

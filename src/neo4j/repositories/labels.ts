@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import type { Driver } from 'neo4j-driver';
+import type { Neo4jConfig } from '../../config/index.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
+import { cypher } from '../cypher.js';
+import { txRunner } from '../session.js';
+
+export type LabelValue = 'fraud' | 'legit';
+
+export interface NewLabel {
+  accountId: string;
+  label: LabelValue;
+  note: string | null;
+  source: string;
+  createdBy: string;
+}
+
+export interface LabelEvent extends NewLabel {
+  id: string;
+  createdAt: number;
+  retractedAt: number | null;
+  retractedBy: string | null;
+  retractReason: string | null;
+}
+
+function toLabel(r: { get(k: string): unknown; has(k: string): boolean }): LabelEvent {
+  const opt = (k: string) => (r.has(k) ? r.get(k) : null);
+  return {
+    id: r.get('id') as string,
+    accountId: r.get('accountId') as string,
+    label: r.get('label') as LabelValue,
+    note: (r.get('note') as string | null) ?? null,
+    source: r.get('source') as string,
+    createdBy: r.get('createdBy') as string,
+    createdAt: toNumber(r.get('createdAt')),
+    retractedAt: toNumberOrNull(opt('retractedAt')),
+    retractedBy: (opt('retractedBy') as string | null) ?? null,
+    retractReason: (opt('retractReason') as string | null) ?? null,
+  };
+}
+
+export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
+  const { read, write } = txRunner(driver, cfg);
+  return {
+    /** Appends labels; returns the ones created (identical to the current label: skipped). */
+    async append(labels: NewLabel[]): Promise<LabelEvent[]> {
+      if (labels.length === 0) return [];
+      const now = Date.now();
+      const rows = labels.map((l) => ({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) }));
+      const result = await write((tx) => tx.run(cypher('labels/create-labels'), { labels: rows }));
+      return result.records.map(toLabel);
+    },
+
+    async forAccount(accountId: string): Promise<LabelEvent[]> {
+      const result = await read((tx) => tx.run(cypher('labels/account-labels'), { accountId }));
+      return result.records.map(toLabel);
+    },
+
+    /** accountId → label in force. */
+    async current(): Promise<Map<string, LabelValue>> {
+      const result = await read((tx) => tx.run(cypher('labels/current-labels')));
+      return new Map(result.records.map((r) => [r.get('accountId') as string, r.get('label') as LabelValue]));
+    },
+  };
+}
+
+export type LabelRepository = ReturnType<typeof createLabelRepository>;

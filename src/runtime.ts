@@ -1,0 +1,104 @@
+// Connections shared by one process (CLI command, worker process, server): opened lazily, closed once.
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Driver } from 'neo4j-driver';
+import type { Config } from './config/index.js';
+import type { Logger } from './logger.js';
+import { createDriver } from './neo4j/driver.js';
+import { checkConnectivity, startLocalNeo4j } from './neo4j/local.js';
+import { createIngestBatchRepository, type IngestBatchRepository } from './neo4j/repositories/ingest-batches.js';
+import { applySchema } from './neo4j/schema.js';
+import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
+import { createRedis, pingRedis, redisDurabilityWarnings } from './redis/connection.js';
+
+export class Runtime {
+  private _driver: Driver | undefined;
+  private _redis: Redis | undefined;
+  private _ingestQueue: Queue<IngestJobData> | undefined;
+  private readonly closers: Array<() => Promise<unknown>> = [];
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {}
+
+  /**
+   * Makes sure Neo4j answers and the schema is applied. With NEO4J_URI unset this starts the
+   * managed local Neo4j when it is not running; with NEO4J_URI set it only checks.
+   */
+  async ensureNeo4j(opts: { autoStart?: boolean } = {}): Promise<Driver> {
+    const c = await checkConnectivity(this.config.neo4j);
+    if (!c.ok) {
+      if (this.config.neo4j.managed && (opts.autoStart ?? true)) {
+        await startLocalNeo4j(this.config, (line) => this.log.info(line));
+      } else {
+        throw new Error(
+          `acctnet/neo4j: no Neo4j answers at ${this.config.neo4j.uri} (${c.message}).` +
+            (this.config.neo4j.managed ? ' Start the local one with `npx acctnet neo4j start`.' : ' Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.'),
+        );
+      }
+    }
+    const driver = this.driver();
+    await applySchema(driver, this.config.neo4j);
+    return driver;
+  }
+
+  async ensureRedis(): Promise<Redis> {
+    const ping = await pingRedis(this.config.redis.url);
+    if (!ping.ok) {
+      throw new Error(
+        `acctnet/redis: no Redis answers at ${this.config.redis.url} (${ping.message}). Start one (redis-server) or set REDIS_URL.`,
+      );
+    }
+    const redis = this.redis();
+    for (const warning of await redisDurabilityWarnings(redis)) this.log.warn(warning);
+    return redis;
+  }
+
+  driver(): Driver {
+    if (!this._driver) {
+      const driver = createDriver(this.config.neo4j);
+      this._driver = driver;
+      this.closers.push(() => driver.close());
+    }
+    return this._driver;
+  }
+
+  /** The ioredis connection queues and workers share (maxRetriesPerRequest: null). */
+  redis(): Redis {
+    if (!this._redis) {
+      const redis = createRedis(this.config.redis.url);
+      redis.on('error', (err) => this.log.warn({ err: err.message }, 'redis connection error'));
+      this._redis = redis;
+      this.closers.push(async () => redis.quit().catch(() => redis.disconnect()));
+    }
+    return this._redis;
+  }
+
+  ingestQueue(): Queue<IngestJobData> {
+    if (!this._ingestQueue) {
+      const queue = createIngestQueue(this.config, this.redis());
+      this._ingestQueue = queue;
+      this.closers.unshift(() => queue.close());
+    }
+    return this._ingestQueue;
+  }
+
+  batches(): IngestBatchRepository {
+    return createIngestBatchRepository(this.driver(), this.config.neo4j);
+  }
+
+  onClose(fn: () => Promise<unknown>): void {
+    this.closers.unshift(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0)) {
+      try {
+        await close();
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'error while closing');
+      }
+    }
+  }
+}

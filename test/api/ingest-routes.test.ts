@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from 'bullmq';
+import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
+import { buildTestApp } from '../helpers/app.js';
+import { testLogger } from '../helpers/env.js';
+import { openServices, type TestServices } from '../helpers/services.js';
+
+async function waitForBatch(app: FastifyInstance, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${id}` });
+    const body = res.json();
+    if (body.state === 'done' || body.state === 'failed') return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('batch did not finish');
+}
+
+describe('ingest routes', () => {
+  let s: TestServices;
+  let app: FastifyInstance;
+  let worker: Worker;
+  before(async () => {
+    s = await openServices({ ACCTNET_INGEST_BATCH_SIZE: '3', ACCTNET_HTTP_MAX_ROWS: '50' });
+    app = await buildTestApp(s);
+    worker = createIngestWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+  });
+  after(async () => {
+    await worker.close();
+    await app.close();
+    await s.close();
+  });
+
+  test('POST /v1/transactions → 202 with a batch id; the batch route shows progress and rejected rows', async () => {
+    const rows = [
+      { tx_id: 'h1', from_account: 'A', to_account: 'B', amount: '10.00', currency: 'EUR', timestamp: '2026-02-01T10:00:00Z', channel: 'card' },
+      { tx_id: 'h2', from_account: 'B', to_account: 'C', amount: 12, timestamp: 1769940000000 },
+      { tx_id: 'h3', from_account: 'C', to_account: 'A', amount: 'lots', timestamp: '2026-02-01T10:00:00Z' },
+      { tx_id: 'h4', from_account: { nested: true }, to_account: 'A', amount: '1', timestamp: '2026-02-01T10:00:00Z' },
+      { tx_id: 'h5', from_account: 'C', to_account: 'A', amount: '3.5', timestamp: '2026-02-02' },
+    ];
+    const res = await app.inject({ method: 'POST', url: '/v1/transactions', payload: rows });
+    assert.equal(res.statusCode, 202, res.body);
+    const accepted = res.json();
+    assert.equal(accepted.rows, 5);
+    assert.equal(accepted.jobs, 2);
+    assert.equal(accepted.statusUrl, `/v1/ingest/batches/${accepted.batchId}`);
+
+    const report = await waitForBatch(app, accepted.batchId);
+    assert.equal(report.state, 'done');
+    assert.equal(report.written, 3);
+    assert.equal(report.rejected, 2);
+    assert.deepEqual(
+      report.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason]),
+      [
+        [2, 'amount "lots" is not a decimal number'],
+        [3, 'field from_account must be a string or a number'],
+      ],
+    );
+    const page = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${accepted.batchId}?rejectedLimit=1` });
+    assert.equal(page.json().rejectedRows.length, 1);
+    assert.equal(page.json().nextRejectedAfter, 2);
+  });
+
+  test('errors are JSON {statusCode, error, message} that say what to fix', async () => {
+    const notArray = await app.inject({ method: 'POST', url: '/v1/transactions', payload: { tx_id: 1 } });
+    assert.equal(notArray.statusCode, 400);
+    assert.deepEqual(Object.keys(notArray.json()).sort(), ['error', 'message', 'statusCode']);
+    assert.match(notArray.json().message, /body must be array/);
+
+    const tooMany = await app.inject({ method: 'POST', url: '/v1/transactions', payload: Array.from({ length: 51 }, () => ({})) });
+    assert.equal(tooMany.statusCode, 400);
+    assert.match(tooMany.json().message, /must NOT have more than 50 items/);
+
+    const missing = await app.inject({ method: 'GET', url: '/v1/ingest/batches/nope' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().message, 'No ingest batch nope');
+
+    const noRoute = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    assert.equal(noRoute.statusCode, 404);
+
+    const badJson = await app.inject({ method: 'POST', url: '/v1/transactions', payload: '[{', headers: { 'content-type': 'application/json' } });
+    assert.equal(badJson.statusCode, 400);
+  });
+
+  test('labels: POST /v1/labels appends, GET lists, an identical label is not duplicated', async () => {
+    const first = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' } });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(first.json().created, true);
+    const same = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' } });
+    assert.equal(same.json().created, false);
+    await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'legit' } });
+    const list = await app.inject({ method: 'GET', url: '/v1/accounts/A/labels' });
+    assert.equal(list.json().events.length, 2);
+    assert.equal(list.json().current.label, 'legit');
+    const bad = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'maybe' } });
+    assert.equal(bad.statusCode, 400);
+  });
+
+  test('GET /health reports Neo4j, Redis and the connected workers', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health' });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    assert.equal(body.status, 'ok');
+    assert.equal(body.neo4j.ok, true);
+    assert.equal(body.redis.ok, true);
+    assert.ok(body.workers.ingest >= 1);
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ROOT } from './helpers/env.js';
+
+test('defaults give a managed local Neo4j and the local Redis', () => {
+  const c = loadConfig({});
+  assert.equal(c.neo4j.managed, true);
+  assert.equal(c.neo4j.uri, 'bolt://127.0.0.1:7687');
+  assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+  assert.equal(c.ingest.defaultCurrency, 'USD');
+  assert.equal(c.localNeo4j.home, path.join(ROOT, '.neo4j'));
+});
+
+test('every invalid variable is named with what is expected, all at once', () => {
+  assert.throws(
+    () => loadConfig({ ACCTNET_WORKER_CONCURRENCY: 'many', REDIS_URL: 'http://x', ACCTNET_DEFAULT_CURRENCY: 'XYZW', PORT: '70000' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.problems.length, 4);
+      assert.match(err.message, /ACCTNET_WORKER_CONCURRENCY="many": expected an integer 1\.\.64 \(not an integer\)/);
+      assert.match(err.message, /REDIS_URL="http:\/\/x": expected a redis:\/\/ or rediss:\/\/ URL/);
+      assert.match(err.message, /ACCTNET_DEFAULT_CURRENCY="XYZW": expected an ISO 4217 currency code/);
+      assert.match(err.message, /PORT="70000": expected a TCP port 0\.\.65535 \(out of range 0\.\.65535\)/);
+      return true;
+    },
+  );
+});
+
+test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () => {
+  assert.throws(() => loadConfig({ NEO4J_URI: 'neo4j+s://db.example.com' }), /NEO4J_PASSWORD: required when NEO4J_URI is set/);
+  assert.throws(
+    () => loadConfig({ NEO4J_URI: 'bolt://h:7687', NEO4J_PASSWORD: 'pw9x' }),
+    (err: unknown) => err instanceof ConfigError && /NEO4J_PASSWORD=<hidden>/.test(err.message) && !err.message.includes('pw9x'),
+  );
+  const c = loadConfig({ NEO4J_URI: 'bolt://h:7687', NEO4J_PASSWORD: 'long-enough' });
+  assert.equal(c.neo4j.managed, false);
+});
+
+test('the CLI stops at start-up with the message and exit code 78', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), 'config'], {
+    env: { ...process.env, ACCTNET_INGEST_BATCH_SIZE: '0' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 78);
+  assert.match(r.stderr, /ACCTNET_INGEST_BATCH_SIZE="0": expected an integer 1\.\.50000/);
+});
+
+test('docs/configuration.md lists every variable', async () => {
+  const { configReference } = await import('../src/config/index.js');
+  const fs = await import('node:fs');
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
+  assert.ok(doc.includes(configReference()), 'regenerate the table with `npx acctnet config --reference`');
+});

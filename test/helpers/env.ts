@@ -1,0 +1,54 @@
+// Test configuration: the tests' own Neo4j (ACCTNET_TEST_NEO4J_URI, set by scripts/test.mjs) and a
+// fresh BullMQ prefix per test, so tests never see each other's jobs or a user's data.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, projectRoot, type Config } from '../../src/config/index.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+
+export const ROOT = projectRoot();
+
+export function testNeo4jUri(): string {
+  const uri = process.env.ACCTNET_TEST_NEO4J_URI;
+  if (!uri) throw new Error('ACCTNET_TEST_NEO4J_URI is not set: run the suite with `npm test` (it starts the test Neo4j)');
+  return uri;
+}
+
+/** Environment for a test: the test Neo4j, a unique queue prefix, short locks for fast recovery. */
+export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  delete base.NEO4J_URI;
+  return {
+    ...base,
+    NEO4J_URI: testNeo4jUri(),
+    NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? 'acctnet-test-pw',
+    ACCTNET_QUEUE_PREFIX: `t${crypto.randomBytes(5).toString('hex')}`,
+    ACCTNET_LOCK_DURATION_MS: '4000',
+    ACCTNET_STALLED_INTERVAL_MS: '2000',
+    ACCTNET_JOB_BACKOFF_MS: '200',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): { config: Config; env: NodeJS.ProcessEnv } {
+  const env = testEnv(overrides);
+  return { config: loadConfig(env), env };
+}
+
+export function testLogger(): Logger {
+  return createLogger(process.env.LOG_LEVEL ?? 'silent', 'acctnet-test', 2);
+}
+
+export function tmpDir(name: string): string {
+  const dir = path.join(ROOT, '.acctnet', 'test-tmp', `${name}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The shared AMLSim export, present in CI and on the developers' machines but not in a user's clone. */
+export const AMLSIM_DIR = path.resolve(ROOT, '..', 'shared', 'data', 'amlsim-exports-v2');
+export function amlsimAvailable(): boolean {
+  return fs.existsSync(path.join(AMLSIM_DIR, 'transactions.csv'));
+}
+export const AMLSIM_SKIP_MESSAGE = `AMLSim export not found at ${AMLSIM_DIR} (a user's clone has no ../shared); this test steps aside. CI runs it.`;

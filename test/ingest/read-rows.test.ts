@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { detectFormat, parseColumnMap, readRows, type ReadItem } from '../../src/ingest/read-rows.js';
+
+async function collect(text: string, format: 'csv' | 'ndjson', map: string[] = []): Promise<ReadItem[]> {
+  const out: ReadItem[] = [];
+  for await (const item of readRows(Readable.from([text]), format, parseColumnMap(map))) out.push(item);
+  return out;
+}
+
+test('CSV columns are renamed with --map and line numbers are kept', async () => {
+  const items = await collect('tran_id,orig,bene,amt,ts\n1,A,B,10.5,2011-01-01\n2,B,C,3,2011-01-02\n', 'csv', [
+    'tx_id=tran_id',
+    'from_account=orig',
+    'to_account=bene',
+    'amount=amt',
+    'timestamp=ts',
+  ]);
+  assert.deepEqual(items[0], { kind: 'row', line: 2, fields: { tx_id: '1', from_account: 'A', to_account: 'B', amount: '10.5', timestamp: '2011-01-01' } });
+  assert.equal(items.length, 2);
+});
+
+test('a missing column stops the import before anything is queued, naming what exists', async () => {
+  await assert.rejects(collect('id,from,to\n1,A,B\n', 'csv'), /no column tx_id, from_account, to_account, amount, timestamp\. Columns found: id, from, to/);
+  await assert.rejects(collect('a,b\n', 'csv', ['tx_id=tran']), /tran \(mapped to tx_id\)/);
+});
+
+test('a malformed CSV record is rejected with its reason and the rest goes on', async () => {
+  const items = await collect('tx_id,from_account,to_account,amount,timestamp\n1,A,B,1,2011-01-01\n2,A,B\n3,A,B,1,2011-01-01\n', 'csv');
+  assert.deepEqual(
+    items.map((i) => i.kind),
+    ['row', 'rejected', 'row'],
+  );
+  assert.match((items[1] as { reason: string }).reason, /unreadable CSV record/);
+});
+
+test('NDJSON: bad JSON and non-objects are rejected per line', async () => {
+  const items = await collect('{"tx_id":"1","amount":5}\nnot json\n[1]\n\n{"tx_id":{"x":1}}\n', 'ndjson');
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.line]),
+    [
+      ['row', 1],
+      ['rejected', 2],
+      ['rejected', 3],
+      ['rejected', 5],
+    ],
+  );
+});
+
+test('--map and --format errors say how to fix them', () => {
+  assert.throws(() => parseColumnMap(['txid=x']), /"txid" is not a canonical field/);
+  assert.throws(() => parseColumnMap(['tx_id']), /expected canonical=source_column/);
+  assert.throws(() => detectFormat('data.txt'), /pass --format csv or --format ndjson/);
+  assert.equal(detectFormat('x.jsonl'), 'ndjson');
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeConflict, parseAmount, validateRow, type ValidationRules } from '../../src/ingest/record.js';
+
+const rules: ValidationRules = {
+  defaultCurrency: 'USD',
+  maxAmount: 1e9,
+  maxIdLength: 16,
+  minTimestamp: Date.UTC(1990, 0, 1),
+  maxTimestamp: Date.UTC(2100, 0, 1),
+};
+const good = { tx_id: 't1', from_account: '+447900', to_account: 'B', amount: '12.30', timestamp: '2011-01-01T00:00:00Z' };
+
+function reason(fields: Record<string, unknown>): string {
+  const v = validateRow(fields as never, rules);
+  assert.equal(v.ok, false, `expected rejection of ${JSON.stringify(fields)}`);
+  return (v as { reason: string }).reason;
+}
+
+test('a canonical row becomes a transfer in minor units and epoch ms; ids stay exactly as given', () => {
+  const v = validateRow(good, rules);
+  assert.ok(v.ok);
+  assert.deepEqual(v.transfer, { txId: 't1', from: '+447900', to: 'B', amount: 1230, currency: 'USD', at: Date.UTC(2011, 0, 1), channel: null });
+});
+
+test('amounts are parsed exactly per currency exponent', () => {
+  assert.deepEqual(parseAmount('0.1', 'USD', 1e9), { minor: 10 });
+  assert.deepEqual(parseAmount('1000', 'JPY', 1e9), { minor: 1000 });
+  assert.deepEqual(parseAmount('1.234', 'BHD', 1e9), { minor: 1234 });
+  assert.deepEqual(parseAmount('979.21', 'USD', 1e9), { minor: 97921 });
+  assert.match(String((parseAmount('1.5', 'JPY', 1e9) as { error: string }).error), /more decimal places than JPY allows \(0\)/);
+});
+
+test('bad rows are rejected with a reason that says what is wrong', () => {
+  assert.match(reason({ ...good, tx_id: undefined }), /missing tx_id/);
+  assert.match(reason({ ...good, amount: 'ten' }), /not a decimal number/);
+  assert.match(reason({ ...good, amount: '-5' }), /negative amount/);
+  assert.match(reason({ ...good, amount: '0' }), /greater than 0/);
+  assert.match(reason({ ...good, amount: '5000000000' }), /absurdly large/);
+  assert.match(reason({ ...good, timestamp: 'yesterday' }), /neither ISO 8601 nor epoch milliseconds/);
+  assert.match(reason({ ...good, timestamp: '1293840000' }), /looks like epoch seconds/);
+  assert.match(reason({ ...good, timestamp: '2011-02-30T00:00:00Z' }), /not a valid date|outside/);
+  assert.match(reason({ ...good, from_account: 'x'.repeat(17) }), /17 characters long; at most 16/);
+  assert.match(reason({ ...good, currency: 'ZZZ' }), /not an ISO 4217 code/);
+  assert.match(reason({ ...good, to_account: '+447900' }), /same account/);
+  assert.match(reason({ ...good, to_account: 'B\n' }), /control characters/);
+});
+
+test('timestamps: epoch ms, ISO with offset, and ISO without zone read as UTC', () => {
+  const at = (ts: string | number) => {
+    const v = validateRow({ ...good, timestamp: ts }, rules);
+    assert.ok(v.ok);
+    return v.transfer.at;
+  };
+  assert.equal(at(1700000000000), 1700000000000);
+  assert.equal(at('1700000000000'), 1700000000000);
+  assert.equal(at('2011-01-01T02:00:00+02:00'), Date.UTC(2011, 0, 1));
+  assert.equal(at('2011-01-01 00:00:00'), Date.UTC(2011, 0, 1));
+  assert.equal(at('2011-01-01'), Date.UTC(2011, 0, 1));
+});
+
+test('a conflict names the fields that differ', () => {
+  const a = { txId: 't', from: 'A', to: 'B', amount: 100, currency: 'USD', at: 0, channel: null };
+  assert.equal(describeConflict(a, { ...a }), undefined);
+  assert.match(describeConflict(a, { ...a, amount: 101 })!, /already stored with different content: amount 100 USD ≠ 101 USD/);
+});
