@@ -3,4 +3,5 @@
 // Params: $ids [string]. Returns: id, eid (elementId, valid inside this transaction only), firstSeenAt.
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
+USING INDEX a:Account(id)
 RETURN id, elementId(a) AS eid, a.firstSeenAt AS firstSeenAt

@@ -58,7 +58,8 @@ export function* backgroundTransfers(opts: BackgroundOptions): Generator<Synthet
     if (to === from) to = (to + 1) % opts.accounts;
     // Merchants pay out too (refunds, suppliers), rarely.
     if (rng() < 0.02) [from, to] = [randInt(rng, 0, merchants - 1), from];
-    const day = Math.floor(rng() * opts.days);
+    // Files arrive in time order, as exports and feeds do: days advance with the row number.
+    const day = Math.floor((n * opts.days) / opts.transactions);
     yield {
       txId: `${prefix}T${n}`,
       from: accountId(prefix, from),

@@ -1,0 +1,153 @@
+// npm run bench:ingest — end-to-end ingest (import CLI → BullMQ → worker process → Neo4j) against
+// the floor of our own stack: the same rows, parsed and validated the same way, written by one
+// direct loop of the same UNWIND transactions without the queue. Not a test: it prints figures.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { createDriver } from '../src/neo4j/driver.js';
+import { applySchema } from '../src/neo4j/schema.js';
+import { readRows } from '../src/ingest/read-rows.js';
+import { validationRules } from '../src/ingest/rules.js';
+import { writeIngestChunk } from '../src/ingest/write-chunk.js';
+import type { IngestJobData } from '../src/queue/ingest-queue.js';
+import { INGEST_QUEUE } from '../src/queue/ingest-queue.js';
+import { createRedis } from '../src/redis/connection.js';
+import { backgroundTransfers } from '../src/synth/background.js';
+import { writeTransfersCsv } from '../src/synth/write-csv.js';
+import type { Config } from '../src/config/index.js';
+import { BENCH_DIR, benchEnv, exitOf, freshNeo4j, log, machine, median, neo4jPid, spawnCli, stopBenchNeo4j, trackPeak } from './common.js';
+
+const { values: args } = parseArgs({
+  options: {
+    transactions: { type: 'string', default: '1000000' },
+    accounts: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const transactions = Number(args.transactions);
+const accounts = Number(args.accounts);
+const runs = Number(args.runs);
+
+async function dataset(): Promise<string> {
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const file = path.join(BENCH_DIR, `ingest-${transactions}-${accounts}-s${args.seed}.csv`);
+  if (!fs.existsSync(file)) {
+    log(`generating ${transactions} transactions over ${accounts} accounts (seed ${args.seed})`);
+    await writeTransfersCsv(`${file}.partial`, backgroundTransfers({ seed: Number(args.seed), accounts, transactions, start: Date.UTC(2025, 6, 1), days: 180 }));
+    fs.renameSync(`${file}.partial`, file);
+  }
+  return file;
+}
+
+async function countTransfers(config: Config): Promise<number> {
+  const driver = createDriver(config.neo4j);
+  try {
+    const r = await driver.executeQuery('MATCH ()-[t:TRANSFER]->() RETURN count(t) AS n');
+    return Number(r.records[0]!.get('n'));
+  } finally {
+    await driver.close();
+  }
+}
+
+/** The floor: one process, one loop, the same parse/validate/write code, no queue. */
+async function floorRun(file: string, env: NodeJS.ProcessEnv): Promise<{ seconds: number; neo4jPeakMiB: number; processPeakMiB: number }> {
+  const config = await freshNeo4j(env);
+  const driver = createDriver(config.neo4j);
+  await applySchema(driver, config.neo4j);
+  const neo4jPeak = trackPeak(neo4jPid(env)!);
+  const selfPeak = trackPeak(process.pid);
+  const rules = validationRules(config);
+  const started = performance.now();
+  let job: IngestJobData = { batchId: 'floor', seq: 0, rows: [], rejected: [] };
+  for await (const item of readRows(fs.createReadStream(file, { highWaterMark: 256 * 1024 }), 'csv', {})) {
+    if (item.kind === 'row') job.rows.push({ line: item.line, fields: item.fields });
+    else job.rejected.push({ line: item.line, reason: item.reason, raw: item.raw });
+    if (job.rows.length + job.rejected.length >= config.ingest.batchSize) {
+      await writeIngestChunk(driver, config.neo4j, job, rules);
+      job = { batchId: 'floor', seq: job.seq + 1, rows: [], rejected: [] };
+    }
+  }
+  if (job.rows.length + job.rejected.length) await writeIngestChunk(driver, config.neo4j, job, rules);
+  const seconds = (performance.now() - started) / 1000;
+  await driver.close();
+  const written = await countTransfers(config);
+  if (written !== transactions) throw new Error(`floor wrote ${written} of ${transactions} transfers`);
+  return { seconds, neo4jPeakMiB: neo4jPeak.stop(), processPeakMiB: selfPeak.stop() };
+}
+
+/** End to end: `acctnet worker` and `acctnet import FILE` as separate processes, as an operator runs them. */
+async function endToEndRun(file: string, env: NodeJS.ProcessEnv) {
+  const config = await freshNeo4j(env);
+  const childEnv = { ...env, NEO4J_URI: config.neo4j.uri };
+  const worker = spawnCli(['worker'], childEnv);
+  const workerPeak = trackPeak(worker.pid!);
+  const redis = createRedis(config.redis.url);
+  const queue = new Queue(INGEST_QUEUE, { connection: redis, prefix: config.queue.prefix });
+  for (let i = 0; i < 600 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  const neo4jPeak = trackPeak(neo4jPid(env)!);
+  const started = performance.now();
+  const importer = spawnCli(['import', file], childEnv);
+  const importPeak = trackPeak(importer.pid!);
+  let stderr = '';
+  importer.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const code = await exitOf(importer);
+  const seconds = (performance.now() - started) / 1000;
+  const result = { seconds, importPeakMiB: importPeak.stop(), workerPeakMiB: workerPeak.stop(), neo4jPeakMiB: neo4jPeak.stop() };
+  worker.kill('SIGTERM');
+  await exitOf(worker);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  redis.disconnect();
+  if (code !== 0) throw new Error(`import exited ${code}: ${stderr}`);
+  const written = await countTransfers(config);
+  if (written !== transactions) throw new Error(`end to end wrote ${written} of ${transactions} transfers`);
+  return result;
+}
+
+const env = benchEnv();
+const file = await dataset();
+const rows: Array<{ floor: number; e2e: number; ratio: number; importMiB: number; workerMiB: number; neo4jMiB: number; floorMiB: number }> = [];
+try {
+  for (let run = 1; run <= runs; run++) {
+    log(`run ${run}/${runs}: floor (direct UNWIND loop)`);
+    const floor = await floorRun(file, env);
+    log(`  floor ${(transactions / floor.seconds).toFixed(0)} tx/s (${floor.seconds.toFixed(1)} s)`);
+    log(`run ${run}/${runs}: end to end (import → queue → worker → Neo4j)`);
+    const e2e = await endToEndRun(file, env);
+    log(`  end to end ${(transactions / e2e.seconds).toFixed(0)} tx/s (${e2e.seconds.toFixed(1)} s)`);
+    rows.push({
+      floor: transactions / floor.seconds,
+      e2e: transactions / e2e.seconds,
+      ratio: floor.seconds / e2e.seconds,
+      importMiB: e2e.importPeakMiB,
+      workerMiB: e2e.workerPeakMiB,
+      neo4jMiB: e2e.neo4jPeakMiB,
+      floorMiB: floor.processPeakMiB,
+    });
+  }
+} finally {
+  await stopBenchNeo4j(env);
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const e2eMedian = median(rows.map((r) => r.e2e));
+const ratioMedian = median(rows.map((r) => r.ratio));
+const report = [
+  `### bench:ingest — ${new Date().toISOString().slice(0, 10)}`,
+  '',
+  `Machine: ${machine()}. Data: ${fmt(transactions)} transactions over ${fmt(accounts)} accounts (seed ${args.seed}), batch ${env.ACCTNET_INGEST_BATCH_SIZE ?? 5000} rows, worker concurrency ${env.ACCTNET_WORKER_CONCURRENCY ?? 2}, ${runs} runs.`,
+  '',
+  '| run | floor tx/s | end-to-end tx/s | end-to-end / floor | peak RSS import CLI | peak RSS worker | peak RSS Neo4j | peak RSS floor process |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(
+    (r, i) =>
+      `| ${i + 1} | ${fmt(r.floor)} | ${fmt(r.e2e)} | ${r.ratio.toFixed(2)} | ${r.importMiB} MiB | ${r.workerMiB} MiB | ${r.neo4jMiB} MiB | ${r.floorMiB} MiB |`,
+  ),
+  `| **median** | **${fmt(median(rows.map((r) => r.floor)))}** | **${fmt(e2eMedian)}** | **${ratioMedian.toFixed(2)}** | | | | |`,
+  '',
+  `Targets: end to end ≥ 10,000 tx/s → ${e2eMedian >= 10000 ? 'met' : 'MISSED'} (median ${fmt(e2eMedian)}); end to end ≥ 0.7 × floor → ${ratioMedian >= 0.7 ? 'met' : 'MISSED'} (median ${ratioMedian.toFixed(2)}).`,
+];
+process.stdout.write(`${report.join('\n')}\n`);
+process.exit(0);
