@@ -35,7 +35,10 @@ async function dataset(): Promise<string> {
   const file = path.join(BENCH_DIR, `ingest-${transactions}-${accounts}-s${args.seed}.csv`);
   if (!fs.existsSync(file)) {
     log(`generating ${transactions} transactions over ${accounts} accounts (seed ${args.seed})`);
-    await writeTransfersCsv(`${file}.partial`, backgroundTransfers({ seed: Number(args.seed), accounts, transactions, start: Date.UTC(2025, 6, 1), days: 180 }));
+    await writeTransfersCsv(
+      `${file}.partial`,
+      backgroundTransfers({ seed: Number(args.seed), accounts, transactions, start: Date.UTC(2025, 6, 1), days: 180 }),
+    );
     fs.renameSync(`${file}.partial`, file);
   }
   return file;
@@ -108,7 +111,8 @@ async function endToEndRun(file: string, env: NodeJS.ProcessEnv) {
 
 const env = benchEnv();
 const file = await dataset();
-const rows: Array<{ floor: number; e2e: number; ratio: number; importMiB: number; workerMiB: number; neo4jMiB: number; floorMiB: number }> = [];
+const rows: Array<{ floor: number; e2e: number; ratio: number; importMiB: number; workerMiB: number; neo4jMiB: number; floorMiB: number }> =
+  [];
 try {
   for (let run = 1; run <= runs; run++) {
     log(`run ${run}/${runs}: floor (direct UNWIND loop)`);

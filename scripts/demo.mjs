@@ -4,5 +4,8 @@ import path from 'node:path';
 import { bootstrap, root } from './bootstrap.mjs';
 
 bootstrap();
-const r = spawnSync(process.execPath, [path.join(root, 'bin', 'acctnet.js'), 'demo', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, [path.join(root, 'bin', 'acctnet.js'), 'demo', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

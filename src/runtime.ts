@@ -9,12 +9,14 @@ import { checkConnectivity, startLocalNeo4j } from './neo4j/local.js';
 import { createIngestBatchRepository, type IngestBatchRepository } from './neo4j/repositories/ingest-batches.js';
 import { applySchema } from './neo4j/schema.js';
 import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
+import { createRecomputeQueue, type RecomputeJobData } from './queue/recompute-queue.js';
 import { createRedis, pingRedis, redisDurabilityWarnings } from './redis/connection.js';
 
 export class Runtime {
   private _driver: Driver | undefined;
   private _redis: Redis | undefined;
   private _ingestQueue: Queue<IngestJobData> | undefined;
+  private _recomputeQueue: Queue<RecomputeJobData> | undefined;
   private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(
@@ -34,7 +36,9 @@ export class Runtime {
       } else {
         throw new Error(
           `acctnet/neo4j: no Neo4j answers at ${this.config.neo4j.uri} (${c.message}).` +
-            (this.config.neo4j.managed ? ' Start the local one with `npx acctnet neo4j start`.' : ' Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.'),
+            (this.config.neo4j.managed
+              ? ' Start the local one with `npx acctnet neo4j start`.'
+              : ' Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.'),
         );
       }
     }
@@ -51,7 +55,11 @@ export class Runtime {
       );
     }
     const redis = this.redis();
-    for (const warning of await redisDurabilityWarnings(redis)) this.log.warn(warning);
+    for (const warning of await redisDurabilityWarnings(redis)) {
+      // Eviction loses queued work: always a warning. No persistence is normal in development.
+      if (warning.includes('maxmemory-policy')) this.log.warn(warning);
+      else this.log.info(warning);
+    }
     return redis;
   }
 
@@ -82,6 +90,15 @@ export class Runtime {
       this.closers.unshift(() => queue.close());
     }
     return this._ingestQueue;
+  }
+
+  recomputeQueue(): Queue<RecomputeJobData> {
+    if (!this._recomputeQueue) {
+      const queue = createRecomputeQueue(this.config, this.redis());
+      this._recomputeQueue = queue;
+      this.closers.unshift(() => queue.close());
+    }
+    return this._recomputeQueue;
   }
 
   batches(): IngestBatchRepository {

@@ -34,5 +34,8 @@ test('labels import: valid rows stored with source and time, bad rows reported, 
     ['A1', 'fraud'],
     ['A2', 'legit'],
   ]);
-  await assert.rejects(importLabels(repo, writeFile(tmpDir('labels'), 'bad.csv', 'acct,label\n'), { source: 'x', createdBy: 'y', maxIdLength: 128 }), /no account_id column/);
+  await assert.rejects(
+    importLabels(repo, writeFile(tmpDir('labels'), 'bad.csv', 'acct,label\n'), { source: 'x', createdBy: 'y', maxIdLength: 128 }),
+    /no account_id column/,
+  );
 });

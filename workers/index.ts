@@ -3,9 +3,11 @@
 import type { Worker } from 'bullmq';
 import type { Runtime } from '../src/runtime.js';
 import { startIngestWorker } from './ingest.js';
+import { startRecomputeWorker } from './recompute.js';
 
 export async function startWorkers(rt: Runtime): Promise<Worker[]> {
-  return [await startIngestWorker(rt, { name: `acctnet-worker-${process.pid}` })];
+  const name = `acctnet-worker-${process.pid}`;
+  return [await startIngestWorker(rt, { name }), await startRecomputeWorker(rt, { name })];
 }
 
 export async function runWorkerProcess(rt: Runtime): Promise<void> {

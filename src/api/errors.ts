@@ -18,7 +18,9 @@ export const badRequest = (message: string) => new HttpError(400, message);
 export const conflict = (message: string) => new HttpError(409, message);
 
 function isUnavailable(err: { code?: string; name?: string }): boolean {
-  return err.code === 'ServiceUnavailable' || err.code === 'SessionExpired' || err.name === 'Neo4jError' && err.code === 'ServiceUnavailable';
+  return (
+    err.code === 'ServiceUnavailable' || err.code === 'SessionExpired' || (err.name === 'Neo4jError' && err.code === 'ServiceUnavailable')
+  );
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {

@@ -32,7 +32,10 @@ export function cliLogger(config: Config): Logger {
   return createLogger(level, 'acctnet-cli', 2);
 }
 
-export async function runCommand(fn: (rt: Runtime) => Promise<number | void>, opts: { logger?: (c: Config) => Logger } = {}): Promise<never> {
+export async function runCommand(
+  fn: (rt: Runtime) => Promise<number | void>,
+  opts: { logger?: (c: Config) => Logger } = {},
+): Promise<never> {
   const config = loadConfigOrExit();
   const rt = new Runtime(config, (opts.logger ?? cliLogger)(config));
   let code: number = EXIT.ok;

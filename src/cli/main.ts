@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBatches } from './commands/batches.js';
+import { registerBlacklist } from './commands/blacklist.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerLabels } from './commands/labels.js';
 import { registerNeo4j } from './commands/neo4j.js';
+import { registerRecompute } from './commands/recompute.js';
+import { registerResults } from './commands/results.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -21,6 +24,9 @@ registerWorker(program);
 registerImport(program);
 registerBatches(program);
 registerLabels(program);
+registerRecompute(program);
+registerResults(program);
+registerBlacklist(program);
 registerNeo4j(program);
 registerDemo(program);
 registerConfig(program);

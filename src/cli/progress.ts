@@ -6,7 +6,7 @@ export interface ProgressBar {
   stop(): void;
 }
 
-export function createProgressBar(opts: { total: number; format: string }): ProgressBar {
+export function createProgressBar(opts: { total: number; format: string; initial?: Record<string, string | number> }): ProgressBar {
   const bar = new cliProgress.SingleBar(
     {
       format: opts.format,
@@ -19,7 +19,7 @@ export function createProgressBar(opts: { total: number; format: string }): Prog
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(opts.total, 0);
+  bar.start(opts.total, 0, opts.initial ?? {});
   return {
     update: (value, payload) => bar.update(Math.min(value, opts.total), payload),
     stop: () => bar.stop(),

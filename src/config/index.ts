@@ -222,9 +222,148 @@ export const VARS = {
     parse: p.int(1, 100000),
   }),
 
+  // --- Analysis ----------------------------------------------------------------------------------
+  recomputeCron: defineVar({
+    name: 'ACCTNET_RECOMPUTE_CRON',
+    default: '0 2 * * *',
+    expected: 'a cron pattern (5 or 6 fields) or "off"',
+    doc: 'When the scheduled recompute runs (BullMQ job scheduler, upserted when a worker starts: changing it replaces the schedule). "off" removes it.',
+    parse: (raw: string) => (raw.trim().toLowerCase() === 'off' ? null : p.cron(raw)),
+  }),
+  recomputeTz: defineVar({
+    name: 'ACCTNET_RECOMPUTE_TZ',
+    default: 'UTC',
+    expected: 'an IANA time zone',
+    doc: 'Time zone of ACCTNET_RECOMPUTE_CRON.',
+    parse: p.nonEmpty,
+  }),
+  windowDays: defineVar({
+    name: 'ACCTNET_WINDOW_DAYS',
+    default: '180',
+    expected: 'an integer 7..3650',
+    doc: 'Days of transfers, ending at asOf, that the analysis loads.',
+    parse: p.int(7, 3650),
+  }),
+  bucketDays: defineVar({
+    name: 'ACCTNET_BUCKET_DAYS',
+    default: '7',
+    expected: 'an integer 1..90',
+    doc: 'Width of the activity buckets (timelines, rise and fall detection).',
+    parse: p.int(1, 90),
+  }),
+  holdHours: defineVar({
+    name: 'ACCTNET_HOLD_HOURS',
+    default: '48',
+    expected: 'hours 1..720',
+    doc: 'Money sent on within this long after it arrived counts as passed through (mule behaviour).',
+    parse: p.int(1, 720),
+  }),
+  analysisSeed: defineVar({
+    name: 'ACCTNET_ANALYSIS_SEED',
+    default: '1',
+    expected: 'an integer',
+    doc: "Seed of Louvain's random order: same data and seed, same clusters.",
+    parse: p.int(0, 2 ** 31 - 1),
+  }),
+  louvainResolution: defineVar({
+    name: 'ACCTNET_LOUVAIN_RESOLUTION',
+    default: '1',
+    expected: 'a number 0.05..20',
+    doc: 'Louvain resolution (higher: smaller clusters).',
+    parse: p.number(0.05, 20),
+  }),
+  maxClusterSize: defineVar({
+    name: 'ACCTNET_MAX_CLUSTER_SIZE',
+    default: '50',
+    expected: 'an integer 5..100000',
+    doc: 'Communities larger than this are split (Louvain on the community at a higher resolution) so a listed cluster stays tight.',
+    parse: p.int(5, 100000),
+  }),
+  hubMinDegree: defineVar({
+    name: 'ACCTNET_HUB_MIN_DEGREE',
+    default: '100',
+    expected: 'an integer 10..1000000',
+    doc: 'An account with at least this many distinct counterparties (and 20× the median) is a hub: left out of clustering.',
+    parse: p.int(10, 1000000),
+  }),
+  threshold: defineVar({
+    name: 'ACCTNET_BLACKLIST_THRESHOLD',
+    default: '0.5',
+    expected: 'a number 0.01..1',
+    doc: 'Accounts with a risk score at or above this are blacklisted.',
+    parse: p.number(0.01, 1),
+  }),
+  migrationMinScore: defineVar({
+    name: 'ACCTNET_MIGRATION_MIN_SCORE',
+    default: '0.5',
+    expected: 'a number 0..1',
+    doc: 'Migration links below this score are not reported.',
+    parse: p.number(0, 1),
+  }),
+  guardMaxSizeChange: defineVar({
+    name: 'ACCTNET_GUARD_MAX_SIZE_CHANGE',
+    default: '0.2',
+    expected: 'a share 0..10',
+    doc: 'A new blacklist version whose size differs from the served one by more than this share is held for approval.',
+    parse: p.number(0, 10),
+  }),
+  guardMaxChurn: defineVar({
+    name: 'ACCTNET_GUARD_MAX_CHURN',
+    default: '0.2',
+    expected: 'a share 0..10',
+    doc: 'A new version that adds plus removes more than this share of the served list is held for approval.',
+    parse: p.number(0, 10),
+  }),
+  guardMinSize: defineVar({
+    name: 'ACCTNET_GUARD_MIN_SIZE',
+    default: '20',
+    expected: 'an integer 0..1000000',
+    doc: 'The guard applies once the served list has at least this many entries.',
+    parse: p.int(0, 1000000),
+  }),
+  analysisHeapMb: defineVar({
+    name: 'ACCTNET_ANALYSIS_HEAP_MB',
+    default: '4096',
+    expected: 'MiB 256..131072',
+    doc: 'Heap of the analysis worker thread (maxOldGenerationSizeMb). 10M transfers need about 6 GiB.',
+    parse: p.int(256, 131072),
+  }),
+  baseCurrency: defineVar({
+    name: 'ACCTNET_BASE_CURRENCY',
+    expected: 'an ISO 4217 currency code',
+    doc: 'Currency the analysis sums amounts in. Unset: ACCTNET_DEFAULT_CURRENCY.',
+    parse: p.currency,
+  }),
+  fxRates: defineVar({
+    name: 'ACCTNET_FX_RATES',
+    default: '',
+    expected: 'CODE=rate pairs, e.g. EUR=1.08,GBP=1.27 (units of the base currency per unit)',
+    doc: "Conversion rates into the base currency. Transfers in a currency without a rate are left out of the analysis and counted in the run's warnings.",
+    parse: p.rates,
+  }),
+  keepRuns: defineVar({
+    name: 'ACCTNET_KEEP_RUNS',
+    default: '5',
+    expected: 'an integer 2..1000',
+    doc: 'Per-run analysis results kept (older runs keep their record, not their per-account results).',
+    parse: p.int(2, 1000),
+  }),
+
   // --- HTTP --------------------------------------------------------------------------------------
-  host: defineVar({ name: 'HOST', default: '127.0.0.1', expected: 'an interface address', doc: 'Address the API listens on.', parse: p.nonEmpty }),
-  port: defineVar({ name: 'PORT', default: '3000', expected: 'a TCP port 0..65535', doc: 'Port the API listens on.', parse: p.int(0, 65535) }),
+  host: defineVar({
+    name: 'HOST',
+    default: '127.0.0.1',
+    expected: 'an interface address',
+    doc: 'Address the API listens on.',
+    parse: p.nonEmpty,
+  }),
+  port: defineVar({
+    name: 'PORT',
+    default: '3000',
+    expected: 'a TCP port 0..65535',
+    doc: 'Port the API listens on.',
+    parse: p.int(0, 65535),
+  }),
   bodyLimitBytes: defineVar({
     name: 'ACCTNET_BODY_LIMIT_BYTES',
     default: '5242880',
@@ -278,6 +417,24 @@ export interface Config {
     minTimestamp: number;
     maxTimestamp: number;
     httpMaxRows: number;
+  };
+  analysis: {
+    cron: string | null;
+    tz: string;
+    windowDays: number;
+    bucketDays: number;
+    holdHours: number;
+    seed: number;
+    resolution: number;
+    maxClusterSize: number;
+    hubMinDegree: number;
+    threshold: number;
+    migrationMinScore: number;
+    guard: { maxSizeChange: number; maxChurn: number; minServedSize: number };
+    heapMb: number;
+    baseCurrency: string;
+    fxRates: Record<string, number>;
+    keepRuns: number;
   };
   http: { host: string; port: number; bodyLimitBytes: number };
   log: { level: string };
@@ -335,6 +492,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minTimestamp: v(VARS.minTimestamp),
       maxTimestamp: v(VARS.maxTimestamp),
       httpMaxRows: v(VARS.httpMaxRows),
+    },
+    analysis: {
+      cron: v(VARS.recomputeCron),
+      tz: v(VARS.recomputeTz),
+      windowDays: v(VARS.windowDays),
+      bucketDays: v(VARS.bucketDays),
+      holdHours: v(VARS.holdHours),
+      seed: v(VARS.analysisSeed),
+      resolution: v(VARS.louvainResolution),
+      maxClusterSize: v(VARS.maxClusterSize),
+      hubMinDegree: v(VARS.hubMinDegree),
+      threshold: v(VARS.threshold),
+      migrationMinScore: v(VARS.migrationMinScore),
+      guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },
+      heapMb: v(VARS.analysisHeapMb),
+      baseCurrency: v(VARS.baseCurrency) ?? v(VARS.defaultCurrency),
+      fxRates: v(VARS.fxRates) ?? {},
+      keepRuns: v(VARS.keepRuns),
     },
     http: { host: v(VARS.host), port: v(VARS.port), bodyLimitBytes: v(VARS.bodyLimitBytes) },
     log: { level: v(VARS.logLevel) },

@@ -101,7 +101,10 @@ export const parsers = {
   /** "EUR=1.08,GBP=1.27": units of the base currency per unit of the named currency. */
   rates: (raw: string): Record<string, number> => {
     const rates: Record<string, number> = {};
-    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const m = /^([A-Za-z]{3})=([0-9]*\.?[0-9]+)$/.exec(part);
       if (!m) throw new Error(`bad entry "${part}"`);
       const rate = Number(m[2]);

@@ -8,7 +8,10 @@ import type { ReadItem } from './read-rows.js';
 import type { ChunkOutcome } from './write-chunk.js';
 
 export function newBatchId(kind: 'imp' | 'http'): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${kind}-${stamp}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
@@ -39,7 +42,15 @@ export interface BatchTracking {
  * cannot hang an import.
  */
 export class BatchProducer {
-  readonly progress: BatchProgress = { rowsRead: 0, chunksQueued: 0, chunksDone: 0, written: 0, duplicates: 0, rejected: 0, failedChunks: 0 };
+  readonly progress: BatchProgress = {
+    rowsRead: 0,
+    chunksQueued: 0,
+    chunksDone: 0,
+    written: 0,
+    duplicates: 0,
+    rejected: 0,
+    failedChunks: 0,
+  };
   readonly failed: FailedChunk[] = [];
   private rows: IngestRow[] = [];
   private rejected: PreRejectedRow[] = [];

@@ -46,8 +46,7 @@ export async function describeBatch(
     }
   }
   const pending = s.expectedChunks === null ? null : s.expectedChunks - s.chunksDone - failedJobs.length;
-  const state: BatchState =
-    s.expectedChunks === null ? 'reading' : pending! > 0 ? 'writing' : failedJobs.length > 0 ? 'failed' : 'done';
+  const state: BatchState = s.expectedChunks === null ? 'reading' : pending! > 0 ? 'writing' : failedJobs.length > 0 ? 'failed' : 'done';
   const rejectedRows = await batches.rejectedRows(id, page.rejectedAfter, page.rejectedLimit);
   return {
     id: s.id,

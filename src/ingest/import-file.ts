@@ -113,7 +113,11 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
   return summary;
 }
 
-export async function writeRejectsFile(batches: IngestBatchRepository, batchId: string, target: string | NodeJS.WritableStream): Promise<void> {
+export async function writeRejectsFile(
+  batches: IngestBatchRepository,
+  batchId: string,
+  target: string | NodeJS.WritableStream,
+): Promise<void> {
   async function* rows() {
     for await (const r of batches.allRejectedRows(batchId)) yield [r.line, r.txId ?? '', r.reason, r.raw];
   }

@@ -16,7 +16,10 @@ export interface IngestWorkerDeps {
   onWritten?: (outcome: ChunkOutcome) => void;
 }
 
-export function createIngestWorker(deps: IngestWorkerDeps, opts: { name?: string; autorun?: boolean } = {}): Worker<IngestJobData, ChunkOutcome> {
+export function createIngestWorker(
+  deps: IngestWorkerDeps,
+  opts: { name?: string; autorun?: boolean } = {},
+): Worker<IngestJobData, ChunkOutcome> {
   const { config, driver, log } = deps;
   const rules = validationRules(config);
   const worker = new Worker<IngestJobData, ChunkOutcome>(
@@ -25,7 +28,9 @@ export function createIngestWorker(deps: IngestWorkerDeps, opts: { name?: string
       if (!ingestJobValidator.Check(job.data)) {
         const first = ingestJobValidator.Errors(job.data)[0];
         // Retrying a malformed payload cannot help: fail it once, visibly.
-        throw new UnrecoverableError(`acctnet/ingest: malformed ingest job payload: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim());
+        throw new UnrecoverableError(
+          `acctnet/ingest: malformed ingest job payload: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim(),
+        );
       }
       const started = Date.now();
       const outcome = await writeIngestChunk(driver, config.neo4j, job.data, rules);
@@ -46,7 +51,10 @@ export function createIngestWorker(deps: IngestWorkerDeps, opts: { name?: string
   );
   worker.on('failed', (job, err) => {
     const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-    log[final ? 'error' : 'warn']({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, final ? 'ingest job failed for good' : 'ingest job failed, will retry');
+    log[final ? 'error' : 'warn'](
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message },
+      final ? 'ingest job failed for good' : 'ingest job failed, will retry',
+    );
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'ingest worker error'));
   return worker;

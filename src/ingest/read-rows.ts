@@ -8,9 +8,7 @@ import { CANONICAL_FIELDS, REQUIRED_FIELDS, type CanonicalField, type RawFields 
 export type ColumnMap = Partial<Record<CanonicalField, string>>;
 export type FileFormat = 'csv' | 'ndjson';
 
-export type ReadItem =
-  | { kind: 'row'; line: number; fields: RawFields }
-  | { kind: 'rejected'; line: number; reason: string; raw: string };
+export type ReadItem = { kind: 'row'; line: number; fields: RawFields } | { kind: 'rejected'; line: number; reason: string; raw: string };
 
 export class InputError extends Error {
   constructor(message: string) {

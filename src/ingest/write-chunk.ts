@@ -55,14 +55,24 @@ export function classifyRows(job: IngestJobData, rules: ValidationRules): Classi
     const v = validateRow(row.fields, rules);
     if (!v.ok) {
       const txId = row.fields.tx_id;
-      rejects.push({ line: row.line, reason: v.reason, raw: rawText(row.fields), txId: txId === null || txId === undefined ? null : String(txId) });
+      rejects.push({
+        line: row.line,
+        reason: v.reason,
+        raw: rawText(row.fields),
+        txId: txId === null || txId === undefined ? null : String(txId),
+      });
       continue;
     }
     const earlier = byTxId.get(v.transfer.txId);
     if (earlier) {
       const conflict = describeConflict(earlier, v.transfer);
       if (conflict) {
-        rejects.push({ line: row.line, reason: `${conflict} (line ${earlier.line} of this batch)`, raw: rawText(row.fields), txId: v.transfer.txId });
+        rejects.push({
+          line: row.line,
+          reason: `${conflict} (line ${earlier.line} of this batch)`,
+          raw: rawText(row.fields),
+          txId: v.transfer.txId,
+        });
       } else {
         duplicates++;
       }
@@ -183,7 +193,12 @@ async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, cl
   return outcome;
 }
 
-export async function writeIngestChunk(driver: Driver, neo4jCfg: Neo4jConfig, job: IngestJobData, rules: ValidationRules): Promise<ChunkOutcome> {
+export async function writeIngestChunk(
+  driver: Driver,
+  neo4jCfg: Neo4jConfig,
+  job: IngestJobData,
+  rules: ValidationRules,
+): Promise<ChunkOutcome> {
   const classified = classifyRows(job, rules);
   return txRunner(driver, neo4jCfg).write((tx) => writeInTransaction(tx, job, classified));
 }

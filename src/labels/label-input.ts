@@ -49,7 +49,9 @@ export async function importLabels(
       columns: (header: string[]) => {
         for (const needed of ['account_id', 'label']) {
           if (!header.includes(needed)) {
-            throw new Error(`acctnet/labels: ${file} has no ${needed} column (expected columns account_id,label,note; found ${header.join(',')})`);
+            throw new Error(
+              `acctnet/labels: ${file} has no ${needed} column (expected columns account_id,label,note; found ${header.join(',')})`,
+            );
           }
         }
         return header;

@@ -295,14 +295,24 @@ export async function startLocalNeo4j(config: Config, log: Log): Promise<StartRe
   const out = fs.openSync(paths.consoleLog, 'a');
   const child = spawn(
     java,
-    [...jvmArgs(local), '-cp', classpath, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${paths.instanceDir}`, `--config-dir=${paths.confDir}`, '--console-mode'],
+    [
+      ...jvmArgs(local),
+      '-cp',
+      classpath,
+      'org.neo4j.server.CommunityEntryPoint',
+      `--home-dir=${paths.instanceDir}`,
+      `--config-dir=${paths.confDir}`,
+      '--console-mode',
+    ],
     { env, detached: true, stdio: ['ignore', out, out] },
   );
   fs.closeSync(out);
   if (!child.pid) throw new LocalNeo4jError(`could not start ${java}`);
   fs.writeFileSync(paths.pidFile, `${child.pid}\n`);
   child.unref();
-  log(`Starting Neo4j ${local.version} (pid ${child.pid}, bolt 127.0.0.1:${local.boltPort}, heap ${local.heap}, page cache ${local.pagecache})`);
+  log(
+    `Starting Neo4j ${local.version} (pid ${child.pid}, bolt 127.0.0.1:${local.boltPort}, heap ${local.heap}, page cache ${local.pagecache})`,
+  );
   await waitForBolt(neo4jCfg, child.pid, paths, local.startTimeoutMs);
   return { pid: child.pid, alreadyRunning: false, uri: neo4jCfg.uri, startedInMs: Date.now() - started };
 }
@@ -318,7 +328,9 @@ async function waitForBolt(neo4jCfg: Neo4jConfig, pid: number, paths: LocalPaths
   let last: Connectivity = { ok: false, code: undefined, message: 'not tried' };
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
-      throw new LocalNeo4jError(`Neo4j (pid ${pid}) exited during start-up. Last lines of ${paths.consoleLog}:\n${tail(paths.consoleLog, 25)}`);
+      throw new LocalNeo4jError(
+        `Neo4j (pid ${pid}) exited during start-up. Last lines of ${paths.consoleLog}:\n${tail(paths.consoleLog, 25)}`,
+      );
     }
     last = await checkConnectivity(neo4jCfg);
     if (last.ok) return;

@@ -20,7 +20,23 @@ export async function ensureLocalRedis(url: string, log: (line: string) => void)
   log(`No Redis at ${url}; starting redis-server on port ${port}`);
   const r = spawnSync(
     'redis-server',
-    ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', port, '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logfile],
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      port,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      logfile,
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`acctnet/redis: redis-server did not start: ${r.stderr || r.stdout}`);

@@ -87,7 +87,10 @@ export function createWorld(opts: WorldOptions): World {
   const N = o.accounts;
 
   // Account ids reveal nothing: a shuffled pool of numbers.
-  const idPool = shuffle(rng, Array.from({ length: Math.ceil(N * 1.2) + 100 }, (_, i) => i));
+  const idPool = shuffle(
+    rng,
+    Array.from({ length: Math.ceil(N * 1.2) + 100 }, (_, i) => i),
+  );
   let nextId = 0;
   const truth: TruthAccount[] = [];
   const newAccount = (kind: AccountKind, extra: Partial<TruthAccount> = {}): number => {
@@ -110,7 +113,7 @@ export function createWorld(opts: WorldOptions): World {
   let txSeq = 0;
 
   const at = (day: number, hour: number, r: Rng = rng): number =>
-    o.start + day * DAY + Math.min(23.99, Math.max(0, hour)) * HOUR + randInt(r, 0, HOUR / 60 - 1) * 60_000 + randInt(r, 0, 59_999);
+    o.start + day * DAY + Math.floor(Math.min(23.99, Math.max(0, hour)) * HOUR) + randInt(r, 0, 59_999);
   const tx = (out: SyntheticTransfer[], from: number, to: number, amount: number, time: number, channel: string) => {
     if (from === to) return;
     out.push({
@@ -167,6 +170,13 @@ export function createWorld(opts: WorldOptions): World {
     for (let j = 0; j < m; j++) p.merchants.push(pickMerchant(rng));
   }
   const activeOn = (p: Person, day: number) => day >= p.from && day < p.to;
+  // People who move to a new account are reached there from the day they move.
+  const movedTo = new Map<number, { to: number; day: number }>();
+  const current = (idx: number, day: number): number => {
+    let cur = idx;
+    for (let m = movedTo.get(cur); m && day >= m.day; m = movedTo.get(cur)) cur = m.to;
+    return cur;
+  };
 
   // Ordinary life: card payments, transfers to friends, a donation now and then.
   emitters.push({
@@ -176,7 +186,7 @@ export function createWorld(opts: WorldOptions): World {
         const r = o.activity * p.rate;
         if (rng() < 0.16 * r) tx(out, p.idx, pick(rng, p.merchants), logNormal(rng, 32, 0.9), at(day, p.hour + (rng() - 0.5) * 6), 'card');
         if (p.friends.length && rng() < 0.035 * r) {
-          tx(out, p.idx, pick(rng, p.friends), logNormal(rng, 45, 0.8), at(day, p.hour + (rng() - 0.5) * 6), 'p2p');
+          tx(out, p.idx, current(pick(rng, p.friends), day), logNormal(rng, 45, 0.8), at(day, p.hour + (rng() - 0.5) * 6), 'p2p');
         }
         if (rng() < 0.004 * r) tx(out, p.idx, pick(rng, charities), logNormal(rng, 20, 0.6), at(day, p.hour), 'card');
       }
@@ -205,8 +215,6 @@ export function createWorld(opts: WorldOptions): World {
     employerOf.set(p.idx, e);
     salary.set(p.idx, logNormal(rng, 2400, 0.35));
   }
-  // Who is paid where: a person who moves accounts gets paid into the new one (see moves below).
-  const payee = new Map<number, { to: number; fromDay: number }>();
   emitters.push({
     emit(day, out) {
       const dom = day % 30;
@@ -216,9 +224,7 @@ export function createWorld(opts: WorldOptions): World {
         for (const person of payroll.get(e)!) {
           const p = personByIdx.get(person)!;
           if (!activeOn(p, day)) continue;
-          const moved = payee.get(person);
-          const target = moved && day >= moved.fromDay ? moved.to : person;
-          tx(out, e, target, salary.get(person)! * (0.98 + rng() * 0.04), at(day, 6 + rng()), 'transfer');
+          tx(out, e, current(person, day), salary.get(person)! * (0.98 + rng() * 0.04), at(day, 6 + rng()), 'transfer');
         }
       });
       // Businesses pay suppliers weekly and receive from clients.
@@ -243,7 +249,7 @@ export function createWorld(opts: WorldOptions): World {
       emit(day, out) {
         if (day % 30 !== dueDay) return;
         tenants.forEach((t, i) => {
-          if (activeOn(t, day)) tx(out, t.idx, l.idx, rent[i]!, at(day + randInt(rng, 0, 2), t.hour), 'transfer');
+          if (activeOn(t, day)) tx(out, t.idx, current(l.idx, day), rent[i]!, at(day + randInt(rng, 0, 2), t.hour), 'transfer');
         });
       },
     });
@@ -252,7 +258,10 @@ export function createWorld(opts: WorldOptions): World {
   // Savings clubs (legit rings, ROSCA): each month every member pays the member whose turn it is.
   const clubMembers = new Set<number>();
   for (let g = 0; g < Math.max(2, Math.round(personCount / 1200)); g++) {
-    const members = shuffle(rng, persons.filter((p) => p.from === 0 && p.to === o.days && !clubMembers.has(p.idx))).slice(0, randInt(rng, 5, 9));
+    const members = shuffle(
+      rng,
+      persons.filter((p) => p.from === 0 && p.to === o.days && !clubMembers.has(p.idx)),
+    ).slice(0, randInt(rng, 5, 9));
     members.forEach((m) => {
       clubMembers.add(m.idx);
       truth[m.idx]!.lookalike = 'savings_club';
@@ -277,14 +286,18 @@ export function createWorld(opts: WorldOptions): World {
         if (rng() > 0.06) return;
         const payer = pick(rng, members);
         const share = logNormal(rng, 30, 0.5);
-        for (const m of members) if (m !== payer && activeOn(m, day)) tx(out, m.idx, payer.idx, share, at(day, m.hour + 1 + rng() * 3), 'p2p');
+        for (const m of members)
+          if (m !== payer && activeOn(m, day)) tx(out, m.idx, current(payer.idx, day), share, at(day, m.hour + 1 + rng() * 3), 'p2p');
       },
     });
   }
   for (const [e, staff] of payroll) if (staff.length >= 5) truth[e]!.lookalike = 'payroll';
 
   // Legit account moves: a person opens a new account, moves the balance, and lives on there.
-  const movers = shuffle(rng, persons.filter((p) => p.from === 0 && p.to === o.days && !clubMembers.has(p.idx))).slice(0, Math.max(2, Math.round(personCount * 0.004)));
+  const movers = shuffle(
+    rng,
+    persons.filter((p) => p.from === 0 && p.to === o.days && !clubMembers.has(p.idx)),
+  ).slice(0, Math.max(2, Math.round(personCount * 0.004)));
   for (const p of movers) {
     const day = randInt(rng, 40, o.days - 30);
     const successor = newAccount('person');
@@ -292,13 +305,8 @@ export function createWorld(opts: WorldOptions): World {
     p.to = day;
     persons.push(next);
     personByIdx.set(successor, next);
-    payee.set(p.idx, { to: successor, fromDay: day });
+    movedTo.set(p.idx, { to: successor, day });
     migrations.push({ from: truth[p.idx]!.id, to: truth[successor]!.id, kind: 'legit', day });
-    // Friends now send to the new account.
-    for (const f of p.friends) {
-      const fr = personByIdx.get(f);
-      if (fr) fr.friends = fr.friends.map((x) => (x === p.idx ? successor : x));
-    }
     const balance = logNormal(rng, 3000, 0.6);
     emitters.push({
       emit(d, out) {
@@ -317,7 +325,10 @@ export function createWorld(opts: WorldOptions): World {
     return idx;
   };
   const hourAny = (r: Rng) => r() * 24;
-  const victimsPool = shuffle(rng, persons.filter((p) => !clubMembers.has(p.idx)));
+  const victimsPool = shuffle(
+    rng,
+    persons.filter((p) => !clubMembers.has(p.idx)),
+  );
   let victimCursor = 0;
   const takeVictims = (n: number) => {
     const out: Person[] = [];
@@ -365,7 +376,7 @@ export function createWorld(opts: WorldOptions): World {
         const h = holder(slot, day);
         if (h === undefined) return;
         if (rng() < 0.06) tx(out, h, pick(rng, shops), logNormal(rng, 40, 0.8), at(day, hour), 'card');
-        if (family.length && rng() < 0.015) tx(out, h, pick(rng, family), logNormal(rng, 150, 0.6), at(day, hour), 'p2p');
+        if (family.length && rng() < 0.015) tx(out, h, current(pick(rng, family), day), logNormal(rng, 150, 0.6), at(day, hour), 'p2p');
       },
     });
   };
@@ -393,7 +404,7 @@ export function createWorld(opts: WorldOptions): World {
         let time = at(day, hourAny(rng));
         const start = holder(slots[0]!, day);
         if (start === undefined) return;
-        if (feeders.length && rng() < 0.3) tx(out, pick(rng, feeders).idx, start, amount * 0.3, time - 2 * HOUR, 'transfer');
+        if (feeders.length && rng() < 0.3) tx(out, current(pick(rng, feeders).idx, day), start, amount * 0.3, time - 2 * HOUR, 'transfer');
         for (let i = 0; i < slots.length; i++) {
           const a = holder(slots[i]!, day);
           const b = holder(slots[(i + 1) % slots.length]!, day);
@@ -424,8 +435,9 @@ export function createWorld(opts: WorldOptions): World {
           if (payDays[i] !== day) return;
           const amount = logNormal(rng, 900, 0.6);
           let time = at(day, v.hour);
-          tx(out, v.idx, c, amount, time, 'transfer');
-          if (rng() < 0.3) tx(out, v.idx, c, amount * 0.5, time + 24 * HOUR, 'transfer');
+          const payer = current(v.idx, day);
+          tx(out, payer, c, amount, time, 'transfer');
+          if (rng() < 0.3) tx(out, payer, c, amount * 0.5, time + 24 * HOUR, 'transfer');
           // Forward almost everything within hours, split over mules.
           const m = holder(pick(rng, mules), day);
           const co = holder(cashout, day);
@@ -458,7 +470,7 @@ export function createWorld(opts: WorldOptions): World {
         if (d === undefined || s === undefined) return;
         const total = logNormal(rng, 12000, 0.4);
         let time = at(day, hourAny(rng));
-        if (rng() < 0.5) tx(out, pick(rng, feeders).idx, s, total * 0.4, time - 3 * HOUR, 'transfer');
+        if (rng() < 0.5) tx(out, current(pick(rng, feeders).idx, day), s, total * 0.4, time - 3 * HOUR, 'transfer');
         tx(out, s, d, total, time, 'wire');
         const parts = mules.map(() => 0.5 + rng());
         const sum = parts.reduce((a, b) => a + b, 0);
@@ -489,7 +501,8 @@ export function createWorld(opts: WorldOptions): World {
         let amount = logNormal(rng, 7000, 0.5);
         let time = at(day, hourAny(rng));
         const first = holder(hops[0]!, day);
-        if (first !== undefined && feeders.length && rng() < 0.5) tx(out, pick(rng, feeders).idx, first, amount, time - 4 * HOUR, 'transfer');
+        if (first !== undefined && feeders.length && rng() < 0.5)
+          tx(out, current(pick(rng, feeders).idx, day), first, amount, time - 4 * HOUR, 'transfer');
         for (let i = 0; i + 1 < hops.length; i++) {
           const a = holder(hops[i]!, day);
           const b = holder(hops[i + 1]!, day);

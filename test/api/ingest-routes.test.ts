@@ -34,7 +34,15 @@ describe('ingest routes', () => {
 
   test('POST /v1/transactions → 202 with a batch id; the batch route shows progress and rejected rows', async () => {
     const rows = [
-      { tx_id: 'h1', from_account: 'A', to_account: 'B', amount: '10.00', currency: 'EUR', timestamp: '2026-02-01T10:00:00Z', channel: 'card' },
+      {
+        tx_id: 'h1',
+        from_account: 'A',
+        to_account: 'B',
+        amount: '10.00',
+        currency: 'EUR',
+        timestamp: '2026-02-01T10:00:00Z',
+        channel: 'card',
+      },
       { tx_id: 'h2', from_account: 'B', to_account: 'C', amount: 12, timestamp: 1769940000000 },
       { tx_id: 'h3', from_account: 'C', to_account: 'A', amount: 'lots', timestamp: '2026-02-01T10:00:00Z' },
       { tx_id: 'h4', from_account: { nested: true }, to_account: 'A', amount: '1', timestamp: '2026-02-01T10:00:00Z' },
@@ -80,7 +88,12 @@ describe('ingest routes', () => {
     const noRoute = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
     assert.equal(noRoute.statusCode, 404);
 
-    const badJson = await app.inject({ method: 'POST', url: '/v1/transactions', payload: '[{', headers: { 'content-type': 'application/json' } });
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: '[{',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(badJson.statusCode, 400);
   });
 

@@ -123,7 +123,9 @@ describe('ingest (real Neo4j and Redis)', () => {
     assert.equal(Number(counts.records[0]!.get('transfers')), 10333);
     const accounts = await s.driver.executeQuery("MATCH (a:Account) WHERE a.id =~ '[0-9]+' RETURN count(a) AS n");
     assert.equal(Number(accounts.records[0]!.get('n')), 100);
-    const sum = await s.driver.executeQuery("MATCH (a:Account)-[t:TRANSFER]->() WHERE a.id =~ '[0-9]+' RETURN sum(t.amount) AS minor, collect(DISTINCT t.currency) AS currencies");
+    const sum = await s.driver.executeQuery(
+      "MATCH (a:Account)-[t:TRANSFER]->() WHERE a.id =~ '[0-9]+' RETURN sum(t.amount) AS minor, collect(DISTINCT t.currency) AS currencies",
+    );
     const expected = fs
       .readFileSync(path.join(AMLSIM_DIR, 'transactions.csv'), 'utf8')
       .trim()

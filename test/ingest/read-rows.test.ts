@@ -17,12 +17,19 @@ test('CSV columns are renamed with --map and line numbers are kept', async () =>
     'amount=amt',
     'timestamp=ts',
   ]);
-  assert.deepEqual(items[0], { kind: 'row', line: 2, fields: { tx_id: '1', from_account: 'A', to_account: 'B', amount: '10.5', timestamp: '2011-01-01' } });
+  assert.deepEqual(items[0], {
+    kind: 'row',
+    line: 2,
+    fields: { tx_id: '1', from_account: 'A', to_account: 'B', amount: '10.5', timestamp: '2011-01-01' },
+  });
   assert.equal(items.length, 2);
 });
 
 test('a missing column stops the import before anything is queued, naming what exists', async () => {
-  await assert.rejects(collect('id,from,to\n1,A,B\n', 'csv'), /no column tx_id, from_account, to_account, amount, timestamp\. Columns found: id, from, to/);
+  await assert.rejects(
+    collect('id,from,to\n1,A,B\n', 'csv'),
+    /no column tx_id, from_account, to_account, amount, timestamp\. Columns found: id, from, to/,
+  );
   await assert.rejects(collect('a,b\n', 'csv', ['tx_id=tran']), /tran \(mapped to tx_id\)/);
 });
 

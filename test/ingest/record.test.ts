@@ -20,7 +20,15 @@ function reason(fields: Record<string, unknown>): string {
 test('a canonical row becomes a transfer in minor units and epoch ms; ids stay exactly as given', () => {
   const v = validateRow(good, rules);
   assert.ok(v.ok);
-  assert.deepEqual(v.transfer, { txId: 't1', from: '+447900', to: 'B', amount: 1230, currency: 'USD', at: Date.UTC(2011, 0, 1), channel: null });
+  assert.deepEqual(v.transfer, {
+    txId: 't1',
+    from: '+447900',
+    to: 'B',
+    amount: 1230,
+    currency: 'USD',
+    at: Date.UTC(2011, 0, 1),
+    channel: null,
+  });
 });
 
 test('amounts are parsed exactly per currency exponent', () => {

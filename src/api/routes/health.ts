@@ -9,7 +9,9 @@ export const HealthResponse = Type.Object({
   neo4j: Check,
   redis: Check,
   workers: Type.Object({ ingest: Type.Integer() }),
-  queues: Type.Object({ ingest: Type.Object({ waiting: Type.Integer(), active: Type.Integer(), failed: Type.Integer(), delayed: Type.Integer() }) }),
+  queues: Type.Object({
+    ingest: Type.Object({ waiting: Type.Integer(), active: Type.Integer(), failed: Type.Integer(), delayed: Type.Integer() }),
+  }),
 });
 
 async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
@@ -34,7 +36,9 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       const rt = app.runtime;
-      const neo4j = await timed(() => rt.driver().executeQuery('RETURN 1', {}, rt.config.neo4j.database ? { database: rt.config.neo4j.database } : {}));
+      const neo4j = await timed(() =>
+        rt.driver().executeQuery('RETURN 1', {}, rt.config.neo4j.database ? { database: rt.config.neo4j.database } : {}),
+      );
       const redis = await timed(async () => {
         const r = await pingRedis(rt.config.redis.url);
         if (!r.ok) throw new Error(r.message);
@@ -48,7 +52,9 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         counts = { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 };
       }
       const ok = neo4j.ok && redis.ok;
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', neo4j, redis, workers: { ingest: workers }, queues: { ingest: counts } });
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', neo4j, redis, workers: { ingest: workers }, queues: { ingest: counts } });
     },
   );
 };

@@ -1,45 +1,117 @@
-// `npm run demo` → `acctnet demo`: the main job on sample data, from nothing.
+// `npm run demo` → `acctnet demo`: the main job on sample data, from nothing: a seeded synthetic
+// payment world with planted fraud → ingest through the queue → investigator labels → recompute →
+// clusters, migrations and the blacklist.
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createLabelRepository } from '../../neo4j/repositories/labels.js';
+import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
+import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js';
+import { createRunRepository } from '../../neo4j/repositories/runs.js';
+import { requestRecompute, RECOMPUTE_QUEUE } from '../../queue/recompute-queue.js';
 import { ensureLocalRedis } from '../../redis/local.js';
-import { backgroundTransfers } from '../../synth/background.js';
+import { createRng } from '../../synth/rng.js';
+import { createWorld } from '../../synth/world.js';
 import { writeTransfersCsv } from '../../synth/write-csv.js';
+import { startRecomputeWorker } from '../../../workers/recompute.js';
+import { QueueEvents } from 'bullmq';
+import type { RunSummary } from '../../runs/recompute.js';
 import { EXIT, runCommand, say } from '../context.js';
 import { printImportSummary, runImportWithProgress } from './import.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Generate a seeded sample dataset, ingest it through the queue and workers, and summarise')
+    .description('Generate a seeded payment world with planted fraud, ingest it, label 30% of the fraud, recompute, show the results')
     .option('--accounts <n>', 'accounts in the sample', (v) => Number.parseInt(v, 10), 5000)
-    .option('--transactions <n>', 'transactions in the sample', (v) => Number.parseInt(v, 10), 50000)
-    .action((opts: { accounts: number; transactions: number }) =>
+    .option('--seed <n>', 'seed of the sample', (v) => Number.parseInt(v, 10), 42)
+    .action((opts: { accounts: number; seed: number }) =>
       runCommand(async (rt) => {
         await ensureLocalRedis(rt.config.redis.url, say);
-        await rt.ensureNeo4j();
+        const driver = await rt.ensureNeo4j();
         const dir = path.join(rt.config.projectRoot, '.acctnet', 'demo');
         fs.mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, `sample-${opts.accounts}-${opts.transactions}.csv`);
+        const file = path.join(dir, `world-${opts.accounts}-s${opts.seed}.csv`);
+        const world = createWorld({ seed: opts.seed, accounts: opts.accounts, currency: rt.config.analysis.baseCurrency, activity: 0.7 });
         if (!fs.existsSync(file)) {
-          say(`Generating ${opts.transactions} transactions over ${opts.accounts} accounts (seed 42) into ${file}`);
-          const tmp = `${file}.partial`;
-          await writeTransfersCsv(
-            tmp,
-            backgroundTransfers({ seed: 42, accounts: opts.accounts, transactions: opts.transactions, start: Date.UTC(2026, 0, 1), days: 180 }),
+          say(
+            `Generating a payment world of ${opts.accounts} accounts with planted fraud (seed ${opts.seed}) into ${path.relative(process.cwd(), file)}`,
           );
-          fs.renameSync(tmp, file);
+          await writeTransfersCsv(`${file}.partial`, world.transfers());
+          fs.renameSync(`${file}.partial`, file);
         }
-        say(`Importing ${path.relative(process.cwd(), file)} through the ingest queue`);
+        say('1/3 Ingest through the queue and workers');
         const summary = await runImportWithProgress(rt, { file, map: {} });
         printImportSummary(summary);
-        const counts = await rt
-          .driver()
-          .executeQuery('MATCH (a:Account) WITH count(a) AS accounts MATCH ()-[t:TRANSFER]->() RETURN accounts, count(t) AS transfers');
-        const row = counts.records[0]!;
-        say(`Neo4j now holds ${row.get('accounts')} accounts and ${row.get('transfers')} transfers (${rt.config.neo4j.uri}).`);
-        say('Re-running the demo re-imports the same file and changes nothing (ingest is idempotent by tx_id).');
-        return summary.failedChunks.length ? EXIT.failed : EXIT.ok;
+        if (summary.failedChunks.length) return EXIT.failed;
+
+        // Investigators have confirmed about 30% of the fraud accounts.
+        const rng = createRng(`labels-${opts.seed}`);
+        const fraud = world.truth
+          .filter((a) => a.fraud)
+          .map((a) => a.id)
+          .sort();
+        const labelled = fraud.filter(() => rng() < 0.3);
+        const created = await createLabelRepository(driver, rt.config.neo4j).append(
+          labelled.map((accountId) => ({
+            accountId,
+            label: 'fraud',
+            note: 'demo: confirmed by an investigator',
+            source: 'demo',
+            createdBy: 'demo',
+          })),
+        );
+        say(`2/3 ${labelled.length} of ${fraud.length} fraud accounts labelled (${created.length} new labels)`);
+
+        say('3/3 Recompute: graph, centrality, Louvain clusters, roles, migrations, risk, blacklist');
+        const queue = rt.recomputeQueue();
+        if ((await queue.getWorkersCount()) === 0) {
+          const worker = await startRecomputeWorker(rt, { name: `acctnet-demo-${process.pid}` });
+          rt.onClose(() => worker.close());
+        }
+        const events = new QueueEvents(RECOMPUTE_QUEUE, { connection: rt.redis(), prefix: rt.config.queue.prefix });
+        rt.onClose(() => events.close());
+        await events.waitUntilReady();
+        let lastStep = '';
+        events.on('progress', ({ data }) => {
+          const step = (data as { step?: string }).step;
+          if (step && step !== lastStep) {
+            lastStep = step;
+            say(`  … ${step}`);
+          }
+        });
+        const request = await requestRecompute(queue, { trigger: 'cli', requestedBy: 'demo', requestedAt: Date.now(), asOf: null });
+        const job = await queue.getJob(request.jobId);
+        const run = (await job!.waitUntilFinished(events)) as RunSummary;
+
+        const runId = (await createRunRepository(driver, rt.config.neo4j).currentRunId())!;
+        const top = await createAnalysisRepository(driver, rt.config.neo4j).topClusters(runId, 5);
+        const migrations = await createAnalysisRepository(driver, rt.config.neo4j).migrations(runId, 0, 5);
+        const blacklist = createBlacklistRepository(driver, rt.config.neo4j);
+        const state = await blacklist.state();
+        const served = state.servedVersion === null ? [] : await blacklist.entries(state.servedVersion);
+        const truth = new Map(world.truth.map((a) => [a.id, a]));
+        const listedFraud = served.filter((e) => truth.get(e.accountId)?.fraud).length;
+
+        say('');
+        say(
+          `${run.runId}: ${run.counts.accounts} accounts, ${run.counts.relations} relations, ${run.counts.hubs} hubs, ${run.counts.clusters} clusters, ${run.counts.migrations} migrations in ${Object.values(run.timings).reduce((a, b) => a + b, 0) / 1000} s of steps`,
+        );
+        say('Riskiest clusters:');
+        for (const c of top)
+          say(
+            `  ${c.clusterId}  risk ${c.score.toFixed(2)}  ${c.type.padEnd(15)} ${String(c.size).padStart(3)} members  ${c.reasons.join('; ')}`,
+          );
+        say('Strongest migrations:');
+        for (const m of migrations)
+          say(
+            `  ${m.from} → ${m.to}  score ${m.score}  fell ${new Date(m.fallAt).toISOString().slice(0, 10)}, rose ${new Date(m.riseAt).toISOString().slice(0, 10)}`,
+          );
+        say(
+          `Blacklist v${state.servedVersion}: ${served.length} accounts (${listedFraud} of them planted fraud; the sample has ${fraud.length} fraud accounts).`,
+        );
+        say('Next: `npx acctnet serve` and open http://127.0.0.1:3000/ui, or `npx acctnet blacklist export --format csv`.');
+        return EXIT.ok;
       }),
     );
 }

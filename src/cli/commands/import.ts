@@ -11,9 +11,12 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function printImportSummary(s: ImportSummary): void {
-  say(`batch ${s.batchId}: ${s.rowsRead} rows read, ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`);
+  say(
+    `batch ${s.batchId}: ${s.rowsRead} rows read, ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`,
+  );
   if (s.rejectsFile) say(`rejected rows and their reasons: ${s.rejectsFile}`);
-  for (const f of s.failedChunks) say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows stay in the failed set: npx acctnet batches show ${s.batchId})`);
+  for (const f of s.failedChunks)
+    say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows stay in the failed set: npx acctnet batches show ${s.batchId})`);
 }
 
 /** Import with a progress bar; starts an in-process worker when none is connected. */
@@ -30,6 +33,7 @@ export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOpt
   const bar = createProgressBar({
     total: 1,
     format: ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}',
+    initial: { read: 0, written: 0, dup: 0, rejected: 0, rate: '-' },
   });
   try {
     return await importFile(

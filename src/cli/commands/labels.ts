@@ -20,7 +20,9 @@ export function registerLabels(program: Command): void {
           createdBy: opts.by,
           maxIdLength: rt.config.ingest.maxIdLength,
         });
-        say(`${summary.rows} rows: ${summary.created} labels added, ${summary.unchanged} unchanged (same as the current label), ${summary.rejected.length} rejected`);
+        say(
+          `${summary.rows} rows: ${summary.created} labels added, ${summary.unchanged} unchanged (same as the current label), ${summary.rejected.length} rejected`,
+        );
         for (const r of summary.rejected.slice(0, 50)) say(`  line ${r.line}: ${r.reason}`);
         if (summary.rejected.length > 50) say(`  ... and ${summary.rejected.length - 50} more`);
         return summary.rejected.length ? EXIT.rejectedRows : EXIT.ok;

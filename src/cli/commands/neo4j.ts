@@ -11,10 +11,17 @@ export function registerNeo4j(program: Command): void {
     .action(() =>
       runCommand(async (rt) => {
         if (!rt.config.neo4j.managed) {
-          throw new CliError(`NEO4J_URI is set (${rt.config.neo4j.uri}): acctnet does not manage that server. Unset NEO4J_URI to use the local one.`, EXIT.usage);
+          throw new CliError(
+            `NEO4J_URI is set (${rt.config.neo4j.uri}): acctnet does not manage that server. Unset NEO4J_URI to use the local one.`,
+            EXIT.usage,
+          );
         }
         const r = await startLocalNeo4j(rt.config, say);
-        say(r.alreadyRunning ? `Neo4j already running at ${r.uri} (pid ${r.pid})` : `Neo4j answers at ${r.uri} (pid ${r.pid}, started in ${(r.startedInMs / 1000).toFixed(1)} s)`);
+        say(
+          r.alreadyRunning
+            ? `Neo4j already running at ${r.uri} (pid ${r.pid})`
+            : `Neo4j answers at ${r.uri} (pid ${r.pid}, started in ${(r.startedInMs / 1000).toFixed(1)} s)`,
+        );
       }),
     );
 
@@ -39,7 +46,8 @@ export function registerNeo4j(program: Command): void {
         else {
           const where = s.managed ? `local Neo4j (${localPaths(rt.config.localNeo4j).instanceDir})` : 'NEO4J_URI';
           say(`${where} at ${s.uri}: ${s.answering ? 'answering' : `not answering (${s.error})`}`);
-          if (s.managed) say(`process: ${s.pid ? `pid ${s.pid} ${s.processRunning ? 'running' : 'not running'}` : 'not started by acctnet'}`);
+          if (s.managed)
+            say(`process: ${s.pid ? `pid ${s.pid} ${s.processRunning ? 'running' : 'not running'}` : 'not started by acctnet'}`);
         }
         return s.answering ? EXIT.ok : EXIT.failed;
       }),

@@ -44,7 +44,9 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     async finishReading(id: string, expectedChunks: number, expectedRows: number) {
-      await write((tx) => tx.run(cypher('ingest/finish-batch-reading'), { id, expectedChunks: int(expectedChunks), expectedRows: int(expectedRows) }));
+      await write((tx) =>
+        tx.run(cypher('ingest/finish-batch-reading'), { id, expectedChunks: int(expectedChunks), expectedRows: int(expectedRows) }),
+      );
     },
 
     async status(id: string): Promise<BatchStatus | null> {

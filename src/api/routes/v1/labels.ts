@@ -64,7 +64,10 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Every label event of an account, newest first',
         tags: ['labels'],
         params: Type.Object({ id: AccountId }),
-        response: { 200: Type.Object({ accountId: Type.String(), current: Type.Union([LabelSchema, Type.Null()]), events: Type.Array(LabelSchema) }), ...errorResponses },
+        response: {
+          200: Type.Object({ accountId: Type.String(), current: Type.Union([LabelSchema, Type.Null()]), events: Type.Array(LabelSchema) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -20,7 +20,17 @@ const TransactionInput = Type.Object(
   {
     description:
       'Canonical record. Rows are validated one by one by the workers: a bad row is rejected with its reason, the rest of the batch goes on.',
-    examples: [{ tx_id: 't-1', from_account: 'A1', to_account: 'B7', amount: '125.40', currency: 'EUR', timestamp: '2026-03-01T10:15:00Z', channel: 'card' }],
+    examples: [
+      {
+        tx_id: 't-1',
+        from_account: 'A1',
+        to_account: 'B7',
+        amount: '125.40',
+        currency: 'EUR',
+        timestamp: '2026-03-01T10:15:00Z',
+        channel: 'card',
+      },
+    ],
   },
 );
 
@@ -31,7 +41,12 @@ const Accepted = Type.Object({
   statusUrl: Type.String(),
 });
 
-const RejectedRowSchema = Type.Object({ line: Type.Integer(), reason: Type.String(), raw: Type.String(), txId: Type.Union([Type.String(), Type.Null()]) });
+const RejectedRowSchema = Type.Object({
+  line: Type.Integer(),
+  reason: Type.String(),
+  raw: Type.String(),
+  txId: Type.Union([Type.String(), Type.Null()]),
+});
 
 export const BatchReportSchema = Type.Object({
   id: Type.String(),
@@ -99,7 +114,11 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['ingest'],
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
         querystring: Type.Object({
-          rejectedAfter: Type.Integer({ minimum: -1, default: -1, description: 'line (0-based index for HTTP batches) after which to list rejected rows' }),
+          rejectedAfter: Type.Integer({
+            minimum: -1,
+            default: -1,
+            description: 'line (0-based index for HTTP batches) after which to list rejected rows',
+          }),
           rejectedLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
         response: { 200: BatchReportSchema, ...errorResponses },

@@ -1,0 +1,84 @@
+// acctnet/analysis/blacklist: accounts above the threshold with their cluster, score and reasons,
+// investigator overrides applied; diffs between versions; the publish guard.
+
+export interface BlacklistEntry {
+  accountId: string;
+  /** null for accounts outside any cluster (hubs, isolated) and for manual entries. */
+  clusterId: string | null;
+  /** 0..1 */
+  score: number;
+  reasons: string[];
+}
+
+export interface Override {
+  accountId: string;
+  action: 'include' | 'exclude';
+  reason: string;
+}
+
+export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: number, overrides: Iterable<Override>): BlacklistEntry[] {
+  const byAccount = new Map<string, BlacklistEntry>();
+  for (const e of candidates) if (e.score >= threshold) byAccount.set(e.accountId, e);
+  for (const o of overrides) {
+    if (o.action === 'exclude') byAccount.delete(o.accountId);
+    else byAccount.set(o.accountId, { accountId: o.accountId, clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] });
+  }
+  return [...byAccount.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+}
+
+export interface BlacklistDiff {
+  added: BlacklistEntry[];
+  removed: string[];
+}
+
+/** What a gateway holding `from` must add and remove to hold `to` (entries whose score or reasons changed are re-sent as added). */
+export function diffBlacklists(from: readonly BlacklistEntry[], to: readonly BlacklistEntry[]): BlacklistDiff {
+  const before = new Map(from.map((e) => [e.accountId, e]));
+  const after = new Set(to.map((e) => e.accountId));
+  const added = to.filter((e) => {
+    const old = before.get(e.accountId);
+    return !old || old.clusterId !== e.clusterId || old.score !== e.score || old.reasons.join(';') !== e.reasons.join(';');
+  });
+  const removed = from.filter((e) => !after.has(e.accountId)).map((e) => e.accountId);
+  return { added, removed };
+}
+
+export interface GuardLimits {
+  /** Largest relative change of the list's size, e.g. 0.2 for ±20%. */
+  maxSizeChange: number;
+  /** Largest share of entries added or removed relative to the served list. */
+  maxChurn: number;
+  /** Below this many served entries the guard does not apply (a young list changes a lot). */
+  minServedSize: number;
+}
+
+export const GUARD_DEFAULTS: GuardLimits = { maxSizeChange: 0.2, maxChurn: 0.2, minServedSize: 20 };
+
+export interface GuardDecision {
+  hold: boolean;
+  sizeChange: number;
+  churn: number;
+  reason: string | null;
+}
+
+export function guardDecision(
+  servedSize: number | null,
+  candidateSize: number,
+  added: number,
+  removed: number,
+  limits: GuardLimits = GUARD_DEFAULTS,
+): GuardDecision {
+  if (servedSize === null) return { hold: false, sizeChange: 0, churn: 0, reason: null };
+  const base = Math.max(servedSize, 1);
+  const sizeChange = (candidateSize - servedSize) / base;
+  const churn = (added + removed) / base;
+  if (servedSize < limits.minServedSize) return { hold: false, sizeChange, churn, reason: null };
+  const reasons: string[] = [];
+  if (Math.abs(sizeChange) > limits.maxSizeChange)
+    reasons.push(`size ${servedSize} → ${candidateSize} (${(sizeChange * 100).toFixed(1)}%, limit ±${limits.maxSizeChange * 100}%)`);
+  if (churn > limits.maxChurn)
+    reasons.push(
+      `churn ${added} added + ${removed} removed = ${(churn * 100).toFixed(1)}% of the served list (limit ${limits.maxChurn * 100}%)`,
+    );
+  return { hold: reasons.length > 0, sizeChange, churn, reason: reasons.length ? reasons.join('; ') : null };
+}

@@ -1,0 +1,245 @@
+// acctnet/analysis/risk: an explainable score per account and per cluster.
+//
+// Evidence, each with a reason code (docs/outputs.md):
+// - LABELLED_FRAUD: an investigator's label (the latest non-retracted one);
+// - FUNDS_FROM_RISKY / FUNDS_TO_RISKY: the share of an account's money received from / passed on to
+//   risky accounts, propagated along the money flow. Receiving fraud money is suspicious by itself;
+//   sending money to a fraud account is only suspicious for an account that passes money through
+//   (victims pay fraudsters too);
+// - MIGRATED_FROM: the successor of a risky account inherits its risk, weighed by the link's score;
+// - CLUSTER_RISK: a cluster's risk reaches the members that take part in its flows;
+// - TYPOLOGY: a ring, chain or fan whose members pass money through with no ordinary life;
+// - PASS_THROUGH / NEW_HIGH_VELOCITY / NO_ORDINARY_ACTIVITY: the account's own behaviour.
+// A legit label caps the score (LABELLED_LEGIT). Hubs (merchants, payroll) only get risk from labels.
+import type { Centrality } from './centrality.js';
+import type { AccountFeatures } from './features.js';
+import type { AccountGraph } from './graph.js';
+import type { Migration } from './migration.js';
+import type { ClusterType, Typology } from './typology.js';
+
+export type LabelValue = 'fraud' | 'legit';
+
+export interface RiskOptions {
+  /** How strongly risk flows to the receiver of money from a risky account. */
+  inflowWeight: number;
+  /** How strongly risk flows back to an account that passes money on to risky accounts. */
+  outflowWeight: number;
+  iterations: number;
+  /** Most risk an account's own behaviour can give it without any network evidence. */
+  behaviourCap: number;
+  /** Cluster-type priors are this high for a cluster whose members all behave like mules. */
+  typologyWeight: number;
+  /** Age (days) under which an account counts as new. */
+  newAccountDays: number;
+  /** Velocity multiple of the median that counts as high for a new account. */
+  highVelocityFactor: number;
+  legitCap: number;
+}
+
+export const RISK_DEFAULTS: RiskOptions = {
+  inflowWeight: 0.95,
+  outflowWeight: 0.9,
+  iterations: 12,
+  behaviourCap: 0.35,
+  typologyWeight: 0.8,
+  newAccountDays: 90,
+  highVelocityFactor: 3,
+  legitCap: 0.1,
+};
+
+const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
+
+export interface RiskResult {
+  score: Float64Array;
+  /** How much the account's own behaviour looks like a mule's (0..1). */
+  behaviour: Float64Array;
+  reasons: string[][];
+  clusterScore: Map<number, number>;
+  clusterReasons: Map<number, string[]>;
+}
+
+export interface RiskInputs {
+  graph: AccountGraph;
+  c: Centrality;
+  ids: readonly string[];
+  f: AccountFeatures;
+  isHub: Uint8Array;
+  community: Int32Array;
+  clusters: Map<number, string[]>;
+  typologies: Map<number, Typology>;
+  migrations: readonly Migration[];
+  labels: ReadonlyMap<string, LabelValue>;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): RiskResult {
+  const o = { ...RISK_DEFAULTS, ...options };
+  const { graph, c, f, isHub, community } = inp;
+  const n = inp.ids.length;
+  const idx = (node: string) => graph.getNodeAttribute(node, 'i');
+
+  // Own behaviour: passes money through, has no ordinary life (merchants, payroll), is new, busy at night.
+  const behaviour = new Float64Array(n);
+  const ordinary = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    ordinary[i] = f.ordinary[i]!;
+    const youth = Math.max(0, Math.min(1, 1 - f.ageDays[i]! / (2 * o.newAccountDays)));
+    behaviour[i] = isHub[i] ? 0 : Math.min(1, 0.55 * f.forwardShare[i]! + 0.35 * (1 - ordinary[i]!) + 0.1 * youth);
+  }
+
+  const label = new Int8Array(n); // 1 fraud, -1 legit
+  for (const [id, value] of inp.labels) {
+    const node = graph.hasNode(id) ? idx(id) : undefined;
+    if (node !== undefined) label[node] = value === 'fraud' ? 1 : -1;
+  }
+
+  const score = new Float64Array(n);
+  const evidence = Array.from({ length: n }, () => new Map<string, { value: number; text: string }>());
+  const note = (i: number, code: string, value: number, text: string) => {
+    const cur = evidence[i]!.get(code);
+    if (!cur || value > cur.value) evidence[i]!.set(code, { value, text });
+  };
+  const raise = (i: number, value: number) => {
+    if (value > score[i]!) score[i] = value;
+  };
+
+  // Behaviour alone: capped, it never lists an account by itself.
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) {
+      score[i] = 1;
+      note(i, 'LABELLED_FRAUD', 1, 'LABELLED_FRAUD');
+      continue;
+    }
+    if (isHub[i]) continue;
+    const b = behaviour[i]!;
+    if (f.forwardShare[i]! >= 0.6 && ordinary[i]! < 0.2)
+      note(i, 'PASS_THROUGH', b, `PASS_THROUGH:${pct(f.forwardShare[i]!)} of inflow sent on within the holding window`);
+    const velocityHigh = f.ageDays[i]! < o.newAccountDays && f.velocity[i]! >= o.highVelocityFactor * Math.max(f.medianVelocity, 0.01);
+    if (velocityHigh)
+      note(i, 'NEW_HIGH_VELOCITY', 0.1, `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`);
+    if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
+    raise(i, Math.min(o.behaviourCap, b * o.behaviourCap + (velocityHigh ? 0.1 : 0)));
+  }
+
+  // Cluster type priors: flow-through shapes whose members behave like mules.
+  const clusterScore = new Map<number, number>();
+  const clusterReasons = new Map<number, string[]>();
+  const typePrior = new Map<number, number>();
+  for (const [cid, members] of inp.clusters) {
+    const t = inp.typologies.get(cid);
+    if (!t || !FLOW_TYPES.has(t.type)) continue;
+    const bs = members.map((m) => behaviour[idx(m)]!).sort((a, b) => a - b);
+    const medianB = bs[bs.length >> 1]!;
+    const prior = o.typologyWeight * medianB * medianB;
+    if (prior > 0.2) typePrior.set(cid, prior);
+  }
+
+  const predecessors = new Map<number, Array<{ from: number; link: Migration }>>();
+  for (const l of inp.migrations) {
+    if (!graph.hasNode(l.from) || !graph.hasNode(l.to)) continue;
+    const to = idx(l.to);
+    const list = predecessors.get(to) ?? [];
+    list.push({ from: idx(l.from), link: l });
+    predecessors.set(to, list);
+  }
+
+  // Participation: the share of an account's money that moves inside its own cluster.
+  const participation = new Float64Array(n);
+  graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
+    const cs = community[sa.i]!;
+    if (cs >= 0 && cs === community[ta.i]) {
+      participation[sa.i]! += attrs.amount;
+      participation[ta.i]! += attrs.amount;
+    }
+  });
+  for (let i = 0; i < n; i++) {
+    const total = c.inStrength[i]! + c.outStrength[i]!;
+    participation[i] = total > 0 ? Math.min(1, participation[i]! / total) : 0;
+  }
+
+  const inRisk = new Float64Array(n);
+  const outRisk = new Float64Array(n);
+  for (let round = 0; round < o.iterations; round++) {
+    inRisk.fill(0);
+    outRisk.fill(0);
+    graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
+      inRisk[ta.i]! += attrs.amount * score[sa.i]!;
+      outRisk[sa.i]! += attrs.amount * score[ta.i]!;
+    });
+    for (let i = 0; i < n; i++) {
+      if (isHub[i] || label[i] !== 0) continue;
+      const inShare = c.inStrength[i]! > 0 ? inRisk[i]! / c.inStrength[i]! : 0;
+      const outShare = c.outStrength[i]! > 0 ? outRisk[i]! / c.outStrength[i]! : 0;
+      const b = behaviour[i]!;
+      // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
+      // weak for one that lives on salary and shopping (a relative, a landlord).
+      const fromRisky = o.inflowWeight * inShare * (0.4 + 0.6 * (1 - ordinary[i]!));
+      if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
+      raise(i, fromRisky);
+      const toRisky = o.outflowWeight * outShare * f.forwardShare[i]! * (1 - ordinary[i]!);
+      if (toRisky > 0.05)
+        note(i, 'FUNDS_TO_RISKY', toRisky, `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, passed through`);
+      raise(i, toRisky);
+      for (const p of predecessors.get(i) ?? []) {
+        const inherited = score[p.from]! * p.link.score;
+        if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
+        raise(i, inherited);
+      }
+    }
+    // Clusters: the strongest evidence among members, spread to the members who take part.
+    for (const [cid, members] of inp.clusters) {
+      let noRisk = 1;
+      let top = 0;
+      for (const m of members) {
+        const i = idx(m);
+        const s = score[i]! * participation[i]!;
+        noRisk *= 1 - Math.min(0.95, s);
+        top = Math.max(top, s);
+      }
+      const fromMembers = Math.min(1, Math.max(top, 1 - noRisk));
+      const prior = typePrior.get(cid) ?? 0;
+      const cs = Math.max(fromMembers, prior);
+      clusterScore.set(cid, cs);
+      if (cs < 0.05) continue;
+      for (const m of members) {
+        const i = idx(m);
+        if (isHub[i] || label[i] !== 0) continue;
+        // Taking part in a risky cluster's flows counts as much as the account behaves like a mule:
+        // a victim or a relative whose money mostly stays in ordinary life gets little of it.
+        const share = cs * participation[i]! * behaviour[i]!;
+        if (prior >= fromMembers && prior > 0.05 && share > 0.05) {
+          const t = inp.typologies.get(cid)!;
+          note(i, 'TYPOLOGY', share, `TYPOLOGY:${t.type}`);
+        } else if (share > 0.05) {
+          note(i, 'CLUSTER_RISK', share, `CLUSTER_RISK:${r2(cs)}`);
+        }
+        raise(i, share);
+      }
+    }
+  }
+
+  for (let i = 0; i < n; i++) {
+    if (label[i] === -1) {
+      score[i] = Math.min(score[i]!, o.legitCap);
+      evidence[i]!.clear();
+      note(i, 'LABELLED_LEGIT', 1, 'LABELLED_LEGIT');
+    }
+  }
+  for (const [cid, cs] of clusterScore) {
+    const members = inp.clusters.get(cid)!;
+    const reasons: string[] = [];
+    const labelled = members.filter((m) => label[idx(m)] === 1).length;
+    if (labelled) reasons.push(`LABELLED_FRAUD_MEMBERS:${labelled}`);
+    const t = inp.typologies.get(cid);
+    if (t && typePrior.has(cid)) reasons.push(`TYPOLOGY:${t.type}`);
+    const risky = members.filter((m) => score[idx(m)]! >= 0.5).length;
+    if (risky) reasons.push(`RISKY_MEMBERS:${risky}/${members.length}`);
+    clusterReasons.set(cid, reasons);
+    clusterScore.set(cid, r2(cs));
+  }
+  const reasons = evidence.map((e) => [...e.values()].sort((a, b) => b.value - a.value || (a.text < b.text ? -1 : 1)).map((x) => x.text));
+  for (let i = 0; i < n; i++) score[i] = Math.round(score[i]! * 1000) / 1000;
+  return { score, behaviour, reasons, clusterScore, clusterReasons };
+}

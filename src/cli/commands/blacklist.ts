@@ -1,0 +1,134 @@
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { diffBlacklists } from '../../analysis/blacklist.js';
+import { approveVersion, BlacklistAdminError, pinVersion, rollbackTo, unpin } from '../../blacklist/admin.js';
+import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
+import type { Runtime } from '../../runtime.js';
+import { CliError, EXIT, runCommand, say } from '../context.js';
+
+async function repo(rt: Runtime): Promise<BlacklistRepository> {
+  return createBlacklistRepository(await rt.ensureNeo4j(), rt.config.neo4j);
+}
+
+const versionArg = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a version number, got ${JSON.stringify(v)}`, EXIT.usage);
+  return n;
+};
+
+async function admin<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BlacklistAdminError) throw new CliError(err.message, EXIT.failed);
+    throw err;
+  }
+}
+
+export function registerBlacklist(program: Command): void {
+  const bl = program
+    .command('blacklist')
+    .description('Versioned blacklist: export, versions, diff, and the publish guard (approve, pin, unpin, rollback)');
+
+  bl.command('export')
+    .description('Write the served version (or --version N) as JSON or CSV')
+    .requiredOption('--format <format>', 'json or csv')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--version <n>', 'a specific version instead of the served one', versionArg)
+    .action((opts: { format: string; out?: string; version?: number }) =>
+      runCommand(async (rt) => {
+        if (opts.format !== 'json' && opts.format !== 'csv') throw new CliError('--format must be json or csv', EXIT.usage);
+        const r = await repo(rt);
+        const version = opts.version ?? (await r.state()).servedVersion;
+        if (version === null) throw new CliError('no blacklist version is served yet: run `npx acctnet recompute --wait` first');
+        const v = await r.get(version);
+        if (!v || v.status === 'writing') throw new CliError(`no complete blacklist version ${version}`);
+        const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
+        for await (const chunk of r.body(version, opts.format)) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        if (opts.format === 'json') out.write('\n');
+        if (opts.out) {
+          (out as fs.WriteStream).end();
+          await once(out, 'finish');
+          say(
+            `version ${version} (${v.count} entries, ${v.status}) written to ${opts.out}; sha256 of the body: ${opts.format === 'json' ? v.sha256Json : v.sha256Csv}`,
+          );
+        }
+      }),
+    );
+
+  bl.command('versions')
+    .description('Versions, newest first, with status (served, held, superseded, ...)')
+    .option('--limit <n>', 'how many', (x) => Number(x), 20)
+    .action((opts: { limit: number }) =>
+      runCommand(async (rt) => {
+        const r = await repo(rt);
+        const state = await r.state();
+        for (const v of await r.list(Number.MAX_SAFE_INTEGER, opts.limit)) {
+          const pinned = state.pinnedVersion === v.version ? ' (pinned)' : '';
+          const held = v.status === 'held' && v.guard ? ` — ${(v.guard as { reason?: string }).reason ?? ''}` : '';
+          process.stdout.write(
+            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${held}\n`,
+          );
+        }
+      }),
+    );
+
+  bl.command('diff')
+    .description('What changed between two versions (JSON: {fromVersion, toVersion, added, removed})')
+    .requiredOption('--from <n>', 'older version', versionArg)
+    .option('--to <n>', 'newer version (default: the served one)', versionArg)
+    .action((opts: { from: number; to?: number }) =>
+      runCommand(async (rt) => {
+        const r = await repo(rt);
+        const to = opts.to ?? (await r.state()).servedVersion;
+        if (to === null) throw new CliError('no served version; pass --to');
+        for (const v of [opts.from, to]) if (!(await r.get(v))) throw new CliError(`no blacklist version ${v}`);
+        const diff = diffBlacklists(await r.entries(opts.from), await r.entries(to));
+        process.stdout.write(`${JSON.stringify({ fromVersion: opts.from, toVersion: to, ...diff }, null, 2)}\n`);
+      }),
+    );
+
+  bl.command('approve')
+    .argument('<version>', 'a version the publish guard held', versionArg)
+    .description('Serve a held version')
+    .action((version: number) =>
+      runCommand(async (rt) => {
+        const r = await admin(async () => approveVersion(await repo(rt), version));
+        say(`version ${r.served} is served (was ${r.previous ?? 'none'})`);
+      }),
+    );
+
+  bl.command('pin')
+    .argument('<version>', 'version to serve and keep', versionArg)
+    .description('Serve a version and keep it: later runs produce held versions until unpin')
+    .action((version: number) =>
+      runCommand(async (rt) => {
+        const r = await admin(async () => pinVersion(await repo(rt), version));
+        say(`version ${r.served} is served and pinned (was ${r.previous ?? 'none'})`);
+      }),
+    );
+
+  bl.command('unpin')
+    .description('Let the next run publish again (subject to the guard)')
+    .action(() =>
+      runCommand(async (rt) => {
+        const s = await unpin(await repo(rt));
+        say(`unpinned; version ${s.servedVersion ?? 'none'} stays served until the next run`);
+      }),
+    );
+
+  bl.command('rollback')
+    .argument('<version>', 'an earlier version', versionArg)
+    .description('Serve an earlier version again and pin it')
+    .action((version: number) =>
+      runCommand(async (rt) => {
+        const r = await admin(async () => rollbackTo(await repo(rt), version));
+        say(
+          `rolled back to version ${r.served} (was ${r.previous ?? 'none'}); it is pinned: \`npx acctnet blacklist unpin\` when the next run may publish`,
+        );
+      }),
+    );
+}

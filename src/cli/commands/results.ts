@@ -1,0 +1,122 @@
+// Read-only views of the served run: clusters, migrations, runs.
+import type { Command } from 'commander';
+import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
+import { createRunRepository } from '../../neo4j/repositories/runs.js';
+import type { Runtime } from '../../runtime.js';
+import { CliError, EXIT, runCommand } from '../context.js';
+
+async function currentRun(rt: Runtime): Promise<string> {
+  const driver = await rt.ensureNeo4j();
+  const runId = await createRunRepository(driver, rt.config.neo4j).currentRunId();
+  if (!runId) throw new CliError('no analysis run has completed yet: run `npx acctnet recompute --wait`', EXIT.failed);
+  return runId;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a positive integer, got ${JSON.stringify(v)}`, EXIT.usage);
+  return n;
+};
+
+export function registerResults(program: Command): void {
+  program
+    .command('clusters')
+    .description('Clusters of the served run, riskiest first')
+    .option('--top <n>', 'how many', positiveInt, 20)
+    .option('--format <format>', 'table or json', 'table')
+    .action((opts: { top: number; format: string }) =>
+      runCommand(async (rt) => {
+        if (opts.format !== 'table' && opts.format !== 'json') throw new CliError('--format must be table or json', EXIT.usage);
+        const runId = await currentRun(rt);
+        const clusters = await createAnalysisRepository(rt.driver(), rt.config.neo4j).topClusters(runId, opts.top);
+        if (opts.format === 'json') {
+          process.stdout.write(
+            `${JSON.stringify(
+              clusters.map(({ runId: r, ...c }) => ({ ...c, runId: r })),
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        const rows = [['cluster', 'risk', 'type', 'size', 'new', 'reasons']];
+        for (const c of clusters)
+          rows.push([c.clusterId, c.score.toFixed(2), c.type, String(c.size), c.isNew ? 'yes' : '', c.reasons.join('; ')]);
+        process.stdout.write(`${table(rows)}\n(${runId})\n`);
+      }),
+    );
+
+  program
+    .command('migrations')
+    .description('Account migrations (MIGRATED_TO) found by the served run')
+    .option('--format <format>', 'json (the only format)', 'json')
+    .option('--min-score <score>', 'only links at or above this score', '0')
+    .option('--limit <n>', 'at most this many', positiveInt, 100000)
+    .action((opts: { format: string; minScore: string; limit: number }) =>
+      runCommand(async (rt) => {
+        if (opts.format !== 'json') throw new CliError('--format must be json', EXIT.usage);
+        const minScore = Number(opts.minScore);
+        if (!(minScore >= 0 && minScore <= 1)) throw new CliError('--min-score must be a number 0..1', EXIT.usage);
+        const runId = await currentRun(rt);
+        const links = await createAnalysisRepository(rt.driver(), rt.config.neo4j).migrations(runId, minScore, opts.limit);
+        const out = links.map((l) => ({
+          from: l.from,
+          to: l.to,
+          score: l.score,
+          fallAt: new Date(l.fallAt).toISOString(),
+          riseAt: new Date(l.riseAt).toISOString(),
+          runId: l.runId,
+          evidence: l.evidence,
+        }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      }),
+    );
+
+  const runs = program.command('runs').description('Recompute runs: status, step timings, counts');
+  runs
+    .command('list')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action((opts: { limit: number }) =>
+      runCommand(async (rt) => {
+        const driver = await rt.ensureNeo4j();
+        const list = await createRunRepository(driver, rt.config.neo4j).list(Number.MAX_SAFE_INTEGER, opts.limit);
+        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist']];
+        for (const r of list) {
+          rows.push([
+            r.id,
+            r.status,
+            r.trigger,
+            new Date(r.startedAt).toISOString(),
+            r.finishedAt ? ((r.finishedAt - r.startedAt) / 1000).toFixed(1) : '',
+            String(r.counts.accounts ?? ''),
+            String(r.counts.clusters ?? ''),
+            r.blacklistVersion === null ? '' : `v${r.blacklistVersion}`,
+          ]);
+        }
+        process.stdout.write(`${table(rows)}\n`);
+      }),
+    );
+  runs
+    .command('show')
+    .argument('<runId>')
+    .action((runId: string) =>
+      runCommand(async (rt) => {
+        const driver = await rt.ensureNeo4j();
+        const run = await createRunRepository(driver, rt.config.neo4j).get(runId);
+        if (!run) throw new CliError(`no run ${runId}`);
+        process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+      }),
+    );
+}

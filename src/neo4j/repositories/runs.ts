@@ -1,0 +1,109 @@
+import type { Driver } from 'neo4j-driver';
+import type { Neo4jConfig } from '../../config/index.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
+import { cypher } from '../cypher.js';
+import { txRunner } from '../session.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'superseded' | 'abandoned';
+
+export interface RunRecord {
+  id: string;
+  seq: number;
+  jobId: string | null;
+  trigger: string;
+  requestedBy: string;
+  requestedAt: number;
+  startedAt: number;
+  finishedAt: number | null;
+  status: RunStatus;
+  step: string;
+  asOf: number | null;
+  params: Record<string, unknown>;
+  timings: Record<string, number>;
+  counts: Record<string, number>;
+  warnings: string[];
+  error: string | null;
+  blacklistVersion: number | null;
+}
+
+const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+
+export function toRun(p: Record<string, unknown>): RunRecord {
+  return {
+    id: p.id as string,
+    seq: toNumber(p.seq),
+    jobId: (p.jobId as string | null) ?? null,
+    trigger: p.trigger as string,
+    requestedBy: p.requestedBy as string,
+    requestedAt: toNumber(p.requestedAt ?? 0),
+    startedAt: toNumber(p.startedAt),
+    finishedAt: toNumberOrNull(p.finishedAt),
+    status: p.status as RunStatus,
+    step: (p.step as string) ?? '',
+    asOf: toNumberOrNull(p.asOf),
+    params: json(p.params, {}),
+    timings: json(p.timings, {}),
+    counts: json(p.counts, {}),
+    warnings: json(p.warnings, []),
+    error: (p.error as string | null) ?? null,
+    blacklistVersion: toNumberOrNull(p.blacklistVersion),
+  };
+}
+
+export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
+  const { read, write } = txRunner(driver, cfg);
+  return {
+    async start(r: {
+      jobId: string | null;
+      trigger: string;
+      requestedBy: string;
+      requestedAt: number;
+      params: unknown;
+    }): Promise<{ id: string; seq: number }> {
+      return write(async (tx) => {
+        const seq = toNumber((await tx.run(cypher('runs/next-sequence'), { name: 'run', by: int(1) })).records[0]!.get('value'));
+        const id = `run-${seq}`;
+        await tx.run(cypher('runs/start-run'), {
+          id,
+          seq: int(seq),
+          jobId: r.jobId,
+          trigger: r.trigger,
+          requestedBy: r.requestedBy,
+          requestedAt: int(r.requestedAt),
+          startedAt: int(Date.now()),
+          params: JSON.stringify(r.params),
+        });
+        return { id, seq };
+      });
+    },
+
+    async progress(id: string, step: string, timings: unknown, counts: unknown): Promise<void> {
+      await write((tx) =>
+        tx.run(cypher('runs/update-run'), { id, step, timings: JSON.stringify(timings), counts: JSON.stringify(counts) }),
+      );
+    },
+
+    async fail(id: string, error: string, timings: unknown): Promise<void> {
+      await write((tx) =>
+        tx.run(cypher('runs/fail-run'), { id, error, finishedAt: int(Date.now()), timings: timings ? JSON.stringify(timings) : null }),
+      );
+    },
+
+    async get(id: string): Promise<RunRecord | null> {
+      const r = (await read((tx) => tx.run(cypher('runs/get-run'), { id }))).records[0];
+      return r ? toRun(r.get('run')) : null;
+    },
+
+    async list(beforeSeq: number, limit: number): Promise<RunRecord[]> {
+      const result = await read((tx) => tx.run(cypher('runs/list-runs'), { beforeSeq: int(beforeSeq), limit: int(limit) }));
+      return result.records.map((r) => toRun(r.get('run')));
+    },
+
+    async currentRunId(): Promise<string | null> {
+      const r = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0];
+      return (r?.get('runId') as string | undefined) ?? null;
+    },
+  };
+}
+
+export type RunRepository = ReturnType<typeof createRunRepository>;

@@ -1,0 +1,310 @@
+// The body of a recompute run: load → analyse → write results → write the blacklist version.
+// It runs inside a worker thread (src/runs/analysis-thread.ts) so the worker's event loop stays free
+// to renew the BullMQ lock; the graph lives only in that thread.
+import neo4j, { type Driver } from 'neo4j-driver';
+import { buildBlacklist, diffBlacklists, guardDecision, type GuardDecision } from '../analysis/blacklist.js';
+import { FlowAggregator } from '../analysis/flows.js';
+import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
+import type { LabelValue } from '../analysis/risk.js';
+import { parseClusterSeq } from '../analysis/stable-ids.js';
+import type { Config } from '../config/index.js';
+import { currencyExponent } from '../ingest/record.js';
+import { int, toNumber } from '../neo4j/convert.js';
+import { cypher } from '../neo4j/cypher.js';
+import { sessionConfig } from '../neo4j/driver.js';
+import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
+import { createLabelRepository } from '../neo4j/repositories/labels.js';
+import { txRunner } from '../neo4j/session.js';
+
+export interface AnalysisJobInput {
+  config: Config;
+  runId: string;
+  runSeq: number;
+  /** Epoch ms; null: the latest transfer. */
+  asOf: number | null;
+}
+
+export interface AnalysisJobResult {
+  asOf: number | null;
+  windowFrom: number | null;
+  version: number | null;
+  guard: GuardDecision | null;
+  timings: Record<string, number>;
+  counts: Record<string, number>;
+  warnings: string[];
+  params: AnalysisParams & { windowDays: number; bucketDays: number; holdHours: number; baseCurrency: string };
+}
+
+export type Progress = (step: string, timings: Record<string, number>, counts: Record<string, number>) => void;
+
+const DAY = 86_400_000;
+const WRITE_BATCH = 2000;
+
+export function analysisParams(config: Config): AnalysisJobResult['params'] {
+  const a = config.analysis;
+  return {
+    seed: a.seed,
+    resolution: a.resolution,
+    maxClusterSize: a.maxClusterSize,
+    hubMinDegree: a.hubMinDegree,
+    hubMedianFactor: 20,
+    betweennessMaxSize: 500,
+    betweennessMinRisk: 0.2,
+    migrationMinScore: a.migrationMinScore,
+    threshold: a.threshold,
+    windowDays: a.windowDays,
+    bucketDays: a.bucketDays,
+    holdHours: a.holdHours,
+    baseCurrency: a.baseCurrency,
+  };
+}
+
+/** Minor units of any currency → major units of the base currency, or null without a rate. */
+function converter(config: Config): (minor: number, currency: string) => number | null {
+  const base = config.analysis.baseCurrency;
+  const rates = config.analysis.fxRates;
+  const cache = new Map<string, number | null>();
+  return (minor, currency) => {
+    let factor = cache.get(currency);
+    if (factor === undefined) {
+      const rate = currency === base ? 1 : rates[currency];
+      factor = rate === undefined ? null : rate / 10 ** currencyExponent(currency);
+      cache.set(currency, factor);
+    }
+    return factor === null ? null : minor * factor;
+  };
+}
+
+export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress): Promise<AnalysisJobResult> {
+  const { config, runId } = input;
+  const timings: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  const warnings: string[] = [];
+  const params = analysisParams(config);
+  const report = (step: string) => progress(step, { ...timings }, { ...counts });
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    report(step);
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[step] = Math.round(performance.now() - started);
+    }
+  };
+  // Integers as plain numbers in this thread: epoch ms and minor amounts stay far below 2^53.
+  const driver: Driver = neo4j.driver(config.neo4j.uri, neo4j.auth.basic(config.neo4j.user, config.neo4j.password), {
+    disableLosslessIntegers: true,
+    maxTransactionRetryTime: config.neo4j.maxRetryTimeMs,
+    notificationFilter: { minimumSeverityLevel: 'OFF' },
+    userAgent: 'acctnet-analysis',
+  });
+  const { read, write } = txRunner(driver, config.neo4j);
+  try {
+    const latest = await read((tx) => tx.run(cypher('analysis/latest-transfer')));
+    const asOf = input.asOf ?? (latest.records[0]?.get('at') as number | null) ?? null;
+    const result: AnalysisJobResult = { asOf, windowFrom: null, version: null, guard: null, timings, counts, warnings, params };
+    const blacklist = createBlacklistRepository(driver, config.neo4j);
+    if (asOf === null) {
+      warnings.push('no transfers stored yet: nothing to analyse');
+    }
+    const windowFrom = asOf === null ? 0 : asOf - config.analysis.windowDays * DAY + 1;
+    result.windowFrom = asOf === null ? null : windowFrom;
+    const aggregator = new FlowAggregator(
+      { from: windowFrom, to: asOf ?? 0, bucketMs: config.analysis.bucketDays * DAY },
+      { holdMs: config.analysis.holdHours * 3_600_000 },
+    );
+
+    await timed('load', async () => {
+      if (asOf === null) return;
+      const toBase = converter(config);
+      const skipped = new Map<string, number>();
+      const session = driver.session({ ...sessionConfig(config.neo4j, 'READ'), fetchSize: 10_000 });
+      try {
+        const stream = session.run(cypher('analysis/load-transfers'), { from: int(windowFrom), to: int(asOf) });
+        let n = 0;
+        for await (const r of stream) {
+          const from = r.get('from') as string;
+          const tos = r.get('tos') as string[];
+          const amounts = r.get('amounts') as number[];
+          const currencies = r.get('currencies') as string[];
+          const ats = r.get('ats') as number[];
+          const channels = r.get('channels') as Array<string | null>;
+          for (let k = 0; k < tos.length; k++) {
+            const currency = currencies[k]!;
+            const amount = toBase(amounts[k]!, currency);
+            if (amount === null) {
+              skipped.set(currency, (skipped.get(currency) ?? 0) + 1);
+              continue;
+            }
+            aggregator.add({ from, to: tos[k]!, amount, at: ats[k]!, channel: channels[k] ?? null });
+            if (++n % 200_000 === 0) {
+              counts.transfersLoaded = n;
+              report('load');
+            }
+          }
+        }
+        counts.transfersLoaded = n;
+      } finally {
+        await session.close();
+      }
+      for (const [currency, k] of skipped) {
+        warnings.push(`${k} transfers in ${currency} left out: no rate to ${config.analysis.baseCurrency} in ACCTNET_FX_RATES`);
+        counts[`skipped${currency}`] = k;
+      }
+    });
+    const flows = aggregator.finish();
+
+    const context = await timed('context', async () => {
+      const firstSeen = new Map<string, number>();
+      for (let k = 0; k < flows.ids.length; k += 20_000) {
+        const r = await read((tx) => tx.run(cypher('analysis/first-seen'), { ids: flows.ids.slice(k, k + 20_000) }));
+        for (const row of r.records) if (row.get('firstSeenAt') !== null) firstSeen.set(row.get('id'), toNumber(row.get('firstSeenAt')));
+      }
+      const labels = (await createLabelRepository(driver, config.neo4j).current()) as Map<string, LabelValue>;
+      const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
+      const previousClusters = new Map<string, string>();
+      if (current) {
+        const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
+        for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
+      }
+      const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
+      let nextClusterSeq = toNumber(seq) + 1;
+      for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
+      counts.labels = labels.size;
+      return { firstSeen, labels, previousClusters, nextClusterSeq };
+    });
+
+    const out = runAnalysis({
+      flows,
+      firstSeen: context.firstSeen,
+      labels: context.labels,
+      previousClusters: context.previousClusters,
+      nextClusterSeq: context.nextClusterSeq,
+      params,
+      onStep: (step) => report(step),
+    });
+    Object.assign(timings, out.timings);
+    Object.assign(counts, out.counts);
+    await write((tx) =>
+      tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(Math.max(0, out.nextClusterSeq - context.nextClusterSeq)) }),
+    );
+
+    await timed('write', async () => {
+      const n = flows.ids.length;
+      const B = flows.buckets;
+      // Two writers: Neo4j spends most of a batch's time on its own side, so overlapping helps.
+      let nextStart = 0;
+      let written = 0;
+      let dbMs = 0;
+      const writer = async () => {
+        for (let start = nextStart; start < n; start = nextStart) {
+          nextStart = start + WRITE_BATCH;
+          const rows: Array<Record<string, unknown>> = [];
+          for (let i = start; i < Math.min(n, start + WRITE_BATCH); i++) {
+            const id = flows.ids[i]!;
+            rows.push({
+              accountId: id,
+              clusterId: out.clusterOf[i],
+              role: out.roles[i],
+              score: out.score[i],
+              reasons: out.reasons[i],
+              metrics: JSON.stringify({
+                hub: out.isHub[i] === 1,
+                pagerank: out.centrality.pagerank[i],
+                betweenness: Number.isNaN(out.centrality.betweenness[i]!) ? null : out.centrality.betweenness[i],
+                inDegree: out.centrality.inDegree[i],
+                outDegree: out.centrality.outDegree[i],
+                inAmount: Math.round(out.centrality.inStrength[i]! * 100) / 100,
+                outAmount: Math.round(out.centrality.outStrength[i]! * 100) / 100,
+                inCount: flows.inCount[i],
+                outCount: flows.outCount[i],
+                forwardShare: Math.round(out.features.forwardShare[i]! * 1000) / 1000,
+                ordinaryShare: Math.round(out.features.ordinary[i]! * 1000) / 1000,
+                firstAt: flows.firstAt[i],
+                lastAt: flows.lastAt[i],
+                firstSeenAt: context.firstSeen.get(id) ?? flows.firstAt[i],
+                activity: Array.from(flows.activity.subarray(i * B, (i + 1) * B)),
+              }),
+            });
+          }
+          const dbStarted = performance.now();
+          await write((tx) => tx.run(cypher('analysis/write-account-results'), { runId, rows }));
+          dbMs += performance.now() - dbStarted;
+          written += rows.length;
+          counts.accountsWritten = written;
+          report('write');
+        }
+      };
+      let started = performance.now();
+      await Promise.all([writer(), writer()]);
+      timings['write.accounts'] = Math.round(performance.now() - started);
+      timings['write.accounts.db'] = Math.round(dbMs);
+      started = performance.now();
+      const previousIds = new Set(context.previousClusters.values());
+      const clusterRows = out.clusters.map((c) => ({
+        clusterId: c.id,
+        size: c.members.length,
+        type: c.typology.type,
+        score: c.score,
+        reasons: c.reasons,
+        notes: c.typology.notes,
+        evidence: JSON.stringify(c.typology.evidence),
+        members: c.members,
+        isNew: !previousIds.has(c.id),
+      }));
+      for (let k = 0; k < clusterRows.length; k += WRITE_BATCH) {
+        await write((tx) => tx.run(cypher('analysis/write-cluster-results'), { runId, rows: clusterRows.slice(k, k + WRITE_BATCH) }));
+      }
+      timings['write.clusters'] = Math.round(performance.now() - started);
+      started = performance.now();
+      const migrationRows = out.migrations.map((m) => ({
+        from: m.from,
+        to: m.to,
+        score: m.score,
+        fallAt: m.fallAt,
+        riseAt: m.riseAt,
+        evidence: JSON.stringify(m.evidence),
+      }));
+      for (let k = 0; k < migrationRows.length; k += WRITE_BATCH) {
+        await write((tx) => tx.run(cypher('analysis/write-migrations'), { runId, rows: migrationRows.slice(k, k + WRITE_BATCH) }));
+      }
+      timings['write.migrations'] = Math.round(performance.now() - started);
+    });
+
+    await timed('blacklist', async () => {
+      const state = await blacklist.state();
+      const overrides = await blacklist.overrides();
+      const entries = buildBlacklist(out.candidates, params.threshold, overrides);
+      const served = state.servedVersion === null ? [] : await blacklist.entries(state.servedVersion);
+      const diff = diffBlacklists(served, entries);
+      const removed = diff.removed.length;
+      const servedIds = new Set(served.map((e) => e.accountId));
+      const added = diff.added.filter((e) => !servedIds.has(e.accountId)).length;
+      result.guard = guardDecision(
+        state.servedVersion === null ? null : served.length,
+        entries.length,
+        added,
+        removed,
+        config.analysis.guard,
+      );
+      const version = await blacklist.nextVersionNumber();
+      await blacklist.writeVersion({
+        version,
+        runId,
+        source: 'recompute',
+        generatedAt: Date.now(),
+        entries,
+        basedOn: state.servedVersion,
+        added: diff.added.length,
+        removed,
+      });
+      result.version = version;
+      counts.blacklistEntries = entries.length;
+      counts.blacklistAdded = diff.added.length;
+      counts.blacklistRemoved = removed;
+    });
+    return result;
+  } finally {
+    await driver.close();
+  }
+}

@@ -1,0 +1,13 @@
+// Recompute queue entry: keeps the schedule in line with the configuration, then runs requests.
+import type { Worker } from 'bullmq';
+import { syncSchedule } from '../src/queue/recompute-queue.js';
+import { createRecomputeWorker } from '../src/runs/recompute-worker.js';
+import type { Runtime } from '../src/runtime.js';
+
+export async function startRecomputeWorker(rt: Runtime, opts: { name?: string } = {}): Promise<Worker> {
+  const driver = await rt.ensureNeo4j();
+  await rt.ensureRedis();
+  const schedule = await syncSchedule(rt.recomputeQueue(), rt.config);
+  rt.log.info({ schedule, tz: rt.config.analysis.tz }, schedule ? 'recompute schedule set' : 'recompute schedule off');
+  return createRecomputeWorker({ config: rt.config, driver, connection: rt.redis(), log: rt.log.child({ queue: 'recompute' }) }, opts);
+}
