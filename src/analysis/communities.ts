@@ -89,7 +89,9 @@ export function detectCommunities(graph: AccountGraph, n: number, isHub: Uint8Ar
       continue;
     }
     const sub = subgraph(proj, nodes) as Projection;
-    const split = runLouvain(sub, o.resolution * o.splitFactor ** (depth + 1), o.seed + depth + 1);
+    // On its own the community is a small graph: start from at least the standard resolution and
+    // go finer at each level until it falls apart into tight groups.
+    const split = runLouvain(sub, Math.max(1, o.resolution) * o.splitFactor ** depth, o.seed + depth + 1);
     const parts = new Map<number, string[]>();
     for (const node of nodes) {
       const c = split.communities[node]!;

@@ -17,7 +17,11 @@ export interface AccountFeatures {
   activeDays: Float64Array;
   /** Share of its outflow covered by money received shortly before (0..1). */
   passThrough: Float64Array;
-  /** Share of its inflow sent on shortly after (0..1). */
+  /**
+   * Share of the money moving through the account that passed straight through (0..1):
+   * quickOut / max(inflow, outflow). A mule scores high on both sides; a victim who receives a
+   * little and pays a scammer from savings does not (out ≫ in), nor does a cash-out that keeps it.
+   */
   forwardShare: Float64Array;
   /** Share of transfers (in and out) at night, 00:00–06:00 UTC. */
   nightShare: Float64Array;
@@ -26,9 +30,10 @@ export interface AccountFeatures {
   /** Share of inflow received from hubs (payroll, refunds): ordinary income. */
   hubInShare: Float64Array;
   /**
-   * Ordinary life, 0..1: the larger of the shares of outflow paid to popular receivers (shops,
-   * billers, landlords: paid by many) and of inflow from popular payers (employers, refunds).
-   * Hubs count as popular. Mules and cash-out accounts have next to none.
+   * Ordinary life, 0..1: the share of all the money the account moved (in + out) that was paid to
+   * popular receivers (shops, billers, landlords: paid by many) or received from popular payers
+   * (employers, refunds). Hubs count as popular. Mules and cash-out accounts have next to none; a
+   * cash-out account's few card payments do not make its fraud inflow ordinary.
    */
   ordinary: Float64Array;
   /** Distinct non-hub counterparties sending to / receiving from the account. */
@@ -77,7 +82,7 @@ export function computeFeatures(
     const out = flows.outAmount[i]!;
     const inn = flows.inAmount[i]!;
     f.passThrough[i] = out > 0 ? flows.quickOut[i]! / out : 0;
-    f.forwardShare[i] = inn > 0 ? Math.min(1, flows.quickOut[i]! / inn) : 0;
+    f.forwardShare[i] = inn > 0 && out > 0 ? Math.min(1, flows.quickOut[i]! / Math.max(inn, out)) : 0;
     const transfers = flows.inCount[i]! + flows.outCount[i]!;
     f.nightShare[i] = transfers ? flows.nightCount[i]! / transfers : 0;
     f.velocity[i] = transfers / f.activeDays[i]!;
@@ -102,9 +107,8 @@ export function computeFeatures(
     if (isHub[sa.i] || c.outDegree[sa.i]! >= popularPayer) fromPopular[ta.i]! += attrs.amount;
   });
   for (let i = 0; i < n; i++) {
-    const out = c.outStrength[i]! > 0 ? toPopular[i]! / c.outStrength[i]! : 0;
-    const inn = c.inStrength[i]! > 0 ? fromPopular[i]! / c.inStrength[i]! : 0;
-    f.ordinary[i] = Math.max(out, inn);
+    const total = c.outStrength[i]! + c.inStrength[i]!;
+    f.ordinary[i] = total > 0 ? (toPopular[i]! + fromPopular[i]!) / total : 0;
   }
   f.medianVelocity = median(f.velocity);
   const amounts = Float64Array.from(f.logAmountMean.filter((x) => !Number.isNaN(x)));

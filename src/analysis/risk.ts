@@ -29,6 +29,8 @@ export interface RiskOptions {
   behaviourCap: number;
   /** Cluster-type priors are this high for a cluster whose members all behave like mules. */
   typologyWeight: number;
+  /** participation × forward share at which a member gets the whole cluster risk. */
+  participationFull: number;
   /** Age (days) under which an account counts as new. */
   newAccountDays: number;
   /** Velocity multiple of the median that counts as high for a new account. */
@@ -37,11 +39,12 @@ export interface RiskOptions {
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
-  inflowWeight: 0.95,
+  inflowWeight: 1,
   outflowWeight: 0.9,
   iterations: 12,
   behaviourCap: 0.35,
   typologyWeight: 0.8,
+  participationFull: 0.5,
   newAccountDays: 90,
   highVelocityFactor: 3,
   legitCap: 0.1,
@@ -83,10 +86,11 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
   // Own behaviour: passes money through, has no ordinary life (merchants, payroll), is new, busy at night.
   const behaviour = new Float64Array(n);
   const ordinary = new Float64Array(n);
+  const youth = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     ordinary[i] = f.ordinary[i]!;
-    const youth = Math.max(0, Math.min(1, 1 - f.ageDays[i]! / (2 * o.newAccountDays)));
-    behaviour[i] = isHub[i] ? 0 : Math.min(1, 0.55 * f.forwardShare[i]! + 0.35 * (1 - ordinary[i]!) + 0.1 * youth);
+    youth[i] = Math.max(0, Math.min(1, 1 - f.ageDays[i]! / (2 * o.newAccountDays)));
+    behaviour[i] = isHub[i] ? 0 : Math.min(1, 0.55 * f.forwardShare[i]! + 0.35 * (1 - ordinary[i]!) + 0.1 * youth[i]!);
   }
 
   const label = new Int8Array(n); // 1 fraud, -1 legit
@@ -96,19 +100,23 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
   }
 
   const score = new Float64Array(n);
+  // Network evidence only (labels, flows with risky accounts, migration, clusters): what spreads.
+  // Behaviour alone never spreads, or a cluster of busy new accounts would talk itself into risk.
+  const spread = new Float64Array(n);
   const evidence = Array.from({ length: n }, () => new Map<string, { value: number; text: string }>());
   const note = (i: number, code: string, value: number, text: string) => {
     const cur = evidence[i]!.get(code);
     if (!cur || value > cur.value) evidence[i]!.set(code, { value, text });
   };
-  const raise = (i: number, value: number) => {
+  const raise = (i: number, value: number, network = true) => {
     if (value > score[i]!) score[i] = value;
+    if (network && value > spread[i]!) spread[i] = value;
   };
 
   // Behaviour alone: capped, it never lists an account by itself.
   for (let i = 0; i < n; i++) {
     if (label[i] === 1) {
-      score[i] = 1;
+      raise(i, 1);
       note(i, 'LABELLED_FRAUD', 1, 'LABELLED_FRAUD');
       continue;
     }
@@ -120,7 +128,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
     if (velocityHigh)
       note(i, 'NEW_HIGH_VELOCITY', 0.1, `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`);
     if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
-    raise(i, Math.min(o.behaviourCap, b * o.behaviourCap + (velocityHigh ? 0.1 : 0)));
+    raise(i, Math.min(o.behaviourCap, b * o.behaviourCap + (velocityHigh ? 0.1 : 0)), false);
   }
 
   // Cluster type priors: flow-through shapes whose members behave like mules.
@@ -130,9 +138,10 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
   for (const [cid, members] of inp.clusters) {
     const t = inp.typologies.get(cid);
     if (!t || !FLOW_TYPES.has(t.type)) continue;
-    const bs = members.map((m) => behaviour[idx(m)]!).sort((a, b) => a - b);
-    const medianB = bs[bs.length >> 1]!;
-    const prior = o.typologyWeight * medianB * medianB;
+    // How mule-like the accounts forming the shape are (the cycle, the chain, the fan).
+    const bs = t.core.map((m) => behaviour[idx(m)]!).sort((a, b) => a - b);
+    const medianB = bs[bs.length >> 1] ?? 0;
+    const prior = o.typologyWeight * medianB;
     if (prior > 0.2) typePrior.set(cid, prior);
   }
 
@@ -165,8 +174,9 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
     inRisk.fill(0);
     outRisk.fill(0);
     graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
-      inRisk[ta.i]! += attrs.amount * score[sa.i]!;
-      outRisk[sa.i]! += attrs.amount * score[ta.i]!;
+      inRisk[ta.i]! += attrs.amount * spread[sa.i]!;
+      // Paying a fraud account once or twice is what victims do; paying it again and again is not.
+      outRisk[sa.i]! += attrs.amount * spread[ta.i]! * Math.min(1, attrs.count / 3);
     });
     for (let i = 0; i < n; i++) {
       if (isHub[i] || label[i] !== 0) continue;
@@ -175,30 +185,35 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       const b = behaviour[i]!;
       // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
       // weak for one that lives on salary and shopping (a relative, a landlord).
-      const fromRisky = o.inflowWeight * inShare * (0.4 + 0.6 * (1 - ordinary[i]!));
+      const fromRisky = o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
       if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
       raise(i, fromRisky);
-      const toRisky = o.outflowWeight * outShare * f.forwardShare[i]! * (1 - ordinary[i]!);
+      // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
+      // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
+      // that lives on its salary.
+      const toRisky = o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
       if (toRisky > 0.05)
-        note(i, 'FUNDS_TO_RISKY', toRisky, `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, passed through`);
+        note(
+          i,
+          'FUNDS_TO_RISKY',
+          toRisky,
+          `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
+        );
       raise(i, toRisky);
       for (const p of predecessors.get(i) ?? []) {
-        const inherited = score[p.from]! * p.link.score;
+        const inherited = spread[p.from]! * p.link.score;
         if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
         raise(i, inherited);
       }
     }
     // Clusters: the strongest evidence among members, spread to the members who take part.
     for (const [cid, members] of inp.clusters) {
-      let noRisk = 1;
-      let top = 0;
+      // The strongest member evidence, weighed by how much that member's money moves inside.
+      let fromMembers = 0;
       for (const m of members) {
         const i = idx(m);
-        const s = score[i]! * participation[i]!;
-        noRisk *= 1 - Math.min(0.95, s);
-        top = Math.max(top, s);
+        fromMembers = Math.max(fromMembers, spread[i]! * participation[i]!);
       }
-      const fromMembers = Math.min(1, Math.max(top, 1 - noRisk));
       const prior = typePrior.get(cid) ?? 0;
       const cs = Math.max(fromMembers, prior);
       clusterScore.set(cid, cs);
@@ -206,9 +221,10 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       for (const m of members) {
         const i = idx(m);
         if (isHub[i] || label[i] !== 0) continue;
-        // Taking part in a risky cluster's flows counts as much as the account behaves like a mule:
-        // a victim or a relative whose money mostly stays in ordinary life gets little of it.
-        const share = cs * participation[i]! * behaviour[i]!;
+        // Taking part in a risky cluster's flows counts as much as the account passes the cluster's
+        // money through: a victim or a relative gets little of it, a mule all of it. (Cash-out
+        // accounts that keep the money are reached by FUNDS_FROM_RISKY instead.)
+        const share = cs * Math.min(1, (participation[i]! * f.forwardShare[i]!) / o.participationFull);
         if (prior >= fromMembers && prior > 0.05 && share > 0.05) {
           const t = inp.typologies.get(cid)!;
           note(i, 'TYPOLOGY', share, `TYPOLOGY:${t.type}`);

@@ -30,6 +30,8 @@ export interface TypologyEvidence {
 export interface Typology {
   type: ClusterType;
   evidence: TypologyEvidence;
+  /** The members that form the typed structure (the cycle, the chain, the fan), for risk. */
+  core: string[];
   /** Human-readable reasons, most important first. */
   notes: string[];
 }
@@ -46,6 +48,8 @@ export interface TypologyOptions {
   benignMaxForward: number;
   /** Rings and chains move money through: their members send on at least this share (median). */
   flowMinForward: number;
+  /** A relay: a member that sends on at least this share of its inflow within the holding window. */
+  relayMinForward: number;
   chainMinLength: number;
 }
 
@@ -56,6 +60,7 @@ export const TYPOLOGY_DEFAULTS: TypologyOptions = {
   fanMinShare: 0.5,
   benignMaxForward: 0.3,
   flowMinForward: 0.5,
+  relayMinForward: 0.5,
   chainMinLength: 3,
 };
 
@@ -139,6 +144,11 @@ function medianOf(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
+/**
+ * The cluster's type from all its members; when that is inconclusive (mixed), the same shapes are
+ * looked for among its relays only — a chain of mules inside a cluster that also holds their
+ * victims and relatives is still a chain.
+ */
 export function classifyCluster(
   graph: AccountGraph,
   members: readonly string[],
@@ -146,6 +156,31 @@ export function classifyCluster(
   options: Partial<TypologyOptions> = {},
 ): Typology {
   const o = { ...TYPOLOGY_DEFAULTS, ...options };
+  const whole = detectShape(graph, members, f, o);
+  if (whole.type !== 'mixed') return whole;
+  const relays = members.filter((m) => f.forwardShare[graph.getNodeAttribute(m, 'i')]! >= o.relayMinForward);
+  if (relays.length < 3 || relays.length === members.length) return whole;
+  const inner = detectShape(graph, relays, f, o);
+  if (inner.type === 'mixed' || inner.type === 'benign_hub_like' || inner.type === 'dense_clique') return whole;
+  return {
+    type: inner.type,
+    core: inner.core,
+    evidence: {
+      ...whole.evidence,
+      cycleMembers: inner.evidence.cycleMembers,
+      longestPath: inner.evidence.longestPath,
+      center: inner.evidence.center,
+      centerShare: inner.evidence.centerShare,
+      centerForwardShare: inner.evidence.centerForwardShare,
+    },
+    notes: [
+      `among its ${relays.length} relay accounts (send on ≥ ${Math.round(o.relayMinForward * 100)}% quickly): ${inner.notes[0]}`,
+      ...inner.notes.slice(1),
+    ],
+  };
+}
+
+function detectShape(graph: AccountGraph, members: readonly string[], f: AccountFeatures, o: TypologyOptions): Typology {
   const n = members.length;
   const local = new Map(members.map((m, k) => [m, k]));
   const out: number[][] = members.map(() => []);
@@ -227,6 +262,7 @@ export function classifyCluster(
   };
   const notes: string[] = [];
   let type: ClusterType = 'mixed';
+  let core: string[] = [...members];
 
   if (
     cycleMembers >= 3 &&
@@ -235,6 +271,7 @@ export function classifyCluster(
     cycleForward >= o.flowMinForward
   ) {
     type = 'ring';
+    core = members.filter((_, k) => comp[k] === cycleComp);
     notes.push(
       `${cycleMembers} of ${n} members pass money round a cycle (${cycleEdges} relations among them), sending on a median ${Math.round(cycleForward * 100)}% of what they receive`,
     );
@@ -244,6 +281,7 @@ export function classifyCluster(
   } else if (n >= 4 && Math.max(fanInShare, fanOutShare) >= o.fanMinShare) {
     const keeps = evidence.centerForwardShare < o.benignMaxForward;
     type = keeps ? 'benign_hub_like' : fanIn ? 'fan_in' : 'fan_out';
+    core = members.filter((_, k) => k === center || (fanIn ? out[k]!.includes(center) : out[center]!.includes(k)));
     notes.push(
       `${members[center]} ${fanIn ? 'receives from' : 'pays'} ${Math.round(Math.max(fanInShare, fanOutShare) * 100)}% of the other members` +
         (keeps
@@ -252,6 +290,7 @@ export function classifyCluster(
     );
   } else if (longestPath >= o.chainMinLength && cycleMembers < 3 && relayForward >= o.flowMinForward) {
     type = 'layering';
+    core = members.filter((_, k) => inDeg[k]! > 0 && outDeg[k]! > 0);
     notes.push(
       `money hops along a chain of ${longestPath + 1} accounts without coming back; relays send on a median ${Math.round(relayForward * 100)}%`,
     );
@@ -260,5 +299,5 @@ export function classifyCluster(
     notes.push(
       `half the members send on ≥ ${Math.round(evidence.medianForwardShare * 100)}% of what they receive within the holding window`,
     );
-  return { type, evidence, notes };
+  return { type, evidence, notes, core };
 }

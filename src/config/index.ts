@@ -454,6 +454,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   password ??= LOCAL_DEFAULT_PASSWORD;
 
   const neo4jHome = v(VARS.neo4jHome);
+  const defaultCurrency = v(VARS.defaultCurrency);
   const config: Config = {
     projectRoot: root,
     neo4j: {
@@ -486,7 +487,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerConcurrency: v(VARS.workerConcurrency),
       batchSize: v(VARS.ingestBatchSize),
       maxPending: v(VARS.ingestMaxPending),
-      defaultCurrency: v(VARS.defaultCurrency),
+      defaultCurrency,
       maxAmount: v(VARS.maxAmount),
       maxIdLength: v(VARS.maxIdLength),
       minTimestamp: v(VARS.minTimestamp),
@@ -507,7 +508,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       migrationMinScore: v(VARS.migrationMinScore),
       guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },
       heapMb: v(VARS.analysisHeapMb),
-      baseCurrency: v(VARS.baseCurrency) ?? v(VARS.defaultCurrency),
+      baseCurrency: v(VARS.baseCurrency) ?? defaultCurrency,
       fxRates: v(VARS.fxRates) ?? {},
       keepRuns: v(VARS.keepRuns),
     },

@@ -27,7 +27,7 @@ export function createRecomputeQueue(config: Config, connection: ConnectionOptio
     prefix: config.queue.prefix,
     defaultJobOptions: {
       attempts: 2,
-      backoff: { type: 'exponential', delay: 30_000 },
+      backoff: { type: 'exponential', delay: 10_000 },
       removeOnComplete: { count: 200 },
       removeOnFail: { count: 500 },
     },

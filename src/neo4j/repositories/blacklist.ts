@@ -90,6 +90,25 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
+    async setOverride(o: Override & { createdBy: string }): Promise<{ previousAction: string | null; createdAt: number }> {
+      const r = await write((tx) =>
+        tx.run(cypher('blacklist/set-override'), {
+          accountId: o.accountId,
+          action: o.action,
+          reason: o.reason,
+          createdBy: o.createdBy,
+          createdAt: int(Date.now()),
+        }),
+      );
+      const row = r.records[0]!;
+      return { previousAction: row.get('previousAction') ?? null, createdAt: toNumber(row.get('createdAt')) };
+    },
+
+    async deleteOverride(accountId: string): Promise<Override | null> {
+      const r = (await write((tx) => tx.run(cypher('blacklist/delete-override'), { accountId }))).records[0];
+      return r ? { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') } : null;
+    },
+
     async nextVersionNumber(): Promise<number> {
       const r = await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'blacklistVersion', by: int(1) }));
       return toNumber(r.records[0]!.get('value'));

@@ -1,0 +1,98 @@
+// Migration pairs and risk on small graphs whose answer is known.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyse, background, ring, type T } from './helpers.js';
+
+/**
+ * OLD lives an ordinary life with friends C1..C4 until day 60 and goes quiet; NEW appears on day 62
+ * and carries on with the same people (the same person, a new account).
+ */
+function takeover(): T[] {
+  const tx: T[] = [];
+  const partners = ['C1', 'C2', 'C3', 'C4'];
+  for (let d = 0; d < 120; d += 2) {
+    const acct = d < 61 ? 'OLD' : d >= 62 ? 'NEW' : null;
+    if (!acct) continue;
+    partners.forEach((c, k) => {
+      if ((d / 2 + k) % 2) tx.push({ from: c, to: acct, amount: 40 + k, day: d, hour: 19 });
+      else tx.push({ from: acct, to: c, amount: 35 + k, day: d, hour: 18 });
+    });
+    tx.push({ from: acct, to: 'SHOP', amount: 30, day: d, hour: 12, channel: 'card' });
+    if (d % 30 === 0) tx.push({ from: 'EMPLOYER', to: acct, amount: 2500, day: d, hour: 7 });
+  }
+  for (let c = 0; c < 120; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 120, hour: 15, channel: 'card' });
+  for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: (c * 7) % 120, hour: 7 });
+  // Someone new, unrelated, at the same time.
+  for (let d = 63; d < 120; d += 3) tx.push({ from: 'STRANGER', to: 'S2', amount: 50, day: d, hour: 12 });
+  return tx;
+}
+
+test('a fall and a rise sharing counterparties become a MIGRATED_TO link with evidence', () => {
+  const out = analyse([...takeover(), ...background('P', 30, 120)], { days: 120 });
+  assert.equal(out.migrations.length, 1, JSON.stringify(out.migrations.map((m) => [m.from, m.to])));
+  const m = out.migrations[0]!;
+  assert.equal(m.from, 'OLD');
+  assert.equal(m.to, 'NEW');
+  assert.ok(m.score >= 0.8, `score ${m.score}`);
+  assert.equal(m.evidence.fallKind, 'stopped');
+  assert.equal(m.evidence.riseKind, 'new');
+  assert.equal(m.evidence.sharedCounterparties, 4, 'C1..C4 (the shop and the employer are hubs)');
+  assert.ok(m.evidence.gapDays > 0 && m.evidence.gapDays < 3);
+  assert.equal(m.evidence.directTransfers, 0);
+  assert.ok(m.evidence.profileSimilarity > 0.8);
+  assert.deepEqual(out.chains, [['OLD', 'NEW']]);
+});
+
+test("a fraud account's successor inherits its risk; a legit account's successor does not", () => {
+  const fraud = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'fraud' } });
+  const i = fraud.graph.getNodeAttribute('NEW', 'i');
+  assert.ok(fraud.score[i]! >= 0.5, `successor score ${fraud.score[i]}`);
+  assert.ok(
+    fraud.reasons[i]!.some((r) => r.startsWith('MIGRATED_FROM:OLD:')),
+    fraud.reasons[i]!.join(' | '),
+  );
+  assert.ok(fraud.candidates.some((e) => e.accountId === 'NEW'));
+
+  const legit = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'legit' } });
+  const j = legit.graph.getNodeAttribute('NEW', 'i');
+  assert.ok(legit.score[j]! < 0.5, `successor of a legit account scores ${legit.score[j]}`);
+});
+
+test('money from a labelled fraud account makes its mule risky, not its victims', () => {
+  const tx: T[] = [];
+  for (let v = 0; v < 10; v++) {
+    // Victims live ordinary lives: salary in, shopping out; once they pay the scammer.
+    for (let d = 0; d < 60; d += 30) tx.push({ from: 'EMPLOYER', to: `V${v}`, amount: 2500, day: d, hour: 7 });
+    for (let d = 1; d < 60; d += 2) tx.push({ from: `V${v}`, to: 'SHOP', amount: 35, day: d, hour: 17, channel: 'card' });
+    tx.push({ from: `V${v}`, to: 'SCAM', amount: 800, day: 10 + v, hour: 11 });
+    tx.push({ from: 'SCAM', to: 'MULE', amount: 780, day: 10 + v, hour: 13 });
+    tx.push({ from: 'MULE', to: 'CASHOUT', amount: 770, day: 11 + v, hour: 2 });
+  }
+  for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
+  for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
+  const out = analyse(tx, { labels: { SCAM: 'fraud' }, days: 60 });
+  const score = (id: string) => out.score[out.graph.getNodeAttribute(id, 'i')]!;
+  const reasons = (id: string) => out.reasons[out.graph.getNodeAttribute(id, 'i')]!;
+  assert.equal(score('SCAM'), 1);
+  assert.ok(score('MULE') >= 0.5, `mule ${score('MULE')}`);
+  assert.ok(
+    reasons('MULE').some((r) => r.startsWith('FUNDS_FROM_RISKY:')),
+    reasons('MULE').join(' | '),
+  );
+  assert.ok(score('CASHOUT') >= 0.5, `cash-out ${score('CASHOUT')}`);
+  for (let v = 0; v < 10; v++) assert.ok(score(`V${v}`) < 0.5, `victim V${v} ${score(`V${v}`)} ${reasons(`V${v}`).join(' | ')}`);
+  assert.ok(score('SHOP') < 0.5 && score('EMPLOYER') < 0.5, 'hubs are not tainted');
+});
+
+test('a legit label caps the score; an unlabelled ring of mules is found by its shape', () => {
+  const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
+  const out = analyse([...ring(members, { fromDay: 0, toDay: 60, every: 1 }), ...background('P', 40, 60)], { labels: { R3: 'legit' } });
+  const score = (id: string) => out.score[out.graph.getNodeAttribute(id, 'i')]!;
+  for (const m of ['R1', 'R2', 'R4', 'R5']) {
+    assert.ok(score(m) >= 0.5, `${m} ${score(m)}`);
+    assert.ok(out.reasons[out.graph.getNodeAttribute(m, 'i')]!.includes('TYPOLOGY:ring'));
+  }
+  assert.ok(score('R3') <= 0.1);
+  assert.deepEqual(out.reasons[out.graph.getNodeAttribute('R3', 'i')], ['LABELLED_LEGIT']);
+  for (const id of ['P0a', 'P1b', 'P2c']) assert.equal(score(id) < 0.5, true);
+});

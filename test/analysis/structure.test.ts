@@ -1,0 +1,92 @@
+// Clusters, roles and cluster types on small graphs whose answer is known.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyse, background, ring, type T } from './helpers.js';
+
+const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[out.graph.getNodeAttribute(id, 'i')];
+const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[out.graph.getNodeAttribute(id, 'i')];
+
+test('a 5-ring is one cluster typed ring; its members pass money through', () => {
+  const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
+  const out = analyse([...ring(members, { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)]);
+  const ids = new Set(members.map((m) => clusterOf(out, m)));
+  assert.equal(ids.size, 1, 'all ring members in one cluster');
+  const cluster = out.clusters.find((c) => c.id === [...ids][0])!;
+  assert.deepEqual(cluster.members, members);
+  assert.equal(cluster.typology.type, 'ring');
+  assert.equal(cluster.typology.evidence.cycleMembers, 5);
+  assert.match(cluster.typology.notes[0]!, /5 of 5 members pass money round a cycle/);
+  for (const m of members) assert.equal(roleOf(out, m), 'pass_through');
+  // Friend triads that pay each other back are cycles too, but nobody passes money through.
+  const friends = out.clusters.find((c) => c.members.includes('P0a'))!;
+  assert.notEqual(friends.typology.type, 'ring');
+});
+
+test('a fan-in: victims pay a collector who forwards at once; collector role, fan_in cluster', () => {
+  const tx: T[] = [];
+  for (let v = 0; v < 12; v++) {
+    tx.push({ from: `V${v}`, to: 'X', amount: 900, day: 5 + v * 3, hour: 10 });
+    tx.push({ from: 'X', to: 'M', amount: 870, day: 5 + v * 3, hour: 14 });
+    tx.push({ from: 'M', to: 'CASH', amount: 850, day: 6 + v * 3, hour: 9 });
+  }
+  const out = analyse([...tx, ...background('P', 30, 60)]);
+  assert.equal(roleOf(out, 'X'), 'collector');
+  const cluster = out.clusters.find((c) => c.members.includes('X'))!;
+  assert.equal(cluster.typology.type, 'fan_in');
+  assert.equal(cluster.typology.evidence.center, 'X');
+  assert.ok(cluster.typology.evidence.centerForwardShare > 0.9);
+});
+
+test('a hub does not glue two rings together and gets no cluster', () => {
+  const r1 = ['A1', 'A2', 'A3', 'A4', 'A5'];
+  const r2 = ['B1', 'B2', 'B3', 'B4', 'B5'];
+  const tx: T[] = [...ring(r1, { fromDay: 0, toDay: 40, amount: 3000 }), ...ring(r2, { fromDay: 1, toDay: 40, amount: 3000 })];
+  // A merchant everybody pays (the ring members too) and its 150 other customers.
+  for (const m of [...r1, ...r2])
+    for (let d = 0; d < 40; d += 4) tx.push({ from: m, to: 'SHOP', amount: 40, day: d, hour: 12, channel: 'card' });
+  for (let c = 0; c < 150; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 40, hour: 15, channel: 'card' });
+  const out = analyse([...tx, ...background('P', 20, 40)]);
+  assert.equal(out.isHub[out.graph.getNodeAttribute('SHOP', 'i')], 1);
+  assert.equal(clusterOf(out, 'SHOP'), null);
+  assert.equal(roleOf(out, 'SHOP'), 'hub');
+  const c1 = new Set(r1.map((m) => clusterOf(out, m)));
+  const c2 = new Set(r2.map((m) => clusterOf(out, m)));
+  assert.equal(c1.size, 1);
+  assert.equal(c2.size, 1);
+  assert.notEqual([...c1][0], [...c2][0], 'two rings, two clusters');
+  assert.equal(out.clusters.find((c) => c.id === [...c1][0])!.members.length, 5);
+});
+
+test('communities larger than maxClusterSize are split into tighter ones', () => {
+  // Twelve triads chained by weak links: one Louvain community at low resolution.
+  const tx: T[] = [];
+  for (let g = 0; g < 12; g++) {
+    for (let d = 0; d < 30; d += 3) {
+      tx.push({ from: `G${g}a`, to: `G${g}b`, amount: 500, day: d });
+      tx.push({ from: `G${g}b`, to: `G${g}c`, amount: 500, day: d });
+      tx.push({ from: `G${g}c`, to: `G${g}a`, amount: 500, day: d });
+    }
+    tx.push({ from: `G${g}a`, to: `G${(g + 1) % 12}a`, amount: 20, day: 5 });
+  }
+  const coarse = analyse(tx, { params: { resolution: 0.001, maxClusterSize: 1000 } });
+  assert.ok(
+    coarse.clusters.some((c) => c.members.length > 9),
+    'without splitting, a large community',
+  );
+  const split = analyse(tx, { params: { resolution: 0.001, maxClusterSize: 6 } });
+  assert.ok(
+    split.clusters.every((c) => c.members.length <= 6),
+    `every cluster ≤ 6 (got ${split.clusters.map((c) => c.members.length)})`,
+  );
+});
+
+test('the same input gives the same clusters, ids, scores and list (determinism)', () => {
+  const tx = [...ring(['R1', 'R2', 'R3', 'R4'], { fromDay: 0, toDay: 50 }), ...background('P', 60, 50)];
+  const a = analyse(tx, { labels: { R1: 'fraud' } });
+  const b = analyse([...tx].reverse(), { labels: { R1: 'fraud' } });
+  assert.deepEqual(
+    a.clusters.map((c) => [c.id, c.members, c.typology.type, c.score]),
+    b.clusters.map((c) => [c.id, c.members, c.typology.type, c.score]),
+  );
+  assert.deepEqual(a.candidates, b.candidates);
+});

@@ -1,0 +1,212 @@
+// Recompute runs against the real Neo4j and Redis: publication, stable ids, overrides, failure,
+// the publish guard, coalescing and the schedule.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { QueueEvents, type Worker } from 'bullmq';
+import { approveVersion, rollbackTo, unpin } from '../../src/blacklist/admin.js';
+import type { Config } from '../../src/config/index.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
+import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
+import { RECOMPUTE_QUEUE, requestRecompute, syncSchedule, SCHEDULER_ID } from '../../src/queue/recompute-queue.js';
+import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
+import type { RunSummary } from '../../src/runs/recompute.js';
+import { createWorld, type World } from '../../src/synth/world.js';
+import { testLogger } from '../helpers/env.js';
+import { seedTransfers } from '../helpers/seed.js';
+import { openServices, type TestServices } from '../helpers/services.js';
+
+describe('recompute (real Neo4j and Redis)', () => {
+  let s: TestServices;
+  let world: World;
+  let events: QueueEvents;
+  let worker: Worker | undefined;
+  const runs = () => createRunRepository(s.driver, s.config.neo4j);
+  const blacklist = () => createBlacklistRepository(s.driver, s.config.neo4j);
+
+  const startWorker = (config: Config = s.config) => {
+    worker = createRecomputeWorker({ config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+  };
+  const stopWorker = async () => {
+    await worker?.close();
+    worker = undefined;
+  };
+  async function recompute(): Promise<RunSummary> {
+    const r = await requestRecompute(s.rt.recomputeQueue(), { trigger: 'cli', requestedBy: 'test', requestedAt: Date.now(), asOf: null });
+    const job = await s.rt.recomputeQueue().getJob(r.jobId);
+    return (await job!.waitUntilFinished(events, 180_000)) as RunSummary;
+  }
+
+  before(async () => {
+    s = await openServices({ ACCTNET_GUARD_MIN_SIZE: '100000' });
+    world = createWorld({ seed: 5, accounts: 1200, activity: 0.6, currency: 'USD' });
+    await seedTransfers(s.driver, s.config, world.transfers());
+    const fraud = world.truth
+      .filter((a) => a.fraud)
+      .map((a) => a.id)
+      .sort();
+    await createLabelRepository(s.driver, s.config.neo4j).append(
+      fraud
+        .slice(0, Math.ceil(fraud.length / 3))
+        .map((accountId) => ({ accountId, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
+    );
+    events = new QueueEvents(RECOMPUTE_QUEUE, { connection: s.rt.redis(), prefix: s.config.queue.prefix });
+    await events.waitUntilReady();
+    await s.rt.recomputeQueue().setGlobalConcurrency(1);
+  });
+  after(async () => {
+    await stopWorker();
+    await events.close();
+    await s.close();
+  });
+
+  test('a run publishes clusters, migrations and a served blacklist version, with timings per step', async () => {
+    startWorker();
+    const summary = await recompute();
+    assert.equal(summary.status, 'succeeded');
+    assert.equal(summary.publication, 'served');
+    assert.ok(summary.counts.clusters! > 10, `clusters ${summary.counts.clusters}`);
+    assert.ok(summary.counts.blacklistEntries! > 0);
+    const run = (await runs().get(summary.runId))!;
+    assert.equal(run.status, 'succeeded');
+    for (const step of ['load', 'graph', 'centrality', 'communities', 'typology', 'migration', 'risk', 'write', 'blacklist']) {
+      assert.equal(typeof run.timings[step], 'number', `timing of ${step}`);
+    }
+    assert.equal(await runs().currentRunId(), summary.runId);
+    const state = await blacklist().state();
+    assert.equal(state.servedVersion, summary.blacklistVersion);
+    const entries = await blacklist().entries(state.servedVersion!);
+    assert.equal(entries.length, summary.counts.blacklistEntries);
+    const labelled = new Set((await createLabelRepository(s.driver, s.config.neo4j).current()).keys());
+    assert.ok(
+      entries.some((e) => labelled.has(e.accountId)),
+      'labelled fraud is listed',
+    );
+    const asOf = Date.parse(summary.asOf!);
+    assert.equal(
+      asOf,
+      Math.max(...[...createWorld({ seed: 5, accounts: 1200, activity: 0.6, currency: 'USD' }).transfers()].map((t) => t.at)),
+      'asOf is the latest transfer, not the wall clock',
+    );
+  });
+
+  test('a second run over the same data keeps every cluster id and the same list', async () => {
+    const before = await blacklist().entries((await blacklist().state()).servedVersion!);
+    const summary = await recompute();
+    assert.equal(summary.counts.clustersNew, 0);
+    assert.equal(summary.counts.clustersKept, summary.counts.clusters);
+    const after = await blacklist().entries(summary.blacklistVersion!);
+    assert.deepEqual(after, before);
+  });
+
+  test('overrides survive the next recompute: include with clusterId null and MANUAL_INCLUDE, exclude removed', async () => {
+    const served = await blacklist().entries((await blacklist().state()).servedVersion!);
+    const excluded = served[0]!.accountId;
+    const included = world.truth.find((a) => !a.fraud && !served.some((e) => e.accountId === a.id))!.id;
+    await blacklist().setOverride({ accountId: excluded, action: 'exclude', reason: 'known merchant', createdBy: 'test' });
+    await blacklist().setOverride({ accountId: included, action: 'include', reason: 'confirmed mule', createdBy: 'test' });
+    const summary = await recompute();
+    const entries = await blacklist().entries(summary.blacklistVersion!);
+    assert.ok(!entries.some((e) => e.accountId === excluded));
+    assert.deepEqual(
+      entries.find((e) => e.accountId === included),
+      { accountId: included, clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] },
+    );
+    await blacklist().deleteOverride(excluded);
+    await blacklist().deleteOverride(included);
+  });
+
+  test('a failing run changes nothing that is served', async () => {
+    const servedBefore = await blacklist().state();
+    const runBefore = await runs().currentRunId();
+    // A real failure: the analysis thread runs out of its configured heap.
+    await stopWorker();
+    startWorker({ ...s.config, analysis: { ...s.config.analysis, heapMb: 8 } });
+    try {
+      await assert.rejects(recompute(), /ran out of memory \(ACCTNET_ANALYSIS_HEAP_MB=8\)/);
+      const failed = (await runs().list(Number.MAX_SAFE_INTEGER, 1))[0]!;
+      assert.equal(failed.status, 'failed');
+      assert.match(failed.error!, /ran out of memory/);
+      assert.deepEqual(await blacklist().state(), servedBefore);
+      assert.equal(await runs().currentRunId(), runBefore);
+    } finally {
+      await stopWorker();
+    }
+  });
+
+  test('the guard holds a version that changes too much; approve serves it; rollback pins an earlier one', async () => {
+    const strict = { ...s.config, analysis: { ...s.config.analysis, guard: { maxSizeChange: 0.2, maxChurn: 0.2, minServedSize: 1 } } };
+    startWorker(strict);
+    const served = (await blacklist().state()).servedVersion!;
+    // Investigators label many more accounts: the list grows far beyond 20%.
+    const more = world.truth
+      .filter((a) => a.fraud)
+      .map((a) => a.id)
+      .sort();
+    await createLabelRepository(s.driver, s.config.neo4j).append(
+      more.map((accountId) => ({ accountId, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
+    );
+    await createLabelRepository(s.driver, s.config.neo4j).append(
+      world.truth
+        .filter((a) => a.victim)
+        .map((a) => ({ accountId: a.id, label: 'fraud' as const, note: 'mistake', source: 'test', createdBy: 'test' })),
+    );
+    const summary = await recompute();
+    assert.equal(summary.publication, 'held');
+    assert.match(summary.heldBecause!, /size|churn/);
+    assert.equal((await blacklist().state()).servedVersion, served, 'the held version is not served');
+    assert.equal((await blacklist().get(summary.blacklistVersion!))!.status, 'held');
+
+    await approveVersion(blacklist(), summary.blacklistVersion!);
+    assert.equal((await blacklist().state()).servedVersion, summary.blacklistVersion);
+
+    await rollbackTo(blacklist(), served);
+    const state = await blacklist().state();
+    assert.deepEqual([state.servedVersion, state.pinnedVersion], [served, served]);
+    const next = await recompute();
+    assert.equal(next.publication, 'held');
+    assert.match(next.heldBecause!, /pinned/);
+    await unpin(blacklist());
+    await stopWorker();
+  });
+
+  test('requests coalesce while one waits; a request during a run queues exactly one follow-up; runs never overlap', async () => {
+    const queue = s.rt.recomputeQueue();
+    const data = { trigger: 'api' as const, requestedBy: 'test', requestedAt: Date.now(), asOf: null };
+    const a = await requestRecompute(queue, data);
+    const b = await requestRecompute(queue, data);
+    assert.equal(b.jobId, a.jobId);
+    assert.equal(b.coalesced, true);
+    startWorker();
+    const job = (await queue.getJob(a.jobId))!;
+    for (let k = 0; k < 200 && (await job.getState()) !== 'active'; k++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await job.getState(), 'active');
+    const c = await requestRecompute(queue, data);
+    const d = await requestRecompute(queue, data);
+    assert.notEqual(c.jobId, a.jobId, 'a request during the run is a new job');
+    assert.equal(d.jobId, c.jobId, 'and further requests join it');
+    await job.waitUntilFinished(events, 180_000);
+    await (await queue.getJob(c.jobId))!.waitUntilFinished(events, 180_000);
+    const list = (await runs().list(Number.MAX_SAFE_INTEGER, 50)).sort((x, y) => x.startedAt - y.startedAt);
+    for (let k = 1; k < list.length; k++) {
+      assert.ok(list[k]!.startedAt >= list[k - 1]!.finishedAt!, `${list[k - 1]!.id} and ${list[k]!.id} overlap`);
+    }
+    await stopWorker();
+  });
+
+  test('the schedule is upserted, never duplicated; a new cron replaces it; off removes it', async () => {
+    const queue = s.rt.recomputeQueue();
+    await syncSchedule(queue, s.config);
+    await syncSchedule(queue, s.config);
+    let schedulers = await queue.getJobSchedulers();
+    assert.equal(schedulers.length, 1);
+    assert.equal(schedulers[0]!.key, SCHEDULER_ID);
+    assert.equal(schedulers[0]!.pattern, '0 2 * * *');
+    await syncSchedule(queue, { ...s.config, analysis: { ...s.config.analysis, cron: '30 3 * * *' } });
+    schedulers = await queue.getJobSchedulers();
+    assert.equal(schedulers.length, 1);
+    assert.equal(schedulers[0]!.pattern, '30 3 * * *');
+    await syncSchedule(queue, { ...s.config, analysis: { ...s.config.analysis, cron: null } });
+    assert.equal((await queue.getJobSchedulers()).length, 0);
+  });
+});
