@@ -1,17 +1,34 @@
 // The HTTP application as a fastify plugin tree (fastify/demo shape): external resources first,
-// then the error handler, then routes. src/server.ts only listens; tests build this with inject.
+// then the error handler, access control, metrics and docs, then routes. src/server.ts only listens;
+// tests build this with inject.
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { createHash } from 'node:crypto';
 import { installErrorHandlers } from './api/errors.js';
+import auth, { presentedKey } from './api/plugins/auth.js';
+import bullBoard, { QUEUE_DASHBOARD } from './api/plugins/bull-board.js';
+import docs from './api/plugins/docs.js';
+import metricsPlugin from './api/plugins/metrics.js';
 import runtimePlugin, { type RuntimePluginOptions } from './api/plugins/runtime.js';
 import health from './api/routes/health.js';
+import metrics from './api/routes/metrics.js';
+import accounts from './api/routes/v1/accounts.js';
+import audit from './api/routes/v1/audit.js';
+import blacklist from './api/routes/v1/blacklist.js';
+import clusters from './api/routes/v1/clusters.js';
+import keys from './api/routes/v1/keys.js';
 import labels from './api/routes/v1/labels.js';
+import migrations from './api/routes/v1/migrations.js';
+import runs from './api/routes/v1/runs.js';
 import transactions from './api/routes/v1/transactions.js';
+import webhooks from './api/routes/v1/webhooks.js';
+import type { Role } from './neo4j/repositories/keys.js';
 
 export interface Principal {
   keyId: string;
   name: string;
-  role: 'admin' | 'investigator' | 'ingest' | 'gateway';
+  role: Role;
 }
 
 declare module 'fastify' {
@@ -20,21 +37,51 @@ declare module 'fastify' {
   }
 }
 
-export type AppOptions = RuntimePluginOptions;
+export type AppOptions = RuntimePluginOptions & {
+  /** Mount extra plugins (the console's static files) after the API. */
+  extra?: Array<(app: FastifyInstance) => Promise<void>>;
+};
 
 async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(runtimePlugin, opts);
   instance.decorateRequest('principal', null);
   installErrorHandlers(instance);
 
+  // Routes plugins register themselves (docs, the queue dashboard) get their access rule here.
+  instance.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, roles: 'public' };
+    if (route.url.startsWith(QUEUE_DASHBOARD)) route.config = { ...route.config, roles: [] };
+  });
+
+  await instance.register(rateLimit, {
+    max: opts.config.http.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per API key (its hash, never the key), per address without one.
+    keyGenerator: (request) => {
+      const key = presentedKey(request);
+      return key ? `k:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `Rate limit of ${context.max} requests per ${context.after} exceeded; retry after ${context.after}`,
+    }),
+  });
+  await instance.register(auth);
+  await instance.register(metricsPlugin);
+  await instance.register(docs);
+
   await instance.register(health);
+  await instance.register(metrics);
   await instance.register(
     async (v1) => {
-      await v1.register(transactions);
-      await v1.register(labels);
+      for (const routes of [transactions, labels, clusters, accounts, migrations, runs, blacklist, webhooks, keys, audit])
+        await v1.register(routes);
     },
     { prefix: '/v1' },
   );
+  await instance.register(bullBoard);
+  for (const extra of opts.extra ?? []) await instance.register(extra);
 }
 
 export default fp(app, { name: 'acctnet-app' });

@@ -10,6 +10,8 @@ import { createIngestBatchRepository, type IngestBatchRepository } from './neo4j
 import { applySchema } from './neo4j/schema.js';
 import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
 import { createRecomputeQueue, type RecomputeJobData } from './queue/recompute-queue.js';
+import { createWebhookQueue, type WebhookJobData } from './queue/webhook-queue.js';
+import type { PublishDeps } from './blacklist/publish.js';
 import { createRedis, pingRedis, redisDurabilityWarnings } from './redis/connection.js';
 
 export class Runtime {
@@ -17,6 +19,7 @@ export class Runtime {
   private _redis: Redis | undefined;
   private _ingestQueue: Queue<IngestJobData> | undefined;
   private _recomputeQueue: Queue<RecomputeJobData> | undefined;
+  private _webhookQueue: Queue<WebhookJobData> | undefined;
   private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(
@@ -99,6 +102,20 @@ export class Runtime {
       this.closers.unshift(() => queue.close());
     }
     return this._recomputeQueue;
+  }
+
+  webhookQueue(): Queue<WebhookJobData> {
+    if (!this._webhookQueue) {
+      const queue = createWebhookQueue(this.config, this.redis());
+      this._webhookQueue = queue;
+      this.closers.unshift(() => queue.close());
+    }
+    return this._webhookQueue;
+  }
+
+  /** What serving a blacklist version needs: Neo4j, the publication lock, the webhook queue. */
+  publishDeps(): PublishDeps {
+    return { config: this.config, driver: this.driver(), redis: this.redis(), webhookQueue: this.webhookQueue() };
   }
 
   batches(): IngestBatchRepository {

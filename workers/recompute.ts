@@ -9,5 +9,8 @@ export async function startRecomputeWorker(rt: Runtime, opts: { name?: string } 
   await rt.ensureRedis();
   const schedule = await syncSchedule(rt.recomputeQueue(), rt.config);
   rt.log.info({ schedule, tz: rt.config.analysis.tz }, schedule ? 'recompute schedule set' : 'recompute schedule off');
-  return createRecomputeWorker({ config: rt.config, driver, connection: rt.redis(), log: rt.log.child({ queue: 'recompute' }) }, opts);
+  return createRecomputeWorker(
+    { config: rt.config, driver, redis: rt.redis(), webhookQueue: rt.webhookQueue(), log: rt.log.child({ queue: 'recompute' }) },
+    opts,
+  );
 }

@@ -20,6 +20,14 @@ import type { ClusterType, Typology } from './typology.js';
 export type LabelValue = 'fraud' | 'legit';
 
 export interface RiskOptions {
+  /**
+   * Risk passed on loses this factor per hop. Below 1 on purpose: with 1, risk circulating in a
+   * dense graph (everyone pays everyone) feeds itself until every account reaches the threshold.
+   * With 0.8 an account living on a labelled account's money scores 0.8, the next hop 0.64, and in a
+   * dense graph where a fifth of everyone's inflow comes from labelled accounts, the fixed point
+   * stays near 0.43.
+   */
+  hopDecay: number;
   /** How strongly risk flows to the receiver of money from a risky account. */
   inflowWeight: number;
   /** How strongly risk flows back to an account that passes money on to risky accounts. */
@@ -39,6 +47,7 @@ export interface RiskOptions {
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
+  hopDecay: 0.8,
   inflowWeight: 1,
   outflowWeight: 0.9,
   iterations: 12,
@@ -185,13 +194,13 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       const b = behaviour[i]!;
       // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
       // weak for one that lives on salary and shopping (a relative, a landlord).
-      const fromRisky = o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
+      const fromRisky = o.hopDecay * o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
       if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
       raise(i, fromRisky);
       // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
       // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
       // that lives on its salary.
-      const toRisky = o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
+      const toRisky = o.hopDecay * o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
       if (toRisky > 0.05)
         note(
           i,
@@ -215,7 +224,8 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
         fromMembers = Math.max(fromMembers, spread[i]! * participation[i]!);
       }
       const prior = typePrior.get(cid) ?? 0;
-      const cs = Math.max(fromMembers, prior);
+      // Evidence from members is one hop away from the member it reaches; the shape is not.
+      const cs = Math.max(o.hopDecay * fromMembers, prior);
       clusterScore.set(cid, cs);
       if (cs < 0.05) continue;
       for (const m of members) {

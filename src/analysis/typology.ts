@@ -46,6 +46,8 @@ export interface TypologyOptions {
   fanMinShare: number;
   /** A centre that sends on less than this share of what it receives keeps the money: benign. */
   benignMaxForward: number;
+  /** …and has at least this share of ordinary activity (shops, salary). */
+  benignMinOrdinary: number;
   /** Rings and chains move money through: their members send on at least this share (median). */
   flowMinForward: number;
   /** A relay: a member that sends on at least this share of its inflow within the holding window. */
@@ -59,6 +61,7 @@ export const TYPOLOGY_DEFAULTS: TypologyOptions = {
   cliqueMinDensity: 0.4,
   fanMinShare: 0.5,
   benignMaxForward: 0.3,
+  benignMinOrdinary: 0.2,
   flowMinForward: 0.5,
   relayMinForward: 0.5,
   chainMinLength: 3,
@@ -279,7 +282,9 @@ function detectShape(graph: AccountGraph, members: readonly string[], f: Account
     type = 'dense_clique';
     notes.push(`density ${evidence.density}: most members pay each other`);
   } else if (n >= 4 && Math.max(fanInShare, fanOutShare) >= o.fanMinShare) {
-    const keeps = evidence.centerForwardShare < o.benignMaxForward;
+    // A centre that keeps the money and lives an ordinary life (a landlord, a small employer) is
+    // benign-looking; one that keeps it and lives on nothing else is a cash-out point.
+    const keeps = evidence.centerForwardShare < o.benignMaxForward && f.ordinary[centerIdx]! >= o.benignMinOrdinary;
     type = keeps ? 'benign_hub_like' : fanIn ? 'fan_in' : 'fan_out';
     core = members.filter((_, k) => k === center || (fanIn ? out[k]!.includes(center) : out[center]!.includes(k)));
     notes.push(

@@ -1,6 +1,8 @@
 // Publish-guard administration shared by the CLI and the API: approve a held version, pin, unpin,
 // roll back. Each returns what changed so callers can audit it.
-import type { BlacklistRepository, BlacklistState } from '../neo4j/repositories/blacklist.js';
+import { createAuditRepository, type Actor, type AuditEntry } from '../neo4j/repositories/audit.js';
+import { createBlacklistRepository, type BlacklistRepository, type BlacklistState } from '../neo4j/repositories/blacklist.js';
+import { notifyServed, publishLock, type PublishDeps } from './publish.js';
 
 export class BlacklistAdminError extends Error {
   constructor(
@@ -17,6 +19,46 @@ async function mustExist(repo: BlacklistRepository, version: number) {
   if (!v) throw new BlacklistAdminError(`no blacklist version ${version}`, 404);
   if (v.status === 'writing') throw new BlacklistAdminError(`version ${version} is still being written`, 409);
   return v;
+}
+
+export interface AdminResult {
+  served: number | null;
+  previous: number | null;
+  pinned: number | null;
+  audit: AuditEntry;
+}
+
+/**
+ * Runs a guard action under the publication lock, audits it, and pushes the newly served version
+ * to the webhooks.
+ */
+export async function administer(
+  deps: PublishDeps,
+  actor: Actor,
+  action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
+  version: number | null,
+  requestId: string | null = null,
+): Promise<AdminResult> {
+  const repo = createBlacklistRepository(deps.driver, deps.config.neo4j);
+  const result = await publishLock(deps, async () => {
+    const before = await repo.state();
+    if (action === 'blacklist.approve') await approveVersion(repo, version!);
+    else if (action === 'blacklist.pin') await pinVersion(repo, version!);
+    else if (action === 'blacklist.rollback') await rollbackTo(repo, version!);
+    else await unpin(repo);
+    const after = await repo.state();
+    if (after.servedVersion !== null && after.servedVersion !== before.servedVersion)
+      await notifyServed(deps, before.servedVersion, after.servedVersion);
+    return { before, after };
+  });
+  const audit = await createAuditRepository(deps.driver, deps.config.neo4j).append(
+    actor,
+    action,
+    version === null ? 'blacklist' : `blacklist:v${version}`,
+    { servedBefore: result.before.servedVersion, servedAfter: result.after.servedVersion, pinnedAfter: result.after.pinnedVersion },
+    requestId,
+  );
+  return { served: result.after.servedVersion, previous: result.before.servedVersion, pinned: result.after.pinnedVersion, audit };
 }
 
 /** Serves a version the guard held. Refused while another version is pinned. */

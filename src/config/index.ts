@@ -349,6 +349,57 @@ export const VARS = {
     parse: p.int(2, 1000),
   }),
 
+  // --- Webhooks and API --------------------------------------------------------------------------
+  webhookAttempts: defineVar({
+    name: 'ACCTNET_WEBHOOK_ATTEMPTS',
+    default: '10',
+    expected: 'an integer 1..50',
+    doc: 'Delivery attempts per webhook and version before it lands in the failed set (the receiver then catches up with ?since=).',
+    parse: p.int(1, 50),
+  }),
+  webhookBackoffMs: defineVar({
+    name: 'ACCTNET_WEBHOOK_BACKOFF_MS',
+    default: '2000',
+    expected: 'milliseconds 10..3600000',
+    doc: 'First retry delay of a failed webhook delivery; doubles on every attempt.',
+    parse: p.int(10, 3600000),
+  }),
+  webhookTimeoutMs: defineVar({
+    name: 'ACCTNET_WEBHOOK_TIMEOUT_MS',
+    default: '10000',
+    expected: 'milliseconds 100..120000',
+    doc: 'How long a webhook receiver has to answer.',
+    parse: p.int(100, 120000),
+  }),
+  webhookMaxDiff: defineVar({
+    name: 'ACCTNET_WEBHOOK_MAX_DIFF',
+    default: '10000',
+    expected: 'an integer 1..1000000',
+    doc: 'A diff with more added + removed entries than this is sent as a pull link (GET /v1/blacklist?since=) instead.',
+    parse: p.int(1, 1000000),
+  }),
+  publicUrl: defineVar({
+    name: 'ACCTNET_PUBLIC_URL',
+    default: 'http://127.0.0.1:3000',
+    expected: 'an http(s) URL',
+    doc: 'Base URL gateways reach the API at; used in pull links sent to webhooks.',
+    parse: p.url(['http', 'https']),
+  }),
+  rateLimit: defineVar({
+    name: 'ACCTNET_RATE_LIMIT_PER_MINUTE',
+    default: '1200',
+    expected: 'an integer 1..1000000',
+    doc: 'Requests per minute per API key (per address without one).',
+    parse: p.int(1, 1000000),
+  }),
+  recomputeRateLimit: defineVar({
+    name: 'ACCTNET_RECOMPUTE_RATE_LIMIT_PER_MINUTE',
+    default: '6',
+    expected: 'an integer 1..1000',
+    doc: 'POST /v1/recomputations per minute per API key (requests are coalesced anyway).',
+    parse: p.int(1, 1000),
+  }),
+
   // --- HTTP --------------------------------------------------------------------------------------
   host: defineVar({
     name: 'HOST',
@@ -436,7 +487,15 @@ export interface Config {
     fxRates: Record<string, number>;
     keepRuns: number;
   };
-  http: { host: string; port: number; bodyLimitBytes: number };
+  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    publicUrl: string;
+    rateLimitPerMinute: number;
+    recomputeRateLimitPerMinute: number;
+  };
   log: { level: string };
 }
 
@@ -512,7 +571,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fxRates: v(VARS.fxRates) ?? {},
       keepRuns: v(VARS.keepRuns),
     },
-    http: { host: v(VARS.host), port: v(VARS.port), bodyLimitBytes: v(VARS.bodyLimitBytes) },
+    webhooks: {
+      attempts: v(VARS.webhookAttempts),
+      backoffMs: v(VARS.webhookBackoffMs),
+      timeoutMs: v(VARS.webhookTimeoutMs),
+      maxDiff: v(VARS.webhookMaxDiff),
+    },
+    http: {
+      host: v(VARS.host),
+      port: v(VARS.port),
+      bodyLimitBytes: v(VARS.bodyLimitBytes),
+      publicUrl: v(VARS.publicUrl),
+      rateLimitPerMinute: v(VARS.rateLimit),
+      recomputeRateLimitPerMinute: v(VARS.recomputeRateLimit),
+    },
     log: { level: v(VARS.logLevel) },
   };
   if (config.ingest.minTimestamp >= config.ingest.maxTimestamp) {

@@ -279,15 +279,9 @@ export async function startLocalNeo4j(config: Config, log: Log): Promise<StartRe
   const classpath = `${libDir}/*`;
   const env = neo4jEnv(paths, javaHome);
 
-  if (!fs.existsSync(path.join(paths.dataDir, 'dbms', 'auth.ini')) && !fs.existsSync(path.join(paths.dataDir, 'databases'))) {
+  if (!fs.existsSync(path.join(paths.dataDir, 'dbms', 'auth.ini')) && !fs.existsSync(path.join(paths.dataDir, 'databases', 'system'))) {
     // First start: neo4j-admin dbms set-initial-password, run from the same jars.
-    const r = spawnSync(java, ['-cp', classpath, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', config.neo4j.password], {
-      env,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) {
-      throw new LocalNeo4jError(`setting the initial password failed:\n${r.stdout}${r.stderr}`);
-    }
+    runAdminTool(config, ['dbms', 'set-initial-password', config.neo4j.password]);
     log('Initial password set from NEO4J_PASSWORD');
   }
 
@@ -340,6 +334,25 @@ async function waitForBolt(neo4jCfg: Neo4jConfig, pid: number, paths: LocalPaths
   throw new LocalNeo4jError(
     `Neo4j did not answer on ${neo4jCfg.uri} within ${timeoutMs} ms (last error: ${last.ok ? '' : last.message}). Last lines of ${paths.consoleLog}:\n${tail(paths.consoleLog, 25)}`,
   );
+}
+
+/**
+ * Runs neo4j-admin (org.neo4j.cli.AdminTool) against a stopped managed instance, e.g.
+ * `database import full` for the benchmarks' bulk loads.
+ */
+export function runAdminTool(config: Config, args: string[]): string {
+  const local = config.localNeo4j;
+  const paths = localPaths(local);
+  const libDir = ensureNeo4jJars(config, () => {});
+  const javaHome = findJavaHome(local);
+  writeConf(local, paths);
+  const r = spawnSync(path.join(javaHome, 'bin', 'java'), ['-Xmx2g', '-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', ...args], {
+    env: neo4jEnv(paths, javaHome),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new LocalNeo4jError(`neo4j-admin ${args.slice(0, 3).join(' ')} failed:\n${r.stdout}${r.stderr}`);
+  return `${r.stdout}${r.stderr}`;
 }
 
 export async function stopLocalNeo4j(config: Config, log: Log, timeoutMs = 90_000): Promise<boolean> {

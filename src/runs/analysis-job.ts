@@ -29,6 +29,8 @@ export interface AnalysisJobResult {
   windowFrom: number | null;
   version: number | null;
   guard: GuardDecision | null;
+  /** The override change counter when the run read the overrides. */
+  overridesCounter: number;
   timings: Record<string, number>;
   counts: Record<string, number>;
   warnings: string[];
@@ -102,7 +104,17 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
   try {
     const latest = await read((tx) => tx.run(cypher('analysis/latest-transfer')));
     const asOf = input.asOf ?? (latest.records[0]?.get('at') as number | null) ?? null;
-    const result: AnalysisJobResult = { asOf, windowFrom: null, version: null, guard: null, timings, counts, warnings, params };
+    const result: AnalysisJobResult = {
+      asOf,
+      windowFrom: null,
+      version: null,
+      guard: null,
+      overridesCounter: 0,
+      timings,
+      counts,
+      warnings,
+      params,
+    };
     const blacklist = createBlacklistRepository(driver, config.neo4j);
     if (asOf === null) {
       warnings.push('no transfers stored yet: nothing to analyse');
@@ -163,15 +175,19 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const labels = (await createLabelRepository(driver, config.neo4j).current()) as Map<string, LabelValue>;
       const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
       const previousClusters = new Map<string, string>();
+      const createdRunSeq = new Map<string, number>();
       if (current) {
         const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
         for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
+        const seqs = await read((tx) => tx.run(cypher('analysis/previous-cluster-seqs'), { runId: current }));
+        for (const row of seqs.records)
+          if (row.get('createdRunSeq') !== null) createdRunSeq.set(row.get('clusterId'), toNumber(row.get('createdRunSeq')));
       }
       const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
       let nextClusterSeq = toNumber(seq) + 1;
       for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
       counts.labels = labels.size;
-      return { firstSeen, labels, previousClusters, nextClusterSeq };
+      return { firstSeen, labels, previousClusters, createdRunSeq, nextClusterSeq };
     });
 
     const out = runAnalysis({
@@ -251,6 +267,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
         evidence: JSON.stringify(c.typology.evidence),
         members: c.members,
         isNew: !previousIds.has(c.id),
+        createdRunSeq: int(context.createdRunSeq.get(c.id) ?? input.runSeq),
       }));
       for (let k = 0; k < clusterRows.length; k += WRITE_BATCH) {
         await write((tx) => tx.run(cypher('analysis/write-cluster-results'), { runId, rows: clusterRows.slice(k, k + WRITE_BATCH) }));
@@ -273,6 +290,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
 
     await timed('blacklist', async () => {
       const state = await blacklist.state();
+      result.overridesCounter = toNumber((await read((tx) => tx.run(cypher('blacklist/overrides-counter')))).records[0]!.get('value'));
       const overrides = await blacklist.overrides();
       const entries = buildBlacklist(out.candidates, params.threshold, overrides);
       const served = state.servedVersion === null ? [] : await blacklist.entries(state.servedVersion);

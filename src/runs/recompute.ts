@@ -9,6 +9,7 @@ import { cypher } from '../neo4j/cypher.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { txRunner } from '../neo4j/session.js';
+import { notifyServed, overridesCounter, publishLock, publishOverrides, type PublishDeps } from '../blacklist/publish.js';
 import type { RecomputeJobData } from '../queue/recompute-queue.js';
 import { analysisParams, type AnalysisJobInput, type AnalysisJobResult } from './analysis-job.js';
 
@@ -36,6 +37,8 @@ export interface RecomputeDeps {
   config: Config;
   driver: Driver;
   log: Logger;
+  /** Redis and the webhook queue: serialised publication and signed pushes. */
+  publish: Omit<PublishDeps, 'config' | 'driver'>;
 }
 
 function runThread(
@@ -133,7 +136,30 @@ export async function runRecompute(
     throw err;
   }
 
-  // The switch: one transaction, fenced by run number.
+  const publishDeps: PublishDeps = { config, driver, ...deps.publish };
+  const { summary, served } = await publishLock(publishDeps, () => switchToRun(deps, runId, seq, result));
+  log.info({ runId, publication: summary.publication, version: result.version }, 'recompute finished');
+  if (served) await notifyServed(publishDeps, served.previous, served.version);
+  // An override set while the run computed its list is in the served version only after this.
+  if (summary.publication === 'served' && (await overridesCounter(publishDeps)) !== result.overridesCounter) {
+    const republished = await publishOverrides(publishDeps);
+    summary.blacklistVersion = republished.version;
+    log.info({ runId, version: republished.version }, 'republished with overrides set during the run');
+  }
+  if (summary.status === 'succeeded')
+    await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
+  return summary;
+}
+
+/** The switch: one transaction, fenced by run number. */
+async function switchToRun(
+  deps: RecomputeDeps,
+  runId: string,
+  seq: number,
+  result: AnalysisJobResult,
+): Promise<{ summary: RunSummary; served: { previous: number | null; version: number } | null }> {
+  const { config, driver } = deps;
+  const blacklist = createBlacklistRepository(driver, config.neo4j);
   const finishedAt = Date.now();
   const state = await blacklist.state();
   const pinned = state.pinnedVersion !== null;
@@ -181,9 +207,10 @@ export async function runRecompute(
     counts: result.counts,
     warnings: result.warnings,
   };
-  log.info({ runId, publication: summary.publication, version: result.version }, 'recompute finished');
-  if (published) await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
-  return summary;
+  return {
+    summary,
+    served: published && serve && result.version !== null ? { previous: state.servedVersion, version: result.version } : null,
+  };
 }
 
 /** Keeps the per-run results of the newest ACCTNET_KEEP_RUNS succeeded runs (the current one always). */

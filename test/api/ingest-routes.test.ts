@@ -3,13 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
-import { buildTestApp } from '../helpers/app.js';
+import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { testLogger } from '../helpers/env.js';
 import { openServices, type TestServices } from '../helpers/services.js';
 
-async function waitForBatch(app: FastifyInstance, id: string) {
+async function waitForBatch(app: FastifyInstance, keys: Keys, id: string) {
   for (let i = 0; i < 200; i++) {
-    const res = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${id}` });
+    const res = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${id}`, headers: bearer(keys.ingest) });
     const body = res.json();
     if (body.state === 'done' || body.state === 'failed') return body;
     await new Promise((r) => setTimeout(r, 100));
@@ -21,9 +21,11 @@ describe('ingest routes', () => {
   let s: TestServices;
   let app: FastifyInstance;
   let worker: Worker;
+  let keys: Keys;
   before(async () => {
     s = await openServices({ ACCTNET_INGEST_BATCH_SIZE: '3', ACCTNET_HTTP_MAX_ROWS: '50' });
     app = await buildTestApp(s);
+    keys = await createKeys(s);
     worker = createIngestWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
   });
   after(async () => {
@@ -48,14 +50,14 @@ describe('ingest routes', () => {
       { tx_id: 'h4', from_account: { nested: true }, to_account: 'A', amount: '1', timestamp: '2026-02-01T10:00:00Z' },
       { tx_id: 'h5', from_account: 'C', to_account: 'A', amount: '3.5', timestamp: '2026-02-02' },
     ];
-    const res = await app.inject({ method: 'POST', url: '/v1/transactions', payload: rows });
+    const res = await app.inject({ method: 'POST', url: '/v1/transactions', payload: rows, headers: bearer(keys.ingest) });
     assert.equal(res.statusCode, 202, res.body);
     const accepted = res.json();
     assert.equal(accepted.rows, 5);
     assert.equal(accepted.jobs, 2);
     assert.equal(accepted.statusUrl, `/v1/ingest/batches/${accepted.batchId}`);
 
-    const report = await waitForBatch(app, accepted.batchId);
+    const report = await waitForBatch(app, keys, accepted.batchId);
     assert.equal(report.state, 'done');
     assert.equal(report.written, 3);
     assert.equal(report.rejected, 2);
@@ -66,48 +68,77 @@ describe('ingest routes', () => {
         [3, 'field from_account must be a string or a number'],
       ],
     );
-    const page = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${accepted.batchId}?rejectedLimit=1` });
+    const page = await app.inject({
+      method: 'GET',
+      url: `/v1/ingest/batches/${accepted.batchId}?rejectedLimit=1`,
+      headers: bearer(keys.ingest),
+    });
     assert.equal(page.json().rejectedRows.length, 1);
     assert.equal(page.json().nextRejectedAfter, 2);
   });
 
   test('errors are JSON {statusCode, error, message} that say what to fix', async () => {
-    const notArray = await app.inject({ method: 'POST', url: '/v1/transactions', payload: { tx_id: 1 } });
+    const notArray = await app.inject({ method: 'POST', url: '/v1/transactions', payload: { tx_id: 1 }, headers: bearer(keys.ingest) });
     assert.equal(notArray.statusCode, 400);
     assert.deepEqual(Object.keys(notArray.json()).sort(), ['error', 'message', 'statusCode']);
     assert.match(notArray.json().message, /body must be array/);
 
-    const tooMany = await app.inject({ method: 'POST', url: '/v1/transactions', payload: Array.from({ length: 51 }, () => ({})) });
+    const tooMany = await app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: Array.from({ length: 51 }, () => ({})),
+      headers: bearer(keys.ingest),
+    });
     assert.equal(tooMany.statusCode, 400);
     assert.match(tooMany.json().message, /must NOT have more than 50 items/);
 
-    const missing = await app.inject({ method: 'GET', url: '/v1/ingest/batches/nope' });
+    const missing = await app.inject({ method: 'GET', url: '/v1/ingest/batches/nope', headers: bearer(keys.ingest) });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().message, 'No ingest batch nope');
 
-    const noRoute = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    const noRoute = await app.inject({ method: 'GET', url: '/v1/nothing-here', headers: bearer(keys.ingest) });
     assert.equal(noRoute.statusCode, 404);
 
     const badJson = await app.inject({
       method: 'POST',
       url: '/v1/transactions',
       payload: '[{',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(keys.ingest) },
     });
     assert.equal(badJson.statusCode, 400);
   });
 
   test('labels: POST /v1/labels appends, GET lists, an identical label is not duplicated', async () => {
-    const first = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' } });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' },
+      headers: bearer(keys.investigator),
+    });
     assert.equal(first.statusCode, 201, first.body);
     assert.equal(first.json().created, true);
-    const same = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' } });
+    const same = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: 'A', label: 'fraud', note: 'chargebacks' },
+      headers: bearer(keys.investigator),
+    });
     assert.equal(same.json().created, false);
-    await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'legit' } });
-    const list = await app.inject({ method: 'GET', url: '/v1/accounts/A/labels' });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: 'A', label: 'legit' },
+      headers: bearer(keys.investigator),
+    });
+    const list = await app.inject({ method: 'GET', url: '/v1/accounts/A/labels', headers: bearer(keys.investigator) });
     assert.equal(list.json().events.length, 2);
     assert.equal(list.json().current.label, 'legit');
-    const bad = await app.inject({ method: 'POST', url: '/v1/labels', payload: { accountId: 'A', label: 'maybe' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: 'A', label: 'maybe' },
+      headers: bearer(keys.investigator),
+    });
     assert.equal(bad.statusCode, 400);
   });
 

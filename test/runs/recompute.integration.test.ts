@@ -25,7 +25,7 @@ describe('recompute (real Neo4j and Redis)', () => {
   const blacklist = () => createBlacklistRepository(s.driver, s.config.neo4j);
 
   const startWorker = (config: Config = s.config) => {
-    worker = createRecomputeWorker({ config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+    worker = createRecomputeWorker({ config, driver: s.driver, redis: s.rt.redis(), webhookQueue: s.rt.webhookQueue(), log: testLogger() });
   };
   const stopWorker = async () => {
     await worker?.close();

@@ -28,8 +28,11 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health',
     {
+      // Public on purpose: load balancers and orchestrators probe without credentials. It tells
+      // up/down, counts and the last run's time, nothing about accounts.
+      config: { roles: 'public' },
       schema: {
-        summary: 'Liveness and dependencies: Neo4j, Redis, connected workers, queue depths',
+        summary: 'Liveness and dependencies: Neo4j, Redis, connected workers, queue depths, last run',
         tags: ['operations'],
         response: { 200: HealthResponse, 503: HealthResponse },
       },

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { diffBlacklists } from '../../analysis/blacklist.js';
-import { approveVersion, BlacklistAdminError, pinVersion, rollbackTo, unpin } from '../../blacklist/admin.js';
+import os from 'node:os';
+import { administer, BlacklistAdminError } from '../../blacklist/admin.js';
 import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import type { Runtime } from '../../runtime.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
@@ -16,6 +17,12 @@ const versionArg = (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a version number, got ${JSON.stringify(v)}`, EXIT.usage);
   return n;
 };
+
+/** CLI users act as admins (they hold the database credentials); the audit log names them. */
+export function cliActor() {
+  const user = os.userInfo().username;
+  return { keyId: `cli:${user}`, name: `cli:${user}`, role: 'admin' };
+}
 
 async function admin<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -91,44 +98,32 @@ export function registerBlacklist(program: Command): void {
       }),
     );
 
-  bl.command('approve')
-    .argument('<version>', 'a version the publish guard held', versionArg)
-    .description('Serve a held version')
-    .action((version: number) =>
-      runCommand(async (rt) => {
-        const r = await admin(async () => approveVersion(await repo(rt), version));
-        say(`version ${r.served} is served (was ${r.previous ?? 'none'})`);
-      }),
-    );
-
-  bl.command('pin')
-    .argument('<version>', 'version to serve and keep', versionArg)
-    .description('Serve a version and keep it: later runs produce held versions until unpin')
-    .action((version: number) =>
-      runCommand(async (rt) => {
-        const r = await admin(async () => pinVersion(await repo(rt), version));
-        say(`version ${r.served} is served and pinned (was ${r.previous ?? 'none'})`);
-      }),
-    );
+  const adminCommand = (name: 'approve' | 'pin' | 'rollback', description: string, argument: string) =>
+    bl
+      .command(name)
+      .argument('<version>', argument, versionArg)
+      .description(description)
+      .action((version: number) =>
+        runCommand(async (rt) => {
+          await rt.ensureNeo4j();
+          await rt.ensureRedis();
+          const r = await admin(() => administer(rt.publishDeps(), cliActor(), `blacklist.${name}`, version));
+          say(`version ${r.served} is served${r.pinned !== null ? ` (pinned: v${r.pinned})` : ''}; was ${r.previous ?? 'none'}`);
+          if (name === 'rollback') say('it is pinned: `npx acctnet blacklist unpin` when the next run may publish');
+        }),
+      );
+  adminCommand('approve', 'Serve a version the publish guard held', 'a held version');
+  adminCommand('pin', 'Serve a version and keep it: later runs produce held versions until unpin', 'version to serve and keep');
+  adminCommand('rollback', 'Serve an earlier version again and pin it', 'an earlier version');
 
   bl.command('unpin')
     .description('Let the next run publish again (subject to the guard)')
     .action(() =>
       runCommand(async (rt) => {
-        const s = await unpin(await repo(rt));
-        say(`unpinned; version ${s.servedVersion ?? 'none'} stays served until the next run`);
-      }),
-    );
-
-  bl.command('rollback')
-    .argument('<version>', 'an earlier version', versionArg)
-    .description('Serve an earlier version again and pin it')
-    .action((version: number) =>
-      runCommand(async (rt) => {
-        const r = await admin(async () => rollbackTo(await repo(rt), version));
-        say(
-          `rolled back to version ${r.served} (was ${r.previous ?? 'none'}); it is pinned: \`npx acctnet blacklist unpin\` when the next run may publish`,
-        );
+        await rt.ensureNeo4j();
+        await rt.ensureRedis();
+        const r = await administer(rt.publishDeps(), cliActor(), 'blacklist.unpin', null);
+        say(`unpinned; version ${r.served ?? 'none'} stays served until the next run`);
       }),
     );
 }

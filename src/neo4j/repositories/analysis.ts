@@ -1,7 +1,7 @@
-// Read side of the analysis results of the served run.
+// Read side of the analysis results: clusters, accounts, migrations of a run.
 import type { Driver } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
-import { int, toNumber } from '../convert.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { txRunner } from '../session.js';
 
@@ -16,6 +16,7 @@ export interface ClusterSummary {
   evidence: Record<string, unknown>;
   members: string[];
   isNew: boolean;
+  createdRunSeq: number | null;
 }
 
 export interface MigrationLink {
@@ -26,7 +27,50 @@ export interface MigrationLink {
   riseAt: number;
   runId: string;
   evidence: Record<string, unknown>;
+  fromCluster?: string | null;
+  toCluster?: string | null;
 }
+
+export interface AccountMetrics {
+  hub: boolean;
+  pagerank: number;
+  betweenness: number | null;
+  inDegree: number;
+  outDegree: number;
+  inAmount: number;
+  outAmount: number;
+  inCount: number;
+  outCount: number;
+  forwardShare: number;
+  ordinaryShare: number;
+  firstAt: number;
+  lastAt: number;
+  firstSeenAt: number;
+  activity: number[];
+}
+
+export interface AccountResult {
+  accountId: string;
+  runId: string;
+  clusterId: string | null;
+  role: string;
+  score: number;
+  reasons: string[];
+  metrics: AccountMetrics;
+}
+
+export interface PairEdge {
+  source: string;
+  target: string;
+  currency: string;
+  count: number;
+  /** Minor units of the currency. */
+  amount: number;
+  first: number;
+  last: number;
+}
+
+export type ClusterSort = 'risk' | 'size' | 'id';
 
 export function toCluster(p: Record<string, unknown>): ClusterSummary {
   return {
@@ -38,8 +82,36 @@ export function toCluster(p: Record<string, unknown>): ClusterSummary {
     reasons: (p.reasons as string[]) ?? [],
     notes: (p.notes as string[]) ?? [],
     evidence: typeof p.evidence === 'string' ? JSON.parse(p.evidence) : {},
-    members: (p.members as string[]) ?? [],
+    members: (p.members as string[] | null) ?? [],
     isNew: Boolean(p.isNew),
+    createdRunSeq: toNumberOrNull(p.createdRunSeq),
+  };
+}
+
+function toAccountResult(p: Record<string, unknown>): AccountResult {
+  return {
+    accountId: p.accountId as string,
+    runId: p.runId as string,
+    clusterId: (p.clusterId as string | null) ?? null,
+    role: p.role as string,
+    score: Number(p.score),
+    reasons: (p.reasons as string[]) ?? [],
+    metrics: JSON.parse(p.metrics as string) as AccountMetrics,
+  };
+}
+
+function toMigration(x: { get(k: string): unknown; has(k: string): boolean }): MigrationLink {
+  return {
+    from: x.get('from') as string,
+    to: x.get('to') as string,
+    score: Number(x.get('score')),
+    fallAt: toNumber(x.get('fallAt')),
+    riseAt: toNumber(x.get('riseAt')),
+    runId: x.get('runId') as string,
+    evidence: JSON.parse(x.get('evidence') as string),
+    ...(x.has('fromCluster')
+      ? { fromCluster: (x.get('fromCluster') as string | null) ?? null, toCluster: (x.get('toCluster') as string | null) ?? null }
+      : {}),
   };
 }
 
@@ -50,17 +122,140 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
       const r = await read((tx) => tx.run(cypher('analysis/top-clusters'), { runId, limit: int(limit) }));
       return r.records.map((x) => toCluster(x.get('cluster')));
     },
+
+    async listClusters(
+      runId: string,
+      q: {
+        minRisk: number;
+        type: string | null;
+        minSize: number;
+        maxSize: number;
+        newSinceSeq: number | null;
+        sort: ClusterSort;
+        after: { value: number | null; id: string | null };
+        limit: number;
+      },
+    ): Promise<ClusterSummary[]> {
+      const r = await read((tx) =>
+        tx.run(cypher(`analysis/clusters-by-${q.sort}`), {
+          runId,
+          minRisk: q.minRisk,
+          type: q.type,
+          minSize: int(q.minSize),
+          maxSize: int(q.maxSize),
+          newSinceSeq: q.newSinceSeq === null ? null : int(q.newSinceSeq),
+          afterValue: q.after.value === null ? null : q.sort === 'size' ? int(q.after.value) : q.after.value,
+          afterId: q.after.id,
+          limit: int(q.limit),
+        }),
+      );
+      return r.records.map((x) => toCluster(x.get('cluster')));
+    },
+
+    async cluster(runId: string, clusterId: string): Promise<ClusterSummary | null> {
+      const r = (await read((tx) => tx.run(cypher('analysis/cluster'), { runId, clusterId }))).records[0];
+      return r ? toCluster(r.get('cluster')) : null;
+    },
+
+    async accountResults(runId: string, ids: readonly string[]): Promise<AccountResult[]> {
+      if (!ids.length) return [];
+      const r = await read((tx) => tx.run(cypher('analysis/account-results'), { runId, ids }));
+      return r.records.map((x) => toAccountResult(x.get('result')));
+    },
+
+    async edgesAmong(ids: readonly string[], from: number, to: number): Promise<PairEdge[]> {
+      if (!ids.length) return [];
+      const r = await read((tx) => tx.run(cypher('analysis/edges-among'), { ids, from: int(from), to: int(to) }));
+      return r.records.map((x) => ({
+        source: x.get('source'),
+        target: x.get('target'),
+        currency: x.get('currency'),
+        count: toNumber(x.get('count')),
+        amount: toNumber(x.get('amount')),
+        first: toNumber(x.get('first')),
+        last: toNumber(x.get('last')),
+      }));
+    },
+
+    async clusterHistory(
+      clusterId: string,
+    ): Promise<Array<{ runId: string; seq: number; finishedAt: number | null; size: number; type: string; score: number }>> {
+      const r = await read((tx) => tx.run(cypher('analysis/cluster-history'), { clusterId }));
+      return r.records.map((x) => ({
+        runId: x.get('runId'),
+        seq: toNumber(x.get('seq')),
+        finishedAt: toNumberOrNull(x.get('finishedAt')),
+        size: toNumber(x.get('size')),
+        type: x.get('type'),
+        score: Number(x.get('score')),
+      }));
+    },
+
+    async migrationsOf(runId: string, ids: readonly string[]): Promise<MigrationLink[]> {
+      if (!ids.length) return [];
+      const r = await read((tx) => tx.run(cypher('analysis/migrations-of'), { runId, ids }));
+      return r.records.map(toMigration);
+    },
+
     async migrations(runId: string, minScore: number, limit: number): Promise<MigrationLink[]> {
       const r = await read((tx) => tx.run(cypher('analysis/migrations'), { runId, minScore, limit: int(limit) }));
+      return r.records.map(toMigration);
+    },
+
+    async listMigrations(
+      runId: string,
+      q: {
+        minScore: number;
+        since: number | null;
+        until: number | null;
+        clusterId: string | null;
+        after: { score: number; key: string } | null;
+        limit: number;
+      },
+    ): Promise<MigrationLink[]> {
+      const r = await read((tx) =>
+        tx.run(cypher('analysis/list-migrations'), {
+          runId,
+          minScore: q.minScore,
+          since: q.since === null ? null : int(q.since),
+          until: q.until === null ? null : int(q.until),
+          clusterId: q.clusterId,
+          afterScore: q.after?.score ?? null,
+          afterKey: q.after?.key ?? '',
+          limit: int(q.limit),
+        }),
+      );
+      return r.records.map(toMigration);
+    },
+
+    async topCounterparties(id: string, from: number, to: number, limit: number) {
+      const r = await read((tx) => tx.run(cypher('analysis/top-counterparties'), { id, from: int(from), to: int(to), limit: int(limit) }));
       return r.records.map((x) => ({
-        from: x.get('from'),
-        to: x.get('to'),
-        score: Number(x.get('score')),
-        fallAt: toNumber(x.get('fallAt')),
-        riseAt: toNumber(x.get('riseAt')),
-        runId: x.get('runId'),
-        evidence: JSON.parse(x.get('evidence')),
+        accountId: x.get('accountId') as string,
+        currency: x.get('currency') as string,
+        sent: toNumber(x.get('sent')),
+        received: toNumber(x.get('received')),
+        transfers: toNumber(x.get('transfers')),
       }));
+    },
+
+    async neighbors(ids: readonly string[], exclude: readonly string[], limit: number) {
+      const r = await read((tx) => tx.run(cypher('analysis/neighbors'), { ids, exclude, limit: int(limit) }));
+      return r.records.map((x) => ({
+        from: x.get('from') as string,
+        neighbor: x.get('neighbor') as string,
+        transfers: toNumber(x.get('transfers')),
+      }));
+    },
+
+    async account(id: string): Promise<{ id: string; firstSeenAt: number | null } | null> {
+      const r = (await read((tx) => tx.run(cypher('analysis/account-exists'), { id }))).records[0];
+      return r ? { id: r.get('id'), firstSeenAt: toNumberOrNull(r.get('firstSeenAt')) } : null;
+    },
+
+    async searchAccounts(prefix: string, after: string, limit: number): Promise<Array<{ id: string; firstSeenAt: number | null }>> {
+      const r = await read((tx) => tx.run(cypher('analysis/search-accounts'), { prefix, after, limit: int(limit) }));
+      return r.records.map((x) => ({ id: x.get('id'), firstSeenAt: toNumberOrNull(x.get('firstSeenAt')) }));
     },
   };
 }

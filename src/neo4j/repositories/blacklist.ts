@@ -1,5 +1,5 @@
 // Blacklist versions: immutable once written, served through BlacklistState.
-import type { Driver } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { BlacklistEntry, Override } from '../../analysis/blacklist.js';
 import type { Neo4jConfig } from '../../config/index.js';
 import { renderCsv, renderJson, type BlacklistFormat } from '../../blacklist/render.js';
@@ -56,6 +56,30 @@ function toVersion(p: Record<string, unknown>): BlacklistVersion {
 }
 
 const BATCH = 5000;
+
+/** Sets an account's override in the caller's transaction (and counts the change). */
+export async function setOverride(
+  tx: ManagedTransaction,
+  o: Override & { createdBy: string },
+): Promise<{ previousAction: string | null; createdAt: number }> {
+  const r = await tx.run(cypher('blacklist/set-override'), {
+    accountId: o.accountId,
+    action: o.action,
+    reason: o.reason,
+    createdBy: o.createdBy,
+    createdAt: int(Date.now()),
+  });
+  await tx.run(cypher('blacklist/bump-overrides'));
+  const row = r.records[0]!;
+  return { previousAction: row.get('previousAction') ?? null, createdAt: toNumber(row.get('createdAt')) };
+}
+
+export async function deleteOverride(tx: ManagedTransaction, accountId: string): Promise<Override | null> {
+  const r = (await tx.run(cypher('blacklist/delete-override'), { accountId })).records[0];
+  if (!r) return null;
+  await tx.run(cypher('blacklist/bump-overrides'));
+  return { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') };
+}
 
 export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = txRunner(driver, cfg);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Driver } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
@@ -39,21 +39,38 @@ function toLabel(r: { get(k: string): unknown; has(k: string): boolean }): Label
   };
 }
 
+/** Appends labels in the caller's transaction; returns the ones created (identical to the current label: skipped). */
+export async function appendLabels(tx: ManagedTransaction, labels: NewLabel[]): Promise<LabelEvent[]> {
+  if (labels.length === 0) return [];
+  const now = Date.now();
+  const rows = labels.map((l) => ({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) }));
+  const result = await tx.run(cypher('labels/create-labels'), { labels: rows });
+  return result.records.map(toLabel);
+}
+
+/** Marks a label event retracted in the caller's transaction; null if there is no such label. */
+export async function retractLabel(tx: ManagedTransaction, id: string, by: string, reason: string): Promise<LabelEvent | null> {
+  const r = (await tx.run(cypher('labels/retract-label'), { id, at: int(Date.now()), by, reason })).records[0];
+  return r ? toLabel(r) : null;
+}
+
 export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = txRunner(driver, cfg);
   return {
-    /** Appends labels; returns the ones created (identical to the current label: skipped). */
-    async append(labels: NewLabel[]): Promise<LabelEvent[]> {
-      if (labels.length === 0) return [];
-      const now = Date.now();
-      const rows = labels.map((l) => ({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) }));
-      const result = await write((tx) => tx.run(cypher('labels/create-labels'), { labels: rows }));
-      return result.records.map(toLabel);
+    append(labels: NewLabel[]): Promise<LabelEvent[]> {
+      return write((tx) => appendLabels(tx, labels));
     },
 
     async forAccount(accountId: string): Promise<LabelEvent[]> {
       const result = await read((tx) => tx.run(cypher('labels/account-labels'), { accountId }));
       return result.records.map(toLabel);
+    },
+
+    /** accountId → label in force, for some accounts. */
+    async currentFor(ids: readonly string[]): Promise<Map<string, LabelValue>> {
+      if (!ids.length) return new Map();
+      const result = await read((tx) => tx.run(cypher('labels/current-for-accounts'), { ids }));
+      return new Map(result.records.map((r) => [r.get('accountId') as string, r.get('label') as LabelValue]));
     },
 
     /** accountId → label in force. */

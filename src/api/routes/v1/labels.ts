@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { checkLabel, MAX_NOTE_LENGTH } from '../../../labels/label-input.js';
-import { createLabelRepository, type LabelEvent } from '../../../neo4j/repositories/labels.js';
-import { badRequest } from '../../errors.js';
+import { appendAudit } from '../../../neo4j/repositories/audit.js';
+import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
+import { txRunner } from '../../../neo4j/session.js';
+import { actorOf } from '../../context.js';
+import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses, IsoTime, NullableIsoTime } from '../../schemas/common.js';
+import { AuditEntrySchema, auditView } from './audit.js';
 
 export const LabelSchema = Type.Object({
   id: Type.String(),
@@ -27,13 +31,17 @@ export function labelView(l: LabelEvent) {
 }
 
 const labels: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = () => createLabelRepository(app.runtime.driver(), app.config.neo4j);
+  const tx = () => txRunner(app.runtime.driver(), app.config.neo4j);
 
   app.post(
     '/labels',
     {
+      config: { roles: ['investigator'] },
+      bodyLimit: 16 * 1024,
       schema: {
         summary: 'Label an account fraud or legit (append-only; the latest non-retracted label wins)',
+        description:
+          'Answers with the label in force and the audit entry. An identical label to the one in force is not appended again (created: false).',
         tags: ['labels'],
         body: Type.Object(
           {
@@ -43,25 +51,73 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ label: LabelSchema, created: Type.Boolean() }), ...errorResponses },
+        response: { 201: Type.Object({ label: LabelSchema, created: Type.Boolean(), audit: AuditEntrySchema }), ...errorResponses },
       },
     },
     async (request, reply) => {
       const checked = checkLabel(request.body, app.config.ingest.maxIdLength);
       if (!checked.ok) throw badRequest(checked.reason);
-      const by = request.principal?.name ?? 'anonymous';
-      const [created] = await repo().append([{ ...checked.value, source: 'api', createdBy: by }]);
-      if (created) return reply.code(201).send({ label: labelView(created), created: true });
-      const current = (await repo().forAccount(checked.value.accountId)).find((l) => l.retractedAt === null)!;
-      return reply.code(201).send({ label: labelView(current), created: false });
+      const actor = actorOf(request);
+      const r = await tx().write(async (t) => {
+        const [created] = await appendLabels(t, [{ ...checked.value, source: 'api', createdBy: actor.name }]);
+        const audit = await appendAudit(
+          t,
+          actor,
+          'label.create',
+          `account:${checked.value.accountId}`,
+          { label: checked.value.label, note: checked.value.note, created: Boolean(created), labelId: created?.id ?? null },
+          request.id,
+        );
+        return { created, audit };
+      });
+      const label =
+        r.created ??
+        (await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(checked.value.accountId)).find(
+          (l) => l.retractedAt === null,
+        )!;
+      return reply.code(201).send({ label: labelView(label), created: Boolean(r.created), audit: auditView(r.audit) });
+    },
+  );
+
+  app.delete(
+    '/labels/:id',
+    {
+      config: { roles: ['investigator'] },
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: 'Retract a label (recorded with who and why; the label event stays)',
+        tags: ['labels'],
+        params: Type.Object({ id: Type.String({ pattern: '^lbl_[0-9a-f-]{36}$' }) }),
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: MAX_NOTE_LENGTH }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ label: LabelSchema, audit: AuditEntrySchema }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const r = await tx().write(async (t) => {
+        const label = await retractLabel(t, request.params.id, actor.name, request.body.reason);
+        if (!label) return null;
+        const audit = await appendAudit(
+          t,
+          actor,
+          'label.retract',
+          `label:${label.id}`,
+          { accountId: label.accountId, label: label.label, reason: request.body.reason },
+          request.id,
+        );
+        return { label, audit };
+      });
+      if (!r) throw notFound(`No label ${request.params.id}`);
+      return { label: labelView(r.label), audit: auditView(r.audit) };
     },
   );
 
   app.get(
     '/accounts/:id/labels',
     {
+      config: { roles: ['investigator'] },
       schema: {
-        summary: 'Every label event of an account, newest first',
+        summary: 'Every label event of an account, newest first, and the one in force',
         tags: ['labels'],
         params: Type.Object({ id: AccountId }),
         response: {
@@ -71,7 +127,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const events = await repo().forAccount(request.params.id);
+      const events = await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(request.params.id);
       const current = events.find((l) => l.retractedAt === null) ?? null;
       return { accountId: request.params.id, current: current && labelView(current), events: events.map(labelView) };
     },

@@ -76,6 +76,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/transactions',
     {
+      config: { roles: ['ingest'] },
       schema: {
         summary: 'Queue transactions for ingest',
         description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl.`,
@@ -109,6 +110,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/ingest/batches/:id',
     {
+      config: { roles: ['ingest', 'investigator'] },
       schema: {
         summary: 'Progress of an ingest batch and its rejected rows',
         tags: ['ingest'],

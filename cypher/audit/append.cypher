@@ -1,0 +1,6 @@
+// Appends an audit entry: who did what to what, when.
+// Params: $id, $at: int, $actorKeyId, $actorName, $actorRole, $action, $target, $details (JSON), $requestId.
+// Returns: entry (map).
+CREATE (a:AuditEntry {id: $id, at: $at, actorKeyId: $actorKeyId, actorName: $actorName, actorRole: $actorRole,
+                      action: $action, target: $target, details: $details, requestId: $requestId})
+RETURN properties(a) AS entry

@@ -1,0 +1,4 @@
+// Stores a new API key: only its SHA-256 and a short prefix to recognise it by.
+// Params: $id, $name, $role, $hash, $prefix, $createdAt: int, $createdBy. Returns: key (map).
+CREATE (k:ApiKey {id: $id, name: $name, role: $role, hash: $hash, prefix: $prefix, createdAt: $createdAt, createdBy: $createdBy})
+RETURN properties(k) AS key

@@ -1,0 +1,4 @@
+// The key with this hash, if any (revoked keys included: the caller rejects them).
+// Params: $hash. Returns: id, name, role, revokedAt.
+MATCH (k:ApiKey {hash: $hash})
+RETURN k.id AS id, k.name AS name, k.role AS role, k.revokedAt AS revokedAt

@@ -1,0 +1,130 @@
+// Prometheus metrics (prom-client): HTTP latency, queue depths, ingest progress, recompute
+// durations, the served blacklist version. Gauges read Neo4j and Redis when scraped (cached 10 s).
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import client from 'prom-client';
+import { cypher } from '../../neo4j/cypher.js';
+import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js';
+import { createRunRepository } from '../../neo4j/repositories/runs.js';
+import { txRunner } from '../../neo4j/session.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: client.Registry;
+  }
+}
+
+const CACHE_MS = 10_000;
+
+export default fp(
+  async (app: FastifyInstance) => {
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry, prefix: 'acctnet_' });
+    const http = new client.Histogram({
+      name: 'acctnet_http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      http.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unknown', status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+
+    let cached: { at: number; values: Awaited<ReturnType<typeof gather>> } | undefined;
+    async function gather() {
+      const rt = app.runtime;
+      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
+      const counts: Record<string, Record<string, number>> = {};
+      for (const [name, q] of Object.entries(queues))
+        counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
+      const { read } = txRunner(rt.driver(), app.config.neo4j);
+      const written = await read((tx) => tx.run(cypher('metrics/ingest-totals')));
+      const row = written.records[0]!;
+      const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
+      const state = await createBlacklistRepository(rt.driver(), app.config.neo4j).state();
+      const served =
+        state.servedVersion === null ? null : await createBlacklistRepository(rt.driver(), app.config.neo4j).get(state.servedVersion);
+      return {
+        counts,
+        written: Number(row.get('written')),
+        duplicates: Number(row.get('duplicates')),
+        rejected: Number(row.get('rejected')),
+        lastSucceeded: runs.find((r) => r.status === 'succeeded') ?? null,
+        lastFinished: runs.find((r) => r.finishedAt !== null) ?? null,
+        servedVersion: state.servedVersion,
+        servedCount: served?.count ?? 0,
+      };
+    }
+    const values = async () => {
+      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), values: await gather() };
+      return cached.values;
+    };
+
+    new client.Gauge({
+      name: 'acctnet_queue_jobs',
+      help: 'BullMQ jobs by queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        const v = await values();
+        for (const [queue, states] of Object.entries(v.counts))
+          for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_ingest_rows',
+      help: 'Ingested rows by outcome since the start (rate() of written is the ingest rate)',
+      labelNames: ['outcome'],
+      registers: [registry],
+      async collect() {
+        const v = await values();
+        this.set({ outcome: 'written' }, v.written);
+        this.set({ outcome: 'duplicate' }, v.duplicates);
+        this.set({ outcome: 'rejected' }, v.rejected);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_recompute_last_duration_seconds',
+      help: 'Duration of the last finished recompute run',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        const r = (await values()).lastFinished;
+        this.reset();
+        if (r) this.set({ status: r.status }, (r.finishedAt! - r.startedAt) / 1000);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_recompute_last_success_timestamp_seconds',
+      help: 'When the last successful recompute finished (alert when it gets old)',
+      registers: [registry],
+      async collect() {
+        const r = (await values()).lastSucceeded;
+        if (r?.finishedAt) this.set(r.finishedAt / 1000);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_blacklist_served_version',
+      help: 'The blacklist version gateways get',
+      registers: [registry],
+      async collect() {
+        const v = await values();
+        if (v.servedVersion !== null) this.set(v.servedVersion);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_blacklist_entries',
+      help: 'Entries of the served blacklist version',
+      registers: [registry],
+      async collect() {
+        this.set((await values()).servedCount);
+      },
+    });
+    app.decorate('metrics', registry);
+  },
+  { name: 'acctnet-metrics', dependencies: ['acctnet-runtime'] },
+);

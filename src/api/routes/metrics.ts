@@ -1,0 +1,21 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+const metrics: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/metrics',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Prometheus metrics (admin key: Prometheus sends it as a bearer token)',
+        tags: ['operations'],
+        produces: ['text/plain'],
+      } as never,
+    },
+    async (_request, reply) => {
+      reply.type(app.metrics.contentType);
+      return app.metrics.metrics();
+    },
+  );
+};
+
+export default metrics;

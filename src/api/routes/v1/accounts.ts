@@ -1,0 +1,279 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
+import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
+import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
+import { iso, major, servedRun, toBase } from '../../context.js';
+import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { notFound } from '../../errors.js';
+import { AccountId, errorResponses } from '../../schemas/common.js';
+import { MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
+import { LabelSchema, labelView } from './labels.js';
+
+const DAY = 86_400_000;
+
+const accounts: FastifyPluginAsyncTypebox = async (app) => {
+  const analysis = () => createAnalysisRepository(app.runtime.driver(), app.config.neo4j);
+
+  app.get(
+    '/accounts',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'Search accounts by id prefix',
+        tags: ['accounts'],
+        querystring: Type.Object({
+          prefix: Type.String({ minLength: 1, maxLength: 1024 }),
+          cursor: Type.Optional(Type.String({ maxLength: 2000 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ accountId: Type.String(), firstSeenAt: Nullable(Type.String()) })),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { prefix, limit } = request.query;
+      const after = decodeCursor(request.query.cursor, (v): v is { after: string } => typeof v.after === 'string')?.after ?? '';
+      const found = await analysis().searchAccounts(prefix, after, limit);
+      return {
+        items: found.map((a) => ({ accountId: a.id, firstSeenAt: iso(a.firstSeenAt) })),
+        nextCursor: found.length === limit ? encodeCursor({ after: found[found.length - 1]!.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/accounts/:id',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'An account: metrics, cluster, role, labels, activity timeline, counterparties, migrations, blacklist status',
+        tags: ['accounts'],
+        params: Type.Object({ id: AccountId }),
+        response: {
+          200: Type.Object({
+            accountId: Type.String(),
+            firstSeenAt: Nullable(Type.String()),
+            runId: Nullable(Type.String({ description: 'the served run; null before any run' })),
+            analysed: Type.Boolean({ description: "false when the account had no transfer in the run's window" }),
+            clusterId: Nullable(Type.String()),
+            cluster: Nullable(Type.Object({ clusterId: Type.String(), type: Type.String(), score: Type.Number(), size: Type.Integer() })),
+            role: Nullable(Type.String()),
+            score: Nullable(Type.Number()),
+            reasons: Type.Array(Type.String()),
+            metrics: Nullable(Type.Record(Type.String(), Type.Unknown())),
+            labels: Type.Object({ current: Nullable(LabelSchema), events: Type.Array(LabelSchema) }),
+            timeline: Type.Object({
+              bucketDays: Type.Integer(),
+              buckets: Type.Array(Type.Object({ start: Type.String(), transfers: Type.Integer() })),
+            }),
+            topCounterparties: Type.Array(
+              Type.Object({
+                accountId: Type.String(),
+                currency: Type.String(),
+                sent: Type.Number(),
+                received: Type.Number(),
+                transfers: Type.Integer(),
+                total: Nullable(Type.Number({ description: 'sent + received in the base currency' })),
+              }),
+            ),
+            migrations: Type.Object({ predecessors: Type.Array(MigrationSchema), successors: Type.Array(MigrationSchema) }),
+            blacklist: Type.Object({
+              version: Nullable(Type.Integer()),
+              listed: Type.Boolean(),
+              entry: Nullable(
+                Type.Object({ clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
+              ),
+            }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const repo = analysis();
+      const account = await repo.account(id);
+      const labelEvents = await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(id);
+      if (!account && labelEvents.length === 0) throw notFound(`No account ${id}`);
+      const served = await servedRun(app);
+      const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
+      const state = await blacklistRepo.state();
+      const [result, entry] = await Promise.all([
+        served ? repo.accountResults(served.run.id, [id]).then((r) => r[0] ?? null) : null,
+        state.servedVersion === null ? null : blacklistRepo.accountEntry(state.servedVersion, id),
+      ]);
+      const [cluster, counterparties, migrations] = await Promise.all([
+        served && result?.clusterId ? repo.cluster(served.run.id, result.clusterId) : null,
+        served ? repo.topCounterparties(id, served.windowFrom, served.windowTo, 10) : [],
+        served ? repo.migrationsOf(served.run.id, [id]) : [],
+      ]);
+      const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
+      const activity = result?.metrics.activity ?? [];
+      const current = labelEvents.find((l) => l.retractedAt === null) ?? null;
+      return {
+        accountId: id,
+        firstSeenAt: iso(account?.firstSeenAt),
+        runId: served?.run.id ?? null,
+        analysed: result !== null,
+        clusterId: result?.clusterId ?? null,
+        cluster: cluster ? { clusterId: cluster.clusterId, type: cluster.type, score: cluster.score, size: cluster.size } : null,
+        role: result?.role ?? null,
+        score: result?.score ?? null,
+        reasons: result?.reasons ?? [],
+        metrics: result
+          ? {
+              ...result.metrics,
+              activity: undefined,
+              firstAt: iso(result.metrics.firstAt),
+              lastAt: iso(result.metrics.lastAt),
+              firstSeenAt: iso(result.metrics.firstSeenAt),
+            }
+          : null,
+        labels: { current: current && labelView(current), events: labelEvents.map(labelView) },
+        timeline: {
+          bucketDays,
+          buckets: served
+            ? activity.map((transfers, k) => ({ start: new Date(served.windowFrom + k * bucketDays * DAY).toISOString(), transfers }))
+            : [],
+        },
+        topCounterparties: counterparties.map((c) => {
+          const sent = toBase(app.config, c.sent, c.currency);
+          const received = toBase(app.config, c.received, c.currency);
+          return {
+            accountId: c.accountId,
+            currency: c.currency,
+            sent: major(c.sent, c.currency),
+            received: major(c.received, c.currency),
+            transfers: c.transfers,
+            total: sent === null || received === null ? null : Math.round((sent + received) * 100) / 100,
+          };
+        }),
+        migrations: {
+          predecessors: migrations.filter((m) => m.to === id).map(migrationView),
+          successors: migrations.filter((m) => m.from === id).map(migrationView),
+        },
+        blacklist: {
+          version: state.servedVersion,
+          listed: entry !== null,
+          entry: entry && { clusterId: entry.clusterId, score: entry.score, reasons: entry.reasons },
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/accounts/:id/neighborhood',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'The accounts around one, up to 3 hops, strongest relations first, bounded',
+        tags: ['accounts'],
+        params: Type.Object({ id: AccountId }),
+        querystring: Type.Object({
+          hops: Type.Integer({ minimum: 1, maximum: 3, default: 1 }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'most accounts returned, the centre included' }),
+        }),
+        response: {
+          200: Type.Object({
+            center: Type.String(),
+            hops: Type.Integer(),
+            truncated: Type.Boolean(),
+            nodes: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                hop: Type.Integer(),
+                role: Nullable(Type.String()),
+                clusterId: Nullable(Type.String()),
+                score: Nullable(Type.Number()),
+                label: Nullable(Type.String()),
+              }),
+            ),
+            edges: Type.Array(
+              Type.Object({
+                source: Type.String(),
+                target: Type.String(),
+                count: Type.Integer(),
+                amount: Nullable(Type.Number()),
+                first: Type.String(),
+                last: Type.String(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { hops, limit } = request.query;
+      const repo = analysis();
+      if (!(await repo.account(id))) throw notFound(`No account ${id}`);
+      const hopOf = new Map<string, number>([[id, 0]]);
+      let frontier = [id];
+      let truncated = false;
+      for (let hop = 1; hop <= hops && frontier.length; hop++) {
+        const room = limit - hopOf.size;
+        if (room <= 0) {
+          truncated = true;
+          break;
+        }
+        const found = await repo.neighbors(frontier, [...hopOf.keys()], room + 1);
+        const next: string[] = [];
+        for (const n of found) {
+          if (hopOf.has(n.neighbor)) continue;
+          if (hopOf.size >= limit) {
+            truncated = true;
+            break;
+          }
+          hopOf.set(n.neighbor, hop);
+          next.push(n.neighbor);
+        }
+        frontier = next;
+      }
+      const ids = [...hopOf.keys()];
+      const served = await servedRun(app);
+      const [results, labels, edges] = await Promise.all([
+        served ? repo.accountResults(served.run.id, ids) : [],
+        createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
+        repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER),
+      ]);
+      const byId = new Map(results.map((r) => [r.accountId, r]));
+      const merged = new Map<
+        string,
+        { source: string; target: string; count: number; amount: number | null; first: number; last: number }
+      >();
+      for (const e of edges) {
+        const key = `${e.source}\u0000${e.target}`;
+        const m = merged.get(key) ?? { source: e.source, target: e.target, count: 0, amount: 0, first: e.first, last: e.last };
+        const base = toBase(app.config, e.amount, e.currency);
+        m.count += e.count;
+        m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
+        m.first = Math.min(m.first, e.first);
+        m.last = Math.max(m.last, e.last);
+        merged.set(key, m);
+      }
+      return {
+        center: id,
+        hops,
+        truncated,
+        nodes: ids.map((n) => ({
+          id: n,
+          hop: hopOf.get(n)!,
+          role: byId.get(n)?.role ?? null,
+          clusterId: byId.get(n)?.clusterId ?? null,
+          score: byId.get(n)?.score ?? null,
+          label: labels.get(n) ?? null,
+        })),
+        edges: [...merged.values()].map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
+      };
+    },
+  );
+};
+
+export default accounts;

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { createAuditRepository, type AuditEntry } from '../../../neo4j/repositories/audit.js';
+import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { errorResponses } from '../../schemas/common.js';
+import { Nullable } from '../../schemas/analysis.js';
+
+export const AuditEntrySchema = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  actor: Type.Object({ keyId: Type.String(), name: Type.String(), role: Type.String() }),
+  action: Type.String(),
+  target: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  requestId: Nullable(Type.String()),
+});
+
+export function auditView(a: AuditEntry) {
+  return {
+    id: a.id,
+    at: new Date(a.at).toISOString(),
+    actor: { keyId: a.actorKeyId, name: a.actorName, role: a.actorRole },
+    action: a.action,
+    target: a.target,
+    details: a.details,
+    requestId: a.requestId,
+  };
+}
+
+const audit: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/audit',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'The audit log, newest first (admins: everyone; investigators: their own entries)',
+        tags: ['audit'],
+        querystring: Type.Object({
+          actorKeyId: Type.Optional(Type.String({ maxLength: 100, description: "admins only: one key's entries" })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(AuditEntrySchema), nextCursor: Nullable(Type.String()) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const me = request.principal!;
+      const actorKeyId = me.role === 'admin' ? (request.query.actorKeyId ?? null) : me.keyId;
+      const before = decodeCursor(
+        request.query.cursor,
+        (v): v is { at: number; id: string } => typeof v.at === 'number' && typeof v.id === 'string',
+      );
+      const items = await createAuditRepository(app.runtime.driver(), app.config.neo4j).list({
+        actorKeyId,
+        before,
+        limit: request.query.limit,
+      });
+      const last = items[items.length - 1];
+      return {
+        items: items.map(auditView),
+        nextCursor: items.length === request.query.limit && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+      };
+    },
+  );
+};
+
+export default audit;

@@ -1,0 +1,393 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { diffBlacklists } from '../../../analysis/blacklist.js';
+import { administer, BlacklistAdminError } from '../../../blacklist/admin.js';
+import { publishOverrides } from '../../../blacklist/publish.js';
+import type { BlacklistFormat } from '../../../blacklist/render.js';
+import { appendAudit } from '../../../neo4j/repositories/audit.js';
+import { createBlacklistRepository, deleteOverride, setOverride, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
+import { txRunner } from '../../../neo4j/session.js';
+import { actorOf, iso } from '../../context.js';
+import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { badRequest, HttpError, notFound } from '../../errors.js';
+import { AccountId, errorResponses } from '../../schemas/common.js';
+import { Nullable } from '../../schemas/analysis.js';
+import { AuditEntrySchema, auditView } from './audit.js';
+
+const EntrySchema = Type.Object({
+  accountId: Type.String(),
+  clusterId: Nullable(Type.String()),
+  score: Type.Number(),
+  reasons: Type.Array(Type.String()),
+});
+const DiffSchema = Type.Object({
+  fromVersion: Type.Integer(),
+  toVersion: Type.Integer(),
+  added: Type.Array(EntrySchema),
+  removed: Type.Array(Type.String()),
+});
+const ListSchema = Type.Object({ version: Type.Integer(), generatedAt: Type.String(), entries: Type.Array(EntrySchema) });
+
+const VersionSchema = Type.Object({
+  version: Type.Integer(),
+  status: Type.String({ description: 'writing, ready, served, held, superseded, unpublished' }),
+  source: Type.String({ description: 'recompute or override' }),
+  runId: Nullable(Type.String()),
+  createdAt: Type.String(),
+  generatedAt: Type.String(),
+  servedAt: Nullable(Type.String()),
+  count: Type.Integer(),
+  added: Nullable(Type.Integer()),
+  removed: Nullable(Type.Integer()),
+  diffFrom: Nullable(Type.Integer()),
+  sha256Json: Nullable(Type.String()),
+  sha256Csv: Nullable(Type.String()),
+  guard: Type.Unknown({ description: 'why a held version was held' }),
+  pinned: Type.Boolean(),
+});
+
+function versionView(v: BlacklistVersion, pinned: number | null) {
+  return {
+    version: v.version,
+    status: v.status,
+    source: v.source,
+    runId: v.runId,
+    createdAt: iso(v.createdAt)!,
+    generatedAt: iso(v.generatedAt)!,
+    servedAt: iso(v.servedAt),
+    count: v.count,
+    added: v.added,
+    removed: v.removed,
+    diffFrom: v.diffFrom,
+    sha256Json: v.sha256Json,
+    sha256Csv: v.sha256Csv,
+    guard: v.guard,
+    pinned: pinned === v.version,
+  };
+}
+
+/** ?format wins; otherwise the Accept header: text/csv → CSV, anything else → JSON. */
+function wantedFormat(request: { query: { format?: BlacklistFormat }; headers: FastifyRequest['headers'] }): BlacklistFormat {
+  if (request.query.format) return request.query.format;
+  const accept = request.headers.accept ?? '';
+  const csv = /text\/csv/i.test(accept);
+  const json = /application\/json/i.test(accept);
+  if (csv && json) return accept.toLowerCase().indexOf('text/csv') < accept.toLowerCase().indexOf('application/json') ? 'csv' : 'json';
+  return csv ? 'csv' : 'json';
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+const blacklist: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = () => createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
+  const adminError = (err: unknown): never => {
+    if (err instanceof BlacklistAdminError) throw new HttpError(err.statusCode, err.message);
+    throw err;
+  };
+
+  app.get(
+    '/blacklist',
+    {
+      config: { roles: ['gateway', 'investigator'] },
+      schema: {
+        summary: 'The served blacklist (JSON or CSV), or the diff since a version',
+        description:
+          'Format by ?format= or Accept (text/csv or application/json). Streamed. ETag per version and format ("v12-json", "v12-csv"; Vary: Accept); If-None-Match answers 304. ' +
+          'X-Blacklist-Version, X-Blacklist-Count and X-Blacklist-SHA256 (of the exact body, computed at publish). ?since=N answers {fromVersion, toVersion, added, removed} instead.',
+        tags: ['blacklist'],
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+          since: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'a version the caller holds (0: none)' })),
+        }),
+        response: {
+          200: {
+            description: 'The list (application/json or text/csv: account_id,cluster_id,score,reasons), or with ?since= the diff',
+            content: { 'application/json': { schema: Type.Union([ListSchema, DiffSchema]) }, 'text/csv': { schema: Type.String() } },
+          },
+          304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const r = repo();
+      const state = await r.state();
+      if (state.servedVersion === null) throw notFound('No blacklist version is served yet');
+      const served = (await r.get(state.servedVersion))!;
+      reply.header('vary', 'Accept');
+      reply.header('cache-control', 'no-cache');
+      reply.header('x-blacklist-version', String(served.version));
+      const since = request.query.since;
+      if (since !== undefined) {
+        if (since > served.version) throw badRequest(`since=${since} is newer than the served version ${served.version}`);
+        const etag = `"v${served.version}-since-${since}"`;
+        reply.header('etag', etag);
+        if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null as never);
+        if (since !== 0 && !(await r.get(since))) throw notFound(`No blacklist version ${since}: pull the full list`);
+        const diff = diffBlacklists(since === 0 ? [] : await r.entries(since), await r.entries(served.version));
+        return reply.type('application/json').send({ fromVersion: since, toVersion: served.version, ...diff });
+      }
+      const format = wantedFormat(request);
+      const etag = `"v${served.version}-${format}"`;
+      reply.header('etag', etag);
+      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null as never);
+      reply.header('x-blacklist-count', String(served.count));
+      reply.header('x-blacklist-sha256', (format === 'json' ? served.sha256Json : served.sha256Csv) ?? '');
+      const bytes = format === 'json' ? served.bytesJson : served.bytesCsv;
+      if (bytes !== null) reply.header('content-length', String(bytes));
+      reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8');
+      // A stream: fastify pipes it without serialising, so 1M entries never sit in memory.
+      return reply.send(Readable.from(r.body(served.version, format)) as never);
+    },
+  );
+
+  app.get(
+    '/blacklist/versions',
+    {
+      config: { roles: ['gateway', 'investigator'] },
+      schema: {
+        summary: 'Blacklist versions, newest first',
+        tags: ['blacklist'],
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            servedVersion: Nullable(Type.Integer()),
+            pinnedVersion: Nullable(Type.Integer()),
+            items: Type.Array(VersionSchema),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const r = repo();
+      const state = await r.state();
+      const before =
+        decodeCursor(request.query.cursor, (v): v is { before: number } => typeof v.before === 'number')?.before ?? Number.MAX_SAFE_INTEGER;
+      const list = await r.list(before, request.query.limit);
+      const last = list[list.length - 1];
+      return {
+        servedVersion: state.servedVersion,
+        pinnedVersion: state.pinnedVersion,
+        items: list.map((v) => versionView(v, state.pinnedVersion)),
+        nextCursor: list.length === request.query.limit && last ? encodeCursor({ before: last.version }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/blacklist/versions/:version',
+    {
+      config: { roles: ['gateway', 'investigator'] },
+      schema: {
+        summary: 'One version: status, size, change, hashes, why it was held',
+        tags: ['blacklist'],
+        params: Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }),
+        response: { 200: VersionSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const r = repo();
+      const v = await r.get(request.params.version);
+      if (!v) throw notFound(`No blacklist version ${request.params.version}`);
+      return versionView(v, (await r.state()).pinnedVersion);
+    },
+  );
+
+  const OverrideSchema = Type.Object({
+    accountId: Type.String(),
+    action: Type.String(),
+    reason: Type.String(),
+    createdBy: Type.String(),
+    createdAt: Type.String(),
+  });
+  const PublishedSchema = Type.Object({
+    version: Type.Integer({ description: 'the version published with the change, already served' }),
+    previous: Nullable(Type.Integer()),
+  });
+
+  app.get(
+    '/blacklist/overrides',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'Overrides in force',
+        tags: ['blacklist'],
+        response: { 200: Type.Object({ items: Type.Array(OverrideSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({ items: (await repo().overrides()).map((o) => ({ ...o, createdAt: iso(o.createdAt)! })) }),
+  );
+
+  app.post(
+    '/blacklist/overrides',
+    {
+      config: { roles: ['investigator'] },
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: 'Force an account onto (include) or off (exclude) the list — published at once, kept by every later run',
+        description:
+          'Publishes a new served version within seconds, without a recompute. A forced entry has clusterId null and the reason MANUAL_INCLUDE.',
+        tags: ['blacklist'],
+        body: Type.Object(
+          {
+            accountId: AccountId,
+            action: Type.Union([Type.Literal('include'), Type.Literal('exclude')]),
+            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ override: OverrideSchema, published: PublishedSchema, audit: AuditEntrySchema }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { accountId, action, reason } = request.body;
+      const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
+        const saved = await setOverride(tx, { accountId, action, reason, createdBy: actor.name });
+        const audit = await appendAudit(
+          tx,
+          actor,
+          'override.set',
+          `account:${accountId}`,
+          { action, reason, previousAction: saved.previousAction },
+          request.id,
+        );
+        return { saved, audit };
+      });
+      const published = await publishOverrides(app.runtime.publishDeps());
+      return reply.code(201).send({
+        override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.saved.createdAt)! },
+        published: { version: published.version, previous: published.previous },
+        audit: auditView(r.audit),
+      });
+    },
+  );
+
+  app.delete(
+    '/blacklist/overrides/:accountId',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: "Remove an account's override — published at once",
+        tags: ['blacklist'],
+        params: Type.Object({ accountId: AccountId }),
+        response: {
+          200: Type.Object({
+            removed: Type.Object({ accountId: Type.String(), action: Type.String(), reason: Type.String() }),
+            published: PublishedSchema,
+            audit: AuditEntrySchema,
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { accountId } = request.params;
+      const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
+        const removed = await deleteOverride(tx, accountId);
+        if (!removed) return null;
+        const audit = await appendAudit(
+          tx,
+          actor,
+          'override.delete',
+          `account:${accountId}`,
+          { action: removed.action, reason: removed.reason },
+          request.id,
+        );
+        return { removed, audit };
+      });
+      if (!r) throw notFound(`No override for account ${accountId}`);
+      const published = await publishOverrides(app.runtime.publishDeps());
+      return { removed: r.removed, published: { version: published.version, previous: published.previous }, audit: auditView(r.audit) };
+    },
+  );
+
+  const AdminResultSchema = Type.Object({
+    servedVersion: Nullable(Type.Integer()),
+    previousVersion: Nullable(Type.Integer()),
+    pinnedVersion: Nullable(Type.Integer()),
+    audit: AuditEntrySchema,
+  });
+  const adminRoute = async (
+    request: FastifyRequest,
+    action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
+    version: number | null,
+  ) => {
+    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id).catch(adminError);
+    return { servedVersion: r.served, previousVersion: r.previous, pinnedVersion: r.pinned, audit: auditView(r.audit) };
+  };
+
+  app.post(
+    '/blacklist/versions/:version/approve',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Serve a version the publish guard held (admin)',
+        tags: ['blacklist admin'],
+        params: Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }),
+        response: { 200: AdminResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => adminRoute(request, 'blacklist.approve', request.params.version),
+  );
+
+  app.post(
+    '/blacklist/pin',
+    {
+      config: { roles: [] },
+      bodyLimit: 1024,
+      schema: {
+        summary: 'Serve a version and keep it: later runs produce held versions until unpinned (admin)',
+        tags: ['blacklist admin'],
+        body: Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }, { additionalProperties: false }),
+        response: { 200: AdminResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => adminRoute(request, 'blacklist.pin', request.body.version),
+  );
+
+  app.delete(
+    '/blacklist/pin',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Unpin: the next run may publish again, subject to the guard (admin)',
+        tags: ['blacklist admin'],
+        response: { 200: AdminResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => adminRoute(request, 'blacklist.unpin', null),
+  );
+
+  app.post(
+    '/blacklist/rollback',
+    {
+      config: { roles: [] },
+      bodyLimit: 1024,
+      schema: {
+        summary: 'Serve an earlier version again and pin it (admin)',
+        tags: ['blacklist admin'],
+        body: Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }, { additionalProperties: false }),
+        response: { 200: AdminResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => adminRoute(request, 'blacklist.rollback', request.body.version),
+  );
+};
+
+export default blacklist;

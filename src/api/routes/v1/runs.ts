@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { createAuditRepository } from '../../../neo4j/repositories/audit.js';
+import { createRunRepository, type RunRecord } from '../../../neo4j/repositories/runs.js';
+import { requestRecompute } from '../../../queue/recompute-queue.js';
+import { actorOf, iso } from '../../context.js';
+import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { badRequest, notFound } from '../../errors.js';
+import { errorResponses } from '../../schemas/common.js';
+import { Nullable } from '../../schemas/analysis.js';
+import { AuditEntrySchema, auditView } from './audit.js';
+
+const RunSchema = Type.Object({
+  id: Type.String(),
+  status: Type.String({ description: 'running, succeeded, failed, superseded, abandoned' }),
+  step: Type.String(),
+  trigger: Type.String(),
+  requestedBy: Type.String(),
+  requestedAt: Nullable(Type.String()),
+  startedAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+  asOf: Nullable(Type.String()),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  timings: Type.Record(Type.String(), Type.Number(), { description: 'ms per step' }),
+  counts: Type.Record(Type.String(), Type.Number()),
+  warnings: Type.Array(Type.String()),
+  error: Nullable(Type.String()),
+  blacklistVersion: Nullable(Type.Integer()),
+});
+
+function runView(r: RunRecord) {
+  return {
+    id: r.id,
+    status: r.status,
+    step: r.step,
+    trigger: r.trigger,
+    requestedBy: r.requestedBy,
+    requestedAt: iso(r.requestedAt || null),
+    startedAt: iso(r.startedAt)!,
+    finishedAt: iso(r.finishedAt),
+    asOf: iso(r.asOf),
+    params: r.params,
+    timings: r.timings,
+    counts: r.counts,
+    warnings: r.warnings,
+    error: r.error,
+    blacklistVersion: r.blacklistVersion,
+  };
+}
+
+const runs: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = () => createRunRepository(app.runtime.driver(), app.config.neo4j);
+
+  app.get(
+    '/runs',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'Recompute runs, newest first',
+        tags: ['runs'],
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(RunSchema), nextCursor: Nullable(Type.String()) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const before =
+        decodeCursor(request.query.cursor, (v): v is { seq: number } => typeof v.seq === 'number')?.seq ?? Number.MAX_SAFE_INTEGER;
+      const list = await repo().list(before, request.query.limit);
+      const last = list[list.length - 1];
+      return { items: list.map(runView), nextCursor: list.length === request.query.limit && last ? encodeCursor({ seq: last.seq }) : null };
+    },
+  );
+
+  app.get(
+    '/runs/:id',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'One run: status, step timings, counts',
+        tags: ['runs'],
+        params: Type.Object({ id: Type.String({ pattern: '^run-[0-9]{1,12}$' }) }),
+        response: { 200: RunSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const run = await repo().get(request.params.id);
+      if (!run) throw notFound(`No run ${request.params.id}`);
+      return runView(run);
+    },
+  );
+
+  app.post(
+    '/recomputations',
+    {
+      config: {
+        roles: ['investigator'],
+        rateLimit: { max: app.config.http.recomputeRateLimitPerMinute, timeWindow: 60_000 },
+      },
+      schema: {
+        summary: 'Request a recompute (coalesced with one already waiting)',
+        tags: ['runs'],
+        body: Type.Optional(Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
+        response: {
+          202: Type.Object({ jobId: Type.String(), coalesced: Type.Boolean(), audit: AuditEntrySchema }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const asOfText = request.body?.asOf;
+      const asOf = asOfText === undefined ? null : Date.parse(asOfText);
+      if (Number.isNaN(asOf)) throw badRequest('asOf must be an ISO 8601 time');
+      const actor = actorOf(request);
+      const r = await requestRecompute(app.runtime.recomputeQueue(), {
+        trigger: 'api',
+        requestedBy: `${actor.name} (${actor.keyId})`,
+        requestedAt: Date.now(),
+        asOf,
+      });
+      const audit = await createAuditRepository(app.runtime.driver(), app.config.neo4j).append(
+        actor,
+        'recompute.request',
+        r.jobId,
+        { coalesced: r.coalesced, asOf: asOfText ?? null },
+        request.id,
+      );
+      return reply.code(202).send({ ...r, audit: auditView(audit) });
+    },
+  );
+};
+
+export default runs;

@@ -1,0 +1,211 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { appendAudit } from '../../../neo4j/repositories/audit.js';
+import {
+  createWebhook,
+  createWebhookRepository,
+  deleteWebhook,
+  newSecret,
+  rotateWebhookSecret,
+  type Webhook,
+} from '../../../neo4j/repositories/webhooks.js';
+import { txRunner } from '../../../neo4j/session.js';
+import { actorOf, iso } from '../../context.js';
+import { badRequest, notFound } from '../../errors.js';
+import { errorResponses } from '../../schemas/common.js';
+import { Nullable } from '../../schemas/analysis.js';
+import { AuditEntrySchema, auditView } from './audit.js';
+
+const WebhookSchema = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  description: Nullable(Type.String()),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  rotating: Type.Boolean({ description: 'a previous secret is still valid (deliveries carry both signatures)' }),
+  previousSecretExpiresAt: Nullable(Type.String()),
+});
+const WebhookWithSecret = Type.Intersect([
+  WebhookSchema,
+  Type.Object({ secret: Type.String({ description: 'shown once; sign-verify deliveries with it' }) }),
+]);
+const WebhookId = Type.String({ pattern: '^wh_[0-9a-f]{12}$' });
+
+function view(w: Webhook) {
+  const rotating = w.previousSecret !== null && (w.previousSecretExpiresAt ?? 0) > Date.now();
+  return {
+    id: w.id,
+    url: w.url,
+    description: w.description,
+    createdAt: iso(w.createdAt)!,
+    createdBy: w.createdBy,
+    rotating,
+    previousSecretExpiresAt: rotating ? iso(w.previousSecretExpiresAt) : null,
+  };
+}
+
+function checkUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw badRequest(`url ${JSON.stringify(url)} is not a URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest('url must be http:// or https://');
+  if (u.username || u.password) throw badRequest('url must not carry credentials; the signature authenticates deliveries');
+}
+
+const webhooks: FastifyPluginAsyncTypebox = async (app) => {
+  const tx = () => txRunner(app.runtime.driver(), app.config.neo4j);
+  const repo = () => createWebhookRepository(app.runtime.driver(), app.config.neo4j);
+
+  app.post(
+    '/webhooks',
+    {
+      config: { roles: [] },
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: 'Register a gateway webhook: every published version is POSTed to it, signed (admin)',
+        tags: ['webhooks'],
+        body: Type.Object(
+          {
+            url: Type.String({ minLength: 8, maxLength: 2000 }),
+            description: Type.Optional(Type.String({ maxLength: 500 })),
+            secret: Type.Optional(Type.String({ minLength: 32, maxLength: 200, description: 'default: a new random secret' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ webhook: WebhookWithSecret, audit: AuditEntrySchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      checkUrl(request.body.url);
+      const actor = actorOf(request);
+      const secret = request.body.secret ?? newSecret();
+      const r = await tx().write(async (t) => {
+        const webhook = await createWebhook(t, {
+          url: request.body.url,
+          description: request.body.description ?? null,
+          secret,
+          createdBy: actor.name,
+        });
+        const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, request.id);
+        return { webhook, audit };
+      });
+      return reply.code(201).send({ webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit) });
+    },
+  );
+
+  app.get(
+    '/webhooks',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Registered webhooks, secrets not shown (admin)',
+        tags: ['webhooks'],
+        response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({ items: (await repo().list()).map(view) }),
+  );
+
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Delete a webhook (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        response: { 200: Type.Object({ id: Type.String(), audit: AuditEntrySchema }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const r = await tx().write(async (t) => {
+        const removed = await deleteWebhook(t, request.params.id);
+        if (!removed) return null;
+        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, request.id) };
+      });
+      if (!r) throw notFound(`No webhook ${request.params.id}`);
+      return { id: r.removed.id, audit: auditView(r.audit) };
+    },
+  );
+
+  app.post(
+    '/webhooks/:id/rotate-secret',
+    {
+      config: { roles: [] },
+      bodyLimit: 4096,
+      schema: {
+        summary: 'Rotate the secret: both are valid (two signatures per delivery) for graceHours (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        body: Type.Optional(
+          Type.Object(
+            {
+              secret: Type.Optional(Type.String({ minLength: 32, maxLength: 200 })),
+              graceHours: Type.Integer({ minimum: 0, maximum: 24 * 30, default: 24 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: Type.Object({ webhook: WebhookWithSecret, audit: AuditEntrySchema }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const secret = request.body?.secret ?? newSecret();
+      const graceHours = request.body?.graceHours ?? 24;
+      const r = await tx().write(async (t) => {
+        const webhook = await rotateWebhookSecret(t, request.params.id, secret, Date.now() + graceHours * 3_600_000);
+        if (!webhook) return null;
+        return {
+          webhook,
+          audit: await appendAudit(t, actor, 'webhook.rotate-secret', `webhook:${webhook.id}`, { graceHours }, request.id),
+        };
+      });
+      if (!r) throw notFound(`No webhook ${request.params.id}`);
+      return { webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit) };
+    },
+  );
+
+  app.get(
+    '/webhooks/:id/deliveries',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Delivery log of a webhook, newest first (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                fromVersion: Nullable(Type.Integer()),
+                toVersion: Type.Integer(),
+                attempt: Type.Integer(),
+                at: Type.String(),
+                ok: Type.Boolean(),
+                httpStatus: Nullable(Type.Integer()),
+                error: Nullable(Type.String()),
+                durationMs: Type.Integer(),
+                mode: Type.String({ description: 'diff or pull' }),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      if (!(await repo().get(request.params.id))) throw notFound(`No webhook ${request.params.id}`);
+      const items = await repo().deliveries(request.params.id, request.query.limit);
+      return { items: items.map(({ webhookId: _w, ...d }) => ({ ...d, at: iso(d.at)! })) };
+    },
+  );
+};
+
+export default webhooks;

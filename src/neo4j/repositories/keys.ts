@@ -1,0 +1,82 @@
+// API keys: 256 random bits, shown once, stored as SHA-256.
+import crypto from 'node:crypto';
+import type { Driver } from 'neo4j-driver';
+import type { Neo4jConfig } from '../../config/index.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
+import { cypher } from '../cypher.js';
+import { txRunner } from '../session.js';
+
+export const ROLES = ['admin', 'investigator', 'ingest', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+export function hashKey(key: string): string {
+  return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** acctnet_<43 base64url characters>: 256 bits from the system CSPRNG. */
+export function generateKey(): string {
+  return `acctnet_${crypto.randomBytes(32).toString('base64url')}`;
+}
+
+function toKey(p: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: p.id as string,
+    name: p.name as string,
+    role: p.role as Role,
+    prefix: p.prefix as string,
+    createdAt: toNumber(p.createdAt),
+    createdBy: p.createdBy as string,
+    revokedAt: toNumberOrNull(p.revokedAt),
+    revokedBy: (p.revokedBy as string | null) ?? null,
+  };
+}
+
+export function createKeyRepository(driver: Driver, cfg: Neo4jConfig) {
+  const { read, write } = txRunner(driver, cfg);
+  return {
+    /** Returns the record and the key itself — the only time it exists in clear. */
+    async create(role: Role, name: string, createdBy: string): Promise<{ record: ApiKeyRecord; key: string }> {
+      const key = generateKey();
+      const id = `key_${crypto.randomBytes(6).toString('hex')}`;
+      const r = await write((tx) =>
+        tx.run(cypher('keys/create-key'), {
+          id,
+          name,
+          role,
+          hash: hashKey(key),
+          prefix: key.slice(0, 12),
+          createdAt: int(Date.now()),
+          createdBy,
+        }),
+      );
+      return { record: toKey(r.records[0]!.get('key')), key };
+    },
+
+    async findByKey(key: string): Promise<{ id: string; name: string; role: Role; revokedAt: number | null } | null> {
+      const r = (await read((tx) => tx.run(cypher('keys/find-key'), { hash: hashKey(key) }))).records[0];
+      return r ? { id: r.get('id'), name: r.get('name'), role: r.get('role'), revokedAt: toNumberOrNull(r.get('revokedAt')) } : null;
+    },
+
+    async list(): Promise<ApiKeyRecord[]> {
+      return (await read((tx) => tx.run(cypher('keys/list-keys')))).records.map((r) => toKey(r.get('key')));
+    },
+
+    async revoke(id: string, by: string): Promise<ApiKeyRecord | null> {
+      const r = (await write((tx) => tx.run(cypher('keys/revoke-key'), { id, at: int(Date.now()), by }))).records[0];
+      return r ? toKey(r.get('key')) : null;
+    },
+  };
+}
+
+export type KeyRepository = ReturnType<typeof createKeyRepository>;
