@@ -35,6 +35,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule (for the access tests and the docs). */
+    routeList: Array<{ method: string; url: string; roles: unknown }>;
+  }
 }
 
 export type AppOptions = RuntimePluginOptions & {
@@ -48,9 +52,13 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   installErrorHandlers(instance);
 
   // Routes plugins register themselves (docs, the queue dashboard) get their access rule here.
+  const routeList: Array<{ method: string; url: string; roles: unknown }> = [];
+  instance.decorate('routeList', routeList);
   instance.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, roles: 'public' };
     if (route.url.startsWith(QUEUE_DASHBOARD)) route.config = { ...route.config, roles: [] };
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routeList.push({ method, url: route.url, roles: route.config?.roles });
   });
 
   await instance.register(rateLimit, {

@@ -10,7 +10,6 @@ export async function buildServer(opts: AppOptions & { logger: Logger }): Promis
     bodyLimit: opts.config.http.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { maxParamLength: 1024 },

@@ -1,0 +1,195 @@
+// Signed push to a real local receiver: failures retried with backoff, signatures verified, replays
+// rejected, large diffs sent as pull links, two signatures during a secret rotation.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
+import { verifySignature } from '../../src/webhooks/signature.js';
+import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
+import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
+import { testLogger } from '../helpers/env.js';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  answered: number;
+}
+
+describe('webhooks', () => {
+  let s: AnalysedServices;
+  let app: FastifyInstance;
+  let keys: Keys;
+  let worker: Worker;
+  let server: http.Server;
+  let url: string;
+  const received: Received[] = [];
+  let failuresLeft = 0;
+  const secret = 'whsec_test_0123456789abcdef0123456789abcdef';
+
+  before(async () => {
+    s = await openAnalysedServices({
+      ACCTNET_WEBHOOK_BACKOFF_MS: '150',
+      ACCTNET_WEBHOOK_MAX_DIFF: '3',
+      ACCTNET_PUBLIC_URL: 'https://acctnet.example.com',
+    });
+    app = await buildTestApp(s);
+    keys = await createKeys(s);
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const answered = failuresLeft > 0 ? 503 : 200;
+        if (failuresLeft > 0) failuresLeft--;
+        received.push({ headers: req.headers, body, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/acctnet`;
+    worker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+  });
+  after(async () => {
+    await worker.close();
+    server.close();
+    await app.close();
+    await s.close();
+  });
+
+  async function until(check: () => boolean, what: string) {
+    for (let k = 0; k < 300 && !check(); k++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(check(), `timed out waiting for ${what}`);
+  }
+
+  test('a published version is pushed, signed; after two failures the third attempt lands; the log shows all three', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(keys.admin),
+      payload: { url, secret, description: 'test gateway' },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const webhookId = created.json().webhook.id;
+    assert.equal(created.json().audit.action, 'webhook.create');
+    failuresLeft = 2;
+    const outsider = s.world.truth.find((x) => x.kind === 'person' && !x.fraud)!.id;
+    const published = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/blacklist/overrides',
+        headers: bearer(keys.investigator),
+        payload: { accountId: outsider, action: 'include', reason: 'push test' },
+      })
+    ).json().published;
+    await until(() => received.some((r) => r.answered === 200), 'a successful delivery');
+    assert.deepEqual(
+      received.map((r) => r.answered),
+      [503, 503, 200],
+    );
+    const ok = received.at(-1)!;
+    assert.equal(ok.headers['x-acctnet-version'], String(published.version));
+    const check = verifySignature({
+      header: ok.headers['x-acctnet-signature'] as string,
+      timestamp: ok.headers['x-acctnet-timestamp'] as string,
+      rawBody: ok.body,
+      secrets: [secret],
+    });
+    assert.deepEqual(check, { ok: true });
+    const body = JSON.parse(ok.body);
+    assert.equal(body.fromVersion, published.previous);
+    assert.equal(body.toVersion, published.version);
+    assert.deepEqual(body.added, [{ accountId: outsider, clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] }]);
+    assert.deepEqual(body.removed, []);
+    // A replay later than five minutes, or with a tampered body, is rejected.
+    const later = Number(ok.headers['x-acctnet-timestamp']) + 301;
+    assert.equal(
+      verifySignature({
+        header: ok.headers['x-acctnet-signature'] as string,
+        timestamp: ok.headers['x-acctnet-timestamp'] as string,
+        rawBody: ok.body,
+        secrets: [secret],
+        nowSeconds: later,
+      }).ok,
+      false,
+    );
+    assert.equal(
+      verifySignature({
+        header: ok.headers['x-acctnet-signature'] as string,
+        timestamp: ok.headers['x-acctnet-timestamp'] as string,
+        rawBody: ok.body.replace(outsider, 'X'),
+        secrets: [secret],
+      }).ok,
+      false,
+    );
+    assert.equal(
+      verifySignature({
+        header: ok.headers['x-acctnet-signature'] as string,
+        timestamp: ok.headers['x-acctnet-timestamp'] as string,
+        rawBody: ok.body,
+        secrets: ['whsec_wrong_secret_0123456789abcdef'],
+      }).ok,
+      false,
+    );
+    const log = (await app.inject({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries`, headers: bearer(keys.admin) })).json()
+      .items;
+    assert.deepEqual(log.map((d: { attempt: number; ok: boolean; httpStatus: number }) => [d.attempt, d.ok, d.httpStatus]).reverse(), [
+      [1, false, 503],
+      [2, false, 503],
+      [3, true, 200],
+    ]);
+    await app.inject({ method: 'DELETE', url: `/v1/webhooks/${webhookId}`, headers: bearer(keys.admin) });
+  });
+
+  test('during a secret rotation a delivery carries both signatures; a large diff becomes a pull link', async () => {
+    received.length = 0;
+    const webhookId = (
+      await app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keys.admin), payload: { url, secret } })
+    ).json().webhook.id;
+    const rotated = (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${webhookId}/rotate-secret`,
+        headers: bearer(keys.admin),
+        payload: { graceHours: 1 },
+      })
+    ).json();
+    const newSecret = rotated.webhook.secret as string;
+    assert.equal(rotated.webhook.rotating, true);
+    const outsider = s.world.truth.filter((x) => x.kind === 'person' && !x.fraud)[1]!.id;
+    await app.inject({
+      method: 'POST',
+      url: '/v1/blacklist/overrides',
+      headers: bearer(keys.investigator),
+      payload: { accountId: outsider, action: 'include', reason: 'rotation test' },
+    });
+    await until(() => received.length >= 1, 'a delivery');
+    const d = received[0]!;
+    const header = d.headers['x-acctnet-signature'] as string;
+    assert.equal(header.split(',').length, 2);
+    for (const sec of [secret, newSecret])
+      assert.deepEqual(
+        verifySignature({ header, timestamp: d.headers['x-acctnet-timestamp'] as string, rawBody: d.body, secrets: [sec] }),
+        { ok: true },
+      );
+
+    // A diff of more than ACCTNET_WEBHOOK_MAX_DIFF (3 here) entries: the receiver gets a link instead.
+    received.length = 0;
+    const deliveryQueue = s.rt.webhookQueue();
+    await deliveryQueue.add(
+      'deliver',
+      {
+        webhookId,
+        fromVersion: null,
+        toVersion: (await app.inject({ method: 'GET', url: '/v1/blacklist/versions', headers: bearer(keys.gateway) })).json().servedVersion,
+      },
+      { jobId: `${webhookId}-large` },
+    );
+    await until(() => received.length >= 1, 'a pull-link delivery');
+    const pull = JSON.parse(received[0]!.body);
+    assert.equal(pull.pull, 'https://acctnet.example.com/v1/blacklist?since=0');
+    assert.ok(pull.addedCount > 3);
+    assert.equal(pull.added, undefined);
+  });
+});
