@@ -33,7 +33,7 @@ export interface MigrationOptions {
 
 export const MIGRATION_DEFAULTS: MigrationOptions = {
   quietDays: 14,
-  minFallTransfers: 5,
+  minFallTransfers: 3,
   minRiseTransfers: 2,
   dropRatio: 0.2,
   surgeRatio: 5,
@@ -254,8 +254,10 @@ export function detectMigrations(
     const sameCluster = community[a]! >= 0 && community[a] === community[b];
     const gapDays = (rise.at - fall.at) / DAY_MS;
     const timing = gapDays <= 0 ? 1 : gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
-    const score =
-      timing * (1 - (1 - 0.75 * overlapScore) * (1 - (direct ? 0.55 : 0)) * (1 - 0.25 * profile) * (1 - (sameCluster ? 0.2 : 0)));
+    // Money moved from the old account to the new one is strong evidence of the same owner only
+    // when the new one also behaves like the old one (a payment to a stranger is not a move).
+    const directScore = direct ? 0.55 * (0.4 + 0.6 * profile) : 0;
+    const score = timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - (sameCluster ? 0.2 : 0)));
     return {
       from: aId,
       to: bId,

@@ -34,7 +34,7 @@ export const ANALYSIS_DEFAULTS: AnalysisParams = {
   betweennessMaxSize: 500,
   betweennessMinRisk: 0.2,
   migrationMinScore: 0.5,
-  threshold: 0.5,
+  threshold: 0.45,
 };
 
 export interface AnalysisInput {

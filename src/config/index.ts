@@ -288,7 +288,7 @@ export const VARS = {
   }),
   threshold: defineVar({
     name: 'ACCTNET_BLACKLIST_THRESHOLD',
-    default: '0.5',
+    default: '0.45',
     expected: 'a number 0.01..1',
     doc: 'Accounts with a risk score at or above this are blacklisted.',
     parse: p.number(0.01, 1),

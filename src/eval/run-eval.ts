@@ -114,6 +114,7 @@ interface Metrics {
   byClusterType: Record<string, { listed: number; fraud: number; precision: number }>;
   migrations: {
     planted: number;
+    unobservable: number;
     found: number;
     correct: number;
     precision: number;
@@ -200,11 +201,14 @@ function measure(
     if (truth.fraud.has(id)) byClusterType[t].fraud++;
   }
   for (const v of Object.values(byClusterType)) v.precision = round(v.fraud / v.listed);
-  const planted = new Set(truth.migrations.map((m) => `${m.from}>${m.to}`));
+  // A planted migration is observable only if both accounts appear in the data (a successor that
+  // never made a transfer cannot be found by anyone).
+  const observable = truth.migrations.filter((m) => truth.all.has(m.from) && truth.all.has(m.to));
+  const planted = new Set(observable.map((m) => `${m.from}>${m.to}`));
   const found = new Set(migrations.map((m) => `${m.from}>${m.to}`));
   const correct = [...found].filter((k) => planted.has(k)).length;
   const kindRecall = (kind: string) => {
-    const ms = truth.migrations.filter((m) => m.kind === kind);
+    const ms = observable.filter((m) => m.kind === kind);
     return ms.length ? round(ms.filter((m) => found.has(`${m.from}>${m.to}`)).length / ms.length) : 1;
   };
   return {
@@ -230,6 +234,7 @@ function measure(
       recall: round(planted.size ? correct / planted.size : 1),
       fraudRecall: kindRecall('fraud'),
       legitRecall: kindRecall('legit'),
+      unobservable: truth.migrations.length - observable.length,
       legitSuccessorsListed: truth.migrations.filter((m) => m.kind === 'legit' && listedIds.has(m.to)).length,
     },
     seconds,
