@@ -4,5 +4,8 @@ import path from 'node:path';
 import { bootstrap, root } from './bootstrap.mjs';
 
 bootstrap();
-const r = spawnSync(process.execPath, [path.join(root, 'dist', 'src', 'eval', 'run-eval.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, [path.join(root, 'dist', 'src', 'eval', 'run-eval.js'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

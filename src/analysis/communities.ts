@@ -6,7 +6,7 @@
 // or back and forth is one relation; the projection sums both directions' damped weights.
 // Why without hubs: a merchant or payroll account links thousands of unrelated people; with it,
 // Louvain returns one giant community. Hubs get no cluster (clusterId null) and are typed by role.
-import { louvain, subgraph, UndirectedGraph } from './graphology.js';
+import { louvain, UndirectedGraph } from './graphology.js';
 import { createRng } from '../synth/rng.js';
 import type { AccountGraph } from './graph.js';
 
@@ -35,6 +35,8 @@ export interface Communities {
   modularity: number;
   /** Communities that could not be split below maxClusterSize. */
   oversized: number;
+  /** ms spent building the projection, in the top-level Louvain, and splitting. */
+  timings: { projection: number; louvain: number; split: number };
 }
 
 function project(graph: AccountGraph, isHub: Uint8Array): Projection {
@@ -44,7 +46,13 @@ function project(graph: AccountGraph, isHub: Uint8Array): Projection {
   });
   graph.forEachEdge((_edge, attrs, source, target, sa, ta) => {
     if (isHub[sa.i] || isHub[ta.i]) return;
-    proj.updateUndirectedEdge(source, target, (e) => ({ w: (e.w ?? 0) + attrs.weight }));
+    // Both directions become one edge, added once, when visiting the direction whose source sorts first.
+    if (graph.hasDirectedEdge(target, source)) {
+      if (source > target) return;
+      proj.addUndirectedEdge(source, target, { w: attrs.weight + graph.getDirectedEdgeAttribute(target, source, 'weight') });
+    } else {
+      proj.addUndirectedEdge(source, target, { w: attrs.weight });
+    }
   });
   // Accounts whose only relations are hubs are not part of any community.
   proj.forEachNode((node) => {
@@ -53,9 +61,47 @@ function project(graph: AccountGraph, isHub: Uint8Array): Projection {
   return proj;
 }
 
-function runLouvain(g: Projection, resolution: number, seed: number): { communities: Record<string, number>; modularity: number } {
+interface LouvainRun {
+  communities: Record<string, number>;
+  modularity: number;
+  /** dendrogram[k][i]: community of the i-th node (proj.forEachNode order) after pass k (0: singletons). */
+  dendrogram: ArrayLike<number>[];
+}
+
+function runLouvain(g: Projection, resolution: number, seed: number): LouvainRun {
   const detailed = louvain.detailed(g, { getEdgeWeight: 'w', resolution, rng: createRng(seed), fastLocalMoves: true, randomWalk: true });
-  return { communities: detailed.communities, modularity: detailed.modularity };
+  return {
+    communities: detailed.communities,
+    modularity: detailed.modularity,
+    dendrogram: (detailed.dendrogram ?? []) as ArrayLike<number>[],
+  };
+}
+
+/**
+ * The subgraph induced by some nodes. graphology-operators' subgraph walks every edge of the whole
+ * graph per call, which made splitting quadratic; this walks only the nodes' own edges.
+ */
+function induced(g: Projection, nodes: readonly string[]): Projection {
+  const sub: Projection = new UndirectedGraph<Record<string, never>, ProjectionAttrs>({ allowSelfLoops: false });
+  const inside = new Set(nodes);
+  for (const node of nodes) sub.addNode(node);
+  for (const node of nodes) {
+    g.forEachEdge(node, (_e, attrs, source, target) => {
+      if (source === node && inside.has(target)) sub.addUndirectedEdge(source, target, { w: attrs.w });
+    });
+  }
+  return sub;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(item);
+  }
+  return [...groups.values()];
 }
 
 export function detectCommunities(graph: AccountGraph, n: number, isHub: Uint8Array, options: Partial<CommunityOptions> = {}): Communities {
@@ -64,45 +110,60 @@ export function detectCommunities(graph: AccountGraph, n: number, isHub: Uint8Ar
   const members = new Map<number, string[]>();
   let oversized = 0;
   let next = 0;
+  let t = performance.now();
   let proj: Projection | null = project(graph, isHub);
-  if (proj.order === 0) return { community, members, modularity: Number.NaN, oversized };
+  const timings = { projection: Math.round(performance.now() - t), louvain: 0, split: 0 };
+  if (proj.order === 0) return { community, members, modularity: Number.NaN, oversized, timings };
 
+  t = performance.now();
   const top = runLouvain(proj, o.resolution, o.seed);
-  const groups = new Map<number, string[]>();
-  proj.forEachNode((node) => {
-    const c = top.communities[node]!;
-    let list = groups.get(c);
-    if (!list) groups.set(c, (list = []));
-    list.push(node);
-  });
+  timings.louvain = Math.round(performance.now() - t);
+  t = performance.now();
+  const emit = (nodes: string[]) => {
+    if (nodes.length > o.maxClusterSize) oversized++;
+    if (nodes.length < 2) return;
+    const id = next++;
+    members.set(id, nodes);
+    for (const node of nodes) community[graph.getNodeAttribute(node, 'i')] = id;
+  };
 
-  // Split what is too large to act on: the same algorithm, on the community alone, finer resolution.
-  const queue: Array<{ nodes: string[]; depth: number }> = [...groups.values()].map((nodes) => ({ nodes, depth: 0 }));
-  while (queue.length) {
-    const { nodes, depth } = queue.shift()!;
+  // Split what is too large to act on. First for free: Louvain's own dendrogram holds the finer
+  // partitions of its earlier passes; a community too large is cut along the coarsest earlier pass
+  // that makes its parts small enough.
+  const position = new Map<string, number>();
+  proj.forEachNode((node) => position.set(node, position.size));
+  const levels = top.dendrogram;
+  const last = levels.length - 1;
+  const tooLarge: string[][] = [];
+  const descend = (nodes: string[], level: number) => {
+    if (nodes.length <= o.maxClusterSize) return emit(nodes);
+    if (level <= 1) return tooLarge.push(nodes);
+    for (const part of groupBy(nodes, (node) => levels[level - 1]![position.get(node)!]!)) descend(part, level - 1);
+  };
+  const finalGroups =
+    last >= 1
+      ? groupBy([...position.keys()], (node) => levels[last]![position.get(node)!]!)
+      : groupBy([...position.keys()], (node) => top.communities[node]!);
+  for (const nodes of finalGroups) descend(nodes, last);
+
+  // What the first pass left too large: the same algorithm on the part alone, finer resolution.
+  const queue: Array<{ nodes: string[]; depth: number }> = tooLarge.map((nodes) => ({ nodes, depth: 0 }));
+  for (let q = 0; q < queue.length; q++) {
+    const { nodes, depth } = queue[q]!;
     if (nodes.length <= o.maxClusterSize || depth >= o.maxSplitDepth) {
-      if (nodes.length > o.maxClusterSize) oversized++;
-      if (nodes.length < 2) continue;
-      const id = next++;
-      members.set(id, nodes);
-      for (const node of nodes) community[graph.getNodeAttribute(node, 'i')] = id;
+      emit(nodes);
       continue;
     }
-    const sub = subgraph(proj, nodes) as Projection;
-    // On its own the community is a small graph: start from at least the standard resolution and
-    // go finer at each level until it falls apart into tight groups.
+    const sub = induced(proj, nodes);
+    // On its own the part is a small graph: start from at least the standard resolution and go
+    // finer at each level until it falls apart into tight groups.
     const split = runLouvain(sub, Math.max(1, o.resolution) * o.splitFactor ** depth, o.seed + depth + 1);
-    const parts = new Map<number, string[]>();
-    for (const node of nodes) {
-      const c = split.communities[node]!;
-      let list = parts.get(c);
-      if (!list) parts.set(c, (list = []));
-      list.push(node);
-    }
-    if (parts.size === 1) queue.push({ nodes, depth: o.maxSplitDepth });
-    else for (const part of parts.values()) queue.push({ nodes: part, depth: depth + 1 });
+    const parts = groupBy(nodes, (node) => split.communities[node]!);
+    if (parts.length === 1) queue.push({ nodes, depth: o.maxSplitDepth });
+    else for (const part of parts) queue.push({ nodes: part, depth: depth + 1 });
   }
   const modularity = top.modularity;
   proj = null; // release the projection before the next steps
-  return { community, members, modularity, oversized };
+  timings.split = Math.round(performance.now() - t);
+  return { community, members, modularity, oversized, timings };
 }

@@ -36,9 +36,20 @@ export function buildAccountGraph(flows: Flows): AccountGraph {
   for (const i of order) graph.addNode(flows.ids[i]!, { i });
   const rank = new Uint32Array(flows.ids.length);
   order.forEach((i, r) => (rank[i] = r));
-  const pairs = Array.from({ length: flows.pairCount }, (_, p) => p).sort(
-    (p, q) => rank[flows.pairFrom[p]!]! - rank[flows.pairFrom[q]!]! || rank[flows.pairTo[p]!]! - rank[flows.pairTo[q]!]!,
-  );
+  // Pairs in (source rank, target rank) order: a counting sort by source, then each source's few
+  // targets sorted — far cheaper than one comparison sort over every pair.
+  const m = flows.pairCount;
+  const starts = new Uint32Array(order.length + 1);
+  for (let p = 0; p < m; p++) starts[rank[flows.pairFrom[p]!]! + 1]!++;
+  for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
+  const fill = starts.slice(0, order.length);
+  const pairs = new Uint32Array(m);
+  for (let p = 0; p < m; p++) pairs[fill[rank[flows.pairFrom[p]!]!]!++] = p;
+  for (let r = 0; r < order.length; r++) {
+    const a = starts[r]!;
+    const b = starts[r + 1]!;
+    if (b - a > 1) pairs.subarray(a, b).sort((p, q) => rank[flows.pairTo[p]!]! - rank[flows.pairTo[q]!]!);
+  }
   for (const p of pairs) {
     const amount = flows.pairAmount[p]!;
     const count = flows.pairTransfers[p]!;

@@ -123,6 +123,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   );
   // Exact Brandes is O(n·m) per cluster: computed where an investigator will look (clusters with
   // some risk), as evidence of who bridges the flows; NaN elsewhere.
+  Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
   step('betweenness', () => {
     const risky = new Map([...communities.members].filter(([cid]) => (risk.clusterScore.get(cid) ?? 0) >= p.betweennessMinRisk));
     clusterBetweenness(graph, risky, centrality, p.betweennessMaxSize);

@@ -179,7 +179,16 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
 
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
+  const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
+  const previous = new Float64Array(n);
   for (let round = 0; round < o.iterations; round++) {
+    // Stop once nothing moves any more (risk only grows, so this is a fixed point).
+    let moved = false;
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(spread[i]! - previous[i]!) > 1e-4) moved = true;
+      previous[i] = spread[i]!;
+    }
+    if (round > 0 && !moved) break;
     inRisk.fill(0);
     outRisk.fill(0);
     graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
@@ -216,11 +225,10 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       }
     }
     // Clusters: the strongest evidence among members, spread to the members who take part.
-    for (const [cid, members] of inp.clusters) {
+    for (const [cid, members] of memberIndex) {
       // The strongest member evidence, weighed by how much that member's money moves inside.
       let fromMembers = 0;
-      for (const m of members) {
-        const i = idx(m);
+      for (const i of members) {
         fromMembers = Math.max(fromMembers, spread[i]! * participation[i]!);
       }
       const prior = typePrior.get(cid) ?? 0;
@@ -228,8 +236,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       const cs = Math.max(o.hopDecay * fromMembers, prior);
       clusterScore.set(cid, cs);
       if (cs < 0.05) continue;
-      for (const m of members) {
-        const i = idx(m);
+      for (const i of members) {
         if (isHub[i] || label[i] !== 0) continue;
         // Taking part in a risky cluster's flows counts as much as the account passes the cluster's
         // money through: a victim or a relative gets little of it, a mule all of it. (Cash-out

@@ -349,6 +349,21 @@ export const VARS = {
     parse: p.int(2, 1000),
   }),
 
+  retainTransfersDays: defineVar({
+    name: 'ACCTNET_RETAIN_TRANSFERS_DAYS',
+    default: '0',
+    expected: 'days 0..36500 (0: keep everything)',
+    doc: 'After each successful run, delete transfers (and ingest batches, runs, deliveries) older than this many days before asOf.',
+    parse: p.int(0, 36500),
+  }),
+  retainVersions: defineVar({
+    name: 'ACCTNET_RETAIN_VERSIONS',
+    default: '0',
+    expected: 'an integer 0..1000000 (0: keep every version)',
+    doc: 'After each successful run, keep only the newest this many blacklist versions (never the served or pinned one).',
+    parse: p.int(0, 1000000),
+  }),
+
   // --- Webhooks and API --------------------------------------------------------------------------
   webhookAttempts: defineVar({
     name: 'ACCTNET_WEBHOOK_ATTEMPTS',
@@ -486,6 +501,8 @@ export interface Config {
     baseCurrency: string;
     fxRates: Record<string, number>;
     keepRuns: number;
+    retainTransfersDays: number;
+    retainVersions: number;
   };
   webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number };
   http: {
@@ -570,6 +587,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseCurrency: v(VARS.baseCurrency) ?? defaultCurrency,
       fxRates: v(VARS.fxRates) ?? {},
       keepRuns: v(VARS.keepRuns),
+      retainTransfersDays: v(VARS.retainTransfersDays),
+      retainVersions: v(VARS.retainVersions),
     },
     webhooks: {
       attempts: v(VARS.webhookAttempts),

@@ -40,7 +40,7 @@ export interface AnalysisJobResult {
 export type Progress = (step: string, timings: Record<string, number>, counts: Record<string, number>) => void;
 
 const DAY = 86_400_000;
-const WRITE_BATCH = 2000;
+const WRITE_BATCH = 5000;
 
 export function analysisParams(config: Config): AnalysisJobResult['params'] {
   const a = config.analysis;
@@ -126,17 +126,28 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       { holdMs: config.analysis.holdHours * 3_600_000 },
     );
 
+    // Account names and first-seen times by internal id; the transfers refer to internal ids.
+    const names = new Map<number, string>();
+    const firstSeen = new Map<string, number>();
     await timed('load', async () => {
       if (asOf === null) return;
       const toBase = converter(config);
       const skipped = new Map<string, number>();
       const session = driver.session({ ...sessionConfig(config.neo4j, 'READ'), fetchSize: 10_000 });
       try {
+        for await (const r of session.run(cypher('analysis/load-accounts'))) {
+          const id = r.get('id') as string;
+          names.set(r.get('nid') as number, id);
+          const seen = r.get('firstSeenAt');
+          if (seen !== null) firstSeen.set(id, seen as number);
+        }
+        counts.accountsLoaded = names.size;
+        report('load');
         const stream = session.run(cypher('analysis/load-transfers'), { from: int(windowFrom), to: int(asOf) });
         let n = 0;
         for await (const r of stream) {
-          const from = r.get('from') as string;
-          const tos = r.get('tos') as string[];
+          const from = names.get(r.get('from') as number)!;
+          const tos = r.get('tos') as number[];
           const amounts = r.get('amounts') as number[];
           const currencies = r.get('currencies') as string[];
           const ats = r.get('ats') as number[];
@@ -148,7 +159,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
               skipped.set(currency, (skipped.get(currency) ?? 0) + 1);
               continue;
             }
-            aggregator.add({ from, to: tos[k]!, amount, at: ats[k]!, channel: channels[k] ?? null });
+            aggregator.add({ from, to: names.get(tos[k]!)!, amount, at: ats[k]!, channel: channels[k] ?? null });
             if (++n % 200_000 === 0) {
               counts.transfersLoaded = n;
               report('load');
@@ -159,6 +170,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       } finally {
         await session.close();
       }
+      names.clear();
       for (const [currency, k] of skipped) {
         warnings.push(`${k} transfers in ${currency} left out: no rate to ${config.analysis.baseCurrency} in ACCTNET_FX_RATES`);
         counts[`skipped${currency}`] = k;
@@ -167,11 +179,6 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     const flows = aggregator.finish();
 
     const context = await timed('context', async () => {
-      const firstSeen = new Map<string, number>();
-      for (let k = 0; k < flows.ids.length; k += 20_000) {
-        const r = await read((tx) => tx.run(cypher('analysis/first-seen'), { ids: flows.ids.slice(k, k + 20_000) }));
-        for (const row of r.records) if (row.get('firstSeenAt') !== null) firstSeen.set(row.get('id'), toNumber(row.get('firstSeenAt')));
-      }
       const labels = (await createLabelRepository(driver, config.neo4j).current()) as Map<string, LabelValue>;
       const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
       const previousClusters = new Map<string, string>();
@@ -190,7 +197,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       return { firstSeen, labels, previousClusters, createdRunSeq, nextClusterSeq };
     });
 
-    const out = runAnalysis({
+    let analysed: AnalysisOutput | undefined = runAnalysis({
       flows,
       firstSeen: context.firstSeen,
       labels: context.labels,
@@ -199,6 +206,10 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       params,
       onStep: (step) => report(step),
     });
+    // Everything below works on typed arrays and plain results: release the graph (the largest
+    // object of the run) before writing, so the writes do not run against a heap full of it.
+    const out = { ...analysed, graph: undefined };
+    analysed = undefined;
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
     await write((tx) =>

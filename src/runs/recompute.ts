@@ -9,6 +9,7 @@ import { cypher } from '../neo4j/cypher.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { txRunner } from '../neo4j/session.js';
+import { prune } from '../ops/prune.js';
 import { notifyServed, overridesCounter, publishLock, publishOverrides, type PublishDeps } from '../blacklist/publish.js';
 import type { RecomputeJobData } from '../queue/recompute-queue.js';
 import { analysisParams, type AnalysisJobInput, type AnalysisJobResult } from './analysis-job.js';

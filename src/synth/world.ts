@@ -122,7 +122,7 @@ export function createWorld(opts: WorldOptions): World {
       to: truth[to]!.id,
       amount: Math.max(0.01, amount).toFixed(2),
       currency: o.currency,
-      at: time,
+      at: Math.round(time),
       channel,
     });
   };

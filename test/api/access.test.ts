@@ -148,6 +148,7 @@ describe('access: every route × every role', () => {
       url: `/v1/keys/${(await createKeyRepository(s.driver, s.config.neo4j).create('gateway', 'to revoke', 'test')).record.id}`,
     }));
     add('GET', '/v1/audit', ['investigator'], async () => ({ method: 'GET', url: '/v1/audit' }));
+    add('GET', '/v1/me', ['investigator', 'ingest', 'gateway'], async () => ({ method: 'GET', url: '/v1/me' }));
   });
   after(async () => {
     await app.close();

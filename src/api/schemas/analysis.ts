@@ -15,6 +15,7 @@ export const ClusterSummarySchema = Type.Object({
   notes: Type.Array(Type.String()),
   evidence: Type.Record(Type.String(), Type.Unknown()),
   isNew: Type.Boolean({ description: 'the id did not exist in the previous run' }),
+  listed: Type.Optional(Type.Integer({ description: 'members on the served blacklist version' })),
 });
 
 export const MigrationSchema = Type.Object({

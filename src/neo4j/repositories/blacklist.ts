@@ -238,6 +238,12 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       }
     },
 
+    async listedPerCluster(version: number, clusterIds: readonly string[]): Promise<Map<string, number>> {
+      if (!clusterIds.length) return new Map();
+      const r = await read((tx) => tx.run(cypher('blacklist/listed-per-cluster'), { version: int(version), clusterIds }));
+      return new Map(r.records.map((x) => [x.get('clusterId') as string, toNumber(x.get('listed'))]));
+    },
+
     async accountEntry(version: number, accountId: string): Promise<BlacklistEntry | null> {
       const r = (await read((tx) => tx.run(cypher('blacklist/account-entry'), { version: int(version), accountId }))).records[0];
       return r

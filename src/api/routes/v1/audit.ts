@@ -29,6 +29,19 @@ export function auditView(a: AuditEntry) {
 
 const audit: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
+    '/me',
+    {
+      config: { roles: ['investigator', 'ingest', 'gateway'] },
+      schema: {
+        summary: 'Who this key is: name and role (the console checks a key with it)',
+        tags: ['keys'],
+        response: { 200: Type.Object({ keyId: Type.String(), name: Type.String(), role: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => request.principal!,
+  );
+
+  app.get(
     '/audit',
     {
       config: { roles: ['investigator'] },

@@ -84,9 +84,18 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
         limit: q.limit,
       });
       const last = items[items.length - 1];
+      const blacklist = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
+      const served = (await blacklist.state()).servedVersion;
+      const listed =
+        served === null
+          ? new Map<string, number>()
+          : await blacklist.listedPerCluster(
+              served,
+              items.map((c) => c.clusterId),
+            );
       return {
         runId: run.id,
-        items: items.map(clusterView),
+        items: items.map((c) => ({ ...clusterView(c), listed: listed.get(c.clusterId) ?? 0 })),
         nextCursor:
           items.length === q.limit && last
             ? encodeCursor({ s: q.sort, v: q.sort === 'risk' ? last.score : q.sort === 'size' ? last.size : null, id: last.clusterId })
@@ -207,9 +216,15 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
         m.last = Math.max(m.last, e.last);
         merged.set(key, m);
       }
+      const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
+      const servedVersion = (await blacklistRepo.state()).servedVersion;
+      const listedCount =
+        servedVersion === null
+          ? 0
+          : ((await blacklistRepo.listedPerCluster(servedVersion, [cluster.clusterId])).get(cluster.clusterId) ?? 0);
       return {
         runId: run.id,
-        cluster: clusterView(cluster),
+        cluster: { ...clusterView(cluster), listed: listedCount },
         page: { page, pageSize, members: results.length, pages },
         members: pageResults.map((r) => ({
           accountId: r.accountId,

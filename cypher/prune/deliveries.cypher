@@ -1,0 +1,5 @@
+// Deletes webhook delivery records older than a time.
+// Params: $before: int. Returns: nothing.
+MATCH (d:WebhookDelivery)
+WHERE d.at < $before
+CALL (d) { DELETE d } IN TRANSACTIONS OF 10000 ROWS
