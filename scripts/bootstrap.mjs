@@ -1,5 +1,5 @@
 // Makes a fresh clone runnable: installs npm packages when node_modules is missing or stale, and
-// compiles TypeScript. Plain JavaScript with no dependencies, because it runs before they exist.
+// compiles TypeScript (the server and the console). Plain JavaScript with no dependencies, because it runs before they exist.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -30,7 +30,11 @@ export function ensureInstalled() {
 }
 
 export function build() {
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+  // The console: type-checked on its own (DOM types), bundled by esbuild into dist/console.
+  run(process.execPath, [tsc, '-p', 'tsconfig.console.json']);
+  run(process.execPath, [path.join(root, 'scripts', 'build-console.mjs')]);
 }
 
 export function bootstrap() {

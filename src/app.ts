@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { installErrorHandlers } from './api/errors.js';
 import auth, { presentedKey } from './api/plugins/auth.js';
 import bullBoard, { QUEUE_DASHBOARD } from './api/plugins/bull-board.js';
+import consolePlugin, { CONSOLE_PREFIX } from './api/plugins/console.js';
 import docs from './api/plugins/docs.js';
 import metricsPlugin from './api/plugins/metrics.js';
 import runtimePlugin, { type RuntimePluginOptions } from './api/plugins/runtime.js';
@@ -42,7 +43,7 @@ declare module 'fastify' {
 }
 
 export type AppOptions = RuntimePluginOptions & {
-  /** Mount extra plugins (the console's static files) after the API. */
+  /** Mount extra plugins after the API (tests use it for probe routes). */
   extra?: Array<(app: FastifyInstance) => Promise<void>>;
 };
 
@@ -55,7 +56,7 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   const routeList: Array<{ method: string; url: string; roles: unknown }> = [];
   instance.decorate('routeList', routeList);
   instance.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, roles: 'public' };
+    if (route.url.startsWith('/docs') || route.url.startsWith(CONSOLE_PREFIX)) route.config = { ...route.config, roles: 'public' };
     if (route.url.startsWith(QUEUE_DASHBOARD)) route.config = { ...route.config, roles: [] };
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routeList.push({ method, url: route.url, roles: route.config?.roles });
@@ -89,6 +90,7 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
     { prefix: '/v1' },
   );
   await instance.register(bullBoard);
+  await instance.register(consolePlugin);
   for (const extra of opts.extra ?? []) await instance.register(extra);
 }
 

@@ -155,9 +155,9 @@ describe('access: every route × every role', () => {
     await s.close();
   });
 
-  test('the table names every route the app registers (besides /docs and the queue dashboard)', () => {
+  test('the table names every route the app registers (besides /docs, the console and the queue dashboard)', () => {
     const registered = app.routeList
-      .filter((r) => !r.url.startsWith('/docs') && !r.url.startsWith('/admin/queues'))
+      .filter((r) => !r.url.startsWith('/docs') && !r.url.startsWith('/admin/queues') && !r.url.startsWith('/ui') && r.url !== '/')
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     assert.deepEqual(registered, cases.map((c) => `${c.method} ${c.route}`).sort());
@@ -205,5 +205,20 @@ describe('access: every route × every role', () => {
     const spec = await app.inject({ method: 'GET', url: '/docs/json' });
     assert.equal(spec.statusCode, 200);
     assert.ok(Object.keys(spec.json().paths).includes('/v1/clusters/{id}'));
+  });
+
+  test('the console is public static files (its data needs a key); / leads to it', async () => {
+    const root = await app.inject({ method: 'GET', url: '/' });
+    assert.equal(root.statusCode, 302);
+    assert.equal(root.headers.location, '/ui/');
+    const page = await app.inject({ method: 'GET', url: '/ui/' });
+    assert.equal(page.statusCode, 200, page.body.slice(0, 200));
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match(page.body, /app\.js/);
+    const script = await app.inject({ method: 'GET', url: '/ui/app.js' });
+    assert.equal(script.statusCode, 200);
+    assert.equal((await app.inject({ method: 'GET', url: '/ui/missing.js' })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/ui/../package.json' })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/clusters' })).statusCode, 401);
   });
 });

@@ -1,0 +1,69 @@
+// The API from the browser: the key lives in sessionStorage only (gone when the tab closes).
+const KEY = 'acctnet.apiKey';
+
+export const session = {
+  key: (): string | null => sessionStorage.getItem(KEY),
+  set: (key: string) => sessionStorage.setItem(KEY, key),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<T> {
+  const key = init.key ?? session.key();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch {
+    throw new ApiError(0, 'The API cannot be reached; check your connection and retry.');
+  }
+  const text = await res.text();
+  const data = text ? safeJson(text) : null;
+  if (res.status === 401 && !init.key) {
+    session.clear();
+    location.hash = '#/login?expired=1';
+    throw new ApiError(401, 'Your API key was rejected (revoked or unknown): sign in again.');
+  }
+  if (!res.ok) {
+    const message =
+      data && typeof data === 'object' && 'message' in data ? String((data as { message: unknown }).message) : `HTTP ${res.status}`;
+    throw new ApiError(res.status, message);
+  }
+  return data as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Downloads a body the API streams (needs the key header, so no plain link). */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.key()}` } });
+  if (!res.ok) throw new ApiError(res.status, `Download failed (HTTP ${res.status})`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,145 @@
+// The cluster as an interactive graph: sigma.js on graphology (the analysis' graph library),
+// ForceAtlas2 in a web worker. Node size by PageRank, colour by role, a red ring for labelled fraud,
+// edge width by amount, arrows for direction.
+import Graph from 'graphology';
+import forceAtlas2 from 'graphology-layout-forceatlas2';
+import FA2Layout from 'graphology-layout-forceatlas2/worker';
+import Sigma from 'sigma';
+import { EdgeArrowProgram } from 'sigma/rendering';
+import { createNodeBorderProgram } from '@sigma/node-border';
+import { ROLE_COLORS } from './ui.js';
+
+export interface ViewNode {
+  id: string;
+  role: string | null;
+  score: number | null;
+  pagerank?: number;
+  label: string | null;
+}
+
+export interface ViewEdge {
+  source: string;
+  target: string;
+  count: number;
+  amount: number | null;
+}
+
+function hashUnit(text: string, salt: number): number {
+  let x = 2166136261 ^ salt;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
+  return ((x >>> 0) % 10_000) / 10_000;
+}
+
+export class GraphView {
+  readonly graph = new Graph({ type: 'directed', multi: false });
+  readonly sigma: Sigma;
+  private layout: FA2Layout | undefined;
+  private stopTimer: number | undefined;
+  private hovered: string | null = null;
+  selected: string | null = null;
+
+  constructor(
+    container: HTMLElement,
+    private readonly tooltip: HTMLElement,
+    onSelect: (id: string) => void,
+  ) {
+    this.sigma = new Sigma(this.graph, container, {
+      defaultEdgeType: 'arrow',
+      edgeProgramClasses: { arrow: EdgeArrowProgram },
+      nodeProgramClasses: {
+        border: createNodeBorderProgram({
+          borders: [
+            { size: { attribute: 'ring', defaultValue: 0 }, color: { value: '#e03131' } },
+            { size: { fill: true }, color: { attribute: 'color' } },
+          ],
+        }),
+      },
+      defaultNodeType: 'border',
+      renderEdgeLabels: false,
+      labelRenderedSizeThreshold: 14,
+      zIndex: true,
+      nodeReducer: (node, data) => (node === this.selected || node === this.hovered ? { ...data, highlighted: true, zIndex: 1 } : data),
+    });
+    this.sigma.on('clickNode', ({ node }) => onSelect(node));
+    this.sigma.on('enterNode', ({ node, event }) => {
+      this.hovered = node;
+      const a = this.graph.getNodeAttributes(node);
+      this.tooltip.textContent = `${node} · ${a.role ?? '–'} · risk ${a.score === null || a.score === undefined ? '–' : Number(a.score).toFixed(2)}${a.fraud ? ' · labelled fraud' : ''}`;
+      this.tooltip.style.left = `${event.x + 12}px`;
+      this.tooltip.style.top = `${event.y + 12}px`;
+      this.tooltip.hidden = false;
+      this.sigma.refresh({ skipIndexation: true });
+    });
+    this.sigma.on('leaveNode', () => {
+      this.hovered = null;
+      this.tooltip.hidden = true;
+      this.sigma.refresh({ skipIndexation: true });
+    });
+  }
+
+  /** Adds nodes and edges (existing ones are kept), new nodes near `near` if given. */
+  add(nodes: ViewNode[], edges: ViewEdge[], near?: string): void {
+    const maxRank = Math.max(1e-12, ...nodes.map((n) => n.pagerank ?? 0));
+    const origin = near && this.graph.hasNode(near) ? this.graph.getNodeAttributes(near) : { x: 0, y: 0 };
+    for (const n of nodes) {
+      const attrs = {
+        label: n.id,
+        role: n.role,
+        score: n.score,
+        fraud: n.label === 'fraud',
+        ring: n.label === 'fraud' ? 0.35 : 0,
+        color: ROLE_COLORS[n.role ?? ''] ?? '#bbb',
+        size: 4 + 14 * Math.sqrt((n.pagerank ?? maxRank * 0.2) / maxRank),
+      };
+      if (this.graph.hasNode(n.id)) this.graph.mergeNodeAttributes(n.id, attrs);
+      else
+        this.graph.addNode(n.id, {
+          ...attrs,
+          x: (origin.x as number) + (hashUnit(n.id, 1) - 0.5) * 10,
+          y: (origin.y as number) + (hashUnit(n.id, 2) - 0.5) * 10,
+        });
+    }
+    for (const e of edges) {
+      if (!this.graph.hasNode(e.source) || !this.graph.hasNode(e.target) || this.graph.hasDirectedEdge(e.source, e.target)) continue;
+      this.graph.addDirectedEdge(e.source, e.target, {
+        size: 0.5 + Math.min(6, Math.log10(1 + (e.amount ?? 0)) * 0.8),
+        color: '#b6bcc6',
+        count: e.count,
+        amount: e.amount,
+      });
+    }
+    this.runLayout();
+  }
+
+  setLabel(id: string, label: string | null): void {
+    if (!this.graph.hasNode(id)) return;
+    this.graph.mergeNodeAttributes(id, { fraud: label === 'fraud', ring: label === 'fraud' ? 0.35 : 0 });
+  }
+
+  select(id: string | null): void {
+    this.selected = id;
+    this.sigma.refresh({ skipIndexation: true });
+  }
+
+  /** ForceAtlas2 in a worker for a few seconds (longer for larger graphs), then the camera fits. */
+  private runLayout(): void {
+    this.layout?.kill();
+    window.clearTimeout(this.stopTimer);
+    const settings = forceAtlas2.inferSettings(this.graph);
+    this.layout = new FA2Layout(this.graph, { settings: { ...settings, barnesHutOptimize: this.graph.order > 500 } });
+    this.layout.start();
+    this.stopTimer = window.setTimeout(() => this.layout?.stop(), Math.min(6000, 1500 + this.graph.order * 2));
+  }
+
+  /** Viewport position of a node, for keyboard focus and the browser tests. */
+  viewportOf(id: string): { x: number; y: number } | null {
+    if (!this.graph.hasNode(id)) return null;
+    return this.sigma.graphToViewport(this.sigma.getNodeDisplayData(id) as { x: number; y: number });
+  }
+
+  kill(): void {
+    window.clearTimeout(this.stopTimer);
+    this.layout?.kill();
+    this.sigma.kill();
+  }
+}

@@ -1,0 +1,120 @@
+import { api } from '../api.js';
+import type { Page } from '../main.js';
+import type { AuditEntry, Run } from '../types.js';
+import { auditNote, clear, empty, errorBox, fmt, h, loading } from '../ui.js';
+
+export function runsPage(root: HTMLElement): Page {
+  const result = h('div', { 'aria-live': 'polite' });
+  const list = h('section', {}, loading());
+  const trigger = h('button', { type: 'button', text: 'Request a recompute' });
+  clear(root, h('h1', { text: 'Runs' }), trigger, result, list);
+  let timer: number | undefined;
+  let pending = false;
+  let disposed = false;
+
+  trigger.addEventListener('click', async () => {
+    trigger.disabled = true;
+    try {
+      const r = await api<{ jobId: string; coalesced: boolean; audit: AuditEntry }>('/v1/recomputations', { method: 'POST', body: {} });
+      pending = true;
+      clear(
+        result,
+        h('p', {
+          role: 'status',
+          text: r.coalesced ? `Joined the recompute already waiting (${r.jobId}).` : `Recompute requested (${r.jobId}).`,
+        }),
+        auditNote(r.audit),
+      );
+      void refresh();
+    } catch (err) {
+      clear(result, errorBox(err));
+    } finally {
+      trigger.disabled = false;
+    }
+  });
+
+  let lastTop: string | undefined;
+  async function refresh() {
+    window.clearTimeout(timer);
+    try {
+      const runs = (await api<{ items: Run[] }>('/v1/runs?limit=30')).items;
+      if (disposed) return;
+      const running = runs.find((r) => r.status === 'running');
+      if (pending && runs[0] && runs[0].id !== lastTop && runs[0].status !== 'running') pending = false;
+      lastTop ??= runs[0]?.id;
+      clear(
+        list,
+        running
+          ? h('p', {
+              class: 'progress',
+              role: 'status',
+              text: `${running.id} is running: ${running.step}${running.counts.transfersLoaded ? ` (${running.counts.transfersLoaded} transfers loaded)` : ''}`,
+            })
+          : null,
+        runs.length
+          ? h(
+              'table',
+              { class: 'compact runs' },
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ...['Run', 'Status', 'Trigger', 'Started', 'Took', 'Accounts', 'Clusters', 'Blacklist', 'Steps'].map((t) =>
+                    h('th', { scope: 'col', text: t }),
+                  ),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                ...runs.map((r) =>
+                  h(
+                    'tr',
+                    { class: r.status },
+                    h('td', { text: r.id }),
+                    h('td', { text: r.status === 'running' ? `running (${r.step})` : r.status, title: r.error ?? '' }),
+                    h('td', { text: `${r.trigger} · ${r.requestedBy}` }),
+                    h('td', { text: fmt.date(r.startedAt) }),
+                    h('td', { class: 'num', text: r.finishedAt ? fmt.ms(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '…' }),
+                    h('td', { class: 'num', text: r.counts.accounts ?? '–' }),
+                    h('td', { class: 'num', text: r.counts.clusters ?? '–' }),
+                    h('td', { text: r.blacklistVersion ? `v${r.blacklistVersion}` : '–' }),
+                    h(
+                      'td',
+                      {},
+                      h(
+                        'details',
+                        {},
+                        h('summary', { text: 'timings' }),
+                        h(
+                          'ul',
+                          {},
+                          ...Object.entries(r.timings)
+                            .filter(([k]) => !k.includes('.'))
+                            .map(([k, v]) => h('li', { text: `${k}: ${fmt.ms(v)}` })),
+                        ),
+                      ),
+                      r.error ? h('p', { class: 'error', text: r.error }) : null,
+                    ),
+                  ),
+                ),
+              ),
+            )
+          : empty('No run yet.'),
+      );
+      // Live progress: poll while a run is going or a request waits for its run.
+      if (running || pending) timer = window.setTimeout(() => void refresh(), 1500);
+    } catch (err) {
+      if (!disposed) clear(list, errorBox(err));
+    }
+  }
+  void refresh();
+  return {
+    dispose: () => {
+      disposed = true;
+      window.clearTimeout(timer);
+    },
+  };
+}

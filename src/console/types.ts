@@ -1,0 +1,122 @@
+// The API shapes the console reads (a subset; docs/api.md and /docs have all fields).
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: { keyId: string; name: string; role: string };
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export interface ClusterSummary {
+  clusterId: string;
+  size: number;
+  type: string;
+  score: number;
+  reasons: string[];
+  notes: string[];
+  evidence: Record<string, unknown>;
+  isNew: boolean;
+  listed?: number;
+}
+
+export interface Migration {
+  from: string;
+  to: string;
+  score: number;
+  fallAt: string;
+  riseAt: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface ClusterDetail {
+  runId: string;
+  cluster: ClusterSummary;
+  page: { page: number; pageSize: number; members: number; pages: number };
+  members: Array<{
+    accountId: string;
+    role: string;
+    score: number;
+    reasons: string[];
+    label: string | null;
+    pagerank: number;
+    inAmount: number;
+    outAmount: number;
+  }>;
+  graph: {
+    nodes: Array<{ id: string; role: string; score: number; pagerank: number; label: string | null }>;
+    edges: Array<{ source: string; target: string; count: number; amount: number | null; first: string; last: string }>;
+  };
+  migrations: Migration[];
+  history: Array<{ runId: string; finishedAt: string | null; size: number; type: string; score: number }>;
+}
+
+export interface Label {
+  id: string;
+  label: 'fraud' | 'legit';
+  note: string | null;
+  createdBy: string;
+  createdAt: string;
+  retractedAt: string | null;
+  retractedBy: string | null;
+  retractReason: string | null;
+}
+
+export interface AccountDetail {
+  accountId: string;
+  firstSeenAt: string | null;
+  analysed: boolean;
+  clusterId: string | null;
+  cluster: { clusterId: string; type: string; score: number; size: number } | null;
+  role: string | null;
+  score: number | null;
+  reasons: string[];
+  metrics: Record<string, unknown> | null;
+  labels: { current: Label | null; events: Label[] };
+  timeline: { bucketDays: number; buckets: Array<{ start: string; transfers: number }> };
+  topCounterparties: Array<{ accountId: string; currency: string; sent: number; received: number; transfers: number }>;
+  migrations: { predecessors: Migration[]; successors: Migration[] };
+  blacklist: { version: number | null; listed: boolean; entry: { clusterId: string | null; score: number; reasons: string[] } | null };
+}
+
+export interface Neighborhood {
+  nodes: Array<{ id: string; hop: number; role: string | null; clusterId: string | null; score: number | null; label: string | null }>;
+  edges: Array<{ source: string; target: string; count: number; amount: number | null }>;
+  truncated: boolean;
+}
+
+export interface Run {
+  id: string;
+  status: string;
+  step: string;
+  trigger: string;
+  requestedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  asOf: string | null;
+  timings: Record<string, number>;
+  counts: Record<string, number>;
+  warnings: string[];
+  error: string | null;
+  blacklistVersion: number | null;
+}
+
+export interface BlacklistVersion {
+  version: number;
+  status: string;
+  source: string;
+  runId: string | null;
+  createdAt: string;
+  count: number;
+  added: number | null;
+  removed: number | null;
+  pinned: boolean;
+  guard: unknown;
+}
+
+export interface BlacklistEntry {
+  accountId: string;
+  clusterId: string | null;
+  score: number;
+  reasons: string[];
+}
