@@ -1,7 +1,7 @@
 // npm test: install and build if needed, make sure Redis runs, start a dedicated Neo4j for the tests
 // (instance "test" on port 7688, its own data folder) unless ACCTNET_TEST_NEO4J_URI names an empty
 // database meant for tests, run the suite, and stop what it started.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bootstrap, root } from './bootstrap.mjs';
@@ -29,6 +29,7 @@ delete base.NEO4J_DATABASE;
 const config = loadConfig({ ...base, ...testEnv });
 
 await ensureLocalRedis(config.redis.url, log);
+ensureChromium();
 
 let started = false;
 let uri = process.env.ACCTNET_TEST_NEO4J_URI;
@@ -37,6 +38,26 @@ if (!uri) {
   started = !r.alreadyRunning;
   uri = r.uri;
   log(`test Neo4j at ${uri}${r.alreadyRunning ? ' (already running)' : ` (started in ${(r.startedInMs / 1000).toFixed(1)} s)`}`);
+}
+
+/** The console's browser test needs Debian's chromium: install it when missing and allowed (root or sudo -n). */
+function ensureChromium() {
+  const browser = process.env.ACCTNET_CHROMIUM ?? '/usr/bin/chromium';
+  if (fs.existsSync(browser) || process.env.ACCTNET_CHROMIUM) return;
+  const asRoot = process.getuid?.() === 0;
+  const sudo = !asRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (!asRoot && !sudo) {
+    log(`chromium is missing and this user cannot install it: the console's browser test will fail (apt-get install -y chromium)`);
+    return;
+  }
+  log('installing chromium for the console browser test (apt-get, once)...');
+  const apt = (args) =>
+    spawnSync(sudo ? 'sudo' : 'apt-get', sudo ? ['-n', 'apt-get', ...args] : args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
+  if (!(apt(['update', '-q']) && apt(['install', '-y', '-q', 'chromium'])))
+    log('apt-get could not install chromium: the console browser test will fail');
 }
 
 const files = process.argv.slice(2);

@@ -131,10 +131,16 @@ export class GraphView {
     this.stopTimer = window.setTimeout(() => this.layout?.stop(), Math.min(6000, 1500 + this.graph.order * 2));
   }
 
+  /** Whether ForceAtlas2 is still moving nodes (the browser tests wait for it to settle). */
+  layoutRunning(): boolean {
+    return this.layout?.isRunning() ?? false;
+  }
+
   /** Viewport position of a node, for keyboard focus and the browser tests. */
   viewportOf(id: string): { x: number; y: number } | null {
     if (!this.graph.hasNode(id)) return null;
-    return this.sigma.graphToViewport(this.sigma.getNodeDisplayData(id) as { x: number; y: number });
+    const { x, y } = this.graph.getNodeAttributes(id) as { x: number; y: number };
+    return this.sigma.graphToViewport({ x, y });
   }
 
   kill(): void {

@@ -16,9 +16,7 @@ export default fp(
     app.get('/', { config: { roles: 'public' }, schema: { hide: true } }, (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`));
     if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html'))) {
       app.get(`${CONSOLE_PREFIX}/*`, { config: { roles: 'public' }, schema: { hide: true } }, (_request, reply) =>
-        reply
-          .code(503)
-          .send({ statusCode: 503, error: 'Service Unavailable', message: 'The console is not built: run `npm run build`' }),
+        reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'The console is not built: run `npm run build`' }),
       );
       return;
     }

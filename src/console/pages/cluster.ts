@@ -86,9 +86,20 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
       canvas.remove();
       return;
     }
-    view = new GraphView(canvas, tooltip, select);
-    window.acctnetGraph = view;
-    view.add(detail.graph.nodes, detail.graph.edges);
+    try {
+      view = new GraphView(canvas, tooltip, select);
+    } catch (err) {
+      // sigma needs WebGL: say so instead of leaving an empty box.
+      canvas.replaceWith(
+        errorBox(
+          new Error(`This browser cannot draw the graph (WebGL is unavailable: ${(err as Error).message}). The members are listed below.`),
+        ),
+      );
+    }
+    if (view) {
+      window.acctnetGraph = view;
+      view.add(detail.graph.nodes, detail.graph.edges);
+    }
     clear(
       members,
       h('h2', { text: `Members (${detail.page.members}${detail.page.pages > 1 ? `, first ${detail.members.length} by PageRank` : ''})` }),
@@ -108,7 +119,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
         ),
       ),
     );
-    if (selected && view.graph.hasNode(selected)) select(selected);
+    if (selected && (view?.graph.hasNode(selected) || detail.members.some((m) => m.accountId === selected))) select(selected);
     else showCluster();
   })();
 
