@@ -3,7 +3,6 @@
 // 10M / 1M, against the bare in-memory algorithms (PageRank + Louvain on the same graphology graph).
 // The data is bulk-loaded with neo4j-admin database import: this measures recompute, not ingest.
 import fs from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
@@ -12,13 +11,12 @@ import { buildAccountGraph } from '../src/analysis/graph.js';
 import { findHubs } from '../src/analysis/hubs.js';
 import { computeCentrality } from '../src/analysis/centrality.js';
 import { louvain, pagerank, UndirectedGraph } from '../src/analysis/graphology.js';
-import { localPaths, runAdminTool, startLocalNeo4j, stopLocalNeo4j } from '../src/neo4j/local.js';
+import { stopLocalNeo4j } from '../src/neo4j/local.js';
 import { createDriver } from '../src/neo4j/driver.js';
-import { applySchema } from '../src/neo4j/schema.js';
 import { createRunRepository } from '../src/neo4j/repositories/runs.js';
 import { createRng } from '../src/synth/rng.js';
-import { createWorld } from '../src/synth/world.js';
-import { BENCH_DIR, benchEnv, exitOf, log, machine, median, spawnCli, trackPeak } from './common.js';
+import { benchEnv, exitOf, log, machine, median, spawnCli, trackPeak } from './common.js';
+import { DAY, SIZES, dataset, loadDatabase } from './dataset.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,91 +26,6 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
   },
 });
-
-const SIZES: Record<string, { transactions: number; accounts: number; heapMb: number }> = {
-  '1m': { transactions: 1_000_000, accounts: 100_000, heapMb: 4096 },
-  '10m': { transactions: 10_000_000, accounts: 1_000_000, heapMb: 8192 },
-};
-const DAY = 86_400_000;
-
-/** Neo4j bulk-import CSVs of a seeded world, cut at exactly `transactions` transfers (time order). */
-async function dataset(
-  size: string,
-  seed: number,
-): Promise<{ dir: string; from: number; to: number; accounts: number; transactions: number }> {
-  const { transactions, accounts } = SIZES[size]!;
-  const dir = path.join(BENCH_DIR, `recompute-${size}-s${seed}`);
-  const done = path.join(dir, 'complete.json');
-  if (fs.existsSync(done)) return JSON.parse(fs.readFileSync(done, 'utf8'));
-  fs.mkdirSync(dir, { recursive: true });
-  log(`generating ${size}: ${transactions} transfers over ~${accounts} accounts (seed ${seed})`);
-  // About 10 transfers per account over 180 days.
-  const world = createWorld({ seed, accounts, activity: 0.28, currency: 'USD' });
-  const rels = fs.createWriteStream(path.join(dir, 'transfers.csv'));
-  rels.write('txId,:START_ID(Account),:END_ID(Account),amount:long,currency,at:long,channel,batchId\n');
-  const firstSeen = new Map<string, number>();
-  let n = 0;
-  let from = Infinity;
-  let to = -Infinity;
-  let buffer = '';
-  for (const t of world.transfers()) {
-    if (n >= transactions) break;
-    const minor = Math.round(Number(t.amount) * 100);
-    buffer += `${t.txId},${t.from},${t.to},${minor},${t.currency},${t.at},${t.channel},bench\n`;
-    for (const id of [t.from, t.to]) if (!(firstSeen.get(id)! <= t.at)) firstSeen.set(id, t.at);
-    from = Math.min(from, t.at);
-    to = Math.max(to, t.at);
-    if (++n % 10_000 === 0) {
-      if (!rels.write(buffer)) await once(rels, 'drain');
-      buffer = '';
-    }
-  }
-  rels.end(buffer);
-  await once(rels, 'finish');
-  if (n < transactions) throw new Error(`the world produced only ${n} transfers; raise activity`);
-  const nodes = fs.createWriteStream(path.join(dir, 'accounts.csv'));
-  nodes.write('id:ID(Account),firstSeenAt:long\n');
-  buffer = '';
-  for (const [id, at] of firstSeen) {
-    buffer += `${id},${at}\n`;
-    if (buffer.length > 1 << 16) {
-      if (!nodes.write(buffer)) await once(nodes, 'drain');
-      buffer = '';
-    }
-  }
-  nodes.end(buffer);
-  await once(nodes, 'finish');
-  const meta = { dir, from, to, accounts: firstSeen.size, transactions: n };
-  fs.writeFileSync(done, JSON.stringify(meta));
-  log(`  ${n} transfers, ${firstSeen.size} accounts`);
-  return meta;
-}
-
-async function loadDatabase(env: NodeJS.ProcessEnv, dir: string): Promise<NodeJS.ProcessEnv> {
-  const managed = loadConfig(env);
-  await stopLocalNeo4j(managed, log);
-  fs.rmSync(localPaths(managed.localNeo4j).dataDir, { recursive: true, force: true });
-  runAdminTool(managed, ['dbms', 'set-initial-password', managed.neo4j.password]);
-  const started = Date.now();
-  runAdminTool(managed, [
-    'database',
-    'import',
-    'full',
-    `--nodes=Account=${path.join(dir, 'accounts.csv')}`,
-    `--relationships=TRANSFER=${path.join(dir, 'transfers.csv')}`,
-    '--overwrite-destination=true',
-    'neo4j',
-  ]);
-  log(`  neo4j-admin import: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const s = await startLocalNeo4j(managed, log);
-  const config = loadConfig({ ...env, NEO4J_URI: s.uri });
-  const driver = createDriver(config.neo4j);
-  const t = Date.now();
-  await applySchema(driver, config.neo4j);
-  log(`  constraints and indexes online: ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  await driver.close();
-  return { ...env, NEO4J_URI: s.uri };
-}
 
 /** PageRank + Louvain alone on the same graph (built from the same CSV, outside Neo4j). */
 function bareAlgorithms(dir: string, to: number): { pagerankMs: number; louvainMs: number } {

@@ -5,7 +5,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
+import { createReadCache } from './api/context.js';
 import { installErrorHandlers } from './api/errors.js';
+import { createRunRepository } from './neo4j/repositories/runs.js';
 import auth, { presentedKey } from './api/plugins/auth.js';
 import bullBoard, { QUEUE_DASHBOARD } from './api/plugins/bull-board.js';
 import consolePlugin, { CONSOLE_PREFIX } from './api/plugins/console.js';
@@ -49,6 +51,8 @@ export type AppOptions = RuntimePluginOptions & {
 
 async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(runtimePlugin, opts);
+  const runRepo = createRunRepository(instance.runtime.driver(), opts.config.neo4j);
+  instance.decorate('readCache', createReadCache(opts.config, () => runRepo.servedSnapshot()));
   instance.decorateRequest('principal', null);
   installErrorHandlers(instance);
 

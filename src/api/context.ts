@@ -5,6 +5,7 @@ import { createRunRepository, type RunRecord } from '../neo4j/repositories/runs.
 import { currencyExponent } from '../ingest/record.js';
 import type { Config } from '../config/index.js';
 import { HttpError } from './errors.js';
+import { ReadCache } from './read-cache.js';
 
 const DAY = 86_400_000;
 
@@ -15,21 +16,54 @@ export interface ServedRun {
   bucketDays: number;
 }
 
+export interface Served {
+  run: ServedRun | null;
+  blacklist: { servedVersion: number | null; pinnedVersion: number | null; servedAt: number | null };
+  /** Cache key part naming the served run (ids restart only if the database is wiped, start times differ). */
+  runKey: string;
+  /** Cache key part naming the served blacklist version. */
+  versionKey: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readCache: ReadCache<Served>;
+  }
+}
+
+export function createReadCache(config: Config, loadRuns: () => ReturnType<ReturnType<typeof createRunRepository>['servedSnapshot']>) {
+  return new ReadCache<Served>(
+    async () => {
+      const snap = await loadRuns();
+      const run = snap.run;
+      let served: ServedRun | null = null;
+      if (run && run.asOf !== null) {
+        const windowDays = typeof run.params.windowDays === 'number' ? run.params.windowDays : config.analysis.windowDays;
+        const bucketDays = typeof run.params.bucketDays === 'number' ? run.params.bucketDays : config.analysis.bucketDays;
+        served = { run, windowFrom: run.asOf - windowDays * DAY + 1, windowTo: run.asOf, bucketDays };
+      }
+      return {
+        run: served,
+        blacklist: snap.blacklist,
+        runKey: served ? `${served.run.id}@${served.run.startedAt}` : 'none',
+        versionKey: snap.blacklist.servedVersion === null ? 'none' : `v${snap.blacklist.servedVersion}@${snap.blacklist.servedAt}`,
+      };
+    },
+    { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries },
+  );
+}
+
 export async function servedRun(app: FastifyInstance): Promise<ServedRun | null> {
-  const runs = createRunRepository(app.runtime.driver(), app.config.neo4j);
-  const id = await runs.currentRunId();
-  if (!id) return null;
-  const run = await runs.get(id);
-  if (!run || run.asOf === null) return null;
-  const windowDays = typeof run.params.windowDays === 'number' ? run.params.windowDays : app.config.analysis.windowDays;
-  const bucketDays = typeof run.params.bucketDays === 'number' ? run.params.bucketDays : app.config.analysis.bucketDays;
-  return { run, windowFrom: run.asOf - windowDays * DAY + 1, windowTo: run.asOf, bucketDays };
+  return (await app.readCache.snapshot()).run;
+}
+
+export function requireServed(served: ServedRun | null): ServedRun {
+  if (!served) throw new HttpError(409, 'No analysis run has completed yet: request one with POST /v1/recomputations');
+  return served;
 }
 
 export async function requireServedRun(app: FastifyInstance): Promise<ServedRun> {
-  const served = await servedRun(app);
-  if (!served) throw new HttpError(409, 'No analysis run has completed yet: request one with POST /v1/recomputations');
-  return served;
+  return requireServed(await servedRun(app));
 }
 
 export function actorOf(request: FastifyRequest): Actor {
@@ -51,3 +85,34 @@ export function toBase(config: Config, minor: number, currency: string): number 
 
 export const iso = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+
+export interface DrawnEdge {
+  source: string;
+  target: string;
+  count: number;
+  /** Total in the base currency, or null when a currency has no rate. */
+  amount: number | null;
+  amounts: Array<{ currency: string; amount: number }>;
+  first: number;
+  last: number;
+}
+
+/** Per-currency pair aggregates → one edge per ordered pair, sorted by (source, target). */
+export function mergePairEdges(
+  config: Config,
+  edges: ReadonlyArray<{ source: string; target: string; currency: string; count: number; amount: number; first: number; last: number }>,
+): DrawnEdge[] {
+  const merged = new Map<string, DrawnEdge>();
+  for (const e of edges) {
+    const key = `${e.source}\u0000${e.target}`;
+    const m = merged.get(key) ?? { source: e.source, target: e.target, count: 0, amount: 0, amounts: [], first: e.first, last: e.last };
+    m.count += e.count;
+    const base = toBase(config, e.amount, e.currency);
+    m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
+    m.amounts.push({ currency: e.currency, amount: major(e.amount, e.currency) });
+    m.first = Math.min(m.first, e.first);
+    m.last = Math.max(m.last, e.last);
+    merged.set(key, m);
+  }
+  return [...merged.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : 1));
+}

@@ -407,6 +407,20 @@ export const VARS = {
     doc: 'Requests per minute per API key (per address without one).',
     parse: p.int(1, 1000000),
   }),
+  apiStateTtlMs: defineVar({
+    name: 'ACCTNET_API_STATE_TTL_MS',
+    default: '1000',
+    expected: 'milliseconds 0..60000 (0: read it on every request)',
+    doc: 'How long an API process reuses its reading of which run and which blacklist version are served. Its own publications (overrides, approve, pin, rollback) refresh it at once; another process\'s within this time.',
+    parse: p.int(0, 60000),
+  }),
+  apiCacheEntries: defineVar({
+    name: 'ACCTNET_API_CACHE_ENTRIES',
+    default: '20000',
+    expected: 'an integer 0..10000000 (0: no cache)',
+    doc: 'Entries of the API\'s cache of per-run results (cluster pages, account figures); they never change once a run is served, so the cache holds them until it is full.',
+    parse: p.int(0, 10000000),
+  }),
   recomputeRateLimit: defineVar({
     name: 'ACCTNET_RECOMPUTE_RATE_LIMIT_PER_MINUTE',
     default: '6',
@@ -512,6 +526,8 @@ export interface Config {
     publicUrl: string;
     rateLimitPerMinute: number;
     recomputeRateLimitPerMinute: number;
+    stateTtlMs: number;
+    cacheEntries: number;
   };
   log: { level: string };
 }
@@ -602,6 +618,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyLimitBytes: v(VARS.bodyLimitBytes),
       publicUrl: v(VARS.publicUrl),
       rateLimitPerMinute: v(VARS.rateLimit),
+      stateTtlMs: v(VARS.apiStateTtlMs),
+      cacheEntries: v(VARS.apiCacheEntries),
       recomputeRateLimitPerMinute: v(VARS.recomputeRateLimit),
     },
     log: { level: v(VARS.logLevel) },

@@ -26,6 +26,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     ACCTNET_LOCK_DURATION_MS: '4000',
     ACCTNET_STALLED_INTERVAL_MS: '2000',
     ACCTNET_JOB_BACKOFF_MS: '200',
+    // Tests publish through repositories and read through the app at once: no reuse of the served state.
+    ACCTNET_API_STATE_TTL_MS: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...overrides,
   };

@@ -99,6 +99,23 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map((r) => toRun(r.get('run')));
     },
 
+    /** The served run and the blacklist state together (one round trip for every API request). */
+    async servedSnapshot(): Promise<{
+      run: RunRecord | null;
+      blacklist: { servedVersion: number | null; pinnedVersion: number | null; servedAt: number | null };
+    }> {
+      const r = (await read((tx) => tx.run(cypher('runs/served-snapshot')))).records[0]!;
+      const run = r.get('run') as Record<string, unknown> | null;
+      return {
+        run: run ? toRun(run) : null,
+        blacklist: {
+          servedVersion: toNumberOrNull(r.get('servedVersion')),
+          pinnedVersion: toNumberOrNull(r.get('pinnedVersion')),
+          servedAt: toNumberOrNull(r.get('servedAt')),
+        },
+      };
+    },
+
     async currentRunId(): Promise<string | null> {
       const r = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0];
       return (r?.get('runId') as string | undefined) ?? null;

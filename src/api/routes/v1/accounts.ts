@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
-import { iso, major, servedRun, toBase } from '../../context.js';
+import { iso, major, mergePairEdges, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { notFound } from '../../errors.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
@@ -98,20 +98,30 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const id = request.params.id;
       const repo = analysis();
-      const account = await repo.account(id);
-      const labelEvents = await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(id);
-      if (!account && labelEvents.length === 0) throw notFound(`No account ${id}`);
-      const served = await servedRun(app);
-      const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
-      const state = await blacklistRepo.state();
-      const [result, entry] = await Promise.all([
-        served ? repo.accountResults(served.run.id, [id]).then((r) => r[0] ?? null) : null,
-        state.servedVersion === null ? null : blacklistRepo.accountEntry(state.servedVersion, id),
+      // Fresh on every request: the account, its labels, and (at most ACCTNET_API_STATE_TTL_MS old)
+      // what is served. Results of the served run and version never change: cached by their key.
+      const [account, labelEvents, snap] = await Promise.all([
+        repo.account(id),
+        createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(id),
+        app.readCache.snapshot(),
       ]);
-      const [cluster, counterparties, migrations] = await Promise.all([
-        served && result?.clusterId ? repo.cluster(served.run.id, result.clusterId) : null,
-        served ? repo.topCounterparties(id, served.windowFrom, served.windowTo, 10) : [],
-        served ? repo.migrationsOf(served.run.id, [id]) : [],
+      if (!account && labelEvents.length === 0) throw notFound(`No account ${id}`);
+      const served = snap.run;
+      const version = snap.blacklist.servedVersion;
+      const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
+      const [{ result, cluster, counterparties, migrations }, entry] = await Promise.all([
+        app.readCache.memo(`account:${snap.runKey}:${id}`, async () => {
+          const result = served ? ((await repo.accountResults(served.run.id, [id]))[0] ?? null) : null;
+          const [cluster, counterparties, migrations] = await Promise.all([
+            served && result?.clusterId ? repo.cluster(served.run.id, result.clusterId) : null,
+            served ? repo.topCounterparties(id, served.windowFrom, served.windowTo, 10) : [],
+            served ? repo.migrationsOf(served.run.id, [id]) : [],
+          ]);
+          // Only the summary of the cluster: its member list can be long.
+          const summary = cluster && { clusterId: cluster.clusterId, type: cluster.type, score: cluster.score, size: cluster.size };
+          return { result, cluster: summary, counterparties, migrations };
+        }),
+        version === null ? null : app.readCache.memo(`entry:${snap.versionKey}:${id}`, () => blacklistRepo.accountEntry(version, id)),
       ]);
       const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
       const activity = result?.metrics.activity ?? [];
@@ -159,7 +169,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           successors: migrations.filter((m) => m.from === id).map(migrationView),
         },
         blacklist: {
-          version: state.servedVersion,
+          version: version,
           listed: entry !== null,
           entry: entry && { clusterId: entry.clusterId, score: entry.score, reasons: entry.reasons },
         },
@@ -213,51 +223,42 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = request.params;
       const { hops, limit } = request.query;
       const repo = analysis();
-      if (!(await repo.account(id))) throw notFound(`No account ${id}`);
-      const hopOf = new Map<string, number>([[id, 0]]);
-      let frontier = [id];
-      let truncated = false;
-      for (let hop = 1; hop <= hops && frontier.length; hop++) {
-        const room = limit - hopOf.size;
-        if (room <= 0) {
-          truncated = true;
-          break;
-        }
-        const found = await repo.neighbors(frontier, [...hopOf.keys()], room + 1);
-        const next: string[] = [];
-        for (const n of found) {
-          if (hopOf.has(n.neighbor)) continue;
-          if (hopOf.size >= limit) {
+      const snap = await app.readCache.snapshot();
+      const served = snap.run;
+      // The neighbourhood's shape and figures are those of the served run's window: cached per run.
+      const shape = await app.readCache.memo(`neighborhood:${snap.runKey}:${id}:${hops}:${limit}`, async () => {
+        if (!(await repo.account(id))) throw notFound(`No account ${id}`);
+        const hopOf = new Map<string, number>([[id, 0]]);
+        let frontier = [id];
+        let truncated = false;
+        for (let hop = 1; hop <= hops && frontier.length; hop++) {
+          const room = limit - hopOf.size;
+          if (room <= 0) {
             truncated = true;
             break;
           }
-          hopOf.set(n.neighbor, hop);
-          next.push(n.neighbor);
+          const found = await repo.neighbors(frontier, [...hopOf.keys()], room + 1);
+          const next: string[] = [];
+          for (const n of found) {
+            if (hopOf.has(n.neighbor)) continue;
+            if (hopOf.size >= limit) {
+              truncated = true;
+              break;
+            }
+            hopOf.set(n.neighbor, hop);
+            next.push(n.neighbor);
+          }
+          frontier = next;
         }
-        frontier = next;
-      }
-      const ids = [...hopOf.keys()];
-      const served = await servedRun(app);
-      const [results, labels, edges] = await Promise.all([
-        served ? repo.accountResults(served.run.id, ids) : [],
-        createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
-        repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER),
-      ]);
-      const byId = new Map(results.map((r) => [r.accountId, r]));
-      const merged = new Map<
-        string,
-        { source: string; target: string; count: number; amount: number | null; first: number; last: number }
-      >();
-      for (const e of edges) {
-        const key = `${e.source}\u0000${e.target}`;
-        const m = merged.get(key) ?? { source: e.source, target: e.target, count: 0, amount: 0, first: e.first, last: e.last };
-        const base = toBase(app.config, e.amount, e.currency);
-        m.count += e.count;
-        m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
-        m.first = Math.min(m.first, e.first);
-        m.last = Math.max(m.last, e.last);
-        merged.set(key, m);
-      }
+        const ids = [...hopOf.keys()];
+        const [results, edges] = await Promise.all([
+          served ? repo.accountResults(served.run.id, ids) : [],
+          repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER),
+        ]);
+        return { hopOf, truncated, ids, byId: new Map(results.map((r) => [r.accountId, r])), edges: mergePairEdges(app.config, edges) };
+      });
+      const { hopOf, truncated, ids, byId } = shape;
+      const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids);
       return {
         center: id,
         hops,
@@ -270,7 +271,14 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           score: byId.get(n)?.score ?? null,
           label: labels.get(n) ?? null,
         })),
-        edges: [...merged.values()].map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
+        edges: shape.edges.map((e) => ({
+          source: e.source,
+          target: e.target,
+          count: e.count,
+          amount: e.amount,
+          first: iso(e.first)!,
+          last: iso(e.last)!,
+        })),
       };
     },
   );

@@ -269,6 +269,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         return { saved, audit };
       });
       const published = await publishOverrides(app.runtime.publishDeps());
+      app.readCache.invalidate();
       return reply.code(201).send({
         override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.saved.createdAt)! },
         published: { version: published.version, previous: published.previous },
@@ -313,6 +314,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       });
       if (!r) throw notFound(`No override for account ${accountId}`);
       const published = await publishOverrides(app.runtime.publishDeps());
+      app.readCache.invalidate();
       return { removed: r.removed, published: { version: published.version, previous: published.previous }, audit: auditView(r.audit) };
     },
   );
@@ -329,6 +331,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     version: number | null,
   ) => {
     const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id).catch(adminError);
+    app.readCache.invalidate();
     return { servedVersion: r.served, previousVersion: r.previous, pinnedVersion: r.pinned, audit: auditView(r.audit) };
   };
 

@@ -4,7 +4,7 @@ import { createAnalysisRepository, type ClusterSummary } from '../../../neo4j/re
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { createRunRepository } from '../../../neo4j/repositories/runs.js';
-import { iso, major, requireServedRun, toBase } from '../../context.js';
+import { iso, mergePairEdges, requireServed } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
@@ -57,50 +57,53 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      const { run } = await requireServedRun(app);
-      const after = decodeCursor(
-        q.cursor,
-        (v): v is { v: number | null; id: string; s: string } =>
-          typeof v.id === 'string' && v.s === q.sort && (v.v === null || typeof v.v === 'number'),
-      ) ?? {
-        v: null,
-        id: null,
-      };
-      let newSinceSeq: number | null = null;
-      if (q.newSinceVersion !== undefined) {
-        const version = await createBlacklistRepository(app.runtime.driver(), app.config.neo4j).get(q.newSinceVersion);
-        if (!version) throw notFound(`No blacklist version ${q.newSinceVersion}`);
-        const versionRun = version.runId ? await createRunRepository(app.runtime.driver(), app.config.neo4j).get(version.runId) : null;
-        newSinceSeq = versionRun?.seq ?? 0;
-      }
-      const items = await analysis().listClusters(run.id, {
-        minRisk: q.minRisk,
-        type: q.type ?? null,
-        minSize: q.minSize,
-        maxSize: q.maxSize,
-        newSinceSeq,
-        sort: q.sort,
-        after: { value: after.v, id: after.id },
-        limit: q.limit,
+      const snap = await app.readCache.snapshot();
+      const { run } = requireServed(snap.run);
+      // A page depends only on the served run, the served version (listed counts) and the query.
+      return app.readCache.memo(`clusters:${snap.runKey}:${snap.versionKey}:${JSON.stringify(q)}`, async () => {
+        const after = decodeCursor(
+          q.cursor,
+          (v): v is { v: number | null; id: string; s: string } =>
+            typeof v.id === 'string' && v.s === q.sort && (v.v === null || typeof v.v === 'number'),
+        ) ?? {
+          v: null,
+          id: null,
+        };
+        let newSinceSeq: number | null = null;
+        if (q.newSinceVersion !== undefined) {
+          const version = await createBlacklistRepository(app.runtime.driver(), app.config.neo4j).get(q.newSinceVersion);
+          if (!version) throw notFound(`No blacklist version ${q.newSinceVersion}`);
+          const versionRun = version.runId ? await createRunRepository(app.runtime.driver(), app.config.neo4j).get(version.runId) : null;
+          newSinceSeq = versionRun?.seq ?? 0;
+        }
+        const items = await analysis().listClusters(run.id, {
+          minRisk: q.minRisk,
+          type: q.type ?? null,
+          minSize: q.minSize,
+          maxSize: q.maxSize,
+          newSinceSeq,
+          sort: q.sort,
+          after: { value: after.v, id: after.id },
+          limit: q.limit,
+        });
+        const last = items[items.length - 1];
+        const served = snap.blacklist.servedVersion;
+        const listed =
+          served === null
+            ? new Map<string, number>()
+            : await createBlacklistRepository(app.runtime.driver(), app.config.neo4j).listedPerCluster(
+                served,
+                items.map((c) => c.clusterId),
+              );
+        return {
+          runId: run.id,
+          items: items.map((c) => ({ ...clusterView(c), listed: listed.get(c.clusterId) ?? 0 })),
+          nextCursor:
+            items.length === q.limit && last
+              ? encodeCursor({ s: q.sort, v: q.sort === 'risk' ? last.score : q.sort === 'size' ? last.size : null, id: last.clusterId })
+              : null,
+        };
       });
-      const last = items[items.length - 1];
-      const blacklist = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
-      const served = (await blacklist.state()).servedVersion;
-      const listed =
-        served === null
-          ? new Map<string, number>()
-          : await blacklist.listedPerCluster(
-              served,
-              items.map((c) => c.clusterId),
-            );
-      return {
-        runId: run.id,
-        items: items.map((c) => ({ ...clusterView(c), listed: listed.get(c.clusterId) ?? 0 })),
-        nextCursor:
-          items.length === q.limit && last
-            ? encodeCursor({ s: q.sort, v: q.sort === 'risk' ? last.score : q.sort === 'size' ? last.size : null, id: last.clusterId })
-            : null,
-      };
     },
   );
 
@@ -176,56 +179,64 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { run, windowFrom, windowTo } = await requireServedRun(app);
-      const repo = analysis();
-      const cluster = await repo.cluster(run.id, request.params.id);
-      if (!cluster) throw notFound(`No cluster ${request.params.id} in the served run (${run.id})`);
+      const snap = await app.readCache.snapshot();
+      const { run, windowFrom, windowTo } = requireServed(snap.run);
       const { page, pageSize } = request.query;
-      const results = await repo.accountResults(run.id, cluster.members);
-      results.sort((a, b) => b.metrics.pagerank - a.metrics.pagerank || (a.accountId < b.accountId ? -1 : 1));
-      const pages = Math.max(1, Math.ceil(results.length / pageSize));
-      if (page >= pages) throw badRequest(`page ${page} does not exist: the cluster has ${pages} page(s) of ${pageSize}`);
-      const pageResults = results.slice(page * pageSize, (page + 1) * pageSize);
-      const ids = pageResults.map((r) => r.accountId);
-      const [labels, edges, migrations, history] = await Promise.all([
-        createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
-        repo.edgesAmong(ids, windowFrom, windowTo),
-        repo.migrationsOf(run.id, cluster.members),
-        repo.clusterHistory(cluster.clusterId),
-      ]);
-      const merged = new Map<
-        string,
-        {
-          source: string;
-          target: string;
-          count: number;
-          amount: number | null;
-          amounts: Array<{ currency: string; amount: number }>;
-          first: number;
-          last: number;
-        }
-      >();
-      for (const e of edges) {
-        const key = `${e.source}\u0000${e.target}`;
-        const m = merged.get(key) ?? { source: e.source, target: e.target, count: 0, amount: 0, amounts: [], first: e.first, last: e.last };
-        m.count += e.count;
-        const base = toBase(app.config, e.amount, e.currency);
-        m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
-        m.amounts.push({ currency: e.currency, amount: major(e.amount, e.currency) });
-        m.first = Math.min(m.first, e.first);
-        m.last = Math.max(m.last, e.last);
-        merged.set(key, m);
-      }
-      const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
-      const servedVersion = (await blacklistRepo.state()).servedVersion;
-      const listedCount =
-        servedVersion === null
-          ? 0
-          : ((await blacklistRepo.listedPerCluster(servedVersion, [cluster.clusterId])).get(cluster.clusterId) ?? 0);
+      const repo = analysis();
+      // Everything but the labels belongs to the served run and version: cached by their key.
+      const fixed = await app.readCache.memo(
+        `cluster:${snap.runKey}:${snap.versionKey}:${request.params.id}:${page}:${pageSize}`,
+        async () => {
+          const cluster = await repo.cluster(run.id, request.params.id);
+          if (!cluster) throw notFound(`No cluster ${request.params.id} in the served run (${run.id})`);
+          const results = await repo.accountResults(run.id, cluster.members);
+          results.sort((a, b) => b.metrics.pagerank - a.metrics.pagerank || (a.accountId < b.accountId ? -1 : 1));
+          const pages = Math.max(1, Math.ceil(results.length / pageSize));
+          if (page >= pages) throw badRequest(`page ${page} does not exist: the cluster has ${pages} page(s) of ${pageSize}`);
+          const pageResults = results.slice(page * pageSize, (page + 1) * pageSize);
+          const ids = pageResults.map((r) => r.accountId);
+          const servedVersion = snap.blacklist.servedVersion;
+          const [edges, migrations, history, listed] = await Promise.all([
+            repo.edgesAmong(ids, windowFrom, windowTo),
+            repo.migrationsOf(run.id, cluster.members),
+            repo.clusterHistory(cluster.clusterId),
+            servedVersion === null
+              ? new Map<string, number>()
+              : createBlacklistRepository(app.runtime.driver(), app.config.neo4j).listedPerCluster(servedVersion, [cluster.clusterId]),
+          ]);
+          return {
+            cluster: { ...clusterView(cluster), listed: listed.get(cluster.clusterId) ?? 0 },
+            members: results.length,
+            pages,
+            // Only what the response shows (the activity series stay out of the cache).
+            pageResults: pageResults.map((r) => ({
+              accountId: r.accountId,
+              role: r.role,
+              score: r.score,
+              reasons: r.reasons,
+              metrics: {
+                pagerank: r.metrics.pagerank,
+                betweenness: r.metrics.betweenness,
+                inDegree: r.metrics.inDegree,
+                outDegree: r.metrics.outDegree,
+                inAmount: r.metrics.inAmount,
+                outAmount: r.metrics.outAmount,
+                forwardShare: r.metrics.forwardShare,
+              },
+            })),
+            ids,
+            edges: mergePairEdges(app.config, edges),
+            migrations,
+            history,
+          };
+        },
+      );
+      const { pages, pageResults, migrations, history } = fixed;
+      const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids);
       return {
         runId: run.id,
-        cluster: { ...clusterView(cluster), listed: listedCount },
-        page: { page, pageSize, members: results.length, pages },
+        cluster: fixed.cluster,
+        page: { page, pageSize, members: fixed.members, pages },
         members: pageResults.map((r) => ({
           accountId: r.accountId,
           role: r.role,
@@ -248,9 +259,7 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
             pagerank: r.metrics.pagerank,
             label: labels.get(r.accountId) ?? null,
           })),
-          edges: [...merged.values()]
-            .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : 1))
-            .map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
+          edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
         },
         migrations: migrations.map(migrationView),
         history: history.map((h) => ({ runId: h.runId, finishedAt: iso(h.finishedAt), size: h.size, type: h.type, score: h.score })),

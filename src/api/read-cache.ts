@@ -1,0 +1,66 @@
+// The API's read cache. Two kinds of data:
+// - what is served right now (the current run, the served blacklist version): read in one round trip,
+//   reused for `ttlMs` (default 1 s) and refreshed at once after this process publishes;
+// - results of a run or of a blacklist version, which never change once written: memoised by a key
+//   that names the run (id and start time) or the version (number and serving time), in an LRU.
+// Labels, overrides and anything else investigators change are never cached.
+import { LRUCache } from 'lru-cache';
+
+export interface Clock {
+  now(): number;
+}
+
+export class ReadCache<S> {
+  private state: { at: number; value: Promise<S> } | null = null;
+  private readonly memos: LRUCache<string, { value: Promise<unknown> }> | null;
+
+  constructor(
+    private readonly load: () => Promise<S>,
+    private readonly opts: { ttlMs: number; maxEntries: number; clock?: Clock },
+  ) {
+    this.memos = opts.maxEntries > 0 ? new LRUCache({ max: opts.maxEntries }) : null;
+  }
+
+  private now(): number {
+    return this.opts.clock?.now() ?? Date.now();
+  }
+
+  /** What is served, at most ttlMs old. Concurrent callers share one read; a failed read is not kept. */
+  snapshot(): Promise<S> {
+    const now = this.now();
+    if (this.state && this.opts.ttlMs > 0 && now - this.state.at < this.opts.ttlMs) return this.state.value;
+    const value = this.load();
+    const entry = { at: now, value };
+    this.state = entry;
+    value.catch(() => {
+      if (this.state === entry) this.state = null;
+    });
+    return value;
+  }
+
+  /** Forget the served state (after this process published a version or a run). */
+  invalidate(): void {
+    this.state = null;
+  }
+
+  /**
+   * The value for an immutable key, loaded once. The key must name everything the value depends on
+   * (run, version, parameters). A failed load is evicted so the next call retries.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.memos) return load();
+    const hit = this.memos.get(key);
+    if (hit) return hit.value as Promise<T>;
+    const value = load();
+    const entry = { value };
+    this.memos.set(key, entry);
+    value.catch(() => {
+      if (this.memos!.get(key) === entry) this.memos!.delete(key);
+    });
+    return value;
+  }
+
+  get size(): number {
+    return this.memos?.size ?? 0;
+  }
+}

@@ -1,0 +1,87 @@
+// The API's read cache on its own: served-state reuse within the TTL, refresh after invalidate, one
+// shared read for concurrent callers, failures never kept, immutable memos in a bounded LRU.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ReadCache } from '../../src/api/read-cache.js';
+
+function counter() {
+  let n = 0;
+  return {
+    load: async () => ++n,
+    get calls() {
+      return n;
+    },
+  };
+}
+
+describe('read cache', () => {
+  test('the served state is reused within the TTL, read again after it and after invalidate()', async () => {
+    let now = 1_000;
+    const c = counter();
+    const cache = new ReadCache(c.load, { ttlMs: 1000, maxEntries: 10, clock: { now: () => now } });
+    assert.equal(await cache.snapshot(), 1);
+    now += 999;
+    assert.equal(await cache.snapshot(), 1);
+    now += 1;
+    assert.equal(await cache.snapshot(), 2);
+    cache.invalidate();
+    assert.equal(await cache.snapshot(), 3);
+    assert.equal(c.calls, 3);
+  });
+
+  test('TTL 0 reads on every call; concurrent callers within the TTL share one read', async () => {
+    const c = counter();
+    const fresh = new ReadCache(c.load, { ttlMs: 0, maxEntries: 10 });
+    await fresh.snapshot();
+    await fresh.snapshot();
+    assert.equal(c.calls, 2);
+    const d = counter();
+    const shared = new ReadCache(d.load, { ttlMs: 60_000, maxEntries: 10 });
+    assert.deepEqual(await Promise.all([shared.snapshot(), shared.snapshot(), shared.snapshot()]), [1, 1, 1]);
+    assert.equal(d.calls, 1);
+  });
+
+  test('a failed read of the served state is not kept', async () => {
+    let fail = true;
+    const cache = new ReadCache(
+      async () => {
+        if (fail) throw new Error('neo4j down');
+        return 'ok';
+      },
+      { ttlMs: 60_000, maxEntries: 10 },
+    );
+    await assert.rejects(cache.snapshot(), /neo4j down/);
+    fail = false;
+    assert.equal(await cache.snapshot(), 'ok');
+  });
+
+  test('memo loads a key once, evicts failures and the least recently used beyond maxEntries', async () => {
+    const cache = new ReadCache(async () => null, { ttlMs: 0, maxEntries: 2 });
+    let loads = 0;
+    const load = (v: string) => async () => {
+      loads++;
+      return v;
+    };
+    assert.equal(await cache.memo('a', load('A')), 'A');
+    assert.equal(await cache.memo('a', load('other')), 'A');
+    assert.equal(loads, 1);
+    await assert.rejects(
+      cache.memo('bad', async () => {
+        throw new Error('no such cluster');
+      }),
+      /no such cluster/,
+    );
+    assert.equal(await cache.memo('bad', load('now found')), 'now found');
+    await cache.memo('c', load('C'));
+    assert.equal(cache.size, 2);
+    assert.equal(await cache.memo('a', load('A2')), 'A2', 'a was the least recently used and was evicted');
+  });
+
+  test('maxEntries 0 disables memos', async () => {
+    const cache = new ReadCache(async () => null, { ttlMs: 0, maxEntries: 0 });
+    let loads = 0;
+    await cache.memo('k', async () => ++loads);
+    await cache.memo('k', async () => ++loads);
+    assert.equal(loads, 2);
+  });
+});
