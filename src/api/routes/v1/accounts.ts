@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
+import { createAnalysisRepository, type AccountResult } from '../../../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { iso, major, mergePairEdges, toBase } from '../../context.js';
@@ -229,6 +229,13 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const shape = await app.readCache.memo(`neighborhood:${snap.runKey}:${id}:${hops}:${limit}`, async () => {
         if (!(await repo.account(id))) throw notFound(`No account ${id}`);
         const hopOf = new Map<string, number>([[id, 0]]);
+        const byId = new Map<string, AccountResult>();
+        const addResults = async (ids: string[]) => {
+          if (served) for (const r of await repo.accountResults(served.run.id, ids)) byId.set(r.accountId, r);
+        };
+        await addResults([id]);
+        // Hubs (merchants, payroll, exchanges) are shown but not expanded past the centre: their
+        // thousands of customers are not related to each other, and expanding them costs seconds.
         let frontier = [id];
         let truncated = false;
         for (let hop = 1; hop <= hops && frontier.length; hop++) {
@@ -248,14 +255,12 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
             hopOf.set(n.neighbor, hop);
             next.push(n.neighbor);
           }
-          frontier = next;
+          await addResults(next);
+          frontier = next.filter((n) => byId.get(n)?.role !== 'hub');
         }
         const ids = [...hopOf.keys()];
-        const [results, edges] = await Promise.all([
-          served ? repo.accountResults(served.run.id, ids) : [],
-          repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER),
-        ]);
-        return { hopOf, truncated, ids, byId: new Map(results.map((r) => [r.accountId, r])), edges: mergePairEdges(app.config, edges) };
+        const edges = await repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER);
+        return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
       });
       const { hopOf, truncated, ids, byId } = shape;
       const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids);
