@@ -23,6 +23,8 @@ export interface Served {
   runKey: string;
   /** Cache key part naming the served blacklist version. */
   versionKey: string;
+  /** Cache key part naming the state of the labels (bumped by every label change). */
+  labelsKey: string;
 }
 
 declare module 'fastify' {
@@ -47,6 +49,7 @@ export function createReadCache(config: Config, loadRuns: () => ReturnType<Retur
         blacklist: snap.blacklist,
         runKey: served ? `${served.run.id}@${served.run.startedAt}` : 'none',
         versionKey: snap.blacklist.servedVersion === null ? 'none' : `v${snap.blacklist.servedVersion}@${snap.blacklist.servedAt}`,
+        labelsKey: `l${snap.labels.generation}@${snap.labels.changedAt}`,
       };
     },
     { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries },

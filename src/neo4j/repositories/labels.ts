@@ -45,12 +45,14 @@ export async function appendLabels(tx: ManagedTransaction, labels: NewLabel[]): 
   const now = Date.now();
   const rows = labels.map((l) => ({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) }));
   const result = await tx.run(cypher('labels/create-labels'), { labels: rows });
+  if (result.records.length) await tx.run(cypher('labels/bump-generation'), { at: int(now) });
   return result.records.map(toLabel);
 }
 
 /** Marks a label event retracted in the caller's transaction; null if there is no such label. */
 export async function retractLabel(tx: ManagedTransaction, id: string, by: string, reason: string): Promise<LabelEvent | null> {
   const r = (await tx.run(cypher('labels/retract-label'), { id, at: int(Date.now()), by, reason })).records[0];
+  if (r) await tx.run(cypher('labels/bump-generation'), { at: int(Date.now()) });
   return r ? toLabel(r) : null;
 }
 

@@ -103,6 +103,7 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
     async servedSnapshot(): Promise<{
       run: RunRecord | null;
       blacklist: { servedVersion: number | null; pinnedVersion: number | null; servedAt: number | null };
+      labels: { generation: number; changedAt: number | null };
     }> {
       const r = (await read((tx) => tx.run(cypher('runs/served-snapshot')))).records[0]!;
       const run = r.get('run') as Record<string, unknown> | null;
@@ -113,6 +114,7 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
           pinnedVersion: toNumberOrNull(r.get('pinnedVersion')),
           servedAt: toNumberOrNull(r.get('servedAt')),
         },
+        labels: { generation: toNumberOrNull(r.get('labelsGeneration')) ?? 0, changedAt: toNumberOrNull(r.get('labelsChangedAt')) },
       };
     },
 

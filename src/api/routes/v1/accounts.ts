@@ -12,6 +12,9 @@ import { LabelSchema, labelView } from './labels.js';
 
 const DAY = 86_400_000;
 
+/** Marks "no such account" inside a memo (a failed load is not kept). */
+const MISSING = Symbol('missing');
+
 const accounts: FastifyPluginAsyncTypebox = async (app) => {
   const analysis = () => createAnalysisRepository(app.runtime.driver(), app.config.neo4j);
 
@@ -98,12 +101,18 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const id = request.params.id;
       const repo = analysis();
-      // Fresh on every request: the account, its labels, and (at most ACCTNET_API_STATE_TTL_MS old)
-      // what is served. Results of the served run and version never change: cached by their key.
-      const [account, labelEvents, snap] = await Promise.all([
-        repo.account(id),
-        createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(id),
-        app.readCache.snapshot(),
+      // What is served is at most ACCTNET_API_STATE_TTL_MS old; results of the served run, the served
+      // version and the current labels never change under their keys, so they are cached by them.
+      const snap = await app.readCache.snapshot();
+      const [account, labelEvents] = await Promise.all([
+        // An account's existence and first-seen time, as of the served run (a missing one is asked
+        // for again each time: it may be ingested any moment).
+        app.readCache
+          .memo(`account-node:${snap.runKey}:${id}`, async () => (await repo.account(id)) ?? Promise.reject(MISSING))
+          .catch((err: unknown) => (err === MISSING ? null : Promise.reject(err))),
+        app.readCache.memo(`labels:${snap.labelsKey}:${id}`, () =>
+          createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(id),
+        ),
       ]);
       if (!account && labelEvents.length === 0) throw notFound(`No account ${id}`);
       const served = snap.run;
@@ -263,7 +272,9 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
       });
       const { hopOf, truncated, ids, byId } = shape;
-      const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids);
+      const labels = await app.readCache.memo(`neighborhood-labels:${snap.runKey}:${snap.labelsKey}:${id}:${hops}:${limit}`, () =>
+        createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
+      );
       return {
         center: id,
         hops,
@@ -276,14 +287,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           score: byId.get(n)?.score ?? null,
           label: labels.get(n) ?? null,
         })),
-        edges: shape.edges.map((e) => ({
-          source: e.source,
-          target: e.target,
-          count: e.count,
-          amount: e.amount,
-          first: iso(e.first)!,
-          last: iso(e.last)!,
-        })),
+        edges: shape.edges.map(({ amounts: _perCurrency, ...e }) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
       };
     },
   );

@@ -206,23 +206,20 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
           ]);
           return {
             cluster: { ...clusterView(cluster), listed: listed.get(cluster.clusterId) ?? 0 },
-            members: results.length,
+            memberCount: results.length,
             pages,
-            // Only what the response shows (the activity series stay out of the cache).
-            pageResults: pageResults.map((r) => ({
+            members: pageResults.map((r) => ({
               accountId: r.accountId,
               role: r.role,
               score: r.score,
               reasons: r.reasons,
-              metrics: {
-                pagerank: r.metrics.pagerank,
-                betweenness: r.metrics.betweenness,
-                inDegree: r.metrics.inDegree,
-                outDegree: r.metrics.outDegree,
-                inAmount: r.metrics.inAmount,
-                outAmount: r.metrics.outAmount,
-                forwardShare: r.metrics.forwardShare,
-              },
+              pagerank: r.metrics.pagerank,
+              betweenness: r.metrics.betweenness,
+              inDegree: r.metrics.inDegree,
+              outDegree: r.metrics.outDegree,
+              inAmount: r.metrics.inAmount,
+              outAmount: r.metrics.outAmount,
+              forwardShare: r.metrics.forwardShare,
             })),
             ids,
             edges: mergePairEdges(app.config, edges),
@@ -231,33 +228,23 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
           };
         },
       );
-      const { pages, pageResults, migrations, history } = fixed;
-      const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids);
+      const { pages, migrations, history } = fixed;
+      const labels = await app.readCache.memo(
+        `cluster-labels:${snap.runKey}:${snap.labelsKey}:${request.params.id}:${page}:${pageSize}`,
+        () => createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids),
+      );
       return {
         runId: run.id,
         cluster: fixed.cluster,
-        page: { page, pageSize, members: fixed.members, pages },
-        members: pageResults.map((r) => ({
-          accountId: r.accountId,
-          role: r.role,
-          score: r.score,
-          reasons: r.reasons,
-          label: labels.get(r.accountId) ?? null,
-          pagerank: r.metrics.pagerank,
-          betweenness: r.metrics.betweenness,
-          inDegree: r.metrics.inDegree,
-          outDegree: r.metrics.outDegree,
-          inAmount: r.metrics.inAmount,
-          outAmount: r.metrics.outAmount,
-          forwardShare: r.metrics.forwardShare,
-        })),
+        page: { page, pageSize, members: fixed.memberCount, pages },
+        members: fixed.members.map((m) => ({ ...m, label: labels.get(m.accountId) ?? null })),
         graph: {
-          nodes: pageResults.map((r) => ({
-            id: r.accountId,
-            role: r.role,
-            score: r.score,
-            pagerank: r.metrics.pagerank,
-            label: labels.get(r.accountId) ?? null,
+          nodes: fixed.members.map((m) => ({
+            id: m.accountId,
+            role: m.role,
+            score: m.score,
+            pagerank: m.pagerank,
+            label: labels.get(m.accountId) ?? null,
           })),
           edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
         },

@@ -70,6 +70,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
         );
         return { created, audit };
       });
+      app.readCache.invalidate();
       const label =
         r.created ??
         (await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(checked.value.accountId)).find(
@@ -107,6 +108,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
         );
         return { label, audit };
       });
+      app.readCache.invalidate();
       if (!r) throw notFound(`No label ${request.params.id}`);
       return { label: labelView(r.label), audit: auditView(r.audit) };
     },
