@@ -52,7 +52,10 @@ export type AppOptions = RuntimePluginOptions & {
 async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(runtimePlugin, opts);
   const runRepo = createRunRepository(instance.runtime.driver(), opts.config.neo4j);
-  instance.decorate('readCache', createReadCache(opts.config, () => runRepo.servedSnapshot()));
+  instance.decorate(
+    'readCache',
+    createReadCache(opts.config, () => runRepo.servedSnapshot()),
+  );
   instance.decorateRequest('principal', null);
   installErrorHandlers(instance);
 

@@ -52,7 +52,7 @@ export function createReadCache(config: Config, loadRuns: () => ReturnType<Retur
         labelsKey: `l${snap.labels.generation}@${snap.labels.changedAt}`,
       };
     },
-    { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries },
+    { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries, maxBodyBytes: config.http.cacheBytes },
   );
 }
 

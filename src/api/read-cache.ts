@@ -13,12 +13,18 @@ export interface Clock {
 export class ReadCache<S> {
   private state: { at: number; value: Promise<S> } | null = null;
   private readonly memos: LRUCache<string, { value: Promise<unknown> }> | null;
+  private readonly bodies: LRUCache<string, string> | null;
 
   constructor(
     private readonly load: () => Promise<S>,
-    private readonly opts: { ttlMs: number; maxEntries: number; clock?: Clock },
+    private readonly opts: { ttlMs: number; maxEntries: number; maxBodyBytes?: number; clock?: Clock },
   ) {
     this.memos = opts.maxEntries > 0 ? new LRUCache({ max: opts.maxEntries }) : null;
+    // Serialized response bodies, bounded by their size (two bytes per UTF-16 code unit).
+    this.bodies =
+      (opts.maxBodyBytes ?? 0) > 0
+        ? new LRUCache({ maxSize: opts.maxBodyBytes!, sizeCalculation: (body) => Math.max(1, body.length * 2) })
+        : null;
   }
 
   private now(): number {
@@ -58,6 +64,18 @@ export class ReadCache<S> {
       if (this.memos!.get(key) === entry) this.memos!.delete(key);
     });
     return value;
+  }
+
+  /**
+   * A serialized response body for an immutable key (it must also name the labels' state when the
+   * body shows labels). Bodies larger than the whole cache are built every time.
+   */
+  async body(key: string, make: () => Promise<string>): Promise<string> {
+    const hit = this.bodies?.get(key);
+    if (hit !== undefined) return hit;
+    const body = await make();
+    this.bodies?.set(key, body);
+    return body;
   }
 
   get size(): number {

@@ -411,15 +411,22 @@ export const VARS = {
     name: 'ACCTNET_API_STATE_TTL_MS',
     default: '1000',
     expected: 'milliseconds 0..60000 (0: read it on every request)',
-    doc: 'How long an API process reuses its reading of which run and which blacklist version are served. Its own publications (overrides, approve, pin, rollback) refresh it at once; another process\'s within this time.',
+    doc: "How long an API process reuses its reading of which run and which blacklist version are served. Its own publications (overrides, approve, pin, rollback) refresh it at once; another process's within this time.",
     parse: p.int(0, 60000),
   }),
   apiCacheEntries: defineVar({
     name: 'ACCTNET_API_CACHE_ENTRIES',
     default: '20000',
     expected: 'an integer 0..10000000 (0: no cache)',
-    doc: 'Entries of the API\'s cache of per-run results (cluster pages, account figures); they never change once a run is served, so the cache holds them until it is full.',
+    doc: "Entries of the API's cache of per-run results (cluster pages, account figures); they never change once a run is served, so the cache holds them until it is full.",
     parse: p.int(0, 10000000),
+  }),
+  apiCacheBytes: defineVar({
+    name: 'ACCTNET_API_CACHE_BYTES',
+    default: '67108864',
+    expected: 'bytes 0..17179869184 (0: no body cache)',
+    doc: 'Memory for serialized cluster and neighbourhood responses (keyed by run, version and labels state); the least recently used go first.',
+    parse: p.int(0, 17179869184),
   }),
   recomputeRateLimit: defineVar({
     name: 'ACCTNET_RECOMPUTE_RATE_LIMIT_PER_MINUTE',
@@ -528,6 +535,7 @@ export interface Config {
     recomputeRateLimitPerMinute: number;
     stateTtlMs: number;
     cacheEntries: number;
+    cacheBytes: number;
   };
   log: { level: string };
 }
@@ -620,6 +628,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerMinute: v(VARS.rateLimit),
       stateTtlMs: v(VARS.apiStateTtlMs),
       cacheEntries: v(VARS.apiCacheEntries),
+      cacheBytes: v(VARS.apiCacheBytes),
       recomputeRateLimitPerMinute: v(VARS.recomputeRateLimit),
     },
     log: { level: v(VARS.logLevel) },

@@ -209,7 +209,12 @@ describe('API routes', () => {
     assert.equal(csv.body.split('\n')[0], 'account_id,cluster_id,score,reasons');
     assert.equal(csv.headers['x-blacklist-sha256'], createHash('sha256').update(csv.rawPayload).digest('hex'));
     assert.equal((await get('/v1/blacklist?format=csv', keys.gateway)).headers.etag, `"v${version}-csv"`);
-    assert.equal((await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-json"` })).statusCode, 304);
+    const notModified = await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-json"` });
+    assert.equal(notModified.statusCode, 304);
+    // No body, and no header announcing one (a strict HTTP client would wait for it).
+    assert.equal(notModified.body, '');
+    assert.equal(notModified.headers['content-length'], undefined);
+    assert.equal(notModified.headers['content-type'], undefined);
     assert.equal((await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-csv"` })).statusCode, 200);
     assert.equal(
       (await get('/v1/blacklist', keys.gateway, { accept: 'text/csv', 'if-none-match': `"v${version - 1}-csv"` })).statusCode,

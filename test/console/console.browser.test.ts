@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../src/ops/chromium.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -18,17 +19,7 @@ import { ROOT, testLogger } from '../helpers/env.js';
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const CHROMIUM = process.env.ACCTNET_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'console');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Pixels of the screenshot that are neither the white background nor grey (edges, borders). */
 async function colouredPixels(page: Page, png: Buffer): Promise<{ coloured: number; nonWhite: number; total: number }> {
@@ -80,7 +71,7 @@ describe('console in chromium', { timeout: 300_000 }, () => {
   before(async () => {
     assert.ok(
       fs.existsSync(CHROMIUM),
-      `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium; npm test does so when it may) or set ACCTNET_CHROMIUM`,
+      `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`,
     );
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     s = await openAnalysedServices({}, { accounts: 800, seed: 9 });
@@ -98,7 +89,7 @@ describe('console in chromium', { timeout: 300_000 }, () => {
     const address = server.server.address();
     assert.ok(address && typeof address === 'object');
     base = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (err) => consoleErrors.push(err.message));
     page.on('console', (msg) => {

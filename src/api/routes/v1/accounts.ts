@@ -228,67 +228,71 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const { hops, limit } = request.query;
       const repo = analysis();
       const snap = await app.readCache.snapshot();
       const served = snap.run;
-      // The neighbourhood's shape and figures are those of the served run's window: cached per run.
-      const shape = await app.readCache.memo(`neighborhood:${snap.runKey}:${id}:${hops}:${limit}`, async () => {
-        if (!(await repo.account(id))) throw notFound(`No account ${id}`);
-        const hopOf = new Map<string, number>([[id, 0]]);
-        const byId = new Map<string, AccountResult>();
-        const addResults = async (ids: string[]) => {
-          if (served) for (const r of await repo.accountResults(served.run.id, ids)) byId.set(r.accountId, r);
-        };
-        await addResults([id]);
-        // Hubs (merchants, payroll, exchanges) are shown but not expanded past the centre: their
-        // thousands of customers are not related to each other, and expanding them costs seconds.
-        let frontier = [id];
-        let truncated = false;
-        for (let hop = 1; hop <= hops && frontier.length; hop++) {
-          const room = limit - hopOf.size;
-          if (room <= 0) {
-            truncated = true;
-            break;
-          }
-          const found = await repo.neighbors(frontier, [...hopOf.keys()], room + 1);
-          const next: string[] = [];
-          for (const n of found) {
-            if (hopOf.has(n.neighbor)) continue;
-            if (hopOf.size >= limit) {
+      const bodyKey = `neighborhood-body:${snap.runKey}:${snap.labelsKey}:${id}:${hops}:${limit}`;
+      const body = await app.readCache.body(bodyKey, async () => {
+        // The neighbourhood's shape and figures are those of the served run's window: cached per run.
+        const shape = await app.readCache.memo(`neighborhood:${snap.runKey}:${id}:${hops}:${limit}`, async () => {
+          if (!(await repo.account(id))) throw notFound(`No account ${id}`);
+          const hopOf = new Map<string, number>([[id, 0]]);
+          const byId = new Map<string, AccountResult>();
+          const addResults = async (ids: string[]) => {
+            if (served) for (const r of await repo.accountResults(served.run.id, ids)) byId.set(r.accountId, r);
+          };
+          await addResults([id]);
+          // Hubs (merchants, payroll, exchanges) are shown but not expanded past the centre: their
+          // thousands of customers are not related to each other, and expanding them costs seconds.
+          let frontier = [id];
+          let truncated = false;
+          for (let hop = 1; hop <= hops && frontier.length; hop++) {
+            const room = limit - hopOf.size;
+            if (room <= 0) {
               truncated = true;
               break;
             }
-            hopOf.set(n.neighbor, hop);
-            next.push(n.neighbor);
+            const found = await repo.neighbors(frontier, [...hopOf.keys()], room + 1);
+            const next: string[] = [];
+            for (const n of found) {
+              if (hopOf.has(n.neighbor)) continue;
+              if (hopOf.size >= limit) {
+                truncated = true;
+                break;
+              }
+              hopOf.set(n.neighbor, hop);
+              next.push(n.neighbor);
+            }
+            await addResults(next);
+            frontier = next.filter((n) => byId.get(n)?.role !== 'hub');
           }
-          await addResults(next);
-          frontier = next.filter((n) => byId.get(n)?.role !== 'hub');
-        }
-        const ids = [...hopOf.keys()];
-        const edges = await repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER);
-        return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
+          const ids = [...hopOf.keys()];
+          const edges = await repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER);
+          return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
+        });
+        const { hopOf, truncated, ids, byId } = shape;
+        const labels = await app.readCache.memo(`neighborhood-labels:${snap.runKey}:${snap.labelsKey}:${id}:${hops}:${limit}`, () =>
+          createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
+        );
+        return reply.serialize({
+          center: id,
+          hops,
+          truncated,
+          nodes: ids.map((n) => ({
+            id: n,
+            hop: hopOf.get(n)!,
+            role: byId.get(n)?.role ?? null,
+            clusterId: byId.get(n)?.clusterId ?? null,
+            score: byId.get(n)?.score ?? null,
+            label: labels.get(n) ?? null,
+          })),
+          edges: shape.edges.map(({ amounts: _perCurrency, ...e }) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
+        }) as string;
       });
-      const { hopOf, truncated, ids, byId } = shape;
-      const labels = await app.readCache.memo(`neighborhood-labels:${snap.runKey}:${snap.labelsKey}:${id}:${hops}:${limit}`, () =>
-        createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
-      );
-      return {
-        center: id,
-        hops,
-        truncated,
-        nodes: ids.map((n) => ({
-          id: n,
-          hop: hopOf.get(n)!,
-          role: byId.get(n)?.role ?? null,
-          clusterId: byId.get(n)?.clusterId ?? null,
-          score: byId.get(n)?.score ?? null,
-          label: labels.get(n) ?? null,
-        })),
-        edges: shape.edges.map(({ amounts: _perCurrency, ...e }) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
-      };
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { diffBlacklists } from '../../../analysis/blacklist.js';
 import { administer, BlacklistAdminError } from '../../../blacklist/admin.js';
@@ -68,6 +68,11 @@ function versionView(v: BlacklistVersion, pinned: number | null) {
   };
 }
 
+/** 304 carries no body: no Content-Length or Content-Type of one (strict clients would wait for it). */
+function notModified(reply: FastifyReply) {
+  return reply.code(304).removeHeader('content-type').removeHeader('content-length').send();
+}
+
 /** ?format wins; otherwise the Accept header: text/csv → CSV, anything else → JSON. */
 function wantedFormat(request: { query: { format?: BlacklistFormat }; headers: FastifyRequest['headers'] }): BlacklistFormat {
   if (request.query.format) return request.query.format;
@@ -117,9 +122,13 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const r = repo();
-      const state = await r.state();
-      if (state.servedVersion === null) throw notFound('No blacklist version is served yet');
-      const served = (await r.get(state.servedVersion))!;
+      // The served version as the API's read cache knows it (at most ACCTNET_API_STATE_TTL_MS old);
+      // a version never changes once written, so its record is cached: a gateway's poll answered
+      // 304 costs no database round trip.
+      const snap = await app.readCache.snapshot();
+      const servedVersion = snap.blacklist.servedVersion;
+      if (servedVersion === null) throw notFound('No blacklist version is served yet');
+      const served = (await app.readCache.memo(`version:${snap.versionKey}`, () => r.get(servedVersion)))!;
       reply.header('vary', 'Accept');
       reply.header('cache-control', 'no-cache');
       reply.header('x-blacklist-version', String(served.version));
@@ -128,7 +137,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         if (since > served.version) throw badRequest(`since=${since} is newer than the served version ${served.version}`);
         const etag = `"v${served.version}-since-${since}"`;
         reply.header('etag', etag);
-        if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null as never);
+        if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
         if (since !== 0 && !(await r.get(since))) throw notFound(`No blacklist version ${since}: pull the full list`);
         const diff = diffBlacklists(since === 0 ? [] : await r.entries(since), await r.entries(served.version));
         return reply.type('application/json').send({ fromVersion: since, toVersion: served.version, ...diff });
@@ -136,7 +145,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       const format = wantedFormat(request);
       const etag = `"v${served.version}-${format}"`;
       reply.header('etag', etag);
-      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null as never);
+      if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
       reply.header('x-blacklist-count', String(served.count));
       reply.header('x-blacklist-sha256', (format === 'json' ? served.sha256Json : served.sha256Csv) ?? '');
       const bytes = format === 'json' ? served.bytesJson : served.bytesCsv;

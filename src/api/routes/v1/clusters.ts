@@ -178,79 +178,85 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const snap = await app.readCache.snapshot();
       const { run, windowFrom, windowTo } = requireServed(snap.run);
       const { page, pageSize } = request.query;
-      const repo = analysis();
-      // Everything but the labels belongs to the served run and version: cached by their key.
-      const fixed = await app.readCache.memo(
-        `cluster:${snap.runKey}:${snap.versionKey}:${request.params.id}:${page}:${pageSize}`,
-        async () => {
-          const cluster = await repo.cluster(run.id, request.params.id);
-          if (!cluster) throw notFound(`No cluster ${request.params.id} in the served run (${run.id})`);
-          const results = await repo.accountResults(run.id, cluster.members);
-          results.sort((a, b) => b.metrics.pagerank - a.metrics.pagerank || (a.accountId < b.accountId ? -1 : 1));
-          const pages = Math.max(1, Math.ceil(results.length / pageSize));
-          if (page >= pages) throw badRequest(`page ${page} does not exist: the cluster has ${pages} page(s) of ${pageSize}`);
-          const pageResults = results.slice(page * pageSize, (page + 1) * pageSize);
-          const ids = pageResults.map((r) => r.accountId);
-          const servedVersion = snap.blacklist.servedVersion;
-          const [edges, migrations, history, listed] = await Promise.all([
-            repo.edgesAmong(ids, windowFrom, windowTo),
-            repo.migrationsOf(run.id, cluster.members),
-            repo.clusterHistory(cluster.clusterId),
-            servedVersion === null
-              ? new Map<string, number>()
-              : createBlacklistRepository(app.runtime.driver(), app.config.neo4j).listedPerCluster(servedVersion, [cluster.clusterId]),
-          ]);
-          return {
-            cluster: { ...clusterView(cluster), listed: listed.get(cluster.clusterId) ?? 0 },
-            memberCount: results.length,
-            pages,
-            members: pageResults.map((r) => ({
-              accountId: r.accountId,
-              role: r.role,
-              score: r.score,
-              reasons: r.reasons,
-              pagerank: r.metrics.pagerank,
-              betweenness: r.metrics.betweenness,
-              inDegree: r.metrics.inDegree,
-              outDegree: r.metrics.outDegree,
-              inAmount: r.metrics.inAmount,
-              outAmount: r.metrics.outAmount,
-              forwardShare: r.metrics.forwardShare,
+      // The whole body is fixed by the served run, version and labels: serialized once, then reused.
+      const bodyKey = `cluster-body:${snap.runKey}:${snap.versionKey}:${snap.labelsKey}:${request.params.id}:${page}:${pageSize}`;
+      const body = await app.readCache.body(bodyKey, async () => {
+        const repo = analysis();
+        // Everything but the labels belongs to the served run and version: cached by their key.
+        const fixed = await app.readCache.memo(
+          `cluster:${snap.runKey}:${snap.versionKey}:${request.params.id}:${page}:${pageSize}`,
+          async () => {
+            const cluster = await repo.cluster(run.id, request.params.id);
+            if (!cluster) throw notFound(`No cluster ${request.params.id} in the served run (${run.id})`);
+            const results = await repo.accountResults(run.id, cluster.members);
+            results.sort((a, b) => b.metrics.pagerank - a.metrics.pagerank || (a.accountId < b.accountId ? -1 : 1));
+            const pages = Math.max(1, Math.ceil(results.length / pageSize));
+            if (page >= pages) throw badRequest(`page ${page} does not exist: the cluster has ${pages} page(s) of ${pageSize}`);
+            const pageResults = results.slice(page * pageSize, (page + 1) * pageSize);
+            const ids = pageResults.map((r) => r.accountId);
+            const servedVersion = snap.blacklist.servedVersion;
+            const [edges, migrations, history, listed] = await Promise.all([
+              repo.edgesAmong(ids, windowFrom, windowTo),
+              repo.migrationsOf(run.id, cluster.members),
+              repo.clusterHistory(cluster.clusterId),
+              servedVersion === null
+                ? new Map<string, number>()
+                : createBlacklistRepository(app.runtime.driver(), app.config.neo4j).listedPerCluster(servedVersion, [cluster.clusterId]),
+            ]);
+            return {
+              cluster: { ...clusterView(cluster), listed: listed.get(cluster.clusterId) ?? 0 },
+              memberCount: results.length,
+              pages,
+              members: pageResults.map((r) => ({
+                accountId: r.accountId,
+                role: r.role,
+                score: r.score,
+                reasons: r.reasons,
+                pagerank: r.metrics.pagerank,
+                betweenness: r.metrics.betweenness,
+                inDegree: r.metrics.inDegree,
+                outDegree: r.metrics.outDegree,
+                inAmount: r.metrics.inAmount,
+                outAmount: r.metrics.outAmount,
+                forwardShare: r.metrics.forwardShare,
+              })),
+              ids,
+              edges: mergePairEdges(app.config, edges),
+              migrations,
+              history,
+            };
+          },
+        );
+        const { pages, migrations, history } = fixed;
+        const labels = await app.readCache.memo(
+          `cluster-labels:${snap.runKey}:${snap.labelsKey}:${request.params.id}:${page}:${pageSize}`,
+          () => createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids),
+        );
+        return reply.serialize({
+          runId: run.id,
+          cluster: fixed.cluster,
+          page: { page, pageSize, members: fixed.memberCount, pages },
+          members: fixed.members.map((m) => ({ ...m, label: labels.get(m.accountId) ?? null })),
+          graph: {
+            nodes: fixed.members.map((m) => ({
+              id: m.accountId,
+              role: m.role,
+              score: m.score,
+              pagerank: m.pagerank,
+              label: labels.get(m.accountId) ?? null,
             })),
-            ids,
-            edges: mergePairEdges(app.config, edges),
-            migrations,
-            history,
-          };
-        },
-      );
-      const { pages, migrations, history } = fixed;
-      const labels = await app.readCache.memo(
-        `cluster-labels:${snap.runKey}:${snap.labelsKey}:${request.params.id}:${page}:${pageSize}`,
-        () => createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids),
-      );
-      return {
-        runId: run.id,
-        cluster: fixed.cluster,
-        page: { page, pageSize, members: fixed.memberCount, pages },
-        members: fixed.members.map((m) => ({ ...m, label: labels.get(m.accountId) ?? null })),
-        graph: {
-          nodes: fixed.members.map((m) => ({
-            id: m.accountId,
-            role: m.role,
-            score: m.score,
-            pagerank: m.pagerank,
-            label: labels.get(m.accountId) ?? null,
-          })),
-          edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
-        },
-        migrations: migrations.map(migrationView),
-        history: history.map((h) => ({ runId: h.runId, finishedAt: iso(h.finishedAt), size: h.size, type: h.type, score: h.score })),
-      };
+            edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
+          },
+          migrations: migrations.map(migrationView),
+          history: history.map((h) => ({ runId: h.runId, finishedAt: iso(h.finishedAt), size: h.size, type: h.type, score: h.score })),
+        }) as string;
+      });
+      // A string payload is sent as is (the route's serializer made it, from the route's schema).
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 };

@@ -1,0 +1,75 @@
+// Page for `npm run bench:console`: the console's own GraphView (sigma + ForceAtlas2 worker) on a
+// synthetic graph of N nodes, measured in the browser. Not part of the served console.
+import { GraphView, type ViewEdge, type ViewNode } from '../graph-view.js';
+
+const ROLES = ['pass_through', 'collector', 'distributor', 'leaf', 'regular', 'hub'];
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let t = x;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Communities of ~40 accounts, mostly internal edges, some bridges: what a page of clusters looks like. */
+function synthetic(n: number, seed: number): { nodes: ViewNode[]; edges: ViewEdge[] } {
+  const r = rng(seed);
+  const nodes: ViewNode[] = Array.from({ length: n }, (_, k) => ({
+    id: `A${k}`,
+    role: ROLES[Math.floor(r() * ROLES.length)]!,
+    score: r(),
+    pagerank: r() ** 3,
+    label: r() < 0.02 ? 'fraud' : null,
+  }));
+  const edges: ViewEdge[] = [];
+  for (let k = 0; k < n * 2; k++) {
+    const a = Math.floor(r() * n);
+    const b = r() < 0.9 ? Math.min(n - 1, Math.floor(a / 40) * 40 + Math.floor(r() * 40)) : Math.floor(r() * n);
+    if (a !== b) edges.push({ source: `A${a}`, target: `A${b}`, count: 1 + Math.floor(r() * 9), amount: r() * 10_000 });
+  }
+  return { nodes, edges };
+}
+
+/** Frames sigma renders per second while the camera keeps moving (each frame is a full redraw). */
+async function fps(view: GraphView, ms: number): Promise<number> {
+  let frames = 0;
+  const count = () => frames++;
+  view.sigma.on('afterRender', count);
+  const camera = view.sigma.getCamera();
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const t = performance.now() - start;
+      camera.setState({ ratio: 1 + 0.5 * Math.sin(t / 300), angle: t / 2000 });
+      if (t < ms) requestAnimationFrame(tick);
+      else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  view.sigma.off('afterRender', count);
+  return (frames * 1000) / (performance.now() - start);
+}
+
+async function run(n: number): Promise<Record<string, number>> {
+  const container = document.getElementById('graph')!;
+  const tooltip = document.getElementById('tooltip')!;
+  const { nodes, edges } = synthetic(n, 42);
+  const t0 = performance.now();
+  const view = new GraphView(container, tooltip, () => {});
+  view.add(nodes, edges);
+  await new Promise((r) => requestAnimationFrame(() => r(null)));
+  const firstFrameMs = performance.now() - t0;
+  const duringLayout = await fps(view, 2000);
+  while (view.layoutRunning()) await new Promise((r) => setTimeout(r, 100));
+  const layoutDoneMs = performance.now() - t0;
+  const idle = await fps(view, 3000);
+  const result = { nodes: view.graph.order, edges: view.graph.size, firstFrameMs, layoutDoneMs, fpsDuringLayout: duringLayout, fps: idle };
+  view.kill();
+  return result;
+}
+
+(window as unknown as { runGraphBench: typeof run }).runGraphBench = run;
