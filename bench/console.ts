@@ -1,4 +1,4 @@
-// npm run bench:console [-- --sizes 500,2000,5000 --runs 3] — the console's graph view (sigma.js +
+// npm run bench:console [-- --sizes 10,500,2000,5000 --runs 3] — the console's graph view (sigma.js +
 // ForceAtlas2 in a worker, the same GraphView class the cluster page uses) on synthetic graphs in
 // Debian's chromium, headless with SwiftShader: software WebGL on the CPU, so a pessimistic figure for
 // an investigator's laptop with a GPU. Reports time to first frame, layout time, and frames per second
@@ -13,7 +13,7 @@ import { launchChromium } from '../src/ops/chromium.js';
 import { BENCH_DIR, ROOT, log, machine, median } from './common.js';
 
 const { values: args } = parseArgs({
-  options: { sizes: { type: 'string', default: '500,2000,5000' }, runs: { type: 'string', default: '3' } },
+  options: { sizes: { type: 'string', default: '10,500,2000,5000' }, runs: { type: 'string', default: '3' } },
 });
 
 const out = path.join(BENCH_DIR, 'console');

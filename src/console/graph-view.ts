@@ -108,6 +108,10 @@ export class GraphView {
         amount: e.amount,
       });
     }
+    // Large views stay fluid while the camera moves: edges and labels are drawn when it stops.
+    const large = this.graph.order > 1000;
+    this.sigma.setSetting('hideEdgesOnMove', large);
+    this.sigma.setSetting('hideLabelsOnMove', large);
     this.runLayout();
   }
 
