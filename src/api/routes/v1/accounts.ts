@@ -274,9 +274,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
         });
         const { hopOf, truncated, ids, byId } = shape;
-        const labels = await app.readCache.memo(`neighborhood-labels:${snap.runKey}:${snap.labelsKey}:${id}:${hops}:${limit}`, () =>
-          createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids),
-        );
+        // The body's key names the labels' state: read them once per body.
+        const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(ids);
         return reply.serialize({
           center: id,
           hops,

@@ -232,10 +232,8 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
           },
         );
         const { pages, migrations, history } = fixed;
-        const labels = await app.readCache.memo(
-          `cluster-labels:${snap.runKey}:${snap.labelsKey}:${request.params.id}:${page}:${pageSize}`,
-          () => createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids),
-        );
+        // The body's key names the labels' state: read them once per body.
+        const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids);
         return reply.serialize({
           runId: run.id,
           cluster: fixed.cluster,
