@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.console.json ./
 COPY src ./src
+COPY dev ./dev
 COPY workers ./workers
 COPY test ./test
 COPY bench ./bench

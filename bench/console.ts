@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../src/ops/chromium.js';
+import { launchChromium } from '../dev/chromium.js';
 import { BENCH_DIR, ROOT, log, machine, median } from './common.js';
 
 const { values: args } = parseArgs({

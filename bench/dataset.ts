@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/index.js';
 import { localPaths, runAdminTool, startLocalNeo4j, stopLocalNeo4j } from '../src/neo4j/local.js';
 import { createDriver } from '../src/neo4j/driver.js';
 import { applySchema } from '../src/neo4j/schema.js';
-import { createWorld } from '../src/synth/world.js';
+import { createWorld } from '../dev/synth/world.js';
 import { BENCH_DIR, log } from './common.js';
 
 export const SIZES: Record<string, { transactions: number; accounts: number; heapMb: number }> = {

@@ -13,8 +13,8 @@ import { writeIngestChunk } from '../src/ingest/write-chunk.js';
 import type { IngestJobData } from '../src/queue/ingest-queue.js';
 import { INGEST_QUEUE } from '../src/queue/ingest-queue.js';
 import { createRedis } from '../src/redis/connection.js';
-import { backgroundTransfers } from '../src/synth/background.js';
-import { writeTransfersCsv } from '../src/synth/write-csv.js';
+import { backgroundTransfers } from '../dev/synth/background.js';
+import { writeTransfersCsv } from '../dev/synth/write-csv.js';
 import type { Config } from '../src/config/index.js';
 import { BENCH_DIR, benchEnv, exitOf, freshNeo4j, log, machine, median, neo4jPid, spawnCli, stopBenchNeo4j, trackPeak } from './common.js';
 

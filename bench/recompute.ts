@@ -15,7 +15,7 @@ import { louvain, pagerank, UndirectedGraph } from '../src/analysis/graphology.j
 import { stopLocalNeo4j } from '../src/neo4j/local.js';
 import { createDriver } from '../src/neo4j/driver.js';
 import { createRunRepository } from '../src/neo4j/repositories/runs.js';
-import { createRng } from '../src/synth/rng.js';
+import { createRng } from '../dev/synth/rng.js';
 import { benchEnv, exitOf, log, machine, median, spawnCli, trackPeak } from './common.js';
 import { DAY, SIZES, dataset, loadDatabase } from './dataset.js';
 

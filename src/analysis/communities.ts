@@ -7,7 +7,7 @@
 // Why without hubs: a merchant or payroll account links thousands of unrelated people; with it,
 // Louvain returns one giant community. Hubs get no cluster (clusterId null) and are typed by role.
 import { louvain, UndirectedGraph } from './graphology.js';
-import { createRng } from '../synth/rng.js';
+import { createRng } from './rng.js';
 import type { AccountGraph } from './graph.js';
 
 export interface CommunityOptions {

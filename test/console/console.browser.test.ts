@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../../src/ops/chromium.js';
+import { CHROMIUM, launchChromium } from '../../dev/chromium.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';

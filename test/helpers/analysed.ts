@@ -1,7 +1,7 @@
 // Test services holding an analysed graph: a seeded world, some labels, one completed run.
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { runRecompute, type RunSummary } from '../../src/runs/recompute.js';
-import { createWorld, type World } from '../../src/synth/world.js';
+import { createWorld, type World } from '../../dev/synth/world.js';
 import { testLogger } from './env.js';
 import { seedTransfers } from './seed.js';
 import { openServices, type TestServices } from './services.js';

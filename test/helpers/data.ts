@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { backgroundTransfers } from '../../src/synth/background.js';
-import { writeTransfersCsv } from '../../src/synth/write-csv.js';
+import { backgroundTransfers } from '../../dev/synth/background.js';
+import { writeTransfersCsv } from '../../dev/synth/write-csv.js';
 
 /** A seeded canonical CSV and the totals a correct ingest must reproduce. */
 export async function syntheticCsv(dir: string, opts: { rows: number; accounts: number; seed?: number; prefix?: string }) {

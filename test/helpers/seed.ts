@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/index.js';
 import { validationRules } from '../../src/ingest/rules.js';
 import { writeIngestChunk } from '../../src/ingest/write-chunk.js';
 import type { IngestJobData } from '../../src/queue/ingest-queue.js';
-import type { SyntheticTransfer } from '../../src/synth/background.js';
+import type { SyntheticTransfer } from '../../dev/synth/background.js';
 
 export async function seedTransfers(
   driver: Driver,

@@ -11,7 +11,7 @@ import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { RECOMPUTE_QUEUE, requestRecompute, syncSchedule, SCHEDULER_ID } from '../../src/queue/recompute-queue.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import type { RunSummary } from '../../src/runs/recompute.js';
-import { createWorld, type World } from '../../src/synth/world.js';
+import { createWorld, type World } from '../../dev/synth/world.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';

@@ -10,9 +10,9 @@ import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
 import { requestRecompute, RECOMPUTE_QUEUE } from '../../queue/recompute-queue.js';
 import { ensureLocalRedis } from '../../redis/local.js';
-import { createRng } from '../../synth/rng.js';
-import { createWorld } from '../../synth/world.js';
-import { writeTransfersCsv } from '../../synth/write-csv.js';
+import { createRng } from '../../../dev/synth/rng.js';
+import { createWorld } from '../../../dev/synth/world.js';
+import { writeTransfersCsv } from '../../../dev/synth/write-csv.js';
 import { startRecomputeWorker } from '../../../workers/recompute.js';
 import { QueueEvents } from 'bullmq';
 import type { RunSummary } from '../../runs/recompute.js';
