@@ -109,7 +109,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   );
   const risk = step('risk', () =>
     scoreRisk({
-      graph,
+      flows,
       c: centrality,
       ids: flows.ids,
       f: features,
