@@ -1,0 +1,12 @@
+// acctnet/analysis/learn: small, deterministic learners for the analysis (docs/learn.md).
+export { matrix, row, selectRows, type Matrix } from './matrix.js';
+export { averagePrecision, rocAuc } from './metrics.js';
+export {
+  fitStandardiser,
+  LOGISTIC_DEFAULTS,
+  trainLogistic,
+  type LogisticModel,
+  type LogisticOptions,
+  type Standardiser,
+} from './logistic.js';
+export { fitPlatt, type Platt } from './platt.js';
