@@ -70,7 +70,7 @@ export function baselineFeatures(flows: Flows, ids: readonly string[]): Float64A
 }
 
 /** Standardises columns in place (mean 0, sd 1; a constant column becomes 0). */
-export function standardise(x: Float64Array, rows: number, dims = D): Float64Array {
+export function standardise(x: Float64Array, rows: number, dims: number = D): Float64Array {
   for (let d = 0; d < dims; d++) {
     let mean = 0;
     for (let r = 0; r < rows; r++) mean += x[r * dims + d]!;
