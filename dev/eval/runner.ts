@@ -84,7 +84,8 @@ export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
         params,
       });
       const score = new Map<string, number>();
-      out.graph.forEachNode((id, attrs) => score.set(id, out.score[(attrs as { i: number }).i]!));
+      // out.score is aligned with flows.ids (= the graph's node attribute i).
+      loaded!.flows.ids.forEach((id, i) => score.set(id, out.score[i]!));
       return {
         score,
         listed: new Set(out.candidates.map((c) => c.accountId)),
