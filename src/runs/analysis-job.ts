@@ -61,8 +61,8 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
   };
 }
 
-/** Minor units of any currency → major units of the base currency, or null without a rate. */
-function converter(config: Config): (minor: number, currency: string) => number | null {
+/** Minor units of any currency → major units of the base currency, or null without a rate (also used by npm run eval's in-process mode). */
+export function converter(config: Config): (minor: number, currency: string) => number | null {
   const base = config.analysis.baseCurrency;
   const rates = config.analysis.fxRates;
   const cache = new Map<string, number | null>();

@@ -1,0 +1,332 @@
+// The datasets of npm run eval behind one interface: seeded synthetic worlds (dev/synth), a world
+// with legit labels, the AMLSim export and the two AMLSim-20k samples in ../shared (absent from a
+// user's clone: then skipped, visibly). Each dataset writes one CSV the importer reads and knows its truth.
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { projectRoot } from '../../src/config/index.js';
+import type { SyntheticTransfer } from '../synth/background.js';
+import { createRng, type Rng } from '../synth/rng.js';
+import { createWorld, type TruthAccount, type TruthMigration, type WorldOptions } from '../synth/world.js';
+import { writeTransfersCsv } from '../synth/write-csv.js';
+import type { MigrationTruth } from './metrics.js';
+
+const DAY = 86_400_000;
+/** The generator version the reported world figures use (recorded with every result). */
+export const REPORT_WORLD_VERSION = 1;
+/** World seeds that thresholds and weights were tuned on; never report on them. */
+export const TUNING_WORLD_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+export interface EvalTruth {
+  fraud: Set<string>;
+  /** Accounts checked and found legit (datasets with legit ground truth, as a labelled network has). */
+  legit?: Set<string>;
+  typology: Map<string, string>;
+  victims: Set<string>;
+  lookalikes: Set<string>;
+  /** null: the dataset has no migration truth. */
+  migrations: MigrationTruth[] | null;
+  /** Every account that appears in the data. */
+  all: Set<string>;
+}
+
+export interface PreparedDataset {
+  file: string;
+  /** Extra `acctnet import` arguments (`--map canonical=source` pairs). */
+  mapArgs: string[];
+  truth: EvalTruth;
+}
+
+export interface EvalDataset {
+  /** Unique, used in --datasets (by kind) and file names. */
+  name: string;
+  /** What --datasets selects: world-v1, world-v2, patterns, world-legit, amlsim-export, amlsim20k-cycle200, amlsim20k-fanin200. */
+  kind: string;
+  description: string;
+  /** Data we did not generate ourselves (the external targets apply). */
+  external: boolean;
+  /** Used for tuning: its figures are not a held-out measurement. */
+  tuning: boolean;
+  /** Generator or source version, recorded with every result. */
+  version: string;
+  prepare(dir: string, currency: string): Promise<PreparedDataset>;
+}
+
+export interface SkippedDataset {
+  name: string;
+  skipped: string;
+}
+
+interface WorldLike {
+  truth: Array<Pick<TruthAccount, 'id' | 'fraud' | 'victim'> & { typology?: string | null; lookalike?: string | null }>;
+  migrations: TruthMigration[];
+  transfers(): Generator<SyntheticTransfer>;
+}
+
+async function accountsInCsv(file: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const lines = createInterface({ input: fs.createReadStream(file) });
+  let first = true;
+  for await (const line of lines) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    const [, from, to] = line.split(',');
+    if (from) seen.add(from);
+    if (to) seen.add(to);
+  }
+  return seen;
+}
+
+async function prepareWorld(world: WorldLike, dir: string): Promise<PreparedDataset> {
+  const file = path.join(dir, 'transactions.csv');
+  await writeTransfersCsv(file, world.transfers());
+  const all = await accountsInCsv(file);
+  return {
+    file,
+    mapArgs: [],
+    truth: {
+      fraud: new Set(world.truth.filter((a) => a.fraud && all.has(a.id)).map((a) => a.id)),
+      typology: new Map(world.truth.filter((a) => a.fraud).map((a) => [a.id, a.typology ?? 'unknown'])),
+      victims: new Set(world.truth.filter((a) => a.victim && !a.fraud).map((a) => a.id)),
+      lookalikes: new Set(world.truth.filter((a) => a.lookalike && !a.fraud).map((a) => a.id)),
+      migrations: world.migrations,
+      all,
+    },
+  };
+}
+
+function worldDataset(seed: number, accounts: number, version: number, make: (currency: string) => WorldLike): EvalDataset {
+  return {
+    name: `world-v${version}-${seed}-${accounts}`,
+    kind: `world-v${version}`,
+    description: `world v${version} seed ${seed}, ${accounts} accounts`,
+    external: false,
+    tuning: TUNING_WORLD_SEEDS.includes(seed),
+    version: `dev/synth world v${version}`,
+    prepare: (dir, currency) => prepareWorld(make(currency), dir),
+  };
+}
+
+const worldOptions = (seed: number, accounts: number, currency: string): WorldOptions => ({ seed, accounts, activity: 0.7, currency });
+
+/**
+ * A v1 world evaluated like a real labelled network: investigators also checked and labelled accounts
+ * legit — every look-alike and victim, and random ordinary accounts (twice as many as the fraud
+ * accounts). ROC-AUC is then over the held-out labelled accounts (fraud vs legit).
+ */
+function legitLabelWorld(seed: number, accounts: number): EvalDataset {
+  return {
+    name: `world-legit-v1-${seed}-${accounts}`,
+    kind: 'world-legit',
+    description: `world v1 seed ${seed}, ${accounts} accounts, with legit labels`,
+    external: false,
+    tuning: TUNING_WORLD_SEEDS.includes(seed),
+    version: 'dev/synth world v1',
+    async prepare(dir, currency) {
+      const prepared = await prepareWorld(createWorld(worldOptions(seed, accounts, currency)), dir);
+      const t = prepared.truth;
+      const legit = new Set([...t.lookalikes, ...t.victims].filter((id) => t.all.has(id) && !t.fraud.has(id)));
+      const rng = createRng(`eval-legit-checked-${seed}`);
+      const ordinary = [...t.all].filter((id) => !t.fraud.has(id) && !legit.has(id)).sort();
+      for (let k = 0; k < Math.min(2 * t.fraud.size, ordinary.length); k++) {
+        const j = k + Math.floor(rng() * (ordinary.length - k));
+        [ordinary[k], ordinary[j]] = [ordinary[j]!, ordinary[k]!];
+        legit.add(ordinary[k]!);
+      }
+      t.legit = legit;
+      return prepared;
+    },
+  };
+}
+
+/** True when createWorld honours `version: 2` (the output differs from v1); false on this branch today. */
+function worldV2Available(): boolean {
+  try {
+    const sample = (version: number) =>
+      JSON.stringify(
+        [...createWorld({ ...worldOptions(7, 400, 'EUR'), version } as WorldOptions).transfers()].slice(0, 200).map((t) => [t.from, t.to]),
+      );
+    return sample(2) !== sample(1);
+  } catch {
+    return false;
+  }
+}
+
+type PatternWorldFactory = (opts: { seed: number; accounts: number; currency?: string }) => WorldLike;
+
+/** createPatternWorld from dev/synth/aml-patterns.ts when that module exists (after the synth branch is merged). */
+async function patternWorldFactory(): Promise<PatternWorldFactory | null> {
+  const specifier = '../synth/aml-patterns.js';
+  try {
+    const mod = (await import(specifier)) as { createPatternWorld?: PatternWorldFactory };
+    return typeof mod.createPatternWorld === 'function' ? mod.createPatternWorld : null;
+  } catch {
+    return null;
+  }
+}
+
+function sharedData(...parts: string[]): string {
+  return path.resolve(projectRoot(), '..', 'shared', 'data', ...parts);
+}
+
+function amlsimExport(): EvalDataset | SkippedDataset {
+  const dir = sharedData('amlsim-exports-v2');
+  if (!fs.existsSync(path.join(dir, 'transactions.csv'))) return { name: 'amlsim-export', skipped: `skipped: not found at ${dir}` };
+  return {
+    name: 'amlsim-export',
+    kind: 'amlsim-export',
+    description: 'AMLSim export (100 accounts, 3 SAR fan-in alerts)',
+    external: true,
+    tuning: false,
+    version: 'aiyazmiran/AMLSim-Exports-v2 @5af874d',
+    async prepare() {
+      const alerts = fs
+        .readFileSync(path.join(dir, 'alert_accounts.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+      const file = path.join(dir, 'transactions.csv');
+      return {
+        file,
+        mapArgs: [
+          'tx_id=tran_id',
+          'from_account=orig_acct',
+          'to_account=bene_acct',
+          'amount=base_amt',
+          'timestamp=tran_timestamp',
+          'channel=tx_type',
+        ].flatMap((m) => ['--map', m]),
+        truth: {
+          fraud: new Set(alerts.map((c) => c[2]!)),
+          typology: new Map(alerts.map((c) => [c[2]!, c[1]!])),
+          victims: new Set(),
+          lookalikes: new Set(),
+          migrations: null,
+          all: await accountsInCsv(file),
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An AMLSim-20k sample as a CSV the importer reads: tx id = data row number (rows can be
+ * byte-identical); step k → 2020-01-01T00:00Z + k days, spread within the day by a seeded rng;
+ * amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included; the typology
+ * table tells the two apart).
+ */
+function amlsim20k(sample: 'cycle200' | 'fanin200'): EvalDataset | SkippedDataset {
+  const name = `amlsim20k-${sample}`;
+  const dir = sharedData('amlsim-20k', sample);
+  if (!fs.existsSync(path.join(dir, 'transactions.csv')) || !fs.existsSync(path.join(dir, 'nodes.csv')))
+    return { name, skipped: `skipped: not found at ${dir}` };
+  const pattern = sample === 'cycle200' ? 'cycle' : 'fan_in';
+  return {
+    name,
+    kind: name,
+    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})`,
+    external: true,
+    tuning: sample === 'cycle200',
+    version: `IBM/AMLSim sample/20K_${sample} @7338a4bc`,
+    async prepare(outDir, currency) {
+      const file = path.join(outDir, 'transactions.csv');
+      const out = fs.createWriteStream(file);
+      out.write('tx_id,from_account,to_account,amount,currency,timestamp\n');
+      const rng: Rng = createRng(`eval-amlsim20k-time-${sample}`);
+      const start = Date.UTC(2020, 0, 1);
+      const all = new Set<string>();
+      let row = 0;
+      let buffer = '';
+      for await (const line of createInterface({ input: fs.createReadStream(path.join(dir, 'transactions.csv')) })) {
+        if (row++ === 0 || !line.trim()) continue;
+        const [from, to, value, step] = line.split(',');
+        const at = start + Number(step) * DAY + Math.floor(rng() * DAY);
+        buffer += `${row - 1},${from},${to},${value},${currency},${new Date(at).toISOString()}\n`;
+        all.add(from!);
+        all.add(to!);
+        if (buffer.length > 1 << 16) {
+          if (!out.write(buffer)) await once(out, 'drain');
+          buffer = '';
+        }
+      }
+      out.end(buffer);
+      await once(out, 'finish');
+      const fraud = new Set<string>();
+      const typology = new Map<string, string>();
+      const nodes = fs.readFileSync(path.join(dir, 'nodes.csv'), 'utf8').trim().split('\n').slice(1);
+      for (const l of nodes) {
+        const [id, isFraud, , fraudStep] = l.split(',');
+        if (isFraud?.trim() !== '1' || !all.has(id!)) continue;
+        fraud.add(id!);
+        typology.set(id!, Number(fraudStep) === -1 ? `${pattern} (fraudStep -1)` : pattern);
+      }
+      return { file, mapArgs: [], truth: { fraud, typology, victims: new Set(), lookalikes: new Set(), migrations: null, all } };
+    },
+  };
+}
+
+export const DATASET_KINDS = [
+  'world-v1',
+  'world-v2',
+  'patterns',
+  'world-legit',
+  'amlsim-export',
+  'amlsim20k-cycle200',
+  'amlsim20k-fanin200',
+];
+
+/** The datasets selected, in order; unavailable ones as skipped entries (reported, never silently dropped). */
+export async function selectDatasets(opts: {
+  kinds: readonly string[];
+  seeds: readonly number[];
+  accounts: number;
+  skipAmlsim: boolean;
+}): Promise<Array<EvalDataset | SkippedDataset>> {
+  const out: Array<EvalDataset | SkippedDataset> = [];
+  const want = (k: string) => opts.kinds.includes(k);
+  if (want('world-v1'))
+    for (const seed of opts.seeds)
+      out.push(worldDataset(seed, opts.accounts, 1, (currency) => createWorld(worldOptions(seed, opts.accounts, currency))));
+  if (want('world-v2')) {
+    if (worldV2Available())
+      for (const seed of opts.seeds)
+        out.push(
+          worldDataset(seed, opts.accounts, 2, (currency) =>
+            createWorld({ ...worldOptions(seed, opts.accounts, currency), version: 2 } as WorldOptions),
+          ),
+        );
+    else out.push({ name: 'world-v2', skipped: 'skipped: createWorld has no version 2 on this branch (dev/synth/world.ts)' });
+  }
+  if (want('patterns')) {
+    const factory = await patternWorldFactory();
+    if (factory)
+      for (const seed of opts.seeds)
+        out.push({
+          name: `patterns-${seed}-${opts.accounts}`,
+          kind: 'patterns',
+          description: `pattern world seed ${seed}, ${opts.accounts} accounts`,
+          external: false,
+          tuning: TUNING_WORLD_SEEDS.includes(seed),
+          version: 'dev/synth aml-patterns',
+          prepare: (dir, currency) => prepareWorld(factory({ seed, accounts: opts.accounts, currency }), dir),
+        });
+    else out.push({ name: 'patterns', skipped: 'skipped: dev/synth/aml-patterns.ts (createPatternWorld) is not on this branch' });
+  }
+  if (want('world-legit')) out.push(legitLabelWorld(opts.seeds[0] ?? 101, opts.accounts));
+  const amlsim = [
+    ['amlsim-export', amlsimExport],
+    ['amlsim20k-cycle200', () => amlsim20k('cycle200')],
+    ['amlsim20k-fanin200', () => amlsim20k('fanin200')],
+  ] as const;
+  for (const [kind, make] of amlsim) {
+    if (!want(kind)) continue;
+    out.push(opts.skipAmlsim ? { name: kind, skipped: 'skipped: --skip-amlsim' } : make());
+  }
+  return out;
+}
+
+export const isSkipped = (d: EvalDataset | SkippedDataset): d is SkippedDataset => 'skipped' in d;

@@ -1,0 +1,106 @@
+// The transfers of an evaluation dataset as the analysis job sees them, without Neo4j: the importer's
+// reader and row rules (src/ingest), the job's window and currency conversion (src/runs/analysis-job.ts)
+// into the same FlowAggregator. Used by the in-process mode and by the baseline's features (both modes:
+// the baseline sees exactly the window of transfers the pipeline sees).
+import fs from 'node:fs';
+import { FlowAggregator, type Flows } from '../../src/analysis/flows.js';
+import type { Config } from '../../src/config/index.js';
+import { parseColumnMap, readRows } from '../../src/ingest/read-rows.js';
+import { validateRow } from '../../src/ingest/record.js';
+import { validationRules } from '../../src/ingest/rules.js';
+import { converter } from '../../src/runs/analysis-job.js';
+
+const DAY = 86_400_000;
+
+export interface LoadedTransfers {
+  flows: Flows;
+  /** Account id → first transfer ever (what the importer stores as Account.firstSeenAt). */
+  firstSeen: Map<string, number>;
+  /** Every account of an accepted transfer (in the window or not). */
+  accounts: Set<string>;
+  asOf: number;
+  windowFrom: number;
+  rows: number;
+  rejected: number;
+  duplicates: number;
+  /** Transfers without a rate to the base currency (left out, as the job does). */
+  unconverted: number;
+}
+
+/** `mapArgs` as given to `acctnet import` (`--map canonical=source` pairs). */
+export async function loadTransfers(file: string, mapArgs: string[], config: Config): Promise<LoadedTransfers> {
+  const pairs: string[] = [];
+  for (let k = 0; k < mapArgs.length; k++) if (mapArgs[k] === '--map') pairs.push(mapArgs[++k]!);
+  const rules = validationRules(config);
+  const seen = new Set<string>();
+  const from: string[] = [];
+  const to: string[] = [];
+  const minor: number[] = [];
+  const currency: string[] = [];
+  const at: number[] = [];
+  const channel: Array<string | null> = [];
+  let rows = 0;
+  let rejected = 0;
+  let duplicates = 0;
+  for await (const item of readRows(fs.createReadStream(file), 'csv', parseColumnMap(pairs))) {
+    rows++;
+    if (item.kind === 'rejected') {
+      rejected++;
+      continue;
+    }
+    const v = validateRow(item.fields, rules);
+    if (!v.ok) {
+      rejected++;
+      continue;
+    }
+    const t = v.transfer;
+    // The importer stores a tx id once (a repeat is "already stored" or a conflict): first one wins.
+    if (seen.has(t.txId)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(t.txId);
+    from.push(t.from);
+    to.push(t.to);
+    minor.push(t.amount);
+    currency.push(t.currency);
+    at.push(t.at);
+    channel.push(t.channel);
+  }
+  seen.clear();
+  const firstSeen = new Map<string, number>();
+  let asOf = -Infinity;
+  for (let k = 0; k < at.length; k++) {
+    asOf = Math.max(asOf, at[k]!);
+    for (const id of [from[k]!, to[k]!]) {
+      const f = firstSeen.get(id);
+      if (f === undefined || at[k]! < f) firstSeen.set(id, at[k]!);
+    }
+  }
+  if (!at.length) asOf = 0;
+  const a = config.analysis;
+  const windowFrom = asOf - a.windowDays * DAY + 1;
+  const aggregator = new FlowAggregator({ from: windowFrom, to: asOf, bucketMs: a.bucketDays * DAY }, { holdMs: a.holdHours * 3_600_000 });
+  const toBase = converter(config);
+  let unconverted = 0;
+  for (let k = 0; k < at.length; k++) {
+    if (at[k]! < windowFrom || at[k]! > asOf) continue;
+    const amount = toBase(minor[k]!, currency[k]!);
+    if (amount === null) {
+      unconverted++;
+      continue;
+    }
+    aggregator.add({ from: from[k]!, to: to[k]!, amount, at: at[k]!, channel: channel[k]! });
+  }
+  return {
+    flows: aggregator.finish(),
+    firstSeen,
+    accounts: new Set(firstSeen.keys()),
+    asOf,
+    windowFrom,
+    rows,
+    rejected,
+    duplicates,
+    unconverted,
+  };
+}

@@ -1,0 +1,205 @@
+// How acctnet is run on a dataset, once per label seed:
+// - CLI (default, the honest end-to-end measurement): a fresh Neo4j instance, `acctnet import` once,
+//   then per label seed: retract the previous seed's labels, `acctnet labels import`,
+//   `acctnet recompute --wait`, `acctnet blacklist export --format json`, `acctnet migrations
+//   --format json`, and the served run's AccountResult scores read from Neo4j;
+// - in-process (--in-process, for tuning speed): the same CSV through the importer's rules into the
+//   FlowAggregator over the job's window (dev/eval/load.ts) and runAnalysis with the job's parameters;
+//   the list is the run's candidates (there are no overrides in an evaluation).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runAnalysis } from '../../src/analysis/pipeline.js';
+import { loadConfig, projectRoot } from '../../src/config/index.js';
+import { createDriver } from '../../src/neo4j/driver.js';
+import { localPaths, startLocalNeo4j, stopLocalNeo4j } from '../../src/neo4j/local.js';
+import { retractLabel } from '../../src/neo4j/repositories/labels.js';
+import { txRunner } from '../../src/neo4j/session.js';
+import { ensureLocalRedis } from '../../src/redis/local.js';
+import { analysisParams } from '../../src/runs/analysis-job.js';
+import type { PreparedDataset } from './datasets.js';
+import type { LoadedTransfers } from './load.js';
+
+export type LabelMap = Map<string, 'fraud' | 'legit'>;
+
+export interface SeedRun {
+  /** acctnet's served account score (accounts without a result: absent → 0). */
+  score: Map<string, number>;
+  /** The list (blacklist) as served / the run's candidates. */
+  listed: Set<string>;
+  migrations: Array<{ from: string; to: string }>;
+  seconds: Record<string, number>;
+}
+
+export interface Runner {
+  readonly mode: 'cli' | 'in-process';
+  /** Loads the dataset once; returns seconds per step. */
+  setup(prepared: PreparedDataset, loaded: LoadedTransfers, dir: string): Promise<Record<string, number>>;
+  run(labels: LabelMap, labelSeed: number, dir: string): Promise<SeedRun>;
+  close(): Promise<void>;
+}
+
+const log = (line: string) => process.stderr.write(`[eval] ${line}\n`);
+
+const elapsed = (t: number) => Math.round((performance.now() - t) / 100) / 10;
+
+/**
+ * The environment of the eval's own instance. The publish guard is switched off for the eval
+ * (ACCTNET_GUARD_MIN_SIZE at its maximum, so it never applies): a new label seed changes the list a
+ * lot, and a held version would leave the previous seed's list served.
+ */
+export function evalEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NEO4J_URI;
+  return {
+    ...env,
+    ACCTNET_NEO4J_INSTANCE: 'eval',
+    ACCTNET_NEO4J_BOLT_PORT: process.env.ACCTNET_EVAL_NEO4J_PORT ?? '7690',
+    ACCTNET_NEO4J_HEAP: process.env.ACCTNET_EVAL_NEO4J_HEAP ?? '2g',
+    ACCTNET_NEO4J_PAGECACHE: process.env.ACCTNET_EVAL_NEO4J_PAGECACHE ?? '1g',
+    NEO4J_PASSWORD: 'acctnet-eval-pw',
+    ACCTNET_QUEUE_PREFIX: process.env.ACCTNET_QUEUE_PREFIX ?? `eval${process.pid}`,
+    ACCTNET_GUARD_MIN_SIZE: '1000000',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
+  const params = analysisParams(loadConfig(env));
+  let loaded: LoadedTransfers | undefined;
+  return {
+    mode: 'in-process',
+    async setup(_prepared, l) {
+      loaded = l;
+      return {};
+    },
+    async run(labels) {
+      const t = performance.now();
+      const out = runAnalysis({
+        flows: loaded!.flows,
+        firstSeen: loaded!.firstSeen,
+        labels,
+        previousClusters: new Map(),
+        nextClusterSeq: 1,
+        params,
+      });
+      const score = new Map<string, number>();
+      // out.score is aligned with flows.ids (= the graph's node attribute i).
+      loaded!.flows.ids.forEach((id, i) => score.set(id, out.score[i]!));
+      return {
+        score,
+        listed: new Set(out.candidates.map((c) => c.accountId)),
+        migrations: out.migrations.map((m) => ({ from: m.from, to: m.to })),
+        seconds: { analysis: elapsed(t) },
+      };
+    },
+    async close() {},
+  };
+}
+
+function cli(env: NodeJS.ProcessEnv, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'acctnet.js'), ...argv], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      for (const line of d.toString().split('\n'))
+        if (line.trim() && !line.includes('█') && !line.includes('░')) process.stderr.write(`    ${line}\n`);
+    });
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function must(env: NodeJS.ProcessEnv, argv: string[], okCodes = [0]) {
+  log(`acctnet ${argv.join(' ')}`);
+  const r = await cli(env, argv);
+  if (!okCodes.includes(r.code)) throw new Error(`acctnet ${argv[0]} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
+  let env = baseEnv;
+  return {
+    mode: 'cli',
+    async setup(prepared, _loaded, dir) {
+      const t = performance.now();
+      const managed = loadConfig(baseEnv);
+      await stopLocalNeo4j(managed, log);
+      fs.rmSync(localPaths(managed.localNeo4j).dataDir, { recursive: true, force: true });
+      const started = await startLocalNeo4j(managed, log);
+      await ensureLocalRedis(managed.redis.url, log);
+      env = { ...baseEnv, NEO4J_URI: started.uri };
+      const neo4j = elapsed(t);
+      const t2 = performance.now();
+      // Exit 2: some rows rejected (e.g. AMLSim's self-transfers), listed in rejects.csv.
+      await must(env, ['import', prepared.file, ...prepared.mapArgs, '--rejects', path.join(dir, 'rejects.csv')], [0, 2]);
+      return { neo4j, import: elapsed(t2) };
+    },
+    async run(labels, labelSeed, dir) {
+      const seconds: Record<string, number> = {};
+      const timed = async <T>(name: string, fn: () => Promise<T>) => {
+        const t = performance.now();
+        const r = await fn();
+        seconds[name] = elapsed(t);
+        return r;
+      };
+      const config = loadConfig(env);
+      await timed('retract', async () => {
+        // No CLI retracts labels: the API's DELETE /v1/labels/:id does it with the product's own
+        // retractLabel; the eval calls that function directly for every label in force.
+        const driver = createDriver(config.neo4j);
+        try {
+          const { read, write } = txRunner(driver, config.neo4j);
+          const ids = (await read((tx) => tx.run('MATCH (l:Label) WHERE l.retractedAt IS NULL RETURN l.id AS id'))).records.map(
+            (r) => r.get('id') as string,
+          );
+          if (ids.length)
+            await write(async (tx) => {
+              for (const id of ids) await retractLabel(tx, id, 'eval', `next label seed (${labelSeed})`);
+            });
+        } finally {
+          await driver.close();
+        }
+      });
+      const labelsFile = path.join(dir, `labels-${labelSeed}.csv`);
+      fs.writeFileSync(labelsFile, `account_id,label,note\n${[...labels].map(([id, l]) => `${id},${l},eval`).join('\n')}\n`);
+      await timed('labels', () => must(env, ['labels', 'import', labelsFile, '--by', 'eval']));
+      const run = await timed('recompute', () => must(env, ['recompute', '--wait', '--json']));
+      const summary = JSON.parse(run.stdout) as { publication: string; heldBecause: string | null };
+      if (summary.publication !== 'served')
+        throw new Error(`the run's list was not served (${summary.publication}: ${summary.heldBecause})`);
+      const blacklistFile = path.join(dir, `blacklist-${labelSeed}.json`);
+      await timed('export', () => must(env, ['blacklist', 'export', '--format', 'json', '--out', blacklistFile]));
+      const migrations = JSON.parse((await timed('migrations', () => must(env, ['migrations', '--format', 'json']))).stdout) as Array<{
+        from: string;
+        to: string;
+      }>;
+      const listed = (JSON.parse(fs.readFileSync(blacklistFile, 'utf8')) as { entries: Array<{ accountId: string }> }).entries;
+      const score = await timed('scores', () => readScores(config));
+      return { score, listed: new Set(listed.map((e) => e.accountId)), migrations, seconds };
+    },
+    async close() {
+      await stopLocalNeo4j(loadConfig(baseEnv), log);
+    },
+  };
+}
+
+/** The served run's account scores (AnalysisState current → AccountResult). */
+async function readScores(config: ReturnType<typeof loadConfig>): Promise<Map<string, number>> {
+  const driver = createDriver(config.neo4j);
+  try {
+    const r = await driver.executeQuery(
+      `MATCH (s:AnalysisState {id: 'current'})
+       MATCH (a:AccountResult {runId: s.runId})
+       RETURN a.accountId AS id, a.score AS score`,
+    );
+    return new Map(r.records.map((row) => [row.get('id') as string, Number(row.get('score'))]));
+  } finally {
+    await driver.close();
+  }
+}
