@@ -10,3 +10,4 @@ export {
   type Standardiser,
 } from './logistic.js';
 export { fitPlatt, type Platt } from './platt.js';
+export { fromGbtJSON, GBT_DEFAULTS, trainGbt, type GbtModel, type GbtOptions } from './gbt.js';
