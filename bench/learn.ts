@@ -1,6 +1,14 @@
 // npm run bench:learn: training and prediction times of src/analysis/learn on synthetic data (no
 // database). The figures in the learners' header comments and docs/learn.md come from here.
-import { matrix, rocAuc, trainGbt, trainLogistic, fitStandardiser, type Matrix } from '../src/analysis/learn/index.js';
+import {
+  matrix,
+  rocAuc,
+  trainGbt,
+  trainIsolationForest,
+  trainLogistic,
+  fitStandardiser,
+  type Matrix,
+} from '../src/analysis/learn/index.js';
 import { createRng } from '../src/analysis/rng.js';
 
 function synthetic(rows: number, cols: number, seed: string): { x: Matrix; y: Uint8Array } {
@@ -47,3 +55,5 @@ const small = synthetic(20_000, 40, 'bench-small');
 const s = fitStandardiser(small.x);
 const z = s.apply(small.x);
 time('logistic train 20k x 40', () => trainLogistic(z, small.y));
+const forest = time('isolation forest train, 100 trees, psi 256 (1M rows)', () => trainIsolationForest(big.x));
+time('isolation forest score 1M', () => forest.score(big.x));

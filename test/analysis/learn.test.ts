@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
+  averagePathLength,
   averagePrecision,
   fitPlatt,
   fitStandardiser,
@@ -16,6 +17,7 @@ import {
   row,
   selectRows,
   trainGbt,
+  trainIsolationForest,
   trainLogistic,
   type GbtOptions,
   type Matrix,
@@ -295,4 +297,83 @@ test('gbt: integer sample weights equal repeated rows', () => {
   assert.ok(maxAbsDiff(a.predictRaw(x), b.predictRaw(x)) < 1e-9);
   const unweighted = trainGbt(x, y, opts);
   assert.ok(maxAbsDiff(a.predictRaw(x), unweighted.predictRaw(x)) > 1e-3, 'weights matter');
+});
+
+// ---------------------------------------------------------------------------------- isolation forest
+/** Spearman's rank correlation (average ranks for ties). */
+function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ranks = (v: ArrayLike<number>) => {
+    const order = Array.from({ length: v.length }, (_, i) => i).sort((i, j) => v[i]! - v[j]!);
+    const r = new Float64Array(v.length);
+    for (let s = 0; s < order.length;) {
+      let e = s;
+      while (e < order.length && v[order[e]!] === v[order[s]!]) e++;
+      for (let k = s; k < e; k++) r[order[k]!] = (s + e - 1) / 2;
+      s = e;
+    }
+    return r;
+  };
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = ra.length;
+  const mean = (n - 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < n; i++) {
+    num += (ra[i]! - mean) * (rb[i]! - mean);
+    da += (ra[i]! - mean) ** 2;
+    db += (rb[i]! - mean) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+test('isolation forest: ranks rows like scikit-learn IsolationForest and finds the planted outliers', () => {
+  const c = fixture('isolation-forest.json');
+  const x = toMatrix(c.x);
+  const s = trainIsolationForest(x, { trees: c.trees, sampleSize: c.sampleSize, seed: 1 }).score(x);
+  const rho = spearman(s, c.score);
+  assert.ok(rho >= 0.9, `Spearman ${rho}`);
+  const auc = rocAuc(s, c.y);
+  assert.ok(auc > 0.97 && Math.abs(auc - c.rocAuc) < 0.02, `AUC ${auc} vs scikit-learn ${c.rocAuc}`);
+  for (let i = 0; i < s.length; i++) assert.ok(s[i]! > 0 && s[i]! <= 1);
+});
+
+test('isolation forest: c(n) as in Liu et al. / scikit-learn', () => {
+  assert.equal(averagePathLength(0), 0);
+  assert.equal(averagePathLength(1), 0);
+  assert.equal(averagePathLength(2), 1);
+  // c(n) = 2 H(n − 1) − 2 (n − 1) / n with H(i) ≈ ln i + γ; values from scikit-learn's _average_path_length.
+  assert.ok(Math.abs(averagePathLength(3) - 1.207392357589623) < 1e-12);
+  assert.ok(Math.abs(averagePathLength(256) - 10.244770920119917) < 1e-12);
+  assert.ok(Math.abs(averagePathLength(1000) - 12.969940887100174) < 1e-12);
+});
+
+test('isolation forest: same seed same scores, another seed other scores; NaN-safe; 300k rows', () => {
+  const c = fixture('isolation-forest.json');
+  const x = toMatrix(c.x);
+  const a = trainIsolationForest(x, { seed: 'x' }).score(x);
+  const b = trainIsolationForest(x, { seed: 'x' }).score(x);
+  const other = trainIsolationForest(x, { seed: 'y' }).score(x);
+  assert.deepEqual(a, b);
+  assert.ok(maxAbsDiff(a, other) > 1e-6);
+  // NaN: a column missing for half the rows, and rows missing everything.
+  const withNaN = selectRows(
+    x,
+    Array.from({ length: x.rows }, (_, i) => i),
+  );
+  for (let i = 0; i < withNaN.rows; i += 2) withNaN.data[i * withNaN.cols + 3] = NaN;
+  for (let j = 0; j < withNaN.cols; j++) withNaN.data[10 * withNaN.cols + j] = NaN;
+  const forest = trainIsolationForest(withNaN, { seed: 2 });
+  const s = forest.score(withNaN);
+  for (let i = 0; i < s.length; i++) assert.ok(Number.isFinite(s[i]!) && s[i]! > 0 && s[i]! <= 1);
+  assert.ok(rocAuc(s, c.y) > 0.9);
+  // Large input: no spread of arrays, no stack overflow.
+  const n = 300_000;
+  const rng = createRng('big');
+  const big = matrix(n, 3);
+  for (let i = 0; i < big.data.length; i++) big.data[i] = rng() < 0.01 ? NaN : rng();
+  const sb = trainIsolationForest(big, { trees: 50 }).score(big);
+  assert.equal(sb.length, n);
+  assert.throws(() => trainIsolationForest(big, { sampleSize: 1 }), /^RangeError: acctnet\/analysis\/learn\/isolation-forest: /);
 });
