@@ -26,15 +26,15 @@
 // Explanations: Saabas path attribution (as treeinterpreter and XGBoost's approximate contributions).
 // Every node gets an expected value, the mean over the training rows that reached it (weighted by
 // sample weight) of the tree's output; walking a row down a tree, each step's change of expected value
-// is credited to the feature split on. Per row, contributions + base = predictRaw exactly, where base is
+// is credited to the feature split on. Per row, contributions + base = predictRaw (up to rounding): base is
 // the initial log-odds plus every tree's root expected value. Chosen over TreeSHAP because it is
 // O(depth) per tree and row and easy to audit; its known bias (features split near the root get more
 // credit) is acceptable for ranking the reasons shown to an investigator.
 //
 // Speed (npm run bench:learn, 2-core VM, Node 20, measured while other jobs kept the load average near
-// 10, so CPU time is the meaningful figure): 100k rows × 40 features, 100 trees of depth 4 train in
-// 6.8 s CPU (1.2 s of it binning) and predict 100k rows in 0.44 s CPU. Most of training is histogram
-// building, ~4 ns per row, feature and node.
+// 10, so CPU time is the meaningful figure; wall time was 3x that): 100k rows × 40 features, 100 trees
+// of depth 4 train in 6.6 s CPU (0.7 s of it binning; the rest mostly histogram building, ~4 ns per
+// row, feature and node) and predict 100k rows in 0.3 s CPU, 1M rows in 3.1 s CPU.
 import type { Matrix } from './matrix.js';
 import { checkTrainingData } from './matrix.js';
 import { createRng, type Rng } from '../rng.js';
@@ -299,15 +299,18 @@ export function fromGbtJSON(json: unknown): GbtModel {
       const ft = feat[k]!;
       if (!Number.isInteger(ft) || ft < -1 || ft >= (d as number)) bad(`feature ${ft}`);
       f.feature[at + k] = ft;
-      const th = (t.threshold as (number | null)[])[k];
+      const th = (t.threshold as unknown[])[k];
+      if (th !== null && typeof th !== 'number') bad(`threshold ${String(th)}`);
       f.threshold[at + k] = th === null ? Infinity : (th as number);
+      const v = (t.value as unknown[])[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) bad(`value ${String(v)}`);
       f.missingLeft[at + k] = (t.missingLeft as number[])[k] ? 1 : 0;
       const l = (t.left as number[])[k]!;
       const r = (t.right as number[])[k]!;
       if (ft >= 0 && !(l > k && r === l + 1 && r < len)) bad('child index');
       f.left[at + k] = ft >= 0 ? at + l : -1;
       f.right[at + k] = ft >= 0 ? at + r : -1;
-      f.value[at + k] = (t.value as number[])[k]!;
+      f.value[at + k] = v as number;
     }
     at += len;
   });
@@ -397,25 +400,35 @@ function binFeatures(x: Matrix, sampleWeight: Float64Array, maxBins: number, rng
       thresholds.push(t);
       count[f] = t.length + 1;
     }
+    // Thresholds padded with +Infinity to 255 entries: the bin search is then eight fixed,
+    // branch-free halvings (5x faster than a branching binary search on random values).
+    const padded: Float64Array[] = [];
+    for (let f = f0; f < f1; f++) {
+      const t = new Float64Array(255).fill(Infinity);
+      t.set(thresholds[f]!);
+      padded.push(t);
+    }
     for (let i = 0; i < n; i++) {
       const o = i * d;
       for (let f = f0; f < f1; f++) {
         const v = x.data[o + f]!;
-        const t = thresholds[f]!;
         if (v !== v) {
-          binned[f * n + i] = t.length + 1; // the missing bin
+          binned[f * n + i] = thresholds[f]!.length + 1; // the missing bin
           hasMissing[f] = 1;
           continue;
         }
-        // Number of thresholds < v (binary search): bins are (t[b−1], t[b]].
-        let lo = 0;
-        let hi = t.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (t[mid]! < v) lo = mid + 1;
-          else hi = mid;
-        }
-        binned[f * n + i] = lo;
+        // Number of thresholds < v: bins are (t[b−1], t[b]].
+        const t = padded[f - f0]!;
+        let b = 0;
+        b += +(t[b + 127]! < v) << 7;
+        b += +(t[b + 63]! < v) << 6;
+        b += +(t[b + 31]! < v) << 5;
+        b += +(t[b + 15]! < v) << 4;
+        b += +(t[b + 7]! < v) << 3;
+        b += +(t[b + 3]! < v) << 2;
+        b += +(t[b + 1]! < v) << 1;
+        b += +(t[b]! < v);
+        binned[f * n + i] = b;
       }
     }
   }
