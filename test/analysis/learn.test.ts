@@ -377,3 +377,25 @@ test('isolation forest: same seed same scores, another seed other scores; NaN-sa
   assert.equal(sb.length, n);
   assert.throws(() => trainIsolationForest(big, { sampleSize: 1 }), /^RangeError: acctnet\/analysis\/learn\/isolation-forest: /);
 });
+
+test('infinite feature values (ratios of counts) are ordinary extreme values, and thresholds stay JSON-safe', () => {
+  const rng = createRng('inf');
+  const n = 600;
+  const x = matrix(n, 2);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = rng() < 0.3 ? 1 : 0;
+    // Feature 0: +Infinity for most positives, −Infinity for some negatives, else small integers.
+    x.data[2 * i] = y[i] && rng() < 0.8 ? Infinity : !y[i] && rng() < 0.2 ? -Infinity : Math.floor(rng() * 5);
+    x.data[2 * i + 1] = rng();
+  }
+  const model = trainGbt(x, y, { trees: 10 });
+  assert.ok(rocAuc(model.predict(x), y) > 0.85);
+  const back = fromGbtJSON(JSON.parse(JSON.stringify(model.toJSON())));
+  assert.deepEqual(back.predictRaw(x), model.predictRaw(x));
+  const s = trainIsolationForest(x, { trees: 20 }).score(x);
+  for (let i = 0; i < n; i++) assert.ok(s[i]! > 0 && s[i]! <= 1);
+  const z = fitStandardiser(x).apply(x);
+  for (let i = 0; i < z.data.length; i++) assert.ok(Number.isFinite(z.data[i]!));
+  trainLogistic(z, y);
+});

@@ -328,11 +328,24 @@ interface Bins {
   binned: Uint8Array;
 }
 
+/**
+ * A threshold between a < b: their midpoint (as scikit-learn), except where it is not a finite number
+ * that separates them (infinite values, which ratios of counts can produce, or a sum that overflows).
+ * Thresholds stay finite so they survive JSON; +Infinity is reserved for "every non-missing value".
+ */
+function between(a: number, b: number): number {
+  const m = (a + b) * 0.5;
+  if (Number.isFinite(m)) return m;
+  if (a === -Infinity) return b === Infinity ? 0 : -Number.MAX_VALUE; // −Infinity left, the rest right
+  if (b === Infinity) return a; // x <= a left, +Infinity right
+  return a * 0.5 + b * 0.5; // both finite, the sum overflowed
+}
+
 /** Midpoints between consecutive distinct values of a sorted array: one bin per value. */
 function midpointThresholds(sorted: Float64Array): Float64Array {
   const out: number[] = [];
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] !== sorted[i - 1]) out.push((sorted[i - 1]! + sorted[i]!) * 0.5);
+    if (sorted[i] !== sorted[i - 1]) out.push(between(sorted[i - 1]!, sorted[i]!));
   }
   return Float64Array.from(out);
 }
@@ -345,7 +358,7 @@ function quantileThresholds(sorted: Float64Array, maxBins: number): Float64Array
     const pos = (k / maxBins) * (m - 1);
     const lo = Math.floor(pos);
     const hi = Math.ceil(pos);
-    const q = (sorted[lo]! + sorted[hi]!) * 0.5;
+    const q = sorted[lo] === sorted[hi] ? sorted[lo]! : between(sorted[lo]!, sorted[hi]!);
     if (out.length === 0 || q > out[out.length - 1]!) out.push(q);
   }
   // The largest value must fall in the last bin, not beyond: drop a threshold equal to the maximum.

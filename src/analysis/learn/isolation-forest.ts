@@ -111,7 +111,9 @@ export function trainIsolationForest(x: Matrix, options: Partial<IsolationForest
         for (let k = start; k < end; k++) {
           const off = rows[k]! * d;
           for (let j = 0; j < d; j++) {
-            const v = x.data[off + j]!;
+            // ±Infinity counts as ±MAX_VALUE: cuts stay finite, and an infinite value is still
+            // separable from the finite ones.
+            const v = Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, x.data[off + j]!));
             if (v < lo[j]!) lo[j] = v;
             if (v > hi[j]!) hi[j] = v;
           }
@@ -124,8 +126,10 @@ export function trainIsolationForest(x: Matrix, options: Partial<IsolationForest
       }
       const q = candidates[Math.floor(rng() * nc)]!;
       // Cut uniformly in (lo, hi); a cut rounding onto an end would leave one side empty, so clamp it.
-      let p = lo[q]! + rng() * (hi[q]! - lo[q]!);
-      if (!(p > lo[q]!)) p = lo[q]! + (hi[q]! - lo[q]!) / 2;
+      // A convex combination, so hi − lo cannot overflow.
+      const u = rng();
+      let p = lo[q]! * (1 - u) + hi[q]! * u;
+      if (!(p > lo[q]!) || p > hi[q]!) p = lo[q]! * 0.5 + hi[q]! * 0.5;
       const nanLeft = rng() < 0.5;
       let l = start;
       let r = 0;
