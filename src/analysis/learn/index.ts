@@ -10,3 +10,11 @@ export {
   type Standardiser,
 } from './logistic.js';
 export { fitPlatt, type Platt } from './platt.js';
+export { fromGbtJSON, GBT_DEFAULTS, trainGbt, type GbtModel, type GbtOptions } from './gbt.js';
+export {
+  averagePathLength,
+  ISOLATION_FOREST_DEFAULTS,
+  trainIsolationForest,
+  type IsolationForest,
+  type IsolationForestOptions,
+} from './isolation-forest.js';

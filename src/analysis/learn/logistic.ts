@@ -179,14 +179,15 @@ export function trainLogistic(
 export interface Standardiser {
   mean: Float64Array;
   std: Float64Array;
-  /** A new matrix of (x − mean) / std; NaN becomes 0, i.e. the training mean. */
+  /** A new matrix of (x − mean) / std; NaN and ±Infinity become 0, i.e. the training mean. */
   apply(x: Matrix): Matrix;
 }
 
 /**
  * Per-column mean and population standard deviation (ddof 0, as scikit-learn's StandardScaler) over
- * the non-missing values. A constant or all-missing column gets std 1 so it maps to 0 instead of
- * NaN/Infinity; an all-missing column gets mean 0.
+ * the finite values; NaN and ±Infinity count as missing (a ratio feature can be infinite, and one
+ * infinite value would make the whole column's mean infinite). A constant or all-missing column gets
+ * std 1 so it maps to 0 instead of NaN/Infinity; an all-missing column gets mean 0.
  */
 export function fitStandardiser(x: Matrix): Standardiser {
   const d = x.cols;
@@ -196,7 +197,7 @@ export function fitStandardiser(x: Matrix): Standardiser {
   for (let i = 0; i < x.rows; i++) {
     for (let j = 0; j < d; j++) {
       const v = x.data[i * d + j]!;
-      if (v === v) {
+      if (Number.isFinite(v)) {
         mean[j]! += v;
         count[j]!++;
       }
@@ -207,7 +208,7 @@ export function fitStandardiser(x: Matrix): Standardiser {
   for (let i = 0; i < x.rows; i++) {
     for (let j = 0; j < d; j++) {
       const v = x.data[i * d + j]!;
-      if (v === v) std[j]! += (v - mean[j]!) ** 2;
+      if (Number.isFinite(v)) std[j]! += (v - mean[j]!) ** 2;
     }
   }
   for (let j = 0; j < d; j++) {
@@ -223,7 +224,7 @@ export function fitStandardiser(x: Matrix): Standardiser {
       for (let i = 0; i < m.rows; i++) {
         for (let j = 0; j < d; j++) {
           const v = m.data[i * d + j]!;
-          out.data[i * d + j] = v === v ? (v - mean[j]!) / std[j]! : 0;
+          out.data[i * d + j] = Number.isFinite(v) ? (v - mean[j]!) / std[j]! : 0;
         }
       }
       return out;
