@@ -279,7 +279,7 @@ export class FlowAggregator {
    * before an outgoing transfer, inflows older than holdMs leave the queue, then the transfer is
    * covered from what remains, oldest first. A busy account therefore never accumulates its whole
    * history (salary on day 0 does not cover rent on day 29). Needs time order, so the transfers are
-   * bucket-sorted by minute (O(n), stable within a minute — far finer than any holding window).
+   * bucket-sorted by minute (O(n)), then each minute by time and ids.
    */
   private passThrough(): void {
     const count = this.txCount;
@@ -291,6 +291,24 @@ export class FlowAggregator {
     for (let b = 1; b <= minutes; b++) starts[b]! += starts[b - 1]!;
     const order = new Uint32Array(count);
     for (let k = 0; k < count; k++) order[starts[Math.floor((this.txAt[k]! - from) / 60_000)]!++] = k;
+    // Within a minute: by time, then by the accounts' ids and the amount — never by arrival order,
+    // which depends on how the store returned the rows (an inflow and an outflow in the same
+    // minute must be swept in the same order every run).
+    const rank = new Uint32Array(this.n);
+    Array.from({ length: this.n }, (_, i) => i)
+      .sort((a, b) => (this.ids[a]! < this.ids[b]! ? -1 : 1))
+      .forEach((i, r) => (rank[i] = r));
+    const byTime = (p: number, q: number) =>
+      this.txAt[p]! - this.txAt[q]! ||
+      rank[this.txFrom[p]!]! - rank[this.txFrom[q]!]! ||
+      rank[this.txTo[p]!]! - rank[this.txTo[q]!]! ||
+      this.txAmount[p]! - this.txAmount[q]!;
+    for (let b = 0, lo = 0; b < minutes; b++) {
+      // starts[b] now holds the end of minute b.
+      const hi = starts[b]!;
+      if (hi - lo > 1) order.subarray(lo, hi).sort(byTime);
+      lo = hi;
+    }
     // One queue node per inflow (indexed by transfer), linked per receiving account.
     const remaining = new Float64Array(count);
     const next = new Int32Array(count).fill(-1);
