@@ -31,6 +31,8 @@ import { launderAmount, layoutShape, runShape, type Layout, type Shape, type Siz
 import type { Typology, World, WorldOptions } from './world.js';
 
 const WORLD_SIZES: SizeRange = { fan: [3, 12], cycle: [3, 10], layer: [2, 5], stackLayers: [2, 3], random: [4, 8] };
+/** Small worlds (< 8,000 accounts) use smaller groups, so that one of each stays within the fraud share. */
+const SMALL_WORLD_SIZES: SizeRange = { fan: [2, 7], cycle: [3, 7], layer: [2, 3], stackLayers: [2, 2], random: [3, 5] };
 
 export function createWorldV2(opts: WorldOptions): World {
   const o: Required<WorldOptions> = {
@@ -47,6 +49,7 @@ export function createWorldV2(opts: WorldOptions): World {
   // Businesses, banks and successors add ≈ 2.2% to the persons; ≈ 60% of fraud accounts are fresh.
   const personCount = Math.max(60, Math.round((N - fraudTarget * 0.6) / 1.022));
   const s = createScaffold(o, N * 1.5 + 2000);
+  const sizes = N < 8000 ? SMALL_WORLD_SIZES : WORLD_SIZES;
   const { rng, tx, at, truth } = s;
   const pop = createPopulation(s, personCount);
   addLookalikes(s, pop);
@@ -140,10 +143,10 @@ export function createWorldV2(opts: WorldOptions): World {
     shape: Shape,
     every: [number, number],
     hop: [number, number],
-    sizes: SizeRange = WORLD_SIZES,
+    shapeSizes: SizeRange = sizes,
   ) => {
     const g = `g${groupSeq++}`;
-    const layout: Layout = layoutShape(rng, shape, sizes);
+    const layout: Layout = layoutShape(rng, shape, shapeSizes);
     const w = window(true);
     const slots = layout.roles.map((role, i) => {
       // The centre of a fan is an ordinary-looking, aged account more often than not.
@@ -222,7 +225,11 @@ export function createWorldV2(opts: WorldOptions): World {
         if (!list) return;
         payments.delete(day);
         const c = holder(collector, day);
-        if (c === undefined) return;
+        if (c === undefined) {
+          // The collector is between accounts (blocked, successor not up yet): victims pay later.
+          for (const { v, amount } of list) plan(v, day + 1, amount);
+          return;
+        }
         for (const { v, amount } of list) {
           let time = at(day, v.hour);
           tx(pop.current(v.idx, day), c, amount, time, 'transfer');
@@ -240,7 +247,7 @@ export function createWorldV2(opts: WorldOptions): World {
   };
 
   const planned: Array<() => void> = [
-    () => shapeScheme('ring', 'cycle', [1, 3], [0.5, 5], { ...WORLD_SIZES, cycle: [4, 7] }),
+    () => shapeScheme('ring', 'cycle', [1, 3], [0.5, 5], { ...sizes, cycle: [4, 7] }),
     scamFanIn,
     () => shapeScheme('fan_out', 'fan_out', [3, 7], [0.5, 6]),
     () => shapeScheme('layering', 'layering', [4, 9], [1, 10]),
