@@ -40,7 +40,7 @@ test('versions: 1 is the default, the version is recorded in the options', () =>
 });
 
 const DAY = 86_400_000;
-const SMALL = { accounts: 4000, days: 150, activity: 0.5 } as const;
+const SMALL = { accounts: 4000, days: 130, activity: 0.35 } as const;
 
 interface Scan {
   /** Hash of the first 20,000 transfers and the truth. */
@@ -103,13 +103,13 @@ function scan(world: World): Scan {
   return r;
 }
 
-/** The first 20,000 transfers and the truth, hashed, of a second run. */
-function hashAgain(world: World): string {
+/** The truth and the first `limit` transfers, hashed, of a second run. */
+function hashAgain(world: World, limit = 20_000): string {
   const h = crypto.createHash('sha256');
   for (const a of world.truth) h.update(`${JSON.stringify(a)}\n`);
   let n = 0;
   for (const t of world.transfers()) {
-    if (n++ >= 20_000) break;
+    if (n++ >= limit) break;
     h.update(`${JSON.stringify(t)}\n`);
   }
   return h.digest('hex');
@@ -136,7 +136,10 @@ function assertNeutralIds(s: Scan): void {
 test('version 2: deterministic, every typology, fraud share, aged fraud, repeat victims, outside income, neutral ids', () => {
   const v2 = scan(createWorld({ seed: 11, ...SMALL, version: 2 }));
   assert.equal(hashAgain(createWorld({ seed: 11, ...SMALL, version: 2 })), v2.hash);
-  assert.notEqual(hashAgain(createWorld({ seed: 12, ...SMALL, version: 2 })), v2.hash);
+  assert.notEqual(
+    hashAgain(createWorld({ seed: 12, ...SMALL, version: 2 }), 0),
+    hashAgain(createWorld({ seed: 11, ...SMALL, version: 2 }), 0),
+  );
 
   const fraud = fraudOf(v2);
   const active = fraud.filter((a) => v2.first.has(a.id));
