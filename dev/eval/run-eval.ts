@@ -12,7 +12,8 @@ import { createDriver } from '../../src/neo4j/driver.js';
 import { localPaths, startLocalNeo4j, stopLocalNeo4j } from '../../src/neo4j/local.js';
 import { ensureLocalRedis } from '../../src/redis/local.js';
 import { createRng } from '../synth/rng.js';
-import { createWorld, type TruthAccount, type TruthMigration } from '../synth/world.js';
+import { createPatternWorld } from '../synth/aml-patterns.js';
+import { createWorld, type TruthAccount, type TruthMigration, type World } from '../synth/world.js';
 import { writeTransfersCsv } from '../synth/write-csv.js';
 
 const ROOT = projectRoot();
@@ -22,6 +23,8 @@ const log = (line: string) => process.stderr.write(`[eval] ${line}\n`);
 const { values: args } = parseArgs({
   options: {
     seeds: { type: 'string', default: '101,202,303' },
+    // Synthetic worlds: v2 (default), v1 (frozen regression world), patterns (AMLworld-style); a comma list.
+    world: { type: 'string', default: 'v2' },
     accounts: { type: 'string', default: '20000' },
     'label-share': { type: 'string', default: '0.3' },
     'skip-amlsim': { type: 'boolean', default: false },
@@ -263,13 +266,27 @@ function writeLabels(file: string, ids: string[]): void {
   fs.writeFileSync(file, `account_id,label,note\n${ids.map((id) => `${id},fraud,eval`).join('\n')}\n`);
 }
 
-async function evalWorld(seed: number, accounts: number, labelShare: number, baseEnv: NodeJS.ProcessEnv): Promise<Metrics> {
-  const dataset = `world seed ${seed}, ${accounts} accounts`;
+const WORLDS = ['v1', 'v2', 'patterns'] as const;
+type WorldKind = (typeof WORLDS)[number];
+
+function makeWorld(kind: WorldKind, seed: number, accounts: number, currency: string): World {
+  if (kind === 'patterns') return createPatternWorld({ seed, accounts, activity: 0.7, currency });
+  return createWorld({ seed, accounts, activity: 0.7, currency, version: kind === 'v1' ? 1 : 2 });
+}
+
+async function evalWorld(
+  kind: WorldKind,
+  seed: number,
+  accounts: number,
+  labelShare: number,
+  baseEnv: NodeJS.ProcessEnv,
+): Promise<Metrics> {
+  const dataset = `world ${kind} seed ${seed}, ${accounts} accounts`;
   log(`== ${dataset}`);
-  const dir = path.join(OUT, `world-${seed}-${accounts}`);
+  const dir = path.join(OUT, `world-${kind}-${seed}-${accounts}`);
   fs.mkdirSync(dir, { recursive: true });
   const env = await freshDatabase(baseEnv);
-  const world = createWorld({ seed, accounts, activity: 0.7, currency: loadConfig(env).analysis.baseCurrency });
+  const world = makeWorld(kind, seed, accounts, loadConfig(env).analysis.baseCurrency);
   const file = path.join(dir, 'transactions.csv');
   await writeTransfersCsv(file, world.transfers());
   const seen = new Set<string>();
@@ -375,11 +392,15 @@ function report(results: Metrics[]): string {
   return lines.join('\n');
 }
 
+const worlds = String(args.world).split(',') as WorldKind[];
+for (const kind of worlds) if (!WORLDS.includes(kind)) throw new Error(`--world: ${kind} is not one of ${WORLDS.join(', ')}`);
 const baseEnv = evalEnv();
 const results: Metrics[] = [];
 try {
-  for (const seed of String(args.seeds).split(',').map(Number))
-    results.push(await evalWorld(seed, Number(args.accounts), Number(args['label-share']), baseEnv));
+  for (const kind of worlds) {
+    for (const seed of String(args.seeds).split(',').map(Number))
+      results.push(await evalWorld(kind, seed, Number(args.accounts), Number(args['label-share']), baseEnv));
+  }
   if (!args['skip-amlsim']) {
     const aml = await evalAmlsim(Number(args['label-share']), baseEnv);
     if (aml) results.push(aml);
