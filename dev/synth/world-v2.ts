@@ -138,13 +138,7 @@ export function createWorldV2(opts: WorldOptions): World {
   };
 
   /** A group running one shape again and again over its window, each run a few hours to days long. */
-  const shapeScheme = (
-    typology: Typology,
-    shape: Shape,
-    every: [number, number],
-    hop: [number, number],
-    shapeSizes: SizeRange = sizes,
-  ) => {
+  const shapeScheme = (typology: Typology, shape: Shape, every: [number, number], hop: [number, number], shapeSizes: SizeRange = sizes) => {
     const g = `g${groupSeq++}`;
     const layout: Layout = layoutShape(rng, shape, shapeSizes);
     const w = window(true);
