@@ -89,9 +89,12 @@ export function createPatternWorld(opts: PatternWorldOptions): World {
     });
     fraud += members.length;
     const amount = launderAmount(rng);
+    // Hops 0.5..14 hours apart, shorter for long patterns: every pattern is over within ≈ 4 days.
+    const hops = pattern === 'random' ? 2 * members.length : layout.layers.length;
+    const hop: [number, number] = [0.5, Math.min(14, 72 / hops)];
     s.emitters.push({
       emit(d) {
-        if (d === day) runShape({ rng, tx: s.tx }, layout, members, s.at(d, 6 + rng() * 14), amount, [1, 14]);
+        if (d === day) runShape({ rng, tx: s.tx }, layout, members, s.at(d, 6 + rng() * 14), amount, hop);
       },
     });
   }

@@ -66,6 +66,7 @@ export function createWorldV2(opts: WorldOptions): World {
     holders: Holder[];
   }
   const holder = (slot: Slot, day: number) => slot.holders.find((h) => day >= h.from && day < h.to)?.idx;
+  /** A scheme's days; schemes that may use bought (aged) accounts start after day 70. */
   const window = (aged: boolean) => {
     const earliest = aged && o.days >= 130 ? 70 : 5;
     const from = randInt(rng, earliest, Math.max(earliest, o.days - 50));
@@ -141,7 +142,7 @@ export function createWorldV2(opts: WorldOptions): World {
   const shapeScheme = (typology: Typology, shape: Shape, every: [number, number], hop: [number, number], shapeSizes: SizeRange = sizes) => {
     const g = `g${groupSeq++}`;
     const layout: Layout = layoutShape(rng, shape, shapeSizes);
-    const w = window(true);
+    const w = window(rng() < 0.6);
     const slots = layout.roles.map((role, i) => {
       // The centre of a fan is an ordinary-looking, aged account more often than not.
       const centre = (shape === 'fan_in' && i === layout.roles.length - 1) || (shape === 'fan_out' && i === 0);
@@ -185,7 +186,7 @@ export function createWorldV2(opts: WorldOptions): World {
   // the collector forwards within hours to mules, who cash out or pass to a cash-out account.
   const scamFanIn = () => {
     const g = `g${groupSeq++}`;
-    const w = window(true);
+    const w = window(rng() < 0.6);
     const collector = slotFor('fan_in', g, 'collector', w, 0.6);
     const mules = Array.from({ length: randInt(rng, 2, 4) }, (_, i) => slotFor('fan_in', g, `mule ${i}`, w, 0.3));
     const cashout = slotFor('fan_in', g, 'cash-out', w, 0.3);
@@ -201,7 +202,7 @@ export function createWorldV2(opts: WorldOptions): World {
       plan(v, day, amount);
       if (rng() < 0.3) plan(v, day + 1, amount * 0.5);
     }
-    for (const v of victims(randInt(rng, 1, 4), true)) {
+    for (const v of victims(randInt(rng, 2, 6), true)) {
       // A romance scam: 3..10 payments, days to two weeks apart, growing.
       const n = randInt(rng, 3, 10);
       const span = w.to - 1 - w.from;
