@@ -6,7 +6,7 @@
 //   the others are paid from other banks (a monthly transfer from an external "bank" hub account),
 //   make cash deposits (from the same kind of hub), or have no visible income at all and only spend.
 //   Real bank data sees only its own customers: most money arrives from outside.
-// - Fraud accounts of any age. About 40% of fraud accounts are bought from real people: months of
+// - Fraud accounts of any age. About a quarter of fraud accounts are bought from real people: months of
 //   ordinary history (salary, shopping, friends) before they turn; the rest are opened days to weeks
 //   before use. "Young account" is a weak signal in practice.
 // - Fraud groups that trade with outsiders: every fraud account shops, pays and is paid by family,
