@@ -20,7 +20,10 @@ import type { World, WorldOptions } from './world.js';
 export { AML_PATTERNS, type AmlPattern };
 
 export interface PatternWorldOptions extends WorldOptions {
-  /** Patterns injected per kind; by default enough for ≈ fraudShare of the accounts. */
+  /**
+   * Patterns injected per kind. By default, rounds of one pattern of each kind until ≈ fraudShare of
+   * the accounts are in patterns (at least one round); the options then record the rounds made.
+   */
   patternsPerKind?: number;
   /** Share of a pattern's accounts opened for it; the rest are existing background accounts. */
   freshShare?: number;
@@ -54,39 +57,47 @@ export function createPatternWorld(opts: PatternWorldOptions): World {
   const pop = createPopulation(s, personCount);
   if (o.lookalikes) addLookalikes(s, pop);
 
+  const kinds = AML_PATTERNS.length;
+  const byShare = opts.patternsPerKind === undefined;
+  const target = N * o.fraudShare;
+  let fraud = 0;
   let seq = 0;
-  for (let round = 0; round < o.patternsPerKind; round++) {
-    for (const pattern of AML_PATTERNS) {
-      const group = `p${seq++}`;
-      const layout = layoutShape(rng, pattern, AML_SIZES);
-      const day = randInt(rng, 3, Math.max(3, o.days - 8));
-      const members = layout.roles.map((role) => {
-        const existing = rng() < o.freshShare ? undefined : pop.takeFree(rng);
-        if (existing) {
-          Object.assign(truth[existing.idx]!, {
-            kind: 'fraud',
-            fraud: true,
-            typology: pattern,
-            group,
-            role,
-            lookalike: null,
-            victim: false,
-          });
-          return existing.idx;
-        }
-        const idx = s.newAccount('fraud', { typology: pattern, group, role });
-        // Fresh accounts are opened days to weeks before; most get some ordinary use too.
-        const opened = Math.max(0, day - randInt(rng, 1, 30));
-        if (rng() < 0.7) ordinaryLife(s, pop, () => idx, opened, 0.3 + rng() * 0.7);
-        return idx;
-      });
-      const amount = launderAmount(rng);
-      s.emitters.push({
-        emit(d) {
-          if (d === day) runShape({ rng, tx: s.tx }, layout, members, s.at(d, 6 + rng() * 14), amount, [1, 14]);
-        },
-      });
-    }
+  for (; byShare ? seq < kinds || fraud < target : seq < o.patternsPerKind * kinds; seq++) {
+    const pattern = AML_PATTERNS[seq % kinds]!;
+    const group = `p${seq}`;
+    const layout = layoutShape(rng, pattern, AML_SIZES);
+    const day = randInt(rng, 3, Math.max(3, o.days - 8));
+    const members = layout.roles.map((role) => {
+      const existing = rng() < o.freshShare ? undefined : pop.takeFree(rng);
+      if (existing) {
+        Object.assign(truth[existing.idx]!, {
+          kind: 'fraud',
+          fraud: true,
+          typology: pattern,
+          group,
+          role,
+          lookalike: null,
+          victim: false,
+        });
+        return existing.idx;
+      }
+      const idx = s.newAccount('fraud', { typology: pattern, group, role });
+      // Fresh accounts are opened days to weeks before; most get some ordinary use too.
+      const opened = Math.max(0, day - randInt(rng, 1, 30));
+      if (rng() < 0.7) ordinaryLife(s, pop, () => idx, opened, 0.3 + rng() * 0.7);
+      return idx;
+    });
+    fraud += members.length;
+    const amount = launderAmount(rng);
+    // Hops 0.5..14 hours apart, shorter for long patterns: every pattern is over within ≈ 4 days.
+    const hops = pattern === 'random' ? 2 * members.length : layout.layers.length;
+    const hop: [number, number] = [0.5, Math.min(14, 72 / hops)];
+    s.emitters.push({
+      emit(d) {
+        if (d === day) runShape({ rng, tx: s.tx }, layout, members, s.at(d, 6 + rng() * 14), amount, hop);
+      },
+    });
   }
+  o.patternsPerKind = Math.ceil(seq / kinds);
   return s.world();
 }

@@ -151,6 +151,8 @@ export interface Population {
   movedTo: Map<number, { to: number; day: number }>;
   /** Persons reserved for a role (look-alike, victim, fraud): not given another. */
   taken: Set<number>;
+  /** People nobody in the graph pays (no visible income, only spending). */
+  spendOnly: Set<number>;
   /** A random person living from day 0 to the end, not yet taken (or undefined). */
   takeFree(r: Rng, filter?: (p: Person) => boolean): Person | undefined;
 }
@@ -215,6 +217,10 @@ export function createPopulation(s: Scaffold, persons: number): Population {
     const m = randInt(rng, 4, 12);
     for (let j = 0; j < m; j++) p.merchants.push(pickMerchant(rng));
   }
+  // Half the people with no visible income only spend: nobody in the graph pays them (money
+  // appears on the account from nowhere the graph can see).
+  const spendOnly = new Set(people.filter((p) => p.income === 'none' && rng() < 0.5).map((p) => p.idx));
+  for (const p of people) p.friends = p.friends.filter((f) => !spendOnly.has(f));
   const activeOn = (p: Person, day: number) => day >= p.from && day < p.to;
   const movedTo = new Map<number, { to: number; day: number }>();
   const current = (idx: number, day: number): number => {
@@ -226,7 +232,8 @@ export function createPopulation(s: Scaffold, persons: number): Population {
   const takeFree = (r: Rng, filter?: (p: Person) => boolean): Person | undefined => {
     for (let tries = 0; tries < 200; tries++) {
       const p = pick(r, people);
-      if (taken.has(p.idx) || p.from !== 0 || p.to !== o.days || movedTo.has(p.idx) || (filter && !filter(p))) continue;
+      if (taken.has(p.idx) || spendOnly.has(p.idx) || p.from !== 0 || p.to !== o.days || movedTo.has(p.idx) || (filter && !filter(p)))
+        continue;
       taken.add(p.idx);
       return p;
     }
@@ -308,6 +315,7 @@ export function createPopulation(s: Scaffold, persons: number): Population {
     current,
     movedTo,
     taken,
+    spendOnly,
     takeFree,
   };
 }
@@ -365,6 +373,7 @@ export function addLookalikes(s: Scaffold, pop: Population): void {
       emit(day) {
         if (rng() > 0.06) return;
         const payer = pick(rng, members);
+        if (pop.spendOnly.has(payer.idx)) return;
         const share = logNormal(rng, 30, 0.5);
         for (const m of members)
           if (m !== payer && activeOn(m, day)) tx(m.idx, current(payer.idx, day), share, at(day, m.hour + 1 + rng() * 3), 'p2p');
@@ -372,13 +381,14 @@ export function addLookalikes(s: Scaffold, pop: Population): void {
     });
   }
 
+  const receivers = persons.filter((p) => !pop.spendOnly.has(p.idx));
   // Busy small businesses (legit pass-through, the mule look-alike): a shop owner's account receives
   // many customer transfers every day and pays suppliers within a day or two, most of what came in.
   for (let b = 0; b < Math.max(2, Math.round(P * 0.002)); b++) {
     const shop = s.newAccount('merchant', { lookalike: 'small_business' });
     const customers = Array.from({ length: randInt(rng, 15, 60) }, () => pick(rng, persons));
-    const vendors = Array.from({ length: randInt(rng, 2, 4) }, () => (rng() < 0.6 ? pick(rng, suppliers) : pick(rng, persons).idx));
-    const owner = pick(rng, persons).idx;
+    const vendors = Array.from({ length: randInt(rng, 2, 4) }, () => (rng() < 0.6 ? pick(rng, suppliers) : pick(rng, receivers).idx));
+    const owner = pick(rng, receivers).idx;
     const visit = 0.03 + rng() * 0.07;
     const ticket = logNormal(rng, 60, 0.5);
     const keep = 0.1 + rng() * 0.2;
@@ -458,10 +468,11 @@ export function addLookalikes(s: Scaffold, pop: Population): void {
  */
 export function ordinaryLife(s: Scaffold, pop: Population, idx: (day: number) => number | undefined, from: number, intensity = 1): void {
   const { rng, tx, at } = s;
-  const family = Array.from({ length: randInt(rng, 1, 4) }, () => pick(rng, pop.persons).idx);
+  const family = Array.from({ length: randInt(rng, 1, 4) }, () => pick(rng, pop.persons).idx).filter((f) => !pop.spendOnly.has(f));
   const shops = Array.from({ length: randInt(rng, 3, 8) }, () => pop.pickMerchant(rng));
   const hour = 8 + rng() * 13;
   const x = rng();
+  const rate = intensity * s.o.activity;
   const salaryFrom = x < 0.25 ? pick(rng, pop.employers) : x < 0.45 ? pick(rng, pop.banks) : -1;
   const salary = logNormal(rng, 2000, 0.4);
   const payDay = randInt(rng, 0, 27);
@@ -470,10 +481,10 @@ export function ordinaryLife(s: Scaffold, pop: Population, idx: (day: number) =>
       if (day < from) return;
       const h = idx(day);
       if (h === undefined) return;
-      if (rng() < 0.12 * intensity) tx(h, pick(rng, shops), logNormal(rng, 35, 0.9), at(day, hour + (rng() - 0.5) * 6), 'card');
-      if (rng() < 0.025 * intensity)
+      if (rng() < 0.14 * rate) tx(h, pick(rng, shops), logNormal(rng, 35, 0.9), at(day, hour + (rng() - 0.5) * 6), 'card');
+      if (family.length && rng() < 0.03 * rate)
         tx(h, pop.current(pick(rng, family), day), logNormal(rng, 80, 0.8), at(day, hour + (rng() - 0.5) * 4), 'p2p');
-      if (rng() < 0.015 * intensity)
+      if (family.length && rng() < 0.015 * rate)
         tx(pop.current(pick(rng, family), day), h, logNormal(rng, 60, 0.8), at(day, hour + (rng() - 0.5) * 4), 'p2p');
       if (salaryFrom >= 0 && day % 30 === payDay) tx(salaryFrom, h, salary * (0.98 + rng() * 0.04), at(day, 6 + rng()), 'transfer');
     },

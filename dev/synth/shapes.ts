@@ -123,6 +123,13 @@ export function runShape(f: Flow, layout: Layout, members: number[], t0: number,
     const senders = groups[l]!;
     const receivers = groups[l + 1]!;
     const next = receivers.map(() => 0);
+    // A layer's transfers spread over some hours; the next layer pays only after all of them.
+    let last = time;
+    const send = (from: number, to: number, amount: number) => {
+      const at = time + rng() * delay();
+      last = Math.max(last, at);
+      f.tx(from, to, amount, at, channel());
+    };
     senders.forEach((from, i) => {
       // Each sender pays some of the next layer (all of it for a fan, a dense subset for stacks and
       // bipartite sets); every receiver gets something from someone.
@@ -130,7 +137,7 @@ export function runShape(f: Flow, layout: Layout, members: number[], t0: number,
       const parts = splitUneven(rng, held[i]! * fee(), targets.length);
       targets.forEach((j, n) => {
         next[j]! += parts[n]!;
-        f.tx(from, receivers[j]!, parts[n]!, time + rng() * delay(), channel());
+        send(from, receivers[j]!, parts[n]!);
       });
     });
     for (let j = 0; j < receivers.length; j++) {
@@ -138,11 +145,11 @@ export function runShape(f: Flow, layout: Layout, members: number[], t0: number,
         const from = pick(rng, senders);
         const part = (held[senders.indexOf(from)]! * fee()) / (receivers.length + 1);
         next[j] = part;
-        f.tx(from, receivers[j]!, part, time + rng() * delay(), channel());
+        send(from, receivers[j]!, part);
       }
     }
     held = next;
-    time += delay() * (senders.length > 3 ? 1.5 : 1);
+    time = last + delay() * 0.5;
   }
   if (layout.shape === 'cycle' && members.length > 1) f.tx(members[members.length - 1]!, members[0]!, held[0]! * fee(), time, channel());
 }

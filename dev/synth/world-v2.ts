@@ -6,7 +6,7 @@
 //   the others are paid from other banks (a monthly transfer from an external "bank" hub account),
 //   make cash deposits (from the same kind of hub), or have no visible income at all and only spend.
 //   Real bank data sees only its own customers: most money arrives from outside.
-// - Fraud accounts of any age. About 40% of fraud accounts are bought from real people: months of
+// - Fraud accounts of any age. About a quarter of fraud accounts are bought from real people: months of
 //   ordinary history (salary, shopping, friends) before they turn; the rest are opened days to weeks
 //   before use. "Young account" is a weak signal in practice.
 // - Fraud groups that trade with outsiders: every fraud account shops, pays and is paid by family,
@@ -31,6 +31,8 @@ import { launderAmount, layoutShape, runShape, type Layout, type Shape, type Siz
 import type { Typology, World, WorldOptions } from './world.js';
 
 const WORLD_SIZES: SizeRange = { fan: [3, 12], cycle: [3, 10], layer: [2, 5], stackLayers: [2, 3], random: [4, 8] };
+/** Small worlds (< 8,000 accounts) use smaller groups, so that one of each stays within the fraud share. */
+const SMALL_WORLD_SIZES: SizeRange = { fan: [2, 7], cycle: [3, 7], layer: [2, 3], stackLayers: [2, 2], random: [3, 5] };
 
 export function createWorldV2(opts: WorldOptions): World {
   const o: Required<WorldOptions> = {
@@ -47,6 +49,7 @@ export function createWorldV2(opts: WorldOptions): World {
   // Businesses, banks and successors add ≈ 2.2% to the persons; ≈ 60% of fraud accounts are fresh.
   const personCount = Math.max(60, Math.round((N - fraudTarget * 0.6) / 1.022));
   const s = createScaffold(o, N * 1.5 + 2000);
+  const sizes = N < 8000 ? SMALL_WORLD_SIZES : WORLD_SIZES;
   const { rng, tx, at, truth } = s;
   const pop = createPopulation(s, personCount);
   addLookalikes(s, pop);
@@ -63,6 +66,7 @@ export function createWorldV2(opts: WorldOptions): World {
     holders: Holder[];
   }
   const holder = (slot: Slot, day: number) => slot.holders.find((h) => day >= h.from && day < h.to)?.idx;
+  /** A scheme's days; schemes that may use bought (aged) accounts start after day 70. */
   const window = (aged: boolean) => {
     const earliest = aged && o.days >= 130 ? 70 : 5;
     const from = randInt(rng, earliest, Math.max(earliest, o.days - 50));
@@ -135,16 +139,10 @@ export function createWorldV2(opts: WorldOptions): World {
   };
 
   /** A group running one shape again and again over its window, each run a few hours to days long. */
-  const shapeScheme = (
-    typology: Typology,
-    shape: Shape,
-    every: [number, number],
-    hop: [number, number],
-    sizes: SizeRange = WORLD_SIZES,
-  ) => {
+  const shapeScheme = (typology: Typology, shape: Shape, every: [number, number], hop: [number, number], shapeSizes: SizeRange = sizes) => {
     const g = `g${groupSeq++}`;
-    const layout: Layout = layoutShape(rng, shape, sizes);
-    const w = window(true);
+    const layout: Layout = layoutShape(rng, shape, shapeSizes);
+    const w = window(rng() < 0.6);
     const slots = layout.roles.map((role, i) => {
       // The centre of a fan is an ordinary-looking, aged account more often than not.
       const centre = (shape === 'fan_in' && i === layout.roles.length - 1) || (shape === 'fan_out' && i === 0);
@@ -188,7 +186,7 @@ export function createWorldV2(opts: WorldOptions): World {
   // the collector forwards within hours to mules, who cash out or pass to a cash-out account.
   const scamFanIn = () => {
     const g = `g${groupSeq++}`;
-    const w = window(true);
+    const w = window(rng() < 0.6);
     const collector = slotFor('fan_in', g, 'collector', w, 0.6);
     const mules = Array.from({ length: randInt(rng, 2, 4) }, (_, i) => slotFor('fan_in', g, `mule ${i}`, w, 0.3));
     const cashout = slotFor('fan_in', g, 'cash-out', w, 0.3);
@@ -204,7 +202,7 @@ export function createWorldV2(opts: WorldOptions): World {
       plan(v, day, amount);
       if (rng() < 0.3) plan(v, day + 1, amount * 0.5);
     }
-    for (const v of victims(randInt(rng, 1, 4), true)) {
+    for (const v of victims(randInt(rng, 2, 6), true)) {
       // A romance scam: 3..10 payments, days to two weeks apart, growing.
       const n = randInt(rng, 3, 10);
       const span = w.to - 1 - w.from;
@@ -222,7 +220,11 @@ export function createWorldV2(opts: WorldOptions): World {
         if (!list) return;
         payments.delete(day);
         const c = holder(collector, day);
-        if (c === undefined) return;
+        if (c === undefined) {
+          // The collector is between accounts (blocked, successor not up yet): victims pay later.
+          for (const { v, amount } of list) plan(v, day + 1, amount);
+          return;
+        }
         for (const { v, amount } of list) {
           let time = at(day, v.hour);
           tx(pop.current(v.idx, day), c, amount, time, 'transfer');
@@ -240,7 +242,7 @@ export function createWorldV2(opts: WorldOptions): World {
   };
 
   const planned: Array<() => void> = [
-    () => shapeScheme('ring', 'cycle', [1, 3], [0.5, 5], { ...WORLD_SIZES, cycle: [4, 7] }),
+    () => shapeScheme('ring', 'cycle', [1, 3], [0.5, 5], { ...sizes, cycle: [4, 7] }),
     scamFanIn,
     () => shapeScheme('fan_out', 'fan_out', [3, 7], [0.5, 6]),
     () => shapeScheme('layering', 'layering', [4, 9], [1, 10]),

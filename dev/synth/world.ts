@@ -77,9 +77,9 @@ export interface WorldOptions {
   /** Daily probability scale of ordinary activity; 1 ≈ 0.25 transfers per person per day. */
   activity?: number;
   currency?: string;
-  /** Share of accounts that are fraud (before migrations add successors). */
+  /** Share of accounts that are fraud (before migrations add successors); default 0.015 (v1), 0.02 (v2). */
   fraudShare?: number;
-  /** Generator version: 1 (default, frozen) or 2. */
+  /** Generator version: 1 (default, frozen; see the header) or 2 (world-v2.ts). */
   version?: WorldVersion;
 }
 
