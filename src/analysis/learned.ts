@@ -29,6 +29,7 @@ import { averagePrecision, rocAuc } from './learn/metrics.js';
 import { fitPlatt, type Platt } from './learn/platt.js';
 import type { LabelValue } from './risk.js';
 import { createRng } from './rng.js';
+import { labelSourceKind } from '../labels/sources.js';
 
 export type LearnedMode = 'off' | 'shadow' | 'on';
 
@@ -73,7 +74,15 @@ export interface ModelCard {
   status: 'trained' | 'too_few_labels' | 'off';
   message: string | null;
   model: 'gradient-boosted trees' | null;
-  labels: { fraud: number; legit: number; sampled: number };
+  labels: {
+    fraud: number;
+    legit: number;
+    sampled: number;
+    /** Labels of the accounts in the window by source kind, per label value. */
+    bySource: { fraud: Record<string, number>; legit: Record<string, number> };
+  };
+  /** Things an investigator should know about this model (e.g. labels mostly from acctnet's own alerts). */
+  notes: string[];
   folds: number;
   grouping: 'cluster';
   /** Out-of-fold, folds grouped by cluster, over the training rows (fraud vs legit + sampled). */
@@ -105,6 +114,8 @@ export interface LearnedInput {
   table: FeatureTableInput;
   ids: readonly string[];
   labels: ReadonlyMap<string, LabelValue>;
+  /** Where each label came from (investigation, chargeback, import, alert…), counted on the card. */
+  labelSources?: ReadonlyMap<string, string>;
   /** The rules' inputs: re-run fold-wise with part of the labels removed. */
   risk: Omit<RiskInputs, 'labels'>;
   riskOptions?: Partial<RiskOptions>;
@@ -154,7 +165,8 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     status: 'off',
     message: null,
     model: null,
-    labels: { fraud: 0, legit: 0, sampled: 0 },
+    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+    notes: [],
     folds: o.folds,
     grouping: 'cluster',
     rocAuc: null,
@@ -179,6 +191,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const legit = order.filter((i) => label[i] === -1);
   card.labels.fraud = fraud.length;
   card.labels.legit = legit.length;
+  for (const i of [...fraud, ...legit]) {
+    const kind = labelSourceKind(inp.labelSources?.get(inp.ids[i]!) ?? 'import');
+    const bucket = label[i] === 1 ? card.labels.bySource.fraud : card.labels.bySource.legit;
+    bucket[kind] = (bucket[kind] ?? 0) + 1;
+  }
+  const fromAlerts = card.labels.bySource.fraud.alert ?? 0;
+  if (fraud.length && fromAlerts / fraud.length >= 0.25)
+    card.notes.push(
+      `${Math.round((100 * fromAlerts) / fraud.length)}% of the fraud labels come from acctnet's own alerts: they are not a random sample of fraud, and a model trained on them learns to find what acctnet already finds`,
+    );
   if (fraud.length < o.minFraudLabels) {
     card.status = 'too_few_labels';
     card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned signal is left out of this run`;
@@ -300,7 +322,8 @@ function offResult(o: LearnedOptions, n: number): LearnedResult {
       status: 'off',
       message: 'ACCTNET_LEARNED=off: the learned model and the anomaly score are switched off',
       model: null,
-      labels: { fraud: 0, legit: 0, sampled: 0 },
+      labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+      notes: [],
       folds: o.folds,
       grouping: 'cluster',
       rocAuc: null,

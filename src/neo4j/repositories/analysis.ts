@@ -197,6 +197,45 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
       return r.records.map(toMigration);
     },
 
+    /** The run's review list: model-only accounts at or above the threshold, highest score first. */
+    async reviewAccounts(
+      runId: string,
+      after: { score: number; accountId: string } | null,
+      limit: number,
+    ): Promise<
+      Array<{
+        accountId: string;
+        clusterId: string | null;
+        score: number;
+        reasons: string[];
+        learnedScore: number | null;
+        anomaly: number | null;
+      }>
+    > {
+      const r = await read((tx) =>
+        tx.run(cypher('analysis/review-accounts'), {
+          runId,
+          afterScore: after?.score ?? null,
+          afterId: after?.accountId ?? null,
+          limit: int(limit),
+        }),
+      );
+      return r.records.map((row) => {
+        const metrics = JSON.parse((row.get('metrics') as string | null) ?? '{}') as {
+          learnedScore?: number | null;
+          anomaly?: number | null;
+        };
+        return {
+          accountId: row.get('accountId') as string,
+          clusterId: (row.get('clusterId') as string | null) ?? null,
+          score: toNumber(row.get('score')),
+          reasons: row.get('reasons') as string[],
+          learnedScore: metrics.learnedScore ?? null,
+          anomaly: metrics.anomaly ?? null,
+        };
+      });
+    },
+
     async migrations(runId: string, minScore: number, limit: number): Promise<MigrationLink[]> {
       const r = await read((tx) => tx.run(cypher('analysis/migrations'), { runId, minScore, limit: int(limit) }));
       return r.records.map(toMigration);
