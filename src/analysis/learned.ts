@@ -104,6 +104,8 @@ export interface LearnedResult {
   score: Float64Array | null;
   /** Isolation-forest anomaly score per account, 0..1 (0.5 ≈ ordinary). */
   anomaly: Float64Array;
+  /** Milliseconds per part (features, anomaly, label features, cross-validation, final model, scoring). */
+  timings: Record<string, number>;
   /** Feature names, the matrix every account was scored on, and the final model, for explanations. */
   names: string[];
   x: Matrix;
@@ -139,8 +141,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const started = performance.now();
   const n = inp.ids.length;
   if (o.mode === 'off') return offResult(o, n);
+  const timings: Record<string, number> = {};
+  let lap = performance.now();
+  const mark = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - lap);
+    lap = now;
+  };
   inp.onStep?.('learned.features');
   const base = computeFeatureTable(inp.table);
+  mark('features');
   // Accounts in id order: folds, samples and the forest's subsamples must not depend on the order
   // Neo4j returned rows in.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
@@ -152,6 +162,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     seed: `${o.seed}-anomaly`,
   });
   const anomaly = forest.score(base);
+  mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
   const d0 = FEATURE_COLUMNS.length + 1;
   const d = names.length;
@@ -180,7 +191,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   };
   const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
     card.seconds = Math.round(performance.now() - started) / 1000;
-    return { card, score, anomaly, names, x, model };
+    return { card, score, anomaly, names, x, model, timings };
   };
   const label = new Int8Array(n);
   for (const [id, value] of inp.labels) {
@@ -243,6 +254,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
   }
 
+  mark('label-features');
   // Cross-validation grouped by cluster.
   inp.onStep?.('learned.cross-validation');
   // A cluster is named by its smallest member id (community numbers may follow load order).
@@ -297,6 +309,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const platt: Platt = fitPlatt(oof, y);
   card.calibration = { a: round6(platt.a), b: round6(platt.b) };
 
+  mark('cross-validation');
   inp.onStep?.('learned.final-model');
   const final = trainGbt(xTrain, y, gbtOptions);
   const importance = final.importance();
@@ -308,10 +321,12 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   card.model = 'gradient-boosted trees';
   card.status = 'trained';
 
+  mark('final-model');
   inp.onStep?.('learned.scoring');
   const raw = final.predictRaw(x);
   rows.forEach((i, r) => (raw[i] = oof[r]!));
   const score = Float64Array.from(raw, (z) => platt.apply(z));
+  mark('scoring');
   return done(score, final);
 }
 
@@ -340,6 +355,7 @@ function offResult(o: LearnedOptions, n: number): LearnedResult {
     names: [],
     x: matrix(n, 0),
     model: null,
+    timings: {},
   };
 }
 

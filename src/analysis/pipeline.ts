@@ -202,11 +202,14 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       rules: risk,
       learned,
       clusterOf,
+      forwardShare: features.forwardShare,
+      ordinary: features.ordinary,
       threshold: p.threshold,
       modelOnlyThreshold: p.modelOnlyThreshold,
     }),
   );
   step('explain', () => explainLearned(learned, fused));
+  for (const [k, v] of Object.entries(learned.timings)) timings[`learned.${k}`] = v;
   const candidates = fused.candidates;
   return {
     graph,
