@@ -47,6 +47,12 @@ export interface AccountMetrics {
   lastAt: number;
   firstSeenAt: number;
   activity: number[];
+  /** The rules' score, the learned model's calibrated score and the anomaly score (null when not computed). */
+  rulesScore?: number;
+  learnedScore?: number | null;
+  anomaly?: number | null;
+  /** In shadow mode: whether the learned list would hold the account. */
+  shadowListed?: boolean | null;
 }
 
 export interface AccountResult {
