@@ -112,7 +112,7 @@ try {
   if (runner.mode === 'cli' && !args['keep-neo4j']) await runner.close();
   else if (runner.mode === 'cli') log('Neo4j instance "eval" left running (--keep-neo4j)');
 }
-const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim();
+const command = process.argv.length > 2 ? `npm run eval -- ${process.argv.slice(2).join(' ')}` : 'npm run eval';
 const doc = {
   date: new Date().toISOString(),
   command,
