@@ -73,7 +73,11 @@ try {
     log(`== ${dataset.description} [${dataset.version}] (${runner.mode})`);
     const dir = path.join(OUT, dataset.name);
     fs.mkdirSync(dir, { recursive: true });
+    log('   writing the dataset as an import CSV');
     const prepared = await dataset.prepare(dir, config.analysis.baseCurrency);
+    log(
+      `   reading ${path.relative(ROOT, prepared.file)} into the analysis window (baseline features${runner.mode === 'in-process' ? ' and the in-process run' : ''})`,
+    );
     const tPrepare = secs(t0);
     const t1 = performance.now();
     const loaded = await loadTransfers(prepared.file, prepared.mapArgs, config);
