@@ -1,7 +1,13 @@
 // A seeded synthetic payment world with planted fraud and its ground truth, for tuning and evaluating
 // the analysis (npm run eval) and for the recompute benchmark.
 //
-// What makes it hard, on purpose (see docs/evaluation.md):
+// Two versions (docs/evaluation.md, "Synthetic data: versions"):
+// - version 1 (the default, below) is frozen: a regression dataset whose output must never change
+//   (test/synth/world.test.ts holds its hashes). It knows acctnet's own rules too well.
+// - version 2 (world-v2.ts) breaks those rules on purpose; the AMLworld-style pattern injector is
+//   aml-patterns.ts. New evaluation passes version: 2 explicitly.
+//
+// Version 1 — what makes it hard, on purpose (see docs/evaluation.md):
 // - fraud is ~1.5% of accounts and fraud accounts also live a normal life (card payments, family);
 // - victims pay fraud accounts but are not fraud;
 // - for every fraud pattern there are legit look-alikes: savings-club and bill-splitting rings,
@@ -12,13 +18,37 @@
 // Transfers are produced day by day (memory stays flat for large worlds); the truth is decided up front.
 import { createRng, logNormal, pick, randInt, shuffle, type Rng } from './rng.js';
 import type { SyntheticTransfer } from './background.js';
+import { createWorldV2 } from './world-v2.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-export type AccountKind = 'person' | 'merchant' | 'employer' | 'charity' | 'fraud';
-export type Typology = 'ring' | 'fan_in' | 'fan_out' | 'layering';
-export type Lookalike = 'savings_club' | 'bill_split' | 'landlord' | 'charity' | 'payroll';
+export const WORLD_VERSIONS = [1, 2] as const;
+export type WorldVersion = (typeof WORLD_VERSIONS)[number];
+
+/** 'bank' (version 2): an external bank or cash desk, the hub through which money enters and leaves the graph. */
+export type AccountKind = 'person' | 'merchant' | 'employer' | 'charity' | 'bank' | 'fraud';
+/** Version 1 plants the first four; version 2 and the pattern world plant the AMLworld shapes too. */
+export type Typology =
+  'ring' | 'fan_in' | 'fan_out' | 'layering' | 'cycle' | 'stack' | 'bipartite' | 'gather_scatter' | 'scatter_gather' | 'random';
+export const TYPOLOGIES: readonly Typology[] = [
+  'ring',
+  'fan_in',
+  'fan_out',
+  'layering',
+  'cycle',
+  'stack',
+  'bipartite',
+  'gather_scatter',
+  'scatter_gather',
+  'random',
+];
+/**
+ * Legit accounts that look like fraud. Version 2 adds busy small businesses that pass money through,
+ * payment agents (collectors) and repeat victims (victims, not fraud, who pay a scammer many times).
+ */
+export type Lookalike =
+  'savings_club' | 'bill_split' | 'landlord' | 'charity' | 'payroll' | 'small_business' | 'payment_agent' | 'repeat_victim';
 
 export interface TruthAccount {
   id: string;
@@ -47,8 +77,10 @@ export interface WorldOptions {
   /** Daily probability scale of ordinary activity; 1 ≈ 0.25 transfers per person per day. */
   activity?: number;
   currency?: string;
-  /** Share of accounts that are fraud (before migrations add successors). */
+  /** Share of accounts that are fraud (before migrations add successors); default 0.015 (v1), 0.02 (v2). */
   fraudShare?: number;
+  /** Generator version: 1 (default, frozen; see the header) or 2 (world-v2.ts). */
+  version?: WorldVersion;
 }
 
 interface Person {
@@ -62,7 +94,7 @@ interface Person {
   hour: number;
 }
 
-interface Emitter {
+export interface Emitter {
   emit(day: number, out: SyntheticTransfer[]): void;
 }
 
@@ -75,7 +107,14 @@ export interface World {
 }
 
 export function createWorld(opts: WorldOptions): World {
+  const version = opts.version ?? 1;
+  if (!WORLD_VERSIONS.includes(version)) throw new Error(`unknown synthetic world version ${String(version)}`);
+  return version === 2 ? createWorldV2(opts) : createWorldV1(opts);
+}
+
+function createWorldV1(opts: WorldOptions): World {
   const o: Required<WorldOptions> = {
+    version: 1,
     days: 180,
     start: Date.UTC(2026, 0, 1),
     activity: 1,

@@ -1,6 +1,7 @@
 // acctnet/analysis/flows: one pass over a window of transfers (any order) into compact
 // per-account and per-pair aggregates. Everything later (graph, metrics, roles, migration) reads
-// these typed arrays; no step keeps individual transfers.
+// these typed arrays. Individual transfers are kept only until finish() (the time-ordered
+// pass-through sweep needs them), then released.
 
 export interface AnalysisWindow {
   /** Inclusive start of the window, epoch ms. */
@@ -47,6 +48,16 @@ export interface Flows {
   logAmountSq: Float64Array;
   /** Transfers (in + out) per account per bucket. */
   activity: Uint16Array;
+  /** Outgoing transfers of a round amount (a multiple of 100 base-currency units). */
+  roundCount: Uint32Array;
+  /** Outgoing transfers in the recent part of the window (the last recentMs) and their hours on the clock circle. */
+  recentOutCount: Uint32Array;
+  recentHourCos: Float64Array;
+  recentHourSin: Float64Array;
+  /** Longest run of the account's transfers (in or out) each within runGapMs of the one before. */
+  maxRun: Uint32Array;
+  /** Runs of at least 3 such transfers. */
+  runs: Uint32Array;
   pairCount: number;
   pairFrom: Uint32Array;
   pairTo: Uint32Array;
@@ -73,7 +84,13 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array>(a: T, size: nu
 export interface FlowOptions {
   /** A transfer out within this long after money came in counts as passed through. */
   holdMs: number;
+  /** The recent part of the window, compared with the account's earlier behaviour. */
+  recentMs?: number;
+  /** Transfers closer than this in time belong to one run (a burst of consecutive transfers). */
+  runGapMs?: number;
 }
+
+export const FLOW_DEFAULTS = { recentMs: 30 * 86_400_000, runGapMs: 3_600_000 };
 
 /** Aggregates transfers given in any order (the time-ordered pass-through sweep runs in finish()). */
 export class FlowAggregator {
@@ -92,6 +109,12 @@ export class FlowAggregator {
   private channelCounts = new Uint16Array(1024 * MAX_CHANNELS);
   private logAmountSum = new Float64Array(1024);
   private logAmountSq = new Float64Array(1024);
+  private roundCount = new Uint32Array(1024);
+  private recentOutCount = new Uint32Array(1024);
+  private recentHourCos = new Float64Array(1024);
+  private recentHourSin = new Float64Array(1024);
+  private maxRun = new Uint32Array(1024);
+  private runs = new Uint32Array(1024);
   private activity: Uint16Array;
   // Transfer log for the time-ordered pass-through sweep in finish(): input order does not matter.
   private txCount = 0;
@@ -142,6 +165,12 @@ export class FlowAggregator {
       this.nightCount = grow(this.nightCount, size);
       this.logAmountSum = grow(this.logAmountSum, size);
       this.logAmountSq = grow(this.logAmountSq, size);
+      this.roundCount = grow(this.roundCount, size);
+      this.recentOutCount = grow(this.recentOutCount, size);
+      this.recentHourCos = grow(this.recentHourCos, size);
+      this.recentHourSin = grow(this.recentHourSin, size);
+      this.maxRun = grow(this.maxRun, size);
+      this.runs = grow(this.runs, size);
       this.hours = grow(this.hours, this.firstAt.length * 24);
       this.channelCounts = grow(this.channelCounts, this.firstAt.length * MAX_CHANNELS);
       this.activity = grow(this.activity, this.firstAt.length * this.buckets);
@@ -195,6 +224,13 @@ export class FlowAggregator {
     const logAmount = Math.log(amount);
     this.logAmountSum[a]! += logAmount;
     this.logAmountSq[a]! += logAmount * logAmount;
+    if (amount >= 100 && Math.abs(amount - 100 * Math.round(amount / 100)) < 0.005) this.roundCount[a]!++;
+    if (t.at > this.window.to - (this.options.recentMs ?? FLOW_DEFAULTS.recentMs)) {
+      const angle = (2 * Math.PI * (t.at % 86_400_000)) / 86_400_000;
+      this.recentOutCount[a]!++;
+      this.recentHourCos[a]! += Math.cos(angle);
+      this.recentHourSin[a]! += Math.sin(angle);
+    }
 
     this.outCount[a]!++;
     this.outAmount[a]! += amount;
@@ -239,8 +275,11 @@ export class FlowAggregator {
 
   /**
    * Pass-through: how much of each outflow was covered by money that arrived within holdMs before
-   * it. Needs time order, so the transfers are bucket-sorted by minute (O(n), stable within a
-   * minute — far finer than any holding window).
+   * it. Each account keeps a queue of its inflows still inside the holding window (oldest first):
+   * before an outgoing transfer, inflows older than holdMs leave the queue, then the transfer is
+   * covered from what remains, oldest first. A busy account therefore never accumulates its whole
+   * history (salary on day 0 does not cover rent on day 29). Needs time order, so the transfers are
+   * bucket-sorted by minute (O(n)), then each minute by time and ids.
    */
   private passThrough(): void {
     const count = this.txCount;
@@ -252,22 +291,64 @@ export class FlowAggregator {
     for (let b = 1; b <= minutes; b++) starts[b]! += starts[b - 1]!;
     const order = new Uint32Array(count);
     for (let k = 0; k < count; k++) order[starts[Math.floor((this.txAt[k]! - from) / 60_000)]!++] = k;
-    const recentIn = new Float64Array(this.n);
-    const recentInAt = new Float64Array(this.n).fill(-Infinity);
+    // Within a minute: by time, then by the accounts' ids and the amount — never by arrival order,
+    // which depends on how the store returned the rows (an inflow and an outflow in the same
+    // minute must be swept in the same order every run).
+    const rank = new Uint32Array(this.n);
+    Array.from({ length: this.n }, (_, i) => i)
+      .sort((a, b) => (this.ids[a]! < this.ids[b]! ? -1 : 1))
+      .forEach((i, r) => (rank[i] = r));
+    const byTime = (p: number, q: number) =>
+      this.txAt[p]! - this.txAt[q]! ||
+      rank[this.txFrom[p]!]! - rank[this.txFrom[q]!]! ||
+      rank[this.txTo[p]!]! - rank[this.txTo[q]!]! ||
+      this.txAmount[p]! - this.txAmount[q]!;
+    for (let b = 0, lo = 0; b < minutes; b++) {
+      // starts[b] now holds the end of minute b.
+      const hi = starts[b]!;
+      if (hi - lo > 1) order.subarray(lo, hi).sort(byTime);
+      lo = hi;
+    }
+    // One queue node per inflow (indexed by transfer), linked per receiving account.
+    const remaining = new Float64Array(count);
+    const next = new Int32Array(count).fill(-1);
+    const head = new Int32Array(this.n).fill(-1);
+    const tail = new Int32Array(this.n).fill(-1);
     const hold = this.options.holdMs;
+    const runGap = this.options.runGapMs ?? FLOW_DEFAULTS.runGapMs;
+    const lastAt = new Float64Array(this.n).fill(-Infinity);
+    const run = new Uint32Array(this.n);
+    const step = (x: number, at: number) => {
+      run[x] = at - lastAt[x]! <= runGap ? run[x]! + 1 : 1;
+      lastAt[x] = at;
+      if (run[x] === 3) this.runs[x]!++;
+      if (run[x]! > this.maxRun[x]!) this.maxRun[x] = run[x]!;
+    };
     for (let o = 0; o < count; o++) {
       const k = order[o]!;
       const a = this.txFrom[k]!;
       const b = this.txTo[k]!;
       const at = this.txAt[k]!;
-      const amount = this.txAmount[k]!;
-      if (at - recentInAt[a]! > hold) recentIn[a] = 0;
-      const covered = Math.min(amount, recentIn[a]!);
-      recentIn[a]! -= covered;
-      this.quickOut[a]! += covered;
-      if (at - recentInAt[b]! > hold) recentIn[b] = 0;
-      recentIn[b]! += amount;
-      recentInAt[b] = at;
+      step(a, at);
+      step(b, at);
+      let need = this.txAmount[k]!;
+      // Cover the outflow from a's inflows of the last holdMs, oldest first.
+      let h = head[a]!;
+      while (h >= 0 && (at - this.txAt[h]! > hold || remaining[h]! <= 0)) h = next[h]!;
+      while (h >= 0 && need > 0) {
+        const used = Math.min(need, remaining[h]!);
+        remaining[h]! -= used;
+        need -= used;
+        this.quickOut[a]! += used;
+        if (remaining[h]! <= 0) h = next[h]!;
+      }
+      head[a] = h;
+      if (h < 0) tail[a] = -1;
+      // The money joins b's queue.
+      remaining[k] = this.txAmount[k]!;
+      if (tail[b]! >= 0) next[tail[b]!] = k;
+      else head[b] = k;
+      tail[b] = k;
     }
   }
 
@@ -300,6 +381,12 @@ export class FlowAggregator {
       logAmountSum: this.logAmountSum.subarray(0, n),
       logAmountSq: this.logAmountSq.subarray(0, n),
       activity: this.activity.subarray(0, n * this.buckets),
+      roundCount: this.roundCount.subarray(0, n),
+      recentOutCount: this.recentOutCount.subarray(0, n),
+      recentHourCos: this.recentHourCos.subarray(0, n),
+      recentHourSin: this.recentHourSin.subarray(0, n),
+      maxRun: this.maxRun.subarray(0, n),
+      runs: this.runs.subarray(0, n),
       pairCount: m,
       pairFrom: this.pairFrom.subarray(0, m),
       pairTo: this.pairTo.subarray(0, m),

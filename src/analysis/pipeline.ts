@@ -7,6 +7,8 @@ import type { Flows } from './flows.js';
 import { buildAccountGraph, type AccountGraph } from './graph.js';
 import { findHubs } from './hubs.js';
 import { detectMigrations, type Migration } from './migration.js';
+import { explainLearned, fuseScores, type FusedScores } from './fusion.js';
+import { learnRisk, LEARNED_DEFAULTS, type LearnedOptions, type ModelCard } from './learned.js';
 import { scoreRisk, type LabelValue } from './risk.js';
 import { assignRoles, type Role } from './roles.js';
 import { assignStableIds } from './stable-ids.js';
@@ -23,6 +25,13 @@ export interface AnalysisParams {
   betweennessMinRisk: number;
   migrationMinScore: number;
   threshold: number;
+  /** The learned model (ACCTNET_LEARNED and its companions). */
+  learned: LearnedOptions;
+  /**
+   * An account whose only evidence is the learned or anomaly score is listed only at or above this
+   * score; between the threshold and this bar it goes to the review list. Above 1: never listed.
+   */
+  modelOnlyThreshold: number;
 }
 
 export const ANALYSIS_DEFAULTS: AnalysisParams = {
@@ -35,6 +44,8 @@ export const ANALYSIS_DEFAULTS: AnalysisParams = {
   betweennessMinRisk: 0.2,
   migrationMinScore: 0.5,
   threshold: 0.45,
+  learned: LEARNED_DEFAULTS,
+  modelOnlyThreshold: 1.01,
 };
 
 export interface AnalysisInput {
@@ -68,10 +79,20 @@ export interface AnalysisOutput {
   clusters: ClusterResult[];
   migrations: Migration[];
   chains: string[][];
+  /** The served score (the fused one with ACCTNET_LEARNED=on and a trained model, else the rules'). */
   score: Float64Array;
+  /** The rules' score and the learned (calibrated) score, kept apart for the record and for shadow mode. */
+  rulesScore: Float64Array;
+  learnedScore: Float64Array | null;
+  anomaly: Float64Array | null;
+  model: ModelCard;
   reasons: string[][];
-  /** Every account with a score ≥ threshold, before overrides. */
+  /** Every account with a score ≥ threshold and evidence beyond the model, before overrides. */
   candidates: BlacklistEntry[];
+  /** Accounts at or above the threshold whose only evidence is the learned or anomaly score: for review, not served. */
+  review: BlacklistEntry[];
+  /** Shadow mode: the list the learned model would serve (null otherwise). */
+  shadowCandidates: BlacklistEntry[] | null;
   timings: Record<string, number>;
   counts: Record<string, number>;
   nextClusterSeq: number;
@@ -109,7 +130,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   );
   const risk = step('risk', () =>
     scoreRisk({
-      graph,
+      flows,
       c: centrality,
       ids: flows.ids,
       f: features,
@@ -139,14 +160,51 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       reasons: risk.clusterReasons.get(cid) ?? [],
     }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
-  const candidates = step('candidates', () => {
-    const out: BlacklistEntry[] = [];
-    for (let i = 0; i < n; i++) {
-      if (risk.score[i]! >= p.threshold)
-        out.push({ accountId: flows.ids[i]!, clusterId: clusterOf[i]!, score: risk.score[i]!, reasons: risk.reasons[i]! });
-    }
-    return out.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  });
+  const learned = step('learned', () =>
+    learnRisk(
+      {
+        table: {
+          flows,
+          c: centrality,
+          f: features,
+          isHub: hubs.isHub,
+          community: communities.community,
+          clusters: communities.members,
+          typologies,
+          migrations: migration.links,
+        },
+        ids: flows.ids,
+        labels: input.labels,
+        risk: {
+          flows,
+          c: centrality,
+          ids: flows.ids,
+          f: features,
+          isHub: hubs.isHub,
+          community: communities.community,
+          clusters: communities.members,
+          typologies,
+          migrations: migration.links,
+        },
+        rulesScore: risk.score,
+        onStep: input.onStep,
+      },
+      { ...p.learned, seed: p.seed },
+    ),
+  );
+  const fused: FusedScores = step('fusion', () =>
+    fuseScores({
+      ids: flows.ids,
+      labels: input.labels,
+      rules: risk,
+      learned,
+      clusterOf,
+      threshold: p.threshold,
+      modelOnlyThreshold: p.modelOnlyThreshold,
+    }),
+  );
+  step('explain', () => explainLearned(learned, fused));
+  const candidates = fused.candidates;
   return {
     graph,
     centrality,
@@ -157,9 +215,15 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     clusters,
     migrations: migration.links,
     chains: migration.chains,
-    score: risk.score,
-    reasons: risk.reasons,
+    score: fused.score,
+    rulesScore: risk.score,
+    learnedScore: learned.score,
+    anomaly: learned.card.status === 'off' ? null : learned.anomaly,
+    model: learned.card,
+    reasons: fused.reasons,
     candidates,
+    review: fused.review,
+    shadowCandidates: fused.shadowCandidates,
     timings,
     counts: {
       accounts: n,
@@ -174,6 +238,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       rises: migration.rises,
       migrations: migration.links.length,
       candidates: candidates.length,
+      review: fused.review.length,
     },
     nextClusterSeq: stable.nextSeq,
     modularity: communities.modularity,

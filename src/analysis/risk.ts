@@ -13,7 +13,7 @@
 // A legit label caps the score (LABELLED_LEGIT). Hubs (merchants, payroll) only get risk from labels.
 import type { Centrality } from './centrality.js';
 import type { AccountFeatures } from './features.js';
-import type { AccountGraph } from './graph.js';
+import type { Flows } from './flows.js';
 import type { Migration } from './migration.js';
 import type { ClusterType, Typology } from './typology.js';
 
@@ -71,7 +71,8 @@ export interface RiskResult {
 }
 
 export interface RiskInputs {
-  graph: AccountGraph;
+  /** The relations (one pair per graph edge) as typed arrays: the propagation loops run on these. */
+  flows: Flows;
   c: Centrality;
   ids: readonly string[];
   f: AccountFeatures;
@@ -86,11 +87,14 @@ export interface RiskInputs {
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): RiskResult {
+/**
+ * `explain: false` skips the reason texts (the learned model's fold-wise runs need only the scores).
+ */
+export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, explain = true): RiskResult {
   const o = { ...RISK_DEFAULTS, ...options };
-  const { graph, c, f, isHub, community } = inp;
+  const { c, f, isHub, community } = inp;
   const n = inp.ids.length;
-  const idx = (node: string) => graph.getNodeAttribute(node, 'i');
+  const idx = (node: string) => inp.flows.index.get(node)!;
 
   // Own behaviour: passes money through, has no ordinary life (merchants, payroll), is new, busy at night.
   const behaviour = new Float64Array(n);
@@ -104,7 +108,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
 
   const label = new Int8Array(n); // 1 fraud, -1 legit
   for (const [id, value] of inp.labels) {
-    const node = graph.hasNode(id) ? idx(id) : undefined;
+    const node = inp.flows.index.get(id);
     if (node !== undefined) label[node] = value === 'fraud' ? 1 : -1;
   }
 
@@ -113,9 +117,10 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
   // Behaviour alone never spreads, or a cluster of busy new accounts would talk itself into risk.
   const spread = new Float64Array(n);
   const evidence = Array.from({ length: n }, () => new Map<string, { value: number; text: string }>());
-  const note = (i: number, code: string, value: number, text: string) => {
+  const note = (i: number, code: string, value: number, text: string | (() => string)) => {
+    if (!explain) return;
     const cur = evidence[i]!.get(code);
-    if (!cur || value > cur.value) evidence[i]!.set(code, { value, text });
+    if (!cur || value > cur.value) evidence[i]!.set(code, { value, text: typeof text === 'string' ? text : text() });
   };
   const raise = (i: number, value: number, network = true) => {
     if (value > score[i]!) score[i] = value;
@@ -132,10 +137,15 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
     if (isHub[i]) continue;
     const b = behaviour[i]!;
     if (f.forwardShare[i]! >= 0.6 && ordinary[i]! < 0.2)
-      note(i, 'PASS_THROUGH', b, `PASS_THROUGH:${pct(f.forwardShare[i]!)} of inflow sent on within the holding window`);
+      note(i, 'PASS_THROUGH', b, () => `PASS_THROUGH:${pct(f.forwardShare[i]!)} of inflow sent on within the holding window`);
     const velocityHigh = f.ageDays[i]! < o.newAccountDays && f.velocity[i]! >= o.highVelocityFactor * Math.max(f.medianVelocity, 0.01);
     if (velocityHigh)
-      note(i, 'NEW_HIGH_VELOCITY', 0.1, `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`);
+      note(
+        i,
+        'NEW_HIGH_VELOCITY',
+        0.1,
+        () => `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`,
+      );
     if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
     raise(i, Math.min(o.behaviourCap, b * o.behaviourCap + (velocityHigh ? 0.1 : 0)), false);
   }
@@ -156,7 +166,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
 
   const predecessors = new Map<number, Array<{ from: number; link: Migration }>>();
   for (const l of inp.migrations) {
-    if (!graph.hasNode(l.from) || !graph.hasNode(l.to)) continue;
+    if (!inp.flows.index.has(l.from) || !inp.flows.index.has(l.to)) continue;
     const to = idx(l.to);
     const list = predecessors.get(to) ?? [];
     list.push({ from: idx(l.from), link: l });
@@ -165,18 +175,23 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
 
   // Participation: the share of an account's money that moves inside its own cluster.
   const participation = new Float64Array(n);
-  graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
-    const cs = community[sa.i]!;
-    if (cs >= 0 && cs === community[ta.i]) {
-      participation[sa.i]! += attrs.amount;
-      participation[ta.i]! += attrs.amount;
+  const { pairFrom, pairTo, pairAmount, pairTransfers, pairCount } = inp.flows;
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    const cs = community[a]!;
+    if (cs >= 0 && cs === community[b]) {
+      participation[a]! += pairAmount[p]!;
+      participation[b]! += pairAmount[p]!;
     }
-  });
+  }
   for (let i = 0; i < n; i++) {
     const total = c.inStrength[i]! + c.outStrength[i]!;
     participation[i] = total > 0 ? Math.min(1, participation[i]! / total) : 0;
   }
 
+  const repeat = new Float64Array(pairCount);
+  for (let p = 0; p < pairCount; p++) repeat[p] = Math.min(1, pairTransfers[p]! / 3);
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
   const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
@@ -191,11 +206,13 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
     if (round > 0 && !moved) break;
     inRisk.fill(0);
     outRisk.fill(0);
-    graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
-      inRisk[ta.i]! += attrs.amount * spread[sa.i]!;
+    for (let p = 0; p < pairCount; p++) {
+      const a = pairFrom[p]!;
+      const b = pairTo[p]!;
+      inRisk[b]! += pairAmount[p]! * spread[a]!;
       // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      outRisk[sa.i]! += attrs.amount * spread[ta.i]! * Math.min(1, attrs.count / 3);
-    });
+      outRisk[a]! += pairAmount[p]! * spread[b]! * repeat[p]!;
+    }
     for (let i = 0; i < n; i++) {
       if (isHub[i] || label[i] !== 0) continue;
       const inShare = c.inStrength[i]! > 0 ? inRisk[i]! / c.inStrength[i]! : 0;
@@ -204,7 +221,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
       // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
       // weak for one that lives on salary and shopping (a relative, a landlord).
       const fromRisky = o.hopDecay * o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
-      if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
+      if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, () => `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
       raise(i, fromRisky);
       // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
       // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
@@ -215,12 +232,12 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
           i,
           'FUNDS_TO_RISKY',
           toRisky,
-          `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
+          () => `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
         );
       raise(i, toRisky);
       for (const p of predecessors.get(i) ?? []) {
         const inherited = spread[p.from]! * p.link.score;
-        if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
+        if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
         raise(i, inherited);
       }
     }
@@ -244,9 +261,9 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}): 
         const share = cs * Math.min(1, (participation[i]! * f.forwardShare[i]!) / o.participationFull);
         if (prior >= fromMembers && prior > 0.05 && share > 0.05) {
           const t = inp.typologies.get(cid)!;
-          note(i, 'TYPOLOGY', share, `TYPOLOGY:${t.type}`);
+          note(i, 'TYPOLOGY', share, () => `TYPOLOGY:${t.type}`);
         } else if (share > 0.05) {
-          note(i, 'CLUSTER_RISK', share, `CLUSTER_RISK:${r2(cs)}`);
+          note(i, 'CLUSTER_RISK', share, () => `CLUSTER_RISK:${r2(cs)}`);
         }
         raise(i, share);
       }

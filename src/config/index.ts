@@ -293,6 +293,27 @@ export const VARS = {
     doc: 'Accounts with a risk score at or above this are blacklisted.',
     parse: p.number(0.01, 1),
   }),
+  learned: defineVar({
+    name: 'ACCTNET_LEARNED',
+    default: 'on',
+    expected: 'off, shadow or on',
+    doc: "The learned risk model: on = the served score is the learned model's calibrated probability (trained on the labels every run); shadow = computed and shown (model card, learned score, the list it would serve) without changing the served list; off = switched off (the rules alone).",
+    parse: p.oneOf(['off', 'shadow', 'on'] as const),
+  }),
+  learnedMinFraudLabels: defineVar({
+    name: 'ACCTNET_LEARNED_MIN_FRAUD_LABELS',
+    default: '20',
+    expected: 'an integer 2..1000000',
+    doc: 'With fewer fraud labels than this a run leaves the learned model out (the run record says so) and scores with the rules.',
+    parse: p.int(2, 1000000),
+  }),
+  modelOnlyThreshold: defineVar({
+    name: 'ACCTNET_MODEL_ONLY_THRESHOLD',
+    default: '1.01',
+    expected: 'a number 0.01..1.01',
+    doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone.',
+    parse: p.number(0.01, 1.01),
+  }),
   migrationMinScore: defineVar({
     name: 'ACCTNET_MIGRATION_MIN_SCORE',
     default: '0.5',
@@ -516,6 +537,9 @@ export interface Config {
     maxClusterSize: number;
     hubMinDegree: number;
     threshold: number;
+    learned: 'off' | 'shadow' | 'on';
+    learnedMinFraudLabels: number;
+    modelOnlyThreshold: number;
     migrationMinScore: number;
     guard: { maxSizeChange: number; maxChurn: number; minServedSize: number };
     heapMb: number;
@@ -605,6 +629,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxClusterSize: v(VARS.maxClusterSize),
       hubMinDegree: v(VARS.hubMinDegree),
       threshold: v(VARS.threshold),
+      learned: v(VARS.learned),
+      learnedMinFraudLabels: v(VARS.learnedMinFraudLabels),
+      modelOnlyThreshold: v(VARS.modelOnlyThreshold),
       migrationMinScore: v(VARS.migrationMinScore),
       guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },
       heapMb: v(VARS.analysisHeapMb),

@@ -4,6 +4,8 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import { buildBlacklist, diffBlacklists, guardDecision, type GuardDecision } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
+import { LEARNED_DEFAULTS } from '../analysis/learned.js';
+import type { ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
 import type { LabelValue } from '../analysis/risk.js';
 import { parseClusterSeq } from '../analysis/stable-ids.js';
@@ -34,6 +36,8 @@ export interface AnalysisJobResult {
   timings: Record<string, number>;
   counts: Record<string, number>;
   warnings: string[];
+  /** The learned model's card, with the shadow list's size in shadow mode (null before the analysis ran). */
+  model: (ModelCard & { shadow?: { listed: number; added: number; removed: number } }) | null;
   params: AnalysisParams & { windowDays: number; bucketDays: number; holdHours: number; baseCurrency: string };
 }
 
@@ -54,6 +58,8 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
     betweennessMinRisk: 0.2,
     migrationMinScore: a.migrationMinScore,
     threshold: a.threshold,
+    learned: { ...LEARNED_DEFAULTS, mode: a.learned, minFraudLabels: a.learnedMinFraudLabels, seed: a.seed },
+    modelOnlyThreshold: a.modelOnlyThreshold,
     windowDays: a.windowDays,
     bucketDays: a.bucketDays,
     holdHours: a.holdHours,
@@ -113,6 +119,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       timings,
       counts,
       warnings,
+      model: null,
       params,
     };
     const blacklist = createBlacklistRepository(driver, config.neo4j);
@@ -212,10 +219,24 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     analysed = undefined;
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
+    result.model = { ...out.model };
+    if (out.model.status === 'too_few_labels' || (out.model.status === 'off' && params.learned.mode !== 'off'))
+      warnings.push(out.model.message ?? 'the learned model was left out');
+    if (out.shadowCandidates) {
+      const served = new Set(out.candidates.map((e) => e.accountId));
+      const shadow = new Set(out.shadowCandidates.map((e) => e.accountId));
+      result.model.shadow = {
+        listed: shadow.size,
+        added: [...shadow].filter((id) => !served.has(id)).length,
+        removed: [...served].filter((id) => !shadow.has(id)).length,
+      };
+    }
     await write((tx) =>
       tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(Math.max(0, out.nextClusterSeq - context.nextClusterSeq)) }),
     );
 
+    const reviewIds = new Set(out.review.map((e) => e.accountId));
+    const shadowIds = out.shadowCandidates ? new Set(out.shadowCandidates.map((e) => e.accountId)) : null;
     await timed('write', async () => {
       const n = flows.ids.length;
       const B = flows.buckets;
@@ -235,7 +256,12 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
               role: out.roles[i],
               score: out.score[i],
               reasons: out.reasons[i],
+              review: reviewIds.has(id),
               metrics: JSON.stringify({
+                rulesScore: out.rulesScore[i],
+                learnedScore: out.learnedScore ? Math.round(out.learnedScore[i]! * 1000) / 1000 : null,
+                anomaly: out.anomaly ? Math.round(out.anomaly[i]! * 1000) / 1000 : null,
+                shadowListed: shadowIds ? shadowIds.has(id) : null,
                 hub: out.isHub[i] === 1,
                 pagerank: out.centrality.pagerank[i],
                 betweenness: Number.isNaN(out.centrality.betweenness[i]!) ? null : out.centrality.betweenness[i],

@@ -32,6 +32,8 @@ export interface RunSummary {
   timings: Record<string, number>;
   counts: Record<string, number>;
   warnings: string[];
+  /** The learned model's card (docs/outputs.md). */
+  model: AnalysisJobResult['model'];
 }
 
 export interface RecomputeDeps {
@@ -194,6 +196,7 @@ async function switchToRun(
       warnings: JSON.stringify(result.warnings),
       asOf: result.asOf === null ? null : int(result.asOf),
       version: result.version === null ? null : int(result.version),
+      model: result.model === null ? null : JSON.stringify(result.model),
     });
     return later === 0;
   });
@@ -207,6 +210,7 @@ async function switchToRun(
     timings: result.timings,
     counts: result.counts,
     warnings: result.warnings,
+    model: result.model,
   };
   return {
     summary,

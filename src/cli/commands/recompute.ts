@@ -5,6 +5,7 @@ import { RECOMPUTE_QUEUE, requestRecompute } from '../../queue/recompute-queue.j
 import type { RunSummary } from '../../runs/recompute.js';
 import { startRecomputeWorker } from '../../../workers/recompute.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
+import { modelCardLines } from '../model-card.js';
 
 export function registerRecompute(program: Command): void {
   program
@@ -77,6 +78,7 @@ export function registerRecompute(program: Command): void {
         say(
           `${summary.runId} ${summary.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.counts.accounts ?? 0} accounts, ${summary.counts.clusters ?? 0} clusters, ${summary.counts.migrations ?? 0} migrations, blacklist v${summary.blacklistVersion} with ${summary.counts.blacklistEntries ?? 0} entries (${summary.publication}${summary.heldBecause ? `: ${summary.heldBecause}` : ''})`,
         );
+        if (summary.model) for (const line of modelCardLines(summary.model)) say(line);
         for (const w of summary.warnings) say(`warning: ${w}`);
         return summary.status === 'succeeded' ? EXIT.ok : EXIT.failed;
       }),

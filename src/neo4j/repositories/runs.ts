@@ -24,6 +24,8 @@ export interface RunRecord {
   warnings: string[];
   error: string | null;
   blacklistVersion: number | null;
+  /** The learned model's card (docs/outputs.md): labels used, cross-validated quality, top features. */
+  model: Record<string, unknown> | null;
 }
 
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
@@ -47,6 +49,7 @@ export function toRun(p: Record<string, unknown>): RunRecord {
     warnings: json(p.warnings, []),
     error: (p.error as string | null) ?? null,
     blacklistVersion: toNumberOrNull(p.blacklistVersion),
+    model: json(p.model, null),
   };
 }
 

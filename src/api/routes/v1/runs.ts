@@ -26,6 +26,12 @@ const RunSchema = Type.Object({
   warnings: Type.Array(Type.String()),
   error: Nullable(Type.String()),
   blacklistVersion: Nullable(Type.Integer()),
+  model: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'The learned model card: mode, status, labels used (fraud / legit / sampled, by source), folds, cross-validated ROC-AUC and PR-AUC, calibration, top features, the shadow list when ACCTNET_LEARNED=shadow (docs/outputs.md)',
+    }),
+  ),
 });
 
 function runView(r: RunRecord) {
@@ -45,6 +51,7 @@ function runView(r: RunRecord) {
     warnings: r.warnings,
     error: r.error,
     blacklistVersion: r.blacklistVersion,
+    model: r.model,
   };
 }
 

@@ -1,0 +1,186 @@
+// acctnet/analysis/fusion: one account score from the rules and the learned model, the list and the
+// review list, and the words that explain them.
+//
+// - ACCTNET_LEARNED=on with a trained model: the score is the learned model's calibrated probability
+//   (the model reads the rules' score, label proximity along money flows, cluster shape, migration
+//   links and the anomaly score as features, so it weighs them by what the labels confirm on this
+//   data). A fraud label makes it 1; a legit label caps it at LEGIT_CAP.
+// - off, shadow, or too few labels: the score is the rules' score, as before the learned model.
+//   In shadow mode the learned list is computed and kept on the run record (shadowCandidates) but
+//   not served.
+// An account at or above the threshold is listed when it has evidence an investigator can check
+// beyond the model (a label, money from or to risky accounts, a risky cluster, a shape, a migration,
+// pass-through); one whose only evidence is the learned or anomaly score goes to the review list,
+// unless its score reaches modelOnlyThreshold.
+import type { BlacklistEntry } from './blacklist.js';
+import { FEATURE_COLUMNS, type FeatureColumn } from './feature-table.js';
+import { LABEL_FEATURE_COLUMNS } from './label-features.js';
+import type { LearnedResult } from './learned.js';
+import type { LabelValue, RiskResult } from './risk.js';
+
+export const LEGIT_CAP = 0.1;
+
+/** Reason codes that are evidence an investigator can check without the model. */
+export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
+  'LABELLED_FRAUD',
+  'FUNDS_FROM_RISKY',
+  'FUNDS_TO_RISKY',
+  'MIGRATED_FROM',
+  'CLUSTER_RISK',
+  'TYPOLOGY',
+  'PASS_THROUGH',
+]);
+
+export interface FusionInput {
+  ids: readonly string[];
+  labels: ReadonlyMap<string, LabelValue>;
+  rules: RiskResult;
+  learned: LearnedResult;
+  clusterOf: ReadonlyArray<string | null>;
+  threshold: number;
+  modelOnlyThreshold: number;
+}
+
+export interface FusedScores {
+  score: Float64Array;
+  reasons: string[][];
+  candidates: BlacklistEntry[];
+  review: BlacklistEntry[];
+  shadowCandidates: BlacklistEntry[] | null;
+  /** Reasons that get the learned model's explanation (the served ones, or the shadow list's own copies). */
+  explain: Array<{ index: number; reasons: string[] }>;
+}
+
+const codeOf = (reason: string) => reason.split(':', 1)[0]!;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function hasEvidence(reasons: readonly string[]): boolean {
+  return reasons.some((r) => EVIDENCE_CODES.has(codeOf(r)));
+}
+
+function learnedScores(inp: FusionInput): Float64Array | null {
+  const l = inp.learned.score;
+  if (!l) return null;
+  const n = inp.ids.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = inp.labels.get(inp.ids[i]!);
+    out[i] = r3(value === 'fraud' ? 1 : value === 'legit' ? Math.min(l[i]!, LEGIT_CAP) : l[i]!);
+  }
+  return out;
+}
+
+function split(
+  inp: FusionInput,
+  score: Float64Array,
+  reasons: string[][],
+): { candidates: BlacklistEntry[]; review: BlacklistEntry[]; explain: FusedScores['explain'] } {
+  const candidates: BlacklistEntry[] = [];
+  const review: BlacklistEntry[] = [];
+  const explain: FusedScores['explain'] = [];
+  for (let i = 0; i < score.length; i++) {
+    if (score[i]! < inp.threshold) continue;
+    // The entry shares the reasons array: the explanation added later shows in the entry too.
+    explain.push({ index: i, reasons: reasons[i]! });
+    const entry = { accountId: inp.ids[i]!, clusterId: inp.clusterOf[i] ?? null, score: score[i]!, reasons: reasons[i]! };
+    if (hasEvidence(reasons[i]!) || score[i]! >= inp.modelOnlyThreshold) candidates.push(entry);
+    else review.push(entry);
+  }
+  const byId = (a: BlacklistEntry, b: BlacklistEntry) => (a.accountId < b.accountId ? -1 : 1);
+  return { candidates: candidates.sort(byId), review: review.sort(byId), explain };
+}
+
+export function fuseScores(inp: FusionInput): FusedScores {
+  const learned = learnedScores(inp);
+  const mode = inp.learned.card.mode;
+  const reasons = inp.rules.reasons.map((r) => [...r]);
+  if (learned && mode === 'on') {
+    const { candidates, review, explain } = split(inp, learned, reasons);
+    return { score: learned, reasons, candidates, review, shadowCandidates: null, explain };
+  }
+  const { candidates, review } = split(inp, inp.rules.score, reasons);
+  if (learned && mode === 'shadow') {
+    // The shadow list explains itself on its own copies: the served entries stay as the rules made them.
+    const shadow = split(
+      inp,
+      learned,
+      reasons.map((r) => [...r]),
+    );
+    return { score: inp.rules.score, reasons, candidates, review, shadowCandidates: shadow.candidates, explain: shadow.explain };
+  }
+  return { score: inp.rules.score, reasons, candidates, review, shadowCandidates: null, explain: [] };
+}
+
+const ALL_COLUMNS: ReadonlyArray<{ name: string; text: string; unit: string; log?: boolean }> = [
+  ...FEATURE_COLUMNS,
+  { name: 'anomaly', text: 'anomaly score among its peers', unit: 'score' },
+  ...LABEL_FEATURE_COLUMNS,
+];
+
+function display(column: { unit: string; log?: boolean }, value: number): string {
+  const raw = column.log ? Math.expm1(value) : value;
+  switch (column.unit as FeatureColumn['unit']) {
+    case 'share':
+      return `${Math.round(raw * 100)}%`;
+    case 'count':
+    case 'days':
+      return `${Math.round(raw)}`;
+    case 'amount':
+      return `${Math.round(raw).toLocaleString('en-US')}`;
+    case 'hours':
+      return `${raw.toFixed(1)} h`;
+    default:
+      return `${Math.round(raw * 100) / 100}`;
+  }
+}
+
+/**
+ * Adds the learned model's explanation to the reasons of every account at or above the threshold:
+ * `LEARNED:<score>:<feature> <value> (top N%); …` — the three features that raised its score most
+ * (path contributions of the trees), each with the account's value and where it stands among all
+ * accounts — and `ANOMALY:<score>:unlike its peers` when the anomaly score is high.
+ */
+export function explainLearned(learned: LearnedResult, fused: FusedScores): void {
+  const { model, x, score } = learned;
+  if (!model || !score) return;
+  const d = x.cols;
+  const sorted = new Map<number, Float64Array>();
+  const topShare = (k: number, value: number) => {
+    let col = sorted.get(k);
+    if (!col) {
+      const values: number[] = [];
+      for (let i = 0; i < x.rows; i++) {
+        const v = x.data[i * d + k]!;
+        if (v === v) values.push(v);
+      }
+      col = Float64Array.from(values).sort();
+      sorted.set(k, col);
+    }
+    // Share of accounts with a value at least this high.
+    let lo = 0;
+    let hi = col.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (col[mid]! < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return col.length ? (col.length - lo) / col.length : 1;
+  };
+  for (const { index: i, reasons } of fused.explain) {
+    const contributions = model.contributions(x, i);
+    const top = Array.from(contributions, (c, k) => ({ c, k }))
+      .filter((t) => t.c > 0 && x.data[i * d + t.k] === x.data[i * d + t.k])
+      .sort((a, b) => b.c - a.c)
+      .slice(0, 3)
+      .map(({ k }) => {
+        const column = ALL_COLUMNS[k]!;
+        const value = x.data[i * d + k]!;
+        const share = topShare(k, value);
+        const rank = share <= 0.5 ? ` (top ${share < 0.01 ? '1' : Math.ceil(share * 100)}%)` : '';
+        return `${column.text} ${display(column, value)}${rank}`;
+      });
+    if (top.length) reasons.push(`LEARNED:${r3(score[i]!)}:${top.join('; ')}`);
+    const anomaly = learned.anomaly[i]!;
+    if (anomaly >= 0.6) reasons.push(`ANOMALY:${r3(anomaly)}:unlike its peers`);
+  }
+}

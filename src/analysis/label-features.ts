@@ -1,0 +1,159 @@
+// acctnet/analysis/label-features: what the labels say about an account's surroundings — money from
+// and to labelled fraud accounts, proximity along money flows (personalised PageRank from labelled
+// accounts), labelled members of its cluster, a labelled predecessor, and the rules' risk score —
+// computed for a given set of labels, so the learned model can get them fold-wise: an account's own
+// label (and those of its fold) never feed its own features.
+//
+// Proximity is the SUM over labelled seeds of each seed's personalised PageRank (restart 0.5, so
+// it stays local: a few hops). A sum, not a mean: "just downstream of one fraud account" is the same
+// number whether 50 or 5,000 accounts are labelled, so training (fold-wise, fewer labels) and
+// scoring (all labels) see the same scale.
+import type { Flows } from './flows.js';
+
+export const LABEL_FEATURE_COLUMNS = [
+  { name: 'fraud_in_share', text: 'share of inflow from labelled fraud accounts', unit: 'share' },
+  { name: 'fraud_out_share', text: 'share of outflow to labelled fraud accounts', unit: 'share' },
+  { name: 'legit_in_share', text: 'share of inflow from accounts labelled legit', unit: 'share' },
+  { name: 'fraud_downstream', text: 'closeness downstream of labelled fraud accounts (money from them reaches it)', unit: 'score' },
+  { name: 'fraud_upstream', text: 'closeness upstream of labelled fraud accounts (its money reaches them)', unit: 'score' },
+  { name: 'legit_proximity', text: 'closeness to accounts labelled legit', unit: 'score' },
+  { name: 'cluster_fraud_share', text: 'share of its cluster labelled fraud (itself excluded)', unit: 'share' },
+  { name: 'fraud_predecessor', text: 'link score to a labelled fraud account it took over from', unit: 'score' },
+  { name: 'rules_score', text: 'the rules’ risk score (flows, cluster, shape, migration)', unit: 'score' },
+] as const;
+
+export type LabelFeatureName = (typeof LABEL_FEATURE_COLUMNS)[number]['name'];
+
+export interface LabelFeatureInput {
+  flows: Flows;
+  isHub: Uint8Array;
+  community: Int32Array;
+  /** Migration links as account indices. */
+  migrations: ReadonlyArray<{ from: number; to: number; score: number }>;
+  /** Restart probability of the personalised PageRank. */
+  restart?: number;
+  iterations?: number;
+}
+
+/** Per-account weights of the money flows, computed once per run and shared by every fold. */
+export interface FlowMatrix {
+  outStrength: Float64Array;
+  inStrength: Float64Array;
+  clusterSize: Map<number, number>;
+}
+
+export function flowMatrix(inp: LabelFeatureInput): FlowMatrix {
+  const n = inp.flows.ids.length;
+  const outStrength = new Float64Array(n);
+  const inStrength = new Float64Array(n);
+  const { pairFrom, pairTo, pairAmount, pairCount } = inp.flows;
+  for (let p = 0; p < pairCount; p++) {
+    outStrength[pairFrom[p]!]! += pairAmount[p]!;
+    inStrength[pairTo[p]!]! += pairAmount[p]!;
+  }
+  const clusterSize = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const c = inp.community[i]!;
+    if (c >= 0) clusterSize.set(c, (clusterSize.get(c) ?? 0) + 1);
+  }
+  return { outStrength, inStrength, clusterSize };
+}
+
+/**
+ * Label features for every account given a label vector (1 fraud, -1 legit, 0 none) and the rules'
+ * score computed with the same labels. Returns one Float64Array per column, in LABEL_FEATURE_COLUMNS order.
+ */
+export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, label: Int8Array, rulesScore: Float64Array): Float64Array[] {
+  const { flows, isHub, community } = inp;
+  const n = flows.ids.length;
+  const { pairFrom, pairTo, pairAmount, pairCount } = flows;
+  const fraudIn = new Float64Array(n);
+  const fraudOut = new Float64Array(n);
+  const legitIn = new Float64Array(n);
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    if (label[a] === 1) fraudIn[b]! += pairAmount[p]!;
+    if (label[a] === -1) legitIn[b]! += pairAmount[p]!;
+    if (label[b] === 1) fraudOut[a]! += pairAmount[p]!;
+  }
+  for (let i = 0; i < n; i++) {
+    fraudIn[i] = m.inStrength[i]! > 0 ? fraudIn[i]! / m.inStrength[i]! : 0;
+    legitIn[i] = m.inStrength[i]! > 0 ? legitIn[i]! / m.inStrength[i]! : 0;
+    fraudOut[i] = m.outStrength[i]! > 0 ? fraudOut[i]! / m.outStrength[i]! : 0;
+  }
+  const restart = inp.restart ?? 0.5;
+  const iterations = inp.iterations ?? 12;
+  const seedsOf = (value: number) => {
+    const r = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (label[i] === value) r[i] = 1;
+    return r;
+  };
+  const fraudSeeds = seedsOf(1);
+  const down = proximity(inp, m, fraudSeeds, 'down', restart, iterations);
+  const up = proximity(inp, m, fraudSeeds, 'up', restart, iterations);
+  const legit = proximity(inp, m, seedsOf(-1), 'both', restart, iterations);
+  // A seed's own restart mass is not proximity to others: remove it, so a labelled account's value
+  // means the same as an unlabelled one's.
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) {
+      down[i] = Math.max(0, down[i]! - restart);
+      up[i] = Math.max(0, up[i]! - restart);
+    }
+    if (label[i] === -1) legit[i] = Math.max(0, legit[i]! - restart);
+  }
+  const clusterFraud = new Map<number, number>();
+  for (let i = 0; i < n; i++)
+    if (label[i] === 1 && community[i]! >= 0) clusterFraud.set(community[i]!, (clusterFraud.get(community[i]!) ?? 0) + 1);
+  const clusterShare = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = community[i]!;
+    if (c < 0) continue;
+    const size = m.clusterSize.get(c)! - 1;
+    const fraud = (clusterFraud.get(c) ?? 0) - (label[i] === 1 ? 1 : 0);
+    clusterShare[i] = size > 0 ? fraud / size : 0;
+  }
+  const predecessor = new Float64Array(n);
+  for (const l of inp.migrations) if (label[l.from] === 1) predecessor[l.to] = Math.max(predecessor[l.to]!, l.score);
+  for (let i = 0; i < n; i++) {
+    if (isHub[i]) continue;
+    down[i] = Math.log1p(down[i]! * 100);
+    up[i] = Math.log1p(up[i]! * 100);
+    legit[i] = Math.log1p(legit[i]! * 100);
+  }
+  return [fraudIn, fraudOut, legitIn, down, up, legit, clusterShare, predecessor, rulesScore];
+}
+
+/**
+ * Sum of personalised PageRanks from the seeds (power iteration): 'down' follows money (the share
+ * of a sender's outflow that went to each receiver), 'up' goes against it (the share of a
+ * receiver's inflow that came from each sender), 'both' averages the two. Hubs absorb: a walk that
+ * reaches a merchant or a payroll account stops there, so an exchange or a shop that received
+ * fraud money does not pass proximity on to all its other customers.
+ */
+function proximity(
+  inp: LabelFeatureInput,
+  m: FlowMatrix,
+  seeds: Float64Array,
+  direction: 'down' | 'up' | 'both',
+  restart: number,
+  iterations: number,
+): Float64Array {
+  const { pairFrom, pairTo, pairAmount, pairCount, ids } = inp.flows;
+  const n = ids.length;
+  let x = Float64Array.from(seeds, (s) => s * restart);
+  let next = new Float64Array(n);
+  const carry = 1 - restart;
+  for (let it = 0; it < iterations; it++) {
+    for (let i = 0; i < n; i++) next[i] = restart * seeds[i]!;
+    for (let p = 0; p < pairCount; p++) {
+      const a = pairFrom[p]!;
+      const b = pairTo[p]!;
+      const w = pairAmount[p]!;
+      if (direction !== 'up' && !inp.isHub[a]) next[b]! += (direction === 'both' ? 0.5 : 1) * carry * x[a]! * (w / m.outStrength[a]!);
+      if (direction !== 'down' && !inp.isHub[b]) next[a]! += (direction === 'both' ? 0.5 : 1) * carry * x[b]! * (w / m.inStrength[b]!);
+    }
+    [x, next] = [next, x];
+  }
+  return x;
+}

@@ -1,0 +1,334 @@
+// acctnet/analysis/learned: learn from the run's labels, every run, without leaking them.
+//
+// 1. Features: the label-free table (feature-table.ts), an isolation-forest anomaly score, and the
+//    label features (label-features.ts: money from/to labelled accounts, proximity along money
+//    flows, labelled cluster members, a labelled predecessor, the rules' score).
+// 2. Training rows: fraud labels (positives), legit labels and — where legit labels are fewer than
+//    `negativeRatio` × fraud labels — a seeded sample of unlabelled accounts as negatives, so that
+//    negatives total negativeRatio × positives (positive-unlabelled learning: a few sampled
+//    accounts are unlabelled fraud; the model learns "unlike what investigators confirmed").
+// 3. No leakage, two partitions:
+//    - label features of a training row are computed WITHOUT the labels of its feature fold (random
+//      folds): its own label never feeds its own features, while most of its neighbours' labels do —
+//      as for an unlabelled account at scoring time, whose features use every label;
+//    - models are cross-validated on folds GROUPED BY CLUSTER (random folds on a graph overstate
+//      performance): each training row's learned score comes from a model that saw neither its
+//      label nor any label of its cluster. The model card reports these out-of-fold figures.
+// 4. Calibration: Platt scaling on the out-of-fold scores. The result is a probability "among
+//    investigated accounts" (the training mix of confirmed fraud and checked or sampled accounts),
+//    not a population prevalence.
+// 5. A final model on every training row scores the other accounts.
+import { scoreRisk, type RiskInputs, type RiskOptions } from './risk.js';
+import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
+import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS } from './label-features.js';
+import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
+import { trainIsolationForest } from './learn/isolation-forest.js';
+import { fitStandardiser, trainLogistic } from './learn/logistic.js';
+import { matrix, selectRows, type Matrix } from './learn/matrix.js';
+import { averagePrecision, rocAuc } from './learn/metrics.js';
+import { fitPlatt, type Platt } from './learn/platt.js';
+import type { LabelValue } from './risk.js';
+import { createRng } from './rng.js';
+
+export type LearnedMode = 'off' | 'shadow' | 'on';
+
+export interface LearnedOptions {
+  mode: LearnedMode;
+  /** Fewer fraud labels than this: the learned signal is left out (not faked). */
+  minFraudLabels: number;
+  /** Negatives per positive when legit labels are few (sampled from unlabelled accounts). */
+  negativeRatio: number;
+  folds: number;
+  seed: number;
+  gbt: Partial<GbtOptions>;
+  /** Isolation forest: trees and the sample each tree is grown on. */
+  anomalyTrees: number;
+  anomalySample: number;
+}
+
+export const LEARNED_DEFAULTS: LearnedOptions = {
+  mode: 'on',
+  minFraudLabels: 20,
+  negativeRatio: 5,
+  folds: 5,
+  seed: 1,
+  // Small trees, slow learning, row and column sampling: a few hundred labels is the common case.
+  gbt: {
+    trees: 150,
+    learningRate: 0.05,
+    maxDepth: 3,
+    maxLeaves: 8,
+    minLeafSamples: 5,
+    minChildWeight: 1,
+    l2: 1,
+    subsample: 0.8,
+    colsample: 0.8,
+  },
+  anomalyTrees: 100,
+  anomalySample: 256,
+};
+
+export interface ModelCard {
+  mode: LearnedMode;
+  status: 'trained' | 'too_few_labels' | 'off';
+  message: string | null;
+  model: 'gradient-boosted trees' | null;
+  labels: { fraud: number; legit: number; sampled: number };
+  folds: number;
+  grouping: 'cluster';
+  /** Out-of-fold, folds grouped by cluster, over the training rows (fraud vs legit + sampled). */
+  rocAuc: number | null;
+  prAuc: number | null;
+  /** The same folds with a regularised logistic regression on the same features, for comparison. */
+  logisticRocAuc: number | null;
+  /** Out-of-fold ROC-AUC against legit labels only (when there are at least 20). */
+  rocAucLegitOnly: number | null;
+  calibration: { a: number; b: number } | null;
+  topFeatures: Array<{ name: string; importance: number }>;
+  features: number;
+  seconds: number;
+}
+
+export interface LearnedResult {
+  card: ModelCard;
+  /** Calibrated learned probability per account (NaN where not computed). */
+  score: Float64Array | null;
+  /** Isolation-forest anomaly score per account, 0..1 (0.5 ≈ ordinary). */
+  anomaly: Float64Array;
+  /** Feature names, the matrix every account was scored on, and the final model, for explanations. */
+  names: string[];
+  x: Matrix;
+  model: GbtModel | null;
+}
+
+export interface LearnedInput {
+  table: FeatureTableInput;
+  ids: readonly string[];
+  labels: ReadonlyMap<string, LabelValue>;
+  /** The rules' inputs: re-run fold-wise with part of the labels removed. */
+  risk: Omit<RiskInputs, 'labels'>;
+  riskOptions?: Partial<RiskOptions>;
+  /** The rules' score with every label (the pipeline's own run). */
+  rulesScore: Float64Array;
+  onStep?: (step: string) => void;
+}
+
+/** Deterministic fold of a key: a seeded hash, independent of load order. */
+function hashFold(key: string, seed: number, folds: number): number {
+  let h = 2166136261 ^ seed;
+  for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 16777619);
+  h ^= h >>> 15;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  return (h >>> 0) % folds;
+}
+
+export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = {}): LearnedResult {
+  const o = { ...LEARNED_DEFAULTS, ...options, gbt: { ...LEARNED_DEFAULTS.gbt, ...options.gbt } };
+  const started = performance.now();
+  const n = inp.ids.length;
+  if (o.mode === 'off') return offResult(o, n);
+  inp.onStep?.('learned.features');
+  const base = computeFeatureTable(inp.table);
+  // Accounts in id order: folds, samples and the forest's subsamples must not depend on the order
+  // Neo4j returned rows in.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+  // Anomaly among peers: an isolation forest on the label-free table (a weak signal; it raises
+  // attention, it never lists an account alone — see the fusion's model-only rule).
+  const forest = trainIsolationForest(selectRows(base, order), {
+    trees: o.anomalyTrees,
+    sampleSize: o.anomalySample,
+    seed: `${o.seed}-anomaly`,
+  });
+  const anomaly = forest.score(base);
+  const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
+  const d0 = FEATURE_COLUMNS.length + 1;
+  const d = names.length;
+  const x = matrix(n, d);
+  for (let i = 0; i < n; i++) {
+    x.data.set(base.data.subarray(i * (d0 - 1), (i + 1) * (d0 - 1)), i * d);
+    x.data[i * d + d0 - 1] = anomaly[i]!;
+  }
+  const card: ModelCard = {
+    mode: o.mode,
+    status: 'off',
+    message: null,
+    model: null,
+    labels: { fraud: 0, legit: 0, sampled: 0 },
+    folds: o.folds,
+    grouping: 'cluster',
+    rocAuc: null,
+    prAuc: null,
+    logisticRocAuc: null,
+    rocAucLegitOnly: null,
+    calibration: null,
+    topFeatures: [],
+    features: d,
+    seconds: 0,
+  };
+  const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
+    card.seconds = Math.round(performance.now() - started) / 1000;
+    return { card, score, anomaly, names, x, model };
+  };
+  const label = new Int8Array(n);
+  for (const [id, value] of inp.labels) {
+    const i = inp.table.flows.index.get(id);
+    if (i !== undefined) label[i] = value === 'fraud' ? 1 : -1;
+  }
+  const fraud = order.filter((i) => label[i] === 1);
+  const legit = order.filter((i) => label[i] === -1);
+  card.labels.fraud = fraud.length;
+  card.labels.legit = legit.length;
+  if (fraud.length < o.minFraudLabels) {
+    card.status = 'too_few_labels';
+    card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned signal is left out of this run`;
+    return done(null, null);
+  }
+  const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
+  const rng = createRng(`${o.seed}-negatives`);
+  // From every unlabelled account, hubs included: the negatives stand for the population.
+  const pool = order.filter((i) => label[i] === 0);
+  // Partial Fisher–Yates over the id-sorted pool: the first wantSampled entries are the sample.
+  const take = Math.min(wantSampled, pool.length);
+  for (let k = 0; k < take; k++) {
+    const j = k + Math.floor(rng() * (pool.length - k));
+    [pool[k], pool[j]] = [pool[j]!, pool[k]!];
+  }
+  const sampled = pool.slice(0, take).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+  card.labels.sampled = sampled.length;
+  const rows = [...fraud, ...legit, ...sampled].sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+  const isTraining = new Uint8Array(n);
+  for (const i of rows) isTraining[i] = 1;
+
+  // Label features: every account with every label, then the training rows again per feature fold.
+  inp.onStep?.('learned.label-features');
+  const lf = { flows: inp.table.flows, isHub: inp.table.isHub, community: inp.table.community, migrations: linkIndices(inp) };
+  const fm = flowMatrix(lf);
+  const writeLabelFeatures = (cols: Float64Array[], which: (i: number) => boolean) => {
+    for (let i = 0; i < n; i++) {
+      if (!which(i)) continue;
+      for (let k = 0; k < cols.length; k++) x.data[i * d + d0 + k] = cols[k]![i]!;
+    }
+  };
+  writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore), (i) => !isTraining[i]);
+  const featureFold = new Int32Array(n).fill(-1);
+  for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
+  for (let g = 0; g < o.folds; g++) {
+    const foldLabel = Int8Array.from(label, (v, i) => (featureFold[i] === g ? 0 : v));
+    const foldLabels = new Map<string, LabelValue>();
+    for (let i = 0; i < n; i++) if (foldLabel[i]) foldLabels.set(inp.ids[i]!, foldLabel[i] === 1 ? 'fraud' : 'legit');
+    const rules = scoreRisk({ ...inp.risk, labels: foldLabels }, inp.riskOptions, false).score;
+    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
+  }
+
+  // Cross-validation grouped by cluster.
+  inp.onStep?.('learned.cross-validation');
+  // A cluster is named by its smallest member id (community numbers may follow load order).
+  const clusterName = new Map<number, string>();
+  for (const [cid, members] of inp.table.clusters)
+    clusterName.set(
+      cid,
+      members.reduce((m, id) => (id < m ? id : m)),
+    );
+  const groupKey = (i: number) => (inp.table.community[i]! >= 0 ? `c${clusterName.get(inp.table.community[i]!)}` : `a${inp.ids[i]}`);
+  const groups = [...new Set(rows.map(groupKey))].sort();
+  const groupRng = createRng(`${o.seed}-folds`);
+  for (let k = groups.length - 1; k > 0; k--) {
+    const j = Math.floor(groupRng() * (k + 1));
+    [groups[k], groups[j]] = [groups[j]!, groups[k]!];
+  }
+  const foldOfGroup = new Map(groups.map((g, k) => [g, k % o.folds]));
+  const cvFold = rows.map((i) => foldOfGroup.get(groupKey(i))!);
+  const xTrain = selectRows(x, rows);
+  const y = Float64Array.from(rows, (i) => (label[i] === 1 ? 1 : 0));
+  const oof = new Float64Array(rows.length);
+  const oofLogistic = new Float64Array(rows.length);
+  const gbtOptions = { ...o.gbt, seed: `${o.seed}-gbt` };
+  for (let f = 0; f < o.folds; f++) {
+    const trainIdx: number[] = [];
+    const testIdx: number[] = [];
+    cvFold.forEach((fold, r) => (fold === f ? testIdx : trainIdx).push(r));
+    if (!testIdx.length) continue;
+    const xt = selectRows(xTrain, trainIdx);
+    const yt = Float64Array.from(trainIdx, (r) => y[r]!);
+    const xv = selectRows(xTrain, testIdx);
+    const model = trainGbt(xt, yt, gbtOptions);
+    const raw = model.predictRaw(xv);
+    testIdx.forEach((r, k) => (oof[r] = raw[k]!));
+    const std = fitStandardiser(xt);
+    const lr = trainLogistic(std.apply(xt), yt, { l2: 1 });
+    const lrRaw = lr.decision(std.apply(xv));
+    testIdx.forEach((r, k) => (oofLogistic[r] = lrRaw[k]!));
+  }
+  card.rocAuc = round3(rocAuc(oof, y));
+  card.prAuc = round3(averagePrecision(oof, y));
+  card.logisticRocAuc = round3(rocAuc(oofLogistic, y));
+  if (legit.length >= 20) {
+    const keep = rows.map((i, r) => (label[i] !== 0 ? r : -1)).filter((r) => r >= 0);
+    card.rocAucLegitOnly = round3(
+      rocAuc(
+        keep.map((r) => oof[r]!),
+        keep.map((r) => y[r]!),
+      ),
+    );
+  }
+  const platt: Platt = fitPlatt(oof, y);
+  card.calibration = { a: round6(platt.a), b: round6(platt.b) };
+
+  inp.onStep?.('learned.final-model');
+  const final = trainGbt(xTrain, y, gbtOptions);
+  const importance = final.importance();
+  card.topFeatures = names
+    .map((name, k) => ({ name, importance: round3(importance[k]!) }))
+    .filter((f) => f.importance > 0)
+    .sort((a, b) => b.importance - a.importance)
+    .slice(0, 10);
+  card.model = 'gradient-boosted trees';
+  card.status = 'trained';
+
+  inp.onStep?.('learned.scoring');
+  const raw = final.predictRaw(x);
+  rows.forEach((i, r) => (raw[i] = oof[r]!));
+  const score = Float64Array.from(raw, (z) => platt.apply(z));
+  return done(score, final);
+}
+
+function offResult(o: LearnedOptions, n: number): LearnedResult {
+  return {
+    card: {
+      mode: 'off',
+      status: 'off',
+      message: 'ACCTNET_LEARNED=off: the learned model and the anomaly score are switched off',
+      model: null,
+      labels: { fraud: 0, legit: 0, sampled: 0 },
+      folds: o.folds,
+      grouping: 'cluster',
+      rocAuc: null,
+      prAuc: null,
+      logisticRocAuc: null,
+      rocAucLegitOnly: null,
+      calibration: null,
+      topFeatures: [],
+      features: 0,
+      seconds: 0,
+    },
+    score: null,
+    anomaly: new Float64Array(n).fill(Number.NaN),
+    names: [],
+    x: matrix(n, 0),
+    model: null,
+  };
+}
+
+function linkIndices(inp: LearnedInput): Array<{ from: number; to: number; score: number }> {
+  const out: Array<{ from: number; to: number; score: number }> = [];
+  for (const l of inp.table.migrations) {
+    const from = inp.table.flows.index.get(l.from);
+    const to = inp.table.flows.index.get(l.to);
+    if (from !== undefined && to !== undefined) out.push({ from, to, score: l.score });
+  }
+  return out;
+}
+
+const round3 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : v);
+const round6 = (v: number) => Math.round(v * 1e6) / 1e6;

@@ -1,0 +1,23 @@
+// The learned model's card in a few lines of text, for `acctnet recompute --wait` and `acctnet runs`.
+import type { ModelCard } from '../analysis/learned.js';
+
+export function modelCardLines(card: ModelCard & { shadow?: { listed: number; added: number; removed: number } }): string[] {
+  const lines: string[] = [];
+  const l = card.labels;
+  if (card.status !== 'trained') {
+    lines.push(`learned model (${card.mode}): ${card.message ?? card.status}`);
+    return lines;
+  }
+  lines.push(
+    `learned model (${card.mode}): ${card.model}, trained on ${l.fraud} fraud / ${l.legit} legit labels + ${l.sampled} sampled unlabelled accounts; ` +
+      `${card.folds}-fold cross-validation grouped by cluster: ROC-AUC ${card.rocAuc}, PR-AUC ${card.prAuc}` +
+      (card.logisticRocAuc !== null ? ` (logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc})` : '') +
+      (card.rocAucLegitOnly !== null ? `; against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` : ''),
+  );
+  if (card.topFeatures.length) lines.push(`  top features: ${card.topFeatures.map((f) => `${f.name} ${f.importance}`).join(', ')}`);
+  if (card.shadow)
+    lines.push(
+      `  shadow: the learned list would hold ${card.shadow.listed} entries (${card.shadow.added} not served now, ${card.shadow.removed} served now dropped); the served list is unchanged`,
+    );
+  return lines;
+}

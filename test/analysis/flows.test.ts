@@ -1,0 +1,44 @@
+// The flow aggregates the features are built from: the pass-through holding window, runs, round amounts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { flowsOf, type T } from './helpers.js';
+
+test('pass-through counts only money received within the holding window before each outflow (salary day 0, small daily inflows, rent day 29)', () => {
+  const transfers: T[] = [{ from: 'employer', to: 'p', amount: 3000, day: 0, hour: 9 }];
+  for (let day = 1; day < 29; day++) transfers.push({ from: `friend${day % 3}`, to: 'p', amount: 10, day, hour: 12 });
+  transfers.push({ from: 'p', to: 'landlord', amount: 1000, day: 29, hour: 10 });
+  const flows = flowsOf(transfers, { days: 30 });
+  const p = flows.index.get('p')!;
+  // Only the inflows of days 27 and 28 (12:00, within 48 h of day 29 10:00) cover the rent: 20 of 1000.
+  assert.equal(flows.quickOut[p], 20);
+  const share = flows.quickOut[p]! / Math.max(flows.inAmount[p]!, flows.outAmount[p]!);
+  assert.ok(share < 0.01, `forward share ${share}`);
+});
+
+test('a mule forwards what just arrived; money that sat longer than the window is not passed through', () => {
+  const flows = flowsOf(
+    [
+      { from: 'v1', to: 'm', amount: 500, day: 1, hour: 10 },
+      { from: 'm', to: 'x', amount: 480, day: 1, hour: 14 },
+      { from: 'v2', to: 'm', amount: 700, day: 5, hour: 10 },
+      { from: 'm', to: 'x', amount: 700, day: 9, hour: 10 },
+    ],
+    { days: 10 },
+  );
+  const m = flows.index.get('m')!;
+  assert.equal(flows.quickOut[m], 480);
+});
+
+test('runs of consecutive transfers, recent hours and round amounts are counted per account', () => {
+  const transfers: T[] = [];
+  for (let k = 0; k < 5; k++) transfers.push({ from: 'a', to: `b${k}`, amount: k === 0 ? 1000 : 37.5, day: 20, hour: 3 });
+  transfers.push({ from: 'a', to: 'c', amount: 12, day: 2, hour: 15 });
+  const flows = flowsOf(transfers, { days: 40 });
+  const a = flows.index.get('a')!;
+  assert.equal(flows.maxRun[a], 5);
+  assert.equal(flows.runs[a], 1);
+  assert.equal(flows.roundCount[a], 1);
+  // Day 20 is within the last 30 days of a 40-day window, day 2 is not.
+  assert.equal(flows.recentOutCount[a], 5);
+  assert.ok(Math.abs(Math.atan2(flows.recentHourSin[a]!, flows.recentHourCos[a]!) - (2 * Math.PI * 3) / 24) < 1e-9);
+});
