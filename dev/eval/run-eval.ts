@@ -137,5 +137,7 @@ fs.writeFileSync(
   file,
   JSON.stringify(doc, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2),
 );
-process.stdout.write(`${report(results, skipped, { date: doc.date.slice(0, 10), mode: runner.mode, command })}\n`);
+process.stdout.write(
+  `${report(results, skipped, { date: doc.date.slice(0, 10), mode: `${runner.mode}, ACCTNET_LEARNED=${config.analysis.learned}`, command })}\n`,
+);
 log(`full results: ${file}`);
