@@ -73,7 +73,11 @@ try {
     log(`== ${dataset.description} [${dataset.version}] (${runner.mode})`);
     const dir = path.join(OUT, dataset.name);
     fs.mkdirSync(dir, { recursive: true });
+    log('   writing the dataset as an import CSV');
     const prepared = await dataset.prepare(dir, config.analysis.baseCurrency);
+    log(
+      `   reading ${path.relative(ROOT, prepared.file)} into the analysis window (baseline features${runner.mode === 'in-process' ? ' and the in-process run' : ''})`,
+    );
     const tPrepare = secs(t0);
     const t1 = performance.now();
     const loaded = await loadTransfers(prepared.file, prepared.mapArgs, config);
@@ -112,7 +116,7 @@ try {
   if (runner.mode === 'cli' && !args['keep-neo4j']) await runner.close();
   else if (runner.mode === 'cli') log('Neo4j instance "eval" left running (--keep-neo4j)');
 }
-const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim();
+const command = process.argv.length > 2 ? `npm run eval -- ${process.argv.slice(2).join(' ')}` : 'npm run eval';
 const doc = {
   date: new Date().toISOString(),
   command,
@@ -133,5 +137,7 @@ fs.writeFileSync(
   file,
   JSON.stringify(doc, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2),
 );
-process.stdout.write(`${report(results, skipped, { date: doc.date.slice(0, 10), mode: runner.mode, command })}\n`);
+process.stdout.write(
+  `${report(results, skipped, { date: doc.date.slice(0, 10), mode: `${runner.mode}, ACCTNET_LEARNED=${config.analysis.learned}`, command })}\n`,
+);
 log(`full results: ${file}`);
