@@ -116,7 +116,8 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
   // Network evidence only (labels, flows with risky accounts, migration, clusters): what spreads.
   // Behaviour alone never spreads, or a cluster of busy new accounts would talk itself into risk.
   const spread = new Float64Array(n);
-  const evidence = Array.from({ length: n }, () => new Map<string, { value: number; text: string }>());
+  // One map per account only when reasons are wanted (the fold-wise runs of the learned model skip them).
+  const evidence = explain ? Array.from({ length: n }, () => new Map<string, { value: number; text: string }>()) : [];
   const note = (i: number, code: string, value: number, text: string | (() => string)) => {
     if (!explain) return;
     const cur = evidence[i]!.get(code);
@@ -235,11 +236,13 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
           () => `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
         );
       raise(i, toRisky);
-      for (const p of predecessors.get(i) ?? []) {
-        const inherited = spread[p.from]! * p.link.score;
-        if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
-        raise(i, inherited);
-      }
+      const preds = predecessors.get(i);
+      if (preds)
+        for (const p of preds) {
+          const inherited = spread[p.from]! * p.link.score;
+          if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
+          raise(i, inherited);
+        }
     }
     // Clusters: the strongest evidence among members, spread to the members who take part.
     for (const [cid, members] of memberIndex) {
@@ -273,7 +276,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
   for (let i = 0; i < n; i++) {
     if (label[i] === -1) {
       score[i] = Math.min(score[i]!, o.legitCap);
-      evidence[i]!.clear();
+      evidence[i]?.clear();
       note(i, 'LABELLED_LEGIT', 1, 'LABELLED_LEGIT');
     }
   }
@@ -289,7 +292,10 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
     clusterReasons.set(cid, reasons);
     clusterScore.set(cid, r2(cs));
   }
-  const reasons = evidence.map((e) => [...e.values()].sort((a, b) => b.value - a.value || (a.text < b.text ? -1 : 1)).map((x) => x.text));
+  const none: string[] = [];
+  const reasons = !explain
+    ? Array.from({ length: n }, () => none)
+    : evidence.map((e) => [...e.values()].sort((a, b) => b.value - a.value || (a.text < b.text ? -1 : 1)).map((x) => x.text));
   for (let i = 0; i < n; i++) score[i] = Math.round(score[i]! * 1000) / 1000;
   return { score, behaviour, reasons, clusterScore, clusterReasons };
 }
