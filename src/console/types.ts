@@ -99,6 +99,24 @@ export interface Run {
   warnings: string[];
   error: string | null;
   blacklistVersion: number | null;
+  model: ModelCard | null;
+}
+
+/** The learned model's card on a run record (docs/outputs.md). */
+export interface ModelCard {
+  mode: 'off' | 'shadow' | 'on';
+  status: 'trained' | 'too_few_labels' | 'off';
+  message: string | null;
+  model: string | null;
+  labels: { fraud: number; legit: number; sampled: number; bySource: { fraud: Record<string, number>; legit: Record<string, number> } };
+  notes: string[];
+  folds: number;
+  rocAuc: number | null;
+  prAuc: number | null;
+  logisticRocAuc: number | null;
+  rocAucLegitOnly: number | null;
+  topFeatures: Array<{ name: string; importance: number }>;
+  shadow?: { listed: number; added: number; removed: number };
 }
 
 export interface BlacklistVersion {

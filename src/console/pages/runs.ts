@@ -1,7 +1,40 @@
 import { api } from '../api.js';
 import type { Page } from '../main.js';
-import type { AuditEntry, Run } from '../types.js';
+import type { AuditEntry, ModelCard, Run } from '../types.js';
 import { auditNote, clear, empty, errorBox, fmt, h, loading } from '../ui.js';
+
+/** The learned model's card: quality at a glance, the labels and features behind it on demand. */
+function modelCard(card: ModelCard | null): HTMLElement | string {
+  if (!card) return '–';
+  if (card.status !== 'trained')
+    return h('span', { class: 'muted', title: card.message ?? '', text: card.status === 'off' ? 'off' : 'too few labels' });
+  const sources = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  return h(
+    'details',
+    { class: 'model-card' },
+    h('summary', { text: `${card.mode === 'shadow' ? 'shadow · ' : ''}ROC-AUC ${card.rocAuc} · PR-AUC ${card.prAuc}` }),
+    h(
+      'ul',
+      {},
+      h('li', { text: `${card.model}, ${card.folds}-fold cross-validation grouped by cluster (out-of-fold figures)` }),
+      h('li', {
+        text: `labels: ${card.labels.fraud} fraud (${sources(card.labels.bySource.fraud)}), ${card.labels.legit} legit, ${card.labels.sampled} sampled unlabelled`,
+      }),
+      card.logisticRocAuc !== null ? h('li', { text: `logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc}` }) : null,
+      card.rocAucLegitOnly !== null ? h('li', { text: `against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` }) : null,
+      card.shadow
+        ? h('li', {
+            text: `shadow list: ${card.shadow.listed} entries (${card.shadow.added} not served now, ${card.shadow.removed} served now dropped)`,
+          })
+        : null,
+      h('li', { text: `top features: ${card.topFeatures.map((f) => `${f.name} ${f.importance}`).join(', ')}` }),
+      ...card.notes.map((n) => h('li', { class: 'warning', text: n })),
+    ),
+  );
+}
 
 export function runsPage(root: HTMLElement): Page {
   const result = h('div', { 'aria-live': 'polite' });
@@ -61,7 +94,7 @@ export function runsPage(root: HTMLElement): Page {
                 h(
                   'tr',
                   {},
-                  ...['Run', 'Status', 'Trigger', 'Started', 'Took', 'Accounts', 'Clusters', 'Blacklist', 'Steps'].map((t) =>
+                  ...['Run', 'Status', 'Trigger', 'Started', 'Took', 'Accounts', 'Clusters', 'Blacklist', 'Model', 'Steps'].map((t) =>
                     h('th', { scope: 'col', text: t }),
                   ),
                 ),
@@ -81,6 +114,7 @@ export function runsPage(root: HTMLElement): Page {
                     h('td', { class: 'num', text: r.counts.accounts ?? '–' }),
                     h('td', { class: 'num', text: r.counts.clusters ?? '–' }),
                     h('td', { text: r.blacklistVersion ? `v${r.blacklistVersion}` : '–' }),
+                    h('td', {}, modelCard(r.model)),
                     h(
                       'td',
                       {},
