@@ -293,6 +293,13 @@ export const VARS = {
     doc: 'Accounts with a risk score at or above this are blacklisted.',
     parse: p.number(0.01, 1),
   }),
+  scoreChurnStep: defineVar({
+    name: 'ACCTNET_SCORE_CHURN_STEP',
+    default: '0.05',
+    expected: 'a number 0..1 (0: every score change is a change)',
+    doc: "A listed account's score that moved by less than this keeps the score the gateways already have: it is not a changed entry in diffs and webhooks.",
+    parse: p.number(0, 1),
+  }),
   migrationMinScore: defineVar({
     name: 'ACCTNET_MIGRATION_MIN_SCORE',
     default: '0.5',
@@ -516,6 +523,7 @@ export interface Config {
     maxClusterSize: number;
     hubMinDegree: number;
     threshold: number;
+    scoreChurnStep: number;
     migrationMinScore: number;
     guard: { maxSizeChange: number; maxChurn: number; minServedSize: number };
     heapMb: number;
@@ -605,6 +613,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxClusterSize: v(VARS.maxClusterSize),
       hubMinDegree: v(VARS.hubMinDegree),
       threshold: v(VARS.threshold),
+      scoreChurnStep: v(VARS.scoreChurnStep),
       migrationMinScore: v(VARS.migrationMinScore),
       guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },
       heapMb: v(VARS.analysisHeapMb),
