@@ -195,7 +195,11 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
 
   // Nothing to publish: the served list already is this list (a pin of the served version pins it).
   if (request.source !== 'recompute' && state.servedVersion !== null && sameEntries(servedEntries, entries)) {
-    if (pin && !pinned) await blacklist.setPin(state.servedVersion);
+    if (pin && !pinned)
+      await txRunner(driver, config.neo4j).write(async (tx) => {
+        await blacklist.assertFence(tx, fence);
+        await blacklist.setPin(state.servedVersion, tx);
+      });
     return outcome({ pinned: pin ? state.servedVersion : state.pinnedVersion });
   }
 
@@ -242,6 +246,8 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
     }
     if (serve) await blacklist.serve(version, { pin }, tx);
     else await blacklist.hold(version, guard, tx);
+    // An approved held version whose list was rebuilt (overrides since) is done waiting.
+    if (request.source === 'approve' && !reuse) await blacklist.setStatus(target!.version, 'superseded', tx);
     if (request.source === 'recompute') await request.run.finish(tx, { status: 'succeeded', version, ...run });
     return serve ? ('served' as const) : ('held' as const);
   });

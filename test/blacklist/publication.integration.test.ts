@@ -212,6 +212,7 @@ describe('one publication path (real Neo4j and Redis)', () => {
     assert.equal(r.servedVersion, r.publishedVersion);
     const record = (await blacklist().get(r.publishedVersion))!;
     assert.deepEqual([record.source, record.restores], ['approve', heldVersion]);
+    assert.equal((await blacklist().get(heldVersion))!.status, 'superseded', 'the held version no longer waits');
     const entries = await blacklist().entries(r.publishedVersion);
     assert.ok(!entries.some((e) => e.accountId === merchant), 'the excluded merchant stays off the list');
     assert.deepEqual(

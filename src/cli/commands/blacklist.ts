@@ -67,7 +67,7 @@ export function registerBlacklist(program: Command): void {
           const pinned = state.pinnedVersion === v.version ? ' (pinned)' : '';
           const held = v.status === 'held' && v.guard ? ` — ${(v.guard as { reason?: string }).reason ?? ''}` : '';
           process.stdout.write(
-            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${held}\n`,
+            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.restores !== null ? ` (restores v${v.restores})` : ''}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${held}\n`,
           );
         }
       }),
