@@ -1,7 +1,8 @@
 // Operator controls of a webhook, shared by the API and the CLI: pause, resume, and "redeliver from
 // version N". Each is audited in the same transaction; resume and redeliver ask for a drain.
 import { notifyWebhooks, type PublishDeps } from '../blacklist/publish.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
+import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { appendAudit, type Actor, type AuditEntry } from '../neo4j/repositories/audit.js';
 import { createWebhookRepository, type Webhook } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
@@ -16,6 +17,11 @@ export async function controlWebhook(
   requestId: string | null = null,
 ): Promise<{ webhook: Webhook; audit: AuditEntry }> {
   const webhooks = createWebhookRepository(deps.driver, deps.config.neo4j);
+  if (control.action === 'redeliver' && control.fromVersion > 0) {
+    const served = (await createBlacklistRepository(deps.driver, deps.config.neo4j).state()).servedVersion;
+    if (served === null || control.fromVersion > served)
+      throw new Conflict(`fromVersion ${control.fromVersion} is newer than the served version ${served ?? '(none)'}`);
+  }
   const r = await txRunner(deps.driver, deps.config.neo4j).write(async (tx) => {
     const webhook =
       control.action === 'redeliver'

@@ -187,6 +187,13 @@ describe('webhooks', () => {
       payload: { fromVersion: 0 },
     });
     assert.equal(redeliver.statusCode, 200, redeliver.body);
+    const ahead = await app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${webhookId}/redeliver`,
+      headers: bearer(keys.admin),
+      payload: { fromVersion: 999_999 },
+    });
+    assert.equal(ahead.statusCode, 409, 'a version newer than the served one');
     assert.equal(redeliver.json().webhook.ackedVersion, null);
     assert.equal(redeliver.json().audit.action, 'webhook.redeliver');
     // (A retried delivery of the earlier diff may still arrive: look for the pull link.)
