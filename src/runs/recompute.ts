@@ -6,6 +6,8 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
+import { Conflict, StorageUnavailable } from '../errors.js';
+import { LockTimeout } from '../redis/lock.js';
 import type { RecomputeJobData } from '../queue/recompute-queue.js';
 import { analysisParams, type AnalysisJobInput, type AnalysisJobResult } from './analysis-job.js';
 
@@ -35,6 +37,16 @@ export interface RecomputeDeps {
   log: Logger;
   /** Redis and the webhook queue: serialised publication and signed pushes. */
   publish: Omit<PublishDeps, 'config' | 'driver'>;
+  /** How long one publication attempt waits for the lock (default PUBLISH_WAIT_MS; tests shorten it). */
+  publishWaitMs?: number;
+}
+
+/** Publication attempts of a finished run before it fails: the analysis is never redone for a switch. */
+const PUBLISH_ATTEMPTS = 3;
+
+/** Lock timeouts, storage outages and a lapsed lease are worth another attempt; a NotFound is not. */
+function retriable(err: unknown): boolean {
+  return err instanceof LockTimeout || err instanceof StorageUnavailable || err instanceof Conflict;
 }
 
 function runThread(
@@ -137,36 +149,53 @@ export async function runRecompute(
   const finishedAt = Date.now();
   const timings = { ...result.timings };
   const counts = { ...result.counts };
-  const published = await publishVersion(publishDeps, {
-    source: 'recompute',
-    threshold: result.params.threshold,
-    candidates: result.candidates,
-    run: {
-      id: runId,
-      seq,
-      finish: (tx, outcome) => {
-        timings.blacklist = outcome.buildMs;
-        Object.assign(counts, { blacklistEntries: outcome.entries, blacklistAdded: outcome.added, blacklistRemoved: outcome.removed });
-        return runs.finish(
-          {
-            id: runId,
-            status: outcome.status,
-            finishedAt,
-            timings,
-            counts,
-            warnings: result.warnings,
-            asOf: result.asOf,
-            version: outcome.version,
+  const publish = () =>
+    publishVersion(
+      publishDeps,
+      {
+        source: 'recompute',
+        threshold: result.params.threshold,
+        candidates: result.candidates,
+        run: {
+          id: runId,
+          seq,
+          finish: (tx, outcome) => {
+            timings.blacklist = outcome.buildMs;
+            Object.assign(counts, { blacklistEntries: outcome.entries, blacklistAdded: outcome.added, blacklistRemoved: outcome.removed });
+            return runs.finish(
+              {
+                id: runId,
+                status: outcome.status,
+                finishedAt,
+                timings,
+                counts,
+                warnings: result.warnings,
+                asOf: result.asOf,
+                version: outcome.version,
+              },
+              tx,
+            );
           },
-          tx,
-        );
+        },
       },
-    },
-  }).catch(async (err: Error) => {
-    log.error({ runId, err: err.message }, 'recompute failed at publication');
-    await runs.fail(runId, `publication failed: ${err.message}`, timings).catch(() => {});
-    throw err;
-  });
+      deps.publishWaitMs === undefined ? {} : { waitMs: deps.publishWaitMs },
+    );
+  let published: Awaited<ReturnType<typeof publishVersion>> | undefined;
+  for (let attempt = 1; !published; attempt++) {
+    try {
+      published = await publish();
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt < PUBLISH_ATTEMPTS && retriable(err)) {
+        log.warn({ runId, attempt, err: message }, 'publication failed; trying again (the analysis is kept)');
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+        continue;
+      }
+      log.error({ runId, err: message }, 'recompute failed at publication');
+      await runs.fail(runId, `publication failed: ${message}`, timings).catch(() => {});
+      throw err;
+    }
+  }
   const superseded = published.publication === 'unpublished';
   const summary: RunSummary = {
     runId,

@@ -15,6 +15,8 @@ import { Conflict } from '../../src/errors.js';
 import { prune } from '../../src/ops/prune.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
+import { runRecompute } from '../../src/runs/recompute.js';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -402,5 +404,39 @@ describe('one publication path (real Neo4j and Redis)', () => {
     assert.deepEqual([last.fromVersion, last.toVersion, last.full], [gone, await served(), true]);
     await blacklist().deleteOverride(j!);
     await publishVersion(deps, { source: 'override' });
+  });
+
+  test('a finished run whose publication waits too long tries the publication again, never the analysis', async () => {
+    const deps = s.rt.publishDeps();
+    const runs = createRunRepository(s.driver, s.config.neo4j);
+    const before = (await runs.list(Number.MAX_SAFE_INTEGER, 200)).length;
+    let release!: () => void;
+    let acquired = false;
+    // Another publication holds the lock until the run has given up once.
+    const holding = publicationLock(deps, () => {
+      acquired = true;
+      return new Promise<void>((r) => (release = r));
+    });
+    for (let k = 0; k < 100 && !acquired; k++) await sleep(10);
+    const log = Object.create(testLogger()) as ReturnType<typeof testLogger>;
+    let retries = 0;
+    log.warn = ((_: unknown, msg?: string) => {
+      if (String(msg).includes('trying again')) {
+        retries++;
+        release();
+      }
+    }) as typeof log.warn;
+    const summary = await runRecompute(
+      { config: s.config, driver: s.driver, log, publish: { redis: s.rt.redis(), webhookQueue: s.rt.webhookQueue() }, publishWaitMs: 300 },
+      { trigger: 'cli', requestedBy: 'test', requestedAt: Date.now(), asOf: null, jobId: null },
+      () => {},
+    );
+    await holding;
+    assert.equal(retries, 1);
+    assert.equal(summary.status, 'succeeded');
+    assert.equal(summary.publication, 'served');
+    assert.equal((await runs.get(summary.runId))!.status, 'succeeded');
+    assert.equal((await runs.list(Number.MAX_SAFE_INTEGER, 200)).length, before + 1, 'one run: the analysis ran once');
+    assert.equal((await blacklist().state()).servedVersion, summary.blacklistVersion);
   });
 });
