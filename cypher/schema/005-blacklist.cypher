@@ -7,3 +7,4 @@ CREATE INDEX blacklist_entry_version_cluster IF NOT EXISTS FOR (e:BlacklistEntry
 CREATE INDEX blacklist_chunk_version IF NOT EXISTS FOR (c:BlacklistChunk) ON (c.version, c.format, c.seq);
 CREATE CONSTRAINT blacklist_state_id IF NOT EXISTS FOR (s:BlacklistState) REQUIRE s.id IS UNIQUE;
 CREATE CONSTRAINT override_account IF NOT EXISTS FOR (o:Override) REQUIRE o.accountId IS UNIQUE;
+CREATE CONSTRAINT blacklist_diff_key IF NOT EXISTS FOR (d:BlacklistDiff) REQUIRE d.key IS UNIQUE;

@@ -2,6 +2,7 @@
 // what to fix; 5xx are logged with the request id and answered generically — no internals leave.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { DomainError, HTTP_STATUS } from '../errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -25,7 +26,12 @@ function isUnavailable(err: { code?: string; name?: string }): boolean {
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
-    let status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    let status =
+      err instanceof DomainError
+        ? HTTP_STATUS[err.kind]
+        : typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
+          ? err.statusCode
+          : 500;
     if (status === 500 && isUnavailable(err)) status = 503;
     if (status >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed');

@@ -1,37 +1,25 @@
 // Publish-guard administration shared by the CLI and the API: approve a held version, pin, unpin,
-// roll back. Each returns what changed so callers can audit it.
+// roll back. Approve, pin and rollback go through the one publication path (each serving a list is
+// a new, higher version unless the version itself can be served as it is); each is audited.
+import { Conflict } from '../errors.js';
 import { createAuditRepository, type Actor, type AuditEntry } from '../neo4j/repositories/audit.js';
-import { createBlacklistRepository, type BlacklistRepository, type BlacklistState } from '../neo4j/repositories/blacklist.js';
-import { notifyServed, publishLock, type PublishDeps } from './publish.js';
-
-export class BlacklistAdminError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: 404 | 409,
-  ) {
-    super(message);
-    this.name = 'BlacklistAdminError';
-  }
-}
-
-async function mustExist(repo: BlacklistRepository, version: number) {
-  const v = await repo.get(version);
-  if (!v) throw new BlacklistAdminError(`no blacklist version ${version}`, 404);
-  if (v.status === 'writing') throw new BlacklistAdminError(`version ${version} is still being written`, 409);
-  return v;
-}
+import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
+import { LockTimeout } from '../redis/lock.js';
+import { publicationLock, publishVersion, type PublishDeps } from './publish.js';
 
 export interface AdminResult {
   served: number | null;
   previous: number | null;
   pinned: number | null;
+  /** The version this action published (approve, pin, rollback), or null when nothing new was served. */
+  published: number | null;
   audit: AuditEntry;
 }
 
-/**
- * Runs a guard action under the publication lock, audits it, and pushes the newly served version
- * to the webhooks.
- */
+/** How long an admin action waits for a running publication before it answers 409. */
+const ADMIN_WAIT_MS = 60_000;
+
+/** Runs a guard action through the publication path, then audits it. */
 export async function administer(
   deps: PublishDeps,
   actor: Actor,
@@ -39,59 +27,33 @@ export async function administer(
   version: number | null,
   requestId: string | null = null,
 ): Promise<AdminResult> {
-  const repo = createBlacklistRepository(deps.driver, deps.config.neo4j);
-  const result = await publishLock(deps, async () => {
-    const before = await repo.state();
-    if (action === 'blacklist.approve') await approveVersion(repo, version!);
-    else if (action === 'blacklist.pin') await pinVersion(repo, version!);
-    else if (action === 'blacklist.rollback') await rollbackTo(repo, version!);
-    else await unpin(repo);
-    const after = await repo.state();
-    if (after.servedVersion !== null && after.servedVersion !== before.servedVersion)
-      await notifyServed(deps, before.servedVersion, after.servedVersion);
-    return { before, after };
-  });
+  const blacklist = createBlacklistRepository(deps.driver, deps.config.neo4j);
+  let r: { previous: number | null; served: number | null; pinned: number | null; published: number | null };
+  try {
+    if (action === 'blacklist.unpin') {
+      r = await publicationLock(
+        deps,
+        async () => {
+          const state = await blacklist.setPin(null);
+          return { previous: state.servedVersion, served: state.servedVersion, pinned: null, published: null };
+        },
+        { waitMs: ADMIN_WAIT_MS },
+      );
+    } else {
+      const source = action === 'blacklist.approve' ? 'approve' : action === 'blacklist.pin' ? 'pin' : 'rollback';
+      const p = await publishVersion(deps, { source, version: version! }, { waitMs: ADMIN_WAIT_MS });
+      r = { previous: p.previous, served: p.served, pinned: p.pinned, published: p.publication === 'served' ? p.version : null };
+    }
+  } catch (err) {
+    if (err instanceof LockTimeout) throw new Conflict('another blacklist publication is running; nothing changed: retry in a minute');
+    throw err;
+  }
   const audit = await createAuditRepository(deps.driver, deps.config.neo4j).append(
     actor,
     action,
     version === null ? 'blacklist' : `blacklist:v${version}`,
-    { servedBefore: result.before.servedVersion, servedAfter: result.after.servedVersion, pinnedAfter: result.after.pinnedVersion },
+    { servedBefore: r.previous, servedAfter: r.served, pinnedAfter: r.pinned, published: r.published },
     requestId,
   );
-  return { served: result.after.servedVersion, previous: result.before.servedVersion, pinned: result.after.pinnedVersion, audit };
-}
-
-/** Serves a version the guard held. Refused while another version is pinned. */
-export async function approveVersion(repo: BlacklistRepository, version: number): Promise<{ served: number; previous: number | null }> {
-  const v = await mustExist(repo, version);
-  const state = await repo.state();
-  if (v.status !== 'held')
-    throw new BlacklistAdminError(`version ${version} is ${v.status}, not held: only held versions can be approved`, 409);
-  if (state.pinnedVersion !== null)
-    throw new BlacklistAdminError(`version ${state.pinnedVersion} is pinned; unpin it before approving another`, 409);
-  const r = await repo.serve(version);
-  return { served: r.servedVersion, previous: r.previous };
-}
-
-/** Serves a version and pins it: later runs produce held versions until unpinned. */
-export async function pinVersion(repo: BlacklistRepository, version: number): Promise<{ served: number; previous: number | null }> {
-  await mustExist(repo, version);
-  const r = await repo.serve(version, { pin: true });
-  return { served: r.servedVersion, previous: r.previous };
-}
-
-export async function unpin(repo: BlacklistRepository): Promise<BlacklistState> {
-  return repo.setPin(null);
-}
-
-/** Goes back to an earlier version and pins it so the next scheduled run does not undo the rollback. */
-export async function rollbackTo(repo: BlacklistRepository, version: number): Promise<{ served: number; previous: number | null }> {
-  const state = await repo.state();
-  if (state.servedVersion !== null && version >= state.servedVersion) {
-    throw new BlacklistAdminError(
-      `version ${version} is not earlier than the served version ${state.servedVersion}; use pin to serve a newer one`,
-      409,
-    );
-  }
-  return pinVersion(repo, version);
+  return { ...r, audit };
 }

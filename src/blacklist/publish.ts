@@ -1,19 +1,25 @@
-// Serving a blacklist version, and what follows: webhook deliveries. Also the override path: an
-// override publishes a new version at once (no recompute), built from the served version's run
-// results with the overrides in force. Publications are serialised by a Redis lock.
+// The one publication path of the blacklist. Whatever triggers it — a recompute, an override, an
+// approval, a pin, a rollback — a version is published here, top to bottom:
+//
+//   lock (renewed, fenced) → build entries (candidates + overrides in force) → diff against the
+//   served version → guard and pin → write the immutable version → serve or hold (one fenced
+//   transaction, with the run's switch for a recompute) → ask the webhooks to drain
+//   → overrides committed meanwhile? publish again.
+//
+// Versions only go up: a rollback to v7 publishes a new version with v7's list (its record says
+// `restores: 7`); approving a held version serves its list with the overrides in force now.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Driver } from 'neo4j-driver';
-import { buildBlacklist, diffBlacklists, type BlacklistEntry } from '../analysis/blacklist.js';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
-import { toNumber } from '../neo4j/convert.js';
-import { cypher } from '../neo4j/cypher.js';
-import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
+import { Conflict, NotFound } from '../errors.js';
+import { createBlacklistRepository, type BlacklistVersion, type VersionSource } from '../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { createWebhookRepository } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
-import { enqueueDeliveries, type WebhookJobData } from '../queue/webhook-queue.js';
-import { withRedisLock } from '../redis/lock.js';
+import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
+import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
+import { buildBlacklist, diffBlacklists, guardDecision, keepServedScores, sameEntries, type BlacklistEntry } from './entries.js';
 
 export interface PublishDeps {
   config: Config;
@@ -22,74 +28,315 @@ export interface PublishDeps {
   webhookQueue: Queue<WebhookJobData>;
 }
 
-export function publishLock<T>(deps: PublishDeps, fn: () => Promise<T>): Promise<T> {
-  return withRedisLock(deps.redis, `${deps.config.queue.prefix}:lock:blacklist-publish`, fn);
+/** A recompute's own records, switched in the same transaction that serves (or holds) its version. */
+export interface RunSwitch {
+  id: string;
+  seq: number;
+  /** Records the run's end inside the switch transaction. */
+  finish(tx: ManagedTransaction, outcome: RunOutcome): Promise<void>;
 }
 
-/** After a version became the served one: one signed delivery per webhook. */
-export async function notifyServed(deps: PublishDeps, fromVersion: number | null, toVersion: number): Promise<void> {
-  if (fromVersion === toVersion) return;
-  const hooks = await createWebhookRepository(deps.driver, deps.config.neo4j).list();
-  await enqueueDeliveries(
-    deps.webhookQueue,
-    hooks.map((h) => h.id),
-    fromVersion,
-    toVersion,
-  );
+export interface RunOutcome {
+  status: 'succeeded' | 'superseded';
+  version: number;
+  /** Time to build and write the version (the run's "blacklist" step). */
+  buildMs: number;
+  entries: number;
+  added: number;
+  removed: number;
 }
 
-export async function overridesCounter(deps: { config: Config; driver: Driver }): Promise<number> {
-  const r = await txRunner(deps.driver, deps.config.neo4j).read((tx) => tx.run(cypher('blacklist/overrides-counter')));
-  return toNumber(r.records[0]!.get('value'));
+export type PublishRequest =
+  | { source: 'recompute'; run: RunSwitch; candidates: readonly BlacklistEntry[]; threshold: number }
+  | { source: 'override' }
+  | { source: 'approve' | 'pin' | 'rollback'; version: number };
+
+export interface Publication {
+  /** The version this publication wrote or served; null when nothing changed (pin of the served version). */
+  version: number | null;
+  /** Served before and after. */
+  previous: number | null;
+  served: number | null;
+  pinned: number | null;
+  publication: 'served' | 'held' | 'unpublished' | 'unchanged';
+  heldBecause: string | null;
+  /** Entries of the version, and its change against the version served before. */
+  count: number;
+  added: number;
+  removed: number;
+  /** Versions published after this one, in the same lock, for overrides committed while it ran. */
+  followUps: number[];
 }
+
+/** How long a publication may wait for another one; an override's request waits less (see routes). */
+export const PUBLISH_WAIT_MS = 10 * 60_000;
+/** The lease of the publication lock; renewed every third of it while held. */
+export const PUBLISH_LEASE_MS = 30_000;
+const LOCK_KEY = (deps: PublishDeps) => `${deps.config.queue.prefix}:lock:blacklist-publish`;
 
 /**
- * A new version = the served version's run results (score ≥ that run's threshold) with the
- * overrides in force now. Served at once; a pin follows it (the pinned list plus the override).
- * Without a served version or run, the list is the overrides' includes alone.
+ * Runs `fn` holding the publication lock with a fresh fence token; every write of the publication
+ * checks the token, so a holder whose lease lapsed cannot write once another took over.
  */
-export async function publishOverrides(
-  deps: PublishDeps,
-): Promise<{ version: number; previous: number | null; added: number; removed: number }> {
-  return publishLock(deps, async () => {
-    const { config, driver } = deps;
-    const blacklist = createBlacklistRepository(driver, config.neo4j);
-    const state = await blacklist.state();
-    const served = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
-    const runId = served?.runId ?? null;
-    let candidates: BlacklistEntry[] = [];
-    let threshold = config.analysis.threshold;
-    if (runId) {
-      const run = await createRunRepository(driver, config.neo4j).get(runId);
-      if (typeof run?.params.threshold === 'number') threshold = run.params.threshold;
-      const r = await txRunner(driver, config.neo4j).read((tx) => tx.run(cypher('analysis/run-candidates'), { runId, threshold }));
-      candidates = r.records.map((x) => ({
-        accountId: x.get('accountId'),
-        clusterId: x.get('clusterId') ?? null,
-        score: Number(x.get('score')),
-        reasons: x.get('reasons') ?? [],
-      }));
-      if (candidates.length === 0 && served && served.count > 0) {
-        // The run's results were pruned: start from the served list without its manual entries.
-        candidates = (await blacklist.entries(served.version)).filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE');
-      }
+export function publicationLock<T>(deps: PublishDeps, fn: (fence: number) => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const blacklist = createBlacklistRepository(deps.driver, deps.config.neo4j);
+  return withRedisLock(deps.redis, LOCK_KEY(deps), async () => fn(await blacklist.claimFence()), {
+    ttlMs: PUBLISH_LEASE_MS,
+    waitMs: PUBLISH_WAIT_MS,
+    ...opts,
+  });
+}
+
+/** Publishes under the lock; waits at most opts.waitMs for it (LockTimeout beyond). */
+export async function publishVersion(deps: PublishDeps, request: PublishRequest, opts: LockOptions = {}): Promise<Publication> {
+  return publicationLock(deps, (fence) => publishHolding(deps, fence, request), opts);
+}
+
+/** The publication itself; the caller holds the lock and `fence` (tests call it to play a stale holder). */
+export async function publishHolding(deps: PublishDeps, fence: number, request: PublishRequest): Promise<Publication> {
+  const blacklist = createBlacklistRepository(deps.driver, deps.config.neo4j);
+  const counter = await blacklist.overridesCounter();
+  const result = await publishOnce(deps, fence, request);
+  // An override committed while this publication read the overrides (or waited for the lock and
+  // gave up) is published now, by the holder: the override's caller was told "pending".
+  for (let seen = counter, k = 0; k < 5; k++) {
+    const now = await blacklist.overridesCounter();
+    if (now === seen) break;
+    seen = now;
+    const next = await publishOnce(deps, fence, { source: 'override' });
+    if (next.version !== null) result.followUps.push(next.version);
+    result.served = next.served;
+    result.pinned = next.pinned;
+  }
+  return result;
+}
+
+async function publishOnce(deps: PublishDeps, fence: number, request: PublishRequest): Promise<Publication> {
+  const { config, driver } = deps;
+  const blacklist = createBlacklistRepository(driver, config.neo4j);
+  const started = performance.now();
+  const state = await blacklist.state();
+  const overrides = await blacklist.overrides();
+  const servedEntries = state.servedVersion === null ? [] : await blacklist.entries(state.servedVersion);
+
+  // 1. Build: the candidates (a run's scores, or the list a version restores) with the overrides now.
+  let entries: BlacklistEntry[];
+  let runId: string | null;
+  let target: BlacklistVersion | null = null;
+  if (request.source === 'recompute') {
+    runId = request.run.id;
+    entries = keepServedScores(
+      buildBlacklist(request.candidates, request.threshold, overrides),
+      servedEntries,
+      config.analysis.scoreChurnStep,
+    );
+  } else {
+    if (request.source === 'override') {
+      target = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
+    } else {
+      target = await blacklist.get(request.version);
+      if (!target) throw new NotFound(`no blacklist version ${request.version}`);
+      if (target.status === 'writing') throw new Conflict(`version ${request.version} is still being written`);
     }
-    const entries = buildBlacklist(candidates, threshold, await blacklist.overrides());
-    const before = served ? await blacklist.entries(served.version) : [];
-    const diff = diffBlacklists(before, entries);
-    const version = await blacklist.nextVersionNumber();
+    runId = target?.runId ?? null;
+    entries = target === null ? buildBlacklist([], 0, overrides) : await restoreWithOverrides(deps, target, overrides);
+  }
+
+  // 2. Guard and pin.
+  const pinned = state.pinnedVersion !== null;
+  let serve = true;
+  let pin = pinned;
+  let heldBecause: string | null = null;
+  let guard: unknown = null;
+  const diff = diffBlacklists(servedEntries, entries);
+  if (request.source === 'recompute') {
+    const servedIds = new Set(servedEntries.map((e) => e.accountId));
+    const newlyListed = diff.added.filter((e) => !servedIds.has(e.accountId)).length;
+    const decision = guardDecision(
+      state.servedVersion === null ? null : servedEntries.length,
+      entries.length,
+      newlyListed,
+      diff.removed.length,
+      config.analysis.guard,
+    );
+    if (pinned || decision.hold) {
+      serve = false;
+      heldBecause = pinned ? `version ${state.pinnedVersion} is pinned` : decision.reason;
+      guard = { ...decision, reason: heldBecause };
+    }
+    pin = false;
+  } else if (request.source === 'approve') {
+    if (target!.status !== 'held')
+      throw new Conflict(`version ${target!.version} is ${target!.status}, not held: only held versions can be approved`);
+    if (pinned) throw new Conflict(`version ${state.pinnedVersion} is pinned; unpin it before approving another`);
+  } else if (request.source === 'rollback') {
+    if (state.servedVersion !== null && target!.version >= state.servedVersion)
+      throw new Conflict(
+        `version ${target!.version} is not earlier than the served version ${state.servedVersion}; use pin to serve a newer one`,
+      );
+    pin = true;
+  } else if (request.source === 'pin') {
+    pin = true;
+  }
+
+  const outcome = (p: Partial<Publication>): Publication => ({
+    version: null,
+    previous: state.servedVersion,
+    served: state.servedVersion,
+    pinned: state.pinnedVersion,
+    publication: 'unchanged',
+    heldBecause: null,
+    count: entries.length,
+    added: diff.added.length,
+    removed: diff.removed.length,
+    followUps: [],
+    ...p,
+  });
+
+  // Nothing to publish: the served list already is this list (a pin of the served version pins it).
+  if (request.source !== 'recompute' && state.servedVersion !== null && sameEntries(servedEntries, entries)) {
+    if (pin && !pinned)
+      await txRunner(driver, config.neo4j).write(async (tx) => {
+        await blacklist.assertFence(tx, fence);
+        await blacklist.setPin(state.servedVersion, tx);
+      });
+    return outcome({ pinned: pin ? state.servedVersion : state.pinnedVersion });
+  }
+
+  // 3. Write the immutable version — or reuse the target when it is newer than the served one and
+  // its list is exactly this one (approving a held version nobody overrode since).
+  const reuse =
+    target !== null &&
+    request.source !== 'override' &&
+    target.version > (state.servedVersion ?? 0) &&
+    sameEntries(await blacklist.entries(target.version), entries);
+  const version = reuse ? target!.version : await blacklist.nextVersionNumber();
+  if (!reuse)
     await blacklist.writeVersion({
       version,
       runId,
-      source: 'override',
+      source: request.source as VersionSource,
       generatedAt: Date.now(),
       entries,
       basedOn: state.servedVersion,
+      restores: target && request.source !== 'override' ? target.version : null,
       added: diff.added.length,
       removed: diff.removed.length,
+      fence,
     });
-    await blacklist.serve(version, { pin: state.pinnedVersion !== null });
-    await notifyServed(deps, state.servedVersion, version);
-    return { version, previous: state.servedVersion, added: diff.added.length, removed: diff.removed.length };
+  const run = {
+    buildMs: Math.round(performance.now() - started),
+    entries: entries.length,
+    added: diff.added.length,
+    removed: diff.removed.length,
+  };
+
+  // 4. Serve or hold, in one fenced transaction (with the run's switch for a recompute).
+  const runs = createRunRepository(driver, config.neo4j);
+  const switched = await txRunner(driver, config.neo4j).write(async (tx) => {
+    await blacklist.assertFence(tx, fence);
+    if (request.source === 'recompute') {
+      const later = await runs.laterRuns(request.run.seq, tx);
+      if (later > 0) {
+        await blacklist.setStatus(version, 'unpublished', tx);
+        await request.run.finish(tx, { status: 'superseded', version, ...run });
+        return 'unpublished' as const;
+      }
+      await runs.setCurrent(request.run.id, Date.now(), tx);
+    }
+    if (serve) await blacklist.serve(version, { pin }, tx);
+    else await blacklist.hold(version, guard, tx);
+    // An approved held version whose list was rebuilt (overrides since) is done waiting.
+    if (request.source === 'approve' && !reuse) await blacklist.setStatus(target!.version, 'superseded', tx);
+    if (request.source === 'recompute') await request.run.finish(tx, { status: 'succeeded', version, ...run });
+    return serve ? ('served' as const) : ('held' as const);
   });
+
+  // 5. Push: every webhook drains from its acknowledged version to the served one.
+  if (switched === 'served') await notifyWebhooks(deps);
+  return outcome({
+    version,
+    served: switched === 'served' ? version : state.servedVersion,
+    pinned: switched === 'served' && pin ? version : state.pinnedVersion,
+    publication: switched,
+    heldBecause: switched === 'held' ? heldBecause : null,
+  });
+}
+
+/**
+ * A version's list again, with the overrides in force now: its run's scores (or, when that run's
+ * results were pruned, its own entries without manual ones), overrides applied, and every entry the
+ * version holds kept exactly as it was (its score included).
+ */
+async function restoreWithOverrides(
+  deps: PublishDeps,
+  target: BlacklistVersion,
+  overrides: Awaited<ReturnType<ReturnType<typeof createBlacklistRepository>['overrides']>>,
+): Promise<BlacklistEntry[]> {
+  const { config, driver } = deps;
+  const blacklist = createBlacklistRepository(driver, config.neo4j);
+  const own = await blacklist.entries(target.version);
+  let threshold = config.analysis.threshold;
+  let candidates: BlacklistEntry[] = [];
+  if (target.runId) {
+    const run = await createRunRepository(driver, config.neo4j).get(target.runId);
+    if (typeof run?.params.threshold === 'number') threshold = run.params.threshold;
+    candidates = await blacklist.runCandidates(target.runId, threshold);
+  }
+  if (candidates.length === 0) candidates = own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE');
+  const kept = new Map(own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE').map((e) => [e.accountId, e]));
+  return buildBlacklist(candidates, threshold, overrides).map((e) =>
+    e.reasons[0] === 'MANUAL_INCLUDE' ? e : (kept.get(e.accountId) ?? e),
+  );
+}
+
+/**
+ * Asks every webhook that is not paused to drain (deliver from its acknowledged version to the
+ * served one). The publication is committed already: a Redis failure here is logged by the caller's
+ * lag metric, not raised — the next publication, a resume or a webhook worker's start drains again.
+ */
+export async function notifyWebhooks(deps: PublishDeps): Promise<void> {
+  try {
+    const hooks = await createWebhookRepository(deps.driver, deps.config.neo4j).list();
+    await enqueueDrains(
+      deps.webhookQueue,
+      hooks.filter((h) => !h.paused).map((h) => h.id),
+    );
+  } catch {
+    // See above: never fail a committed publication.
+  }
+}
+
+/** An override's publication: published now, or pending behind another publication that will include it. */
+export type OverridePublication =
+  | { status: 'published'; version: number | null; previous: number | null; reason: null }
+  | { status: 'pending'; version: null; previous: number | null; reason: string };
+
+/**
+ * Publishes after an override was committed; never throws (the override is committed: a 500 now
+ * would tell the caller it failed). Waits briefly for the lock; when another publication holds it
+ * longer, answers "pending": that holder checks the override counter before it releases the lock
+ * and publishes again. Any other failure is "pending" too, with its reason: every later
+ * publication builds from the overrides in force.
+ */
+export async function publishOverride(
+  deps: PublishDeps,
+  waitMs: number,
+  log: (err: Error) => void = () => {},
+): Promise<OverridePublication> {
+  try {
+    const p = await publishVersion(deps, { source: 'override' }, { waitMs });
+    return { status: 'published', version: p.followUps.at(-1) ?? p.version ?? p.served, previous: p.previous, reason: null };
+  } catch (err) {
+    log(err as Error);
+    const previous = await createBlacklistRepository(deps.driver, deps.config.neo4j)
+      .state()
+      .then((s) => s.servedVersion)
+      .catch(() => null);
+    const reason =
+      err instanceof LockTimeout
+        ? 'another publication holds the lock; it publishes this change before it releases it'
+        : 'the publication failed; the change is part of the next publication (a recompute, or any override)';
+    return { status: 'pending', version: null, previous, reason };
+  }
 }

@@ -1,5 +1,6 @@
 // Runs a CLI command with config, logger and connections, and maps failures to exit codes.
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { DomainError, EXIT_CODE } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { Runtime } from '../runtime.js';
 
@@ -45,7 +46,7 @@ export async function runCommand(
     const e = err as Error & { exitCode?: number };
     process.stderr.write(`error: ${e.message}\n`);
     if (process.env.ACCTNET_DEBUG) process.stderr.write(`${e.stack}\n`);
-    code = e.exitCode ?? EXIT.failed;
+    code = err instanceof DomainError ? EXIT_CODE[err.kind] : (e.exitCode ?? EXIT.failed);
   } finally {
     await rt.close();
   }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBatches } from './commands/batches.js';
 import { registerBlacklist } from './commands/blacklist.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
@@ -29,6 +30,7 @@ registerLabels(program);
 registerRecompute(program);
 registerResults(program);
 registerBlacklist(program);
+registerWebhooks(program);
 registerKeys(program);
 registerPrune(program);
 registerNeo4j(program);

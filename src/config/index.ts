@@ -314,6 +314,13 @@ export const VARS = {
     doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone.',
     parse: p.number(0.01, 1.01),
   }),
+  scoreChurnStep: defineVar({
+    name: 'ACCTNET_SCORE_CHURN_STEP',
+    default: '0.05',
+    expected: 'a number 0..1 (0: every score change is a change)',
+    doc: "A listed account's score that moved by less than this keeps the score the gateways already have: it is not a changed entry in diffs and webhooks.",
+    parse: p.number(0, 1),
+  }),
   migrationMinScore: defineVar({
     name: 'ACCTNET_MIGRATION_MIN_SCORE',
     default: '0.5',
@@ -540,6 +547,7 @@ export interface Config {
     learned: 'off' | 'shadow' | 'on';
     learnedMinFraudLabels: number;
     modelOnlyThreshold: number;
+    scoreChurnStep: number;
     migrationMinScore: number;
     guard: { maxSizeChange: number; maxChurn: number; minServedSize: number };
     heapMb: number;
@@ -632,6 +640,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       learned: v(VARS.learned),
       learnedMinFraudLabels: v(VARS.learnedMinFraudLabels),
       modelOnlyThreshold: v(VARS.modelOnlyThreshold),
+      scoreChurnStep: v(VARS.scoreChurnStep),
       migrationMinScore: v(VARS.migrationMinScore),
       guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },
       heapMb: v(VARS.analysisHeapMb),

@@ -1,4 +1,8 @@
-// The "webhooks" queue: one job per (webhook, published version), retried with exponential backoff.
+// The "webhooks" queue: one drain job per webhook. A drain delivers, under that webhook's lock, the
+// diff from the receiver's acknowledged version to the served one, and loops while the served
+// version is ahead; a failed delivery is retried with exponential backoff and then carries the
+// newest diff (retries coalesce). Jobs never name a version, so none is ever dropped as a duplicate.
+import crypto from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -9,8 +13,9 @@ export const WEBHOOK_QUEUE = 'webhooks';
 export const WebhookJobSchema = Type.Object(
   {
     webhookId: Type.String({ pattern: '^wh_[0-9a-f]+$' }),
-    fromVersion: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-    toVersion: Type.Integer({ minimum: 1 }),
+    // Jobs queued before drains named a version pair; a drain ignores them (it reads the state).
+    fromVersion: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    toVersion: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -30,19 +35,18 @@ export function createWebhookQueue(config: Config, connection: ConnectionOptions
   });
 }
 
-/** One delivery job per webhook for a newly served version. */
-export async function enqueueDeliveries(
-  queue: Queue<WebhookJobData>,
-  webhookIds: readonly string[],
-  fromVersion: number | null,
-  toVersion: number,
-): Promise<void> {
+/**
+ * Asks for a drain of each webhook. Requests for a webhook whose drain waits join it (deduplication
+ * by webhook); a drain that has started drops its deduplication key, so a request made meanwhile
+ * queues one follow-up — and the drain re-reads the served version after it releases its lock.
+ */
+export async function enqueueDrains(queue: Queue<WebhookJobData>, webhookIds: readonly string[]): Promise<void> {
   if (!webhookIds.length) return;
   await queue.addBulk(
     webhookIds.map((webhookId) => ({
-      name: 'deliver',
-      data: { webhookId, fromVersion, toVersion },
-      opts: { jobId: `${webhookId}-v${toVersion}` },
+      name: 'drain',
+      data: { webhookId },
+      opts: { jobId: `${webhookId}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`, deduplication: { id: webhookId } },
     })),
   );
 }

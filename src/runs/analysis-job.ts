@@ -1,8 +1,8 @@
-// The body of a recompute run: load → analyse → write results → write the blacklist version.
-// It runs inside a worker thread (src/runs/analysis-thread.ts) so the worker's event loop stays free
+// The body of a recompute run: load → analyse → write results; its blacklist candidates go back to
+// the main thread, which publishes them (blacklist/publish.ts). It runs inside a worker thread (src/runs/analysis-thread.ts) so the worker's event loop stays free
 // to renew the BullMQ lock; the graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
-import { buildBlacklist, diffBlacklists, guardDecision, type GuardDecision } from '../analysis/blacklist.js';
+import type { BlacklistEntry } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
 import { LEARNED_DEFAULTS } from '../analysis/learned.js';
 import type { ModelCard } from '../analysis/learned.js';
@@ -14,7 +14,6 @@ import { currencyExponent } from '../ingest/record.js';
 import { int, toNumber } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
 import { sessionConfig } from '../neo4j/driver.js';
-import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
 import { txRunner } from '../neo4j/session.js';
 
@@ -29,10 +28,8 @@ export interface AnalysisJobInput {
 export interface AnalysisJobResult {
   asOf: number | null;
   windowFrom: number | null;
-  version: number | null;
-  guard: GuardDecision | null;
-  /** The override change counter when the run read the overrides. */
-  overridesCounter: number;
+  /** Accounts at or above the threshold, before overrides: the publication path builds the version. */
+  candidates: BlacklistEntry[];
   timings: Record<string, number>;
   counts: Record<string, number>;
   warnings: string[];
@@ -113,16 +110,13 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     const result: AnalysisJobResult = {
       asOf,
       windowFrom: null,
-      version: null,
-      guard: null,
-      overridesCounter: 0,
+      candidates: [],
       timings,
       counts,
       warnings,
       model: null,
       params,
     };
-    const blacklist = createBlacklistRepository(driver, config.neo4j);
     if (asOf === null) {
       warnings.push('no transfers stored yet: nothing to analyse');
     }
@@ -328,39 +322,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       timings['write.migrations'] = Math.round(performance.now() - started);
     });
 
-    await timed('blacklist', async () => {
-      const state = await blacklist.state();
-      result.overridesCounter = toNumber((await read((tx) => tx.run(cypher('blacklist/overrides-counter')))).records[0]!.get('value'));
-      const overrides = await blacklist.overrides();
-      const entries = buildBlacklist(out.candidates, params.threshold, overrides);
-      const served = state.servedVersion === null ? [] : await blacklist.entries(state.servedVersion);
-      const diff = diffBlacklists(served, entries);
-      const removed = diff.removed.length;
-      const servedIds = new Set(served.map((e) => e.accountId));
-      const added = diff.added.filter((e) => !servedIds.has(e.accountId)).length;
-      result.guard = guardDecision(
-        state.servedVersion === null ? null : served.length,
-        entries.length,
-        added,
-        removed,
-        config.analysis.guard,
-      );
-      const version = await blacklist.nextVersionNumber();
-      await blacklist.writeVersion({
-        version,
-        runId,
-        source: 'recompute',
-        generatedAt: Date.now(),
-        entries,
-        basedOn: state.servedVersion,
-        added: diff.added.length,
-        removed,
-      });
-      result.version = version;
-      counts.blacklistEntries = entries.length;
-      counts.blacklistAdded = diff.added.length;
-      counts.blacklistRemoved = removed;
-    });
+    result.candidates = out.candidates;
     return result;
   } finally {
     await driver.close();

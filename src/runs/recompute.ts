@@ -4,13 +4,10 @@ import { Worker } from 'node:worker_threads';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
-import { int, toNumber } from '../neo4j/convert.js';
-import { cypher } from '../neo4j/cypher.js';
-import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
-import { txRunner } from '../neo4j/session.js';
-import { prune } from '../ops/prune.js';
-import { notifyServed, overridesCounter, publishLock, publishOverrides, type PublishDeps } from '../blacklist/publish.js';
+import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
+import { Conflict, StorageUnavailable } from '../errors.js';
+import { LockTimeout } from '../redis/lock.js';
 import type { RecomputeJobData } from '../queue/recompute-queue.js';
 import { analysisParams, type AnalysisJobInput, type AnalysisJobResult } from './analysis-job.js';
 
@@ -42,6 +39,16 @@ export interface RecomputeDeps {
   log: Logger;
   /** Redis and the webhook queue: serialised publication and signed pushes. */
   publish: Omit<PublishDeps, 'config' | 'driver'>;
+  /** How long one publication attempt waits for the lock (default PUBLISH_WAIT_MS; tests shorten it). */
+  publishWaitMs?: number;
+}
+
+/** Publication attempts of a finished run before it fails: the analysis is never redone for a switch. */
+const PUBLISH_ATTEMPTS = 3;
+
+/** Lock timeouts, storage outages and a lapsed lease are worth another attempt; a NotFound is not. */
+function retriable(err: unknown): boolean {
+  return err instanceof LockTimeout || err instanceof StorageUnavailable || err instanceof Conflict;
 }
 
 function runThread(
@@ -106,7 +113,6 @@ export async function runRecompute(
 ): Promise<RunSummary> {
   const { config, driver, log } = deps;
   const runs = createRunRepository(driver, config.neo4j);
-  const blacklist = createBlacklistRepository(driver, config.neo4j);
   const params = { ...analysisParams(config), asOf: request.asOf };
   const { id: runId, seq } = await runs.start({
     jobId: request.jobId,
@@ -139,83 +145,77 @@ export async function runRecompute(
     throw err;
   }
 
+  // The switch: the run's candidates go through the one publication path, which serves (or holds)
+  // the version and makes this run current in one transaction, fenced by run number.
   const publishDeps: PublishDeps = { config, driver, ...deps.publish };
-  const { summary, served } = await publishLock(publishDeps, () => switchToRun(deps, runId, seq, result));
-  log.info({ runId, publication: summary.publication, version: result.version }, 'recompute finished');
-  if (served) await notifyServed(publishDeps, served.previous, served.version);
-  // An override set while the run computed its list is in the served version only after this.
-  if (summary.publication === 'served' && (await overridesCounter(publishDeps)) !== result.overridesCounter) {
-    const republished = await publishOverrides(publishDeps);
-    summary.blacklistVersion = republished.version;
-    log.info({ runId, version: republished.version }, 'republished with overrides set during the run');
-  }
-  if (summary.status === 'succeeded')
-    await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
-  return summary;
-}
-
-/** The switch: one transaction, fenced by run number. */
-async function switchToRun(
-  deps: RecomputeDeps,
-  runId: string,
-  seq: number,
-  result: AnalysisJobResult,
-): Promise<{ summary: RunSummary; served: { previous: number | null; version: number } | null }> {
-  const { config, driver } = deps;
-  const blacklist = createBlacklistRepository(driver, config.neo4j);
   const finishedAt = Date.now();
-  const state = await blacklist.state();
-  const pinned = state.pinnedVersion !== null;
-  const guard = result.guard;
-  const serve = result.version !== null && !pinned && !(guard?.hold ?? false);
-  const heldBecause =
-    result.version === null ? null : pinned ? `version ${state.pinnedVersion} is pinned` : guard?.hold ? guard.reason : null;
-  const { write } = txRunner(driver, config.neo4j);
-  const published = await write(async (tx) => {
-    const later = toNumber((await tx.run(cypher('runs/later-runs'), { seq: int(seq) })).records[0]!.get('later'));
-    const status = later === 0 ? 'succeeded' : 'superseded';
-    if (later === 0) {
-      await tx.run(cypher('runs/set-current'), { runId, at: int(finishedAt) });
-      if (result.version !== null) {
-        if (serve) await tx.run(cypher('blacklist/serve-version'), { version: int(result.version), at: int(finishedAt), pin: false });
-        else
-          await tx.run(cypher('blacklist/hold-version'), {
-            version: int(result.version),
-            guard: JSON.stringify({ ...guard, reason: heldBecause }),
-          });
+  const timings = { ...result.timings };
+  const counts = { ...result.counts };
+  const publish = () =>
+    publishVersion(
+      publishDeps,
+      {
+        source: 'recompute',
+        threshold: result.params.threshold,
+        candidates: result.candidates,
+        run: {
+          id: runId,
+          seq,
+          finish: (tx, outcome) => {
+            timings.blacklist = outcome.buildMs;
+            Object.assign(counts, { blacklistEntries: outcome.entries, blacklistAdded: outcome.added, blacklistRemoved: outcome.removed });
+            return runs.finish(
+              {
+                id: runId,
+                status: outcome.status,
+                finishedAt,
+                timings,
+                counts,
+                warnings: result.warnings,
+                asOf: result.asOf,
+                version: outcome.version,
+                model: result.model,
+              },
+              tx,
+            );
+          },
+        },
+      },
+      deps.publishWaitMs === undefined ? {} : { waitMs: deps.publishWaitMs },
+    );
+  let published: Awaited<ReturnType<typeof publishVersion>> | undefined;
+  for (let attempt = 1; !published; attempt++) {
+    try {
+      published = await publish();
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt < PUBLISH_ATTEMPTS && retriable(err)) {
+        log.warn({ runId, attempt, err: message }, 'publication failed; trying again (the analysis is kept)');
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+        continue;
       }
-    } else if (result.version !== null) {
-      await tx.run(cypher('blacklist/set-version-status'), { version: int(result.version), status: 'unpublished' });
+      log.error({ runId, err: message }, 'recompute failed at publication');
+      await runs.fail(runId, `publication failed: ${message}`, timings).catch(() => {});
+      throw err;
     }
-    await tx.run(cypher('runs/finish-run'), {
-      id: runId,
-      status,
-      finishedAt: int(finishedAt),
-      timings: JSON.stringify(result.timings),
-      counts: JSON.stringify(result.counts),
-      warnings: JSON.stringify(result.warnings),
-      asOf: result.asOf === null ? null : int(result.asOf),
-      version: result.version === null ? null : int(result.version),
-      model: result.model === null ? null : JSON.stringify(result.model),
-    });
-    return later === 0;
-  });
+  }
+  const superseded = published.publication === 'unpublished';
   const summary: RunSummary = {
     runId,
-    status: published ? 'succeeded' : 'superseded',
+    status: superseded ? 'superseded' : 'succeeded',
     asOf: result.asOf === null ? null : new Date(result.asOf).toISOString(),
-    blacklistVersion: result.version,
-    publication: result.version === null ? 'none' : !published ? 'unpublished' : serve ? 'served' : 'held',
-    heldBecause: published ? heldBecause : null,
-    timings: result.timings,
-    counts: result.counts,
+    blacklistVersion: published.version,
+    publication: published.publication === 'unchanged' ? 'none' : published.publication,
+    heldBecause: published.heldBecause,
+    timings,
+    counts,
     warnings: result.warnings,
     model: result.model,
   };
-  return {
-    summary,
-    served: published && serve && result.version !== null ? { previous: state.servedVersion, version: result.version } : null,
-  };
+  log.info({ runId, publication: summary.publication, version: published.version }, 'recompute finished');
+  if (summary.status === 'succeeded')
+    await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
+  return summary;
 }
 
 /** Keeps the per-run results of the newest ACCTNET_KEEP_RUNS succeeded runs (the current one always). */
@@ -225,11 +225,5 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
   const keep = [currentRunId, ...recent.filter((r) => r.status === 'succeeded').map((r) => r.id)].slice(0, deps.config.analysis.keepRuns);
   // A run that is still writing (a stalled duplicate) keeps its results until it ends.
   keep.push(...recent.filter((r) => r.status === 'running').map((r) => r.id));
-  const session = deps.driver.session(deps.config.neo4j.database ? { database: deps.config.neo4j.database } : {});
-  try {
-    await session.run(cypher('analysis/delete-run-results'), { keep: [...new Set(keep)] });
-    await session.run(cypher('analysis/delete-run-migrations'), { keep: [...new Set(keep)] });
-  } finally {
-    await session.close();
-  }
+  await runs.deleteResultsExcept(keep);
 }

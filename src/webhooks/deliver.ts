@@ -1,42 +1,111 @@
-// Delivers one published version to one webhook: the diff against the version served before, or
-// a pull link when the diff is large; signed; every attempt logged.
-import { diffBlacklists } from '../analysis/blacklist.js';
-import type { Config } from '../config/index.js';
+// Push by acknowledged version. Each webhook keeps the last version its receiver acknowledged (2xx);
+// a drain delivers, under that webhook's lock, the diff from it to the served version (or a pull
+// link when it is large, or the full-list link when its base version is gone), and loops while the
+// served version is ahead. A failed attempt throws: the queue retries with backoff, and the retry
+// carries the newest diff — so retries coalesce, and a receiver never gets an older diff after a
+// newer one. Signed; every attempt logged.
+import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
+import type { Config } from '../config/index.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
-import { createWebhookRepository, signingSecrets } from '../neo4j/repositories/webhooks.js';
-import type { WebhookJobData } from '../queue/webhook-queue.js';
+import { createWebhookRepository, signingSecrets, type Webhook } from '../neo4j/repositories/webhooks.js';
+import { LockTimeout, withRedisLock } from '../redis/lock.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER, VERSION_HEADER } from './signature.js';
 
 export class DeliveryError extends Error {}
 
-export async function deliverWebhook(
-  deps: { config: Config; driver: Driver },
-  job: WebhookJobData,
-  attempt: number,
-  deliveryId: string,
-): Promise<{ status: number; mode: 'diff' | 'pull' } | { skipped: string }> {
+export interface DrainDeps {
+  config: Config;
+  driver: Driver;
+  redis: Redis;
+}
+
+export type DrainResult =
+  | { outcome: 'caught-up'; deliveries: Array<{ fromVersion: number | null; toVersion: number; mode: DeliveryMode }> }
+  | { outcome: 'skipped'; reason: string };
+
+export type DeliveryMode = 'diff' | 'pull';
+
+/** The X-Acctnet-Delivery header: names the change, so it is the same on every attempt of it. */
+export const deliveryId = (webhookId: string, from: number | null, to: number) => `${webhookId}-v${from ?? 0}-v${to}`;
+
+/**
+ * Delivers until the webhook's receiver has acknowledged the served version (or the webhook is
+ * paused or gone). When another drain of this webhook holds its lock, returns at once: that drain
+ * re-reads the served version after releasing the lock, so nothing is left behind.
+ */
+export async function drainWebhook(deps: DrainDeps, webhookId: string, attempt: number): Promise<DrainResult> {
   const { config, driver } = deps;
   const webhooks = createWebhookRepository(driver, config.neo4j);
-  const webhook = await webhooks.get(job.webhookId);
-  if (!webhook) return { skipped: 'webhook deleted' };
   const blacklist = createBlacklistRepository(driver, config.neo4j);
-  const to = await blacklist.entries(job.toVersion);
-  const from = job.fromVersion === null ? [] : await blacklist.entries(job.fromVersion);
-  const diff = diffBlacklists(from, to);
-  const large = diff.added.length + diff.removed.length > config.webhooks.maxDiff;
-  const mode: 'diff' | 'pull' = large ? 'pull' : 'diff';
-  const payload = large
-    ? {
-        fromVersion: job.fromVersion,
-        toVersion: job.toVersion,
-        pull: `${config.http.publicUrl.replace(/\/$/, '')}/v1/blacklist?since=${job.fromVersion ?? 0}`,
-        addedCount: diff.added.length,
-        removedCount: diff.removed.length,
-      }
-    : { fromVersion: job.fromVersion, toVersion: job.toVersion, added: diff.added, removed: diff.removed };
+  const behind = async (): Promise<{ webhook: Webhook; served: number } | string> => {
+    const webhook = await webhooks.get(webhookId);
+    if (!webhook) return 'webhook deleted';
+    if (webhook.paused) return 'webhook paused';
+    const served = (await blacklist.state()).servedVersion;
+    if (served === null || (webhook.ackedVersion ?? 0) >= served) return 'caught up';
+    return { webhook, served };
+  };
+  const deliveries: Array<{ fromVersion: number | null; toVersion: number; mode: DeliveryMode }> = [];
+  for (;;) {
+    const held = await withRedisLock(
+      deps.redis,
+      `${config.queue.prefix}:lock:webhook:${webhookId}`,
+      async (lease) => {
+        for (;;) {
+          const next = await behind();
+          if (typeof next === 'string') return next;
+          if (lease.lost) return 'lease lost';
+          deliveries.push(await deliverOnce(deps, next.webhook, next.served, attempt));
+        }
+      },
+      { ttlMs: config.webhooks.timeoutMs + 30_000, waitMs: 0 },
+    ).catch((err: unknown) => {
+      if (err instanceof LockTimeout) return 'busy' as const;
+      throw err;
+    });
+    if (held === 'busy') return { outcome: 'skipped', reason: 'another drain of this webhook is running' };
+    if (held !== 'caught up') return deliveries.length ? { outcome: 'caught-up', deliveries } : { outcome: 'skipped', reason: held };
+    // A publication between our last look and the release found the lock taken: look again.
+    if (typeof (await behind()) === 'string') return { outcome: 'caught-up', deliveries };
+  }
+}
+
+/** One signed POST of the change from the receiver's acknowledged version to `served`. */
+async function deliverOnce(
+  deps: DrainDeps,
+  webhook: Webhook,
+  served: number,
+  attempt: number,
+): Promise<{ fromVersion: number | null; toVersion: number; mode: DeliveryMode }> {
+  const { config, driver } = deps;
+  const webhooks = createWebhookRepository(driver, config.neo4j);
+  const blacklist = createBlacklistRepository(driver, config.neo4j);
+  const from = webhook.ackedVersion;
+  const base = config.http.publicUrl.replace(/\/$/, '');
+  let diff = await blacklist.diff(from, served);
+  if (diff && diff.added === null && diff.addedCount + diff.removedCount <= config.webhooks.maxDiff)
+    diff = await blacklist.diff(from, served, { full: true });
+  let payload: Record<string, unknown>;
+  let mode: DeliveryMode = 'pull';
+  if (!diff) {
+    // The acknowledged version was deleted (retention): the receiver replaces its list.
+    payload = { fromVersion: from, toVersion: served, pull: `${base}/v1/blacklist`, full: true };
+  } else if (diff.addedCount + diff.removedCount > config.webhooks.maxDiff) {
+    payload = {
+      fromVersion: from,
+      toVersion: served,
+      pull: `${base}/v1/blacklist?since=${from ?? 0}`,
+      addedCount: diff.addedCount,
+      removedCount: diff.removedCount,
+    };
+  } else {
+    mode = 'diff';
+    payload = { fromVersion: from, toVersion: served, added: diff.added, removed: diff.removed };
+  }
   const rawBody = JSON.stringify(payload);
   const timestamp = Math.floor(Date.now() / 1000);
+  const id = deliveryId(webhook.id, from, served);
   const started = Date.now();
   let status: number | null = null;
   let error: string | null = null;
@@ -48,8 +117,8 @@ export async function deliverWebhook(
         'user-agent': 'acctnet-webhooks',
         [SIGNATURE_HEADER]: signatureHeader(signingSecrets(webhook), timestamp, rawBody),
         [TIMESTAMP_HEADER]: String(timestamp),
-        [VERSION_HEADER]: String(job.toVersion),
-        [DELIVERY_HEADER]: deliveryId,
+        [VERSION_HEADER]: String(served),
+        [DELIVERY_HEADER]: id,
       },
       body: rawBody,
       signal: AbortSignal.timeout(config.webhooks.timeoutMs),
@@ -64,10 +133,12 @@ export async function deliverWebhook(
         ? `no answer within ${config.webhooks.timeoutMs} ms`
         : `request failed: ${(err as Error).message}`;
   }
+  if (error === null) await webhooks.acknowledge(webhook.id, served);
   await webhooks.recordDelivery({
+    deliveryId: id,
     webhookId: webhook.id,
-    fromVersion: job.fromVersion,
-    toVersion: job.toVersion,
+    fromVersion: from,
+    toVersion: served,
     attempt,
     at: started,
     ok: error === null,
@@ -77,5 +148,5 @@ export async function deliverWebhook(
     mode,
   });
   if (error) throw new DeliveryError(error);
-  return { status: status!, mode };
+  return { fromVersion: from, toVersion: served, mode };
 }

@@ -1,19 +1,22 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { WEBHOOK_QUEUE, webhookJobValidator, type WebhookJobData } from '../queue/webhook-queue.js';
-import { deliverWebhook } from './deliver.js';
+import { drainWebhook, type DrainResult } from './deliver.js';
 
 export function createWebhookWorker(
-  deps: { config: Config; driver: Driver; connection: ConnectionOptions; log: Logger },
+  deps: { config: Config; driver: Driver; connection: Redis; log: Logger },
   opts: { name?: string } = {},
-): Worker<WebhookJobData> {
-  const worker = new Worker<WebhookJobData>(
+): Worker<WebhookJobData, DrainResult> {
+  const worker = new Worker<WebhookJobData, DrainResult>(
     WEBHOOK_QUEUE,
-    async (job: Job<WebhookJobData>) => {
+    async (job: Job<WebhookJobData, DrainResult>) => {
       if (!webhookJobValidator.Check(job.data)) throw new UnrecoverableError('acctnet/webhooks: malformed delivery job');
-      return deliverWebhook(deps, job.data, job.attemptsMade + 1, `${job.id}-a${job.attemptsMade + 1}`);
+      // From now on a new publication queues a follow-up drain instead of joining this one.
+      await job.removeDeduplicationKey().catch(() => {});
+      return drainWebhook({ config: deps.config, driver: deps.driver, redis: deps.connection }, job.data.webhookId, job.attemptsMade + 1);
     },
     {
       connection: deps.connection,

@@ -138,6 +138,16 @@ describe('access: every route × every role', () => {
       url: `/v1/webhooks/${(await adminPost('/v1/webhooks', { url: 'https://y.example.com/h' })).webhook.id}/rotate-secret`,
       payload: {},
     }));
+    for (const action of ['pause', 'resume'] as const)
+      add('POST', `/v1/webhooks/:id/${action}`, [], async () => ({
+        method: 'POST',
+        url: `/v1/webhooks/${(await adminPost('/v1/webhooks', { url: 'https://p.example.com/h' })).webhook.id}/${action}`,
+      }));
+    add('POST', '/v1/webhooks/:id/redeliver', [], async () => ({
+      method: 'POST',
+      url: `/v1/webhooks/${(await adminPost('/v1/webhooks', { url: 'https://r.example.com/h' })).webhook.id}/redeliver`,
+      payload: { fromVersion: 0 },
+    }));
     add('GET', '/v1/webhooks/:id/deliveries', [], async () => ({
       method: 'GET',
       url: `/v1/webhooks/${(await adminPost('/v1/webhooks', { url: 'https://z.example.com/h' })).webhook.id}/deliveries`,

@@ -179,16 +179,23 @@ describe('webhooks', () => {
 
     // A diff of more than ACCTNET_WEBHOOK_MAX_DIFF (3 here) entries: the receiver gets a link instead.
     received.length = 0;
-    const deliveryQueue = s.rt.webhookQueue();
-    await deliveryQueue.add(
-      'deliver',
-      {
-        webhookId,
-        fromVersion: null,
-        toVersion: (await app.inject({ method: 'GET', url: '/v1/blacklist/versions', headers: bearer(keys.gateway) })).json().servedVersion,
-      },
-      { jobId: `${webhookId}-large` },
-    );
+    // "Redeliver from version 0": the receiver gets everything, here as a link (more than 3 entries).
+    const redeliver = await app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${webhookId}/redeliver`,
+      headers: bearer(keys.admin),
+      payload: { fromVersion: 0 },
+    });
+    assert.equal(redeliver.statusCode, 200, redeliver.body);
+    const ahead = await app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${webhookId}/redeliver`,
+      headers: bearer(keys.admin),
+      payload: { fromVersion: 999_999 },
+    });
+    assert.equal(ahead.statusCode, 409, 'a version newer than the served one');
+    assert.equal(redeliver.json().webhook.ackedVersion, null);
+    assert.equal(redeliver.json().audit.action, 'webhook.redeliver');
     // (A retried delivery of the earlier diff may still arrive: look for the pull link.)
     await until(() => received.some((r) => 'pull' in JSON.parse(r.body)), 'a pull-link delivery');
     const pull = JSON.parse(received.find((r) => 'pull' in JSON.parse(r.body))!.body);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { QueueEvents, type Worker } from 'bullmq';
-import { approveVersion, rollbackTo, unpin } from '../../src/blacklist/admin.js';
+import { administer } from '../../src/blacklist/admin.js';
+import { publishVersion } from '../../src/blacklist/publish.js';
 import type { Config } from '../../src/config/index.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
@@ -114,6 +115,8 @@ describe('recompute (real Neo4j and Redis)', () => {
     );
     await blacklist().deleteOverride(excluded);
     await blacklist().deleteOverride(included);
+    // As the API does after a change of overrides: publish.
+    await publishVersion(s.rt.publishDeps(), { source: 'override' });
   });
 
   test('a failing run changes nothing that is served', async () => {
@@ -157,16 +160,22 @@ describe('recompute (real Neo4j and Redis)', () => {
     assert.equal((await blacklist().state()).servedVersion, served, 'the held version is not served');
     assert.equal((await blacklist().get(summary.blacklistVersion!))!.status, 'held');
 
-    await approveVersion(blacklist(), summary.blacklistVersion!);
+    const admin = { keyId: 'test', name: 'test', role: 'admin' };
+    // Nobody overrode anything since the run: the held version itself is served.
+    await administer(s.rt.publishDeps(), admin, 'blacklist.approve', summary.blacklistVersion!);
     assert.equal((await blacklist().state()).servedVersion, summary.blacklistVersion);
 
-    await rollbackTo(blacklist(), served);
+    // Versions only go up: the rollback publishes a new version with the old list, and pins it.
+    const rolled = await administer(s.rt.publishDeps(), admin, 'blacklist.rollback', served);
     const state = await blacklist().state();
-    assert.deepEqual([state.servedVersion, state.pinnedVersion], [served, served]);
+    assert.ok(rolled.published! > summary.blacklistVersion!);
+    assert.deepEqual([state.servedVersion, state.pinnedVersion], [rolled.published, rolled.published]);
+    assert.equal((await blacklist().get(rolled.published!))!.restores, served);
+    assert.deepEqual(await blacklist().entries(rolled.published!), await blacklist().entries(served));
     const next = await recompute();
     assert.equal(next.publication, 'held');
     assert.match(next.heldBecause!, /pinned/);
-    await unpin(blacklist());
+    await administer(s.rt.publishDeps(), admin, 'blacklist.unpin', null);
     await stopWorker();
   });
 

@@ -3,10 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
-import { cypher } from '../../neo4j/cypher.js';
 import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
-import { txRunner } from '../../neo4j/session.js';
+import { createWebhookRepository } from '../../neo4j/repositories/webhooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,22 +40,21 @@ export default fp(
       const counts: Record<string, Record<string, number>> = {};
       for (const [name, q] of Object.entries(queues))
         counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
-      const { read } = txRunner(rt.driver(), app.config.neo4j);
-      const written = await read((tx) => tx.run(cypher('metrics/ingest-totals')));
-      const row = written.records[0]!;
+      const totals = await rt.batches().totals();
       const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
       const state = await createBlacklistRepository(rt.driver(), app.config.neo4j).state();
       const served =
         state.servedVersion === null ? null : await createBlacklistRepository(rt.driver(), app.config.neo4j).get(state.servedVersion);
       return {
         counts,
-        written: Number(row.get('written')),
-        duplicates: Number(row.get('duplicates')),
-        rejected: Number(row.get('rejected')),
+        written: totals.written,
+        duplicates: totals.duplicates,
+        rejected: totals.rejected,
         lastSucceeded: runs.find((r) => r.status === 'succeeded') ?? null,
         lastFinished: runs.find((r) => r.finishedAt !== null) ?? null,
         servedVersion: state.servedVersion,
         servedCount: served?.count ?? 0,
+        webhooks: await createWebhookRepository(rt.driver(), app.config.neo4j).list(),
       };
     }
     const values = async () => {
@@ -122,6 +120,28 @@ export default fp(
       registers: [registry],
       async collect() {
         this.set((await values()).servedCount);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_webhook_lag_versions',
+      help: 'Per webhook: the served blacklist version minus the last one its receiver acknowledged (0: caught up)',
+      labelNames: ['webhook'],
+      registers: [registry],
+      async collect() {
+        const v = await values();
+        this.reset();
+        if (v.servedVersion === null) return;
+        for (const w of v.webhooks) this.set({ webhook: w.id }, v.servedVersion - (w.ackedVersion ?? 0));
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_webhook_paused',
+      help: 'Per webhook: 1 while its deliveries are paused',
+      labelNames: ['webhook'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const w of (await values()).webhooks) this.set({ webhook: w.id }, w.paused ? 1 : 0);
       },
     });
     app.decorate('metrics', registry);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { diffBlacklists } from '../../analysis/blacklist.js';
 import os from 'node:os';
-import { administer, BlacklistAdminError } from '../../blacklist/admin.js';
+import { administer } from '../../blacklist/admin.js';
 import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import type { Runtime } from '../../runtime.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
@@ -22,15 +21,6 @@ const versionArg = (v: string) => {
 export function cliActor() {
   const user = os.userInfo().username;
   return { keyId: `cli:${user}`, name: `cli:${user}`, role: 'admin' };
-}
-
-async function admin<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof BlacklistAdminError) throw new CliError(err.message, EXIT.failed);
-    throw err;
-  }
 }
 
 export function registerBlacklist(program: Command): void {
@@ -77,7 +67,7 @@ export function registerBlacklist(program: Command): void {
           const pinned = state.pinnedVersion === v.version ? ' (pinned)' : '';
           const held = v.status === 'held' && v.guard ? ` — ${(v.guard as { reason?: string }).reason ?? ''}` : '';
           process.stdout.write(
-            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${held}\n`,
+            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.restores !== null ? ` (restores v${v.restores})` : ''}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${held}\n`,
           );
         }
       }),
@@ -93,8 +83,10 @@ export function registerBlacklist(program: Command): void {
         const to = opts.to ?? (await r.state()).servedVersion;
         if (to === null) throw new CliError('no served version; pass --to');
         for (const v of [opts.from, to]) if (!(await r.get(v))) throw new CliError(`no blacklist version ${v}`);
-        const diff = diffBlacklists(await r.entries(opts.from), await r.entries(to));
-        process.stdout.write(`${JSON.stringify({ fromVersion: opts.from, toVersion: to, ...diff }, null, 2)}\n`);
+        const diff = (await r.diff(opts.from, to, { full: true }))!;
+        process.stdout.write(
+          `${JSON.stringify({ fromVersion: opts.from, toVersion: to, added: diff.added ?? [], removed: diff.removed ?? [] }, null, 2)}\n`,
+        );
       }),
     );
 
@@ -107,8 +99,9 @@ export function registerBlacklist(program: Command): void {
         runCommand(async (rt) => {
           await rt.ensureNeo4j();
           await rt.ensureRedis();
-          const r = await admin(() => administer(rt.publishDeps(), cliActor(), `blacklist.${name}`, version));
-          say(`version ${r.served} is served${r.pinned !== null ? ` (pinned: v${r.pinned})` : ''}; was ${r.previous ?? 'none'}`);
+          const r = await administer(rt.publishDeps(), cliActor(), `blacklist.${name}`, version);
+          const restored = r.published !== null && r.published !== version ? ` (a new version with v${version}'s list)` : '';
+          say(`version ${r.served} is served${restored}${r.pinned !== null ? ` (pinned: v${r.pinned})` : ''}; was ${r.previous ?? 'none'}`);
           if (name === 'rollback') say('it is pinned: `npx acctnet blacklist unpin` when the next run may publish');
         }),
       );

@@ -141,14 +141,20 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       e.preventDefault();
       const f = new FormData(overrideForm);
       try {
-        const r = await api<{ audit: AuditEntry; published: { version: number } }>('/v1/blacklist/overrides', {
+        const r = await api<{ audit: AuditEntry; published: { status: string; version: number | null } }>('/v1/blacklist/overrides', {
           method: 'POST',
           body: { accountId, action: f.get('action'), reason: f.get('reason') },
         });
         await load();
-        root
-          .querySelector('.action-result')
-          ?.replaceChildren(auditNote(r.audit), h('p', { text: `Published blacklist version ${r.published.version}.` }));
+        root.querySelector('.action-result')?.replaceChildren(
+          auditNote(r.audit),
+          h('p', {
+            text:
+              r.published.status === 'pending'
+                ? 'Saved; publication is pending behind another one (it will be served shortly).'
+                : `Published blacklist version ${r.published.version}.`,
+          }),
+        );
       } catch (err) {
         clear(actionsOut, errorBox(err));
       }

@@ -1,18 +1,21 @@
-// Blacklist versions: immutable once written, served through BlacklistState.
+// Blacklist versions: immutable once written, served through BlacklistState. Every method takes an
+// optional transaction: given one it runs in it, otherwise in its own.
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import type { BlacklistEntry, Override } from '../../analysis/blacklist.js';
+import { diffBlacklists, type BlacklistDiff, type BlacklistEntry, type Override } from '../../analysis/blacklist.js';
 import type { Neo4jConfig } from '../../config/index.js';
 import { renderCsv, renderJson, type BlacklistFormat } from '../../blacklist/render.js';
+import { Conflict } from '../../errors.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
-import { txRunner } from '../session.js';
+import { optionalTx } from '../session.js';
 
 export type VersionStatus = 'writing' | 'ready' | 'served' | 'held' | 'superseded' | 'unpublished';
+export type VersionSource = 'recompute' | 'override' | 'approve' | 'pin' | 'rollback';
 
 export interface BlacklistVersion {
   version: number;
   runId: string | null;
-  source: 'recompute' | 'override' | 'rollback';
+  source: VersionSource;
   status: VersionStatus;
   createdAt: number;
   generatedAt: number;
@@ -21,6 +24,8 @@ export interface BlacklistVersion {
   added: number | null;
   removed: number | null;
   diffFrom: number | null;
+  /** approve, pin, rollback: the version whose list this one serves again (with the overrides in force). */
+  restores: number | null;
   sha256Json: string | null;
   sha256Csv: string | null;
   bytesJson: number | null;
@@ -34,11 +39,21 @@ export interface BlacklistState {
   servedAt: number | null;
 }
 
+export interface StoredDiff {
+  fromVersion: number | null;
+  toVersion: number;
+  addedCount: number;
+  removedCount: number;
+  /** null when the diff was too large to store: read it with diff(…, { full: true }). */
+  added: BlacklistEntry[] | null;
+  removed: string[] | null;
+}
+
 function toVersion(p: Record<string, unknown>): BlacklistVersion {
   return {
     version: toNumber(p.version),
     runId: (p.runId as string | null) ?? null,
-    source: p.source as BlacklistVersion['source'],
+    source: p.source as VersionSource,
     status: p.status as VersionStatus,
     createdAt: toNumber(p.createdAt),
     generatedAt: toNumber(p.generatedAt),
@@ -47,6 +62,7 @@ function toVersion(p: Record<string, unknown>): BlacklistVersion {
     added: toNumberOrNull(p.added),
     removed: toNumberOrNull(p.removed),
     diffFrom: toNumberOrNull(p.diffFrom),
+    restores: toNumberOrNull(p.restores),
     sha256Json: (p.sha256Json as string | null) ?? null,
     sha256Csv: (p.sha256Csv as string | null) ?? null,
     bytesJson: toNumberOrNull(p.bytesJson),
@@ -55,37 +71,24 @@ function toVersion(p: Record<string, unknown>): BlacklistVersion {
   };
 }
 
+const toEntry = (r: { get(key: string): unknown }): BlacklistEntry => ({
+  accountId: r.get('accountId') as string,
+  clusterId: (r.get('clusterId') as string | null) ?? null,
+  score: Number(r.get('score')),
+  reasons: (r.get('reasons') as string[] | null) ?? [],
+});
+
 const BATCH = 5000;
-
-/** Sets an account's override in the caller's transaction (and counts the change). */
-export async function setOverride(
-  tx: ManagedTransaction,
-  o: Override & { createdBy: string },
-): Promise<{ previousAction: string | null; createdAt: number }> {
-  const r = await tx.run(cypher('blacklist/set-override'), {
-    accountId: o.accountId,
-    action: o.action,
-    reason: o.reason,
-    createdBy: o.createdBy,
-    createdAt: int(Date.now()),
-  });
-  await tx.run(cypher('blacklist/bump-overrides'));
-  const row = r.records[0]!;
-  return { previousAction: row.get('previousAction') ?? null, createdAt: toNumber(row.get('createdAt')) };
-}
-
-export async function deleteOverride(tx: ManagedTransaction, accountId: string): Promise<Override | null> {
-  const r = (await tx.run(cypher('blacklist/delete-override'), { accountId })).records[0];
-  if (!r) return null;
-  await tx.run(cypher('blacklist/bump-overrides'));
-  return { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') };
-}
+/** Diffs with more changes than this are stored as counts only (they are pull links for webhooks). */
+export const STORED_DIFF_LIMIT = 20_000;
 
 export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
-  const { read, write } = txRunner(driver, cfg);
+  const { read, write } = optionalTx(driver, cfg);
+  type Tx = ManagedTransaction | undefined;
+
   const repo = {
-    async state(): Promise<BlacklistState> {
-      const r = (await read((tx) => tx.run(cypher('blacklist/state')))).records[0]!;
+    async state(tx?: Tx): Promise<BlacklistState> {
+      const r = (await read(tx, (t) => t.run(cypher('blacklist/state')))).records[0]!;
       return {
         servedVersion: toNumberOrNull(r.get('servedVersion')),
         pinnedVersion: toNumberOrNull(r.get('pinnedVersion')),
@@ -93,18 +96,28 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       };
     },
 
-    async entries(version: number): Promise<BlacklistEntry[]> {
-      const result = await read((tx) => tx.run(cypher('blacklist/version-entries'), { version: int(version) }));
-      return result.records.map((r) => ({
-        accountId: r.get('accountId'),
-        clusterId: r.get('clusterId') ?? null,
-        score: Number(r.get('score')),
-        reasons: r.get('reasons') ?? [],
-      }));
+    /** Takes the next publication fence token (right after acquiring the publication lock). */
+    async claimFence(tx?: Tx): Promise<number> {
+      const r = await write(tx, (t) => t.run(cypher('blacklist/claim-fence')));
+      return toNumber(r.records[0]!.get('token'));
     },
 
-    async overrides(): Promise<Array<Override & { createdBy: string; createdAt: number }>> {
-      const result = await read((tx) => tx.run(cypher('blacklist/overrides')));
+    /** In a write transaction: throws Conflict unless `token` is the newest fence token (the caller still holds the lock). */
+    async assertFence(tx: ManagedTransaction, token: number): Promise<void> {
+      const current = toNumber((await tx.run(cypher('blacklist/check-fence'))).records[0]!.get('token'));
+      if (current !== token)
+        throw new Conflict(
+          `acctnet/blacklist: this publication's lease lapsed (fence ${token}, now ${current}): another publication took over; nothing was served`,
+        );
+    },
+
+    async entries(version: number, tx?: Tx): Promise<BlacklistEntry[]> {
+      const result = await read(tx, (t) => t.run(cypher('blacklist/version-entries'), { version: int(version) }));
+      return result.records.map(toEntry);
+    },
+
+    async overrides(tx?: Tx): Promise<Array<Override & { createdBy: string; createdAt: number }>> {
+      const result = await read(tx, (t) => t.run(cypher('blacklist/overrides')));
       return result.records.map((r) => ({
         accountId: r.get('accountId'),
         action: r.get('action'),
@@ -114,46 +127,66 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
-    async setOverride(o: Override & { createdBy: string }): Promise<{ previousAction: string | null; createdAt: number }> {
-      const r = await write((tx) =>
-        tx.run(cypher('blacklist/set-override'), {
+    /** The override change counter: publication compares it before and after to catch overrides set meanwhile. */
+    async overridesCounter(tx?: Tx): Promise<number> {
+      const r = await read(tx, (t) => t.run(cypher('blacklist/overrides-counter')));
+      return toNumber(r.records[0]!.get('value'));
+    },
+
+    /** Sets (or replaces) an account's override and counts the change. */
+    async setOverride(o: Override & { createdBy: string }, tx?: Tx): Promise<{ previousAction: string | null; createdAt: number }> {
+      return write(tx, async (t) => {
+        const r = await t.run(cypher('blacklist/set-override'), {
           accountId: o.accountId,
           action: o.action,
           reason: o.reason,
           createdBy: o.createdBy,
           createdAt: int(Date.now()),
-        }),
-      );
-      const row = r.records[0]!;
-      return { previousAction: row.get('previousAction') ?? null, createdAt: toNumber(row.get('createdAt')) };
+        });
+        await t.run(cypher('blacklist/bump-overrides'));
+        const row = r.records[0]!;
+        return { previousAction: row.get('previousAction') ?? null, createdAt: toNumber(row.get('createdAt')) };
+      });
     },
 
-    async deleteOverride(accountId: string): Promise<Override | null> {
-      const r = (await write((tx) => tx.run(cypher('blacklist/delete-override'), { accountId }))).records[0];
-      return r ? { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') } : null;
+    /** Removes an account's override (null if it had none) and counts the change. */
+    async deleteOverride(accountId: string, tx?: Tx): Promise<Override | null> {
+      return write(tx, async (t) => {
+        const r = (await t.run(cypher('blacklist/delete-override'), { accountId })).records[0];
+        if (!r) return null;
+        await t.run(cypher('blacklist/bump-overrides'));
+        return { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') };
+      });
     },
 
-    async nextVersionNumber(): Promise<number> {
-      const r = await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'blacklistVersion', by: int(1) }));
+    async nextVersionNumber(tx?: Tx): Promise<number> {
+      const r = await write(tx, (t) => t.run(cypher('runs/next-sequence'), { name: 'blacklistVersion', by: int(1) }));
       return toNumber(r.records[0]!.get('value'));
     },
 
     /**
-     * Writes a complete version (entries, rendered JSON and CSV, hashes) in batches; it is not
-     * served until serve() or the run's final switch. Returns the version record.
+     * Writes a complete version (entries, rendered JSON and CSV, hashes), status 'ready': it is not
+     * served until serve(). Without a transaction it writes in batches (any list size); `fence`
+     * makes the first and last batch check the publication's fence token.
      */
-    async writeVersion(v: {
-      version: number;
-      runId: string | null;
-      source: BlacklistVersion['source'];
-      generatedAt: number;
-      entries: readonly BlacklistEntry[];
-      basedOn: number | null;
-      added: number;
-      removed: number;
-    }): Promise<void> {
-      await write((tx) =>
-        tx.run(cypher('blacklist/create-version'), {
+    async writeVersion(
+      v: {
+        version: number;
+        runId: string | null;
+        source: VersionSource;
+        generatedAt: number;
+        entries: readonly BlacklistEntry[];
+        basedOn: number | null;
+        restores?: number | null;
+        added: number;
+        removed: number;
+        fence?: number;
+      },
+      tx?: Tx,
+    ): Promise<void> {
+      await write(tx, async (t) => {
+        if (v.fence !== undefined) await repo.assertFence(t, v.fence);
+        await t.run(cypher('blacklist/create-version'), {
           version: int(v.version),
           runId: v.runId,
           source: v.source,
@@ -161,11 +194,12 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
           generatedAt: int(v.generatedAt),
           count: int(v.entries.length),
           basedOn: v.basedOn === null ? null : int(v.basedOn),
-        }),
-      );
+          restores: v.restores == null ? null : int(v.restores),
+        });
+      });
       for (let k = 0; k < v.entries.length; k += BATCH) {
         const rows = v.entries.slice(k, k + BATCH);
-        await write((tx) => tx.run(cypher('blacklist/write-entries'), { version: int(v.version), rows }));
+        await write(tx, (t) => t.run(cypher('blacklist/write-entries'), { version: int(v.version), rows }));
       }
       const json = renderJson(v.version, v.generatedAt, v.entries);
       const csv = renderCsv(v.entries);
@@ -174,10 +208,11 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
         ...csv.chunks.map((data, seq) => ({ format: 'csv', seq: int(seq), data })),
       ];
       for (let k = 0; k < chunkRows.length; k += 16) {
-        await write((tx) => tx.run(cypher('blacklist/write-chunks'), { version: int(v.version), rows: chunkRows.slice(k, k + 16) }));
+        await write(tx, (t) => t.run(cypher('blacklist/write-chunks'), { version: int(v.version), rows: chunkRows.slice(k, k + 16) }));
       }
-      await write((tx) =>
-        tx.run(cypher('blacklist/finish-version'), {
+      await write(tx, async (t) => {
+        if (v.fence !== undefined) await repo.assertFence(t, v.fence);
+        await t.run(cypher('blacklist/finish-version'), {
           version: int(v.version),
           sha256Json: json.sha256,
           sha256Csv: csv.sha256,
@@ -186,38 +221,40 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
           added: int(v.added),
           removed: int(v.removed),
           diffFrom: v.basedOn === null ? null : int(v.basedOn),
-        }),
-      );
+        });
+      });
     },
 
-    async get(version: number): Promise<BlacklistVersion | null> {
-      const r = (await read((tx) => tx.run(cypher('blacklist/get-version'), { version: int(version) }))).records[0];
+    async get(version: number, tx?: Tx): Promise<BlacklistVersion | null> {
+      const r = (await read(tx, (t) => t.run(cypher('blacklist/get-version'), { version: int(version) }))).records[0];
       return r ? toVersion(r.get('version')) : null;
     },
 
-    async list(before: number, limit: number): Promise<BlacklistVersion[]> {
-      const result = await read((tx) => tx.run(cypher('blacklist/list-versions'), { before: int(before), limit: int(limit) }));
+    async list(before: number, limit: number, tx?: Tx): Promise<BlacklistVersion[]> {
+      const result = await read(tx, (t) => t.run(cypher('blacklist/list-versions'), { before: int(before), limit: int(limit) }));
       return result.records.map((r) => toVersion(r.get('version')));
     },
 
-    async serve(version: number, opts: { pin?: boolean } = {}): Promise<{ servedVersion: number; previous: number | null }> {
-      const r = await write((tx) =>
-        tx.run(cypher('blacklist/serve-version'), { version: int(version), at: int(Date.now()), pin: opts.pin ?? false }),
+    /** Serves a written version; with pin, pins it (later recomputes are held until unpinned). */
+    async serve(version: number, opts: { pin?: boolean } = {}, tx?: Tx): Promise<{ servedVersion: number; previous: number | null }> {
+      const r = await write(tx, (t) =>
+        t.run(cypher('blacklist/serve-version'), { version: int(version), at: int(Date.now()), pin: opts.pin ?? false }),
       );
       const row = r.records[0]!;
       return { servedVersion: toNumber(row.get('servedVersion')), previous: toNumberOrNull(row.get('previous')) };
     },
 
-    async hold(version: number, guard: unknown): Promise<void> {
-      await write((tx) => tx.run(cypher('blacklist/hold-version'), { version: int(version), guard: JSON.stringify(guard) }));
+    async hold(version: number, guard: unknown, tx?: Tx): Promise<void> {
+      await write(tx, (t) => t.run(cypher('blacklist/hold-version'), { version: int(version), guard: JSON.stringify(guard) }));
     },
 
-    async setStatus(version: number, status: VersionStatus): Promise<void> {
-      await write((tx) => tx.run(cypher('blacklist/set-version-status'), { version: int(version), status }));
+    async setStatus(version: number, status: VersionStatus, tx?: Tx): Promise<void> {
+      await write(tx, (t) => t.run(cypher('blacklist/set-version-status'), { version: int(version), status }));
     },
 
-    async setPin(version: number | null): Promise<BlacklistState> {
-      const r = (await write((tx) => tx.run(cypher('blacklist/set-pin'), { version: version === null ? null : int(version) }))).records[0]!;
+    async setPin(version: number | null, tx?: Tx): Promise<BlacklistState> {
+      const r = (await write(tx, (t) => t.run(cypher('blacklist/set-pin'), { version: version === null ? null : int(version) })))
+        .records[0]!;
       return {
         servedVersion: toNumberOrNull(r.get('servedVersion')),
         pinnedVersion: toNumberOrNull(r.get('pinnedVersion')),
@@ -225,12 +262,57 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       };
     },
 
+    /**
+     * What a holder of `from` (null or 0: nothing) must add and remove to hold `to`. Versions never
+     * change, so each pair is computed once and stored; a diff above STORED_DIFF_LIMIT changes is
+     * stored as counts and, when `full` is asked for, computed again. Null when a version is gone.
+     */
+    async diff(from: number | null, to: number, opts: { full?: boolean } = {}): Promise<StoredDiff | null> {
+      const fromVersion = from === 0 ? null : from;
+      const key = `${fromVersion ?? 0}-${to}`;
+      const stored = (await read(undefined, (t) => t.run(cypher('blacklist/get-diff'), { key }))).records[0];
+      if (stored) {
+        const p = stored.get('diff') as Record<string, unknown>;
+        const complete = Boolean(p.complete);
+        if (complete || !opts.full)
+          return {
+            fromVersion,
+            toVersion: to,
+            addedCount: toNumber(p.addedCount),
+            removedCount: toNumber(p.removedCount),
+            added: complete ? (JSON.parse(p.added as string) as BlacklistEntry[]) : null,
+            removed: complete ? (JSON.parse(p.removed as string) as string[]) : null,
+          };
+      }
+      const [a, b] = await Promise.all([fromVersion === null ? null : repo.get(fromVersion), repo.get(to)]);
+      if ((fromVersion !== null && !a) || !b || b.status === 'writing' || a?.status === 'writing') return null;
+      const d: BlacklistDiff = diffBlacklists(fromVersion === null ? [] : await repo.entries(fromVersion), await repo.entries(to));
+      const complete = d.added.length + d.removed.length <= STORED_DIFF_LIMIT;
+      // Two first readers of a pair (webhook drains, gateways' ?since=) may race to store it: the
+      // loser's MERGE meets the unique key; the diff is the same, so that is no error.
+      if (!stored)
+        await write(undefined, (t) =>
+          t.run(cypher('blacklist/store-diff'), {
+            key,
+            fromVersion: fromVersion === null ? null : int(fromVersion),
+            toVersion: int(to),
+            added: complete ? JSON.stringify(d.added) : null,
+            removed: complete ? JSON.stringify(d.removed) : null,
+            addedCount: int(d.added.length),
+            removedCount: int(d.removed.length),
+            complete,
+            createdAt: int(Date.now()),
+          }),
+        ).catch(() => undefined);
+      return { fromVersion, toVersion: to, addedCount: d.added.length, removedCount: d.removed.length, added: d.added, removed: d.removed };
+    },
+
     /** The pre-rendered body, page by page, in order (constant memory for any list size). */
     async *body(version: number, format: BlacklistFormat, pageSize = 8): AsyncGenerator<string> {
       let from = 0;
       for (;;) {
-        const result = await read((tx) =>
-          tx.run(cypher('blacklist/chunks'), { version: int(version), format, fromSeq: int(from), limit: int(pageSize) }),
+        const result = await read(undefined, (t) =>
+          t.run(cypher('blacklist/chunks'), { version: int(version), format, fromSeq: int(from), limit: int(pageSize) }),
         );
         for (const r of result.records) yield r.get('data') as string;
         if (result.records.length < pageSize) return;
@@ -238,22 +320,21 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       }
     },
 
-    async listedPerCluster(version: number, clusterIds: readonly string[]): Promise<Map<string, number>> {
+    async listedPerCluster(version: number, clusterIds: readonly string[], tx?: Tx): Promise<Map<string, number>> {
       if (!clusterIds.length) return new Map();
-      const r = await read((tx) => tx.run(cypher('blacklist/listed-per-cluster'), { version: int(version), clusterIds }));
+      const r = await read(tx, (t) => t.run(cypher('blacklist/listed-per-cluster'), { version: int(version), clusterIds }));
       return new Map(r.records.map((x) => [x.get('clusterId') as string, toNumber(x.get('listed'))]));
     },
 
-    async accountEntry(version: number, accountId: string): Promise<BlacklistEntry | null> {
-      const r = (await read((tx) => tx.run(cypher('blacklist/account-entry'), { version: int(version), accountId }))).records[0];
-      return r
-        ? {
-            accountId: r.get('accountId'),
-            clusterId: r.get('clusterId') ?? null,
-            score: Number(r.get('score')),
-            reasons: r.get('reasons') ?? [],
-          }
-        : null;
+    async accountEntry(version: number, accountId: string, tx?: Tx): Promise<BlacklistEntry | null> {
+      const r = (await read(tx, (t) => t.run(cypher('blacklist/account-entry'), { version: int(version), accountId }))).records[0];
+      return r ? toEntry(r) : null;
+    },
+
+    /** A run's accounts at or above a score: the list before overrides. */
+    async runCandidates(runId: string, threshold: number, tx?: Tx): Promise<BlacklistEntry[]> {
+      const r = await read(tx, (t) => t.run(cypher('analysis/run-candidates'), { runId, threshold }));
+      return r.records.map(toEntry);
     },
   };
   return repo;

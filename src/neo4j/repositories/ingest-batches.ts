@@ -30,6 +30,16 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = txRunner(driver, cfg);
 
   return {
+    /** Rows written, duplicate and rejected over every ingest job (for /metrics). */
+    async totals(): Promise<{ written: number; duplicates: number; rejected: number }> {
+      const row = (await read((tx) => tx.run(cypher('metrics/ingest-totals')))).records[0]!;
+      return {
+        written: toNumber(row.get('written')),
+        duplicates: toNumber(row.get('duplicates')),
+        rejected: toNumber(row.get('rejected')),
+      };
+    },
+
     async create(batch: { id: string; source: 'file' | 'http'; name: string | null; expectedChunks?: number; expectedRows?: number }) {
       await write((tx) =>
         tx.run(cypher('ingest/create-batch'), {

@@ -1,8 +1,10 @@
-import type { Driver } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
-import { txRunner } from '../session.js';
+import { fromDriverError } from '../../errors.js';
+import { sessionConfig } from '../driver.js';
+import { optionalTx, txRunner } from '../session.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'superseded' | 'abandoned';
 
@@ -55,6 +57,7 @@ export function toRun(p: Record<string, unknown>): RunRecord {
 
 export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = txRunner(driver, cfg);
+  const optional = optionalTx(driver, cfg);
   return {
     async start(r: {
       jobId: string | null;
@@ -121,9 +124,67 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
       };
     },
 
-    async currentRunId(): Promise<string | null> {
-      const r = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0];
+    /**
+     * Deletes the per-run results (account and cluster results, migrations) of every run not in
+     * `keep`. Auto-commit, no transaction parameter: the queries batch with CALL { … } IN TRANSACTIONS.
+     */
+    async deleteResultsExcept(keep: readonly string[]): Promise<void> {
+      const session = driver.session(sessionConfig(cfg, 'WRITE'));
+      try {
+        await session.run(cypher('analysis/delete-run-results'), { keep: [...new Set(keep)] });
+        await session.run(cypher('analysis/delete-run-migrations'), { keep: [...new Set(keep)] });
+      } catch (err) {
+        throw fromDriverError(err);
+      } finally {
+        await session.close();
+      }
+    },
+
+    async currentRunId(tx?: ManagedTransaction): Promise<string | null> {
+      const r = (await optional.read(tx, (t) => t.run(cypher('runs/current-run')))).records[0];
       return (r?.get('runId') as string | undefined) ?? null;
+    },
+
+    /** Fencing: how many runs started after run number `seq` (a run publishes only while this is 0). */
+    async laterRuns(seq: number, tx?: ManagedTransaction): Promise<number> {
+      const r = await optional.read(tx, (t) => t.run(cypher('runs/later-runs'), { seq: int(seq) }));
+      return toNumber(r.records[0]!.get('later'));
+    },
+
+    /** Makes a run's results the ones the API serves. */
+    async setCurrent(runId: string, at: number, tx?: ManagedTransaction): Promise<void> {
+      await optional.write(tx, (t) => t.run(cypher('runs/set-current'), { runId, at: int(at) }));
+    },
+
+    /** The final record of a run that got to the end (succeeded, or superseded by a later run). */
+    async finish(
+      f: {
+        id: string;
+        status: 'succeeded' | 'superseded';
+        finishedAt: number;
+        timings: unknown;
+        counts: unknown;
+        warnings: unknown;
+        asOf: number | null;
+        version: number | null;
+        /** The learned model's card (null before the analysis produced one). */
+        model?: unknown;
+      },
+      tx?: ManagedTransaction,
+    ): Promise<void> {
+      await optional.write(tx, (t) =>
+        t.run(cypher('runs/finish-run'), {
+          id: f.id,
+          status: f.status,
+          finishedAt: int(f.finishedAt),
+          timings: JSON.stringify(f.timings),
+          counts: JSON.stringify(f.counts),
+          warnings: JSON.stringify(f.warnings),
+          asOf: f.asOf === null ? null : int(f.asOf),
+          version: f.version === null ? null : int(f.version),
+          model: f.model === undefined || f.model === null ? null : JSON.stringify(f.model),
+        }),
+      );
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
-import { txRunner } from '../session.js';
+import { optionalTx } from '../session.js';
 
 export interface Webhook {
   id: string;
@@ -14,10 +14,16 @@ export interface Webhook {
   previousSecretExpiresAt: number | null;
   createdAt: number;
   createdBy: string;
+  /** The last version the receiver answered 2xx for (null: none; the next delivery carries every entry). */
+  ackedVersion: number | null;
+  ackedAt: number | null;
+  paused: boolean;
 }
 
 export interface WebhookDelivery {
   id: string;
+  /** The X-Acctnet-Delivery header: names the change (from → to version), the same on every attempt. */
+  deliveryId: string | null;
   webhookId: string;
   fromVersion: number | null;
   toVersion: number;
@@ -40,6 +46,9 @@ function toWebhook(p: Record<string, unknown>): Webhook {
     previousSecretExpiresAt: toNumberOrNull(p.previousSecretExpiresAt),
     createdAt: toNumber(p.createdAt),
     createdBy: p.createdBy as string,
+    ackedVersion: toNumberOrNull(p.ackedVersion),
+    ackedAt: toNumberOrNull(p.ackedAt),
+    paused: p.paused === true,
   };
 }
 
@@ -52,43 +61,47 @@ export function newSecret(): string {
   return `whsec_${crypto.randomBytes(32).toString('base64url')}`;
 }
 
-export async function createWebhook(
-  tx: ManagedTransaction,
-  w: { url: string; description: string | null; secret: string; createdBy: string },
-): Promise<Webhook> {
-  const id = `wh_${crypto.randomBytes(6).toString('hex')}`;
-  const r = await tx.run(cypher('webhooks/create'), { id, ...w, createdAt: int(Date.now()) });
-  return toWebhook(r.records[0]!.get('webhook'));
-}
-
-export async function deleteWebhook(tx: ManagedTransaction, id: string): Promise<{ id: string; url: string } | null> {
-  const r = (await tx.run(cypher('webhooks/delete'), { id })).records[0];
-  return r ? { id: r.get('id'), url: r.get('url') } : null;
-}
-
-export async function rotateWebhookSecret(
-  tx: ManagedTransaction,
-  id: string,
-  secret: string,
-  previousExpiresAt: number,
-): Promise<Webhook | null> {
-  const r = (await tx.run(cypher('webhooks/rotate-secret'), { id, secret, previousExpiresAt: int(previousExpiresAt) })).records[0];
-  return r ? toWebhook(r.get('webhook')) : null;
-}
-
 export function createWebhookRepository(driver: Driver, cfg: Neo4jConfig) {
-  const { read, write } = txRunner(driver, cfg);
+  const { read, write } = optionalTx(driver, cfg);
+  type Tx = ManagedTransaction | undefined;
+  const one = async (tx: Tx, name: string, params: Record<string, unknown>): Promise<Webhook | null> => {
+    const r = (await write(tx, (t) => t.run(cypher(name), params))).records[0];
+    return r ? toWebhook(r.get('webhook')) : null;
+  };
   return {
-    async list(): Promise<Webhook[]> {
-      return (await read((tx) => tx.run(cypher('webhooks/list')))).records.map((r) => toWebhook(r.get('webhook')));
+    async create(w: { url: string; description: string | null; secret: string; createdBy: string }, tx?: Tx): Promise<Webhook> {
+      const id = `wh_${crypto.randomBytes(6).toString('hex')}`;
+      return (await one(tx, 'webhooks/create', { id, ...w, createdAt: int(Date.now()) }))!;
     },
-    async get(id: string): Promise<Webhook | null> {
-      const r = (await read((tx) => tx.run(cypher('webhooks/get'), { id }))).records[0];
+    async delete(id: string, tx?: Tx): Promise<{ id: string; url: string } | null> {
+      const r = (await write(tx, (t) => t.run(cypher('webhooks/delete'), { id }))).records[0];
+      return r ? { id: r.get('id'), url: r.get('url') } : null;
+    },
+    /** Replaces the secret; the old one stays valid (deliveries carry both signatures) until previousExpiresAt. */
+    async rotateSecret(id: string, secret: string, previousExpiresAt: number, tx?: Tx): Promise<Webhook | null> {
+      return one(tx, 'webhooks/rotate-secret', { id, secret, previousExpiresAt: int(previousExpiresAt) });
+    },
+    async list(tx?: Tx): Promise<Webhook[]> {
+      return (await read(tx, (t) => t.run(cypher('webhooks/list')))).records.map((r) => toWebhook(r.get('webhook')));
+    },
+    async get(id: string, tx?: Tx): Promise<Webhook | null> {
+      const r = (await read(tx, (t) => t.run(cypher('webhooks/get'), { id }))).records[0];
       return r ? toWebhook(r.get('webhook')) : null;
     },
-    async recordDelivery(d: Omit<WebhookDelivery, 'id'>): Promise<void> {
-      await write((tx) =>
-        tx.run(cypher('webhooks/record-delivery'), {
+    /** The receiver answered 2xx up to `version` (the acknowledged version never goes back). */
+    async acknowledge(id: string, version: number, tx?: Tx): Promise<void> {
+      await write(tx, (t) => t.run(cypher('webhooks/acknowledge'), { id, version: int(version), at: int(Date.now()) }));
+    },
+    /** Redeliver from `version` (null: every entry): the next delivery carries the diff from it. */
+    async setAcked(id: string, version: number | null, tx?: Tx): Promise<Webhook | null> {
+      return one(tx, 'webhooks/set-acked', { id, version: version === null ? null : int(version) });
+    },
+    async setPaused(id: string, paused: boolean, tx?: Tx): Promise<Webhook | null> {
+      return one(tx, 'webhooks/set-paused', { id, paused });
+    },
+    async recordDelivery(d: Omit<WebhookDelivery, 'id'>, tx?: Tx): Promise<void> {
+      await write(tx, (t) =>
+        t.run(cypher('webhooks/record-delivery'), {
           ...d,
           id: `dlv_${d.at.toString(36)}_${crypto.randomBytes(4).toString('hex')}`,
           fromVersion: d.fromVersion === null ? null : int(d.fromVersion),
@@ -100,12 +113,13 @@ export function createWebhookRepository(driver: Driver, cfg: Neo4jConfig) {
         }),
       );
     },
-    async deliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
-      const r = await read((tx) => tx.run(cypher('webhooks/deliveries'), { webhookId, limit: int(limit) }));
+    async deliveries(webhookId: string, limit: number, tx?: Tx): Promise<WebhookDelivery[]> {
+      const r = await read(tx, (t) => t.run(cypher('webhooks/deliveries'), { webhookId, limit: int(limit) }));
       return r.records.map((x) => {
         const p = x.get('delivery') as Record<string, unknown>;
         return {
           id: p.id as string,
+          deliveryId: (p.deliveryId as string | null) ?? null,
           webhookId: p.webhookId as string,
           fromVersion: toNumberOrNull(p.fromVersion),
           toVersion: toNumber(p.toVersion),

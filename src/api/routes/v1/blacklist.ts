@@ -2,16 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { diffBlacklists } from '../../../analysis/blacklist.js';
-import { administer, BlacklistAdminError } from '../../../blacklist/admin.js';
-import { publishOverrides } from '../../../blacklist/publish.js';
+import { administer } from '../../../blacklist/admin.js';
+import { publishOverride } from '../../../blacklist/publish.js';
 import type { BlacklistFormat } from '../../../blacklist/render.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
-import { createBlacklistRepository, deleteOverride, setOverride, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
+import { createBlacklistRepository, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { actorOf, iso } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
-import { badRequest, HttpError, notFound } from '../../errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -33,7 +32,7 @@ const ListSchema = Type.Object({ version: Type.Integer(), generatedAt: Type.Stri
 const VersionSchema = Type.Object({
   version: Type.Integer(),
   status: Type.String({ description: 'writing, ready, served, held, superseded, unpublished' }),
-  source: Type.String({ description: 'recompute or override' }),
+  source: Type.String({ description: 'recompute, override, approve, pin or rollback' }),
   runId: Nullable(Type.String()),
   createdAt: Type.String(),
   generatedAt: Type.String(),
@@ -42,6 +41,7 @@ const VersionSchema = Type.Object({
   added: Nullable(Type.Integer()),
   removed: Nullable(Type.Integer()),
   diffFrom: Nullable(Type.Integer()),
+  restores: Nullable(Type.Integer({ description: 'approve, pin, rollback: the version whose list this one serves again' })),
   sha256Json: Nullable(Type.String()),
   sha256Csv: Nullable(Type.String()),
   guard: Type.Unknown({ description: 'why a held version was held' }),
@@ -61,6 +61,7 @@ function versionView(v: BlacklistVersion, pinned: number | null) {
     added: v.added,
     removed: v.removed,
     diffFrom: v.diffFrom,
+    restores: v.restores,
     sha256Json: v.sha256Json,
     sha256Csv: v.sha256Csv,
     guard: v.guard,
@@ -89,12 +90,11 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
+/** How long an override's request waits for a running publication before it answers "pending". */
+export const OVERRIDE_WAIT_MS = 5_000;
+
 const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   const repo = () => createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
-  const adminError = (err: unknown): never => {
-    if (err instanceof BlacklistAdminError) throw new HttpError(err.statusCode, err.message);
-    throw err;
-  };
 
   app.get(
     '/blacklist',
@@ -138,9 +138,12 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         const etag = `"v${served.version}-since-${since}"`;
         reply.header('etag', etag);
         if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
-        if (since !== 0 && !(await r.get(since))) throw notFound(`No blacklist version ${since}: pull the full list`);
-        const diff = diffBlacklists(since === 0 ? [] : await r.entries(since), await r.entries(served.version));
-        return reply.type('application/json').send({ fromVersion: since, toVersion: served.version, ...diff });
+        // Computed once per version pair and stored (versions never change).
+        const diff = await r.diff(since, served.version, { full: true });
+        if (!diff) throw notFound(`No blacklist version ${since}: pull the full list`);
+        return reply
+          .type('application/json')
+          .send({ fromVersion: since, toVersion: served.version, added: diff.added ?? [], removed: diff.removed ?? [] });
       }
       const format = wantedFormat(request);
       const etag = `"v${served.version}-${format}"`;
@@ -221,8 +224,12 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     createdAt: Type.String(),
   });
   const PublishedSchema = Type.Object({
-    version: Type.Integer({ description: 'the version published with the change, already served' }),
+    status: Type.Union([Type.Literal('published'), Type.Literal('pending')], {
+      description: 'published: served now in `version`; pending: the change is committed and the running publication publishes it',
+    }),
+    version: Nullable(Type.Integer({ description: 'the served version holding the change (null while pending)' })),
     previous: Nullable(Type.Integer()),
+    reason: Nullable(Type.String({ description: 'why publication is pending' })),
   });
 
   app.get(
@@ -266,7 +273,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       const actor = actorOf(request);
       const { accountId, action, reason } = request.body;
       const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
-        const saved = await setOverride(tx, { accountId, action, reason, createdBy: actor.name });
+        const saved = await repo().setOverride({ accountId, action, reason, createdBy: actor.name }, tx);
         const audit = await appendAudit(
           tx,
           actor,
@@ -277,11 +284,13 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         );
         return { saved, audit };
       });
-      const published = await publishOverrides(app.runtime.publishDeps());
+      const published = await publishOverride(app.runtime.publishDeps(), OVERRIDE_WAIT_MS, (err) =>
+        request.log.warn({ err: err.message }, 'override committed, publication pending'),
+      );
       app.readCache.invalidate();
       return reply.code(201).send({
         override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.saved.createdAt)! },
-        published: { version: published.version, previous: published.previous },
+        published,
         audit: auditView(r.audit),
       });
     },
@@ -309,7 +318,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       const actor = actorOf(request);
       const { accountId } = request.params;
       const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
-        const removed = await deleteOverride(tx, accountId);
+        const removed = await repo().deleteOverride(accountId, tx);
         if (!removed) return null;
         const audit = await appendAudit(
           tx,
@@ -322,9 +331,11 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         return { removed, audit };
       });
       if (!r) throw notFound(`No override for account ${accountId}`);
-      const published = await publishOverrides(app.runtime.publishDeps());
+      const published = await publishOverride(app.runtime.publishDeps(), OVERRIDE_WAIT_MS, (err) =>
+        request.log.warn({ err: err.message }, 'override removal committed, publication pending'),
+      );
       app.readCache.invalidate();
-      return { removed: r.removed, published: { version: published.version, previous: published.previous }, audit: auditView(r.audit) };
+      return { removed: r.removed, published, audit: auditView(r.audit) };
     },
   );
 
@@ -332,6 +343,9 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     servedVersion: Nullable(Type.Integer()),
     previousVersion: Nullable(Type.Integer()),
     pinnedVersion: Nullable(Type.Integer()),
+    publishedVersion: Nullable(
+      Type.Integer({ description: 'the version this action served: new (restores the one named) or the held one itself' }),
+    ),
     audit: AuditEntrySchema,
   });
   const adminRoute = async (
@@ -339,9 +353,15 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
     version: number | null,
   ) => {
-    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id).catch(adminError);
+    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id);
     app.readCache.invalidate();
-    return { servedVersion: r.served, previousVersion: r.previous, pinnedVersion: r.pinned, audit: auditView(r.audit) };
+    return {
+      servedVersion: r.served,
+      previousVersion: r.previous,
+      pinnedVersion: r.pinned,
+      publishedVersion: r.published,
+      audit: auditView(r.audit),
+    };
   };
 
   app.post(

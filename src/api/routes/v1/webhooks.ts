@@ -1,14 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
-import {
-  createWebhook,
-  createWebhookRepository,
-  deleteWebhook,
-  newSecret,
-  rotateWebhookSecret,
-  type Webhook,
-} from '../../../neo4j/repositories/webhooks.js';
+import { createWebhookRepository, newSecret, type Webhook } from '../../../neo4j/repositories/webhooks.js';
+import { controlWebhook, type WebhookControl } from '../../../webhooks/control.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { actorOf, iso } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -24,6 +19,9 @@ const WebhookSchema = Type.Object({
   createdBy: Type.String(),
   rotating: Type.Boolean({ description: 'a previous secret is still valid (deliveries carry both signatures)' }),
   previousSecretExpiresAt: Nullable(Type.String()),
+  ackedVersion: Nullable(Type.Integer({ description: 'the last version the receiver answered 2xx for' })),
+  ackedAt: Nullable(Type.String()),
+  paused: Type.Boolean({ description: 'deliveries are paused (resume sends one diff from ackedVersion)' }),
 });
 const WebhookWithSecret = Type.Intersect([
   WebhookSchema,
@@ -41,6 +39,9 @@ function view(w: Webhook) {
     createdBy: w.createdBy,
     rotating,
     previousSecretExpiresAt: rotating ? iso(w.previousSecretExpiresAt) : null,
+    ackedVersion: w.ackedVersion,
+    ackedAt: iso(w.ackedAt),
+    paused: w.paused,
   };
 }
 
@@ -83,12 +84,10 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const actor = actorOf(request);
       const secret = request.body.secret ?? newSecret();
       const r = await tx().write(async (t) => {
-        const webhook = await createWebhook(t, {
-          url: request.body.url,
-          description: request.body.description ?? null,
-          secret,
-          createdBy: actor.name,
-        });
+        const webhook = await repo().create(
+          { url: request.body.url, description: request.body.description ?? null, secret, createdBy: actor.name },
+          t,
+        );
         const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, request.id);
         return { webhook, audit };
       });
@@ -123,7 +122,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const actor = actorOf(request);
       const r = await tx().write(async (t) => {
-        const removed = await deleteWebhook(t, request.params.id);
+        const removed = await repo().delete(request.params.id, t);
         if (!removed) return null;
         return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, request.id) };
       });
@@ -158,7 +157,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const secret = request.body?.secret ?? newSecret();
       const graceHours = request.body?.graceHours ?? 24;
       const r = await tx().write(async (t) => {
-        const webhook = await rotateWebhookSecret(t, request.params.id, secret, Date.now() + graceHours * 3_600_000);
+        const webhook = await repo().rotateSecret(request.params.id, secret, Date.now() + graceHours * 3_600_000, t);
         if (!webhook) return null;
         return {
           webhook,
@@ -184,6 +183,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
             items: Type.Array(
               Type.Object({
                 id: Type.String(),
+                deliveryId: Nullable(Type.String({ description: 'the X-Acctnet-Delivery header: the same on every attempt of a change' })),
                 fromVersion: Nullable(Type.Integer()),
                 toVersion: Type.Integer(),
                 attempt: Type.Integer(),
@@ -204,6 +204,61 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       if (!(await repo().get(request.params.id))) throw notFound(`No webhook ${request.params.id}`);
       const items = await repo().deliveries(request.params.id, request.query.limit);
       return { items: items.map(({ webhookId: _w, ...d }) => ({ ...d, at: iso(d.at)! })) };
+    },
+  );
+
+  const control = async (request: FastifyRequest, id: string, change: WebhookControl) => {
+    const r = await controlWebhook(app.runtime.publishDeps(), actorOf(request), id, change, request.id);
+    return { webhook: view(r.webhook), audit: auditView(r.audit) };
+  };
+  const ControlResult = Type.Object({ webhook: WebhookSchema, audit: AuditEntrySchema });
+
+  app.post(
+    '/webhooks/:id/pause',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Pause deliveries to a webhook; its lag grows until resumed (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        response: { 200: ControlResult, ...errorResponses },
+      },
+    },
+    async (request) => control(request, request.params.id, { action: 'pause' }),
+  );
+
+  app.post(
+    '/webhooks/:id/resume',
+    {
+      config: { roles: [] },
+      schema: {
+        summary: 'Resume deliveries: one diff from the acknowledged version to the served one (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        response: { 200: ControlResult, ...errorResponses },
+      },
+    },
+    async (request) => control(request, request.params.id, { action: 'resume' }),
+  );
+
+  app.post(
+    '/webhooks/:id/redeliver',
+    {
+      config: { roles: [] },
+      bodyLimit: 1024,
+      schema: {
+        summary: 'Redeliver from version N: the next delivery carries the diff from N (0: every entry) to the served version (admin)',
+        tags: ['webhooks'],
+        params: Type.Object({ id: WebhookId }),
+        body: Type.Object(
+          { fromVersion: Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'the version the receiver holds (0: none)' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ControlResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      return control(request, request.params.id, { action: 'redeliver', fromVersion: request.body.fromVersion });
     },
   );
 };

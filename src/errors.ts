@@ -1,0 +1,56 @@
+// Domain errors: thrown where they happen (repositories translate Neo4j driver errors here), mapped
+// once to an HTTP status (api/errors.ts) and a CLI exit (cli/context.ts).
+
+export type DomainErrorKind = 'not-found' | 'conflict' | 'storage-unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+}
+
+/** What was asked for does not exist (a version, a webhook). */
+export class NotFound extends DomainError {
+  constructor(message: string) {
+    super('not-found', message);
+    this.name = 'NotFound';
+  }
+}
+
+/** The request contradicts the current state (approve a version that is not held, a stale lock holder's write). */
+export class Conflict extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'Conflict';
+  }
+}
+
+/** Neo4j or Redis did not answer: retry later. */
+export class StorageUnavailable extends DomainError {
+  constructor(message: string, cause?: unknown) {
+    super('storage-unavailable', message, { cause });
+    this.name = 'StorageUnavailable';
+  }
+}
+
+const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
+
+/** A Neo4j driver error as a domain error (or the error unchanged when it is none of ours). */
+export function fromDriverError(err: unknown): unknown {
+  if (err instanceof DomainError) return err;
+  const e = err as { code?: string; message?: string } | null;
+  if (e && typeof e.code === 'string') {
+    if (UNAVAILABLE.has(e.code)) return new StorageUnavailable(`acctnet/neo4j: ${e.message ?? e.code}`, err);
+    if (e.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') return new Conflict(e.message ?? e.code);
+  }
+  return err;
+}
+
+export const HTTP_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, 'storage-unavailable': 503 };
+/** CLI exit codes (sysexits): 69 service unavailable; other domain errors exit 1. */
+export const EXIT_CODE: Record<DomainErrorKind, number> = { 'not-found': 1, conflict: 1, 'storage-unavailable': 69 };
