@@ -39,6 +39,7 @@ describe('one publication path (real Neo4j and Redis)', () => {
   let worker: Worker;
   let server: http.Server;
   let url: string;
+  let hookNo = 0;
   // The receiver: its own copy of the list, the version it holds, and what it was sent.
   let held: number | null = null;
   let list = new Map<string, BlacklistEntry>();
@@ -57,6 +58,12 @@ describe('one publication path (real Neo4j and Redis)', () => {
       let raw = '';
       req.on('data', (c: Buffer) => (raw += c.toString()));
       req.on('end', () => {
+        // Each test registers its own webhook (its own path); a delivery still in flight to an
+        // earlier test's (deleted) webhook is answered and ignored.
+        if (req.url !== `/gateway/${hookNo}`) {
+          res.writeHead(200).end();
+          return;
+        }
         const body = JSON.parse(raw) as {
           fromVersion: number | null;
           toVersion: number;
@@ -99,7 +106,13 @@ describe('one publication path (real Neo4j and Redis)', () => {
   beforeEach(async () => {
     // A fresh webhook per test; the receiver starts from the served list (as a new gateway pulls it).
     if (webhookId) await app.inject({ method: 'DELETE', url: `/v1/webhooks/${webhookId}`, headers: bearer(keys.admin) });
-    const created = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keys.admin), payload: { url } });
+    hookNo++;
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(keys.admin),
+      payload: { url: `${url}/${hookNo}` },
+    });
     assert.equal(created.statusCode, 201, created.body);
     webhookId = created.json().webhook.id;
     held = await served();
