@@ -23,6 +23,7 @@ import clusters from './api/routes/v1/clusters.js';
 import keys from './api/routes/v1/keys.js';
 import labels from './api/routes/v1/labels.js';
 import migrations from './api/routes/v1/migrations.js';
+import review from './api/routes/v1/review.js';
 import runs from './api/routes/v1/runs.js';
 import transactions from './api/routes/v1/transactions.js';
 import webhooks from './api/routes/v1/webhooks.js';
@@ -91,7 +92,7 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(metrics);
   await instance.register(
     async (v1) => {
-      for (const routes of [transactions, labels, clusters, accounts, migrations, runs, blacklist, webhooks, keys, audit])
+      for (const routes of [transactions, labels, clusters, accounts, migrations, review, runs, blacklist, webhooks, keys, audit])
         await v1.register(routes);
     },
     { prefix: '/v1' },

@@ -1,7 +1,7 @@
 // The label in force per account: the latest non-retracted event.
-// Params: none. Returns: accountId, label, createdAt.
+// Params: none. Returns: accountId, label, source, createdAt.
 MATCH (l:Label)
 WHERE l.retractedAt IS NULL
 WITH l ORDER BY l.createdAt DESC, l.id DESC
 WITH l.accountId AS accountId, collect(l)[0] AS latest
-RETURN accountId, latest.label AS label, latest.createdAt AS createdAt
+RETURN accountId, latest.label AS label, latest.source AS source, latest.createdAt AS createdAt

@@ -156,7 +156,7 @@ export function computeFeatureTable(inp: FeatureTableInput): Matrix {
     }
   }
   // Undirected neighbour lists (non-hub) for the clustering coefficient.
-  const maxDeg = inp.clusteringMaxDegree ?? 200;
+  const maxDeg = inp.clusteringMaxDegree ?? 60;
   const clustering = localClustering(flows, adj, isHub, maxDeg);
 
   // Cluster-level: density and shape.

@@ -9,8 +9,8 @@
 //   In shadow mode the learned list is computed and kept on the run record (shadowCandidates) but
 //   not served.
 // An account at or above the threshold is listed when it has evidence an investigator can check
-// beyond the model (a label, money from or to risky accounts, a risky cluster, a shape, a migration,
-// pass-through); one whose only evidence is the learned or anomaly score goes to the review list,
+// beyond the model (a label, money from or to risky accounts as a relay, a risky cluster, a shape, a
+// migration); one whose only evidence is the learned or anomaly score goes to the review list,
 // unless its score reaches modelOnlyThreshold.
 import type { BlacklistEntry } from './blacklist.js';
 import { FEATURE_COLUMNS, type FeatureColumn } from './feature-table.js';
@@ -20,7 +20,12 @@ import type { LabelValue, RiskResult } from './risk.js';
 
 export const LEGIT_CAP = 0.1;
 
-/** Reason codes that are evidence an investigator can check without the model. */
+/**
+ * Reason codes that are evidence an investigator can check without the model: a label, money from
+ * or to risky accounts, a risky cluster, a flow shape, a migration. The account's own behaviour
+ * (PASS_THROUGH, NEW_HIGH_VELOCITY) is not: busy small businesses and payment agents pass money
+ * through legitimately, and the model already weighs behaviour.
+ */
 export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'LABELLED_FRAUD',
   'FUNDS_FROM_RISKY',
@@ -28,7 +33,6 @@ export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'MIGRATED_FROM',
   'CLUSTER_RISK',
   'TYPOLOGY',
-  'PASS_THROUGH',
 ]);
 
 export interface FusionInput {
@@ -37,6 +41,9 @@ export interface FusionInput {
   rules: RiskResult;
   learned: LearnedResult;
   clusterOf: ReadonlyArray<string | null>;
+  /** Own behaviour, to tell a relay (evidence) from a relative or a shop (not evidence) among those paid by risky accounts. */
+  forwardShare: Float64Array;
+  ordinary: Float64Array;
   threshold: number;
   modelOnlyThreshold: number;
 }
@@ -54,8 +61,20 @@ export interface FusedScores {
 const codeOf = (reason: string) => reason.split(':', 1)[0]!;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function hasEvidence(reasons: readonly string[]): boolean {
-  return reasons.some((r) => EVIDENCE_CODES.has(codeOf(r)));
+/** Money from or to risky accounts: evidence only for an account that behaves like a relay. */
+const FLOW_CODES: ReadonlySet<string> = new Set(['FUNDS_FROM_RISKY', 'FUNDS_TO_RISKY']);
+
+/**
+ * Evidence an investigator can check without the model. Receiving money from (or paying) a risky
+ * account is not evidence by itself — relatives, landlords and shops receive from fraudsters, victims
+ * pay them — so it counts only for an account that passes money on (forward share ≥ 0.3) or has
+ * next to no ordinary life (ordinary share < 0.2).
+ */
+export function hasEvidence(reasons: readonly string[], relay = true): boolean {
+  return reasons.some((r) => {
+    const code = codeOf(r);
+    return EVIDENCE_CODES.has(code) && (relay || !FLOW_CODES.has(code));
+  });
 }
 
 function learnedScores(inp: FusionInput): Float64Array | null {
@@ -83,7 +102,8 @@ function split(
     // The entry shares the reasons array: the explanation added later shows in the entry too.
     explain.push({ index: i, reasons: reasons[i]! });
     const entry = { accountId: inp.ids[i]!, clusterId: inp.clusterOf[i] ?? null, score: score[i]!, reasons: reasons[i]! };
-    if (hasEvidence(reasons[i]!) || score[i]! >= inp.modelOnlyThreshold) candidates.push(entry);
+    const relay = inp.forwardShare[i]! >= 0.3 || inp.ordinary[i]! < 0.2;
+    if (hasEvidence(reasons[i]!, relay) || score[i]! >= inp.modelOnlyThreshold) candidates.push(entry);
     else review.push(entry);
   }
   const byId = (a: BlacklistEntry, b: BlacklistEntry) => (a.accountId < b.accountId ? -1 : 1);

@@ -39,6 +39,9 @@ export interface LabelFeatureInput {
 export interface FlowMatrix {
   outStrength: Float64Array;
   inStrength: Float64Array;
+  /** Per pair: its share of the sender's outflow (0 from a hub: walks stop there) and of the receiver's inflow (0 into a hub). */
+  downWeight: Float64Array;
+  upWeight: Float64Array;
   clusterSize: Map<number, number>;
 }
 
@@ -51,12 +54,20 @@ export function flowMatrix(inp: LabelFeatureInput): FlowMatrix {
     outStrength[pairFrom[p]!]! += pairAmount[p]!;
     inStrength[pairTo[p]!]! += pairAmount[p]!;
   }
+  const downWeight = new Float64Array(pairCount);
+  const upWeight = new Float64Array(pairCount);
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    downWeight[p] = inp.isHub[a] ? 0 : pairAmount[p]! / outStrength[a]!;
+    upWeight[p] = inp.isHub[b] ? 0 : pairAmount[p]! / inStrength[b]!;
+  }
   const clusterSize = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const c = inp.community[i]!;
     if (c >= 0) clusterSize.set(c, (clusterSize.get(c) ?? 0) + 1);
   }
-  return { outStrength, inStrength, clusterSize };
+  return { outStrength, inStrength, downWeight, upWeight, clusterSize };
 }
 
 /**
@@ -83,16 +94,23 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
     fraudOut[i] = m.outStrength[i]! > 0 ? fraudOut[i]! / m.outStrength[i]! : 0;
   }
   const restart = inp.restart ?? 0.5;
-  const iterations = inp.iterations ?? 12;
-  const seedsOf = (value: number) => {
-    const r = new Float64Array(n);
-    for (let i = 0; i < n; i++) if (label[i] === value) r[i] = 1;
-    return r;
-  };
-  const fraudSeeds = seedsOf(1);
-  const down = proximity(inp, m, fraudSeeds, 'down', restart, iterations);
-  const up = proximity(inp, m, fraudSeeds, 'up', restart, iterations);
-  const legit = proximity(inp, m, seedsOf(-1), 'both', restart, iterations);
+  const iterations = inp.iterations ?? 8;
+  const fraudSeeds = new Float64Array(n);
+  const legitSeeds = new Float64Array(n);
+  let legitCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) fraudSeeds[i] = 1;
+    else if (label[i] === -1) {
+      legitSeeds[i] = 1;
+      legitCount++;
+    }
+  }
+  const [down, up] = proximity(inp, m, fraudSeeds, restart, iterations);
+  let legit = new Float64Array(n);
+  if (legitCount) {
+    const [legitDown, legitUp] = proximity(inp, m, legitSeeds, restart, iterations);
+    legit = Float64Array.from(legitDown, (v, i) => (v + legitUp[i]!) / 2);
+  }
   // A seed's own restart mass is not proximity to others: remove it, so a labelled account's value
   // means the same as an unlabelled one's.
   for (let i = 0; i < n; i++) {
@@ -125,35 +143,38 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
 }
 
 /**
- * Sum of personalised PageRanks from the seeds (power iteration): 'down' follows money (the share
- * of a sender's outflow that went to each receiver), 'up' goes against it (the share of a
- * receiver's inflow that came from each sender), 'both' averages the two. Hubs absorb: a walk that
- * reaches a merchant or a payroll account stops there, so an exchange or a shop that received
- * fraud money does not pass proximity on to all its other customers.
+ * Sums of personalised PageRanks from the seeds (power iteration), both directions in one pass over
+ * the pairs: down follows money (the share of a sender's outflow that went to each receiver), up
+ * goes against it (the share of a receiver's inflow that came from each sender). Hubs absorb: a walk
+ * that reaches a merchant or a payroll account stops there, so an exchange or a shop that received
+ * fraud money does not pass proximity on to all its other customers. With restart 0.5, 8 iterations
+ * leave less than 0.4% of the mass unplaced.
  */
 function proximity(
   inp: LabelFeatureInput,
   m: FlowMatrix,
   seeds: Float64Array,
-  direction: 'down' | 'up' | 'both',
   restart: number,
   iterations: number,
-): Float64Array {
-  const { pairFrom, pairTo, pairAmount, pairCount, ids } = inp.flows;
+): [Float64Array, Float64Array] {
+  const { pairFrom, pairTo, pairCount, ids } = inp.flows;
   const n = ids.length;
-  let x = Float64Array.from(seeds, (s) => s * restart);
-  let next = new Float64Array(n);
+  let down = Float64Array.from(seeds, (s) => s * restart);
+  let up = Float64Array.from(down);
+  let nextDown = new Float64Array(n);
+  let nextUp = new Float64Array(n);
   const carry = 1 - restart;
+  const { downWeight, upWeight } = m;
   for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < n; i++) next[i] = restart * seeds[i]!;
+    for (let i = 0; i < n; i++) nextDown[i] = nextUp[i] = restart * seeds[i]!;
     for (let p = 0; p < pairCount; p++) {
       const a = pairFrom[p]!;
       const b = pairTo[p]!;
-      const w = pairAmount[p]!;
-      if (direction !== 'up' && !inp.isHub[a]) next[b]! += (direction === 'both' ? 0.5 : 1) * carry * x[a]! * (w / m.outStrength[a]!);
-      if (direction !== 'down' && !inp.isHub[b]) next[a]! += (direction === 'both' ? 0.5 : 1) * carry * x[b]! * (w / m.inStrength[b]!);
+      nextDown[b]! += carry * down[a]! * downWeight[p]!;
+      nextUp[a]! += carry * up[b]! * upWeight[p]!;
     }
-    [x, next] = [next, x];
+    [down, nextDown] = [nextDown, down];
+    [up, nextUp] = [nextUp, up];
   }
-  return x;
+  return [down, up];
 }

@@ -29,6 +29,7 @@ import { averagePrecision, rocAuc } from './learn/metrics.js';
 import { fitPlatt, type Platt } from './learn/platt.js';
 import type { LabelValue } from './risk.js';
 import { createRng } from './rng.js';
+import { labelSourceKind } from '../labels/sources.js';
 
 export type LearnedMode = 'off' | 'shadow' | 'on';
 
@@ -73,7 +74,15 @@ export interface ModelCard {
   status: 'trained' | 'too_few_labels' | 'off';
   message: string | null;
   model: 'gradient-boosted trees' | null;
-  labels: { fraud: number; legit: number; sampled: number };
+  labels: {
+    fraud: number;
+    legit: number;
+    sampled: number;
+    /** Labels of the accounts in the window by source kind, per label value. */
+    bySource: { fraud: Record<string, number>; legit: Record<string, number> };
+  };
+  /** Things an investigator should know about this model (e.g. labels mostly from acctnet's own alerts). */
+  notes: string[];
   folds: number;
   grouping: 'cluster';
   /** Out-of-fold, folds grouped by cluster, over the training rows (fraud vs legit + sampled). */
@@ -95,6 +104,8 @@ export interface LearnedResult {
   score: Float64Array | null;
   /** Isolation-forest anomaly score per account, 0..1 (0.5 ≈ ordinary). */
   anomaly: Float64Array;
+  /** Milliseconds per part (features, anomaly, label features, cross-validation, final model, scoring). */
+  timings: Record<string, number>;
   /** Feature names, the matrix every account was scored on, and the final model, for explanations. */
   names: string[];
   x: Matrix;
@@ -105,6 +116,8 @@ export interface LearnedInput {
   table: FeatureTableInput;
   ids: readonly string[];
   labels: ReadonlyMap<string, LabelValue>;
+  /** Where each label came from (investigation, chargeback, import, alert…), counted on the card. */
+  labelSources?: ReadonlyMap<string, string>;
   /** The rules' inputs: re-run fold-wise with part of the labels removed. */
   risk: Omit<RiskInputs, 'labels'>;
   riskOptions?: Partial<RiskOptions>;
@@ -128,8 +141,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const started = performance.now();
   const n = inp.ids.length;
   if (o.mode === 'off') return offResult(o, n);
+  const timings: Record<string, number> = {};
+  let lap = performance.now();
+  const mark = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - lap);
+    lap = now;
+  };
   inp.onStep?.('learned.features');
   const base = computeFeatureTable(inp.table);
+  mark('features');
   // Accounts in id order: folds, samples and the forest's subsamples must not depend on the order
   // Neo4j returned rows in.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
@@ -141,6 +162,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     seed: `${o.seed}-anomaly`,
   });
   const anomaly = forest.score(base);
+  mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
   const d0 = FEATURE_COLUMNS.length + 1;
   const d = names.length;
@@ -154,7 +176,8 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     status: 'off',
     message: null,
     model: null,
-    labels: { fraud: 0, legit: 0, sampled: 0 },
+    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+    notes: [],
     folds: o.folds,
     grouping: 'cluster',
     rocAuc: null,
@@ -168,7 +191,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   };
   const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
     card.seconds = Math.round(performance.now() - started) / 1000;
-    return { card, score, anomaly, names, x, model };
+    return { card, score, anomaly, names, x, model, timings };
   };
   const label = new Int8Array(n);
   for (const [id, value] of inp.labels) {
@@ -179,6 +202,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const legit = order.filter((i) => label[i] === -1);
   card.labels.fraud = fraud.length;
   card.labels.legit = legit.length;
+  for (const i of [...fraud, ...legit]) {
+    const kind = labelSourceKind(inp.labelSources?.get(inp.ids[i]!) ?? 'import');
+    const bucket = label[i] === 1 ? card.labels.bySource.fraud : card.labels.bySource.legit;
+    bucket[kind] = (bucket[kind] ?? 0) + 1;
+  }
+  const fromAlerts = card.labels.bySource.fraud.alert ?? 0;
+  if (fraud.length && fromAlerts / fraud.length >= 0.25)
+    card.notes.push(
+      `${Math.round((100 * fromAlerts) / fraud.length)}% of the fraud labels come from acctnet's own alerts: they are not a random sample of fraud, and a model trained on them learns to find what acctnet already finds`,
+    );
   if (fraud.length < o.minFraudLabels) {
     card.status = 'too_few_labels';
     card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned signal is left out of this run`;
@@ -221,6 +254,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
   }
 
+  mark('label-features');
   // Cross-validation grouped by cluster.
   inp.onStep?.('learned.cross-validation');
   // A cluster is named by its smallest member id (community numbers may follow load order).
@@ -275,6 +309,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const platt: Platt = fitPlatt(oof, y);
   card.calibration = { a: round6(platt.a), b: round6(platt.b) };
 
+  mark('cross-validation');
   inp.onStep?.('learned.final-model');
   const final = trainGbt(xTrain, y, gbtOptions);
   const importance = final.importance();
@@ -286,10 +321,12 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   card.model = 'gradient-boosted trees';
   card.status = 'trained';
 
+  mark('final-model');
   inp.onStep?.('learned.scoring');
   const raw = final.predictRaw(x);
   rows.forEach((i, r) => (raw[i] = oof[r]!));
   const score = Float64Array.from(raw, (z) => platt.apply(z));
+  mark('scoring');
   return done(score, final);
 }
 
@@ -300,7 +337,8 @@ function offResult(o: LearnedOptions, n: number): LearnedResult {
       status: 'off',
       message: 'ACCTNET_LEARNED=off: the learned model and the anomaly score are switched off',
       model: null,
-      labels: { fraud: 0, legit: 0, sampled: 0 },
+      labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+      notes: [],
       folds: o.folds,
       grouping: 'cluster',
       rocAuc: null,
@@ -317,6 +355,7 @@ function offResult(o: LearnedOptions, n: number): LearnedResult {
     names: [],
     x: matrix(n, 0),
     model: null,
+    timings: {},
   };
 }
 

@@ -53,6 +53,8 @@ export interface AnalysisInput {
   /** Account id → first transfer ever (Account.firstSeenAt), to tell new accounts from old ones. */
   firstSeen: ReadonlyMap<string, number>;
   labels: ReadonlyMap<string, LabelValue>;
+  /** Account id → where its label came from (Label.source), for the model card. */
+  labelSources?: ReadonlyMap<string, string>;
   /** Account id → its cluster id in the previous run. */
   previousClusters: ReadonlyMap<string, string>;
   nextClusterSeq: number;
@@ -175,6 +177,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
         },
         ids: flows.ids,
         labels: input.labels,
+        labelSources: input.labelSources,
         risk: {
           flows,
           c: centrality,
@@ -199,11 +202,14 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       rules: risk,
       learned,
       clusterOf,
+      forwardShare: features.forwardShare,
+      ordinary: features.ordinary,
       threshold: p.threshold,
       modelOnlyThreshold: p.modelOnlyThreshold,
     }),
   );
   step('explain', () => explainLearned(learned, fused));
+  for (const [k, v] of Object.entries(learned.timings)) timings[`learned.${k}`] = v;
   const candidates = fused.candidates;
   return {
     graph,

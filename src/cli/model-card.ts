@@ -14,6 +14,12 @@ export function modelCardLines(card: ModelCard & { shadow?: { listed: number; ad
       (card.logisticRocAuc !== null ? ` (logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc})` : '') +
       (card.rocAucLegitOnly !== null ? `; against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` : ''),
   );
+  const sources = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  lines.push(`  labels by source: fraud (${sources(l.bySource.fraud)}), legit (${sources(l.bySource.legit)})`);
+  for (const note of card.notes) lines.push(`  note: ${note}`);
   if (card.topFeatures.length) lines.push(`  top features: ${card.topFeatures.map((f) => `${f.name} ${f.importance}`).join(', ')}`);
   if (card.shadow)
     lines.push(

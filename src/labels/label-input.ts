@@ -2,14 +2,16 @@
 import { parse as parseCsv } from 'csv-parse';
 import fs from 'node:fs';
 import type { LabelRepository, LabelValue, NewLabel } from '../neo4j/repositories/labels.js';
+import { LABEL_SOURCES, type LabelSource } from './sources.js';
 
 export const LABEL_VALUES: readonly LabelValue[] = ['fraud', 'legit'];
 export const MAX_NOTE_LENGTH = 2000;
+export { LABEL_SOURCES, labelSourceKind, type LabelSource } from './sources.js';
 
 export function checkLabel(
-  input: { accountId: unknown; label: unknown; note?: unknown },
+  input: { accountId: unknown; label: unknown; note?: unknown; source?: unknown },
   maxIdLength: number,
-): { ok: true; value: Omit<NewLabel, 'source' | 'createdBy'> } | { ok: false; reason: string } {
+): { ok: true; value: Omit<NewLabel, 'source' | 'createdBy'> & { source?: LabelSource } } | { ok: false; reason: string } {
   const accountId = typeof input.accountId === 'number' ? String(input.accountId) : input.accountId;
   if (typeof accountId !== 'string' || accountId === '') return { ok: false, reason: 'missing account_id' };
   if (accountId.length > maxIdLength) return { ok: false, reason: `account_id longer than ${maxIdLength} characters` };
@@ -22,7 +24,10 @@ export function checkLabel(
   }
   const note = input.note === undefined || input.note === null || input.note === '' ? null : String(input.note);
   if (note !== null && note.length > MAX_NOTE_LENGTH) return { ok: false, reason: `note longer than ${MAX_NOTE_LENGTH} characters` };
-  return { ok: true, value: { accountId, label: label as LabelValue, note } };
+  const source = typeof input.source === 'string' && input.source.trim() !== '' ? input.source.trim().toLowerCase() : undefined;
+  if (source !== undefined && !(LABEL_SOURCES as readonly string[]).includes(source))
+    return { ok: false, reason: `source ${JSON.stringify(input.source)} must be one of ${LABEL_SOURCES.join(', ')}` };
+  return { ok: true, value: { accountId, label: label as LabelValue, note, ...(source ? { source: source as LabelSource } : {}) } };
 }
 
 export interface LabelImportSummary {
@@ -32,7 +37,7 @@ export interface LabelImportSummary {
   rejected: Array<{ line: number; reason: string }>;
 }
 
-/** `acctnet labels import FILE`: CSV with columns account_id,label,note. */
+/** `acctnet labels import FILE`: CSV with columns account_id,label,note and optionally source (a LABEL_SOURCES kind per row). */
 export async function importLabels(
   labels: LabelRepository,
   file: string,
@@ -67,12 +72,15 @@ export async function importLabels(
   };
   for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
     summary.rows++;
-    const checked = checkLabel({ accountId: item.record.account_id, label: item.record.label, note: item.record.note }, opts.maxIdLength);
+    const checked = checkLabel(
+      { accountId: item.record.account_id, label: item.record.label, note: item.record.note, source: item.record.source },
+      opts.maxIdLength,
+    );
     if (!checked.ok) {
       summary.rejected.push({ line: item.info.lines, reason: checked.reason });
       continue;
     }
-    pending.push({ ...checked.value, source: opts.source, createdBy: opts.createdBy });
+    pending.push({ ...checked.value, source: checked.value.source ?? opts.source, createdBy: opts.createdBy });
     if (pending.length >= (opts.batchSize ?? 1000)) await flush();
   }
   await flush();

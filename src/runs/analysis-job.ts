@@ -186,7 +186,9 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     const flows = aggregator.finish();
 
     const context = await timed('context', async () => {
-      const labels = (await createLabelRepository(driver, config.neo4j).current()) as Map<string, LabelValue>;
+      const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
+      const labels = new Map<string, LabelValue>([...withSources].map(([id, l]) => [id, l.label]));
+      const labelSources = new Map([...withSources].map(([id, l]) => [id, l.source]));
       const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
       const previousClusters = new Map<string, string>();
       const createdRunSeq = new Map<string, number>();
@@ -201,13 +203,14 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       let nextClusterSeq = toNumber(seq) + 1;
       for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
       counts.labels = labels.size;
-      return { firstSeen, labels, previousClusters, createdRunSeq, nextClusterSeq };
+      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq };
     });
 
     let analysed: AnalysisOutput | undefined = runAnalysis({
       flows,
       firstSeen: context.firstSeen,
       labels: context.labels,
+      labelSources: context.labelSources,
       previousClusters: context.previousClusters,
       nextClusterSeq: context.nextClusterSeq,
       params,

@@ -79,6 +79,7 @@ describe('access: every route × every role', () => {
       url: `/v1/accounts/${account}/neighborhood?hops=2&limit=50`,
     }));
     add('GET', '/v1/migrations', ['investigator'], async () => ({ method: 'GET', url: '/v1/migrations' }));
+    add('GET', '/v1/review', ['investigator'], async () => ({ method: 'GET', url: '/v1/review' }));
     add('GET', '/v1/runs', ['investigator'], async () => ({ method: 'GET', url: '/v1/runs' }));
     add('GET', '/v1/runs/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/runs/${s.run.runId}` }));
     add('POST', '/v1/recomputations', ['investigator'], async () => ({ method: 'POST', url: '/v1/recomputations', payload: {} }));

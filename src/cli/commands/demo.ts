@@ -18,6 +18,9 @@ import { QueueEvents } from 'bullmq';
 import type { RunSummary } from '../../runs/recompute.js';
 import { EXIT, runCommand, say } from '../context.js';
 import { printImportSummary, runImportWithProgress } from './import.js';
+import { administer } from '../../blacklist/admin.js';
+import { cliActor } from './blacklist.js';
+import { modelCardLines } from '../model-card.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -83,6 +86,14 @@ export function registerDemo(program: Command): void {
         const request = await requestRecompute(queue, { trigger: 'cli', requestedBy: 'demo', requestedAt: Date.now(), asOf: null });
         const job = await queue.getJob(request.jobId);
         const run = (await job!.waitUntilFinished(events)) as RunSummary;
+        if (run.model) for (const line of modelCardLines(run.model)) say(`  ${line}`);
+        // A store that served a list before (an earlier demo, scores from an older acctnet) sees
+        // every score change at once: the publish guard holds that version for an admin. The demo
+        // is that admin.
+        if (run.publication === 'held' && run.blacklistVersion !== null) {
+          say(`  the publish guard held v${run.blacklistVersion} (${run.heldBecause}); the demo approves it`);
+          await administer(rt.publishDeps(), { ...cliActor(), name: 'demo' }, 'blacklist.approve', run.blacklistVersion);
+        }
 
         const runId = (await createRunRepository(driver, rt.config.neo4j).currentRunId())!;
         const top = await createAnalysisRepository(driver, rt.config.neo4j).topClusters(runId, 5);

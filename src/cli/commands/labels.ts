@@ -1,22 +1,24 @@
 import type { Command } from 'commander';
 import os from 'node:os';
-import path from 'node:path';
-import { importLabels } from '../../labels/label-input.js';
+import { importLabels, LABEL_SOURCES } from '../../labels/label-input.js';
 import { createLabelRepository } from '../../neo4j/repositories/labels.js';
-import { EXIT, runCommand, say } from '../context.js';
+import { CliError, EXIT, runCommand, say } from '../context.js';
 
 export function registerLabels(program: Command): void {
   const labels = program.command('labels').description('Investigator labels (fraud / legit)');
   labels
     .command('import')
-    .argument('<file>', 'CSV with columns account_id,label,note (label: fraud or legit)')
+    .argument('<file>', 'CSV with columns account_id,label,note[,source] (label: fraud or legit)')
     .option('--by <name>', 'who is importing (recorded with each label)', os.userInfo().username)
+    .option('--source <kind>', `where the labels came from, unless a row's source column says: ${LABEL_SOURCES.join(', ')}`, 'import')
     .description('Append labels from a CSV file; exits 2 when rows were rejected')
-    .action((file: string, opts: { by: string }) =>
+    .action((file: string, opts: { by: string; source: string }) =>
       runCommand(async (rt) => {
+        if (!(LABEL_SOURCES as readonly string[]).includes(opts.source))
+          throw new CliError(`--source ${JSON.stringify(opts.source)}: expected one of ${LABEL_SOURCES.join(', ')}`, EXIT.usage);
         const driver = await rt.ensureNeo4j();
         const summary = await importLabels(createLabelRepository(driver, rt.config.neo4j), file, {
-          source: `file:${path.basename(file)}`,
+          source: opts.source,
           createdBy: opts.by,
           maxIdLength: rt.config.ingest.maxIdLength,
         });

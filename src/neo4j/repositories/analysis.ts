@@ -47,6 +47,12 @@ export interface AccountMetrics {
   lastAt: number;
   firstSeenAt: number;
   activity: number[];
+  /** The rules' score, the learned model's calibrated score and the anomaly score (null when not computed). */
+  rulesScore?: number;
+  learnedScore?: number | null;
+  anomaly?: number | null;
+  /** In shadow mode: whether the learned list would hold the account. */
+  shadowListed?: boolean | null;
 }
 
 export interface AccountResult {
@@ -195,6 +201,45 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
       if (!ids.length) return [];
       const r = await read((tx) => tx.run(cypher('analysis/migrations-of'), { runId, ids }));
       return r.records.map(toMigration);
+    },
+
+    /** The run's review list: model-only accounts at or above the threshold, highest score first. */
+    async reviewAccounts(
+      runId: string,
+      after: { score: number; accountId: string } | null,
+      limit: number,
+    ): Promise<
+      Array<{
+        accountId: string;
+        clusterId: string | null;
+        score: number;
+        reasons: string[];
+        learnedScore: number | null;
+        anomaly: number | null;
+      }>
+    > {
+      const r = await read((tx) =>
+        tx.run(cypher('analysis/review-accounts'), {
+          runId,
+          afterScore: after?.score ?? null,
+          afterId: after?.accountId ?? null,
+          limit: int(limit),
+        }),
+      );
+      return r.records.map((row) => {
+        const metrics = JSON.parse((row.get('metrics') as string | null) ?? '{}') as {
+          learnedScore?: number | null;
+          anomaly?: number | null;
+        };
+        return {
+          accountId: row.get('accountId') as string,
+          clusterId: (row.get('clusterId') as string | null) ?? null,
+          score: toNumber(row.get('score')),
+          reasons: row.get('reasons') as string[],
+          learnedScore: metrics.learnedScore ?? null,
+          anomaly: metrics.anomaly ?? null,
+        };
+      });
     },
 
     async migrations(runId: string, minScore: number, limit: number): Promise<MigrationLink[]> {

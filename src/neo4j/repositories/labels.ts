@@ -77,8 +77,15 @@ export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
 
     /** accountId → label in force. */
     async current(): Promise<Map<string, LabelValue>> {
+      return new Map([...(await this.currentWithSources())].map(([id, l]) => [id, l.label]));
+    },
+
+    /** accountId → label in force and where it came from. */
+    async currentWithSources(): Promise<Map<string, { label: LabelValue; source: string }>> {
       const result = await read((tx) => tx.run(cypher('labels/current-labels')));
-      return new Map(result.records.map((r) => [r.get('accountId') as string, r.get('label') as LabelValue]));
+      return new Map(
+        result.records.map((r) => [r.get('accountId') as string, { label: r.get('label') as LabelValue, source: r.get('source') as string }]),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { checkLabel, MAX_NOTE_LENGTH } from '../../../labels/label-input.js';
+import { checkLabel, LABEL_SOURCES, MAX_NOTE_LENGTH } from '../../../labels/label-input.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
 import { txRunner } from '../../../neo4j/session.js';
@@ -48,6 +48,12 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
             accountId: AccountId,
             label: Type.Union([Type.Literal('fraud'), Type.Literal('legit')]),
             note: Type.Optional(Type.String({ maxLength: MAX_NOTE_LENGTH })),
+            source: Type.Optional(
+              Type.Union(
+                LABEL_SOURCES.map((s) => Type.Literal(s)),
+                { description: 'Where the label came from (default investigation); the model card counts labels by source' },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -59,7 +65,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
       if (!checked.ok) throw badRequest(checked.reason);
       const actor = actorOf(request);
       const r = await tx().write(async (t) => {
-        const [created] = await appendLabels(t, [{ ...checked.value, source: 'api', createdBy: actor.name }]);
+        const [created] = await appendLabels(t, [{ ...checked.value, source: checked.value.source ?? 'investigation', createdBy: actor.name }]);
         const audit = await appendAudit(
           t,
           actor,
