@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { baselineFeatures, fitLogistic, runBaseline, standardise } from '../../dev/eval/baseline.js';
 import { pairedBootstrapAuc } from '../../dev/eval/bootstrap.js';
+import { drawLabels, evaluableAccounts } from '../../dev/eval/measure.js';
 import { averagePrecision, listMetrics, migrationMetrics, precisionAtK, rocAuc, typologyRecall } from '../../dev/eval/metrics.js';
 import { flowsOf } from '../analysis/helpers.js';
 
@@ -139,4 +140,25 @@ test('baseline training: few legit labels → unlabelled sample up to 5 × the f
   const many = new Map(labels);
   for (let i = 0; i < 10; i++) many.set(`P${i + 10}`, 'legit');
   assert.equal(runBaseline(flows, ids, many, 1).sampledNegatives, 0);
+});
+
+test('labels: 30% of fraud (and of checked legit), seeded; evaluable = unlabelled, or held-out labelled with legit truth', () => {
+  const ids = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(4, '0')}`);
+  const fraud = new Set(ids('F', 200));
+  const legit = new Set(ids('L', 400));
+  const all = new Set([...fraud, ...legit, ...ids('U', 1000)]);
+  const truth = { fraud, typology: new Map(), victims: new Set<string>(), lookalikes: new Set<string>(), migrations: null, all };
+  const labels = drawLabels('d', truth, 1);
+  assert.deepEqual(drawLabels('d', truth, 1), labels);
+  assert.notDeepEqual(drawLabels('d', truth, 2), labels);
+  assert.ok(labels.size > 40 && labels.size < 80, `${labels.size} fraud labels of 200`);
+  assert.ok([...labels.values()].every((l) => l === 'fraud'));
+  assert.equal(evaluableAccounts(truth, labels).length, all.size - labels.size);
+  const withLegit = { ...truth, legit };
+  const both = drawLabels('d', withLegit, 1);
+  const legitLabels = [...both.values()].filter((l) => l === 'legit').length;
+  assert.ok(legitLabels > 90 && legitLabels < 150, `${legitLabels} legit labels of 400`);
+  const evaluable = evaluableAccounts(withLegit, both);
+  assert.equal(evaluable.length, 600 - both.size);
+  assert.ok(evaluable.every((id) => !both.has(id) && !id.startsWith('U')));
 });
