@@ -171,24 +171,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     x.data.set(base.data.subarray(i * (d0 - 1), (i + 1) * (d0 - 1)), i * d);
     x.data[i * d + d0 - 1] = anomaly[i]!;
   }
-  const card: ModelCard = {
-    mode: o.mode,
-    status: 'off',
-    message: null,
-    model: null,
-    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
-    notes: [],
-    folds: o.folds,
-    grouping: 'cluster',
-    rocAuc: null,
-    prAuc: null,
-    logisticRocAuc: null,
-    rocAucLegitOnly: null,
-    calibration: null,
-    topFeatures: [],
-    features: d,
-    seconds: 0,
-  };
+  const card = emptyCard(o.mode, o.folds, d);
   const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
     card.seconds = Math.round(performance.now() - started) / 1000;
     return { card, score, anomaly, names, x, model, timings };
@@ -330,25 +313,33 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   return done(score, final);
 }
 
+/** A card before training: what off, too-few-labels and trained runs start from. */
+function emptyCard(mode: LearnedMode, folds: number, features: number): ModelCard {
+  return {
+    mode,
+    status: 'off',
+    message: null,
+    model: null,
+    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+    notes: [],
+    folds,
+    grouping: 'cluster',
+    rocAuc: null,
+    prAuc: null,
+    logisticRocAuc: null,
+    rocAucLegitOnly: null,
+    calibration: null,
+    topFeatures: [],
+    features,
+    seconds: 0,
+  };
+}
+
 function offResult(o: LearnedOptions, n: number): LearnedResult {
   return {
     card: {
-      mode: 'off',
-      status: 'off',
+      ...emptyCard('off', o.folds, 0),
       message: 'ACCTNET_LEARNED=off: the learned model and the anomaly score are switched off',
-      model: null,
-      labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
-      notes: [],
-      folds: o.folds,
-      grouping: 'cluster',
-      rocAuc: null,
-      prAuc: null,
-      logisticRocAuc: null,
-      rocAucLegitOnly: null,
-      calibration: null,
-      topFeatures: [],
-      features: 0,
-      seconds: 0,
     },
     score: null,
     anomaly: new Float64Array(n).fill(Number.NaN),

@@ -130,20 +130,19 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const migration = step('migration', () =>
     detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }),
   );
-  const risk = step('risk', () =>
-    scoreRisk({
-      flows,
-      c: centrality,
-      ids: flows.ids,
-      f: features,
-      isHub: hubs.isHub,
-      community: communities.community,
-      clusters: communities.members,
-      typologies,
-      migrations: migration.links,
-      labels: input.labels,
-    }),
-  );
+  // What the rules read besides the labels; the learned step re-runs them fold-wise on the same inputs.
+  const riskInputs = {
+    flows,
+    c: centrality,
+    ids: flows.ids,
+    f: features,
+    isHub: hubs.isHub,
+    community: communities.community,
+    clusters: communities.members,
+    typologies,
+    migrations: migration.links,
+  };
+  const risk = step('risk', () => scoreRisk({ ...riskInputs, labels: input.labels }));
   // Exact Brandes is O(n·m) per cluster: computed where an investigator will look (clusters with
   // some risk), as evidence of who bridges the flows; NaN elsewhere.
   Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
@@ -178,17 +177,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
         ids: flows.ids,
         labels: input.labels,
         labelSources: input.labelSources,
-        risk: {
-          flows,
-          c: centrality,
-          ids: flows.ids,
-          f: features,
-          isHub: hubs.isHub,
-          community: communities.community,
-          clusters: communities.members,
-          typologies,
-          migrations: migration.links,
-        },
+        risk: riskInputs,
         rulesScore: risk.score,
         onStep: input.onStep,
       },
