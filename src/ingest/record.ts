@@ -48,6 +48,18 @@ export function currencyExponent(code: string): number {
   return exp;
 }
 
+export const ID_FIELDS: readonly CanonicalField[] = ['tx_id', 'from_account', 'to_account'];
+
+/**
+ * A numeric id is taken as its decimal text only when it is a safe integer: JSON.parse has already
+ * rounded a larger number (12345678901234567891 arrives as 12345678901234567000), so its text would
+ * name a different account. Such ids, fractions and exponents are refused with what to do instead.
+ */
+export function numericIdProblem(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || Number.isSafeInteger(value)) return undefined;
+  return `${field} is the JSON number ${String(value)}, which is not a safe integer (above 2^53 - 1 = 9007199254740991 JSON numbers lose digits, or it has a fraction): send ids as strings, e.g. "${field}": "12345678901234567891"`;
+}
+
 function text(value: string | number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   const s = typeof value === 'number' ? String(value) : value;
@@ -114,6 +126,9 @@ export function validateRow(fields: RawFields, rules: ValidationRules): Validati
   const from = text(fields.from_account);
   const to = text(fields.to_account);
   const problem =
+    numericIdProblem('tx_id', fields.tx_id) ??
+    numericIdProblem('from_account', fields.from_account) ??
+    numericIdProblem('to_account', fields.to_account) ??
     checkId('tx_id', txId, rules.maxIdLength) ??
     checkId('from_account', from, rules.maxIdLength) ??
     checkId('to_account', to, rules.maxIdLength);
