@@ -16,9 +16,9 @@ export class CliError extends Error {
   }
 }
 
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig();
+    return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
