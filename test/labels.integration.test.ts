@@ -39,3 +39,37 @@ test('labels import: valid rows stored with source and time, bad rows reported, 
     /no account_id column/,
   );
 });
+
+test('labels file: of two lines for one account the later wins (same createdAt), across batches and on re-import', async () => {
+  const repo = createLabelRepository(s.driver, s.config.neo4j);
+  const ids = Array.from({ length: 40 }, (_, k) => `ORD${k}`);
+  // Each account: fraud, then a correction to legit; every other account flips back to fraud.
+  const lines = ids.flatMap((id, k) => [`${id},fraud,first`, `${id},legit,correction`, ...(k % 2 ? [`${id},fraud,again`] : [])]);
+  const file = writeFile(tmpDir('labels'), 'order.csv', `account_id,label,note\n${lines.join('\n')}\n`);
+  const expected = new Map(ids.map((id, k) => [id, k % 2 ? 'fraud' : 'legit']));
+  const check = async () => {
+    const current = await repo.current();
+    const some = await repo.currentFor(ids);
+    for (const id of ids) {
+      assert.equal(current.get(id), expected.get(id), `label in force of ${id}`);
+      assert.equal(some.get(id), expected.get(id), `currentFor ${id}`);
+    }
+    const events = await repo.forAccount('ORD1');
+    assert.deepEqual(
+      events.slice(0, 3).map((e) => e.note),
+      ['again', 'correction', 'first'],
+      'newest first, in file order',
+    );
+  };
+  for (const batchSize of [1000, 4]) {
+    await importLabels(repo, file, { source: 'file:order.csv', createdBy: 'tester', maxIdLength: 128, batchSize });
+    await check();
+  }
+  // A single account fraud → legit in one call (the API path appends one at a time; the file path many).
+  const [first, second] = await repo.append([
+    { accountId: 'ORDX', label: 'fraud', note: null, source: 't', createdBy: 't' },
+    { accountId: 'ORDX', label: 'legit', note: null, source: 't', createdBy: 't' },
+  ]);
+  assert.ok(first && second);
+  assert.equal((await repo.currentFor(['ORDX'])).get('ORDX'), 'legit');
+});

@@ -5,4 +5,4 @@ MATCH (l:Label {accountId: $accountId})
 RETURN l.id AS id, l.accountId AS accountId, l.label AS label, l.note AS note, l.source AS source,
        l.createdBy AS createdBy, l.createdAt AS createdAt, l.retractedAt AS retractedAt,
        l.retractedBy AS retractedBy, l.retractReason AS retractReason
-ORDER BY l.createdAt DESC, l.id DESC
+ORDER BY l.createdAt DESC, coalesce(l.seq, 0) DESC, l.id DESC

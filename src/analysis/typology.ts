@@ -67,8 +67,8 @@ export const TYPOLOGY_DEFAULTS: TypologyOptions = {
   chainMinLength: 3,
 };
 
-/** Tarjan's strongly connected components on a small adjacency list. */
-function stronglyConnected(n: number, out: number[][]): number[] {
+/** Tarjan's strongly connected components (iterative, so any size); exported for tests. */
+export function stronglyConnected(n: number, out: number[][]): number[] {
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
@@ -114,8 +114,10 @@ function stronglyConnected(n: number, out: number[][]): number[] {
   return Array.from(comp);
 }
 
-function longestPathInCondensation(n: number, out: number[][], comp: number[]): number {
-  const compCount = Math.max(-1, ...comp) + 1;
+/** Exported for tests. No spread of `comp` (one entry per member): that throws past ~10⁵ members. */
+export function longestPathInCondensation(n: number, out: number[][], comp: number[]): number {
+  let compCount = 0;
+  for (const c of comp) if (c + 1 > compCount) compCount = c + 1;
   const cOut: Array<Set<number>> = Array.from({ length: compCount }, () => new Set());
   const indeg = new Int32Array(compCount);
   for (let v = 0; v < n; v++) {
@@ -130,8 +132,8 @@ function longestPathInCondensation(n: number, out: number[][], comp: number[]): 
   const queue: number[] = [];
   for (let c = 0; c < compCount; c++) if (indeg[c] === 0) queue.push(c);
   let longest = 0;
-  while (queue.length) {
-    const c = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const c = queue[head]!;
     for (const d of cOut[c]!) {
       depth[d] = Math.max(depth[d]!, depth[c]! + 1);
       longest = Math.max(longest, depth[d]!);

@@ -1,6 +1,7 @@
 // Runs a CLI command with config, logger and connections, and maps failures to exit codes.
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { DomainError, EXIT_CODE } from '../errors.js';
+import { parseIsoTime } from '../ingest/record.js';
 import { createLogger, type Logger } from '../logger.js';
 import { Runtime } from '../runtime.js';
 
@@ -15,9 +16,9 @@ export class CliError extends Error {
   }
 }
 
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig();
+    return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -56,4 +57,12 @@ export async function runCommand(
 /** Human status lines on stderr; results (JSON, CSV, tables) go to stdout. */
 export function say(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** A time option (`--as-of`, `--before`) read as ingest reads times: without a zone it is UTC. */
+export function isoTimeOption(flag: string, raw: string, example: string): number {
+  const at = parseIsoTime(raw);
+  if (at === undefined)
+    throw new CliError(`${flag} ${JSON.stringify(raw)}: expected an ISO 8601 time, e.g. ${example} (without a zone it is UTC)`, EXIT.usage);
+  return at;
 }

@@ -203,15 +203,15 @@ export const VARS = {
   minTimestamp: defineVar({
     name: 'ACCTNET_MIN_TIMESTAMP',
     default: '1990-01-01T00:00:00Z',
-    expected: 'an ISO 8601 date',
-    doc: 'Earliest plausible transfer time; earlier ones are rejected (it also catches epoch seconds sent as milliseconds).',
+    expected: 'an ISO 8601 date (without a zone: UTC)',
+    doc: 'Earliest plausible transfer time; earlier ones are rejected (it also catches epoch seconds sent as milliseconds). ISO 8601; without a zone it is UTC, as in ingest.',
     parse: p.isoDate,
   }),
   maxTimestamp: defineVar({
     name: 'ACCTNET_MAX_TIMESTAMP',
     default: '2100-01-01T00:00:00Z',
-    expected: 'an ISO 8601 date',
-    doc: 'Latest plausible transfer time.',
+    expected: 'an ISO 8601 date (without a zone: UTC)',
+    doc: 'Latest plausible transfer time. ISO 8601; without a zone it is UTC, as in ingest.',
     parse: p.isoDate,
   }),
   httpMaxRows: defineVar({

@@ -2,6 +2,8 @@
 // message a user can act on. loadConfig() collects every problem before failing, so one start-up
 // tells the operator everything that is wrong, not one variable at a time.
 
+import { parseIsoTime } from '../ingest/record.js';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`acctnet/config: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -119,8 +121,9 @@ export const parsers = {
     return raw.trim();
   },
   isoDate: (raw: string): number => {
-    const t = Date.parse(raw);
-    if (Number.isNaN(t)) throw new Error('not an ISO 8601 date');
+    // The same reading as ingest: a value without a zone is UTC, not the server's local time.
+    const t = parseIsoTime(raw);
+    if (t === undefined) throw new Error('not an ISO 8601 date (e.g. 1990-01-01 or 2100-01-01T00:00:00Z; without a zone it is UTC)');
     return t;
   },
 };

@@ -79,7 +79,7 @@ export class GraphView {
 
   /** Adds nodes and edges (existing ones are kept), new nodes near `near` if given. */
   add(nodes: ViewNode[], edges: ViewEdge[], near?: string): void {
-    const maxRank = Math.max(1e-12, ...nodes.map((n) => n.pagerank ?? 0));
+    const maxRank = nodes.reduce((m, n) => Math.max(m, n.pagerank ?? 0), 1e-12);
     const origin = near && this.graph.hasNode(near) ? this.graph.getNodeAttributes(near) : { x: 0, y: 0 };
     for (const n of nodes) {
       const attrs = {

@@ -3,7 +3,7 @@
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { CANONICAL_FIELDS, REQUIRED_FIELDS, type CanonicalField, type RawFields } from './record.js';
+import { CANONICAL_FIELDS, ID_FIELDS, numericIdProblem, REQUIRED_FIELDS, type CanonicalField, type RawFields } from './record.js';
 
 export type ColumnMap = Partial<Record<CanonicalField, string>>;
 export type FileFormat = 'csv' | 'ndjson';
@@ -100,7 +100,9 @@ export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = 
   for (const canonical of CANONICAL_FIELDS) {
     const v = obj[map[canonical] ?? canonical];
     if (v === undefined || v === null) continue;
-    if (typeof v === 'string' || typeof v === 'number') fields[canonical] = v;
+    const idProblem = (ID_FIELDS as readonly string[]).includes(canonical) ? numericIdProblem(map[canonical] ?? canonical, v) : undefined;
+    if (idProblem) bad ??= idProblem;
+    else if (typeof v === 'string' || typeof v === 'number') fields[canonical] = v;
     else bad ??= `field ${map[canonical] ?? canonical} must be a string or a number`;
   }
   return { fields, bad };

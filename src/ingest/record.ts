@@ -48,6 +48,18 @@ export function currencyExponent(code: string): number {
   return exp;
 }
 
+export const ID_FIELDS: readonly CanonicalField[] = ['tx_id', 'from_account', 'to_account'];
+
+/**
+ * A numeric id is taken as its decimal text only when it is a safe integer: JSON.parse has already
+ * rounded a larger number (12345678901234567891 arrives as 12345678901234567000), so its text would
+ * name a different account. Such ids, fractions and exponents are refused with what to do instead.
+ */
+export function numericIdProblem(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || Number.isSafeInteger(value)) return undefined;
+  return `${field} is the JSON number ${String(value)}, which is not a safe integer (above 2^53 - 1 = 9007199254740991 JSON numbers lose digits, or it has a fraction): send ids as strings, e.g. "${field}": "12345678901234567891"`;
+}
+
 function text(value: string | number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   const s = typeof value === 'number' ? String(value) : value;
@@ -80,6 +92,25 @@ export function parseAmount(raw: string, currency: string, maxAmount: number): {
   return { minor };
 }
 
+/**
+ * An ISO 8601 date or date-time as epoch ms; without a zone it is UTC (never the server's local
+ * time), a date alone is midnight UTC. The one parser for times an operator types: ingest rows,
+ * `--as-of`, `prune --before`, ACCTNET_MIN_TIMESTAMP / ACCTNET_MAX_TIMESTAMP. Undefined if not ISO
+ * 8601 or not a valid date.
+ */
+export function parseIsoTime(raw: string): number | undefined {
+  const s = raw.trim();
+  const m = ISO_8601.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec] = m.map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || (h ?? 0) > 23 || (mi ?? 0) > 59 || (sec ?? 0) > 59) return undefined;
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) && s.length > 10;
+  const normalized = s.replace(' ', 'T');
+  const at = Date.parse(hasZone || s.length === 10 ? normalized : `${normalized}Z`);
+  return Number.isNaN(at) ? undefined : at;
+}
+
 export function parseTimestamp(raw: string | number, rules: ValidationRules): { at: number } | { error: string } {
   let at: number;
   const s = typeof raw === 'number' ? String(raw) : raw.trim();
@@ -89,15 +120,9 @@ export function parseTimestamp(raw: string | number, rules: ValidationRules): { 
       return { error: `timestamp ${s} looks like epoch seconds; epoch milliseconds are expected` };
     }
   } else if (ISO_8601.test(s)) {
-    const [, y, mo, d, h, mi, sec] = ISO_8601.exec(s)!.map(Number) as number[];
-    const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
-    if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || (h ?? 0) > 23 || (mi ?? 0) > 59 || (sec ?? 0) > 59) {
-      return { error: `timestamp ${JSON.stringify(s)} is not a valid date` };
-    }
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) && s.length > 10;
-    const normalized = s.replace(' ', 'T');
-    at = Date.parse(hasZone || s.length === 10 ? normalized : `${normalized}Z`);
-    if (Number.isNaN(at)) return { error: `timestamp ${JSON.stringify(s)} is not a valid date` };
+    const parsed = parseIsoTime(s);
+    if (parsed === undefined) return { error: `timestamp ${JSON.stringify(s)} is not a valid date` };
+    at = parsed;
   } else {
     return { error: `timestamp ${JSON.stringify(s)} is neither ISO 8601 nor epoch milliseconds` };
   }
@@ -114,6 +139,9 @@ export function validateRow(fields: RawFields, rules: ValidationRules): Validati
   const from = text(fields.from_account);
   const to = text(fields.to_account);
   const problem =
+    numericIdProblem('tx_id', fields.tx_id) ??
+    numericIdProblem('from_account', fields.from_account) ??
+    numericIdProblem('to_account', fields.to_account) ??
     checkId('tx_id', txId, rules.maxIdLength) ??
     checkId('from_account', from, rules.maxIdLength) ??
     checkId('to_account', to, rules.maxIdLength);

@@ -2,6 +2,7 @@
 import { parse as parseCsv } from 'csv-parse';
 import fs from 'node:fs';
 import type { LabelRepository, LabelValue, NewLabel } from '../neo4j/repositories/labels.js';
+import { numericIdProblem } from '../ingest/record.js';
 import { LABEL_SOURCES, type LabelSource } from './sources.js';
 
 export const LABEL_VALUES: readonly LabelValue[] = ['fraud', 'legit'];
@@ -12,6 +13,8 @@ export function checkLabel(
   input: { accountId: unknown; label: unknown; note?: unknown; source?: unknown },
   maxIdLength: number,
 ): { ok: true; value: Omit<NewLabel, 'source' | 'createdBy'> & { source?: LabelSource } } | { ok: false; reason: string } {
+  const numeric = numericIdProblem('accountId', input.accountId);
+  if (numeric) return { ok: false, reason: numeric };
   const accountId = typeof input.accountId === 'number' ? String(input.accountId) : input.accountId;
   if (typeof accountId !== 'string' || accountId === '') return { ok: false, reason: 'missing account_id' };
   if (accountId.length > maxIdLength) return { ok: false, reason: `account_id longer than ${maxIdLength} characters` };

@@ -224,6 +224,6 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
   const recent = await runs.list(Number.MAX_SAFE_INTEGER, 200);
   const keep = [currentRunId, ...recent.filter((r) => r.status === 'succeeded').map((r) => r.id)].slice(0, deps.config.analysis.keepRuns);
   // A run that is still writing (a stalled duplicate) keeps its results until it ends.
-  keep.push(...recent.filter((r) => r.status === 'running').map((r) => r.id));
+  for (const r of recent) if (r.status === 'running') keep.push(r.id);
   await runs.deleteResultsExcept(keep);
 }

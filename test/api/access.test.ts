@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
-import { createKeyRepository, type Role } from '../../src/neo4j/repositories/keys.js';
+import { createKeyRepository, ROLES, type Role } from '../../src/neo4j/repositories/keys.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -53,7 +53,7 @@ describe('access: every route × every role', () => {
     const add = (method: string, route: string, roles: RouteCase['roles'], make: RouteCase['make']) =>
       cases.push({ method, route, roles, make });
     add('GET', '/health', 'public', async () => ({ method: 'GET', url: '/health' }));
-    add('GET', '/metrics', [], async () => ({ method: 'GET', url: '/metrics' }));
+    add('GET', '/metrics', ['metrics'], async () => ({ method: 'GET', url: '/metrics' }));
     add('POST', '/v1/transactions', ['ingest'], async () => ({
       method: 'POST',
       url: '/v1/transactions',
@@ -185,7 +185,7 @@ describe('access: every route × every role', () => {
         const wrong = await app.inject({ ...(await c.make()), headers: bearer('acctnet_not-a-key') });
         if (wrong.statusCode !== 401) failures.push(`${label} with an unknown key: ${wrong.statusCode}`);
       }
-      for (const role of ['investigator', 'ingest', 'gateway', 'admin'] as const) {
+      for (const role of ROLES) {
         const admitted = c.roles === 'public' || role === 'admin' || c.roles.includes(role);
         const res = await app.inject({ ...(await c.make()), headers: bearer(keys[role]) });
         if (admitted && (res.statusCode < 200 || res.statusCode >= 300))

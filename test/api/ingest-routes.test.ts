@@ -108,6 +108,31 @@ describe('ingest routes', () => {
     assert.equal(badJson.statusCode, 400);
   });
 
+  test('numeric ids JSON cannot hold exactly are refused with "send ids as strings"; safe integers are kept as text', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload:
+        '[{"tx_id":"n1","from_account":12345678901234567891,"to_account":"B","amount":"1","timestamp":"2026-02-01"},' +
+        '{"tx_id":"n2","from_account":424242,"to_account":"B","amount":"1","timestamp":"2026-02-01"}]',
+      headers: { 'content-type': 'application/json', ...bearer(keys.ingest) },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const report = await waitForBatch(app, keys, res.json().batchId);
+    assert.equal(report.written, 1);
+    assert.equal(report.rejectedRows.length, 1);
+    assert.match(report.rejectedRows[0].reason, /from_account is the JSON number .* not a safe integer.*send ids as strings/);
+
+    const label = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: '{"accountId":12345678901234567891,"label":"fraud"}',
+      headers: { 'content-type': 'application/json', ...bearer(keys.investigator) },
+    });
+    assert.equal(label.statusCode, 400, label.body);
+    assert.match(label.json().message, /accountId .* send ids as strings/);
+  });
+
   test('labels: POST /v1/labels appends, GET lists, an identical label is not duplicated', async () => {
     const first = await app.inject({
       method: 'POST',

@@ -61,3 +61,17 @@ test('--map and --format errors say how to fix them', () => {
   assert.throws(() => detectFormat('data.txt'), /pass --format csv or --format ndjson/);
   assert.equal(detectFormat('x.jsonl'), 'ndjson');
 });
+
+test('NDJSON: a numeric id that JSON cannot hold exactly is rejected at read time, naming the field as mapped', async () => {
+  const items = await collect(
+    '{"tx_id":7,"orig":12345678901234567891,"to_account":"B"}\n{"tx_id":8,"orig":5,"to_account":"B"}\n',
+    'ndjson',
+    ['from_account=orig'],
+  );
+  assert.equal(items[0]!.kind, 'rejected');
+  assert.match(
+    (items[0] as { reason: string }).reason,
+    /^orig is the JSON number 12345678901234567000, which is not a safe integer.*send ids as strings/,
+  );
+  assert.deepEqual(items[1], { kind: 'row', line: 2, fields: { tx_id: 8, from_account: 5, to_account: 'B' } });
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeConflict, parseAmount, validateRow, type ValidationRules } from '../../src/ingest/record.js';
+import { checkLabel } from '../../src/labels/label-input.js';
 
 const rules: ValidationRules = {
   defaultCurrency: 'USD',
@@ -71,4 +72,23 @@ test('a conflict names the fields that differ', () => {
   const a = { txId: 't', from: 'A', to: 'B', amount: 100, currency: 'USD', at: 0, channel: null };
   assert.equal(describeConflict(a, { ...a }), undefined);
   assert.match(describeConflict(a, { ...a, amount: 101 })!, /already stored with different content: amount 100 USD ≠ 101 USD/);
+});
+
+test('numeric ids: safe integers are taken as their decimal text; larger numbers and fractions are refused (send strings)', () => {
+  const v = validateRow({ ...good, tx_id: 42, from_account: 9007199254740991, to_account: -7 } as never, rules);
+  assert.ok(v.ok);
+  assert.deepEqual([v.transfer.txId, v.transfer.from, v.transfer.to], ['42', '9007199254740991', '-7']);
+  // JSON.parse('12345678901234567891') is already 12345678901234567000: a different account.
+  const parsed = JSON.parse('{"from_account": 12345678901234567891}').from_account as number;
+  assert.match(reason({ ...good, from_account: parsed }), /from_account is the JSON number .* not a safe integer.*send ids as strings/);
+  assert.match(reason({ ...good, to_account: 9007199254740992 }), /to_account .* send ids as strings/);
+  assert.match(reason({ ...good, tx_id: 1.5 }), /tx_id is the JSON number 1.5/);
+});
+
+test('labels: a numeric accountId that is not a safe integer is refused; a safe one becomes its text', () => {
+  const bad = checkLabel({ accountId: 2 ** 60, label: 'fraud' }, 64);
+  assert.equal(bad.ok, false);
+  assert.match((bad as { reason: string }).reason, /accountId .* send ids as strings/);
+  const ok = checkLabel({ accountId: 123, label: 'fraud' }, 64);
+  assert.ok(ok.ok && ok.value.accountId === '123');
 });

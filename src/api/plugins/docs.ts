@@ -13,7 +13,7 @@ export default fp(
           title: 'acctnet API',
           version: '1',
           description:
-            'Account network analysis for payment fraud teams. Every route needs "Authorization: Bearer <API key>" except /health and /docs. Roles: admin (everything), investigator, ingest, gateway. Errors are {statusCode, error, message}.',
+            'Account network analysis for payment fraud teams. Every route needs "Authorization: Bearer <API key>" except /health and /docs. Roles: admin (everything), investigator, ingest, gateway, metrics (GET /metrics only). Errors are {statusCode, error, message}.',
         },
         components: {
           securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an acctnet API key (npx acctnet keys create)' } },

@@ -4,9 +4,9 @@ const metrics: FastifyPluginAsync = async (app) => {
   app.get(
     '/metrics',
     {
-      config: { roles: [] },
+      config: { roles: ['metrics'] },
       schema: {
-        summary: 'Prometheus metrics (admin key: Prometheus sends it as a bearer token)',
+        summary: 'Prometheus metrics (a metrics-role key, or an admin key: Prometheus sends it as a bearer token)',
         tags: ['operations'],
         produces: ['text/plain'],
       } as never,

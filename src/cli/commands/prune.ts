@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { prune } from '../../ops/prune.js';
-import { CliError, EXIT, runCommand, say } from '../context.js';
+import { CliError, EXIT, isoTimeOption, runCommand, say } from '../context.js';
 
 export function registerPrune(program: Command): void {
   program
@@ -15,9 +15,7 @@ export function registerPrune(program: Command): void {
       runCommand(async (rt) => {
         if (opts.before === undefined && opts.keepVersions === undefined)
           throw new CliError('nothing to do: pass --before DATE and/or --keep-versions N', EXIT.usage);
-        const before = opts.before === undefined ? undefined : Date.parse(opts.before);
-        if (before !== undefined && Number.isNaN(before))
-          throw new CliError(`--before ${JSON.stringify(opts.before)}: expected an ISO 8601 date`, EXIT.usage);
+        const before = opts.before === undefined ? undefined : isoTimeOption('--before', opts.before, '2025-01-01');
         if (opts.keepVersions !== undefined && !(Number.isInteger(opts.keepVersions) && opts.keepVersions >= 1))
           throw new CliError('--keep-versions must be a positive integer', EXIT.usage);
         const driver = await rt.ensureNeo4j();

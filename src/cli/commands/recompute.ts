@@ -4,7 +4,7 @@ import { QueueEvents } from 'bullmq';
 import { RECOMPUTE_QUEUE, requestRecompute } from '../../queue/recompute-queue.js';
 import type { RunSummary } from '../../runs/recompute.js';
 import { startRecomputeWorker } from '../../../workers/recompute.js';
-import { CliError, EXIT, runCommand, say } from '../context.js';
+import { CliError, EXIT, isoTimeOption, runCommand, say } from '../context.js';
 import { modelCardLines } from '../model-card.js';
 
 export function registerRecompute(program: Command): void {
@@ -18,9 +18,7 @@ export function registerRecompute(program: Command): void {
       runCommand(async (rt) => {
         let asOf: number | null = null;
         if (opts.asOf !== undefined) {
-          asOf = Date.parse(opts.asOf);
-          if (Number.isNaN(asOf))
-            throw new CliError(`--as-of ${JSON.stringify(opts.asOf)}: expected an ISO 8601 time, e.g. 2026-06-30T23:59:59Z`, EXIT.usage);
+          asOf = isoTimeOption('--as-of', opts.asOf, '2026-06-30T23:59:59Z');
         }
         await rt.ensureRedis();
         await rt.ensureNeo4j();

@@ -1,15 +1,45 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../logger.js';
 import { buildServer, listen } from '../../server.js';
-import { loadConfigOrExit } from '../context.js';
+import { CliError, EXIT, loadConfigOrExit } from '../context.js';
 import { Runtime } from '../../runtime.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+}
+
+/** The environment `serve` loads its config from: `--port` / `--host` win over PORT / HOST. */
+export function serveEnv(env: NodeJS.ProcessEnv, flags: ServeFlags): NodeJS.ProcessEnv {
+  const out = { ...env };
+  if (flags.port !== undefined) {
+    const port = Number(flags.port);
+    if (!/^\d+$/.test(flags.port.trim()) || !Number.isInteger(port) || port > 65535)
+      throw new CliError(`--port ${JSON.stringify(flags.port)}: expected a TCP port 0..65535 (0: any free port)`, EXIT.usage);
+    out.PORT = String(port);
+  }
+  if (flags.host !== undefined) {
+    if (flags.host.trim() === '') throw new CliError('--host: expected an interface address, e.g. 127.0.0.1 or 0.0.0.0', EXIT.usage);
+    out.HOST = flags.host.trim();
+  }
+  return out;
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the HTTP API (HOST, PORT); starts the local Neo4j when NEO4J_URI is unset')
-    .action(async () => {
-      const config = loadConfigOrExit();
+    .description('Run the HTTP API (--host/--port, else HOST, PORT); starts the local Neo4j when NEO4J_URI is unset')
+    .option('--port <n>', 'TCP port to listen on, 0 for any free one (default: PORT, else 3000)')
+    .option('--host <address>', 'interface address to listen on (default: HOST, else 127.0.0.1)')
+    .action(async (flags: ServeFlags) => {
+      let env: NodeJS.ProcessEnv;
+      try {
+        env = serveEnv(process.env, flags);
+      } catch (err) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit((err as CliError).exitCode ?? EXIT.usage);
+      }
+      const config = loadConfigOrExit(env);
       const logger = createLogger(config.log.level, 'acctnet-api');
       const runtime = new Runtime(config, logger);
       try {

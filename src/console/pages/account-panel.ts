@@ -17,7 +17,7 @@ function timeline(detail: AccountDetail): SVGSVGElement {
   const buckets = detail.timeline.buckets;
   const width = 320;
   const height = 70;
-  const max = Math.max(1, ...buckets.map((b) => b.transfers));
+  const max = buckets.reduce((m, b) => Math.max(m, b.transfers), 1);
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height + 14}`);
   svg.setAttribute('class', 'timeline');

@@ -6,7 +6,8 @@ import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { txRunner } from '../session.js';
 
-export const ROLES = ['admin', 'investigator', 'ingest', 'gateway'] as const;
+/** `metrics`: reads GET /metrics and nothing else (a Prometheus scraper's key). */
+export const ROLES = ['admin', 'investigator', 'ingest', 'gateway', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ApiKeyRecord {

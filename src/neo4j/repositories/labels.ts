@@ -39,11 +39,27 @@ function toLabel(r: { get(k: string): unknown; has(k: string): boolean }): Label
   };
 }
 
-/** Appends labels in the caller's transaction; returns the ones created (identical to the current label: skipped). */
+/**
+ * Appends labels in the caller's transaction, in order: of two labels for one account the later
+ * one is in force (they share createdAt; the label sequence decides). A label identical to the one
+ * in force at that point (label and note; earlier labels of the same call count) is skipped.
+ * Returns the ones created.
+ */
 export async function appendLabels(tx: ManagedTransaction, labels: NewLabel[]): Promise<LabelEvent[]> {
   if (labels.length === 0) return [];
   const now = Date.now();
-  const rows = labels.map((l) => ({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) }));
+  const ids = [...new Set(labels.map((l) => l.accountId))];
+  const inForce = new Map<string, { label: string; note: string }>();
+  for (const r of (await tx.run(cypher('labels/current-for-accounts'), { ids })).records)
+    inForce.set(r.get('accountId') as string, { label: r.get('label') as string, note: (r.get('note') as string | null) ?? '' });
+  const rows: Array<NewLabel & { id: string; createdAt: ReturnType<typeof int> }> = [];
+  for (const l of labels) {
+    const cur = inForce.get(l.accountId);
+    if (cur && cur.label === l.label && cur.note === (l.note ?? '')) continue;
+    inForce.set(l.accountId, { label: l.label, note: l.note ?? '' });
+    rows.push({ ...l, id: `lbl_${crypto.randomUUID()}`, createdAt: int(now) });
+  }
+  if (rows.length === 0) return [];
   const result = await tx.run(cypher('labels/create-labels'), { labels: rows });
   if (result.records.length) await tx.run(cypher('labels/bump-generation'), { at: int(now) });
   return result.records.map(toLabel);
@@ -84,7 +100,10 @@ export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
     async currentWithSources(): Promise<Map<string, { label: LabelValue; source: string }>> {
       const result = await read((tx) => tx.run(cypher('labels/current-labels')));
       return new Map(
-        result.records.map((r) => [r.get('accountId') as string, { label: r.get('label') as LabelValue, source: r.get('source') as string }]),
+        result.records.map((r) => [
+          r.get('accountId') as string,
+          { label: r.get('label') as LabelValue, source: r.get('source') as string },
+        ]),
       );
     },
   };

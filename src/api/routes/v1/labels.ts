@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { numericIdProblem } from '../../../ingest/record.js';
 import { checkLabel, LABEL_SOURCES, MAX_NOTE_LENGTH } from '../../../labels/label-input.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
@@ -38,6 +39,11 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['investigator'] },
       bodyLimit: 16 * 1024,
+      // Before schema validation, which would turn a JSON number into its (already rounded) text.
+      preValidation: async (request) => {
+        const problem = numericIdProblem('accountId', (request.body as { accountId?: unknown } | null)?.accountId);
+        if (problem) throw badRequest(problem);
+      },
       schema: {
         summary: 'Label an account fraud or legit (append-only; the latest non-retracted label wins)',
         description:
@@ -65,7 +71,9 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
       if (!checked.ok) throw badRequest(checked.reason);
       const actor = actorOf(request);
       const r = await tx().write(async (t) => {
-        const [created] = await appendLabels(t, [{ ...checked.value, source: checked.value.source ?? 'investigation', createdBy: actor.name }]);
+        const [created] = await appendLabels(t, [
+          { ...checked.value, source: checked.value.source ?? 'investigation', createdBy: actor.name },
+        ]);
         const audit = await appendAudit(
           t,
           actor,
