@@ -130,7 +130,8 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const migration = step('migration', () =>
     detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }),
   );
-  // What the rules read besides the labels; the learned step re-runs them fold-wise on the same inputs.
+  // What the rules read besides the labels: the learned step builds its feature table from the same
+  // inputs and re-runs the rules fold-wise on them.
   const riskInputs = {
     flows,
     c: centrality,
@@ -164,16 +165,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const learned = step('learned', () =>
     learnRisk(
       {
-        table: {
-          flows,
-          c: centrality,
-          f: features,
-          isHub: hubs.isHub,
-          community: communities.community,
-          clusters: communities.members,
-          typologies,
-          migrations: migration.links,
-        },
+        table: riskInputs,
         ids: flows.ids,
         labels: input.labels,
         labelSources: input.labelSources,
