@@ -60,7 +60,7 @@ export function registerDemo(program: Command): void {
             accountId,
             label: 'fraud',
             note: 'demo: confirmed by an investigator',
-            source: 'demo',
+            source: 'investigation',
             createdBy: 'demo',
           })),
         );
