@@ -131,6 +131,15 @@ describe('ingest routes', () => {
     });
     assert.equal(label.statusCode, 400, label.body);
     assert.match(label.json().message, /accountId .* send ids as strings/);
+
+    const override = await app.inject({
+      method: 'POST',
+      url: '/v1/blacklist/overrides',
+      payload: '{"accountId":12345678901234567891,"action":"exclude","reason":"customer complaint"}',
+      headers: { 'content-type': 'application/json', ...bearer(keys.investigator) },
+    });
+    assert.equal(override.statusCode, 400, override.body);
+    assert.match(override.json().message, /accountId .* send ids as strings/);
   });
 
   test('labels: POST /v1/labels appends, GET lists, an identical label is not duplicated', async () => {

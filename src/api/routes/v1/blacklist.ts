@@ -11,6 +11,7 @@ import { txRunner } from '../../../neo4j/session.js';
 import { actorOf, iso } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
+import { numericIdProblem } from '../../../ingest/record.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -250,6 +251,11 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['investigator'] },
       bodyLimit: 16 * 1024,
+      // Before schema validation, which would turn a JSON number into its (already rounded) text.
+      preValidation: async (request) => {
+        const problem = numericIdProblem('accountId', (request.body as { accountId?: unknown } | null)?.accountId);
+        if (problem) throw badRequest(problem);
+      },
       schema: {
         summary: 'Force an account onto (include) or off (exclude) the list — published at once, kept by every later run',
         description:
