@@ -92,7 +92,8 @@ export function registerResults(program: Command): void {
       runCommand(async (rt) => {
         const driver = await rt.ensureNeo4j();
         const list = await createRunRepository(driver, rt.config.neo4j).list(Number.MAX_SAFE_INTEGER, opts.limit);
-        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist']];
+        // The model's out-of-fold ROC-AUC per run: drift shows as a column.
+        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist', 'model ROC-AUC']];
         for (const r of list) {
           rows.push([
             r.id,
@@ -103,6 +104,7 @@ export function registerResults(program: Command): void {
             String(r.counts.accounts ?? ''),
             String(r.counts.clusters ?? ''),
             r.blacklistVersion === null ? '' : `v${r.blacklistVersion}`,
+            r.model && typeof r.model.rocAuc === 'number' ? String(r.model.rocAuc) : String(r.model?.status ?? ''),
           ]);
         }
         process.stdout.write(`${table(rows)}\n`);
