@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/index.js';
 import { localPaths, runAdminTool, startLocalNeo4j, stopLocalNeo4j } from '../src/neo4j/local.js';
 import { createDriver } from '../src/neo4j/driver.js';
 import { applySchema } from '../src/neo4j/schema.js';
+import { createRng } from '../dev/synth/rng.js';
 import { createWorld } from '../dev/synth/world.js';
 import { BENCH_DIR, log } from './common.js';
 
@@ -23,6 +24,24 @@ export interface Dataset {
   to: number;
   accounts: number;
   transactions: number;
+}
+
+/**
+ * Investigators' labels for a bench world, as `acctnet labels import` reads them: 30% of its fraud
+ * accounts, seeded — what the learned model trains on in every run (written once per dataset).
+ */
+export function labelsFile(size: string, seed: number, dir: string): string {
+  const file = path.join(dir, 'labels.csv');
+  if (fs.existsSync(file)) return file;
+  const world = createWorld({ seed, accounts: SIZES[size]!.accounts, activity: 0.28, currency: 'USD' });
+  const rng = createRng(`bench-labels-${seed}`);
+  const fraud = world.truth
+    .filter((a) => a.fraud)
+    .map((a) => a.id)
+    .sort()
+    .filter(() => rng() < 0.3);
+  fs.writeFileSync(file, `account_id,label,note\n${fraud.map((id) => `${id},fraud,bench`).join('\n')}\n`);
+  return file;
 }
 
 /** Neo4j bulk-import CSVs of a seeded world, cut at exactly `transactions` transfers (time order). */
