@@ -98,6 +98,7 @@ function analyse(
   transfers: ReturnType<typeof world>['transfers'],
   labels: Map<string, LabelValue>,
   learned: Partial<typeof ANALYSIS_DEFAULTS.learned> = {},
+  params: Partial<typeof ANALYSIS_DEFAULTS> = {},
 ): AnalysisOutput {
   const to = transfers.reduce((m, t) => Math.max(m, t.at), 0);
   const agg = new FlowAggregator({ from: to - 180 * DAY + 1, to, bucketMs: 7 * DAY }, { holdMs: 48 * 3_600_000 });
@@ -108,7 +109,7 @@ function analyse(
     labels,
     previousClusters: new Map(),
     nextClusterSeq: 1,
-    params: { ...ANALYSIS_DEFAULTS, learned: { ...ANALYSIS_DEFAULTS.learned, minFraudLabels: 10, ...learned } },
+    params: { ...ANALYSIS_DEFAULTS, ...params, learned: { ...ANALYSIS_DEFAULTS.learned, minFraudLabels: 10, ...learned } },
   });
 }
 
@@ -192,4 +193,14 @@ test('shadow mode: the served list is the rules list; the learned list is kept a
   assert.ok(shadow.learnedScore);
   assert.equal(off.model.status, 'off');
   assert.equal(off.learnedScore, null);
+});
+
+test('ACCTNET_MODEL_ONLY_THRESHOLD: at the blacklist threshold, model-only accounts are listed instead of waiting for review', () => {
+  const gated = analyse(W.transfers, labelled);
+  assert.ok(gated.review.length > 0, 'this world has model-only accounts above the threshold');
+  const open = analyse(W.transfers, labelled, {}, { modelOnlyThreshold: ANALYSIS_DEFAULTS.threshold });
+  assert.equal(open.review.length, 0);
+  const listed = new Set(open.candidates.map((e) => e.accountId));
+  for (const e of gated.review) assert.ok(listed.has(e.accountId), e.accountId);
+  assert.equal(open.candidates.length, gated.candidates.length + gated.review.length);
 });
