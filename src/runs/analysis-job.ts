@@ -1,11 +1,11 @@
 // The body of a recompute run: load → analyse → write results; its blacklist candidates go back to
-// the main thread, which publishes them (blacklist/publish.ts). It runs inside a worker thread (src/runs/analysis-thread.ts) so the worker's event loop stays free
-// to renew the BullMQ lock; the graph lives only in that thread.
+// the main thread, which publishes them (blacklist/publish.ts). It runs inside a worker thread
+// (src/runs/analysis-thread.ts) so the worker's event loop stays free to renew the BullMQ lock; the
+// graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { BlacklistEntry } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
-import { LEARNED_DEFAULTS } from '../analysis/learned.js';
-import type { ModelCard } from '../analysis/learned.js';
+import { LEARNED_DEFAULTS, type ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
 import type { LabelValue } from '../analysis/risk.js';
 import { parseClusterSeq } from '../analysis/stable-ids.js';
@@ -217,8 +217,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
     result.model = { ...out.model };
-    if (out.model.status === 'too_few_labels' || (out.model.status === 'off' && params.learned.mode !== 'off'))
-      warnings.push(out.model.message ?? 'the learned model was left out');
+    if (out.model.status === 'too_few_labels') warnings.push(out.model.message!);
     if (out.shadowCandidates) {
       const served = new Set(out.candidates.map((e) => e.accountId));
       const shadow = new Set(out.shadowCandidates.map((e) => e.accountId));
