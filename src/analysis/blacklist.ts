@@ -26,6 +26,18 @@ export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: 
   return [...byAccount.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
 }
 
+/**
+ * A list must never reach gateways with an entry that has no account id (a gateway would block a
+ * blank id, or an account's block would silently be missing): the publication path refuses it.
+ */
+export function assertEntryIds(entries: readonly BlacklistEntry[]): void {
+  const bad = entries.filter((e) => typeof e.accountId !== 'string' || e.accountId.trim() === '').length;
+  if (bad)
+    throw new Error(
+      `refusing to publish: ${bad} of ${entries.length} blacklist entries have no account id (an analysis fault; nothing was published)`,
+    );
+}
+
 export interface BlacklistDiff {
   added: BlacklistEntry[];
   removed: string[];

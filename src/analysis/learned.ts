@@ -18,7 +18,7 @@
 //    investigated accounts" (the training mix of confirmed fraud and checked or sampled accounts),
 //    not a population prevalence.
 // 5. A final model on every training row scores the other accounts.
-import { scoreRisk, type RiskInputs, type RiskOptions } from './risk.js';
+import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
 import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
@@ -121,6 +121,8 @@ export interface LearnedInput {
   /** The rules' inputs: re-run fold-wise with part of the labels removed. */
   risk: Omit<RiskInputs, 'labels'>;
   riskOptions?: Partial<RiskOptions>;
+  /** The rules' label-free part on the same inputs and options (prepareRisk), when the caller has it already. */
+  riskPrep?: RiskPrep;
   /** The rules' score with every label (the pipeline's own run). */
   rulesScore: Float64Array;
   onStep?: (step: string) => void;
@@ -229,11 +231,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore), (i) => !isTraining[i]);
   const featureFold = new Int32Array(n).fill(-1);
   for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
+  // The rules' label-free part once; each fold propagates its own labels on it.
+  const riskPrep = inp.riskPrep ?? prepareRisk(inp.risk, inp.riskOptions);
   for (let g = 0; g < o.folds; g++) {
     const foldLabel = Int8Array.from(label, (v, i) => (featureFold[i] === g ? 0 : v));
-    const foldLabels = new Map<string, LabelValue>();
-    for (let i = 0; i < n; i++) if (foldLabel[i]) foldLabels.set(inp.ids[i]!, foldLabel[i] === 1 ? 'fraud' : 'legit');
-    const rules = scoreRisk({ ...inp.risk, labels: foldLabels }, inp.riskOptions, false).score;
+    const rules = propagateRisk(riskPrep, foldLabel, false).score;
     writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
   }
 

@@ -9,7 +9,7 @@ import { findHubs } from './hubs.js';
 import { detectMigrations, type Migration } from './migration.js';
 import { explainLearned, fuseScores, type FusedScores } from './fusion.js';
 import { learnRisk, LEARNED_DEFAULTS, type LearnedOptions, type ModelCard } from './learned.js';
-import { scoreRisk, type LabelValue } from './risk.js';
+import { labelVector, prepareRisk, propagateRisk, type LabelValue } from './risk.js';
 import { assignRoles, type Role } from './roles.js';
 import { assignStableIds } from './stable-ids.js';
 import { classifyCluster, type Typology } from './typology.js';
@@ -143,7 +143,11 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     typologies,
     migrations: migration.links,
   };
-  const risk = step('risk', () => scoreRisk({ ...riskInputs, labels: input.labels }));
+  // The rules' label-free part is computed once and shared with the learned step's fold-wise runs.
+  const { riskPrep, risk } = step('risk', () => {
+    const prep = prepareRisk(riskInputs);
+    return { riskPrep: prep, risk: propagateRisk(prep, labelVector(flows, input.labels)) };
+  });
   // Exact Brandes is O(n·m) per cluster: computed where an investigator will look (clusters with
   // some risk), as evidence of who bridges the flows; NaN elsewhere.
   Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
@@ -170,6 +174,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
         labels: input.labels,
         labelSources: input.labelSources,
         risk: riskInputs,
+        riskPrep,
         rulesScore: risk.score,
         onStep: input.onStep,
       },

@@ -88,74 +88,55 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
- * `explain: false` skips the reason texts (the learned model's fold-wise runs need only the scores).
+ * What the rules derive from the graph alone, without labels: the same for every label set, so the
+ * learned model's fold-wise runs (learned.ts) compute it once and propagate each fold's labels on it.
  */
-export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, explain = true): RiskResult {
+export interface RiskPrep {
+  inp: Omit<RiskInputs, 'labels'>;
+  o: RiskOptions;
+  n: number;
+  /** How much the account's own behaviour looks like a mule's (0..1). */
+  behaviour: Float64Array;
+  ordinary: Float64Array;
+  youth: Float64Array;
+  /** Own behaviour's score (capped), 0 for hubs. */
+  behaviourScore: Float64Array;
+  velocityHigh: Uint8Array;
+  typePrior: Map<number, number>;
+  predecessors: Map<number, Array<{ from: number; link: Migration }>>;
+  /** The share of an account's money that moves inside its own cluster. */
+  participation: Float64Array;
+  /** Per pair: how repeated it is (paying a risky account once or twice is what victims do). */
+  repeat: Float64Array;
+  /** Cluster → member indices, in the clusters' order. */
+  memberIndex: Map<number, Int32Array>;
+}
+
+export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<RiskOptions> = {}): RiskPrep {
   const o = { ...RISK_DEFAULTS, ...options };
   const { c, f, isHub, community } = inp;
   const n = inp.ids.length;
   const idx = (node: string) => inp.flows.index.get(node)!;
 
-  // Own behaviour: passes money through, has no ordinary life (merchants, payroll), is new, busy at night.
+  // Own behaviour: passes money through, has no ordinary life (merchants, payroll), is new.
   const behaviour = new Float64Array(n);
   const ordinary = new Float64Array(n);
   const youth = new Float64Array(n);
+  const behaviourScore = new Float64Array(n);
+  const velocityHigh = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     ordinary[i] = f.ordinary[i]!;
     youth[i] = Math.max(0, Math.min(1, 1 - f.ageDays[i]! / (2 * o.newAccountDays)));
     behaviour[i] = isHub[i] ? 0 : Math.min(1, 0.55 * f.forwardShare[i]! + 0.35 * (1 - ordinary[i]!) + 0.1 * youth[i]!);
-  }
-
-  const label = new Int8Array(n); // 1 fraud, -1 legit
-  for (const [id, value] of inp.labels) {
-    const node = inp.flows.index.get(id);
-    if (node !== undefined) label[node] = value === 'fraud' ? 1 : -1;
-  }
-
-  const score = new Float64Array(n);
-  // Network evidence only (labels, flows with risky accounts, migration, clusters): what spreads.
-  // Behaviour alone never spreads, or a cluster of busy new accounts would talk itself into risk.
-  const spread = new Float64Array(n);
-  // One map per account only when reasons are wanted (the fold-wise runs of the learned model skip them).
-  const evidence = explain ? Array.from({ length: n }, () => new Map<string, { value: number; text: string }>()) : [];
-  const note = (i: number, code: string, value: number, text: string | (() => string)) => {
-    if (!explain) return;
-    const cur = evidence[i]!.get(code);
-    if (!cur || value > cur.value) evidence[i]!.set(code, { value, text: typeof text === 'string' ? text : text() });
-  };
-  const raise = (i: number, value: number, network = true) => {
-    if (value > score[i]!) score[i] = value;
-    if (network && value > spread[i]!) spread[i] = value;
-  };
-
-  // Behaviour alone: capped, it never lists an account by itself.
-  for (let i = 0; i < n; i++) {
-    if (label[i] === 1) {
-      raise(i, 1);
-      note(i, 'LABELLED_FRAUD', 1, 'LABELLED_FRAUD');
-      continue;
-    }
     if (isHub[i]) continue;
-    const b = behaviour[i]!;
-    if (f.forwardShare[i]! >= 0.6 && ordinary[i]! < 0.2)
-      note(i, 'PASS_THROUGH', b, () => `PASS_THROUGH:${pct(f.forwardShare[i]!)} of inflow sent on within the holding window`);
-    const velocityHigh = f.ageDays[i]! < o.newAccountDays && f.velocity[i]! >= o.highVelocityFactor * Math.max(f.medianVelocity, 0.01);
-    if (velocityHigh)
-      note(
-        i,
-        'NEW_HIGH_VELOCITY',
-        0.1,
-        () => `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`,
-      );
-    if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
-    raise(i, Math.min(o.behaviourCap, b * o.behaviourCap + (velocityHigh ? 0.1 : 0)), false);
+    const high = f.ageDays[i]! < o.newAccountDays && f.velocity[i]! >= o.highVelocityFactor * Math.max(f.medianVelocity, 0.01);
+    velocityHigh[i] = high ? 1 : 0;
+    behaviourScore[i] = Math.min(o.behaviourCap, behaviour[i]! * o.behaviourCap + (high ? 0.1 : 0));
   }
 
   // Cluster type priors: flow-through shapes whose members behave like mules.
-  const clusterScore = new Map<number, number>();
-  const clusterReasons = new Map<number, string[]>();
   const typePrior = new Map<number, number>();
-  for (const [cid, members] of inp.clusters) {
+  for (const [cid] of inp.clusters) {
     const t = inp.typologies.get(cid);
     if (!t || !FLOW_TYPES.has(t.type)) continue;
     // How mule-like the accounts forming the shape are (the cycle, the chain, the fan).
@@ -193,9 +174,91 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
 
   const repeat = new Float64Array(pairCount);
   for (let p = 0; p < pairCount; p++) repeat[p] = Math.min(1, pairTransfers[p]! / 3);
+  const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
+  return {
+    inp,
+    o,
+    n,
+    behaviour,
+    ordinary,
+    youth,
+    behaviourScore,
+    velocityHigh,
+    typePrior,
+    predecessors,
+    participation,
+    repeat,
+    memberIndex,
+  };
+}
+
+/** Labels by account index: 1 fraud, -1 legit, 0 none. */
+export function labelVector(flows: Flows, labels: ReadonlyMap<string, LabelValue>): Int8Array {
+  const label = new Int8Array(flows.ids.length);
+  for (const [id, value] of labels) {
+    const node = flows.index.get(id);
+    if (node !== undefined) label[node] = value === 'fraud' ? 1 : -1;
+  }
+  return label;
+}
+
+/**
+ * `explain: false` skips the reason texts (the learned model's fold-wise runs need only the scores).
+ */
+export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, explain = true): RiskResult {
+  return propagateRisk(prepareRisk(inp, options), labelVector(inp.flows, inp.labels), explain);
+}
+
+/** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
+export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
+  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, repeat, memberIndex } = prep;
+  const { c, f, isHub } = inp;
+
+  const score = new Float64Array(n);
+  // Network evidence only (labels, flows with risky accounts, migration, clusters): what spreads.
+  // Behaviour alone never spreads, or a cluster of busy new accounts would talk itself into risk.
+  const spread = new Float64Array(n);
+  // One map per account only when reasons are wanted (the fold-wise runs of the learned model skip them).
+  const evidence = explain ? Array.from({ length: n }, () => new Map<string, { value: number; text: string }>()) : [];
+  const note = (i: number, code: string, value: number, text: string | (() => string)) => {
+    if (!explain) return;
+    const cur = evidence[i]!.get(code);
+    if (!cur || value > cur.value) evidence[i]!.set(code, { value, text: typeof text === 'string' ? text : text() });
+  };
+  const raise = (i: number, value: number, network = true) => {
+    if (value > score[i]!) score[i] = value;
+    if (network && value > spread[i]!) spread[i] = value;
+  };
+
+  // Behaviour alone: capped, it never lists an account by itself.
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) {
+      raise(i, 1);
+      note(i, 'LABELLED_FRAUD', 1, 'LABELLED_FRAUD');
+      continue;
+    }
+    if (isHub[i]) continue;
+    if (explain) {
+      const b = behaviour[i]!;
+      if (f.forwardShare[i]! >= 0.6 && ordinary[i]! < 0.2)
+        note(i, 'PASS_THROUGH', b, () => `PASS_THROUGH:${pct(f.forwardShare[i]!)} of inflow sent on within the holding window`);
+      if (prep.velocityHigh[i])
+        note(
+          i,
+          'NEW_HIGH_VELOCITY',
+          0.1,
+          () => `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`,
+        );
+      if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
+    }
+    raise(i, prep.behaviourScore[i]!, false);
+  }
+
+  const clusterScore = new Map<number, number>();
+  const clusterReasons = new Map<number, string[]>();
+  const { pairFrom, pairTo, pairAmount, pairCount } = inp.flows;
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
-  const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
   const previous = new Float64Array(n);
   for (let round = 0; round < o.iterations; round++) {
     // Stop once nothing moves any more (risk only grows, so this is a fixed point).
@@ -281,13 +344,15 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
     }
   }
   for (const [cid, cs] of clusterScore) {
-    const members = inp.clusters.get(cid)!;
+    const members = memberIndex.get(cid)!;
     const reasons: string[] = [];
-    const labelled = members.filter((m) => label[idx(m)] === 1).length;
+    let labelled = 0;
+    for (const i of members) if (label[i] === 1) labelled++;
     if (labelled) reasons.push(`LABELLED_FRAUD_MEMBERS:${labelled}`);
     const t = inp.typologies.get(cid);
     if (t && typePrior.has(cid)) reasons.push(`TYPOLOGY:${t.type}`);
-    const risky = members.filter((m) => score[idx(m)]! >= 0.5).length;
+    let risky = 0;
+    for (const i of members) if (score[i]! >= 0.5) risky++;
     if (risky) reasons.push(`RISKY_MEMBERS:${risky}/${members.length}`);
     clusterReasons.set(cid, reasons);
     clusterScore.set(cid, r2(cs));

@@ -1,7 +1,14 @@
 // What a blacklist version holds, beyond the pure builder in analysis/blacklist.ts: score churn.
 import type { BlacklistEntry } from '../analysis/blacklist.js';
 
-export { buildBlacklist, diffBlacklists, guardDecision, type BlacklistEntry, type Override } from '../analysis/blacklist.js';
+export {
+  assertEntryIds,
+  buildBlacklist,
+  diffBlacklists,
+  guardDecision,
+  type BlacklistEntry,
+  type Override,
+} from '../analysis/blacklist.js';
 
 /**
  * Score churn (ACCTNET_SCORE_CHURN_STEP): an entry that is on the served list with the same cluster

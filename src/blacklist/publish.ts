@@ -19,7 +19,15 @@ import { createWebhookRepository } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
-import { buildBlacklist, diffBlacklists, guardDecision, keepServedScores, sameEntries, type BlacklistEntry } from './entries.js';
+import {
+  assertEntryIds,
+  buildBlacklist,
+  diffBlacklists,
+  guardDecision,
+  keepServedScores,
+  sameEntries,
+  type BlacklistEntry,
+} from './entries.js';
 
 export interface PublishDeps {
   config: Config;
@@ -141,6 +149,9 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
     runId = target?.runId ?? null;
     entries = target === null ? buildBlacklist([], 0, overrides) : await restoreWithOverrides(deps, target, overrides);
   }
+
+  // Never an entry without an id, whatever built the list (before anything is written).
+  assertEntryIds(entries);
 
   // 2. Guard and pin.
   const pinned = state.pinnedVersion !== null;

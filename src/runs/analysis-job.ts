@@ -13,9 +13,9 @@ import type { Config } from '../config/index.js';
 import { currencyExponent } from '../ingest/record.js';
 import { int, toNumber } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
-import { sessionConfig } from '../neo4j/driver.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
 import { txRunner } from '../neo4j/session.js';
+import { loadWindow } from './load.js';
 
 export interface AnalysisJobInput {
   config: Config;
@@ -127,57 +127,36 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       { holdMs: config.analysis.holdHours * 3_600_000 },
     );
 
-    // Account names and first-seen times by internal id; the transfers refer to internal ids.
-    const names = new Map<number, string>();
-    const firstSeen = new Map<string, number>();
+    // Accounts and the window's transfers in one read transaction (src/runs/load.ts).
+    let firstSeen = new Map<string, number>();
     await timed('load', async () => {
       if (asOf === null) return;
-      const toBase = converter(config);
-      const skipped = new Map<string, number>();
-      const session = driver.session({ ...sessionConfig(config.neo4j, 'READ'), fetchSize: 10_000 });
-      try {
-        for await (const r of session.run(cypher('analysis/load-accounts'))) {
-          const id = r.get('id') as string;
-          names.set(r.get('nid') as number, id);
-          const seen = r.get('firstSeenAt');
-          if (seen !== null) firstSeen.set(id, seen as number);
-        }
-        counts.accountsLoaded = names.size;
-        report('load');
-        const stream = session.run(cypher('analysis/load-transfers'), { from: int(windowFrom), to: int(asOf) });
-        let n = 0;
-        for await (const r of stream) {
-          const from = names.get(r.get('from') as number)!;
-          const tos = r.get('tos') as number[];
-          const amounts = r.get('amounts') as number[];
-          const currencies = r.get('currencies') as string[];
-          const ats = r.get('ats') as number[];
-          const channels = r.get('channels') as Array<string | null>;
-          for (let k = 0; k < tos.length; k++) {
-            const currency = currencies[k]!;
-            const amount = toBase(amounts[k]!, currency);
-            if (amount === null) {
-              skipped.set(currency, (skipped.get(currency) ?? 0) + 1);
-              continue;
-            }
-            aggregator.add({ from, to: names.get(tos[k]!)!, amount, at: ats[k]!, channel: channels[k] ?? null });
-            if (++n % 200_000 === 0) {
-              counts.transfersLoaded = n;
-              report('load');
-            }
-          }
-        }
-        counts.transfersLoaded = n;
-      } finally {
-        await session.close();
+      const loaded = await loadWindow(driver, config, { from: windowFrom, to: asOf }, aggregator, {
+        toBase: converter(config),
+        progress: (accounts, transfers) => {
+          counts.accountsLoaded = accounts;
+          counts.transfersLoaded = transfers;
+          report('load');
+        },
+      });
+      firstSeen = loaded.firstSeen;
+      counts.accountsLoaded = loaded.accountsLoaded;
+      counts.transfersLoaded = loaded.transfersLoaded;
+      if (loaded.lateAccounts) {
+        counts.accountsLoadedLate = loaded.lateAccounts;
+        warnings.push(`${loaded.lateAccounts} accounts were created while the run loaded: read with their transfers`);
       }
-      names.clear();
-      for (const [currency, k] of skipped) {
+      if (loaded.unresolved) {
+        counts.transfersUnresolved = loaded.unresolved;
+        warnings.push(`${loaded.unresolved} transfers left out: their account was deleted while the run loaded`);
+      }
+      for (const [currency, k] of loaded.skipped) {
         warnings.push(`${k} transfers in ${currency} left out: no rate to ${config.analysis.baseCurrency} in ACCTNET_FX_RATES`);
         counts[`skipped${currency}`] = k;
       }
     });
-    const flows = aggregator.finish();
+    // The time-ordered sweep (pass-through, runs of transfers) and the per-pair arrays.
+    const flows = await timed('aggregate', async () => aggregator.finish());
 
     const context = await timed('context', async () => {
       const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
