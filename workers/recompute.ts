@@ -2,6 +2,7 @@
 import type { Worker } from 'bullmq';
 import { syncSchedule } from '../src/queue/recompute-queue.js';
 import { createRecomputeWorker } from '../src/runs/recompute-worker.js';
+import { warnIfRetentionIsNew } from '../src/runs/retention.js';
 import type { Runtime } from '../src/runtime.js';
 
 export async function startRecomputeWorker(rt: Runtime, opts: { name?: string } = {}): Promise<Worker> {
@@ -9,6 +10,9 @@ export async function startRecomputeWorker(rt: Runtime, opts: { name?: string } 
   await rt.ensureRedis();
   const schedule = await syncSchedule(rt.recomputeQueue(), rt.config);
   rt.log.info({ schedule, tz: rt.config.analysis.tz }, schedule ? 'recompute schedule set' : 'recompute schedule off');
+  await warnIfRetentionIsNew({ config: rt.config, driver, log: rt.log.child({ queue: 'recompute' }) }).catch((err: Error) =>
+    rt.log.warn({ err: err.message }, 'could not preview what retention will delete'),
+  );
   return createRecomputeWorker(
     { config: rt.config, driver, redis: rt.redis(), webhookQueue: rt.webhookQueue(), log: rt.log.child({ queue: 'recompute' }) },
     opts,

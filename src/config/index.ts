@@ -381,14 +381,14 @@ export const VARS = {
     name: 'ACCTNET_RETAIN_TRANSFERS_DAYS',
     default: '0',
     expected: 'days 0..36500 (0: keep everything)',
-    doc: 'After each successful run, delete transfers (and ingest batches, runs, deliveries) older than this many days before asOf.',
+    doc: "After each successful run, delete transfers older than this many days before the run's asOf (not those of labelled, overridden or listed accounts: legal hold), and ingest batches, run records and webhook deliveries older than that. Accounts stay. 0 or at least ACCTNET_WINDOW_DAYS. What was deleted is recorded on the run (docs/operations.md, Retention).",
     parse: p.int(0, 36500),
   }),
   retainVersions: defineVar({
     name: 'ACCTNET_RETAIN_VERSIONS',
     default: '0',
     expected: 'an integer 0..1000000 (0: keep every version)',
-    doc: 'After each successful run, keep only the newest this many blacklist versions (never the served or pinned one).',
+    doc: 'After each successful run, keep only the newest this many blacklist versions (never the served or pinned one, nor one a webhook has not acknowledged past).',
     parse: p.int(0, 1000000),
   }),
 
@@ -671,6 +671,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (config.ingest.minTimestamp >= config.ingest.maxTimestamp) {
     problems.push('ACCTNET_MIN_TIMESTAMP must be before ACCTNET_MAX_TIMESTAMP');
+  }
+  const { retainTransfersDays, windowDays } = config.analysis;
+  if (retainTransfersDays > 0 && retainTransfersDays < windowDays) {
+    problems.push(
+      `ACCTNET_RETAIN_TRANSFERS_DAYS (${retainTransfersDays}) is shorter than ACCTNET_WINDOW_DAYS (${windowDays}): retention would delete transfers the next run analyses; set it to 0 (keep everything) or at least ${windowDays}`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,6 +1,7 @@
 // What an operator or client wants to know about an ingest batch: where it is, what was written,
 // what was rejected and why, and which jobs failed for good (from BullMQ's failed set).
 import type { Queue } from 'bullmq';
+import { isFailedNow } from '../neo4j/repositories/failed-ingest-jobs.js';
 import type { IngestBatchRepository, RejectedRow } from '../neo4j/repositories/ingest-batches.js';
 import { ingestJobId, type IngestJobData } from '../queue/ingest-queue.js';
 
@@ -26,6 +27,12 @@ export interface BatchReport {
 
 const MAX_STATE_LOOKUPS = 200;
 
+/** An HTTP batch is registered just before its jobs are enqueued: a missing job is "lost" only after this. */
+const LOST_GRACE_MS = 60_000;
+
+export const LOST_JOB_REASON =
+  'lost from the queue before it was written (Redis restarted without persistence, or its keys were evicted); its rows are not kept: import the file again or resend the rows (rows already stored count as duplicates)';
+
 export async function describeBatch(
   batches: IngestBatchRepository,
   queue: Queue<IngestJobData>,
@@ -35,14 +42,22 @@ export async function describeBatch(
   const s = await batches.status(id);
   if (!s) return null;
   const done = new Set(s.doneSeqs);
-  const failedJobs: BatchReport['failedJobs'] = [];
+  // Failed jobs kept in Neo4j (with their rows); a retried one counts as pending until it ends.
+  const kept = await batches.failed.ofBatch(id);
+  const failedJobs: BatchReport['failedJobs'] = kept
+    .filter(isFailedNow)
+    .map((j) => ({ jobId: j.jobId, reason: `${j.reason} (rows kept: npx acctnet batches retry ${id})` }));
+  const known = new Set([...done, ...kept.map((j) => j.seq)]);
   if (s.expectedChunks !== null) {
+    const mayBeLost = s.source !== 'http' || Date.now() - s.createdAt > LOST_GRACE_MS;
     let looked = 0;
     for (let seq = 0; seq < s.expectedChunks && looked < MAX_STATE_LOOKUPS; seq++) {
-      if (done.has(seq)) continue;
+      if (known.has(seq)) continue;
       looked++;
       const job = await queue.getJob(ingestJobId(id, seq));
       if (job && (await job.getState()) === 'failed') failedJobs.push({ jobId: job.id!, reason: job.failedReason });
+      else if (!job && mayBeLost && !(await batches.status(id))!.doneSeqs.includes(seq))
+        failedJobs.push({ jobId: ingestJobId(id, seq), reason: LOST_JOB_REASON });
     }
   }
   const pending = s.expectedChunks === null ? null : s.expectedChunks - s.chunksDone - failedJobs.length;

@@ -3,7 +3,9 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bu
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
+import { createFailedIngestJobRepository } from '../neo4j/repositories/failed-ingest-jobs.js';
 import { INGEST_QUEUE, ingestJobValidator, type IngestJobData } from '../queue/ingest-queue.js';
+import { keepFailedJob } from './failed-jobs.js';
 import { validationRules } from './rules.js';
 import { writeIngestChunk, type ChunkOutcome } from './write-chunk.js';
 
@@ -49,12 +51,23 @@ export function createIngestWorker(
       ...(opts.name ? { name: opts.name } : {}),
     },
   );
+  const failedJobs = createFailedIngestJobRepository(driver, config.neo4j);
   worker.on('failed', (job, err) => {
-    const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-    log[final ? 'error' : 'warn'](
-      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message },
-      final ? 'ingest job failed for good' : 'ingest job failed, will retry',
-    );
+    if (!job) return;
+    // The state tells "for good" (failed) from "will retry" (delayed/waiting), UnrecoverableError included.
+    void job
+      .getState()
+      .then(async (state) => {
+        if (state !== 'failed') {
+          log.warn({ jobId: job.id, attemptsMade: job.attemptsMade, err: err.message }, 'ingest job failed, will retry');
+          return;
+        }
+        log.error({ jobId: job.id, attemptsMade: job.attemptsMade, err: err.message }, 'ingest job failed for good');
+        // Its rows are kept in Neo4j (retry: acctnet batches retry BATCH). If Neo4j is down now, the
+        // job stays in BullMQ's failed set and the next worker start keeps it (keepFailedSet).
+        await keepFailedJob(failedJobs, job, err.message);
+      })
+      .catch((e: Error) => log.error({ jobId: job.id, err: e.message }, 'could not keep the failed ingest job in Neo4j; the next worker start tries again'));
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'ingest worker error'));
   return worker;

@@ -1,5 +1,7 @@
 // Retention: what old data acctnet deletes, on demand (`acctnet prune --before DATE`) or after each
-// successful run (ACCTNET_RETAIN_* settings). The audit log, labels and overrides are never pruned.
+// successful run (ACCTNET_RETAIN_* settings, src/runs/retention.ts). The audit log, labels,
+// overrides and accounts (their id and firstSeenAt) are never pruned; the transfers of an account
+// under legal hold (labelled, overridden or listed in the served version) are kept.
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
@@ -7,16 +9,36 @@ import { createRetentionRepository, type BulkStep } from '../neo4j/repositories/
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 
 export interface PruneOptions {
-  /** Delete transfers (and then orphaned accounts), ingest bookkeeping, runs and deliveries older than this. */
+  /** Delete transfers (not those under legal hold), ingest bookkeeping, runs and deliveries older than this. */
   before?: number;
   /** Keep only the newest N blacklist versions (the served and pinned ones, and any a webhook has not acknowledged past, always stay). */
   keepVersions?: number;
+  /** Count what would be deleted; delete nothing. */
+  dryRun?: boolean;
+}
+
+export interface PruneCounts {
+  transfers: number;
+  batches: number;
+  runs: number;
+  deliveries: number;
+  versions: number;
 }
 
 export interface PruneReport {
   before: string | null;
+  dryRun: boolean;
+  /** What was deleted (in a dry run: what would be). */
+  deleted: PruneCounts;
+  /** Legal hold: accounts whose transfers stay, and the old transfers kept for them. */
+  held: { accounts: number; transfers: number };
   versionsDeleted: number[];
+  /** ms per step. */
   steps: Record<string, number>;
+}
+
+export function emptyCounts(): PruneCounts {
+  return { transfers: 0, batches: 0, runs: 0, deliveries: 0, versions: 0 };
 }
 
 export async function prune(
@@ -25,31 +47,63 @@ export async function prune(
   log: (line: string) => void = () => {},
 ): Promise<PruneReport> {
   const { config, driver } = deps;
+  const dryRun = opts.dryRun === true;
   const steps: Record<string, number> = {};
+  const deleted = emptyCounts();
+  const held = { accounts: 0, transfers: 0 };
   const retention = createRetentionRepository(driver, config.neo4j);
-  const bulk = async (name: BulkStep, params: { before?: number; keep?: readonly string[] }) => {
+  const state = await createBlacklistRepository(driver, config.neo4j).state();
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();
-    await retention.bulk(name, params);
+    const out = await work();
     steps[name] = Date.now() - started;
-    log(`pruned ${name} in ${steps[name]} ms`);
+    return out;
   };
   if (opts.before !== undefined) {
     const before = opts.before;
-    await bulk('transfers', { before });
-    await bulk('orphan-accounts', {});
-    await bulk('ingest-bookkeeping', { before });
+    const heldIds = await timed('legal-hold', () => retention.heldAccounts(state.servedVersion));
+    held.accounts = heldIds.length;
     const current = await createRunRepository(driver, config.neo4j).currentRunId();
-    await bulk('runs', { before, keep: current ? [current] : [] });
-    await bulk('deliveries', { before });
+    const keep = current ? [current] : [];
+    const preview = await timed('preview', () => retention.preview(before, heldIds, keep));
+    held.transfers = preview.transfersHeld;
+    if (dryRun) {
+      Object.assign(deleted, {
+        transfers: preview.transfers,
+        batches: preview.batches,
+        runs: preview.runs,
+        deliveries: preview.deliveries,
+      });
+    } else {
+      const bulk = async (name: BulkStep, key: keyof PruneCounts, params: { keep?: readonly string[]; held?: readonly string[] }) => {
+        deleted[key] = await timed(name, () => retention.bulk(name, { before, ...params }));
+        log(`pruned ${deleted[key]} ${key} in ${steps[name]} ms`);
+      };
+      await bulk('transfers', 'transfers', { held: heldIds });
+      await bulk('ingest-bookkeeping', 'batches', {});
+      await bulk('runs', 'runs', { keep });
+      await bulk('deliveries', 'deliveries', {});
+    }
+    if (held.transfers > 0) log(`kept ${held.transfers} old transfers of ${held.accounts} accounts under legal hold`);
   }
   const versionsDeleted: number[] = [];
   if (opts.keepVersions !== undefined) {
-    const state = await createBlacklistRepository(driver, config.neo4j).state();
-    for (const version of await retention.oldVersions(opts.keepVersions, state.servedVersion, state.pinnedVersion)) {
-      await retention.deleteVersion(version);
-      versionsDeleted.push(version);
-    }
-    if (versionsDeleted.length) log(`deleted ${versionsDeleted.length} old blacklist versions`);
+    const keepVersions = opts.keepVersions;
+    const old = await timed('versions', async () => {
+      const versions = await retention.oldVersions(keepVersions, state.servedVersion, state.pinnedVersion);
+      if (!dryRun) for (const version of versions) await retention.deleteVersion(version);
+      return versions;
+    });
+    versionsDeleted.push(...old);
+    deleted.versions = old.length;
+    if (old.length && !dryRun) log(`deleted ${old.length} old blacklist versions`);
   }
-  return { before: opts.before === undefined ? null : new Date(opts.before).toISOString(), versionsDeleted, steps };
+  return {
+    before: opts.before === undefined ? null : new Date(opts.before).toISOString(),
+    dryRun,
+    deleted,
+    held,
+    versionsDeleted,
+    steps,
+  };
 }

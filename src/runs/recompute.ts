@@ -10,6 +10,7 @@ import { Conflict, StorageUnavailable } from '../errors.js';
 import { LockTimeout } from '../redis/lock.js';
 import type { RecomputeJobData } from '../queue/recompute-queue.js';
 import { analysisParams, type AnalysisJobInput, type AnalysisJobResult } from './analysis-job.js';
+import { applyRetention, type RunRetention } from './retention.js';
 
 export interface RunProgress {
   runId: string;
@@ -31,6 +32,8 @@ export interface RunSummary {
   warnings: string[];
   /** The learned model's card (docs/outputs.md). */
   model: AnalysisJobResult['model'];
+  /** What ACCTNET_RETAIN_* deleted after the run (null when retention is off or the run was superseded). */
+  retention: RunRetention | { error: string } | null;
 }
 
 export interface RecomputeDeps {
@@ -211,11 +214,39 @@ export async function runRecompute(
     counts,
     warnings: result.warnings,
     model: result.model,
+    retention: null,
   };
   log.info({ runId, publication: summary.publication, version: published.version }, 'recompute finished');
-  if (summary.status === 'succeeded')
+  if (summary.status === 'succeeded') {
     await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
+    summary.retention = await runRetention(deps, runId, result.asOf, summary.warnings);
+    if (summary.retention && 'error' in summary.retention) summary.warnings = [...summary.warnings, `retention failed: ${summary.retention.error}`];
+    else if (summary.retention?.warning) summary.warnings = [...summary.warnings, summary.retention.warning];
+  }
   return summary;
+}
+
+/**
+ * ACCTNET_RETAIN_* after a successful run. A failure does not fail the run (its results are served):
+ * it is logged and recorded on the run as a warning and as retention.error; the next run tries again.
+ */
+async function runRetention(
+  deps: RecomputeDeps,
+  runId: string,
+  asOf: number | null,
+  warnings: readonly string[],
+): Promise<RunRetention | { error: string } | null> {
+  try {
+    return await applyRetention(deps, { id: runId, asOf, warnings });
+  } catch (err) {
+    const message = (err as Error).message;
+    deps.log.error({ runId, err: message }, 'retention after the run failed; the next successful run tries again');
+    const error = { error: message };
+    await createRunRepository(deps.driver, deps.config.neo4j)
+      .setRetention(runId, error, [...warnings, `retention failed: ${message}`])
+      .catch(() => {});
+    return error;
+  }
 }
 
 /** Keeps the per-run results of the newest ACCTNET_KEEP_RUNS succeeded runs (the current one always). */

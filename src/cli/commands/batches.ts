@@ -1,20 +1,31 @@
 import type { Command } from 'commander';
+import { retryFailedJobs } from '../../ingest/failed-jobs.js';
 import { writeRejectsFile } from '../../ingest/import-file.js';
+import { isFailedNow } from '../../neo4j/repositories/failed-ingest-jobs.js';
+import { startIngestWorker } from '../../../workers/ingest.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
 
 export function registerBatches(program: Command): void {
-  const batches = program.command('batches').description('Ingest batches: progress and rejected rows');
+  const batches = program.command('batches').description('Ingest batches: progress, rejected rows, failed jobs');
   batches
     .command('show')
     .argument('<batchId>')
-    .description('Progress and counts of an ingest batch (JSON)')
+    .description('Progress and counts of an ingest batch, and its jobs that failed for good (JSON)')
     .action((batchId: string) =>
       runCommand(async (rt) => {
         await rt.ensureNeo4j();
         const status = await rt.batches().status(batchId);
         if (!status) throw new CliError(`no ingest batch ${batchId}`, EXIT.failed);
         const { doneSeqs: _omit, ...shown } = status;
-        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+        const failedJobs = (await rt.batches().failed.ofBatch(batchId)).map((j) => ({
+          jobId: j.jobId,
+          state: isFailedNow(j) ? 'failed' : 'retrying',
+          reason: j.reason,
+          failedAt: new Date(j.failedAt).toISOString(),
+          retries: j.retries,
+        }));
+        process.stdout.write(`${JSON.stringify({ ...shown, failedJobs }, null, 2)}\n`);
+        if (failedJobs.some((j) => j.state === 'failed')) say(`jobs failed for good; their rows are kept: npx acctnet batches retry ${batchId}`);
       }),
     );
   batches
@@ -28,6 +39,47 @@ export function registerBatches(program: Command): void {
         if (!(await rt.batches().status(batchId))) throw new CliError(`no ingest batch ${batchId}`, EXIT.failed);
         await writeRejectsFile(rt.batches(), batchId, opts.out ?? process.stdout);
         if (opts.out) say(`written to ${opts.out}`);
+      }),
+    );
+  batches
+    .command('retry')
+    .argument('<batchId>')
+    .option('--no-wait', 'enqueue and return; do not wait for the jobs to be written')
+    .description('Re-enqueue the kept rows of the jobs of a batch that failed for good (idempotent: rows already stored count as duplicates)')
+    .addHelpText('after', '\nExit codes: 0 every retried job written (or nothing to retry), 1 a job failed again.')
+    .action((batchId: string, opts: { wait: boolean }) =>
+      runCommand(async (rt) => {
+        await rt.ensureNeo4j();
+        await rt.ensureRedis();
+        const repo = rt.batches();
+        if (!(await repo.status(batchId))) throw new CliError(`no ingest batch ${batchId}`, EXIT.failed);
+        const queue = rt.ingestQueue();
+        const outcome = await retryFailedJobs(queue, repo, batchId);
+        for (const jobId of outcome.inFlight) say(`${jobId} is still in the queue (waiting or running): left alone`);
+        if (outcome.requeued.length === 0) {
+          say(`batch ${batchId}: no failed job with kept rows to retry`);
+          return EXIT.ok;
+        }
+        const rows = outcome.requeued.reduce((n, j) => n + j.rows, 0);
+        say(`batch ${batchId}: re-enqueued ${outcome.requeued.length} jobs (${rows} rows)`);
+        if (!opts.wait) return EXIT.ok;
+        if ((await queue.getWorkersCount()) === 0) {
+          say('No worker process is connected; running one in this process.');
+          const worker = await startIngestWorker(rt, { name: `acctnet-retry-${process.pid}` });
+          rt.onClose(() => worker.close());
+        }
+        const seqs = new Set(outcome.requeued.map((j) => Number(j.jobId.slice(batchId.length + 1))));
+        for (;;) {
+          const open = (await repo.failed.ofBatch(batchId)).filter((j) => seqs.has(j.seq));
+          const failedAgain = open.filter(isFailedNow);
+          if (open.length === failedAgain.length) {
+            const s = (await repo.status(batchId))!;
+            say(`batch ${batchId}: ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in total`);
+            for (const j of failedAgain) say(`${j.jobId} failed again: ${j.reason}`);
+            return failedAgain.length > 0 ? EXIT.failed : EXIT.ok;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }),
     );
 }

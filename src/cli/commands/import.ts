@@ -16,7 +16,7 @@ export function printImportSummary(s: ImportSummary): void {
   );
   if (s.rejectsFile) say(`rejected rows and their reasons: ${s.rejectsFile}`);
   for (const f of s.failedChunks)
-    say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows stay in the failed set: npx acctnet batches show ${s.batchId})`);
+    say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows are kept; once the cause is fixed: npx acctnet batches retry ${s.batchId})`);
 }
 
 /** Import with a progress bar; starts an in-process worker when none is connected. */

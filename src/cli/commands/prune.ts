@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { prune } from '../../ops/prune.js';
+import { describeCounts } from '../../runs/retention.js';
 import { CliError, EXIT, isoTimeOption, runCommand, say } from '../context.js';
 
 export function registerPrune(program: Command): void {
@@ -9,9 +10,17 @@ export function registerPrune(program: Command): void {
       'Delete old data: transfers (and accounts left without any), ingest batches, runs and webhook deliveries before a date; old blacklist versions',
     )
     .option('--before <date>', 'ISO 8601 date: delete what is older')
-    .option('--keep-versions <n>', 'keep only the newest N blacklist versions (the served and pinned ones always stay)', (v) => Number(v))
-    .addHelpText('after', '\nNever pruned: the audit log, labels, overrides, the served run. Back up first (docs/operations.md).')
-    .action((opts: { before?: string; keepVersions?: number }) =>
+    .option(
+      '--keep-versions <n>',
+      'keep only the newest N blacklist versions (the served and pinned ones, and any a webhook has not acknowledged past, always stay)',
+      (v) => Number(v),
+    )
+    .option('--dry-run', 'count what would be deleted; delete nothing')
+    .addHelpText(
+      'after',
+      '\nNever pruned: the audit log, labels, overrides, accounts (id and first-seen time), the served run, and the transfers of labelled, overridden or listed accounts (legal hold). Back up first (docs/operations.md).',
+    )
+    .action((opts: { before?: string; keepVersions?: number; dryRun?: boolean }) =>
       runCommand(async (rt) => {
         if (opts.before === undefined && opts.keepVersions === undefined)
           throw new CliError('nothing to do: pass --before DATE and/or --keep-versions N', EXIT.usage);
@@ -21,9 +30,14 @@ export function registerPrune(program: Command): void {
         const driver = await rt.ensureNeo4j();
         const report = await prune(
           { config: rt.config, driver },
-          { ...(before === undefined ? {} : { before }), ...(opts.keepVersions === undefined ? {} : { keepVersions: opts.keepVersions }) },
+          {
+            ...(before === undefined ? {} : { before }),
+            ...(opts.keepVersions === undefined ? {} : { keepVersions: opts.keepVersions }),
+            dryRun: opts.dryRun === true,
+          },
           say,
         );
+        if (report.dryRun) say(`dry run: nothing was deleted; it would delete ${describeCounts(report)}`);
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),
     );

@@ -84,6 +84,14 @@ export function registerResults(program: Command): void {
       }),
     );
 
+  /** What retention deleted after a run, in a few characters ("" when it did not run). */
+  function prunedColumn(retention: Record<string, unknown> | null): string {
+    if (!retention) return '';
+    if (typeof retention.error === 'string') return 'FAILED';
+    const d = (retention.deleted ?? {}) as Record<string, number>;
+    return `${d.transfers ?? 0} tx, ${d.versions ?? 0} versions`;
+  }
+
   const runs = program.command('runs').description('Recompute runs: status, step timings, counts');
   runs
     .command('list')
@@ -93,7 +101,7 @@ export function registerResults(program: Command): void {
         const driver = await rt.ensureNeo4j();
         const list = await createRunRepository(driver, rt.config.neo4j).list(Number.MAX_SAFE_INTEGER, opts.limit);
         // The model's out-of-fold ROC-AUC per run: drift shows as a column.
-        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist', 'model ROC-AUC']];
+        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist', 'model ROC-AUC', 'pruned']];
         for (const r of list) {
           rows.push([
             r.id,
@@ -105,6 +113,7 @@ export function registerResults(program: Command): void {
             String(r.counts.clusters ?? ''),
             r.blacklistVersion === null ? '' : `v${r.blacklistVersion}`,
             r.model && typeof r.model.rocAuc === 'number' ? String(r.model.rocAuc) : String(r.model?.status ?? ''),
+            prunedColumn(r.retention),
           ]);
         }
         process.stdout.write(`${table(rows)}\n`);

@@ -3,6 +3,7 @@ import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { txRunner } from '../session.js';
+import { createFailedIngestJobRepository } from './failed-ingest-jobs.js';
 
 export interface BatchStatus {
   id: string;
@@ -30,6 +31,9 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = txRunner(driver, cfg);
 
   return {
+    /** Jobs of a batch that failed for good, kept with their rows. */
+    failed: createFailedIngestJobRepository(driver, cfg),
+
     /** Rows written, duplicate and rejected over every ingest job (for /metrics). */
     async totals(): Promise<{ written: number; duplicates: number; rejected: number }> {
       const row = (await read((tx) => tx.run(cypher('metrics/ingest-totals')))).records[0]!;

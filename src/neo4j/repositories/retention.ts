@@ -3,32 +3,69 @@
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
 import { fromDriverError } from '../../errors.js';
-import { int } from '../convert.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { sessionConfig } from '../driver.js';
 import { optionalTx } from '../session.js';
 
-export type BulkStep = 'transfers' | 'orphan-accounts' | 'ingest-bookkeeping' | 'runs' | 'deliveries';
+export type BulkStep = 'transfers' | 'ingest-bookkeeping' | 'runs' | 'deliveries';
+
+export interface PrunePreview {
+  transfers: number;
+  /** Old transfers kept because an end is under legal hold (labelled, overridden or listed). */
+  transfersHeld: number;
+  batches: number;
+  runs: number;
+  deliveries: number;
+}
+
+export interface RetentionState {
+  transfersDays: number;
+  versions: number;
+  appliedAt: number;
+}
 
 export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
   const { read, write } = optionalTx(driver, cfg);
   return {
     /**
-     * One bulk deletion (auto-commit): transfers, ingest bookkeeping and deliveries older than
-     * `before`, runs older than `before` except `keep`, accounts left without transfers.
+     * One bulk deletion (auto-commit), returning how many it deleted: transfers older than `before`
+     * whose ends are not in `held`; ingest batches and deliveries older than `before`; runs older
+     * than `before` except `keep`.
      */
-    async bulk(step: BulkStep, params: { before?: number; keep?: readonly string[] } = {}): Promise<void> {
+    async bulk(step: BulkStep, params: { before: number; keep?: readonly string[]; held?: readonly string[] }): Promise<number> {
       const session = driver.session(sessionConfig(cfg, 'WRITE'));
       try {
-        await session.run(cypher(`prune/${step}`), {
-          ...(params.before === undefined ? {} : { before: int(params.before) }),
+        const r = await session.run(cypher(`prune/${step}`), {
+          before: int(params.before),
           ...(params.keep === undefined ? {} : { keep: [...params.keep] }),
+          ...(params.held === undefined ? {} : { held: [...params.held] }),
         });
+        return toNumber(r.records[0]?.get('deleted') ?? 0);
       } catch (err) {
         throw fromDriverError(err);
       } finally {
         await session.close();
       }
+    },
+
+    /** Counts of what a prune before `before` would delete (nothing is deleted). */
+    async preview(before: number, held: readonly string[], keep: readonly string[], tx?: ManagedTransaction): Promise<PrunePreview> {
+      const r = await read(tx, (t) => t.run(cypher('prune/preview'), { before: int(before), held: [...held], keep: [...keep] }));
+      const row = r.records[0]!;
+      return {
+        transfers: toNumber(row.get('transfers')),
+        transfersHeld: toNumber(row.get('transfersHeld')),
+        batches: toNumber(row.get('batches')),
+        runs: toNumber(row.get('runs')),
+        deliveries: toNumber(row.get('deliveries')),
+      };
+    },
+
+    /** Accounts whose transfers retention keeps: labelled, overridden, or listed in the served version. */
+    async heldAccounts(served: number | null, tx?: ManagedTransaction): Promise<string[]> {
+      const r = await read(tx, (t) => t.run(cypher('prune/held-accounts'), { served: served === null ? null : int(served) }));
+      return r.records.map((x) => x.get('accountId') as string).filter((id) => typeof id === 'string');
     },
 
     /** Versions beyond the newest `keepCount`, never the served, the pinned, or one a webhook has not acknowledged past. */
@@ -46,6 +83,33 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
     /** Deletes one blacklist version with its entries, body chunks and stored diffs. */
     async deleteVersion(version: number, tx?: ManagedTransaction): Promise<void> {
       await write(tx, (t) => t.run(cypher('prune/delete-version'), { version: int(version) }));
+    },
+
+    /** Data time: the latest transfer (a run's default asOf); null when there are none. */
+    async latestTransferAt(tx?: ManagedTransaction): Promise<number | null> {
+      const r = await read(tx, (t) => t.run(cypher('analysis/latest-transfer')));
+      return toNumberOrNull(r.records[0]?.get('at') ?? null);
+    },
+
+    /** The retention settings last applied after a run; null before the first application. */
+    async state(tx?: ManagedTransaction): Promise<RetentionState | null> {
+      const r = (await read(tx, (t) => t.run(cypher('prune/retention-state')))).records[0];
+      if (!r) return null;
+      return {
+        transfersDays: toNumber(r.get('transfersDays')),
+        versions: toNumber(r.get('versions')),
+        appliedAt: toNumberOrNull(r.get('appliedAt')) ?? 0,
+      };
+    },
+
+    async setState(s: RetentionState, tx?: ManagedTransaction): Promise<void> {
+      await write(tx, (t) =>
+        t.run(cypher('prune/set-retention-state'), {
+          transfersDays: int(s.transfersDays),
+          versions: int(s.versions),
+          appliedAt: int(s.appliedAt),
+        }),
+      );
     },
   };
 }

@@ -28,6 +28,8 @@ export interface RunRecord {
   blacklistVersion: number | null;
   /** The learned model's card (docs/outputs.md): labels used, cross-validated quality, top features. */
   model: Record<string, unknown> | null;
+  /** What retention deleted after this run (ACCTNET_RETAIN_*), null when it did not run. */
+  retention: Record<string, unknown> | null;
 }
 
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
@@ -52,6 +54,7 @@ export function toRun(p: Record<string, unknown>): RunRecord {
     error: (p.error as string | null) ?? null,
     blacklistVersion: toNumberOrNull(p.blacklistVersion),
     model: json(p.model, null),
+    retention: json(p.retention, null),
   };
 }
 
@@ -92,6 +95,13 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
     async fail(id: string, error: string, timings: unknown): Promise<void> {
       await write((tx) =>
         tx.run(cypher('runs/fail-run'), { id, error, finishedAt: int(Date.now()), timings: timings ? JSON.stringify(timings) : null }),
+      );
+    },
+
+    /** Records what retention deleted after the run, with the run's warnings (retention may add some). */
+    async setRetention(id: string, retention: unknown, warnings: readonly string[]): Promise<void> {
+      await write((tx) =>
+        tx.run(cypher('runs/set-retention'), { id, retention: JSON.stringify(retention), warnings: JSON.stringify(warnings) }),
       );
     },
 

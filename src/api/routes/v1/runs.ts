@@ -32,6 +32,12 @@ const RunSchema = Type.Object({
         'The learned model card: mode, status, labels used (fraud / legit / sampled, by source), folds, cross-validated ROC-AUC and PR-AUC, calibration, top features, the shadow list when ACCTNET_LEARNED=shadow (docs/outputs.md)',
     }),
   ),
+  retention: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'What ACCTNET_RETAIN_* deleted after this run: before, deleted {transfers, batches, runs, deliveries, versions}, held {accounts, transfers} (legal hold), versionsDeleted, settings, firstApplication; or {error} when it failed (docs/operations.md, Retention). null: retention off.',
+    }),
+  ),
 });
 
 function runView(r: RunRecord) {
@@ -52,6 +58,7 @@ function runView(r: RunRecord) {
     error: r.error,
     blacklistVersion: r.blacklistVersion,
     model: r.model,
+    retention: r.retention,
   };
 }
 
