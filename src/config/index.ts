@@ -1,7 +1,7 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, defineVar, parsers as p, read, type VarSpec } from './vars.js';
+import { ConfigError, defineVar, MAX_CURRENCY_EXPONENT, parsers as p, read, type VarSpec } from './vars.js';
 
 export { ConfigError } from './vars.js';
 
@@ -182,9 +182,16 @@ export const VARS = {
   defaultCurrency: defineVar({
     name: 'ACCTNET_DEFAULT_CURRENCY',
     default: 'USD',
-    expected: 'an ISO 4217 currency code',
+    expected: 'an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS',
     doc: 'Currency of rows that have none (e.g. the AMLSim export).',
-    parse: p.currency,
+    parse: p.currencyCode,
+  }),
+  currencyExponents: defineVar({
+    name: 'ACCTNET_CURRENCY_EXPONENTS',
+    default: '',
+    expected: `CODE:decimals pairs of non-ISO codes, e.g. ETH:9,PTS:0 (decimals 0..${MAX_CURRENCY_EXPONENT})`,
+    doc: 'Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined.',
+    parse: p.currencyExponents,
   }),
   maxAmount: defineVar({
     name: 'ACCTNET_MAX_AMOUNT',
@@ -358,9 +365,9 @@ export const VARS = {
   }),
   baseCurrency: defineVar({
     name: 'ACCTNET_BASE_CURRENCY',
-    expected: 'an ISO 4217 currency code',
+    expected: 'an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS',
     doc: 'Currency the analysis sums amounts in. Unset: ACCTNET_DEFAULT_CURRENCY.',
-    parse: p.currency,
+    parse: p.currencyCode,
   }),
   fxRates: defineVar({
     name: 'ACCTNET_FX_RATES',
@@ -527,6 +534,8 @@ export interface Config {
     batchSize: number;
     maxPending: number;
     defaultCurrency: string;
+    /** Decimal places of non-ISO currency codes (ACCTNET_CURRENCY_EXPONENTS). */
+    currencyExponents: Record<string, number>;
     maxAmount: number;
     maxIdLength: number;
     minTimestamp: number;
@@ -587,6 +596,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const neo4jHome = v(VARS.neo4jHome);
   const defaultCurrency = v(VARS.defaultCurrency);
+  const currencyExponents = v(VARS.currencyExponents) ?? {};
   const config: Config = {
     projectRoot: root,
     neo4j: {
@@ -620,6 +630,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: v(VARS.ingestBatchSize),
       maxPending: v(VARS.ingestMaxPending),
       defaultCurrency,
+      currencyExponents,
       maxAmount: v(VARS.maxAmount),
       maxIdLength: v(VARS.maxIdLength),
       minTimestamp: v(VARS.minTimestamp),
@@ -669,6 +680,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     log: { level: v(VARS.logLevel) },
   };
+  const iso = new Set(Intl.supportedValuesOf('currency'));
+  for (const [name, code] of [
+    [VARS.defaultCurrency.name, defaultCurrency],
+    [VARS.baseCurrency.name, config.analysis.baseCurrency === defaultCurrency ? undefined : config.analysis.baseCurrency],
+  ] as const) {
+    if (code !== undefined && !iso.has(code) && !(code in currencyExponents)) {
+      problems.push(
+        `${name}=${JSON.stringify(code)}: expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS (to use it, add e.g. ${code}:2 there)`,
+      );
+    }
+  }
   if (config.ingest.minTimestamp >= config.ingest.maxTimestamp) {
     problems.push('ACCTNET_MIN_TIMESTAMP must be before ACCTNET_MAX_TIMESTAMP');
   }

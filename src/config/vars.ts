@@ -21,6 +21,9 @@ export interface VarSpec<T> {
   readonly parse: (raw: string) => T;
 }
 
+/** Decimal places a configured (non-ISO) currency may have: 10^15 minor units is still below 2^53 for amounts up to 9. */
+export const MAX_CURRENCY_EXPONENT = 15;
+
 export function defineVar<T>(spec: VarSpec<T>): VarSpec<T> {
   return spec;
 }
@@ -100,6 +103,35 @@ export const parsers = {
     if (!Intl.supportedValuesOf('currency').includes(code)) throw new Error('not an ISO 4217 code');
     return code;
   },
+  /** A currency code's shape only; loadConfig checks it is ISO 4217 or named in ACCTNET_CURRENCY_EXPONENTS. */
+  currencyCode: (raw: string): string => {
+    const code = raw.trim().toUpperCase();
+    if (!/^[A-Z0-9]{2,12}$/.test(code) || !/[A-Z]/.test(code)) throw new Error('not a currency code');
+    return code;
+  },
+  /**
+   * "ETH:9,PTS:0": minor-unit exponents of codes that are not ISO 4217 (crypto assets, loyalty
+   * points). An ISO code cannot be redefined: its stored minor units would change meaning.
+   */
+  currencyExponents: (raw: string): Record<string, number> => {
+    const exponents: Record<string, number> = {};
+    for (const part of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const m = /^([A-Za-z0-9]{2,12}):(\d{1,2})$/.exec(part);
+      if (!m || !/[A-Za-z]/.test(m[1]!)) throw new Error(`bad entry "${part}" (CODE:digits, e.g. ETH:9)`);
+      const code = m[1]!.toUpperCase();
+      const exp = Number(m[2]);
+      if (exp > MAX_CURRENCY_EXPONENT) {
+        throw new Error(`${code}:${exp}: at most ${MAX_CURRENCY_EXPONENT} decimal places (amounts are stored exactly as integers below 2^53)`);
+      }
+      if (Intl.supportedValuesOf('currency').includes(code)) throw new Error(`${code} is an ISO 4217 code; its exponent is ISO's`);
+      if (code in exponents) throw new Error(`${code} is listed twice`);
+      exponents[code] = exp;
+    }
+    return exponents;
+  },
   /** "EUR=1.08,GBP=1.27": units of the base currency per unit of the named currency. */
   rates: (raw: string): Record<string, number> => {
     const rates: Record<string, number> = {};
@@ -107,7 +139,7 @@ export const parsers = {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean)) {
-      const m = /^([A-Za-z]{3})=([0-9]*\.?[0-9]+)$/.exec(part);
+      const m = /^([A-Za-z0-9]{2,12})=([0-9]*\.?[0-9]+)$/.exec(part);
       if (!m) throw new Error(`bad entry "${part}"`);
       const rate = Number(m[2]);
       if (!(rate > 0)) throw new Error(`rate for ${m[1]} must be > 0`);

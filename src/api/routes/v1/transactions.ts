@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { newBatchId } from '../../../ingest/batch-producer.js';
 import { describeBatch } from '../../../ingest/batch-report.js';
-import { fieldsFromObject } from '../../../ingest/read-rows.js';
+import { clipRaw, fieldsFromObject } from '../../../ingest/read-rows.js';
 import { ingestJobId, type IngestJobData } from '../../../queue/ingest-queue.js';
 import { notFound } from '../../errors.js';
 import { errorResponses, NullableIsoTime } from '../../schemas/common.js';
@@ -95,8 +95,10 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
         rows.slice(start, start + size).forEach((obj, i) => {
           const line = start + i;
           const { fields, bad } = fieldsFromObject(obj);
-          if (bad) job.rejected.push({ line, reason: bad, raw: JSON.stringify(obj).slice(0, 2000) });
-          else job.rows.push({ line, fields });
+          // The element as sent (all its keys), so a rejected row shows what the client posted.
+          const raw = clipRaw(JSON.stringify(obj));
+          if (bad) job.rejected.push({ line, reason: bad, raw });
+          else job.rows.push({ line, fields, raw });
         });
         jobs.push(job);
       }
