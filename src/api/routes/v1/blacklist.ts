@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { administer } from '../../../blacklist/admin.js';
 import { publishOverride } from '../../../blacklist/publish.js';
-import type { BlacklistFormat } from '../../../blacklist/render.js';
+import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createBlacklistRepository, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
 import { txRunner } from '../../../neo4j/session.js';
@@ -110,6 +110,12 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
           since: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'a version the caller holds (0: none)' })),
+          spreadsheet: Type.Optional(
+            Type.Boolean({
+              description:
+                'CSV for people opening it in a spreadsheet: account ids starting with = + - @ get a leading quote too. Not for gateways (those ids are no longer exact); no SHA-256 header.',
+            }),
+          ),
         }),
         response: {
           200: {
@@ -147,6 +153,16 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           .send({ fromVersion: since, toVersion: served.version, added: diff.added ?? [], removed: diff.removed ?? [] });
       }
       const format = wantedFormat(request);
+      if (request.query.spreadsheet) {
+        if (format !== 'csv') throw badRequest('spreadsheet=true is a CSV download: use it with format=csv');
+        const etag = `"v${served.version}-csv-spreadsheet"`;
+        reply.header('etag', etag);
+        if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
+        reply.header('x-blacklist-count', String(served.count));
+        reply.header('content-disposition', `attachment; filename="blacklist-v${served.version}-spreadsheet.csv"`);
+        reply.type('text/csv; charset=utf-8');
+        return reply.send(Readable.from(spreadsheetCsv(r.body(served.version, 'csv'))) as never);
+      }
       const etag = `"v${served.version}-${format}"`;
       reply.header('etag', etag);
       if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
