@@ -1,6 +1,6 @@
 // Starts the process: build fastify, register the app, listen; close gracefully on SIGTERM/SIGINT.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import type { Logger } from './logger.js';
 
@@ -10,7 +10,10 @@ export async function buildServer(opts: AppOptions & { logger: Logger }): Promis
     bodyLimit: opts.config.http.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    trustProxy: false,
+    // Explicit (ACCTNET_TRUST_PROXY): request.ip — the rate limits' client address — is the TCP peer
+    // unless the operator names the proxies whose X-Forwarded-For may be believed.
+    // (Cast only to pick the HTTP/1 overload of Fastify(); it takes a boolean, a hop count or addresses.)
+    trustProxy: opts.config.http.trustProxy as FastifyServerOptions['trustProxy'] & boolean,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { maxParamLength: 1024 },
   });

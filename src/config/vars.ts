@@ -2,6 +2,7 @@
 // message a user can act on. loadConfig() collects every problem before failing, so one start-up
 // tells the operator everything that is wrong, not one variable at a time.
 
+import { isIP } from 'node:net';
 import { parseIsoTime } from '../ingest/record.js';
 
 export class ConfigError extends Error {
@@ -146,6 +147,35 @@ export const parsers = {
       rates[m[1]!.toUpperCase()] = rate;
     }
     return rates;
+  },
+  /** fastify's trustProxy: false / true / hop count / proxy addresses and CIDRs. */
+  trustProxy: (raw: string): boolean | number | string[] => {
+    const v = raw.trim().toLowerCase();
+    if (v === 'false' || v === 'off' || v === '0') return false;
+    if (v === 'true' || v === 'on') return true;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 100) throw new Error('at most 100 hops');
+      return hops;
+    }
+    return parsers.cidrList(raw);
+  },
+  /** "10.0.0.0/8, 127.0.0.1, ::1": IP addresses or CIDR ranges (IPv4 or IPv6). */
+  cidrList: (raw: string): string[] => {
+    const out: string[] = [];
+    for (const part of raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const [address, bits, extra] = part.split('/');
+      const family = isIP(address ?? '');
+      const max = family === 4 ? 32 : 128;
+      if (!family || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+        throw new Error(`"${part}" is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1)`);
+      }
+      out.push(part);
+    }
+    return out;
   },
   cron: (raw: string): string => {
     const fields = raw.trim().split(/\s+/);
