@@ -52,7 +52,12 @@ export function createReadCache(config: Config, loadRuns: () => ReturnType<Retur
         labelsKey: `l${snap.labels.generation}@${snap.labels.changedAt}`,
       };
     },
-    { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries, maxBodyBytes: config.http.cacheBytes },
+    {
+      ttlMs: config.http.stateTtlMs,
+      maxEntries: config.http.cacheEntries,
+      maxResultBytes: config.http.cacheResultBytes,
+      maxBodyBytes: config.http.cacheBytes,
+    },
   );
 }
 
@@ -67,6 +72,11 @@ export function requireServed(served: ServedRun | null): ServedRun {
 
 export async function requireServedRun(app: FastifyInstance): Promise<ServedRun> {
   return requireServed(await servedRun(app));
+}
+
+/** The request ids an audit entry records: acctnet's own and the client's x-request-id, if it sent one. */
+export function requestRef(request: FastifyRequest): { id: string; clientId: string | null } {
+  return { id: request.id, clientId: request.clientRequestId };
 }
 
 export function actorOf(request: FastifyRequest): Actor {

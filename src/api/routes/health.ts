@@ -58,7 +58,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   let probe: Redis | null = null;
   const redisProbe = (): Redis => {
     if (!probe) {
-      probe = createProbeRedis(app.config.redis.url);
+      probe = createProbeRedis(app.config.redis.url, `acctnet-health:${app.config.queue.prefix}`);
       probe.options.enableOfflineQueue = false;
       probe.on('error', () => {});
     }

@@ -5,7 +5,7 @@ import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { txRunner } from '../session.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, type RequestRef } from './audit.js';
 
 /** `metrics`: reads GET /metrics and nothing else (a Prometheus scraper's key). */
 export const ROLES = ['admin', 'investigator', 'ingest', 'gateway', 'metrics'] as const;
@@ -99,7 +99,7 @@ export function createKeyRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** Audits a key's expiry once: the first refused use after it expired (the audit entry commits with the mark). */
-    async auditExpiry(id: string, requestId: string | null): Promise<boolean> {
+    async auditExpiry(id: string, requestId: RequestRef): Promise<boolean> {
       return write(async (tx) => {
         const r = (await tx.run(cypher('keys/mark-expiry-audited'), { id, at: int(Date.now()) })).records[0];
         if (!r) return false;

@@ -8,7 +8,7 @@ import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createBlacklistRepository, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { numericIdProblem } from '../../../ingest/record.js';
@@ -302,7 +302,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           'override.set',
           `account:${accountId}`,
           { action, reason, previousAction: saved.previousAction },
-          request.id,
+          requestRef(request),
         );
         return { saved, audit };
       });
@@ -348,7 +348,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           'override.delete',
           `account:${accountId}`,
           { action: removed.action, reason: removed.reason },
-          request.id,
+          requestRef(request),
         );
         return { removed, audit };
       });
@@ -375,7 +375,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
     version: number | null,
   ) => {
-    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id);
+    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, requestRef(request));
     app.readCache.invalidate();
     return {
       servedVersion: r.served,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { createAuditRepository } from '../../../neo4j/repositories/audit.js';
 import { createKeyRepository, parseExpiresIn, ROLES, type ApiKeyRecord } from '../../../neo4j/repositories/keys.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
@@ -65,7 +65,7 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
         'key.create',
         `key:${created.record.id}`,
         { role: created.record.role, name: created.record.name, expiresAt: iso(expiresAt) },
-        request.id,
+        requestRef(request),
       );
       return reply.code(201).send({ key: created.key, record: view(created.record), audit: auditView(entry) });
     },
@@ -100,7 +100,7 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
       const revoked = await repo().revoke(request.params.id, actor.name);
       if (!revoked) throw notFound(`No key ${request.params.id}`);
       app.forgetKeys();
-      const entry = await audit().append(actor, 'key.revoke', `key:${revoked.id}`, { role: revoked.role, name: revoked.name }, request.id);
+      const entry = await audit().append(actor, 'key.revoke', `key:${revoked.id}`, { role: revoked.role, name: revoked.name }, requestRef(request));
       return { record: view(revoked), audit: auditView(entry) };
     },
   );

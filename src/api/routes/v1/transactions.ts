@@ -117,7 +117,14 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
           `The ingest backlog is full (${backlog} jobs not yet written; this request needs ${jobs.length}, the bound is ${config.ingest.maxBacklogJobs}): nothing was queued. Retry the same request after ${INGEST_RETRY_AFTER_S} s, backing off if it is refused again.`,
         );
       }
-      await rt.batches().create({ id: batchId, source: 'http', name: null, expectedChunks: jobs.length, expectedRows: rows.length });
+      await rt.batches().create({
+        id: batchId,
+        source: 'http',
+        name: null,
+        expectedChunks: jobs.length,
+        expectedRows: rows.length,
+        createdBy: request.principal?.keyId ?? null,
+      });
       await rt.ingestQueue().addBulk(jobs.map((data) => ({ name: 'chunk', data, opts: { jobId: ingestJobId(batchId, data.seq) } })));
       return reply.code(202).send({ batchId, rows: rows.length, jobs: jobs.length, statusUrl: `/v1/ingest/batches/${batchId}` });
     },
@@ -128,7 +135,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['ingest', 'investigator'] },
       schema: {
-        summary: 'Progress of an ingest batch and its rejected rows',
+        summary: 'Progress of an ingest batch and its rejected rows (ingest keys: only batches they posted)',
         tags: ['ingest'],
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
         querystring: Type.Object({
@@ -144,6 +151,11 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const rt = app.runtime;
+      // Rejected rows hold other clients' raw data: an ingest key sees only the batches it posted
+      // (others answer 404, as if absent); investigators and admins see every batch.
+      if (request.principal?.role === 'ingest' && (await rt.batches().owner(request.params.id)) !== request.principal.keyId) {
+        throw notFound(`No ingest batch ${request.params.id} posted with this key`);
+      }
       const report = await describeBatch(rt.batches(), rt.ingestQueue(), request.params.id, request.query);
       if (!report) throw notFound(`No ingest batch ${request.params.id}`);
       return report;

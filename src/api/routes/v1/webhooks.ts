@@ -5,7 +5,7 @@ import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createWebhookRepository, newSecret, type Webhook } from '../../../neo4j/repositories/webhooks.js';
 import { controlWebhook, type WebhookControl } from '../../../webhooks/control.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
@@ -88,7 +88,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
           { url: request.body.url, description: request.body.description ?? null, secret, createdBy: actor.name },
           t,
         );
-        const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, request.id);
+        const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, requestRef(request));
         return { webhook, audit };
       });
       return reply.code(201).send({ webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit) });
@@ -124,7 +124,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const r = await tx().write(async (t) => {
         const removed = await repo().delete(request.params.id, t);
         if (!removed) return null;
-        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, request.id) };
+        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, requestRef(request)) };
       });
       if (!r) throw notFound(`No webhook ${request.params.id}`);
       return { id: r.removed.id, audit: auditView(r.audit) };
@@ -161,7 +161,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
         if (!webhook) return null;
         return {
           webhook,
-          audit: await appendAudit(t, actor, 'webhook.rotate-secret', `webhook:${webhook.id}`, { graceHours }, request.id),
+          audit: await appendAudit(t, actor, 'webhook.rotate-secret', `webhook:${webhook.id}`, { graceHours }, requestRef(request)),
         };
       });
       if (!r) throw notFound(`No webhook ${request.params.id}`);
@@ -208,7 +208,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const control = async (request: FastifyRequest, id: string, change: WebhookControl) => {
-    const r = await controlWebhook(app.runtime.publishDeps(), actorOf(request), id, change, request.id);
+    const r = await controlWebhook(app.runtime.publishDeps(), actorOf(request), id, change, requestRef(request));
     return { webhook: view(r.webhook), audit: auditView(r.audit) };
   };
   const ControlResult = Type.Object({ webhook: WebhookSchema, audit: AuditEntrySchema });
