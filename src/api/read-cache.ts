@@ -39,11 +39,14 @@ export class ReadCache<S> {
     private readonly opts: { ttlMs: number; maxEntries: number; maxResultBytes?: number; maxBodyBytes?: number; clock?: Clock },
   ) {
     // Bounded by count and by estimated bytes; a result over a quarter of the bytes is not kept.
-    const maxResultBytes = opts.maxResultBytes ?? 0;
+    // (Without maxResultBytes — unit tests — only the count bounds it.)
+    const maxResultBytes = opts.maxResultBytes;
     this.memos =
-      opts.maxEntries > 0 && maxResultBytes > 0
-        ? new LRUCache({ max: opts.maxEntries, maxSize: maxResultBytes, maxEntrySize: Math.max(1, Math.floor(maxResultBytes / 4)) })
-        : null;
+      opts.maxEntries <= 0 || maxResultBytes === 0
+        ? null
+        : maxResultBytes === undefined
+          ? new LRUCache({ max: opts.maxEntries })
+          : new LRUCache({ max: opts.maxEntries, maxSize: maxResultBytes, maxEntrySize: Math.max(1, Math.floor(maxResultBytes / 4)) });
     // Serialized response bodies, bounded by their size (two bytes per UTF-16 code unit).
     this.bodies =
       (opts.maxBodyBytes ?? 0) > 0
@@ -83,11 +86,12 @@ export class ReadCache<S> {
     if (hit) return hit.value as Promise<T>;
     const value = load();
     const entry = { value };
-    this.memos.set(key, entry, { size: PENDING_BYTES });
+    const sized = this.opts.maxResultBytes !== undefined;
+    this.memos.set(key, entry, sized ? { size: PENDING_BYTES } : {});
     value.then(
       (loaded) => {
         // Charge the loaded size (a new wrapper, so lru-cache re-measures); unless evicted meanwhile.
-        if (this.memos!.peek(key) === entry) this.memos!.set(key, { value }, { size: estimateBytes(loaded) });
+        if (sized && this.memos!.peek(key) === entry) this.memos!.set(key, { value }, { size: estimateBytes(loaded) });
       },
       () => {
         if (this.memos!.peek(key) === entry) this.memos!.delete(key);

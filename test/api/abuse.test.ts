@@ -204,7 +204,7 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal((await app.inject({ method: 'GET', url, headers: bearer(keys.ingest) })).statusCode, 200);
     const foreign = await app.inject({ method: 'GET', url, headers: bearer(other) });
     assert.equal(foreign.statusCode, 404);
-    assert.match(foreign.json().message, /posted with this key/);
+    assert.equal(foreign.json().message, `No ingest batch ${posted.json().batchId}`, 'the same answer as an absent batch');
     assert.equal((await app.inject({ method: 'GET', url, headers: bearer(keys.investigator) })).statusCode, 200);
     assert.equal((await app.inject({ method: 'GET', url, headers: bearer(keys.admin) })).statusCode, 200);
 

@@ -152,9 +152,10 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const rt = app.runtime;
       // Rejected rows hold other clients' raw data: an ingest key sees only the batches it posted
-      // (others answer 404, as if absent); investigators and admins see every batch.
+      // (others answer the same 404 as an absent batch, so ids cannot be probed); investigators and
+      // admins see every batch.
       if (request.principal?.role === 'ingest' && (await rt.batches().owner(request.params.id)) !== request.principal.keyId) {
-        throw notFound(`No ingest batch ${request.params.id} posted with this key`);
+        throw notFound(`No ingest batch ${request.params.id}`);
       }
       const report = await describeBatch(rt.batches(), rt.ingestQueue(), request.params.id, request.query);
       if (!report) throw notFound(`No ingest batch ${request.params.id}`);

@@ -1,3 +1,4 @@
+import { checkWebhookTarget, targetPolicy, WebhookTargetDenied } from '../../../webhooks/target-policy.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -45,7 +46,7 @@ function view(w: Webhook) {
   };
 }
 
-function checkUrl(url: string): void {
+async function checkUrl(url: string, allowTargets: readonly string[]): Promise<void> {
   let u: URL;
   try {
     u = new URL(url);
@@ -54,6 +55,12 @@ function checkUrl(url: string): void {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest('url must be http:// or https://');
   if (u.username || u.password) throw badRequest('url must not carry credentials; the signature authenticates deliveries');
+  try {
+    await checkWebhookTarget(u, targetPolicy(allowTargets));
+  } catch (err) {
+    if (err instanceof WebhookTargetDenied) throw badRequest(err.message);
+    throw err;
+  }
 }
 
 const webhooks: FastifyPluginAsyncTypebox = async (app) => {
@@ -80,7 +87,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      checkUrl(request.body.url);
+      await checkUrl(request.body.url, app.config.webhooks.allowTargets);
       const actor = actorOf(request);
       const secret = request.body.secret ?? newSecret();
       const r = await tx().write(async (t) => {
