@@ -65,7 +65,7 @@ async function floorRun(file: string, env: NodeJS.ProcessEnv): Promise<{ seconds
   const started = performance.now();
   let job: IngestJobData = { batchId: 'floor', seq: 0, rows: [], rejected: [] };
   for await (const item of readRows(fs.createReadStream(file, { highWaterMark: 256 * 1024 }), 'csv', {})) {
-    if (item.kind === 'row') job.rows.push({ line: item.line, fields: item.fields });
+    if (item.kind === 'row') job.rows.push({ line: item.line, fields: item.fields, raw: item.raw });
     else job.rejected.push({ line: item.line, reason: item.reason, raw: item.raw });
     if (job.rows.length + job.rejected.length >= config.ingest.batchSize) {
       await writeIngestChunk(driver, config.neo4j, job, rules);

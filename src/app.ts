@@ -4,11 +4,10 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { createHash } from 'node:crypto';
 import { createReadCache } from './api/context.js';
 import { installErrorHandlers } from './api/errors.js';
 import { createRunRepository } from './neo4j/repositories/runs.js';
-import auth, { presentedKey } from './api/plugins/auth.js';
+import auth from './api/plugins/auth.js';
 import bullBoard, { QUEUE_DASHBOARD } from './api/plugins/bull-board.js';
 import consolePlugin, { CONSOLE_PREFIX } from './api/plugins/console.js';
 import docs from './api/plugins/docs.js';
@@ -73,11 +72,12 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(rateLimit, {
     max: opts.config.http.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per API key (its hash, never the key), per address without one.
-    keyGenerator: (request) => {
-      const key = presentedKey(request);
-      return key ? `k:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
-    },
+    // The limiter's onRequest hook is route-level, so it runs after the auth plugin's global one:
+    // requests with a valid key are counted per key (its id, not what was presented: random
+    // tokens make no buckets), others per client address. Requests without a valid key never
+    // get here — the auth plugin limits those per address before any key lookup.
+    hook: 'onRequest',
+    keyGenerator: (request) => (request.principal ? `k:${request.principal.keyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: 'Too Many Requests',

@@ -1,21 +1,43 @@
 // Starts the process: build fastify, register the app, listen; close gracefully on SIGTERM/SIGINT.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import type { Logger } from './logger.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The x-request-id the client sent (printable, at most 128 characters), else null. */
+    clientRequestId: string | null;
+  }
+}
 
 export async function buildServer(opts: AppOptions & { logger: Logger }): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.config.http.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    // acctnet's own id for every request: a client's x-request-id is kept beside it
+    // (request.clientRequestId: logged, audited, echoed), never used as the key of our records.
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
-    trustProxy: false,
+    // Explicit (ACCTNET_TRUST_PROXY): request.ip — the rate limits' client address — is the TCP peer
+    // unless the operator names the proxies whose X-Forwarded-For may be believed.
+    // (Cast only to pick the HTTP/1 overload of Fastify(); it takes a boolean, a hop count or addresses.)
+    trustProxy: opts.config.http.trustProxy as FastifyServerOptions['trustProxy'] & boolean,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { maxParamLength: 1024 },
   });
+  server.decorateRequest('clientRequestId', null);
+  server.addHook('onRequest', async (request) => {
+    const sent = request.headers['x-request-id'];
+    // Printable, bounded: it goes into logs and the audit log as it was sent.
+    if (typeof sent === 'string' && /^[\x21-\x7e]{1,128}$/.test(sent)) {
+      request.clientRequestId = sent;
+      request.log = request.log.child({ clientRequestId: sent });
+    }
+  });
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (request.clientRequestId !== null) reply.header('x-client-request-id', request.clientRequestId);
   });
   await server.register(app, opts);
   return server;

@@ -29,6 +29,17 @@ test('every invalid variable is named with what is expected, all at once', () =>
   );
 });
 
+test('ACCTNET_CURRENCY_EXPONENTS: non-ISO codes with their decimals; bad entries and ISO codes refused', () => {
+  const c = loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'eth:9, PTS:0', ACCTNET_DEFAULT_CURRENCY: 'pts', ACCTNET_FX_RATES: 'ETH=3000.5' });
+  assert.deepEqual(c.ingest.currencyExponents, { ETH: 9, PTS: 0 });
+  assert.equal(c.ingest.defaultCurrency, 'PTS');
+  assert.equal(c.analysis.fxRates.ETH, 3000.5);
+  assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'USD:4' }), /USD is an ISO 4217 code; its exponent is ISO's/);
+  assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH:18' }), /ETH:18: at most 15 decimal places/);
+  assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH=9' }), /bad entry "ETH=9" \(CODE:digits, e.g. ETH:9\)/);
+  assert.throws(() => loadConfig({ ACCTNET_BASE_CURRENCY: 'PTS' }), /ACCTNET_BASE_CURRENCY="PTS": expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS/);
+});
+
 test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () => {
   assert.throws(() => loadConfig({ NEO4J_URI: 'neo4j+s://db.example.com' }), /NEO4J_PASSWORD: required when NEO4J_URI is set/);
   assert.throws(

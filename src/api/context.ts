@@ -52,7 +52,12 @@ export function createReadCache(config: Config, loadRuns: () => ReturnType<Retur
         labelsKey: `l${snap.labels.generation}@${snap.labels.changedAt}`,
       };
     },
-    { ttlMs: config.http.stateTtlMs, maxEntries: config.http.cacheEntries, maxBodyBytes: config.http.cacheBytes },
+    {
+      ttlMs: config.http.stateTtlMs,
+      maxEntries: config.http.cacheEntries,
+      maxResultBytes: config.http.cacheResultBytes,
+      maxBodyBytes: config.http.cacheBytes,
+    },
   );
 }
 
@@ -69,21 +74,26 @@ export async function requireServedRun(app: FastifyInstance): Promise<ServedRun>
   return requireServed(await servedRun(app));
 }
 
+/** The request ids an audit entry records: acctnet's own and the client's x-request-id, if it sent one. */
+export function requestRef(request: FastifyRequest): { id: string; clientId: string | null } {
+  return { id: request.id, clientId: request.clientRequestId };
+}
+
 export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal;
   return p ? { keyId: p.keyId, name: p.name, role: p.role } : { keyId: 'anonymous', name: 'anonymous', role: 'none' };
 }
 
-/** Minor units → major units of the currency. */
-export function major(minor: number, currency: string): number {
-  return minor / 10 ** currencyExponent(currency);
+/** Minor units → major units of the currency (ISO, or configured in ACCTNET_CURRENCY_EXPONENTS). */
+export function major(config: Config, minor: number, currency: string): number {
+  return minor / 10 ** currencyExponent(currency, config.ingest.currencyExponents);
 }
 
 /** Major units in the base currency, or null when there is no rate for the currency. */
 export function toBase(config: Config, minor: number, currency: string): number | null {
   const base = config.analysis.baseCurrency;
   const rate = currency === base ? 1 : config.analysis.fxRates[currency];
-  return rate === undefined ? null : Math.round(major(minor, currency) * rate * 100) / 100;
+  return rate === undefined ? null : Math.round(major(config, minor, currency) * rate * 100) / 100;
 }
 
 export const iso = (ms: number | null | undefined): string | null =>
@@ -112,7 +122,7 @@ export function mergePairEdges(
     m.count += e.count;
     const base = toBase(config, e.amount, e.currency);
     m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
-    m.amounts.push({ currency: e.currency, amount: major(e.amount, e.currency) });
+    m.amounts.push({ currency: e.currency, amount: major(config, e.amount, e.currency) });
     m.first = Math.min(m.first, e.first);
     m.last = Math.max(m.last, e.last);
     merged.set(key, m);

@@ -35,10 +35,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (status === 500 && isUnavailable(err)) status = 503;
     if (status >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed');
+      const yours = request.clientRequestId ? `; your x-request-id ${request.clientRequestId}` : '';
       const message =
         status === 503
-          ? `A storage service is unavailable; retry later (request id ${request.id})`
-          : `Internal error; it was logged with request id ${request.id}`;
+          ? `A storage service is unavailable; retry later (request id ${request.id}${yours})`
+          : `Internal error; it was logged with request id ${request.id}${yours}`;
       return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
     }
     if (status === 429 && reply.getHeader('retry-after') === undefined && err.message) {

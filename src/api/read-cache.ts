@@ -10,6 +10,25 @@ export interface Clock {
   now(): number;
 }
 
+/** Size charged to a result while it loads (its real size is known once it has loaded). */
+const PENDING_BYTES = 1024;
+/** Charged when a result cannot be serialised to estimate it (never expected: results are plain data). */
+const UNKNOWN_BYTES = 64 * 1024;
+
+/**
+ * Approximate memory of a loaded result: its JSON text in UTF-16 (two bytes per code unit). Parsed
+ * objects take more than their JSON, so this undercounts; the bound is still proportional to what
+ * is held, which is what keeps a caller choosing limit/page/pageSize from growing it without end.
+ */
+export function estimateBytes(value: unknown): number {
+  try {
+    const text = JSON.stringify(value);
+    return Math.max(64, (text?.length ?? 0) * 2);
+  } catch {
+    return UNKNOWN_BYTES;
+  }
+}
+
 export class ReadCache<S> {
   private state: { at: number; value: Promise<S> } | null = null;
   private readonly memos: LRUCache<string, { value: Promise<unknown> }> | null;
@@ -17,9 +36,17 @@ export class ReadCache<S> {
 
   constructor(
     private readonly load: () => Promise<S>,
-    private readonly opts: { ttlMs: number; maxEntries: number; maxBodyBytes?: number; clock?: Clock },
+    private readonly opts: { ttlMs: number; maxEntries: number; maxResultBytes?: number; maxBodyBytes?: number; clock?: Clock },
   ) {
-    this.memos = opts.maxEntries > 0 ? new LRUCache({ max: opts.maxEntries }) : null;
+    // Bounded by count and by estimated bytes; a result over a quarter of the bytes is not kept.
+    // (Without maxResultBytes — unit tests — only the count bounds it.)
+    const maxResultBytes = opts.maxResultBytes;
+    this.memos =
+      opts.maxEntries <= 0 || maxResultBytes === 0
+        ? null
+        : maxResultBytes === undefined
+          ? new LRUCache({ max: opts.maxEntries })
+          : new LRUCache({ max: opts.maxEntries, maxSize: maxResultBytes, maxEntrySize: Math.max(1, Math.floor(maxResultBytes / 4)) });
     // Serialized response bodies, bounded by their size (two bytes per UTF-16 code unit).
     this.bodies =
       (opts.maxBodyBytes ?? 0) > 0
@@ -59,10 +86,17 @@ export class ReadCache<S> {
     if (hit) return hit.value as Promise<T>;
     const value = load();
     const entry = { value };
-    this.memos.set(key, entry);
-    value.catch(() => {
-      if (this.memos!.get(key) === entry) this.memos!.delete(key);
-    });
+    const sized = this.opts.maxResultBytes !== undefined;
+    this.memos.set(key, entry, sized ? { size: PENDING_BYTES } : {});
+    value.then(
+      (loaded) => {
+        // Charge the loaded size (a new wrapper, so lru-cache re-measures); unless evicted meanwhile.
+        if (sized && this.memos!.peek(key) === entry) this.memos!.set(key, { value }, { size: estimateBytes(loaded) });
+      },
+      () => {
+        if (this.memos!.peek(key) === entry) this.memos!.delete(key);
+      },
+    );
     return value;
   }
 
@@ -80,5 +114,10 @@ export class ReadCache<S> {
 
   get size(): number {
     return this.memos?.size ?? 0;
+  }
+
+  /** Estimated bytes held by the result cache (see estimateBytes). */
+  get resultBytes(): number {
+    return this.memos?.calculatedSize ?? 0;
   }
 }

@@ -2,7 +2,7 @@
 // roll back. Approve, pin and rollback go through the one publication path (each serving a list is
 // a new, higher version unless the version itself can be served as it is); each is audited.
 import { Conflict } from '../errors.js';
-import { createAuditRepository, type Actor, type AuditEntry } from '../neo4j/repositories/audit.js';
+import { createAuditRepository, type Actor, type AuditEntry, type RequestRef } from '../neo4j/repositories/audit.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { LockTimeout } from '../redis/lock.js';
 import { publicationLock, publishVersion, type PublishDeps } from './publish.js';
@@ -25,7 +25,7 @@ export async function administer(
   actor: Actor,
   action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
   version: number | null,
-  requestId: string | null = null,
+  requestId: RequestRef = null,
 ): Promise<AdminResult> {
   const blacklist = createBlacklistRepository(deps.driver, deps.config.neo4j);
   let r: { previous: number | null; served: number | null; pinned: number | null; published: number | null };

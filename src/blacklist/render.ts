@@ -31,6 +31,34 @@ export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
+/**
+ * The served CSV made safe for a spreadsheet: the account_id cell is neutralised too (a leading
+ * = + - @ tab or CR gets a quote: `'+4479…`). For people opening the file, never for gateways —
+ * the ids it shows are not the exact ids. Works on the stored chunks line by line (a line may span
+ * chunks), so the stored, hashed body stays the one gateways get.
+ */
+export async function* spreadsheetCsv(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let pending = '';
+  let header = true;
+  // Inside a quoted field that spans lines (a free-text reason with a newline): not a record start.
+  let quoted = false;
+  const fix = (line: string) => {
+    const starts = !header && !quoted;
+    header = false;
+    quoted = (line.split('"').length - 1) % 2 === 1 ? !quoted : quoted;
+    if (!starts) return line;
+    if (line.startsWith('"')) return /^"[=+\-@\t\r]/.test(line) ? `"'${line.slice(1)}` : line;
+    return neutraliseFormula(line);
+  };
+  for await (const chunk of chunks) {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    if (lines.length) yield lines.map(fix).join('\n') + '\n';
+  }
+  if (pending) yield fix(pending);
+}
+
 export function csvLine(e: BlacklistEntry): string {
   return [csvField(e.accountId), csvField(e.clusterId ?? ''), String(e.score), csvField(neutraliseFormula(e.reasons.join(';')))].join(',');
 }

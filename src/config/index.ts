@@ -1,7 +1,7 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, defineVar, parsers as p, read, type VarSpec } from './vars.js';
+import { ConfigError, defineVar, MAX_CURRENCY_EXPONENT, parsers as p, read, type VarSpec } from './vars.js';
 
 export { ConfigError } from './vars.js';
 
@@ -182,9 +182,16 @@ export const VARS = {
   defaultCurrency: defineVar({
     name: 'ACCTNET_DEFAULT_CURRENCY',
     default: 'USD',
-    expected: 'an ISO 4217 currency code',
+    expected: 'an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS',
     doc: 'Currency of rows that have none (e.g. the AMLSim export).',
-    parse: p.currency,
+    parse: p.currencyCode,
+  }),
+  currencyExponents: defineVar({
+    name: 'ACCTNET_CURRENCY_EXPONENTS',
+    default: '',
+    expected: `CODE:decimals pairs of non-ISO codes, e.g. ETH:9,PTS:0 (decimals 0..${MAX_CURRENCY_EXPONENT})`,
+    doc: 'Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined.',
+    parse: p.currencyExponents,
   }),
   maxAmount: defineVar({
     name: 'ACCTNET_MAX_AMOUNT',
@@ -213,6 +220,13 @@ export const VARS = {
     expected: 'an ISO 8601 date (without a zone: UTC)',
     doc: 'Latest plausible transfer time. ISO 8601; without a zone it is UTC, as in ingest.',
     parse: p.isoDate,
+  }),
+  ingestMaxBacklogJobs: defineVar({
+    name: 'ACCTNET_INGEST_MAX_BACKLOG_JOBS',
+    default: '100',
+    expected: 'an integer 1..100000',
+    doc: 'Back-pressure for POST /v1/transactions: when the ingest queue holds this many jobs that are not finished (waiting, delayed or running, from any producer), a request that would add more is answered 429 with Retry-After and nothing is queued. One job is at most ACCTNET_INGEST_BATCH_SIZE rows (about 0.3 KB of Redis memory per row), so the default bounds the backlog near 500,000 rows.',
+    parse: p.int(1, 100000),
   }),
   httpMaxRows: defineVar({
     name: 'ACCTNET_HTTP_MAX_ROWS',
@@ -358,9 +372,9 @@ export const VARS = {
   }),
   baseCurrency: defineVar({
     name: 'ACCTNET_BASE_CURRENCY',
-    expected: 'an ISO 4217 currency code',
+    expected: 'an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS',
     doc: 'Currency the analysis sums amounts in. Unset: ACCTNET_DEFAULT_CURRENCY.',
-    parse: p.currency,
+    parse: p.currencyCode,
   }),
   fxRates: defineVar({
     name: 'ACCTNET_FX_RATES',
@@ -414,6 +428,13 @@ export const VARS = {
     doc: 'How long a webhook receiver has to answer.',
     parse: p.int(100, 120000),
   }),
+  webhookAllowTargets: defineVar({
+    name: 'ACCTNET_WEBHOOK_ALLOW_TARGETS',
+    default: '',
+    expected: 'comma-separated IP addresses or CIDRs, e.g. 127.0.0.1,10.1.2.0/24,::1',
+    doc: 'Webhook receivers may not be private, loopback, link-local or otherwise internal addresses (checked at registration and on every delivery, on the address actually connected to), except the addresses or ranges listed here: a receiver on your own network, or a local receiver in development and tests.',
+    parse: p.cidrList,
+  }),
   webhookMaxDiff: defineVar({
     name: 'ACCTNET_WEBHOOK_MAX_DIFF',
     default: '10000',
@@ -449,12 +470,33 @@ export const VARS = {
     doc: "Entries of the API's cache of per-run results (cluster pages, account figures); they never change once a run is served, so the cache holds them until it is full.",
     parse: p.int(0, 10000000),
   }),
+  apiCacheResultBytes: defineVar({
+    name: 'ACCTNET_API_CACHE_RESULT_BYTES',
+    default: '134217728',
+    expected: 'bytes 0..17179869184 (0: no result cache)',
+    doc: "Memory for the API's cache of per-run results (the entries counted by ACCTNET_API_CACHE_ENTRIES), estimated per entry from its JSON size; the least recently used go first when either bound is reached. A result larger than a quarter of this is not cached.",
+    parse: p.int(0, 17179869184),
+  }),
   apiCacheBytes: defineVar({
     name: 'ACCTNET_API_CACHE_BYTES',
     default: '67108864',
     expected: 'bytes 0..17179869184 (0: no body cache)',
     doc: 'Memory for serialized cluster and neighbourhood responses (keyed by run, version and labels state); the least recently used go first.',
     parse: p.int(0, 17179869184),
+  }),
+  authFailuresPerMinute: defineVar({
+    name: 'ACCTNET_AUTH_FAILURES_PER_MINUTE',
+    default: '60',
+    expected: 'an integer 1..1000000',
+    doc: 'Requests without a valid API key (none, unknown, revoked or expired) accepted per client address and minute; beyond it the address gets 429 with Retry-After, without a key lookup, until the minute is over (a key this process already knows still works). Unknown keys are also remembered for a minute, so repeating one costs no database lookup.',
+    parse: p.int(1, 1000000),
+  }),
+  trustProxy: defineVar({
+    name: 'ACCTNET_TRUST_PROXY',
+    default: 'false',
+    expected: 'false, true, a number of proxy hops, or a comma-separated list of proxy addresses / CIDRs',
+    doc: "Which X-Forwarded-For entries fastify believes (its trustProxy). false: the client address is the TCP peer — right when clients connect directly; behind a load balancer every client would then share its address (one rate-limit bucket). Set the balancer's addresses (e.g. 10.0.0.0/8) or the number of proxies in front; true trusts any X-Forwarded-For, which a client can forge: only when the API is reachable through the proxy alone.",
+    parse: p.trustProxy,
   }),
   recomputeRateLimit: defineVar({
     name: 'ACCTNET_RECOMPUTE_RATE_LIMIT_PER_MINUTE',
@@ -527,8 +569,11 @@ export interface Config {
     batchSize: number;
     maxPending: number;
     defaultCurrency: string;
+    /** Decimal places of non-ISO currency codes (ACCTNET_CURRENCY_EXPONENTS). */
+    currencyExponents: Record<string, number>;
     maxAmount: number;
     maxIdLength: number;
+    maxBacklogJobs: number;
     minTimestamp: number;
     maxTimestamp: number;
     httpMaxRows: number;
@@ -557,7 +602,7 @@ export interface Config {
     retainTransfersDays: number;
     retainVersions: number;
   };
-  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number };
+  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
   http: {
     host: string;
     port: number;
@@ -567,7 +612,10 @@ export interface Config {
     recomputeRateLimitPerMinute: number;
     stateTtlMs: number;
     cacheEntries: number;
+    cacheResultBytes: number;
     cacheBytes: number;
+    authFailuresPerMinute: number;
+    trustProxy: boolean | number | string[];
   };
   log: { level: string };
 }
@@ -587,6 +635,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const neo4jHome = v(VARS.neo4jHome);
   const defaultCurrency = v(VARS.defaultCurrency);
+  const currencyExponents = v(VARS.currencyExponents) ?? {};
   const config: Config = {
     projectRoot: root,
     neo4j: {
@@ -620,8 +669,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: v(VARS.ingestBatchSize),
       maxPending: v(VARS.ingestMaxPending),
       defaultCurrency,
+      currencyExponents,
       maxAmount: v(VARS.maxAmount),
       maxIdLength: v(VARS.maxIdLength),
+      maxBacklogJobs: v(VARS.ingestMaxBacklogJobs),
       minTimestamp: v(VARS.minTimestamp),
       maxTimestamp: v(VARS.maxTimestamp),
       httpMaxRows: v(VARS.httpMaxRows),
@@ -655,6 +706,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: v(VARS.webhookBackoffMs),
       timeoutMs: v(VARS.webhookTimeoutMs),
       maxDiff: v(VARS.webhookMaxDiff),
+      allowTargets: v(VARS.webhookAllowTargets) ?? [],
     },
     http: {
       host: v(VARS.host),
@@ -664,11 +716,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerMinute: v(VARS.rateLimit),
       stateTtlMs: v(VARS.apiStateTtlMs),
       cacheEntries: v(VARS.apiCacheEntries),
+      cacheResultBytes: v(VARS.apiCacheResultBytes),
+      authFailuresPerMinute: v(VARS.authFailuresPerMinute),
+      trustProxy: v(VARS.trustProxy),
       cacheBytes: v(VARS.apiCacheBytes),
       recomputeRateLimitPerMinute: v(VARS.recomputeRateLimit),
     },
     log: { level: v(VARS.logLevel) },
   };
+  const iso = new Set(Intl.supportedValuesOf('currency'));
+  for (const [name, code] of [
+    [VARS.defaultCurrency.name, defaultCurrency],
+    [VARS.baseCurrency.name, config.analysis.baseCurrency === defaultCurrency ? undefined : config.analysis.baseCurrency],
+  ] as const) {
+    if (code !== undefined && !iso.has(code) && !(code in currencyExponents)) {
+      problems.push(
+        `${name}=${JSON.stringify(code)}: expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS (to use it, add e.g. ${code}:2 there)`,
+      );
+    }
+  }
   if (config.ingest.minTimestamp >= config.ingest.maxTimestamp) {
     problems.push('ACCTNET_MIN_TIMESTAMP must be before ACCTNET_MAX_TIMESTAMP');
   }

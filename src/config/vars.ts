@@ -2,6 +2,7 @@
 // message a user can act on. loadConfig() collects every problem before failing, so one start-up
 // tells the operator everything that is wrong, not one variable at a time.
 
+import { isIP } from 'node:net';
 import { parseIsoTime } from '../ingest/record.js';
 
 export class ConfigError extends Error {
@@ -20,6 +21,9 @@ export interface VarSpec<T> {
   readonly secret?: boolean;
   readonly parse: (raw: string) => T;
 }
+
+/** Decimal places a configured (non-ISO) currency may have: 10^15 minor units is still below 2^53 for amounts up to 9. */
+export const MAX_CURRENCY_EXPONENT = 15;
 
 export function defineVar<T>(spec: VarSpec<T>): VarSpec<T> {
   return spec;
@@ -100,6 +104,35 @@ export const parsers = {
     if (!Intl.supportedValuesOf('currency').includes(code)) throw new Error('not an ISO 4217 code');
     return code;
   },
+  /** A currency code's shape only; loadConfig checks it is ISO 4217 or named in ACCTNET_CURRENCY_EXPONENTS. */
+  currencyCode: (raw: string): string => {
+    const code = raw.trim().toUpperCase();
+    if (!/^[A-Z0-9]{2,12}$/.test(code) || !/[A-Z]/.test(code)) throw new Error('not a currency code');
+    return code;
+  },
+  /**
+   * "ETH:9,PTS:0": minor-unit exponents of codes that are not ISO 4217 (crypto assets, loyalty
+   * points). An ISO code cannot be redefined: its stored minor units would change meaning.
+   */
+  currencyExponents: (raw: string): Record<string, number> => {
+    const exponents: Record<string, number> = {};
+    for (const part of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const m = /^([A-Za-z0-9]{2,12}):(\d{1,2})$/.exec(part);
+      if (!m || !/[A-Za-z]/.test(m[1]!)) throw new Error(`bad entry "${part}" (CODE:digits, e.g. ETH:9)`);
+      const code = m[1]!.toUpperCase();
+      const exp = Number(m[2]);
+      if (exp > MAX_CURRENCY_EXPONENT) {
+        throw new Error(`${code}:${exp}: at most ${MAX_CURRENCY_EXPONENT} decimal places (amounts are stored exactly as integers below 2^53)`);
+      }
+      if (Intl.supportedValuesOf('currency').includes(code)) throw new Error(`${code} is an ISO 4217 code; its exponent is ISO's`);
+      if (code in exponents) throw new Error(`${code} is listed twice`);
+      exponents[code] = exp;
+    }
+    return exponents;
+  },
   /** "EUR=1.08,GBP=1.27": units of the base currency per unit of the named currency. */
   rates: (raw: string): Record<string, number> => {
     const rates: Record<string, number> = {};
@@ -107,13 +140,42 @@ export const parsers = {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean)) {
-      const m = /^([A-Za-z]{3})=([0-9]*\.?[0-9]+)$/.exec(part);
+      const m = /^([A-Za-z0-9]{2,12})=([0-9]*\.?[0-9]+)$/.exec(part);
       if (!m) throw new Error(`bad entry "${part}"`);
       const rate = Number(m[2]);
       if (!(rate > 0)) throw new Error(`rate for ${m[1]} must be > 0`);
       rates[m[1]!.toUpperCase()] = rate;
     }
     return rates;
+  },
+  /** fastify's trustProxy: false / true / hop count / proxy addresses and CIDRs. */
+  trustProxy: (raw: string): boolean | number | string[] => {
+    const v = raw.trim().toLowerCase();
+    if (v === 'false' || v === 'off' || v === '0') return false;
+    if (v === 'true' || v === 'on') return true;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 100) throw new Error('at most 100 hops');
+      return hops;
+    }
+    return parsers.cidrList(raw);
+  },
+  /** "10.0.0.0/8, 127.0.0.1, ::1": IP addresses or CIDR ranges (IPv4 or IPv6). */
+  cidrList: (raw: string): string[] => {
+    const out: string[] = [];
+    for (const part of raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const [address, bits, extra] = part.split('/');
+      const family = isIP(address ?? '');
+      const max = family === 4 ? 32 : 128;
+      if (!family || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+        throw new Error(`"${part}" is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1)`);
+      }
+      out.push(part);
+    }
+    return out;
   },
   cron: (raw: string): string => {
     const fields = raw.trim().split(/\s+/);

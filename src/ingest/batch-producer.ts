@@ -92,7 +92,7 @@ export class BatchProducer {
 
   async add(item: ReadItem): Promise<void> {
     this.progress.rowsRead++;
-    if (item.kind === 'row') this.rows.push({ line: item.line, fields: item.fields });
+    if (item.kind === 'row') this.rows.push({ line: item.line, fields: item.fields, raw: item.raw });
     else this.rejected.push({ line: item.line, reason: item.reason, raw: item.raw });
     if (this.rows.length + this.rejected.length >= this.opts.batchSize) await this.flush();
   }

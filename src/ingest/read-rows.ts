@@ -8,7 +8,19 @@ import { CANONICAL_FIELDS, ID_FIELDS, numericIdProblem, REQUIRED_FIELDS, type Ca
 export type ColumnMap = Partial<Record<CanonicalField, string>>;
 export type FileFormat = 'csv' | 'ndjson';
 
-export type ReadItem = { kind: 'row'; line: number; fields: RawFields } | { kind: 'rejected'; line: number; reason: string; raw: string };
+/** `raw` is the record as read (a CSV record without its line ending, an NDJSON line, a POST element as JSON). */
+export type ReadItem =
+  | { kind: 'row'; line: number; fields: RawFields; raw: string }
+  | { kind: 'rejected'; line: number; reason: string; raw: string };
+
+/** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
+export const MAX_RAW_LENGTH = 10_000;
+
+/** The original record text for the rejects file, without its line ending, bounded. */
+export function clipRaw(raw: string): string {
+  const s = raw.replace(/\r?\n$/, '').replace(/\r$/, '');
+  return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}… (cut: ${s.length} characters)` : s;
+}
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -62,6 +74,7 @@ function resolveColumns(available: readonly string[], map: ColumnMap): Map<Canon
 
 async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadItem> {
   const skipped: ReadItem[] = [];
+  let crlfInside = 0;
   let columns: Map<CanonicalField, string> | undefined;
   const parser = parseCsv({
     bom: true,
@@ -76,18 +89,24 @@ async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadIte
     },
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
       const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: raw ?? '' });
+      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: clipRaw(raw ?? '') });
       return undefined;
     },
   });
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; raw: string; info: { lines: number } }>) {
     // The parser runs ahead of this loop: emit the skipped records that came before this one.
     while (skipped.length && skipped[0]!.line < item.info.lines) yield skipped.shift()!;
     const fields: RawFields = {};
     for (const [canonical, source] of columns!) fields[canonical] = item.record[source] ?? null;
-    yield { kind: 'row', line: item.info.lines, fields };
+    const raw = item.raw.replace(/\r?\n$/, '').replace(/\r$/, '');
+    // info.lines is where the record ends, and csv-parse counts a CRLF inside a quoted field as two
+    // lines: take those out, then report the line the record starts at (a quoted field may span lines).
+    const breaks = raw.match(/\r\n|\r|\n/g) ?? [];
+    crlfInside += breaks.filter((b) => b === '\r\n').length;
+    const line = item.info.lines - crlfInside - breaks.length;
+    yield { kind: 'row', line, fields, raw: clipRaw(raw) };
   }
   while (skipped.length) yield skipped.shift()!;
   if (!columns) throw new InputError('the CSV input is empty (no header row)');
@@ -119,16 +138,16 @@ async function* readNdjson(input: Readable, map: ColumnMap): AsyncGenerator<Read
     try {
       value = JSON.parse(trimmed);
     } catch (err) {
-      yield { kind: 'rejected', line: lineNo, reason: `invalid JSON: ${(err as Error).message}`, raw: trimmed };
+      yield { kind: 'rejected', line: lineNo, reason: `invalid JSON: ${(err as Error).message}`, raw: clipRaw(text) };
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { kind: 'rejected', line: lineNo, reason: 'each line must be a JSON object', raw: trimmed };
+      yield { kind: 'rejected', line: lineNo, reason: 'each line must be a JSON object', raw: clipRaw(text) };
       continue;
     }
     const { fields, bad } = fieldsFromObject(value as Record<string, unknown>, map);
-    if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: trimmed };
-    else yield { kind: 'row', line: lineNo, fields };
+    if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: clipRaw(text) };
+    else yield { kind: 'row', line: lineNo, fields, raw: clipRaw(text) };
   }
 }
 

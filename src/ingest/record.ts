@@ -18,8 +18,12 @@ export interface TransferRecord {
   channel: string | null;
 }
 
+/** Decimal places of currency codes that are not ISO 4217 (ACCTNET_CURRENCY_EXPONENTS). */
+export type CurrencyExponents = Readonly<Record<string, number>>;
+
 export interface ValidationRules {
   defaultCurrency: string;
+  currencyExponents: CurrencyExponents;
   /** Largest amount in major units. */
   maxAmount: number;
   maxIdLength: number;
@@ -38,8 +42,13 @@ const MAX_CHANNEL_LENGTH = 64;
 const exponentCache = new Map<string, number>();
 const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
-/** ISO 4217 minor-unit exponent (USD 2, JPY 0, BHD 3) from the runtime's ICU data. */
-export function currencyExponent(code: string): number {
+/**
+ * Minor-unit exponent: a configured one for a non-ISO code (ETH 9, PTS 0), else ISO 4217's (USD 2,
+ * JPY 0, BHD 3) from the runtime's ICU data.
+ */
+export function currencyExponent(code: string, configured: CurrencyExponents = {}): number {
+  const own = configured[code];
+  if (own !== undefined) return own;
   let exp = exponentCache.get(code);
   if (exp === undefined) {
     exp = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -74,22 +83,47 @@ function checkId(field: string, value: string | undefined, maxLength: number): s
   return undefined;
 }
 
-/** Parses a decimal amount in major units exactly (no floating point) into minor units. */
-export function parseAmount(raw: string, currency: string, maxAmount: number): { minor: number } | { error: string } {
+const MAX_EXACT_MINOR = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The largest amount of a currency with `exp` decimal places that is stored exactly, as decimal text. */
+export function maxExactAmount(exp: number): string {
+  const digits = MAX_EXACT_MINOR.toString().padStart(exp + 1, '0');
+  const whole = digits.slice(0, digits.length - exp);
+  const frac = digits.slice(digits.length - exp);
+  return exp === 0 ? whole : `${whole}.${frac}`;
+}
+
+/**
+ * Parses a decimal amount in major units exactly (no floating point) into minor units. Minor units
+ * are stored as integers below 2^53, so a currency with many decimals (ETH:9) has a smaller exact
+ * range than maxAmount: beyond it the amount is refused, never rounded.
+ */
+export function parseAmount(
+  raw: string,
+  currency: string,
+  maxAmount: number,
+  exponents: CurrencyExponents = {},
+): { minor: number } | { error: string } {
   const s = raw.trim();
   if (s.startsWith('-')) return { error: `negative amount ${s}` };
   const m = DECIMAL.exec(s.startsWith('+') ? s.slice(1) : s);
   if (!m) return { error: `amount ${JSON.stringify(raw)} is not a decimal number` };
-  const exp = currencyExponent(currency);
+  const exp = currencyExponent(currency, exponents);
   const whole = m[1]!.replace(/^0+(?=\d)/, '');
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > exp) return { error: `amount ${s} has more decimal places than ${currency} allows (${exp})` };
-  if (whole.length > 15) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
-  const minor = Number(whole) * 10 ** exp + (frac ? Number(frac.padEnd(exp, '0')) : 0);
-  if (minor <= 0) return { error: 'amount must be greater than 0' };
-  if (minor > maxAmount * 10 ** exp) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
-  if (!Number.isSafeInteger(minor)) return { error: `amount ${s} is too large to store exactly` };
-  return { minor };
+  if (whole.length > 20) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+  const minor = BigInt(whole) * 10n ** BigInt(exp) + (frac ? BigInt(frac.padEnd(exp, '0')) : 0n);
+  if (minor <= 0n) return { error: 'amount must be greater than 0' };
+  if (Number(frac ? `${whole}.${frac}` : whole) > maxAmount) {
+    return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+  }
+  if (minor > MAX_EXACT_MINOR) {
+    return {
+      error: `amount ${s} ${currency} is beyond the exact range: with ${exp} decimal places at most ${maxExactAmount(exp)} ${currency} is stored exactly (integer minor units below 2^53); split the transfer or configure fewer decimals`,
+    };
+  }
+  return { minor: Number(minor) };
 }
 
 /**
@@ -150,11 +184,16 @@ export function validateRow(fields: RawFields, rules: ValidationRules): Validati
 
   const currencyRaw = text(fields.currency);
   const currency = currencyRaw === undefined ? rules.defaultCurrency : currencyRaw.trim().toUpperCase();
-  if (!knownCurrencies.has(currency)) return { ok: false, reason: `currency ${JSON.stringify(currencyRaw)} is not an ISO 4217 code` };
+  if (!knownCurrencies.has(currency) && rules.currencyExponents[currency] === undefined) {
+    return {
+      ok: false,
+      reason: `currency ${JSON.stringify(currencyRaw)} is not an ISO 4217 code nor one configured in ACCTNET_CURRENCY_EXPONENTS (e.g. ETH:9,PTS:0)`,
+    };
+  }
 
   const amountRaw = text(fields.amount);
   if (amountRaw === undefined) return { ok: false, reason: 'missing amount' };
-  const amount = parseAmount(amountRaw, currency, rules.maxAmount);
+  const amount = parseAmount(amountRaw, currency, rules.maxAmount, rules.currencyExponents);
   if ('error' in amount) return { ok: false, reason: amount.error };
 
   const tsRaw = fields.timestamp;

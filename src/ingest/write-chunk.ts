@@ -15,6 +15,7 @@ import { int, toNumber } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
 import { txRunner } from '../neo4j/session.js';
 import type { IngestJobData } from '../queue/ingest-queue.js';
+import { clipRaw } from './read-rows.js';
 import { describeConflict, validateRow, type TransferRecord, type ValidationRules } from './record.js';
 
 export interface ChunkOutcome {
@@ -33,23 +34,21 @@ interface RejectRecord {
   txId: string | null;
 }
 
-const MAX_RAW_LENGTH = 2000;
-
-function rawText(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}…` : s;
+/** The record as read; a job queued before rows carried it falls back to its mapped fields as JSON. */
+function rawText(row: { raw?: string; fields?: unknown }): string {
+  return clipRaw(row.raw ?? JSON.stringify(row.fields));
 }
 
 interface Classified {
-  fresh: Array<TransferRecord & { line: number }>;
+  fresh: Array<TransferRecord & { line: number; raw: string }>;
   rejects: RejectRecord[];
   duplicates: number;
 }
 
 /** Validation and in-job de-duplication: pure, before any database work. */
 export function classifyRows(job: IngestJobData, rules: ValidationRules): Classified {
-  const rejects: RejectRecord[] = job.rejected.map((r) => ({ line: r.line, reason: r.reason, raw: rawText(r.raw), txId: null }));
-  const byTxId = new Map<string, TransferRecord & { line: number }>();
+  const rejects: RejectRecord[] = job.rejected.map((r) => ({ line: r.line, reason: r.reason, raw: clipRaw(r.raw), txId: null }));
+  const byTxId = new Map<string, TransferRecord & { line: number; raw: string }>();
   let duplicates = 0;
   for (const row of job.rows) {
     const v = validateRow(row.fields, rules);
@@ -58,7 +57,7 @@ export function classifyRows(job: IngestJobData, rules: ValidationRules): Classi
       rejects.push({
         line: row.line,
         reason: v.reason,
-        raw: rawText(row.fields),
+        raw: rawText(row),
         txId: txId === null || txId === undefined ? null : String(txId),
       });
       continue;
@@ -70,7 +69,7 @@ export function classifyRows(job: IngestJobData, rules: ValidationRules): Classi
         rejects.push({
           line: row.line,
           reason: `${conflict} (line ${earlier.line} of this batch)`,
-          raw: rawText(row.fields),
+          raw: rawText(row),
           txId: v.transfer.txId,
         });
       } else {
@@ -78,7 +77,7 @@ export function classifyRows(job: IngestJobData, rules: ValidationRules): Classi
       }
       continue;
     }
-    byTxId.set(v.transfer.txId, { ...v.transfer, line: row.line });
+    byTxId.set(v.transfer.txId, { ...v.transfer, line: row.line, raw: rawText(row) });
   }
   return { fresh: [...byTxId.values()], rejects, duplicates };
 }
@@ -164,7 +163,7 @@ async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, cl
   let duplicates = classified.duplicates;
   const existing = await tx.run(cypher('ingest/existing-transfers'), { txIds: classified.fresh.map((t) => t.txId) });
   const stored = new Map(existing.records.map((r) => [r.get('txId') as string, rowToTransfer(r)]));
-  const toCreate: Array<TransferRecord & { line: number }> = [];
+  const toCreate: Array<TransferRecord & { line: number; raw: string }> = [];
   for (const t of classified.fresh) {
     const s = stored.get(t.txId);
     if (!s) {
@@ -172,7 +171,7 @@ async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, cl
       continue;
     }
     const conflict = describeConflict(s, t);
-    if (conflict) rejects.push({ line: t.line, reason: conflict, raw: rawText(t), txId: t.txId });
+    if (conflict) rejects.push({ line: t.line, reason: conflict, raw: t.raw, txId: t.txId });
     else duplicates++;
   }
 

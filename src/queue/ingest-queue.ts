@@ -16,6 +16,8 @@ export const IngestRowSchema = Type.Object(
   {
     line: Type.Integer({ minimum: 0 }),
     fields: Type.Record(Type.String(), FieldValue),
+    /** The record as read (kept with the row if it is rejected); jobs queued before it existed lack it. */
+    raw: Type.Optional(Type.String({ maxLength: 100_000 })),
   },
   { additionalProperties: false },
 );

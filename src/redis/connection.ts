@@ -9,8 +9,8 @@ export function createRedis(url: string, opts: RedisOptions = {}): Redis {
 }
 
 /** A short-lived connection that fails fast: for health checks and CLI start-up checks. */
-export function createProbeRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true, retryStrategy: () => null });
+export function createProbeRedis(url: string, connectionName?: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true, retryStrategy: () => null, connectionName });
 }
 
 export async function pingRedis(url: string): Promise<{ ok: true } | { ok: false; message: string }> {

@@ -73,7 +73,7 @@ export function converter(config: Config): (minor: number, currency: string) => 
     let factor = cache.get(currency);
     if (factor === undefined) {
       const rate = currency === base ? 1 : rates[currency];
-      factor = rate === undefined ? null : rate / 10 ** currencyExponent(currency);
+      factor = rate === undefined ? null : rate / 10 ** currencyExponent(currency, config.ingest.currencyExponents);
       cache.set(currency, factor);
     }
     return factor === null ? null : minor * factor;

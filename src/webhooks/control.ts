@@ -3,7 +3,7 @@
 import { notifyWebhooks, type PublishDeps } from '../blacklist/publish.js';
 import { Conflict, NotFound } from '../errors.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
-import { appendAudit, type Actor, type AuditEntry } from '../neo4j/repositories/audit.js';
+import { appendAudit, type Actor, type AuditEntry, type RequestRef } from '../neo4j/repositories/audit.js';
 import { createWebhookRepository, type Webhook } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
 
@@ -14,7 +14,7 @@ export async function controlWebhook(
   actor: Actor,
   webhookId: string,
   control: WebhookControl,
-  requestId: string | null = null,
+  requestId: RequestRef = null,
 ): Promise<{ webhook: Webhook; audit: AuditEntry }> {
   const webhooks = createWebhookRepository(deps.driver, deps.config.neo4j);
   if (control.action === 'redeliver' && control.fromVersion > 0) {

@@ -5,11 +5,15 @@
 // carries the newest diff — so retries coalesce, and a receiver never gets an older diff after a
 // newer one. Signed; every attempt logged.
 import type { Redis } from 'ioredis';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createWebhookRepository, signingSecrets, type Webhook } from '../neo4j/repositories/webhooks.js';
 import { LockTimeout, withRedisLock } from '../redis/lock.js';
+import { guardedLookup, targetPolicy, WebhookTargetDenied, type TargetPolicy } from './target-policy.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER, VERSION_HEADER } from './signature.js';
 
 export class DeliveryError extends Error {}
@@ -71,6 +75,48 @@ export async function drainWebhook(deps: DrainDeps, webhookId: string, attempt: 
   }
 }
 
+/**
+ * POSTs a delivery and answers the receiver's status. No redirects are followed (a 3xx is not an
+ * acknowledgement). The target address is checked where the socket is opened: a literal address
+ * here, a host name in the lookup the connection uses.
+ */
+export async function postToReceiver(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  policy: TargetPolicy,
+): Promise<number> {
+  const target = new URL(url);
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal)) {
+    const why = policy.denied(literal);
+    if (why) throw new WebhookTargetDenied(why);
+  }
+  const send = target.protocol === 'https:' ? https.request : http.request;
+  return new Promise<number>((resolve, reject) => {
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(policy),
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err) => {
+      const cause = (err as Error & { cause?: unknown }).cause;
+      reject(cause instanceof WebhookTargetDenied ? cause : err);
+    });
+    req.end(body);
+  });
+}
+
 /** One signed POST of the change from the receiver's acknowledged version to `served`. */
 async function deliverOnce(
   deps: DrainDeps,
@@ -110,9 +156,9 @@ async function deliverOnce(
   let status: number | null = null;
   let error: string | null = null;
   try {
-    const res = await fetch(webhook.url, {
-      method: 'POST',
-      headers: {
+    status = await postToReceiver(
+      webhook.url,
+      {
         'content-type': 'application/json',
         'user-agent': 'acctnet-webhooks',
         [SIGNATURE_HEADER]: signatureHeader(signingSecrets(webhook), timestamp, rawBody),
@@ -120,18 +166,18 @@ async function deliverOnce(
         [VERSION_HEADER]: String(served),
         [DELIVERY_HEADER]: id,
       },
-      body: rawBody,
-      signal: AbortSignal.timeout(config.webhooks.timeoutMs),
-      redirect: 'error',
-    });
-    status = res.status;
-    await res.arrayBuffer().catch(() => undefined);
-    if (!res.ok) error = `receiver answered ${res.status}`;
+      rawBody,
+      config.webhooks.timeoutMs,
+      targetPolicy(config.webhooks.allowTargets),
+    );
+    if (status < 200 || status > 299) error = `receiver answered ${status}`;
   } catch (err) {
     error =
-      (err as Error).name === 'TimeoutError'
-        ? `no answer within ${config.webhooks.timeoutMs} ms`
-        : `request failed: ${(err as Error).message}`;
+      err instanceof WebhookTargetDenied
+        ? `refused: ${err.message}`
+        : (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError'
+          ? `no answer within ${config.webhooks.timeoutMs} ms`
+          : `request failed: ${(err as Error).message}`;
   }
   if (error === null) await webhooks.acknowledge(webhook.id, served);
   await webhooks.recordDelivery({

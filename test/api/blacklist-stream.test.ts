@@ -80,4 +80,20 @@ describe('streamed blacklist', () => {
       process.stderr.write(`# ${format}: ${N} entries, ${bytes} bytes in ${seconds.toFixed(2)} s\n`);
     });
   }
+
+  test('spreadsheet=true: the same CSV with account ids neutralised too (+4479… → \'+4479…); the gateway CSV keeps them exact', async () => {
+    const res = await fetch(`${base}/v1/blacklist?format=csv&spreadsheet=true`, { headers: bearer(keys.investigator) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-blacklist-sha256'), null, 'no hash: these are not the published bytes');
+    assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="blacklist-v\d+-spreadsheet\.csv"/);
+    const sheet = (await res.text()).trimEnd().split('\n');
+    const exact = (await (await fetch(`${base}/v1/blacklist?format=csv`, { headers: bearer(keys.gateway) })).text()).trimEnd().split('\n');
+    assert.equal(sheet.length, N + 1);
+    assert.equal(sheet[0], 'account_id,cluster_id,score,reasons');
+    assert.equal(sheet[1], "'+447900000000,,0.5,'=cmd|calc;LABELLED_FRAUD");
+    for (let k = 1; k <= N; k++) assert.equal(sheet[k], `'${exact[k]}`);
+    const json = await fetch(`${base}/v1/blacklist?format=json&spreadsheet=true`, { headers: bearer(keys.investigator) });
+    assert.equal(json.status, 400);
+    assert.match(((await json.json()) as { message: string }).message, /spreadsheet=true is a CSV download/);
+  });
 });

@@ -176,8 +176,8 @@ describe('ingest routes', () => {
     assert.equal(bad.statusCode, 400);
   });
 
-  test('GET /health reports Neo4j, Redis and the connected workers', async () => {
-    const res = await app.inject({ method: 'GET', url: '/health' });
+  test('GET /health reports Neo4j, Redis and the connected workers (to an admin)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health', headers: bearer(keys.admin) });
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json();
     assert.equal(body.status, 'ok');

@@ -2,7 +2,7 @@
 // shared read for concurrent callers, failures never kept, immutable memos in a bounded LRU.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ReadCache } from '../../src/api/read-cache.js';
+import { estimateBytes, ReadCache } from '../../src/api/read-cache.js';
 
 function counter() {
   let n = 0;
@@ -83,5 +83,27 @@ describe('read cache', () => {
     await cache.memo('k', async () => ++loads);
     await cache.memo('k', async () => ++loads);
     assert.equal(loads, 2);
+  });
+
+  test('memos are bounded in bytes: caller-chosen keys cannot grow the cache past maxResultBytes; a result over a quarter is not kept', async () => {
+    const cache = new ReadCache(async () => null, { ttlMs: 0, maxEntries: 1_000_000, maxResultBytes: 100_000 });
+    const big = (n: number) => async () => 'x'.repeat(n);
+    // 1,000 keys (as a client varying limit/page/pageSize would make) of about 2 KB each.
+    for (let k = 0; k < 1000; k++) {
+      await cache.memo(`clusters:run-1:{"limit":${k}}`, big(1000));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(cache.resultBytes <= 100_000, `held ${cache.resultBytes} bytes`);
+    assert.equal(cache.size, Math.floor(100_000 / estimateBytes('x'.repeat(1000))), 'as many as fit, not 1,000');
+    let loads = 0;
+    const huge = async () => {
+      loads++;
+      return 'y'.repeat(20_000); // about 40 KB > 25 KB, a quarter of the bound
+    };
+    await cache.memo('huge', huge);
+    await new Promise((r) => setImmediate(r));
+    await cache.memo('huge', huge);
+    assert.equal(loads, 2, 'not kept');
+    assert.ok(cache.resultBytes <= 100_000);
   });
 });

@@ -291,10 +291,14 @@ describe('API routes', () => {
         headers: { ...bearer(keys.investigator), 'x-request-id': 'req-42' },
       });
       assert.equal(res.statusCode, 500);
+      // acctnet's own id is the request id; the client's is kept beside it, never instead of it.
+      const ours = res.headers['x-request-id'] as string;
+      assert.match(ours, /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers['x-client-request-id'], 'req-42');
       assert.deepEqual(res.json(), {
         statusCode: 500,
         error: 'Internal Server Error',
-        message: 'Internal error; it was logged with request id req-42',
+        message: `Internal error; it was logged with request id ${ours}; your x-request-id req-42`,
       });
       assert.ok(!res.body.includes('hunter2') && !res.body.includes('.ts'));
     } finally {

@@ -49,3 +49,17 @@ describe('score churn', () => {
     assert.deepEqual(keepServedScores(rescored, served, 0), rescored);
   });
 });
+
+test('spreadsheetCsv neutralises the id cell of every record, across chunk borders and quoted multi-line fields', async () => {
+  const { spreadsheetCsv } = await import('../../src/blacklist/render.js');
+  const chunks = ['account_id,cluster_id,score,reasons\n+44', '79,C1,0.5,A\n"=x,1",C2,0.6,"two\n-lines"\n@a,,0.7,B\nplain,,0.8,C'];
+  async function* source() {
+    yield* chunks;
+  }
+  let out = '';
+  for await (const part of spreadsheetCsv(source())) out += part;
+  assert.equal(
+    out,
+    'account_id,cluster_id,score,reasons\n\'+4479,C1,0.5,A\n"\'=x,1",C2,0.6,"two\n-lines"\n\'@a,,0.7,B\nplain,,0.8,C',
+  );
+});

@@ -28,6 +28,10 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     ACCTNET_JOB_BACKOFF_MS: '200',
     // Tests publish through repositories and read through the app at once: no reuse of the served state.
     ACCTNET_API_STATE_TTL_MS: '0',
+    // Tests send many requests without a key from one address on purpose; test/api/abuse.test.ts sets its own.
+    ACCTNET_AUTH_FAILURES_PER_MINUTE: '1000000',
+    // Webhook tests run their receivers on this machine.
+    ACCTNET_WEBHOOK_ALLOW_TARGETS: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...overrides,
   };

@@ -21,8 +21,31 @@ test('CSV columns are renamed with --map and line numbers are kept', async () =>
     kind: 'row',
     line: 2,
     fields: { tx_id: '1', from_account: 'A', to_account: 'B', amount: '10.5', timestamp: '2011-01-01' },
+    raw: '1,A,B,10.5,2011-01-01',
   });
   assert.equal(items.length, 2);
+});
+
+test('raw is the record as read and line is where it starts (CRLF, quotes, a field spanning lines)', async () => {
+  const items = await collect(
+    'tx_id,from_account,to_account,amount,timestamp,channel\r\n1, A ,B,"1,5",2011-01-01,"two\r\nlines"\r\n2,B,C,3,2011-01-02,x\r\n',
+    'csv',
+  );
+  assert.deepEqual(
+    items.map((i) => [i.line, i.raw]),
+    [
+      [2, '1, A ,B,"1,5",2011-01-01,"two\r\nlines"'],
+      [4, '2,B,C,3,2011-01-02,x'],
+    ],
+  );
+  const ndjson = await collect('{"tx_id":"1", "extra":true}\r\n  {"tx_id":"2"}\n', 'ndjson');
+  assert.deepEqual(
+    ndjson.map((i) => [i.line, i.raw]),
+    [
+      [1, '{"tx_id":"1", "extra":true}'],
+      [2, '  {"tx_id":"2"}'],
+    ],
+  );
 });
 
 test('a missing column stops the import before anything is queued, naming what exists', async () => {
@@ -40,6 +63,7 @@ test('a malformed CSV record is rejected with its reason and the rest goes on', 
     ['row', 'rejected', 'row'],
   );
   assert.match((items[1] as { reason: string }).reason, /unreadable CSV record/);
+  assert.equal(items[1]!.raw, '2,A,B');
 });
 
 test('NDJSON: bad JSON and non-objects are rejected per line', async () => {
@@ -73,5 +97,10 @@ test('NDJSON: a numeric id that JSON cannot hold exactly is rejected at read tim
     (items[0] as { reason: string }).reason,
     /^orig is the JSON number 12345678901234567000, which is not a safe integer.*send ids as strings/,
   );
-  assert.deepEqual(items[1], { kind: 'row', line: 2, fields: { tx_id: 8, from_account: 5, to_account: 'B' } });
+  assert.deepEqual(items[1], {
+    kind: 'row',
+    line: 2,
+    fields: { tx_id: 8, from_account: 5, to_account: 'B' },
+    raw: '{"tx_id":8,"orig":5,"to_account":"B"}',
+  });
 });

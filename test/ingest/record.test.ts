@@ -5,6 +5,7 @@ import { checkLabel } from '../../src/labels/label-input.js';
 
 const rules: ValidationRules = {
   defaultCurrency: 'USD',
+  currencyExponents: { ETH: 9, PTS: 0 },
   maxAmount: 1e9,
   maxIdLength: 16,
   minTimestamp: Date.UTC(1990, 0, 1),
@@ -38,6 +39,25 @@ test('amounts are parsed exactly per currency exponent', () => {
   assert.deepEqual(parseAmount('1.234', 'BHD', 1e9), { minor: 1234 });
   assert.deepEqual(parseAmount('979.21', 'USD', 1e9), { minor: 97921 });
   assert.match(String((parseAmount('1.5', 'JPY', 1e9) as { error: string }).error), /more decimal places than JPY allows \(0\)/);
+});
+
+test('configured non-ISO currencies: their exponent, and amounts beyond the exact range refused with the limit', () => {
+  const eth = (amount: string) => validateRow({ ...good, currency: 'eth', amount }, rules);
+  assert.deepEqual(eth('1.000000001'), { ok: true, transfer: { ...(validateRow(good, rules) as { transfer: object }).transfer, amount: 1000000001, currency: 'ETH' } });
+  assert.deepEqual(parseAmount('9007199.254740991', 'ETH', 1e9, { ETH: 9 }), { minor: Number.MAX_SAFE_INTEGER });
+  const beyond = eth('9007199.254740992');
+  assert.equal(beyond.ok, false);
+  assert.equal(
+    (beyond as { reason: string }).reason,
+    'amount 9007199.254740992 ETH is beyond the exact range: with 9 decimal places at most 9007199.254740991 ETH is stored exactly (integer minor units below 2^53); split the transfer or configure fewer decimals',
+  );
+  assert.match(reason({ ...good, currency: 'ETH', amount: '0.0000000001' }), /more decimal places than ETH allows \(9\)/);
+  assert.deepEqual(parseAmount('5000', 'PTS', 1e9, { PTS: 0 }), { minor: 5000 });
+  assert.match(reason({ ...good, currency: 'PTS', amount: '1.5' }), /more decimal places than PTS allows \(0\)/);
+  // Not configured and not ISO: the reason says how to configure it.
+  assert.match(reason({ ...good, currency: 'DOGE' }), /not an ISO 4217 code nor one configured in ACCTNET_CURRENCY_EXPONENTS/);
+  // A 20-digit USD amount is absurd before it is inexact; a 16-digit one under a high limit is inexact.
+  assert.match(String((parseAmount('90071992547409.93', 'USD', 1e15) as { error: string }).error), /beyond the exact range: with 2 decimal places at most 90071992547409.91 USD/);
 });
 
 test('bad rows are rejected with a reason that says what is wrong', () => {

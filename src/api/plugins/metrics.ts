@@ -63,6 +63,18 @@ export default fp(
     };
 
     new client.Gauge({
+      name: 'acctnet_auth_requests',
+      help: 'Since the start: key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited)',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        const a = app.authStats;
+        this.set({ outcome: 'lookup' }, a.keyLookups);
+        this.set({ outcome: 'refused' }, a.refused);
+        this.set({ outcome: 'limited' }, a.limited);
+      },
+    });
+    new client.Gauge({
       name: 'acctnet_queue_jobs',
       help: 'BullMQ jobs by queue and state',
       labelNames: ['queue', 'state'],

@@ -1,51 +1,101 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { pingRedis } from '../../redis/connection.js';
+import type { Redis } from 'ioredis';
+import { createProbeRedis } from '../../redis/connection.js';
+import { createRunRepository } from '../../neo4j/repositories/runs.js';
+import { iso } from '../context.js';
+import { Nullable } from '../schemas/analysis.js';
 
 const Check = Type.Object({ ok: Type.Boolean(), latencyMs: Type.Number(), error: Type.Optional(Type.String()) });
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  neo4j: Check,
-  redis: Check,
-  workers: Type.Object({ ingest: Type.Integer() }),
-  queues: Type.Object({
-    ingest: Type.Object({ waiting: Type.Integer(), active: Type.Integer(), failed: Type.Integer(), delayed: Type.Integer() }),
-  }),
+  // The rest is for admins only (an admin key as bearer): error texts name internal hosts.
+  neo4j: Type.Optional(Check),
+  redis: Type.Optional(Check),
+  workers: Type.Optional(Type.Object({ ingest: Type.Integer() })),
+  queues: Type.Optional(
+    Type.Object({
+      ingest: Type.Object({ waiting: Type.Integer(), active: Type.Integer(), failed: Type.Integer(), delayed: Type.Integer() }),
+    }),
+  ),
+  lastRun: Type.Optional(
+    Nullable(
+      Type.Object({
+        id: Type.String(),
+        status: Type.String(),
+        startedAt: Nullable(Type.String()),
+        finishedAt: Nullable(Type.String()),
+        lastSucceededAt: Nullable(Type.String({ description: 'finish time of the newest succeeded run among the last 20' })),
+      }),
+    ),
+  ),
 });
+
+const PROBE_TIMEOUT_MS = 2000;
 
 async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
   const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await fn();
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
     return { ok: false, latencyMs: Math.round(performance.now() - started), error: (err as Error).message.split('\n')[0]! };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
+  // One probe connection for the process, reused by every call (it fails fast when Redis is down,
+  // without queueing pings, and reconnects on the next probe). Closed with the app.
+  let probe: Redis | null = null;
+  const redisProbe = (): Redis => {
+    if (!probe) {
+      probe = createProbeRedis(app.config.redis.url, `acctnet-health:${app.config.queue.prefix}`);
+      probe.options.enableOfflineQueue = false;
+      probe.on('error', () => {});
+    }
+    return probe;
+  };
+  app.addHook('onClose', async () => {
+    probe?.disconnect();
+  });
+
   app.get(
     '/health',
     {
-      // Public on purpose: load balancers and orchestrators probe without credentials. It tells
-      // up/down, counts and the last run's time, nothing about accounts.
+      // Public on purpose: load balancers and orchestrators probe without credentials and get the
+      // status alone. With an admin key: Neo4j and Redis checks, workers, queue depths, last run.
       config: { roles: 'public' },
       schema: {
-        summary: 'Liveness and dependencies: Neo4j, Redis, connected workers, queue depths, last run',
+        summary: 'Up or degraded; with an admin key also Neo4j, Redis, connected workers, queue depths and the last run',
         tags: ['operations'],
         response: { 200: HealthResponse, 503: HealthResponse },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const rt = app.runtime;
       const neo4j = await timed(() =>
         rt.driver().executeQuery('RETURN 1', {}, rt.config.neo4j.database ? { database: rt.config.neo4j.database } : {}),
       );
       const redis = await timed(async () => {
-        const r = await pingRedis(rt.config.redis.url);
-        if (!r.ok) throw new Error(r.message);
+        const r = redisProbe();
+        if (r.status === 'wait' || r.status === 'end' || r.status === 'close') await r.connect();
+        else if (r.status !== 'ready') await new Promise((resolve) => r.once('ready', resolve));
+        await r.ping();
       });
+      const ok = neo4j.ok && redis.ok;
+      const status = ok ? ('ok' as const) : ('degraded' as const);
+      const principal = await app.optionalPrincipal(request, reply);
+      if (principal?.role !== 'admin') return reply.code(ok ? 200 : 503).send({ status });
+
       let workers = 0;
       let counts = { waiting: 0, active: 0, failed: 0, delayed: 0 };
       if (redis.ok) {
@@ -54,10 +104,16 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         const c = await q.getJobCounts('waiting', 'active', 'failed', 'delayed');
         counts = { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 };
       }
-      const ok = neo4j.ok && redis.ok;
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ok' : 'degraded', neo4j, redis, workers: { ingest: workers }, queues: { ingest: counts } });
+      let lastRun = null;
+      if (neo4j.ok) {
+        const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
+        const last = runs[0];
+        const succeeded = runs.find((r) => r.status === 'succeeded');
+        lastRun = last
+          ? { id: last.id, status: last.status, startedAt: iso(last.startedAt), finishedAt: iso(last.finishedAt), lastSucceededAt: iso(succeeded?.finishedAt) }
+          : null;
+      }
+      return reply.code(ok ? 200 : 503).send({ status, neo4j, redis, workers: { ingest: workers }, queues: { ingest: counts }, lastRun });
     },
   );
 };

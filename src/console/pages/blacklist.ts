@@ -21,15 +21,20 @@ export function blacklistPage(root: HTMLElement): Page {
         return;
       }
       const served = v.items.find((x) => x.version === v.servedVersion);
-      const dl = (format: 'csv' | 'json') =>
+      const dl = (format: 'csv' | 'json' | 'spreadsheet') =>
         h('button', {
           type: 'button',
-          text: `Download ${format.toUpperCase()}`,
+          text: format === 'spreadsheet' ? 'Download CSV for spreadsheets' : `Download ${format.toUpperCase()}`,
+          title:
+            format === 'spreadsheet'
+              ? 'Account ids starting with = + - @ get a leading quote so a spreadsheet cannot run them as formulas; not for gateways'
+              : '',
           on: {
             click: () =>
-              void download(`/v1/blacklist?format=${format}`, `blacklist-v${v.servedVersion}.${format}`).catch((err) =>
-                head.append(errorBox(err)),
-              ),
+              void download(
+                format === 'spreadsheet' ? '/v1/blacklist?format=csv&spreadsheet=true' : `/v1/blacklist?format=${format}`,
+                format === 'spreadsheet' ? `blacklist-v${v.servedVersion}-spreadsheet.csv` : `blacklist-v${v.servedVersion}.${format}`,
+              ).catch((err) => head.append(errorBox(err))),
           },
         });
       clear(
@@ -39,6 +44,8 @@ export function blacklistPage(root: HTMLElement): Page {
           text: `Served: version ${v.servedVersion}${v.pinnedVersion ? ` (pinned)` : ''} — ${served?.count ?? '?'} accounts, from ${served?.source ?? '?'} ${served?.runId ?? ''}`,
         }),
         dl('csv'),
+        ' ',
+        dl('spreadsheet'),
         ' ',
         dl('json'),
       );

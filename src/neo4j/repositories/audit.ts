@@ -22,8 +22,14 @@ export interface AuditEntry {
   action: string;
   target: string;
   details: Record<string, unknown>;
+  /** acctnet's own id of the request (the x-request-id it answered with). */
   requestId: string | null;
+  /** The x-request-id the client sent, if any: kept for correlation, never used as our id. */
+  clientRequestId: string | null;
 }
+
+/** Which request made a change: acctnet's id, or both ids when the client sent its own. */
+export type RequestRef = string | { id: string; clientId: string | null } | null;
 
 function toEntry(p: Record<string, unknown>): AuditEntry {
   return {
@@ -36,6 +42,7 @@ function toEntry(p: Record<string, unknown>): AuditEntry {
     target: p.target as string,
     details: typeof p.details === 'string' ? JSON.parse(p.details) : {},
     requestId: (p.requestId as string | null) ?? null,
+    clientRequestId: (p.clientRequestId as string | null) ?? null,
   };
 }
 
@@ -46,8 +53,10 @@ export async function appendAudit(
   action: string,
   target: string,
   details: Record<string, unknown>,
-  requestId: string | null,
+  request: RequestRef,
 ): Promise<AuditEntry> {
+  const requestId = typeof request === 'string' ? request : (request?.id ?? null);
+  const clientRequestId = typeof request === 'object' && request !== null ? request.clientId : null;
   // Time-ordered ids: newest-first paging never skips an entry written in the same millisecond.
   const at = Date.now();
   const id = `aud_${at.toString(36).padStart(9, '0')}_${crypto.randomBytes(5).toString('hex')}`;
@@ -61,6 +70,7 @@ export async function appendAudit(
     target,
     details: JSON.stringify(details),
     requestId,
+    clientRequestId,
   });
   return toEntry(r.records[0]!.get('entry'));
 }
@@ -73,9 +83,9 @@ export function createAuditRepository(driver: Driver, cfg: Neo4jConfig) {
       action: string,
       target: string,
       details: Record<string, unknown>,
-      requestId: string | null = null,
+      request: RequestRef = null,
     ): Promise<AuditEntry> {
-      return write((tx) => appendAudit(tx, actor, action, target, details, requestId));
+      return write((tx) => appendAudit(tx, actor, action, target, details, request));
     },
     async list(opts: { actorKeyId: string | null; before: { at: number; id: string } | null; limit: number }): Promise<AuditEntry[]> {
       const r = await read((tx) =>

@@ -44,7 +44,15 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
       };
     },
 
-    async create(batch: { id: string; source: 'file' | 'http'; name: string | null; expectedChunks?: number; expectedRows?: number }) {
+    async create(batch: {
+      id: string;
+      source: 'file' | 'http';
+      name: string | null;
+      expectedChunks?: number;
+      expectedRows?: number;
+      /** The API key that posted it (ingest keys see only their own batches). */
+      createdBy?: string | null;
+    }) {
       await write((tx) =>
         tx.run(cypher('ingest/create-batch'), {
           id: batch.id,
@@ -53,8 +61,15 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
           createdAt: int(Date.now()),
           expectedChunks: batch.expectedChunks === undefined ? null : int(batch.expectedChunks),
           expectedRows: batch.expectedRows === undefined ? null : int(batch.expectedRows),
+          createdBy: batch.createdBy ?? null,
         }),
       );
+    },
+
+    /** The key id that created the batch: undefined when there is no such batch, null when no key did. */
+    async owner(id: string): Promise<string | null | undefined> {
+      const r = (await read((tx) => tx.run(cypher('ingest/batch-owner'), { id }))).records[0];
+      return r ? ((r.get('createdBy') as string | null) ?? null) : undefined;
     },
 
     async finishReading(id: string, expectedChunks: number, expectedRows: number) {

@@ -167,8 +167,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           return {
             accountId: c.accountId,
             currency: c.currency,
-            sent: major(c.sent, c.currency),
-            received: major(c.received, c.currency),
+            sent: major(app.config, c.sent, c.currency),
+            received: major(app.config, c.received, c.currency),
             transfers: c.transfers,
             total: sent === null || received === null ? null : Math.round((sent + received) * 100) / 100,
           };

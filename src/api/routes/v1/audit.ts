@@ -12,7 +12,8 @@ export const AuditEntrySchema = Type.Object({
   action: Type.String(),
   target: Type.String(),
   details: Type.Record(Type.String(), Type.Unknown()),
-  requestId: Nullable(Type.String()),
+  requestId: Nullable(Type.String({ description: "acctnet's id of the request (the x-request-id it answered with)" })),
+  clientRequestId: Nullable(Type.String({ description: 'the x-request-id the client sent, if any' })),
 });
 
 export function auditView(a: AuditEntry) {
@@ -24,6 +25,7 @@ export function auditView(a: AuditEntry) {
     target: a.target,
     details: a.details,
     requestId: a.requestId,
+    clientRequestId: a.clientRequestId,
   };
 }
 

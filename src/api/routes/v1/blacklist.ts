@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { administer } from '../../../blacklist/admin.js';
 import { publishOverride } from '../../../blacklist/publish.js';
-import type { BlacklistFormat } from '../../../blacklist/render.js';
+import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createBlacklistRepository, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { numericIdProblem } from '../../../ingest/record.js';
@@ -110,6 +110,12 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
           since: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'a version the caller holds (0: none)' })),
+          spreadsheet: Type.Optional(
+            Type.Boolean({
+              description:
+                'CSV for people opening it in a spreadsheet: account ids starting with = + - @ get a leading quote too. Not for gateways (those ids are no longer exact); no SHA-256 header.',
+            }),
+          ),
         }),
         response: {
           200: {
@@ -147,6 +153,16 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           .send({ fromVersion: since, toVersion: served.version, added: diff.added ?? [], removed: diff.removed ?? [] });
       }
       const format = wantedFormat(request);
+      if (request.query.spreadsheet) {
+        if (format !== 'csv') throw badRequest('spreadsheet=true is a CSV download: use it with format=csv');
+        const etag = `"v${served.version}-csv-spreadsheet"`;
+        reply.header('etag', etag);
+        if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
+        reply.header('x-blacklist-count', String(served.count));
+        reply.header('content-disposition', `attachment; filename="blacklist-v${served.version}-spreadsheet.csv"`);
+        reply.type('text/csv; charset=utf-8');
+        return reply.send(Readable.from(spreadsheetCsv(r.body(served.version, 'csv'))) as never);
+      }
       const etag = `"v${served.version}-${format}"`;
       reply.header('etag', etag);
       if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
@@ -286,7 +302,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           'override.set',
           `account:${accountId}`,
           { action, reason, previousAction: saved.previousAction },
-          request.id,
+          requestRef(request),
         );
         return { saved, audit };
       });
@@ -332,7 +348,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           'override.delete',
           `account:${accountId}`,
           { action: removed.action, reason: removed.reason },
-          request.id,
+          requestRef(request),
         );
         return { removed, audit };
       });
@@ -359,7 +375,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     action: 'blacklist.approve' | 'blacklist.pin' | 'blacklist.unpin' | 'blacklist.rollback',
     version: number | null,
   ) => {
-    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, request.id);
+    const r = await administer(app.runtime.publishDeps(), actorOf(request), action, version, requestRef(request));
     app.readCache.invalidate();
     return {
       servedVersion: r.served,

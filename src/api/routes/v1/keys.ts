@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { createAuditRepository } from '../../../neo4j/repositories/audit.js';
-import { createKeyRepository, ROLES, type ApiKeyRecord } from '../../../neo4j/repositories/keys.js';
-import { actorOf, iso } from '../../context.js';
-import { notFound } from '../../errors.js';
+import { createKeyRepository, parseExpiresIn, ROLES, type ApiKeyRecord } from '../../../neo4j/repositories/keys.js';
+import { actorOf, iso, requestRef } from '../../context.js';
+import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -17,10 +17,11 @@ const KeySchema = Type.Object({
   createdBy: Type.String(),
   revokedAt: Nullable(Type.String()),
   revokedBy: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String({ description: 'when the key stops working (null: never)' })),
 });
 
 function view(k: ApiKeyRecord) {
-  return { ...k, createdAt: iso(k.createdAt)!, revokedAt: iso(k.revokedAt) };
+  return { ...k, createdAt: iso(k.createdAt)!, revokedAt: iso(k.revokedAt), expiresAt: iso(k.expiresAt) };
 }
 
 const keys: FastifyPluginAsyncTypebox = async (app) => {
@@ -36,7 +37,13 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create an API key; the key is in this response only (admin)',
         tags: ['keys'],
         body: Type.Object(
-          { role: Type.Union(ROLES.map((r) => Type.Literal(r))), name: Type.String({ minLength: 1, maxLength: 100 }) },
+          {
+            role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            expiresIn: Type.Optional(
+              Type.String({ maxLength: 10, description: 'lifetime such as 90d, 12h or 2w (1h..3650d); absent: the key does not expire' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Type.Object({ key: Type.String(), record: KeySchema, audit: AuditEntrySchema }), ...errorResponses },
@@ -44,13 +51,21 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const created = await repo().create(request.body.role, request.body.name, actor.name);
+      let expiresAt: number | null = null;
+      if (request.body.expiresIn !== undefined) {
+        try {
+          expiresAt = Date.now() + parseExpiresIn(request.body.expiresIn);
+        } catch (err) {
+          throw badRequest((err as Error).message);
+        }
+      }
+      const created = await repo().create(request.body.role, request.body.name, actor.name, expiresAt);
       const entry = await audit().append(
         actor,
         'key.create',
         `key:${created.record.id}`,
-        { role: created.record.role, name: created.record.name },
-        request.id,
+        { role: created.record.role, name: created.record.name, expiresAt: iso(expiresAt) },
+        requestRef(request),
       );
       return reply.code(201).send({ key: created.key, record: view(created.record), audit: auditView(entry) });
     },
@@ -85,7 +100,7 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
       const revoked = await repo().revoke(request.params.id, actor.name);
       if (!revoked) throw notFound(`No key ${request.params.id}`);
       app.forgetKeys();
-      const entry = await audit().append(actor, 'key.revoke', `key:${revoked.id}`, { role: revoked.role, name: revoked.name }, request.id);
+      const entry = await audit().append(actor, 'key.revoke', `key:${revoked.id}`, { role: revoked.role, name: revoked.name }, requestRef(request));
       return { record: view(revoked), audit: auditView(entry) };
     },
   );

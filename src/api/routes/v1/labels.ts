@@ -5,7 +5,7 @@ import { checkLabel, LABEL_SOURCES, MAX_NOTE_LENGTH } from '../../../labels/labe
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf } from '../../context.js';
+import { actorOf, requestRef } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses, IsoTime, NullableIsoTime } from '../../schemas/common.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -80,7 +80,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
           'label.create',
           `account:${checked.value.accountId}`,
           { label: checked.value.label, note: checked.value.note, created: Boolean(created), labelId: created?.id ?? null },
-          request.id,
+          requestRef(request),
         );
         return { created, audit };
       });
@@ -118,7 +118,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
           'label.retract',
           `label:${label.id}`,
           { accountId: label.accountId, label: label.label, reason: request.body.reason },
-          request.id,
+          requestRef(request),
         );
         return { label, audit };
       });

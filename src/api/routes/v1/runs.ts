@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { createAuditRepository } from '../../../neo4j/repositories/audit.js';
 import { createRunRepository, type RunRecord } from '../../../neo4j/repositories/runs.js';
 import { requestRecompute } from '../../../queue/recompute-queue.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
@@ -139,7 +139,7 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
         'recompute.request',
         r.jobId,
         { coalesced: r.coalesced, asOf: asOfText ?? null },
-        request.id,
+        requestRef(request),
       );
       return reply.code(202).send({ ...r, audit: auditView(audit) });
     },

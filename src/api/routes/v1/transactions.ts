@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { newBatchId } from '../../../ingest/batch-producer.js';
 import { describeBatch } from '../../../ingest/batch-report.js';
-import { fieldsFromObject } from '../../../ingest/read-rows.js';
+import { clipRaw, fieldsFromObject } from '../../../ingest/read-rows.js';
 import { ingestJobId, type IngestJobData } from '../../../queue/ingest-queue.js';
-import { notFound } from '../../errors.js';
+import { HttpError, notFound } from '../../errors.js';
 import { errorResponses, NullableIsoTime } from '../../schemas/common.js';
 
 const TransactionInput = Type.Object(
@@ -70,6 +70,9 @@ export const BatchReportSchema = Type.Object({
   nextRejectedAfter: Type.Union([Type.Integer(), Type.Null()]),
 });
 
+/** What a refused client is told to wait before retrying; it should back off further on repeats. */
+export const INGEST_RETRY_AFTER_S = 10;
+
 const transactions: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
 
@@ -79,7 +82,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['ingest'] },
       schema: {
         summary: 'Queue transactions for ingest',
-        description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl.`,
+        description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl. 429 with Retry-After when the ingest backlog is full (ACCTNET_INGEST_MAX_BACKLOG_JOBS): nothing was queued; send the same body again later.`,
         tags: ['ingest'],
         body: Type.Array(TransactionInput, { minItems: 1, maxItems: config.ingest.httpMaxRows }),
         response: { 202: Accepted, ...errorResponses },
@@ -95,13 +98,33 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
         rows.slice(start, start + size).forEach((obj, i) => {
           const line = start + i;
           const { fields, bad } = fieldsFromObject(obj);
-          if (bad) job.rejected.push({ line, reason: bad, raw: JSON.stringify(obj).slice(0, 2000) });
-          else job.rows.push({ line, fields });
+          // The element as sent (all its keys), so a rejected row shows what the client posted.
+          const raw = clipRaw(JSON.stringify(obj));
+          if (bad) job.rejected.push({ line, reason: bad, raw });
+          else job.rows.push({ line, fields, raw });
         });
         jobs.push(job);
       }
       const rt = app.runtime;
-      await rt.batches().create({ id: batchId, source: 'http', name: null, expectedChunks: jobs.length, expectedRows: rows.length });
+      // Back-pressure: with Redis on noeviction a queue that only grows would stop every queue and
+      // the publication lock. Nothing is created or queued when the backlog is full.
+      const counts = await rt.ingestQueue().getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
+      const backlog = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+      if (backlog + jobs.length > config.ingest.maxBacklogJobs) {
+        reply.header('retry-after', String(INGEST_RETRY_AFTER_S));
+        throw new HttpError(
+          429,
+          `The ingest backlog is full (${backlog} jobs not yet written; this request needs ${jobs.length}, the bound is ${config.ingest.maxBacklogJobs}): nothing was queued. Retry the same request after ${INGEST_RETRY_AFTER_S} s, backing off if it is refused again.`,
+        );
+      }
+      await rt.batches().create({
+        id: batchId,
+        source: 'http',
+        name: null,
+        expectedChunks: jobs.length,
+        expectedRows: rows.length,
+        createdBy: request.principal?.keyId ?? null,
+      });
       await rt.ingestQueue().addBulk(jobs.map((data) => ({ name: 'chunk', data, opts: { jobId: ingestJobId(batchId, data.seq) } })));
       return reply.code(202).send({ batchId, rows: rows.length, jobs: jobs.length, statusUrl: `/v1/ingest/batches/${batchId}` });
     },
@@ -112,7 +135,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['ingest', 'investigator'] },
       schema: {
-        summary: 'Progress of an ingest batch and its rejected rows',
+        summary: 'Progress of an ingest batch and its rejected rows (ingest keys: only batches they posted)',
         tags: ['ingest'],
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
         querystring: Type.Object({
@@ -128,6 +151,12 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const rt = app.runtime;
+      // Rejected rows hold other clients' raw data: an ingest key sees only the batches it posted
+      // (others answer the same 404 as an absent batch, so ids cannot be probed); investigators and
+      // admins see every batch.
+      if (request.principal?.role === 'ingest' && (await rt.batches().owner(request.params.id)) !== request.principal.keyId) {
+        throw notFound(`No ingest batch ${request.params.id}`);
+      }
       const report = await describeBatch(rt.batches(), rt.ingestQueue(), request.params.id, request.query);
       if (!report) throw notFound(`No ingest batch ${request.params.id}`);
       return report;

@@ -1,3 +1,4 @@
+import { checkWebhookTarget, targetPolicy, WebhookTargetDenied } from '../../../webhooks/target-policy.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -5,7 +6,7 @@ import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createWebhookRepository, newSecret, type Webhook } from '../../../neo4j/repositories/webhooks.js';
 import { controlWebhook, type WebhookControl } from '../../../webhooks/control.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf, iso } from '../../context.js';
+import { actorOf, iso, requestRef } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
@@ -45,7 +46,7 @@ function view(w: Webhook) {
   };
 }
 
-function checkUrl(url: string): void {
+async function checkUrl(url: string, allowTargets: readonly string[]): Promise<void> {
   let u: URL;
   try {
     u = new URL(url);
@@ -54,6 +55,12 @@ function checkUrl(url: string): void {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest('url must be http:// or https://');
   if (u.username || u.password) throw badRequest('url must not carry credentials; the signature authenticates deliveries');
+  try {
+    await checkWebhookTarget(u, targetPolicy(allowTargets));
+  } catch (err) {
+    if (err instanceof WebhookTargetDenied) throw badRequest(err.message);
+    throw err;
+  }
 }
 
 const webhooks: FastifyPluginAsyncTypebox = async (app) => {
@@ -80,7 +87,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      checkUrl(request.body.url);
+      await checkUrl(request.body.url, app.config.webhooks.allowTargets);
       const actor = actorOf(request);
       const secret = request.body.secret ?? newSecret();
       const r = await tx().write(async (t) => {
@@ -88,7 +95,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
           { url: request.body.url, description: request.body.description ?? null, secret, createdBy: actor.name },
           t,
         );
-        const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, request.id);
+        const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, requestRef(request));
         return { webhook, audit };
       });
       return reply.code(201).send({ webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit) });
@@ -124,7 +131,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const r = await tx().write(async (t) => {
         const removed = await repo().delete(request.params.id, t);
         if (!removed) return null;
-        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, request.id) };
+        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, requestRef(request)) };
       });
       if (!r) throw notFound(`No webhook ${request.params.id}`);
       return { id: r.removed.id, audit: auditView(r.audit) };
@@ -161,7 +168,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
         if (!webhook) return null;
         return {
           webhook,
-          audit: await appendAudit(t, actor, 'webhook.rotate-secret', `webhook:${webhook.id}`, { graceHours }, request.id),
+          audit: await appendAudit(t, actor, 'webhook.rotate-secret', `webhook:${webhook.id}`, { graceHours }, requestRef(request)),
         };
       });
       if (!r) throw notFound(`No webhook ${request.params.id}`);
@@ -208,7 +215,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const control = async (request: FastifyRequest, id: string, change: WebhookControl) => {
-    const r = await controlWebhook(app.runtime.publishDeps(), actorOf(request), id, change, request.id);
+    const r = await controlWebhook(app.runtime.publishDeps(), actorOf(request), id, change, requestRef(request));
     return { webhook: view(r.webhook), audit: auditView(r.audit) };
   };
   const ControlResult = Type.Object({ webhook: WebhookSchema, audit: AuditEntrySchema });
