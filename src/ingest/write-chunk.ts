@@ -35,7 +35,7 @@ interface RejectRecord {
 
 const MAX_RAW_LENGTH = 2000;
 
-function rawText(value: unknown): string {
+export function rawText(value: unknown): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
   return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}…` : s;
 }
