@@ -42,7 +42,8 @@ export interface BulkOptions {
   say?: (line: string) => void;
   onStep?: (step: BulkStep) => void;
   onConvertProgress?: (p: ConvertProgress) => void;
-  onImportProgress?: (fraction: number, line: string) => void;
+  /** Fraction of the whole import done, and the importer's current phase. */
+  onImportProgress?: (fraction: number, phase: string) => void;
 }
 
 export interface BulkSummary {
@@ -156,14 +157,27 @@ export function adminCommand(files: BulkFiles, database: string): string[] {
   ];
 }
 
-/** Percentage in a neo4j-admin import progress line, scaled over its phases (nodes, relationships, ...). */
-function importerFraction(line: string, state: { phase: number }): number | undefined {
-  const phases = ['Node import', 'Relationship import', 'Relationship linking', 'Post processing'];
-  const at = phases.findIndex((p) => line.startsWith(p));
-  if (at >= 0) state.phase = at;
-  const m = /^\s*\.+\s*(\d+)%/.exec(line) ?? /(\d+)%\s*∆/.exec(line);
+interface ImporterState {
+  phase: number;
+  phases: number;
+  name: string;
+}
+
+/**
+ * Progress over the whole import from neo4j-admin's output: "(2/4) Relationship import 2026-…" opens
+ * a phase, ".......... ..........  45% ∆0ms [5s 619ms]" reports within it.
+ */
+export function importerProgress(line: string, state: ImporterState): number | undefined {
+  const phase = /^\((\d+)\/(\d+)\) (.+?) \d{4}-\d\d-\d\d/.exec(line);
+  if (phase) {
+    state.phase = Number(phase[1]) - 1;
+    state.phases = Number(phase[2]);
+    state.name = phase[3]!;
+    return state.phase / state.phases;
+  }
+  const m = /(\d+)% ∆/.exec(line);
   if (!m) return undefined;
-  return (state.phase + Number(m[1]) / 100) / phases.length;
+  return (state.phase + Number(m[1]) / 100) / state.phases;
 }
 
 export async function bulkImport(config: Config, opts: BulkOptions): Promise<BulkSummary> {
@@ -256,11 +270,11 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
   const down = Date.now();
   await timed('stop', () => stopLocalNeo4j(config, say));
   try {
-    const state = { phase: 0 };
+    const state: ImporterState = { phase: 0, phases: 1, name: 'starting' };
     await timed('import', () =>
       runAdminToolAsync(config, command.slice(1), (line) => {
-        const fraction = importerFraction(line, state);
-        if (fraction !== undefined) opts.onImportProgress?.(fraction, line);
+        const fraction = importerProgress(line, state);
+        if (fraction !== undefined) opts.onImportProgress?.(fraction, `${state.name} (${state.phase + 1}/${state.phases})`);
       }),
     );
   } catch (err) {

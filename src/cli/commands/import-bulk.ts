@@ -56,7 +56,7 @@ export async function runBulkImport(
           rejected: p.rejected,
           rate: formatRate(p.rowsRead, Date.now() - started),
         }),
-      onImportProgress: (fraction, line) => bar?.update(fraction, { phase: line.trim().slice(0, 60) }),
+      onImportProgress: (fraction, phase) => bar?.update(fraction, { phase }),
     });
   } finally {
     stopBar();
