@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import type { IngestJobData, IngestRow, PreRejectedRow } from '../queue/ingest-queue.js';
-import { bulkFiles, CsvOut, HEADERS, parseLine, quoted, ShardedMap, type BulkFiles } from './bulk-files.js';
+import { bulkFiles, CsvOut, HEADERS, LargeMap, parseLine, quoted, type BulkFiles } from './bulk-files.js';
 import { readRows, type ColumnMap, type FileFormat } from './read-rows.js';
 import { describeConflict, type TransferRecord, type ValidationRules } from './record.js';
 import { classifyRows, rawText } from './write-chunk.js';
@@ -80,8 +80,8 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
   const rejectsOut = fs.openSync(rejectsPartial, 'w');
   fs.writeSync(rejectsOut, stringify([['line', 'tx_id', 'reason', 'raw']]));
 
-  const stored = new ShardedMap<number>();
-  const firstSeen = new ShardedMap<number>();
+  const stored = new LargeMap<number>();
+  const firstSeen = new LargeMap<number>();
   const amountByCurrency: Record<string, number> = {};
   const progress: ConvertProgress = { bytesRead: 0, bytesTotal, rowsRead: 0, written: 0, duplicates: 0, rejected: 0 };
   const now = Date.now();
@@ -104,12 +104,13 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
         else duplicates++;
         continue;
       }
-      stored.set(t.txId, transfers.write(transferLine(t, opts.batchId)));
+      stored.add(t.txId, transfers.write(transferLine(t, opts.batchId)));
       written++;
       amountByCurrency[t.currency] = (amountByCurrency[t.currency] ?? 0) + t.amount;
       for (const id of [t.from, t.to]) {
         const seen = firstSeen.get(id);
-        if (seen === undefined || t.at < seen) firstSeen.set(id, t.at);
+        if (seen === undefined) firstSeen.add(id, t.at);
+        else if (t.at < seen) firstSeen.set(id, t.at);
       }
     }
     rejects.sort((a, b) => a.line - b.line);

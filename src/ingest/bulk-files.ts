@@ -147,39 +147,43 @@ export class CsvOut {
 }
 
 /**
- * Map split into shards: a single V8 Map holds at most 2^24 entries, and a back-fill can have more
- * tx_ids than that.
+ * A Map that grows past V8's limit of 2^24 entries per Map by starting another one when the current
+ * one is full. Up to 8M keys it is one Map and one lookup.
  */
-export class ShardedMap<V> {
-  private readonly shards: Array<Map<string, V>>;
-
-  constructor(shardCount = 64) {
-    this.shards = Array.from({ length: shardCount }, () => new Map<string, V>());
-  }
-
-  private shard(key: string): Map<string, V> {
-    // FNV-1a over the key's UTF-16 units.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) {
-      h ^= key.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    return this.shards[(h >>> 0) % this.shards.length]!;
-  }
+export class LargeMap<V> {
+  private static readonly PER_MAP = 1 << 23;
+  private readonly maps: Array<Map<string, V>> = [new Map()];
 
   get(key: string): V | undefined {
-    return this.shard(key).get(key);
+    for (const m of this.maps) {
+      const v = m.get(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** Adds a key that get() just did not find. */
+  add(key: string, value: V): void {
+    let last = this.maps[this.maps.length - 1]!;
+    if (last.size >= LargeMap.PER_MAP) this.maps.push((last = new Map()));
+    last.set(key, value);
   }
 
   set(key: string, value: V): void {
-    this.shard(key).set(key, value);
+    for (const m of this.maps) {
+      if (m.has(key)) {
+        m.set(key, value);
+        return;
+      }
+    }
+    this.add(key, value);
   }
 
   get size(): number {
-    return this.shards.reduce((n, s) => n + s.size, 0);
+    return this.maps.reduce((n, m) => n + m.size, 0);
   }
 
   *entries(): Generator<[string, V]> {
-    for (const s of this.shards) yield* s;
+    for (const m of this.maps) yield* m;
   }
 }
