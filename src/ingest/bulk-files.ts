@@ -1,6 +1,7 @@
 // The files of Neo4j's offline importer (`neo4j-admin database import full`) that a bulk back-fill
-// writes: CSV with a typed header line, every string quoted (a doubled quote inside), null as an
-// empty unquoted field (the importer then stores no property, as the streaming path's null does).
+// writes: CSV with a typed header line, strings quoted when they need it (a doubled quote inside;
+// an empty string is always quoted), null as an empty unquoted field (the importer then stores no
+// property, as the streaming path's null does).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -48,12 +49,16 @@ export function importArguments(files: BulkFiles): string[] {
   ];
 }
 
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** A string field: quoted only when it must be (a comma, quote or line break, edge spaces, empty). */
 export function quoted(value: string | null | undefined): string {
   if (value === null || value === undefined) return '';
+  if (value !== '' && !NEEDS_QUOTES.test(value)) return value;
   return `"${value.replaceAll('"', '""')}"`;
 }
 
-/** Splits one line written by {@link CsvOut} back into fields (quoted strings, bare numbers, empty = null). */
+/** Splits one line written by {@link CsvOut} back into fields (quoted or bare values; empty and unquoted = null). */
 export function parseLine(line: string): Array<string | null> {
   const fields: Array<string | null> = [];
   let i = 0;
