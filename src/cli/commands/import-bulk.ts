@@ -6,7 +6,7 @@ import { createProgressBar, formatRate, type ProgressBar } from '../progress.js'
 
 const STEP_TEXT: Record<BulkStep, string> = {
   check: 'checking that the graph is empty and the disk has room',
-  convert: 'converting the file into import files (Neo4j keeps running)',
+  convert: 'converting the file into import files (the database stays available meanwhile)',
   stop: 'stopping Neo4j',
   import: 'neo4j-admin database import full',
   start: 'starting Neo4j',
