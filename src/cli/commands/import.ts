@@ -7,6 +7,9 @@ import { EXIT, runCommand, say } from '../context.js';
 import { createProgressBar, formatRate } from '../progress.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
+type ImportCliOptions = { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean } & BulkCliOptions;
+type BulkCliOptions = { bulk?: boolean; bulkDir?: string; keepFiles?: boolean };
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -73,51 +76,41 @@ export function registerImport(program: Command): void {
       'after',
       '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure (also: --bulk refused because the graph is not empty).',
     )
-    .action(
-      (
-        file: string,
-        opts: {
-          format?: string;
-          map: string[];
-          rejects?: string;
-          batchSize?: number;
-          json?: boolean;
-          bulk?: boolean;
-          bulkDir?: string;
-          keepFiles?: boolean;
-        },
-      ) =>
-        runCommand(async (rt) => {
-          const map = parseColumnMap(opts.map);
-          if (opts.batchSize !== undefined && !(opts.batchSize >= 1 && opts.batchSize <= 50000)) {
-            throw new Error('--batch-size must be an integer 1..50000');
-          }
-          if (!opts.bulk && (opts.bulkDir !== undefined || opts.keepFiles)) throw new Error('--bulk-dir and --keep-files go with --bulk');
-          if (opts.bulk) {
-            const summary = await runBulkImport(rt, {
-              file,
-              map,
-              ...(opts.format ? { format: opts.format } : {}),
-              ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
-              ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-              ...(opts.bulkDir ? { dir: opts.bulkDir } : {}),
-              ...(opts.keepFiles ? { keepFiles: true } : {}),
-            });
-            if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-            printBulkSummary(summary, rt.config.neo4j.database ?? 'neo4j');
-            return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
-          }
-          const summary = await runImportWithProgress(rt, {
-            file,
-            map,
-            ...(opts.format ? { format: opts.format } : {}),
-            ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
-            ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-          });
-          if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-          printImportSummary(summary);
-          if (summary.failedChunks.length > 0) return EXIT.failed;
-          return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
-        }),
+    .action((file: string, opts: ImportCliOptions) =>
+      runCommand(async (rt) => {
+        const map = parseColumnMap(opts.map);
+        if (opts.batchSize !== undefined && !(opts.batchSize >= 1 && opts.batchSize <= 50000)) {
+          throw new Error('--batch-size must be an integer 1..50000');
+        }
+        if (opts.bulk || opts.bulkDir !== undefined || opts.keepFiles) return runBulk(rt, file, map, opts);
+        const summary = await runImportWithProgress(rt, {
+          file,
+          map,
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        });
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        printImportSummary(summary);
+        if (summary.failedChunks.length > 0) return EXIT.failed;
+        return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
+      }),
     );
+}
+
+/** `import FILE --bulk`: see src/ingest/bulk-import.ts. */
+async function runBulk(rt: Runtime, file: string, map: ReturnType<typeof parseColumnMap>, opts: ImportCliOptions): Promise<number> {
+  if (!opts.bulk) throw new Error('--bulk-dir and --keep-files go with --bulk');
+  const summary = await runBulkImport(rt, {
+    file,
+    map,
+    ...(opts.format ? { format: opts.format } : {}),
+    ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.bulkDir ? { dir: opts.bulkDir } : {}),
+    ...(opts.keepFiles ? { keepFiles: true } : {}),
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  printBulkSummary(summary, rt.config.neo4j.database ?? 'neo4j');
+  return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
 }
