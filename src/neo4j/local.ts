@@ -355,6 +355,41 @@ export function runAdminTool(config: Config, args: string[]): string {
   return `${r.stdout}${r.stderr}`;
 }
 
+/** runAdminTool without blocking, handing each output line over as it comes (the importer's progress). */
+export function runAdminToolAsync(config: Config, args: string[], onLine: (line: string) => void = () => {}): Promise<string> {
+  const local = config.localNeo4j;
+  const paths = localPaths(local);
+  const libDir = ensureNeo4jJars(config, () => {});
+  const javaHome = findJavaHome(local);
+  writeConf(local, paths);
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(javaHome, 'bin', 'java'), ['-Xmx2g', '-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', ...args], {
+      env: neo4jEnv(paths, javaHome),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let partial = '';
+    const take = (d: Buffer) => {
+      const text = d.toString('utf8');
+      output = (output + text).slice(-200_000);
+      const lines = (partial + text).split(/\r?\n|\r/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLine(line);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('error', (err) => reject(new LocalNeo4jError(`could not run neo4j-admin: ${err.message}`)));
+    child.once('close', (code, signal) => {
+      if (partial.trim()) onLine(partial);
+      if (code === 0) resolve(output);
+      else
+        reject(
+          new LocalNeo4jError(`neo4j-admin ${args.slice(0, 3).join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.slice(-6000)}`),
+        );
+    });
+  });
+}
+
 export async function stopLocalNeo4j(config: Config, log: Log, timeoutMs = 90_000): Promise<boolean> {
   const paths = localPaths(config.localNeo4j);
   const pid = readPid(paths);

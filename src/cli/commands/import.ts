@@ -5,6 +5,10 @@ import { parseColumnMap } from '../../ingest/read-rows.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { EXIT, runCommand, say } from '../context.js';
 import { createProgressBar, formatRate } from '../progress.js';
+import { printBulkSummary, runBulkImport } from './import-bulk.js';
+
+type ImportCliOptions = { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean } & BulkCliOptions;
+type BulkCliOptions = { bulk?: boolean; bulkDir?: string; keepFiles?: boolean };
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -65,16 +69,20 @@ export function registerImport(program: Command): void {
     .option('--rejects <file>', 'where to write rejected rows (default ./<file>.<batch>.rejects.csv)')
     .option('--batch-size <n>', 'rows per ingest job', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--bulk', 'back-fill an EMPTY graph with neo4j-admin database import (stops the managed Neo4j meanwhile; see docs/ingest.md)')
+    .option('--bulk-dir <dir>', 'with --bulk: where the import files go (kept); default .acctnet/bulk/<batch>, deleted after the import')
+    .option('--keep-files', 'with --bulk: keep the import files after a successful import')
     .addHelpText(
       'after',
-      '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure.',
+      '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure (also: --bulk refused because the graph is not empty).',
     )
-    .action((file: string, opts: { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean }) =>
+    .action((file: string, opts: ImportCliOptions) =>
       runCommand(async (rt) => {
         const map = parseColumnMap(opts.map);
         if (opts.batchSize !== undefined && !(opts.batchSize >= 1 && opts.batchSize <= 50000)) {
           throw new Error('--batch-size must be an integer 1..50000');
         }
+        if (opts.bulk || opts.bulkDir !== undefined || opts.keepFiles) return runBulk(rt, file, map, opts);
         const summary = await runImportWithProgress(rt, {
           file,
           map,
@@ -88,4 +96,21 @@ export function registerImport(program: Command): void {
         return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
       }),
     );
+}
+
+/** `import FILE --bulk`: see src/ingest/bulk-import.ts. */
+async function runBulk(rt: Runtime, file: string, map: ReturnType<typeof parseColumnMap>, opts: ImportCliOptions): Promise<number> {
+  if (!opts.bulk) throw new Error('--bulk-dir and --keep-files go with --bulk');
+  const summary = await runBulkImport(rt, {
+    file,
+    map,
+    ...(opts.format ? { format: opts.format } : {}),
+    ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.bulkDir ? { dir: opts.bulkDir } : {}),
+    ...(opts.keepFiles ? { keepFiles: true } : {}),
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  printBulkSummary(summary, rt.config.neo4j.database ?? 'neo4j');
+  return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
 }
