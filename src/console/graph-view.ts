@@ -43,6 +43,7 @@ export class GraphView {
   private stopTimer: number | undefined;
   private hovered: string | null = null;
   selected: string | null = null;
+  private readonly labelAll: boolean;
 
   constructor(
     container: HTMLElement,
@@ -50,6 +51,8 @@ export class GraphView {
     onSelect: (id: string) => void,
     opts: { edgeLabels?: boolean } = {},
   ) {
+    // A small view that labels its edges (money paths) names every account and transfer.
+    this.labelAll = opts.edgeLabels ?? false;
     this.sigma = new Sigma(this.graph, container, {
       defaultEdgeType: 'arrow',
       edgeProgramClasses: { arrow: EdgeArrowProgram },
@@ -99,6 +102,7 @@ export class GraphView {
         ring: n.label === 'fraud' ? 0.35 : 0,
         color: ROLE_COLORS[n.role ?? ''] ?? '#bbb',
         size: 4 + 14 * Math.sqrt((n.pagerank ?? maxRank * 0.2) / maxRank),
+        forceLabel: this.labelAll,
       };
       if (this.graph.hasNode(n.id)) this.graph.mergeNodeAttributes(n.id, attrs);
       else
@@ -116,6 +120,7 @@ export class GraphView {
         count: e.count,
         amount: e.amount,
         label: e.text,
+        forceLabel: this.labelAll,
       });
     }
     // Large views stay fluid while the camera moves: edges and labels are drawn when it stops.

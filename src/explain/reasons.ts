@@ -71,7 +71,7 @@ export function parseReason(reason: string): { code: string; detail: string } {
 
 const money = (x: number, currency: string) =>
   `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
-const pct = (x: number) => `${Math.round(x * 100)}%`;
+const pct = (x: number) => (x > 0 && x < 0.005 ? 'under 1%' : `${Math.round(x * 100)}%`);
 const typology = (type: string) => TYPOLOGY_WORDS[type] ?? `a ${type.replace(/_/g, ' ')} shape`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -101,7 +101,7 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     const listed = (await api('/v1/blacklist?format=json')).entries[0] as { accountId: string; clusterId: string | null };
     const find = page.getByRole('combobox', { name: 'Find account' });
     await find.fill(listed.accountId);
-    const option = page.getByRole('option', { name: new RegExp(`^${listed.accountId}`) });
+    const option = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: new RegExp(`^${listed.accountId}`) });
     await option.waitFor();
     assert.match(await option.innerText(), /(^|· | )listed\b/);
     if (listed.clusterId) assert.match(await option.innerText(), new RegExp(`cluster ${listed.clusterId}`));
@@ -110,9 +110,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
 
     // An account outside any cluster opens on its own page.
     await find.fill('PLANT-');
-    await page.getByRole('option', { name: /PLANT-A/ }).waitFor();
-    assert.equal(await page.getByRole('option').count(), 5);
-    assert.match(await page.getByRole('option').first().innerText(), /PLANT-A\s+not listed · no cluster/);
+    await page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: /PLANT-A/ }).waitFor();
+    const suggestions = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option');
+    assert.equal(await suggestions.count(), 5);
+    assert.match(await suggestions.first().innerText(), /PLANT-A\s+not listed · no cluster/);
     await shot('find-suggestions');
     await find.press('Enter');
     await panelShows('PLANT-A');
