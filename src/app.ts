@@ -22,6 +22,8 @@ import clusters from './api/routes/v1/clusters.js';
 import keys from './api/routes/v1/keys.js';
 import labels from './api/routes/v1/labels.js';
 import migrations from './api/routes/v1/migrations.js';
+import paths from './api/routes/v1/paths.js';
+import cases from './api/routes/v1/cases.js';
 import review from './api/routes/v1/review.js';
 import runs from './api/routes/v1/runs.js';
 import transactions from './api/routes/v1/transactions.js';
@@ -92,7 +94,7 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(metrics);
   await instance.register(
     async (v1) => {
-      for (const routes of [transactions, labels, clusters, accounts, migrations, review, runs, blacklist, webhooks, keys, audit])
+      for (const routes of [transactions, labels, clusters, accounts, paths, cases, migrations, review, runs, blacklist, webhooks, keys, audit])
         await v1.register(routes);
     },
     { prefix: '/v1' },

@@ -67,3 +67,35 @@ export async function download(path: string, filename: string): Promise<void> {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * Exports a case (an account's or a cluster's): JSON is saved as a file, HTML opens in a new tab to
+ * print. Answers the id of the audit entry the API wrote for the export.
+ */
+export async function exportCase(kind: 'accounts' | 'clusters', id: string, format: 'json' | 'html'): Promise<string> {
+  const res = await fetch(`/v1/cases/${kind}/${encodeURIComponent(id)}?format=${format}`, {
+    headers: { authorization: `Bearer ${session.key()}` },
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    const data = safeJson(text);
+    throw new ApiError(
+      res.status,
+      data && typeof data === 'object' && 'message' in data ? String((data as { message: unknown }).message) : `Export failed (HTTP ${res.status})`,
+    );
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `case.${format}`;
+  const url = URL.createObjectURL(new Blob([text], { type: format === 'json' ? 'application/json' : 'text/html' }));
+  if (format === 'json') {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } else {
+    window.open(url, '_blank');
+  }
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return format === 'json' ? String((JSON.parse(text) as { auditId: string }).auditId) : (/audit (aud_[A-Za-z0-9_]+)/.exec(text)?.[1] ?? 'recorded');
+}

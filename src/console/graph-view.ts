@@ -15,6 +15,9 @@ export interface ViewNode {
   score: number | null;
   pagerank?: number;
   label: string | null;
+  /** A fixed position (the money-path view lays paths out left to right). */
+  x?: number;
+  y?: number;
 }
 
 export interface ViewEdge {
@@ -22,6 +25,9 @@ export interface ViewEdge {
   target: string;
   count: number;
   amount: number | null;
+  /** Drawn along the edge when the view shows edge labels (amount and date on a money path). */
+  text?: string;
+  color?: string;
 }
 
 function hashUnit(text: string, salt: number): number {
@@ -37,12 +43,16 @@ export class GraphView {
   private stopTimer: number | undefined;
   private hovered: string | null = null;
   selected: string | null = null;
+  private readonly labelAll: boolean;
 
   constructor(
     container: HTMLElement,
     private readonly tooltip: HTMLElement,
     onSelect: (id: string) => void,
+    opts: { edgeLabels?: boolean } = {},
   ) {
+    // A small view that labels its edges (money paths) names every account and transfer.
+    this.labelAll = opts.edgeLabels ?? false;
     this.sigma = new Sigma(this.graph, container, {
       defaultEdgeType: 'arrow',
       edgeProgramClasses: { arrow: EdgeArrowProgram },
@@ -55,7 +65,9 @@ export class GraphView {
         }),
       },
       defaultNodeType: 'border',
-      renderEdgeLabels: false,
+      renderEdgeLabels: opts.edgeLabels ?? false,
+      edgeLabelSize: 12,
+      edgeLabelColor: { color: '#1d2330' },
       labelRenderedSizeThreshold: 14,
       zIndex: true,
       nodeReducer: (node, data) => (node === this.selected || node === this.hovered ? { ...data, highlighted: true, zIndex: 1 } : data),
@@ -78,7 +90,7 @@ export class GraphView {
   }
 
   /** Adds nodes and edges (existing ones are kept), new nodes near `near` if given. */
-  add(nodes: ViewNode[], edges: ViewEdge[], near?: string): void {
+  add(nodes: ViewNode[], edges: ViewEdge[], near?: string, opts: { layout?: boolean } = {}): void {
     const maxRank = nodes.reduce((m, n) => Math.max(m, n.pagerank ?? 0), 1e-12);
     const origin = near && this.graph.hasNode(near) ? this.graph.getNodeAttributes(near) : { x: 0, y: 0 };
     for (const n of nodes) {
@@ -90,29 +102,33 @@ export class GraphView {
         ring: n.label === 'fraud' ? 0.35 : 0,
         color: ROLE_COLORS[n.role ?? ''] ?? '#bbb',
         size: 4 + 14 * Math.sqrt((n.pagerank ?? maxRank * 0.2) / maxRank),
+        forceLabel: this.labelAll,
       };
       if (this.graph.hasNode(n.id)) this.graph.mergeNodeAttributes(n.id, attrs);
       else
         this.graph.addNode(n.id, {
           ...attrs,
-          x: (origin.x as number) + (hashUnit(n.id, 1) - 0.5) * 10,
-          y: (origin.y as number) + (hashUnit(n.id, 2) - 0.5) * 10,
+          x: n.x ?? (origin.x as number) + (hashUnit(n.id, 1) - 0.5) * 10,
+          y: n.y ?? (origin.y as number) + (hashUnit(n.id, 2) - 0.5) * 10,
         });
     }
     for (const e of edges) {
       if (!this.graph.hasNode(e.source) || !this.graph.hasNode(e.target) || this.graph.hasDirectedEdge(e.source, e.target)) continue;
       this.graph.addDirectedEdge(e.source, e.target, {
         size: 0.5 + Math.min(6, Math.log10(1 + (e.amount ?? 0)) * 0.8),
-        color: '#b6bcc6',
+        color: e.color ?? '#b6bcc6',
         count: e.count,
         amount: e.amount,
+        label: e.text,
+        forceLabel: this.labelAll,
       });
     }
     // Large views stay fluid while the camera moves: edges and labels are drawn when it stops.
     const large = this.graph.order > 1000;
     this.sigma.setSetting('hideEdgesOnMove', large);
     this.sigma.setSetting('hideLabelsOnMove', large);
-    this.runLayout();
+    if (opts.layout === false) this.sigma.refresh();
+    else this.runLayout();
   }
 
   setLabel(id: string, label: string | null): void {

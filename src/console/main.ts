@@ -7,6 +7,10 @@ import { clusterPage } from './pages/cluster.js';
 import { accountPage } from './pages/account.js';
 import { blacklistPage } from './pages/blacklist.js';
 import { runsPage } from './pages/runs.js';
+import { findPage } from './pages/find.js';
+import { pathsPage } from './pages/paths.js';
+import { reviewPage } from './pages/review.js';
+import { searchBox } from './search.js';
 
 export interface Page {
   /** Stops timers, layouts and WebGL when the page is left. */
@@ -17,13 +21,40 @@ const app = document.getElementById('app')!;
 let current: Page | undefined;
 let me: { name: string; role: string } | null = null;
 
+/**
+ * The pages: the header's links and the router read this one table, so a new page is one line here
+ * (plus its file under pages/). `nav: false` pages are reached from other pages only.
+ */
+interface Route {
+  path: string;
+  title: string;
+  nav: boolean;
+  open: (main: HTMLElement, parts: string[], params: URLSearchParams) => Page;
+}
+
+const ROUTES: Route[] = [
+  {
+    path: 'clusters',
+    title: 'Clusters',
+    nav: true,
+    open: (main, parts, params) => (parts[1] ? clusterPage(main, parts[1], params.get('account')) : clustersPage(main, params)),
+  },
+  { path: 'review', title: 'Review', nav: true, open: (main) => reviewPage(main) },
+  { path: 'find', title: 'Find list', nav: true, open: (main) => findPage(main) },
+  { path: 'blacklist', title: 'Blacklist', nav: true, open: (main) => blacklistPage(main) },
+  { path: 'runs', title: 'Runs', nav: true, open: (main) => runsPage(main) },
+  { path: 'accounts', title: 'Account', nav: false, open: (main, parts) => accountPage(main, parts[1] ?? '') },
+  { path: 'paths', title: 'Money paths', nav: false, open: (main, _parts, params) => pathsPage(main, params) },
+];
+
 function nav(): HTMLElement {
   const link = (href: string, text: string) => h('a', { href, 'aria-current': location.hash.startsWith(href) ? 'page' : undefined, text });
   return h(
     'header',
     { class: 'top' },
     h('a', { class: 'brand', href: '#/clusters', text: 'acctnet' }),
-    h('nav', { 'aria-label': 'Main' }, link('#/clusters', 'Clusters'), link('#/blacklist', 'Blacklist'), link('#/runs', 'Runs')),
+    h('nav', { 'aria-label': 'Main' }, ...ROUTES.filter((r) => r.nav).map((r) => link(`#/${r.path}`, r.title))),
+    searchBox(),
     h(
       'span',
       { class: 'who' },
@@ -66,22 +97,12 @@ async function route(): Promise<void> {
   }
   const main = h('main', { id: 'main', tabindex: '-1' });
   clear(app, nav(), main);
-  switch (parts[0]) {
-    case 'clusters':
-      current = parts[1] ? clusterPage(main, parts[1], params.get('account')) : clustersPage(main, params);
-      break;
-    case 'accounts':
-      current = accountPage(main, parts[1] ?? '');
-      break;
-    case 'blacklist':
-      current = blacklistPage(main);
-      break;
-    case 'runs':
-      current = runsPage(main);
-      break;
-    default:
-      location.hash = '#/clusters';
+  const page = ROUTES.find((r) => r.path === parts[0]);
+  if (!page) {
+    location.hash = '#/clusters';
+    return;
   }
+  current = page.open(main, parts, params);
   main.focus();
 }
 

@@ -18,6 +18,8 @@ export interface ClusterSummary {
   evidence: Record<string, unknown>;
   isNew: boolean;
   listed?: number;
+  /** On the cluster route only. */
+  explanations?: ReasonExplanation[];
 }
 
 export interface Migration {
@@ -71,6 +73,7 @@ export interface AccountDetail {
   role: string | null;
   score: number | null;
   reasons: string[];
+  explanations: ReasonExplanation[];
   metrics: Record<string, unknown> | null;
   labels: { current: Label | null; events: Label[] };
   timeline: { bucketDays: number; buckets: Array<{ start: string; transfers: number }> };
@@ -137,4 +140,57 @@ export interface BlacklistEntry {
   clusterId: string | null;
   score: number;
   reasons: string[];
+}
+
+/** A reason in words, with the accounts behind it (src/explain/reasons.ts on the server). */
+export interface ReasonExplanation {
+  reason: string;
+  code: string;
+  text: string;
+  accounts: Array<{ accountId: string; detail: string }>;
+  clusterId: string | null;
+}
+
+/** Listed? score, cluster, label of one account (search suggestions, pasted lists, path accounts). */
+export interface AccountSummary {
+  accountId: string;
+  found?: boolean;
+  firstSeenAt: string | null;
+  listed: boolean;
+  score: number | null;
+  role: string | null;
+  clusterId: string | null;
+  label: string | null;
+}
+
+export interface PathTransfer {
+  txId: string;
+  source: string;
+  target: string;
+  at: string;
+  amount: number;
+  currency: string;
+  baseAmount: number;
+}
+
+export interface MoneyPaths {
+  from: string;
+  to: string;
+  hops: number;
+  window: { since: string; until: string };
+  baseCurrency: string;
+  truncated: boolean;
+  truncatedBy: string[];
+  paths: Array<{ accounts: string[]; strength: number; transfers: PathTransfer[] }>;
+  accounts: AccountSummary[];
+}
+
+export interface ReviewItem {
+  accountId: string;
+  clusterId: string | null;
+  score: number;
+  learnedScore: number | null;
+  anomaly: number | null;
+  reasons: string[];
+  explanations: ReasonExplanation[];
 }

@@ -89,3 +89,27 @@ export function auditNote(audit: {
     text: `Recorded ${audit.action} on ${audit.target} by ${audit.actor.name} (${audit.actor.role}) at ${fmt.date(audit.at)} — audit ${audit.id}`,
   });
 }
+
+/** "Export case" buttons: JSON file and printable page; the result line names the audit entry. */
+export function caseButtons(run: (format: 'json' | 'html') => Promise<string>): HTMLElement {
+  const out = h('span', { class: 'case-result', role: 'status', 'aria-live': 'polite' });
+  const button = (format: 'json' | 'html', text: string) =>
+    h('button', {
+      type: 'button',
+      text,
+      on: {
+        click: async () => {
+          out.textContent = 'Exporting…';
+          try {
+            const audit = await run(format);
+            out.textContent = `${format === 'json' ? 'Case file saved' : 'Printable case opened in a new tab'} — audit ${audit}`;
+            out.className = 'case-result audit';
+          } catch (err) {
+            out.textContent = err instanceof Error ? err.message : String(err);
+            out.className = 'case-result error';
+          }
+        },
+      },
+    });
+  return h('div', { class: 'case-actions' }, button('json', 'Export case (JSON)'), button('html', 'Printable case'), out);
+}

@@ -78,6 +78,19 @@ describe('access: every route × every role', () => {
       method: 'GET',
       url: `/v1/accounts/${account}/neighborhood?hops=2&limit=50`,
     }));
+    const other = s.world.truth.filter((a) => a.kind === 'person')[1]!.id;
+    add('GET', '/v1/accounts/:id/paths', ['investigator'], async () => ({
+      method: 'GET',
+      url: `/v1/accounts/${account}/paths?to=${other}&hops=2`,
+    }));
+    add('POST', '/v1/accounts/lookup', ['investigator'], async () => ({
+      method: 'POST',
+      url: '/v1/accounts/lookup',
+      payload: { ids: [account, other] },
+    }));
+    add('GET', '/v1/cases/schema', ['investigator'], async () => ({ method: 'GET', url: '/v1/cases/schema' }));
+    add('GET', '/v1/cases/accounts/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/cases/accounts/${account}` }));
+    add('GET', '/v1/cases/clusters/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/cases/clusters/${cluster}` }));
     add('GET', '/v1/migrations', ['investigator'], async () => ({ method: 'GET', url: '/v1/migrations' }));
     add('GET', '/v1/review', ['investigator'], async () => ({ method: 'GET', url: '/v1/review' }));
     add('GET', '/v1/runs', ['investigator'], async () => ({ method: 'GET', url: '/v1/runs' }));

@@ -1,7 +1,8 @@
 // The side panel: everything about one account, and the investigator's actions on it.
-import { api } from '../api.js';
+import { api, exportCase } from '../api.js';
+import { reasonList } from '../evidence.js';
 import type { AccountDetail, AuditEntry, Label, Migration } from '../types.js';
-import { auditNote, clear, errorBox, facts, fmt, h, loading, roleBadge } from '../ui.js';
+import { auditNote, caseButtons, clear, errorBox, facts, fmt, h, loading, roleBadge } from '../ui.js';
 
 export interface PanelHooks {
   /** Called after a label changes (the graph redraws its ring). */
@@ -160,6 +161,19 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       }
     });
 
+    const pathTo = h('input', { name: 'to', required: true, maxlength: 1024, placeholder: 'account id', 'aria-label': 'Path to account' });
+    const pathForm = h(
+      'form',
+      { class: 'inline', 'aria-label': 'Money paths from this account' },
+      h('span', { text: 'Path to… ' }),
+      pathTo,
+      h('button', { type: 'submit', text: 'Follow money' }),
+    );
+    pathForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      location.hash = `#/paths?${new URLSearchParams({ from: accountId, to: pathTo.value.trim(), hops: '4' })}`;
+    });
+
     const labelItems = d.labels.events.map((l) => {
       const li = h(
         'li',
@@ -217,9 +231,13 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       hooks.onExpand
         ? h('button', { type: 'button', text: 'Expand neighbourhood', on: { click: () => hooks.onExpand!(accountId) } })
         : null,
+      caseButtons((format) => exportCase('accounts', accountId, format)),
+      pathForm,
       h('h3', { text: 'Why' }),
-      d.reasons.length
-        ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', { text: r })))
+      d.explanations.length
+        ? reasonList(d.explanations, (id) => jump(id), (cid) =>
+            h('a', { href: `#/clusters/${cid}?account=${encodeURIComponent(d.accountId)}`, text: `cluster ${cid}` }),
+          )
         : h('p', { text: 'No risk evidence.' }),
       d.blacklist.entry ? h('p', { class: 'hint', text: `Listed with: ${d.blacklist.entry.reasons.join('; ')}` }) : null,
       h('h3', { text: 'Activity' }),

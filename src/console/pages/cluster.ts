@@ -1,8 +1,9 @@
-import { api } from '../api.js';
+import { api, exportCase } from '../api.js';
+import { legend, reasonList } from '../evidence.js';
 import { GraphView } from '../graph-view.js';
 import type { Page } from '../main.js';
 import type { ClusterDetail, Neighborhood } from '../types.js';
-import { clear, errorBox, facts, fmt, h, loading, roleBadge } from '../ui.js';
+import { caseButtons, clear, errorBox, facts, fmt, h, loading, roleBadge } from '../ui.js';
 import { renderAccountPanel } from './account-panel.js';
 
 declare global {
@@ -17,7 +18,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
   const tooltip = h('div', { class: 'tooltip', hidden: true });
   const panel = h('aside', { class: 'panel', 'aria-live': 'polite' }, loading());
   const members = h('div', { class: 'members' });
-  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, tooltip, members), panel));
+  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, legend(), tooltip, members), panel));
   let view: GraphView | undefined;
   let closePanel: (() => void) | undefined;
   let detail: ClusterDetail | undefined;
@@ -35,8 +36,12 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
         ['Listed', c.listed ?? 0],
         ['New', c.isNew ? 'yes' : 'no'],
       ]),
+      caseButtons((format) => exportCase('clusters', c.clusterId, format)),
       h('h3', { text: 'Why' }),
-      h('ul', {}, ...c.reasons.map((r) => h('li', { text: r })), ...c.notes.map((n) => h('li', { text: n }))),
+      reasonList(c.explanations ?? [], (id) =>
+        h('button', { type: 'button', class: 'link', text: id, on: { click: () => select(id) } }),
+      ),
+      h('ul', {}, ...c.notes.map((n) => h('li', { text: n }))),
       h('h3', { text: 'Evidence' }),
       h('p', {
         class: 'evidence',

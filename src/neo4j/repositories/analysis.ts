@@ -76,6 +76,16 @@ export interface PairEdge {
   last: number;
 }
 
+/** One transfer, as a money-path search reads it (amount in minor units of its currency). */
+export interface PathTransfer {
+  txId: string;
+  source: string;
+  target: string;
+  at: number;
+  amount: number;
+  currency: string;
+}
+
 export type ClusterSort = 'risk' | 'size' | 'id';
 
 export function toCluster(p: Record<string, unknown>): ClusterSummary {
@@ -296,6 +306,59 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
     async account(id: string): Promise<{ id: string; firstSeenAt: number | null } | null> {
       const r = (await read((tx) => tx.run(cypher('analysis/account-exists'), { id }))).records[0];
       return r ? { id: r.get('id'), firstSeenAt: toNumberOrNull(r.get('firstSeenAt')) } : null;
+    },
+
+    /**
+     * One hop of a money-path search: the transfers leaving (`out`) or reaching (`in`) a frontier of
+     * accounts, in time order with the money already there (`bound` = after / before, epoch ms).
+     */
+    async pathHop(
+      direction: 'out' | 'in',
+      frontier: ReadonlyArray<{ id: string; bound: number }>,
+      q: { from: number; to: number; perAccount: number; perPair: number },
+    ): Promise<PathTransfer[]> {
+      if (!frontier.length) return [];
+      const r = await read((tx) =>
+        tx.run(cypher(direction === 'out' ? 'analysis/path-out' : 'analysis/path-in'), {
+          frontier: frontier.map((f) => (direction === 'out' ? { id: f.id, after: int(f.bound) } : { id: f.id, before: int(f.bound) })),
+          from: int(q.from),
+          to: int(q.to),
+          perAccount: int(q.perAccount),
+          perPair: int(q.perPair),
+        }),
+      );
+      return r.records.flatMap((x) =>
+        (x.get('transfers') as Array<Record<string, unknown>>).map((t) => ({
+          txId: t.txId as string,
+          source: x.get('source') as string,
+          target: x.get('target') as string,
+          at: toNumber(t.at),
+          amount: toNumber(t.amount),
+          currency: t.currency as string,
+        })),
+      );
+    },
+
+    /** Individual transfers among a set of accounts in a window, oldest first (a case export). */
+    async transfersAmong(ids: readonly string[], from: number, to: number, limit: number) {
+      if (!ids.length) return [];
+      const r = await read((tx) => tx.run(cypher('analysis/transfers-among'), { ids, from: int(from), to: int(to), limit: int(limit) }));
+      return r.records.map((x) => ({
+        txId: x.get('txId') as string,
+        source: x.get('source') as string,
+        target: x.get('target') as string,
+        at: toNumber(x.get('at')),
+        amount: toNumber(x.get('amount')),
+        currency: x.get('currency') as string,
+        channel: (x.get('channel') as string | null) ?? null,
+      }));
+    },
+
+    /** Of some ids, those that are accounts, with their first-seen time (null if unknown). */
+    async accountsExisting(ids: readonly string[]): Promise<Map<string, number | null>> {
+      if (!ids.length) return new Map();
+      const r = await read((tx) => tx.run(cypher('analysis/accounts-existing'), { ids }));
+      return new Map(r.records.map((x) => [x.get('id') as string, toNumberOrNull(x.get('firstSeenAt'))]));
     },
 
     async searchAccounts(prefix: string, after: string, limit: number): Promise<Array<{ id: string; firstSeenAt: number | null }>> {

@@ -331,6 +331,13 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       return r ? toEntry(r) : null;
     },
 
+    /** Entries of several accounts in a version, by account (absent: not listed). */
+    async entriesFor(version: number, ids: readonly string[], tx?: Tx): Promise<Map<string, BlacklistEntry>> {
+      if (!ids.length) return new Map();
+      const r = await read(tx, (t) => t.run(cypher('blacklist/entries-for'), { version: int(version), ids }));
+      return new Map(r.records.map((x) => [x.get('accountId') as string, toEntry(x)]));
+    },
+
     /** A run's accounts at or above a score: the list before overrides. */
     async runCandidates(runId: string, threshold: number, tx?: Tx): Promise<BlacklistEntry[]> {
       const r = await read(tx, (t) => t.run(cypher('analysis/run-candidates'), { runId, threshold }));

@@ -84,6 +84,13 @@ export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map(toLabel);
     },
 
+    /** Every label event of some accounts, newest first per account. */
+    async forAccounts(ids: readonly string[]): Promise<LabelEvent[]> {
+      if (!ids.length) return [];
+      const result = await read((tx) => tx.run(cypher('labels/events-for-accounts'), { ids }));
+      return result.records.map(toLabel);
+    },
+
     /** accountId → label in force, for some accounts. */
     async currentFor(ids: readonly string[]): Promise<Map<string, LabelValue>> {
       if (!ids.length) return new Map();

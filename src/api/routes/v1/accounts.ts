@@ -5,12 +5,15 @@ import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { iso, major, mergePairEdges, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
-import { notFound } from '../../errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
 import { MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
 import { LabelSchema, labelView } from './labels.js';
+import { accountExplanations, accountSummaries, AccountSummarySchema, ReasonExplanationSchema } from '../../explain.js';
 
 const DAY = 86_400_000;
+/** Most ids in one pasted list (a gateway team's daily list is a few hundred). */
+export const MAX_LOOKUP = 1000;
 
 /** Marks "no such account" inside a memo (a failed load is not kept). */
 const MISSING = Symbol('missing');
@@ -24,6 +27,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['investigator'] },
       schema: {
         summary: 'Search accounts by id prefix',
+        description: 'Each item also says whether the account is listed, its served score, role, cluster and label (the console shows them per suggestion).',
         tags: ['accounts'],
         querystring: Type.Object({
           prefix: Type.String({ minLength: 1, maxLength: 1024 }),
@@ -32,7 +36,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ accountId: Type.String(), firstSeenAt: Nullable(Type.String()) })),
+            items: Type.Array(Type.Omit(AccountSummarySchema, ['found'])),
             nextCursor: Nullable(Type.String()),
           }),
           ...errorResponses,
@@ -43,10 +47,39 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const { prefix, limit } = request.query;
       const after = decodeCursor(request.query.cursor, (v): v is { after: string } => typeof v.after === 'string')?.after ?? '';
       const found = await analysis().searchAccounts(prefix, after, limit);
+      const summaries = await accountSummaries(
+        app,
+        await app.readCache.snapshot(),
+        found.map((a) => a.id),
+      );
       return {
-        items: found.map((a) => ({ accountId: a.id, firstSeenAt: iso(a.firstSeenAt) })),
+        items: summaries.map(({ found: _found, ...s }) => s),
         nextCursor: found.length === limit ? encodeCursor({ after: found[found.length - 1]!.id }) : null,
       };
+    },
+  );
+
+  app.post(
+    '/accounts/lookup',
+    {
+      config: { roles: ['investigator'] },
+      bodyLimit: 1024 * 1024,
+      schema: {
+        summary: 'Look up a list of account ids: listed?, score, cluster, label for each',
+        description: `At most ${MAX_LOOKUP} ids; duplicates are answered once, in the order first given. Unknown ids are answered with found: false.`,
+        tags: ['accounts'],
+        body: Type.Object(
+          { ids: Type.Array(AccountId, { minItems: 1, maxItems: MAX_LOOKUP }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(AccountSummarySchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ids = [...new Set(request.body.ids)];
+      if (ids.some((id) => id.trim() !== id))
+        throw badRequest('ids must not start or end with spaces: account ids are matched exactly as ingested');
+      return { items: await accountSummaries(app, await app.readCache.snapshot(), ids) };
     },
   );
 
@@ -69,6 +102,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
             role: Nullable(Type.String()),
             score: Nullable(Type.Number()),
             reasons: Type.Array(Type.String()),
+            explanations: Type.Array(ReasonExplanationSchema, { description: 'each reason in words, with the accounts behind it' }),
             metrics: Nullable(Type.Record(Type.String(), Type.Unknown())),
             labels: Type.Object({ current: Nullable(LabelSchema), events: Type.Array(LabelSchema) }),
             timeline: Type.Object({
@@ -135,6 +169,21 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
       const activity = result?.metrics.activity ?? [];
       const current = labelEvents.find((l) => l.retractedAt === null) ?? null;
+      const explanations = result
+        ? await app.readCache.memo(`explanations:${snap.runKey}:${snap.versionKey}:${snap.labelsKey}:${id}`, () =>
+            accountExplanations(
+              app,
+              snap,
+              result,
+              current && {
+                label: current.label,
+                createdBy: current.createdBy,
+                createdAt: new Date(current.createdAt).toISOString(),
+                note: current.note,
+              },
+            ),
+          )
+        : [];
       return {
         accountId: id,
         firstSeenAt: iso(account?.firstSeenAt),
@@ -145,6 +194,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         role: result?.role ?? null,
         score: result?.score ?? null,
         reasons: result?.reasons ?? [],
+        explanations,
         metrics: result
           ? {
               ...result.metrics,

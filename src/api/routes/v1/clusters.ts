@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { ClusterId, ClusterSummarySchema, MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
+import { clusterExplanations, ReasonExplanationSchema } from '../../explain.js';
 
 const CLUSTER_TYPES = ['ring', 'fan_in', 'fan_out', 'layering', 'dense_clique', 'benign_hub_like', 'mixed'] as const;
 const MAX_PAGE_NODES = 2000;
@@ -123,7 +124,10 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Object({
             runId: Type.String(),
-            cluster: ClusterSummarySchema,
+            cluster: Type.Intersect([
+              ClusterSummarySchema,
+              Type.Object({ explanations: Type.Array(ReasonExplanationSchema, { description: 'the reasons in words, with the members behind them' }) }),
+            ]),
             page: Type.Object({ page: Type.Integer(), pageSize: Type.Integer(), members: Type.Integer(), pages: Type.Integer() }),
             members: Type.Array(
               Type.Object({
@@ -208,7 +212,11 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
                 : createBlacklistRepository(app.runtime.driver(), app.config.neo4j).listedPerCluster(servedVersion, [cluster.clusterId]),
             ]);
             return {
-              cluster: { ...clusterView(cluster), listed: listed.get(cluster.clusterId) ?? 0 },
+              cluster: {
+                ...clusterView(cluster),
+                listed: listed.get(cluster.clusterId) ?? 0,
+                explanations: clusterExplanations(cluster.clusterId, cluster.reasons, results),
+              },
               memberCount: results.length,
               pages,
               members: pageResults.map((r) => ({

@@ -5,6 +5,7 @@ import { requireServedRun } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
+import { briefExplanations, ReasonExplanationSchema } from '../../explain.js';
 
 const ReviewItemSchema = Type.Object({
   accountId: Type.String(),
@@ -13,6 +14,7 @@ const ReviewItemSchema = Type.Object({
   learnedScore: Nullable(Type.Number()),
   anomaly: Nullable(Type.Number({ description: 'isolation-forest anomaly score, 0..1 (about 0.5 is ordinary)' })),
   reasons: Type.Array(Type.String(), { description: 'CODE:detail, with LEARNED:… naming the features behind the score' }),
+  explanations: Type.Array(ReasonExplanationSchema, { description: 'the reasons in words (the account route also names the accounts behind them)' }),
 });
 
 /**
@@ -52,7 +54,7 @@ const review: FastifyPluginAsyncTypebox = async (app) => {
       const last = items[items.length - 1];
       return {
         runId: run.id,
-        items,
+        items: items.map((i) => ({ ...i, explanations: briefExplanations(app, i.accountId, i.clusterId, i.reasons) })),
         nextCursor: items.length === request.query.limit && last ? encodeCursor({ score: last.score, accountId: last.accountId }) : null,
       };
     },

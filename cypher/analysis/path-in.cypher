@@ -1,0 +1,16 @@
+// Money reaching a frontier of accounts, each transfer no later than the money left its receiver,
+// inside a window: per account its $perAccount strongest counterparties (total amount), per pair
+// its $perPair largest transfers.
+// Params: $frontier [{id, before: int}], $from: int, $to: int, $perAccount: int, $perPair: int.
+// Returns: source, target, transfers [{txId, at, amount (minor), currency}].
+UNWIND $frontier AS f
+MATCH (a:Account)-[t:TRANSFER]->(b:Account {id: f.id})
+WHERE t.at <= f.before AND t.at >= $from AND t.at <= $to AND a.id <> b.id
+WITH a.id AS source, b.id AS target, t
+ORDER BY t.amount DESC
+WITH source, target, sum(t.amount) AS total,
+     collect({txId: t.txId, at: t.at, amount: t.amount, currency: t.currency})[..$perPair] AS transfers
+ORDER BY total DESC, source
+WITH target, collect({source: source, transfers: transfers})[..$perAccount] AS pairs
+UNWIND pairs AS p
+RETURN p.source AS source, target, p.transfers AS transfers

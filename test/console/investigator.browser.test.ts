@@ -1,0 +1,289 @@
+// The investigator's everyday questions in a real browser (Debian's chromium via playwright-core,
+// real server, Neo4j and Redis): find an account by prefix, look up a pasted list, read the legend
+// and the reasons in words, follow money along a planted chain, export a case, work the review list.
+// A missing browser fails the test (as console.browser.test.ts).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { CHROMIUM, launchChromium } from '../../dev/chromium.js';
+import { buildServer } from '../../src/server.js';
+import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
+import { createKeys, type Keys } from '../helpers/app.js';
+import { ROOT, testLogger } from '../helpers/env.js';
+import { seedTransfers } from '../helpers/seed.js';
+
+// In-page code runs in the browser; the suite compiles without the DOM library.
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
+const ARTIFACTS = path.join(ROOT, 'artifacts', 'console');
+const DAY = 86_400_000;
+
+describe('investigator console in chromium', { timeout: 600_000 }, () => {
+  let s: AnalysedServices;
+  let keys: Keys;
+  let server: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  };
+  const api = async (url: string) => {
+    const res = await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${keys.admin}` } });
+    assert.equal(res.status, 200, `${url}: ${res.status}`);
+    return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const panelShows = (id: string) => page.locator('.panel h2', { hasText: id }).first().waitFor({ timeout: 30_000 });
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // The bar for the learned model is lowered so a small world trains it and has a review list.
+    s = await openAnalysedServices({ ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' }, { accounts: 800, seed: 9 });
+    keys = await createKeys(s);
+    server = await buildServer({ config: s.config, runtime: s.rt, logger: testLogger() });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.server.address();
+    assert.ok(address && typeof address === 'object');
+    base = `http://127.0.0.1:${address.port}`;
+    // A planted chain inside the served window: PLANT-A → B → C → D, in time order.
+    const asOf = Date.parse((await api('/v1/runs?limit=1')).items[0].asOf);
+    const currency = s.config.analysis.baseCurrency;
+    await seedTransfers(
+      s.driver,
+      s.config,
+      [
+        ['pl-1', 'PLANT-A', 'PLANT-B', '10000.00', 10],
+        ['pl-2', 'PLANT-B', 'PLANT-C', '9500.00', 9],
+        ['pl-3', 'PLANT-C', 'PLANT-D', '9000.00', 8],
+        ['pl-4', 'PLANT-A', 'PLANT-E', '3000.00', 10],
+        ['pl-5', 'PLANT-E', 'PLANT-D', '2000.00', 9],
+      ].map(([txId, from, to, amount, days]) => ({
+        txId: String(txId),
+        from: String(from),
+        to: String(to),
+        amount: String(amount),
+        currency,
+        at: asOf - Number(days) * DAY,
+        channel: 'wire',
+      })),
+      'plant',
+    );
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    await page.goto(`${base}/`);
+    await page.locator('#key').fill(keys.investigator);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('table.clusters tbody tr').first().waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await s?.close();
+  });
+
+  test('Find account: prefix suggestions say listed / label / cluster; Enter opens the account', async () => {
+    const listed = (await api('/v1/blacklist?format=json')).entries[0] as { accountId: string; clusterId: string | null };
+    const find = page.getByRole('combobox', { name: 'Find account' });
+    await find.fill(listed.accountId);
+    const option = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: new RegExp(`^${listed.accountId}`) });
+    await option.waitFor();
+    assert.match(await option.innerText(), /(^|· | )listed\b/);
+    if (listed.clusterId) assert.match(await option.innerText(), new RegExp(`cluster ${listed.clusterId}`));
+    await find.press('Enter');
+    await panelShows(listed.accountId);
+
+    // An account outside any cluster opens on its own page.
+    await find.fill('PLANT-');
+    await page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: /PLANT-A/ }).waitFor();
+    const suggestions = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option');
+    assert.equal(await suggestions.count(), 5);
+    assert.match(await suggestions.first().innerText(), /PLANT-A\s+not listed · no cluster/);
+    await shot('find-suggestions');
+    await find.press('Enter');
+    await panelShows('PLANT-A');
+    assert.match(page.url(), /#\/accounts\/PLANT-A$/);
+  });
+
+  test('a pasted list of three ids shows listed?, score, cluster, label per account', async () => {
+    const entries = (await api('/v1/blacklist?format=json')).entries as Array<{ accountId: string; clusterId: string | null }>;
+    const ids = [entries[0]!.accountId, 'PLANT-B', 'NOBODY-42'];
+    const find = page.getByRole('combobox', { name: 'Find account' });
+    await find.focus();
+    await page.evaluate((text: string) => {
+      const dt = new window.DataTransfer();
+      dt.setData('text/plain', text);
+      window.document.activeElement.dispatchEvent(new window.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, ids.join('\n'));
+    const rows = page.locator('table.lookup tbody tr');
+    await rows.nth(2).waitFor({ timeout: 20_000 });
+    assert.equal(await rows.count(), 3);
+    const cells = async (k: number) => (await rows.nth(k).locator('td').allInnerTexts()).map((t) => t.trim());
+    const first = await cells(0);
+    assert.equal(first[0], ids[0]);
+    assert.equal(first[1], 'listed');
+    assert.match(first[2]!, /^[01]\.\d\d$/);
+    assert.equal(first[4], entries[0]!.clusterId ?? '–');
+    assert.deepEqual((await cells(1)).slice(0, 2), ['PLANT-B', 'no']);
+    assert.deepEqual((await cells(2)).slice(0, 2), ['NOBODY-42', 'unknown account']);
+    await shot('find-list');
+  });
+
+  test('legend under the graph; reasons in words with links to the accounts behind them', async () => {
+    const top = (await api('/v1/clusters?sort=risk&limit=1&minSize=2')).items[0];
+    await page.goto(`${base}/ui/#/clusters/${top.clusterId}`);
+    const legend = page.getByRole('figure', { name: 'Legend' });
+    await legend.waitFor();
+    const legendText = await legend.innerText();
+    for (const words of ['size = PageRank', 'red ring = labelled fraud', 'edge width = amount', 'pass through', 'collector'])
+      assert.ok(legendText.includes(words), `legend says "${words}": ${legendText}`);
+    // The cluster's reasons: words, with member links that open the member.
+    const reason = page.locator('.panel ul.reasons > li').filter({ has: page.locator('ul.behind') }).first();
+    await reason.waitFor({ timeout: 30_000 });
+    const text = await reason.locator('.reason-text').innerText();
+    assert.match(text, /members? (is|are) labelled fraud|members have a risk of/);
+    assert.doesNotMatch(text, /^[A-Z_]+:/, 'words, not a code');
+    await page.waitForFunction(() => window.acctnetGraph && !window.acctnetGraph.layoutRunning(), undefined, { timeout: 60_000 });
+    await shot('cluster-legend-reasons');
+    const member = reason.locator('ul.behind button').first();
+    const memberId = await member.innerText();
+    await member.click();
+    await panelShows(memberId);
+
+    // An account whose flow reason names its risky senders: the link opens the sender.
+    const detail = await api(`/v1/clusters/${top.clusterId}`);
+    let explained: { accountId: string; behind: string; text: string } | null = null;
+    for (const m of detail.members.slice(0, 40)) {
+      const a = await api(`/v1/accounts/${encodeURIComponent(m.accountId)}`);
+      const e = a.explanations.find((x: { code: string; accounts: unknown[] }) => x.code.startsWith('FUNDS_') && x.accounts.length);
+      if (e) {
+        explained = { accountId: m.accountId, behind: e.accounts[0].accountId, text: e.text };
+        break;
+      }
+    }
+    assert.ok(explained, 'a member of the riskiest cluster has a flow reason with the accounts behind it');
+    await page.goto(`${base}/ui/#/accounts/${encodeURIComponent(explained.accountId)}`);
+    await panelShows(explained.accountId);
+    const item = page.locator('.panel ul.reasons > li', { hasText: explained.text });
+    await item.waitFor();
+    assert.match(explained.text, /^\d+% of the money it (received|sent)/);
+    await shot('account-reasons');
+    await item.locator('ul.behind a', { hasText: explained.behind }).first().click();
+    await panelShows(explained.behind);
+  });
+
+  test('follow money: the planted chain drawn with amounts and dates', async () => {
+    await page.goto(`${base}/ui/#/accounts/PLANT-A`);
+    await panelShows('PLANT-A');
+    await page.getByRole('textbox', { name: 'Path to account' }).fill('PLANT-D');
+    await page.getByRole('button', { name: 'Follow money' }).click();
+    const rows = page.locator('ol.paths > li').first().locator('table.path-transfers tbody tr');
+    await rows.nth(2).waitFor({ timeout: 60_000 });
+    const expected = (await api('/v1/accounts/PLANT-A/paths?to=PLANT-D&hops=4&paths=5')).paths;
+    assert.deepEqual(expected[0].accounts, ['PLANT-A', 'PLANT-B', 'PLANT-C', 'PLANT-D']);
+    const shown = [];
+    for (let k = 0; k < 3; k++) shown.push((await rows.nth(k).locator('td').allInnerTexts()).map((t) => t.trim()));
+    assert.deepEqual(
+      shown.map((r) => [r[0], r[1], r[2]]),
+      expected[0].transfers.map((t: { at: string; source: string; target: string }) => [
+        t.at.replace('T', ' ').slice(0, 16),
+        t.source,
+        t.target,
+      ]),
+    );
+    assert.equal(await page.locator('ol.paths > li').count(), 2);
+    // Drawn: the graph holds the path's accounts and each edge carries its amount and date.
+    const drawn = await page.evaluate(() => {
+      const g = window.acctnetGraph.graph;
+      return { nodes: g.nodes().sort(), edges: g.mapEdges((_e: string, a: { label: string }, s: string, t: string) => `${s}>${t} ${a.label}`).sort() };
+    });
+    assert.deepEqual(drawn.nodes, ['PLANT-A', 'PLANT-B', 'PLANT-C', 'PLANT-D', 'PLANT-E']);
+    const first = expected[0].transfers[0];
+    assert.ok(
+      drawn.edges.includes(`PLANT-A>PLANT-B 10,000 ${first.currency} · ${first.at.slice(0, 10)}`),
+      drawn.edges.join(' | '),
+    );
+    await page.getByRole('figure', { name: 'Legend' }).waitFor();
+    await page.waitForTimeout(500);
+    await shot('paths');
+  });
+
+  test('case export: JSON valid against its schema, a printable page, an audit entry each', async () => {
+    const schema = await api('/v1/cases/schema');
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const compiled = ajv.compile(schema);
+    const validate = Object.assign((d: unknown): boolean => compiled(d), {
+      get errors() {
+        return compiled.errors;
+      },
+    });
+    await page.goto(`${base}/ui/#/accounts/PLANT-C`);
+    await panelShows('PLANT-C');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export case (JSON)' }).click()]);
+    assert.match(download.suggestedFilename(), /^case-account-PLANT-C-.*\.json$/);
+    const file = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
+    assert.ok(validate(file), JSON.stringify(validate.errors));
+    assert.equal(file.subject.id, 'PLANT-C');
+    assert.deepEqual(file.transfers.map((t: { txId: string }) => t.txId).sort(), ['pl-2', 'pl-3']);
+    await page.locator('.case-result', { hasText: file.auditId }).waitFor();
+
+    const [printable] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Printable case' }).click()]);
+    await printable.waitForLoadState();
+    await printable.locator('h1', { hasText: 'Case: account PLANT-C' }).waitFor();
+    assert.equal(await printable.locator('table').count(), 2, 'accounts and transfers (no migration table: none)');
+    assert.ok((await printable.locator('body').innerText()).includes('PLANT-B'));
+    await printable.setViewportSize({ width: 1100, height: 900 });
+    await printable.screenshot({ path: path.join(ARTIFACTS, 'case-printable.png') });
+    await printable.close();
+    const audit = (await api('/v1/audit?limit=5')).items.filter((a: { action: string }) => a.action === 'case.export');
+    assert.deepEqual(
+      audit.slice(0, 2).map((a: { target: string; details: { format: string } }) => [a.target, a.details.format]),
+      [
+        ['account:PLANT-C', 'html'],
+        ['account:PLANT-C', 'json'],
+      ],
+    );
+  });
+
+  test('review list: reasons in words, confirm writes an audit entry, keyboard reachable, no page errors', async () => {
+    const review = await api('/v1/review?limit=50');
+    assert.ok(review.items.length > 0, 'the seeded world has model-only candidates');
+    await page.getByRole('link', { name: 'Review' }).click();
+    const rows = page.locator('table.review tbody tr');
+    await rows.first().waitFor({ timeout: 30_000 });
+    assert.equal(await rows.count(), review.items.length);
+    const item = review.items[0] as { accountId: string; reasons: string[] };
+    const row = page.locator(`table.review tbody tr[data-account="${item.accountId}"]`);
+    assert.match(await row.locator('ul.reasons').innerText(), /learned model puts its probability of fraud at/);
+    await shot('review');
+    // By keyboard: focus the confirm button and press Enter.
+    await row.getByRole('button', { name: `Confirm ${item.accountId} as fraud` }).focus();
+    await page.keyboard.press('Enter');
+    await row.locator('.audit').waitFor({ timeout: 20_000 });
+    assert.match(await row.locator('.audit').innerText(), new RegExp(`label\\.create on account:${item.accountId} by test investigator`));
+    const labels = await api(`/v1/accounts/${encodeURIComponent(item.accountId)}/labels`);
+    assert.equal(labels.current?.label, 'fraud');
+    assert.equal(labels.current?.note, 'confirmed from the review list');
+    const audit = (await api('/v1/audit?limit=3')).items[0];
+    assert.equal(audit.action, 'label.create');
+    assert.equal(audit.target, `account:${item.accountId}`);
+    await shot('review-confirmed');
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  });
+});

@@ -1,0 +1,78 @@
+// Every reason code in words, with its numbers and the accounts behind it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { explainAccountReason, explainClusterReason, type AccountReasonContext } from '../../src/explain/reasons.js';
+
+const ctx: AccountReasonContext = {
+  accountId: 'M1',
+  clusterId: 'C000007',
+  baseCurrency: 'EUR',
+  inAmount: 1000,
+  outAmount: 900,
+  holdHours: 48,
+  label: { label: 'fraud', createdBy: 'alice', createdAt: '2026-03-01T10:00:00.000Z', note: 'chargebacks' },
+  counterparties: [
+    { accountId: 'S1', sent: 0, received: 400, score: 0.9, listed: true, label: null },
+    { accountId: 'S2', sent: 0, received: 220, score: 0.7, listed: false, label: 'fraud' },
+    { accountId: 'S3', sent: 0, received: 380, score: 0.1, listed: false, label: null },
+    { accountId: 'R1', sent: 850, received: 0, score: 0.2, listed: false, label: null },
+  ],
+};
+
+test('account reasons: words, numbers, the accounts behind them', () => {
+  const from = explainAccountReason('FUNDS_FROM_RISKY:62% of inflow from risky accounts', ctx);
+  assert.equal(from.code, 'FUNDS_FROM_RISKY');
+  assert.equal(
+    from.text,
+    '62% of the money it received came from risky accounts, weighted by their risk; 2 risky senders among its largest counterparties sent 620.00 EUR (62% of its inflow).',
+  );
+  assert.deepEqual(
+    from.accounts.map((a) => a.accountId),
+    ['S1', 'S2'],
+  );
+  assert.equal(from.accounts[0]!.detail, 'sent it 400.00 EUR (40% of its inflow); listed, risk 0.90');
+  const pass = explainAccountReason('PASS_THROUGH:94% of inflow sent on within the holding window', ctx);
+  assert.equal(pass.text, 'It sends on 94% of what it receives within 48 hours (a relay, as mules are).');
+  assert.deepEqual(
+    pass.accounts.map((a) => a.accountId),
+    ['R1'],
+  );
+  assert.equal(explainAccountReason('MIGRATED_FROM:AC9:0.83', ctx).accounts[0]!.accountId, 'AC9');
+  assert.match(explainAccountReason('MIGRATED_FROM:AC9:0.83', ctx).text, /counterparties of AC9.*score 0\.83/);
+  assert.equal(explainAccountReason('CLUSTER_RISK:0.62', ctx).clusterId, 'C000007');
+  assert.match(explainAccountReason('TYPOLOGY:ring', ctx).text, /ring: money goes round/);
+  assert.match(explainAccountReason('LABELLED_FRAUD', ctx).text, /alice, 2026-03-01: “chargebacks”/);
+  assert.equal(
+    explainAccountReason('NEW_HIGH_VELOCITY:12 days old, 4.5 transfers/day', ctx).text,
+    'A new account (12 days old) making 4.5 transfers a day, far more than the median account.',
+  );
+  const learned = explainAccountReason('LEARNED:0.91:share of inflow from labelled fraud accounts 36% (top 1%); age 12 days', ctx);
+  assert.match(learned.text, /probability of fraud at 0\.91; what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./);
+  assert.deepEqual(
+    learned.accounts.map((a) => a.accountId),
+    ['S2'],
+  );
+  assert.match(explainAccountReason('ANOMALY:0.72:unlike its peers', ctx).text, /rates it 0\.72/);
+  // An unknown code keeps its text.
+  assert.equal(explainAccountReason('SOMETHING_NEW:3', ctx).text, 'SOMETHING_NEW:3');
+});
+
+test('cluster reasons: the labelled and the risky members are named', () => {
+  const members = [
+    { accountId: 'A', score: 1, labelledFraud: true },
+    { accountId: 'B', score: 0.6, labelledFraud: false },
+    { accountId: 'C', score: 0.2, labelledFraud: false },
+  ];
+  const labelled = explainClusterReason('LABELLED_FRAUD_MEMBERS:1', { clusterId: 'C1', members });
+  assert.equal(labelled.text, '1 member is labelled fraud.');
+  assert.deepEqual(
+    labelled.accounts.map((a) => a.accountId),
+    ['A'],
+  );
+  const risky = explainClusterReason('RISKY_MEMBERS:2/3', { clusterId: 'C1', members });
+  assert.equal(risky.text, '2 of its 3 members have a risk of 0.5 or more.');
+  assert.deepEqual(
+    risky.accounts.map((a) => a.accountId),
+    ['A', 'B'],
+  );
+});
