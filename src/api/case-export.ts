@@ -131,7 +131,7 @@ export async function buildCase(
       at: iso(t.at)!,
       from: t.source,
       to: t.target,
-      amount: major(t.amount, t.currency),
+      amount: major(app.config, t.amount, t.currency),
       currency: t.currency,
       channel: t.channel,
     })),

@@ -162,7 +162,7 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
                 source: t.source,
                 target: t.target,
                 at: iso(t.at)!,
-                amount: major(t.amount, t.currency),
+                amount: major(app.config, t.amount, t.currency),
                 currency: t.currency,
                 baseAmount: m.amount,
               };
