@@ -225,7 +225,8 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   }
 
   // Write the new generation, switch to it, drop the one before.
-  const previous = toNumberOrNull(await redis.get(keys.built));
+  const redisNumber = (raw: string | null) => (raw === null ? null : Number(raw));
+  const previous = redisNumber(await redis.get(keys.built));
   const gen = version;
   await redis.del(keys.pred(gen), keys.cp(gen), keys.meta(gen));
   let bytes = 0;
@@ -254,7 +255,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   });
   await redis.set(keys.built, String(gen));
   // A served version whose mark was lost (Redis down during its publication) is caught up here.
-  const served = toNumberOrNull(await redis.get(keys.served));
+  const served = redisNumber(await redis.get(keys.served));
   if (served === null || served < gen) await redis.set(keys.served, String(gen));
   if (previous !== null && previous !== gen) await redis.del(keys.pred(previous), keys.cp(previous), keys.meta(previous));
   return info;

@@ -105,7 +105,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
     watch = createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
   };
 
-  async function until<T>(check: () => Promise<T | undefined | false>, what: string, tries = 200): Promise<T> {
+  async function until<T>(check: () => Promise<T | undefined | false>, what: string, tries = 600): Promise<T> {
     for (let k = 0; k < tries; k++) {
       const v = await check();
       if (v) return v;
@@ -119,7 +119,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/transactions', payload: asRows(txs), headers: bearer(keys.ingest) });
     assert.equal(res.statusCode, 202, res.body);
     // The ingest job ends after the watch evaluated its transfers.
-    await until(async () => outcomes.length > before, 'the ingest job and its watch');
+    await until(async () => outcomes.length > before, 'the ingest job and its watch', 900);
   }
 
   async function recompute(): Promise<RunSummary> {
