@@ -7,6 +7,7 @@ import { clusterPage } from './pages/cluster.js';
 import { accountPage } from './pages/account.js';
 import { blacklistPage } from './pages/blacklist.js';
 import { runsPage } from './pages/runs.js';
+import { successorsPage } from './pages/successors.js';
 
 export interface Page {
   /** Stops timers, layouts and WebGL when the page is left. */
@@ -23,7 +24,7 @@ function nav(): HTMLElement {
     'header',
     { class: 'top' },
     h('a', { class: 'brand', href: '#/clusters', text: 'acctnet' }),
-    h('nav', { 'aria-label': 'Main' }, link('#/clusters', 'Clusters'), link('#/blacklist', 'Blacklist'), link('#/runs', 'Runs')),
+    h('nav', { 'aria-label': 'Main' }, link('#/clusters', 'Clusters'), link('#/blacklist', 'Blacklist'), link('#/successors', 'Successors'), link('#/runs', 'Runs')),
     h(
       'span',
       { class: 'who' },
@@ -78,6 +79,9 @@ async function route(): Promise<void> {
       break;
     case 'runs':
       current = runsPage(main);
+      break;
+    case 'successors':
+      current = successorsPage(main);
       break;
     default:
       location.hash = '#/clusters';
