@@ -306,8 +306,16 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.equal(pred.score, 1);
   });
 
-  test('the next run confirms the link; batch and watch score the same evidence the same', async () => {
+  test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
+    // A provisional successor detected three days ago, listed, that no run will find.
+    const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };
+    await successors().record({ ...stale, evidence: { fallKind: 'listed', riseKind: 'new', gapDays: 1, sharedCounterparties: 2, formerCounterparties: 5, counterpartyOverlap: 0.4, directTransfers: 0, sameCluster: false, profileSimilarity: 0.9, sharedSample: [] } }, Date.now() - 72 * HOUR);
+    await successors().setListing('OLD2>GHOST', true, null, Date.now() - 72 * HOUR);
     const run = await recompute();
+    assert.equal((await successors().get('OLD2', 'GHOST'))!.status, 'expired');
+    assert.ok(!(await served()).some((e) => e.accountId === 'GHOST'), 'the run\'s version is without the expired successor');
+    const audit = (await app.inject({ method: 'GET', url: '/v1/audit', headers: bearer(keys.admin) })).json().items as Array<{ action: string; target: string }>;
+    assert.ok(audit.some((a) => a.action === 'successor.expired' && a.target === 'OLD2>GHOST'));
     assert.equal(run.status, 'succeeded');
     const link = (await createAnalysisRepository(s.driver, s.config.neo4j).migrations(run.runId, 0, 1000)).find(
       (l) => l.from === 'OLD1' && l.to === 'NEW1',
