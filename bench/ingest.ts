@@ -95,7 +95,8 @@ async function endToEndRun(file: string, env: NodeJS.ProcessEnv, watch: boolean)
     await applySchema(driver, config.neo4j);
     const step = Math.max(1, Math.round(1 / watchShare));
     const labels = [];
-    for (let n = 0; n < accounts; n += step) labels.push({ accountId: accountId('AC', n), label: 'fraud' as const, note: null, source: 'import', createdBy: 'bench' });
+    for (let n = 0; n < accounts; n += step)
+      labels.push({ accountId: accountId('AC', n), label: 'fraud' as const, note: null, source: 'import', createdBy: 'bench' });
     await createLabelRepository(driver, config.neo4j).append(labels);
     await driver.close();
   }

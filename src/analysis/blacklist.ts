@@ -117,7 +117,12 @@ export function withProvisional(
       const predecessor = byAccount.get(p.from);
       if (!predecessor) continue;
       const score = Math.round(predecessor.score * p.score * 1000) / 1000;
-      const entry = { accountId: p.to, clusterId: null, score, reasons: [`MIGRATED_FROM:${p.from}:${Math.round(p.score * 100) / 100}`, PROVISIONAL_REASON] };
+      const entry = {
+        accountId: p.to,
+        clusterId: null,
+        score,
+        reasons: [`MIGRATED_FROM:${p.from}:${Math.round(p.score * 100) / 100}`, PROVISIONAL_REASON],
+      };
       const best = round.get(p.to);
       if (!best || entry.score > best.score) round.set(p.to, entry);
     }

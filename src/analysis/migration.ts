@@ -136,7 +136,8 @@ export interface SenderProfile {
 
 /** 0..1: the mean of the hour cosine, the channel cosine and exp(-|Δ mean log amount|). */
 export function profileSimilarity(a: SenderProfile, b: SenderProfile): number {
-  const amount = Number.isNaN(a.logAmountMean) || Number.isNaN(b.logAmountMean) ? 0 : Math.exp(-Math.abs(a.logAmountMean - b.logAmountMean));
+  const amount =
+    Number.isNaN(a.logAmountMean) || Number.isNaN(b.logAmountMean) ? 0 : Math.exp(-Math.abs(a.logAmountMean - b.logAmountMean));
   const len = Math.min(a.channels.length, b.channels.length);
   return (cosine(a.hours, 0, b.hours, 0, 24) + cosine(a.channels, 0, b.channels, 0, len) + amount) / 3;
 }
@@ -346,8 +347,16 @@ export function detectMigrations(
       direct = directTransfers(e, fall.at);
     }
     const profile = profileSimilarity(
-      { hours: flows.hours.subarray(a * 24, a * 24 + 24), channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS), logAmountMean: f.logAmountMean[a]! },
-      { hours: flows.hours.subarray(b * 24, b * 24 + 24), channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS), logAmountMean: f.logAmountMean[b]! },
+      {
+        hours: flows.hours.subarray(a * 24, a * 24 + 24),
+        channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
+        logAmountMean: f.logAmountMean[a]!,
+      },
+      {
+        hours: flows.hours.subarray(b * 24, b * 24 + 24),
+        channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
+        logAmountMean: f.logAmountMean[b]!,
+      },
     );
     return scoreMigration({
       from: aId,

@@ -367,7 +367,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_EXPIRE_HOURS',
     default: '48',
     expected: 'an integer 1..8760',
-    doc: 'A provisional migration that no run confirmed this many hours after it was detected expires at the next run (audited); a listed successor leaves the list with that run\'s version.',
+    doc: "A provisional migration that no run confirmed this many hours after it was detected expires at the next run (audited); a listed successor leaves the list with that run's version.",
     parse: p.int(1, 8760),
   }),
   watchMaxCounterparties: defineVar({

@@ -206,7 +206,8 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
         const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
-        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids)) listedAt.set(id, Math.min(at, asOf));
+        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
+          listedAt.set(id, Math.min(at, asOf));
       }
       return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
     });

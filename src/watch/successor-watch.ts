@@ -179,7 +179,10 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       try {
         return await evaluate(transfers);
       } catch (err) {
-        log.warn({ err: (err as Error).message }, 'successor watch failed for an ingest job (the job is written; later transfers are evaluated again)');
+        log.warn(
+          { err: (err as Error).message },
+          'successor watch failed for an ingest job (the job is written; later transfers are evaluated again)',
+        );
         await redis.hincrby(keys.stats, 'failures', 1).catch(() => {});
         return { ...EMPTY };
       }

@@ -159,7 +159,11 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   const ids = [...preds.keys()];
   for (let k = 0; k < ids.length; k += BUILD_BATCH) {
     const r = await read((tx) =>
-      tx.run(cypher('watch/predecessor-relations'), { ids: ids.slice(k, k + BUILD_BATCH), from: int(windowFrom), to: int(Number.MAX_SAFE_INTEGER) }),
+      tx.run(cypher('watch/predecessor-relations'), {
+        ids: ids.slice(k, k + BUILD_BATCH),
+        from: int(windowFrom),
+        to: int(Number.MAX_SAFE_INTEGER),
+      }),
     );
     for (const row of r.records) {
       const id = row.get('id') as string;

@@ -6,25 +6,47 @@ import { profileSimilarity, scoreMigration, takenOver } from '../../src/analysis
 import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
 
 const DAY = 86_400_000;
-const entry = (accountId: string, score: number, reasons = ['LABELLED_FRAUD']): BlacklistEntry => ({ accountId, clusterId: 'C000001', score, reasons });
+const entry = (accountId: string, score: number, reasons = ['LABELLED_FRAUD']): BlacklistEntry => ({
+  accountId,
+  clusterId: 'C000001',
+  score,
+  reasons,
+});
 
-test('a provisional successor enters with its predecessor\'s score × the link score, while the predecessor is listed', () => {
+test("a provisional successor enters with its predecessor's score × the link score, while the predecessor is listed", () => {
   const list = withProvisional([entry('A', 0.9)], [{ from: 'A', to: 'S', score: 0.8 }], [], 3);
-  assert.deepEqual(list.find((e) => e.accountId === 'S'), {
-    accountId: 'S',
-    clusterId: null,
-    score: 0.72,
-    reasons: ['MIGRATED_FROM:A:0.8', PROVISIONAL_REASON],
-  });
-  assert.deepEqual(withProvisional([entry('B', 1)], [{ from: 'A', to: 'S', score: 0.8 }], [], 3).map((e) => e.accountId), ['B']);
+  assert.deepEqual(
+    list.find((e) => e.accountId === 'S'),
+    {
+      accountId: 'S',
+      clusterId: null,
+      score: 0.72,
+      reasons: ['MIGRATED_FROM:A:0.8', PROVISIONAL_REASON],
+    },
+  );
+  assert.deepEqual(
+    withProvisional([entry('B', 1)], [{ from: 'A', to: 'S', score: 0.8 }], [], 3).map((e) => e.accountId),
+    ['B'],
+  );
 });
 
 test('an exclude override and an entry the list already has win over a provisional one', () => {
-  const excluded = withProvisional([entry('A', 1)], [{ from: 'A', to: 'S', score: 0.8 }], [{ accountId: 'S', action: 'exclude', reason: 'x' }], 3);
-  assert.deepEqual(excluded.map((e) => e.accountId), ['A']);
+  const excluded = withProvisional(
+    [entry('A', 1)],
+    [{ from: 'A', to: 'S', score: 0.8 }],
+    [{ accountId: 'S', action: 'exclude', reason: 'x' }],
+    3,
+  );
+  assert.deepEqual(
+    excluded.map((e) => e.accountId),
+    ['A'],
+  );
   const run = entry('S', 0.5, ['FUNDS_FROM_RISKY:0.5']);
   const kept = withProvisional([entry('A', 1), run], [{ from: 'A', to: 'S', score: 0.9 }], [], 3);
-  assert.deepEqual(kept.find((e) => e.accountId === 'S'), run);
+  assert.deepEqual(
+    kept.find((e) => e.accountId === 'S'),
+    run,
+  );
 });
 
 test('chains are followed to the configured depth', () => {
@@ -33,7 +55,10 @@ test('chains are followed to the configured depth', () => {
     { from: 'S1', to: 'S2', score: 0.9 },
     { from: 'S2', to: 'S3', score: 0.9 },
   ];
-  assert.deepEqual(withProvisional([entry('A', 1)], chain, [], 2).map((e) => e.accountId), ['A', 'S1', 'S2']);
+  assert.deepEqual(
+    withProvisional([entry('A', 1)], chain, [], 2).map((e) => e.accountId),
+    ['A', 'S1', 'S2'],
+  );
   const three = withProvisional([entry('A', 1)], chain, [], 3);
   assert.equal(three.find((e) => e.accountId === 'S3')!.score, 0.729);
 });
@@ -71,7 +96,10 @@ test('profiles built from stored transfers compare like the analysis arrays, wha
   const mean = (Math.log(35) + Math.log(30)) / 2;
   assert.equal(
     profileSimilarity(pa, pb),
-    profileSimilarity({ hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean }, { hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean }),
+    profileSimilarity(
+      { hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean },
+      { hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean },
+    ),
   );
 });
 
@@ -88,7 +116,13 @@ test('the score needs evidence: no shared counterparty and no money from A is no
     sameCluster: false,
   };
   assert.equal(scoreMigration({ ...base, shared: [] }), undefined);
-  const two = scoreMigration({ ...base, shared: [{ id: 'C1', weight: 0.5 }, { id: 'C2', weight: 0.5 }] })!;
+  const two = scoreMigration({
+    ...base,
+    shared: [
+      { id: 'C1', weight: 0.5 },
+      { id: 'C2', weight: 0.5 },
+    ],
+  })!;
   const four = scoreMigration({ ...base, shared: ['C1', 'C2', 'C3', 'C4'].map((id) => ({ id, weight: 0.5 })) })!;
   assert.ok(four.score > two.score, `${four.score} > ${two.score}`);
   assert.equal(four.evidence.counterpartyOverlap, 1);

@@ -133,7 +133,8 @@ describe('successor watch (real Neo4j and Redis)', () => {
     return state.servedVersion === null ? [] : blacklist().entries(state.servedVersion);
   };
   const provisional = async () =>
-    (await app.inject({ method: 'GET', url: '/v1/migrations?status=provisional', headers: bearer(keys.investigator) })).json().items as Array<{
+    (await app.inject({ method: 'GET', url: '/v1/migrations?status=provisional', headers: bearer(keys.investigator) })).json()
+      .items as Array<{
       from: string;
       to: string;
       score: number;
@@ -145,7 +146,12 @@ describe('successor watch (real Neo4j and Redis)', () => {
     }>;
 
   before(async () => {
-    s = await openServices({ ACCTNET_LEARNED: 'off', ACCTNET_GUARD_MIN_SIZE: '100000', ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR: '1', ACCTNET_WEBHOOK_BACKOFF_MS: '150' });
+    s = await openServices({
+      ACCTNET_LEARNED: 'off',
+      ACCTNET_GUARD_MIN_SIZE: '100000',
+      ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR: '1',
+      ACCTNET_WEBHOOK_BACKOFF_MS: '150',
+    });
     app = await buildTestApp(s);
     keys = await createKeys(s);
     await seedTransfers(s.driver, s.config, history());
@@ -190,7 +196,10 @@ describe('successor watch (real Neo4j and Redis)', () => {
       method: 'POST',
       url: '/v1/webhooks',
       headers: bearer(keys.admin),
-      payload: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gw`, secret: 'whsec_test_0123456789abcdef0123456789abcdef' },
+      payload: {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gw`,
+        secret: 'whsec_test_0123456789abcdef0123456789abcdef',
+      },
     });
     assert.equal(hook.statusCode, 201, hook.body);
     webhookWorker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
@@ -244,7 +253,11 @@ describe('successor watch (real Neo4j and Redis)', () => {
     const push = await until(async () => received.find((r) => r.added.some((e) => e.accountId === 'NEW1')), 'the webhook diff with NEW1');
     assert.ok(push.added.find((e) => e.accountId === 'NEW1')!.reasons.includes('PROVISIONAL'));
     assert.ok(Date.now() - started < 60_000, 'listed and pushed within a minute');
-    const cli = await app.inject({ method: 'GET', url: '/v1/migrations?status=provisional&clusterId=C000001', headers: bearer(keys.investigator) });
+    const cli = await app.inject({
+      method: 'GET',
+      url: '/v1/migrations?status=provisional&clusterId=C000001',
+      headers: bearer(keys.investigator),
+    });
     assert.equal(cli.statusCode, 400, 'a provisional successor has no cluster to filter by');
   });
 
@@ -267,9 +280,19 @@ describe('successor watch (real Neo4j and Redis)', () => {
     await post(life('NEW3', 3, 68, 72));
     assert.ok(!(await provisional()).some((x) => x.to === 'NEW3'), 'not raised again');
     assert.equal((await successors().get('OLD3', 'NEW3'))!.status, 'rejected');
-    const again = await app.inject({ method: 'POST', url: '/v1/migrations/reject', headers: bearer(keys.investigator), payload: { from: 'OLD3', to: 'NEW3' } });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/reject',
+      headers: bearer(keys.investigator),
+      payload: { from: 'OLD3', to: 'NEW3' },
+    });
     assert.equal(again.statusCode, 409);
-    const unknown = await app.inject({ method: 'POST', url: '/v1/migrations/confirm', headers: bearer(keys.investigator), payload: { from: 'X', to: 'Y' } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/confirm',
+      headers: bearer(keys.investigator),
+      payload: { from: 'X', to: 'Y' },
+    });
     assert.equal(unknown.statusCode, 404);
   });
 
@@ -281,7 +304,12 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.match(m.watch.heldBecause ?? '', /ACCTNET_WATCH_AUTO_LIST is off/);
     assert.ok(!(await served()).some((e) => e.accountId === 'NEW4'));
     const before = (await blacklist().state()).servedVersion!;
-    const confirmed = await app.inject({ method: 'POST', url: '/v1/migrations/confirm', headers: bearer(keys.investigator), payload: { from: 'OLD4', to: 'NEW4' } });
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/confirm',
+      headers: bearer(keys.investigator),
+      payload: { from: 'OLD4', to: 'NEW4' },
+    });
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     assert.ok(confirmed.json().published.version > before);
     const entry = (await served()).find((e) => e.accountId === 'NEW4');
@@ -309,12 +337,32 @@ describe('successor watch (real Neo4j and Redis)', () => {
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
     // A provisional successor detected three days ago, listed, that no run will find.
     const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };
-    await successors().record({ ...stale, evidence: { fallKind: 'listed', riseKind: 'new', gapDays: 1, sharedCounterparties: 2, formerCounterparties: 5, counterpartyOverlap: 0.4, directTransfers: 0, sameCluster: false, profileSimilarity: 0.9, sharedSample: [] } }, Date.now() - 72 * HOUR);
+    await successors().record(
+      {
+        ...stale,
+        evidence: {
+          fallKind: 'listed',
+          riseKind: 'new',
+          gapDays: 1,
+          sharedCounterparties: 2,
+          formerCounterparties: 5,
+          counterpartyOverlap: 0.4,
+          directTransfers: 0,
+          sameCluster: false,
+          profileSimilarity: 0.9,
+          sharedSample: [],
+        },
+      },
+      Date.now() - 72 * HOUR,
+    );
     await successors().setListing('OLD2>GHOST', true, null, Date.now() - 72 * HOUR);
     const run = await recompute();
     assert.equal((await successors().get('OLD2', 'GHOST'))!.status, 'expired');
-    assert.ok(!(await served()).some((e) => e.accountId === 'GHOST'), 'the run\'s version is without the expired successor');
-    const audit = (await app.inject({ method: 'GET', url: '/v1/audit', headers: bearer(keys.admin) })).json().items as Array<{ action: string; target: string }>;
+    assert.ok(!(await served()).some((e) => e.accountId === 'GHOST'), "the run's version is without the expired successor");
+    const audit = (await app.inject({ method: 'GET', url: '/v1/audit', headers: bearer(keys.admin) })).json().items as Array<{
+      action: string;
+      target: string;
+    }>;
     assert.ok(audit.some((a) => a.action === 'successor.expired' && a.target === 'OLD2>GHOST'));
     assert.equal(run.status, 'succeeded');
     const link = (await createAnalysisRepository(s.driver, s.config.neo4j).migrations(run.runId, 0, 1000)).find(
@@ -334,7 +382,13 @@ describe('successor watch (real Neo4j and Redis)', () => {
     // The watch, on the run's stored degrees and hub flags, scores the same evidence the same.
     const seen = await watch.explain('OLD1', 'NEW1', Date.parse(run.asOf!));
     assert.ok(seen);
-    for (const k of ['sharedCounterparties', 'formerCounterparties', 'counterpartyOverlap', 'directTransfers', 'profileSimilarity'] as const)
+    for (const k of [
+      'sharedCounterparties',
+      'formerCounterparties',
+      'counterpartyOverlap',
+      'directTransfers',
+      'profileSimilarity',
+    ] as const)
       assert.equal(seen.evidence[k], link.evidence[k], k);
     assert.equal(seen.score, link.score);
   });

@@ -33,7 +33,9 @@ export const MigrationSchema = Type.Object({
   evidence: Type.Record(Type.String(), Type.Unknown()),
   watch: Type.Optional(
     Type.Object({
-      listed: Type.Boolean({ description: 'the successor is on the list as a provisional entry (auto-listed or confirmed by an investigator)' }),
+      listed: Type.Boolean({
+        description: 'the successor is on the list as a provisional entry (auto-listed or confirmed by an investigator)',
+      }),
       listScore: Type.Number({ description: "the predecessor's score × the link score: the successor's score on the list" }),
       heldBecause: Nullable(Type.String({ description: 'why a provisional successor is not listed' })),
       decision: Nullable(Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')])),

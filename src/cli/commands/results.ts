@@ -62,9 +62,15 @@ export function registerResults(program: Command): void {
 
   program
     .command('migrations')
-    .description('Account migrations: MIGRATED_TO links of the served run (--status confirmed), or provisional successors found at ingest (--status provisional)')
+    .description(
+      'Account migrations: MIGRATED_TO links of the served run (--status confirmed), or provisional successors found at ingest (--status provisional)',
+    )
     .option('--format <format>', 'json (the only format)', 'json')
-    .option('--status <status>', 'confirmed (links of the served run) or provisional (found by the successor watch, no run yet)', 'confirmed')
+    .option(
+      '--status <status>',
+      'confirmed (links of the served run) or provisional (found by the successor watch, no run yet)',
+      'confirmed',
+    )
     .option('--min-score <score>', 'only links at or above this score', '0')
     .option('--limit <n>', 'at most this many', positiveInt, 100000)
     .action((opts: { format: string; status: string; minScore: string; limit: number }) =>

@@ -115,7 +115,9 @@ export function successorsPage(root: HTMLElement): Page {
             h(
               'tr',
               {},
-              ...['Predecessor', 'Successor', 'Link score', 'Evidence', 'On the list', 'Detected', ''].map((t) => h('th', { scope: 'col', text: t })),
+              ...['Predecessor', 'Successor', 'Link score', 'Evidence', 'On the list', 'Detected', ''].map((t) =>
+                h('th', { scope: 'col', text: t }),
+              ),
             ),
           ),
           h('tbody', {}, ...rows),

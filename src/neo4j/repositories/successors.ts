@@ -80,7 +80,16 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
   type Tx = ManagedTransaction | undefined;
   return {
     async record(
-      s: { from: string; to: string; score: number; listScore: number; fallAt: number; riseAt: number; evidence: MigrationEvidence; depth: number },
+      s: {
+        from: string;
+        to: string;
+        score: number;
+        listScore: number;
+        fallAt: number;
+        riseAt: number;
+        evidence: MigrationEvidence;
+        depth: number;
+      },
       now: number,
       tx?: Tx,
     ): Promise<RecordedSuccessor> {

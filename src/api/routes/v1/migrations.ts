@@ -20,7 +20,8 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['investigator'] },
       schema: {
-        summary: 'Account migrations: MIGRATED_TO links of the served run (status=confirmed, strongest first), or the successors the watch found at ingest that no run confirmed yet (status=provisional, newest first)',
+        summary:
+          'Account migrations: MIGRATED_TO links of the served run (status=confirmed, strongest first), or the successors the watch found at ingest that no run confirmed yet (status=provisional, newest first)',
         tags: ['migrations'],
         querystring: Type.Object({
           status: Type.Union([Type.Literal('confirmed'), Type.Literal('provisional')], { default: 'confirmed' }),
@@ -52,7 +53,10 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         if (q.clusterId !== undefined || since !== null || until !== null)
           throw badRequest('status=provisional takes minScore, cursor and limit only: a provisional successor has no cluster yet');
         const served = await servedRun(app);
-        const after = decodeCursor(q.cursor, (v): v is { at: number; key: string } => typeof v.at === 'number' && typeof v.key === 'string');
+        const after = decodeCursor(
+          q.cursor,
+          (v): v is { at: number; key: string } => typeof v.at === 'number' && typeof v.key === 'string',
+        );
         const items = await successors().list({ statuses: ['provisional'], minScore: q.minScore, after, limit: q.limit });
         const last = items[items.length - 1];
         return {
@@ -84,7 +88,9 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const PublishedSchema = Type.Object({
-    version: Nullable(Type.Integer({ description: 'the version published for the decision (null: unchanged, or pending behind another publication)' })),
+    version: Nullable(
+      Type.Integer({ description: 'the version published for the decision (null: unchanged, or pending behind another publication)' }),
+    ),
   });
 
   for (const decision of ['confirm', 'reject'] as const) {
@@ -116,7 +122,9 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
           const current = await successors().get(from, to, tx);
           if (!current) throw notFound(`no provisional migration ${from} → ${to}: list them with GET /v1/migrations?status=provisional`);
           if (current.status !== 'provisional')
-            throw conflict(`the migration ${from} → ${to} is ${current.status}, not provisional: only provisional migrations can be confirmed or rejected`);
+            throw conflict(
+              `the migration ${from} → ${to} is ${current.status}, not provisional: only provisional migrations can be confirmed or rejected`,
+            );
           const saved = await successors().decide(key, decision === 'confirm' ? 'confirmed' : 'rejected', actor.name, tx);
           const audit = await appendAudit(
             tx,
