@@ -94,3 +94,52 @@ export function guardDecision(
     );
   return { hold: reasons.length > 0, sizeChange, churn, reason: reasons.length ? reasons.join('; ') : null };
 }
+
+/** A successor the watch listed ahead of a run (auto-listed, or confirmed by an investigator). */
+export interface ProvisionalListing {
+  from: string;
+  to: string;
+  /** The link score. */
+  score: number;
+}
+
+/** The second reason of every provisional entry (after `MIGRATED_FROM:<A>:<link score>`). */
+export const PROVISIONAL_REASON = 'PROVISIONAL';
+
+/**
+ * Adds the provisional successors to a built list: S enters with score = its predecessor's score on
+ * this list × the link score and reasons [`MIGRATED_FROM:<A>:<link>`, `PROVISIONAL`], as long as
+ * its predecessor is on the list (followed `maxDepth` links deep: A → S1 → S2), S is not on it
+ * already (a run's or a manual entry stands) and no exclude override holds S.
+ */
+export function withProvisional(
+  entries: readonly BlacklistEntry[],
+  provisional: readonly ProvisionalListing[],
+  overrides: Iterable<Override>,
+  maxDepth: number,
+): BlacklistEntry[] {
+  if (provisional.length === 0) return [...entries];
+  const excluded = new Set<string>();
+  for (const o of overrides) if (o.action === 'exclude') excluded.add(o.accountId);
+  const byAccount = new Map(entries.map((e) => [e.accountId, e]));
+  for (let depth = 0; depth < maxDepth; depth++) {
+    const round = new Map<string, BlacklistEntry>();
+    for (const p of provisional) {
+      if (byAccount.has(p.to) || excluded.has(p.to) || p.to === p.from) continue;
+      const predecessor = byAccount.get(p.from);
+      if (!predecessor) continue;
+      const score = Math.round(predecessor.score * p.score * 1000) / 1000;
+      const entry = {
+        accountId: p.to,
+        clusterId: null,
+        score,
+        reasons: [`MIGRATED_FROM:${p.from}:${Math.round(p.score * 100) / 100}`, PROVISIONAL_REASON],
+      };
+      const best = round.get(p.to);
+      if (!best || entry.score > best.score) round.set(p.to, entry);
+    }
+    if (round.size === 0) break;
+    for (const [id, e] of round) byAccount.set(id, e);
+  }
+  return [...byAccount.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+}

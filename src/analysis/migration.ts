@@ -4,7 +4,7 @@
 // banks do the same. Both are migrations; whether one is risky is decided by risk, not here.
 import type { AccountFeatures } from './features.js';
 import { DAY_MS } from './features.js';
-import type { Flows } from './flows.js';
+import { MAX_CHANNELS, type Flows } from './flows.js';
 import type { AccountGraph } from './graph.js';
 import { round3 } from './roles.js';
 
@@ -44,9 +44,16 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
   minScore: 0.5,
 };
 
+/**
+ * stopped: silent for quietDays; dropped: a sharp drop of its rate; listed: on the served blacklist
+ * (fraudsters know they are blocked, so being listed is a fall without waiting for the quiet days).
+ */
+export type FallKind = 'stopped' | 'dropped' | 'listed';
+export type RiseKind = 'new' | 'surge';
+
 export interface MigrationEvidence {
-  fallKind: 'stopped' | 'dropped';
-  riseKind: 'new' | 'surge';
+  fallKind: FallKind;
+  riseKind: RiseKind;
   gapDays: number;
   /** Non-hub counterparties of the fallen account that became counterparties of the risen one. */
   sharedCounterparties: number;
@@ -55,6 +62,7 @@ export interface MigrationEvidence {
   counterpartyOverlap: number;
   /** Transfers from the fallen to the risen account around the fall. */
   directTransfers: number;
+  /** Shown, not scored: a new account has no cluster yet, so the term cannot count (see scoreMigration). */
   sameCluster: boolean;
   /** 0..1 similarity of hours, channels and amounts. */
   profileSimilarity: number;
@@ -98,6 +106,103 @@ function cosine(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: 
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
+/** Rare counterparties say more than popular ones: weight 1 / log2(2 + degree) (degree: in + out relations). */
+export function counterpartyWeight(degree: number): number {
+  return 1 / Math.log2(2 + degree);
+}
+
+/**
+ * Taken over, not shared: the risen account's relation with a counterparty began at or after its
+ * rise (riseFrom), and the fallen account's relation with it ended before, or at most two days
+ * after, that start. Two accounts dealing with the same counterparty side by side are not a migration.
+ */
+export function takenOver(fallenLast: number, risenFirst: number, riseFrom: number): boolean {
+  if (risenFirst < riseFrom) return false;
+  return !(fallenLast > risenFirst + 2 * DAY_MS);
+}
+
+/** Transfers from the fallen to the risen account count when the relation began or ended within 14 days of the fall. */
+export function directTransfers(edge: { first: number; last: number; count: number }, fallAt: number): number {
+  return Math.abs(edge.last - fallAt) <= 14 * DAY_MS || Math.abs(edge.first - fallAt) <= 14 * DAY_MS ? edge.count : 0;
+}
+
+/** What an account does when it sends: transfers per UTC hour, per channel (same channel order on both sides), mean log amount. */
+export interface SenderProfile {
+  hours: ArrayLike<number>;
+  channels: ArrayLike<number>;
+  /** NaN when the account sent nothing. */
+  logAmountMean: number;
+}
+
+/** 0..1: the mean of the hour cosine, the channel cosine and exp(-|Δ mean log amount|). */
+export function profileSimilarity(a: SenderProfile, b: SenderProfile): number {
+  const amount =
+    Number.isNaN(a.logAmountMean) || Number.isNaN(b.logAmountMean) ? 0 : Math.exp(-Math.abs(a.logAmountMean - b.logAmountMean));
+  const len = Math.min(a.channels.length, b.channels.length);
+  return (cosine(a.hours, 0, b.hours, 0, 24) + cosine(a.channels, 0, b.channels, 0, len) + amount) / 3;
+}
+
+/** Everything the score reads, given explicitly: the batch detector and the successor watch both fill it. */
+export interface PairInputs {
+  from: string;
+  to: string;
+  fall: { at: number; kind: FallKind };
+  rise: { at: number; kind: RiseKind };
+  /** Non-hub counterparties of the fallen account in the window, and the sum of their weights. */
+  formerCounterparties: number;
+  formerWeight: number;
+  /** Former counterparties taken over by the risen account, with their weights (counterpartyWeight). */
+  shared: ReadonlyArray<{ id: string; weight: number }>;
+  directTransfers: number;
+  profileSimilarity: number;
+  /** Recorded in the evidence only. */
+  sameCluster: boolean;
+}
+
+/**
+ * The link score of a fall and a rise from their evidence. The Louvain "same cluster" term of the
+ * earlier scorer is gone: a successor seen at ingest has no cluster yet, and a term one path cannot
+ * have would make the batch and the watch disagree on the same evidence; its weight was small (it
+ * only lifted links whose counterparty evidence was already there).
+ */
+export function scoreMigration(p: PairInputs): Migration | undefined {
+  if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
+  let sharedWeight = 0;
+  for (const s of p.shared) sharedWeight += s.weight;
+  const overlap = p.formerWeight ? Math.min(1, sharedWeight / p.formerWeight) : 0;
+  // One shared counterparty can be chance; two or more rarely are.
+  const overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
+  const profile = p.profileSimilarity;
+  const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
+  const timing = gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
+  // Money moved from the old account to the new one is strong evidence of the same owner only
+  // when the new one also behaves like the old one (a payment to a stranger is not a move).
+  const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
+  const score = timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile));
+  return {
+    from: p.from,
+    to: p.to,
+    score: round3(score),
+    fallAt: p.fall.at,
+    riseAt: p.rise.at,
+    evidence: {
+      fallKind: p.fall.kind,
+      riseKind: p.rise.kind,
+      gapDays: Math.round(gapDays * 10) / 10,
+      sharedCounterparties: p.shared.length,
+      formerCounterparties: p.formerCounterparties,
+      counterpartyOverlap: round3(overlap),
+      directTransfers: p.directTransfers,
+      sameCluster: p.sameCluster,
+      profileSimilarity: round3(profile),
+      sharedSample: p.shared
+        .map((s) => s.id)
+        .sort()
+        .slice(0, 10),
+    },
+  };
+}
+
 /** When did the account fall (stop or drop), if it did. */
 export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event | undefined {
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
@@ -134,6 +239,14 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
   return undefined;
 }
 
+/** A listed account with enough transfers falls when it was listed (never after asOf). */
+export function listedFall(i: number, flows: Flows, listedAt: ReadonlyMap<string, number>, o: MigrationOptions): Event | undefined {
+  const at = listedAt.get(flows.ids[i]!);
+  if (at === undefined) return undefined;
+  if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
+  return { at: Math.min(at, flows.window.to), kind: 'listed' };
+}
+
 /** When did the account rise (appear, or surge), if it did. */
 export function detectRise(i: number, flows: Flows, f: AccountFeatures, o: MigrationOptions): Event | undefined {
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
@@ -167,6 +280,8 @@ export function detectMigrations(
   isHub: Uint8Array,
   community: Int32Array,
   options: Partial<MigrationOptions> = {},
+  /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
+  listedAt: ReadonlyMap<string, number> = new Map(),
 ): MigrationResult {
   const o = { ...MIGRATION_DEFAULTS, ...options };
   const n = flows.ids.length;
@@ -174,14 +289,13 @@ export function detectMigrations(
   const rises = new Map<number, Event>();
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o);
+    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
   }
   const idx = (node: string) => graph.getNodeAttribute(node, 'i');
-  // Rare counterparties say more than popular ones: weight 1 / log2(2 + degree).
-  const weightOf = (node: string) => 1 / Math.log2(2 + graph.degree(node));
+  const weightOf = (node: string) => counterpartyWeight(graph.degree(node));
 
   const candidates: Migration[] = [];
   let considered = 0;
@@ -216,75 +330,46 @@ export function detectMigrations(
     const aId = flows.ids[a]!;
     const bId = flows.ids[b]!;
     const riseFrom = rise.at - DAY_MS;
-    const shared: string[] = [];
-    let sharedWeight = 0;
-    let newCount = 0;
+    const shared: Array<{ id: string; weight: number }> = [];
     graph.forEachNeighbor(bId, (c, attrs) => {
-      if (isHub[attrs.i] || c === aId) return;
-      // Only relations the risen account started at or after its rise are "taken over".
+      if (isHub[attrs.i] || c === aId || !former.has(c)) return;
       const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
       const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
-      if (Math.min(out, inn) < riseFrom) return;
-      newCount++;
-      if (!former.has(c)) return;
-      // Taken over, not shared: the fallen account's relation with c ended before (or as) the
-      // risen account's began. Two accounts dealing with c side by side are not a migration.
       const aLast = Math.max(
         graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
         graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
       );
-      if (aLast > Math.min(out, inn) + 2 * DAY_MS) return;
-      shared.push(c);
-      sharedWeight += weightOf(c);
+      if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
     });
     let direct = 0;
     if (graph.hasDirectedEdge(aId, bId)) {
       const e = graph.getDirectedEdgeAttributes(aId, bId);
-      if (Math.abs(e.last - fall.at) <= 14 * DAY_MS || Math.abs(e.first - fall.at) <= 14 * DAY_MS) direct = e.count;
+      direct = directTransfers(e, fall.at);
     }
-    if (shared.length === 0 && direct === 0) return undefined;
-    const overlap = formerWeight ? sharedWeight / formerWeight : 0;
-    // One shared counterparty can be chance; two or more rarely are.
-    const overlapScore = shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
-    const profile =
-      (cosine(flows.hours, a * 24, flows.hours, b * 24, 24) +
-        cosine(flows.channelCounts, a * 8, flows.channelCounts, b * 8, 8) +
-        amountSimilarity(a, b)) /
-      3;
-    const sameCluster = community[a]! >= 0 && community[a] === community[b];
-    const gapDays = (rise.at - fall.at) / DAY_MS;
-    const timing = gapDays <= 0 ? 1 : gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
-    // Money moved from the old account to the new one is strong evidence of the same owner only
-    // when the new one also behaves like the old one (a payment to a stranger is not a move).
-    const directScore = direct ? 0.55 * (0.4 + 0.6 * profile) : 0;
-    const score = timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - (sameCluster ? 0.2 : 0)));
-    return {
+    const profile = profileSimilarity(
+      {
+        hours: flows.hours.subarray(a * 24, a * 24 + 24),
+        channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
+        logAmountMean: f.logAmountMean[a]!,
+      },
+      {
+        hours: flows.hours.subarray(b * 24, b * 24 + 24),
+        channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
+        logAmountMean: f.logAmountMean[b]!,
+      },
+    );
+    return scoreMigration({
       from: aId,
       to: bId,
-      score: round3(score),
-      fallAt: fall.at,
-      riseAt: rise.at,
-      evidence: {
-        fallKind: fall.kind as 'stopped' | 'dropped',
-        riseKind: rise.kind as 'new' | 'surge',
-        gapDays: Math.round(gapDays * 10) / 10,
-        sharedCounterparties: shared.length,
-        formerCounterparties: former.size,
-        counterpartyOverlap: round3(overlap),
-        directTransfers: direct,
-        sameCluster,
-        profileSimilarity: round3(profile),
-        sharedSample: shared.sort().slice(0, 10),
-      },
-    };
-    void newCount;
-  }
-
-  function amountSimilarity(a: number, b: number): number {
-    const ma = f.logAmountMean[a]!;
-    const mb = f.logAmountMean[b]!;
-    if (Number.isNaN(ma) || Number.isNaN(mb)) return 0;
-    return Math.exp(-Math.abs(ma - mb));
+      fall: { at: fall.at, kind: fall.kind as FallKind },
+      rise: { at: rise.at, kind: rise.kind as RiseKind },
+      formerCounterparties: former.size,
+      formerWeight,
+      shared,
+      directTransfers: direct,
+      profileSimilarity: profile,
+      sameCluster: community[a]! >= 0 && community[a] === community[b],
+    });
   }
 
   // One successor per fallen account and one predecessor per risen account: best scores first.

@@ -59,6 +59,8 @@ export interface AnalysisInput {
   previousClusters: ReadonlyMap<string, string>;
   nextClusterSeq: number;
   params: AnalysisParams;
+  /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
+  listedAt?: ReadonlyMap<string, number>;
   onStep?: (step: string) => void;
 }
 
@@ -128,7 +130,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     return t;
   });
   const migration = step('migration', () =>
-    detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }),
+    detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.

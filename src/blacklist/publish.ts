@@ -19,6 +19,9 @@ import { createWebhookRepository } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
+import { PROVISIONAL_REASON, withProvisional } from '../analysis/blacklist.js';
+import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
+import { markServed } from '../watch/watch-set.js';
 import {
   assertEntryIds,
   buildBlacklist,
@@ -57,6 +60,8 @@ export interface RunOutcome {
 export type PublishRequest =
   | { source: 'recompute'; run: RunSwitch; candidates: readonly BlacklistEntry[]; threshold: number }
   | { source: 'override' }
+  /** The successor watch listed (or an investigator confirmed) a provisional successor. */
+  | { source: 'watch' }
   | { source: 'approve' | 'pin' | 'rollback'; version: number };
 
 export interface Publication {
@@ -139,7 +144,7 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
       config.analysis.scoreChurnStep,
     );
   } else {
-    if (request.source === 'override') {
+    if (request.source === 'override' || request.source === 'watch') {
       target = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
     } else {
       target = await blacklist.get(request.version);
@@ -149,6 +154,10 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
     runId = target?.runId ?? null;
     entries = target === null ? buildBlacklist([], 0, overrides) : await restoreWithOverrides(deps, target, overrides);
   }
+  // Provisional successors are a stored input of every build: an override, an approval or the next
+  // run keeps them until a run confirms the link, the link expires or an investigator rejects it.
+  const provisional = await createSuccessorRepository(driver, config.neo4j).listed();
+  entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth);
 
   // Never an entry without an id, whatever built the list (before anything is written).
   assertEntryIds(entries);
@@ -160,7 +169,15 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   let heldBecause: string | null = null;
   let guard: unknown = null;
   const diff = diffBlacklists(servedEntries, entries);
-  if (request.source === 'recompute') {
+  if (request.source === 'watch') {
+    // Held like any other version while one is pinned; the breaker, not the size guard, bounds it.
+    if (pinned) {
+      serve = false;
+      heldBecause = `version ${state.pinnedVersion} is pinned`;
+      guard = { hold: true, reason: heldBecause };
+    }
+    pin = false;
+  } else if (request.source === 'recompute') {
     const servedIds = new Set(servedEntries.map((e) => e.accountId));
     const newlyListed = diff.added.filter((e) => !servedIds.has(e.accountId)).length;
     const decision = guardDecision(
@@ -219,6 +236,7 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   const reuse =
     target !== null &&
     request.source !== 'override' &&
+    request.source !== 'watch' &&
     target.version > (state.servedVersion ?? 0) &&
     sameEntries(await blacklist.entries(target.version), entries);
   const version = reuse ? target!.version : await blacklist.nextVersionNumber();
@@ -230,7 +248,7 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
       generatedAt: Date.now(),
       entries,
       basedOn: state.servedVersion,
-      restores: target && request.source !== 'override' ? target.version : null,
+      restores: target && request.source !== 'override' && request.source !== 'watch' ? target.version : null,
       added: diff.added.length,
       removed: diff.removed.length,
       fence,
@@ -263,8 +281,12 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
     return serve ? ('served' as const) : ('held' as const);
   });
 
-  // 5. Push: every webhook drains from its acknowledged version to the served one.
-  if (switched === 'served') await notifyWebhooks(deps);
+  // 5. Push: every webhook drains from its acknowledged version to the served one; the successor
+  // watch rebuilds its set for the served version.
+  if (switched === 'served') {
+    await notifyWebhooks(deps);
+    await markServed(deps.redis, config.queue.prefix, version).catch(() => {});
+  }
   return outcome({
     version,
     served: switched === 'served' ? version : state.servedVersion,
@@ -294,8 +316,10 @@ async function restoreWithOverrides(
     if (typeof run?.params.threshold === 'number') threshold = run.params.threshold;
     candidates = await blacklist.runCandidates(target.runId, threshold);
   }
-  if (candidates.length === 0) candidates = own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE');
-  const kept = new Map(own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE').map((e) => [e.accountId, e]));
+  // Manual and provisional entries come from their stored inputs (overrides, successors), not from the old list.
+  const ownScored = own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE' && !e.reasons.includes(PROVISIONAL_REASON));
+  if (candidates.length === 0) candidates = ownScored;
+  const kept = new Map(ownScored.map((e) => [e.accountId, e]));
   return buildBlacklist(candidates, threshold, overrides).map((e) =>
     e.reasons[0] === 'MANUAL_INCLUDE' ? e : (kept.get(e.accountId) ?? e),
   );

@@ -342,6 +342,62 @@ export const VARS = {
     doc: 'Migration links below this score are not reported.',
     parse: p.number(0, 1),
   }),
+  watch: defineVar({
+    name: 'ACCTNET_WATCH',
+    default: 'on',
+    expected: 'on or off',
+    doc: 'The successor watch: after each ingest job, transfers that touch a listed or fraud-labelled account or its former counterparties are scored as evidence of a successor account, without waiting for the next run (docs/analysis.md, "Successor watch"). off: successors are found by runs only.',
+    parse: p.bool,
+  }),
+  watchMinScore: defineVar({
+    name: 'ACCTNET_WATCH_MIN_SCORE',
+    default: '0.75',
+    expected: 'a number 0..1',
+    doc: 'A successor seen at ingest becomes a provisional migration when its link score (the same scorer as runs) reaches this.',
+    parse: p.number(0, 1),
+  }),
+  watchAutoList: defineVar({
+    name: 'ACCTNET_WATCH_AUTO_LIST',
+    default: 'on',
+    expected: 'on or off',
+    doc: "on: the provisional successor of a listed account is added to the served list at once as a new version (reason MIGRATED_FROM:<A>:<score> with PROVISIONAL, score = A's score × link score). off: it waits for an investigator's confirm. A successor of an account that is not listed is never auto-listed.",
+    parse: p.bool,
+  }),
+  watchMaxAutoListPerHour: defineVar({
+    name: 'ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR',
+    default: '20',
+    expected: 'an integer 0..100000',
+    doc: 'Circuit breaker: at most this many successors auto-listed in any rolling hour; beyond it they wait for review (0: never auto-list).',
+    parse: p.int(0, 100000),
+  }),
+  watchChainDepth: defineVar({
+    name: 'ACCTNET_WATCH_CHAIN_DEPTH',
+    default: '3',
+    expected: 'an integer 1..10',
+    doc: 'Chains A → S1 → S2 … are followed this many links deep: a provisional successor is itself watched up to this depth.',
+    parse: p.int(1, 10),
+  }),
+  watchExpireHours: defineVar({
+    name: 'ACCTNET_WATCH_EXPIRE_HOURS',
+    default: '48',
+    expected: 'an integer 1..8760',
+    doc: "A provisional migration that no run confirmed this many hours after it was detected expires at the next run (audited); a listed successor leaves the list with that run's version.",
+    parse: p.int(1, 8760),
+  }),
+  watchMaxCounterparties: defineVar({
+    name: 'ACCTNET_WATCH_MAX_COUNTERPARTIES',
+    default: '200',
+    expected: 'an integer 1..100000',
+    doc: "Bounds the watch set's memory: at most this many former counterparties (the most recent) are watched per listed account (about 60 bytes each in Redis).",
+    parse: p.int(1, 100000),
+  }),
+  watchYoungDays: defineVar({
+    name: 'ACCTNET_WATCH_YOUNG_DAYS',
+    default: '14',
+    expected: 'an integer 1..365',
+    doc: 'A successor candidate is young when its first transfer is at most this many days before the transfer being ingested (older accounts need a surge: ≥ 3 transfers in the last 4 weeks at 5× their earlier rate).',
+    parse: p.int(1, 365),
+  }),
   guardMaxSizeChange: defineVar({
     name: 'ACCTNET_GUARD_MAX_SIZE_CHANGE',
     default: '0.2',
@@ -603,6 +659,16 @@ export interface Config {
     retainVersions: number;
   };
   webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
+  watch: {
+    enabled: boolean;
+    minScore: number;
+    autoList: boolean;
+    maxAutoListPerHour: number;
+    chainDepth: number;
+    expireHours: number;
+    maxCounterparties: number;
+    youngDays: number;
+  };
   http: {
     host: string;
     port: number;
@@ -707,6 +773,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: v(VARS.webhookTimeoutMs),
       maxDiff: v(VARS.webhookMaxDiff),
       allowTargets: v(VARS.webhookAllowTargets) ?? [],
+    },
+    watch: {
+      enabled: v(VARS.watch),
+      minScore: v(VARS.watchMinScore),
+      autoList: v(VARS.watchAutoList),
+      maxAutoListPerHour: v(VARS.watchMaxAutoListPerHour),
+      chainDepth: v(VARS.watchChainDepth),
+      expireHours: v(VARS.watchExpireHours),
+      maxCounterparties: v(VARS.watchMaxCounterparties),
+      youngDays: v(VARS.watchYoungDays),
     },
     http: {
       host: v(VARS.host),

@@ -11,6 +11,7 @@ import { findPage } from './pages/find.js';
 import { pathsPage } from './pages/paths.js';
 import { reviewPage } from './pages/review.js';
 import { searchBox } from './search.js';
+import { successorsPage } from './pages/successors.js';
 
 export interface Page {
   /** Stops timers, layouts and WebGL when the page is left. */
@@ -40,6 +41,7 @@ const ROUTES: Route[] = [
     open: (main, parts, params) => (parts[1] ? clusterPage(main, parts[1], params.get('account')) : clustersPage(main, params)),
   },
   { path: 'review', title: 'Review', nav: true, open: (main) => reviewPage(main) },
+  { path: 'successors', title: 'Successors', nav: true, open: (main) => successorsPage(main) },
   { path: 'find', title: 'Find list', nav: true, open: (main) => findPage(main) },
   { path: 'blacklist', title: 'Blacklist', nav: true, open: (main) => blacklistPage(main) },
   { path: 'runs', title: 'Runs', nav: true, open: (main) => runsPage(main) },

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { createFailedIngestJobRepository } from '../neo4j/repositories/failed-ingest-jobs.js';
 import { INGEST_QUEUE, ingestJobValidator, type IngestJobData } from '../queue/ingest-queue.js';
 import { keepFailedJob } from './failed-jobs.js';
+import type { WatchedTransfer, WatchOutcome } from '../watch/successor-watch.js';
 import { validationRules } from './rules.js';
 import { writeIngestChunk, type ChunkOutcome } from './write-chunk.js';
 
@@ -16,6 +17,8 @@ export interface IngestWorkerDeps {
   log: Logger;
   /** Called after each written job (metrics). */
   onWritten?: (outcome: ChunkOutcome) => void;
+  /** The successor watch (ACCTNET_WATCH): evaluates each job's new transfers after they are committed. */
+  watch?: { afterWrite(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> };
 }
 
 export function createIngestWorker(
@@ -35,8 +38,14 @@ export function createIngestWorker(
         );
       }
       const started = Date.now();
-      const outcome = await writeIngestChunk(driver, config.neo4j, job.data, rules);
+      let created: readonly WatchedTransfer[] = [];
+      const outcome = await writeIngestChunk(driver, config.neo4j, job.data, rules, (t) => (created = t));
       log.debug({ jobId: job.id, ms: Date.now() - started, ...outcome }, 'ingest job written');
+      if (deps.watch && created.length > 0) {
+        const watched = await deps.watch.afterWrite(created);
+        if (watched.provisional || watched.autoListed)
+          log.info({ jobId: job.id, ...watched }, 'successor watch: provisional successors found');
+      }
       deps.onWritten?.(outcome);
       return outcome;
     },

@@ -144,7 +144,13 @@ async function createTransfers(tx: ManagedTransaction, batchId: string, key: str
   }
 }
 
-async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, classified: Classified): Promise<ChunkOutcome> {
+async function writeInTransaction(
+  tx: ManagedTransaction,
+  job: IngestJobData,
+  classified: Classified,
+  created: TransferRecord[],
+): Promise<ChunkOutcome> {
+  created.length = 0;
   const key = `${job.batchId}#${job.seq}`;
   const received = job.rows.length + job.rejected.length;
   const done = await tx.run(cypher('ingest/chunk-result'), { key });
@@ -176,6 +182,7 @@ async function writeInTransaction(tx: ManagedTransaction, job: IngestJobData, cl
   }
 
   if (toCreate.length > 0) await createTransfers(tx, job.batchId, key, toCreate);
+  created.push(...toCreate);
 
   rejects.sort((a, b) => a.line - b.line);
   const outcome = { received, written: toCreate.length, duplicates, rejected: rejects.length, replayed: false };
@@ -197,7 +204,12 @@ export async function writeIngestChunk(
   neo4jCfg: Neo4jConfig,
   job: IngestJobData,
   rules: ValidationRules,
+  /** Receives the transfers this call created, after the commit (none when the job was written before). */
+  onCreated?: (transfers: readonly TransferRecord[]) => void,
 ): Promise<ChunkOutcome> {
   const classified = classifyRows(job, rules);
-  return txRunner(driver, neo4jCfg).write((tx) => writeInTransaction(tx, job, classified));
+  const created: TransferRecord[] = [];
+  const outcome = await txRunner(driver, neo4jCfg).write((tx) => writeInTransaction(tx, job, classified, created));
+  if (!outcome.replayed) onCreated?.(created);
+  return outcome;
 }

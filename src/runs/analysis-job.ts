@@ -13,7 +13,9 @@ import type { Config } from '../config/index.js';
 import { currencyExponent } from '../ingest/record.js';
 import { int, toNumber } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
+import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
+import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
 import { txRunner } from '../neo4j/session.js';
 import { loadWindow } from './load.js';
 
@@ -176,7 +178,17 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       let nextClusterSeq = toNumber(seq) + 1;
       for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
       counts.labels = labels.size;
-      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq };
+      // Accounts on the served list have fallen (they know they are blocked): since the data time
+      // of the run that first listed them.
+      const listedAt = new Map<string, number>();
+      const blacklist = createBlacklistRepository(driver, config.neo4j);
+      const state = await blacklist.state();
+      if (state.servedVersion !== null && asOf !== null) {
+        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
+        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
+          listedAt.set(id, Math.min(at, asOf));
+      }
+      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
     });
 
     let analysed: AnalysisOutput | undefined = runAnalysis({
@@ -186,6 +198,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       labelSources: context.labelSources,
       previousClusters: context.previousClusters,
       nextClusterSeq: context.nextClusterSeq,
+      listedAt: context.listedAt,
       params,
       onStep: (step) => report(step),
     });

@@ -5,6 +5,9 @@ import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
+import { appendAudit } from '../neo4j/repositories/audit.js';
+import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
+import { txRunner } from '../neo4j/session.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
 import { Conflict, StorageUnavailable } from '../errors.js';
 import { LockTimeout } from '../redis/lock.js';
@@ -148,6 +151,13 @@ export async function runRecompute(
     throw err;
   }
 
+  // Provisional successors: the ones this run found become ordinary migrations (its own scores list
+  // them now), the ones it did not find past ACCTNET_WATCH_EXPIRE_HOURS expire; the version below
+  // is built without them.
+  await reconcileSuccessors(deps, runId).catch((err: Error) =>
+    log.warn({ runId, err: err.message }, 'reconciling provisional successors failed; they stay provisional until the next run'),
+  );
+
   // The switch: the run's candidates go through the one publication path, which serves (or holds)
   // the version and makes this run current in one transaction, fenced by run number.
   const publishDeps: PublishDeps = { config, driver, ...deps.publish };
@@ -257,4 +267,27 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
   // A run that is still writing (a stalled duplicate) keeps its results until it ends.
   for (const r of recent) if (r.status === 'running') keep.push(r.id);
   await runs.deleteResultsExcept(keep);
+}
+
+/** The audit actor of what the successor watch and the runs decide without a person. */
+export const WATCH_ACTOR = { keyId: 'system', name: 'successor watch', role: 'system' };
+
+/** Confirms the provisional successors a run found and expires the stale ones, each expiry audited. */
+export async function reconcileSuccessors(deps: Pick<RecomputeDeps, 'config' | 'driver' | 'log'>, runId: string): Promise<void> {
+  const { config, driver } = deps;
+  const successors = createSuccessorRepository(driver, config.neo4j);
+  await txRunner(driver, config.neo4j).write(async (tx) => {
+    const changed = await successors.reconcileRun(runId, Date.now() - config.watch.expireHours * 3_600_000, tx);
+    for (const c of changed) {
+      await appendAudit(
+        tx,
+        WATCH_ACTOR,
+        c.outcome === 'confirmed' ? 'successor.confirmed' : 'successor.expired',
+        c.key,
+        { from: c.from, to: c.to, runId, wasListed: c.wasListed, expireHours: config.watch.expireHours },
+        null,
+      );
+    }
+    if (changed.length) deps.log.info({ runId, confirmed: changed.filter((c) => c.outcome === 'confirmed').length, expired: changed.filter((c) => c.outcome === 'expired').length }, 'provisional successors reconciled');
+  });
 }

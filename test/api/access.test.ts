@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createKeyRepository, ROLES, type Role } from '../../src/neo4j/repositories/keys.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 
@@ -92,6 +93,41 @@ describe('access: every route × every role', () => {
     add('GET', '/v1/cases/accounts/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/cases/accounts/${account}` }));
     add('GET', '/v1/cases/clusters/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/cases/clusters/${cluster}` }));
     add('GET', '/v1/migrations', ['investigator'], async () => ({ method: 'GET', url: '/v1/migrations' }));
+    // A provisional successor per call, as the watch records one, to confirm or reject.
+    const provisional = async () => {
+      const to = fresh();
+      await createSuccessorRepository(s.driver, s.config.neo4j).record(
+        {
+          from: account,
+          to,
+          score: 0.8,
+          listScore: 0.8,
+          fallAt: 0,
+          riseAt: 1,
+          depth: 1,
+          evidence: {
+            fallKind: 'listed',
+            riseKind: 'new',
+            gapDays: 0,
+            sharedCounterparties: 2,
+            formerCounterparties: 3,
+            counterpartyOverlap: 0.6,
+            directTransfers: 0,
+            sameCluster: false,
+            profileSimilarity: 0.9,
+            sharedSample: [],
+          },
+        },
+        Date.now(),
+      );
+      return to;
+    };
+    for (const decision of ['confirm', 'reject'])
+      add('POST', `/v1/migrations/${decision}`, ['investigator'], async () => ({
+        method: 'POST',
+        url: `/v1/migrations/${decision}`,
+        payload: { from: account, to: await provisional() },
+      }));
     add('GET', '/v1/review', ['investigator'], async () => ({ method: 'GET', url: '/v1/review' }));
     add('GET', '/v1/runs', ['investigator'], async () => ({ method: 'GET', url: '/v1/runs' }));
     add('GET', '/v1/runs/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/runs/${s.run.runId}` }));

@@ -5,7 +5,9 @@ import fp from 'fastify-plugin';
 import client from 'prom-client';
 import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
+import { createSuccessorRepository } from '../../neo4j/repositories/successors.js';
 import { createWebhookRepository } from '../../neo4j/repositories/webhooks.js';
+import { watchKeys, watchSetInfo } from '../../watch/watch-set.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,6 +57,10 @@ export default fp(
         servedVersion: state.servedVersion,
         servedCount: served?.count ?? 0,
         webhooks: await createWebhookRepository(rt.driver(), app.config.neo4j).list(),
+        watchSet: await watchSetInfo(rt.redis(), app.config.queue.prefix),
+        watchStats: await rt.redis().hgetall(watchKeys(app.config.queue.prefix).stats),
+        watchBreaker: await rt.redis().zcount(watchKeys(app.config.queue.prefix).autoListed, Date.now() - 3_600_000, '+inf'),
+        successors: await createSuccessorRepository(rt.driver(), app.config.neo4j).counts(),
       };
     }
     const values = async () => {
@@ -154,6 +160,50 @@ export default fp(
       async collect() {
         this.reset();
         for (const w of (await values()).webhooks) this.set({ webhook: w.id }, w.paused ? 1 : 0);
+      },
+    });
+    // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
+    new client.Gauge({
+      name: 'acctnet_watch_set_size',
+      help: 'Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; bytes: its size in Redis',
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        const w = (await values()).watchSet;
+        this.reset();
+        if (!w) return;
+        this.set({ kind: 'predecessors' }, w.predecessors);
+        this.set({ kind: 'counterparties' }, w.counterparties);
+        this.set({ kind: 'bytes' }, w.bytes);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_watch_events',
+      help: 'Successor watch since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), autoListed, breakerHeld (kept off the list by the breaker), failures',
+      labelNames: ['event'],
+      registers: [registry],
+      async collect() {
+        const stats = (await values()).watchStats;
+        for (const event of ['evidenceUpdates', 'provisional', 'autoListed', 'breakerHeld', 'failures'])
+          this.set({ event }, Number(stats[event] ?? 0));
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_watch_auto_listed_last_hour',
+      help: 'Successors auto-listed in the last hour (the breaker holds further ones at ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR)',
+      registers: [registry],
+      async collect() {
+        this.set((await values()).watchBreaker);
+      },
+    });
+    new client.Gauge({
+      name: 'acctnet_watch_successors',
+      help: 'Successors found by the watch by status (provisional, confirmed, rejected, expired) and whether they are listed',
+      labelNames: ['status', 'listed'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const c of (await values()).successors) this.set({ status: c.status, listed: String(c.listed) }, c.n);
       },
     });
     app.decorate('metrics', registry);

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
 import type { MigrationLink } from '../../neo4j/repositories/analysis.js';
+import type { Successor } from '../../neo4j/repositories/successors.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -24,18 +25,63 @@ export const MigrationSchema = Type.Object({
   score: Type.Number(),
   fallAt: Type.String(),
   riseAt: Type.String(),
-  runId: Type.String(),
+  status: Type.Union([Type.Literal('provisional'), Type.Literal('confirmed')], {
+    description: 'provisional: found by the successor watch at ingest, no run has confirmed it yet; confirmed: found by a run',
+  }),
+  detectedAt: Nullable(Type.String({ description: 'when acctnet first reported the link (the watch, or the run that found it)' })),
+  runId: Nullable(Type.String({ description: 'the run that found or confirmed the link; null while provisional' })),
   evidence: Type.Record(Type.String(), Type.Unknown()),
+  watch: Type.Optional(
+    Type.Object({
+      listed: Type.Boolean({
+        description: 'the successor is on the list as a provisional entry (auto-listed or confirmed by an investigator)',
+      }),
+      listScore: Type.Number({ description: "the predecessor's score × the link score: the successor's score on the list" }),
+      heldBecause: Nullable(Type.String({ description: 'why a provisional successor is not listed' })),
+      decision: Nullable(Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')])),
+      decidedBy: Nullable(Type.String()),
+      depth: Type.Integer({ description: 'links from the first listed account' }),
+      updatedAt: Nullable(Type.String()),
+    }),
+  ),
 });
 
-export function migrationView(m: MigrationLink) {
+export function migrationView(m: MigrationLink, detectedAt: number | null = null) {
   return {
     from: m.from,
     to: m.to,
     score: m.score,
     fallAt: new Date(m.fallAt).toISOString(),
     riseAt: new Date(m.riseAt).toISOString(),
+    status: 'confirmed' as const,
+    detectedAt: detectedAt === null ? null : new Date(detectedAt).toISOString(),
     runId: m.runId,
     evidence: m.evidence,
+  };
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A link the successor watch found (provisional, or confirmed by a run since). */
+export function successorView(s: Successor) {
+  return {
+    from: s.from,
+    to: s.to,
+    score: s.score,
+    fallAt: new Date(s.fallAt).toISOString(),
+    riseAt: new Date(s.riseAt).toISOString(),
+    status: s.status === 'confirmed' ? ('confirmed' as const) : ('provisional' as const),
+    detectedAt: new Date(s.detectedAt).toISOString(),
+    runId: s.runId,
+    evidence: s.evidence as unknown as Record<string, unknown>,
+    watch: {
+      listed: s.listed,
+      listScore: s.listScore,
+      heldBecause: s.heldBecause,
+      decision: s.decision,
+      decidedBy: s.decidedBy,
+      depth: s.depth,
+      updatedAt: isoOrNull(s.updatedAt),
+    },
   };
 }

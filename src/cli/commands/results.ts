@@ -1,4 +1,6 @@
 // Read-only views of the served run: clusters, migrations, runs.
+import { migrationView, successorView } from '../../api/schemas/analysis.js';
+import { createSuccessorRepository } from '../../neo4j/repositories/successors.js';
 import type { Command } from 'commander';
 import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
@@ -60,26 +62,39 @@ export function registerResults(program: Command): void {
 
   program
     .command('migrations')
-    .description('Account migrations (MIGRATED_TO) found by the served run')
+    .description(
+      'Account migrations: MIGRATED_TO links of the served run (--status confirmed), or provisional successors found at ingest (--status provisional)',
+    )
     .option('--format <format>', 'json (the only format)', 'json')
+    .option(
+      '--status <status>',
+      'confirmed (links of the served run) or provisional (found by the successor watch, no run yet)',
+      'confirmed',
+    )
     .option('--min-score <score>', 'only links at or above this score', '0')
     .option('--limit <n>', 'at most this many', positiveInt, 100000)
-    .action((opts: { format: string; minScore: string; limit: number }) =>
+    .action((opts: { format: string; status: string; minScore: string; limit: number }) =>
       runCommand(async (rt) => {
         if (opts.format !== 'json') throw new CliError('--format must be json', EXIT.usage);
+        if (opts.status !== 'confirmed' && opts.status !== 'provisional')
+          throw new CliError('--status must be confirmed or provisional', EXIT.usage);
         const minScore = Number(opts.minScore);
         if (!(minScore >= 0 && minScore <= 1)) throw new CliError('--min-score must be a number 0..1', EXIT.usage);
+        if (opts.status === 'provisional') {
+          const driver = await rt.ensureNeo4j();
+          const items = await createSuccessorRepository(driver, rt.config.neo4j).list({
+            statuses: ['provisional'],
+            minScore,
+            after: null,
+            limit: opts.limit,
+          });
+          process.stdout.write(`${JSON.stringify(items.map(successorView), null, 2)}\n`);
+          return;
+        }
         const runId = await currentRun(rt);
+        const run = await createRunRepository(rt.driver(), rt.config.neo4j).get(runId);
         const links = await createAnalysisRepository(rt.driver(), rt.config.neo4j).migrations(runId, minScore, opts.limit);
-        const out = links.map((l) => ({
-          from: l.from,
-          to: l.to,
-          score: l.score,
-          fallAt: new Date(l.fallAt).toISOString(),
-          riseAt: new Date(l.riseAt).toISOString(),
-          runId: l.runId,
-          evidence: l.evidence,
-        }));
+        const out = links.map((l) => migrationView(l, run?.finishedAt ?? null));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       }),
     );

@@ -10,7 +10,7 @@ import { cypher } from '../cypher.js';
 import { optionalTx } from '../session.js';
 
 export type VersionStatus = 'writing' | 'ready' | 'served' | 'held' | 'superseded' | 'unpublished';
-export type VersionSource = 'recompute' | 'override' | 'approve' | 'pin' | 'rollback';
+export type VersionSource = 'recompute' | 'override' | 'watch' | 'approve' | 'pin' | 'rollback';
 
 export interface BlacklistVersion {
   version: number;

@@ -224,8 +224,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           };
         }),
         migrations: {
-          predecessors: migrations.filter((m) => m.to === id).map(migrationView),
-          successors: migrations.filter((m) => m.from === id).map(migrationView),
+          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m)),
+          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m)),
         },
         blacklist: {
           version: version,

@@ -33,7 +33,7 @@ const ListSchema = Type.Object({ version: Type.Integer(), generatedAt: Type.Stri
 const VersionSchema = Type.Object({
   version: Type.Integer(),
   status: Type.String({ description: 'writing, ready, served, held, superseded, unpublished' }),
-  source: Type.String({ description: 'recompute, override, approve, pin or rollback' }),
+  source: Type.String({ description: 'recompute, override, watch (a provisional successor), approve, pin or rollback' }),
   runId: Nullable(Type.String()),
   createdAt: Type.String(),
   generatedAt: Type.String(),

@@ -1,21 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
-import { requireServedRun } from '../../context.js';
+import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
+import { txRunner } from '../../../neo4j/session.js';
+import { publishSuccessors } from '../../../watch/successor-watch.js';
+import { actorOf, requireServedRun, servedRun } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
-import { badRequest } from '../../errors.js';
-import { errorResponses } from '../../schemas/common.js';
-import { ClusterId, MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
+import { AccountId, errorResponses } from '../../schemas/common.js';
+import { ClusterId, MigrationSchema, migrationView, Nullable, successorView } from '../../schemas/analysis.js';
+import { AuditEntrySchema, auditView } from './audit.js';
 
 const migrations: FastifyPluginAsyncTypebox = async (app) => {
+  const successors = () => createSuccessorRepository(app.runtime.driver(), app.config.neo4j);
+
   app.get(
     '/migrations',
     {
       config: { roles: ['investigator'] },
       schema: {
-        summary: 'Account migrations (MIGRATED_TO) of the served run, strongest first',
+        summary:
+          'Account migrations: MIGRATED_TO links of the served run (status=confirmed, strongest first), or the successors the watch found at ingest that no run confirmed yet (status=provisional, newest first)',
         tags: ['migrations'],
         querystring: Type.Object({
+          status: Type.Union([Type.Literal('confirmed'), Type.Literal('provisional')], { default: 'confirmed' }),
           minScore: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'only links whose fall or rise is at or after this time' })),
           until: Type.Optional(
@@ -26,7 +35,11 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
         response: {
-          200: Type.Object({ runId: Type.String(), items: Type.Array(MigrationSchema), nextCursor: Nullable(Type.String()) }),
+          200: Type.Object({
+            runId: Nullable(Type.String({ description: 'the served run (null: none yet; only with status=provisional)' })),
+            items: Type.Array(MigrationSchema),
+            nextCursor: Nullable(Type.String()),
+          }),
           ...errorResponses,
         },
       },
@@ -36,6 +49,22 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
       const since = q.since === undefined ? null : Date.parse(q.since);
       const until = q.until === undefined ? null : Date.parse(q.until);
       if (Number.isNaN(since) || Number.isNaN(until)) throw badRequest('since and until must be ISO 8601 times');
+      if (q.status === 'provisional') {
+        if (q.clusterId !== undefined || since !== null || until !== null)
+          throw badRequest('status=provisional takes minScore, cursor and limit only: a provisional successor has no cluster yet');
+        const served = await servedRun(app);
+        const after = decodeCursor(
+          q.cursor,
+          (v): v is { at: number; key: string } => typeof v.at === 'number' && typeof v.key === 'string',
+        );
+        const items = await successors().list({ statuses: ['provisional'], minScore: q.minScore, after, limit: q.limit });
+        const last = items[items.length - 1];
+        return {
+          runId: served?.run.id ?? null,
+          items: items.map(successorView),
+          nextCursor: items.length === q.limit && last ? encodeCursor({ at: last.detectedAt, key: last.key }) : null,
+        };
+      }
       const { run } = await requireServedRun(app);
       const after = decodeCursor(
         q.cursor,
@@ -52,11 +81,75 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
       const last = items[items.length - 1];
       return {
         runId: run.id,
-        items: items.map(migrationView),
+        items: items.map((m) => migrationView(m, run.finishedAt)),
         nextCursor: items.length === q.limit && last ? encodeCursor({ score: last.score, key: `${last.from}>${last.to}` }) : null,
       };
     },
   );
+
+  const PublishedSchema = Type.Object({
+    version: Nullable(
+      Type.Integer({ description: 'the version published for the decision (null: unchanged, or pending behind another publication)' }),
+    ),
+  });
+
+  for (const decision of ['confirm', 'reject'] as const) {
+    app.post(
+      `/migrations/${decision}`,
+      {
+        config: { roles: ['investigator'] },
+        schema: {
+          summary:
+            decision === 'confirm'
+              ? 'Confirm a provisional successor: it is listed (MIGRATED_FROM, PROVISIONAL) while its predecessor is, until a run confirms the link'
+              : 'Reject a provisional successor: it leaves the list and the pair is never raised again',
+          tags: ['migrations'],
+          body: Type.Object(
+            { from: AccountId, to: AccountId, note: Type.Optional(Type.String({ maxLength: 2000 })) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ migration: MigrationSchema, published: PublishedSchema, audit: AuditEntrySchema }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const { from, to, note } = request.body;
+        const key = successorKey(from, to);
+        const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
+          const current = await successors().get(from, to, tx);
+          if (!current) throw notFound(`no provisional migration ${from} → ${to}: list them with GET /v1/migrations?status=provisional`);
+          if (current.status !== 'provisional')
+            throw conflict(
+              `the migration ${from} → ${to} is ${current.status}, not provisional: only provisional migrations can be confirmed or rejected`,
+            );
+          const saved = await successors().decide(key, decision === 'confirm' ? 'confirmed' : 'rejected', actor.name, tx);
+          const audit = await appendAudit(
+            tx,
+            actor,
+            `successor.${decision}`,
+            key,
+            { from, to, score: current.score, wasListed: current.listed, note: note ?? null },
+            request.id,
+          );
+          return { saved, audit, changed: current.listed !== saved.listed };
+        });
+        const version = r.changed
+          ? await publishSuccessors({
+              config: app.config,
+              driver: app.runtime.driver(),
+              publish: app.runtime.publishDeps(),
+              log: request.log,
+              publishWaitMs: 5_000,
+            })
+          : null;
+        app.readCache.invalidate();
+        return { migration: successorView(r.saved), published: { version }, audit: auditView(r.audit) };
+      },
+    );
+  }
 };
 
 export default migrations;

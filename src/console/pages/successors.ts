@@ -1,0 +1,139 @@
+// New successors: provisional migrations the watch found at ingest (GET /v1/migrations?status=provisional),
+// with their evidence, a jump to both accounts, and confirm / reject. Refreshed every 15 s: this list
+// is how investigators hear of them (no separate notification channel).
+import { api } from '../api.js';
+import type { Page } from '../main.js';
+import type { AuditEntry } from '../types.js';
+import { auditNote, clear, empty, errorBox, fmt, h, loading } from '../ui.js';
+
+interface ProvisionalMigration {
+  from: string;
+  to: string;
+  score: number;
+  fallAt: string;
+  riseAt: string;
+  detectedAt: string;
+  evidence: {
+    fallKind?: string;
+    riseKind?: string;
+    sharedCounterparties?: number;
+    formerCounterparties?: number;
+    directTransfers?: number;
+    profileSimilarity?: number;
+    gapDays?: number;
+  };
+  watch?: { listed: boolean; listScore: number; heldBecause: string | null; decision: string | null; decidedBy: string | null };
+}
+
+const accountLink = (id: string) => h('a', { href: `#/accounts/${encodeURIComponent(id)}`, text: id });
+
+function evidenceText(m: ProvisionalMigration): string {
+  const e = m.evidence;
+  const parts = [
+    `${e.sharedCounterparties ?? 0} of ${e.formerCounterparties ?? 0} counterparties taken over`,
+    e.directTransfers ? `${e.directTransfers} transfers from the predecessor` : null,
+    `profile ${fmt.pct(e.profileSimilarity)}`,
+    `${e.fallKind ?? '?'} → ${e.riseKind ?? '?'}, ${e.gapDays ?? '?'} days apart`,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+export function successorsPage(root: HTMLElement): Page {
+  const result = h('div', { 'aria-live': 'polite' });
+  const list = h('section', {}, loading());
+  clear(
+    root,
+    h('h1', { text: 'New successors' }),
+    h('p', {
+      class: 'muted',
+      text: 'Accounts that took over a listed or fraud-labelled account’s counterparties since the last run. Confirm lists the successor until a run confirms the link; reject drops it for good.',
+    }),
+    result,
+    list,
+  );
+  let disposed = false;
+
+  async function decide(m: ProvisionalMigration, decision: 'confirm' | 'reject', button: HTMLButtonElement) {
+    button.disabled = true;
+    try {
+      const r = await api<{ published: { version: number | null }; audit: AuditEntry }>(`/v1/migrations/${decision}`, {
+        method: 'POST',
+        body: { from: m.from, to: m.to },
+      });
+      clear(
+        result,
+        h('p', {
+          role: 'status',
+          text: `${decision === 'confirm' ? 'Confirmed' : 'Rejected'} ${m.from} → ${m.to}${r.published.version === null ? '' : ` (blacklist version ${r.published.version})`}.`,
+        }),
+        auditNote(r.audit),
+      );
+      await load();
+    } catch (err) {
+      clear(result, errorBox(err));
+      button.disabled = false;
+    }
+  }
+
+  async function load() {
+    try {
+      const r = await api<{ items: ProvisionalMigration[] }>('/v1/migrations?status=provisional&limit=200');
+      if (disposed) return;
+      if (r.items.length === 0) {
+        clear(list, empty('No provisional successors.'));
+        return;
+      }
+      const rows = r.items.map((m) => {
+        const confirm = h('button', { type: 'button', text: 'Confirm' });
+        const reject = h('button', { type: 'button', class: 'secondary', text: 'Reject' });
+        confirm.addEventListener('click', () => void decide(m, 'confirm', confirm));
+        reject.addEventListener('click', () => void decide(m, 'reject', reject));
+        const w = m.watch;
+        const state = w?.listed
+          ? `listed (${fmt.score(w.listScore)})${w.decision === 'confirmed' ? `, confirmed by ${w.decidedBy}` : ''}`
+          : (w?.heldBecause ?? 'not listed');
+        return h(
+          'tr',
+          {},
+          h('td', {}, accountLink(m.from)),
+          h('td', {}, accountLink(m.to)),
+          h('td', { class: 'num', text: fmt.score(m.score) }),
+          h('td', { text: evidenceText(m) }),
+          h('td', { text: state }),
+          h('td', { text: fmt.date(m.detectedAt) }),
+          h('td', {}, w?.decision === 'confirmed' ? null : confirm, reject),
+        );
+      });
+      clear(
+        list,
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['Predecessor', 'Successor', 'Link score', 'Evidence', 'On the list', 'Detected', ''].map((t) =>
+                h('th', { scope: 'col', text: t }),
+              ),
+            ),
+          ),
+          h('tbody', {}, ...rows),
+        ),
+      );
+    } catch (err) {
+      if (!disposed) clear(list, errorBox(err));
+    }
+  }
+
+  void load();
+  const timer = window.setInterval(() => void load(), 15_000);
+  return {
+    dispose: () => {
+      disposed = true;
+      window.clearInterval(timer);
+    },
+  };
+}

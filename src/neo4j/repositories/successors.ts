@@ -1,0 +1,203 @@
+// Successors found by the watch at ingest: provisional migrations, their listing and the decisions
+// of investigators and runs. Every method takes an optional transaction.
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import type { MigrationEvidence } from '../../analysis/migration.js';
+import type { Neo4jConfig } from '../../config/index.js';
+import { int, toNumber, toNumberOrNull } from '../convert.js';
+import { cypher } from '../cypher.js';
+import { optionalTx } from '../session.js';
+
+export type SuccessorStatus = 'provisional' | 'confirmed' | 'rejected' | 'expired';
+export const SUCCESSOR_STATUSES: readonly SuccessorStatus[] = ['provisional', 'confirmed', 'rejected', 'expired'];
+
+export interface Successor {
+  key: string;
+  from: string;
+  to: string;
+  status: SuccessorStatus;
+  /** The link score (the migration scorer's). */
+  score: number;
+  /** The predecessor's score × the link score: the successor's score on the list. */
+  listScore: number;
+  fallAt: number;
+  riseAt: number;
+  evidence: MigrationEvidence;
+  /** Links from the first listed account (1: its direct successor). */
+  depth: number;
+  /** An input of the list builder (auto-listed or confirmed by an investigator). */
+  listed: boolean;
+  /** Why a provisional successor is not listed (auto-list off, breaker, predecessor not listed). */
+  heldBecause: string | null;
+  detectedAt: number;
+  updatedAt: number | null;
+  autoListedAt: number | null;
+  decision: 'confirmed' | 'rejected' | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  /** The run that confirmed the link (null until one does). */
+  runId: string | null;
+  runScore: number | null;
+  resolvedAt: number | null;
+}
+
+export const successorKey = (from: string, to: string) => `${from}>${to}`;
+
+function toSuccessor(p: Record<string, unknown>): Successor {
+  return {
+    key: p.key as string,
+    from: p.from as string,
+    to: p.to as string,
+    status: p.status as SuccessorStatus,
+    score: Number(p.score ?? 0),
+    listScore: Number(p.listScore ?? 0),
+    fallAt: toNumber(p.fallAt ?? 0),
+    riseAt: toNumber(p.riseAt ?? 0),
+    evidence: typeof p.evidence === 'string' ? (JSON.parse(p.evidence) as MigrationEvidence) : ({} as MigrationEvidence),
+    depth: toNumber(p.depth ?? 1),
+    listed: p.listed === true,
+    heldBecause: (p.heldBecause as string | null) ?? null,
+    detectedAt: toNumber(p.detectedAt),
+    updatedAt: toNumberOrNull(p.updatedAt),
+    autoListedAt: toNumberOrNull(p.autoListedAt),
+    decision: (p.decision as Successor['decision']) ?? null,
+    decidedBy: (p.decidedBy as string | null) ?? null,
+    decidedAt: toNumberOrNull(p.decidedAt),
+    runId: (p.runId as string | null) ?? null,
+    runScore: p.runScore === null || p.runScore === undefined ? null : Number(p.runScore),
+    resolvedAt: toNumberOrNull(p.resolvedAt),
+  };
+}
+
+export interface RecordedSuccessor {
+  status: SuccessorStatus;
+  listed: boolean;
+  decision: Successor['decision'];
+  created: boolean;
+}
+
+export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
+  const { read, write } = optionalTx(driver, cfg);
+  type Tx = ManagedTransaction | undefined;
+  return {
+    async record(
+      s: {
+        from: string;
+        to: string;
+        score: number;
+        listScore: number;
+        fallAt: number;
+        riseAt: number;
+        evidence: MigrationEvidence;
+        depth: number;
+      },
+      now: number,
+      tx?: Tx,
+    ): Promise<RecordedSuccessor> {
+      const r = await write(tx, (t) =>
+        t.run(cypher('watch/record-successor'), {
+          key: successorKey(s.from, s.to),
+          from: s.from,
+          to: s.to,
+          score: s.score,
+          listScore: s.listScore,
+          fallAt: int(s.fallAt),
+          riseAt: int(s.riseAt),
+          evidence: JSON.stringify(s.evidence),
+          depth: int(s.depth),
+          now: int(now),
+        }),
+      );
+      const row = r.records[0]!;
+      return {
+        status: row.get('status') as SuccessorStatus,
+        listed: row.get('listed') === true,
+        decision: (row.get('decision') as Successor['decision']) ?? null,
+        created: row.get('created') === true,
+      };
+    },
+
+    async setListing(key: string, listed: boolean, heldBecause: string | null, autoListedAt: number | null, tx?: Tx): Promise<void> {
+      await write(tx, (t) =>
+        t.run(cypher('watch/set-listing'), { key, listed, heldBecause, autoListedAt: autoListedAt === null ? null : int(autoListedAt) }),
+      );
+    },
+
+    /** Inputs of the list builder: provisional successors that are listed. */
+    async listed(tx?: Tx): Promise<Array<{ from: string; to: string; score: number; depth: number }>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/listed-successors')));
+      return r.records.map((x) => ({
+        from: x.get('from') as string,
+        to: x.get('to') as string,
+        score: Number(x.get('score')),
+        depth: toNumber(x.get('depth')),
+      }));
+    },
+
+    async get(from: string, to: string, tx?: Tx): Promise<Successor | null> {
+      const r = await read(tx, (t) => t.run(cypher('watch/get-successor'), { key: successorKey(from, to) }));
+      const row = r.records[0];
+      return row ? toSuccessor(row.get('successor')) : null;
+    },
+
+    async list(
+      opts: { statuses: readonly SuccessorStatus[]; minScore: number; after: { at: number; key: string } | null; limit: number },
+      tx?: Tx,
+    ): Promise<Successor[]> {
+      const r = await read(tx, (t) =>
+        t.run(cypher('watch/list-successors'), {
+          statuses: [...opts.statuses],
+          minScore: opts.minScore,
+          afterAt: opts.after ? int(opts.after.at) : null,
+          afterKey: opts.after?.key ?? '',
+          limit: int(opts.limit),
+        }),
+      );
+      return r.records.map((x) => toSuccessor(x.get('successor')));
+    },
+
+    async decide(key: string, decision: 'confirmed' | 'rejected', by: string, tx?: Tx): Promise<Successor> {
+      const r = await write(tx, (t) => t.run(cypher('watch/decide-successor'), { key, decision, by, now: int(Date.now()) }));
+      return toSuccessor(r.records[0]!.get('successor'));
+    },
+
+    /** After a run: confirms what it found, expires what it did not find in time. */
+    async reconcileRun(
+      runId: string,
+      expireBefore: number,
+      tx?: Tx,
+    ): Promise<Array<{ key: string; from: string; to: string; outcome: 'confirmed' | 'expired'; wasListed: boolean }>> {
+      const r = await write(tx, (t) =>
+        t.run(cypher('watch/reconcile-run'), { runId, expireBefore: int(expireBefore), now: int(Date.now()) }),
+      );
+      return r.records.map((x) => ({
+        key: x.get('key') as string,
+        from: x.get('from') as string,
+        to: x.get('to') as string,
+        outcome: x.get('outcome') as 'confirmed' | 'expired',
+        wasListed: x.get('wasListed') === true,
+      }));
+    },
+
+    /** Counts a change of the list's stored inputs: a publication in flight publishes again before it releases the lock. */
+    async bumpInputs(tx?: Tx): Promise<void> {
+      await write(tx, (t) => t.run(cypher('blacklist/bump-overrides')));
+    },
+
+    /** Account → when it was listed (data time of the run behind the earliest stored version holding it). */
+    async listingTimes(ids: readonly string[], tx?: Tx): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (let k = 0; k < ids.length; k += 5000) {
+        const r = await read(tx, (t) => t.run(cypher('watch/listing-times'), { ids: ids.slice(k, k + 5000) }));
+        for (const x of r.records) out.set(x.get('id') as string, toNumber(x.get('at')));
+      }
+      return out;
+    },
+
+    async counts(tx?: Tx): Promise<Array<{ status: string; listed: boolean; n: number }>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/counts')));
+      return r.records.map((x) => ({ status: x.get('status') as string, listed: x.get('listed') === true, n: toNumber(x.get('n')) }));
+    },
+  };
+}
+
+export type SuccessorRepository = ReturnType<typeof createSuccessorRepository>;

@@ -1,0 +1,370 @@
+// The successor watch at ingest: after an ingest job is written, its transfers that touch the watch
+// set (a listed or fraud-labelled account A, or one of A's former counterparties) and a young or
+// surging account S update S's evidence per predecessor A, scored by the same scorer as runs
+// (analysis/migration.ts scoreMigration). A pair at or above ACCTNET_WATCH_MIN_SCORE becomes a
+// provisional migration; the successor of a listed account is auto-listed through the one
+// publication path (ACCTNET_WATCH_AUTO_LIST), within the breaker's hourly cap.
+import type { Redis } from 'ioredis';
+import type { Driver } from 'neo4j-driver';
+import {
+  MIGRATION_DEFAULTS,
+  directTransfers,
+  counterpartyWeight,
+  profileSimilarity,
+  scoreMigration,
+  takenOver,
+  type Migration,
+  type RiseKind,
+} from '../analysis/migration.js';
+import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logger.js';
+import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
+import { cypher } from '../neo4j/cypher.js';
+import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
+import { txRunner } from '../neo4j/session.js';
+import { converter } from '../runs/analysis-job.js';
+import {
+  alignProfiles,
+  currentWatchSet,
+  DAY_MS,
+  profileFromTransfers,
+  watchKeys,
+  type WatchCounterparty,
+  type WatchPredecessor,
+} from './watch-set.js';
+
+export interface WatchedTransfer {
+  from: string;
+  to: string;
+  at: number;
+}
+
+export interface WatchOutcome {
+  /** Successor candidates (pairs A → S) whose evidence was updated. */
+  evaluated: number;
+  /** New provisional migrations. */
+  provisional: number;
+  /** Successors put on the list (a version was published for them). */
+  autoListed: number;
+  /** Successors the breaker kept off the list. */
+  breakerHeld: number;
+  /** The version published for auto-listed successors (null: none, or pending behind another publication). */
+  version: number | null;
+}
+
+const EMPTY: WatchOutcome = { evaluated: 0, provisional: 0, autoListed: 0, breakerHeld: 0, version: null };
+/** Surge at ingest: the analysis' recent part (4 weekly buckets) against the rest of the window. */
+const RECENT_MS = 28 * DAY_MS;
+
+// Rolling-hour breaker, atomic across processes: drop entries older than an hour, count, add if below the cap.
+const BREAKER = `
+redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1] - 3600000)
+local n = redis.call('zcard', KEYS[1])
+if n >= tonumber(ARGV[2]) then return -n end
+redis.call('zadd', KEYS[1], ARGV[1], ARGV[3])
+redis.call('pexpire', KEYS[1], 3600000)
+return n + 1`;
+
+interface Candidate {
+  id: string;
+  firstSeenAt: number | null;
+  relations: Array<{ id: string; dir: 'in' | 'out'; first: number; last: number; n: number }>;
+  recent: number;
+  earlier: number;
+  sent: Array<{ at: number; amount: number; currency: string; channel: string | null }>;
+}
+
+export interface SuccessorWatchDeps {
+  config: Config;
+  driver: Driver;
+  redis: Redis;
+  publish: PublishDeps;
+  log: Logger;
+  /** How long a publication for an auto-listed successor waits for the lock (another holder publishes it otherwise). */
+  publishWaitMs?: number;
+}
+
+export function createSuccessorWatch(deps: SuccessorWatchDeps) {
+  const { config, driver, redis, log } = deps;
+  const keys = watchKeys(config.queue.prefix);
+  const { read } = txRunner(driver, config.neo4j);
+  const successors = createSuccessorRepository(driver, config.neo4j);
+  const toBase = converter(config);
+  const o = MIGRATION_DEFAULTS;
+
+  const parse = <T>(raw: string | null): T | null => (raw === null ? null : (JSON.parse(raw) as T));
+
+  async function loadCandidates(ids: string[], now: number): Promise<Map<string, Candidate>> {
+    const r = await read((tx) =>
+      tx.run(cypher('watch/candidate-accounts'), {
+        ids,
+        from: int(now - config.analysis.windowDays * DAY_MS + 1),
+        to: int(Number.MAX_SAFE_INTEGER),
+        recentFrom: int(now - RECENT_MS),
+      }),
+    );
+    const out = new Map<string, Candidate>();
+    for (const row of r.records) {
+      out.set(row.get('id') as string, {
+        id: row.get('id') as string,
+        firstSeenAt: toNumberOrNull(row.get('firstSeenAt')),
+        relations: (row.get('relations') as Array<Record<string, unknown>>).map((x) => ({
+          id: x.id as string,
+          dir: x.dir as 'in' | 'out',
+          first: toNumber(x.first),
+          last: toNumber(x.last),
+          n: toNumber(x.n),
+        })),
+        recent: toNumber(row.get('recent')),
+        earlier: toNumber(row.get('earlier')),
+        sent: (row.get('sent') as Array<Record<string, unknown>>).map((t) => ({
+          at: toNumber(t.at),
+          amount: toNumber(t.amount),
+          currency: t.currency as string,
+          channel: (t.channel as string | null) ?? null,
+        })),
+      });
+    }
+    return out;
+  }
+
+  /** Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging, not a hub: when did it rise. */
+  function riseOf(c: Candidate, now: number): { at: number; kind: RiseKind } | null {
+    const transfers = c.recent + c.earlier;
+    if (transfers < o.minRiseTransfers) return null;
+    const counterparties = new Set(c.relations.map((r) => `${r.dir}:${r.id}`)).size;
+    if (counterparties >= config.analysis.hubMinDegree) return null;
+    const firstInWindow = Math.min(...c.relations.map((r) => r.first));
+    const first = c.firstSeenAt ?? firstInWindow;
+    if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(firstInWindow, now)), kind: 'new' };
+    const earlierWeeks = Math.max(1, (config.analysis.windowDays * DAY_MS - RECENT_MS) / (7 * DAY_MS));
+    const recentRate = c.recent / 4;
+    const beforeRate = c.earlier / earlierWeeks;
+    if (recentRate >= 3 && recentRate >= o.surgeRatio * Math.max(beforeRate, 0.25)) return { at: now - RECENT_MS, kind: 'surge' };
+    return null;
+  }
+
+  async function list(key: string, p: WatchPredecessor, depth: number, now: number): Promise<{ listed: boolean; breaker: boolean }> {
+    let heldBecause: string | null = null;
+    let breaker = false;
+    if (!p.listed) heldBecause = 'the predecessor is not on the served list: waits for an investigator';
+    else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
+    else if (depth > config.watch.chainDepth) heldBecause = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
+    else {
+      const n = Number(await redis.eval(BREAKER, 1, keys.autoListed, String(now), String(config.watch.maxAutoListPerHour), key));
+      if (n <= 0) {
+        breaker = true;
+        heldBecause = `circuit breaker: ${-n} successors auto-listed in the last hour (ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR=${config.watch.maxAutoListPerHour}); waits for review`;
+      }
+    }
+    await successors.setListing(key, heldBecause === null, heldBecause, heldBecause === null ? now : null);
+    return { listed: heldBecause === null, breaker };
+  }
+
+  return {
+    /**
+     * The link the watch would score for A → S as of `now` (data time), recording nothing; undefined
+     * when S is not a successor candidate of A (not young or surging, outside the timing window, no evidence).
+     */
+    async explain(from: string, to: string, now: number): Promise<Migration | undefined> {
+      const gen = await currentWatchSet(deps);
+      if (gen === null) return undefined;
+      const scored = await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map());
+      return scored[0]?.link;
+    },
+    /** Evaluates the transfers an ingest job just wrote. Never throws: the job is committed; a failure is logged and counted. */
+    async afterWrite(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> {
+      if (!config.watch.enabled || transfers.length === 0) return { ...EMPTY };
+      try {
+        return await evaluate(transfers);
+      } catch (err) {
+        log.warn(
+          { err: (err as Error).message },
+          'successor watch failed for an ingest job (the job is written; later transfers are evaluated again)',
+        );
+        await redis.hincrby(keys.stats, 'failures', 1).catch(() => {});
+        return { ...EMPTY };
+      }
+    },
+  };
+
+  /** Scores pairs A → S as of `now` (data time): the evidence read from Neo4j and the watch set, the scorer shared with runs. */
+  async function scorePairs(
+    gen: number,
+    pairs: ReadonlyMap<string, ReadonlySet<string>>,
+    now: number,
+    preds: Map<string, WatchPredecessor>,
+    cps: Map<string, WatchCounterparty>,
+  ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined }>> {
+    const candidates = await loadCandidates([...pairs.keys()], now);
+    // Predecessors of the pairs not in this job, and the candidates' counterparties' membership.
+    const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
+    if (needPreds.length) {
+      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
+      needPreds.forEach((a, k) => {
+        const p = parse<WatchPredecessor>(raw[k] ?? null);
+        if (p) preds.set(a, p);
+      });
+    }
+    const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
+    if (needCps.length) {
+      const raw = await redis.hmget(keys.cp(gen), ...needCps);
+      needCps.forEach((c, k) => {
+        const x = parse<WatchCounterparty>(raw[k] ?? null);
+        if (x) cps.set(c, x);
+      });
+    }
+
+    // Scoring inputs per pair; the predecessor's last transfer with each possibly shared counterparty is read now.
+    interface Pending {
+      a: string;
+      s: Candidate;
+      p: WatchPredecessor;
+      rise: { at: number; kind: RiseKind };
+      shared: Array<{ id: string; first: number; weight: number }>;
+    }
+    const pending: Pending[] = [];
+    for (const [sId, preds_] of pairs) {
+      const s = candidates.get(sId);
+      if (!s) continue;
+      const rise = riseOf(s, now);
+      if (!rise) continue;
+      for (const a of preds_) {
+        const p = preds.get(a);
+        if (!p) continue;
+        const gap = rise.at - p.fallAt;
+        if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) continue;
+        const firstWith = new Map<string, number>();
+        for (const r of s.relations) {
+          if (r.id === a || !cps.get(r.id)?.p.includes(a)) continue;
+          firstWith.set(r.id, Math.min(firstWith.get(r.id) ?? Infinity, r.first));
+        }
+        pending.push({
+          a,
+          s,
+          p,
+          rise,
+          shared: [...firstWith].map(([id, first]) => ({ id, first, weight: counterpartyWeight(cps.get(id)!.d) })),
+        });
+      }
+    }
+    if (pending.length === 0) return [];
+    const lastOf = new Map<string, number>();
+    const pairList = pending.flatMap((x) => x.shared.map((c) => ({ a: x.a, c: c.id })));
+    if (pairList.length) {
+      const r = await read((tx) => tx.run(cypher('watch/pair-last'), { pairs: pairList }));
+      for (const row of r.records) {
+        const last = toNumberOrNull(row.get('last'));
+        if (last !== null) lastOf.set(`${row.get('a')}>${row.get('c')}`, last);
+      }
+    }
+
+    return pending.map((x) => {
+      const riseFrom = x.rise.at - DAY_MS;
+      const shared = x.shared.filter((c) => takenOver(lastOf.get(`${x.a}>${c.id}`) ?? -Infinity, c.first, riseFrom));
+      const fromA = x.s.relations.find((r) => r.id === x.a && r.dir === 'in');
+      const [pa, ps] = alignProfiles(x.p.profile, profileFromTransfers(x.s.sent, toBase));
+      const link = scoreMigration({
+        from: x.a,
+        to: x.s.id,
+        fall: { at: x.p.fallAt, kind: x.p.fallKind },
+        rise: x.rise,
+        formerCounterparties: x.p.former,
+        formerWeight: x.p.formerWeight,
+        shared,
+        directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.p.fallAt) : 0,
+        profileSimilarity: profileSimilarity(pa, ps),
+        sameCluster: false,
+      });
+      return { a: x.a, s: x.s.id, p: x.p, link };
+    });
+  }
+
+  async function evaluate(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> {
+    const gen = await currentWatchSet(deps);
+    if (gen === null) return { ...EMPTY };
+    const ids = [...new Set(transfers.flatMap((t) => [t.from, t.to]))];
+    const [predRaw, cpRaw] = await Promise.all([redis.hmget(keys.pred(gen), ...ids), redis.hmget(keys.cp(gen), ...ids)]);
+    const preds = new Map<string, WatchPredecessor>();
+    const cps = new Map<string, WatchCounterparty>();
+    ids.forEach((id, k) => {
+      const p = parse<WatchPredecessor>(predRaw[k] ?? null);
+      if (p) preds.set(id, p);
+      const c = parse<WatchCounterparty>(cpRaw[k] ?? null);
+      if (c) cps.set(id, c);
+    });
+    if (preds.size === 0 && cps.size === 0) return { ...EMPTY };
+
+    // Pairs A → S: money out of A to S, or a former counterparty of A dealing with S.
+    const pairs = new Map<string, Set<string>>();
+    const consider = (a: string, s: string) => {
+      if (s === a || preds.has(s) || cps.get(s)?.p.includes(a)) return;
+      const set = pairs.get(s) ?? new Set<string>();
+      set.add(a);
+      pairs.set(s, set);
+    };
+    for (const t of transfers) {
+      if (preds.has(t.from)) consider(t.from, t.to);
+      for (const a of cps.get(t.from)?.p ?? []) consider(a, t.to);
+      for (const a of cps.get(t.to)?.p ?? []) consider(a, t.from);
+    }
+    if (pairs.size === 0) return { ...EMPTY };
+    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps);
+    if (scored.length === 0) return { ...EMPTY };
+
+    const out: WatchOutcome = { ...EMPTY };
+    const stamp = Date.now();
+    for (const { a, s: sId, p, link } of scored) {
+      out.evaluated++;
+      if (!link || link.score < config.watch.minScore) continue;
+      const depth = p.depth + 1;
+      const x = { a, p, s: { id: sId } };
+      const recorded = await successors.record(
+        {
+          from: x.a,
+          to: x.s.id,
+          score: link.score,
+          listScore: Math.round(x.p.score * link.score * 1000) / 1000,
+          fallAt: link.fallAt,
+          riseAt: link.riseAt,
+          evidence: link.evidence,
+          depth,
+        },
+        stamp,
+      );
+      if (recorded.status !== 'provisional') continue; // rejected, expired or confirmed: never raised again
+      if (recorded.created) out.provisional++;
+      if (recorded.listed || recorded.decision !== null) continue;
+      const listing = await list(successorKey(x.a, x.s.id), x.p, depth, stamp);
+      if (listing.listed) out.autoListed++;
+      if (listing.breaker) out.breakerHeld++;
+    }
+    await redis.hincrby(keys.stats, 'evidenceUpdates', out.evaluated);
+    if (out.provisional) await redis.hincrby(keys.stats, 'provisional', out.provisional);
+    if (out.breakerHeld) await redis.hincrby(keys.stats, 'breakerHeld', out.breakerHeld);
+    if (out.autoListed) {
+      await redis.hincrby(keys.stats, 'autoListed', out.autoListed);
+      out.version = await publishSuccessors(deps);
+    }
+    return out;
+  }
+}
+
+/**
+ * Publishes the list with its provisional successors (source `watch`). The inputs counter is bumped
+ * first: when another publication holds the lock longer than we wait, it publishes again before it
+ * lets go, so the successor is never left waiting for the next run. Returns the version, or null.
+ */
+export async function publishSuccessors(
+  deps: Pick<SuccessorWatchDeps, 'config' | 'driver' | 'publish' | 'publishWaitMs'> & { log: { warn(obj: object, msg: string): void } },
+): Promise<number | null> {
+  await createSuccessorRepository(deps.driver, deps.config.neo4j).bumpInputs();
+  try {
+    const p = await publishVersion(deps.publish, { source: 'watch' }, { waitMs: deps.publishWaitMs ?? 15_000 });
+    return p.followUps.at(-1) ?? p.version;
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message }, 'publication for a provisional successor is pending (another publication includes it)');
+    return null;
+  }
+}

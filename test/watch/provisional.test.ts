@@ -1,0 +1,130 @@
+// Provisional successors on the list, and the pieces of the scorer the watch shares with runs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PROVISIONAL_REASON, withProvisional, type BlacklistEntry } from '../../src/analysis/blacklist.js';
+import { profileSimilarity, scoreMigration, takenOver } from '../../src/analysis/migration.js';
+import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
+
+const DAY = 86_400_000;
+const entry = (accountId: string, score: number, reasons = ['LABELLED_FRAUD']): BlacklistEntry => ({
+  accountId,
+  clusterId: 'C000001',
+  score,
+  reasons,
+});
+
+test("a provisional successor enters with its predecessor's score × the link score, while the predecessor is listed", () => {
+  const list = withProvisional([entry('A', 0.9)], [{ from: 'A', to: 'S', score: 0.8 }], [], 3);
+  assert.deepEqual(
+    list.find((e) => e.accountId === 'S'),
+    {
+      accountId: 'S',
+      clusterId: null,
+      score: 0.72,
+      reasons: ['MIGRATED_FROM:A:0.8', PROVISIONAL_REASON],
+    },
+  );
+  assert.deepEqual(
+    withProvisional([entry('B', 1)], [{ from: 'A', to: 'S', score: 0.8 }], [], 3).map((e) => e.accountId),
+    ['B'],
+  );
+});
+
+test('an exclude override and an entry the list already has win over a provisional one', () => {
+  const excluded = withProvisional(
+    [entry('A', 1)],
+    [{ from: 'A', to: 'S', score: 0.8 }],
+    [{ accountId: 'S', action: 'exclude', reason: 'x' }],
+    3,
+  );
+  assert.deepEqual(
+    excluded.map((e) => e.accountId),
+    ['A'],
+  );
+  const run = entry('S', 0.5, ['FUNDS_FROM_RISKY:0.5']);
+  const kept = withProvisional([entry('A', 1), run], [{ from: 'A', to: 'S', score: 0.9 }], [], 3);
+  assert.deepEqual(
+    kept.find((e) => e.accountId === 'S'),
+    run,
+  );
+});
+
+test('chains are followed to the configured depth', () => {
+  const chain = [
+    { from: 'A', to: 'S1', score: 0.9 },
+    { from: 'S1', to: 'S2', score: 0.9 },
+    { from: 'S2', to: 'S3', score: 0.9 },
+  ];
+  assert.deepEqual(
+    withProvisional([entry('A', 1)], chain, [], 2).map((e) => e.accountId),
+    ['A', 'S1', 'S2'],
+  );
+  const three = withProvisional([entry('A', 1)], chain, [], 3);
+  assert.equal(three.find((e) => e.accountId === 'S3')!.score, 0.729);
+});
+
+test('taken over, not shared: the old relation must have ended before the new one began', () => {
+  const rise = 10 * DAY;
+  assert.equal(takenOver(9 * DAY, 11 * DAY, rise - DAY), true);
+  assert.equal(takenOver(12.5 * DAY, 11 * DAY, rise - DAY), true, 'two days of overlap are allowed');
+  assert.equal(takenOver(14 * DAY, 11 * DAY, rise - DAY), false, 'side by side');
+  assert.equal(takenOver(-Infinity, 5 * DAY, rise - DAY), false, 'began before the rise');
+});
+
+test('profiles built from stored transfers compare like the analysis arrays, whatever the channel order', () => {
+  const toBase = (minor: number) => minor / 100;
+  const a = profileFromTransfers(
+    [
+      { at: Date.UTC(2026, 0, 1, 18), amount: 3500, currency: 'USD', channel: 'p2p' },
+      { at: Date.UTC(2026, 0, 2, 12), amount: 3000, currency: 'USD', channel: 'card' },
+    ],
+    toBase,
+  );
+  const b = profileFromTransfers(
+    [
+      { at: Date.UTC(2026, 0, 5, 12), amount: 3000, currency: 'USD', channel: 'card' },
+      { at: Date.UTC(2026, 0, 6, 18), amount: 3500, currency: 'USD', channel: 'p2p' },
+    ],
+    toBase,
+  );
+  const [pa, pb] = alignProfiles(a, b);
+  assert.equal(Math.round(profileSimilarity(pa, pb) * 1e9) / 1e9, 1);
+  // The same as the analysis' arrays with its own channel order (card first).
+  const hours = new Array(24).fill(0);
+  hours[12] = 1;
+  hours[18] = 1;
+  const mean = (Math.log(35) + Math.log(30)) / 2;
+  assert.equal(
+    profileSimilarity(pa, pb),
+    profileSimilarity(
+      { hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean },
+      { hours, channels: [1, 1, 0, 0, 0, 0, 0, 0], logAmountMean: mean },
+    ),
+  );
+});
+
+test('the score needs evidence: no shared counterparty and no money from A is no link', () => {
+  const base = {
+    from: 'A',
+    to: 'S',
+    fall: { at: 0, kind: 'listed' as const },
+    rise: { at: DAY, kind: 'new' as const },
+    formerCounterparties: 4,
+    formerWeight: 2,
+    directTransfers: 0,
+    profileSimilarity: 0.9,
+    sameCluster: false,
+  };
+  assert.equal(scoreMigration({ ...base, shared: [] }), undefined);
+  const two = scoreMigration({
+    ...base,
+    shared: [
+      { id: 'C1', weight: 0.5 },
+      { id: 'C2', weight: 0.5 },
+    ],
+  })!;
+  const four = scoreMigration({ ...base, shared: ['C1', 'C2', 'C3', 'C4'].map((id) => ({ id, weight: 0.5 })) })!;
+  assert.ok(four.score > two.score, `${four.score} > ${two.score}`);
+  assert.equal(four.evidence.counterpartyOverlap, 1);
+  assert.equal(four.evidence.fallKind, 'listed');
+});

@@ -1,0 +1,395 @@
+// The successor watch against the real Neo4j and Redis, through POST /v1/transactions and the real
+// ingest worker: a listed account goes quiet, a new one takes over its counterparties, and the
+// provisional migration, the listing, the push, the breaker, the investigator's decisions and the
+// next run's confirmation follow.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { QueueEvents, type Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../src/config/index.js';
+import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
+import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
+import { createAnalysisRepository } from '../../src/neo4j/repositories/analysis.js';
+import { RECOMPUTE_QUEUE, requestRecompute } from '../../src/queue/recompute-queue.js';
+import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
+import type { RunSummary } from '../../src/runs/recompute.js';
+import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
+import { createSuccessorWatch, type WatchedTransfer, type WatchOutcome } from '../../src/watch/successor-watch.js';
+import { currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
+import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
+import { testLogger } from '../helpers/env.js';
+import { seedTransfers } from '../helpers/seed.js';
+import { openServices, type TestServices } from '../helpers/services.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+interface Tx {
+  txId: string;
+  from: string;
+  to: string;
+  /** Major units, two decimals. */
+  amount: string;
+  currency: string;
+  at: number;
+  channel: string;
+}
+
+let seq = 0;
+const tx = (from: string, to: string, amount: number, day: number, hour: number, channel = 'p2p'): Tx => ({
+  txId: `w${seq++}`,
+  from,
+  to,
+  amount: amount.toFixed(2),
+  currency: 'USD',
+  at: T0 + day * DAY + hour * HOUR + (seq % 50) * 1000,
+  channel,
+});
+const partners = (k: number) => [1, 2, 3, 4, 5].map((j) => `C${k}_${j}`);
+
+/** `acct` lives its life with its five partners between two days: money both ways, the same hours and amounts. */
+function life(acct: string, k: number, fromDay: number, toDay: number): Tx[] {
+  const out: Tx[] = [];
+  for (let d = fromDay; d < toDay; d += 2) {
+    partners(k).forEach((c, j) => {
+      if ((d / 2 + j) % 2) out.push(tx(c, acct, 40 + j, d, 19));
+      else out.push(tx(acct, c, 35 + j, d, 18));
+    });
+    out.push(tx(acct, 'SHOP', 30, d, 12, 'card'));
+  }
+  return out;
+}
+
+/** The world up to day 60: hubs (a shop, an employer), friend groups, and four fraud accounts with their partners. */
+function history(): Tx[] {
+  const out: Tx[] = [];
+  for (let c = 0; c < 130; c++) out.push(tx(`CUST${c}`, 'SHOP', 25, c % 60, 15, 'card'));
+  for (let c = 0; c < 130; c++) out.push(tx('EMPLOYER', `E${c}`, 2000, (c * 7) % 60, 7));
+  for (let g = 0; g < 20; g++) for (let d = g % 5; d < 60; d += 5) out.push(tx(`P${g}a`, `P${g}b`, 20 + g, d, 20));
+  for (let k = 1; k <= 4; k++) out.push(...life(`OLD${k}`, k, 0, 60));
+  return out;
+}
+
+const asRows = (txs: Tx[]) =>
+  txs.map((t) => ({
+    tx_id: t.txId,
+    from_account: t.from,
+    to_account: t.to,
+    amount: t.amount,
+    currency: t.currency,
+    timestamp: new Date(t.at).toISOString(),
+    channel: t.channel,
+  }));
+
+describe('successor watch (real Neo4j and Redis)', () => {
+  let s: TestServices;
+  let app: FastifyInstance;
+  let keys: Keys;
+  let ingest: Worker;
+  let recomputeWorker: Worker;
+  let webhookWorker: Worker;
+  let events: QueueEvents;
+  let server: http.Server;
+  const received: Array<{ added: Array<{ accountId: string; reasons: string[]; score: number }>; removed: string[] }> = [];
+  let watch: ReturnType<typeof createSuccessorWatch>;
+  let outcomes: WatchOutcome[] = [];
+  const successors = () => createSuccessorRepository(s.driver, s.config.neo4j);
+  const blacklist = () => createBlacklistRepository(s.driver, s.config.neo4j);
+
+  const useWatch = (config: Config) => {
+    watch = createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+  };
+
+  async function until<T>(check: () => Promise<T | undefined | false>, what: string, tries = 600): Promise<T> {
+    for (let k = 0; k < tries; k++) {
+      const v = await check();
+      if (v) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  async function post(txs: Tx[]): Promise<void> {
+    const before = outcomes.length;
+    const res = await app.inject({ method: 'POST', url: '/v1/transactions', payload: asRows(txs), headers: bearer(keys.ingest) });
+    assert.equal(res.statusCode, 202, res.body);
+    // The ingest job ends after the watch evaluated its transfers.
+    await until(async () => outcomes.length > before, 'the ingest job and its watch', 900);
+  }
+
+  async function recompute(): Promise<RunSummary> {
+    const r = await requestRecompute(s.rt.recomputeQueue(), { trigger: 'cli', requestedBy: 'test', requestedAt: Date.now(), asOf: null });
+    const job = await s.rt.recomputeQueue().getJob(r.jobId);
+    return (await job!.waitUntilFinished(events, 180_000)) as RunSummary;
+  }
+
+  const served = async () => {
+    const state = await blacklist().state();
+    return state.servedVersion === null ? [] : blacklist().entries(state.servedVersion);
+  };
+  const provisional = async () =>
+    (await app.inject({ method: 'GET', url: '/v1/migrations?status=provisional', headers: bearer(keys.investigator) })).json()
+      .items as Array<{
+      from: string;
+      to: string;
+      score: number;
+      status: string;
+      runId: string | null;
+      detectedAt: string;
+      evidence: Record<string, unknown>;
+      watch: { listed: boolean; heldBecause: string | null; listScore: number };
+    }>;
+
+  before(async () => {
+    s = await openServices({
+      ACCTNET_LEARNED: 'off',
+      ACCTNET_GUARD_MIN_SIZE: '100000',
+      ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR: '1',
+      ACCTNET_WEBHOOK_BACKOFF_MS: '150',
+    });
+    app = await buildTestApp(s);
+    keys = await createKeys(s);
+    await seedTransfers(s.driver, s.config, history());
+    await createLabelRepository(s.driver, s.config.neo4j).append(
+      [1, 2, 3, 4].map((k) => ({ accountId: `OLD${k}`, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
+    );
+    events = new QueueEvents(RECOMPUTE_QUEUE, { connection: s.rt.redis(), prefix: s.config.queue.prefix });
+    await events.waitUntilReady();
+    recomputeWorker = createRecomputeWorker({
+      config: s.config,
+      driver: s.driver,
+      redis: s.rt.redis(),
+      webhookQueue: s.rt.webhookQueue(),
+      log: testLogger(),
+    });
+    const first = await recompute();
+    assert.equal(first.publication, 'served');
+    useWatch(s.config);
+    ingest = createIngestWorker({
+      config: s.config,
+      driver: s.driver,
+      connection: s.rt.redis(),
+      log: testLogger(),
+      watch: {
+        afterWrite: async (t: readonly WatchedTransfer[]) => {
+          const o = await watch.afterWrite(t);
+          outcomes.push(o);
+          return o;
+        },
+      },
+    });
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const hook = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(keys.admin),
+      payload: {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gw`,
+        secret: 'whsec_test_0123456789abcdef0123456789abcdef',
+      },
+    });
+    assert.equal(hook.statusCode, 201, hook.body);
+    webhookWorker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+  });
+  after(async () => {
+    await ingest?.close();
+    await recomputeWorker?.close();
+    await webhookWorker?.close();
+    await events?.close();
+    server?.close();
+    await app?.close();
+    await s?.close();
+  });
+
+  test('the first run lists the fraud accounts; the watch set holds them and their former counterparties', async () => {
+    const listed = new Set((await served()).map((e) => e.accountId));
+    for (let k = 1; k <= 4; k++) assert.ok(listed.has(`OLD${k}`), `OLD${k} listed`);
+    const gen = await currentWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
+    assert.equal(gen, (await blacklist().state()).servedVersion);
+    const k = watchKeys(s.config.queue.prefix);
+    const cp = JSON.parse((await s.rt.redis().hget(k.cp(gen!), 'C1_1'))!);
+    assert.deepEqual(cp.p, ['OLD1']);
+    assert.equal(await s.rt.redis().hget(k.cp(gen!), 'SHOP'), null, 'hubs are not watched');
+  });
+
+  test('a new account takes over a listed account: provisional migration, listed at once, pushed; a side-by-side account raises nothing', async () => {
+    const started = Date.now();
+    // OLD1 went quiet on day 60; NEW1 carries on with its partners. OLD2 carries on with its own
+    // partners and SIDE2, new, deals with the same people side by side.
+    await post([...life('NEW1', 1, 62, 68), ...life('OLD2', 2, 60, 68), ...life('SIDE2', 2, 62, 68)]);
+    const items = await until(async () => {
+      const p = await provisional();
+      return p.some((m) => m.from === 'OLD1' && m.to === 'NEW1') && p;
+    }, 'the provisional migration OLD1 → NEW1');
+    const m = items.find((x) => x.from === 'OLD1' && x.to === 'NEW1')!;
+    assert.equal(m.status, 'provisional');
+    assert.equal(m.runId, null);
+    assert.ok(m.score >= s.config.watch.minScore, `score ${m.score}`);
+    assert.equal(m.evidence.fallKind, 'listed');
+    assert.equal(m.evidence.riseKind, 'new');
+    assert.equal(m.evidence.sharedCounterparties, 5);
+    assert.equal(m.watch.listed, true);
+    assert.ok(!items.some((x) => x.to === 'SIDE2'), 'a shared counterparty dealt with side by side is not a takeover');
+
+    const entry = (await served()).find((e) => e.accountId === 'NEW1');
+    assert.ok(entry, 'NEW1 is on the served list');
+    assert.deepEqual(entry.reasons, [`MIGRATED_FROM:OLD1:${Math.round(m.score * 100) / 100}`, 'PROVISIONAL']);
+    const old1 = (await served()).find((e) => e.accountId === 'OLD1')!;
+    assert.equal(entry.score, Math.round(old1.score * m.score * 1000) / 1000);
+    assert.ok(!(await served()).some((e) => e.accountId === 'SIDE2'));
+    const push = await until(async () => received.find((r) => r.added.some((e) => e.accountId === 'NEW1')), 'the webhook diff with NEW1');
+    assert.ok(push.added.find((e) => e.accountId === 'NEW1')!.reasons.includes('PROVISIONAL'));
+    assert.ok(Date.now() - started < 60_000, 'listed and pushed within a minute');
+    const cli = await app.inject({
+      method: 'GET',
+      url: '/v1/migrations?status=provisional&clusterId=C000001',
+      headers: bearer(keys.investigator),
+    });
+    assert.equal(cli.statusCode, 400, 'a provisional successor has no cluster to filter by');
+  });
+
+  test('the breaker holds a listing past its hourly cap; a rejected pair is not raised again', async () => {
+    await post(life('NEW3', 3, 62, 68));
+    const m = await until(async () => (await provisional()).find((x) => x.from === 'OLD3' && x.to === 'NEW3'), 'OLD3 → NEW3');
+    assert.equal(m.watch.listed, false);
+    assert.match(m.watch.heldBecause ?? '', /circuit breaker: 1 successors auto-listed in the last hour/);
+    assert.ok(!(await served()).some((e) => e.accountId === 'NEW3'));
+    assert.ok(outcomes.some((o) => o.breakerHeld === 1));
+
+    const rejected = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/reject',
+      headers: bearer(keys.investigator),
+      payload: { from: 'OLD3', to: 'NEW3', note: 'same household, checked' },
+    });
+    assert.equal(rejected.statusCode, 200, rejected.body);
+    assert.equal(rejected.json().audit.action, 'successor.reject');
+    await post(life('NEW3', 3, 68, 72));
+    assert.ok(!(await provisional()).some((x) => x.to === 'NEW3'), 'not raised again');
+    assert.equal((await successors().get('OLD3', 'NEW3'))!.status, 'rejected');
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/reject',
+      headers: bearer(keys.investigator),
+      payload: { from: 'OLD3', to: 'NEW3' },
+    });
+    assert.equal(again.statusCode, 409);
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/confirm',
+      headers: bearer(keys.investigator),
+      payload: { from: 'X', to: 'Y' },
+    });
+    assert.equal(unknown.statusCode, 404);
+  });
+
+  test('with auto-list off nothing is listed until an investigator confirms', async () => {
+    useWatch({ ...s.config, watch: { ...s.config.watch, autoList: false, maxAutoListPerHour: 100 } });
+    await post(life('NEW4', 4, 62, 68));
+    const m = await until(async () => (await provisional()).find((x) => x.from === 'OLD4' && x.to === 'NEW4'), 'OLD4 → NEW4');
+    assert.equal(m.watch.listed, false);
+    assert.match(m.watch.heldBecause ?? '', /ACCTNET_WATCH_AUTO_LIST is off/);
+    assert.ok(!(await served()).some((e) => e.accountId === 'NEW4'));
+    const before = (await blacklist().state()).servedVersion!;
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/confirm',
+      headers: bearer(keys.investigator),
+      payload: { from: 'OLD4', to: 'NEW4' },
+    });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    assert.ok(confirmed.json().published.version > before);
+    const entry = (await served()).find((e) => e.accountId === 'NEW4');
+    assert.ok(entry, 'listed after the confirm');
+    assert.deepEqual(entry.reasons.at(-1), 'PROVISIONAL');
+    assert.ok(!(await served()).some((e) => e.reasons[0] === 'MANUAL_INCLUDE'), 'a confirm is not a manual include');
+    useWatch(s.config);
+  });
+
+  test('the watch set follows a new served version', async () => {
+    const inc = await app.inject({
+      method: 'POST',
+      url: '/v1/blacklist/overrides',
+      headers: bearer(keys.investigator),
+      payload: { accountId: 'P3a', action: 'include', reason: 'watch test' },
+    });
+    assert.equal(inc.statusCode, 201, inc.body);
+    const gen = await currentWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
+    assert.equal(gen, (await blacklist().state()).servedVersion);
+    const pred = JSON.parse((await s.rt.redis().hget(watchKeys(s.config.queue.prefix).pred(gen!), 'P3a'))!);
+    assert.equal(pred.listed, true);
+    assert.equal(pred.score, 1);
+  });
+
+  test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
+    // A provisional successor detected three days ago, listed, that no run will find.
+    const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };
+    await successors().record(
+      {
+        ...stale,
+        evidence: {
+          fallKind: 'listed',
+          riseKind: 'new',
+          gapDays: 1,
+          sharedCounterparties: 2,
+          formerCounterparties: 5,
+          counterpartyOverlap: 0.4,
+          directTransfers: 0,
+          sameCluster: false,
+          profileSimilarity: 0.9,
+          sharedSample: [],
+        },
+      },
+      Date.now() - 72 * HOUR,
+    );
+    await successors().setListing('OLD2>GHOST', true, null, Date.now() - 72 * HOUR);
+    const run = await recompute();
+    assert.equal((await successors().get('OLD2', 'GHOST'))!.status, 'expired');
+    assert.ok(!(await served()).some((e) => e.accountId === 'GHOST'), "the run's version is without the expired successor");
+    const audit = (await app.inject({ method: 'GET', url: '/v1/audit', headers: bearer(keys.admin) })).json().items as Array<{
+      action: string;
+      target: string;
+    }>;
+    assert.ok(audit.some((a) => a.action === 'successor.expired' && a.target === 'OLD2>GHOST'));
+    assert.equal(run.status, 'succeeded');
+    const link = (await createAnalysisRepository(s.driver, s.config.neo4j).migrations(run.runId, 0, 1000)).find(
+      (l) => l.from === 'OLD1' && l.to === 'NEW1',
+    );
+    assert.ok(link, 'the run found OLD1 → NEW1');
+    assert.equal(link.evidence.fallKind, 'listed', 'a listed account has fallen without 14 quiet days');
+    const stored = (await successors().get('OLD1', 'NEW1'))!;
+    assert.equal(stored.status, 'confirmed');
+    assert.equal(stored.runId, run.runId);
+    assert.ok(!(await provisional()).some((x) => x.to === 'NEW1'));
+    const entry = (await served()).find((e) => e.accountId === 'NEW1');
+    assert.ok(entry, 'NEW1 stays listed, now by the run');
+    assert.ok(!entry.reasons.includes('PROVISIONAL'), entry.reasons.join(' | '));
+    assert.ok(entry.reasons.some((r) => r.startsWith('MIGRATED_FROM:OLD1:')));
+
+    // The watch, on the run's stored degrees and hub flags, scores the same evidence the same.
+    const seen = await watch.explain('OLD1', 'NEW1', Date.parse(run.asOf!));
+    assert.ok(seen);
+    for (const k of [
+      'sharedCounterparties',
+      'formerCounterparties',
+      'counterpartyOverlap',
+      'directTransfers',
+      'profileSimilarity',
+    ] as const)
+      assert.equal(seen.evidence[k], link.evidence[k], k);
+    assert.equal(seen.score, link.score);
+  });
+});
