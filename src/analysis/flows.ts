@@ -93,6 +93,20 @@ export interface FlowOptions {
 export const FLOW_DEFAULTS = { recentMs: 30 * 86_400_000, runGapMs: 3_600_000 };
 
 /** Aggregates transfers given in any order (the time-ordered pass-through sweep runs in finish()). */
+/**
+ * graphology keeps nodes and edges in Maps, and V8 refuses a Map beyond 2^24 entries: the most
+ * accounts or relations one analysis process can hold (docs/scaling.md). Said before the graph
+ * build fails with V8's bare RangeError.
+ */
+export const SINGLE_PROCESS_LIMIT = 2 ** 24 - 1;
+
+function tooLarge(what: string): Error {
+  return new Error(
+    `the analysis window holds more than ${what}: one analysis process ends at ${SINGLE_PROCESS_LIMIT.toLocaleString('en')} ` +
+      '(a limit of the JavaScript Maps graphology uses); shorten ACCTNET_WINDOW_DAYS or see docs/scaling.md',
+  );
+}
+
 export class FlowAggregator {
   private n = 0;
   private ids: string[] = [];
@@ -150,6 +164,7 @@ export class FlowAggregator {
   private account(id: string): number {
     let i = this.index.get(id);
     if (i !== undefined) return i;
+    if (this.n >= SINGLE_PROCESS_LIMIT) throw tooLarge(`${this.n.toLocaleString('en')} accounts`);
     i = this.n++;
     this.index.set(id, i);
     this.ids.push(id);
@@ -252,6 +267,7 @@ export class FlowAggregator {
     const key = a * 4294967296 + b;
     let p = this.pairs.get(key);
     if (p === undefined) {
+      if (this.m >= SINGLE_PROCESS_LIMIT) throw tooLarge(`${this.m.toLocaleString('en')} relations (sender → receiver pairs)`);
       p = this.m++;
       this.pairs.set(key, p);
       if (p >= this.pairFrom.length) {
