@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 /** Positive lookups are cached briefly so a gateway's polling does not cost a Neo4j round trip each. */
 const CACHE_TTL_MS = 30_000;
-/** Keys that were not found (or revoked, or expired) are remembered as long: repeating one costs no lookup. */
+/** Keys that were not found (or revoked, or expired) are remembered for a minute: repeating one costs no lookup. */
 const NEGATIVE_TTL_MS = 60_000;
 const NEGATIVE_MAX = 50_000;
 /** Window of ACCTNET_AUTH_FAILURES_PER_MINUTE, and how many client addresses it tracks at most. */
