@@ -158,12 +158,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
   // Anomaly among peers: an isolation forest on the label-free table (a weak signal; it raises
   // attention, it never lists an account alone — see the fusion's model-only rule).
-  const forest = trainIsolationForest(selectRows(base, order), {
-    trees: o.anomalyTrees,
-    sampleSize: o.anomalySample,
-    seed: `${o.seed}-anomaly`,
-  });
-  const anomaly = forest.score(base);
+  // A window without accounts (a first run before any ingest, an --as-of before the data) has no
+  // peers to compare: no anomaly, and no labels to learn from below.
+  const anomaly =
+    n === 0
+      ? new Float64Array(0)
+      : trainIsolationForest(selectRows(base, order), {
+          trees: o.anomalyTrees,
+          sampleSize: o.anomalySample,
+          seed: `${o.seed}-anomaly`,
+        }).score(base);
   mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
   const d0 = FEATURE_COLUMNS.length + 1;

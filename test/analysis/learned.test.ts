@@ -185,6 +185,12 @@ test('too few fraud labels: the run says so and scores with the rules alone', ()
   assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
 });
 
+test('an empty window with fraud labels: the run completes and says the labels are too few', () => {
+  const out = analyse([], new Map([...labelled].slice(0, 4)));
+  assert.equal(out.model.status, 'too_few_labels');
+  assert.equal(out.score.length, 0);
+});
+
 test('shadow mode: the served list is the rules list; the learned list is kept aside', () => {
   const off = analyse(W.transfers, labelled, { mode: 'off' });
   const shadow = analyse(W.transfers, labelled, { mode: 'shadow' });
