@@ -76,7 +76,6 @@ export class BatchProducer {
     return this.outstanding.delete(jobId);
   }
 
-
   async start(): Promise<void> {
     this.events = new QueueEvents(INGEST_QUEUE, { connection: this.deps.connection, prefix: this.deps.config.queue.prefix });
     // Connection errors while Redis is away: the connection retries; reconcile() re-enqueues lost jobs.

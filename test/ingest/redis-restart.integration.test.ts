@@ -15,9 +15,13 @@ import { countGraph, openServices, type TestServices } from '../helpers/services
 const PORT = 6390 + Math.floor(Math.random() * 100);
 
 function startRedis(): ChildProcess {
-  const child = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   return child;
 }
 
