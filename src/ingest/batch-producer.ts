@@ -23,6 +23,8 @@ export interface BatchProgress {
   duplicates: number;
   rejected: number;
   failedChunks: number;
+  /** Jobs lost from the queue before they were written (Redis restarted without persistence) and enqueued again. */
+  requeuedJobs: number;
 }
 
 export interface FailedChunk {
@@ -50,8 +52,12 @@ export class BatchProducer {
     duplicates: 0,
     rejected: 0,
     failedChunks: 0,
+    requeuedJobs: 0,
   };
   readonly failed: FailedChunk[] = [];
+  /** Payloads of the jobs not yet known written or failed: re-enqueued if Redis loses them. */
+  private readonly payloads = new Map<string, IngestJobData>();
+  private lastReconcile = Date.now();
   private rows: IngestRow[] = [];
   private rejected: PreRejectedRow[] = [];
   private seq = 0;
@@ -65,10 +71,17 @@ export class BatchProducer {
     private readonly opts: { batchSize: number; maxPending: number },
   ) {}
 
+  private settle(jobId: string): boolean {
+    this.payloads.delete(jobId);
+    return this.outstanding.delete(jobId);
+  }
+
   async start(): Promise<void> {
     this.events = new QueueEvents(INGEST_QUEUE, { connection: this.deps.connection, prefix: this.deps.config.queue.prefix });
+    // Connection errors while Redis is away: the connection retries; reconcile() re-enqueues lost jobs.
+    this.events.on('error', () => {});
     this.events.on('completed', ({ jobId, returnvalue }) => {
-      if (!this.outstanding.delete(jobId)) return;
+      if (!this.settle(jobId)) return;
       const outcome = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as ChunkOutcome | null;
       this.progress.chunksDone++;
       if (outcome) {
@@ -81,7 +94,7 @@ export class BatchProducer {
     this.events.on('failed', ({ jobId, failedReason }) => {
       if (!this.outstanding.has(jobId)) return;
       void this.deps.queue.getJobState(jobId).then((state) => {
-        if (state !== 'failed' || !this.outstanding.delete(jobId)) return;
+        if (state !== 'failed' || !this.settle(jobId)) return;
         this.failed.push({ jobId, seq: Number(jobId.slice(this.batchId.length + 1)), reason: failedReason });
         this.progress.failedChunks++;
         this.wake?.();
@@ -106,6 +119,7 @@ export class BatchProducer {
     this.rows = [];
     this.rejected = [];
     this.outstanding.add(jobId);
+    this.payloads.set(jobId, data);
     await this.deps.queue.add('chunk', data, { jobId });
     this.progress.chunksQueued++;
   }
@@ -116,7 +130,9 @@ export class BatchProducer {
     await this.deps.batches.finishReading(this.batchId, this.seq, this.progress.rowsRead);
   }
 
-  private waitForChange(timeoutMs: number): Promise<void> {
+  private async waitForChange(timeoutMs: number): Promise<void> {
+    // Events may keep coming while some jobs were lost: reconcile every few seconds regardless.
+    if (Date.now() - this.lastReconcile > 5000) await this.reconcile().catch(() => {});
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
@@ -130,8 +146,13 @@ export class BatchProducer {
     });
   }
 
-  /** Drops outstanding jobs whose IngestChunk marker exists (their completed event was missed). */
+  /**
+   * Drops outstanding jobs whose IngestChunk marker exists (their completed event was missed), and
+   * enqueues again the ones Redis no longer knows (a restart without persistence): writing is
+   * idempotent, so a job written meanwhile by a worker that held it is only replayed.
+   */
   private async reconcile(): Promise<void> {
+    this.lastReconcile = Date.now();
     if (this.outstanding.size === 0) return;
     const status = await this.deps.batches.status(this.batchId);
     if (!status) return;
@@ -139,8 +160,15 @@ export class BatchProducer {
     let changed = false;
     for (const jobId of [...this.outstanding]) {
       if (done.has(jobId)) {
-        this.outstanding.delete(jobId);
+        this.settle(jobId);
         changed = true;
+        continue;
+      }
+      const state = await this.deps.queue.getJobState(jobId);
+      const payload = this.payloads.get(jobId);
+      if (state === 'unknown' && payload) {
+        await this.deps.queue.add('chunk', payload, { jobId });
+        this.progress.requeuedJobs++;
       }
     }
     if (changed) {
@@ -158,7 +186,15 @@ export class BatchProducer {
     }
   }
 
+  /** Closes the event stream; with Redis gone a graceful close would wait for ever, so it is bounded. */
   async close(): Promise<void> {
-    await this.events?.close();
+    const events = this.events;
+    if (!events) return;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      events.close().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 3000))),
+    ]).finally(() => clearTimeout(timer));
+    if (!closed) await events.disconnect().catch(() => {});
   }
 }

@@ -12,7 +12,14 @@ import { ingestJobId, ingestJobValidator, type IngestJobData } from '../queue/in
 export async function keepFailedJob(repo: FailedIngestJobRepository, job: Job<IngestJobData>, reason: string): Promise<boolean> {
   const data = job.data as unknown;
   if (!ingestJobValidator.Check(data)) return false; // A malformed payload has no rows to keep.
-  await repo.keep({ batchId: data.batchId, seq: data.seq, jobId: job.id ?? ingestJobId(data.batchId, data.seq), reason, attempts: job.attemptsMade, payload: data });
+  await repo.keep({
+    batchId: data.batchId,
+    seq: data.seq,
+    jobId: job.id ?? ingestJobId(data.batchId, data.seq),
+    reason,
+    attempts: job.attemptsMade,
+    payload: data,
+  });
   return true;
 }
 

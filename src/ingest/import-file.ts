@@ -35,6 +35,8 @@ export interface ImportSummary {
   duplicates: number;
   rejected: number;
   failedChunks: FailedChunk[];
+  /** Jobs lost from the queue (Redis restarted without persistence) and enqueued again from memory. */
+  requeuedJobs: number;
   rejectsFile: string | null;
   elapsedMs: number;
   rowsPerSecond: number;
@@ -100,6 +102,7 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
     duplicates: status?.duplicates ?? producer.progress.duplicates,
     rejected: status?.rejected ?? producer.progress.rejected,
     failedChunks: producer.failed,
+    requeuedJobs: producer.progress.requeuedJobs,
     rejectsFile: null,
     elapsedMs: Date.now() - started,
     rowsPerSecond: 0,

@@ -76,7 +76,9 @@ export function createIngestWorker(
         // job stays in BullMQ's failed set and the next worker start keeps it (keepFailedSet).
         await keepFailedJob(failedJobs, job, err.message);
       })
-      .catch((e: Error) => log.error({ jobId: job.id, err: e.message }, 'could not keep the failed ingest job in Neo4j; the next worker start tries again'));
+      .catch((e: Error) =>
+        log.error({ jobId: job.id, err: e.message }, 'could not keep the failed ingest job in Neo4j; the next worker start tries again'),
+      );
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'ingest worker error'));
   return worker;

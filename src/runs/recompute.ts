@@ -230,7 +230,8 @@ export async function runRecompute(
   if (summary.status === 'succeeded') {
     await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
     summary.retention = await runRetention(deps, runId, result.asOf, summary.warnings);
-    if (summary.retention && 'error' in summary.retention) summary.warnings = [...summary.warnings, `retention failed: ${summary.retention.error}`];
+    if (summary.retention && 'error' in summary.retention)
+      summary.warnings = [...summary.warnings, `retention failed: ${summary.retention.error}`];
     else if (summary.retention?.warning) summary.warnings = [...summary.warnings, summary.retention.warning];
   }
   return summary;

@@ -93,7 +93,10 @@ export async function warnIfRetentionIsNew(deps: { config: Config; driver: Drive
   const asOf = await createRetentionRepository(driver, config.neo4j).latestTransferAt();
   const report = await prune({ config, driver }, { ...pruneOptions(config, asOf), dryRun: true });
   if (total(report) === 0) return report;
-  const flags = [report.before ? `--before ${report.before}` : '', config.analysis.retainVersions > 0 ? `--keep-versions ${config.analysis.retainVersions}` : '']
+  const flags = [
+    report.before ? `--before ${report.before}` : '',
+    config.analysis.retainVersions > 0 ? `--keep-versions ${config.analysis.retainVersions}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   log.warn(

@@ -51,7 +51,10 @@ describe('failed ingest jobs (real Neo4j and Redis)', () => {
     await until(async () => (await batches.failed.ofBatch(id)).length === 3, 20_000, 'the failed jobs to be kept');
     const kept = await batches.failed.ofBatch(id);
     assert.ok(kept.every(isFailedNow));
-    assert.ok(kept.every((j) => /test_one_chunk_per_batch|already exists/.test(j.reason)), kept[0]!.reason);
+    assert.ok(
+      kept.every((j) => /test_one_chunk_per_batch|already exists/.test(j.reason)),
+      kept[0]!.reason,
+    );
     const payload = (await batches.failed.payload(id, kept[0]!.seq)) as { rows: unknown[] };
     assert.equal(payload.rows.length, 500);
 
@@ -68,7 +71,10 @@ describe('failed ingest jobs (real Neo4j and Redis)', () => {
     await s.driver.executeQuery(fixWrites);
     const retried = await retryFailedJobs(queue, batches, id);
     assert.equal(retried.requeued.length, 3);
-    assert.equal(retried.requeued.reduce((n, j) => n + j.rows, 0), 1500);
+    assert.equal(
+      retried.requeued.reduce((n, j) => n + j.rows, 0),
+      1500,
+    );
     await until(async () => (await batches.failed.ofBatch(id)).length === 0, 60_000, 'the retried jobs to be written');
     const done = (await describeBatch(batches, queue, id, { rejectedAfter: -1, rejectedLimit: 10 }))!;
     assert.equal(done.state, 'done');

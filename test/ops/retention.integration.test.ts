@@ -49,7 +49,12 @@ describe('retention after a run (real Neo4j and Redis)', () => {
   before(async () => {
     const base = { ACCTNET_GUARD_MIN_SIZE: '100000', ACCTNET_WINDOW_DAYS: '30' };
     s = await openServices(base);
-    retaining = loadConfig({ ...testEnv(base), ACCTNET_QUEUE_PREFIX: s.config.queue.prefix, ACCTNET_RETAIN_TRANSFERS_DAYS: '40', ACCTNET_RETAIN_VERSIONS: '2' });
+    retaining = loadConfig({
+      ...testEnv(base),
+      ACCTNET_QUEUE_PREFIX: s.config.queue.prefix,
+      ACCTNET_RETAIN_TRANSFERS_DAYS: '40',
+      ACCTNET_RETAIN_VERSIONS: '2',
+    });
     const world = createWorld({ seed: 7, accounts: 600, days: 75, activity: 0.6, currency: 'USD' });
     transfers = [
       ...world.transfers(),
@@ -153,7 +158,12 @@ describe('retention after a run (real Neo4j and Redis)', () => {
       {
         batchId: 'later',
         seq: 0,
-        rows: [{ line: 0, fields: { tx_id: 'new-1', from_account: 'OLD-A', to_account: 'OLD-D', amount: '5.00', currency: 'USD', timestamp: asOf } }],
+        rows: [
+          {
+            line: 0,
+            fields: { tx_id: 'new-1', from_account: 'OLD-A', to_account: 'OLD-D', amount: '5.00', currency: 'USD', timestamp: asOf },
+          },
+        ],
         rejected: [],
       },
       validationRules(s.config),

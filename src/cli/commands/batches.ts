@@ -25,7 +25,8 @@ export function registerBatches(program: Command): void {
           retries: j.retries,
         }));
         process.stdout.write(`${JSON.stringify({ ...shown, failedJobs }, null, 2)}\n`);
-        if (failedJobs.some((j) => j.state === 'failed')) say(`jobs failed for good; their rows are kept: npx acctnet batches retry ${batchId}`);
+        if (failedJobs.some((j) => j.state === 'failed'))
+          say(`jobs failed for good; their rows are kept: npx acctnet batches retry ${batchId}`);
       }),
     );
   batches
@@ -45,7 +46,9 @@ export function registerBatches(program: Command): void {
     .command('retry')
     .argument('<batchId>')
     .option('--no-wait', 'enqueue and return; do not wait for the jobs to be written')
-    .description('Re-enqueue the kept rows of the jobs of a batch that failed for good (idempotent: rows already stored count as duplicates)')
+    .description(
+      'Re-enqueue the kept rows of the jobs of a batch that failed for good (idempotent: rows already stored count as duplicates)',
+    )
     .addHelpText('after', '\nExit codes: 0 every retried job written (or nothing to retry), 1 a job failed again.')
     .action((batchId: string, opts: { wait: boolean }) =>
       runCommand(async (rt) => {

@@ -19,8 +19,14 @@ export function printImportSummary(s: ImportSummary): void {
     `batch ${s.batchId}: ${s.rowsRead} rows read, ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`,
   );
   if (s.rejectsFile) say(`rejected rows and their reasons: ${s.rejectsFile}`);
+  if (s.requeuedJobs > 0)
+    say(
+      `${s.requeuedJobs} jobs were lost from the queue (Redis restarted without persistence?) and enqueued again; the counts above are complete`,
+    );
   for (const f of s.failedChunks)
-    say(`job ${f.jobId} failed after all retries: ${f.reason} (its rows are kept; once the cause is fixed: npx acctnet batches retry ${s.batchId})`);
+    say(
+      `job ${f.jobId} failed after all retries: ${f.reason} (its rows are kept; once the cause is fixed: npx acctnet batches retry ${s.batchId})`,
+    );
 }
 
 /** Import with a progress bar; starts an in-process worker when none is connected. */
