@@ -6,7 +6,7 @@
 // Params: $from: int, $to: int (inclusive). Returns: from (internal id), tos [internal id],
 //         amounts [int], currencies [string], ats [int], channels [string|null].
 MATCH (a)-[t:TRANSFER]->(b)
-USING INDEX t:TRANSFER(at)
+USING INDEX SEEK t:TRANSFER(at)
 WHERE t.at >= $from AND t.at <= $to
 RETURN id(a) AS from, collect(id(b)) AS tos, collect(t.amount) AS amounts, collect(t.currency) AS currencies,
        collect(t.at) AS ats, collect(t.channel) AS channels

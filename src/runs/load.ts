@@ -70,6 +70,7 @@ interface Pending {
   channel: string | null;
 }
 
+/** Reads the window into `aggregator`. `driver` must return integers as plain numbers (disableLosslessIntegers), as the analysis thread's does. */
 export async function loadWindow(
   driver: Driver,
   config: Config,
@@ -107,7 +108,8 @@ export async function loadWindow(
       const accountsLoaded = names.size;
       opts.progress?.(accountsLoaded, 0);
       await opts.afterAccounts?.();
-      const total = (await tx.run(cypher('analysis/transfers-total'))).records[0]!.get('total') as number;
+      const total = (await tx.run(cypher('analysis/transfers-total'))).records[0]!.get('total') as unknown;
+      if (typeof total !== 'number') throw new Error('loadWindow needs a driver created with disableLosslessIntegers: true');
       const cap = Math.max(1, Math.ceil(total * INDEXED_MIN_OUTSIDE_SHARE));
       const outside = (
         await tx.run(cypher('analysis/transfers-outside'), { from: int(window.from), to: int(window.to), cap: int(cap) })

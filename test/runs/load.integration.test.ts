@@ -4,7 +4,7 @@
 // and the publication refuses a list entry without an account id.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import neo4j from 'neo4j-driver';
+import neo4j, { type Driver } from 'neo4j-driver';
 import { FlowAggregator } from '../../src/analysis/flows.js';
 import { publishVersion } from '../../src/blacklist/publish.js';
 import { cypher } from '../../src/neo4j/cypher.js';
@@ -23,10 +23,16 @@ function transfer(txId: string, from: string, to: string, at: number, amount = '
 
 describe('recompute load (real Neo4j)', () => {
   let s: TestServices;
+  // The analysis thread's driver: integers as plain numbers (src/runs/analysis-job.ts).
+  let analysisDriver: Driver;
   before(async () => {
     s = await openServices();
+    analysisDriver = neo4j.driver(s.config.neo4j.uri, neo4j.auth.basic(s.config.neo4j.user, s.config.neo4j.password), {
+      disableLosslessIntegers: true,
+    });
   });
   after(async () => {
+    await analysisDriver.close();
     await s.close();
   });
   beforeEach(async () => {
@@ -35,7 +41,7 @@ describe('recompute load (real Neo4j)', () => {
 
   const load = (from: number, to: number, opts: Partial<LoadOptions> = {}) => {
     const aggregator = new FlowAggregator({ from, to, bucketMs: 7 * DAY }, { holdMs: 48 * 3_600_000 });
-    return loadWindow(s.driver, s.config, { from, to }, aggregator, { toBase: converter(s.config), ...opts }).then((r) => ({
+    return loadWindow(analysisDriver, s.config, { from, to }, aggregator, { toBase: converter(s.config), ...opts }).then((r) => ({
       ...r,
       flows: aggregator.finish(),
     }));
