@@ -138,11 +138,13 @@ export function checkDisk(inputBytes: number, filesDir: string, dataDir: string 
   }
 }
 
-/** What the downtime will roughly be, from the rates measured in docs/benchmarks.md (bulk rows). */
+/**
+ * What the downtime will roughly be: stop + import + start + schema took 473–479 s for 1M transfers
+ * on the 2-core reference machine while it was heavily shared (docs/benchmarks.md, import --bulk),
+ * so this is the upper end of what to expect; an idle machine is several times faster.
+ */
 export function estimateDowntimeSeconds(transfers: number): number {
-  // Stop + start of the server ~20 s; importer ~250k transfers/s and constraints/indexes ~400k/s on
-  // the 2-core reference machine.
-  return Math.round(20 + transfers / 250_000 + transfers / 400_000);
+  return Math.round(30 + transfers * 0.00045);
 }
 
 export function adminCommand(files: BulkFiles, database: string): string[] {
@@ -266,7 +268,7 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
   // The conversion ran with the server up; whatever connected or wrote meanwhile is checked again.
   await refuseUnlessEmpty(config, { checkClients: true });
   say(
-    `Stopping Neo4j for the import: no database from now until the schema is back online (about ${estimateDowntimeSeconds(converted.written)} s for ${converted.written.toLocaleString('en-US')} transfers).`,
+    `Stopping Neo4j for the import: no database from now until the schema is back online (up to about ${estimateDowntimeSeconds(converted.written)} s for ${converted.written.toLocaleString('en-US')} transfers, from docs/benchmarks.md).`,
   );
   const down = Date.now();
   await timed('stop', () => stopLocalNeo4j(config, say));
