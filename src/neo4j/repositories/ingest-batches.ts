@@ -17,6 +17,7 @@ export interface BatchStatus {
   written: number;
   duplicates: number;
   rejected: number;
+  /** Sequence numbers of the chunks written, ascending. */
   doneSeqs: number[];
 }
 
@@ -94,7 +95,7 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
         written: toNumber(r.get('written')),
         duplicates: toNumber(r.get('duplicates')),
         rejected: toNumber(r.get('rejected')),
-        doneSeqs: (r.get('doneSeqs') as unknown[]).map(toNumber),
+        doneSeqs: (r.get('doneSeqs') as unknown[]).map(toNumber).sort((a, b) => a - b),
       };
     },
 
