@@ -375,6 +375,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const delays = fraud.map((m) => m.delaySeconds).filter((x): x is number => x !== null);
   const newAccounts = results.reduce((s, r) => s + r.newAccounts, 0);
   const falseAlerts = results.reduce((s, r) => s + r.falseAlerts, 0);
+  const falseFraudS = results.reduce((s, r) => s + r.falseAlertsFraudS, 0);
   const per10k = newAccounts ? (falseAlerts / newAccounts) * 10_000 : NaN;
   const upper = newAccounts ? (poissonUpper95(falseAlerts) / newAccounts) * 10_000 : NaN;
   const legitListed = results.flatMap((r) => r.legitListed);
@@ -390,7 +391,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     `| flagged before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
     `| recorded by the end of the stream | ${fraud.filter((m) => m.recorded).length} / ${fraud.length} | | |`,
     `| median delay evidence → provisional record | ${delays.length ? `${median(delays).toFixed(1)} s (n = ${delays.length}, max ${Math.max(...delays).toFixed(1)} s)` : '— (none recorded)'} | ≤ 60 s | ${delays.length ? met(median(delays) <= 60) : '**MISSED** (nothing to measure)'} |`,
-    `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
+    `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
     `| legit successors auto-listed | ${legitListed.length} (legit moves rising after D: ${legitMoves.length}, recorded ${legitMoves.filter((m) => m.recorded).length}) | 0 | ${met(legitListed.length === 0)} |`,
     '',
     '| world | transfers < D | streamed | tx/s | listed at D | fraud labels | fraud successors | flagged before night | recorded | false alerts / new accounts |',
