@@ -6,6 +6,8 @@
 //
 //   npm run eval -- [--datasets world-v1,amlsim20k-cycle200] [--seeds 101,202,303] [--accounts 20000]
 //                   [--label-seeds 1,2,3,4,5] [--in-process] [--skip-amlsim] [--bootstrap 1000] [--keep-neo4j]
+//   npm run eval -- --replay [--datasets world-v2] [--seeds 101,202,303] [--accounts 20000] [--replay-day 150]
+//                   [--replay-days 30] [--replay-rate 300] [--replay-batch 100]   (the successor watch: dev/eval/replay.ts)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,7 @@ import { BASELINE_VERSION, runBaseline } from './baseline.js';
 import { DATASET_KINDS, isSkipped, REPORT_WORLD_VERSION, selectDatasets, type SkippedDataset } from './datasets.js';
 import { loadTransfers } from './load.js';
 import { drawLabels, fmt, measureSeed, summarise, type DatasetResult, type SeedArrays, type SeedResult } from './measure.js';
+import { REPLAY_KINDS, runReplay } from './replay.js';
 import { report } from './report.js';
 import { cliRunner, evalEnv, inProcessRunner } from './runner.js';
 
@@ -31,6 +34,11 @@ const { values: args } = parseArgs({
     'skip-amlsim': { type: 'boolean', default: false },
     bootstrap: { type: 'string', default: '1000' },
     'keep-neo4j': { type: 'boolean', default: false },
+    replay: { type: 'boolean', default: false },
+    'replay-day': { type: 'string', default: '150' },
+    'replay-days': { type: 'string', default: '30' },
+    'replay-rate': { type: 'string', default: '300' },
+    'replay-batch': { type: 'string', default: '100' },
   },
 });
 const numbers = (s: string) =>
@@ -42,6 +50,27 @@ const numbers = (s: string) =>
       if (!Number.isInteger(n)) throw new Error(`not an integer: ${x}`);
       return n;
     });
+if (args.replay) {
+  const given = process.argv.slice(2).some((a) => a === '--datasets' || a.startsWith('--datasets='));
+  const one = (name: string) => {
+    const n = Number(args[name as 'replay-day']);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not ${String(args[name as 'replay-day'])}`);
+    return n;
+  };
+  await runReplay(
+    {
+      kinds: given ? String(args.datasets).split(',').filter(Boolean) : [REPLAY_KINDS[0]!],
+      seeds: numbers(String(args.seeds)),
+      accounts: Number(args.accounts),
+      day: one('replay-day'),
+      streamDays: one('replay-days'),
+      rate: one('replay-rate'),
+      batch: one('replay-batch'),
+    },
+    `npm run eval -- ${process.argv.slice(2).join(' ')}`,
+  );
+  process.exit(0);
+}
 const kinds = String(args.datasets).split(',').filter(Boolean);
 for (const k of kinds) if (!DATASET_KINDS.includes(k)) throw new Error(`unknown dataset ${k}; known: ${DATASET_KINDS.join(', ')}`);
 const labelSeeds = numbers(String(args['label-seeds']));
