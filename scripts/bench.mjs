@@ -5,7 +5,7 @@ import { bootstrap, root } from './bootstrap.mjs';
 
 const [name, ...rest] = process.argv.slice(2);
 if (!name) {
-  process.stderr.write('usage: node scripts/bench.mjs <ingest|recompute|api|console|learn|analysis> [options]\n');
+  process.stderr.write('usage: node scripts/bench.mjs <ingest|recompute|api|console|learn|analysis|scaling> [options]\n');
   process.exit(64);
 }
 bootstrap();
