@@ -16,7 +16,7 @@ import { applySchema } from '../neo4j/schema.js';
 import { newBatchId } from './batch-producer.js';
 import { importArguments, type BulkFiles } from './bulk-files.js';
 import { convertToImportFiles, type ConvertProgress } from './bulk-convert.js';
-import { detectFormat, InputError, type ColumnMap } from './read-rows.js';
+import { InputError, inputFile, type ColumnMap } from './read-rows.js';
 import { validationRules } from './rules.js';
 
 /**
@@ -197,14 +197,7 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
     }
   };
 
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(opts.file);
-  } catch {
-    throw new InputError(`cannot read ${opts.file}: no such file`);
-  }
-  if (!stat.isFile()) throw new InputError(`${opts.file} is not a file`);
-  const format = detectFormat(opts.file, opts.format);
+  const { size, format } = inputFile(opts.file, opts.format);
   const managed = config.neo4j.managed;
   const database = config.neo4j.database ?? 'neo4j';
   const batchId = newBatchId('imp');
@@ -222,7 +215,7 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
     } else {
       say(`No Neo4j answers at ${config.neo4j.uri}: its database could not be checked for data. The import below replaces it.`);
     }
-    checkDisk(stat.size, dir, managed ? paths.dataDir : null);
+    checkDisk(size, dir, managed ? paths.dataDir : null);
   });
 
   const rejectsFile = path.resolve(opts.rejectsFile ?? `${path.basename(opts.file)}.${batchId}.rejects.csv`);

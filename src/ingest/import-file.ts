@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import type { IngestBatchRepository } from '../neo4j/repositories/ingest-batches.js';
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import { BatchProducer, newBatchId, type BatchProgress, type FailedChunk } from './batch-producer.js';
-import { detectFormat, InputError, readRows, type ColumnMap } from './read-rows.js';
+import { inputFile, readRows, type ColumnMap } from './read-rows.js';
 
 export interface ImportOptions {
   file: string;
@@ -51,14 +51,7 @@ export interface ImportDeps {
 
 export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(opts.file);
-  } catch {
-    throw new InputError(`cannot read ${opts.file}: no such file`);
-  }
-  if (!stat.isFile()) throw new InputError(`${opts.file} is not a file`);
-  const format = detectFormat(opts.file, opts.format);
+  const { size, format } = inputFile(opts.file, opts.format);
 
   const batchId = newBatchId('imp');
   await deps.batches.create({ id: batchId, source: 'file', name: path.basename(opts.file) });
@@ -75,7 +68,7 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
       cb(null, chunk);
     },
   });
-  const report = () => opts.onProgress?.({ ...producer.progress, bytesRead, bytesTotal: stat.size });
+  const report = () => opts.onProgress?.({ ...producer.progress, bytesRead, bytesTotal: size });
   const ticker = setInterval(report, 250);
   try {
     const source = fs.createReadStream(opts.file, { highWaterMark: 256 * 1024 });

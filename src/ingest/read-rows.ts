@@ -1,6 +1,7 @@
 // Streams rows out of a CSV or NDJSON file, renaming source columns to canonical fields.
 // Constant memory: one record at a time; the caller applies back-pressure by not pulling.
 import { parse as parseCsv, type CsvError } from 'csv-parse';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { CANONICAL_FIELDS, ID_FIELDS, numericIdProblem, REQUIRED_FIELDS, type CanonicalField, type RawFields } from './record.js';
@@ -42,6 +43,18 @@ export function parseColumnMap(pairs: readonly string[]): ColumnMap {
     map[canonical] = m[2]!;
   }
   return map;
+}
+
+/** The input file checked before anything is read: it exists, is a file, and its format is known. */
+export function inputFile(file: string, explicitFormat?: string): { size: number; format: FileFormat } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new InputError(`cannot read ${file}: no such file`);
+  }
+  if (!stat.isFile()) throw new InputError(`${file} is not a file`);
+  return { size: stat.size, format: detectFormat(file, explicitFormat) };
 }
 
 export function detectFormat(file: string, explicit?: string): FileFormat {
