@@ -3,12 +3,12 @@
 // into the same FlowAggregator. Used by the in-process mode and by the baseline's features (both modes:
 // the baseline sees exactly the window of transfers the pipeline sees).
 import fs from 'node:fs';
-import { FlowAggregator, type Flows } from '../../src/analysis/flows.js';
+import type { Flows } from '../../src/analysis/flows.js';
 import type { Config } from '../../src/config/index.js';
 import { parseColumnMap, readRows } from '../../src/ingest/read-rows.js';
 import { validateRow } from '../../src/ingest/record.js';
 import { validationRules } from '../../src/ingest/rules.js';
-import { converter } from '../../src/runs/analysis-job.js';
+import { converter, windowAggregator } from '../../src/runs/analysis-job.js';
 
 const DAY = 86_400_000;
 
@@ -80,7 +80,7 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
   if (!at.length) asOf = 0;
   const a = config.analysis;
   const windowFrom = asOf - a.windowDays * DAY + 1;
-  const aggregator = new FlowAggregator({ from: windowFrom, to: asOf, bucketMs: a.bucketDays * DAY }, { holdMs: a.holdHours * 3_600_000 });
+  const aggregator = windowAggregator(config, windowFrom, asOf);
   const toBase = converter(config);
   let unconverted = 0;
   for (let k = 0; k < at.length; k++) {

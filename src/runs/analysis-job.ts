@@ -66,6 +66,11 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
   };
 }
 
+/** The run's flow aggregator: the window, ACCTNET_BUCKET_DAYS for the activity buckets and ACCTNET_HOLD_HOURS for pass-through. */
+export function windowAggregator(config: Config, from: number, to: number): FlowAggregator {
+  return new FlowAggregator({ from, to, bucketMs: config.analysis.bucketDays * DAY }, { holdMs: config.analysis.holdHours * 3_600_000 });
+}
+
 /** Minor units of any currency → major units of the base currency, or null without a rate (also used by npm run eval's in-process mode). */
 export function converter(config: Config): (minor: number, currency: string) => number | null {
   const base = config.analysis.baseCurrency;
@@ -124,10 +129,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     }
     const windowFrom = asOf === null ? 0 : asOf - config.analysis.windowDays * DAY + 1;
     result.windowFrom = asOf === null ? null : windowFrom;
-    const aggregator = new FlowAggregator(
-      { from: windowFrom, to: asOf ?? 0, bucketMs: config.analysis.bucketDays * DAY },
-      { holdMs: config.analysis.holdHours * 3_600_000 },
-    );
+    const aggregator = windowAggregator(config, windowFrom, asOf ?? 0);
 
     // Accounts and the window's transfers in one read transaction (src/runs/load.ts).
     let firstSeen = new Map<string, number>();

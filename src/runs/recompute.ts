@@ -264,7 +264,11 @@ async function runRetention(
 export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string): Promise<void> {
   const runs = createRunRepository(deps.driver, deps.config.neo4j);
   const recent = await runs.list(Number.MAX_SAFE_INTEGER, 200);
-  const keep = [currentRunId, ...recent.filter((r) => r.status === 'succeeded').map((r) => r.id)].slice(0, deps.config.analysis.keepRuns);
+  // The current run is among the recent succeeded ones: count it once, or one run fewer is kept.
+  const keep = [...new Set([currentRunId, ...recent.filter((r) => r.status === 'succeeded').map((r) => r.id)])].slice(
+    0,
+    deps.config.analysis.keepRuns,
+  );
   // A run that is still writing (a stalled duplicate) keeps its results until it ends.
   for (const r of recent) if (r.status === 'running') keep.push(r.id);
   await runs.deleteResultsExcept(keep);
@@ -289,6 +293,14 @@ export async function reconcileSuccessors(deps: Pick<RecomputeDeps, 'config' | '
         null,
       );
     }
-    if (changed.length) deps.log.info({ runId, confirmed: changed.filter((c) => c.outcome === 'confirmed').length, expired: changed.filter((c) => c.outcome === 'expired').length }, 'provisional successors reconciled');
+    if (changed.length)
+      deps.log.info(
+        {
+          runId,
+          confirmed: changed.filter((c) => c.outcome === 'confirmed').length,
+          expired: changed.filter((c) => c.outcome === 'expired').length,
+        },
+        'provisional successors reconciled',
+      );
   });
 }

@@ -1,31 +1,7 @@
 // Migration pairs and risk on small graphs whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyse, background, ring, type T } from './helpers.js';
-
-/**
- * OLD lives an ordinary life with friends C1..C4 until day 60 and goes quiet; NEW appears on day 62
- * and carries on with the same people (the same person, a new account).
- */
-function takeover(): T[] {
-  const tx: T[] = [];
-  const partners = ['C1', 'C2', 'C3', 'C4'];
-  for (let d = 0; d < 120; d += 2) {
-    const acct = d < 61 ? 'OLD' : d >= 62 ? 'NEW' : null;
-    if (!acct) continue;
-    partners.forEach((c, k) => {
-      if ((d / 2 + k) % 2) tx.push({ from: c, to: acct, amount: 40 + k, day: d, hour: 19 });
-      else tx.push({ from: acct, to: c, amount: 35 + k, day: d, hour: 18 });
-    });
-    tx.push({ from: acct, to: 'SHOP', amount: 30, day: d, hour: 12, channel: 'card' });
-    if (d % 30 === 0) tx.push({ from: 'EMPLOYER', to: acct, amount: 2500, day: d, hour: 7 });
-  }
-  for (let c = 0; c < 120; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 120, hour: 15, channel: 'card' });
-  for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: (c * 7) % 120, hour: 7 });
-  // Someone new, unrelated, at the same time.
-  for (let d = 63; d < 120; d += 3) tx.push({ from: 'STRANGER', to: 'S2', amount: 50, day: d, hour: 12 });
-  return tx;
-}
+import { analyse, background, ring, takeover, type T } from './helpers.js';
 
 test('a fall and a rise sharing counterparties become a MIGRATED_TO link with evidence', () => {
   const out = analyse([...takeover(), ...background('P', 30, 120)], { days: 120 });

@@ -27,6 +27,8 @@ describe('webhooks', () => {
   let url: string;
   const received: Received[] = [];
   let failuresLeft = 0;
+  // Requests to /slow go unanswered while this is above zero (the client gives up; see the timeout test).
+  let stallsLeft = 0;
   const secret = 'whsec_test_0123456789abcdef0123456789abcdef';
 
   before(async () => {
@@ -34,6 +36,7 @@ describe('webhooks', () => {
       ACCTNET_WEBHOOK_BACKOFF_MS: '150',
       ACCTNET_WEBHOOK_MAX_DIFF: '3',
       ACCTNET_PUBLIC_URL: 'https://acctnet.example.com',
+      ACCTNET_WEBHOOK_TIMEOUT_MS: '1500',
     });
     app = await buildTestApp(s);
     keys = await createKeys(s);
@@ -41,6 +44,10 @@ describe('webhooks', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
+        if (req.url === '/slow' && stallsLeft > 0) {
+          stallsLeft--;
+          return;
+        }
         const answered = failuresLeft > 0 ? 503 : 200;
         if (failuresLeft > 0) failuresLeft--;
         received.push({ headers: req.headers, body, answered });
@@ -202,5 +209,32 @@ describe('webhooks', () => {
     assert.equal(pull.pull, 'https://acctnet.example.com/v1/blacklist?since=0');
     assert.ok(pull.addedCount > 3);
     assert.equal(pull.added, undefined);
+  });
+
+  test('ACCTNET_WEBHOOK_TIMEOUT_MS: a receiver that does not answer in time is recorded as such, and retried', async () => {
+    const slowUrl = url.replace(/\/acctnet$/, '/slow');
+    const webhookId = (
+      await app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keys.admin), payload: { url: slowUrl, secret } })
+    ).json().webhook.id;
+    stallsLeft = 1;
+    const outsider = s.world.truth.filter((x) => x.kind === 'person' && !x.fraud)[2]!.id;
+    await app.inject({
+      method: 'POST',
+      url: '/v1/blacklist/overrides',
+      headers: bearer(keys.investigator),
+      payload: { accountId: outsider, action: 'include', reason: 'timeout test' },
+    });
+    type Delivery = { attempt: number; ok: boolean; error: string | null; durationMs: number };
+    let log: Delivery[] = [];
+    const readLog = async (): Promise<Delivery[]> =>
+      (log = (await app.inject({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries`, headers: bearer(keys.admin) })).json().items);
+    for (let k = 0; k < 300 && !(await readLog()).some((d) => d.ok); k++) await new Promise((r) => setTimeout(r, 50));
+    const [first, second] = log.slice().reverse();
+    assert.equal(first?.ok, false, JSON.stringify(log));
+    assert.equal(first!.error, 'no answer within 1500 ms');
+    // Given up at the configured 1.5 s, not at the default 10 s.
+    assert.ok(first!.durationMs >= 1400 && first!.durationMs < 5000, `${first!.durationMs} ms`);
+    assert.equal(second?.ok, true, JSON.stringify(log));
+    await app.inject({ method: 'DELETE', url: `/v1/webhooks/${webhookId}`, headers: bearer(keys.admin) });
   });
 });

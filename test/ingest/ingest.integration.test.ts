@@ -136,3 +136,34 @@ describe('ingest (real Neo4j and Redis)', () => {
     assert.deepEqual(sum.records[0]!.get('currencies'), ['USD']);
   });
 });
+
+describe('ACCTNET_INGEST_MAX_PENDING (real Neo4j and Redis)', () => {
+  let s: TestServices;
+  before(async () => {
+    s = await openServices({ ACCTNET_INGEST_BATCH_SIZE: '10', ACCTNET_INGEST_MAX_PENDING: '2' });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('import stops reading while that many of its jobs wait, and goes on as they are written', async () => {
+    const data = await syntheticCsv(tmpDir('pending'), { rows: 200, accounts: 50, prefix: 'MP' });
+    const deps = { config: s.config, queue: s.rt.ingestQueue(), connection: s.rt.redis(), batches: s.rt.batches() };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // No worker yet: the import's jobs wait in the queue.
+    const running = importFile(deps, { file: data.file, map: {} });
+    const queue = s.rt.ingestQueue();
+    for (let k = 0; k < 100 && (await queue.count()) < 2; k++) await sleep(100);
+    // Time enough to read all 200 rows (20 jobs of 10) if it did not stop.
+    await sleep(1500);
+    assert.equal(await queue.count(), 2, 'two jobs waiting, the rest of the file not read yet');
+    const worker = createIngestWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
+    try {
+      const summary = await running;
+      assert.equal(summary.written, data.rows);
+      assert.equal(await queue.count(), 0);
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { QueueEvents, type Worker } from 'bullmq';
 import { administer } from '../../src/blacklist/admin.js';
 import { publishVersion } from '../../src/blacklist/publish.js';
-import type { Config } from '../../src/config/index.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
@@ -217,5 +217,28 @@ describe('recompute (real Neo4j and Redis)', () => {
     assert.equal(schedulers[0]!.pattern, '30 3 * * *');
     await syncSchedule(queue, { ...s.config, analysis: { ...s.config.analysis, cron: null } });
     assert.equal((await queue.getJobSchedulers()).length, 0);
+  });
+
+  test('ACCTNET_KEEP_RUNS: the newest runs keep their per-account results, older ones only their record', async () => {
+    // The API processes' setting, read as an operator sets it (the test services' own variables plus this one).
+    startWorker(loadConfig({ ...s.env, ACCTNET_KEEP_RUNS: '2' }));
+    await recompute();
+    const last = await recompute();
+    await stopWorker();
+    const session = s.driver.session();
+    try {
+      const kept = (await session.run('MATCH (r:AccountResult) RETURN collect(DISTINCT r.runId) AS ids')).records[0]!.get(
+        'ids',
+      ) as string[];
+      const newest = (await runs().list(Number.MAX_SAFE_INTEGER, 50))
+        .filter((r) => r.status === 'succeeded')
+        .sort((x, y) => y.startedAt - x.startedAt)
+        .slice(0, 2)
+        .map((r) => r.id);
+      assert.equal(newest[0], last.runId);
+      assert.deepEqual(kept.sort(), newest.sort(), 'exactly the two newest runs keep results');
+    } finally {
+      await session.close();
+    }
   });
 });
