@@ -107,7 +107,7 @@ export function outAdjacency(flows: Flows): Adjacency {
   const fill = starts.slice(0, n);
   const targets = new Uint32Array(flows.pairCount);
   for (let p = 0; p < flows.pairCount; p++) targets[fill[flows.pairFrom[p]!]!++] = flows.pairTo[p]!;
-  for (let i = 0; i < n; i++) targets.subarray(starts[i]!, starts[i + 1]!).sort();
+  for (let i = 0; i < n; i++) if (starts[i + 1]! - starts[i]! > 1) targets.subarray(starts[i]!, starts[i + 1]!).sort();
   return { starts, targets };
 }
 
