@@ -2,7 +2,7 @@
 // otherwise its neighbourhood (two hops, strongest relations first) as a graph with the time slider
 // beside its panel.
 import { api } from '../api.js';
-import { legend } from '../evidence.js';
+import { legend, timeAndDetailKeys } from '../evidence.js';
 import { GraphView } from '../graph-view.js';
 import type { Page } from '../main.js';
 import { timeSlider, type TimeSlider } from '../time-slider.js';
@@ -27,7 +27,7 @@ export function accountPage(root: HTMLElement, accountId: string): Page {
       const canvas = h('div', { class: 'graph', role: 'img', 'aria-label': `Neighbourhood of account ${accountId}` });
       const tooltip = h('div', { class: 'tooltip', hidden: true });
       const status = h('p', { class: 'hint' }, loading('Loading the neighbourhood…'));
-      const wrap = h('section', { class: 'graph-wrap', 'aria-label': 'Neighbourhood' }, canvas, legend(), tooltip, status);
+      const wrap = h('section', { class: 'graph-wrap', 'aria-label': 'Neighbourhood' }, canvas, legend(timeAndDetailKeys(false)), tooltip, status);
       clear(root, h('div', { class: 'cluster-layout' }, wrap, panel));
       const show = (id: string) => {
         close?.();

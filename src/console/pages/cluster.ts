@@ -1,5 +1,5 @@
 import { api, exportCase } from '../api.js';
-import { legend, reasonList } from '../evidence.js';
+import { legend, reasonList, timeAndDetailKeys } from '../evidence.js';
 import { GraphView } from '../graph-view.js';
 import type { Page } from '../main.js';
 import type { ClusterDetail, Neighborhood } from '../types.js';
@@ -20,7 +20,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
   const panel = h('aside', { class: 'panel', 'aria-live': 'polite' }, loading());
   const members = h('div', { class: 'members' });
   const timeSlot = h('div');
-  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, timeSlot, legend(), tooltip, members), panel));
+  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, timeSlot, legend(timeAndDetailKeys(true)), tooltip, members), panel));
   let view: GraphView | undefined;
   let slider: TimeSlider | undefined;
   let closePanel: (() => void) | undefined;
