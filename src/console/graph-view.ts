@@ -207,7 +207,13 @@ export class GraphView {
       [1.25, -0.25],
       [-0.25, 1.25],
       [1.25, 1.25],
-    ].map(([fx, fy]) => this.sigma.viewportToGraph({ x: fx! * width, y: fy! * height }));
+    ].map(([fx, fy]) => {
+      // Camera → sigma's framed [0, 1] square → graph coordinates of `box` (sigma's normalisation,
+      // applied here: its own may still hold the extent of a frame not yet drawn).
+      const f = this.sigma.viewportToFramedGraph({ x: fx! * width, y: fy! * height });
+      const side = Math.max(box.x[1] - box.x[0], box.y[1] - box.y[0]) || 1;
+      return { x: (box.x[0] + box.x[1]) / 2 + side * (f.x - 0.5), y: (box.y[0] + box.y[1]) / 2 + side * (f.y - 0.5) };
+    });
     const view = {
       x: [Math.min(...corners.map((c) => c.x)), Math.max(...corners.map((c) => c.x))] as [number, number],
       y: [Math.min(...corners.map((c) => c.y)), Math.max(...corners.map((c) => c.y))] as [number, number],

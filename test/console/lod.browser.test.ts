@@ -97,6 +97,8 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
     for (const e of d.edges) for (const k of [e.s, e.t]) if (isGroup(k)) perGroup.set(k, (perGroup.get(k) ?? 0) + 1);
     assert.ok(Math.max(...perGroup.values()) <= 3, 'at most 3 relations per group');
     assert.ok(d.edges.some((e: { merged: number }) => e.merged > 1), 'merged relations sum several');
+    fs.mkdirSync(path.join(ROOT, 'artifacts', 'console'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'artifacts', 'console', 'level-of-detail.png') });
     // Drawn relations stay while the camera moves (the level of detail bounds them).
     assert.equal(await page.evaluate(() => window.view.sigma.getSetting('hideEdgesOnMove')), false);
   });
