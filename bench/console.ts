@@ -55,7 +55,12 @@ const browser = await launchChromium();
 const report = [
   `### bench:console — ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Machine: ${machine()}; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}; chromium headless, SwiftShader (software WebGL), viewport 1200×800. Median of ${args.runs} runs, each in a fresh page; per run, the view without and with the level of detail one after the other (same load).`,
+  `Machine: ${machine()}; load average at start ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' / ',
+    )}; chromium headless, SwiftShader (software WebGL), viewport 1200×800. Median of ${args.runs} runs, each in a fresh page; per run, the view without and with the level of detail one after the other (same load).`,
   '',
   '| nodes | edges | level of detail | first frame | layout done | fps while the layout runs | drawn after (nodes / edges) | fps after | drawn zoomed in (⅓) | fps zoomed in | ≥ 30 fps after |',
   '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',

@@ -32,7 +32,11 @@ export function timeAndDetailKeys(grouping: boolean): Array<[HTMLElement, string
 }
 
 /** Reasons in words; each account behind a reason is a link (`link` decides where it goes). */
-export function reasonList(explanations: ReasonExplanation[], link: (accountId: string) => HTMLElement, clusterLink?: (id: string) => HTMLElement): HTMLElement {
+export function reasonList(
+  explanations: ReasonExplanation[],
+  link: (accountId: string) => HTMLElement,
+  clusterLink?: (id: string) => HTMLElement,
+): HTMLElement {
   return h(
     'ul',
     { class: 'reasons' },

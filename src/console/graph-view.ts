@@ -111,7 +111,8 @@ export class GraphView {
         if (node === this.selected || node === this.hovered) out = { ...out, highlighted: true, zIndex: 1 };
         return out;
       },
-      edgeReducer: (edge, data) => (this.range && !this.overlaps(this.sigma.getGraph().getEdgeAttributes(edge)) ? { ...data, hidden: true } : data),
+      edgeReducer: (edge, data) =>
+        this.range && !this.overlaps(this.sigma.getGraph().getEdgeAttributes(edge)) ? { ...data, hidden: true } : data,
     });
     this.sigma.on('clickNode', ({ node }) => (this.lod?.members.has(node) ? this.zoomInto(node) : onSelect(node)));
     this.sigma.on('enterNode', ({ node, event }) => {
@@ -289,7 +290,12 @@ export class GraphView {
     this.graph.forEachEdge((e) => {
       if (this.edgeInRange(e)) inRange++;
     });
-    return { edges: this.graph.size, edgesInRange: inRange, nodes: this.graph.order, nodesInRange: this.range ? this.active.size : this.graph.order };
+    return {
+      edges: this.graph.size,
+      edgesInRange: inRange,
+      nodes: this.graph.order,
+      nodesInRange: this.range ? this.active.size : this.graph.order,
+    };
   }
 
   private computeActive(): void {

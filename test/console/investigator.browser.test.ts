@@ -46,7 +46,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
   const panelShows = (id: string) => page.locator('.panel h2', { hasText: id }).first().waitFor({ timeout: 30_000 });
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`);
+    assert.ok(
+      fs.existsSync(CHROMIUM),
+      `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`,
+    );
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // The bar for the learned model is lowered so a small world trains it and has a review list.
     s = await openAnalysedServices({ ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' }, { accounts: 800, seed: 9 });
@@ -82,12 +85,22 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     // A planted migration outside any cluster: MIGR-OLD trades with C1..C3 from 40 to 27 days before
     // asOf, then goes quiet (the fall); MIGR-NEW takes the same counterparties over from day 20 (the rise).
     const migration: Array<[string, string, number]> = [];
-    for (const d of [40, 37, 34, 31, 28]) migration.push(['MIGR-C1', 'MIGR-OLD', d], ['MIGR-OLD', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-OLD', d]);
-    for (const d of [20, 17, 14, 11, 8]) migration.push(['MIGR-C1', 'MIGR-NEW', d], ['MIGR-NEW', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-NEW', d]);
+    for (const d of [40, 37, 34, 31, 28])
+      migration.push(['MIGR-C1', 'MIGR-OLD', d], ['MIGR-OLD', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-OLD', d]);
+    for (const d of [20, 17, 14, 11, 8])
+      migration.push(['MIGR-C1', 'MIGR-NEW', d], ['MIGR-NEW', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-NEW', d]);
     await seedTransfers(
       s.driver,
       s.config,
-      migration.map(([from, to, days], k) => ({ txId: `mg-${k}`, from, to, amount: '500.00', currency, at: asOf - days * DAY, channel: 'p2p' })),
+      migration.map(([from, to, days], k) => ({
+        txId: `mg-${k}`,
+        from,
+        to,
+        amount: '500.00',
+        currency,
+        at: asOf - days * DAY,
+        channel: 'p2p',
+      })),
       'plant-migration',
     );
     plantedAsOf = asOf;
@@ -123,7 +136,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
 
     // An account outside any cluster opens on its own page.
     await find.fill('PLANT-');
-    await page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: /PLANT-A/ }).waitFor();
+    await page
+      .getByRole('listbox', { name: 'Accounts found' })
+      .getByRole('option', { name: /PLANT-A/ })
+      .waitFor();
     const suggestions = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option');
     assert.equal(await suggestions.count(), 5);
     assert.match(await suggestions.first().innerText(), /PLANT-A\s+not listed · no cluster/);
@@ -141,7 +157,9 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     await page.evaluate((text: string) => {
       const dt = new window.DataTransfer();
       dt.setData('text/plain', text);
-      window.document.activeElement.dispatchEvent(new window.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      window.document.activeElement.dispatchEvent(
+        new window.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
     }, ids.join('\n'));
     const rows = page.locator('table.lookup tbody tr');
     await rows.nth(2).waitFor({ timeout: 20_000 });
@@ -166,7 +184,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     for (const words of ['size = PageRank', 'red ring = labelled fraud', 'edge width = amount', 'pass through', 'collector'])
       assert.ok(legendText.includes(words), `legend says "${words}": ${legendText}`);
     // The cluster's reasons: words, with member links that open the member.
-    const reason = page.locator('.panel ul.reasons > li').filter({ has: page.locator('ul.behind') }).first();
+    const reason = page
+      .locator('.panel ul.reasons > li')
+      .filter({ has: page.locator('ul.behind') })
+      .first();
     await reason.waitFor({ timeout: 30_000 });
     const text = await reason.locator('.reason-text').innerText();
     assert.match(text, /members? (is|are) labelled fraud|members have a risk of/);
@@ -223,14 +244,14 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     // Drawn: the graph holds the path's accounts and each edge carries its amount and date.
     const drawn = await page.evaluate(() => {
       const g = window.acctnetGraph.graph;
-      return { nodes: g.nodes().sort(), edges: g.mapEdges((_e: string, a: { label: string }, s: string, t: string) => `${s}>${t} ${a.label}`).sort() };
+      return {
+        nodes: g.nodes().sort(),
+        edges: g.mapEdges((_e: string, a: { label: string }, s: string, t: string) => `${s}>${t} ${a.label}`).sort(),
+      };
     });
     assert.deepEqual(drawn.nodes, ['PLANT-A', 'PLANT-B', 'PLANT-C', 'PLANT-D', 'PLANT-E']);
     const first = expected[0].transfers[0];
-    assert.ok(
-      drawn.edges.includes(`PLANT-A>PLANT-B 10,000 ${first.currency} · ${first.at.slice(0, 10)}`),
-      drawn.edges.join(' | '),
-    );
+    assert.ok(drawn.edges.includes(`PLANT-A>PLANT-B 10,000 ${first.currency} · ${first.at.slice(0, 10)}`), drawn.edges.join(' | '));
     await page.getByRole('figure', { name: 'Legend' }).waitFor();
     await page.waitForTimeout(500);
     await shot('paths');
@@ -270,8 +291,14 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     assert.deepEqual(await shownEdges(), old.sort());
     assert.deepEqual(await fadedNodes(), ['MIGR-NEW']);
     const status = page.locator('.time-slider [role=status]');
-    assert.match(await status.innerText(), /^Transfers from \d+ \w+ \d{4} to \d+ \w+ \d{4} \(17 days\): 3 of 6 relations and 4 of 5 accounts active\.$/);
-    assert.equal(await to.getAttribute('aria-valuetext'), new Date(plantedAsOf - 24 * DAY).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }));
+    assert.match(
+      await status.innerText(),
+      /^Transfers from \d+ \w+ \d{4} to \d+ \w+ \d{4} \(17 days\): 3 of 6 relations and 4 of 5 accounts active\.$/,
+    );
+    assert.equal(
+      await to.getAttribute('aria-valuetext'),
+      new Date(plantedAsOf - 24 * DAY).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    );
     await shot('time-slider-before');
     // After the rise (from 22 days before asOf on): the successor's only. From pushes To along.
     await from.fill(dayOf(plantedAsOf - 22 * DAY));

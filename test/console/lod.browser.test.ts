@@ -96,7 +96,10 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
     const perGroup = new Map<string, number>();
     for (const e of d.edges) for (const k of [e.s, e.t]) if (isGroup(k)) perGroup.set(k, (perGroup.get(k) ?? 0) + 1);
     assert.ok(Math.max(...perGroup.values()) <= 3, 'at most 3 relations per group');
-    assert.ok(d.edges.some((e: { merged: number }) => e.merged > 1), 'merged relations sum several');
+    assert.ok(
+      d.edges.some((e: { merged: number }) => e.merged > 1),
+      'merged relations sum several',
+    );
     fs.mkdirSync(path.join(ROOT, 'artifacts', 'console'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'artifacts', 'console', 'level-of-detail.png') });
     // Drawn relations stay while the camera moves (the level of detail bounds them).
@@ -105,7 +108,9 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
 
   test('selecting a grouped account draws it; clicking a group zooms in and splits it', async () => {
     const before = await drawn();
-    const big = before.groups.filter((g: { key: string }) => g.key.includes(':in:')).sort((a: any, b: any) => b.members.length - a.members.length)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const big = before.groups
+      .filter((g: { key: string }) => g.key.includes(':in:'))
+      .sort((a: any, b: any) => b.members.length - a.members.length)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.ok(big && big.members.length >= 3, 'a group in view');
     const member = big.members[0];
     await page.evaluate((id: string) => window.view.select(id), member);
@@ -114,15 +119,18 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
     const ratio = await page.evaluate(() => window.view.sigma.getCamera().ratio);
     // The largest group a click at its centre reaches (sigma's picking: no account drawn over it).
     const target = (await drawn()).groups.sort((a: any, b: any) => b.members.length - a.members.length); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const pick = await page.evaluate((keys: string[]) => {
-      const v = window.view;
-      for (const key of keys) {
-        const a = v.drawn().getNodeAttributes(key);
-        const at = v.sigma.graphToViewport({ x: a.x, y: a.y });
-        if (at.x > 0 && at.y > 0 && at.x < 1200 && at.y < 800 && v.sigma.getNodeAtPosition(at) === key) return { key, at };
-      }
-      return null;
-    }, target.map((g: { key: string }) => g.key));
+    const pick = await page.evaluate(
+      (keys: string[]) => {
+        const v = window.view;
+        for (const key of keys) {
+          const a = v.drawn().getNodeAttributes(key);
+          const at = v.sigma.graphToViewport({ x: a.x, y: a.y });
+          if (at.x > 0 && at.y > 0 && at.x < 1200 && at.y < 800 && v.sigma.getNodeAtPosition(at) === key) return { key, at };
+        }
+        return null;
+      },
+      target.map((g: { key: string }) => g.key),
+    );
     assert.ok(pick, 'a group that can be clicked');
     const members: string[] = target.find((g: { key: string }) => g.key === pick.key).members;
     const at = pick.at;
@@ -136,7 +144,9 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
     assert.ok(shown > 0, `${shown} of ${members.length} members drawn after zooming in`);
     const largest = Math.max(
       0,
-      ...after.groups.filter((g: { members: string[] }) => g.members.some((m) => members.includes(m))).map((g: { members: string[] }) => g.members.length),
+      ...after.groups
+        .filter((g: { members: string[] }) => g.members.some((m) => members.includes(m)))
+        .map((g: { members: string[] }) => g.members.length),
     );
     assert.ok(largest < members.length, `the members' largest group now holds ${largest} of ${members.length}`);
   });
@@ -167,7 +177,9 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
         if (isFaded) faded++;
         if (expectFaded !== isFaded) wrong.push(n);
       });
-      const hiddenWrong = g.filterEdges((e: string, a: { first: number }) => v.sigma.getEdgeDisplayData(e).hidden !== a.first >= Date.UTC(2026, 0, 11)).length;
+      const hiddenWrong = g.filterEdges(
+        (e: string, a: { first: number }) => v.sigma.getEdgeDisplayData(e).hidden !== a.first >= Date.UTC(2026, 0, 11),
+      ).length;
       return { wrong, faded, hiddenWrong, order: g.order };
     }, GROUP);
     assert.deepEqual(result.wrong, []);

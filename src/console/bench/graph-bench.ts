@@ -77,7 +77,9 @@ async function run(n: number, lod = true): Promise<Record<string, number>> {
   const idle = await fps(view, 3000);
   // Zoomed in on the weightiest account: the level of detail draws more of its surroundings.
   const camera = view.sigma.getCamera();
-  const top = view.graph.nodes().reduce((a, b) => (view.graph.getNodeAttribute(b, 'size') > view.graph.getNodeAttribute(a, 'size') ? b : a));
+  const top = view.graph
+    .nodes()
+    .reduce((a, b) => (view.graph.getNodeAttribute(b, 'size') > view.graph.getNodeAttribute(a, 'size') ? b : a));
   const d = view.sigma.getNodeDisplayData(top)!;
   await camera.animate({ x: d.x, y: d.y, ratio: 0.33, angle: 0 }, { duration: 100 });
   await settle();

@@ -27,7 +27,14 @@ export function accountPage(root: HTMLElement, accountId: string): Page {
       const canvas = h('div', { class: 'graph', role: 'img', 'aria-label': `Neighbourhood of account ${accountId}` });
       const tooltip = h('div', { class: 'tooltip', hidden: true });
       const status = h('p', { class: 'hint' }, loading('Loading the neighbourhood…'));
-      const wrap = h('section', { class: 'graph-wrap', 'aria-label': 'Neighbourhood' }, canvas, legend(timeAndDetailKeys(false)), tooltip, status);
+      const wrap = h(
+        'section',
+        { class: 'graph-wrap', 'aria-label': 'Neighbourhood' },
+        canvas,
+        legend(timeAndDetailKeys(false)),
+        tooltip,
+        status,
+      );
       clear(root, h('div', { class: 'cluster-layout' }, wrap, panel));
       const show = (id: string) => {
         close?.();

@@ -20,7 +20,15 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
   const panel = h('aside', { class: 'panel', 'aria-live': 'polite' }, loading());
   const members = h('div', { class: 'members' });
   const timeSlot = h('div');
-  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, timeSlot, legend(timeAndDetailKeys(true)), tooltip, members), panel));
+  clear(
+    root,
+    h(
+      'div',
+      { class: 'cluster-layout' },
+      h('section', { class: 'graph-wrap' }, canvas, timeSlot, legend(timeAndDetailKeys(true)), tooltip, members),
+      panel,
+    ),
+  );
   let view: GraphView | undefined;
   let slider: TimeSlider | undefined;
   let closePanel: (() => void) | undefined;
@@ -41,9 +49,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
       ]),
       caseButtons((format) => exportCase('clusters', c.clusterId, format)),
       h('h3', { text: 'Why' }),
-      reasonList(c.explanations ?? [], (id) =>
-        h('button', { type: 'button', class: 'link', text: id, on: { click: () => select(id) } }),
-      ),
+      reasonList(c.explanations ?? [], (id) => h('button', { type: 'button', class: 'link', text: id, on: { click: () => select(id) } })),
       h('ul', {}, ...c.notes.map((n) => h('li', { text: n }))),
       h('h3', { text: 'Evidence' }),
       h('p', {
