@@ -23,8 +23,20 @@ export function legend(extra: Array<[HTMLElement, string]> = []): HTMLElement {
   );
 }
 
+/** Legend lines for the graphs with the time slider and the level of detail. */
+export function timeAndDetailKeys(grouping: boolean): Array<[HTMLElement, string]> {
+  const swatch = (color: string) => h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' });
+  const keys: Array<[HTMLElement, string]> = [[swatch('#e4e7ec'), 'pale = no transfer in the time range']];
+  if (grouping) keys.push([swatch('#c3c9d3'), 'grey "N accounts" = accounts grouped until you zoom in (large graphs; click to zoom)']);
+  return keys;
+}
+
 /** Reasons in words; each account behind a reason is a link (`link` decides where it goes). */
-export function reasonList(explanations: ReasonExplanation[], link: (accountId: string) => HTMLElement, clusterLink?: (id: string) => HTMLElement): HTMLElement {
+export function reasonList(
+  explanations: ReasonExplanation[],
+  link: (accountId: string) => HTMLElement,
+  clusterLink?: (id: string) => HTMLElement,
+): HTMLElement {
   return h(
     'ul',
     { class: 'reasons' },

@@ -84,7 +84,7 @@ export interface AccountDetail {
 
 export interface Neighborhood {
   nodes: Array<{ id: string; hop: number; role: string | null; clusterId: string | null; score: number | null; label: string | null }>;
-  edges: Array<{ source: string; target: string; count: number; amount: number | null }>;
+  edges: Array<{ source: string; target: string; count: number; amount: number | null; first: string; last: string }>;
   truncated: boolean;
 }
 

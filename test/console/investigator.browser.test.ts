@@ -33,6 +33,7 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  let plantedAsOf = 0;
 
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -45,7 +46,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
   const panelShows = (id: string) => page.locator('.panel h2', { hasText: id }).first().waitFor({ timeout: 30_000 });
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`);
+    assert.ok(
+      fs.existsSync(CHROMIUM),
+      `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set ACCTNET_CHROMIUM`,
+    );
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // The bar for the learned model is lowered so a small world trains it and has a review list.
     s = await openAnalysedServices({ ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' }, { accounts: 800, seed: 9 });
@@ -78,6 +82,28 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
       })),
       'plant',
     );
+    // A planted migration outside any cluster: MIGR-OLD trades with C1..C3 from 40 to 27 days before
+    // asOf, then goes quiet (the fall); MIGR-NEW takes the same counterparties over from day 20 (the rise).
+    const migration: Array<[string, string, number]> = [];
+    for (const d of [40, 37, 34, 31, 28])
+      migration.push(['MIGR-C1', 'MIGR-OLD', d], ['MIGR-OLD', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-OLD', d]);
+    for (const d of [20, 17, 14, 11, 8])
+      migration.push(['MIGR-C1', 'MIGR-NEW', d], ['MIGR-NEW', 'MIGR-C2', d - 1], ['MIGR-C3', 'MIGR-NEW', d]);
+    await seedTransfers(
+      s.driver,
+      s.config,
+      migration.map(([from, to, days], k) => ({
+        txId: `mg-${k}`,
+        from,
+        to,
+        amount: '500.00',
+        currency,
+        at: asOf - days * DAY,
+        channel: 'p2p',
+      })),
+      'plant-migration',
+    );
+    plantedAsOf = asOf;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
@@ -110,7 +136,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
 
     // An account outside any cluster opens on its own page.
     await find.fill('PLANT-');
-    await page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option', { name: /PLANT-A/ }).waitFor();
+    await page
+      .getByRole('listbox', { name: 'Accounts found' })
+      .getByRole('option', { name: /PLANT-A/ })
+      .waitFor();
     const suggestions = page.getByRole('listbox', { name: 'Accounts found' }).getByRole('option');
     assert.equal(await suggestions.count(), 5);
     assert.match(await suggestions.first().innerText(), /PLANT-A\s+not listed · no cluster/);
@@ -128,7 +157,9 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     await page.evaluate((text: string) => {
       const dt = new window.DataTransfer();
       dt.setData('text/plain', text);
-      window.document.activeElement.dispatchEvent(new window.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      window.document.activeElement.dispatchEvent(
+        new window.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
     }, ids.join('\n'));
     const rows = page.locator('table.lookup tbody tr');
     await rows.nth(2).waitFor({ timeout: 20_000 });
@@ -153,7 +184,10 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     for (const words of ['size = PageRank', 'red ring = labelled fraud', 'edge width = amount', 'pass through', 'collector'])
       assert.ok(legendText.includes(words), `legend says "${words}": ${legendText}`);
     // The cluster's reasons: words, with member links that open the member.
-    const reason = page.locator('.panel ul.reasons > li').filter({ has: page.locator('ul.behind') }).first();
+    const reason = page
+      .locator('.panel ul.reasons > li')
+      .filter({ has: page.locator('ul.behind') })
+      .first();
     await reason.waitFor({ timeout: 30_000 });
     const text = await reason.locator('.reason-text').innerText();
     assert.match(text, /members? (is|are) labelled fraud|members have a risk of/);
@@ -210,17 +244,98 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     // Drawn: the graph holds the path's accounts and each edge carries its amount and date.
     const drawn = await page.evaluate(() => {
       const g = window.acctnetGraph.graph;
-      return { nodes: g.nodes().sort(), edges: g.mapEdges((_e: string, a: { label: string }, s: string, t: string) => `${s}>${t} ${a.label}`).sort() };
+      return {
+        nodes: g.nodes().sort(),
+        edges: g.mapEdges((_e: string, a: { label: string }, s: string, t: string) => `${s}>${t} ${a.label}`).sort(),
+      };
     });
     assert.deepEqual(drawn.nodes, ['PLANT-A', 'PLANT-B', 'PLANT-C', 'PLANT-D', 'PLANT-E']);
     const first = expected[0].transfers[0];
-    assert.ok(
-      drawn.edges.includes(`PLANT-A>PLANT-B 10,000 ${first.currency} · ${first.at.slice(0, 10)}`),
-      drawn.edges.join(' | '),
-    );
+    assert.ok(drawn.edges.includes(`PLANT-A>PLANT-B 10,000 ${first.currency} · ${first.at.slice(0, 10)}`), drawn.edges.join(' | '));
     await page.getByRole('figure', { name: 'Legend' }).waitFor();
     await page.waitForTimeout(500);
     await shot('paths');
+  });
+
+  /** Relations the graph draws now (sigma's reduced display data), as "source>target". */
+  const shownEdges = () =>
+    page.evaluate(() => {
+      const v = window.acctnetGraph;
+      return v.graph
+        .filterEdges((e: string) => !v.sigma.getEdgeDisplayData(e).hidden)
+        .map((e: string) => `${v.graph.source(e)}>${v.graph.target(e)}`)
+        .sort();
+    });
+  const fadedNodes = () =>
+    page.evaluate(() => {
+      const v = window.acctnetGraph;
+      return v.graph.filterNodes((n: string) => v.sigma.getNodeDisplayData(n).color === '#e4e7ec').sort();
+    });
+  const dayOf = (ms: number) => String(Math.floor(ms / DAY));
+
+  test('time slider on a neighbourhood: before the fall the predecessor trades, after the rise the successor; Play moves forward', async () => {
+    await page.goto(`${base}/ui/#/accounts/MIGR-C1`);
+    await panelShows('MIGR-C1');
+    const from = page.getByRole('slider', { name: 'From date' });
+    const to = page.getByRole('slider', { name: 'To date' });
+    await to.waitFor({ timeout: 30_000 });
+    const all = await shownEdges();
+    const old = ['MIGR-C1>MIGR-OLD', 'MIGR-C3>MIGR-OLD', 'MIGR-OLD>MIGR-C2'];
+    const successor = ['MIGR-C1>MIGR-NEW', 'MIGR-C3>MIGR-NEW', 'MIGR-NEW>MIGR-C2'];
+    assert.deepEqual(all, [...old, ...successor].sort(), 'the whole period shows both');
+    assert.equal(await from.getAttribute('min'), dayOf(plantedAsOf - 40 * DAY));
+    assert.equal(await to.getAttribute('max'), dayOf(plantedAsOf - 7 * DAY));
+
+    // Before the fall (up to 24 days before asOf): the predecessor's relations only.
+    await to.fill(dayOf(plantedAsOf - 24 * DAY));
+    assert.deepEqual(await shownEdges(), old.sort());
+    assert.deepEqual(await fadedNodes(), ['MIGR-NEW']);
+    const status = page.locator('.time-slider [role=status]');
+    assert.match(
+      await status.innerText(),
+      /^Transfers from \d+ \w+ \d{4} to \d+ \w+ \d{4} \(17 days\): 3 of 6 relations and 4 of 5 accounts active\.$/,
+    );
+    assert.equal(
+      await to.getAttribute('aria-valuetext'),
+      new Date(plantedAsOf - 24 * DAY).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    );
+    await shot('time-slider-before');
+    // After the rise (from 22 days before asOf on): the successor's only. From pushes To along.
+    await from.fill(dayOf(plantedAsOf - 22 * DAY));
+    assert.equal(await to.inputValue(), dayOf(plantedAsOf - 22 * DAY), 'the handles do not cross');
+    await to.fill(dayOf(plantedAsOf - 7 * DAY));
+    assert.deepEqual(await shownEdges(), successor.sort());
+    assert.deepEqual(await fadedNodes(), ['MIGR-OLD']);
+    await shot('time-slider-after');
+    // By keyboard: one day earlier on To.
+    await to.focus();
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await to.inputValue(), dayOf(plantedAsOf - 8 * DAY));
+
+    // Play from the whole period: a window from the first day moves forward to the last.
+    await page.getByRole('button', { name: 'Whole period' }).click();
+    assert.deepEqual(await shownEdges(), all);
+    await page.getByRole('button', { name: 'Play' }).click();
+    assert.deepEqual(await shownEdges(), old.sort(), 'the window starts before the fall');
+    assert.equal(await page.locator('.time-play').getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction(() => window.document.querySelector('.time-play').textContent === 'Play', undefined, { timeout: 60_000 });
+    assert.deepEqual(await shownEdges(), successor.sort(), 'and ends after the rise');
+    assert.equal(await to.inputValue(), dayOf(plantedAsOf - 7 * DAY));
+  });
+
+  test('time slider on a cluster hides the relations whose first transfer is after the range', async () => {
+    const top = (await api('/v1/clusters?sort=risk&limit=1&minSize=2')).items[0];
+    const detail = await api(`/v1/clusters/${top.clusterId}`);
+    await page.goto(`${base}/ui/#/clusters/${top.clusterId}`);
+    const to = page.getByRole('slider', { name: 'To date' });
+    await to.waitFor({ timeout: 30_000 });
+    const edges = detail.graph.edges as Array<{ source: string; target: string; first: string; last: string }>;
+    const firsts = edges.map((e) => Math.floor(Date.parse(e.first) / DAY)).sort((a, b) => a - b);
+    const cut = firsts[Math.floor(firsts.length / 2)]!;
+    await to.fill(String(cut));
+    const expected = edges.filter((e) => Math.floor(Date.parse(e.first) / DAY) <= cut).map((e) => `${e.source}>${e.target}`);
+    assert.ok(expected.length > 0 && expected.length < edges.length, `the cut splits the relations: ${expected.length} of ${edges.length}`);
+    assert.deepEqual(await shownEdges(), expected.sort());
   });
 
   test('case export: JSON valid against its schema, a printable page, an audit entry each', async () => {

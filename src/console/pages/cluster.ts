@@ -1,10 +1,11 @@
 import { api, exportCase } from '../api.js';
-import { legend, reasonList } from '../evidence.js';
+import { legend, reasonList, timeAndDetailKeys } from '../evidence.js';
 import { GraphView } from '../graph-view.js';
 import type { Page } from '../main.js';
 import type { ClusterDetail, Neighborhood } from '../types.js';
 import { caseButtons, clear, errorBox, facts, fmt, h, loading, roleBadge } from '../ui.js';
 import { renderAccountPanel } from './account-panel.js';
+import { timeSlider, type TimeSlider } from '../time-slider.js';
 
 declare global {
   interface Window {
@@ -18,8 +19,18 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
   const tooltip = h('div', { class: 'tooltip', hidden: true });
   const panel = h('aside', { class: 'panel', 'aria-live': 'polite' }, loading());
   const members = h('div', { class: 'members' });
-  clear(root, h('div', { class: 'cluster-layout' }, h('section', { class: 'graph-wrap' }, canvas, legend(), tooltip, members), panel));
+  const timeSlot = h('div');
+  clear(
+    root,
+    h(
+      'div',
+      { class: 'cluster-layout' },
+      h('section', { class: 'graph-wrap' }, canvas, timeSlot, legend(timeAndDetailKeys(true)), tooltip, members),
+      panel,
+    ),
+  );
   let view: GraphView | undefined;
+  let slider: TimeSlider | undefined;
   let closePanel: (() => void) | undefined;
   let detail: ClusterDetail | undefined;
 
@@ -38,9 +49,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
       ]),
       caseButtons((format) => exportCase('clusters', c.clusterId, format)),
       h('h3', { text: 'Why' }),
-      reasonList(c.explanations ?? [], (id) =>
-        h('button', { type: 'button', class: 'link', text: id, on: { click: () => select(id) } }),
-      ),
+      reasonList(c.explanations ?? [], (id) => h('button', { type: 'button', class: 'link', text: id, on: { click: () => select(id) } })),
       h('ul', {}, ...c.notes.map((n) => h('li', { text: n }))),
       h('h3', { text: 'Evidence' }),
       h('p', {
@@ -78,6 +87,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
         n.edges,
         accountId,
       );
+      slider?.refresh();
     } catch (err) {
       panel.prepend(errorBox(err));
     }
@@ -104,6 +114,8 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
     if (view) {
       window.acctnetGraph = view;
       view.add(detail.graph.nodes, detail.graph.edges);
+      slider = timeSlider(view);
+      timeSlot.replaceWith(slider.el);
     }
     clear(
       members,
@@ -131,6 +143,7 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
   return {
     dispose: () => {
       closePanel?.();
+      slider?.dispose();
       view?.kill();
       if (window.acctnetGraph === view) window.acctnetGraph = undefined;
     },
