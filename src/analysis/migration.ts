@@ -203,20 +203,39 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   };
 }
 
-/** When did the account fall (stop or drop), if it did. */
-export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event | undefined {
+/**
+ * When did the account fall (stop or drop), if it did. `lastSentAt`: the account's last outgoing
+ * transfer in the window (NaN when it sent nothing, or when unknown).
+ */
+export function detectFall(i: number, flows: Flows, o: MigrationOptions, lastSentAt = NaN): Event | undefined {
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
   if (transfers < o.minFallTransfers) return undefined;
   const asOf = flows.window.to;
   const last = flows.lastAt[i]!;
+  const B = flows.buckets;
+  const base = i * B;
+  const firstBucket = Math.max(0, Math.floor((flows.firstAt[i]! - flows.window.from) / flows.window.bucketMs));
+  // Stopped, though still paid now and then: an account that was left or blocked sends nothing,
+  // but people and standing orders may go on paying it. It has sent nothing for the quiet days,
+  // and what it received since its last transfer out is a trickle (at most dropRatio of its rate
+  // before): it stopped at that last transfer out, not at the last payment someone made to it.
+  if (last > lastSentAt && asOf - lastSentAt >= o.quietDays * DAY_MS) {
+    const sentBucket = Math.min(B - 1, Math.max(firstBucket, Math.floor((lastSentAt - flows.window.from) / flows.window.bucketMs)));
+    let before = 0;
+    let after = 0;
+    for (let b = firstBucket; b < B; b++) {
+      if (b <= sentBucket) before += flows.activity[base + b]!;
+      else after += flows.activity[base + b]!;
+    }
+    const beforeRate = before / (sentBucket - firstBucket + 1);
+    const afterRate = after / Math.max(1, B - 1 - sentBucket);
+    if (afterRate <= o.dropRatio * beforeRate) return { at: lastSentAt, kind: 'stopped' };
+  }
   if (asOf - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
   // A sharp drop: the recent weekly rate far below the rate before it.
-  const B = flows.buckets;
   if (B < o.recentBuckets * 2) return undefined;
-  const base = i * B;
   let before = 0;
   let recent = 0;
-  const firstBucket = Math.max(0, Math.floor((flows.firstAt[i]! - flows.window.from) / flows.window.bucketMs));
   for (let b = firstBucket; b < B; b++) {
     if (b >= B - o.recentBuckets) recent += flows.activity[base + b]!;
     else before += flows.activity[base + b]!;
@@ -237,6 +256,15 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
     return { at: flows.window.from + (b + 1) * flows.window.bucketMs, kind: 'dropped' };
   }
   return undefined;
+}
+
+/** The account's last outgoing transfer in the graph's window; NaN when it sent nothing. */
+export function lastSentAt(graph: AccountGraph, id: string): number {
+  let last = -Infinity;
+  graph.forEachOutEdge(id, (_e, attrs) => {
+    last = Math.max(last, attrs.last);
+  });
+  return last === -Infinity ? NaN : last;
 }
 
 /** A listed account with enough transfers falls when it was listed (never after asOf). */
@@ -273,6 +301,68 @@ export function detectRise(i: number, flows: Flows, f: AccountFeatures, o: Migra
   return undefined;
 }
 
+/**
+ * The scorer's inputs for a fall of account a and a rise of account b, read from the loaded graph
+ * (batch runs). `former`: a's non-hub counterparties; `formerWeight`: the sum of their weights.
+ */
+export function batchPairInputs(
+  graph: AccountGraph,
+  flows: Flows,
+  f: AccountFeatures,
+  isHub: Uint8Array,
+  community: Int32Array,
+  a: number,
+  b: number,
+  fall: { at: number; kind: string },
+  rise: { at: number; kind: string },
+  former: ReadonlySet<string>,
+  formerWeight: number,
+): PairInputs {
+  const aId = flows.ids[a]!;
+  const bId = flows.ids[b]!;
+  const riseFrom = rise.at - DAY_MS;
+  const shared: Array<{ id: string; weight: number }> = [];
+  graph.forEachNeighbor(bId, (c, attrs) => {
+    if (isHub[attrs.i] || c === aId || !former.has(c)) return;
+    const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
+    const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
+    const aLast = Math.max(
+      graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
+      graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
+    );
+    if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
+  });
+  let direct = 0;
+  if (graph.hasDirectedEdge(aId, bId)) {
+    const e = graph.getDirectedEdgeAttributes(aId, bId);
+    direct = directTransfers(e, fall.at);
+  }
+  const profile = profileSimilarity(
+    {
+      hours: flows.hours.subarray(a * 24, a * 24 + 24),
+      channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
+      logAmountMean: f.logAmountMean[a]!,
+    },
+    {
+      hours: flows.hours.subarray(b * 24, b * 24 + 24),
+      channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
+      logAmountMean: f.logAmountMean[b]!,
+    },
+  );
+  return {
+    from: aId,
+    to: bId,
+    fall: { at: fall.at, kind: fall.kind as FallKind },
+    rise: { at: rise.at, kind: rise.kind as RiseKind },
+    formerCounterparties: former.size,
+    formerWeight,
+    shared,
+    directTransfers: direct,
+    profileSimilarity: profile,
+    sameCluster: community[a]! >= 0 && community[a] === community[b],
+  };
+}
+
 export function detectMigrations(
   graph: AccountGraph,
   flows: Flows,
@@ -289,7 +379,7 @@ export function detectMigrations(
   const rises = new Map<number, Event>();
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o);
+    const fall = detectFall(i, flows, o, lastSentAt(graph, flows.ids[i]!)) ?? listedFall(i, flows, listedAt, o);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
@@ -319,57 +409,11 @@ export function detectMigrations(
       const gap = rise.at - fall.at;
       if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
       considered++;
-      const cand = scorePair(a, b, fall, rise, former, formerWeight);
+      const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
       if (cand && cand.score >= o.minScore) candidates.push(cand);
     };
     for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
     graph.forEachOutNeighbor(aId, (bId) => consider(bId));
-  }
-
-  function scorePair(a: number, b: number, fall: Event, rise: Event, former: Set<string>, formerWeight: number): Migration | undefined {
-    const aId = flows.ids[a]!;
-    const bId = flows.ids[b]!;
-    const riseFrom = rise.at - DAY_MS;
-    const shared: Array<{ id: string; weight: number }> = [];
-    graph.forEachNeighbor(bId, (c, attrs) => {
-      if (isHub[attrs.i] || c === aId || !former.has(c)) return;
-      const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
-      const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
-      const aLast = Math.max(
-        graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
-        graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
-      );
-      if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
-    });
-    let direct = 0;
-    if (graph.hasDirectedEdge(aId, bId)) {
-      const e = graph.getDirectedEdgeAttributes(aId, bId);
-      direct = directTransfers(e, fall.at);
-    }
-    const profile = profileSimilarity(
-      {
-        hours: flows.hours.subarray(a * 24, a * 24 + 24),
-        channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
-        logAmountMean: f.logAmountMean[a]!,
-      },
-      {
-        hours: flows.hours.subarray(b * 24, b * 24 + 24),
-        channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
-        logAmountMean: f.logAmountMean[b]!,
-      },
-    );
-    return scoreMigration({
-      from: aId,
-      to: bId,
-      fall: { at: fall.at, kind: fall.kind as FallKind },
-      rise: { at: rise.at, kind: rise.kind as RiseKind },
-      formerCounterparties: former.size,
-      formerWeight,
-      shared,
-      directTransfers: direct,
-      profileSimilarity: profile,
-      sameCluster: community[a]! >= 0 && community[a] === community[b],
-    });
   }
 
   // One successor per fallen account and one predecessor per risen account: best scores first.
