@@ -176,11 +176,8 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
   const timing = gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
   // Money moved from the old account to the new one is strong evidence of the same owner only
-  // when the new one also behaves like the old one (a payment to a stranger is not a move), or when
-  // it is the switch itself: the new account rose within a day of the old one's fall, and the old
-  // one paid it (the balance moved on the day of the move).
-  const atSwitch = Math.abs(gapDays) <= 1;
-  const directScore = p.directTransfers ? 0.55 * (atSwitch ? 1 : 0.4 + 0.6 * profile) : 0;
+  // when the new one also behaves like the old one (a payment to a stranger is not a move).
+  const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const score = timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile));
   return {
     from: p.from,
