@@ -28,7 +28,6 @@ import {
   detectFall,
   detectMigrations,
   detectRise,
-  lastSentAt,
   MIGRATION_DEFAULTS,
   scoreMigration,
 } from '../../src/analysis/migration.js';
@@ -95,7 +94,7 @@ for (const seed of seeds) {
       if (a === undefined) return { stage: 'fall:few', detail: 'no transfers in the window' };
       if (b === undefined) return { stage: 'rise', detail: 'no transfers in the window' };
       if (hubs.isHub[a] || hubs.isHub[b]) return { stage: 'hub', detail: '' };
-      const fall = detectFall(a, flows, o, lastSentAt(graph, m.from));
+      const fall = detectFall(a, flows, o);
       const tr = flows.inCount[a]! + flows.outCount[a]!;
       const quiet = Math.round(((flows.window.to - flows.lastAt[a]!) / DAY) * 10) / 10;
       if (!fall)

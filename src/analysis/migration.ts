@@ -203,39 +203,20 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   };
 }
 
-/**
- * When did the account fall (stop or drop), if it did. `lastSentAt`: the account's last outgoing
- * transfer in the window (NaN when it sent nothing, or when unknown).
- */
-export function detectFall(i: number, flows: Flows, o: MigrationOptions, lastSentAt = NaN): Event | undefined {
+/** When did the account fall (stop or drop), if it did. */
+export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event | undefined {
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
   if (transfers < o.minFallTransfers) return undefined;
   const asOf = flows.window.to;
   const last = flows.lastAt[i]!;
-  const B = flows.buckets;
-  const base = i * B;
-  const firstBucket = Math.max(0, Math.floor((flows.firstAt[i]! - flows.window.from) / flows.window.bucketMs));
-  // Stopped, though still paid now and then: an account that was left or blocked sends nothing,
-  // but people and standing orders may go on paying it. It has sent nothing for the quiet days,
-  // and what it received since its last transfer out is a trickle (at most dropRatio of its rate
-  // before): it stopped at that last transfer out, not at the last payment someone made to it.
-  if (last > lastSentAt && asOf - lastSentAt >= o.quietDays * DAY_MS) {
-    const sentBucket = Math.min(B - 1, Math.max(firstBucket, Math.floor((lastSentAt - flows.window.from) / flows.window.bucketMs)));
-    let before = 0;
-    let after = 0;
-    for (let b = firstBucket; b < B; b++) {
-      if (b <= sentBucket) before += flows.activity[base + b]!;
-      else after += flows.activity[base + b]!;
-    }
-    const beforeRate = before / (sentBucket - firstBucket + 1);
-    const afterRate = after / Math.max(1, B - 1 - sentBucket);
-    if (afterRate <= o.dropRatio * beforeRate) return { at: lastSentAt, kind: 'stopped' };
-  }
   if (asOf - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
   // A sharp drop: the recent weekly rate far below the rate before it.
+  const B = flows.buckets;
   if (B < o.recentBuckets * 2) return undefined;
+  const base = i * B;
   let before = 0;
   let recent = 0;
+  const firstBucket = Math.max(0, Math.floor((flows.firstAt[i]! - flows.window.from) / flows.window.bucketMs));
   for (let b = firstBucket; b < B; b++) {
     if (b >= B - o.recentBuckets) recent += flows.activity[base + b]!;
     else before += flows.activity[base + b]!;
@@ -256,15 +237,6 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions, lastSen
     return { at: flows.window.from + (b + 1) * flows.window.bucketMs, kind: 'dropped' };
   }
   return undefined;
-}
-
-/** The account's last outgoing transfer in the graph's window; NaN when it sent nothing. */
-export function lastSentAt(graph: AccountGraph, id: string): number {
-  let last = -Infinity;
-  graph.forEachOutEdge(id, (_e, attrs) => {
-    last = Math.max(last, attrs.last);
-  });
-  return last === -Infinity ? NaN : last;
 }
 
 /** A listed account with enough transfers falls when it was listed (never after asOf). */
@@ -303,7 +275,8 @@ export function detectRise(i: number, flows: Flows, f: AccountFeatures, o: Migra
 
 /**
  * The scorer's inputs for a fall of account a and a rise of account b, read from the loaded graph
- * (batch runs). `former`: a's non-hub counterparties; `formerWeight`: the sum of their weights.
+ * (batch runs; dev/eval/migration-diag.ts reads them too). `former`: a's non-hub counterparties;
+ * `formerWeight`: the sum of their weights.
  */
 export function batchPairInputs(
   graph: AccountGraph,
@@ -379,7 +352,7 @@ export function detectMigrations(
   const rises = new Map<number, Event>();
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o, lastSentAt(graph, flows.ids[i]!)) ?? listedFall(i, flows, listedAt, o);
+    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
