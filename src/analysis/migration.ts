@@ -273,6 +273,69 @@ export function detectRise(i: number, flows: Flows, f: AccountFeatures, o: Migra
   return undefined;
 }
 
+/**
+ * The scorer's inputs for a fall of account a and a rise of account b, read from the loaded graph
+ * (batch runs; dev/eval/migration-diag.ts reads them too). `former`: a's non-hub counterparties;
+ * `formerWeight`: the sum of their weights.
+ */
+export function batchPairInputs(
+  graph: AccountGraph,
+  flows: Flows,
+  f: AccountFeatures,
+  isHub: Uint8Array,
+  community: Int32Array,
+  a: number,
+  b: number,
+  fall: { at: number; kind: string },
+  rise: { at: number; kind: string },
+  former: ReadonlySet<string>,
+  formerWeight: number,
+): PairInputs {
+  const aId = flows.ids[a]!;
+  const bId = flows.ids[b]!;
+  const riseFrom = rise.at - DAY_MS;
+  const shared: Array<{ id: string; weight: number }> = [];
+  graph.forEachNeighbor(bId, (c, attrs) => {
+    if (isHub[attrs.i] || c === aId || !former.has(c)) return;
+    const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
+    const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
+    const aLast = Math.max(
+      graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
+      graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
+    );
+    if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
+  });
+  let direct = 0;
+  if (graph.hasDirectedEdge(aId, bId)) {
+    const e = graph.getDirectedEdgeAttributes(aId, bId);
+    direct = directTransfers(e, fall.at);
+  }
+  const profile = profileSimilarity(
+    {
+      hours: flows.hours.subarray(a * 24, a * 24 + 24),
+      channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
+      logAmountMean: f.logAmountMean[a]!,
+    },
+    {
+      hours: flows.hours.subarray(b * 24, b * 24 + 24),
+      channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
+      logAmountMean: f.logAmountMean[b]!,
+    },
+  );
+  return {
+    from: aId,
+    to: bId,
+    fall: { at: fall.at, kind: fall.kind as FallKind },
+    rise: { at: rise.at, kind: rise.kind as RiseKind },
+    formerCounterparties: former.size,
+    formerWeight,
+    shared,
+    directTransfers: direct,
+    profileSimilarity: profile,
+    sameCluster: community[a]! >= 0 && community[a] === community[b],
+  };
+}
+
 export function detectMigrations(
   graph: AccountGraph,
   flows: Flows,
@@ -319,57 +382,11 @@ export function detectMigrations(
       const gap = rise.at - fall.at;
       if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
       considered++;
-      const cand = scorePair(a, b, fall, rise, former, formerWeight);
+      const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
       if (cand && cand.score >= o.minScore) candidates.push(cand);
     };
     for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
     graph.forEachOutNeighbor(aId, (bId) => consider(bId));
-  }
-
-  function scorePair(a: number, b: number, fall: Event, rise: Event, former: Set<string>, formerWeight: number): Migration | undefined {
-    const aId = flows.ids[a]!;
-    const bId = flows.ids[b]!;
-    const riseFrom = rise.at - DAY_MS;
-    const shared: Array<{ id: string; weight: number }> = [];
-    graph.forEachNeighbor(bId, (c, attrs) => {
-      if (isHub[attrs.i] || c === aId || !former.has(c)) return;
-      const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
-      const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
-      const aLast = Math.max(
-        graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
-        graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
-      );
-      if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
-    });
-    let direct = 0;
-    if (graph.hasDirectedEdge(aId, bId)) {
-      const e = graph.getDirectedEdgeAttributes(aId, bId);
-      direct = directTransfers(e, fall.at);
-    }
-    const profile = profileSimilarity(
-      {
-        hours: flows.hours.subarray(a * 24, a * 24 + 24),
-        channels: flows.channelCounts.subarray(a * MAX_CHANNELS, (a + 1) * MAX_CHANNELS),
-        logAmountMean: f.logAmountMean[a]!,
-      },
-      {
-        hours: flows.hours.subarray(b * 24, b * 24 + 24),
-        channels: flows.channelCounts.subarray(b * MAX_CHANNELS, (b + 1) * MAX_CHANNELS),
-        logAmountMean: f.logAmountMean[b]!,
-      },
-    );
-    return scoreMigration({
-      from: aId,
-      to: bId,
-      fall: { at: fall.at, kind: fall.kind as FallKind },
-      rise: { at: rise.at, kind: rise.kind as RiseKind },
-      formerCounterparties: former.size,
-      formerWeight,
-      shared,
-      directTransfers: direct,
-      profileSimilarity: profile,
-      sameCluster: community[a]! >= 0 && community[a] === community[b],
-    });
   }
 
   // One successor per fallen account and one predecessor per risen account: best scores first.

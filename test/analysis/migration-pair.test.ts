@@ -1,0 +1,105 @@
+// batchPairInputs: the evidence a run scores for one fall and one rise, on a hand-made graph.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { computeCentrality } from '../../src/analysis/centrality.js';
+import { detectCommunities } from '../../src/analysis/communities.js';
+import { computeFeatures } from '../../src/analysis/features.js';
+import { buildAccountGraph } from '../../src/analysis/graph.js';
+import { findHubs } from '../../src/analysis/hubs.js';
+import { batchPairInputs, counterpartyWeight, detectMigrations, scoreMigration } from '../../src/analysis/migration.js';
+import { ANALYSIS_DEFAULTS } from '../../src/analysis/pipeline.js';
+import { DAY, flowsOf, T0, type T } from './helpers.js';
+
+/**
+ * OLD deals with C1..C3 until day 60 and pays NEW once on day 60; NEW deals with C1 and C2 from day
+ * 62. C3 deals with NEW too, but also with OLD until day 90: side by side, not taken over. Everyone
+ * pays SHOP, a hub (120 customers).
+ */
+function world(c3WithOldUntil = 90): T[] {
+  const tx: T[] = [];
+  for (let d = 0; d < 120; d += 2) {
+    const acct = d < 61 ? 'OLD' : d >= 62 ? 'NEW' : null;
+    if (acct) {
+      tx.push({ from: acct, to: 'C1', amount: 35, day: d, hour: 18 });
+      tx.push({ from: 'C2', to: acct, amount: 40, day: d, hour: 19 });
+      tx.push({ from: acct, to: 'SHOP', amount: 30, day: d, hour: 12, channel: 'card' });
+    }
+  }
+  for (let d = 0; d < c3WithOldUntil; d += 3) tx.push({ from: 'C3', to: 'OLD', amount: 20, day: d, hour: 9 });
+  for (let d = 70; d < 120; d += 3) tx.push({ from: 'C3', to: 'NEW', amount: 20, day: d, hour: 9 });
+  tx.push({ from: 'OLD', to: 'NEW', amount: 900, day: 60, hour: 20 });
+  for (let c = 0; c < 120; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c, hour: 15, channel: 'card' });
+  return tx;
+}
+
+test('batchPairInputs: taken-over counterparties with their weights, money from A, the profile, the cluster', () => {
+  const flows = flowsOf(world(), { days: 120 });
+  const n = flows.ids.length;
+  const graph = buildAccountGraph(flows);
+  const c = computeCentrality(graph, n);
+  const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
+  const comm = detectCommunities(graph, n, hubs.isHub, { seed: 1 });
+  const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
+  const a = flows.index.get('OLD')!;
+  const b = flows.index.get('NEW')!;
+  assert.equal(hubs.isHub[flows.index.get('SHOP')!], 1, 'SHOP is a hub');
+  const former = new Set(['C1', 'C2', 'C3', 'NEW']);
+  const formerWeight = [...former].reduce((s, x) => s + counterpartyWeight(graph.degree(x)), 0);
+  const fall = { at: T0 + 89 * DAY, kind: 'stopped' };
+  const rise = { at: T0 + 60 * DAY + 20 * 3_600_000, kind: 'new' };
+  const p = batchPairInputs(graph, flows, f, hubs.isHub, comm.community, a, b, fall, rise, former, formerWeight);
+  assert.equal(p.from, 'OLD');
+  assert.equal(p.to, 'NEW');
+  // C1 and C2 moved (their relation with OLD ended before the one with NEW began); C3 did not.
+  assert.deepEqual(p.shared.map((s) => s.id).sort(), ['C1', 'C2']);
+  for (const s of p.shared) assert.equal(s.weight, counterpartyWeight(graph.degree(s.id)));
+  assert.equal(graph.degree('C1'), 2, 'C1: OLD and NEW');
+  assert.equal(p.formerCounterparties, 4);
+  assert.equal(p.formerWeight, formerWeight);
+  // The payment from OLD to NEW on day 60 is 29 days before a fall on day 89: not counted.
+  assert.equal(p.directTransfers, 0);
+  const p2 = batchPairInputs(graph, flows, f, hubs.isHub, comm.community, a, b, { ...fall, at: T0 + 61 * DAY }, rise, former, formerWeight);
+  assert.equal(p2.directTransfers, 1, 'one payment from OLD to NEW within 14 days of a fall on day 61');
+  assert.ok(p.profileSimilarity > 0.6 && p.profileSimilarity <= 1, `profile ${p.profileSimilarity}`);
+  assert.equal(p.sameCluster, comm.community[a]! >= 0 && comm.community[a] === comm.community[b]);
+});
+
+test("a run's links are the scorer applied to batchPairInputs", () => {
+  // C3 leaves OLD on day 58 (else OLD's fall is day 87 and NEW, risen on day 60, is too early).
+  const flows = flowsOf(world(60), { days: 120 });
+  const n = flows.ids.length;
+  const graph = buildAccountGraph(flows);
+  const c = computeCentrality(graph, n);
+  const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
+  const comm = detectCommunities(graph, n, hubs.isHub, { seed: 1 });
+  const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
+  const out = detectMigrations(graph, flows, f, hubs.isHub, comm.community, { minScore: 0 });
+  for (const link of out.links) {
+    const a = flows.index.get(link.from)!;
+    const former = new Set<string>();
+    graph.forEachNeighbor(link.from, (nb, attrs) => {
+      if (!hubs.isHub[attrs.i]) former.add(nb);
+    });
+    const w = [...former].reduce((s, x) => s + counterpartyWeight(graph.degree(x)), 0);
+    const again = scoreMigration(
+      batchPairInputs(
+        graph,
+        flows,
+        f,
+        hubs.isHub,
+        comm.community,
+        a,
+        flows.index.get(link.to)!,
+        { at: link.fallAt, kind: link.evidence.fallKind },
+        { at: link.riseAt, kind: link.evidence.riseKind },
+        former,
+        w,
+      ),
+    );
+    assert.deepEqual(again, link);
+  }
+  assert.ok(
+    out.links.some((l) => l.from === 'OLD' && l.to === 'NEW'),
+    JSON.stringify(out.links.map((l) => [l.from, l.to])),
+  );
+});
