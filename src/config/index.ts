@@ -307,6 +307,13 @@ export const VARS = {
     doc: 'Accounts with a risk score at or above this are blacklisted.',
     parse: p.number(0.01, 1),
   }),
+  overrideDualControl: defineVar({
+    name: 'ACCTNET_OVERRIDE_DUAL_CONTROL',
+    default: 'off',
+    expected: 'off or exclude',
+    doc: 'Dual control for taking accounts off the list. off: an investigator\'s exclude override (or the removal of an include override) is published at once. exclude: it is stored as a request (202, "pending confirmation") and takes effect only when a second person — another investigator or an admin, never the requester — confirms it (POST /v1/blacklist/overrides/pending/:id/confirm or `acctnet blacklist confirm`). Includes are published at once either way.',
+    parse: p.oneOf(['off', 'exclude'] as const),
+  }),
   learned: defineVar({
     name: 'ACCTNET_LEARNED',
     default: 'on',
@@ -658,6 +665,8 @@ export interface Config {
     retainTransfersDays: number;
     retainVersions: number;
   };
+  /** Who may take an account off the list alone (ACCTNET_OVERRIDE_DUAL_CONTROL). */
+  overrides: { dualControl: 'off' | 'exclude' };
   webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
   watch: {
     enabled: boolean;
@@ -767,6 +776,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retainTransfersDays: v(VARS.retainTransfersDays),
       retainVersions: v(VARS.retainVersions),
     },
+    overrides: { dualControl: v(VARS.overrideDualControl) },
     webhooks: {
       attempts: v(VARS.webhookAttempts),
       backoffMs: v(VARS.webhookBackoffMs),
