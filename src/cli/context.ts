@@ -34,6 +34,9 @@ export function cliLogger(config: Config): Logger {
   return createLogger(level, 'acctnet-cli', 2);
 }
 
+/** How long a command waits for its connections to close before it exits anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 export async function runCommand(
   fn: (rt: Runtime) => Promise<number | void>,
   opts: { logger?: (c: Config) => Logger } = {},
@@ -49,7 +52,9 @@ export async function runCommand(
     if (process.env.ACCTNET_DEBUG) process.stderr.write(`${e.stack}\n`);
     code = err instanceof DomainError ? EXIT_CODE[err.kind] : (e.exitCode ?? EXIT.failed);
   } finally {
-    await rt.close();
+    // Bounded: with Redis or Neo4j gone a graceful close can wait for ever, and the outcome is known.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([rt.close(), new Promise((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
   }
   process.exit(code);
 }

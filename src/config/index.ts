@@ -179,6 +179,13 @@ export const VARS = {
     doc: 'Back-pressure: `import` stops reading while this many of its jobs wait or run.',
     parse: p.int(1, 1000),
   }),
+  importRedisWaitMs: defineVar({
+    name: 'ACCTNET_IMPORT_REDIS_WAIT_MS',
+    default: '120000',
+    expected: 'an integer 1000..86400000 (milliseconds)',
+    doc: '`import`: how long Redis may stay unreachable before the import stops (exit 69) with what was enqueued, what Neo4j holds, the batch id and how to finish (run the same import again: rows already stored count as duplicates). A Redis that comes back sooner — even empty, after a restart without persistence — is caught up: lost jobs are enqueued again.',
+    parse: p.int(1000, 86400000),
+  }),
   defaultCurrency: defineVar({
     name: 'ACCTNET_DEFAULT_CURRENCY',
     default: 'USD',
@@ -631,6 +638,8 @@ export interface Config {
     workerConcurrency: number;
     batchSize: number;
     maxPending: number;
+    /** `import` stops when Redis stays unreachable this long (ACCTNET_IMPORT_REDIS_WAIT_MS). */
+    redisWaitMs: number;
     defaultCurrency: string;
     /** Decimal places of non-ISO currency codes (ACCTNET_CURRENCY_EXPONENTS). */
     currencyExponents: Record<string, number>;
@@ -743,6 +752,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerConcurrency: v(VARS.workerConcurrency),
       batchSize: v(VARS.ingestBatchSize),
       maxPending: v(VARS.ingestMaxPending),
+      redisWaitMs: v(VARS.importRedisWaitMs),
       defaultCurrency,
       currencyExponents,
       maxAmount: v(VARS.maxAmount),
