@@ -73,7 +73,10 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
   });
   const report = () => opts.onProgress?.({ ...producer.progress, bytesRead, bytesTotal: size });
   const ticker = setInterval(report, 250);
-  const outage = new RedisOutageWatch(createRedis(deps.config.redis.url, { connectionName: `acctnet-import-watch:${batchId}` }), deps.config.ingest.redisWaitMs);
+  const outage = new RedisOutageWatch(
+    createRedis(deps.config.redis.url, { connectionName: `acctnet-import-watch:${batchId}` }),
+    deps.config.ingest.redisWaitMs,
+  );
   const source = fs.createReadStream(opts.file, { highWaterMark: 256 * 1024 });
   try {
     const work = (async () => {

@@ -152,8 +152,14 @@ describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => 
     assert.ok(took >= 3000 && took < 20_000, `stopped ${took} ms after Redis went away`);
     const batchId = /Batch (imp-\S+):/.exec(stderr)?.[1];
     assert.ok(batchId, stderr);
-    assert.match(stderr, /the import stopped: Redis \(redis:\/\/127\.0\.0\.1:\d+\/?\) was unreachable for \d+ s \(ACCTNET_IMPORT_REDIS_WAIT_MS=3000\)/);
-    assert.match(stderr, /\d+ rows read from .*, \d+ jobs enqueued, \d+ written to Neo4j \(\d+ rows new, 0 already stored, 0 rejected\); it is marked failed/);
+    assert.match(
+      stderr,
+      /the import stopped: Redis \(redis:\/\/127\.0\.0\.1:\d+\/?\) was unreachable for \d+ s \(ACCTNET_IMPORT_REDIS_WAIT_MS=3000\)/,
+    );
+    assert.match(
+      stderr,
+      /\d+ rows read from .*, \d+ jobs enqueued, \d+ written to Neo4j \(\d+ rows new, 0 already stored, 0 rejected\); it is marked failed/,
+    );
     assert.match(stderr, /run the same import again/);
     assert.equal(first.out(), '', 'no summary was printed as if it were done');
     const written = await countGraph(s.driver);

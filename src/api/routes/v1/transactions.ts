@@ -55,7 +55,8 @@ export const BatchReportSchema = Type.Object({
   createdAt: NullableIsoTime,
   state: Type.Union([Type.Literal('reading'), Type.Literal('writing'), Type.Literal('done'), Type.Literal('failed')]),
   aborted: Type.Union([Type.String(), Type.Null()], {
-    description: 'why the import feeding this batch stopped before the end (Redis unreachable longer than ACCTNET_IMPORT_REDIS_WAIT_MS); the state is then failed',
+    description:
+      'why the import feeding this batch stopped before the end (Redis unreachable longer than ACCTNET_IMPORT_REDIS_WAIT_MS); the state is then failed',
   }),
   rows: Type.Union([Type.Integer(), Type.Null()]),
   received: Type.Integer(),
