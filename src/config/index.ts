@@ -203,7 +203,7 @@ export const VARS = {
   maxAmount: defineVar({
     name: 'ACCTNET_MAX_AMOUNT',
     default: '1000000000',
-    expected: 'a number of major units > 0',
+    expected: 'a number of major units 1..1e13',
     doc: 'Amounts above this (in major units of their currency) are rejected as absurd.',
     parse: p.number(1, 1e13),
   }),
@@ -282,8 +282,8 @@ export const VARS = {
   analysisSeed: defineVar({
     name: 'ACCTNET_ANALYSIS_SEED',
     default: '1',
-    expected: 'an integer',
-    doc: "Seed of Louvain's random order: same data and seed, same clusters.",
+    expected: 'an integer 0..2147483647',
+    doc: "Seed of the analysis: Louvain's random order and the learned model (its sample of unlabelled accounts, its folds, its trees). Same data and seed, same clusters and scores.",
     parse: p.int(0, 2 ** 31 - 1),
   }),
   louvainResolution: defineVar({
