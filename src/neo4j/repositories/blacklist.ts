@@ -203,8 +203,16 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** An account's override, or null. */
-    async override(accountId: string, tx?: Tx): Promise<(Override & { createdBy: string }) | null> {
-      return (await repo.overrides(tx)).find((o) => o.accountId === accountId) ?? null;
+    async override(accountId: string, tx?: Tx): Promise<(Override & { createdBy: string; confirmedBy: string | null }) | null> {
+      const r = (await read(tx, (t) => t.run(cypher('blacklist/override'), { accountId }))).records[0];
+      if (!r) return null;
+      return {
+        accountId: r.get('accountId'),
+        action: r.get('action'),
+        reason: r.get('reason'),
+        createdBy: r.get('createdBy'),
+        confirmedBy: (r.get('confirmedBy') as string | null) ?? null,
+      };
     },
 
     /**
