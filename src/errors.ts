@@ -1,7 +1,7 @@
 // Domain errors: thrown where they happen (repositories translate Neo4j driver errors here), mapped
 // once to an HTTP status (api/errors.ts) and a CLI exit (cli/context.ts).
 
-export type DomainErrorKind = 'not-found' | 'conflict' | 'storage-unavailable';
+export type DomainErrorKind = 'not-found' | 'conflict' | 'forbidden' | 'storage-unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -30,6 +30,14 @@ export class Conflict extends DomainError {
   }
 }
 
+/** The caller may not do this, whatever their role (confirm their own dual-control request). */
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'Forbidden';
+  }
+}
+
 /** Neo4j or Redis did not answer: retry later. */
 export class StorageUnavailable extends DomainError {
   constructor(message: string, cause?: unknown) {
@@ -51,6 +59,6 @@ export function fromDriverError(err: unknown): unknown {
   return err;
 }
 
-export const HTTP_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, 'storage-unavailable': 503 };
+export const HTTP_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, forbidden: 403, 'storage-unavailable': 503 };
 /** CLI exit codes (sysexits): 69 service unavailable; other domain errors exit 1. */
-export const EXIT_CODE: Record<DomainErrorKind, number> = { 'not-found': 1, conflict: 1, 'storage-unavailable': 69 };
+export const EXIT_CODE: Record<DomainErrorKind, number> = { 'not-found': 1, conflict: 1, forbidden: 1, 'storage-unavailable': 69 };

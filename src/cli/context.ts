@@ -34,6 +34,11 @@ export function cliLogger(config: Config): Logger {
   return createLogger(level, 'acctnet-cli', 2);
 }
 
+/** How long a command waits for its connections to close before it exits anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
+/** ... and after a storage outage, when closing the connections to it cannot succeed. */
+const CLOSE_AFTER_OUTAGE_MS = 2_000;
+
 export async function runCommand(
   fn: (rt: Runtime) => Promise<number | void>,
   opts: { logger?: (c: Config) => Logger } = {},
@@ -41,6 +46,7 @@ export async function runCommand(
   const config = loadConfigOrExit();
   const rt = new Runtime(config, (opts.logger ?? cliLogger)(config));
   let code: number = EXIT.ok;
+  let outage = false;
   try {
     code = (await fn(rt)) ?? EXIT.ok;
   } catch (err) {
@@ -48,8 +54,14 @@ export async function runCommand(
     process.stderr.write(`error: ${e.message}\n`);
     if (process.env.ACCTNET_DEBUG) process.stderr.write(`${e.stack}\n`);
     code = err instanceof DomainError ? EXIT_CODE[err.kind] : (e.exitCode ?? EXIT.failed);
+    outage = err instanceof DomainError && err.kind === 'storage-unavailable';
   } finally {
-    await rt.close();
+    // Bounded: with Redis or Neo4j gone a graceful close can wait for ever, and the outcome is known.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      rt.close(),
+      new Promise((r) => (timer = setTimeout(r, outage ? CLOSE_AFTER_OUTAGE_MS : CLOSE_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
   process.exit(code);
 }

@@ -179,6 +179,13 @@ export const VARS = {
     doc: 'Back-pressure: `import` stops reading while this many of its jobs wait or run.',
     parse: p.int(1, 1000),
   }),
+  importRedisWaitMs: defineVar({
+    name: 'ACCTNET_IMPORT_REDIS_WAIT_MS',
+    default: '120000',
+    expected: 'an integer 1000..86400000 (milliseconds)',
+    doc: '`import`: how long Redis may stay unreachable before the import stops (exit 69) with what was enqueued, what Neo4j holds, the batch id and how to finish (run the same import again: rows already stored count as duplicates). A Redis that comes back sooner — even empty, after a restart without persistence — is caught up: lost jobs are enqueued again.',
+    parse: p.int(1000, 86400000),
+  }),
   defaultCurrency: defineVar({
     name: 'ACCTNET_DEFAULT_CURRENCY',
     default: 'USD',
@@ -196,7 +203,7 @@ export const VARS = {
   maxAmount: defineVar({
     name: 'ACCTNET_MAX_AMOUNT',
     default: '1000000000',
-    expected: 'a number of major units > 0',
+    expected: 'a number of major units 1..1e13',
     doc: 'Amounts above this (in major units of their currency) are rejected as absurd.',
     parse: p.number(1, 1e13),
   }),
@@ -275,8 +282,8 @@ export const VARS = {
   analysisSeed: defineVar({
     name: 'ACCTNET_ANALYSIS_SEED',
     default: '1',
-    expected: 'an integer',
-    doc: "Seed of Louvain's random order: same data and seed, same clusters.",
+    expected: 'an integer 0..2147483647',
+    doc: "Seed of the analysis: Louvain's random order and the learned model (its sample of unlabelled accounts, its folds, its trees). Same data and seed, same clusters and scores.",
     parse: p.int(0, 2 ** 31 - 1),
   }),
   louvainResolution: defineVar({
@@ -306,6 +313,13 @@ export const VARS = {
     expected: 'a number 0.01..1',
     doc: 'Accounts with a risk score at or above this are blacklisted.',
     parse: p.number(0.01, 1),
+  }),
+  overrideDualControl: defineVar({
+    name: 'ACCTNET_OVERRIDE_DUAL_CONTROL',
+    default: 'off',
+    expected: 'off or exclude',
+    doc: 'Dual control for taking accounts off the list. off: an investigator\'s exclude override (or the removal of an include override) is published at once. exclude: it is stored as a request (202, "pending confirmation") and takes effect only when a second person — another investigator or an admin, never the requester — confirms it (POST /v1/blacklist/overrides/pending/:id/confirm or `acctnet blacklist confirm`). Includes are published at once either way.',
+    parse: p.oneOf(['off', 'exclude'] as const),
   }),
   learned: defineVar({
     name: 'ACCTNET_LEARNED',
@@ -624,6 +638,8 @@ export interface Config {
     workerConcurrency: number;
     batchSize: number;
     maxPending: number;
+    /** `import` stops when Redis stays unreachable this long (ACCTNET_IMPORT_REDIS_WAIT_MS). */
+    redisWaitMs: number;
     defaultCurrency: string;
     /** Decimal places of non-ISO currency codes (ACCTNET_CURRENCY_EXPONENTS). */
     currencyExponents: Record<string, number>;
@@ -658,6 +674,8 @@ export interface Config {
     retainTransfersDays: number;
     retainVersions: number;
   };
+  /** Who may take an account off the list alone (ACCTNET_OVERRIDE_DUAL_CONTROL). */
+  overrides: { dualControl: 'off' | 'exclude' };
   webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
   watch: {
     enabled: boolean;
@@ -734,6 +752,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerConcurrency: v(VARS.workerConcurrency),
       batchSize: v(VARS.ingestBatchSize),
       maxPending: v(VARS.ingestMaxPending),
+      redisWaitMs: v(VARS.importRedisWaitMs),
       defaultCurrency,
       currencyExponents,
       maxAmount: v(VARS.maxAmount),
@@ -767,6 +786,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retainTransfersDays: v(VARS.retainTransfersDays),
       retainVersions: v(VARS.retainVersions),
     },
+    overrides: { dualControl: v(VARS.overrideDualControl) },
     webhooks: {
       attempts: v(VARS.webhookAttempts),
       backoffMs: v(VARS.webhookBackoffMs),

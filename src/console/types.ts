@@ -194,3 +194,17 @@ export interface ReviewItem {
   reasons: string[];
   explanations: ReasonExplanation[];
 }
+
+/** An override request under dual control (GET /v1/blacklist/overrides/pending). */
+export interface PendingOverride {
+  id: string;
+  accountId: string;
+  action: 'exclude' | 'delete';
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'pending' | 'confirmed' | 'rejected' | 'withdrawn';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+}

@@ -64,6 +64,8 @@ export class BatchProducer {
   private readonly outstanding = new Set<string>();
   private events: QueueEvents | undefined;
   private wake: (() => void) | undefined;
+  /** Set when the import gave up (Redis unreachable too long): nothing more is enqueued. */
+  private stopped = false;
 
   constructor(
     private readonly deps: { config: Config; queue: Queue<IngestJobData>; connection: ConnectionOptions; batches: IngestBatchRepository },
@@ -110,9 +112,24 @@ export class BatchProducer {
     if (this.rows.length + this.rejected.length >= this.opts.batchSize) await this.flush();
   }
 
+  /** Gives up: no job is enqueued (or enqueued again) from now on, and the waits end. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /** Jobs enqueued and not yet known written or failed. */
+  get unfinished(): number {
+    return this.outstanding.size;
+  }
+
   private async flush(): Promise<void> {
     if (this.rows.length + this.rejected.length === 0) return;
-    while (this.outstanding.size >= this.opts.maxPending) await this.waitForChange(2000);
+    while (this.outstanding.size >= this.opts.maxPending) {
+      if (this.stopped) throw new Error('acctnet/ingest: the import stopped');
+      await this.waitForChange(2000);
+    }
+    if (this.stopped) throw new Error('acctnet/ingest: the import stopped');
     const seq = this.seq++;
     const jobId = ingestJobId(this.batchId, seq);
     const data: IngestJobData = { batchId: this.batchId, seq, rows: this.rows, rejected: this.rejected };
@@ -166,7 +183,7 @@ export class BatchProducer {
       }
       const state = await this.deps.queue.getJobState(jobId);
       const payload = this.payloads.get(jobId);
-      if (state === 'unknown' && payload) {
+      if (state === 'unknown' && payload && !this.stopped) {
         await this.deps.queue.add('chunk', payload, { jobId });
         this.progress.requeuedJobs++;
       }
@@ -180,7 +197,7 @@ export class BatchProducer {
   }
 
   async waitForAll(onTick?: () => void): Promise<void> {
-    while (this.outstanding.size > 0) {
+    while (this.outstanding.size > 0 && !this.stopped) {
       await this.waitForChange(1000);
       onTick?.();
     }
@@ -195,6 +212,7 @@ export class BatchProducer {
       events.close().then(() => true),
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 3000))),
     ]).finally(() => clearTimeout(timer));
-    if (!closed) await events.disconnect().catch(() => {});
+    // disconnect() can wait for a connection that never comes back too: started, not awaited.
+    if (!closed) void events.disconnect().catch(() => {});
   }
 }

@@ -13,6 +13,8 @@ export interface BatchReport {
   name: string | null;
   createdAt: string;
   state: BatchState;
+  /** Why the import feeding this batch stopped before the end (then the state is failed), or null. */
+  aborted: string | null;
   rows: number | null;
   received: number;
   written: number;
@@ -61,7 +63,18 @@ export async function describeBatch(
     }
   }
   const pending = s.expectedChunks === null ? null : s.expectedChunks - s.chunksDone - failedJobs.length;
-  const state: BatchState = s.expectedChunks === null ? 'reading' : pending! > 0 ? 'writing' : failedJobs.length > 0 ? 'failed' : 'done';
+  const complete = s.expectedChunks !== null && pending === 0 && failedJobs.length === 0;
+  // A stopped import's batch never reads "reading" or "writing" for ever: it failed, with the reason.
+  const state: BatchState =
+    s.abortReason !== null && !complete
+      ? 'failed'
+      : s.expectedChunks === null
+        ? 'reading'
+        : pending! > 0
+          ? 'writing'
+          : failedJobs.length > 0
+            ? 'failed'
+            : 'done';
   const rejectedRows = await batches.rejectedRows(id, page.rejectedAfter, page.rejectedLimit);
   return {
     id: s.id,
@@ -69,6 +82,7 @@ export async function describeBatch(
     name: s.name,
     createdAt: new Date(s.createdAt).toISOString(),
     state,
+    aborted: s.abortReason,
     rows: s.expectedRows,
     received: s.received,
     written: s.written,

@@ -9,7 +9,10 @@ import type { Config } from '../config/index.js';
 import type { IngestBatchRepository } from '../neo4j/repositories/ingest-batches.js';
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import { BatchProducer, newBatchId, type BatchProgress, type FailedChunk } from './batch-producer.js';
+import { StorageUnavailable } from '../errors.js';
+import { createRedis } from '../redis/connection.js';
 import { inputFile, readRows, type ColumnMap } from './read-rows.js';
+import { RedisOutage, RedisOutageWatch } from './redis-outage.js';
 
 export interface ImportOptions {
   file: string;
@@ -70,23 +73,45 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
   });
   const report = () => opts.onProgress?.({ ...producer.progress, bytesRead, bytesTotal: size });
   const ticker = setInterval(report, 250);
+  const outage = new RedisOutageWatch(
+    createRedis(deps.config.redis.url, { connectionName: `acctnet-import-watch:${batchId}` }),
+    deps.config.ingest.redisWaitMs,
+  );
+  const source = fs.createReadStream(opts.file, { highWaterMark: 256 * 1024 });
   try {
-    const source = fs.createReadStream(opts.file, { highWaterMark: 256 * 1024 });
-    source.on('error', (err) => counter.destroy(err));
-    source.pipe(counter);
-    for await (const item of readRows(counter, format, opts.map)) {
-      await producer.add(item);
-    }
-    await producer.finishReading();
-    report();
-    await producer.waitForAll(report);
+    const work = (async () => {
+      source.on('error', (err) => counter.destroy(err));
+      source.pipe(counter);
+      for await (const item of readRows(counter, format, opts.map)) {
+        await producer.add(item);
+      }
+      await producer.finishReading();
+      report();
+      await producer.waitForAll(report);
+    })();
+    // Once the outage wins the race, the work may stay blocked on Redis (or fail when stopped).
+    work.catch(() => {});
+    await outage.race(work);
+  } catch (err) {
+    if (!(err instanceof RedisOutage)) throw err;
+    producer.stop();
+    source.destroy();
+    throw await importStopped(deps, opts.file, producer, err);
   } finally {
     clearInterval(ticker);
+    outage.stop();
     await producer.close();
   }
   report();
 
   const status = await deps.batches.status(batchId);
+  // Never a partial batch reported as done: every job is written or reported failed.
+  const accounted = (status?.chunksDone ?? 0) + producer.failed.length;
+  if (!status || accounted < producer.progress.chunksQueued) {
+    throw new Error(
+      `acctnet/ingest: batch ${batchId} is incomplete: ${status?.chunksDone ?? 0} of ${producer.progress.chunksQueued} jobs written and ${producer.failed.length} failed; run the same import again (rows already stored count as duplicates)`,
+    );
+  }
   const summary: ImportSummary = {
     batchId,
     file: opts.file,
@@ -107,6 +132,47 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
     summary.rejectsFile = target;
   }
   return summary;
+}
+
+/** Thrown when Redis stayed unreachable longer than ACCTNET_IMPORT_REDIS_WAIT_MS: what happened and what to do. */
+export class ImportStopped extends StorageUnavailable {
+  constructor(
+    message: string,
+    readonly batchId: string,
+  ) {
+    super(message);
+    this.name = 'ImportStopped';
+  }
+}
+
+/** Marks the batch failed in Neo4j and says what was enqueued, what Neo4j holds, and how to finish. */
+async function importStopped(deps: ImportDeps, file: string, producer: BatchProducer, outage: RedisOutage): Promise<ImportStopped> {
+  const p = producer.progress;
+  const status = await deps.batches.status(producer.batchId).catch(() => null);
+  const written = status
+    ? `${status.chunksDone} written to Neo4j (${status.written} rows new, ${status.duplicates} already stored, ${status.rejected} rejected)`
+    : 'how many were written is unknown (Neo4j did not answer either)';
+  const reason = `the import stopped: Redis (${redactUrl(deps.config.redis.url)}) was unreachable for ${Math.round(outage.downMs / 1000)} s (ACCTNET_IMPORT_REDIS_WAIT_MS=${deps.config.ingest.redisWaitMs})`;
+  await deps.batches.abort(producer.batchId, reason).catch(() => {});
+  return new ImportStopped(
+    [
+      `${reason}.`,
+      `Batch ${producer.batchId}: ${p.rowsRead} rows read from ${file}, ${p.chunksQueued} jobs enqueued, ${written}; it is marked failed.`,
+      `Nothing written is lost. To finish: bring Redis back (redis-cli ping), then run the same import again (npx acctnet import ${file} …): rows already stored count as duplicates, so the counts come out exact.`,
+    ].join('\n'),
+    producer.batchId,
+  );
+}
+
+/** The Redis URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'Redis';
+  }
 }
 
 export async function writeRejectsFile(

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Config } from '../../src/config/index.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
 import { buildServer } from '../../src/server.js';
@@ -114,6 +114,31 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(server.authStats.keyLookups - before2, 1, 'one lookup for three tries of the same unknown key');
     const metrics = await server.inject({ method: 'GET', url: '/metrics', headers: bearer(keys.metrics), remoteAddress: '198.51.100.2' });
     assert.match(metrics.body, /^acctnet_auth_requests\{outcome="limited"\} (\d+)$/m);
+  });
+
+  test('ACCTNET_TRUST_PROXY: the failed-attempt limit keys on X-Forwarded-For only from a trusted proxy', async () => {
+    const trustProxy = (raw: string) => loadConfig({ ...process.env, ACCTNET_TRUST_PROXY: raw }).http.trustProxy;
+    const noKey = (server: FastifyInstance, peer: string, forwardedFor: string) =>
+      server.inject({ method: 'GET', url: '/v1/runs', remoteAddress: peer, headers: { 'x-forwarded-for': forwardedFor } });
+
+    // Default (false): the address is the TCP peer. Clients behind one proxy share its bucket, and a
+    // forged X-Forwarded-For buys no fresh budget.
+    assert.equal(s.config.http.trustProxy, false, 'the default');
+    const direct = await variant((c) => ({ ...c, http: { ...c.http, trustProxy: trustProxy('false') } }));
+    const seen: number[] = [];
+    for (let i = 0; i < 7; i++) seen.push((await noKey(direct, '10.1.1.1', `192.0.2.${10 + i}`)).statusCode);
+    assert.deepEqual(seen, [401, 401, 401, 401, 401, 429, 429]);
+
+    // The proxy's range trusted: each forwarded client has its own bucket ...
+    const behind = await variant((c) => ({ ...c, http: { ...c.http, trustProxy: trustProxy('10.0.0.0/8') } }));
+    const first: number[] = [];
+    for (let i = 0; i < 6; i++) first.push((await noKey(behind, '10.1.1.1', '192.0.2.77')).statusCode);
+    assert.deepEqual(first, [401, 401, 401, 401, 401, 429], 'one forwarded client reaches the bound');
+    assert.equal((await noKey(behind, '10.1.1.1', '192.0.2.78')).statusCode, 401, 'another client behind the same proxy is not limited');
+    // ... but a peer outside the trusted range cannot choose its address by sending the header.
+    const forged: number[] = [];
+    for (let i = 0; i < 7; i++) forged.push((await noKey(behind, '203.0.113.99', `198.51.100.${i}`)).statusCode);
+    assert.deepEqual(forged, [401, 401, 401, 401, 401, 429, 429]);
   });
 
   test('the per-key rate limit counts the authenticated key: another key from the same address has its own budget', async () => {

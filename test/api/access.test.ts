@@ -149,6 +149,32 @@ describe('access: every route × every role', () => {
       await blacklist.setOverride({ accountId: id, action: 'exclude', reason: 'access test', createdBy: 'test' });
       return { method: 'DELETE', url: `/v1/blacklist/overrides/${id}` };
     });
+    // Dual-control requests made by someone else, so every admitted caller is a second person.
+    const otherPersonsRequest = async () =>
+      (
+        await blacklist.requestOverride({
+          id: `ovr_${fresh()}`,
+          accountId: fresh(),
+          action: 'exclude',
+          reason: 'access test',
+          requestedBy: 'another investigator',
+          requestedByKey: 'key_another',
+        })
+      ).id;
+    add('GET', '/v1/blacklist/overrides/pending', ['investigator'], async () => ({
+      method: 'GET',
+      url: '/v1/blacklist/overrides/pending',
+    }));
+    add('POST', '/v1/blacklist/overrides/pending/:id/confirm', ['investigator'], async () => ({
+      method: 'POST',
+      url: `/v1/blacklist/overrides/pending/${await otherPersonsRequest()}/confirm`,
+      payload: {},
+    }));
+    add('POST', '/v1/blacklist/overrides/pending/:id/reject', ['investigator'], async () => ({
+      method: 'POST',
+      url: `/v1/blacklist/overrides/pending/${await otherPersonsRequest()}/reject`,
+      payload: { reason: 'access test' },
+    }));
     add('POST', '/v1/blacklist/versions/:version/approve', [], async () => {
       const state = await blacklist.state();
       const version = await blacklist.nextVersionNumber();

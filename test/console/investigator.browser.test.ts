@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { CHROMIUM, launchChromium } from '../../dev/chromium.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { createKeys, type Keys } from '../helpers/app.js';
@@ -399,6 +400,29 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     assert.equal(audit.action, 'label.create');
     assert.equal(audit.target, `account:${item.accountId}`);
     await shot('review-confirmed');
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  });
+  test('review page: an open unlisting request (dual control) is confirmed by a second person and published', async () => {
+    const listed = (await api('/v1/blacklist')).entries[0].accountId as string;
+    const id = 'ovr_browser-review';
+    await createBlacklistRepository(s.driver, s.config.neo4j).requestOverride({
+      id,
+      accountId: listed,
+      action: 'exclude',
+      reason: 'customer proved the payments legitimate',
+      requestedBy: 'another investigator',
+      requestedByKey: 'key_another',
+    });
+    await page.getByRole('link', { name: 'Clusters' }).click();
+    await page.getByRole('link', { name: 'Review' }).click();
+    const row = page.locator(`table.pending-requests tbody tr[data-pending="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), /keep off the list[\s\S]*customer proved the payments legitimate[\s\S]*another investigator/);
+    await shot('review-pending-override');
+    await row.getByRole('button', { name: 'Confirm' }).click();
+    await row.locator('.audit').waitFor({ timeout: 20_000 });
+    assert.match(await row.locator('.audit').innerText(), new RegExp(`override\\.confirm on account:${listed}`));
+    assert.ok(!(await api('/v1/blacklist')).entries.some((e: { accountId: string }) => e.accountId === listed), 'off the served list');
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
   });
 });

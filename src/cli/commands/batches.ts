@@ -25,6 +25,8 @@ export function registerBatches(program: Command): void {
           retries: j.retries,
         }));
         process.stdout.write(`${JSON.stringify({ ...shown, failedJobs }, null, 2)}\n`);
+        if (status.abortReason !== null && status.chunksDone < (status.expectedChunks ?? Infinity))
+          say(`${status.abortReason}: the batch is incomplete; run the same import again (rows already stored count as duplicates)`);
         if (failedJobs.some((j) => j.state === 'failed'))
           say(`jobs failed for good; their rows are kept: npx acctnet batches retry ${batchId}`);
       }),

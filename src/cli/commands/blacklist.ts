@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import { administer } from '../../blacklist/admin.js';
+import { confirmPending, pendingView, rejectPending } from '../../blacklist/overrides.js';
 import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import type { Runtime } from '../../runtime.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
@@ -108,6 +109,59 @@ export function registerBlacklist(program: Command): void {
   adminCommand('approve', 'Serve a version the publish guard held', 'a held version');
   adminCommand('pin', 'Serve a version and keep it: later runs produce held versions until unpin', 'version to serve and keep');
   adminCommand('rollback', 'Serve an earlier version again and pin it', 'an earlier version');
+
+  // Dual control (ACCTNET_OVERRIDE_DUAL_CONTROL=exclude): requests to take accounts off the list.
+  bl.command('pending')
+    .description('Override requests waiting for a second person (dual control); --all: every request with its outcome')
+    .option('--all', 'also confirmed, rejected and withdrawn requests')
+    .option('--limit <n>', 'how many', (x) => Number(x), 100)
+    .option('--json', 'print the requests as JSON (as GET /v1/blacklist/overrides/pending)')
+    .action((opts: { all?: boolean; limit: number; json?: boolean }) =>
+      runCommand(async (rt) => {
+        const items = (await (await repo(rt)).pendingOverrides(opts.all ? null : 'pending', opts.limit)).map(pendingView);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ dualControl: rt.config.overrides.dualControl, items }, null, 2)}\n`);
+          return;
+        }
+        if (items.length === 0) say(`no ${opts.all ? '' : 'open '}override requests (dual control: ${rt.config.overrides.dualControl})`);
+        for (const p of items) {
+          const decided = p.decidedBy
+            ? `  ${p.status} by ${p.decidedBy} at ${p.decidedAt}${p.note ? ` (${p.note})` : ''}`
+            : `  ${p.status}`;
+          process.stdout.write(`${p.id}  ${p.action} ${p.accountId}  by ${p.requestedBy} at ${p.requestedAt}  "${p.reason}"${decided}\n`);
+        }
+      }),
+    );
+
+  bl.command('confirm')
+    .argument('<id>', 'an open override request (see `acctnet blacklist pending`)')
+    .option('--note <text>', 'why you confirm it (kept in the audit log)')
+    .description('Confirm an override request made by someone else: it takes effect and is published')
+    .action((id: string, opts: { note?: string }) =>
+      runCommand(async (rt) => {
+        await rt.ensureNeo4j();
+        await rt.ensureRedis();
+        const r = await confirmPending(rt.publishDeps(), cliActor(), id, opts.note ?? null, null);
+        const what =
+          r.pending.action === 'exclude'
+            ? `${r.pending.accountId} is kept off the list`
+            : `the include override of ${r.pending.accountId} is removed`;
+        say(
+          `${id} confirmed: ${what}; ${r.published.status === 'published' ? `version ${r.published.version} is served` : `publication pending (${r.published.reason})`}`,
+        );
+      }),
+    );
+
+  bl.command('reject')
+    .argument('<id>', 'an open override request')
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .description('Reject an override request (your own: withdraw it); the list does not change')
+    .action((id: string, opts: { reason: string }) =>
+      runCommand(async (rt) => {
+        const r = await rejectPending({ config: rt.config, driver: await rt.ensureNeo4j() }, cliActor(), id, opts.reason, null);
+        say(`${id} ${r.pending.status}: ${r.pending.accountId} stays as it is on the list`);
+      }),
+    );
 
   bl.command('unpin')
     .description('Let the next run publish again (subject to the guard)')

@@ -142,7 +142,11 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       e.preventDefault();
       const f = new FormData(overrideForm);
       try {
-        const r = await api<{ audit: AuditEntry; published: { status: string; version: number | null } }>('/v1/blacklist/overrides', {
+        const r = await api<{
+          audit: AuditEntry;
+          status?: 'pending confirmation';
+          published?: { status: string; version: number | null };
+        }>('/v1/blacklist/overrides', {
           method: 'POST',
           body: { accountId, action: f.get('action'), reason: f.get('reason') },
         });
@@ -151,9 +155,11 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
           auditNote(r.audit),
           h('p', {
             text:
-              r.published.status === 'pending'
-                ? 'Saved; publication is pending behind another one (it will be served shortly).'
-                : `Published blacklist version ${r.published.version}.`,
+              r.status === 'pending confirmation'
+                ? 'Pending confirmation: the account stays listed until a second investigator or an admin confirms (Review page).'
+                : r.published?.status === 'pending'
+                  ? 'Saved; publication is pending behind another one (it will be served shortly).'
+                  : `Published blacklist version ${r.published?.version}.`,
           }),
         );
       } catch (err) {
@@ -235,8 +241,10 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       pathForm,
       h('h3', { text: 'Why' }),
       d.explanations.length
-        ? reasonList(d.explanations, (id) => jump(id), (cid) =>
-            h('a', { href: `#/clusters/${cid}?account=${encodeURIComponent(d.accountId)}`, text: `cluster ${cid}` }),
+        ? reasonList(
+            d.explanations,
+            (id) => jump(id),
+            (cid) => h('a', { href: `#/clusters/${cid}?account=${encodeURIComponent(d.accountId)}`, text: `cluster ${cid}` }),
           )
         : h('p', { text: 'No risk evidence.' }),
       d.blacklist.entry ? h('p', { class: 'hint', text: `Listed with: ${d.blacklist.entry.reasons.join('; ')}` }) : null,

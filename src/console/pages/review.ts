@@ -4,13 +4,80 @@
 import { api } from '../api.js';
 import { reasonList } from '../evidence.js';
 import type { Page } from '../main.js';
-import type { AuditEntry, Label, ReviewItem } from '../types.js';
+import type { AuditEntry, Label, PendingOverride, ReviewItem } from '../types.js';
 import { auditNote, clear, empty, errorBox, fmt, h, loading } from '../ui.js';
 import { renderAccountPanel } from './account-panel.js';
 
+/**
+ * Dual control (ACCTNET_OVERRIDE_DUAL_CONTROL=exclude): requests to take accounts off the list wait
+ * here for a second person. Shown only when there are open requests; the API refuses the
+ * requester's own confirmation (403), which the row shows.
+ */
+function pendingOverrides(): HTMLElement {
+  const section = h('section', { class: 'pending-overrides', hidden: true, 'aria-label': 'Unlisting requests awaiting confirmation' });
+  const decide = async (p: PendingOverride, verdict: 'confirm' | 'reject', cell: HTMLElement) => {
+    const reason = verdict === 'reject' ? prompt('Why reject (or withdraw) this request?') : null;
+    if (verdict === 'reject' && !reason) return;
+    for (const b of cell.querySelectorAll('button')) (b as HTMLButtonElement).disabled = true;
+    try {
+      const r = await api<{ pending: PendingOverride; audit: AuditEntry }>(
+        `/v1/blacklist/overrides/pending/${encodeURIComponent(p.id)}/${verdict}`,
+        { method: 'POST', body: verdict === 'reject' ? { reason } : {} },
+      );
+      clear(cell, h('strong', { text: r.pending.status }), auditNote(r.audit));
+    } catch (err) {
+      for (const b of cell.querySelectorAll('button')) (b as HTMLButtonElement).disabled = false;
+      cell.append(errorBox(err));
+    }
+  };
+  void api<{ items: PendingOverride[] }>('/v1/blacklist/overrides/pending')
+    .then(({ items }) => {
+      if (!items.length) return;
+      const rows = items.map((p) => {
+        const actions = h('td', { class: 'review-actions' });
+        actions.append(
+          h('button', { type: 'button', text: 'Confirm', on: { click: () => void decide(p, 'confirm', actions) } }),
+          ' ',
+          h('button', { type: 'button', text: 'Reject', on: { click: () => void decide(p, 'reject', actions) } }),
+        );
+        return h(
+          'tr',
+          { dataset: { pending: p.id } },
+          h('td', {}, h('a', { href: `#/accounts/${encodeURIComponent(p.accountId)}`, text: p.accountId })),
+          h('td', { text: p.action === 'exclude' ? 'keep off the list' : 'remove its include override' }),
+          h('td', { text: p.reason }),
+          h('td', { text: `${p.requestedBy}, ${fmt.date(p.requestedAt)}` }),
+          actions,
+        );
+      });
+      section.hidden = false;
+      clear(
+        section,
+        h('h2', { text: 'Unlisting requests awaiting a second person' }),
+        h(
+          'table',
+          { class: 'pending-requests' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Account', 'Request', 'Reason', 'Requested by', 'Decide'].map((t) => h('th', { scope: 'col', text: t }))),
+          ),
+          h('tbody', {}, ...rows),
+        ),
+      );
+    })
+    .catch(() => {});
+  return section;
+}
+
 export function reviewPage(root: HTMLElement): Page {
+  const pendingSection = pendingOverrides();
   const list = h('section', { class: 'review-list' }, loading());
-  const panel = h('aside', { class: 'panel', 'aria-live': 'polite' }, h('p', { class: 'hint', text: 'Open a candidate to see its full evidence here.' }));
+  const panel = h(
+    'aside',
+    { class: 'panel', 'aria-live': 'polite' },
+    h('p', { class: 'hint', text: 'Open a candidate to see its full evidence here.' }),
+  );
   clear(
     root,
     h('h1', { text: 'Review: model-only candidates' }),
@@ -18,6 +85,7 @@ export function reviewPage(root: HTMLElement): Page {
       class: 'hint',
       text: 'Accounts the learned model (or the anomaly score) rates at or above the threshold without network evidence: they are not sent to gateways. Confirm labels the account fraud (the next run lists it); reject labels it legit (its score is capped and the model learns from it).',
     }),
+    pendingSection,
     h('div', { class: 'review-layout' }, list, panel),
   );
   let closePanel: (() => void) | undefined;
@@ -98,11 +166,7 @@ export function reviewPage(root: HTMLElement): Page {
             'table',
             { class: 'review' },
             h('caption', { text: `Run ${page.runId}` }),
-            h(
-              'thead',
-              {},
-              h('tr', {}, ...['Account', 'Score', 'Anomaly', 'Why', 'Decide'].map((t) => h('th', { scope: 'col', text: t }))),
-            ),
+            h('thead', {}, h('tr', {}, ...['Account', 'Score', 'Anomaly', 'Why', 'Decide'].map((t) => h('th', { scope: 'col', text: t })))),
             rows,
           ),
           more,

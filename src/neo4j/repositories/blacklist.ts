@@ -78,6 +78,44 @@ const toEntry = (r: { get(key: string): unknown }): BlacklistEntry => ({
   reasons: (r.get('reasons') as string[] | null) ?? [],
 });
 
+/** exclude: take the account off the list; delete: remove its include override (which can unlist it too). */
+export type PendingAction = 'exclude' | 'delete';
+export type PendingStatus = 'pending' | 'confirmed' | 'rejected' | 'withdrawn';
+
+/** An override request under dual control (ACCTNET_OVERRIDE_DUAL_CONTROL). */
+export interface PendingOverride {
+  id: string;
+  accountId: string;
+  action: PendingAction;
+  reason: string;
+  requestedBy: string;
+  requestedByKey: string;
+  requestedAt: number;
+  status: PendingStatus;
+  decidedBy: string | null;
+  decidedByKey: string | null;
+  decidedAt: number | null;
+  /** The decider's note (a rejection's reason). */
+  note: string | null;
+}
+
+function toPending(p: Record<string, unknown>): PendingOverride {
+  return {
+    id: p.id as string,
+    accountId: p.accountId as string,
+    action: p.action as PendingAction,
+    reason: p.reason as string,
+    requestedBy: p.requestedBy as string,
+    requestedByKey: p.requestedByKey as string,
+    requestedAt: toNumber(p.requestedAt),
+    status: p.status as PendingStatus,
+    decidedBy: (p.decidedBy as string | null) ?? null,
+    decidedByKey: (p.decidedByKey as string | null) ?? null,
+    decidedAt: toNumberOrNull(p.decidedAt),
+    note: (p.note as string | null) ?? null,
+  };
+}
+
 const BATCH = 5000;
 /** Diffs with more changes than this are stored as counts only (they are pull links for webhooks). */
 export const STORED_DIFF_LIMIT = 20_000;
@@ -116,7 +154,7 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map(toEntry);
     },
 
-    async overrides(tx?: Tx): Promise<Array<Override & { createdBy: string; createdAt: number }>> {
+    async overrides(tx?: Tx): Promise<Array<Override & { createdBy: string; createdAt: number; confirmedBy: string | null }>> {
       const result = await read(tx, (t) => t.run(cypher('blacklist/overrides')));
       return result.records.map((r) => ({
         accountId: r.get('accountId'),
@@ -124,6 +162,7 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
         reason: r.get('reason'),
         createdBy: r.get('createdBy'),
         createdAt: toNumber(r.get('createdAt')),
+        confirmedBy: (r.get('confirmedBy') as string | null) ?? null,
       }));
     },
 
@@ -134,7 +173,10 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** Sets (or replaces) an account's override and counts the change. */
-    async setOverride(o: Override & { createdBy: string }, tx?: Tx): Promise<{ previousAction: string | null; createdAt: number }> {
+    async setOverride(
+      o: Override & { createdBy: string; confirmedBy?: string | null },
+      tx?: Tx,
+    ): Promise<{ previousAction: string | null; createdAt: number }> {
       return write(tx, async (t) => {
         const r = await t.run(cypher('blacklist/set-override'), {
           accountId: o.accountId,
@@ -142,6 +184,7 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
           reason: o.reason,
           createdBy: o.createdBy,
           createdAt: int(Date.now()),
+          confirmedBy: o.confirmedBy ?? null,
         });
         await t.run(cypher('blacklist/bump-overrides'));
         const row = r.records[0]!;
@@ -157,6 +200,66 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
         await t.run(cypher('blacklist/bump-overrides'));
         return { accountId: r.get('accountId'), action: r.get('action'), reason: r.get('reason') };
       });
+    },
+
+    /** An account's override, or null. */
+    async override(accountId: string, tx?: Tx): Promise<(Override & { createdBy: string; confirmedBy: string | null }) | null> {
+      const r = (await read(tx, (t) => t.run(cypher('blacklist/override'), { accountId }))).records[0];
+      if (!r) return null;
+      return {
+        accountId: r.get('accountId'),
+        action: r.get('action'),
+        reason: r.get('reason'),
+        createdBy: r.get('createdBy'),
+        confirmedBy: (r.get('confirmedBy') as string | null) ?? null,
+      };
+    },
+
+    /**
+     * Stores a request for a second person's confirmation. Throws Conflict when the account already
+     * has an open request (the database's constraint decides between two racing requests).
+     */
+    async requestOverride(
+      p: { id: string; accountId: string; action: PendingAction; reason: string; requestedBy: string; requestedByKey: string },
+      tx?: Tx,
+    ): Promise<PendingOverride> {
+      try {
+        return await write(tx, async (t) => {
+          const r = await t.run(cypher('blacklist/request-override'), { ...p, requestedAt: int(Date.now()) });
+          return toPending(r.records[0]!.get('p'));
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+          const open = await repo.pendingOverride({ accountId: p.accountId });
+          throw new Conflict(
+            `Account ${p.accountId} already has a request waiting for confirmation${open ? ` (${open.id}, by ${open.requestedBy})` : ''}: confirm or reject it first`,
+          );
+        }
+        throw err;
+      }
+    },
+
+    /** A request by id, or the open request of an account. */
+    async pendingOverride(by: { id: string } | { accountId: string }, tx?: Tx): Promise<PendingOverride | null> {
+      const r = await read(tx, (t) =>
+        t.run(cypher('blacklist/pending-override'), { id: 'id' in by ? by.id : null, accountId: 'accountId' in by ? by.accountId : null }),
+      );
+      return r.records[0] ? toPending(r.records[0].get('p')) : null;
+    },
+
+    /** Requests, newest first: the open ones, or all (status null). */
+    async pendingOverrides(status: PendingStatus | null, limit: number, tx?: Tx): Promise<PendingOverride[]> {
+      const r = await read(tx, (t) => t.run(cypher('blacklist/pending-overrides'), { status, limit: int(limit) }));
+      return r.records.map((x) => toPending(x.get('p')));
+    },
+
+    /** Closes an open request; null when it was not pending (already decided). */
+    async decidePendingOverride(
+      d: { id: string; status: Exclude<PendingStatus, 'pending'>; decidedBy: string; decidedByKey: string; note: string | null },
+      tx?: Tx,
+    ): Promise<PendingOverride | null> {
+      const r = await write(tx, (t) => t.run(cypher('blacklist/decide-pending-override'), { ...d, decidedAt: int(Date.now()) }));
+      return r.records[0] ? toPending(r.records[0].get('p')) : null;
     },
 
     async nextVersionNumber(tx?: Tx): Promise<number> {

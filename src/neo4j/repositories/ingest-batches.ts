@@ -19,6 +19,8 @@ export interface BatchStatus {
   rejected: number;
   /** Sequence numbers of the chunks written, ascending. */
   doneSeqs: number[];
+  /** Why the import feeding it stopped before the end (Redis unreachable too long), or null. */
+  abortReason: string | null;
 }
 
 export interface RejectedRow {
@@ -79,6 +81,11 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
       );
     },
 
+    /** Marks a batch whose import stopped before every job was written: it reports "failed", with the reason. */
+    async abort(id: string, reason: string) {
+      await write((tx) => tx.run(cypher('ingest/abort-batch'), { id, reason, at: int(Date.now()) }));
+    },
+
     async status(id: string): Promise<BatchStatus | null> {
       const result = await read((tx) => tx.run(cypher('ingest/batch-status'), { id }));
       const r = result.records[0];
@@ -96,6 +103,7 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
         duplicates: toNumber(r.get('duplicates')),
         rejected: toNumber(r.get('rejected')),
         doneSeqs: (r.get('doneSeqs') as unknown[]).map(toNumber).sort((a, b) => a - b),
+        abortReason: (r.get('abortReason') as string | null) ?? null,
       };
     },
 

@@ -3,11 +3,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { administer } from '../../../blacklist/admin.js';
-import { publishOverride } from '../../../blacklist/publish.js';
+import { confirmPending, pendingView, rejectPending, removeOverride, setOverride } from '../../../blacklist/overrides.js';
 import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.js';
-import { appendAudit } from '../../../neo4j/repositories/audit.js';
-import { createBlacklistRepository, type BlacklistVersion } from '../../../neo4j/repositories/blacklist.js';
-import { txRunner } from '../../../neo4j/session.js';
+import { createBlacklistRepository, type BlacklistVersion, type PendingStatus } from '../../../neo4j/repositories/blacklist.js';
 import { actorOf, iso, requestRef } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -90,9 +88,6 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   if (header.trim() === '*') return true;
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
-
-/** How long an override's request waits for a running publication before it answers "pending". */
-export const OVERRIDE_WAIT_MS = 5_000;
 
 const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   const repo = () => createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
@@ -239,6 +234,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     reason: Type.String(),
     createdBy: Type.String(),
     createdAt: Type.String(),
+    confirmedBy: Type.Optional(Nullable(Type.String({ description: 'the second person who confirmed it (dual control)' }))),
   });
   const PublishedSchema = Type.Object({
     status: Type.Union([Type.Literal('published'), Type.Literal('pending')], {
@@ -248,6 +244,31 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     previous: Nullable(Type.Integer()),
     reason: Nullable(Type.String({ description: 'why publication is pending' })),
   });
+  const PendingSchema = Type.Object({
+    id: Type.String(),
+    accountId: Type.String(),
+    action: Type.Union([Type.Literal('exclude'), Type.Literal('delete')], {
+      description: 'exclude: keep the account off the list; delete: remove its include override',
+    }),
+    reason: Type.String(),
+    requestedBy: Type.String(),
+    requestedAt: Type.String(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('rejected'), Type.Literal('withdrawn')]),
+    decidedBy: Nullable(Type.String()),
+    decidedAt: Nullable(Type.String()),
+    note: Nullable(Type.String({ description: "the confirmer's note or the rejection's reason" })),
+  });
+  const PendingConfirmationSchema = Type.Object({
+    status: Type.Literal('pending confirmation', {
+      description: 'dual control (ACCTNET_OVERRIDE_DUAL_CONTROL=exclude): nothing is published until a second person confirms',
+    }),
+    pending: PendingSchema,
+    audit: AuditEntrySchema,
+  });
+  // This server's configuration decides (dual control, and what publication reads).
+  const publishDeps = () => ({ ...app.runtime.publishDeps(), config: app.config });
+  const publishLog = (request: FastifyRequest, what: string) => (err: Error) =>
+    request.log.warn({ err: err.message }, `${what} committed, publication pending`);
 
   app.get(
     '/blacklist/overrides',
@@ -275,7 +296,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Force an account onto (include) or off (exclude) the list — published at once, kept by every later run',
         description:
-          'Publishes a new served version within seconds, without a recompute. A forced entry has clusterId null and the reason MANUAL_INCLUDE.',
+          'Publishes a new served version within seconds, without a recompute. A forced entry has clusterId null and the reason MANUAL_INCLUDE. Under dual control (ACCTNET_OVERRIDE_DUAL_CONTROL=exclude) an exclude answers 202 "pending confirmation" and publishes nothing until a second person confirms it.',
         tags: ['blacklist'],
         body: Type.Object(
           {
@@ -287,6 +308,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: {
           201: Type.Object({ override: OverrideSchema, published: PublishedSchema, audit: AuditEntrySchema }),
+          202: PendingConfirmationSchema,
           ...errorResponses,
         },
       },
@@ -294,25 +316,20 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = actorOf(request);
       const { accountId, action, reason } = request.body;
-      const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
-        const saved = await repo().setOverride({ accountId, action, reason, createdBy: actor.name }, tx);
-        const audit = await appendAudit(
-          tx,
-          actor,
-          'override.set',
-          `account:${accountId}`,
-          { action, reason, previousAction: saved.previousAction },
-          requestRef(request),
-        );
-        return { saved, audit };
-      });
-      const published = await publishOverride(app.runtime.publishDeps(), OVERRIDE_WAIT_MS, (err) =>
-        request.log.warn({ err: err.message }, 'override committed, publication pending'),
+      const r = await setOverride(
+        publishDeps(),
+        actor,
+        { accountId, action, reason },
+        requestRef(request),
+        publishLog(request, 'override'),
       );
+      if (r.kind === 'pending confirmation') {
+        return reply.code(202).send({ status: r.kind, pending: pendingView(r.pending), audit: auditView(r.audit) });
+      }
       app.readCache.invalidate();
       return reply.code(201).send({
-        override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.saved.createdAt)! },
-        published,
+        override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.createdAt)!, confirmedBy: null },
+        published: r.published,
         audit: auditView(r.audit),
       });
     },
@@ -324,6 +341,8 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['investigator'] },
       schema: {
         summary: "Remove an account's override — published at once",
+        description:
+          'Under dual control the removal of an include override (which can take the account off the list) answers 202 "pending confirmation" instead.',
         tags: ['blacklist'],
         params: Type.Object({ accountId: AccountId }),
         response: {
@@ -332,32 +351,118 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
             published: PublishedSchema,
             audit: AuditEntrySchema,
           }),
+          202: PendingConfirmationSchema,
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = request.params;
+      const r = await removeOverride(
+        publishDeps(),
+        actorOf(request),
+        accountId,
+        requestRef(request),
+        publishLog(request, 'override removal'),
+      );
+      if (!r) throw notFound(`No override for account ${accountId}`);
+      if (r.kind === 'pending confirmation') {
+        return reply.code(202).send({ status: r.kind, pending: pendingView(r.pending), audit: auditView(r.audit) });
+      }
+      app.readCache.invalidate();
+      return reply.code(200).send({ removed: r.removed, published: r.published, audit: auditView(r.audit) });
+    },
+  );
+
+  app.get(
+    '/blacklist/overrides/pending',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary: 'Override requests waiting for a second person (dual control), or all of them with status=all',
+        tags: ['blacklist'],
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union(
+              ['pending', 'confirmed', 'rejected', 'withdrawn', 'all'].map((x) => Type.Literal(x)),
+              { default: 'pending' },
+            ),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: {
+          200: Type.Object({
+            dualControl: Type.Union([Type.Literal('off'), Type.Literal('exclude')], { description: 'ACCTNET_OVERRIDE_DUAL_CONTROL' }),
+            items: Type.Array(PendingSchema),
+          }),
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const actor = actorOf(request);
-      const { accountId } = request.params;
-      const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
-        const removed = await repo().deleteOverride(accountId, tx);
-        if (!removed) return null;
-        const audit = await appendAudit(
-          tx,
-          actor,
-          'override.delete',
-          `account:${accountId}`,
-          { action: removed.action, reason: removed.reason },
-          requestRef(request),
-        );
-        return { removed, audit };
-      });
-      if (!r) throw notFound(`No override for account ${accountId}`);
-      const published = await publishOverride(app.runtime.publishDeps(), OVERRIDE_WAIT_MS, (err) =>
-        request.log.warn({ err: err.message }, 'override removal committed, publication pending'),
+      const status = (request.query.status ?? 'pending') as PendingStatus | 'all';
+      const items = await repo().pendingOverrides(status === 'all' ? null : status, request.query.limit ?? 100);
+      return { dualControl: app.config.overrides.dualControl, items: items.map(pendingView) };
+    },
+  );
+
+  app.post(
+    '/blacklist/overrides/pending/:id/confirm',
+    {
+      config: { roles: ['investigator'] },
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: 'Confirm an override request: it takes effect and is published (a second person only: never the requester)',
+        tags: ['blacklist'],
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: Type.Optional(
+          Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false }),
+        ),
+        response: {
+          200: Type.Object({
+            pending: PendingSchema,
+            applied: Type.Object({
+              action: Type.String(),
+              previousAction: Type.Optional(Nullable(Type.String())),
+              removed: Type.Optional(Type.Boolean({ description: 'delete: false when the include override was gone already' })),
+            }),
+            published: PublishedSchema,
+            audit: AuditEntrySchema,
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const r = await confirmPending(
+        publishDeps(),
+        actorOf(request),
+        request.params.id,
+        request.body?.note ?? null,
+        requestRef(request),
+        publishLog(request, 'confirmed override'),
       );
       app.readCache.invalidate();
-      return { removed: r.removed, published, audit: auditView(r.audit) };
+      return { pending: pendingView(r.pending), applied: r.applied, published: r.published, audit: auditView(r.audit) };
+    },
+  );
+
+  app.post(
+    '/blacklist/overrides/pending/:id/reject',
+    {
+      config: { roles: ['investigator'] },
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: 'Reject an override request (its requester withdraws it): nothing changes on the list',
+        tags: ['blacklist'],
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ pending: PendingSchema, audit: AuditEntrySchema }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const r = await rejectPending(publishDeps(), actorOf(request), request.params.id, request.body.reason, requestRef(request));
+      return { pending: pendingView(r.pending), audit: auditView(r.audit) };
     },
   );
 

@@ -54,6 +54,10 @@ export const BatchReportSchema = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
   createdAt: NullableIsoTime,
   state: Type.Union([Type.Literal('reading'), Type.Literal('writing'), Type.Literal('done'), Type.Literal('failed')]),
+  aborted: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'why the import feeding this batch stopped before the end (Redis unreachable longer than ACCTNET_IMPORT_REDIS_WAIT_MS); the state is then failed',
+  }),
   rows: Type.Union([Type.Integer(), Type.Null()]),
   received: Type.Integer(),
   written: Type.Integer(),
