@@ -10,9 +10,11 @@ import {
   MIGRATION_DEFAULTS,
   directTransfers,
   counterpartyWeight,
+  listedFallAt,
   profileSimilarity,
   scoreMigration,
   takenOver,
+  type FallKind,
   type Migration,
   type RiseKind,
 } from '../analysis/migration.js';
@@ -65,6 +67,21 @@ if n >= tonumber(ARGV[2]) then return -n end
 redis.call('zadd', KEYS[1], ARGV[1], ARGV[3])
 redis.call('pexpire', KEYS[1], 3600000)
 return n + 1`;
+
+/** Where a pair A → S stops in the watch, and what it had (diagnose). */
+export interface PairTrace {
+  stage: string;
+  transfers?: number;
+  firstSeenAt?: number | null;
+  rise?: { at: number; kind: RiseKind } | null;
+  fallAt?: number;
+  fallKind?: string;
+  former?: number;
+  watchedCounterpartiesOfS?: number;
+  takenOver?: number;
+  sharedDetail?: Array<{ id: string; first: number; aLast: number | null }>;
+  link?: Migration | undefined;
+}
 
 interface Candidate {
   id: string;
@@ -173,6 +190,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       const scored = await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map());
       return scored[0]?.link;
     },
+    /** What the watch sees for A → S as of `now`: the stage at which the pair stops, and its evidence (for evaluations). */
+    async diagnose(from: string, to: string, now: number): Promise<PairTrace> {
+      const trace: PairTrace = { stage: 'no watch set' };
+      const gen = await currentWatchSet(deps);
+      if (gen === null) return trace;
+      trace.stage = 'predecessor not in the watch set';
+      await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map(), trace);
+      return trace;
+    },
     /** Evaluates the transfers an ingest job just wrote. Never throws: the job is committed; a failure is logged and counted. */
     async afterWrite(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> {
       if (!config.watch.enabled || transfers.length === 0) return { ...EMPTY };
@@ -196,6 +222,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     now: number,
     preds: Map<string, WatchPredecessor>,
     cps: Map<string, WatchCounterparty>,
+    trace?: PairTrace,
   ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined }>> {
     const candidates = await loadCandidates([...pairs.keys()], now);
     // Predecessors of the pairs not in this job, and the candidates' counterparties' membership.
@@ -221,20 +248,62 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       a: string;
       s: Candidate;
       p: WatchPredecessor;
+      fall: { at: number; kind: FallKind };
       rise: { at: number; kind: RiseKind };
       shared: Array<{ id: string; first: number; weight: number }>;
     }
     const pending: Pending[] = [];
+    // Each predecessor's fall as of now, the way the next run will see it: silent for the quiet days,
+    // it stopped at its last transfer; else it fell when listed, or at its last transfer when it
+    // carried on after its listing (migration.ts listedFall).
+    const lastOfPred = new Map<string, number>();
+    const predIds = [...new Set([...pairs.values()].flatMap((x) => [...x]))].filter((a) => preds.has(a));
+    if (predIds.length) {
+      const r = await read((tx) => tx.run(cypher('watch/last-transfers'), { ids: predIds, now: int(now) }));
+      for (const row of r.records) {
+        const last = toNumberOrNull(row.get('last'));
+        if (last !== null) lastOfPred.set(row.get('id') as string, last);
+      }
+    }
+    const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } => {
+      const last = lastOfPred.get(a) ?? null;
+      if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
+      const at = listedFallAt(p.fallAt, last);
+      return { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
+    };
     for (const [sId, preds_] of pairs) {
       const s = candidates.get(sId);
-      if (!s) continue;
+      if (!s) {
+        if (trace) trace.stage = 'successor not stored';
+        continue;
+      }
       const rise = riseOf(s, now);
-      if (!rise) continue;
+      if (trace) {
+        trace.transfers = s.recent + s.earlier;
+        trace.firstSeenAt = s.firstSeenAt;
+        trace.rise = rise;
+      }
+      if (!rise) {
+        if (trace) trace.stage = 'successor not young or surging';
+        continue;
+      }
       for (const a of preds_) {
         const p = preds.get(a);
-        if (!p) continue;
-        const gap = rise.at - p.fallAt;
-        if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) continue;
+        if (!p) {
+          if (trace) trace.stage = 'predecessor not in the watch set';
+          continue;
+        }
+        const fall = fallOf(a, p);
+        const gap = rise.at - fall.at;
+        if (trace) {
+          trace.fallAt = fall.at;
+          trace.fallKind = fall.kind;
+          trace.former = p.former;
+        }
+        if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) {
+          if (trace) trace.stage = 'rise outside the timing window';
+          continue;
+        }
         const firstWith = new Map<string, number>();
         for (const r of s.relations) {
           if (r.id === a || !cps.get(r.id)?.p.includes(a)) continue;
@@ -244,6 +313,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
           a,
           s,
           p,
+          fall,
           rise,
           shared: [...firstWith].map(([id, first]) => ({ id, first, weight: counterpartyWeight(cps.get(id)!.d) })),
         });
@@ -263,20 +333,29 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     return pending.map((x) => {
       const riseFrom = x.rise.at - DAY_MS;
       const shared = x.shared.filter((c) => takenOver(lastOf.get(`${x.a}>${c.id}`) ?? -Infinity, c.first, riseFrom));
+      if (trace) {
+        trace.watchedCounterpartiesOfS = x.shared.length;
+        trace.takenOver = shared.length;
+        trace.sharedDetail = x.shared.map((c) => ({ id: c.id, first: c.first, aLast: lastOf.get(`${x.a}>${c.id}`) ?? null }));
+      }
       const fromA = x.s.relations.find((r) => r.id === x.a && r.dir === 'in');
       const [pa, ps] = alignProfiles(x.p.profile, profileFromTransfers(x.s.sent, toBase));
       const link = scoreMigration({
         from: x.a,
         to: x.s.id,
-        fall: { at: x.p.fallAt, kind: x.p.fallKind },
+        fall: x.fall,
         rise: x.rise,
         formerCounterparties: x.p.former,
         formerWeight: x.p.formerWeight,
         shared,
-        directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.p.fallAt) : 0,
+        directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.fall.at) : 0,
         profileSimilarity: profileSimilarity(pa, ps),
         sameCluster: false,
       });
+      if (trace) {
+        trace.link = link;
+        trace.stage = !link ? 'no evidence (nothing taken over, no money from A)' : link.score < config.watch.minScore ? 'score below the minimum' : 'recorded';
+      }
       return { a: x.a, s: x.s.id, p: x.p, link };
     });
   }
