@@ -223,23 +223,39 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     preds: Map<string, WatchPredecessor>,
     cps: Map<string, WatchCounterparty>,
     trace?: PairTrace,
+    allPredecessors = false,
   ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined }>> {
     const candidates = await loadCandidates([...pairs.keys()], now);
-    // Predecessors of the pairs not in this job, and the candidates' counterparties' membership.
-    const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
-    if (needPreds.length) {
-      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
-      needPreds.forEach((a, k) => {
-        const p = parse<WatchPredecessor>(raw[k] ?? null);
-        if (p) preds.set(a, p);
-      });
-    }
+    // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
     if (needCps.length) {
       const raw = await redis.hmget(keys.cp(gen), ...needCps);
       needCps.forEach((c, k) => {
         const x = parse<WatchCounterparty>(raw[k] ?? null);
         if (x) cps.set(c, x);
+      });
+    }
+    // allPredecessors: every watched predecessor S's evidence points to (a former counterparty of it
+    // now dealing with S, or money from it), not only those of the job — the best one is kept.
+    if (allPredecessors) {
+      const wide = new Map<string, Set<string>>();
+      for (const [sId, given] of pairs) {
+        const set = new Set(given);
+        for (const r of candidates.get(sId)?.relations ?? []) {
+          for (const a of cps.get(r.id)?.p ?? []) if (a !== sId) set.add(a);
+          if (r.dir === 'in') set.add(r.id);
+        }
+        wide.set(sId, set);
+      }
+      pairs = wide;
+    }
+    // Predecessors of the pairs not in this job (a sender to S that is not watched is dropped below).
+    const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
+    if (needPreds.length) {
+      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
+      needPreds.forEach((a, k) => {
+        const p = parse<WatchPredecessor>(raw[k] ?? null);
+        if (p) preds.set(a, p);
       });
     }
 
@@ -389,14 +405,27 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       for (const a of cps.get(t.to)?.p ?? []) consider(a, t.from);
     }
     if (pairs.size === 0) return { ...EMPTY };
-    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps);
+    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps, undefined, true);
     if (scored.length === 0) return { ...EMPTY };
+
+    // One predecessor per successor, the best scored (as a run pairs one fallen account with one risen
+    // one, best scores first); a predecessor already recorded for S with a higher score also wins.
+    const best = new Map<string, (typeof scored)[number]>();
+    for (const x of scored) {
+      if (!x.link) continue;
+      const b = best.get(x.s);
+      if (!b || x.link.score > b.link!.score || (x.link.score === b.link!.score && x.a < b.a)) best.set(x.s, x);
+    }
+    const passing = [...best.values()].filter((x) => x.link!.score >= config.watch.minScore);
+    const recordedBest = passing.length ? await successors.bestScoreFor(passing.map((x) => x.s)) : new Map<string, { from: string; score: number }>();
 
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();
-    for (const { a, s: sId, p, link } of scored) {
-      out.evaluated++;
-      if (!link || link.score < config.watch.minScore) continue;
+    out.evaluated = scored.length;
+    for (const { a, s: sId, p, link } of passing) {
+      if (!link) continue;
+      const other = recordedBest.get(sId);
+      if (other && other.from !== a && other.score > link.score) continue;
       const depth = p.depth + 1;
       const x = { a, p, s: { id: sId } };
       const recorded = await successors.record(
