@@ -515,7 +515,16 @@ export async function runReplay(opts: ReplayOptions, command: string): Promise<v
     throw new Error('--replay-day, --replay-days, --replay-rate and --replay-batch must be positive');
   const out = path.join(projectRoot(), '.acctnet', 'eval');
   const results: WorldResult[] = [];
-  for (const kind of opts.kinds) for (const seed of opts.seeds) results.push(await replayWorld(kind, seed, opts, out));
+  const started = new Date().toISOString();
+  for (const kind of opts.kinds)
+    for (const seed of opts.seeds) {
+      const r = await replayWorld(kind, seed, opts, out);
+      results.push(r);
+      // Each world is kept as soon as it is done: a long replay stopped later keeps what it measured.
+      const kept = path.join(out, `replay-${started.replace(/[:.]/g, '-')}-${r.name}.json`);
+      fs.writeFileSync(kept, JSON.stringify({ date: started, command, options: opts, results: [r] }, null, 2));
+      log(`${r.name} kept: ${kept}`);
+    }
   const date = new Date().toISOString();
   const file = path.join(out, `replay-${date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({ date, command, options: opts, results }, null, 2));

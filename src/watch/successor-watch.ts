@@ -242,9 +242,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       for (const [sId, given] of pairs) {
         const set = new Set(given);
         for (const r of candidates.get(sId)?.relations ?? []) {
-          for (const a of cps.get(r.id)?.p ?? []) if (a !== sId) set.add(a);
+          for (const a of cps.get(r.id)?.p ?? []) set.add(a);
           if (r.dir === 'in') set.add(r.id);
         }
+        // As for the job's own pairs: S is not its own predecessor, nor the successor of an account it dealt with before.
+        set.delete(sId);
+        for (const a of cps.get(sId)?.p ?? []) set.delete(a);
         wide.set(sId, set);
       }
       pairs = wide;
