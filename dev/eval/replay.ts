@@ -257,7 +257,13 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     // Per planted migration rising in the stream: A's former counterparties and the evidence transfer.
     const dayOf = (at: number) => Math.floor((at - start) / DAY);
     const all = [...before, ...after];
-    const planted: Array<{ m: TruthMigration; rise: number; cps: Set<string>; evidence: SyntheticTransfer | null; evidenceKind: MigrationResult['evidenceKind'] }> = [];
+    const planted: Array<{
+      m: TruthMigration;
+      rise: number;
+      cps: Set<string>;
+      evidence: SyntheticTransfer | null;
+      evidenceKind: MigrationResult['evidenceKind'];
+    }> = [];
     for (const m of world.migrations as TruthMigration[]) {
       const rise = firstSeen.get(m.to);
       if (rise === undefined || rise < cut || rise >= end) continue;
@@ -477,7 +483,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
       return `| ${r.name} | ${r.transfersBefore} | ${r.transfersStreamed} | ${Math.round(r.achievedRate)} | ${r.listedAtD} | ${r.labelledFraud} | ${f.length} | ${f.filter((m) => m.flaggedBeforeNight).length} | ${f.filter((m) => m.recorded).length} | ${r.falseAlerts} / ${r.newAccounts} |`;
     }),
     '',
-    'Where the fraud successors stopped (the watch\'s stage for the pair at the end of the day its evidence completed, else of its rise day):',
+    "Where the fraud successors stopped (the watch's stage for the pair at the end of the day its evidence completed, else of its rise day):",
     '',
     '| stage | fraud successors |',
     '| --- | ---: |',
@@ -485,12 +491,17 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     '',
     'Per fraud successor (watch: at the end of the deadline day; run: the run after the stream):',
     '',
-    '| A → S | rise day | watched | evidence | flagged | stage | watch score | shared / former (A\'s former watched / in truth) | overlap | direct | profile | gap days | run score | run shared / former, overlap, profile |',
+    "| A → S | rise day | watched | evidence | flagged | stage | watch score | shared / former (A's former watched / in truth) | overlap | direct | profile | gap days | run score | run shared / former, overlap, profile |",
     '| --- | ---: | --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...fraud.map((m) => {
       const t = m.traceAtDeadline;
       const e = t?.link?.evidence;
-      const re = m.runEvidence as { sharedCounterparties?: number; formerCounterparties?: number; counterpartyOverlap?: number; profileSimilarity?: number } | null;
+      const re = m.runEvidence as {
+        sharedCounterparties?: number;
+        formerCounterparties?: number;
+        counterpartyOverlap?: number;
+        profileSimilarity?: number;
+      } | null;
       return `| ${m.from} → ${m.to} | ${m.riseDay} | ${m.watched ? 'yes' : 'no'} | ${m.evidenceDay ?? '—'} ${m.evidenceKind ?? ''} | ${m.flaggedBeforeNight ? 'yes' : m.recorded ? 'later' : 'no'} | ${stageOf(m)} | ${f3(t?.link?.score)} | ${t?.takenOver ?? '—'}/${t?.former ?? '—'} (${m.formerWatched}/${m.formerInTruth}) | ${f3(e?.counterpartyOverlap)} | ${e?.directTransfers ?? '—'} | ${f3(e?.profileSimilarity)} | ${e?.gapDays ?? '—'} | ${f3(m.runScore)} | ${re ? `${re.sharedCounterparties}/${re.formerCounterparties}, ${f3(re.counterpartyOverlap)}, ${f3(re.profileSimilarity)}` : '—'} |`;
     }),
     '',
@@ -500,7 +511,12 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     '| --- | ---: | --- | --- | --- | ---: | ---: |',
     ...results.flatMap((r) =>
       r.falseAlertPairs.map((x) => {
-        const e = x.evidence as { sharedCounterparties?: number; formerCounterparties?: number; directTransfers?: number; profileSimilarity?: number };
+        const e = x.evidence as {
+          sharedCounterparties?: number;
+          formerCounterparties?: number;
+          directTransfers?: number;
+          profileSimilarity?: number;
+        };
         return `| ${x.from} → ${x.to} | ${x.score} | ${x.fromFraud ? 'yes' : 'no'} | ${x.toFraud ? 'yes' : 'no'} | ${e.sharedCounterparties}/${e.formerCounterparties} | ${e.directTransfers} | ${f3(e.profileSimilarity)} |`;
       }),
     ),

@@ -373,7 +373,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       });
       if (trace) {
         trace.link = link;
-        trace.stage = !link ? 'no evidence (nothing taken over, no money from A)' : link.score < config.watch.minScore ? 'score below the minimum' : 'recorded';
+        trace.stage = !link
+          ? 'no evidence (nothing taken over, no money from A)'
+          : link.score < config.watch.minScore
+            ? 'score below the minimum'
+            : 'recorded';
       }
       return { a: x.a, s: x.s.id, p: x.p, link };
     });
@@ -420,7 +424,9 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (!b || x.link.score > b.link!.score || (x.link.score === b.link!.score && x.a < b.a)) best.set(x.s, x);
     }
     const passing = [...best.values()].filter((x) => x.link!.score >= config.watch.minScore);
-    const recordedBest = passing.length ? await successors.bestScoreFor(passing.map((x) => x.s)) : new Map<string, { from: string; score: number }>();
+    const recordedBest = passing.length
+      ? await successors.bestScoreFor(passing.map((x) => x.s))
+      : new Map<string, { from: string; score: number }>();
 
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();

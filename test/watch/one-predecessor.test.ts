@@ -36,7 +36,10 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   before(async () => {
     s = await openServices();
     // OPA deals with OC1..OC4; OPB with OD1..OD4 and OC4 (shared with OPA). Both labelled fraud.
-    await seedTransfers(s.driver, s.config, [...life('OPA', ['OC1', 'OC2', 'OC3', 'OC4']), ...life('OPB', ['OD1', 'OD2', 'OD3', 'OC4', 'OD4'])]);
+    await seedTransfers(s.driver, s.config, [
+      ...life('OPA', ['OC1', 'OC2', 'OC3', 'OC4']),
+      ...life('OPB', ['OD1', 'OD2', 'OD3', 'OC4', 'OD4']),
+    ]);
     await createLabelRepository(s.driver, s.config.neo4j).append(
       ['OPA', 'OPB'].map((accountId) => ({ accountId, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
     );

@@ -69,7 +69,8 @@ describe('watch settings (real Neo4j and Redis)', () => {
     young = variant('young', { youngDays: 14 });
     brief = variant('brief', { youngDays: 7 });
     // The watch sets are built on WSA's history (before the successor's first transfer).
-    for (const c of [wide, narrow, young, brief]) assert.equal(await currentWatchSet({ config: c, driver: s.driver, redis: s.rt.redis() }), 0);
+    for (const c of [wide, narrow, young, brief])
+      assert.equal(await currentWatchSet({ config: c, driver: s.driver, redis: s.rt.redis() }), 0);
     await seedTransfers(s.driver, s.config, successor(), 'successor');
   });
   after(async () => {
