@@ -35,6 +35,8 @@ import type { SyntheticTransfer } from '../synth/background.js';
 import { createWorld, type TruthMigration } from '../synth/world.js';
 import { writeTransfersCsv } from '../synth/write-csv.js';
 import { startIngestWorker } from '../../workers/ingest.js';
+import { createSuccessorWatch, type PairTrace } from '../../src/watch/successor-watch.js';
+import { watchKeys, type WatchCounterparty } from '../../src/watch/watch-set.js';
 import type { PreparedDataset } from './datasets.js';
 import type { LoadedTransfers } from './load.js';
 import { drawLabels } from './measure.js';
@@ -73,6 +75,15 @@ interface MigrationResult {
   flaggedBeforeNight: boolean;
   delaySeconds: number | null;
   listed: boolean;
+  /** Former counterparties of A (before S's first transfer, from the truth) and how many the watch set holds for A. */
+  formerInTruth: number;
+  formerWatched: number;
+  /** Where the watch stopped the pair at the end of the deadline day (evidence day, else rise day), and at the stream's end. */
+  traceAtDeadline: PairTrace | null;
+  traceAtEnd: PairTrace | null;
+  /** The link of the run made after the stream (null: the run found no link A → S). */
+  runScore: number | null;
+  runEvidence: Record<string, unknown> | null;
 }
 
 interface WorldResult {
@@ -87,6 +98,9 @@ interface WorldResult {
   recorded: number;
   falseAlerts: number;
   falseAlertsFraudS: number;
+  falseAlertPairs: Array<{ from: string; to: string; score: number; fromFraud: boolean; toFraud: boolean; evidence: unknown }>;
+  /** Watch successors (any status) that the run after the stream also found / all of them. */
+  provisionalConfirmedByRun: number;
   legitListed: string[];
   migrations: MigrationResult[];
   seconds: Record<string, number>;
@@ -240,46 +254,16 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
       }
     };
 
-    // Stream day by day at the fixed rate; after each day, drain and note which successors exist.
-    const postedAt = new Map<string, number>();
-    const byDayEnd = new Map<string, number>(); // successor key → first day-end check that saw it
-    const t2 = performance.now();
-    const streamStart = Date.now();
-    let sent = 0;
-    for (let d = 0; d < opts.streamDays; d++) {
-      const dayFrom = cut + d * DAY;
-      const day = after.filter((t) => t.at >= dayFrom && t.at < dayFrom + DAY);
-      for (let k = 0; k < day.length; k += opts.batch) {
-        const chunk = day.slice(k, k + opts.batch);
-        const due = streamStart + (sent / opts.rate) * 1000;
-        if (due > Date.now()) await sleep(due - Date.now());
-        const now = Date.now();
-        for (const t of chunk) postedAt.set(t.txId, now);
-        const res = await app.inject({
-          method: 'POST',
-          url: '/v1/transactions',
-          payload: asRows(chunk),
-          headers: { authorization: `Bearer ${ingestKey}` },
-        });
-        if (res.statusCode !== 202) throw new Error(`POST /v1/transactions answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
-        sent += chunk.length;
-      }
-      await drained();
-      for (const s of await readAll()) if (!byDayEnd.has(s.key)) byDayEnd.set(s.key, opts.day + d);
-      log(`   day ${opts.day + d}: ${day.length} transfers; ${byDayEnd.size} successors recorded so far`);
-    }
-    const streamMs = Date.now() - streamStart;
-    lap('stream', t2);
-    const recorded = await readAll();
-
-    // Ground truth per planted migration.
-    const watched = new Set([...atD.listed, ...[...labels].filter(([, l]) => l === 'fraud').map(([id]) => id)]);
-    const pairKey = (a: string, b: string) => `${a}>${b}`;
-    const rec = new Map(recorded.map((s) => [pairKey(s.from, s.to), s]));
-    const fraudPairs = new Set(world.migrations.filter((m) => m.kind === 'fraud').map((m) => pairKey(m.from, m.to)));
+    // Per planted migration rising in the stream: A's former counterparties and the evidence transfer.
     const dayOf = (at: number) => Math.floor((at - start) / DAY);
-    const migrations: MigrationResult[] = [];
     const all = [...before, ...after];
+    const planted: Array<{
+      m: TruthMigration;
+      rise: number;
+      cps: Set<string>;
+      evidence: SyntheticTransfer | null;
+      evidenceKind: MigrationResult['evidenceKind'];
+    }> = [];
     for (const m of world.migrations as TruthMigration[]) {
       const rise = firstSeen.get(m.to);
       if (rise === undefined || rise < cut || rise >= end) continue;
@@ -306,10 +290,80 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
           break;
         }
       }
+      planted.push({ m, rise, cps, evidence, evidenceKind });
+    }
+    const traceAtDeadline = new Map<string, PairTrace>();
+    const traceAtEnd = new Map<string, PairTrace>();
+    const diag = createSuccessorWatch({ config, driver, redis: rt.redis(), publish: rt.publishDeps(), log: logger });
+
+    // Stream day by day at the fixed rate; after each day, drain and note which successors exist.
+    const postedAt = new Map<string, number>();
+    const byDayEnd = new Map<string, number>(); // successor key → first day-end check that saw it
+    const t2 = performance.now();
+    const streamStart = Date.now();
+    let sent = 0;
+    for (let d = 0; d < opts.streamDays; d++) {
+      const dayFrom = cut + d * DAY;
+      const day = after.filter((t) => t.at >= dayFrom && t.at < dayFrom + DAY);
+      for (let k = 0; k < day.length; k += opts.batch) {
+        const chunk = day.slice(k, k + opts.batch);
+        const due = streamStart + (sent / opts.rate) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+        const now = Date.now();
+        for (const t of chunk) postedAt.set(t.txId, now);
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/transactions',
+          payload: asRows(chunk),
+          headers: { authorization: `Bearer ${ingestKey}` },
+        });
+        if (res.statusCode !== 202) throw new Error(`POST /v1/transactions answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
+        sent += chunk.length;
+      }
+      await drained();
+      for (const s of await readAll()) if (!byDayEnd.has(s.key)) byDayEnd.set(s.key, opts.day + d);
+      // Where the watch stops each planted pair not recorded yet (as of the last transfer streamed).
+      const lastAt = day.length ? day[day.length - 1]!.at : dayFrom + DAY - 1;
+      for (const x of planted) {
+        const k = `${x.m.from}>${x.m.to}`;
+        if (x.rise > lastAt || byDayEnd.has(k)) continue;
+        const trace = await diag.diagnose(x.m.from, x.m.to, lastAt);
+        if (trace.link) trace.link.evidence.sharedSample = [];
+        traceAtEnd.set(k, trace);
+        if (opts.day + d === dayOf(x.evidence?.at ?? x.rise)) traceAtDeadline.set(k, trace);
+      }
+      log(`   day ${opts.day + d}: ${day.length} transfers; ${byDayEnd.size} successors recorded so far`);
+    }
+    const streamMs = Date.now() - streamStart;
+    lap('stream', t2);
+    const recorded = await readAll();
+
+    // Ground truth per planted migration; the watch set's hold on A's former counterparties.
+    const watched = new Set([...atD.listed, ...[...labels].filter(([, l]) => l === 'fraud').map(([id]) => id)]);
+    const pairKey = (a: string, b: string) => `${a}>${b}`;
+    const rec = new Map(recorded.map((s) => [pairKey(s.from, s.to), s]));
+    const fraudPairs = new Set(world.migrations.filter((m) => m.kind === 'fraud').map((m) => pairKey(m.from, m.to)));
+    const wk = watchKeys(config.queue.prefix);
+    const gen = await rt.redis().get(wk.built);
+    // The run after the stream (the "next nightly run"): its links, for provisional precision and the batch score.
+    await worker.close();
+    worker = undefined;
+    const t3 = performance.now();
+    const next = await runner.run(labels, 1, dir);
+    lap('runAfterStream', t3);
+    const runLinks = new Map(next.migrations.map((l) => [pairKey(l.from, l.to), l]));
+    const migrations: MigrationResult[] = [];
+    for (const { m, rise, cps, evidence, evidenceKind } of planted) {
       const s = rec.get(pairKey(m.from, m.to));
       const evidenceDay = evidence ? dayOf(evidence.at) : null;
       const seenDay = byDayEnd.get(pairKey(m.from, m.to));
       const deadline = evidenceDay ?? dayOf(rise);
+      let formerWatched = 0;
+      if (gen !== null && cps.size) {
+        const raw = await rt.redis().hmget(wk.cp(Number(gen)), ...cps);
+        formerWatched = raw.filter((r) => r !== null && (JSON.parse(r) as WatchCounterparty).p.includes(m.from)).length;
+      }
+      const link = runLinks.get(pairKey(m.from, m.to));
       migrations.push({
         world: name,
         from: m.from,
@@ -323,6 +377,12 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         flaggedBeforeNight: seenDay !== undefined && seenDay <= deadline,
         delaySeconds: s && evidence ? (s.detectedAt - postedAt.get(evidence.txId)!) / 1000 : null,
         listed: Boolean(s?.listed || (s?.autoListedAt !== null && s?.autoListedAt !== undefined)),
+        formerInTruth: cps.size,
+        formerWatched,
+        traceAtDeadline: traceAtDeadline.get(pairKey(m.from, m.to)) ?? null,
+        traceAtEnd: traceAtEnd.get(pairKey(m.from, m.to)) ?? null,
+        runScore: link?.score ?? null,
+        runEvidence: link?.evidence ?? null,
       });
     }
     const newAccounts = [...firstSeen.values()].filter((f) => f >= cut && f < end).length;
@@ -346,6 +406,15 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
       recorded: recorded.length,
       falseAlerts: falseRecs.length,
       falseAlertsFraudS: falseRecs.filter((s) => fraudTruth.has(s.to)).length,
+      falseAlertPairs: falseRecs.map((s) => ({
+        from: s.from,
+        to: s.to,
+        score: s.score,
+        fromFraud: fraudTruth.has(s.from),
+        toFraud: fraudTruth.has(s.to),
+        evidence: s.evidence,
+      })),
+      provisionalConfirmedByRun: recorded.filter((s) => runLinks.has(pairKey(s.from, s.to))).length,
       legitListed,
       migrations,
       seconds,
@@ -381,6 +450,18 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const legitListed = results.flatMap((r) => r.legitListed);
   const legitMoves = ms.filter((m) => m.kind === 'legit');
   const streamed = results.reduce((s, r) => s + r.transfersStreamed, 0);
+  const confirmedByRun = results.reduce((s, r) => s + r.provisionalConfirmedByRun, 0);
+  const recordedAll = results.reduce((s, r) => s + r.recorded, 0);
+  // Where each fraud pair stopped: not watched at D, flagged, or the watch's stage at the end of its evidence day.
+  const stageOf = (m: MigrationResult) =>
+    !m.watched
+      ? 'predecessor not in the watch set at D'
+      : m.flaggedBeforeNight
+        ? 'flagged before the night'
+        : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
+  const stages = new Map<string, number>();
+  for (const m of fraud) stages.set(stageOf(m), (stages.get(stageOf(m)) ?? 0) + 1);
+  const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
   const secs = results.reduce((s, r) => s + r.secondsStreamed, 0);
   const lines = [
     `Command: \`${command}\` — ${date}; worlds: ${results.map((r) => r.name).join(', ')}; import and run on days < ${opts.day}, then days ${opts.day}–${opts.day + opts.streamDays - 1} streamed through POST /v1/transactions (${opts.batch} transfers per request) offered at ${opts.rate} tx/s, achieved ${Math.round(streamed / secs)} tx/s over ${streamed} transfers (queue drained at each day end); no run during the stream.`,
@@ -392,6 +473,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     `| recorded by the end of the stream | ${fraud.filter((m) => m.recorded).length} / ${fraud.length} | | |`,
     `| median delay evidence → provisional record | ${delays.length ? `${median(delays).toFixed(1)} s (n = ${delays.length}, max ${Math.max(...delays).toFixed(1)} s)` : '— (none recorded)'} | ≤ 60 s | ${delays.length ? met(median(delays) <= 60) : '**MISSED** (nothing to measure)'} |`,
     `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
+    `| watch successors the run after the stream also found (provisional precision) | ${confirmedByRun} / ${recordedAll} = ${pct(confirmedByRun, recordedAll)} | | |`,
     `| legit successors auto-listed | ${legitListed.length} (legit moves rising after D: ${legitMoves.length}, recorded ${legitMoves.filter((m) => m.recorded).length}) | 0 | ${met(legitListed.length === 0)} |`,
     '',
     '| world | transfers < D | streamed | tx/s | listed at D | fraud labels | fraud successors | flagged before night | recorded | false alerts / new accounts |',
@@ -400,6 +482,44 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
       const f = r.migrations.filter((m) => m.kind === 'fraud');
       return `| ${r.name} | ${r.transfersBefore} | ${r.transfersStreamed} | ${Math.round(r.achievedRate)} | ${r.listedAtD} | ${r.labelledFraud} | ${f.length} | ${f.filter((m) => m.flaggedBeforeNight).length} | ${f.filter((m) => m.recorded).length} | ${r.falseAlerts} / ${r.newAccounts} |`;
     }),
+    '',
+    "Where the fraud successors stopped (the watch's stage for the pair at the end of the day its evidence completed, else of its rise day):",
+    '',
+    '| stage | fraud successors |',
+    '| --- | ---: |',
+    ...[...stages].sort((a, b) => b[1] - a[1]).map(([k, n]) => `| ${k} | ${n} |`),
+    '',
+    'Per fraud successor (watch: at the end of the deadline day; run: the run after the stream):',
+    '',
+    "| A → S | rise day | watched | evidence | flagged | stage | watch score | shared / former (A's former watched / in truth) | overlap | direct | profile | gap days | run score | run shared / former, overlap, profile |",
+    '| --- | ---: | --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...fraud.map((m) => {
+      const t = m.traceAtDeadline;
+      const e = t?.link?.evidence;
+      const re = m.runEvidence as {
+        sharedCounterparties?: number;
+        formerCounterparties?: number;
+        counterpartyOverlap?: number;
+        profileSimilarity?: number;
+      } | null;
+      return `| ${m.from} → ${m.to} | ${m.riseDay} | ${m.watched ? 'yes' : 'no'} | ${m.evidenceDay ?? '—'} ${m.evidenceKind ?? ''} | ${m.flaggedBeforeNight ? 'yes' : m.recorded ? 'later' : 'no'} | ${stageOf(m)} | ${f3(t?.link?.score)} | ${t?.takenOver ?? '—'}/${t?.former ?? '—'} (${m.formerWatched}/${m.formerInTruth}) | ${f3(e?.counterpartyOverlap)} | ${e?.directTransfers ?? '—'} | ${f3(e?.profileSimilarity)} | ${e?.gapDays ?? '—'} | ${f3(m.runScore)} | ${re ? `${re.sharedCounterparties}/${re.formerCounterparties}, ${f3(re.counterpartyOverlap)}, ${f3(re.profileSimilarity)}` : '—'} |`;
+    }),
+    '',
+    'False alerts:',
+    '',
+    '| A → S | score | A fraud | S fraud | shared / former | direct | profile |',
+    '| --- | ---: | --- | --- | --- | ---: | ---: |',
+    ...results.flatMap((r) =>
+      r.falseAlertPairs.map((x) => {
+        const e = x.evidence as {
+          sharedCounterparties?: number;
+          formerCounterparties?: number;
+          directTransfers?: number;
+          profileSimilarity?: number;
+        };
+        return `| ${x.from} → ${x.to} | ${x.score} | ${x.fromFraud ? 'yes' : 'no'} | ${x.toFraud ? 'yes' : 'no'} | ${e.sharedCounterparties}/${e.formerCounterparties} | ${e.directTransfers} | ${f3(e.profileSimilarity)} |`;
+      }),
+    ),
   ];
   return lines.join('\n');
 }
@@ -411,7 +531,16 @@ export async function runReplay(opts: ReplayOptions, command: string): Promise<v
     throw new Error('--replay-day, --replay-days, --replay-rate and --replay-batch must be positive');
   const out = path.join(projectRoot(), '.acctnet', 'eval');
   const results: WorldResult[] = [];
-  for (const kind of opts.kinds) for (const seed of opts.seeds) results.push(await replayWorld(kind, seed, opts, out));
+  const started = new Date().toISOString();
+  for (const kind of opts.kinds)
+    for (const seed of opts.seeds) {
+      const r = await replayWorld(kind, seed, opts, out);
+      results.push(r);
+      // Each world is kept as soon as it is done: a long replay stopped later keeps what it measured.
+      const kept = path.join(out, `replay-${started.replace(/[:.]/g, '-')}-${r.name}.json`);
+      fs.writeFileSync(kept, JSON.stringify({ date: started, command, options: opts, results: [r] }, null, 2));
+      log(`${r.name} kept: ${kept}`);
+    }
   const date = new Date().toISOString();
   const file = path.join(out, `replay-${date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify({ date, command, options: opts, results }, null, 2));

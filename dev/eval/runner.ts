@@ -27,7 +27,8 @@ export interface SeedRun {
   score: Map<string, number>;
   /** The list (blacklist) as served / the run's candidates. */
   listed: Set<string>;
-  migrations: Array<{ from: string; to: string }>;
+  /** Score and evidence where the runner has them (the CLI runner: `acctnet migrations --format json`). */
+  migrations: Array<{ from: string; to: string; score?: number; evidence?: Record<string, unknown> }>;
   seconds: Record<string, number>;
 }
 
@@ -178,6 +179,8 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       const migrations = JSON.parse((await timed('migrations', () => must(env, ['migrations', '--format', 'json']))).stdout) as Array<{
         from: string;
         to: string;
+        score: number;
+        evidence: Record<string, unknown>;
       }>;
       const listed = (JSON.parse(fs.readFileSync(blacklistFile, 'utf8')) as { entries: Array<{ accountId: string }> }).entries;
       const score = await timed('scores', () => readScores(config));

@@ -239,12 +239,21 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
   return undefined;
 }
 
-/** A listed account with enough transfers falls when it was listed (never after asOf). */
+/**
+ * A listed account with enough transfers falls when it was listed — or, when it carried on after
+ * its listing (blocked at one gateway, still paying through others), at its last transfer: it had
+ * not fallen before that (never after asOf). The successor watch applies the same rule (listedFallAt).
+ */
 export function listedFall(i: number, flows: Flows, listedAt: ReadonlyMap<string, number>, o: MigrationOptions): Event | undefined {
   const at = listedAt.get(flows.ids[i]!);
   if (at === undefined) return undefined;
   if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
-  return { at: Math.min(at, flows.window.to), kind: 'listed' };
+  return { at: Math.min(listedFallAt(at, flows.lastAt[i]!), flows.window.to), kind: 'listed' };
+}
+
+/** The fall of a listed account: the later of its listing and its last transfer. */
+export function listedFallAt(listedAt: number, lastTransfer: number | null): number {
+  return lastTransfer === null ? listedAt : Math.max(listedAt, lastTransfer);
 }
 
 /** When did the account rise (appear, or surge), if it did. */

@@ -10,9 +10,11 @@ import {
   MIGRATION_DEFAULTS,
   directTransfers,
   counterpartyWeight,
+  listedFallAt,
   profileSimilarity,
   scoreMigration,
   takenOver,
+  type FallKind,
   type Migration,
   type RiseKind,
 } from '../analysis/migration.js';
@@ -65,6 +67,21 @@ if n >= tonumber(ARGV[2]) then return -n end
 redis.call('zadd', KEYS[1], ARGV[1], ARGV[3])
 redis.call('pexpire', KEYS[1], 3600000)
 return n + 1`;
+
+/** Where a pair A → S stops in the watch, and what it had (diagnose). */
+export interface PairTrace {
+  stage: string;
+  transfers?: number;
+  firstSeenAt?: number | null;
+  rise?: { at: number; kind: RiseKind } | null;
+  fallAt?: number;
+  fallKind?: string;
+  former?: number;
+  watchedCounterpartiesOfS?: number;
+  takenOver?: number;
+  sharedDetail?: Array<{ id: string; first: number; aLast: number | null }>;
+  link?: Migration | undefined;
+}
 
 interface Candidate {
   id: string;
@@ -173,6 +190,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       const scored = await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map());
       return scored[0]?.link;
     },
+    /** What the watch sees for A → S as of `now`: the stage at which the pair stops, and its evidence (for evaluations). */
+    async diagnose(from: string, to: string, now: number): Promise<PairTrace> {
+      const trace: PairTrace = { stage: 'no watch set' };
+      const gen = await currentWatchSet(deps);
+      if (gen === null) return trace;
+      trace.stage = 'predecessor not in the watch set';
+      await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map(), trace);
+      return trace;
+    },
     /** Evaluates the transfers an ingest job just wrote. Never throws: the job is committed; a failure is logged and counted. */
     async afterWrite(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> {
       if (!config.watch.enabled || transfers.length === 0) return { ...EMPTY };
@@ -196,17 +222,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     now: number,
     preds: Map<string, WatchPredecessor>,
     cps: Map<string, WatchCounterparty>,
+    trace?: PairTrace,
+    allPredecessors = false,
   ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined }>> {
     const candidates = await loadCandidates([...pairs.keys()], now);
-    // Predecessors of the pairs not in this job, and the candidates' counterparties' membership.
-    const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
-    if (needPreds.length) {
-      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
-      needPreds.forEach((a, k) => {
-        const p = parse<WatchPredecessor>(raw[k] ?? null);
-        if (p) preds.set(a, p);
-      });
-    }
+    // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
     if (needCps.length) {
       const raw = await redis.hmget(keys.cp(gen), ...needCps);
@@ -215,26 +235,94 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (x) cps.set(c, x);
       });
     }
+    // allPredecessors: every watched predecessor S's evidence points to (a former counterparty of it
+    // now dealing with S, or money from it), not only those of the job — the best one is kept.
+    if (allPredecessors) {
+      const wide = new Map<string, Set<string>>();
+      for (const [sId, given] of pairs) {
+        const set = new Set(given);
+        for (const r of candidates.get(sId)?.relations ?? []) {
+          for (const a of cps.get(r.id)?.p ?? []) set.add(a);
+          if (r.dir === 'in') set.add(r.id);
+        }
+        // As for the job's own pairs: S is not its own predecessor, nor the successor of an account it dealt with before.
+        set.delete(sId);
+        for (const a of cps.get(sId)?.p ?? []) set.delete(a);
+        wide.set(sId, set);
+      }
+      pairs = wide;
+    }
+    // Predecessors of the pairs not in this job (a sender to S that is not watched is dropped below).
+    const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
+    if (needPreds.length) {
+      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
+      needPreds.forEach((a, k) => {
+        const p = parse<WatchPredecessor>(raw[k] ?? null);
+        if (p) preds.set(a, p);
+      });
+    }
 
     // Scoring inputs per pair; the predecessor's last transfer with each possibly shared counterparty is read now.
     interface Pending {
       a: string;
       s: Candidate;
       p: WatchPredecessor;
+      fall: { at: number; kind: FallKind };
       rise: { at: number; kind: RiseKind };
       shared: Array<{ id: string; first: number; weight: number }>;
     }
     const pending: Pending[] = [];
+    // Each predecessor's fall as of now, the way the next run will see it: silent for the quiet days,
+    // it stopped at its last transfer; else it fell when listed, or at its last transfer when it
+    // carried on after its listing (migration.ts listedFall).
+    const lastOfPred = new Map<string, number>();
+    const predIds = [...new Set([...pairs.values()].flatMap((x) => [...x]))].filter((a) => preds.has(a));
+    if (predIds.length) {
+      const r = await read((tx) => tx.run(cypher('watch/last-transfers'), { ids: predIds, now: int(now) }));
+      for (const row of r.records) {
+        const last = toNumberOrNull(row.get('last'));
+        if (last !== null) lastOfPred.set(row.get('id') as string, last);
+      }
+    }
+    const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } => {
+      const last = lastOfPred.get(a) ?? null;
+      if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
+      const at = listedFallAt(p.fallAt, last);
+      return { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
+    };
     for (const [sId, preds_] of pairs) {
       const s = candidates.get(sId);
-      if (!s) continue;
+      if (!s) {
+        if (trace) trace.stage = 'successor not stored';
+        continue;
+      }
       const rise = riseOf(s, now);
-      if (!rise) continue;
+      if (trace) {
+        trace.transfers = s.recent + s.earlier;
+        trace.firstSeenAt = s.firstSeenAt;
+        trace.rise = rise;
+      }
+      if (!rise) {
+        if (trace) trace.stage = 'successor not young or surging';
+        continue;
+      }
       for (const a of preds_) {
         const p = preds.get(a);
-        if (!p) continue;
-        const gap = rise.at - p.fallAt;
-        if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) continue;
+        if (!p) {
+          if (trace) trace.stage = 'predecessor not in the watch set';
+          continue;
+        }
+        const fall = fallOf(a, p);
+        const gap = rise.at - fall.at;
+        if (trace) {
+          trace.fallAt = fall.at;
+          trace.fallKind = fall.kind;
+          trace.former = p.former;
+        }
+        if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) {
+          if (trace) trace.stage = 'rise outside the timing window';
+          continue;
+        }
         const firstWith = new Map<string, number>();
         for (const r of s.relations) {
           if (r.id === a || !cps.get(r.id)?.p.includes(a)) continue;
@@ -244,6 +332,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
           a,
           s,
           p,
+          fall,
           rise,
           shared: [...firstWith].map(([id, first]) => ({ id, first, weight: counterpartyWeight(cps.get(id)!.d) })),
         });
@@ -263,20 +352,33 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     return pending.map((x) => {
       const riseFrom = x.rise.at - DAY_MS;
       const shared = x.shared.filter((c) => takenOver(lastOf.get(`${x.a}>${c.id}`) ?? -Infinity, c.first, riseFrom));
+      if (trace) {
+        trace.watchedCounterpartiesOfS = x.shared.length;
+        trace.takenOver = shared.length;
+        trace.sharedDetail = x.shared.map((c) => ({ id: c.id, first: c.first, aLast: lastOf.get(`${x.a}>${c.id}`) ?? null }));
+      }
       const fromA = x.s.relations.find((r) => r.id === x.a && r.dir === 'in');
       const [pa, ps] = alignProfiles(x.p.profile, profileFromTransfers(x.s.sent, toBase));
       const link = scoreMigration({
         from: x.a,
         to: x.s.id,
-        fall: { at: x.p.fallAt, kind: x.p.fallKind },
+        fall: x.fall,
         rise: x.rise,
         formerCounterparties: x.p.former,
         formerWeight: x.p.formerWeight,
         shared,
-        directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.p.fallAt) : 0,
+        directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.fall.at) : 0,
         profileSimilarity: profileSimilarity(pa, ps),
         sameCluster: false,
       });
+      if (trace) {
+        trace.link = link;
+        trace.stage = !link
+          ? 'no evidence (nothing taken over, no money from A)'
+          : link.score < config.watch.minScore
+            ? 'score below the minimum'
+            : 'recorded';
+      }
       return { a: x.a, s: x.s.id, p: x.p, link };
     });
   }
@@ -310,14 +412,29 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       for (const a of cps.get(t.to)?.p ?? []) consider(a, t.from);
     }
     if (pairs.size === 0) return { ...EMPTY };
-    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps);
+    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps, undefined, true);
     if (scored.length === 0) return { ...EMPTY };
+
+    // One predecessor per successor, the best scored (as a run pairs one fallen account with one risen
+    // one, best scores first); a predecessor already recorded for S with a higher score also wins.
+    const best = new Map<string, (typeof scored)[number]>();
+    for (const x of scored) {
+      if (!x.link) continue;
+      const b = best.get(x.s);
+      if (!b || x.link.score > b.link!.score || (x.link.score === b.link!.score && x.a < b.a)) best.set(x.s, x);
+    }
+    const passing = [...best.values()].filter((x) => x.link!.score >= config.watch.minScore);
+    const recordedBest = passing.length
+      ? await successors.bestScoreFor(passing.map((x) => x.s))
+      : new Map<string, { from: string; score: number }>();
 
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();
-    for (const { a, s: sId, p, link } of scored) {
-      out.evaluated++;
-      if (!link || link.score < config.watch.minScore) continue;
+    out.evaluated = scored.length;
+    for (const { a, s: sId, p, link } of passing) {
+      if (!link) continue;
+      const other = recordedBest.get(sId);
+      if (other && other.from !== a && other.score > link.score) continue;
       const depth = p.depth + 1;
       const x = { a, p, s: { id: sId } };
       const recorded = await successors.record(

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROVISIONAL_REASON, withProvisional, type BlacklistEntry } from '../../src/analysis/blacklist.js';
-import { profileSimilarity, scoreMigration, takenOver } from '../../src/analysis/migration.js';
+import { listedFallAt, profileSimilarity, scoreMigration, takenOver } from '../../src/analysis/migration.js';
 import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
 
 const DAY = 86_400_000;
@@ -127,4 +127,29 @@ test('the score needs evidence: no shared counterparty and no money from A is no
   assert.ok(four.score > two.score, `${four.score} > ${two.score}`);
   assert.equal(four.evidence.counterpartyOverlap, 1);
   assert.equal(four.evidence.fallKind, 'listed');
+});
+
+test('a listed account that carried on after its listing falls at its last transfer, so its successor is not scored as late', () => {
+  const listed = 100 * DAY;
+  assert.equal(listedFallAt(listed, null), listed);
+  assert.equal(listedFallAt(listed, listed - 3 * DAY), listed, 'quiet before its listing: it fell when listed');
+  assert.equal(listedFallAt(listed, listed + 20 * DAY), listed + 20 * DAY, 'active for 20 more days: it fell then');
+  // The successor opens 2 days after the last transfer: 22 days after the listing.
+  const pair = (fallAt: number) =>
+    scoreMigration({
+      from: 'A',
+      to: 'S',
+      fall: { at: fallAt, kind: 'listed' },
+      rise: { at: listed + 22 * DAY, kind: 'new' },
+      formerCounterparties: 3,
+      formerWeight: 1.5,
+      shared: ['C1', 'C2', 'C3'].map((id) => ({ id, weight: 0.5 })),
+      directTransfers: 0,
+      profileSimilarity: 0.5,
+      sameCluster: false,
+    })!;
+  const atLast = pair(listedFallAt(listed, listed + 20 * DAY));
+  const atListing = pair(listed);
+  assert.equal(atLast.evidence.gapDays, 2);
+  assert.ok(atLast.score >= 0.75 && atListing.score < 0.75, `${atLast.score} vs ${atListing.score} (timing 22 days late)`);
 });

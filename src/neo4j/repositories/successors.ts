@@ -133,6 +133,13 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
+    /** Per successor account, its highest-scored provisional or confirmed link. */
+    async bestScoreFor(tos: readonly string[], tx?: Tx): Promise<Map<string, { from: string; score: number }>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/best-successor-scores'), { tos: [...tos] }));
+      return new Map(
+        r.records.map((row) => [row.get('to') as string, { from: row.get('from') as string, score: Number(row.get('score')) }]),
+      );
+    },
     async get(from: string, to: string, tx?: Tx): Promise<Successor | null> {
       const r = await read(tx, (t) => t.run(cypher('watch/get-successor'), { key: successorKey(from, to) }));
       const row = r.records[0];

@@ -1,0 +1,115 @@
+// ACCTNET_WATCH_MAX_COUNTERPARTIES and ACCTNET_WATCH_YOUNG_DAYS against the real Neo4j and Redis:
+// the watch set of a fraud-labelled account and the evidence the watch scores for its successor
+// change with each setting (each variant has its own Redis prefix, so its own watch set).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Config } from '../../src/config/index.js';
+import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
+import { currentWatchSet, watchKeys, type WatchCounterparty, type WatchPredecessor } from '../../src/watch/watch-set.js';
+import type { SyntheticTransfer } from '../../dev/synth/background.js';
+import { testLogger } from '../helpers/env.js';
+import { seedTransfers } from '../helpers/seed.js';
+import { dropQueuePrefix, openServices, type TestServices } from '../helpers/services.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 2, 1);
+let seq = 0;
+const tx = (from: string, to: string, day: number, hour: number, amount = 40): SyntheticTransfer => ({
+  txId: `ws${seq++}`,
+  from,
+  to,
+  amount: amount.toFixed(2),
+  currency: 'USD',
+  at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
+  channel: 'p2p',
+});
+const partner = (k: number) => `WSC${k}`;
+
+/** WSA (labelled fraud) deals with WSC1..WSC6 one after the other over days 0..29: WSC6 last. */
+function history(): SyntheticTransfer[] {
+  const out: SyntheticTransfer[] = [];
+  for (let k = 1; k <= 6; k++)
+    for (let d = (k - 1) * 5; d < k * 5; d++) {
+      out.push(d % 2 ? tx(partner(k), 'WSA', d, 19, 45) : tx('WSA', partner(k), d, 18, 35));
+    }
+  return out;
+}
+
+/** WSS opens on day 32 and deals with WSC1, WSC2, WSC3 (older partners of WSA) and WSC6: 8 transfers. */
+function successor(): SyntheticTransfer[] {
+  return [1, 2, 3, 6].flatMap((k, j) => [tx('WSS', partner(k), 32 + j, 18, 35), tx(partner(k), 'WSS', 33 + j, 19, 45)]);
+}
+const NOW = T0 + 42 * DAY;
+
+describe('watch settings (real Neo4j and Redis)', () => {
+  let s: TestServices;
+  const prefixes: string[] = [];
+  const variant = (name: string, watch: Partial<Config['watch']>): Config => {
+    const prefix = `${s.config.queue.prefix}${name}`;
+    prefixes.push(prefix);
+    return { ...s.config, queue: { ...s.config.queue, prefix }, watch: { ...s.config.watch, ...watch } };
+  };
+  const watchOf = (config: Config) =>
+    createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+  let wide: Config;
+  let narrow: Config;
+  let young: Config;
+  let brief: Config;
+
+  before(async () => {
+    s = await openServices();
+    await seedTransfers(s.driver, s.config, history());
+    await createLabelRepository(s.driver, s.config.neo4j).append([
+      { accountId: 'WSA', label: 'fraud', note: null, source: 'test', createdBy: 'test' },
+    ]);
+    wide = variant('wide', { maxCounterparties: 200 });
+    narrow = variant('narrow', { maxCounterparties: 2 });
+    young = variant('young', { youngDays: 14 });
+    brief = variant('brief', { youngDays: 7 });
+    // The watch sets are built on WSA's history (before the successor's first transfer).
+    for (const c of [wide, narrow, young, brief])
+      assert.equal(await currentWatchSet({ config: c, driver: s.driver, redis: s.rt.redis() }), 0);
+    await seedTransfers(s.driver, s.config, successor(), 'successor');
+  });
+  after(async () => {
+    for (const p of prefixes) await dropQueuePrefix(s.config.redis.url, p);
+    await s?.close();
+  });
+
+  test('ACCTNET_WATCH_MAX_COUNTERPARTIES keeps only the most recent former counterparties, and the evidence follows', async () => {
+    const held = async (c: Config) => {
+      const k = watchKeys(c.queue.prefix);
+      const pred = JSON.parse((await s.rt.redis().hget(k.pred(0), 'WSA'))!) as WatchPredecessor;
+      const cps = await s.rt.redis().hgetall(k.cp(0));
+      const of = Object.entries(cps)
+        .filter(([, v]) => (JSON.parse(v) as WatchCounterparty).p.includes('WSA'))
+        .map(([id]) => id)
+        .sort();
+      return { former: pred.former, of };
+    };
+    assert.deepEqual(await held(wide), { former: 6, of: [1, 2, 3, 4, 5, 6].map(partner) });
+    assert.deepEqual(await held(narrow), { former: 2, of: [partner(5), partner(6)] });
+
+    const all = await watchOf(wide).explain('WSA', 'WSS', NOW);
+    const few = await watchOf(narrow).explain('WSA', 'WSS', NOW);
+    assert.ok(all && few);
+    assert.equal(all.evidence.sharedCounterparties, 4, 'WSC1, WSC2, WSC3 and WSC6 were taken over');
+    assert.equal(all.evidence.formerCounterparties, 6);
+    assert.equal(few.evidence.sharedCounterparties, 1, 'only WSC6 is watched with a cap of 2');
+    assert.equal(few.evidence.formerCounterparties, 2);
+    assert.ok(few.score < all.score, `${few.score} < ${all.score}`);
+  });
+
+  test('ACCTNET_WATCH_YOUNG_DAYS: a 10-day-old account is a successor candidate at 14 days, not at 7', async () => {
+    const link = await watchOf(young).explain('WSA', 'WSS', NOW);
+    assert.ok(link, 'young at 14 days');
+    assert.equal(link.evidence.riseKind, 'new');
+    assert.equal(link.evidence.sharedCounterparties, 4);
+    assert.equal(await watchOf(brief).explain('WSA', 'WSS', NOW), undefined);
+    assert.equal((await watchOf(brief).diagnose('WSA', 'WSS', NOW)).stage, 'successor not young or surging');
+    // The same account, asked about 5 days after its first transfer, is young under either setting.
+    assert.ok(await watchOf(brief).explain('WSA', 'WSS', T0 + 37 * DAY));
+  });
+});
