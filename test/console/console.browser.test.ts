@@ -200,14 +200,24 @@ describe('console in chromium', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Request a recompute' }).click();
     await page.locator('.audit', { hasText: 'recompute' }).waitFor();
     // The worker picks it up; the page polls until the new run is finished.
-    await page.waitForFunction(
-      (v: number) => {
-        const cells = [...document.querySelectorAll('table.runs tbody tr:first-child td')].map((td: any) => td.textContent);
-        return cells[1] === 'succeeded' && cells[7] !== '–' && Number(String(cells[7]).slice(1)) > v;
-      },
-      before,
-      { timeout: 120_000, polling: 500 },
-    );
+    await page
+      .waitForFunction(
+        (v: number) => {
+          const cells = [...document.querySelectorAll('table.runs tbody tr:first-child td')].map((td: any) => td.textContent);
+          return cells[1] === 'succeeded' && cells[7] !== '–' && Number(String(cells[7]).slice(1)) > v;
+        },
+        before,
+        { timeout: 120_000, polling: 500 },
+      )
+      .catch(async (err: Error) => {
+        // Say what the runs and the list were doing, not only that the page did not change.
+        const runs = await api('/v1/runs?limit=3');
+        const versions = await api('/v1/blacklist/versions');
+        const row = await page.locator('table.runs tbody tr:first-child').textContent();
+        throw new Error(
+          `${err.message}\nfirst row on the page: ${row}\nruns: ${JSON.stringify(runs).slice(0, 3000)}\nversions: ${JSON.stringify(versions).slice(0, 1500)}`,
+        );
+      });
     await shot('runs');
     const after = (await api('/v1/blacklist/versions')).servedVersion as number;
     assert.ok(after > before, `a new version is served (${before} → ${after})`);
