@@ -109,7 +109,7 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
   let legit = new Float64Array(n);
   if (legitCount) {
     const [legitDown, legitUp] = proximity(inp, m, legitSeeds, restart, iterations);
-    legit = Float64Array.from(legitDown, (v, i) => (v + legitUp[i]!) / 2);
+    for (let i = 0; i < n; i++) legit[i] = (legitDown[i]! + legitUp[i]!) / 2;
   }
   // A seed's own restart mass is not proximity to others: remove it, so a labelled account's value
   // means the same as an unlabelled one's.
@@ -159,8 +159,9 @@ function proximity(
 ): [Float64Array, Float64Array] {
   const { pairFrom, pairTo, pairCount, ids } = inp.flows;
   const n = ids.length;
-  let down = Float64Array.from(seeds, (s) => s * restart);
-  let up = Float64Array.from(down);
+  let down = new Float64Array(n);
+  for (let i = 0; i < n; i++) down[i] = seeds[i]! * restart;
+  let up = down.slice();
   let nextDown = new Float64Array(n);
   let nextUp = new Float64Array(n);
   const carry = 1 - restart;

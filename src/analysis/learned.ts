@@ -237,8 +237,9 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
   // The rules' label-free part once; each fold propagates its own labels on it.
   const riskPrep = inp.riskPrep ?? prepareRisk(inp.risk, inp.riskOptions);
+  const foldLabel = new Int8Array(n);
   for (let g = 0; g < o.folds; g++) {
-    const foldLabel = Int8Array.from(label, (v, i) => (featureFold[i] === g ? 0 : v));
+    for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;
     const rules = propagateRisk(riskPrep, foldLabel, false).score;
     writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
   }
