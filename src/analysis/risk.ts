@@ -110,6 +110,14 @@ export interface RiskPrep {
   repeat: Float64Array;
   /** Cluster → member indices, in the clusters' order. */
   memberIndex: Map<number, Int32Array>;
+  /**
+   * The pairs by receiver and by sender (compressed rows, pairs in ascending order within each
+   * account), with the amounts (and repeat) copied alongside: a propagation round then sums each
+   * account's risk in one sequential run, in the same order as a pass over the pairs would, reading
+   * only the other end's risk at random.
+   */
+  byReceiver: { start: Uint32Array; from: Uint32Array; amount: Float64Array };
+  bySender: { start: Uint32Array; to: Uint32Array; amount: Float64Array; repeat: Float64Array };
 }
 
 export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<RiskOptions> = {}): RiskPrep {
@@ -175,6 +183,31 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
   const repeat = new Float64Array(pairCount);
   for (let p = 0; p < pairCount; p++) repeat[p] = Math.min(1, pairTransfers[p]! / 3);
   const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
+  const inStart = new Uint32Array(n + 1);
+  const outStart = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    inStart[pairTo[p]! + 1]!++;
+    outStart[pairFrom[p]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    inStart[i + 1]! += inStart[i]!;
+    outStart[i + 1]! += outStart[i]!;
+  }
+  const byReceiver = { start: inStart, from: new Uint32Array(pairCount), amount: new Float64Array(pairCount) };
+  const bySender = { start: outStart, to: new Uint32Array(pairCount), amount: new Float64Array(pairCount), repeat: new Float64Array(pairCount) };
+  const inFill = inStart.slice(0, n);
+  const outFill = outStart.slice(0, n);
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    const k = inFill[b]!++;
+    byReceiver.from[k] = a;
+    byReceiver.amount[k] = pairAmount[p]!;
+    const q = outFill[a]!++;
+    bySender.to[q] = b;
+    bySender.amount[q] = pairAmount[p]!;
+    bySender.repeat[q] = repeat[p]!;
+  }
   return {
     inp,
     o,
@@ -189,6 +222,8 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     participation,
     repeat,
     memberIndex,
+    byReceiver,
+    bySender,
   };
 }
 
@@ -211,7 +246,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
 
 /** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
 export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
-  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, repeat, memberIndex } = prep;
+  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
   const { c, f, isHub } = inp;
 
   const score = new Float64Array(n);
@@ -282,7 +317,8 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
   let clusterRounds = 0;
   const clusterScore = new Map<number, number>();
   const clusterReasons = new Map<number, string[]>();
-  const { pairFrom, pairTo, pairAmount, pairCount } = inp.flows;
+  const { start: inStart, from: inFrom, amount: inAmount } = prep.byReceiver;
+  const { start: outStart, to: outTo, amount: outAmount, repeat: outRepeat } = prep.bySender;
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
   const previous = new Float64Array(n);
@@ -294,14 +330,18 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       previous[i] = spread[i]!;
     }
     if (round > 0 && !moved) break;
-    inRisk.fill(0);
-    outRisk.fill(0);
-    for (let p = 0; p < pairCount; p++) {
-      const a = pairFrom[p]!;
-      const b = pairTo[p]!;
-      inRisk[b]! += pairAmount[p]! * spread[a]!;
+    // Per account, its pairs in ascending order: the same sums as one pass over the pairs adding
+    // amount × risk of the other end.
+    for (let b = 0; b < n; b++) {
+      let sum = 0;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += inAmount[k]! * spread[inFrom[k]!]!;
+      inRisk[b] = sum;
+    }
+    for (let a = 0; a < n; a++) {
+      let sum = 0;
       // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      outRisk[a]! += pairAmount[p]! * spread[b]! * repeat[p]!;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += outAmount[k]! * spread[outTo[k]!]! * outRepeat[k]!;
+      outRisk[a] = sum;
     }
     for (let i = 0; i < n; i++) {
       if (isHub[i] || label[i] !== 0) continue;
