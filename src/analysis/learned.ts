@@ -163,10 +163,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const anomaly =
     n === 0
       ? new Float64Array(0)
-      : trainIsolationForest(selectRows(base, order), {
+      : trainIsolationForest(base, {
           trees: o.anomalyTrees,
           sampleSize: o.anomalySample,
           seed: `${o.seed}-anomaly`,
+          rows: order,
         }).score(base);
   mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
