@@ -194,7 +194,12 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     outStart[i + 1]! += outStart[i]!;
   }
   const byReceiver = { start: inStart, from: new Uint32Array(pairCount), amount: new Float64Array(pairCount) };
-  const bySender = { start: outStart, to: new Uint32Array(pairCount), amount: new Float64Array(pairCount), repeat: new Float64Array(pairCount) };
+  const bySender = {
+    start: outStart,
+    to: new Uint32Array(pairCount),
+    amount: new Float64Array(pairCount),
+    repeat: new Float64Array(pairCount),
+  };
   const inFill = inStart.slice(0, n);
   const outFill = outStart.slice(0, n);
   for (let p = 0; p < pairCount; p++) {

@@ -112,8 +112,14 @@ test('label features with reused scratch arrays: each call gives exactly what a 
   const a = computeLabelFeatures(inp, fm, first, rules, work).map((c) => Array.from(c));
   // The second call overwrites the first one's columns: each must equal a call without scratch arrays.
   const b = computeLabelFeatures(inp, fm, second, rules, work).map((c) => Array.from(c));
-  assert.deepEqual(a, computeLabelFeatures(inp, fm, first, rules).map((c) => Array.from(c)));
-  assert.deepEqual(b, computeLabelFeatures(inp, fm, second, rules).map((c) => Array.from(c)));
+  assert.deepEqual(
+    a,
+    computeLabelFeatures(inp, fm, first, rules).map((c) => Array.from(c)),
+  );
+  assert.deepEqual(
+    b,
+    computeLabelFeatures(inp, fm, second, rules).map((c) => Array.from(c)),
+  );
   assert.notDeepEqual(a, b);
 });
 
