@@ -93,6 +93,10 @@ export interface FeatureTableInput {
 
 const FLOW_SHAPES = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
 
+/** Each hour of the day (its middle) on the clock circle. */
+const HOUR_COS = Float64Array.from({ length: 24 }, (_, h) => Math.cos((2 * Math.PI * (h + 0.5)) / 24));
+const HOUR_SIN = Float64Array.from({ length: 24 }, (_, h) => Math.sin((2 * Math.PI * (h + 0.5)) / 24));
+
 /** Out-adjacency (pair indices sorted by target) for membership tests and triangle counts. */
 export interface Adjacency {
   starts: Uint32Array;
@@ -248,9 +252,8 @@ export function computeFeatureTable(inp: FeatureTableInput): Matrix {
     for (let h = 0; h < 24; h++) {
       const w = flows.hours[i * 24 + h]!;
       if (!w) continue;
-      const angle = (2 * Math.PI * (h + 0.5)) / 24;
-      cos += w * Math.cos(angle);
-      sin += w * Math.sin(angle);
+      cos += w * HOUR_COS[h]!;
+      sin += w * HOUR_SIN[h]!;
       hoursTotal += w;
     }
     set(i, 'hour_spread', hoursTotal >= 3 ? 1 - Math.hypot(cos, sin) / hoursTotal : Number.NaN);

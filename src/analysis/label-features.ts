@@ -43,6 +43,13 @@ export interface FlowMatrix {
   downWeight: Float64Array;
   upWeight: Float64Array;
   clusterSize: Map<number, number>;
+  /**
+   * The same weights by account (compressed rows, pairs in ascending order within each account):
+   * per receiver its senders and downWeight, per sender its receivers and upWeight. A proximity step
+   * then sums each account's mass in one sequential run, in the order a pass over the pairs would.
+   */
+  byReceiver: { start: Uint32Array; from: Uint32Array; weight: Float64Array };
+  bySender: { start: Uint32Array; to: Uint32Array; weight: Float64Array };
 }
 
 export function flowMatrix(inp: LabelFeatureInput): FlowMatrix {
@@ -67,20 +74,74 @@ export function flowMatrix(inp: LabelFeatureInput): FlowMatrix {
     const c = inp.community[i]!;
     if (c >= 0) clusterSize.set(c, (clusterSize.get(c) ?? 0) + 1);
   }
-  return { outStrength, inStrength, downWeight, upWeight, clusterSize };
+  const inStart = new Uint32Array(n + 1);
+  const outStart = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    inStart[pairTo[p]! + 1]!++;
+    outStart[pairFrom[p]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    inStart[i + 1]! += inStart[i]!;
+    outStart[i + 1]! += outStart[i]!;
+  }
+  const byReceiver = { start: inStart, from: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
+  const bySender = { start: outStart, to: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
+  const inFill = inStart.slice(0, n);
+  const outFill = outStart.slice(0, n);
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    const k = inFill[b]!++;
+    byReceiver.from[k] = a;
+    byReceiver.weight[k] = downWeight[p]!;
+    const q = outFill[a]!++;
+    bySender.to[q] = b;
+    bySender.weight[q] = upWeight[p]!;
+  }
+  return { outStrength, inStrength, downWeight, upWeight, clusterSize, byReceiver, bySender };
 }
 
 /**
  * Label features for every account given a label vector (1 fraud, -1 legit, 0 none) and the rules'
  * score computed with the same labels. Returns one Float64Array per column, in LABEL_FEATURE_COLUMNS order.
  */
-export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, label: Int8Array, rulesScore: Float64Array): Float64Array[] {
+/**
+ * Scratch arrays for computeLabelFeatures, to pass to repeated calls (the learned model's folds):
+ * the columns a call returns are then views of these arrays, valid until the next call with the same
+ * work. Without it every call allocates its own (sixteen arrays of n numbers, ~13 MB at 100k accounts,
+ * which at 1M transfers cost a full garbage collection of the analysis' heap every few folds).
+ */
+export interface LabelFeatureWork {
+  buffers: Float64Array[];
+}
+
+export function labelFeatureWork(): LabelFeatureWork {
+  return { buffers: [] };
+}
+
+export function computeLabelFeatures(
+  inp: LabelFeatureInput,
+  m: FlowMatrix,
+  label: Int8Array,
+  rulesScore: Float64Array,
+  work?: LabelFeatureWork,
+): Float64Array[] {
   const { flows, isHub, community } = inp;
   const n = flows.ids.length;
   const { pairFrom, pairTo, pairAmount, pairCount } = flows;
-  const fraudIn = new Float64Array(n);
-  const fraudOut = new Float64Array(n);
-  const legitIn = new Float64Array(n);
+  // A zeroed array of n numbers: the next scratch array of `work`, or a new one.
+  let used = 0;
+  const take = (): Float64Array => {
+    if (!work) return new Float64Array(n);
+    let buf = work.buffers[used];
+    if (buf === undefined || buf.length !== n) buf = work.buffers[used] = new Float64Array(n);
+    else buf.fill(0);
+    used++;
+    return buf;
+  };
+  const fraudIn = take();
+  const fraudOut = take();
+  const legitIn = take();
   for (let p = 0; p < pairCount; p++) {
     const a = pairFrom[p]!;
     const b = pairTo[p]!;
@@ -95,8 +156,8 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
   }
   const restart = inp.restart ?? 0.5;
   const iterations = inp.iterations ?? 8;
-  const fraudSeeds = new Float64Array(n);
-  const legitSeeds = new Float64Array(n);
+  const fraudSeeds = take();
+  const legitSeeds = take();
   let legitCount = 0;
   for (let i = 0; i < n; i++) {
     if (label[i] === 1) fraudSeeds[i] = 1;
@@ -105,11 +166,11 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
       legitCount++;
     }
   }
-  const [down, up] = proximity(inp, m, fraudSeeds, restart, iterations);
-  let legit = new Float64Array(n);
+  const [down, up] = proximity(inp, m, fraudSeeds, restart, iterations, take);
+  const legit = take();
   if (legitCount) {
-    const [legitDown, legitUp] = proximity(inp, m, legitSeeds, restart, iterations);
-    legit = Float64Array.from(legitDown, (v, i) => (v + legitUp[i]!) / 2);
+    const [legitDown, legitUp] = proximity(inp, m, legitSeeds, restart, iterations, take);
+    for (let i = 0; i < n; i++) legit[i] = (legitDown[i]! + legitUp[i]!) / 2;
   }
   // A seed's own restart mass is not proximity to others: remove it, so a labelled account's value
   // means the same as an unlabelled one's.
@@ -123,7 +184,7 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
   const clusterFraud = new Map<number, number>();
   for (let i = 0; i < n; i++)
     if (label[i] === 1 && community[i]! >= 0) clusterFraud.set(community[i]!, (clusterFraud.get(community[i]!) ?? 0) + 1);
-  const clusterShare = new Float64Array(n);
+  const clusterShare = take();
   for (let i = 0; i < n; i++) {
     const c = community[i]!;
     if (c < 0) continue;
@@ -131,7 +192,7 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
     const fraud = (clusterFraud.get(c) ?? 0) - (label[i] === 1 ? 1 : 0);
     clusterShare[i] = size > 0 ? fraud / size : 0;
   }
-  const predecessor = new Float64Array(n);
+  const predecessor = take();
   for (const l of inp.migrations) if (label[l.from] === 1) predecessor[l.to] = Math.max(predecessor[l.to]!, l.score);
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
@@ -143,8 +204,8 @@ export function computeLabelFeatures(inp: LabelFeatureInput, m: FlowMatrix, labe
 }
 
 /**
- * Sums of personalised PageRanks from the seeds (power iteration), both directions in one pass over
- * the pairs: down follows money (the share of a sender's outflow that went to each receiver), up
+ * Sums of personalised PageRanks from the seeds (power iteration), both directions per iteration:
+ * down follows money (the share of a sender's outflow that went to each receiver), up
  * goes against it (the share of a receiver's inflow that came from each sender). Hubs absorb: a walk
  * that reaches a merchant or a payroll account stops there, so an exchange or a shop that received
  * fraud money does not pass proximity on to all its other customers. With restart 0.5, 8 iterations
@@ -156,22 +217,29 @@ function proximity(
   seeds: Float64Array,
   restart: number,
   iterations: number,
+  take: () => Float64Array = () => new Float64Array(inp.flows.ids.length),
 ): [Float64Array, Float64Array] {
-  const { pairFrom, pairTo, pairCount, ids } = inp.flows;
-  const n = ids.length;
-  let down = Float64Array.from(seeds, (s) => s * restart);
-  let up = Float64Array.from(down);
-  let nextDown = new Float64Array(n);
-  let nextUp = new Float64Array(n);
+  const n = inp.flows.ids.length;
+  let down = take();
+  for (let i = 0; i < n; i++) down[i] = seeds[i]! * restart;
+  let up = take();
+  up.set(down);
+  let nextDown = take();
+  let nextUp = take();
   const carry = 1 - restart;
-  const { downWeight, upWeight } = m;
+  const { start: inStart, from: inFrom, weight: downWeight } = m.byReceiver;
+  const { start: outStart, to: outTo, weight: upWeight } = m.bySender;
   for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < n; i++) nextDown[i] = nextUp[i] = restart * seeds[i]!;
-    for (let p = 0; p < pairCount; p++) {
-      const a = pairFrom[p]!;
-      const b = pairTo[p]!;
-      nextDown[b]! += carry * down[a]! * downWeight[p]!;
-      nextUp[a]! += carry * up[b]! * upWeight[p]!;
+    // Per account, its pairs in ascending order: the same sums as one pass over the pairs.
+    for (let b = 0; b < n; b++) {
+      let sum = restart * seeds[b]!;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += carry * down[inFrom[k]!]! * downWeight[k]!;
+      nextDown[b] = sum;
+    }
+    for (let a = 0; a < n; a++) {
+      let sum = restart * seeds[a]!;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += carry * up[outTo[k]!]! * upWeight[k]!;
+      nextUp[a] = sum;
     }
     [down, nextDown] = [nextDown, down];
     [up, nextUp] = [nextUp, up];

@@ -20,7 +20,7 @@
 // 5. A final model on every training row scores the other accounts.
 import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
 import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
-import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS } from './label-features.js';
+import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
 import { trainIsolationForest } from './learn/isolation-forest.js';
 import { fitStandardiser, trainLogistic } from './learn/logistic.js';
@@ -163,10 +163,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const anomaly =
     n === 0
       ? new Float64Array(0)
-      : trainIsolationForest(selectRows(base, order), {
+      : trainIsolationForest(base, {
           trees: o.anomalyTrees,
           sampleSize: o.anomalySample,
           seed: `${o.seed}-anomaly`,
+          rows: order,
         }).score(base);
   mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
@@ -232,15 +233,18 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
       for (let k = 0; k < cols.length; k++) x.data[i * d + d0 + k] = cols[k]![i]!;
     }
   };
-  writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore), (i) => !isTraining[i]);
+  // One set of scratch arrays for the six runs: each run's columns are copied into x before the next.
+  const work = labelFeatureWork();
+  writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore, work), (i) => !isTraining[i]);
   const featureFold = new Int32Array(n).fill(-1);
   for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
   // The rules' label-free part once; each fold propagates its own labels on it.
   const riskPrep = inp.riskPrep ?? prepareRisk(inp.risk, inp.riskOptions);
+  const foldLabel = new Int8Array(n);
   for (let g = 0; g < o.folds; g++) {
-    const foldLabel = Int8Array.from(label, (v, i) => (featureFold[i] === g ? 0 : v));
+    for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;
     const rules = propagateRisk(riskPrep, foldLabel, false).score;
-    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules), (i) => featureFold[i] === g);
+    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules, work), (i) => featureFold[i] === g);
   }
 
   mark('label-features');

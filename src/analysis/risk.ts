@@ -110,6 +110,14 @@ export interface RiskPrep {
   repeat: Float64Array;
   /** Cluster → member indices, in the clusters' order. */
   memberIndex: Map<number, Int32Array>;
+  /**
+   * The pairs by receiver and by sender (compressed rows, pairs in ascending order within each
+   * account), with the amounts (and repeat) copied alongside: a propagation round then sums each
+   * account's risk in one sequential run, in the same order as a pass over the pairs would, reading
+   * only the other end's risk at random.
+   */
+  byReceiver: { start: Uint32Array; from: Uint32Array; amount: Float64Array };
+  bySender: { start: Uint32Array; to: Uint32Array; amount: Float64Array; repeat: Float64Array };
 }
 
 export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<RiskOptions> = {}): RiskPrep {
@@ -175,6 +183,36 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
   const repeat = new Float64Array(pairCount);
   for (let p = 0; p < pairCount; p++) repeat[p] = Math.min(1, pairTransfers[p]! / 3);
   const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
+  const inStart = new Uint32Array(n + 1);
+  const outStart = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    inStart[pairTo[p]! + 1]!++;
+    outStart[pairFrom[p]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    inStart[i + 1]! += inStart[i]!;
+    outStart[i + 1]! += outStart[i]!;
+  }
+  const byReceiver = { start: inStart, from: new Uint32Array(pairCount), amount: new Float64Array(pairCount) };
+  const bySender = {
+    start: outStart,
+    to: new Uint32Array(pairCount),
+    amount: new Float64Array(pairCount),
+    repeat: new Float64Array(pairCount),
+  };
+  const inFill = inStart.slice(0, n);
+  const outFill = outStart.slice(0, n);
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    const k = inFill[b]!++;
+    byReceiver.from[k] = a;
+    byReceiver.amount[k] = pairAmount[p]!;
+    const q = outFill[a]!++;
+    bySender.to[q] = b;
+    bySender.amount[q] = pairAmount[p]!;
+    bySender.repeat[q] = repeat[p]!;
+  }
   return {
     inp,
     o,
@@ -189,6 +227,8 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     participation,
     repeat,
     memberIndex,
+    byReceiver,
+    bySender,
   };
 }
 
@@ -211,7 +251,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
 
 /** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
 export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
-  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, repeat, memberIndex } = prep;
+  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
   const { c, f, isHub } = inp;
 
   const score = new Float64Array(n);
@@ -254,9 +294,36 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     raise(i, prep.behaviourScore[i]!, false);
   }
 
+  const noteFlows = (i: number, inShare: number, fromRisky: number, outShare: number, toRisky: number) => {
+    if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, () => `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
+    if (toRisky > 0.05)
+      note(
+        i,
+        'FUNDS_TO_RISKY',
+        toRisky,
+        () => `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
+      );
+  };
+  const noteMigration = (i: number, inherited: number, link: Migration) =>
+    note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);
+  const noteCluster = (i: number, cid: number, share: number, cs: number, byShape: boolean) => {
+    if (byShape) {
+      const t = inp.typologies.get(cid)!;
+      note(i, 'TYPOLOGY', share, () => `TYPOLOGY:${t.type}`);
+    } else note(i, 'CLUSTER_RISK', share, () => `CLUSTER_RISK:${r2(cs)}`);
+  };
+
+  // Clusters as arrays (memberIndex's order): the rounds below read them without map lookups.
+  const clusterIds = Array.from(memberIndex.keys());
+  const clusterMembers = Array.from(memberIndex.values());
+  const clusterPrior = new Float64Array(clusterIds.length);
+  for (let k = 0; k < clusterIds.length; k++) clusterPrior[k] = typePrior.get(clusterIds[k]!) ?? 0;
+  const clusterValue = new Float64Array(clusterIds.length);
+  let clusterRounds = 0;
   const clusterScore = new Map<number, number>();
   const clusterReasons = new Map<number, string[]>();
-  const { pairFrom, pairTo, pairAmount, pairCount } = inp.flows;
+  const { start: inStart, from: inFrom, amount: inAmount } = prep.byReceiver;
+  const { start: outStart, to: outTo, amount: outAmount, repeat: outRepeat } = prep.bySender;
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
   const previous = new Float64Array(n);
@@ -268,74 +335,74 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       previous[i] = spread[i]!;
     }
     if (round > 0 && !moved) break;
-    inRisk.fill(0);
-    outRisk.fill(0);
-    for (let p = 0; p < pairCount; p++) {
-      const a = pairFrom[p]!;
-      const b = pairTo[p]!;
-      inRisk[b]! += pairAmount[p]! * spread[a]!;
+    // Per account, its pairs in ascending order: the same sums as one pass over the pairs adding
+    // amount × risk of the other end.
+    for (let b = 0; b < n; b++) {
+      let sum = 0;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += inAmount[k]! * spread[inFrom[k]!]!;
+      inRisk[b] = sum;
+    }
+    for (let a = 0; a < n; a++) {
+      let sum = 0;
       // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      outRisk[a]! += pairAmount[p]! * spread[b]! * repeat[p]!;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += outAmount[k]! * spread[outTo[k]!]! * outRepeat[k]!;
+      outRisk[a] = sum;
     }
     for (let i = 0; i < n; i++) {
       if (isHub[i] || label[i] !== 0) continue;
       const inShare = c.inStrength[i]! > 0 ? inRisk[i]! / c.inStrength[i]! : 0;
       const outShare = c.outStrength[i]! > 0 ? outRisk[i]! / c.outStrength[i]! : 0;
-      const b = behaviour[i]!;
       // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
       // weak for one that lives on salary and shopping (a relative, a landlord).
       const fromRisky = o.hopDecay * o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
-      if (fromRisky > 0.05) note(i, 'FUNDS_FROM_RISKY', fromRisky, () => `FUNDS_FROM_RISKY:${pct(inShare)} of inflow from risky accounts`);
-      raise(i, fromRisky);
       // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
       // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
       // that lives on its salary.
       const toRisky = o.hopDecay * o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
-      if (toRisky > 0.05)
-        note(
-          i,
-          'FUNDS_TO_RISKY',
-          toRisky,
-          () => `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
-        );
+      // The texts in a function of their own: closures in this loop's body would allocate a context
+      // per account and round even when no reason is wanted.
+      if (explain) noteFlows(i, inShare, fromRisky, outShare, toRisky);
+      raise(i, fromRisky);
       raise(i, toRisky);
       const preds = predecessors.get(i);
       if (preds)
-        for (const p of preds) {
+        for (let k = 0; k < preds.length; k++) {
+          const p = preds[k]!;
           const inherited = spread[p.from]! * p.link.score;
-          if (inherited > 0.05) note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${p.link.from}:${r2(p.link.score)}`);
+          if (explain && inherited > 0.05) noteMigration(i, inherited, p.link);
           raise(i, inherited);
         }
     }
     // Clusters: the strongest evidence among members, spread to the members who take part.
-    for (const [cid, members] of memberIndex) {
+    for (let k = 0; k < clusterIds.length; k++) {
+      const cid = clusterIds[k]!;
+      const members = clusterMembers[k]!;
       // The strongest member evidence, weighed by how much that member's money moves inside.
       let fromMembers = 0;
-      for (const i of members) {
+      for (let m = 0; m < members.length; m++) {
+        const i = members[m]!;
         fromMembers = Math.max(fromMembers, spread[i]! * participation[i]!);
       }
-      const prior = typePrior.get(cid) ?? 0;
+      const prior = clusterPrior[k]!;
       // Evidence from members is one hop away from the member it reaches; the shape is not.
       const cs = Math.max(o.hopDecay * fromMembers, prior);
-      clusterScore.set(cid, cs);
+      clusterValue[k] = cs;
       if (cs < 0.05) continue;
-      for (const i of members) {
+      for (let m = 0; m < members.length; m++) {
+        const i = members[m]!;
         if (isHub[i] || label[i] !== 0) continue;
         // Taking part in a risky cluster's flows counts as much as the account passes the cluster's
         // money through: a victim or a relative gets little of it, a mule all of it. (Cash-out
         // accounts that keep the money are reached by FUNDS_FROM_RISKY instead.)
         const share = cs * Math.min(1, (participation[i]! * f.forwardShare[i]!) / o.participationFull);
-        if (prior >= fromMembers && prior > 0.05 && share > 0.05) {
-          const t = inp.typologies.get(cid)!;
-          note(i, 'TYPOLOGY', share, () => `TYPOLOGY:${t.type}`);
-        } else if (share > 0.05) {
-          note(i, 'CLUSTER_RISK', share, () => `CLUSTER_RISK:${r2(cs)}`);
-        }
+        if (explain && share > 0.05) noteCluster(i, cid, share, cs, prior >= fromMembers && prior > 0.05);
         raise(i, share);
       }
     }
+    clusterRounds++;
   }
 
+  if (clusterRounds > 0) for (let k = 0; k < clusterIds.length; k++) clusterScore.set(clusterIds[k]!, clusterValue[k]!);
   for (let i = 0; i < n; i++) {
     if (label[i] === -1) {
       score[i] = Math.min(score[i]!, o.legitCap);

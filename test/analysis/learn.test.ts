@@ -349,6 +349,20 @@ test('isolation forest: c(n) as in Liu et al. / scikit-learn', () => {
   assert.ok(Math.abs(averagePathLength(1000) - 12.969940887100174) < 1e-12);
 });
 
+test('isolation forest: rows option trains the same forest as a copy of those rows, and checks them', () => {
+  const c = fixture('isolation-forest.json');
+  const x = toMatrix(c.x);
+  // A shuffled subset with a repeat, as learnRisk passes its id order.
+  const rng = createRng('rows');
+  const rows = Array.from({ length: Math.floor(x.rows * 0.7) }, () => Math.floor(rng() * x.rows));
+  const copied = trainIsolationForest(selectRows(x, rows), { seed: 'r', sampleSize: 64 }).score(x);
+  const picked = trainIsolationForest(x, { seed: 'r', sampleSize: 64, rows }).score(x);
+  assert.deepEqual(picked, copied);
+  assert.ok(maxAbsDiff(picked, trainIsolationForest(x, { seed: 'r', sampleSize: 64 }).score(x)) > 1e-6, 'other rows, other forest');
+  assert.throws(() => trainIsolationForest(x, { rows: [0, x.rows] }), /out of range/);
+  assert.throws(() => trainIsolationForest(x, { rows: [] }), /no training rows/);
+});
+
 test('isolation forest: same seed same scores, another seed other scores; NaN-safe; 300k rows', () => {
   const c = fixture('isolation-forest.json');
   const x = toMatrix(c.x);

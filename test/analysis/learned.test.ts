@@ -9,7 +9,7 @@ import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-t
 import { FlowAggregator, type Flows } from '../../src/analysis/flows.js';
 import { buildAccountGraph } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
-import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS } from '../../src/analysis/label-features.js';
+import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from '../../src/analysis/label-features.js';
 import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput } from '../../src/analysis/pipeline.js';
 import type { LabelValue } from '../../src/analysis/risk.js';
 import { createRng } from '../../src/analysis/rng.js';
@@ -86,6 +86,41 @@ test('label features: money from a labelled account, proximity downstream, and t
   assert.ok(col('fraud_downstream')[at('m')]! > col('fraud_downstream')[at('n')]!, 'closer is higher');
   assert.equal(col('fraud_downstream')[at('r')], 0, 'unconnected');
   assert.equal(col('fraud_downstream')[at('f')], 0, 'the seed: its own restart mass is removed');
+});
+
+test('label features with reused scratch arrays: each call gives exactly what a fresh call gives', () => {
+  const flows = flowsOf(
+    [
+      { from: 'f', to: 'm', amount: 900, day: 1 },
+      { from: 'x', to: 'm', amount: 100, day: 1 },
+      { from: 'm', to: 'n', amount: 950, day: 2 },
+      { from: 'n', to: 'x', amount: 40, day: 3 },
+      { from: 'q', to: 'r', amount: 50, day: 2 },
+    ],
+    { days: 5 },
+  );
+  const n = flows.ids.length;
+  const inp = { flows, isHub: new Uint8Array(n), community: new Int32Array(n).fill(-1), migrations: [] };
+  const fm = flowMatrix(inp);
+  const first = new Int8Array(n);
+  first[flows.index.get('f')!] = 1;
+  first[flows.index.get('q')!] = -1;
+  const second = new Int8Array(n);
+  second[flows.index.get('n')!] = 1;
+  const work = labelFeatureWork();
+  const rules = new Float64Array(n);
+  const a = computeLabelFeatures(inp, fm, first, rules, work).map((c) => Array.from(c));
+  // The second call overwrites the first one's columns: each must equal a call without scratch arrays.
+  const b = computeLabelFeatures(inp, fm, second, rules, work).map((c) => Array.from(c));
+  assert.deepEqual(
+    a,
+    computeLabelFeatures(inp, fm, first, rules).map((c) => Array.from(c)),
+  );
+  assert.deepEqual(
+    b,
+    computeLabelFeatures(inp, fm, second, rules).map((c) => Array.from(c)),
+  );
+  assert.notDeepEqual(a, b);
 });
 
 function world(seed: number, accounts: number) {

@@ -27,6 +27,11 @@ export interface IsolationForestOptions {
   /** ψ, rows per tree (sampled without replacement; all rows when there are fewer). */
   sampleSize: number;
   seed: number | string;
+  /**
+   * Train on these rows of the matrix, in this order (default: every row in order): the same forest
+   * as training on selectRows(x, rows), without copying the rows.
+   */
+  rows?: ArrayLike<number>;
 }
 
 export const ISOLATION_FOREST_DEFAULTS: IsolationForestOptions = { trees: 100, sampleSize: 256, seed: 1 };
@@ -52,8 +57,14 @@ export function trainIsolationForest(x: Matrix, options: Partial<IsolationForest
     throw new RangeError(`${NAME}: sampleSize must be an integer >= 2, got ${o.sampleSize}`);
   if (x.data.length !== x.rows * x.cols)
     throw new RangeError(`${NAME}: matrix data has ${x.data.length} entries, expected ${x.rows * x.cols}`);
-  if (x.rows === 0) throw new RangeError(`${NAME}: no training rows`);
-  const n = x.rows;
+  const pick = o.rows;
+  if (pick)
+    for (let k = 0; k < pick.length; k++) {
+      const i = pick[k]!;
+      if (!Number.isInteger(i) || i < 0 || i >= x.rows) throw new RangeError(`${NAME}: row ${i} out of range [0, ${x.rows})`);
+    }
+  const n = pick ? pick.length : x.rows;
+  if (n === 0) throw new RangeError(`${NAME}: no training rows`);
   const d = x.cols;
   const psi = Math.min(o.sampleSize, n);
   const heightLimit = Math.ceil(Math.log2(psi));
@@ -75,8 +86,9 @@ export function trainIsolationForest(x: Matrix, options: Partial<IsolationForest
     return feature.length - 1;
   };
 
+  // perm holds matrix row indices: the training rows' k-th is pick[k] (or k).
   const perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = 0; i < n; i++) perm[i] = pick ? pick[i]! : i;
   const rows = new Uint32Array(psi);
   const tmp = new Uint32Array(psi);
   const lo = new Float64Array(d);
