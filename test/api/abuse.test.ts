@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
+import { ingestJobId } from '../../src/queue/ingest-queue.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
 import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { buildServer } from '../../src/server.js';
@@ -321,5 +322,22 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(labelled.headers['x-client-request-id'], 'client-7');
     assert.equal(labelled.json().audit.requestId, ours);
     assert.equal(labelled.json().audit.clientRequestId, 'client-7');
+  });
+
+  test('an HTTP batch whose job Redis lost (a restart without persistence) reads failed with "resend the rows" after the grace minute', async () => {
+    const posted = await app.inject({ method: 'POST', url: '/v1/transactions', headers: bearer(keys.ingest), payload: rows('lost', 2) });
+    assert.equal(posted.statusCode, 202, posted.body);
+    const { batchId, statusUrl } = posted.json() as { batchId: string; statusUrl: string };
+    // No worker runs: the job waits. Redis loses it, as a restart without persistence would.
+    await (await s.rt.ingestQueue().getJob(ingestJobId(batchId, 0)))!.remove();
+    const status = async () => (await app.inject({ method: 'GET', url: statusUrl, headers: bearer(keys.ingest) })).json();
+    const early = await status();
+    assert.equal(early.state, 'writing', 'within a minute the job may still be on its way to the queue');
+    assert.deepEqual(early.failedJobs, []);
+    await s.driver.executeQuery('MATCH (b:IngestBatch {id: $id}) SET b.createdAt = b.createdAt - 120000', { id: batchId });
+    const late = await status();
+    assert.equal(late.state, 'failed');
+    assert.equal(late.failedJobs.length, 1);
+    assert.match(late.failedJobs[0].reason, /^lost from the queue before it was written .*resend the rows/);
   });
 });
