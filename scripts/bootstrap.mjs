@@ -22,6 +22,12 @@ export function ensureInstalled() {
   const want = crypto.createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
   const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
   if (have !== want) {
+    // Run as our "prepare" at the end of `npm ci` / `npm install`: npm has just installed from this
+    // lock, so record that instead of installing everything a second time.
+    if (process.env.npm_lifecycle_event === 'prepare' && ['ci', 'install'].includes(process.env.npm_command ?? '')) {
+      fs.writeFileSync(stamp, `${want}\n`);
+      return;
+    }
     process.stderr.write('Installing npm packages (npm ci)...\n');
     // --ignore-scripts: our own "prepare" (tsc) runs below; no dependency needs an install script.
     run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);

@@ -602,7 +602,7 @@ export const VARS = {
     name: 'LOG_LEVEL',
     default: 'info',
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
-    doc: 'pino log level.',
+    doc: 'pino log level of `acctnet serve` and `acctnet worker`. Other CLI commands log to stderr at warn unless LOG_LEVEL is set (stdout stays for their results).',
     parse: p.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   }),
 } satisfies Record<string, VarSpec<unknown>>;

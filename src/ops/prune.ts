@@ -94,7 +94,7 @@ export async function prune(
       if (!dryRun) for (const version of versions) await retention.deleteVersion(version);
       return versions;
     });
-    versionsDeleted.push(...old);
+    for (const version of old) versionsDeleted.push(version);
     deleted.versions = old.length;
     if (old.length && !dryRun) log(`deleted ${old.length} old blacklist versions`);
   }

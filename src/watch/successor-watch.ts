@@ -36,6 +36,18 @@ import {
   type WatchPredecessor,
 } from './watch-set.js';
 
+/** Fields per HMGET: an argument list is bounded by the call stack (no spread of unbounded arrays). */
+const HMGET_SLICE = 10_000;
+
+/** HMGET of any number of fields, in slices; values in the fields' order. */
+async function hmgetAll(redis: Redis, key: string, fields: readonly string[]): Promise<Array<string | null>> {
+  const out: Array<string | null> = [];
+  for (let k = 0; k < fields.length; k += HMGET_SLICE) {
+    for (const value of await redis.hmget(key, ...fields.slice(k, k + HMGET_SLICE))) out.push(value);
+  }
+  return out;
+}
+
 export interface WatchedTransfer {
   from: string;
   to: string;
@@ -152,7 +164,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     if (transfers < o.minRiseTransfers) return null;
     const counterparties = new Set(c.relations.map((r) => `${r.dir}:${r.id}`)).size;
     if (counterparties >= config.analysis.hubMinDegree) return null;
-    const firstInWindow = Math.min(...c.relations.map((r) => r.first));
+    let firstInWindow = Infinity;
+    for (const r of c.relations) if (r.first < firstInWindow) firstInWindow = r.first;
     const first = c.firstSeenAt ?? firstInWindow;
     if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(firstInWindow, now)), kind: 'new' };
     const earlierWeeks = Math.max(1, (config.analysis.windowDays * DAY_MS - RECENT_MS) / (7 * DAY_MS));
@@ -229,7 +242,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
     if (needCps.length) {
-      const raw = await redis.hmget(keys.cp(gen), ...needCps);
+      const raw = await hmgetAll(redis, keys.cp(gen), needCps);
       needCps.forEach((c, k) => {
         const x = parse<WatchCounterparty>(raw[k] ?? null);
         if (x) cps.set(c, x);
@@ -255,7 +268,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // Predecessors of the pairs not in this job (a sender to S that is not watched is dropped below).
     const needPreds = [...new Set([...pairs.values()].flatMap((s) => [...s]))].filter((a) => !preds.has(a));
     if (needPreds.length) {
-      const raw = await redis.hmget(keys.pred(gen), ...needPreds);
+      const raw = await hmgetAll(redis, keys.pred(gen), needPreds);
       needPreds.forEach((a, k) => {
         const p = parse<WatchPredecessor>(raw[k] ?? null);
         if (p) preds.set(a, p);
@@ -387,7 +400,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const gen = await currentWatchSet(deps);
     if (gen === null) return { ...EMPTY };
     const ids = [...new Set(transfers.flatMap((t) => [t.from, t.to]))];
-    const [predRaw, cpRaw] = await Promise.all([redis.hmget(keys.pred(gen), ...ids), redis.hmget(keys.cp(gen), ...ids)]);
+    const [predRaw, cpRaw] = await Promise.all([hmgetAll(redis, keys.pred(gen), ids), hmgetAll(redis, keys.cp(gen), ids)]);
     const preds = new Map<string, WatchPredecessor>();
     const cps = new Map<string, WatchCounterparty>();
     ids.forEach((id, k) => {
@@ -412,7 +425,9 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       for (const a of cps.get(t.to)?.p ?? []) consider(a, t.from);
     }
     if (pairs.size === 0) return { ...EMPTY };
-    const scored = await scorePairs(gen, pairs, Math.max(...transfers.map((t) => t.at)), preds, cps, undefined, true);
+    let latest = -Infinity;
+    for (const t of transfers) if (t.at > latest) latest = t.at;
+    const scored = await scorePairs(gen, pairs, latest, preds, cps, undefined, true);
     if (scored.length === 0) return { ...EMPTY };
 
     // One predecessor per successor, the best scored (as a run pairs one fallen account with one risen

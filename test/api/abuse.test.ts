@@ -9,7 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
+import { ingestJobId } from '../../src/queue/ingest-queue.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
+import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { buildServer } from '../../src/server.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { ROOT, testLogger, tmpDir } from '../helpers/env.js';
@@ -51,18 +53,30 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
   });
 
   test('POST /v1/transactions past the backlog bound → 429 with Retry-After, nothing queued; accepted again once drained', async () => {
-    const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/transactions', headers: bearer(keys.ingest), payload: payload as object });
+    const post = (payload: unknown) =>
+      app.inject({ method: 'POST', url: '/v1/transactions', headers: bearer(keys.ingest), payload: payload as object });
     const first = await post(rows('bp1', 4)); // 2 jobs, no worker running: they wait
     assert.equal(first.statusCode, 202, first.body);
     const refused = await post(rows('bp2', 3)); // 2 more jobs: 4 > 3
     assert.equal(refused.statusCode, 429, refused.body);
     assert.equal(refused.headers['retry-after'], '10');
-    assert.match(refused.json().message, /ingest backlog is full \(2 jobs not yet written; this request needs 2, the bound is 3\): nothing was queued/);
+    assert.match(
+      refused.json().message,
+      /ingest backlog is full \(2 jobs not yet written; this request needs 2, the bound is 3\): nothing was queued/,
+    );
     const counts = await s.rt.ingestQueue().getJobCounts('waiting', 'active', 'delayed');
     assert.equal((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0), 2, 'the refused request queued nothing');
     const batches = await s.driver.executeQuery('MATCH (b:IngestBatch) RETURN count(b) AS n');
     assert.equal(Number(batches.records[0]!.get('n')), 1, 'and created no batch');
     assert.equal((await post(rows('bp3', 1))).statusCode, 202, 'one more job still fits (3 ≤ 3)');
+    // A request that alone needs more jobs than the bound can never fit: 413 saying how many rows fit, not 429.
+    const tooBig = await post(rows('bp4', 7)); // 4 jobs of 2 rows > 3
+    assert.equal(tooBig.statusCode, 413, tooBig.body);
+    assert.equal(tooBig.headers['retry-after'], undefined);
+    assert.match(
+      tooBig.json().message,
+      /needs 4 ingest jobs of 2 rows, more than .*ACCTNET_INGEST_MAX_BACKLOG_JOBS=3.*send at most 6 rows per request/,
+    );
 
     const worker = createIngestWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
     try {
@@ -82,7 +96,10 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     const server = await variant((c) => c);
     const attacker = '203.0.113.7';
     // A key this process already verified keeps working from that address during the flood.
-    assert.equal((await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode, 200);
+    assert.equal(
+      (await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode,
+      200,
+    );
     const lookupsBefore = server.authStats.keyLookups;
     const statuses: number[] = [];
     let retryAfter: string | undefined;
@@ -97,12 +114,18 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
       if (res.statusCode === 429) retryAfter = res.headers['retry-after'] as string;
     }
     assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
-    assert.ok(statuses.slice(5).every((x) => x === 429), 'every attempt past the bound is 429');
+    assert.ok(
+      statuses.slice(5).every((x) => x === 429),
+      'every attempt past the bound is 429',
+    );
     assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 60, `retry-after ${retryAfter}`);
     assert.equal(server.authStats.keyLookups - lookupsBefore, 5, 'only the first 5 tokens were looked up in Neo4j');
     // No key at all counts the same way.
     assert.equal((await server.inject({ method: 'GET', url: '/v1/runs', remoteAddress: attacker })).statusCode, 429);
-    assert.equal((await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode, 200);
+    assert.equal(
+      (await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode,
+      200,
+    );
     // Another address is not affected; an unknown key repeated is answered from the negative cache.
     const bogus = `acctnet_${crypto.randomBytes(32).toString('base64url')}`;
     const before2 = server.authStats.keyLookups;
@@ -161,6 +184,32 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(admin.redis.ok, true);
     assert.deepEqual(Object.keys(admin.queues.ingest).sort(), ['active', 'delayed', 'failed', 'waiting']);
     assert.equal(admin.lastRun, null, 'no run yet');
+    // With runs: the newest run and the last success (docs/api.md, Operations routes).
+    const runRepo = createRunRepository(s.driver, s.config.neo4j);
+    const started = { jobId: null, trigger: 'test', requestedBy: 'test', requestedAt: Date.now(), params: {} };
+    const ok = await runRepo.start(started);
+    const okAt = Date.now();
+    await runRepo.finish({
+      id: ok.id,
+      status: 'succeeded',
+      finishedAt: okAt,
+      timings: {},
+      counts: {},
+      warnings: [],
+      asOf: null,
+      version: null,
+    });
+    const bad = await runRepo.start(started);
+    await runRepo.fail(bad.id, 'test failure', null);
+    const withRuns = (await app.inject({ method: 'GET', url: '/health', headers: bearer(keys.admin) })).json();
+    assert.equal(withRuns.lastRun?.id, bad.id);
+    assert.equal(withRuns.lastRun.status, 'failed');
+    assert.equal(withRuns.lastRun.lastSucceededAt, new Date(okAt).toISOString());
+    assert.deepEqual(
+      (await app.inject({ method: 'GET', url: '/health' })).json(),
+      { status: 'ok' },
+      'the public still sees the status alone',
+    );
 
     for (let i = 0; i < 20; i++) await app.inject({ method: 'GET', url: '/health' });
     const redis = new Redis(s.config.redis.url);
@@ -182,6 +231,22 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.ok(adminDown.redis.error.length > 0, 'the admin sees the error');
   });
 
+  test("API times without a zone are refused (400), never read as the server's local time", async () => {
+    const asOf = (value: string) =>
+      app.inject({ method: 'POST', url: '/v1/recomputations', headers: bearer(keys.investigator), payload: { asOf: value } });
+    const zoneless = await asOf('2026-06-30T12:00:00');
+    assert.equal(zoneless.statusCode, 400, zoneless.body);
+    assert.match(zoneless.json().message, /date-time/);
+    const since = await app.inject({ method: 'GET', url: '/v1/migrations?since=2026-06-30T12:00:00', headers: bearer(keys.investigator) });
+    assert.equal(since.statusCode, 400, since.body);
+    const withZone = await app.inject({
+      method: 'GET',
+      url: '/v1/migrations?since=2026-06-30T12:00:00Z',
+      headers: bearer(keys.investigator),
+    });
+    assert.notEqual(withZone.statusCode, 400, `with a zone the time is accepted: ${withZone.body}`);
+  });
+
   test('keys expire: enforced (also when cached), the expiry audited once, shown by keys list; --expires-in checked', async () => {
     const repo = createKeyRepository(s.driver, s.config.neo4j);
     const { key, record } = await repo.create('investigator', 'short-lived', 'test', Date.now() + 1500);
@@ -193,17 +258,29 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.match(expired.json().message, /^This API key expired at \d{4}-\d\d-\d\dT.*; ask an admin for a new one$/);
     assert.equal((await get()).statusCode, 401);
     const audit = (await app.inject({ method: 'GET', url: '/v1/audit?limit=200', headers: bearer(keys.admin) })).json();
-    const entries = audit.items.filter((a: { action: string; target: string }) => a.action === 'key.expired' && a.target === `key:${record.id}`);
+    const entries = audit.items.filter(
+      (a: { action: string; target: string }) => a.action === 'key.expired' && a.target === `key:${record.id}`,
+    );
     assert.equal(entries.length, 1, 'audited once');
 
     const listed = (await app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(keys.admin) })).json();
     assert.ok(listed.items.find((k: { id: string; expiresAt: string | null }) => k.id === record.id)?.expiresAt);
-    const viaApi = await app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(keys.admin), payload: { role: 'gateway', name: 'gw', expiresIn: '90d' } });
+    const viaApi = await app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(keys.admin),
+      payload: { role: 'gateway', name: 'gw', expiresIn: '90d' },
+    });
     assert.equal(viaApi.statusCode, 201, viaApi.body);
     const days = (Date.parse(viaApi.json().record.expiresAt) - Date.now()) / 86_400_000;
     assert.ok(days > 89.9 && days <= 90, `expires in ${days} days`);
     assert.equal(viaApi.json().audit.details.expiresAt, viaApi.json().record.expiresAt);
-    const bad = await app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(keys.admin), payload: { role: 'gateway', name: 'gw', expiresIn: '90 days' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(keys.admin),
+      payload: { role: 'gateway', name: 'gw', expiresIn: '90 days' },
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().message, /expected a number and h, d or w between 1h and 3650d, e.g. 90d/);
 
@@ -245,5 +322,22 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(labelled.headers['x-client-request-id'], 'client-7');
     assert.equal(labelled.json().audit.requestId, ours);
     assert.equal(labelled.json().audit.clientRequestId, 'client-7');
+  });
+
+  test('an HTTP batch whose job Redis lost (a restart without persistence) reads failed with "resend the rows" after the grace minute', async () => {
+    const posted = await app.inject({ method: 'POST', url: '/v1/transactions', headers: bearer(keys.ingest), payload: rows('lost', 2) });
+    assert.equal(posted.statusCode, 202, posted.body);
+    const { batchId, statusUrl } = posted.json() as { batchId: string; statusUrl: string };
+    // No worker runs: the job waits. Redis loses it, as a restart without persistence would.
+    await (await s.rt.ingestQueue().getJob(ingestJobId(batchId, 0)))!.remove();
+    const status = async () => (await app.inject({ method: 'GET', url: statusUrl, headers: bearer(keys.ingest) })).json();
+    const early = await status();
+    assert.equal(early.state, 'writing', 'within a minute the job may still be on its way to the queue');
+    assert.deepEqual(early.failedJobs, []);
+    await s.driver.executeQuery('MATCH (b:IngestBatch {id: $id}) SET b.createdAt = b.createdAt - 120000', { id: batchId });
+    const late = await status();
+    assert.equal(late.state, 'failed');
+    assert.equal(late.failedJobs.length, 1);
+    assert.match(late.failedJobs[0].reason, /^lost from the queue before it was written .*resend the rows/);
   });
 });

@@ -24,6 +24,7 @@ describe('API settings', () => {
       ACCTNET_BODY_LIMIT_BYTES: '2048',
       ACCTNET_API_CACHE_ENTRIES: '3',
       ACCTNET_API_CACHE_BYTES: '4096',
+      ACCTNET_API_CACHE_RESULT_BYTES: '40000',
     });
     app = await buildTestApp(s);
     keys = await createKeys(s);
@@ -48,6 +49,27 @@ describe('API settings', () => {
   test('ACCTNET_API_CACHE_ENTRIES bounds the result cache', async () => {
     for (let k = 0; k < 6; k++) await app.readCache.memo(`settings-test:${k}`, async () => ({ k }));
     assert.equal(app.readCache.size, 3);
+  });
+
+  test('ACCTNET_API_CACHE_RESULT_BYTES bounds the result cache in bytes: a result over a quarter of it is not kept', async () => {
+    let loads = 0;
+    const load = (chars: number) => async () => {
+      loads++;
+      return 'r'.repeat(chars);
+    };
+    // About 24 KB (two bytes per character) > 10,000 bytes, a quarter of the 40,000 set: loaded every time.
+    for (let i = 0; i < 2; i++) {
+      await app.readCache.memo('settings-test:large-result', load(12_000));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(loads, 2);
+    // A small one is kept (loaded once).
+    for (let i = 0; i < 2; i++) {
+      await app.readCache.memo('settings-test:small-result', load(10));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(loads, 3);
+    assert.ok(app.readCache.resultBytes <= 40_000, `held ${app.readCache.resultBytes} bytes`);
   });
 
   test('ACCTNET_API_CACHE_BYTES: a body larger than the cache is built every time, a small one once', async () => {

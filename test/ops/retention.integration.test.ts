@@ -15,6 +15,8 @@ import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { createWebhookRepository } from '../../src/neo4j/repositories/webhooks.js';
 import { prune } from '../../src/ops/prune.js';
 import { runRecompute, type RunSummary } from '../../src/runs/recompute.js';
+import { warnIfRetentionIsNew } from '../../src/runs/retention.js';
+import type { Logger } from '../../src/logger.js';
 import { createWorld } from '../../dev/synth/world.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
@@ -117,6 +119,20 @@ describe('retention after a run (real Neo4j and Redis)', () => {
     assert.deepEqual(dry.versionsDeleted, [v1]);
     assert.deepEqual(await countGraph(s.driver), graphBefore);
 
+    // Before the first run that applies them, the worker's start-up warning says what it will delete.
+    const warned: string[] = [];
+    const capture = { warn: (_obj: unknown, line: string) => warned.push(line) } as unknown as Logger;
+    const preview = await warnIfRetentionIsNew({ config: retaining, driver: s.driver, log: capture });
+    assert.equal(preview?.dryRun, true);
+    assert.equal(preview?.deleted.transfers, expected.length);
+    assert.equal(warned.length, 1);
+    assert.match(
+      warned[0]!,
+      /^RETENTION IS NEWLY ENABLED \(ACCTNET_RETAIN_TRANSFERS_DAYS=40, ACCTNET_RETAIN_VERSIONS=2\): the next successful run will delete about \d+ transfers/,
+    );
+    assert.match(warned[0]!, /npx acctnet prune --dry-run --before \S+ --keep-versions 2/);
+    assert.deepEqual(await countGraph(s.driver), graphBefore, 'the warning deletes nothing');
+
     // The run with retention on.
     const oldFirstSeen = await firstSeen('OLD-A');
     assert.equal(oldFirstSeen, oldAt);
@@ -177,6 +193,9 @@ describe('retention after a run (real Neo4j and Redis)', () => {
     assert.equal(again.firstApplication, false);
     assert.equal(again.warning, null);
     assert.equal(again.deleted.transfers, 0);
+    warned.length = 0;
+    assert.equal(await warnIfRetentionIsNew({ config: retaining, driver: s.driver, log: capture }), null, 'settings already applied');
+    assert.equal(warned.length, 0);
     await blacklist().deleteOverride(y);
   });
 });

@@ -7,7 +7,7 @@ export function registerPrune(program: Command): void {
   program
     .command('prune')
     .description(
-      'Delete old data: transfers (and accounts left without any), ingest batches, runs and webhook deliveries before a date; old blacklist versions',
+      'Delete old data: transfers (accounts stay, with their first-seen time), ingest batches, runs and webhook deliveries before a date; old blacklist versions',
     )
     .option('--before <date>', 'ISO 8601 date: delete what is older')
     .option(

@@ -86,7 +86,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['ingest'] },
       schema: {
         summary: 'Queue transactions for ingest',
-        description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl. 429 with Retry-After when the ingest backlog is full (ACCTNET_INGEST_MAX_BACKLOG_JOBS): nothing was queued; send the same body again later.`,
+        description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl. 429 with Retry-After when the ingest backlog is full (ACCTNET_INGEST_MAX_BACKLOG_JOBS): nothing was queued; send the same body again later. 413 when the request alone needs more jobs than that bound (send fewer rows per request).`,
         tags: ['ingest'],
         body: Type.Array(TransactionInput, { minItems: 1, maxItems: config.ingest.httpMaxRows }),
         response: { 202: Accepted, ...errorResponses },
@@ -108,6 +108,15 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
           else job.rows.push({ line, fields, raw });
         });
         jobs.push(job);
+      }
+      // A request that alone needs more jobs than the bound could never be queued: say so (413), not
+      // "retry later" (429), which a client would follow for ever.
+      if (jobs.length > config.ingest.maxBacklogJobs) {
+        const most = config.ingest.maxBacklogJobs * size;
+        throw new HttpError(
+          413,
+          `This request needs ${jobs.length} ingest jobs of ${size} rows, more than the ingest backlog bound (ACCTNET_INGEST_MAX_BACKLOG_JOBS=${config.ingest.maxBacklogJobs}) allows at once: nothing was queued; send at most ${most} rows per request.`,
+        );
       }
       const rt = app.runtime;
       // Back-pressure: with Redis on noeviction a queue that only grows would stop every queue and
