@@ -16,6 +16,7 @@ import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createRetentionRepository } from '../../src/neo4j/repositories/retention.js';
 import { RECOMPUTE_QUEUE, requestRecompute } from '../../src/queue/recompute-queue.js';
 import { runAnalysisJob, type AnalysisJobResult } from '../../src/runs/analysis-job.js';
+import { loadRunWindow } from '../../src/runs/incremental.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import type { RunSummary } from '../../src/runs/recompute.js';
 import { testLogger } from '../helpers/env.js';
@@ -241,5 +242,28 @@ describe('incremental runs (real Neo4j and Redis)', () => {
     const afterPrune = await analyse(false);
     assert.equal(afterPrune.result.load?.mode, 'full');
     assert.match(afterPrune.result.load!.reason, /retention deleted transfers inside the window/);
+  });
+
+  test('an ingest committing while the run loads: the run keeps no snapshot, the next one reads that chunk', async () => {
+    const driver = neo4j.driver(s.config.neo4j.uri, neo4j.auth.basic(s.config.neo4j.user, s.config.neo4j.password), {
+      disableLosslessIntegers: true,
+    });
+    try {
+      const asOf = Math.max(...all.map((t) => t.at));
+      const window = { from: asOf - 180 * DAY + 1, to: asOf };
+      const raced = await loadRunWindow(driver, s.config, window, {
+        afterRows: () => ingest('race', [{ ...lastDay[1]!, txId: 'race-1', at: asOf - 3_600_000 }]),
+      });
+      assert.equal(raced.mode, 'incremental', raced.reason);
+      assert.equal(raced.transfersRead, 0);
+      assert.equal(raced.snapshot.saved, false);
+      assert.match(raced.snapshot.reason!, /ingest committed while the run loaded/);
+      const next = await loadRunWindow(driver, s.config, window);
+      assert.equal(next.mode, 'incremental', next.reason);
+      assert.equal(next.transfersRead, 1);
+      assert.equal(next.snapshot.saved, true);
+    } finally {
+      await driver.close();
+    }
   });
 });
