@@ -236,7 +236,7 @@ try {
         `| transfers read from Neo4j | ${inc.summary.counts.transfersRead ?? '?'} | ${full.summary.counts.transfersRead ?? '?'} |`,
         `| peak RSS | ${inc.peakMiB} MiB | ${full.peakMiB} MiB |`,
         ...[...new Set([...Object.keys(inc.summary.timings), ...Object.keys(full.summary.timings)])]
-          .filter((k) => !k.includes('.') || k.startsWith('write.'))
+          .filter((k) => !k.includes('.') || k.startsWith('write.') || k.startsWith('load.'))
           .map(
             (k) =>
               `| step ${k} | ${((inc.summary.timings[k] ?? 0) / 1000).toFixed(2)} s | ${((full.summary.timings[k] ?? 0) / 1000).toFixed(2)} s |`,

@@ -165,6 +165,10 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       counts.transfersRead = loaded.transfersRead;
       counts.snapshotRows = loaded.snapshotRows;
       counts.loadIncremental = loaded.mode === 'incremental' ? 1 : 0;
+      timings['load.snapshot-read'] = loaded.timings.snapshotRead;
+      timings['load.accounts'] = loaded.timings.accounts;
+      timings['load.transfers'] = loaded.timings.transfers;
+      timings['load.snapshot-write'] = loaded.timings.snapshotWrite;
       result.load = { mode: loaded.mode, reason: loaded.reason, plan: loaded.plan, snapshot: loaded.snapshot };
       if (loaded.mode === 'full' && !ROUTINE_FULL.some((r) => loaded.reason.startsWith(r)))
         warnings.push(`full load instead of an incremental one: ${loaded.reason}`);

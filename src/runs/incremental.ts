@@ -54,6 +54,8 @@ export interface WindowLoad {
   reason: string;
   /** Whether this run's snapshot was written, and if not why. */
   snapshot: { saved: boolean; reason: string | null; bytes: number };
+  /** Parts of the load, ms: snapshot read, accounts read, transfers read, snapshot write. */
+  timings: { snapshotRead: number; accounts: number; transfers: number; snapshotWrite: number };
 }
 
 export interface IncrementalOptions {
@@ -90,6 +92,13 @@ export async function loadRunWindow(
   const file = snapshotPath(config.analysis.snapshotDir, store);
   let why: string | null = null;
   let prev: { meta: SnapshotMeta; table: TransferTable } | null = null;
+  const timings = { snapshotRead: 0, accounts: 0, transfers: 0, snapshotWrite: 0 };
+  let mark = performance.now();
+  const lap = (part: keyof typeof timings) => {
+    const t = performance.now();
+    timings[part] += Math.round(t - mark);
+    mark = t;
+  };
   if (!config.analysis.incremental) why = 'ACCTNET_INCREMENTAL=off';
   else if (opts.full) why = 'forced (recompute --full)';
   else {
@@ -98,6 +107,7 @@ export async function loadRunWindow(
     else if ('error' in s) why = `snapshot ${s.error}`;
     else prev = s;
   }
+  lap('snapshotRead');
 
   const session = driver.session({ ...sessionConfig(config.neo4j, 'READ'), fetchSize: 10_000 });
   try {
@@ -106,6 +116,7 @@ export async function loadRunWindow(
       const { names, firstSeen } = await readAccounts(tx);
       const accountsLoaded = names.size;
       opts.progress?.(accountsLoaded, 0);
+      lap('accounts');
       const readChunks = async () => {
         const chunks = new Map<string, Chunk>();
         for await (const r of tx.run(cypher('analysis/ingest-chunks')))
@@ -196,6 +207,7 @@ export async function loadRunWindow(
       const after = await readChunks();
       const stable = after.size === chunks.size && [...after.keys()].every((k) => chunks.has(k));
       await tx.commit();
+      lap('transfers');
 
       const incremental = plan === 'delta';
       const result: WindowLoad = {
@@ -210,6 +222,7 @@ export async function loadRunWindow(
         mode: incremental ? 'incremental' : 'full',
         reason: incremental ? `snapshot of ${new Date(prev!.meta.writtenAt).toISOString()}, ${fresh.length} new ingest chunks` : why!,
         snapshot: { saved: false, reason: null, bytes: 0 },
+        timings,
       };
       if (!config.analysis.incremental) result.snapshot.reason = 'ACCTNET_INCREMENTAL=off';
       else if (!stable) result.snapshot.reason = 'ingest committed while the run loaded';
@@ -229,6 +242,7 @@ export async function loadRunWindow(
         } catch (err) {
           result.snapshot.reason = `not written: ${(err as Error).message}`;
         }
+        lap('snapshotWrite');
       }
       return result;
     } catch (err) {
