@@ -227,7 +227,8 @@ export class FlowAggregator {
     const bucket = Math.min(this.buckets - 1, Math.floor((t.at - this.window.from) / this.window.bucketMs));
     this.touch(a, t.at, bucket);
     this.touch(b, t.at, bucket);
-    const hour = new Date(t.at).getUTCHours();
+    // The UTC hour, as Date.getUTCHours gives it (JS time has no leap seconds), without a Date per transfer.
+    const hour = Math.floor((((t.at % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
     if (hour < 6) {
       this.nightCount[a]!++;
       this.nightCount[b]!++;

@@ -468,6 +468,27 @@ export const VARS = {
     doc: "After each successful run, delete transfers older than this many days before the run's asOf (not those of labelled, overridden or listed accounts: legal hold), and ingest batches, run records and webhook deliveries older than that. Accounts stay. 0 or at least ACCTNET_WINDOW_DAYS. What was deleted is recorded on the run (docs/operations.md, Retention).",
     parse: p.int(0, 36500),
   }),
+  incremental: defineVar({
+    name: 'ACCTNET_INCREMENTAL',
+    default: 'on',
+    expected: 'on or off',
+    doc: "on: a run starts from the previous run's snapshot of the window's transfers (ACCTNET_SNAPSHOT_DIR) and reads from Neo4j only what ingest wrote since; the results are identical to a full load's (docs/analysis.md, Incremental runs). Falls back to a full load, and says why, when the snapshot is missing or cannot be trusted. off: every run reads the whole window.",
+    parse: p.bool,
+  }),
+  snapshotDir: defineVar({
+    name: 'ACCTNET_SNAPSHOT_DIR',
+    default: '.acctnet/snapshots',
+    expected: 'a directory path',
+    doc: "Where the analysis host keeps the snapshot of the window's transfers that incremental runs start from (relative to the project root; one file per store, about 32 bytes per transfer in the window).",
+    parse: p.nonEmpty,
+  }),
+  fullLoadEveryDays: defineVar({
+    name: 'ACCTNET_FULL_LOAD_EVERY_DAYS',
+    default: '7',
+    expected: 'days 1..3650',
+    doc: 'With ACCTNET_INCREMENTAL=on, the first run after this many days (wall clock) since the last full load reads the whole window again (a guard under the incremental runs). `acctnet recompute --full` forces one.',
+    parse: p.int(1, 3650),
+  }),
   retainVersions: defineVar({
     name: 'ACCTNET_RETAIN_VERSIONS',
     default: '0',
@@ -673,6 +694,10 @@ export interface Config {
     keepRuns: number;
     retainTransfersDays: number;
     retainVersions: number;
+    incremental: boolean;
+    /** Absolute path. */
+    snapshotDir: string;
+    fullLoadEveryDays: number;
   };
   /** Who may take an account off the list alone (ACCTNET_OVERRIDE_DUAL_CONTROL). */
   overrides: { dualControl: 'off' | 'exclude' };
@@ -785,6 +810,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepRuns: v(VARS.keepRuns),
       retainTransfersDays: v(VARS.retainTransfersDays),
       retainVersions: v(VARS.retainVersions),
+      incremental: v(VARS.incremental),
+      snapshotDir: path.resolve(root, v(VARS.snapshotDir)),
+      fullLoadEveryDays: v(VARS.fullLoadEveryDays),
     },
     overrides: { dualControl: v(VARS.overrideDualControl) },
     webhooks: {

@@ -194,6 +194,9 @@ async function writeInTransaction(
     written: int(outcome.written),
     duplicates: int(outcome.duplicates),
     rejected: int(outcome.rejected),
+    // The time range of what it wrote: an incremental run re-reads its batch within it (src/runs/incremental.ts).
+    minAt: toCreate.length ? int(toCreate.reduce((m, t) => Math.min(m, t.at), Infinity)) : null,
+    maxAt: toCreate.length ? int(toCreate.reduce((m, t) => Math.max(m, t.at), -Infinity)) : null,
     rejects: rejects.map((r) => ({ ...r, line: int(r.line) })),
   });
   return outcome;

@@ -15,6 +15,8 @@ export const RecomputeJobSchema = Type.Object(
     requestedBy: Type.String({ maxLength: 200 }),
     requestedAt: Type.Integer({ minimum: 0 }),
     asOf: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    /** Read the whole window instead of starting from the previous run's snapshot (`recompute --full`). */
+    full: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -47,7 +49,8 @@ export interface RecomputeRequest {
  */
 export async function requestRecompute(queue: Queue<RecomputeJobData>, data: RecomputeJobData): Promise<RecomputeRequest> {
   const jobId = `rc-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
-  const dedupId = data.asOf === null ? 'latest' : `asof-${data.asOf}`;
+  // A --full request does not join a waiting incremental one (it would lose its reason to exist).
+  const dedupId = (data.asOf === null ? 'latest' : `asof-${data.asOf}`) + (data.full ? '-full' : '');
   const job = await queue.add('recompute', data, { jobId, deduplication: { id: dedupId } });
   return { jobId: job.id ?? jobId, coalesced: job.id !== jobId };
 }

@@ -17,7 +17,8 @@ import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
 import { txRunner } from '../neo4j/session.js';
-import { loadWindow } from './load.js';
+import { loadRunWindow, type WindowLoad } from './incremental.js';
+import type { TransferTable } from './transfer-table.js';
 
 export interface AnalysisJobInput {
   config: Config;
@@ -25,6 +26,8 @@ export interface AnalysisJobInput {
   runSeq: number;
   /** Epoch ms; null: the latest transfer. */
   asOf: number | null;
+  /** Read the whole window, not from the previous run's snapshot (`acctnet recompute --full`). */
+  full?: boolean;
 }
 
 export interface AnalysisJobResult {
@@ -38,7 +41,12 @@ export interface AnalysisJobResult {
   /** The learned model's card, with the shadow list's size in shadow mode (null before the analysis ran). */
   model: (ModelCard & { shadow?: { listed: number; added: number; removed: number } }) | null;
   params: AnalysisParams & { windowDays: number; bucketDays: number; holdHours: number; baseCurrency: string };
+  /** How the window was loaded: incremental or full (and why), and whether its snapshot was kept (src/runs/incremental.ts). */
+  load: Pick<WindowLoad, 'mode' | 'reason' | 'plan' | 'snapshot'> | null;
 }
+
+/** Full loads that are expected (not worth a warning on the run): first run, forced, switched off, scheduled. */
+const ROUTINE_FULL = ['no snapshot', 'forced', 'ACCTNET_INCREMENTAL=off', 'scheduled'];
 
 export type Progress = (step: string, timings: Record<string, number>, counts: Record<string, number>) => void;
 
@@ -123,6 +131,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       warnings,
       model: null,
       params,
+      load: null,
     };
     if (asOf === null) {
       warnings.push('no transfers stored yet: nothing to analyse');
@@ -131,21 +140,38 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     result.windowFrom = asOf === null ? null : windowFrom;
     const aggregator = windowAggregator(config, windowFrom, asOf ?? 0);
 
-    // Accounts and the window's transfers in one read transaction (src/runs/load.ts).
+    // Accounts and the window's transfers in one read transaction, incrementally from the previous
+    // run's snapshot when it can be trusted (src/runs/incremental.ts).
     let firstSeen = new Map<string, number>();
+    let table: TransferTable | null = null;
     await timed('load', async () => {
       if (asOf === null) return;
-      const loaded = await loadWindow(driver, config, { from: windowFrom, to: asOf }, aggregator, {
-        toBase: converter(config),
-        progress: (accounts, transfers) => {
-          counts.accountsLoaded = accounts;
-          counts.transfersLoaded = transfers;
-          report('load');
+      const loaded = await loadRunWindow(
+        driver,
+        config,
+        { from: windowFrom, to: asOf },
+        {
+          full: input.full,
+          progress: (accounts, transfers) => {
+            counts.accountsLoaded = accounts;
+            counts.transfersRead = transfers;
+            report('load');
+          },
         },
-      });
+      );
       firstSeen = loaded.firstSeen;
+      table = loaded.table;
       counts.accountsLoaded = loaded.accountsLoaded;
-      counts.transfersLoaded = loaded.transfersLoaded;
+      counts.transfersRead = loaded.transfersRead;
+      counts.snapshotRows = loaded.snapshotRows;
+      counts.loadIncremental = loaded.mode === 'incremental' ? 1 : 0;
+      timings['load.snapshot-read'] = loaded.timings.snapshotRead;
+      timings['load.accounts'] = loaded.timings.accounts;
+      timings['load.transfers'] = loaded.timings.transfers;
+      timings['load.snapshot-write'] = loaded.timings.snapshotWrite;
+      result.load = { mode: loaded.mode, reason: loaded.reason, plan: loaded.plan, snapshot: loaded.snapshot };
+      if (loaded.mode === 'full' && !ROUTINE_FULL.some((r) => loaded.reason.startsWith(r)))
+        warnings.push(`full load instead of an incremental one: ${loaded.reason}`);
       if (loaded.lateAccounts) {
         counts.accountsLoadedLate = loaded.lateAccounts;
         warnings.push(`${loaded.lateAccounts} accounts were created while the run loaded: read with their transfers`);
@@ -154,13 +180,41 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
         counts.transfersUnresolved = loaded.unresolved;
         warnings.push(`${loaded.unresolved} transfers left out: their account was deleted while the run loaded`);
       }
-      for (const [currency, k] of loaded.skipped) {
+    });
+    // The window's rows in the canonical order (the same for a full and an incremental load:
+    // src/runs/transfer-table.ts), converted to the base currency; then the time-ordered sweep
+    // (pass-through, runs of transfers) and the per-pair arrays.
+    const flows = await timed('aggregate', async () => {
+      const t = table as TransferTable | null;
+      table = null;
+      if (t === null) return aggregator.finish();
+      const toBase = converter(config);
+      const skipped = new Map<string, number>();
+      const ids = t.ids.values;
+      const currencies = t.currencies.values;
+      const channels = t.channels.values;
+      const order = t.canonicalOrder();
+      let loadedN = 0;
+      for (let o = 0; o < order.length; o++) {
+        const k = order[o]!;
+        const at = t.at[k]!;
+        if (at < windowFrom || at > asOf!) continue;
+        const currency = currencies[t.currency[k]!]!;
+        const amount = toBase(t.minor[k]!, currency);
+        if (amount === null) {
+          skipped.set(currency, (skipped.get(currency) ?? 0) + 1);
+          continue;
+        }
+        loadedN++;
+        aggregator.add({ from: ids[t.from[k]!]!, to: ids[t.to[k]!]!, amount, at, channel: channels[t.channel[k]!] ?? null });
+      }
+      counts.transfersLoaded = loadedN;
+      for (const [currency, k] of skipped) {
         warnings.push(`${k} transfers in ${currency} left out: no rate to ${config.analysis.baseCurrency} in ACCTNET_FX_RATES`);
         counts[`skipped${currency}`] = k;
       }
+      return aggregator.finish();
     });
-    // The time-ordered sweep (pass-through, runs of transfers) and the per-pair arrays.
-    const flows = await timed('aggregate', async () => aggregator.finish());
 
     const context = await timed('context', async () => {
       const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();

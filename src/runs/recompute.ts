@@ -35,6 +35,8 @@ export interface RunSummary {
   warnings: string[];
   /** The learned model's card (docs/outputs.md). */
   model: AnalysisJobResult['model'];
+  /** How the window was loaded: incremental or full and why, and whether the run kept its snapshot (src/runs/incremental.ts). */
+  load: AnalysisJobResult['load'];
   /** What ACCTNET_RETAIN_* deleted after the run (null when retention is off or the run was superseded). */
   retention: RunRetention | { error: string } | null;
 }
@@ -143,7 +145,18 @@ export async function runRecompute(
 
   let result: AnalysisJobResult;
   try {
-    result = await runThread(config, { config, runId, runSeq: seq, asOf: request.asOf }, progress);
+    result = await runThread(config, { config, runId, runSeq: seq, asOf: request.asOf, full: request.full === true }, progress);
+    if (result.load)
+      log.info(
+        {
+          runId,
+          load: result.load.mode,
+          reason: result.load.reason,
+          snapshotSaved: result.load.snapshot.saved,
+          snapshotNote: result.load.snapshot.reason,
+        },
+        result.load.mode === 'incremental' ? 'window loaded incrementally' : 'window loaded in full',
+      );
   } catch (err) {
     const message = (err as Error).message;
     log.error({ runId, err: message }, 'recompute failed');
@@ -224,6 +237,7 @@ export async function runRecompute(
     counts,
     warnings: result.warnings,
     model: result.model,
+    load: result.load,
     retention: null,
   };
   log.info({ runId, publication: summary.publication, version: published.version }, 'recompute finished');

@@ -33,6 +33,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     // Webhook tests run their receivers on this machine.
     ACCTNET_WEBHOOK_ALLOW_TARGETS: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Each test's own snapshot directory: incremental runs never start from another test's snapshot.
+    ACCTNET_SNAPSHOT_DIR: path.join(ROOT, '.acctnet', 'test-tmp', `snapshots-${crypto.randomBytes(5).toString('hex')}`),
     ...overrides,
   };
 }

@@ -85,7 +85,11 @@ describe('recompute load (real Neo4j)', () => {
     assert.deepEqual([...r.flows.ids].sort(), ['R0', 'R1', 'R2', 'R3', 'R4']);
     // The plan seeks the index and touches only the window's transfers.
     const plan = (
-      await s.driver.executeQuery(`PROFILE ${cypher('analysis/load-transfers-indexed')}`, { from: neo4j.int(from), to: neo4j.int(to) })
+      await s.driver.executeQuery(`PROFILE ${cypher('analysis/load-transfers-indexed')}`, {
+        from: neo4j.int(from),
+        to: neo4j.int(to),
+        open: [],
+      })
     ).summary.profile;
     assert.ok(plan);
     const profile = plan;

@@ -14,7 +14,8 @@ export function registerRecompute(program: Command): void {
     .option('--wait', 'show progress per step; exit 0 when the run succeeded, 1 with the error otherwise')
     .option('--as-of <time>', 'analyse as of this ISO 8601 time (default: the latest transfer)')
     .option('--json', 'print the run summary as JSON on stdout')
-    .action((opts: { wait?: boolean; asOf?: string; json?: boolean }) =>
+    .option('--full', "read the whole window from Neo4j instead of starting from the previous run's snapshot (incremental runs)")
+    .action((opts: { wait?: boolean; asOf?: string; json?: boolean; full?: boolean }) =>
       runCommand(async (rt) => {
         let asOf: number | null = null;
         if (opts.asOf !== undefined) {
@@ -39,6 +40,7 @@ export function registerRecompute(program: Command): void {
           requestedBy: `cli:${os.userInfo().username}`,
           requestedAt: Date.now(),
           asOf,
+          ...(opts.full ? { full: true } : {}),
         });
         say(
           request.coalesced
@@ -57,8 +59,8 @@ export function registerRecompute(program: Command): void {
           if (p.step === lastStep && p.step !== 'load' && p.step !== 'write') return;
           lastStep = p.step;
           const detail =
-            p.step === 'load' && p.counts.transfersLoaded
-              ? ` (${p.counts.transfersLoaded} transfers)`
+            p.step === 'load' && p.counts.transfersRead
+              ? ` (${p.counts.transfersRead} transfers read)`
               : p.step === 'write' && p.counts.accountsWritten
                 ? ` (${p.counts.accountsWritten} accounts)`
                 : '';
@@ -77,6 +79,12 @@ export function registerRecompute(program: Command): void {
           `${summary.runId} ${summary.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.counts.accounts ?? 0} accounts, ${summary.counts.clusters ?? 0} clusters, ${summary.counts.migrations ?? 0} migrations, blacklist v${summary.blacklistVersion} with ${summary.counts.blacklistEntries ?? 0} entries (${summary.publication}${summary.heldBecause ? `: ${summary.heldBecause}` : ''})`,
         );
         if (summary.model) for (const line of modelCardLines(summary.model)) say(line);
+        if (summary.load)
+          say(
+            `window loaded ${summary.load.mode === 'incremental' ? 'incrementally' : 'in full'} (${summary.load.reason}): ` +
+              `${summary.counts.transfersRead ?? 0} transfers read from Neo4j` +
+              (summary.load.snapshot.saved ? '' : `; no snapshot kept: ${summary.load.snapshot.reason}`),
+          );
         for (const w of summary.warnings) say(`warning: ${w}`);
         return summary.status === 'succeeded' ? EXIT.ok : EXIT.failed;
       }),

@@ -36,12 +36,19 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
     async bulk(step: BulkStep, params: { before: number; keep?: readonly string[]; held?: readonly string[] }): Promise<number> {
       const session = driver.session(sessionConfig(cfg, 'WRITE'));
       try {
+        // Transfers: marked before (an incremental run loading meanwhile sees a deletion under way)
+        // and after with the count (src/runs/incremental.ts checks its snapshot against both).
+        const mark = (deleted: number) =>
+          session.run(cypher('prune/mark-transfers-pruned'), { before: int(params.before), deleted: int(deleted) });
+        if (step === 'transfers') await mark(0);
         const r = await session.run(cypher(`prune/${step}`), {
           before: int(params.before),
           ...(params.keep === undefined ? {} : { keep: [...params.keep] }),
           ...(params.held === undefined ? {} : { held: [...params.held] }),
         });
-        return toNumber(r.records[0]?.get('deleted') ?? 0);
+        const deleted = toNumber(r.records[0]?.get('deleted') ?? 0);
+        if (step === 'transfers' && deleted > 0) await mark(deleted);
+        return deleted;
       } catch (err) {
         throw fromDriverError(err);
       } finally {
