@@ -238,6 +238,18 @@ describe('API routes', () => {
     assert.equal(a.statusCode, 202);
     assert.equal(b.json().jobId, a.json().jobId);
     assert.equal(b.json().coalesced, true);
+    // A full reload is its own request (it does not join the waiting incremental one) and reaches the job.
+    const full = await app.inject({
+      method: 'POST',
+      url: '/v1/recomputations',
+      headers: bearer(keys.investigator),
+      payload: { full: true },
+    });
+    assert.equal(full.statusCode, 202);
+    assert.notEqual(full.json().jobId, a.json().jobId);
+    assert.equal(full.json().coalesced, false);
+    assert.equal((await app.runtime.recomputeQueue().getJob(full.json().jobId))?.data.full, true);
+    assert.equal(full.json().audit.details.full, true);
     const runs = (await get('/v1/runs', keys.investigator)).json().items;
     assert.equal(runs[0].id, s.run.runId);
     assert.equal(typeof runs[0].timings.communities, 'number');

@@ -116,7 +116,17 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Request a recompute (coalesced with one already waiting)',
         tags: ['runs'],
-        body: Type.Optional(Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            {
+              asOf: Type.Optional(Type.String({ format: 'date-time' })),
+              full: Type.Optional(
+                Type.Boolean({ description: "read the whole window from Neo4j instead of starting from the previous run's snapshot" }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         response: {
           202: Type.Object({ jobId: Type.String(), coalesced: Type.Boolean(), audit: AuditEntrySchema }),
           ...errorResponses,
@@ -133,12 +143,13 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
         requestedBy: `${actor.name} (${actor.keyId})`,
         requestedAt: Date.now(),
         asOf,
+        ...(request.body?.full ? { full: true } : {}),
       });
       const audit = await createAuditRepository(app.runtime.driver(), app.config.neo4j).append(
         actor,
         'recompute.request',
         r.jobId,
-        { coalesced: r.coalesced, asOf: asOfText ?? null },
+        { coalesced: r.coalesced, asOf: asOfText ?? null, full: request.body?.full === true },
         requestRef(request),
       );
       return reply.code(202).send({ ...r, audit: auditView(audit) });
