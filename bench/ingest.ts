@@ -69,6 +69,8 @@ interface Expected {
   amountMinor: number;
   duplicates: number;
   conflicts: number;
+  /** Sum of the conflicting copies' amounts (each is its original's + 1.00). */
+  conflictAmountMinor: number;
 }
 
 /** The generated transfers with exact repeats and conflicting repeats mixed in, seeded. */
@@ -97,19 +99,21 @@ function* withRepeats(transfers: Iterable<SyntheticTransfer>, expected: Expected
       expected.rows++;
       expected.conflicts++;
       conflicted.add(earlier.txId);
-      yield { ...earlier, amount: (Number(earlier.amount) + 1).toFixed(2) };
+      const copy = { ...earlier, amount: (Number(earlier.amount) + 1).toFixed(2) };
+      expected.conflictAmountMinor += Math.round(Number(copy.amount) * 100);
+      yield copy;
     }
   }
 }
 
 async function dataset(): Promise<{ file: string; expected: Expected }> {
   fs.mkdirSync(BENCH_DIR, { recursive: true });
-  const base = path.join(BENCH_DIR, `ingest-${transactions}-${accounts}-s${args.seed}-d${dupShare}-c${conflictShare}-v2`);
+  const base = path.join(BENCH_DIR, `ingest-${transactions}-${accounts}-s${args.seed}-d${dupShare}-c${conflictShare}-v3`);
   const file = `${base}.csv`;
   const expectedFile = `${base}.expected.json`;
   if (!fs.existsSync(file) || !fs.existsSync(expectedFile)) {
     log(`generating ${transactions} transactions over ${accounts} accounts (seed ${args.seed}) with repeats and conflicts`);
-    const expected: Expected = { rows: 0, transfers: 0, amountMinor: 0, duplicates: 0, conflicts: 0 };
+    const expected: Expected = { rows: 0, transfers: 0, amountMinor: 0, duplicates: 0, conflicts: 0, conflictAmountMinor: 0 };
     await writeTransfersCsv(
       `${file}.partial`,
       withRepeats(
@@ -123,8 +127,15 @@ async function dataset(): Promise<{ file: string; expected: Expected }> {
   return { file, expected: JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as Expected };
 }
 
-/** Counts and sums in the database against the generator's: transfers, amounts, duplicates, rejects. */
-async function checkStore(config: Config, expected: Expected, what: string): Promise<void> {
+/**
+ * Counts and sums in the database against the generator's: transfers, amounts, duplicates, rejects.
+ * Of a tx_id and its conflicting copy, the one committed first is stored and the other rejected: in
+ * file order when one process writes jobs one after another (the floor: `swapsAllowed` false), in
+ * commit order when a worker writes two jobs at once, so there either version may be stored. What
+ * holds in both: the stored amounts plus the rejected rows' amounts equal the originals' plus the
+ * copies', and the stored sum exceeds the originals' by 1.00 per copy that won. Returns how many won.
+ */
+async function checkStore(config: Config, expected: Expected, what: string, swapsAllowed: boolean): Promise<number> {
   const driver = createDriver(config.neo4j);
   try {
     const t = (await driver.executeQuery('MATCH ()-[t:TRANSFER]->() RETURN count(t) AS n, sum(t.amount) AS amount')).records[0]!;
@@ -133,27 +144,34 @@ async function checkStore(config: Config, expected: Expected, what: string): Pro
         'MATCH (c:IngestChunk) RETURN sum(c.received) AS received, sum(c.written) AS written, sum(c.duplicates) AS duplicates, sum(c.rejected) AS rejected',
       )
     ).records[0]!;
-    const rejectedRows = Number((await driver.executeQuery('MATCH (r:RejectedRow) RETURN count(r) AS n')).records[0]!.get('n'));
+    const raws = (await driver.executeQuery('MATCH (r:RejectedRow) RETURN r.raw AS raw')).records.map((r) => r.get('raw') as string);
+    const rejectedAmountMinor = raws.reduce((sum, raw) => sum + Math.round(Number(raw.split(',')[3]) * 100), 0);
+    const stored = Number(t.get('amount'));
     const got = {
       transfers: Number(t.get('n')),
-      amountMinor: Number(t.get('amount')),
       received: Number(c.get('received')),
       written: Number(c.get('written')),
       duplicates: Number(c.get('duplicates')),
       rejected: Number(c.get('rejected')),
-      rejectedRows,
+      rejectedRows: raws.length,
+      storedPlusRejectedMinor: stored + rejectedAmountMinor,
     };
     const want = {
       transfers: expected.transfers,
-      amountMinor: expected.amountMinor,
       received: expected.rows,
       written: expected.transfers,
       duplicates: expected.duplicates,
       rejected: expected.conflicts,
       rejectedRows: expected.conflicts,
+      storedPlusRejectedMinor: expected.amountMinor + expected.conflictAmountMinor,
     };
-    if (JSON.stringify(got) !== JSON.stringify(want))
-      throw new Error(`${what}: the store holds ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    const won = (stored - expected.amountMinor) / 100;
+    const wonOk = Number.isInteger(won) && won >= 0 && won <= (swapsAllowed ? expected.conflicts : 0);
+    if (JSON.stringify(got) !== JSON.stringify(want) || !wonOk)
+      throw new Error(
+        `${what}: the store holds ${JSON.stringify({ ...got, storedMinor: stored })}, expected ${JSON.stringify({ ...want, storedMinor: expected.amountMinor })}${swapsAllowed ? ` + 100 per conflicting copy stored (at most ${expected.conflicts})` : ''}`,
+      );
+    return won;
   } finally {
     await driver.close();
   }
@@ -184,7 +202,7 @@ async function floorRun(
   if (job.rows.length + job.rejected.length) await writeIngestChunk(driver, config.neo4j, job, rules);
   const seconds = (performance.now() - started) / 1000;
   await driver.close();
-  await checkStore(config, expected, 'floor');
+  await checkStore(config, expected, 'floor', false);
   return { seconds, neo4jPeakMiB: neo4jPeak.stop(), processPeakMiB: selfPeak.stop() };
 }
 
@@ -238,8 +256,8 @@ async function endToEndRun(file: string, expected: Expected, env: NodeJS.Process
   redis.disconnect();
   // Exit 2: some rows rejected (the conflicting repeats), as expected.
   if (code !== (expected.conflicts > 0 ? 2 : 0)) throw new Error(`import exited ${code}: ${stderr}`);
-  await checkStore(config, expected, 'end to end');
-  return result;
+  const conflictsWonByCopy = await checkStore(config, expected, 'end to end', true);
+  return { ...result, conflictsWonByCopy };
 }
 
 const env = benchEnv();
@@ -272,7 +290,9 @@ try {
     log(`  floor ${(expected.rows / floor.seconds).toFixed(0)} tx/s (${floor.seconds.toFixed(1)} s)`);
     log(`run ${run}/${runs}: end to end (import → queue → worker → Neo4j)`);
     const e2e = await endToEndRun(file, expected, env, true);
-    log(`  end to end, watch on ${(expected.rows / e2e.seconds).toFixed(0)} tx/s (${e2e.seconds.toFixed(1)} s)`);
+    log(
+      `  end to end, watch on ${(expected.rows / e2e.seconds).toFixed(0)} tx/s (${e2e.seconds.toFixed(1)} s); ${e2e.conflictsWonByCopy} of ${expected.conflicts} conflicts stored the later copy (commit order)`,
+    );
     log(`run ${run}/${runs}: end to end with ACCTNET_WATCH=off`);
     const off = await endToEndRun(file, expected, env, false);
     log(`  end to end, watch off ${(expected.rows / off.seconds).toFixed(0)} tx/s (${off.seconds.toFixed(1)} s)`);
