@@ -86,6 +86,35 @@ export function trackPeak(pid: number): { stop(): number } {
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, or undefined if it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's CPU time until stopped or it exits; stop() returns the seconds used meanwhile. */
+export function trackCpu(pid: number): { stop(): number } {
+  const first = cpuSeconds(pid) ?? 0;
+  let last = first;
+  const timer = setInterval(() => {
+    const v = cpuSeconds(pid);
+    if (v !== undefined) last = v;
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      const v = cpuSeconds(pid);
+      if (v !== undefined) last = v;
+      return last - first;
+    },
+  };
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

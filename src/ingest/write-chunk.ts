@@ -39,7 +39,7 @@ function rawText(row: { raw?: string; fields?: unknown }): string {
   return clipRaw(row.raw ?? JSON.stringify(row.fields));
 }
 
-interface Classified {
+export interface Classified {
   fresh: Array<TransferRecord & { line: number; raw: string }>;
   rejects: RejectRecord[];
   duplicates: number;
@@ -106,15 +106,18 @@ async function createTransfers(tx: ManagedTransaction, batchId: string, key: str
     }
   }
   const ids = [...firstAt.keys()].sort(byString);
-  const found = await tx.run(cypher('ingest/find-accounts'), { ids });
+  const found = (await tx.run(cypher('ingest/find-accounts'), { ids, firstAts: ids.map((id) => firstAt.get(id)!) })).records[0];
   const eid = new Map<string, string>();
   const widen: Array<{ eid: string; firstAt: Integer }> = [];
-  for (const r of found.records) {
-    const id = r.get('id') as string;
-    eid.set(id, r.get('eid') as string);
-    const stored = r.get('firstSeenAt');
-    const batchFirst = firstAt.get(id)!;
-    if (stored === null || batchFirst < toNumber(stored)) widen.push({ eid: r.get('eid') as string, firstAt: int(batchFirst) });
+  if (found) {
+    const idx = found.get('found') as unknown[];
+    const eids = found.get('eids') as string[];
+    const widens = found.get('widen') as boolean[];
+    for (let k = 0; k < idx.length; k++) {
+      const id = ids[toNumber(idx[k])]!;
+      eid.set(id, eids[k]!);
+      if (widens[k]) widen.push({ eid: eids[k]!, firstAt: int(firstAt.get(id)!) });
+    }
   }
   const missing = ids.filter((id) => !eid.has(id));
   if (missing.length > 0) {
@@ -126,25 +129,42 @@ async function createTransfers(tx: ManagedTransaction, batchId: string, key: str
   if (widen.length > 0) await tx.run(cypher('ingest/widen-first-seen'), { accounts: widen });
 
   toCreate.sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to));
+  const n = toCreate.length;
+  const txIds = new Array<string>(n);
+  const fromEids = new Array<string>(n);
+  const toEids = new Array<string>(n);
+  const amounts = new Array<number>(n);
+  const ats = new Array<number>(n);
+  const currencies = new Array<string>(n);
+  const channels = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const t = toCreate[i]!;
+    txIds[i] = t.txId;
+    fromEids[i] = eid.get(t.from)!;
+    toEids[i] = eid.get(t.to)!;
+    amounts[i] = t.amount;
+    ats[i] = t.at;
+    currencies[i] = t.currency;
+    channels[i] = t.channel;
+  }
   const created = await tx.run(cypher('ingest/create-transfers'), {
     batchId,
-    transfers: toCreate.map((t) => ({
-      txId: t.txId,
-      fromEid: eid.get(t.from)!,
-      toEid: eid.get(t.to)!,
-      amount: int(t.amount),
-      currency: t.currency,
-      at: int(t.at),
-      channel: t.channel,
-    })),
+    txIds,
+    fromEids,
+    toEids,
+    amounts,
+    ats,
+    currencies,
+    channels,
   });
-  const n = toNumber(created.records[0]?.get('created') ?? 0);
-  if (n !== toCreate.length) {
-    throw new Error(`acctnet/ingest: created ${n} of ${toCreate.length} transfers in ${key}; the transaction is rolled back`);
+  const count = toNumber(created.records[0]?.get('created') ?? 0);
+  if (count !== n) {
+    throw new Error(`acctnet/ingest: created ${count} of ${n} transfers in ${key}; the transaction is rolled back`);
   }
 }
 
-async function writeInTransaction(
+/** The job's statements inside a caller's transaction (bench/ingest-profile.ts times each one). */
+export async function writeInTransaction(
   tx: ManagedTransaction,
   job: IngestJobData,
   classified: Classified,
