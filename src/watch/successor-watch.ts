@@ -27,11 +27,13 @@ import { createSuccessorRepository, successorKey } from '../neo4j/repositories/s
 import { txRunner } from '../neo4j/session.js';
 import { converter } from '../runs/analysis-job.js';
 import {
+  accountsInRun,
   alignProfiles,
   currentWatchSet,
   DAY_MS,
   profileFromTransfers,
   watchKeys,
+  watchSetRunId,
   type WatchCounterparty,
   type WatchPredecessor,
 } from './watch-set.js';
@@ -339,6 +341,28 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       }
     }
     if (pending.length === 0) return [];
+    // The successors' counterparties as the served run saw them (degree, hub flag, cluster): the
+    // cluster substitute of the score is the share of them in the predecessor's cluster.
+    const runId = await watchSetRunId(redis, config.queue.prefix, gen);
+    const inRun = await accountsInRun(
+      deps,
+      runId,
+      [...new Set(pending.flatMap((x) => x.s.relations.map((r) => r.id)))],
+      now - config.analysis.windowDays * DAY_MS + 1,
+    );
+    const successorCounterparties = (x: Pending) => {
+      // No cluster for the predecessor in the served run (or a set built before clusters were
+      // stored): the cluster term is neutral, as in a run for an account in no cluster.
+      const cluster = x.p.cluster ?? null;
+      if (cluster === null) return null;
+      const out: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+      for (const id of new Set(x.s.relations.map((r) => r.id))) {
+        const c = inRun.get(id);
+        if (!c || c.hub || id === x.s.id) continue;
+        out.push({ id, weight: counterpartyWeight(c.d), inCluster: id === x.a || c.cluster === cluster });
+      }
+      return out;
+    };
     const lastOf = new Map<string, number>();
     const pairList = pending.flatMap((x) => x.shared.map((c) => ({ a: x.a, c: c.id })));
     if (pairList.length) {
@@ -369,6 +393,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         shared,
         directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.fall.at) : 0,
         profileSimilarity: profileSimilarity(pa, ps),
+        successorCounterparties: successorCounterparties(x),
         sameCluster: false,
       });
       if (trace) {
