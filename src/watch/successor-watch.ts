@@ -347,7 +347,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const inRun = await accountsInRun(
       deps,
       runId,
-      [...new Set(pending.flatMap((x) => x.s.relations.map((r) => r.id)))],
+      // Only where the term applies: a predecessor without a cluster gets none (no query).
+      [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
       now - config.analysis.windowDays * DAY_MS + 1,
     );
     const successorCounterparties = (x: Pending) => {
