@@ -20,6 +20,8 @@ import {
   detectFall,
   detectRise,
   MIGRATION_DEFAULTS,
+  clusterShare,
+  scoreMigration,
   type PairInputs,
 } from '../../src/analysis/migration.js';
 import { DAY_MS } from '../../src/analysis/features.js';
@@ -209,6 +211,19 @@ for (const seed of seeds) {
     };
     for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
     graph.forEachOutNeighbor(aId, (bId) => consider(bId));
+  }
+  if (process.env.TUNE_CHECK) {
+    let mism = 0;
+    for (const x of pairs) {
+      const mine = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2);
+      const shipped = scoreMigration(x.p)?.score;
+      if (mine !== shipped && ((mine ?? 0) >= 0.5 || (shipped ?? 0) >= 0.5)) {
+        mism++;
+        if (mism <= 10)
+          console.log('mismatch', x.p.from, x.p.to, mine, shipped, JSON.stringify(x.x), clusterShare(x.p.successorCounterparties));
+      }
+    }
+    console.log(`seed ${seed}: ${mism} mismatches around the bar of ${pairs.length} pairs`);
   }
   const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
   const planted = new Map(observable.map((m) => [`${m.from}>${m.to}`, m.kind]));

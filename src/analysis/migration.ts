@@ -67,9 +67,9 @@ export interface MigrationEvidence {
   /**
    * The scored cluster substitute: the weighted share of the risen account's non-hub counterparties
    * (the fallen account included when they dealt with each other) that were in the fallen account's
-   * cluster at the run; null when the fallen account had no cluster (the term is then neutral).
+   * cluster at the run (0 when the fallen account had none).
    */
-  clusterShare: number | null;
+  clusterShare: number;
   /** 0..1 similarity of hours, channels and amounts. */
   profileSimilarity: number;
   sharedSample: string[];
@@ -164,17 +164,16 @@ export interface PairInputs {
   /**
    * The risen account's non-hub counterparties (the fallen account included when they dealt with
    * each other), with their weights (counterpartyWeight) and whether each was in the fallen account's
-   * cluster at the run; null when the fallen account was in no cluster (or, at ingest, not in the
+   * cluster at the run; none is when the fallen account was in no cluster (at ingest: not in the
    * served run). The risen account's own cluster is not needed: a new account seen at ingest has none.
    */
-  successorCounterparties: ReadonlyArray<{ id: string; weight: number; inCluster: boolean }> | null;
+  successorCounterparties: ReadonlyArray<{ id: string; weight: number; inCluster: boolean }>;
   /** Recorded in the evidence only. */
   sameCluster: boolean;
 }
 
-/** The cluster substitute: the weighted share of the successor's counterparties in the fallen account's cluster (null: unknown). */
-export function clusterShare(counterparties: PairInputs['successorCounterparties']): number | null {
-  if (counterparties === null) return null;
+/** The cluster substitute: the weighted share of the successor's counterparties in the fallen account's cluster. */
+export function clusterShare(counterparties: PairInputs['successorCounterparties']): number {
   let all = 0;
   let inside = 0;
   for (const c of counterparties) {
@@ -187,7 +186,7 @@ export function clusterShare(counterparties: PairInputs['successorCounterparties
 /**
  * The cluster term multiplies what the other terms leave by 1 − WEIGHT · (share − PIVOT): a share
  * above a quarter lifts the score (× 0.85 on the remainder at share 1), a share below lowers it
- * (× 1.05 at share 0); no cluster known, no term. Tuned on world seeds 1–8 (docs/evaluation.md).
+ * (× 1.05 at share 0, as for a fallen account in no cluster). Tuned on world seeds 1–8 (docs/evaluation.md).
  */
 export const CLUSTER_TERM_WEIGHT = 0.2;
 export const CLUSTER_TERM_PIVOT = 0.25;
@@ -213,7 +212,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   // when the new one also behaves like the old one (a payment to a stranger is not a move).
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const share = clusterShare(p.successorCounterparties);
-  const cluster = share === null ? 1 : 1 - CLUSTER_TERM_WEIGHT * (share - CLUSTER_TERM_PIVOT);
+  const cluster = 1 - CLUSTER_TERM_WEIGHT * (share - CLUSTER_TERM_PIVOT);
   const score = timing * Math.max(0, Math.min(1, 1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * cluster));
   return {
     from: p.from,
@@ -230,7 +229,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
       counterpartyOverlap: round3(overlap),
       directTransfers: p.directTransfers,
       sameCluster: p.sameCluster,
-      clusterShare: share === null ? null : round3(share),
+      clusterShare: round3(share),
       profileSimilarity: round3(profile),
       sharedSample: p.shared
         .map((s) => s.id)
@@ -353,14 +352,11 @@ export function batchPairInputs(
   });
   // The successor's counterparties and whether each was in a's cluster (a itself: whether it has one).
   const ca = community[a]!;
-  let successorCounterparties: Array<{ id: string; weight: number; inCluster: boolean }> | null = null;
-  if (ca >= 0) {
-    const list: Array<{ id: string; weight: number; inCluster: boolean }> = [];
-    graph.forEachNeighbor(bId, (c, attrs) => {
-      if (!isHub[attrs.i]) list.push({ id: c, weight: counterpartyWeight(graph.degree(c)), inCluster: community[attrs.i] === ca });
-    });
-    successorCounterparties = list;
-  }
+  const successorCounterparties: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+  graph.forEachNeighbor(bId, (c, attrs) => {
+    if (!isHub[attrs.i])
+      successorCounterparties.push({ id: c, weight: counterpartyWeight(graph.degree(c)), inCluster: ca >= 0 && community[attrs.i] === ca });
+  });
   let direct = 0;
   if (graph.hasDirectedEdge(aId, bId)) {
     const e = graph.getDirectedEdgeAttributes(aId, bId);

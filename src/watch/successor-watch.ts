@@ -347,20 +347,18 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const inRun = await accountsInRun(
       deps,
       runId,
-      // Only where the term applies: a predecessor without a cluster gets none (no query).
-      [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
+      [...new Set(pending.flatMap((x) => x.s.relations.map((r) => r.id)))],
       now - config.analysis.windowDays * DAY_MS + 1,
     );
     const successorCounterparties = (x: Pending) => {
-      // No cluster for the predecessor in the served run (or a set built before clusters were
-      // stored): the cluster term is neutral, as in a run for an account in no cluster.
+      // A predecessor in no cluster of the served run (or a set built before clusters were stored):
+      // nothing is in its cluster, as in a run for an account in no cluster.
       const cluster = x.p.cluster ?? null;
-      if (cluster === null) return null;
       const out: Array<{ id: string; weight: number; inCluster: boolean }> = [];
       for (const id of new Set(x.s.relations.map((r) => r.id))) {
         const c = inRun.get(id);
         if (!c || c.hub || id === x.s.id) continue;
-        out.push({ id, weight: counterpartyWeight(c.d), inCluster: id === x.a || c.cluster === cluster });
+        out.push({ id, weight: counterpartyWeight(c.d), inCluster: cluster !== null && (id === x.a || c.cluster === cluster) });
       }
       return out;
     };

@@ -73,22 +73,23 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   // weights, each in OLD's cluster or not; SHOP, a hub, is not one of them.
   const ca = comm.community[a]!;
   assert.ok(ca >= 0, 'OLD is in a cluster');
-  const cps = p.successorCounterparties!;
+  const cps = p.successorCounterparties;
   assert.deepEqual(cps.map((x) => x.id).sort(), ['C1', 'C2', 'C3', 'OLD']);
   for (const x of cps) {
     assert.equal(x.weight, counterpartyWeight(graph.degree(x.id)), x.id);
     assert.equal(x.inCluster, comm.community[flows.index.get(x.id)!] === ca, x.id);
   }
   assert.equal(cps.find((x) => x.id === 'OLD')!.inCluster, true);
-  const share = clusterShare(cps)!;
+  const share = clusterShare(cps);
   assert.ok(share > CLUSTER_TERM_PIVOT, `share ${share}`);
   assert.equal(scoreMigration(p)!.evidence.clusterShare, Math.round(share * 1000) / 1000);
-  // OLD in no cluster: no term (null), and the share above the pivot had lifted the score.
+  // OLD in no cluster: nothing is in its cluster (share 0, the term's malus), and the share above
+  // the pivot had lifted the score.
   const noCluster = Int32Array.from(comm.community);
   noCluster[a] = -1;
   const q = batchPairInputs(graph, flows, f, hubs.isHub, noCluster, a, b, fall, rise, former, formerWeight);
-  assert.equal(q.successorCounterparties, null);
-  assert.equal(scoreMigration(q)!.evidence.clusterShare, null);
+  assert.ok(q.successorCounterparties.length === 4 && q.successorCounterparties.every((x) => !x.inCluster));
+  assert.equal(scoreMigration(q)!.evidence.clusterShare, 0);
   assert.ok(scoreMigration(p)!.score > scoreMigration(q)!.score, 'the share lifts the score');
 });
 
