@@ -347,7 +347,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const inRun = await accountsInRun(
       deps,
       runId,
-      [...new Set(pending.flatMap((x) => x.s.relations.map((r) => r.id)))],
+      // A predecessor in no cluster has share 0 whatever S's counterparties are: no query for it.
+      [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
       now - config.analysis.windowDays * DAY_MS + 1,
     );
     const successorCounterparties = (x: Pending) => {
@@ -355,6 +356,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       // nothing is in its cluster, as in a run for an account in no cluster.
       const cluster = x.p.cluster ?? null;
       const out: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+      if (cluster === null) return out;
       for (const id of new Set(x.s.relations.map((r) => r.id))) {
         const c = inRun.get(id);
         if (!c || c.hub || id === x.s.id) continue;
