@@ -4,7 +4,8 @@
 // Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
 //
 //   TUNE_ROUND=1|2|3 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
-// (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid)
+// (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
+// TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
