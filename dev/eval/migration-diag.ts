@@ -120,7 +120,7 @@ for (const seed of seeds) {
       if (!link) return { stage: 'no-evidence', detail: `former ${former.size}, ${fall.kind}/${rise.kind}` };
       const e = link.evidence;
       const degrees = inputs.shared.map((x) => Math.round(2 ** (1 / x.weight) - 2)).join(',');
-      const terms = `score ${link.score} sharedDegrees [${degrees}] shared ${e.sharedCounterparties}/${e.formerCounterparties} overlap ${e.counterpartyOverlap} direct ${e.directTransfers} profile ${e.profileSimilarity} gap ${e.gapDays} sameCluster ${e.sameCluster} ${e.fallKind}/${e.riseKind}`;
+      const terms = `score ${link.score} sharedDegrees [${degrees}] shared ${e.sharedCounterparties}/${e.formerCounterparties} overlap ${e.counterpartyOverlap} direct ${e.directTransfers} profile ${e.profileSimilarity} gap ${e.gapDays} sameCluster ${e.sameCluster} clusterShare ${e.clusterShare} ${e.fallKind}/${e.riseKind}`;
       if (link.score < o.minScore) return { stage: 'below', detail: terms };
       return { stage: 'assignment', detail: terms };
     })();

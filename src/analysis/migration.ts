@@ -64,6 +64,12 @@ export interface MigrationEvidence {
   directTransfers: number;
   /** Shown, not scored: a new account has no cluster yet, so the term cannot count (see scoreMigration). */
   sameCluster: boolean;
+  /**
+   * The scored cluster substitute: the weighted share of the risen account's non-hub counterparties
+   * (the fallen account included when they dealt with each other) that were in the fallen account's
+   * cluster at the run (0 when the fallen account had none).
+   */
+  clusterShare: number;
   /** 0..1 similarity of hours, channels and amounts. */
   profileSimilarity: number;
   sharedSample: string[];
@@ -155,15 +161,42 @@ export interface PairInputs {
   shared: ReadonlyArray<{ id: string; weight: number }>;
   directTransfers: number;
   profileSimilarity: number;
+  /**
+   * The risen account's non-hub counterparties (the fallen account included when they dealt with
+   * each other), with their weights (counterpartyWeight) and whether each was in the fallen account's
+   * cluster at the run; none is when the fallen account was in no cluster (at ingest: not in the
+   * served run). The risen account's own cluster is not needed: a new account seen at ingest has none.
+   */
+  successorCounterparties: ReadonlyArray<{ id: string; weight: number; inCluster: boolean }>;
   /** Recorded in the evidence only. */
   sameCluster: boolean;
 }
 
+/** The cluster substitute: the weighted share of the successor's counterparties in the fallen account's cluster. */
+export function clusterShare(counterparties: PairInputs['successorCounterparties']): number {
+  let all = 0;
+  let inside = 0;
+  for (const c of counterparties) {
+    all += c.weight;
+    if (c.inCluster) inside += c.weight;
+  }
+  return all ? inside / all : 0;
+}
+
+/**
+ * The cluster term multiplies what the other terms leave by 1 − WEIGHT · (share − PIVOT): a share
+ * above a quarter lifts the score (× 0.85 on the remainder at share 1), a share below lowers it
+ * (× 1.05 at share 0, as for a fallen account in no cluster). Tuned on world seeds 1–8 (docs/evaluation.md).
+ */
+export const CLUSTER_TERM_WEIGHT = 0.2;
+export const CLUSTER_TERM_PIVOT = 0.25;
+
 /**
  * The link score of a fall and a rise from their evidence. The Louvain "same cluster" term of the
- * earlier scorer is gone: a successor seen at ingest has no cluster yet, and a term one path cannot
- * have would make the batch and the watch disagree on the same evidence; its weight was small (it
- * only lifted links whose counterparty evidence was already there).
+ * earlier scorer is replaced by a substitute both paths can compute: a successor seen at ingest has
+ * no cluster yet, but its counterparties had one at the run — the share of them (weighted) that were
+ * in the fallen account's cluster (clusterShare). Like the old term, it only lifts links that already
+ * have counterparty or money evidence.
  */
 export function scoreMigration(p: PairInputs): Migration | undefined {
   if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
@@ -178,7 +211,9 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   // Money moved from the old account to the new one is strong evidence of the same owner only
   // when the new one also behaves like the old one (a payment to a stranger is not a move).
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
-  const score = timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile));
+  const share = clusterShare(p.successorCounterparties);
+  const cluster = 1 - CLUSTER_TERM_WEIGHT * (share - CLUSTER_TERM_PIVOT);
+  const score = timing * Math.max(0, Math.min(1, 1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * cluster));
   return {
     from: p.from,
     to: p.to,
@@ -194,6 +229,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
       counterpartyOverlap: round3(overlap),
       directTransfers: p.directTransfers,
       sameCluster: p.sameCluster,
+      clusterShare: round3(share),
       profileSimilarity: round3(profile),
       sharedSample: p.shared
         .map((s) => s.id)
@@ -314,6 +350,13 @@ export function batchPairInputs(
     );
     if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
   });
+  // The successor's counterparties and whether each was in a's cluster (a itself: whether it has one).
+  const ca = community[a]!;
+  const successorCounterparties: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+  graph.forEachNeighbor(bId, (c, attrs) => {
+    if (!isHub[attrs.i])
+      successorCounterparties.push({ id: c, weight: counterpartyWeight(graph.degree(c)), inCluster: ca >= 0 && community[attrs.i] === ca });
+  });
   let direct = 0;
   if (graph.hasDirectedEdge(aId, bId)) {
     const e = graph.getDirectedEdgeAttributes(aId, bId);
@@ -341,6 +384,7 @@ export function batchPairInputs(
     shared,
     directTransfers: direct,
     profileSimilarity: profile,
+    successorCounterparties,
     sameCluster: community[a]! >= 0 && community[a] === community[b],
   };
 }

@@ -27,11 +27,13 @@ import { createSuccessorRepository, successorKey } from '../neo4j/repositories/s
 import { txRunner } from '../neo4j/session.js';
 import { converter } from '../runs/analysis-job.js';
 import {
+  accountsInRun,
   alignProfiles,
   currentWatchSet,
   DAY_MS,
   profileFromTransfers,
   watchKeys,
+  watchSetRunId,
   type WatchCounterparty,
   type WatchPredecessor,
 } from './watch-set.js';
@@ -352,6 +354,29 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       }
     }
     if (pending.length === 0) return [];
+    // The successors' counterparties as the served run saw them (degree, hub flag, cluster): the
+    // cluster substitute of the score is the share of them in the predecessor's cluster.
+    const runId = await watchSetRunId(redis, config.queue.prefix, gen);
+    const inRun = await accountsInRun(
+      deps,
+      runId,
+      // A predecessor in no cluster has share 0 whatever S's counterparties are: no query for it.
+      [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
+      now - config.analysis.windowDays * DAY_MS + 1,
+    );
+    const successorCounterparties = (x: Pending) => {
+      // A predecessor in no cluster of the served run (or a set built before clusters were stored):
+      // nothing is in its cluster, as in a run for an account in no cluster.
+      const cluster = x.p.cluster ?? null;
+      const out: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+      if (cluster === null) return out;
+      for (const id of new Set(x.s.relations.map((r) => r.id))) {
+        const c = inRun.get(id);
+        if (!c || c.hub || id === x.s.id) continue;
+        out.push({ id, weight: counterpartyWeight(c.d), inCluster: cluster !== null && (id === x.a || c.cluster === cluster) });
+      }
+      return out;
+    };
     const lastOf = new Map<string, number>();
     const pairList = pending.flatMap((x) => x.shared.map((c) => ({ a: x.a, c: c.id })));
     if (pairList.length) {
@@ -382,6 +407,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         shared,
         directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.fall.at) : 0,
         profileSimilarity: profileSimilarity(pa, ps),
+        successorCounterparties: successorCounterparties(x),
         sameCluster: false,
       });
       if (trace) {

@@ -5,7 +5,7 @@
 //   <prefix>:watch:built           the version the current set was built for
 //   <prefix>:watch:v<N>:pred       hash: predecessor A → JSON WatchPredecessor
 //   <prefix>:watch:v<N>:cp         hash: former counterparty C → JSON WatchCounterparty
-//   <prefix>:watch:v<N>:meta       hash: version, builtAt, predecessors, counterparties, bytes
+//   <prefix>:watch:v<N>:meta       hash: version, runId, builtAt, predecessors, counterparties, bytes
 //
 // Predecessors are the listed accounts and the fraud-labelled ones; their former counterparties are
 // their non-hub counterparties since the window's start (at most ACCTNET_WATCH_MAX_COUNTERPARTIES
@@ -40,6 +40,8 @@ export interface WatchPredecessor {
   formerWeight: number;
   /** 0 for a listed account; n for the n-th provisional successor down a chain. */
   depth: number;
+  /** Its cluster in the served run (null: in none, or not in the run): the migration score's cluster substitute. */
+  cluster: string | null;
   profile: { hours: number[]; channels: Record<string, number>; logAmountMean: number | null };
 }
 
@@ -142,6 +144,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     former: 0,
     formerWeight: 0,
     depth,
+    cluster: null,
     profile: { hours: [], channels: {}, logAmountMean: null },
   });
   const since = await createSuccessorRepository(driver, config.neo4j).listingTimes(entries.map((e) => e.accountId));
@@ -192,26 +195,9 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   // Degrees and hub flags of the counterparties, as the served run stored them; a counterparty the
   // run did not see (it appeared after the run) is counted now.
   const allCps = [...new Set([...relationsOf.values()].flatMap((rs) => rs.map((r) => r.id)))];
-  const degree = new Map<string, { d: number; hub: boolean }>();
-  if (runId) {
-    for (let k = 0; k < allCps.length; k += 5000) {
-      const r = await read((tx) => tx.run(cypher('watch/counterparty-degrees'), { runId, ids: allCps.slice(k, k + 5000) }));
-      for (const row of r.records) {
-        const m = JSON.parse(row.get('metrics') as string) as { hub?: boolean; inDegree?: number; outDegree?: number };
-        degree.set(row.get('id') as string, { d: (m.inDegree ?? 0) + (m.outDegree ?? 0), hub: m.hub === true });
-      }
-    }
-  }
-  const missing = allCps.filter((c) => !degree.has(c));
-  for (let k = 0; k < missing.length; k += 5000) {
-    const r = await read((tx) =>
-      tx.run(cypher('watch/live-degrees'), { ids: missing.slice(k, k + 5000), from: int(windowFrom), to: int(Number.MAX_SAFE_INTEGER) }),
-    );
-    for (const row of r.records) {
-      const d = toNumber(row.get('degree'));
-      degree.set(row.get('id') as string, { d, hub: d >= config.analysis.hubMinDegree });
-    }
-  }
+  const degree = await accountsInRun(deps, runId, allCps, windowFrom);
+  // Each predecessor's cluster in that run (the cluster substitute of the migration score).
+  for (const [id, x] of await accountsInRun(deps, runId, ids, windowFrom)) preds.get(id)!.cluster = x.cluster;
   for (const [id, rels] of relationsOf) {
     const p = preds.get(id)!;
     const kept = rels
@@ -252,6 +238,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   const info: WatchSetInfo = { version: gen, predecessors: preds.size, counterparties: cps.size, bytes };
   await redis.hset(keys.meta(gen), {
     version: String(gen),
+    runId: runId ?? '',
     builtAt: String(Date.now()),
     predecessors: String(preds.size),
     counterparties: String(cps.size),
@@ -263,6 +250,52 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   if (served === null || served < gen) await redis.set(keys.served, String(gen));
   if (previous !== null && previous !== gen) await redis.del(keys.pred(previous), keys.cp(previous), keys.meta(previous));
   return info;
+}
+
+/** An account as a run saw it: degree (in + out relations), hub flag, cluster (null: in none). */
+export interface RunAccount {
+  d: number;
+  hub: boolean;
+  cluster: string | null;
+}
+
+/**
+ * Accounts as the run stored them (AccountResult); one the run did not see (it appeared after the
+ * run) has its degree counted now in the window from `windowFrom`, is a hub at ACCTNET_HUB_MIN_DEGREE
+ * relations, and has no cluster.
+ */
+export async function accountsInRun(
+  deps: Pick<WatchDeps, 'config' | 'driver'>,
+  runId: string | null | undefined,
+  ids: readonly string[],
+  windowFrom: number,
+): Promise<Map<string, RunAccount>> {
+  const { read } = txRunner(deps.driver, deps.config.neo4j);
+  const out = new Map<string, RunAccount>();
+  if (runId) {
+    for (let k = 0; k < ids.length; k += 5000) {
+      const r = await read((tx) => tx.run(cypher('watch/counterparty-degrees'), { runId, ids: ids.slice(k, k + 5000) }));
+      for (const row of r.records) {
+        const m = JSON.parse(row.get('metrics') as string) as { hub?: boolean; inDegree?: number; outDegree?: number };
+        out.set(row.get('id') as string, {
+          d: (m.inDegree ?? 0) + (m.outDegree ?? 0),
+          hub: m.hub === true,
+          cluster: (row.get('clusterId') as string | null) ?? null,
+        });
+      }
+    }
+  }
+  const missing = ids.filter((c) => !out.has(c));
+  for (let k = 0; k < missing.length; k += 5000) {
+    const r = await read((tx) =>
+      tx.run(cypher('watch/live-degrees'), { ids: missing.slice(k, k + 5000), from: int(windowFrom), to: int(Number.MAX_SAFE_INTEGER) }),
+    );
+    for (const row of r.records) {
+      const d = toNumber(row.get('degree'));
+      out.set(row.get('id') as string, { d, hub: d >= deps.config.analysis.hubMinDegree, cluster: null });
+    }
+  }
+  return out;
 }
 
 /**
@@ -291,6 +324,11 @@ export async function currentWatchSet(deps: WatchDeps): Promise<number | null> {
     built = await deps.redis.get(keys.built);
   }
   return built === null ? null : Number(built);
+}
+
+/** The run whose degrees, hub flags and clusters the set of generation `gen` was built from (null: none). */
+export async function watchSetRunId(redis: Redis, prefix: string, gen: number): Promise<string | null> {
+  return (await redis.hget(watchKeys(prefix).meta(gen), 'runId')) || null;
 }
 
 export async function watchSetInfo(redis: Redis, prefix: string): Promise<WatchSetInfo | null> {

@@ -6,7 +6,14 @@ import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { buildAccountGraph } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
-import { batchPairInputs, counterpartyWeight, detectMigrations, scoreMigration } from '../../src/analysis/migration.js';
+import {
+  batchPairInputs,
+  CLUSTER_TERM_PIVOT,
+  clusterShare,
+  counterpartyWeight,
+  detectMigrations,
+  scoreMigration,
+} from '../../src/analysis/migration.js';
 import { ANALYSIS_DEFAULTS } from '../../src/analysis/pipeline.js';
 import { DAY, flowsOf, T0, type T } from './helpers.js';
 
@@ -62,6 +69,28 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   assert.equal(p2.directTransfers, 1, 'one payment from OLD to NEW within 14 days of a fall on day 61');
   assert.ok(p.profileSimilarity > 0.6 && p.profileSimilarity <= 1, `profile ${p.profileSimilarity}`);
   assert.equal(p.sameCluster, comm.community[a]! >= 0 && comm.community[a] === comm.community[b]);
+  // The cluster substitute: NEW's non-hub counterparties (OLD included: it paid NEW) with their
+  // weights, each in OLD's cluster or not; SHOP, a hub, is not one of them.
+  const ca = comm.community[a]!;
+  assert.ok(ca >= 0, 'OLD is in a cluster');
+  const cps = p.successorCounterparties;
+  assert.deepEqual(cps.map((x) => x.id).sort(), ['C1', 'C2', 'C3', 'OLD']);
+  for (const x of cps) {
+    assert.equal(x.weight, counterpartyWeight(graph.degree(x.id)), x.id);
+    assert.equal(x.inCluster, comm.community[flows.index.get(x.id)!] === ca, x.id);
+  }
+  assert.equal(cps.find((x) => x.id === 'OLD')!.inCluster, true);
+  const share = clusterShare(cps);
+  assert.ok(share > CLUSTER_TERM_PIVOT, `share ${share}`);
+  assert.equal(scoreMigration(p)!.evidence.clusterShare, Math.round(share * 1000) / 1000);
+  // OLD in no cluster: nothing is in its cluster (share 0, the term's malus), and the share above
+  // the pivot had lifted the score.
+  const noCluster = Int32Array.from(comm.community);
+  noCluster[a] = -1;
+  const q = batchPairInputs(graph, flows, f, hubs.isHub, noCluster, a, b, fall, rise, former, formerWeight);
+  assert.ok(q.successorCounterparties.length === 4 && q.successorCounterparties.every((x) => !x.inCluster));
+  assert.equal(scoreMigration(q)!.evidence.clusterShare, 0);
+  assert.ok(scoreMigration(p)!.score > scoreMigration(q)!.score, 'the share lifts the score');
 });
 
 test("a run's links are the scorer applied to batchPairInputs", () => {

@@ -114,6 +114,7 @@ describe('access: every route × every role', () => {
             counterpartyOverlap: 0.6,
             directTransfers: 0,
             sameCluster: false,
+            clusterShare: 0,
             profileSimilarity: 0.9,
             sharedSample: [],
           },

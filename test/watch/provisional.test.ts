@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROVISIONAL_REASON, withProvisional, type BlacklistEntry } from '../../src/analysis/blacklist.js';
-import { listedFallAt, profileSimilarity, scoreMigration, takenOver } from '../../src/analysis/migration.js';
+import {
+  CLUSTER_TERM_PIVOT,
+  CLUSTER_TERM_WEIGHT,
+  clusterShare,
+  listedFallAt,
+  profileSimilarity,
+  scoreMigration,
+  takenOver,
+} from '../../src/analysis/migration.js';
 import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
 
 const DAY = 86_400_000;
@@ -113,6 +121,7 @@ test('the score needs evidence: no shared counterparty and no money from A is no
     formerWeight: 2,
     directTransfers: 0,
     profileSimilarity: 0.9,
+    successorCounterparties: [],
     sameCluster: false,
   };
   assert.equal(scoreMigration({ ...base, shared: [] }), undefined);
@@ -127,6 +136,58 @@ test('the score needs evidence: no shared counterparty and no money from A is no
   assert.ok(four.score > two.score, `${four.score} > ${two.score}`);
   assert.equal(four.evidence.counterpartyOverlap, 1);
   assert.equal(four.evidence.fallKind, 'listed');
+});
+
+test("the cluster substitute: the share of the successor's counterparties in the predecessor's cluster lifts or lowers a link that has evidence", () => {
+  const base = {
+    from: 'A',
+    to: 'S',
+    fall: { at: 0, kind: 'listed' as const },
+    rise: { at: DAY, kind: 'new' as const },
+    formerCounterparties: 4,
+    formerWeight: 2,
+    shared: [{ id: 'C1', weight: 0.5 }],
+    directTransfers: 0,
+    profileSimilarity: 0.6,
+    sameCluster: false,
+  };
+  const cps = (inside: boolean[]) => inside.map((inCluster, k) => ({ id: `C${k + 1}`, weight: k === 0 ? 0.5 : 0.25, inCluster }));
+  assert.equal(clusterShare([]), 0);
+  assert.equal(clusterShare(cps([true, false, false])), 0.5, 'weighted: 0.5 of 1');
+  assert.equal(clusterShare(cps([false, true, true])), 0.5);
+  assert.equal(clusterShare(cps([true, true, true])), 1);
+  // At the pivot the term is neutral: the score of the other terms alone.
+  const unknown = scoreMigration({
+    ...base,
+    successorCounterparties: [
+      { id: 'C1', weight: 1, inCluster: true },
+      { id: 'C2', weight: 3, inCluster: false },
+    ],
+  })!;
+  const none = scoreMigration({ ...base, successorCounterparties: cps([false, false, false]) })!;
+  const pivot = scoreMigration({
+    ...base,
+    successorCounterparties: [
+      { id: 'C1', weight: 1, inCluster: true },
+      { id: 'C2', weight: 3, inCluster: false },
+    ],
+  })!;
+  const half = scoreMigration({ ...base, successorCounterparties: cps([true, false, false]) })!;
+  const all = scoreMigration({ ...base, successorCounterparties: cps([true, true, true]) })!;
+  assert.equal(pivot.score, unknown.score);
+  assert.ok(
+    none.score < unknown.score && unknown.score < half.score && half.score < all.score,
+    `${none.score} < ${unknown.score} < ${half.score} < ${all.score}`,
+  );
+  // The remainder the other terms leave, times 1 − weight · (share − pivot).
+  const rest = 1 - unknown.score;
+  assert.ok(Math.abs(1 - all.score - rest * (1 - CLUSTER_TERM_WEIGHT * (1 - CLUSTER_TERM_PIVOT))) < 0.002, `${all.score}`);
+  assert.ok(Math.abs(1 - none.score - rest * (1 + CLUSTER_TERM_WEIGHT * CLUSTER_TERM_PIVOT)) < 0.002, `${none.score}`);
+  assert.equal(all.evidence.clusterShare, 1);
+  assert.equal(half.evidence.clusterShare, 0.5);
+  assert.equal(none.evidence.clusterShare, 0);
+  // It weighs evidence, it is none: no shared counterparty and no money from A is still no link.
+  assert.equal(scoreMigration({ ...base, shared: [], successorCounterparties: cps([true, true, true]) }), undefined);
 });
 
 test('a listed account that carried on after its listing falls at its last transfer, so its successor is not scored as late', () => {
@@ -146,6 +207,7 @@ test('a listed account that carried on after its listing falls at its last trans
       shared: ['C1', 'C2', 'C3'].map((id) => ({ id, weight: 0.5 })),
       directTransfers: 0,
       profileSimilarity: 0.5,
+      successorCounterparties: [],
       sameCluster: false,
     })!;
   const atLast = pair(listedFallAt(listed, listed + 20 * DAY));

@@ -349,6 +349,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
           counterpartyOverlap: 0.4,
           directTransfers: 0,
           sameCluster: false,
+          clusterShare: 0,
           profileSimilarity: 0.9,
           sharedSample: [],
         },
@@ -388,8 +389,11 @@ describe('successor watch (real Neo4j and Redis)', () => {
       'counterpartyOverlap',
       'directTransfers',
       'profileSimilarity',
+      'clusterShare',
     ] as const)
       assert.equal(seen.evidence[k], link.evidence[k], k);
+    // The cluster substitute is part of that evidence: NEW1's counterparties were in OLD1's cluster.
+    assert.ok(Number(link.evidence.clusterShare) > 0, `clusterShare ${String(link.evidence.clusterShare)}`);
     assert.equal(seen.score, link.score);
   });
 });

@@ -20,6 +20,7 @@ interface ProvisionalMigration {
     formerCounterparties?: number;
     directTransfers?: number;
     profileSimilarity?: number;
+    clusterShare?: number;
     gapDays?: number;
   };
   watch?: { listed: boolean; listScore: number; heldBecause: string | null; decision: string | null; decidedBy: string | null };
@@ -33,6 +34,7 @@ function evidenceText(m: ProvisionalMigration): string {
     `${e.sharedCounterparties ?? 0} of ${e.formerCounterparties ?? 0} counterparties taken over`,
     e.directTransfers ? `${e.directTransfers} transfers from the predecessor` : null,
     `profile ${fmt.pct(e.profileSimilarity)}`,
+    e.clusterShare !== undefined ? `${fmt.pct(e.clusterShare)} of its counterparties in the predecessor's cluster` : null,
     `${e.fallKind ?? '?'} → ${e.riseKind ?? '?'}, ${e.gapDays ?? '?'} days apart`,
   ];
   return parts.filter(Boolean).join(' · ');

@@ -1,0 +1,269 @@
+// Scoring variants of the migration detector on the tuning seeds, each world built once: every
+// candidate pair (fall × rise in the timing window, reached through a former counterparty or money
+// from A) is scored by each variant, then thresholded and assigned one-to-one as detectMigrations does.
+// Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
+//
+//   TUNE_ROUND=1|2|3 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
+// (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
+// TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { computeCentrality } from '../../src/analysis/centrality.js';
+import { detectCommunities } from '../../src/analysis/communities.js';
+import { computeFeatures } from '../../src/analysis/features.js';
+import { buildAccountGraph } from '../../src/analysis/graph.js';
+import { findHubs } from '../../src/analysis/hubs.js';
+import {
+  batchPairInputs,
+  counterpartyWeight,
+  detectFall,
+  detectRise,
+  MIGRATION_DEFAULTS,
+  clusterShare,
+  scoreMigration,
+  type PairInputs,
+} from '../../src/analysis/migration.js';
+import { DAY_MS } from '../../src/analysis/features.js';
+import { loadConfig } from '../../src/config/index.js';
+import { analysisParams } from '../../src/runs/analysis-job.js';
+import { createWorld } from '../synth/world.js';
+import { writeTransfersCsv } from '../synth/write-csv.js';
+import { loadTransfers } from './load.js';
+
+const { values: args } = parseArgs({
+  options: {
+    version: { type: 'string', default: '2' },
+    seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    accounts: { type: 'string', default: '20000' },
+  },
+});
+const version = Number(args.version) as 1 | 2;
+const seeds = String(args.seeds).split(',').map(Number);
+const accounts = Number(args.accounts);
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+const params = analysisParams(config);
+const o = { ...MIGRATION_DEFAULTS, minScore: params.migrationMinScore };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctnet-migtune-'));
+
+interface Pair {
+  p: PairInputs;
+  /** Extra features a variant may read. */
+  x: { sameCluster: boolean; sharedIn: number | null; nbrIn: number | null; nbrInWithA: number | null; countWithA: number | null };
+}
+
+/** The scorer's formula with an extra factor on the remainder (1 − w·c). */
+function score(p: PairInputs, c: number, w: number, minShared = 0, leadDecay = false): number | undefined {
+  if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
+  let sharedWeight = 0;
+  for (const s of p.shared) sharedWeight += s.weight;
+  const overlap = p.formerWeight ? Math.min(1, sharedWeight / p.formerWeight) : 0;
+  const overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
+  const profile = p.profileSimilarity;
+  const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
+  const late = leadDecay ? Math.abs(gapDays) : gapDays;
+  const timing = late <= 7 ? 1 : Math.max(0.6, 1 - (late - 7) / 60);
+  const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
+  const cc = p.shared.length >= minShared ? c : 0;
+  return Math.round(1000 * timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - w * cc))) / 1000;
+}
+
+type Variant = {
+  name: string;
+  c: (x: Pair['x']) => number;
+  w: number;
+  minShared?: number;
+  lead?: number;
+  leadDecay?: boolean;
+  minScore?: number;
+};
+const variants: Variant[] = [{ name: 'current (no cluster term)', c: () => 0, w: 0 }];
+const ROUND = Number(process.env.TUNE_ROUND ?? 1);
+const cs: Array<[string, (x: Pair['x']) => number]> = [
+  ['sameCluster', (x) => (x.sameCluster ? 1 : 0)],
+  ['nbrInWithA', (x) => x.nbrInWithA ?? 0],
+  ['nbrInWithA>=.5', (x) => ((x.nbrInWithA ?? 0) >= 0.5 ? 1 : 0)],
+  ['countWithA>=.5', (x) => ((x.countWithA ?? 0) >= 0.5 ? 1 : 0)],
+];
+if (ROUND === 2)
+  for (const [lead, leadDecay] of [
+    [7, false],
+    [28, true],
+    [45, true],
+  ] as const)
+    for (const minScore of [0.5, 0.55])
+      for (const [cn, c] of cs)
+        for (const w of cn === 'none' ? [0] : [0, 0.2, 0.3])
+          if (w > 0 || cn === 'sameCluster')
+            variants.push({
+              name: `lead ${lead}${leadDecay ? ' decay' : ''} min ${minScore} ${w ? cn : 'none'} w=${w}`,
+              c,
+              w,
+              lead,
+              leadDecay,
+              minScore,
+            });
+if (ROUND === 3) {
+  for (const minScore of [0.5, 0.52, 0.55, 0.58, 0.6])
+    for (const w of [0.3, 0.4, 0.5]) {
+      variants.push({ name: `min ${minScore} nbrInWithA w=${w}`, c: (x) => x.nbrInWithA ?? 0, w, minScore });
+      variants.push({ name: `min ${minScore} sameCluster w=${w}`, c: (x) => (x.sameCluster ? 1 : 0), w, minScore });
+    }
+  for (const pivot of [0.25, 0.5])
+    for (const w of [0.2, 0.3, 0.4])
+      variants.push({ name: `min 0.5 nbrInWithA-${pivot} w=${w}`, c: (x) => (x.nbrInWithA ?? 0) - pivot, w });
+}
+for (const w of ROUND === 1 ? [0.2, 0.3, 0.4] : []) {
+  variants.push({ name: `old sameCluster w=${w}`, c: (x) => (x.sameCluster ? 1 : 0), w });
+  variants.push({ name: `sharedIn w=${w}`, c: (x) => x.sharedIn ?? 0, w });
+  variants.push({ name: `sharedIn w=${w} (≥2 shared)`, c: (x) => x.sharedIn ?? 0, w, minShared: 2 });
+  variants.push({ name: `nbrIn w=${w}`, c: (x) => x.nbrIn ?? 0, w });
+  variants.push({ name: `nbrInWithA w=${w}`, c: (x) => x.nbrInWithA ?? 0, w });
+  variants.push({ name: `sharedIn*nbrIn w=${w}`, c: (x) => (x.sharedIn ?? 0) * (x.nbrIn ?? 0), w });
+}
+const agg = new Map<string, { found: number; correct: number; planted: number; legitListed: number }>();
+
+for (const seed of seeds) {
+  const world = createWorld({ seed, accounts, activity: 0.7, currency: config.analysis.baseCurrency, version });
+  const file = path.join(dir, `w${version}-${seed}.csv`);
+  await writeTransfersCsv(file, world.transfers());
+  const loaded = await loadTransfers(file, [], config);
+  fs.rmSync(file);
+  const flows = loaded.flows;
+  const n = flows.ids.length;
+  const graph = buildAccountGraph(flows);
+  const cen = computeCentrality(graph, n);
+  const hubs = findHubs(cen, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
+  const comm = detectCommunities(graph, n, hubs.isHub, {
+    resolution: params.resolution,
+    seed: params.seed,
+    maxClusterSize: params.maxClusterSize,
+  });
+  const f = computeFeatures(flows, graph, cen, hubs.isHub, loaded.firstSeen);
+  const community = comm.community;
+  const isHub = hubs.isHub;
+  const idx = (id: string) => graph.getNodeAttribute(id, 'i') as number;
+
+  // The candidate loop of detectMigrations, every candidate kept.
+  const falls = new Map<number, { at: number; kind: string }>();
+  const rises = new Map<number, { at: number; kind: string }>();
+  for (let i = 0; i < n; i++) {
+    if (isHub[i]) continue;
+    const fall = detectFall(i, flows, o);
+    if (fall) falls.set(i, fall);
+    const rise = detectRise(i, flows, f, o);
+    if (rise) rises.set(i, rise);
+  }
+  const pairs: Pair[] = [];
+  for (const [a, fall] of falls) {
+    const aId = flows.ids[a]!;
+    const former = new Set<string>();
+    graph.forEachNeighbor(aId, (nb, at) => {
+      if (!isHub[at.i]) former.add(nb);
+    });
+    if (former.size === 0) continue;
+    let formerWeight = 0;
+    for (const c of former) formerWeight += counterpartyWeight(graph.degree(c));
+    const seen = new Set<number>();
+    const consider = (bId: string) => {
+      const b = idx(bId);
+      if (b === a || seen.has(b)) return;
+      seen.add(b);
+      const rise = rises.get(b);
+      if (!rise) return;
+      const gap = rise.at - fall.at;
+      if (gap < -90 * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
+      const p = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);
+      const ca = community[a]!;
+      const inA = (id: string) => ca >= 0 && community[idx(id)] === ca;
+      let sw = 0;
+      let si = 0;
+      for (const s of p.shared) {
+        sw += s.weight;
+        if (inA(s.id)) si += s.weight;
+      }
+      let nw = 0;
+      let ni = 0;
+      graph.forEachNeighbor(bId, (c, at) => {
+        if (isHub[at.i] || c === aId) return;
+        const w = counterpartyWeight(graph.degree(c));
+        nw += w;
+        if (inA(c)) ni += w;
+      });
+      let nc = 0;
+      let nci = 0;
+      graph.forEachNeighbor(bId, (c, at) => {
+        if (isHub[at.i]) return;
+        nc++;
+        if (c === aId ? ca >= 0 : inA(c)) nci++;
+      });
+      const wa = graph.hasEdge(aId, bId) || graph.hasEdge(bId, aId) ? counterpartyWeight(graph.degree(aId)) : 0;
+      pairs.push({
+        p,
+        x: {
+          sameCluster: p.sameCluster,
+          sharedIn: sw ? si / sw : null,
+          nbrIn: nw ? ni / nw : null,
+          nbrInWithA: nw + wa ? (ni + (ca >= 0 ? wa : 0)) / (nw + wa) : null,
+          countWithA: nc ? nci / nc : null,
+        },
+      });
+    };
+    for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
+    graph.forEachOutNeighbor(aId, (bId) => consider(bId));
+  }
+  if (process.env.TUNE_CHECK) {
+    let mism = 0;
+    for (const x of pairs) {
+      const mine = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2);
+      const shipped = scoreMigration(x.p)?.score;
+      if (mine !== shipped && ((mine ?? 0) >= 0.5 || (shipped ?? 0) >= 0.5)) {
+        mism++;
+        if (mism <= 10)
+          console.log('mismatch', x.p.from, x.p.to, mine, shipped, JSON.stringify(x.x), clusterShare(x.p.successorCounterparties));
+      }
+    }
+    console.log(`seed ${seed}: ${mism} mismatches around the bar of ${pairs.length} pairs`);
+  }
+  const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
+  const planted = new Map(observable.map((m) => [`${m.from}>${m.to}`, m.kind]));
+  const legitSucc = new Set(observable.filter((m) => m.kind === 'legit').map((m) => m.to));
+  for (const v of variants) {
+    const cands: Array<{ from: string; to: string; score: number }> = [];
+    for (const x of pairs) {
+      if (x.p.rise.at - x.p.fall.at < -(v.lead ?? o.maxLeadDays) * DAY_MS) continue;
+      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay);
+      if (s !== undefined && s >= (v.minScore ?? o.minScore)) cands.push({ from: x.p.from, to: x.p.to, score: s });
+    }
+    cands.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
+    const uf = new Set<string>();
+    const ut = new Set<string>();
+    let found = 0;
+    let correct = 0;
+    let legitListed = 0;
+    for (const c of cands) {
+      if (uf.has(c.from) || ut.has(c.to)) continue;
+      uf.add(c.from);
+      ut.add(c.to);
+      found++;
+      if (planted.has(`${c.from}>${c.to}`)) correct++;
+      if (legitSucc.has(c.to)) legitListed++;
+    }
+    const a = agg.get(v.name) ?? { found: 0, correct: 0, planted: 0, legitListed: 0 };
+    a.found += found;
+    a.correct += correct;
+    a.planted += planted.size;
+    agg.set(v.name, a);
+    if (ROUND === 1)
+      console.log(
+        `v${version} seed ${seed} ${v.name}: found ${found} correct ${correct} planted ${planted.size} P ${(correct / found).toFixed(3)} R ${(correct / planted.size).toFixed(3)}`,
+      );
+  }
+}
+console.log(`--- world v${version} seeds ${seeds.join(',')}`);
+for (const [name, a] of agg)
+  console.log(
+    `${name.padEnd(36)} found ${a.found} correct ${a.correct} planted ${a.planted} P ${(a.correct / a.found).toFixed(3)} R ${(a.correct / a.planted).toFixed(3)}`,
+  );
+fs.rmSync(dir, { recursive: true, force: true });
