@@ -24,23 +24,48 @@ const ROOT = projectRoot();
 const OUT = path.join(ROOT, '.acctnet', 'eval');
 const log = (line: string) => process.stderr.write(`[eval] ${line}\n`);
 
-const { values: args } = parseArgs({
-  options: {
-    datasets: { type: 'string', default: DATASET_KINDS.join(',') },
-    seeds: { type: 'string', default: '101,202,303' },
-    accounts: { type: 'string', default: '20000' },
-    'label-seeds': { type: 'string', default: '1,2,3,4,5' },
-    'in-process': { type: 'boolean', default: false },
-    'skip-amlsim': { type: 'boolean', default: false },
-    bootstrap: { type: 'string', default: '1000' },
-    'keep-neo4j': { type: 'boolean', default: false },
-    replay: { type: 'boolean', default: false },
-    'replay-day': { type: 'string', default: '150' },
-    'replay-days': { type: 'string', default: '30' },
-    'replay-rate': { type: 'string', default: '300' },
-    'replay-batch': { type: 'string', default: '100' },
-  },
-});
+const OPTIONS = {
+  datasets: { type: 'string', default: DATASET_KINDS.join(',') },
+  seeds: { type: 'string', default: '101,202,303' },
+  accounts: { type: 'string', default: '20000' },
+  'label-seeds': { type: 'string', default: '1,2,3,4,5' },
+  'in-process': { type: 'boolean', default: false },
+  'skip-amlsim': { type: 'boolean', default: false },
+  bootstrap: { type: 'string', default: '1000' },
+  'keep-neo4j': { type: 'boolean', default: false },
+  replay: { type: 'boolean', default: false },
+  'replay-day': { type: 'string', default: '150' },
+  'replay-days': { type: 'string', default: '30' },
+  'replay-rate': { type: 'string', default: '300' },
+  'replay-batch': { type: 'string', default: '100' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+const USAGE = `npm run eval -- [options]          acctnet next to the frozen baseline (docs/evaluation.md)
+  --datasets LIST      comma-separated, from: ${DATASET_KINDS.join(', ')} (default: all)
+  --seeds LIST         world seeds (default 101,202,303: the held-out seeds; 1-8 are for tuning)
+  --accounts N         accounts per generated world (default 20000)
+  --label-seeds LIST   label-sampling seeds (default 1,2,3,4,5; at least 5 for reporting)
+  --in-process         run the analysis in this process instead of through the CLI and a fresh Neo4j
+  --skip-amlsim        leave out the AMLSim datasets read from ../shared/data
+  --bootstrap N        paired-bootstrap resamples (default 1000)
+  --keep-neo4j         leave the eval Neo4j running afterwards
+npm run eval -- --replay [options]  the successor watch, streamed through the real ingest path
+  --replay-day D --replay-days N --replay-rate TX_PER_S --replay-batch ROWS (defaults 150, 30, 300, 100)
+Results go to .acctnet/eval/; ACCTNET_EVAL_NEO4J_PORT picks the eval Neo4j's Bolt port (default 7690).
+`;
+const parsed = (() => {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    process.exit(64);
+  }
+})();
+const args = parsed.values;
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const numbers = (s: string) =>
   s
     .split(',')
