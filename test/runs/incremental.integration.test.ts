@@ -5,6 +5,8 @@
 // run on unchanged data reads no transfer; `recompute --full` and anything the snapshot cannot
 // account for (a deletion outside ingest, retention inside the window) load in full.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { QueueEvents, type Worker } from 'bullmq';
 import neo4j from 'neo4j-driver';
@@ -262,6 +264,40 @@ describe('incremental runs (real Neo4j and Redis)', () => {
       assert.equal(next.mode, 'incremental', next.reason);
       assert.equal(next.transfersRead, 1);
       assert.equal(next.snapshot.saved, true);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  test('the settings act: ACCTNET_INCREMENTAL=off, ACCTNET_FULL_LOAD_EVERY_DAYS, ACCTNET_SNAPSHOT_DIR', async () => {
+    const driver = neo4j.driver(s.config.neo4j.uri, neo4j.auth.basic(s.config.neo4j.user, s.config.neo4j.password), {
+      disableLosslessIntegers: true,
+    });
+    const withAnalysis = (over: Partial<typeof s.config.analysis>) => ({ ...s.config, analysis: { ...s.config.analysis, ...over } });
+    try {
+      const asOf = Math.max(...all.map((t) => t.at));
+      const window = { from: asOf - 180 * DAY + 1, to: asOf };
+      const first = await loadRunWindow(driver, s.config, window);
+      assert.equal(first.mode, 'incremental', first.reason);
+      // off: a full load although a trusted snapshot is there.
+      const off = await loadRunWindow(driver, withAnalysis({ incremental: false }), window);
+      assert.equal(off.mode, 'full');
+      assert.equal(off.reason, 'ACCTNET_INCREMENTAL=off');
+      // The scheduled full load: the snapshot's last full load is "days" old at a clock that many days on.
+      const later = Date.now() + 2 * DAY + 60_000;
+      const keep = await loadRunWindow(driver, withAnalysis({ fullLoadEveryDays: 3 }), window, { now: later });
+      assert.equal(keep.mode, 'incremental', keep.reason);
+      const due = await loadRunWindow(driver, withAnalysis({ fullLoadEveryDays: 2 }), window, { now: later });
+      assert.equal(due.mode, 'full');
+      assert.match(due.reason, /^scheduled: .*ACCTNET_FULL_LOAD_EVERY_DAYS=2/);
+      // Another snapshot directory holds no snapshot yet: a full load, whose snapshot lands there.
+      const dir = path.join(s.config.analysis.snapshotDir, 'elsewhere');
+      const other = await loadRunWindow(driver, withAnalysis({ snapshotDir: dir }), window);
+      assert.equal(other.mode, 'full');
+      assert.match(other.reason, /no snapshot/);
+      assert.ok(fs.readdirSync(dir).length > 0);
+      const again = await loadRunWindow(driver, withAnalysis({ snapshotDir: dir }), window);
+      assert.equal(again.mode, 'incremental', again.reason);
     } finally {
       await driver.close();
     }
