@@ -415,3 +415,34 @@ export class FlowAggregator {
     };
   }
 }
+
+/**
+ * The pairs grouped by receiver and by sender (compressed rows): the pairs received by account i are
+ * byReceiver[inStart[i] .. inStart[i + 1]), those sent by i bySender[outStart[i] .. outStart[i + 1]),
+ * each group in pair order.
+ */
+export function pairAdjacency(
+  flows: Pick<Flows, 'pairFrom' | 'pairTo' | 'pairCount'>,
+  n: number,
+): { inStart: Uint32Array; outStart: Uint32Array; byReceiver: Uint32Array; bySender: Uint32Array } {
+  const { pairFrom, pairTo, pairCount } = flows;
+  const inStart = new Uint32Array(n + 1);
+  const outStart = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    inStart[pairTo[p]! + 1]!++;
+    outStart[pairFrom[p]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    inStart[i + 1]! += inStart[i]!;
+    outStart[i + 1]! += outStart[i]!;
+  }
+  const byReceiver = new Uint32Array(pairCount);
+  const bySender = new Uint32Array(pairCount);
+  const inFill = inStart.slice(0, n);
+  const outFill = outStart.slice(0, n);
+  for (let p = 0; p < pairCount; p++) {
+    byReceiver[inFill[pairTo[p]!]!++] = p;
+    bySender[outFill[pairFrom[p]!]!++] = p;
+  }
+  return { inStart, outStart, byReceiver, bySender };
+}

@@ -8,7 +8,7 @@
 // it stays local: a few hops). A sum, not a mean: "just downstream of one fraud account" is the same
 // number whether 50 or 5,000 accounts are labelled, so training (fold-wise, fewer labels) and
 // scoring (all labels) see the same scale.
-import type { Flows } from './flows.js';
+import { pairAdjacency, type Flows } from './flows.js';
 
 export const LABEL_FEATURE_COLUMNS = [
   { name: 'fraud_in_share', text: 'share of inflow from labelled fraud accounts', unit: 'share' },
@@ -74,29 +74,16 @@ export function flowMatrix(inp: LabelFeatureInput): FlowMatrix {
     const c = inp.community[i]!;
     if (c >= 0) clusterSize.set(c, (clusterSize.get(c) ?? 0) + 1);
   }
-  const inStart = new Uint32Array(n + 1);
-  const outStart = new Uint32Array(n + 1);
-  for (let p = 0; p < pairCount; p++) {
-    inStart[pairTo[p]! + 1]!++;
-    outStart[pairFrom[p]! + 1]!++;
-  }
-  for (let i = 0; i < n; i++) {
-    inStart[i + 1]! += inStart[i]!;
-    outStart[i + 1]! += outStart[i]!;
-  }
-  const byReceiver = { start: inStart, from: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
-  const bySender = { start: outStart, to: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
-  const inFill = inStart.slice(0, n);
-  const outFill = outStart.slice(0, n);
-  for (let p = 0; p < pairCount; p++) {
-    const a = pairFrom[p]!;
-    const b = pairTo[p]!;
-    const k = inFill[b]!++;
-    byReceiver.from[k] = a;
+  const adj = pairAdjacency(inp.flows, n);
+  const byReceiver = { start: adj.inStart, from: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
+  const bySender = { start: adj.outStart, to: new Uint32Array(pairCount), weight: new Float64Array(pairCount) };
+  for (let k = 0; k < pairCount; k++) {
+    const p = adj.byReceiver[k]!;
+    byReceiver.from[k] = pairFrom[p]!;
     byReceiver.weight[k] = downWeight[p]!;
-    const q = outFill[a]!++;
-    bySender.to[q] = b;
-    bySender.weight[q] = upWeight[p]!;
+    const q = adj.bySender[k]!;
+    bySender.to[k] = pairTo[q]!;
+    bySender.weight[k] = upWeight[q]!;
   }
   return { outStrength, inStrength, downWeight, upWeight, clusterSize, byReceiver, bySender };
 }

@@ -13,7 +13,7 @@
 // A legit label caps the score (LABELLED_LEGIT). Hubs (merchants, payroll) only get risk from labels.
 import type { Centrality } from './centrality.js';
 import type { AccountFeatures } from './features.js';
-import type { Flows } from './flows.js';
+import { pairAdjacency, type Flows } from './flows.js';
 import type { Migration } from './migration.js';
 import type { ClusterType, Typology } from './typology.js';
 
@@ -183,35 +183,22 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
   const repeat = new Float64Array(pairCount);
   for (let p = 0; p < pairCount; p++) repeat[p] = Math.min(1, pairTransfers[p]! / 3);
   const memberIndex = new Map([...inp.clusters].map(([cid, members]) => [cid, Int32Array.from(members, idx)]));
-  const inStart = new Uint32Array(n + 1);
-  const outStart = new Uint32Array(n + 1);
-  for (let p = 0; p < pairCount; p++) {
-    inStart[pairTo[p]! + 1]!++;
-    outStart[pairFrom[p]! + 1]!++;
-  }
-  for (let i = 0; i < n; i++) {
-    inStart[i + 1]! += inStart[i]!;
-    outStart[i + 1]! += outStart[i]!;
-  }
-  const byReceiver = { start: inStart, from: new Uint32Array(pairCount), amount: new Float64Array(pairCount) };
+  const adj = pairAdjacency(inp.flows, n);
+  const byReceiver = { start: adj.inStart, from: new Uint32Array(pairCount), amount: new Float64Array(pairCount) };
   const bySender = {
-    start: outStart,
+    start: adj.outStart,
     to: new Uint32Array(pairCount),
     amount: new Float64Array(pairCount),
     repeat: new Float64Array(pairCount),
   };
-  const inFill = inStart.slice(0, n);
-  const outFill = outStart.slice(0, n);
-  for (let p = 0; p < pairCount; p++) {
-    const a = pairFrom[p]!;
-    const b = pairTo[p]!;
-    const k = inFill[b]!++;
-    byReceiver.from[k] = a;
+  for (let k = 0; k < pairCount; k++) {
+    const p = adj.byReceiver[k]!;
+    byReceiver.from[k] = pairFrom[p]!;
     byReceiver.amount[k] = pairAmount[p]!;
-    const q = outFill[a]!++;
-    bySender.to[q] = b;
-    bySender.amount[q] = pairAmount[p]!;
-    bySender.repeat[q] = repeat[p]!;
+    const q = adj.bySender[k]!;
+    bySender.to[k] = pairTo[q]!;
+    bySender.amount[k] = pairAmount[q]!;
+    bySender.repeat[k] = repeat[q]!;
   }
   return {
     inp,
