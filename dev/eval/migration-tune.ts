@@ -3,9 +3,10 @@
 // from A) is scored by each variant, then thresholded and assigned one-to-one as detectMigrations does.
 // Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
 //
-//   TUNE_ROUND=1|2|3 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
+//   TUNE_ROUND=1|2|3|4 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
 // (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
-// TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
+// 4: counted rare counterparties and a decay for a rise before the fall — the decay was kept;
+// TUNE_DUMP=1 prints every candidate's terms; TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
   detectFall,
   detectRise,
   MIGRATION_DEFAULTS,
+  LEAD_DECAY_PER_DAY,
   clusterShare,
   scoreMigration,
   type PairInputs,
@@ -54,16 +56,28 @@ interface Pair {
 }
 
 /** The scorer's formula with an extra factor on the remainder (1 − w·c). */
-function score(p: PairInputs, c: number, w: number, minShared = 0, leadDecay = false): number | undefined {
+function score(
+  p: PairInputs,
+  c: number,
+  w: number,
+  minShared = 0,
+  leadDecay = false,
+  countK = 0,
+  negDecay = LEAD_DECAY_PER_DAY,
+): number | undefined {
   if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
   let sharedWeight = 0;
   for (const s of p.shared) sharedWeight += s.weight;
   const overlap = p.formerWeight ? Math.min(1, sharedWeight / p.formerWeight) : 0;
-  const overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
+  let overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
+  // Round 4: rare counterparties taken over, counted (not as a share of A's): K = weight for a full score.
+  if (countK && p.shared.length >= 2) overlapScore = Math.max(overlapScore, Math.min(1, sharedWeight / countK));
   const profile = p.profileSimilarity;
   const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
   const late = leadDecay ? Math.abs(gapDays) : gapDays;
-  const timing = late <= 7 ? 1 : Math.max(0.6, 1 - (late - 7) / 60);
+  let timing = late <= 7 ? 1 : Math.max(0.6, 1 - (late - 7) / 60);
+  // Round 4 (shipped since, as LEAD_DECAY_PER_DAY): a rise before the fall (both running) weighs less, per day of overlap.
+  if (negDecay && gapDays < 0 && !leadDecay) timing = Math.max(0.6, 1 - negDecay * -gapDays);
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const cc = p.shared.length >= minShared ? c : 0;
   return Math.round(1000 * timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - w * cc))) / 1000;
@@ -77,6 +91,8 @@ type Variant = {
   lead?: number;
   leadDecay?: boolean;
   minScore?: number;
+  countK?: number;
+  negDecay?: number;
 };
 const variants: Variant[] = [{ name: 'current (no cluster term)', c: () => 0, w: 0 }];
 const ROUND = Number(process.env.TUNE_ROUND ?? 1);
@@ -113,6 +129,17 @@ if (ROUND === 3) {
   for (const pivot of [0.25, 0.5])
     for (const w of [0.2, 0.3, 0.4])
       variants.push({ name: `min 0.5 nbrInWithA-${pivot} w=${w}`, c: (x) => (x.nbrInWithA ?? 0) - pivot, w });
+}
+if (ROUND === 4) {
+  const shipped = (x: Pair['x']) => (x.nbrInWithA ?? 0) - 0.25;
+  variants.length = 0;
+  variants.push({ name: 'shipped', c: shipped, w: 0.2 });
+  variants.push({ name: 'before the lead decay', c: shipped, w: 0.2, negDecay: 0 });
+  for (const countK of [0, 1, 1.5, 2, 3])
+    for (const negDecay of [0, 0.03, 0.06])
+      for (const minScore of [0.5, 0.55, 0.6])
+        if (countK || negDecay || minScore !== 0.5)
+          variants.push({ name: `K ${countK} neg ${negDecay} min ${minScore}`, c: shipped, w: 0.2, countK, negDecay, minScore });
 }
 for (const w of ROUND === 1 ? [0.2, 0.3, 0.4] : []) {
   variants.push({ name: `old sameCluster w=${w}`, c: (x) => (x.sameCluster ? 1 : 0), w });
@@ -229,11 +256,24 @@ for (const seed of seeds) {
   const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
   const planted = new Map(observable.map((m) => [`${m.from}>${m.to}`, m.kind]));
   const legitSucc = new Set(observable.filter((m) => m.kind === 'legit').map((m) => m.to));
+  if (process.env.TUNE_DUMP) {
+    // Planted pairs among the candidates and every candidate above 0.3: one line of terms each (for reading).
+    for (const x of pairs) {
+      const s = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2);
+      const k = `${x.p.from}>${x.p.to}`;
+      if (s === undefined || (s < 0.3 && !planted.has(k))) continue;
+      let sw = 0;
+      for (const c of x.p.shared) sw += c.weight;
+      console.log(
+        `DUMP\t${seed}\t${planted.get(k) ?? 'no'}\t${s}\t${x.p.shared.length}\t${x.p.formerCounterparties}\t${(sw / (x.p.formerWeight || 1)).toFixed(3)}\t${x.p.directTransfers}\t${x.p.profileSimilarity.toFixed(3)}\t${((x.p.rise.at - x.p.fall.at) / DAY_MS).toFixed(1)}\t${x.p.fall.kind}\t${x.p.rise.kind}\t${(x.x.nbrInWithA ?? 0).toFixed(2)}\t${x.p.from}\t${x.p.to}`,
+      );
+    }
+  }
   for (const v of variants) {
     const cands: Array<{ from: string; to: string; score: number }> = [];
     for (const x of pairs) {
       if (x.p.rise.at - x.p.fall.at < -(v.lead ?? o.maxLeadDays) * DAY_MS) continue;
-      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay);
+      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay, v.countK, v.negDecay);
       if (s !== undefined && s >= (v.minScore ?? o.minScore)) cands.push({ from: x.p.from, to: x.p.to, score: s });
     }
     cands.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
@@ -254,6 +294,7 @@ for (const seed of seeds) {
     a.found += found;
     a.correct += correct;
     a.planted += planted.size;
+    a.legitListed += legitListed;
     agg.set(v.name, a);
     if (ROUND === 1)
       console.log(
@@ -264,6 +305,6 @@ for (const seed of seeds) {
 console.log(`--- world v${version} seeds ${seeds.join(',')}`);
 for (const [name, a] of agg)
   console.log(
-    `${name.padEnd(36)} found ${a.found} correct ${a.correct} planted ${a.planted} P ${(a.correct / a.found).toFixed(3)} R ${(a.correct / a.planted).toFixed(3)}`,
+    `${name.padEnd(36)} found ${a.found} correct ${a.correct} planted ${a.planted} P ${(a.correct / a.found).toFixed(3)} R ${(a.correct / a.planted).toFixed(3)} legit-successor links ${a.legitListed}`,
   );
 fs.rmSync(dir, { recursive: true, force: true });

@@ -191,6 +191,22 @@ export function clusterShare(counterparties: PairInputs['successorCounterparties
 export const CLUSTER_TERM_WEIGHT = 0.2;
 export const CLUSTER_TERM_PIVOT = 0.25;
 
+/** A rise before the fall (both accounts running side by side) loses this share per day of overlap. */
+export const LEAD_DECAY_PER_DAY = 0.03;
+
+/**
+ * The timing factor of a link, from the days between the fall and the rise: 1 for a rise up to 7
+ * days after the fall, then down by 1/60 a day (floor 0.6); a rise before the fall — the old account
+ * still running when the new one starts — loses LEAD_DECAY_PER_DAY a day (floor 0.6): a predecessor
+ * that carried on is less likely the one whose people moved, and it is what tells two fraud accounts
+ * of one group apart when a successor takes over counterparties of both. Tuned on world seeds 1–8
+ * (dev/eval/migration-tune.ts, TUNE_ROUND=4; docs/evaluation.md).
+ */
+export function timingTerm(gapDays: number): number {
+  if (gapDays < 0) return Math.max(0.6, 1 - LEAD_DECAY_PER_DAY * -gapDays);
+  return gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
+}
+
 /**
  * The link score of a fall and a rise from their evidence. The Louvain "same cluster" term of the
  * earlier scorer is replaced by a substitute both paths can compute: a successor seen at ingest has
@@ -207,7 +223,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   const overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
   const profile = p.profileSimilarity;
   const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
-  const timing = gapDays <= 7 ? 1 : Math.max(0.6, 1 - (gapDays - 7) / 60);
+  const timing = timingTerm(gapDays);
   // Money moved from the old account to the new one is strong evidence of the same owner only
   // when the new one also behaves like the old one (a payment to a stranger is not a move).
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;

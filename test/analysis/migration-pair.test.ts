@@ -13,6 +13,7 @@ import {
   counterpartyWeight,
   detectMigrations,
   scoreMigration,
+  timingTerm,
 } from '../../src/analysis/migration.js';
 import { ANALYSIS_DEFAULTS } from '../../src/analysis/pipeline.js';
 import { DAY, flowsOf, T0, type T } from './helpers.js';
@@ -131,4 +132,34 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
     out.links.some((l) => l.from === 'OLD' && l.to === 'NEW'),
     JSON.stringify(out.links.map((l) => [l.from, l.to])),
   );
+});
+
+test('timing: a rise before the fall loses 3% a day of overlap; a late rise loses 1/60 a day after a week; both floor at 0.6', () => {
+  assert.equal(timingTerm(0), 1);
+  assert.equal(timingTerm(7), 1);
+  assert.ok(Math.abs(timingTerm(-2) - 0.94) < 1e-12);
+  assert.ok(Math.abs(timingTerm(-7) - 0.79) < 1e-12);
+  assert.equal(timingTerm(-30), 0.6);
+  assert.ok(Math.abs(timingTerm(13) - 0.9) < 1e-12);
+  assert.equal(timingTerm(60), 0.6);
+  // Two predecessors with the same evidence: the one that stopped before the successor rose wins.
+  const base = {
+    to: 'S',
+    rise: { at: 100 * DAY, kind: 'new' as const },
+    formerCounterparties: 4,
+    formerWeight: 2,
+    shared: [
+      { id: 'C1', weight: 0.5 },
+      { id: 'C2', weight: 0.5 },
+      { id: 'C3', weight: 0.5 },
+    ],
+    directTransfers: 0,
+    profileSimilarity: 0.3,
+    successorCounterparties: [],
+    sameCluster: false,
+  };
+  const stopped = scoreMigration({ ...base, from: 'A', fall: { at: 98 * DAY, kind: 'stopped' } })!;
+  const running = scoreMigration({ ...base, from: 'B', fall: { at: 103 * DAY, kind: 'listed' } })!;
+  assert.ok(stopped.score > running.score, `${stopped.score} vs ${running.score}`);
+  assert.ok(Math.abs(running.score - 0.91 * stopped.score) <= 0.001, `${running.score} vs 0.91 × ${stopped.score}`);
 });
