@@ -36,20 +36,13 @@ export function buildAccountGraph(flows: Flows): AccountGraph {
   for (const i of order) graph.addNode(flows.ids[i]!, { i });
   const rank = new Uint32Array(flows.ids.length);
   order.forEach((i, r) => (rank[i] = r));
-  // Pairs in (source rank, target rank) order: a counting sort by source, then each source's few
-  // targets sorted — far cheaper than one comparison sort over every pair.
+  // Pairs in (source rank, target rank) order: two stable counting sorts (by target rank, then by
+  // source rank) — linear, no comparison sort at all. Each ordered pair occurs once, so the order
+  // is the same as sorting by (source rank, target rank).
   const m = flows.pairCount;
-  const starts = new Uint32Array(order.length + 1);
-  for (let p = 0; p < m; p++) starts[rank[flows.pairFrom[p]!]! + 1]!++;
-  for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
-  const fill = starts.slice(0, order.length);
-  const pairs = new Uint32Array(m);
-  for (let p = 0; p < m; p++) pairs[fill[rank[flows.pairFrom[p]!]!]!++] = p;
-  for (let r = 0; r < order.length; r++) {
-    const a = starts[r]!;
-    const b = starts[r + 1]!;
-    if (b - a > 1) pairs.subarray(a, b).sort((p, q) => rank[flows.pairTo[p]!]! - rank[flows.pairTo[q]!]!);
-  }
+  const nodes = order.length;
+  const byTarget = countingSort(flows.pairTo, rank, nodes, m, null);
+  const pairs = countingSort(flows.pairFrom, rank, nodes, m, byTarget);
   for (const p of pairs) {
     const amount = flows.pairAmount[p]!;
     const count = flows.pairTransfers[p]!;
@@ -62,6 +55,24 @@ export function buildAccountGraph(flows: Flows): AccountGraph {
     });
   }
   return graph;
+}
+
+/**
+ * Pair indices stably sorted by rank[key[p]] (p taken from `within` in its order, or 0..m-1):
+ * a counting sort over the node ranks.
+ */
+function countingSort(key: ArrayLike<number>, rank: Uint32Array, nodes: number, m: number, within: Uint32Array | null): Uint32Array {
+  const starts = new Uint32Array(nodes + 1);
+  for (let p = 0; p < m; p++) starts[rank[key[p]!]! + 1]!++;
+  for (let r = 0; r < nodes; r++) starts[r + 1]! += starts[r]!;
+  const sorted = new Uint32Array(m);
+  if (within === null) for (let p = 0; p < m; p++) sorted[starts[rank[key[p]!]!]!++] = p;
+  else
+    for (let q = 0; q < m; q++) {
+      const p = within[q]!;
+      sorted[starts[rank[key[p]!]!]!++] = p;
+    }
+  return sorted;
 }
 
 /** Account index → node key, and node key → index, for code that works on typed arrays. */
