@@ -17,11 +17,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { computeCentrality } from '../../src/analysis/centrality.js';
-import { detectCommunities } from '../../src/analysis/communities.js';
-import { computeFeatures } from '../../src/analysis/features.js';
-import { buildAccountGraph } from '../../src/analysis/graph.js';
-import { findHubs } from '../../src/analysis/hubs.js';
 import {
   batchPairInputs,
   counterpartyWeight,
@@ -33,9 +28,7 @@ import {
 } from '../../src/analysis/migration.js';
 import { loadConfig } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
-import { createWorld } from '../synth/world.js';
-import { writeTransfersCsv } from '../synth/write-csv.js';
-import { loadTransfers } from './load.js';
+import { analyseWorld } from './migration-world.js';
 
 const DAY = 86_400_000;
 const { values: args } = parseArgs({
@@ -58,22 +51,9 @@ const totals = { planted: 0, fraud: 0, legit: 0, found: 0, correct: 0, missedFra
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctnet-migdiag-'));
 
 for (const seed of seeds) {
-  const world = createWorld({ seed, accounts, activity: 0.7, currency: config.analysis.baseCurrency, version });
-  const file = path.join(dir, `w${version}-${seed}.csv`);
-  await writeTransfersCsv(file, world.transfers());
-  const loaded = await loadTransfers(file, [], config);
-  const flows = loaded.flows;
+  const { world, loaded, flows, graph, isHub, community, f } = await analyseWorld(config, dir, seed, accounts, version);
   const n = flows.ids.length;
-  const graph = buildAccountGraph(flows);
-  const c = computeCentrality(graph, n);
-  const hubs = findHubs(c, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
-  const comm = detectCommunities(graph, n, hubs.isHub, {
-    resolution: params.resolution,
-    seed: params.seed,
-    maxClusterSize: params.maxClusterSize,
-  });
-  const f = computeFeatures(flows, graph, c, hubs.isHub, loaded.firstSeen);
-  const result = detectMigrations(graph, flows, f, hubs.isHub, comm.community, { minScore: o.minScore });
+  const result = detectMigrations(graph, flows, f, isHub, community, { minScore: o.minScore });
   const found = new Set(result.links.map((l) => `${l.from}>${l.to}`));
   const idx = new Map(flows.ids.map((id, i) => [id, i]));
   const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
@@ -93,7 +73,7 @@ for (const seed of seeds) {
       // Accounts outside the window have no flows: a fall or rise the run cannot see.
       if (a === undefined) return { stage: 'fall:few', detail: 'no transfers in the window' };
       if (b === undefined) return { stage: 'rise', detail: 'no transfers in the window' };
-      if (hubs.isHub[a] || hubs.isHub[b]) return { stage: 'hub', detail: '' };
+      if (isHub[a] || isHub[b]) return { stage: 'hub', detail: '' };
       const fall = detectFall(a, flows, o);
       const tr = flows.inCount[a]! + flows.outCount[a]!;
       const quiet = Math.round(((flows.window.to - flows.lastAt[a]!) / DAY) * 10) / 10;
@@ -108,14 +88,14 @@ for (const seed of seeds) {
         return { stage: 'timing', detail: `gap ${Math.round(gap / DAY)} d (${fall.kind})` };
       const former = new Set<string>();
       graph.forEachNeighbor(m.from, (nb, at) => {
-        if (!hubs.isHub[at.i]) former.add(nb);
+        if (!isHub[at.i]) former.add(nb);
       });
       let reached = graph.hasDirectedEdge(m.from, m.to);
       for (const x of former) if (graph.hasEdge(x, m.to) || graph.hasEdge(m.to, x)) reached = true;
       if (!reached) return { stage: 'not-candidate', detail: `former ${former.size}` };
       let fw = 0;
       for (const x of former) fw += counterpartyWeight(graph.degree(x));
-      const inputs = batchPairInputs(graph, flows, f, hubs.isHub, comm.community, a, b, fall, rise, former, fw);
+      const inputs = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, fw);
       const link = scoreMigration(inputs);
       if (!link) return { stage: 'no-evidence', detail: `former ${former.size}, ${fall.kind}/${rise.kind}` };
       const e = link.evidence;
@@ -140,7 +120,6 @@ for (const seed of seeds) {
     for (const l of result.links)
       if (!planted.has(`${l.from}>${l.to}`))
         console.log(`  false ${l.from}>${l.to}: score ${l.score} ${JSON.stringify({ ...l.evidence, sharedSample: undefined })}`);
-  fs.rmSync(file);
 }
 console.log(
   `all: planted ${totals.planted} (fraud ${totals.fraud}, legit ${totals.legit}), found ${totals.found}, correct ${totals.correct}, P ${(totals.correct / totals.found).toFixed(3)}, R ${(totals.correct / totals.planted).toFixed(3)}; missed fraud ${totals.missedFraud}, legit ${totals.missedLegit}; by stage ${JSON.stringify(total)}`,

@@ -11,16 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { computeCentrality } from '../../src/analysis/centrality.js';
-import { detectCommunities } from '../../src/analysis/communities.js';
-import { computeFeatures } from '../../src/analysis/features.js';
-import { buildAccountGraph } from '../../src/analysis/graph.js';
-import { findHubs } from '../../src/analysis/hubs.js';
 import {
   batchPairInputs,
   counterpartyWeight,
-  detectFall,
-  detectRise,
+  forEachCandidatePair,
   MIGRATION_DEFAULTS,
   LEAD_DECAY_PER_DAY,
   clusterShare,
@@ -30,9 +24,7 @@ import {
 import { DAY_MS } from '../../src/analysis/features.js';
 import { loadConfig } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
-import { createWorld } from '../synth/world.js';
-import { writeTransfersCsv } from '../synth/write-csv.js';
-import { loadTransfers } from './load.js';
+import { analyseWorld } from './migration-world.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,94 +144,51 @@ for (const w of ROUND === 1 ? [0.2, 0.3, 0.4] : []) {
 const agg = new Map<string, { found: number; correct: number; planted: number; legitListed: number }>();
 
 for (const seed of seeds) {
-  const world = createWorld({ seed, accounts, activity: 0.7, currency: config.analysis.baseCurrency, version });
-  const file = path.join(dir, `w${version}-${seed}.csv`);
-  await writeTransfersCsv(file, world.transfers());
-  const loaded = await loadTransfers(file, [], config);
-  fs.rmSync(file);
-  const flows = loaded.flows;
-  const n = flows.ids.length;
-  const graph = buildAccountGraph(flows);
-  const cen = computeCentrality(graph, n);
-  const hubs = findHubs(cen, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
-  const comm = detectCommunities(graph, n, hubs.isHub, {
-    resolution: params.resolution,
-    seed: params.seed,
-    maxClusterSize: params.maxClusterSize,
-  });
-  const f = computeFeatures(flows, graph, cen, hubs.isHub, loaded.firstSeen);
-  const community = comm.community;
-  const isHub = hubs.isHub;
+  const { world, loaded, flows, graph, isHub, community, f } = await analyseWorld(config, dir, seed, accounts, version);
   const idx = (id: string) => graph.getNodeAttribute(id, 'i') as number;
 
-  // The candidate loop of detectMigrations, every candidate kept.
-  const falls = new Map<number, { at: number; kind: string }>();
-  const rises = new Map<number, { at: number; kind: string }>();
-  for (let i = 0; i < n; i++) {
-    if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o);
-    if (fall) falls.set(i, fall);
-    const rise = detectRise(i, flows, f, o);
-    if (rise) rises.set(i, rise);
-  }
+  // The candidate pairs of detectMigrations, every one kept, with the lead window widened to 90 days
+  // (round 2's variants; the others filter to the shipped 7 below).
   const pairs: Pair[] = [];
-  for (const [a, fall] of falls) {
+  forEachCandidatePair(graph, flows, f, isHub, { ...o, maxLeadDays: 90 }, new Map(), ({ a, b, fall, rise, former, formerWeight }) => {
     const aId = flows.ids[a]!;
-    const former = new Set<string>();
-    graph.forEachNeighbor(aId, (nb, at) => {
-      if (!isHub[at.i]) former.add(nb);
+    const bId = flows.ids[b]!;
+    const p = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);
+    const ca = community[a]!;
+    const inA = (id: string) => ca >= 0 && community[idx(id)] === ca;
+    let sw = 0;
+    let si = 0;
+    for (const s of p.shared) {
+      sw += s.weight;
+      if (inA(s.id)) si += s.weight;
+    }
+    let nw = 0;
+    let ni = 0;
+    graph.forEachNeighbor(bId, (c, at) => {
+      if (isHub[at.i] || c === aId) return;
+      const w = counterpartyWeight(graph.degree(c));
+      nw += w;
+      if (inA(c)) ni += w;
     });
-    if (former.size === 0) continue;
-    let formerWeight = 0;
-    for (const c of former) formerWeight += counterpartyWeight(graph.degree(c));
-    const seen = new Set<number>();
-    const consider = (bId: string) => {
-      const b = idx(bId);
-      if (b === a || seen.has(b)) return;
-      seen.add(b);
-      const rise = rises.get(b);
-      if (!rise) return;
-      const gap = rise.at - fall.at;
-      if (gap < -90 * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
-      const p = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);
-      const ca = community[a]!;
-      const inA = (id: string) => ca >= 0 && community[idx(id)] === ca;
-      let sw = 0;
-      let si = 0;
-      for (const s of p.shared) {
-        sw += s.weight;
-        if (inA(s.id)) si += s.weight;
-      }
-      let nw = 0;
-      let ni = 0;
-      graph.forEachNeighbor(bId, (c, at) => {
-        if (isHub[at.i] || c === aId) return;
-        const w = counterpartyWeight(graph.degree(c));
-        nw += w;
-        if (inA(c)) ni += w;
-      });
-      let nc = 0;
-      let nci = 0;
-      graph.forEachNeighbor(bId, (c, at) => {
-        if (isHub[at.i]) return;
-        nc++;
-        if (c === aId ? ca >= 0 : inA(c)) nci++;
-      });
-      const wa = graph.hasEdge(aId, bId) || graph.hasEdge(bId, aId) ? counterpartyWeight(graph.degree(aId)) : 0;
-      pairs.push({
-        p,
-        x: {
-          sameCluster: p.sameCluster,
-          sharedIn: sw ? si / sw : null,
-          nbrIn: nw ? ni / nw : null,
-          nbrInWithA: nw + wa ? (ni + (ca >= 0 ? wa : 0)) / (nw + wa) : null,
-          countWithA: nc ? nci / nc : null,
-        },
-      });
-    };
-    for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
-    graph.forEachOutNeighbor(aId, (bId) => consider(bId));
-  }
+    let nc = 0;
+    let nci = 0;
+    graph.forEachNeighbor(bId, (c, at) => {
+      if (isHub[at.i]) return;
+      nc++;
+      if (c === aId ? ca >= 0 : inA(c)) nci++;
+    });
+    const wa = graph.hasEdge(aId, bId) || graph.hasEdge(bId, aId) ? counterpartyWeight(graph.degree(aId)) : 0;
+    pairs.push({
+      p,
+      x: {
+        sameCluster: p.sameCluster,
+        sharedIn: sw ? si / sw : null,
+        nbrIn: nw ? ni / nw : null,
+        nbrInWithA: nw + wa ? (ni + (ca >= 0 ? wa : 0)) / (nw + wa) : null,
+        countWithA: nc ? nci / nc : null,
+      },
+    });
+  });
   if (process.env.TUNE_CHECK) {
     let mism = 0;
     for (const x of pairs) {

@@ -405,17 +405,30 @@ export function batchPairInputs(
   };
 }
 
-export function detectMigrations(
+/** A fall and a rise the detector scores: the fallen account's non-hub former counterparties come with it. */
+export interface CandidatePair {
+  a: number;
+  b: number;
+  fall: Event;
+  rise: Event;
+  former: ReadonlySet<string>;
+  formerWeight: number;
+}
+
+/**
+ * Every candidate pair of a run: a fallen account a (stopped, dropped or listed) and a risen account
+ * b that now deals with a's non-hub former counterparties or got money from a, with b's rise from
+ * maxLeadDays before to maxLagDays after a's fall. Hubs neither fall nor rise. Visits each pair once.
+ */
+export function forEachCandidatePair(
   graph: AccountGraph,
   flows: Flows,
   f: AccountFeatures,
   isHub: Uint8Array,
-  community: Int32Array,
-  options: Partial<MigrationOptions> = {},
-  /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
-  listedAt: ReadonlyMap<string, number> = new Map(),
-): MigrationResult {
-  const o = { ...MIGRATION_DEFAULTS, ...options };
+  o: MigrationOptions,
+  listedAt: ReadonlyMap<string, number>,
+  visit: (pair: CandidatePair) => void,
+): { falls: number; rises: number } {
   const n = flows.ids.length;
   const falls = new Map<number, Event>();
   const rises = new Map<number, Event>();
@@ -427,10 +440,6 @@ export function detectMigrations(
     if (rise) rises.set(i, rise);
   }
   const idx = (node: string) => graph.getNodeAttribute(node, 'i');
-  const weightOf = (node: string) => counterpartyWeight(graph.degree(node));
-
-  const candidates: Migration[] = [];
-  let considered = 0;
   for (const [a, fall] of falls) {
     const aId = flows.ids[a]!;
     const former = new Set<string>();
@@ -439,7 +448,7 @@ export function detectMigrations(
     });
     if (former.size === 0) continue;
     let formerWeight = 0;
-    for (const c of former) formerWeight += weightOf(c);
+    for (const c of former) formerWeight += counterpartyWeight(graph.degree(c));
     // Risen accounts that now deal with the fallen one's counterparties, or got money from it.
     const seen = new Set<number>();
     const consider = (bId: string) => {
@@ -450,13 +459,32 @@ export function detectMigrations(
       if (!rise) return;
       const gap = rise.at - fall.at;
       if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
-      considered++;
-      const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
-      if (cand && cand.score >= o.minScore) candidates.push(cand);
+      visit({ a, b, fall, rise, former, formerWeight });
     };
     for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
     graph.forEachOutNeighbor(aId, (bId) => consider(bId));
   }
+  return { falls: falls.size, rises: rises.size };
+}
+
+export function detectMigrations(
+  graph: AccountGraph,
+  flows: Flows,
+  f: AccountFeatures,
+  isHub: Uint8Array,
+  community: Int32Array,
+  options: Partial<MigrationOptions> = {},
+  /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
+  listedAt: ReadonlyMap<string, number> = new Map(),
+): MigrationResult {
+  const o = { ...MIGRATION_DEFAULTS, ...options };
+  const candidates: Migration[] = [];
+  let considered = 0;
+  const counts = forEachCandidatePair(graph, flows, f, isHub, o, listedAt, ({ a, b, fall, rise, former, formerWeight }) => {
+    considered++;
+    const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
+    if (cand && cand.score >= o.minScore) candidates.push(cand);
+  });
 
   // One successor per fallen account and one predecessor per risen account: best scores first.
   candidates.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
@@ -482,5 +510,5 @@ export function detectMigrations(
     while ((cur = next.get(cur)) !== undefined && !chain.includes(cur)) chain.push(cur);
     chains.push(chain);
   }
-  return { links, chains, falls: falls.size, rises: rises.size, candidates: considered };
+  return { links, chains, falls: counts.falls, rises: counts.rises, candidates: considered };
 }
