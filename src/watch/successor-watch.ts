@@ -25,7 +25,9 @@ import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
 import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
 import { txRunner } from '../neo4j/session.js';
+import { appendAudit } from '../neo4j/repositories/audit.js';
 import { converter } from '../runs/analysis-job.js';
+import { WATCH_ACTOR } from '../runs/recompute.js';
 import {
   accountsInRun,
   alignProfiles,
@@ -40,6 +42,15 @@ import {
 
 /** Fields per HMGET: an argument list is bounded by the call stack (no spread of unbounded arrays). */
 const HMGET_SLICE = 10_000;
+
+/** ZMSCORE of any number of members, in slices; scores (null: not a member) in the members' order. */
+async function zmscoreAll(redis: Redis, key: string, members: readonly string[]): Promise<Array<string | null>> {
+  const out: Array<string | null> = [];
+  for (let k = 0; k < members.length; k += HMGET_SLICE) {
+    for (const value of await redis.zmscore(key, ...members.slice(k, k + HMGET_SLICE))) out.push(value);
+  }
+  return out;
+}
 
 /** HMGET of any number of fields, in slices; values in the fields' order. */
 async function hmgetAll(redis: Redis, key: string, fields: readonly string[]): Promise<Array<string | null>> {
@@ -119,7 +130,7 @@ export interface SuccessorWatchDeps {
 export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   const { config, driver, redis, log } = deps;
   const keys = watchKeys(config.queue.prefix);
-  const { read } = txRunner(driver, config.neo4j);
+  const { read, write } = txRunner(driver, config.neo4j);
   const successors = createSuccessorRepository(driver, config.neo4j);
   const toBase = converter(config);
   const o = MIGRATION_DEFAULTS;
@@ -177,13 +188,20 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     return null;
   }
 
-  async function list(key: string, p: WatchPredecessor, depth: number, now: number): Promise<{ listed: boolean; breaker: boolean }> {
+  /** Lists S (or says why not); `replacing`: S was listed under a weaker link just superseded, so the breaker is not charged again. */
+  async function list(
+    key: string,
+    p: WatchPredecessor,
+    depth: number,
+    now: number,
+    replacing = false,
+  ): Promise<{ listed: boolean; breaker: boolean }> {
     let heldBecause: string | null = null;
     let breaker = false;
     if (!p.listed) heldBecause = 'the predecessor is not on the served list: waits for an investigator';
     else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
     else if (depth > config.watch.chainDepth) heldBecause = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
-    else {
+    else if (!replacing) {
       const n = Number(await redis.eval(BREAKER, 1, keys.autoListed, String(now), String(config.watch.maxAutoListPerHour), key));
       if (n <= 0) {
         breaker = true;
@@ -426,16 +444,22 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const gen = await currentWatchSet(deps);
     if (gen === null) return { ...EMPTY };
     const ids = [...new Set(transfers.flatMap((t) => [t.from, t.to]))];
-    const [predRaw, cpRaw] = await Promise.all([hmgetAll(redis, keys.pred(gen), ids), hmgetAll(redis, keys.cp(gen), ids)]);
+    const [predRaw, cpRaw, pendingRaw] = await Promise.all([
+      hmgetAll(redis, keys.pred(gen), ids),
+      hmgetAll(redis, keys.cp(gen), ids),
+      zmscoreAll(redis, keys.pending, ids),
+    ]);
     const preds = new Map<string, WatchPredecessor>();
     const cps = new Map<string, WatchCounterparty>();
+    const pendingIds: string[] = [];
     ids.forEach((id, k) => {
       const p = parse<WatchPredecessor>(predRaw[k] ?? null);
       if (p) preds.set(id, p);
       const c = parse<WatchCounterparty>(cpRaw[k] ?? null);
       if (c) cps.set(id, c);
+      if (pendingRaw[k] !== null) pendingIds.push(id);
     });
-    if (preds.size === 0 && cps.size === 0) return { ...EMPTY };
+    if (preds.size === 0 && cps.size === 0 && pendingIds.length === 0) return { ...EMPTY };
 
     // Pairs A → S: money out of A to S, or a former counterparty of A dealing with S.
     const pairs = new Map<string, Set<string>>();
@@ -450,10 +474,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       for (const a of cps.get(t.from)?.p ?? []) consider(a, t.to);
       for (const a of cps.get(t.to)?.p ?? []) consider(a, t.from);
     }
+    // A successor scored with a link before is scored again on any transfer of its own, watched or
+    // not: its evidence grows with its own transfers (profile, rise) and a better predecessor may
+    // have turned up since (allPredecessors below finds every one its evidence points to).
+    for (const sId of pendingIds) if (!preds.has(sId) && !pairs.has(sId)) pairs.set(sId, new Set());
     if (pairs.size === 0) return { ...EMPTY };
     let latest = -Infinity;
     for (const t of transfers) if (t.at > latest) latest = t.at;
     const scored = await scorePairs(gen, pairs, latest, preds, cps, undefined, true);
+    await keepPending(pairs, scored, latest);
     if (scored.length === 0) return { ...EMPTY };
 
     // One predecessor per successor, the best scored (as a run pairs one fallen account with one risen
@@ -472,18 +501,19 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();
     out.evaluated = scored.length;
+    let relisted = 0;
     for (const { a, s: sId, p, link } of passing) {
       if (!link) continue;
       const other = recordedBest.get(sId);
-      if (other && other.from !== a && other.score > link.score) continue;
+      if (other && other.from !== a && other.score >= link.score) continue;
       const depth = p.depth + 1;
-      const x = { a, p, s: { id: sId } };
+      const key = successorKey(a, sId);
       const recorded = await successors.record(
         {
-          from: x.a,
-          to: x.s.id,
+          from: a,
+          to: sId,
           score: link.score,
-          listScore: Math.round(x.p.score * link.score * 1000) / 1000,
+          listScore: Math.round(p.score * link.score * 1000) / 1000,
           fallAt: link.fallAt,
           riseAt: link.riseAt,
           evidence: link.evidence,
@@ -491,21 +521,61 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         },
         stamp,
       );
-      if (recorded.status !== 'provisional') continue; // rejected, expired or confirmed: never raised again
+      if (recorded.status !== 'provisional') continue; // rejected, expired, superseded or confirmed: never raised again
       if (recorded.created) out.provisional++;
+      // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
+      // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
+      const replaced = other && other.from !== a ? await supersede(sId, key, link.score, stamp) : [];
+      const wasListed = replaced.some((r) => r.wasListed);
       if (recorded.listed || recorded.decision !== null) continue;
-      const listing = await list(successorKey(x.a, x.s.id), x.p, depth, stamp);
-      if (listing.listed) out.autoListed++;
+      const listing = await list(key, p, depth, stamp, wasListed);
+      if (listing.listed && !wasListed) out.autoListed++;
+      if (wasListed) relisted++; // S stays listed with the stronger link's reason, or leaves the list
       if (listing.breaker) out.breakerHeld++;
     }
     await redis.hincrby(keys.stats, 'evidenceUpdates', out.evaluated);
     if (out.provisional) await redis.hincrby(keys.stats, 'provisional', out.provisional);
     if (out.breakerHeld) await redis.hincrby(keys.stats, 'breakerHeld', out.breakerHeld);
-    if (out.autoListed) {
-      await redis.hincrby(keys.stats, 'autoListed', out.autoListed);
-      out.version = await publishSuccessors(deps);
-    }
+    if (out.autoListed) await redis.hincrby(keys.stats, 'autoListed', out.autoListed);
+    if (out.autoListed || relisted) out.version = await publishSuccessors(deps);
     return out;
+  }
+
+  /** Supersedes the weaker provisional links to S, each audited (actor system). */
+  async function supersede(sId: string, keep: string, score: number, now: number) {
+    return write(async (tx) => {
+      const changed = await successors.supersede(sId, keep, score, now, tx);
+      for (const c of changed) {
+        await appendAudit(
+          tx,
+          WATCH_ACTOR,
+          'successor.superseded',
+          c.key,
+          { from: c.from, to: sId, score: c.score, supersededBy: keep, byScore: score, wasListed: c.wasListed },
+          null,
+        );
+      }
+      if (changed.length) await redis.hincrby(keys.stats, 'superseded', changed.length);
+      return changed;
+    });
+  }
+
+  /**
+   * The successors scored with a link stay pending (re-scored on any transfer of theirs) until a
+   * scoring finds none, or until they made no linked transfer for ACCTNET_WATCH_YOUNG_DAYS of data time.
+   */
+  async function keepPending(
+    pairs: ReadonlyMap<string, ReadonlySet<string>>,
+    scored: ReadonlyArray<{ s: string; link: Migration | undefined }>,
+    now: number,
+  ): Promise<void> {
+    const linked = new Set(scored.filter((x) => x.link).map((x) => x.s));
+    const gone = [...pairs.keys()].filter((sId) => !linked.has(sId));
+    const m = redis.multi();
+    if (linked.size) m.zadd(keys.pending, ...[...linked].flatMap((sId) => [now, sId]));
+    if (gone.length) m.zrem(keys.pending, ...gone);
+    m.zremrangebyscore(keys.pending, '-inf', `(${now - config.watch.youngDays * DAY_MS}`);
+    await m.exec();
   }
 }
 

@@ -59,6 +59,8 @@ export const watchKeys = (prefix: string) => ({
   cp: (v: number) => `${prefix}:watch:v${v}:cp`,
   meta: (v: number) => `${prefix}:watch:v${v}:meta`,
   stats: `${prefix}:watch:stats`,
+  /** Successor candidates scored with a link (below the bar, or recorded): re-scored on any transfer of theirs (a sorted set by data time). */
+  pending: `${prefix}:watch:pending`,
   autoListed: `${prefix}:watch:auto-listed`,
   lock: `${prefix}:lock:watch-build`,
 });
@@ -111,6 +113,8 @@ export interface WatchSetInfo {
   predecessors: number;
   counterparties: number;
   bytes: number;
+  /** Successor candidates scored with a link, re-scored on any transfer of theirs (watchKeys().pending). */
+  pending?: number;
 }
 
 const BUILD_BATCH = 200;
@@ -335,8 +339,9 @@ export async function watchSetInfo(redis: Redis, prefix: string): Promise<WatchS
   const keys = watchKeys(prefix);
   const built = await redis.get(keys.built);
   if (built === null) return null;
-  const m = await redis.hgetall(keys.meta(Number(built)));
+  const [m, pending] = await Promise.all([redis.hgetall(keys.meta(Number(built))), redis.zcard(keys.pending)]);
   return {
+    pending,
     version: Number(built),
     predecessors: Number(m.predecessors ?? 0),
     counterparties: Number(m.counterparties ?? 0),

@@ -1,13 +1,16 @@
 // One predecessor per successor (real Neo4j and Redis): a new account that takes over most of one
 // watched account's counterparties and one counterparty of another is recorded as the first one's
-// successor only, even when the ingest job touches only the other one's counterparty.
+// successor only, even when the ingest job touches only the other one's counterparty; a stronger
+// predecessor found later supersedes the weaker link recorded first; a successor scored below the
+// bar is scored again on its own later transfers, watched or not.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/index.js';
+import { createAuditRepository } from '../../src/neo4j/repositories/audit.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
-import { currentWatchSet } from '../../src/watch/watch-set.js';
+import { currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
@@ -17,15 +20,16 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 3, 1);
 let seq = 0;
-const tx = (from: string, to: string, day: number, hour: number, amount = 40): SyntheticTransfer => ({
+const tx = (from: string, to: string, day: number, hour: number, amount = 40, channel = 'p2p'): SyntheticTransfer => ({
   txId: `op${seq++}`,
   from,
   to,
   amount: amount.toFixed(2),
   currency: 'USD',
   at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
-  channel: 'p2p',
+  channel,
 });
+const lastAt = (ts: SyntheticTransfer[]) => Math.max(...ts.map((t) => t.at));
 const life = (acct: string, partners: string[]) =>
   partners.flatMap((c, k) => [0, 1, 2, 3, 4].map((d) => (d % 2 ? tx(c, acct, k * 5 + d, 19, 45) : tx(acct, c, k * 5 + d, 18, 35))));
 
@@ -70,5 +74,60 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     assert.equal(await successors.get('OPB', 'OSS'), null, 'the weaker predecessor is not recorded beside the best one');
     const a = await successors.get('OPA', 'OSS');
     assert.ok(a && a.score > scoredB.score, `${a?.score} > ${scoredB.score}`);
+  });
+
+  test('a stronger predecessor found later supersedes the weaker link recorded first, audited, and it is not raised again', async () => {
+    const watch = createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    // OSQ takes over OD1 and OD2 (two of OPB's five) first: OPB → OSQ passes the low bar…
+    const first = ['OD1', 'OD2'].flatMap((c, j) => [tx('OSQ', c, 29 + j, 18, 35), tx(c, 'OSQ', 29 + j, 19, 45)]);
+    await seedTransfers(s.driver, s.config, first, 'osq-1');
+    assert.equal((await watch.afterWrite(first)).provisional, 1);
+    const weak = await successors.get('OPB', 'OSQ');
+    assert.equal(weak?.status, 'provisional');
+    // …then takes over OC1..OC3 (three of OPA's four): the stronger link.
+    const second = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSQ', c, 31 + j, 18, 35), tx(c, 'OSQ', 31 + j, 19, 45)]);
+    await seedTransfers(s.driver, s.config, second, 'osq-2');
+    assert.equal((await watch.afterWrite(second)).provisional, 1);
+    const strong = await successors.get('OPA', 'OSQ');
+    assert.equal(strong?.status, 'provisional');
+    assert.ok(strong.score > weak.score, `${strong.score} > ${weak.score}`);
+    assert.equal((await successors.get('OPB', 'OSQ'))?.status, 'superseded');
+    const audit = await createAuditRepository(s.driver, s.config.neo4j).list({ actorKeyId: null, before: null, limit: 50 });
+    const entry = audit.find((a) => a.action === 'successor.superseded' && a.target === 'OPB>OSQ');
+    assert.equal((entry?.details as { supersededBy?: string } | undefined)?.supersededBy, 'OPA>OSQ');
+    // More of OPB's counterparties later: the superseded link stays superseded.
+    const third = [tx('OSQ', 'OD3', 34, 18, 35), tx('OD3', 'OSQ', 34, 19, 45)];
+    await seedTransfers(s.driver, s.config, third, 'osq-3');
+    await watch.afterWrite(third);
+    assert.equal((await successors.get('OPB', 'OSQ'))?.status, 'superseded');
+    assert.equal((await successors.get('OPA', 'OSQ'))?.status, 'provisional');
+  });
+
+  test('a successor scored below the bar is scored again on its own later transfers, though they touch nothing watched', async () => {
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const redis = s.rt.redis();
+    // OSP takes over OC1..OC3 (OPA's) paying unlike OPA (03:00, card, large amounts)…
+    const first = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSP', c, 29 + j, 3, 900, 'card'), tx(c, 'OSP', 29 + j, 4, 45)]);
+    await seedTransfers(s.driver, s.config, first, 'osp-1');
+    const probe = createSuccessorWatch({ config, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
+    const before = await probe.explain('OPA', 'OSP', lastAt(first));
+    assert.ok(before, 'OPA → OSP has evidence');
+    // …so that it stays just below a bar set above its score.
+    const barred = { ...config, watch: { ...config.watch, minScore: before.score + 0.01 } };
+    const watch = createSuccessorWatch({ config: barred, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
+    assert.equal((await watch.afterWrite(first)).provisional, 0);
+    assert.equal(await successors.get('OPA', 'OSP'), null);
+    assert.notEqual(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSP'), null, 'OSP is pending');
+    // Then it pays fresh accounts the way OPA paid (18:00, p2p, 35): no account of the job is watched.
+    const second = [1, 2, 3, 4, 5, 6].map((k) => tx('OSP', `ON${k}`, 32 + (k % 2), 18, 35));
+    await seedTransfers(s.driver, s.config, second, 'osp-2');
+    const later = await probe.explain('OPA', 'OSP', lastAt(second));
+    assert.ok(later && later.score >= barred.watch.minScore, `the profile term lifts the score over the bar (${later?.score} ≥ ${barred.watch.minScore})`);
+    const o = await watch.afterWrite(second);
+    assert.equal(o.provisional, 1);
+    assert.equal((await successors.get('OPA', 'OSP'))?.status, 'provisional');
+    // An account with no link is not pending.
+    assert.equal(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'ON1'), null);
   });
 });

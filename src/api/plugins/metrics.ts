@@ -165,7 +165,7 @@ export default fp(
     // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
     new client.Gauge({
       name: 'acctnet_watch_set_size',
-      help: 'Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; bytes: its size in Redis',
+      help: 'Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates scored with a link, re-scored on any transfer of theirs; bytes: the set\'s size in Redis',
       labelNames: ['kind'],
       registers: [registry],
       async collect() {
@@ -175,16 +175,17 @@ export default fp(
         this.set({ kind: 'predecessors' }, w.predecessors);
         this.set({ kind: 'counterparties' }, w.counterparties);
         this.set({ kind: 'bytes' }, w.bytes);
+        this.set({ kind: 'pending' }, w.pending ?? 0);
       },
     });
     new client.Gauge({
       name: 'acctnet_watch_events',
-      help: 'Successor watch since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), autoListed, breakerHeld (kept off the list by the breaker), failures',
+      help: 'Successor watch since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), superseded (weaker links given way to a stronger one for the same successor), autoListed, breakerHeld (kept off the list by the breaker), failures',
       labelNames: ['event'],
       registers: [registry],
       async collect() {
         const stats = (await values()).watchStats;
-        for (const event of ['evidenceUpdates', 'provisional', 'autoListed', 'breakerHeld', 'failures'])
+        for (const event of ['evidenceUpdates', 'provisional', 'superseded', 'autoListed', 'breakerHeld', 'failures'])
           this.set({ event }, Number(stats[event] ?? 0));
       },
     });
@@ -198,7 +199,7 @@ export default fp(
     });
     new client.Gauge({
       name: 'acctnet_watch_successors',
-      help: 'Successors found by the watch by status (provisional, confirmed, rejected, expired) and whether they are listed',
+      help: 'Successors found by the watch by status (provisional, confirmed, rejected, expired, superseded) and whether they are listed',
       labelNames: ['status', 'listed'],
       registers: [registry],
       async collect() {

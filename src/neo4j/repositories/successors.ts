@@ -7,8 +7,8 @@ import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
 import { optionalTx } from '../session.js';
 
-export type SuccessorStatus = 'provisional' | 'confirmed' | 'rejected' | 'expired';
-export const SUCCESSOR_STATUSES: readonly SuccessorStatus[] = ['provisional', 'confirmed', 'rejected', 'expired'];
+export type SuccessorStatus = 'provisional' | 'confirmed' | 'rejected' | 'expired' | 'superseded';
+export const SUCCESSOR_STATUSES: readonly SuccessorStatus[] = ['provisional', 'confirmed', 'rejected', 'expired', 'superseded'];
 
 export interface Successor {
   key: string;
@@ -130,6 +130,26 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
         to: x.get('to') as string,
         score: Number(x.get('score')),
         depth: toNumber(x.get('depth')),
+      }));
+    },
+
+    /**
+     * A stronger link to the same successor was recorded: the weaker provisional ones nobody decided
+     * on are superseded (off the list, never raised again). Returns those it changed.
+     */
+    async supersede(
+      to: string,
+      keep: string,
+      score: number,
+      now: number,
+      tx?: Tx,
+    ): Promise<Array<{ key: string; from: string; score: number; wasListed: boolean }>> {
+      const r = await write(tx, (t) => t.run(cypher('watch/supersede-successors'), { to, keep, score, now: int(now) }));
+      return r.records.map((x) => ({
+        key: x.get('key') as string,
+        from: x.get('from') as string,
+        score: Number(x.get('score')),
+        wasListed: x.get('wasListed') === true,
       }));
     },
 
