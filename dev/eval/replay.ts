@@ -100,7 +100,15 @@ interface WorldResult {
   falseAlertsFraudS: number;
   /** False alerts a stronger link to the same successor superseded by the end of the stream (still counted above: they were raised). */
   falseAlertsSuperseded: number;
-  falseAlertPairs: Array<{ from: string; to: string; score: number; status: string; fromFraud: boolean; toFraud: boolean; evidence: unknown }>;
+  falseAlertPairs: Array<{
+    from: string;
+    to: string;
+    score: number;
+    status: string;
+    fromFraud: boolean;
+    toFraud: boolean;
+    evidence: unknown;
+  }>;
   /** Watch successors (any status) that the run after the stream also found / all of them. */
   provisionalConfirmedByRun: number;
   legitListed: string[];

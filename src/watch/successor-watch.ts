@@ -16,6 +16,7 @@ import {
   takenOver,
   type FallKind,
   type Migration,
+  type PairInputs,
   type RiseKind,
 } from '../analysis/migration.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
@@ -257,7 +258,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     cps: Map<string, WatchCounterparty>,
     trace?: PairTrace,
     allPredecessors = false,
-  ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined }>> {
+  ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined; ceiling: number }>> {
     const candidates = await loadCandidates([...pairs.keys()], now);
     // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
@@ -415,7 +416,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       }
       const fromA = x.s.relations.find((r) => r.id === x.a && r.dir === 'in');
       const [pa, ps] = alignProfiles(x.p.profile, profileFromTransfers(x.s.sent, toBase));
-      const link = scoreMigration({
+      const inputs: PairInputs = {
         from: x.a,
         to: x.s.id,
         fall: x.fall,
@@ -427,7 +428,18 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         profileSimilarity: profileSimilarity(pa, ps),
         successorCounterparties: successorCounterparties(x),
         sameCluster: false,
-      });
+      };
+      const link = scoreMigration(inputs);
+      // The most S's own later transfers could make of this evidence without anything watched: a
+      // profile like A's, every counterparty in A's cluster (when A has one). Below the bar, only
+      // new watched evidence can lift the pair, and that is evaluated without S being pending.
+      const ceiling = link
+        ? scoreMigration({
+            ...inputs,
+            profileSimilarity: 1,
+            successorCounterparties: (x.p.cluster ?? null) === null ? [] : [{ id: x.a, weight: 1, inCluster: true }],
+          })!.score
+        : 0;
       if (trace) {
         trace.link = link;
         trace.stage = !link
@@ -436,7 +448,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
             ? 'score below the minimum'
             : 'recorded';
       }
-      return { a: x.a, s: x.s.id, p: x.p, link };
+      return { a: x.a, s: x.s.id, p: x.p, link, ceiling };
     });
   }
 
@@ -561,15 +573,16 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   }
 
   /**
-   * The successors scored with a link stay pending (re-scored on any transfer of theirs) until a
-   * scoring finds none, or until they made no linked transfer for ACCTNET_WATCH_YOUNG_DAYS of data time.
+   * A successor stays pending (re-scored on any transfer of its own) while one of its links could
+   * still pass the bar through S's own transfers alone (its ceiling reaches the bar) and has not yet;
+   * it leaves when no link can, and after ACCTNET_WATCH_YOUNG_DAYS of data time without such a scoring.
    */
   async function keepPending(
     pairs: ReadonlyMap<string, ReadonlySet<string>>,
-    scored: ReadonlyArray<{ s: string; link: Migration | undefined }>,
+    scored: ReadonlyArray<{ s: string; link: Migration | undefined; ceiling: number }>,
     now: number,
   ): Promise<void> {
-    const linked = new Set(scored.filter((x) => x.link).map((x) => x.s));
+    const linked = new Set(scored.filter((x) => x.link && x.ceiling >= config.watch.minScore && x.ceiling > x.link.score).map((x) => x.s));
     const gone = [...pairs.keys()].filter((sId) => !linked.has(sId));
     const m = redis.multi();
     if (linked.size) m.zadd(keys.pending, ...[...linked].flatMap((sId) => [now, sId]));

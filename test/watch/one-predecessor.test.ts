@@ -113,7 +113,11 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     const probe = createSuccessorWatch({ config, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
     const before = await probe.explain('OPA', 'OSP', lastAt(first));
     assert.ok(before, 'OPA → OSP has evidence');
-    // …so that it stays just below a bar set above its score.
+    // With a bar no profile could reach (its ceiling is below it), OSP is not kept pending…
+    const high = { ...config, watch: { ...config.watch, minScore: 0.999 } };
+    await createSuccessorWatch({ config: high, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() }).afterWrite(first);
+    assert.equal(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSP'), null, 'no pending account without a reachable bar');
+    // …with a bar just above its score, it is.
     const barred = { ...config, watch: { ...config.watch, minScore: before.score + 0.01 } };
     const watch = createSuccessorWatch({ config: barred, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
     assert.equal((await watch.afterWrite(first)).provisional, 0);
@@ -123,7 +127,10 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     const second = [1, 2, 3, 4, 5, 6].map((k) => tx('OSP', `ON${k}`, 32 + (k % 2), 18, 35));
     await seedTransfers(s.driver, s.config, second, 'osp-2');
     const later = await probe.explain('OPA', 'OSP', lastAt(second));
-    assert.ok(later && later.score >= barred.watch.minScore, `the profile term lifts the score over the bar (${later?.score} ≥ ${barred.watch.minScore})`);
+    assert.ok(
+      later && later.score >= barred.watch.minScore,
+      `the profile term lifts the score over the bar (${later?.score} ≥ ${barred.watch.minScore})`,
+    );
     const o = await watch.afterWrite(second);
     assert.equal(o.provisional, 1);
     assert.equal((await successors.get('OPA', 'OSP'))?.status, 'provisional');
