@@ -33,6 +33,7 @@ export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'MIGRATED_FROM',
   'CLUSTER_RISK',
   'TYPOLOGY',
+  'COORDINATED_BURST',
 ]);
 
 export interface FusionInput {

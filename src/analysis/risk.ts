@@ -7,6 +7,9 @@
 //   sending money to a fraud account is only suspicious for an account that passes money through
 //   (victims pay fraudsters too);
 // - MIGRATED_FROM: the successor of a risky account inherits its risk, weighed by the link's score;
+// - COORDINATED_BURST: a one-off transfer with a labelled fraud account, one of several such
+//   transfers of that account within hours (a laundering pattern's fan, stack or walk); victims pay
+//   a fraudster one at a time, over weeks;
 // - CLUSTER_RISK: a cluster's risk reaches the members that take part in its flows;
 // - TYPOLOGY: a ring, chain or fan whose members pass money through with no ordinary life;
 // - PASS_THROUGH / NEW_HIGH_VELOCITY / NO_ORDINARY_ACTIVITY: the account's own behaviour.
@@ -44,6 +47,14 @@ export interface RiskOptions {
   /** Velocity multiple of the median that counts as high for a new account. */
   highVelocityFactor: number;
   legitCap: number;
+  /** Coordinated bursts: one-off transfers (pairs of at most this many transfers)… */
+  burstMaxPairTransfers: number;
+  /** …at least this many of one account's (this one included)… */
+  burstMinTransfers: number;
+  /** …whose first transfers lie within ± this many hours of each other… */
+  burstWindowHours: number;
+  /** …and at least this multiple of what the account's own rate of new one-off pairs puts in such a window. */
+  burstRateFactor: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -57,6 +68,10 @@ export const RISK_DEFAULTS: RiskOptions = {
   newAccountDays: 90,
   highVelocityFactor: 3,
   legitCap: 0.1,
+  burstMaxPairTransfers: 2,
+  burstMinTransfers: 3,
+  burstWindowHours: 12,
+  burstRateFactor: 3,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -118,6 +133,73 @@ export interface RiskPrep {
    */
   byReceiver: { start: Uint32Array; from: Uint32Array; amount: Float64Array };
   bySender: { start: Uint32Array; to: Uint32Array; amount: Float64Array; repeat: Float64Array };
+  /** Per account, the counterparties of its one-off transfers that were part of a coordinated burst (coordinatedBursts). */
+  burst: Bursts;
+}
+
+export interface Bursts {
+  start: Uint32Array;
+  other: Uint32Array;
+  /** One-off transfers of the account in the window around this one (itself included). */
+  size: Uint32Array;
+}
+
+/**
+ * Coordinated bursts, from the graph alone: for each account, its one-off pairs (at most
+ * burstMaxPairTransfers transfers, the other end not a hub) ordered by their first transfer; a pair
+ * whose first transfer has burstMinTransfers − 1 others of the account within ± burstWindowHours,
+ * and burstRateFactor times what the account's own pace of new one-off pairs would put in such a
+ * window, is part of a burst. A laundering pattern moves money through its accounts in hours; a
+ * fraudster's victims pay one at a time, and a busy account's ordinary new counterparties arrive at
+ * its usual pace.
+ */
+export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOptions): Bursts {
+  const n = flows.ids.length;
+  const { pairFrom, pairTo, pairTransfers, pairFirst, pairCount } = flows;
+  const count = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    if (pairTransfers[p]! > o.burstMaxPairTransfers) continue;
+    if (!isHub[pairTo[p]!]) count[pairFrom[p]!]!++;
+    if (!isHub[pairFrom[p]!]) count[pairTo[p]!]!++;
+  }
+  const segStart = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) segStart[i + 1] = segStart[i]! + count[i]!;
+  const fill = segStart.slice(0, n);
+  const seg = new Uint32Array(segStart[n]!);
+  for (let p = 0; p < pairCount; p++) {
+    if (pairTransfers[p]! > o.burstMaxPairTransfers) continue;
+    if (!isHub[pairTo[p]!]) seg[fill[pairFrom[p]!]!++] = p;
+    if (!isHub[pairFrom[p]!]) seg[fill[pairTo[p]!]!++] = p;
+  }
+  const w = o.burstWindowHours * 3_600_000;
+  const minSpan = 7 * 86_400_000;
+  const start = new Uint32Array(n + 1);
+  const other: number[] = [];
+  const size: number[] = [];
+  for (let i = 0; i < n; i++) {
+    start[i] = other.length;
+    const a = segStart[i]!;
+    const len = segStart[i + 1]! - a;
+    if (len < o.burstMinTransfers) continue;
+    // Ordered by first transfer, then by pair (the pairs' order is the load's: sorted for determinism).
+    const ps = Array.from(seg.subarray(a, a + len)).sort((x, y) => pairFirst[x]! - pairFirst[y]! || x - y);
+    const span = Math.max(pairFirst[ps[len - 1]!]! - pairFirst[ps[0]!]!, minSpan);
+    const expected = ((len - 1) * 2 * w) / span;
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < len; k++) {
+      const t = pairFirst[ps[k]!]!;
+      while (pairFirst[ps[lo]!]! < t - w) lo++;
+      while (hi + 1 < len && pairFirst[ps[hi + 1]!]! <= t + w) hi++;
+      const near = hi - lo;
+      if (near + 1 < o.burstMinTransfers || near < o.burstRateFactor * expected) continue;
+      const p = ps[k]!;
+      other.push(pairFrom[p] === i ? pairTo[p]! : pairFrom[p]!);
+      size.push(near + 1);
+    }
+  }
+  start[n] = other.length;
+  return { start, other: Uint32Array.from(other), size: Uint32Array.from(size) };
 }
 
 export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<RiskOptions> = {}): RiskPrep {
@@ -201,6 +283,7 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     bySender.repeat[k] = repeat[q]!;
   }
   return {
+    burst: coordinatedBursts(inp.flows, isHub, o),
     inp,
     o,
     n,
@@ -291,6 +374,8 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
         () => `FUNDS_TO_RISKY:${pct(outShare)} of outflow to risky accounts, repeatedly, from a young or relay account`,
       );
   };
+  const noteBurst = (i: number, l: number, size: number) =>
+    note(i, 'COORDINATED_BURST', o.hopDecay, () => `COORDINATED_BURST:${inp.ids[l]}:${size}`);
   const noteMigration = (i: number, inherited: number, link: Migration) =>
     note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);
   const noteCluster = (i: number, cid: number, share: number, cs: number, byShape: boolean) => {
@@ -299,6 +384,18 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       note(i, 'TYPOLOGY', share, () => `TYPOLOGY:${t.type}`);
     } else note(i, 'CLUSTER_RISK', share, () => `CLUSTER_RISK:${r2(cs)}`);
   };
+
+  // Coordinated bursts around labelled fraud accounts: network evidence, as money from them is.
+  const { burst } = prep;
+  for (let l = 0; l < n; l++) {
+    if (label[l] !== 1) continue;
+    for (let k = burst.start[l]!, end = burst.start[l + 1]!; k < end; k++) {
+      const x = burst.other[k]!;
+      if (label[x] !== 0 || isHub[x]) continue;
+      if (explain) noteBurst(x, l, burst.size[k]!);
+      raise(x, o.hopDecay);
+    }
+  }
 
   // Clusters as arrays (memberIndex's order): the rounds below read them without map lookups.
   const clusterIds = Array.from(memberIndex.keys());

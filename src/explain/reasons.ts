@@ -2,6 +2,7 @@
 // The one place that turns `CODE:detail` (docs/outputs.md) into sentences: the API sends these
 // sentences (account, cluster and review routes, case exports) and the console only draws them.
 // Pure: the caller gathers the context (counterparties, members, label) from the served run.
+import { RISK_DEFAULTS } from '../analysis/risk.js';
 
 /** An account a reason points at, with what it did ("sent 1,200.00 (34% of inflow)"). */
 export interface ReasonAccount {
@@ -150,6 +151,15 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       return out(
         `It took over the counterparties of ${from}, a risky account that stopped or dropped (migration link score ${score}).`,
         [{ accountId: from, detail: 'the account it succeeded' }],
+      );
+    }
+    case 'COORDINATED_BURST': {
+      const k = detail.lastIndexOf(':');
+      const with_ = k < 0 ? detail : detail.slice(0, k);
+      const size = k < 0 ? '' : detail.slice(k + 1);
+      return out(
+        `It made a one-off transfer with ${with_}, a labelled fraud account, as one of ${size || 'several'} such one-off transfers of that account within ${RISK_DEFAULTS.burstWindowHours} hours — a laundering pattern moves money through its accounts in hours.`,
+        [{ accountId: with_, detail: 'the labelled fraud account of the burst' }],
       );
     }
     case 'CLUSTER_RISK':
