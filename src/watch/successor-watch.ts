@@ -81,6 +81,11 @@ export interface WatchOutcome {
   version: number | null;
 }
 
+/** A pending successor is scored again, with any job, after this much data time without a scoring… */
+const PENDING_RESCORE_MS = 3_600_000;
+/** …at most this many per job (the oldest first). */
+const PENDING_RESCORE_BATCH = 100;
+
 const EMPTY: WatchOutcome = { evaluated: 0, provisional: 0, autoListed: 0, breakerHeld: 0, version: null };
 /** Surge at ingest: the analysis' recent part (4 weekly buckets) against the rest of the window. */
 const RECENT_MS = 28 * DAY_MS;
@@ -456,10 +461,19 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const gen = await currentWatchSet(deps);
     if (gen === null) return { ...EMPTY };
     const ids = [...new Set(transfers.flatMap((t) => [t.from, t.to]))];
-    const [predRaw, cpRaw, pendingRaw] = await Promise.all([
+    let latest = -Infinity;
+    for (const t of transfers) if (t.at > latest) latest = t.at;
+    // Pending successors not scored for PENDING_RESCORE_MS of data time are scored again with this
+    // job even without a transfer of theirs: the predecessor's fall (silent for the quiet days, or
+    // trading after its listing) and the timing term move with time alone.
+    const due = (
+      await redis.zrangebyscore(keys.pending, '-inf', `(${latest - PENDING_RESCORE_MS}`, 'LIMIT', 0, PENDING_RESCORE_BATCH)
+    ).filter((id) => !ids.includes(id));
+    const [predRaw, cpRaw, pendingRaw, duePredRaw] = await Promise.all([
       hmgetAll(redis, keys.pred(gen), ids),
       hmgetAll(redis, keys.cp(gen), ids),
       zmscoreAll(redis, keys.pending, ids),
+      hmgetAll(redis, keys.pred(gen), due),
     ]);
     const preds = new Map<string, WatchPredecessor>();
     const cps = new Map<string, WatchCounterparty>();
@@ -470,6 +484,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       const c = parse<WatchCounterparty>(cpRaw[k] ?? null);
       if (c) cps.set(id, c);
       if (pendingRaw[k] !== null) pendingIds.push(id);
+    });
+    due.forEach((id, k) => {
+      const p = parse<WatchPredecessor>(duePredRaw[k] ?? null);
+      if (p) preds.set(id, p);
+      else pendingIds.push(id);
     });
     if (preds.size === 0 && cps.size === 0 && pendingIds.length === 0) return { ...EMPTY };
 
@@ -491,8 +510,6 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // have turned up since (allPredecessors below finds every one its evidence points to).
     for (const sId of pendingIds) if (!preds.has(sId) && !pairs.has(sId)) pairs.set(sId, new Set());
     if (pairs.size === 0) return { ...EMPTY };
-    let latest = -Infinity;
-    for (const t of transfers) if (t.at > latest) latest = t.at;
     const scored = await scorePairs(gen, pairs, latest, preds, cps, undefined, true);
     await keepPending(pairs, scored, latest);
     if (scored.length === 0) return { ...EMPTY };

@@ -137,4 +137,36 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     // An account with no link is not pending.
     assert.equal(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'ON1'), null);
   });
+
+  test('a pending successor is scored again with any job once an hour of data time has passed without a scoring', async () => {
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const redis = s.rt.redis();
+    const first = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSR', c, 29 + j, 3, 900, 'card'), tx(c, 'OSR', 29 + j, 4, 45)]);
+    await seedTransfers(s.driver, s.config, first, 'osr-1');
+    const probe = createSuccessorWatch({ config, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
+    const scored = await probe.explain('OPA', 'OSR', lastAt(first));
+    assert.ok(scored);
+    const make = (minScore: number) =>
+      createSuccessorWatch({
+        config: { ...config, watch: { ...config.watch, minScore } },
+        driver: s.driver,
+        redis,
+        publish: s.rt.publishDeps(),
+        log: testLogger(),
+      });
+    assert.equal((await make(scored.score + 0.01).afterWrite(first)).provisional, 0);
+    assert.notEqual(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSR'), null);
+    // A job of strangers 30 minutes later does not score OSR again; one two hours later does (here,
+    // under a bar OSR's score meets: the test's stand-in for a score that moved with time alone).
+    const lower = make(scored.score);
+    const strangers = (h: number) => [{ ...tx('OZ1', 'OZ2', 0, 0), at: lastAt(first) + h * HOUR }];
+    const soon = strangers(0.5);
+    await seedTransfers(s.driver, s.config, soon, 'osr-2');
+    assert.equal((await lower.afterWrite(soon)).provisional, 0);
+    assert.equal(await successors.get('OPA', 'OSR'), null);
+    const later = strangers(2);
+    await seedTransfers(s.driver, s.config, later, 'osr-3');
+    assert.equal((await lower.afterWrite(later)).provisional, 1);
+    assert.equal((await successors.get('OPA', 'OSR'))?.status, 'provisional');
+  });
 });
