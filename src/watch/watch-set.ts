@@ -162,7 +162,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
 
   const toBase = converter(config);
   const cps = new Map<string, WatchCounterparty>();
-  const relationsOf = new Map<string, Array<{ id: string; last: number }>>();
+  const relationsOf = new Map<string, Array<{ id: string; first: number; last: number }>>();
   const ids = [...preds.keys()];
   for (let k = 0; k < ids.length; k += BUILD_BATCH) {
     const r = await read((tx) =>
@@ -191,7 +191,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
       relationsOf.set(
         id,
         (row.get('relations') as Array<Record<string, unknown>>)
-          .map((x) => ({ id: x.id as string, last: toNumber(x.last) }))
+          .map((x) => ({ id: x.id as string, first: toNumber(x.first), last: toNumber(x.last) }))
           .filter((x) => x.id !== id),
       );
     }
@@ -212,6 +212,10 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     for (const r of kept) {
       const d = degree.get(r.id)!.d;
       p.formerWeight += counterpartyWeight(d);
+      // A relation that began after A fell (money from A to a new account after its listing) is the
+      // successor's evidence, not a former counterparty: it must not exclude that account as A's
+      // successor. It still counts in A's former weight, as in a run (all of A's relations in the window).
+      if (r.first > p.fallAt) continue;
       const cp = cps.get(r.id) ?? { d, p: [] };
       cp.p.push(id);
       cps.set(r.id, cp);

@@ -19,7 +19,7 @@ import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import type { RunSummary } from '../../src/runs/recompute.js';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { createSuccessorWatch, type WatchedTransfer, type WatchOutcome } from '../../src/watch/successor-watch.js';
-import { currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
+import { buildWatchSet, currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
@@ -332,6 +332,15 @@ describe('successor watch (real Neo4j and Redis)', () => {
     const pred = JSON.parse((await s.rt.redis().hget(watchKeys(s.config.queue.prefix).pred(gen!), 'P3a'))!);
     assert.equal(pred.listed, true);
     assert.equal(pred.score, 1);
+  });
+
+  test('an account that first dealt with a listed account after its listing is not one of its former counterparties', async () => {
+    // OLD4 was listed by the first run (day 60); LATE4 pays it on day 66, and the set is rebuilt.
+    await seedTransfers(s.driver, s.config, [tx('LATE4', 'OLD4', 50, 66, 10)], 'late4');
+    const info = await buildWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
+    const cp = async (id: string) => s.rt.redis().hget(watchKeys(s.config.queue.prefix).cp(info.version), id);
+    assert.ok(JSON.parse((await cp('C4_1'))!).p.includes('OLD4'), 'a partner before the listing is');
+    assert.equal(await cp('LATE4'), null, 'money after the listing makes LATE4 a candidate successor, not a former counterparty');
   });
 
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
