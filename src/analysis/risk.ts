@@ -149,13 +149,14 @@ export interface Bursts {
  * burstMaxPairTransfers transfers, the other end not a hub) ordered by their first transfer; a pair
  * whose first transfer has burstMinTransfers − 1 others of the account within ± burstWindowHours,
  * and burstRateFactor times what the account's own pace of new one-off pairs would put in such a
- * window, is part of a burst. A laundering pattern moves money through its accounts in hours; a
+ * window, is part of a burst — unless three or more of the window's pairs carry exactly the same amount
+ * (a shared bill, a fee, a collection; structured deposits just under a limit still differ). A laundering pattern moves money through its accounts in hours; a
  * fraudster's victims pay one at a time, and a busy account's ordinary new counterparties arrive at
  * its usual pace.
  */
 export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOptions): Bursts {
   const n = flows.ids.length;
-  const { pairFrom, pairTo, pairTransfers, pairFirst, pairCount } = flows;
+  const { pairFrom, pairTo, pairTransfers, pairFirst, pairAmount, pairCount } = flows;
   const count = new Uint32Array(n + 1);
   for (let p = 0; p < pairCount; p++) {
     if (pairTransfers[p]! > o.burstMaxPairTransfers) continue;
@@ -194,6 +195,11 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
       const near = hi - lo;
       if (near + 1 < o.burstMinTransfers || near < o.burstRateFactor * expected) continue;
       const p = ps[k]!;
+      // Exactly the same amount from or to three or more of them is a shared bill, a fee or a
+      // collection; laundering splits money unevenly and loses a little at each hop.
+      let same = 0;
+      for (let j = lo; j <= hi; j++) if (Math.abs(pairAmount[ps[j]!]! - pairAmount[p]!) < 0.005) same++;
+      if (same >= o.burstMinTransfers) continue;
       other.push(pairFrom[p] === i ? pairTo[p]! : pairFrom[p]!);
       size.push(near + 1);
     }
@@ -385,7 +391,7 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     } else note(i, 'CLUSTER_RISK', share, () => `CLUSTER_RISK:${r2(cs)}`);
   };
 
-  // Coordinated bursts around labelled fraud accounts: network evidence, as money from them is.
+  // Coordinated bursts around labelled fraud accounts: evidence one hop from a label.
   const { burst } = prep;
   for (let l = 0; l < n; l++) {
     if (label[l] !== 1) continue;
@@ -393,7 +399,9 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       const x = burst.other[k]!;
       if (label[x] !== 0 || isHub[x]) continue;
       if (explain) noteBurst(x, l, burst.size[k]!);
-      raise(x, o.hopDecay);
+      // Not spread further: the pattern's accounts are ordinary people, and their friends, clusters
+      // and landlords are not in the pattern (spreading it listed more look-alikes on the tuning seeds).
+      raise(x, o.hopDecay, false);
     }
   }
 

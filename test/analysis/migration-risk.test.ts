@@ -73,23 +73,31 @@ test('a legit label caps the score; an unlabelled ring of mules is found by its 
   for (const id of ['P0a', 'P1b', 'P2c']) assert.equal(score(id) < 0.5, true);
 });
 
-test('a labelled account\'s coordinated burst of one-off transfers makes the others risky; victims paying one a day do not', () => {
+test("a labelled account's coordinated burst of one-off transfers makes the others risky; victims paying a day apart and a fee collection do not", () => {
   const tx: T[] = [];
   // Ordinary people (salary, shopping, a friend) — the fan-in's sources and the scam's victims alike.
-  const people = [...[0, 1, 2, 3, 4].map((k) => `F${k}`), ...[0, 1, 2, 3, 4, 5].map((k) => `V${k}`), 'W0', 'W1'];
+  const people = [
+    ...[0, 1, 2, 3, 4].map((k) => `F${k}`),
+    ...[0, 1, 2, 3, 4, 5].map((k) => `V${k}`),
+    ...[0, 1, 2, 3].map((k) => `M${k}`),
+    'W0',
+    'W1',
+  ];
   for (const p of people) {
     for (let d = 0; d < 60; d += 30) tx.push({ from: 'EMPLOYER', to: p, amount: 2500, day: d, hour: 7 });
     for (let d = 1; d < 60; d += 3) tx.push({ from: p, to: 'SHOP', amount: 35, day: d, hour: 17, channel: 'card' });
   }
   // F0..F4 each pay the collector once, within five hours of each other on day 20.
-  for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: 'COLLECT', amount: 900 + k, day: 20, hour: 9 + k });
+  for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: 'COLLECT', amount: 900 + 37 * k, day: 20, hour: 9 + k });
   tx.push({ from: 'COLLECT', to: 'OUT', amount: 4300, day: 21, hour: 10 });
   // V0..V5 each pay the scammer once, a day or more apart; W0, W1 pay the collector on other days.
   for (let k = 0; k < 6; k++) tx.push({ from: `V${k}`, to: 'SCAM', amount: 400, day: 5 + 6 * k, hour: 11 });
   tx.push({ from: 'W0', to: 'COLLECT', amount: 50, day: 40, hour: 12 }, { from: 'W1', to: 'COLLECT', amount: 60, day: 50, hour: 12 });
+  // M0..M3 pay the same fee to a labelled account within hours: a collection, not a laundering split.
+  for (let k = 0; k < 4; k++) tx.push({ from: `M${k}`, to: 'CLUB', amount: 81, day: 30, hour: 10 + k });
   for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
   for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
-  const out = analyse(tx, { labels: { COLLECT: 'fraud', SCAM: 'fraud' }, days: 60 });
+  const out = analyse(tx, { labels: { COLLECT: 'fraud', SCAM: 'fraud', CLUB: 'fraud' }, days: 60 });
   const at = (id: string) => out.graph.getNodeAttribute(id, 'i') as number;
   for (let k = 0; k < 5; k++) {
     const i = at(`F${k}`);
@@ -98,9 +106,12 @@ test('a labelled account\'s coordinated burst of one-off transfers makes the oth
       out.reasons[i]!.some((r) => r === 'COORDINATED_BURST:COLLECT:5'),
       out.reasons[i]!.join(' | '),
     );
-    assert.ok(out.candidates.some((e) => e.accountId === `F${k}`), `F${k} is listed`);
+    assert.ok(
+      out.candidates.some((e) => e.accountId === `F${k}`),
+      `F${k} is listed`,
+    );
   }
-  for (const id of ['V0', 'V1', 'V2', 'V3', 'V4', 'V5', 'W0', 'W1']) {
+  for (const id of ['V0', 'V1', 'V2', 'V3', 'V4', 'V5', 'W0', 'W1', 'M0', 'M1', 'M2', 'M3']) {
     const i = at(id);
     assert.ok(out.score[i]! < 0.5, `${id} ${out.score[i]} ${out.reasons[i]!.join(' | ')}`);
     assert.ok(!out.reasons[i]!.some((r) => r.startsWith('COORDINATED_BURST')), id);
