@@ -36,6 +36,21 @@ const life = (acct: string, partners: string[]) =>
 describe('one predecessor per successor (real Neo4j and Redis)', () => {
   let s: TestServices;
   let config: Config;
+  /** The watch under test, with its bar at `minScore` (default: the file's low bar). */
+  const watchWith = (minScore = config.watch.minScore) =>
+    createSuccessorWatch({
+      config: { ...config, watch: { ...config.watch, minScore } },
+      driver: s.driver,
+      redis: s.rt.redis(),
+      publish: s.rt.publishDeps(),
+      log: testLogger(),
+    });
+  /** `acct` takes over OC1..OC3 (OPA's) paying unlike OPA (03:00, card, large amounts); returns the job, written. */
+  const unlikeTakeover = async (acct: string) => {
+    const job = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx(acct, c, 29 + j, 3, 900, 'card'), tx(c, acct, 29 + j, 4, 45)]);
+    await seedTransfers(s.driver, s.config, job, `${acct}-1`);
+    return job;
+  };
 
   before(async () => {
     s = await openServices();
@@ -56,7 +71,7 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   });
 
   test('the best predecessor is recorded, the other is not, whichever counterparty the job touches', async () => {
-    const watch = createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+    const watch = watchWith();
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     // OSS takes over OC1..OC3 (OPA's) first…
     const first = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSS', c, 27 + j, 18, 35), tx(c, 'OSS', 28 + j, 19, 45)]);
@@ -77,7 +92,7 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   });
 
   test('a stronger predecessor found later supersedes the weaker link recorded first, audited, and it is not raised again', async () => {
-    const watch = createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+    const watch = watchWith();
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     // OSQ takes over OD1 and OD2 (two of OPB's five) first: OPB → OSQ passes the low bar…
     const first = ['OD1', 'OD2'].flatMap((c, j) => [tx('OSQ', c, 29 + j, 18, 35), tx(c, 'OSQ', 29 + j, 19, 45)]);
@@ -107,19 +122,17 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   test('a successor scored below the bar is scored again on its own later transfers, though they touch nothing watched', async () => {
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     const redis = s.rt.redis();
-    // OSP takes over OC1..OC3 (OPA's) paying unlike OPA (03:00, card, large amounts)…
-    const first = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSP', c, 29 + j, 3, 900, 'card'), tx(c, 'OSP', 29 + j, 4, 45)]);
-    await seedTransfers(s.driver, s.config, first, 'osp-1');
-    const probe = createSuccessorWatch({ config, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
+    // OSP takes over OC1..OC3 (OPA's) paying unlike OPA…
+    const first = await unlikeTakeover('OSP');
+    const probe = watchWith();
     const before = await probe.explain('OPA', 'OSP', lastAt(first));
     assert.ok(before, 'OPA → OSP has evidence');
     // With a bar no profile could reach (its ceiling is below it), OSP is not kept pending…
-    const high = { ...config, watch: { ...config.watch, minScore: 0.999 } };
-    await createSuccessorWatch({ config: high, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() }).afterWrite(first);
+    await watchWith(0.999).afterWrite(first);
     assert.equal(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSP'), null, 'no pending account without a reachable bar');
     // …with a bar just above its score, it is.
-    const barred = { ...config, watch: { ...config.watch, minScore: before.score + 0.01 } };
-    const watch = createSuccessorWatch({ config: barred, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
+    const bar = before.score + 0.01;
+    const watch = watchWith(bar);
     assert.equal((await watch.afterWrite(first)).provisional, 0);
     assert.equal(await successors.get('OPA', 'OSP'), null);
     assert.notEqual(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSP'), null, 'OSP is pending');
@@ -127,10 +140,7 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     const second = [1, 2, 3, 4, 5, 6].map((k) => tx('OSP', `ON${k}`, 32 + (k % 2), 18, 35));
     await seedTransfers(s.driver, s.config, second, 'osp-2');
     const later = await probe.explain('OPA', 'OSP', lastAt(second));
-    assert.ok(
-      later && later.score >= barred.watch.minScore,
-      `the profile term lifts the score over the bar (${later?.score} ≥ ${barred.watch.minScore})`,
-    );
+    assert.ok(later && later.score >= bar, `the profile term lifts the score over the bar (${later?.score} ≥ ${bar})`);
     const o = await watch.afterWrite(second);
     assert.equal(o.provisional, 1);
     assert.equal((await successors.get('OPA', 'OSP'))?.status, 'provisional');
@@ -141,24 +151,14 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   test('a pending successor is scored again with any job once an hour of data time has passed without a scoring', async () => {
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     const redis = s.rt.redis();
-    const first = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSR', c, 29 + j, 3, 900, 'card'), tx(c, 'OSR', 29 + j, 4, 45)]);
-    await seedTransfers(s.driver, s.config, first, 'osr-1');
-    const probe = createSuccessorWatch({ config, driver: s.driver, redis, publish: s.rt.publishDeps(), log: testLogger() });
-    const scored = await probe.explain('OPA', 'OSR', lastAt(first));
+    const first = await unlikeTakeover('OSR');
+    const scored = await watchWith().explain('OPA', 'OSR', lastAt(first));
     assert.ok(scored);
-    const make = (minScore: number) =>
-      createSuccessorWatch({
-        config: { ...config, watch: { ...config.watch, minScore } },
-        driver: s.driver,
-        redis,
-        publish: s.rt.publishDeps(),
-        log: testLogger(),
-      });
-    assert.equal((await make(scored.score + 0.01).afterWrite(first)).provisional, 0);
+    assert.equal((await watchWith(scored.score + 0.01).afterWrite(first)).provisional, 0);
     assert.notEqual(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSR'), null);
     // A job of strangers 30 minutes later does not score OSR again; one two hours later does (here,
     // under a bar OSR's score meets: the test's stand-in for a score that moved with time alone).
-    const lower = make(scored.score);
+    const lower = watchWith(scored.score);
     const strangers = (h: number) => [{ ...tx('OZ1', 'OZ2', 0, 0), at: lastAt(first) + h * HOUR }];
     const soon = strangers(0.5);
     await seedTransfers(s.driver, s.config, soon, 'osr-2');
