@@ -460,7 +460,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   async function evaluate(transfers: readonly WatchedTransfer[]): Promise<WatchOutcome> {
     const gen = await currentWatchSet(deps);
     if (gen === null) return { ...EMPTY };
-    const ids = [...new Set(transfers.flatMap((t) => [t.from, t.to]))];
+    const inJob = new Set(transfers.flatMap((t) => [t.from, t.to]));
+    const ids = [...inJob];
     let latest = -Infinity;
     for (const t of transfers) if (t.at > latest) latest = t.at;
     // Pending successors not scored for PENDING_RESCORE_MS of data time are scored again with this
@@ -468,7 +469,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // trading after its listing) and the timing term move with time alone.
     const due = (
       await redis.zrangebyscore(keys.pending, '-inf', `(${latest - PENDING_RESCORE_MS}`, 'LIMIT', 0, PENDING_RESCORE_BATCH)
-    ).filter((id) => !ids.includes(id));
+    ).filter((id) => !inJob.has(id));
     const [predRaw, cpRaw, pendingRaw, duePredRaw] = await Promise.all([
       hmgetAll(redis, keys.pred(gen), ids),
       hmgetAll(redis, keys.cp(gen), ids),
