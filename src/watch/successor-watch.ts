@@ -44,6 +44,15 @@ import {
 /** Fields per HMGET: an argument list is bounded by the call stack (no spread of unbounded arrays). */
 const HMGET_SLICE = 10_000;
 
+/**
+ * Whether an account dealt with predecessor `a` before `a` fell (a former counterparty: dealing on
+ * side by side is not a takeover, so it is not `a`'s successor). One that first dealt with `a`
+ * after its fall still can be.
+ */
+function formerOf(cp: WatchCounterparty | undefined, a: string): boolean {
+  return cp !== undefined && cp.p.includes(a) && !(cp.late ?? []).includes(a);
+}
+
 /** ZMSCORE of any number of members, in slices; scores (null: not a member) in the members' order. */
 async function zmscoreAll(redis: Redis, key: string, members: readonly string[]): Promise<Array<string | null>> {
   const out: Array<string | null> = [];
@@ -286,7 +295,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         }
         // As for the job's own pairs: S is not its own predecessor, nor the successor of an account it dealt with before.
         set.delete(sId);
-        for (const a of cps.get(sId)?.p ?? []) set.delete(a);
+        for (const a of cps.get(sId)?.p ?? []) if (formerOf(cps.get(sId), a)) set.delete(a);
         wide.set(sId, set);
       }
       pairs = wide;
@@ -496,7 +505,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // Pairs A → S: money out of A to S, or a former counterparty of A dealing with S.
     const pairs = new Map<string, Set<string>>();
     const consider = (a: string, s: string) => {
-      if (s === a || preds.has(s) || cps.get(s)?.p.includes(a)) return;
+      if (s === a || preds.has(s) || formerOf(cps.get(s), a)) return;
       const set = pairs.get(s) ?? new Set<string>();
       set.add(a);
       pairs.set(s, set);

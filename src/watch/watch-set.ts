@@ -50,6 +50,12 @@ export interface WatchCounterparty {
   d: number;
   /** Predecessors it dealt with. */
   p: string[];
+  /**
+   * Of those, the ones it first dealt with after they fell (e.g. after their listing): for them it
+   * can still be the successor (money from A to a new account is the strongest sign); a counterparty
+   * from before the fall dealing on side by side is not.
+   */
+  late?: string[];
 }
 
 export const watchKeys = (prefix: string) => ({
@@ -212,12 +218,9 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     for (const r of kept) {
       const d = degree.get(r.id)!.d;
       p.formerWeight += counterpartyWeight(d);
-      // A relation that began after A fell (money from A to a new account after its listing) is the
-      // successor's evidence, not a former counterparty: it must not exclude that account as A's
-      // successor. It still counts in A's former weight, as in a run (all of A's relations in the window).
-      if (r.first > p.fallAt) continue;
       const cp = cps.get(r.id) ?? { d, p: [] };
       cp.p.push(id);
+      if (r.first > p.fallAt) (cp.late ??= []).push(id);
       cps.set(r.id, cp);
     }
   }

@@ -334,13 +334,19 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.equal(pred.score, 1);
   });
 
-  test('an account that first dealt with a listed account after its listing is not one of its former counterparties', async () => {
+  test('an account that first dealt with a listed account after its listing stays a candidate successor of it', async () => {
     // OLD4 was listed by the first run (day 60); LATE4 pays it on day 66, and the set is rebuilt.
     await seedTransfers(s.driver, s.config, [tx('LATE4', 'OLD4', 50, 66, 10)], 'late4');
     const info = await buildWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
-    const cp = async (id: string) => s.rt.redis().hget(watchKeys(s.config.queue.prefix).cp(info.version), id);
-    assert.ok(JSON.parse((await cp('C4_1'))!).p.includes('OLD4'), 'a partner before the listing is');
-    assert.equal(await cp('LATE4'), null, 'money after the listing makes LATE4 a candidate successor, not a former counterparty');
+    const cp = async (id: string) => JSON.parse((await s.rt.redis().hget(watchKeys(s.config.queue.prefix).cp(info.version), id))!);
+    const before = await cp('C4_1');
+    assert.ok(
+      before.p.includes('OLD4') && !(before.late ?? []).includes('OLD4'),
+      'a partner from before the listing is a former counterparty',
+    );
+    const late = await cp('LATE4');
+    assert.ok(late.p.includes('OLD4'), "LATE4 counts among OLD4's relations (its weight, its shared evidence)");
+    assert.deepEqual(late.late, ['OLD4'], "but only since after the listing: it can still be OLD4's successor");
   });
 
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
