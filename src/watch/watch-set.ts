@@ -65,7 +65,7 @@ export const watchKeys = (prefix: string) => ({
   cp: (v: number) => `${prefix}:watch:v${v}:cp`,
   meta: (v: number) => `${prefix}:watch:v${v}:meta`,
   stats: `${prefix}:watch:stats`,
-  /** Successor candidates scored with a link (below the bar, or recorded): re-scored on any transfer of theirs (a sorted set by data time). */
+  /** Successor candidates whose link could still pass the bar through their own transfers: re-scored on any transfer of theirs and hourly (a sorted set by data time of the last scoring). */
   pending: `${prefix}:watch:pending`,
   autoListed: `${prefix}:watch:auto-listed`,
   lock: `${prefix}:lock:watch-build`,
@@ -119,7 +119,7 @@ export interface WatchSetInfo {
   predecessors: number;
   counterparties: number;
   bytes: number;
-  /** Successor candidates scored with a link, re-scored on any transfer of theirs (watchKeys().pending). */
+  /** Successor candidates pending a new scoring (watchKeys().pending). */
   pending?: number;
 }
 
