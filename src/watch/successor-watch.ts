@@ -476,15 +476,14 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // Pending successors not scored for PENDING_RESCORE_MS of data time are scored again with this
     // job even without a transfer of theirs: the predecessor's fall (silent for the quiet days, or
     // trading after its listing) and the timing term move with time alone.
-    const due = (
-      await redis.zrangebyscore(keys.pending, '-inf', `(${latest - PENDING_RESCORE_MS}`, 'LIMIT', 0, PENDING_RESCORE_BATCH)
-    ).filter((id) => !inJob.has(id));
-    const [predRaw, cpRaw, pendingRaw, duePredRaw] = await Promise.all([
+    const [predRaw, cpRaw, pendingRaw, dueRaw] = await Promise.all([
       hmgetAll(redis, keys.pred(gen), ids),
       hmgetAll(redis, keys.cp(gen), ids),
       zmscoreAll(redis, keys.pending, ids),
-      hmgetAll(redis, keys.pred(gen), due),
+      redis.zrangebyscore(keys.pending, '-inf', `(${latest - PENDING_RESCORE_MS}`, 'LIMIT', 0, PENDING_RESCORE_BATCH),
     ]);
+    const due = dueRaw.filter((id) => !inJob.has(id));
+    const duePredRaw = await hmgetAll(redis, keys.pred(gen), due);
     const preds = new Map<string, WatchPredecessor>();
     const cps = new Map<string, WatchCounterparty>();
     const pendingIds: string[] = [];
@@ -498,8 +497,13 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     due.forEach((id, k) => {
       const p = parse<WatchPredecessor>(duePredRaw[k] ?? null);
       if (p) preds.set(id, p);
-      else pendingIds.push(id);
+      pendingIds.push(id);
     });
+    // A pending account that is now a predecessor (listed, labelled) is not scored as a successor:
+    // it leaves the set, or it would come up as due in every job and, being the oldest, crowd out
+    // the successors that are due.
+    const nowPredecessors = pendingIds.filter((id) => preds.has(id));
+    if (nowPredecessors.length) await redis.zrem(keys.pending, ...nowPredecessors);
     if (preds.size === 0 && cps.size === 0 && pendingIds.length === 0) return { ...EMPTY };
 
     // Pairs A → S: money out of A to S, or a former counterparty of A dealing with S.

@@ -169,4 +169,16 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     assert.equal((await lower.afterWrite(later)).provisional, 1);
     assert.equal((await successors.get('OPA', 'OSR'))?.status, 'provisional');
   });
+
+  test('a pending account that is a predecessor leaves the pending set instead of coming up as due in every job', async () => {
+    const redis = s.rt.redis();
+    const key = watchKeys(s.config.queue.prefix).pending;
+    // OPB (labelled fraud: a predecessor) left pending from an earlier scoring, three hours ago in data time.
+    const at = T0 + 40 * DAY;
+    await redis.zadd(key, at - 3 * HOUR, 'OPB');
+    const job = [{ ...tx('OZ3', 'OZ4', 0, 0), at }];
+    await seedTransfers(s.driver, s.config, job, 'opb-due');
+    await watchWith().afterWrite(job);
+    assert.equal(await redis.zscore(key, 'OPB'), null);
+  });
 });
