@@ -41,8 +41,8 @@ import {
   type WatchPredecessor,
 } from './watch-set.js';
 
-/** Fields per HMGET: an argument list is bounded by the call stack (no spread of unbounded arrays). */
-const HMGET_SLICE = 10_000;
+/** Fields per command: an argument list is bounded by the call stack (no spread of unbounded arrays). */
+const ARG_SLICE = 10_000;
 
 /**
  * Whether an account dealt with predecessor `a` before `a` fell (a former counterparty: dealing on
@@ -53,23 +53,15 @@ function formerOf(cp: WatchCounterparty | undefined, a: string): boolean {
   return cp !== undefined && cp.p.includes(a) && !(cp.late ?? []).includes(a);
 }
 
-/** ZMSCORE of any number of members, in slices; scores (null: not a member) in the members' order. */
-async function zmscoreAll(redis: Redis, key: string, members: readonly string[]): Promise<Array<string | null>> {
+/** A multi-field read (HMGET, ZMSCORE) of any number of fields, in slices; values in the fields' order. */
+async function readAll(fields: readonly string[], read: (slice: string[]) => Promise<Array<string | null>>): Promise<Array<string | null>> {
   const out: Array<string | null> = [];
-  for (let k = 0; k < members.length; k += HMGET_SLICE) {
-    for (const value of await redis.zmscore(key, ...members.slice(k, k + HMGET_SLICE))) out.push(value);
-  }
+  for (let k = 0; k < fields.length; k += ARG_SLICE) for (const value of await read(fields.slice(k, k + ARG_SLICE))) out.push(value);
   return out;
 }
-
-/** HMGET of any number of fields, in slices; values in the fields' order. */
-async function hmgetAll(redis: Redis, key: string, fields: readonly string[]): Promise<Array<string | null>> {
-  const out: Array<string | null> = [];
-  for (let k = 0; k < fields.length; k += HMGET_SLICE) {
-    for (const value of await redis.hmget(key, ...fields.slice(k, k + HMGET_SLICE))) out.push(value);
-  }
-  return out;
-}
+const hmgetAll = (redis: Redis, key: string, fields: readonly string[]) => readAll(fields, (slice) => redis.hmget(key, ...slice));
+/** Scores (null: not a member) in the members' order. */
+const zmscoreAll = (redis: Redis, key: string, members: readonly string[]) => readAll(members, (slice) => redis.zmscore(key, ...slice));
 
 export interface WatchedTransfer {
   from: string;
