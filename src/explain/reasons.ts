@@ -103,6 +103,12 @@ function flowAccounts(ctx: AccountReasonContext, side: 'received' | 'sent', only
   return { accounts, count: picked.length, sum, total };
 }
 
+/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST): the account (whose id may hold ':') and the number. */
+function accountAndNumber(detail: string): [string, string] {
+  const k = detail.lastIndexOf(':');
+  return k < 0 ? [detail, ''] : [detail.slice(0, k), detail.slice(k + 1)];
+}
+
 /** One account reason in words (an unknown code keeps its text, so a newer analysis never breaks a reader). */
 export function explainAccountReason(reason: string, ctx: AccountReasonContext): ReasonExplanation {
   const { code, detail } = parseReason(reason);
@@ -145,17 +151,14 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       );
     }
     case 'MIGRATED_FROM': {
-      const k = detail.lastIndexOf(':');
-      const from = k < 0 ? detail : detail.slice(0, k);
-      const score = k < 0 ? '' : detail.slice(k + 1);
-      return out(`It took over the counterparties of ${from}, a risky account that stopped or dropped (migration link score ${score}).`, [
-        { accountId: from, detail: 'the account it succeeded' },
-      ]);
+      const [from, score] = accountAndNumber(detail);
+      return out(
+        `It took over the counterparties of ${from}, a risky account that stopped or dropped (migration link score ${score}).`,
+        [{ accountId: from, detail: 'the account it succeeded' }],
+      );
     }
     case 'COORDINATED_BURST': {
-      const k = detail.lastIndexOf(':');
-      const with_ = k < 0 ? detail : detail.slice(0, k);
-      const size = k < 0 ? '' : detail.slice(k + 1);
+      const [with_, size] = accountAndNumber(detail);
       return out(
         `It made a one-off transfer with ${with_}, a labelled fraud account, as one of ${size || 'several'} such one-off transfers of that account within ${RISK_DEFAULTS.burstWindowHours} hours — a laundering pattern moves money through its accounts in hours.`,
         [{ accountId: with_, detail: 'the labelled fraud account of the burst' }],
@@ -193,13 +196,7 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
     case 'LEARNED': {
       const k = detail.indexOf(':');
       const score = k < 0 ? detail : detail.slice(0, k);
-      const features =
-        k < 0
-          ? []
-          : detail
-              .slice(k + 1)
-              .split('; ')
-              .filter(Boolean);
+      const features = k < 0 ? [] : detail.slice(k + 1).split('; ').filter(Boolean);
       const labelled = ctx.counterparties.filter((c) => c.label === 'fraud');
       const accounts = /labelled fraud/.test(detail)
         ? labelled.slice(0, MAX_REASON_ACCOUNTS).map((c) => ({
@@ -224,22 +221,14 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
 /** One cluster reason in words, with the members behind it. */
 export function explainClusterReason(reason: string, ctx: ClusterReasonContext): ReasonExplanation {
   const { code, detail } = parseReason(reason);
-  const out = (text: string, accounts: ReasonAccount[] = []): ReasonExplanation => ({
-    reason,
-    code,
-    text,
-    accounts,
-    clusterId: ctx.clusterId,
-  });
+  const out = (text: string, accounts: ReasonAccount[] = []): ReasonExplanation => ({ reason, code, text, accounts, clusterId: ctx.clusterId });
   const byScore = [...ctx.members].sort((a, b) => b.score - a.score || (a.accountId < b.accountId ? -1 : 1));
   switch (code) {
     case 'LABELLED_FRAUD_MEMBERS': {
       const labelled = byScore.filter((m) => m.labelledFraud);
       return out(
         `${plural(Number(detail) || labelled.length, 'member is', 'members are')} labelled fraud${labelled.length > MAX_REASON_ACCOUNTS ? ` (the first ${MAX_REASON_ACCOUNTS} shown)` : ''}.`,
-        labelled
-          .slice(0, MAX_REASON_ACCOUNTS)
-          .map((m) => ({ accountId: m.accountId, detail: `labelled fraud; risk ${m.score.toFixed(2)}` })),
+        labelled.slice(0, MAX_REASON_ACCOUNTS).map((m) => ({ accountId: m.accountId, detail: `labelled fraud; risk ${m.score.toFixed(2)}` })),
       );
     }
     case 'RISKY_MEMBERS': {

@@ -39,6 +39,9 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   );
   assert.equal(explainAccountReason('MIGRATED_FROM:AC9:0.83', ctx).accounts[0]!.accountId, 'AC9');
   assert.match(explainAccountReason('MIGRATED_FROM:AC9:0.83', ctx).text, /counterparties of AC9.*score 0\.83/);
+  const burst = explainAccountReason('COORDINATED_BURST:A:B:5', ctx);
+  assert.equal(burst.accounts[0]!.accountId, 'A:B', 'an account id may hold a colon');
+  assert.match(burst.text, /one-off transfer with A:B, a labelled fraud account, as one of 5 .* within 12 hours/);
   assert.equal(explainAccountReason('CLUSTER_RISK:0.62', ctx).clusterId, 'C000007');
   assert.match(explainAccountReason('TYPOLOGY:ring', ctx).text, /ring: money goes round/);
   assert.match(explainAccountReason('LABELLED_FRAUD', ctx).text, /alice, 2026-03-01: “chargebacks”/);

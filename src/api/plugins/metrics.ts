@@ -165,7 +165,7 @@ export default fp(
     // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
     new client.Gauge({
       name: 'acctnet_watch_set_size',
-      help: "Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates scored with a link, re-scored on any transfer of theirs; bytes: the set's size in Redis",
+      help: "Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates whose link could still pass the bar, scored again on any transfer of theirs and hourly; bytes: the set's size in Redis",
       labelNames: ['kind'],
       registers: [registry],
       async collect() {
