@@ -346,10 +346,20 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (trace) trace.stage = 'successor not young or surging';
         continue;
       }
+      // S itself in the set (evaluate reads the record of every account of its job and every pending
+      // one; explain and diagnose score the pair they are asked about): a provisional successor
+      // (depth d ≥ 1) is scored only against predecessors above it in a chain (depth < d), so that a
+      // stronger link can supersede its own and no chain turns into a cycle. (Evaluate never asks
+      // for a firm predecessor, depth 0, as a successor.)
+      const own = preds.get(sId);
       for (const a of preds_) {
         const p = preds.get(a);
         if (!p) {
           if (trace) trace.stage = 'predecessor not in the watch set';
+          continue;
+        }
+        if (own && p.depth >= own.depth) {
+          if (trace) trace.stage = 'successor is itself a predecessor at the same or a higher level';
           continue;
         }
         const fall = fallOf(a, p);
@@ -491,17 +501,21 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (p) preds.set(id, p);
       pendingIds.push(id);
     });
-    // A pending account that is now a predecessor (listed, labelled) is not scored as a successor:
-    // it leaves the set, or it would come up as due in every job and, being the oldest, crowd out
-    // the successors that are due.
-    const nowPredecessors = pendingIds.filter((id) => preds.has(id));
+    // A predecessor listed by a run or labelled (depth 0) is nobody's successor. One listed by the
+    // watch itself (a provisional successor, depth ≥ 1) still is: a stronger link found later must
+    // be able to supersede the one it was listed under (a group-mate that was still trading when it
+    // rose often scores first).
+    const firm = (id: string) => preds.get(id)?.depth === 0;
+    // A pending account that is now a firm predecessor leaves the set, or it would come up as due
+    // in every job and, being the oldest, crowd out the successors that are due.
+    const nowPredecessors = pendingIds.filter(firm);
     if (nowPredecessors.length) await redis.zrem(keys.pending, ...nowPredecessors);
     if (preds.size === 0 && cps.size === 0 && pendingIds.length === 0) return { ...EMPTY };
 
     // Pairs A → S: money out of A to S, or a former counterparty of A dealing with S.
     const pairs = new Map<string, Set<string>>();
     const consider = (a: string, s: string) => {
-      if (s === a || preds.has(s) || formerOf(cps.get(s), a)) return;
+      if (s === a || firm(s) || formerOf(cps.get(s), a)) return;
       const set = pairs.get(s) ?? new Set<string>();
       set.add(a);
       pairs.set(s, set);
@@ -514,7 +528,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // A successor scored with a link before is scored again on any transfer of its own, watched or
     // not: its evidence grows with its own transfers (profile, rise) and a better predecessor may
     // have turned up since (allPredecessors below finds every one its evidence points to).
-    for (const sId of pendingIds) if (!preds.has(sId) && !pairs.has(sId)) pairs.set(sId, new Set());
+    for (const sId of pendingIds) if (!firm(sId) && !pairs.has(sId)) pairs.set(sId, new Set());
     if (pairs.size === 0) return { ...EMPTY };
     const scored = await scorePairs(gen, pairs, latest, preds, cps, undefined, true);
     await keepPending(pairs, scored, latest);

@@ -2,10 +2,13 @@
 // watched account's counterparties and one counterparty of another is recorded as the first one's
 // successor only, even when the ingest job touches only the other one's counterparty; a stronger
 // predecessor found later supersedes the weaker link recorded first; a successor scored below the
-// bar is scored again on its own later transfers, watched or not.
+// bar is scored again on its own later transfers, watched or not; a successor listed by the watch
+// under a weaker link is still superseded by a stronger one (it is a predecessor itself by then).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/index.js';
+import { setOverride } from '../../src/blacklist/overrides.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createAuditRepository } from '../../src/neo4j/repositories/audit.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
@@ -180,5 +183,41 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     await seedTransfers(s.driver, s.config, job, 'opb-due');
     await watchWith().afterWrite(job);
     assert.equal(await redis.zscore(key, 'OPB'), null);
+  });
+
+  // Last in the file: it lists OPA and OPB, which the tests above need unlisted (labelled only).
+  test('a successor auto-listed under a weaker link, a predecessor itself now, is superseded by a stronger link found later', async () => {
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const blacklist = createBlacklistRepository(s.driver, s.config.neo4j);
+    const admin = { keyId: 'test', name: 'test', role: 'admin' };
+    for (const accountId of ['OPA', 'OPB']) {
+      const r = await setOverride(s.rt.publishDeps(), admin, { accountId, action: 'include', reason: 'test' }, null);
+      assert.equal(r.kind, 'published');
+    }
+    const served = async () => {
+      const state = await blacklist.state();
+      return blacklist.entries(state.servedVersion!);
+    };
+    const watch = watchWith();
+    // OSL takes over OD1 and OD2 (two of OPB's five): OPB → OSL passes the low bar and, OPB being
+    // listed, OSL is listed at once…
+    const first = ['OD1', 'OD2'].flatMap((c, j) => [tx('OSL', c, 41 + j, 18, 35), tx(c, 'OSL', 41 + j, 19, 45)]);
+    await seedTransfers(s.driver, s.config, first, 'osl-1');
+    // (the successors of OPA held above for want of a listed predecessor may be listed with it)
+    assert.ok((await watch.afterWrite(first)).autoListed >= 1);
+    assert.match((await served()).find((e) => e.accountId === 'OSL')?.reasons[0] ?? '', /^MIGRATED_FROM:OPB:/);
+    // …so the rebuilt watch set holds OSL as a predecessor (a provisional successor, depth 1).
+    const gen = await currentWatchSet({ config, driver: s.driver, redis: s.rt.redis() });
+    const asPredecessor = await s.rt.redis().hget(watchKeys(s.config.queue.prefix).pred(gen!), 'OSL');
+    assert.equal(JSON.parse(asPredecessor!).depth, 1);
+    // Then OSL takes over OC1..OC3 (three of OPA's four): the stronger link supersedes the weaker
+    // one and OSL stays listed, now under OPA (the breaker is not charged again).
+    const second = ['OC1', 'OC2', 'OC3'].flatMap((c, j) => [tx('OSL', c, 43 + j, 18, 35), tx(c, 'OSL', 43 + j, 19, 45)]);
+    await seedTransfers(s.driver, s.config, second, 'osl-2');
+    assert.ok((await watch.afterWrite(second)).provisional >= 1);
+    const strong = await successors.get('OPA', 'OSL');
+    assert.equal(strong?.status, 'provisional');
+    assert.equal((await successors.get('OPB', 'OSL'))?.status, 'superseded');
+    assert.match((await served()).find((e) => e.accountId === 'OSL')?.reasons[0] ?? '', /^MIGRATED_FROM:OPA:/);
   });
 });
