@@ -534,27 +534,44 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     await keepPending(pairs, scored, latest);
     if (scored.length === 0) return { ...EMPTY };
 
-    // One predecessor per successor, the best scored (as a run pairs one fallen account with one risen
-    // one, best scores first); a predecessor already recorded for S with a higher score also wins.
-    const best = new Map<string, (typeof scored)[number]>();
-    for (const x of scored) {
-      if (!x.link) continue;
-      const b = best.get(x.s);
-      if (!b || x.link.score > b.link!.score || (x.link.score === b.link!.score && x.a < b.a)) best.set(x.s, x);
+    // One predecessor per successor and one successor per predecessor, as a run assigns them
+    // (detectMigrations): the links at or above the bar, best first. A link recorded before with an
+    // equal or higher score holds its successor and its predecessor; a weaker one gives way to a
+    // stronger link and is superseded below. A successor whose best predecessor is held by a
+    // stronger successor gets its next best.
+    const bar = config.watch.minScore;
+    const candidates = scored
+      .filter((x) => x.link && x.link.score >= bar)
+      .sort((x, y) => y.link!.score - x.link!.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.s < y.s ? -1 : x.s > y.s ? 1 : 0));
+    const [recordedTo, recordedFrom] = candidates.length
+      ? await Promise.all([
+          successors.bestScoreFor([...new Set(candidates.map((x) => x.s))]),
+          successors.bestScoreFrom([...new Set(candidates.map((x) => x.a))]),
+        ])
+      : [new Map<string, { from: string; score: number }>(), new Map<string, { to: string; score: number }>()];
+    const usedTo = new Set<string>();
+    const usedFrom = new Set<string>();
+    const passing: typeof candidates = [];
+    for (const x of candidates) {
+      if (usedTo.has(x.s) || usedFrom.has(x.a)) continue;
+      const toOther = recordedTo.get(x.s);
+      if (toOther && toOther.from !== x.a && toOther.score >= x.link!.score) {
+        usedTo.add(x.s);
+        continue;
+      }
+      const fromOther = recordedFrom.get(x.a);
+      if (fromOther && fromOther.to !== x.s && fromOther.score >= x.link!.score) continue;
+      usedTo.add(x.s);
+      usedFrom.add(x.a);
+      passing.push(x);
     }
-    const passing = [...best.values()].filter((x) => x.link!.score >= config.watch.minScore);
-    const recordedBest = passing.length
-      ? await successors.bestScoreFor(passing.map((x) => x.s))
-      : new Map<string, { from: string; score: number }>();
 
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();
     out.evaluated = scored.length;
-    let relisted = 0;
+    let listChanged = 0;
     for (const { a, s: sId, p, link } of passing) {
       if (!link) continue;
-      const other = recordedBest.get(sId);
-      if (other && other.from !== a && other.score >= link.score) continue;
       const depth = p.depth + 1;
       const key = successorKey(a, sId);
       const recorded = await successors.record(
@@ -574,33 +591,45 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (recorded.created) out.provisional++;
       // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
       // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
-      const replaced = other && other.from !== a ? await supersede(sId, key, link.score, stamp) : [];
+      const other = recordedTo.get(sId);
+      const replaced = other && other.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
+      // So does a weaker link from A to another successor S′: S′ leaves the list if it was on it and
+      // is scored again with the next job (its next-best predecessor may hold).
+      const elsewhere = recordedFrom.get(a);
+      const freed = elsewhere && elsewhere.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
+      if (freed.length) {
+        await redis.zadd(keys.pending, ...freed.flatMap((f) => [latest - PENDING_RESCORE_MS - 1, f.to]));
+        if (freed.some((f) => f.wasListed)) listChanged++;
+      }
       const wasListed = replaced.some((r) => r.wasListed);
       if (recorded.listed || recorded.decision !== null) continue;
       const listing = await list(key, p, depth, stamp, wasListed);
       if (listing.listed && !wasListed) out.autoListed++;
-      if (wasListed) relisted++; // S stays listed with the stronger link's reason, or leaves the list
+      if (wasListed) listChanged++; // S stays listed with the stronger link's reason, or leaves the list
       if (listing.breaker) out.breakerHeld++;
     }
     await redis.hincrby(keys.stats, 'evidenceUpdates', out.evaluated);
     if (out.provisional) await redis.hincrby(keys.stats, 'provisional', out.provisional);
     if (out.breakerHeld) await redis.hincrby(keys.stats, 'breakerHeld', out.breakerHeld);
     if (out.autoListed) await redis.hincrby(keys.stats, 'autoListed', out.autoListed);
-    if (out.autoListed || relisted) out.version = await publishSuccessors(deps);
+    if (out.autoListed || listChanged) out.version = await publishSuccessors(deps);
     return out;
   }
 
-  /** Supersedes the weaker provisional links to S, each audited (actor system). */
-  async function supersede(sId: string, keep: string, score: number, now: number) {
+  /** Supersedes the weaker provisional links to S (or from A), each audited (actor system). */
+  async function supersede(of: { to: string } | { from: string }, keep: string, score: number, now: number) {
     return write(async (tx) => {
-      const changed = await successors.supersede(sId, keep, score, now, tx);
+      const changed =
+        'to' in of
+          ? (await successors.supersede(of.to, keep, score, now, tx)).map((c) => ({ ...c, to: of.to }))
+          : (await successors.supersedeOf(of.from, keep, score, now, tx)).map((c) => ({ ...c, from: of.from }));
       for (const c of changed) {
         await appendAudit(
           tx,
           WATCH_ACTOR,
           'successor.superseded',
           c.key,
-          { from: c.from, to: sId, score: c.score, supersededBy: keep, byScore: score, wasListed: c.wasListed },
+          { from: c.from, to: c.to, score: c.score, supersededBy: keep, byScore: score, wasListed: c.wasListed },
           null,
         );
       }

@@ -153,6 +153,34 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
+    /**
+     * A stronger link from the same predecessor was recorded: its weaker provisional links to other
+     * successors nobody decided on are superseded. Returns those it changed.
+     */
+    async supersedeOf(
+      from: string,
+      keep: string,
+      score: number,
+      now: number,
+      tx?: Tx,
+    ): Promise<Array<{ key: string; to: string; score: number; wasListed: boolean }>> {
+      const r = await write(tx, (t) => t.run(cypher('watch/supersede-successors-of'), { from, keep, score, now: int(now) }));
+      return r.records.map((x) => ({
+        key: x.get('key') as string,
+        to: x.get('to') as string,
+        score: Number(x.get('score')),
+        wasListed: x.get('wasListed') === true,
+      }));
+    },
+
+    /** Per predecessor account, its highest-scored provisional or confirmed link. */
+    async bestScoreFrom(froms: readonly string[], tx?: Tx): Promise<Map<string, { to: string; score: number }>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/best-predecessor-scores'), { froms: [...froms] }));
+      return new Map(
+        r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]),
+      );
+    },
+
     /** Per successor account, its highest-scored provisional or confirmed link. */
     async bestScoreFor(tos: readonly string[], tx?: Tx): Promise<Map<string, { from: string; score: number }>> {
       const r = await read(tx, (t) => t.run(cypher('watch/best-successor-scores'), { tos: [...tos] }));
