@@ -619,10 +619,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   /** Supersedes the weaker provisional links to S (or from A), each audited (actor system). */
   async function supersede(of: { to: string } | { from: string }, keep: string, score: number, now: number) {
     return write(async (tx) => {
-      const changed =
-        'to' in of
-          ? (await successors.supersede(of.to, keep, score, now, tx)).map((c) => ({ ...c, to: of.to }))
-          : (await successors.supersedeOf(of.from, keep, score, now, tx)).map((c) => ({ ...c, from: of.from }));
+      const changed = await successors.supersede(of, keep, score, now, tx);
       for (const c of changed) {
         await appendAudit(
           tx,

@@ -134,40 +134,25 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /**
-     * A stronger link to the same successor was recorded: the weaker provisional ones nobody decided
-     * on are superseded (off the list, never raised again). Returns those it changed.
+     * A stronger link (`keep`) was recorded: the weaker provisional links nobody decided on to the
+     * same successor (`{to}`), or from the same predecessor to other successors (`{from}`), are
+     * superseded (off the list, never raised again). Returns those it changed.
      */
     async supersede(
-      to: string,
+      end: { to: string } | { from: string },
       keep: string,
       score: number,
       now: number,
       tx?: Tx,
-    ): Promise<Array<{ key: string; from: string; score: number; wasListed: boolean }>> {
-      const r = await write(tx, (t) => t.run(cypher('watch/supersede-successors'), { to, keep, score, now: int(now) }));
+    ): Promise<Array<{ key: string; from: string; to: string; score: number; wasListed: boolean }>> {
+      const byTo = 'to' in end;
+      const r = await write(tx, (t) =>
+        t.run(cypher(byTo ? 'watch/supersede-successors' : 'watch/supersede-successors-of'), { ...end, keep, score, now: int(now) }),
+      );
       return r.records.map((x) => ({
         key: x.get('key') as string,
-        from: x.get('from') as string,
-        score: Number(x.get('score')),
-        wasListed: x.get('wasListed') === true,
-      }));
-    },
-
-    /**
-     * A stronger link from the same predecessor was recorded: its weaker provisional links to other
-     * successors nobody decided on are superseded. Returns those it changed.
-     */
-    async supersedeOf(
-      from: string,
-      keep: string,
-      score: number,
-      now: number,
-      tx?: Tx,
-    ): Promise<Array<{ key: string; to: string; score: number; wasListed: boolean }>> {
-      const r = await write(tx, (t) => t.run(cypher('watch/supersede-successors-of'), { from, keep, score, now: int(now) }));
-      return r.records.map((x) => ({
-        key: x.get('key') as string,
-        to: x.get('to') as string,
+        from: 'from' in end ? end.from : (x.get('from') as string),
+        to: 'to' in end ? end.to : (x.get('to') as string),
         score: Number(x.get('score')),
         wasListed: x.get('wasListed') === true,
       }));
