@@ -551,27 +551,19 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       : [new Map<string, { from: string; score: number }>(), new Map<string, { to: string; score: number }>()];
     const usedTo = new Set<string>();
     const usedFrom = new Set<string>();
-    const passing: typeof candidates = [];
-    for (const x of candidates) {
-      if (usedTo.has(x.s) || usedFrom.has(x.a)) continue;
-      const toOther = recordedTo.get(x.s);
-      if (toOther && toOther.from !== x.a && toOther.score >= x.link!.score) {
-        usedTo.add(x.s);
-        continue;
-      }
-      const fromOther = recordedFrom.get(x.a);
-      if (fromOther && fromOther.to !== x.s && fromOther.score >= x.link!.score) continue;
-      usedTo.add(x.s);
-      usedFrom.add(x.a);
-      passing.push(x);
-    }
-
     const out: WatchOutcome = { ...EMPTY };
     const stamp = Date.now();
     out.evaluated = scored.length;
     let listChanged = 0;
-    for (const { a, s: sId, p, link } of passing) {
-      if (!link) continue;
+    for (const { a, s: sId, p, link } of candidates) {
+      if (!link || usedTo.has(sId) || usedFrom.has(a)) continue;
+      const toOther = recordedTo.get(sId);
+      if (toOther && toOther.from !== a && toOther.score >= link.score) {
+        usedTo.add(sId);
+        continue;
+      }
+      const fromOther = recordedFrom.get(a);
+      if (fromOther && fromOther.to !== sId && fromOther.score >= link.score) continue;
       const depth = p.depth + 1;
       const key = successorKey(a, sId);
       const recorded = await successors.record(
@@ -587,16 +579,23 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         },
         stamp,
       );
-      if (recorded.status !== 'provisional') continue; // rejected, expired, superseded or confirmed: never raised again
+      // Rejected, expired or superseded: never raised again, and it holds neither S nor A (S's
+      // next-best predecessor and A's next-best successor in this job still count); confirmed by a
+      // run: it holds both, and nothing more is done.
+      if (recorded.status === 'confirmed') {
+        usedTo.add(sId);
+        usedFrom.add(a);
+      }
+      if (recorded.status !== 'provisional') continue;
+      usedTo.add(sId);
+      usedFrom.add(a);
       if (recorded.created) out.provisional++;
       // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
       // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
-      const other = recordedTo.get(sId);
-      const replaced = other && other.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
+      const replaced = toOther && toOther.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
       // So does a weaker link from A to another successor S′: S′ leaves the list if it was on it and
       // is scored again with the next job (its next-best predecessor may hold).
-      const elsewhere = recordedFrom.get(a);
-      const freed = elsewhere && elsewhere.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
+      const freed = fromOther && fromOther.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
       if (freed.length) {
         await redis.zadd(keys.pending, ...freed.flatMap((f) => [latest - PENDING_RESCORE_MS - 1, f.to]));
         if (freed.some((f) => f.wasListed)) listChanged++;

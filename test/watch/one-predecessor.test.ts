@@ -34,7 +34,7 @@ const tx = (from: string, to: string, day: number, hour: number, amount = 40, ch
   at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
   channel,
 });
-const GROUPS = [1, 2, 3, 4, 5, 6, 7];
+const GROUPS = [1, 2, 3, 4, 5, 6, 7, 8];
 const lastAt = (ts: SyntheticTransfer[]) => Math.max(...ts.map((t) => t.at));
 const life = (acct: string, partners: string[]) =>
   partners.flatMap((c, k) => [0, 1, 2, 3, 4].map((d) => (d % 2 ? tx(c, acct, k * 5 + d, 19, 45) : tx(acct, c, k * 5 + d, 18, 35))));
@@ -234,6 +234,31 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     assert.equal((entry?.details as { supersededBy?: string } | undefined)?.supersededBy, 'OPA_6>OSC');
     const due = await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSA');
     assert.ok(due !== null && Number(due) < lastAt(c) - HOUR, 'OSA is due for a new scoring');
+  });
+
+  test('a rejected pair holds neither its predecessor nor its successor: the next-best pair of the same job is recorded', async () => {
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const watch = watchWith();
+    // OSX takes over OC1_8..OC3_8: OPA_8 → OSX, which an investigator rejects.
+    const x = ['OC1_8', 'OC2_8', 'OC3_8'].flatMap((c, j) => [tx('OSX', c, 29 + j, 18, 35), tx(c, 'OSX', 29 + j, 19, 45)]);
+    await seedTransfers(s.driver, s.config, x, 'osx-1');
+    assert.equal((await watch.afterWrite(x)).provisional, 1);
+    await successors.decide('OPA_8>OSX', 'rejected', 'test');
+    // One job: OSX carries on with OPA_8's counterparties (its rejected pair still scores best) and
+    // OSY takes over OC4_8 and OC1_8 (a weaker link to OPA_8).
+    const job = [
+      tx('OSX', 'OC4_8', 33, 18, 35),
+      tx('OC4_8', 'OSX', 33, 19, 45),
+      ...['OC4_8', 'OC1_8'].flatMap((c, j) => [tx('OSY', c, 33 + j, 18, 35), tx(c, 'OSY', 33 + j, 19, 45)]),
+    ];
+    await seedTransfers(s.driver, s.config, job, 'osy-1');
+    const viaX = await watch.explain('OPA_8', 'OSX', lastAt(job));
+    const viaY = await watch.explain('OPA_8', 'OSY', lastAt(job));
+    assert.ok(viaX && viaY && viaX.score > viaY.score, `${viaY?.score} < ${viaX?.score}`);
+    await watch.afterWrite(job);
+    assert.equal((await successors.get('OPA_8', 'OSX'))?.status, 'rejected');
+    assert.equal((await successors.get('OPA_8', 'OSY'))?.status, 'provisional');
+    // (OSX itself may go to its next-best predecessor: only the rejected pair is never raised again.)
   });
 
   // Last in the file: its listing publishes a version, and the tests above expect the first watch set.
