@@ -34,6 +34,9 @@ export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'CLUSTER_RISK',
   'TYPOLOGY',
   'COORDINATED_BURST',
+  'BURST_CENTRE',
+  'BURST_SIBLING',
+  'RELAYED',
 ]);
 
 export interface FusionInput {

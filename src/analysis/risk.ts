@@ -10,6 +10,11 @@
 // - COORDINATED_BURST: a one-off transfer with a labelled fraud account, one of several such
 //   transfers of that account within hours (a laundering pattern's fan, stack or walk); victims pay
 //   a fraudster one at a time, over weeks;
+// - BURST_CENTRE / BURST_SIBLING: the same burst seen from its unlabelled centre — an account whose
+//   own burst includes a labelled fraud account (a fan-in's collector, a fan-out's source) — and
+//   the centre's other one-off counterparties in that window (the other feeders), one hop further;
+// - RELAYED: on a money trail from a labelled fraud account — one-off transfers passed on within
+//   hours, less a cut (a chain, cycle or walk), or money that came back around such a trail;
 // - CLUSTER_RISK: a cluster's risk reaches the members that take part in its flows;
 // - TYPOLOGY: a ring, chain or fan whose members pass money through with no ordinary life;
 // - PASS_THROUGH / NEW_HIGH_VELOCITY / NO_ORDINARY_ACTIVITY: the account's own behaviour.
@@ -55,6 +60,14 @@ export interface RiskOptions {
   burstWindowHours: number;
   /** …and at least this multiple of what the account's own rate of new one-off pairs puts in such a window. */
   burstRateFactor: number;
+  /** Relays: a one-off transfer passed on as another one-off transfer within this many hours… */
+  relayWindowHours: number;
+  /** …keeping at least this share of the amount (and never more than all of it). */
+  relayMinShare: number;
+  /** A money trail is followed while its evidence (hopDecay per relay) stays at or above this. */
+  relayMinEvidence: number;
+  /** A round trip (money sent along a trail that came back along it) counts within this many days. */
+  roundTripDays: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -72,6 +85,10 @@ export const RISK_DEFAULTS: RiskOptions = {
   burstMinTransfers: 3,
   burstWindowHours: 12,
   burstRateFactor: 3,
+  relayWindowHours: 24,
+  relayMinShare: 0.8,
+  relayMinEvidence: 0.45,
+  roundTripDays: 10,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -135,6 +152,22 @@ export interface RiskPrep {
   bySender: { start: Uint32Array; to: Uint32Array; amount: Float64Array; repeat: Float64Array };
   /** Per account, the counterparties of its one-off transfers that were part of a coordinated burst (coordinatedBursts). */
   burst: Bursts;
+  relays: Relays;
+}
+
+/**
+ * Relay steps (relaySteps): a one-off pair u → x (`into`) passed on by x as a one-off pair x → y
+ * (`onward`). Indexed both ways as compressed rows over pairs: the steps leaving an incoming pair, and
+ * the steps arriving at an onward pair.
+ */
+export interface Relays {
+  /** Per pair p, steps byInto[intoStart[p]..intoStart[p+1]) are the onward pairs of p. */
+  intoStart: Uint32Array;
+  byInto: Uint32Array;
+  /** Per pair q, steps byOnward[onwardStart[q]..onwardStart[q+1]) are the incoming pairs q passed on. */
+  onwardStart: Uint32Array;
+  byOnward: Uint32Array;
+  count: number;
 }
 
 export interface Bursts {
@@ -142,6 +175,8 @@ export interface Bursts {
   other: Uint32Array;
   /** One-off transfers of the account in the window around this one (itself included). */
   size: Uint32Array;
+  /** When the pair's first transfer was made (epoch ms). */
+  at: Float64Array;
 }
 
 /**
@@ -177,6 +212,7 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
   const start = new Uint32Array(n + 1);
   const other: number[] = [];
   const size: number[] = [];
+  const at: number[] = [];
   for (let i = 0; i < n; i++) {
     start[i] = other.length;
     const a = segStart[i]!;
@@ -202,10 +238,161 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
       if (same >= o.burstMinTransfers) continue;
       other.push(pairFrom[p] === i ? pairTo[p]! : pairFrom[p]!);
       size.push(near + 1);
+      at.push(t);
     }
   }
   start[n] = other.length;
-  return { start, other: Uint32Array.from(other), size: Uint32Array.from(size) };
+  return { start, other: Uint32Array.from(other), size: Uint32Array.from(size), at: Float64Array.from(at) };
+}
+
+/**
+ * Relay steps, from the graph alone: an account x received a one-off transfer (a pair of at most
+ * burstMaxPairTransfers transfers, the other end not a hub) and made a one-off transfer within
+ * relayWindowHours after it, of between relayMinShare and all of its amount. Money passed on within
+ * hours, less a cut: a laundering chain, cycle or walk. Salaries, rent and shopping are repeated pairs
+ * or hubs, and an ordinary person rarely pays on the same amount to someone new within the day.
+ */
+export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions): Relays {
+  const n = flows.ids.length;
+  const { pairFrom, pairTo, pairTransfers, pairFirst, pairAmount, pairCount } = flows;
+  const oneOff = (p: number) => pairTransfers[p]! <= o.burstMaxPairTransfers && !isHub[pairFrom[p]!] && !isHub[pairTo[p]!];
+  const inCount = new Uint32Array(n + 1);
+  const outCount = new Uint32Array(n + 1);
+  for (let p = 0; p < pairCount; p++) {
+    if (!oneOff(p)) continue;
+    inCount[pairTo[p]!]!++;
+    outCount[pairFrom[p]!]!++;
+  }
+  const inStart = new Uint32Array(n + 1);
+  const outStart = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    inStart[i + 1] = inStart[i]! + inCount[i]!;
+    outStart[i + 1] = outStart[i]! + outCount[i]!;
+  }
+  const ins = new Uint32Array(inStart[n]!);
+  const outs = new Uint32Array(outStart[n]!);
+  const inFill = inStart.slice(0, n);
+  const outFill = outStart.slice(0, n);
+  for (let p = 0; p < pairCount; p++) {
+    if (!oneOff(p)) continue;
+    ins[inFill[pairTo[p]!]!++] = p;
+    outs[outFill[pairFrom[p]!]!++] = p;
+  }
+  const byTime = (x: number, y: number) => pairFirst[x]! - pairFirst[y]! || x - y;
+  const w = o.relayWindowHours * 3_600_000;
+  const stepInto: number[] = [];
+  const stepOnward: number[] = [];
+  for (let x = 0; x < n; x++) {
+    const a0 = inStart[x]!;
+    const a1 = inStart[x + 1]!;
+    const b0 = outStart[x]!;
+    const b1 = outStart[x + 1]!;
+    if (a0 === a1 || b0 === b1) continue;
+    const inList = Array.from(ins.subarray(a0, a1)).sort(byTime);
+    const outList = Array.from(outs.subarray(b0, b1)).sort(byTime);
+    let lo = 0;
+    for (const p of inList) {
+      const t = pairFirst[p]!;
+      while (lo < outList.length && pairFirst[outList[lo]!]! <= t) lo++;
+      for (let k = lo; k < outList.length; k++) {
+        const q = outList[k]!;
+        if (pairFirst[q]! > t + w) break;
+        const share = pairAmount[q]! / pairAmount[p]!;
+        if (share >= o.relayMinShare && share <= 1 && pairTo[q] !== pairFrom[p]) {
+          stepInto.push(p);
+          stepOnward.push(q);
+        }
+      }
+    }
+  }
+  const count = stepInto.length;
+  const index = (key: number[], value: number[]) => {
+    const start = new Uint32Array(pairCount + 1);
+    for (let k = 0; k < count; k++) start[key[k]! + 1]!++;
+    for (let p = 0; p < pairCount; p++) start[p + 1]! += start[p]!;
+    const fill = start.slice(0, pairCount);
+    const out = new Uint32Array(count);
+    for (let k = 0; k < count; k++) out[fill[key[k]!]!++] = value[k]!;
+    return { start, out };
+  };
+  const a = index(stepInto, stepOnward);
+  const b = index(stepOnward, stepInto);
+  return { intoStart: a.start, byInto: a.out, onwardStart: b.start, byOnward: b.out, count };
+}
+
+/**
+ * Money trails from labelled fraud accounts, on a prepared graph: every pair with a labelled fraud
+ * account starts a trail (evidence 1); a relay step passes it on forward (the receiver passed the
+ * money on) and backward (the sender had just received what it sent), hopDecay per step, while the
+ * evidence stays at or above relayMinEvidence. An unlabelled account on a relay step gets the step's
+ * evidence (`RELAYED:<label>:<hops>`). A round trip — an account sent money along a trail and got it
+ * back along a trail within roundTripDays, at least one of the two through a relay — is evidence too
+ * (a cycle's first account sends first and receives last: it relays nothing). Paying a labelled
+ * account, or receiving from one and keeping it, is not a relay: victims and relatives do that.
+ */
+export function relayTrails(prep: RiskPrep, label: Int8Array): Array<{ account: number; value: number; origin: number; hops: number }> {
+  const { o, relays } = prep;
+  const { isHub } = prep.inp;
+  const { pairFrom, pairTo, pairFirst, pairCount } = prep.inp.flows;
+  const trail = new Float64Array(pairCount);
+  const origin = new Int32Array(pairCount).fill(-1);
+  const hopsOf = new Uint8Array(pairCount);
+  const best = new Map<number, { account: number; value: number; origin: number; hops: number }>();
+  const credit = (account: number, value: number, from: number, hops: number) => {
+    if (label[account] !== 0 || isHub[account]) return;
+    const cur = best.get(account);
+    if (!cur || value > cur.value) best.set(account, { account, value, origin: from, hops });
+  };
+  let frontier: number[] = [];
+  for (let p = 0; p < pairCount; p++) {
+    const l = label[pairFrom[p]!] === 1 ? pairFrom[p]! : label[pairTo[p]!] === 1 ? pairTo[p]! : -1;
+    if (l < 0) continue;
+    trail[p] = 1;
+    origin[p] = l;
+    frontier.push(p);
+  }
+  const extend = (p: number, q: number, v: number, next: number[]) => {
+    if (v <= trail[q]!) return;
+    trail[q] = v;
+    origin[q] = origin[p]!;
+    hopsOf[q] = hopsOf[p]! + 1;
+    next.push(q);
+  };
+  while (frontier.length) {
+    const next: number[] = [];
+    for (const p of frontier) {
+      const v = trail[p]! * o.hopDecay;
+      if (v < o.relayMinEvidence) continue;
+      for (let k = relays.intoStart[p]!, end = relays.intoStart[p + 1]!; k < end; k++) {
+        credit(pairTo[p]!, v, origin[p]!, hopsOf[p]! + 1);
+        extend(p, relays.byInto[k]!, v, next);
+      }
+      for (let k = relays.onwardStart[p]!, end = relays.onwardStart[p + 1]!; k < end; k++) {
+        credit(pairFrom[p]!, v, origin[p]!, hopsOf[p]! + 1);
+        extend(p, relays.byOnward[k]!, v, next);
+      }
+    }
+    frontier = next;
+  }
+  const span = o.roundTripDays * 86_400_000;
+  const sent = new Map<number, number[]>();
+  for (let p = 0; p < pairCount; p++) {
+    if (!(trail[p]! > 0) || label[pairFrom[p]!] !== 0) continue;
+    const list = sent.get(pairFrom[p]!);
+    if (list) list.push(p);
+    else sent.set(pairFrom[p]!, [p]);
+  }
+  for (let p = 0; p < pairCount; p++) {
+    if (!(trail[p]! > 0)) continue;
+    for (const q of sent.get(pairTo[p]!) ?? []) {
+      if (pairFirst[q]! >= pairFirst[p]! || pairFirst[p]! - pairFirst[q]! > span) continue;
+      // Paying a labelled friend and being paid back by them is not a trail.
+      if (hopsOf[p] === 0 && hopsOf[q] === 0) continue;
+      const v = Math.min(trail[p]!, trail[q]!) * o.hopDecay;
+      if (v >= o.relayMinEvidence) credit(pairTo[p]!, v, origin[p]!, hopsOf[p]! + 1);
+    }
+  }
+  return [...best.values()].sort((x, y) => x.account - y.account);
 }
 
 export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<RiskOptions> = {}): RiskPrep {
@@ -290,6 +477,7 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
   }
   return {
     burst: coordinatedBursts(inp.flows, isHub, o),
+    relays: relaySteps(inp.flows, isHub, o),
     inp,
     o,
     n,
@@ -382,6 +570,11 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
   };
   const noteBurst = (i: number, l: number, size: number) =>
     note(i, 'COORDINATED_BURST', o.hopDecay, () => `COORDINATED_BURST:${inp.ids[l]}:${size}`);
+  const noteBurstCentre = (i: number, l: number, size: number) =>
+    note(i, 'BURST_CENTRE', o.hopDecay, () => `BURST_CENTRE:${inp.ids[l]}:${size}`);
+  const noteBurstSibling = (i: number, x: number, size: number) =>
+    note(i, 'BURST_SIBLING', o.hopDecay * o.hopDecay, () => `BURST_SIBLING:${inp.ids[x]}:${size}`);
+  const noteRelay = (i: number, value: number, l: number, hops: number) => note(i, 'RELAYED', value, () => `RELAYED:${inp.ids[l]}:${hops}`);
   const noteMigration = (i: number, inherited: number, link: Migration) =>
     note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);
   const noteCluster = (i: number, cid: number, share: number, cs: number, byShape: boolean) => {
@@ -403,6 +596,37 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       // and landlords are not in the pattern (spreading it listed more look-alikes on the tuning seeds).
       raise(x, o.hopDecay, false);
     }
+  }
+  // The other way round: an unlabelled account whose own burst includes a labelled fraud account is
+  // the pattern's centre (a fan-in's collector, a fan-out's source); the burst's other one-off
+  // transfers within the window of the labelled one are its siblings (the other feeders).
+  {
+    const w = o.burstWindowHours * 3_600_000;
+    for (let x = 0; x < n; x++) {
+      if (label[x] !== 0 || isHub[x]) continue;
+      const a = burst.start[x]!;
+      const end = burst.start[x + 1]!;
+      for (let k = a; k < end; k++) {
+        const l = burst.other[k]!;
+        if (label[l] !== 1) continue;
+        if (explain) noteBurstCentre(x, l, burst.size[k]!);
+        raise(x, o.hopDecay, false);
+        const t = burst.at[k]!;
+        for (let j = a; j < end; j++) {
+          const y = burst.other[j]!;
+          if (j === k || label[y] !== 0 || isHub[y] || Math.abs(burst.at[j]! - t) > w) continue;
+          if (explain) noteBurstSibling(y, x, burst.size[j]!);
+          raise(y, o.hopDecay * o.hopDecay, false);
+        }
+      }
+    }
+  }
+
+  // Money trails from labelled fraud accounts: relays and round trips (relayTrails). Not spread
+  // further, as bursts: the trail itself is the evidence.
+  for (const t of relayTrails(prep, label)) {
+    if (explain) noteRelay(t.account, t.value, t.origin, t.hops);
+    raise(t.account, t.value, false);
   }
 
   // Clusters as arrays (memberIndex's order): the rounds below read them without map lookups.

@@ -103,7 +103,7 @@ function flowAccounts(ctx: AccountReasonContext, side: 'received' | 'sent', only
   return { accounts, count: picked.length, sum, total };
 }
 
-/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST): the account (whose id may hold ':') and the number. */
+/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST, BURST_CENTRE, BURST_SIBLING, RELAYED): the account (whose id may hold ':') and the number. */
 function accountAndNumber(detail: string): [string, string] {
   const k = detail.lastIndexOf(':');
   return k < 0 ? [detail, ''] : [detail.slice(0, k), detail.slice(k + 1)];
@@ -152,16 +152,36 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
     }
     case 'MIGRATED_FROM': {
       const [from, score] = accountAndNumber(detail);
-      return out(
-        `It took over the counterparties of ${from}, a risky account that stopped or dropped (migration link score ${score}).`,
-        [{ accountId: from, detail: 'the account it succeeded' }],
-      );
+      return out(`It took over the counterparties of ${from}, a risky account that stopped or dropped (migration link score ${score}).`, [
+        { accountId: from, detail: 'the account it succeeded' },
+      ]);
     }
     case 'COORDINATED_BURST': {
       const [with_, size] = accountAndNumber(detail);
       return out(
         `It made a one-off transfer with ${with_}, a labelled fraud account, as one of ${size || 'several'} such one-off transfers of that account within ${RISK_DEFAULTS.burstWindowHours} hours — a laundering pattern moves money through its accounts in hours.`,
         [{ accountId: with_, detail: 'the labelled fraud account of the burst' }],
+      );
+    }
+    case 'BURST_CENTRE': {
+      const [with_, size] = accountAndNumber(detail);
+      return out(
+        `It made ${size || 'several'} one-off transfers within ${RISK_DEFAULTS.burstWindowHours} hours, one of them with ${with_}, a labelled fraud account — the centre of a laundering fan (a collector or a source).`,
+        [{ accountId: with_, detail: 'the labelled fraud account in its burst' }],
+      );
+    }
+    case 'BURST_SIBLING': {
+      const [centre, size] = accountAndNumber(detail);
+      return out(
+        `It made a one-off transfer with ${centre} within hours of that account's one-off transfer with a labelled fraud account, as one of ${size || 'several'} such transfers of ${centre} within ${RISK_DEFAULTS.burstWindowHours} hours — another feeder or receiver of the same laundering fan.`,
+        [{ accountId: centre, detail: 'the centre of the burst (its own reasons name the labelled account)' }],
+      );
+    }
+    case 'RELAYED': {
+      const [from, hops] = accountAndNumber(detail);
+      return out(
+        `It is on a money trail with ${from}, a labelled fraud account, ${hops || 'some'} relay step(s) away: one-off transfers passed on within ${RISK_DEFAULTS.relayWindowHours} hours keeping ${Math.round(RISK_DEFAULTS.relayMinShare * 100)}–100% of the amount (or money that came back to it around such a trail).`,
+        [{ accountId: from, detail: 'the labelled fraud account the trail starts from' }],
       );
     }
     case 'CLUSTER_RISK':
@@ -196,7 +216,13 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
     case 'LEARNED': {
       const k = detail.indexOf(':');
       const score = k < 0 ? detail : detail.slice(0, k);
-      const features = k < 0 ? [] : detail.slice(k + 1).split('; ').filter(Boolean);
+      const features =
+        k < 0
+          ? []
+          : detail
+              .slice(k + 1)
+              .split('; ')
+              .filter(Boolean);
       const labelled = ctx.counterparties.filter((c) => c.label === 'fraud');
       const accounts = /labelled fraud/.test(detail)
         ? labelled.slice(0, MAX_REASON_ACCOUNTS).map((c) => ({
@@ -221,14 +247,22 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
 /** One cluster reason in words, with the members behind it. */
 export function explainClusterReason(reason: string, ctx: ClusterReasonContext): ReasonExplanation {
   const { code, detail } = parseReason(reason);
-  const out = (text: string, accounts: ReasonAccount[] = []): ReasonExplanation => ({ reason, code, text, accounts, clusterId: ctx.clusterId });
+  const out = (text: string, accounts: ReasonAccount[] = []): ReasonExplanation => ({
+    reason,
+    code,
+    text,
+    accounts,
+    clusterId: ctx.clusterId,
+  });
   const byScore = [...ctx.members].sort((a, b) => b.score - a.score || (a.accountId < b.accountId ? -1 : 1));
   switch (code) {
     case 'LABELLED_FRAUD_MEMBERS': {
       const labelled = byScore.filter((m) => m.labelledFraud);
       return out(
         `${plural(Number(detail) || labelled.length, 'member is', 'members are')} labelled fraud${labelled.length > MAX_REASON_ACCOUNTS ? ` (the first ${MAX_REASON_ACCOUNTS} shown)` : ''}.`,
-        labelled.slice(0, MAX_REASON_ACCOUNTS).map((m) => ({ accountId: m.accountId, detail: `labelled fraud; risk ${m.score.toFixed(2)}` })),
+        labelled
+          .slice(0, MAX_REASON_ACCOUNTS)
+          .map((m) => ({ accountId: m.accountId, detail: `labelled fraud; risk ${m.score.toFixed(2)}` })),
       );
     }
     case 'RISKY_MEMBERS': {

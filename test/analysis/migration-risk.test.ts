@@ -117,3 +117,75 @@ test("a labelled account's coordinated burst of one-off transfers makes the othe
     assert.ok(!out.reasons[i]!.some((r) => r.startsWith('COORDINATED_BURST')), id);
   }
 });
+
+/** Ordinary lives for the given people: a salary each month and shopping every few days. */
+function ordinaryLives(people: string[], days: number): T[] {
+  const tx: T[] = [];
+  for (const p of people) {
+    for (let d = 0; d < days; d += 30) tx.push({ from: 'EMPLOYER', to: p, amount: 2500, day: d, hour: 7 });
+    for (let d = 1; d < days; d += 3) tx.push({ from: p, to: 'SHOP', amount: 35, day: d, hour: 17, channel: 'card' });
+  }
+  for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % days, hour: 12, channel: 'card' });
+  for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
+  return tx;
+}
+
+test("a burst whose centre is unlabelled: the centre and the labelled feeder's siblings are evidence; payers on other days are not", () => {
+  const people = ['COLLECT', 'OUT', ...[0, 1, 2, 3, 4].map((k) => `F${k}`), 'W0', 'W1'];
+  const tx = ordinaryLives(people, 60);
+  // F0..F4 each pay the collector once, within five hours of each other on day 20; only F0 is labelled.
+  for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: 'COLLECT', amount: 900 + 37 * k, day: 20, hour: 9 + k });
+  tx.push({ from: 'COLLECT', to: 'OUT', amount: 4300, day: 21, hour: 10 });
+  tx.push({ from: 'W0', to: 'COLLECT', amount: 50, day: 40, hour: 12 }, { from: 'W1', to: 'COLLECT', amount: 60, day: 50, hour: 12 });
+  const out = analyse(tx, { labels: { F0: 'fraud' }, days: 60 });
+  const at = (id: string) => out.graph.getNodeAttribute(id, 'i') as number;
+  const listed = new Set(out.candidates.map((e) => e.accountId));
+  assert.ok(out.reasons[at('COLLECT')]!.includes('BURST_CENTRE:F0:5'), out.reasons[at('COLLECT')]!.join(' | '));
+  assert.ok(listed.has('COLLECT'));
+  for (let k = 1; k < 5; k++) {
+    const i = at(`F${k}`);
+    assert.ok(out.reasons[i]!.includes('BURST_SIBLING:COLLECT:5'), `F${k}: ${out.reasons[i]!.join(' | ')}`);
+    assert.ok(listed.has(`F${k}`), `F${k} is listed (score ${out.score[i]})`);
+  }
+  for (const id of ['W0', 'W1']) {
+    const i = at(id);
+    assert.ok(!out.reasons[i]!.some((r) => r.startsWith('BURST_')), `${id}: ${out.reasons[i]!.join(' | ')}`);
+    assert.ok(!listed.has(id), id);
+  }
+});
+
+test('a money trail from a labelled account: relays and a round trip are evidence; a victim, a relative and a late payer are not', () => {
+  const people = ['A', 'B', 'SINK', 'Z0', 'Y1', 'Y2', 'VICTIM', 'RELATIVE', 'LATE', 'Q'];
+  const tx = ordinaryLives(people, 60);
+  // L → A → B → SINK within a day, each hop keeping 97%.
+  tx.push({ from: 'L', to: 'A', amount: 5000, day: 20, hour: 9 });
+  tx.push({ from: 'A', to: 'B', amount: 4850, day: 20, hour: 13 });
+  tx.push({ from: 'B', to: 'SINK', amount: 4700, day: 20, hour: 20 });
+  // A cycle through L: Z0 → Y1 → L → Y2 → Z0 on day 30.
+  tx.push({ from: 'Z0', to: 'Y1', amount: 3000, day: 30, hour: 8 });
+  tx.push({ from: 'Y1', to: 'L', amount: 2910, day: 30, hour: 12 });
+  tx.push({ from: 'L', to: 'Y2', amount: 2820, day: 30, hour: 15 });
+  tx.push({ from: 'Y2', to: 'Z0', amount: 2740, day: 30, hour: 20 });
+  // A victim pays L; a relative receives from L and keeps it; LATE receives from L and pays as much on 3 days later.
+  tx.push({ from: 'VICTIM', to: 'L', amount: 400, day: 12, hour: 11 });
+  tx.push({ from: 'L', to: 'RELATIVE', amount: 600, day: 40, hour: 10 });
+  tx.push({ from: 'L', to: 'LATE', amount: 800, day: 45, hour: 10 });
+  tx.push({ from: 'LATE', to: 'Q', amount: 780, day: 48, hour: 10 });
+  const out = analyse(tx, { labels: { L: 'fraud' }, days: 60 });
+  const at = (id: string) => out.graph.getNodeAttribute(id, 'i') as number;
+  const reasons = (id: string) => out.reasons[at(id)]!;
+  assert.ok(reasons('A').includes('RELAYED:L:1'), reasons('A').join(' | '));
+  assert.ok(reasons('B').includes('RELAYED:L:2'), reasons('B').join(' | '));
+  assert.ok(reasons('Y1').includes('RELAYED:L:1'), reasons('Y1').join(' | '));
+  assert.ok(reasons('Y2').includes('RELAYED:L:1'), reasons('Y2').join(' | '));
+  assert.ok(
+    reasons('Z0').some((r) => r.startsWith('RELAYED:L:')),
+    `the cycle's first account: ${reasons('Z0').join(' | ')}`,
+  );
+  const listed = new Set(out.candidates.map((e) => e.accountId));
+  for (const id of ['A', 'B', 'Y1', 'Y2', 'Z0']) assert.ok(listed.has(id), `${id} is listed (score ${out.score[at(id)]})`);
+  for (const id of ['SINK', 'VICTIM', 'RELATIVE', 'LATE', 'Q']) {
+    assert.ok(!reasons(id).some((r) => r.startsWith('RELAYED')), `${id}: ${reasons(id).join(' | ')}`);
+    assert.ok(!listed.has(id), `${id} is not listed`);
+  }
+});

@@ -42,6 +42,18 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   const burst = explainAccountReason('COORDINATED_BURST:A:B:5', ctx);
   assert.equal(burst.accounts[0]!.accountId, 'A:B', 'an account id may hold a colon');
   assert.match(burst.text, /one-off transfer with A:B, a labelled fraud account, as one of 5 .* within 12 hours/);
+  const centre = explainAccountReason('BURST_CENTRE:L:1:4', ctx);
+  assert.deepEqual(
+    centre.accounts.map((a) => a.accountId),
+    ['L:1'],
+  );
+  assert.match(centre.text, /made 4 one-off transfers within 12 hours, one of them with L:1, a labelled fraud account/);
+  const sibling = explainAccountReason('BURST_SIBLING:C9:6', ctx);
+  assert.equal(sibling.accounts[0]!.accountId, 'C9');
+  assert.match(sibling.text, /one-off transfer with C9 .* one of 6 such transfers of C9/);
+  const relayed = explainAccountReason('RELAYED:L7:2', ctx);
+  assert.equal(relayed.accounts[0]!.accountId, 'L7');
+  assert.match(relayed.text, /money trail with L7, a labelled fraud account, 2 relay step\(s\) away: .* within 24 hours keeping 80–100%/);
   assert.equal(explainAccountReason('CLUSTER_RISK:0.62', ctx).clusterId, 'C000007');
   assert.match(explainAccountReason('TYPOLOGY:ring', ctx).text, /ring: money goes round/);
   assert.match(explainAccountReason('LABELLED_FRAUD', ctx).text, /alice, 2026-03-01: “chargebacks”/);
@@ -50,7 +62,10 @@ test('account reasons: words, numbers, the accounts behind them', () => {
     'A new account (12 days old) making 4.5 transfers a day, far more than the median account.',
   );
   const learned = explainAccountReason('LEARNED:0.91:share of inflow from labelled fraud accounts 36% (top 1%); age 12 days', ctx);
-  assert.match(learned.text, /probability of fraud at 0\.91; what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./);
+  assert.match(
+    learned.text,
+    /probability of fraud at 0\.91; what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./,
+  );
   assert.deepEqual(
     learned.accounts.map((a) => a.accountId),
     ['S2'],
