@@ -64,6 +64,12 @@ export interface RiskOptions {
   relayWindowHours: number;
   /** …keeping at least this share of the amount (and never more than all of it). */
   relayMinShare: number;
+  /**
+   * At most this many onward transfers per incoming one (the earliest that match): a relay passes a
+   * transfer on as one or two; a busy account's dozens of matches a day say nothing more and would
+   * only cost memory.
+   */
+  relayMaxOnward: number;
   /** A money trail is followed while its evidence (hopDecay per relay) stays at or above this. */
   relayMinEvidence: number;
   /** A round trip (money sent along a trail that came back along it) counts within this many days. */
@@ -87,6 +93,7 @@ export const RISK_DEFAULTS: RiskOptions = {
   burstRateFactor: 3,
   relayWindowHours: 24,
   relayMinShare: 0.8,
+  relayMaxOnward: 4,
   relayMinEvidence: 0.45,
   roundTripDays: 10,
 };
@@ -294,13 +301,15 @@ export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions): Rel
     for (const p of inList) {
       const t = pairFirst[p]!;
       while (lo < outList.length && pairFirst[outList[lo]!]! <= t) lo++;
-      for (let k = lo; k < outList.length; k++) {
+      let taken = 0;
+      for (let k = lo; k < outList.length && taken < o.relayMaxOnward; k++) {
         const q = outList[k]!;
         if (pairFirst[q]! > t + w) break;
         const share = pairAmount[q]! / pairAmount[p]!;
         if (share >= o.relayMinShare && share <= 1 && pairTo[q] !== pairFrom[p]) {
           stepInto.push(p);
           stepOnward.push(q);
+          taken++;
         }
       }
     }
