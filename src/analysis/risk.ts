@@ -174,7 +174,6 @@ export interface Relays {
   /** Per pair q, steps byOnward[onwardStart[q]..onwardStart[q+1]) are the incoming pairs q passed on. */
   onwardStart: Uint32Array;
   byOnward: Uint32Array;
-  count: number;
 }
 
 export interface Bursts {
@@ -259,44 +258,23 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
  * hours, less a cut: a laundering chain, cycle or walk. Salaries, rent and shopping are repeated pairs
  * or hubs, and an ordinary person rarely pays on the same amount to someone new within the day.
  */
-export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions): Relays {
+export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions, adj: ReturnType<typeof pairAdjacency>): Relays {
   const n = flows.ids.length;
   const { pairFrom, pairTo, pairTransfers, pairFirst, pairAmount, pairCount } = flows;
   const oneOff = (p: number) => pairTransfers[p]! <= o.burstMaxPairTransfers && !isHub[pairFrom[p]!] && !isHub[pairTo[p]!];
-  const inCount = new Uint32Array(n + 1);
-  const outCount = new Uint32Array(n + 1);
-  for (let p = 0; p < pairCount; p++) {
-    if (!oneOff(p)) continue;
-    inCount[pairTo[p]!]!++;
-    outCount[pairFrom[p]!]!++;
-  }
-  const inStart = new Uint32Array(n + 1);
-  const outStart = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    inStart[i + 1] = inStart[i]! + inCount[i]!;
-    outStart[i + 1] = outStart[i]! + outCount[i]!;
-  }
-  const ins = new Uint32Array(inStart[n]!);
-  const outs = new Uint32Array(outStart[n]!);
-  const inFill = inStart.slice(0, n);
-  const outFill = outStart.slice(0, n);
-  for (let p = 0; p < pairCount; p++) {
-    if (!oneOff(p)) continue;
-    ins[inFill[pairTo[p]!]!++] = p;
-    outs[outFill[pairFrom[p]!]!++] = p;
-  }
   const byTime = (x: number, y: number) => pairFirst[x]! - pairFirst[y]! || x - y;
   const w = o.relayWindowHours * 3_600_000;
   const stepInto: number[] = [];
   const stepOnward: number[] = [];
   for (let x = 0; x < n; x++) {
-    const a0 = inStart[x]!;
-    const a1 = inStart[x + 1]!;
-    const b0 = outStart[x]!;
-    const b1 = outStart[x + 1]!;
-    if (a0 === a1 || b0 === b1) continue;
-    const inList = Array.from(ins.subarray(a0, a1)).sort(byTime);
-    const outList = Array.from(outs.subarray(b0, b1)).sort(byTime);
+    if (adj.inStart[x] === adj.inStart[x + 1] || adj.outStart[x] === adj.outStart[x + 1]) continue;
+    const inList = Array.from(adj.byReceiver.subarray(adj.inStart[x]!, adj.inStart[x + 1]!))
+      .filter(oneOff)
+      .sort(byTime);
+    const outList = Array.from(adj.bySender.subarray(adj.outStart[x]!, adj.outStart[x + 1]!))
+      .filter(oneOff)
+      .sort(byTime);
+    if (!inList.length || !outList.length) continue;
     let lo = 0;
     for (const p of inList) {
       const t = pairFirst[p]!;
@@ -326,7 +304,7 @@ export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions): Rel
   };
   const a = index(stepInto, stepOnward);
   const b = index(stepOnward, stepInto);
-  return { intoStart: a.start, byInto: a.out, onwardStart: b.start, byOnward: b.out, count };
+  return { intoStart: a.start, byInto: a.out, onwardStart: b.start, byOnward: b.out };
 }
 
 /**
@@ -360,8 +338,11 @@ export function relayTrails(prep: RiskPrep, label: Int8Array): Array<{ account: 
     origin[p] = l;
     frontier.push(p);
   }
+  // Every pair on a trail (the round trips below read only these).
+  const onTrail = [...frontier];
   const extend = (p: number, q: number, v: number, next: number[]) => {
     if (v <= trail[q]!) return;
+    if (!(trail[q]! > 0)) onTrail.push(q);
     trail[q] = v;
     origin[q] = origin[p]!;
     hopsOf[q] = hopsOf[p]! + 1;
@@ -384,15 +365,15 @@ export function relayTrails(prep: RiskPrep, label: Int8Array): Array<{ account: 
     frontier = next;
   }
   const span = o.roundTripDays * 86_400_000;
+  onTrail.sort((x, y) => x - y);
   const sent = new Map<number, number[]>();
-  for (let p = 0; p < pairCount; p++) {
-    if (!(trail[p]! > 0) || label[pairFrom[p]!] !== 0) continue;
+  for (const p of onTrail) {
+    if (label[pairFrom[p]!] !== 0) continue;
     const list = sent.get(pairFrom[p]!);
     if (list) list.push(p);
     else sent.set(pairFrom[p]!, [p]);
   }
-  for (let p = 0; p < pairCount; p++) {
-    if (!(trail[p]! > 0)) continue;
+  for (const p of onTrail) {
     for (const q of sent.get(pairTo[p]!) ?? []) {
       if (pairFirst[q]! >= pairFirst[p]! || pairFirst[p]! - pairFirst[q]! > span) continue;
       // Paying a labelled friend and being paid back by them is not a trail.
@@ -486,7 +467,7 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
   }
   return {
     burst: coordinatedBursts(inp.flows, isHub, o),
-    relays: relaySteps(inp.flows, isHub, o),
+    relays: relaySteps(inp.flows, isHub, o, adj),
     inp,
     o,
     n,

@@ -579,16 +579,14 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         },
         stamp,
       );
-      // Rejected, expired or superseded: never raised again, and it holds neither S nor A (S's
-      // next-best predecessor and A's next-best successor in this job still count); confirmed by a
-      // run: it holds both, and nothing more is done.
-      if (recorded.status === 'confirmed') {
+      // Provisional or confirmed by a run: the link holds S and A. Rejected, expired or superseded:
+      // never raised again, and it holds neither (S's next-best predecessor and A's next-best
+      // successor in this job still count). Only a provisional link is acted on further.
+      if (recorded.status === 'provisional' || recorded.status === 'confirmed') {
         usedTo.add(sId);
         usedFrom.add(a);
       }
       if (recorded.status !== 'provisional') continue;
-      usedTo.add(sId);
-      usedFrom.add(a);
       if (recorded.created) out.provisional++;
       // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
       // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
