@@ -353,14 +353,14 @@ export function relayTrails(prep: RiskPrep, label: Int8Array): Array<{ account: 
     for (const p of frontier) {
       const v = trail[p]! * o.hopDecay;
       if (v < o.relayMinEvidence) continue;
-      for (let k = relays.intoStart[p]!, end = relays.intoStart[p + 1]!; k < end; k++) {
-        credit(pairTo[p]!, v, origin[p]!, hopsOf[p]! + 1);
-        extend(p, relays.byInto[k]!, v, next);
-      }
-      for (let k = relays.onwardStart[p]!, end = relays.onwardStart[p + 1]!; k < end; k++) {
-        credit(pairFrom[p]!, v, origin[p]!, hopsOf[p]! + 1);
-        extend(p, relays.byOnward[k]!, v, next);
-      }
+      // The receiver passed p on (one credit, however many onward steps), then the trail goes on.
+      const intoEnd = relays.intoStart[p + 1]!;
+      if (relays.intoStart[p]! < intoEnd) credit(pairTo[p]!, v, origin[p]!, hopsOf[p]! + 1);
+      for (let k = relays.intoStart[p]!; k < intoEnd; k++) extend(p, relays.byInto[k]!, v, next);
+      // The sender had just received what it sent in p.
+      const onwardEnd = relays.onwardStart[p + 1]!;
+      if (relays.onwardStart[p]! < onwardEnd) credit(pairFrom[p]!, v, origin[p]!, hopsOf[p]! + 1);
+      for (let k = relays.onwardStart[p]!; k < onwardEnd; k++) extend(p, relays.byOnward[k]!, v, next);
     }
     frontier = next;
   }
