@@ -68,6 +68,7 @@ export const FEATURE_COLUMNS: readonly FeatureColumn[] = [
   col('cluster_density', 'density of its cluster', 'share'),
   col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'),
   col('participation', 'share of its money moving inside its cluster', 'share'),
+  col('relay_chain', 'transfers on the longest chain of money passed on within hours through it', 'count', true),
   col('hub', 'is a hub (merchant, payroll)', 'score'),
   // Migration
   col('predecessor_link', 'score of its link to an account it took over from', 'score'),
@@ -85,6 +86,8 @@ export interface FeatureTableInput {
   clusters: ReadonlyMap<number, readonly string[]>;
   typologies: ReadonlyMap<number, Typology>;
   migrations: readonly Migration[];
+  /** Per account, the longest relay chain through it (relayChains in risk.ts; 0 for an account that relays nothing). */
+  relayChain: Uint16Array;
   /** Recent part of the window compared with earlier behaviour (buckets). */
   recentBuckets?: number;
   /** Degree above which the clustering coefficient is not computed (NaN): O(d²) per account. */
@@ -292,6 +295,7 @@ export function computeFeatureTable(inp: FeatureTableInput): Matrix {
     const total = c.inStrength[i]! + c.outStrength[i]!;
     set(i, 'participation', total > 0 ? Math.min(1, participation[i]! / total) : 0);
     set(i, 'hub', isHub[i]!);
+    set(i, 'relay_chain', Math.log1p(inp.relayChain[i]!));
     set(i, 'predecessor_link', predecessor[i]!);
     set(i, 'successor_link', successor[i]!);
   }

@@ -113,7 +113,7 @@ export interface LearnedResult {
 }
 
 export interface LearnedInput {
-  table: FeatureTableInput;
+  table: Omit<FeatureTableInput, 'relayChain'>;
   ids: readonly string[];
   labels: ReadonlyMap<string, LabelValue>;
   /** Where each label came from (investigation, chargeback, import, alert…), counted on the card. */
@@ -151,7 +151,9 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     lap = now;
   };
   inp.onStep?.('learned.features');
-  const base = computeFeatureTable(inp.table);
+  // The rules' label-free part once (relay chains are a feature; each fold propagates its own labels on it).
+  const riskPrep = inp.riskPrep ?? prepareRisk(inp.risk, inp.riskOptions);
+  const base = computeFeatureTable({ ...inp.table, relayChain: riskPrep.relayChain });
   mark('features');
   // Accounts in id order: folds, samples and the forest's subsamples must not depend on the order
   // Neo4j returned rows in.
@@ -238,8 +240,6 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore, work), (i) => !isTraining[i]);
   const featureFold = new Int32Array(n).fill(-1);
   for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
-  // The rules' label-free part once; each fold propagates its own labels on it.
-  const riskPrep = inp.riskPrep ?? prepareRisk(inp.risk, inp.riskOptions);
   const foldLabel = new Int8Array(n);
   for (let g = 0; g < o.folds; g++) {
     for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;

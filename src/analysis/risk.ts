@@ -74,6 +74,11 @@ export interface RiskOptions {
   relayMinEvidence: number;
   /** A round trip (money sent along a trail that came back along it) counts within this many days. */
   roundTripDays: number;
+  /**
+   * A relay chain (relayChains) of at least this many transfers through an account is evidence by
+   * itself (`RELAY_CHAIN`), labels or not: money passed on again and again within hours.
+   */
+  relayChainMin: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -96,6 +101,7 @@ export const RISK_DEFAULTS: RiskOptions = {
   relayMaxOnward: 4,
   relayMinEvidence: 0.45,
   roundTripDays: 10,
+  relayChainMin: 4,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -160,6 +166,8 @@ export interface RiskPrep {
   /** Per account, the counterparties of its one-off transfers that were part of a coordinated burst (coordinatedBursts). */
   burst: Bursts;
   relays: Relays;
+  /** Per account, the longest relay chain through it (relayChains). */
+  relayChain: Uint16Array;
 }
 
 /**
@@ -305,6 +313,52 @@ export function relaySteps(flows: Flows, isHub: Uint8Array, o: RiskOptions, adj:
   const a = index(stepInto, stepOnward);
   const b = index(stepOnward, stepInto);
   return { intoStart: a.start, byInto: a.out, onwardStart: b.start, byOnward: b.out };
+}
+
+/** Chains longer than this are counted as this long (a chain through a cycle of two-transfer pairs would not end). */
+const MAX_CHAIN = 32;
+
+/**
+ * Relay chains, from the graph alone: for each account that relays (receives a one-off transfer and
+ * passes it on, relaySteps), the most transfers on one chain of relay steps through it — money moved
+ * u → x → y → z within hours, each keeping most of it. Label-free: a feature of the learned model and,
+ * from relayChainMin transfers, evidence (`RELAY_CHAIN`). The chain's first sender and last receiver
+ * get nothing: a victim pays into a chain, a shop is paid out of one.
+ */
+export function relayChains(flows: Pick<Flows, 'pairTo' | 'pairCount' | 'ids'>, relays: Relays): Uint16Array {
+  const { pairTo, pairCount } = flows;
+  // Longest chain (in transfers) ending with each pair, and starting with it: relaxed in rounds over
+  // the steps (a chain gains at least one step per round), at most MAX_CHAIN rounds.
+  const back = new Uint16Array(pairCount).fill(1);
+  const fwd = new Uint16Array(pairCount).fill(1);
+  const steps: number[] = [];
+  for (let p = 0; p < pairCount; p++) if (relays.intoStart[p]! < relays.intoStart[p + 1]!) steps.push(p);
+  for (let round = 0, moved = true; moved && round < MAX_CHAIN; round++) {
+    moved = false;
+    for (const p of steps)
+      for (let k = relays.intoStart[p]!, end = relays.intoStart[p + 1]!; k < end; k++) {
+        const q = relays.byInto[k]!;
+        const b = Math.min(MAX_CHAIN, back[p]! + 1);
+        if (b > back[q]!) {
+          back[q] = b;
+          moved = true;
+        }
+        const f = Math.min(MAX_CHAIN, fwd[q]! + 1);
+        if (f > fwd[p]!) {
+          fwd[p] = f;
+          moved = true;
+        }
+      }
+  }
+  const chain = new Uint16Array(flows.ids.length);
+  for (const p of steps) {
+    const x = pairTo[p]!;
+    for (let k = relays.intoStart[p]!, end = relays.intoStart[p + 1]!; k < end; k++) {
+      const len = Math.min(MAX_CHAIN, back[p]! + fwd[relays.byInto[k]!]!);
+      if (len > chain[x]!) chain[x] = len;
+    }
+  }
+  return chain;
 }
 
 /**
@@ -465,9 +519,11 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     bySender.amount[k] = pairAmount[q]!;
     bySender.repeat[k] = repeat[q]!;
   }
+  const relays = relaySteps(inp.flows, isHub, o, adj);
   return {
     burst: coordinatedBursts(inp.flows, isHub, o),
-    relays: relaySteps(inp.flows, isHub, o, adj),
+    relays,
+    relayChain: relayChains(inp.flows, relays),
     inp,
     o,
     n,
@@ -544,6 +600,8 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
           () => `NEW_HIGH_VELOCITY:${Math.round(f.ageDays[i]!)} days old, ${r2(f.velocity[i]!)} transfers/day`,
         );
       if (ordinary[i]! < 0.05 && b > 0.3) note(i, 'NO_ORDINARY_ACTIVITY', 0.05, 'NO_ORDINARY_ACTIVITY:no merchant spending or salary');
+      const chain = prep.relayChain[i]!;
+      if (chain >= o.relayChainMin) note(i, 'RELAY_CHAIN', o.behaviourCap, () => `RELAY_CHAIN:${chain}`);
     }
     raise(i, prep.behaviourScore[i]!, false);
   }

@@ -184,6 +184,11 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
         [{ accountId: from, detail: 'the labelled fraud account the trail starts from' }],
       );
     }
+    case 'RELAY_CHAIN':
+      return out(
+        `It passed money on in a chain of ${detail || 'several'} one-off transfers, each passed on within ${RISK_DEFAULTS.relayWindowHours} hours keeping ${Math.round(RISK_DEFAULTS.relayMinShare * 100)}–100% of the amount — money moved through accounts in hours, as laundering chains, cycles and walks move it (no label needed).`,
+        flowAccounts(ctx, 'sent', false).accounts.slice(0, 5),
+      );
     case 'CLUSTER_RISK':
       return out(
         `It passes on the money of its cluster${ctx.clusterId ? ` ${ctx.clusterId}` : ''}, whose risk is ${detail}.`,

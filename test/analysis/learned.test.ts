@@ -6,12 +6,12 @@ import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
-import { FlowAggregator, type Flows } from '../../src/analysis/flows.js';
+import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
 import { buildAccountGraph } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from '../../src/analysis/label-features.js';
 import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput } from '../../src/analysis/pipeline.js';
-import type { LabelValue } from '../../src/analysis/risk.js';
+import { relayChains, relaySteps, RISK_DEFAULTS, type LabelValue } from '../../src/analysis/risk.js';
 import { createRng } from '../../src/analysis/rng.js';
 import { createWorld } from '../../dev/synth/world.js';
 import { DAY, flowsOf } from './helpers.js';
@@ -32,6 +32,7 @@ function table(flows: Flows) {
     clusters: communities.members,
     typologies: new Map(),
     migrations: [],
+    relayChain: relayChains(flows, relaySteps(flows, hubs.isHub, RISK_DEFAULTS, pairAdjacency(flows, n))),
   });
   const get = (id: string, name: string) => x.data[flows.index.get(id)! * x.cols + FEATURE_INDEX.get(name)!]!;
   return { get, communities, hubs };

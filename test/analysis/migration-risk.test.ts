@@ -189,3 +189,26 @@ test('a money trail from a labelled account: relays and a round trip are evidenc
     assert.ok(!listed.has(id), `${id} is not listed`);
   }
 });
+
+test('a relay chain without labels: its relays carry RELAY_CHAIN and the chain length; its ends, a halved payment and a late one do not', () => {
+  const people = ['S', 'R1', 'R2', 'R3', 'R4', 'E', 'H1', 'H2', 'SLOW1', 'SLOW2'];
+  const tx = ordinaryLives(people, 60);
+  // S → R1 → R2 → R3 → R4 → E within a day, each hop keeping 96–99%: five transfers.
+  const hops = ['S', 'R1', 'R2', 'R3', 'R4', 'E'];
+  let amount = 6000;
+  for (let k = 0; k + 1 < hops.length; k++) {
+    tx.push({ from: hops[k]!, to: hops[k + 1]!, amount, day: 25, hour: 6 + 3 * k });
+    amount = Math.round(amount * 0.97);
+  }
+  // Not relays: H1 passes on half of what it got; SLOW1 passes it on two days later.
+  tx.push({ from: 'S', to: 'H1', amount: 2000, day: 35, hour: 9 });
+  tx.push({ from: 'H1', to: 'H2', amount: 1000, day: 35, hour: 12 });
+  tx.push({ from: 'H2', to: 'SLOW1', amount: 990, day: 35, hour: 15 });
+  tx.push({ from: 'SLOW1', to: 'SLOW2', amount: 980, day: 37, hour: 15 });
+  const out = analyse(tx, { days: 60 });
+  const at = (id: string) => out.graph.getNodeAttribute(id, 'i') as number;
+  const reasons = (id: string) => out.reasons[at(id)]!;
+  for (const id of ['R1', 'R2', 'R3', 'R4']) assert.ok(reasons(id).includes('RELAY_CHAIN:5'), `${id}: ${reasons(id).join(' | ')}`);
+  for (const id of ['S', 'E', 'H1', 'H2', 'SLOW1', 'SLOW2'])
+    assert.ok(!reasons(id).some((r) => r.startsWith('RELAY_CHAIN')), `${id}: ${reasons(id).join(' | ')}`);
+});

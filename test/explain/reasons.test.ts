@@ -54,6 +54,10 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   const relayed = explainAccountReason('RELAYED:L7:2', ctx);
   assert.equal(relayed.accounts[0]!.accountId, 'L7');
   assert.match(relayed.text, /money trail with L7, a labelled fraud account, 2 relay step\(s\) away: .* within 24 hours keeping 80–100%/);
+  assert.match(
+    explainAccountReason('RELAY_CHAIN:6', ctx).text,
+    /passed money on in a chain of 6 one-off transfers, each passed on within 24 hours keeping 80–100%/,
+  );
   assert.equal(explainAccountReason('CLUSTER_RISK:0.62', ctx).clusterId, 'C000007');
   assert.match(explainAccountReason('TYPOLOGY:ring', ctx).text, /ring: money goes round/);
   assert.match(explainAccountReason('LABELLED_FRAUD', ctx).text, /alice, 2026-03-01: “chargebacks”/);
