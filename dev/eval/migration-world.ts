@@ -26,7 +26,7 @@ export async function analyseWorld(config: Config, dir: string, seed: number, ac
   const graph = buildAccountGraph(flows);
   const centrality = computeCentrality(graph, n);
   const { isHub } = findHubs(centrality, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
-  const { community } = detectCommunities(graph, n, isHub, {
+  const { community } = detectCommunities(flows, isHub, {
     resolution: params.resolution,
     seed: params.seed,
     maxClusterSize: params.maxClusterSize,

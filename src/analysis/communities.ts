@@ -8,7 +8,8 @@
 // Louvain returns one giant community. Hubs get no cluster (clusterId null) and are typed by role.
 import { louvain, UndirectedGraph } from './graphology.js';
 import { createRng } from './rng.js';
-import type { AccountGraph } from './graph.js';
+import { dampedWeight, pairOrder, type PairOrder } from './graph.js';
+import type { Flows } from './flows.js';
 
 export interface CommunityOptions {
   resolution: number;
@@ -39,25 +40,57 @@ export interface Communities {
   timings: { projection: number; louvain: number; split: number };
 }
 
-function project(graph: AccountGraph, isHub: Uint8Array): Projection {
-  const proj: Projection = new UndirectedGraph<Record<string, never>, ProjectionAttrs>({ allowSelfLoops: false });
-  graph.forEachNode((node, attrs) => {
-    if (!isHub[attrs.i]) proj.addNode(node);
-  });
-  graph.forEachEdge((_edge, attrs, source, target, sa, ta) => {
-    if (isHub[sa.i] || isHub[ta.i]) return;
-    // Both directions become one edge, added once, when visiting the direction whose source sorts first.
-    if (graph.hasDirectedEdge(target, source)) {
-      if (source > target) return;
-      proj.addUndirectedEdge(source, target, { w: attrs.weight + graph.getDirectedEdgeAttribute(target, source, 'weight') });
-    } else {
-      proj.addUndirectedEdge(source, target, { w: attrs.weight });
+/**
+ * The undirected projection without hubs, from the pairs in the account graph's order (pairOrder):
+ * accounts by id, each relation once — at the first of its directions in that order, weighing both
+ * (damped weight of one direction plus the other's, as the graph's edges hold them) — and no account
+ * whose only relations are hubs. The same graph, node for node and edge for edge, as one built by
+ * walking the account graph's edges, without looking each reverse edge up by its ids.
+ */
+function project(
+  flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers'>,
+  isHub: Uint8Array,
+  po: PairOrder,
+): Projection {
+  const { ids, pairFrom, pairTo, pairAmount, pairTransfers } = flows;
+  const { order, rank, pairs } = po;
+  const n = ids.length;
+  // Each account's pairs as a sender, as a run of `pairs` (targets in rank order within it).
+  const outStart = new Uint32Array(n + 1);
+  for (const p of pairs) outStart[rank[pairFrom[p]!]! + 1]!++;
+  for (let r = 0; r < n; r++) outStart[r + 1]! += outStart[r]!;
+  const reverse = (p: number): number => {
+    const s = rank[pairFrom[p]!]!;
+    let lo = outStart[rank[pairTo[p]!]!]!;
+    let hi = outStart[rank[pairTo[p]!]! + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = rank[pairTo[pairs[mid]!]!]!;
+      if (r === s) return pairs[mid]!;
+      if (r < s) lo = mid + 1;
+      else hi = mid;
     }
-  });
-  // Accounts whose only relations are hubs are not part of any community.
-  proj.forEachNode((node) => {
-    if (proj.degree(node) === 0) proj.dropNode(node);
-  });
+    return -1;
+  };
+  const linked = new Uint8Array(n);
+  for (const p of pairs) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    if (isHub[a] || isHub[b]) continue;
+    linked[a] = 1;
+    linked[b] = 1;
+  }
+  const proj: Projection = new UndirectedGraph<Record<string, never>, ProjectionAttrs>({ allowSelfLoops: false });
+  for (const i of order) if (linked[i]) proj.addNode(ids[i]!);
+  for (const p of pairs) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    if (isHub[a] || isHub[b]) continue;
+    const w = dampedWeight(pairAmount[p]!, pairTransfers[p]!);
+    const q = reverse(p);
+    if (q < 0) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w });
+    else if (rank[a]! < rank[b]!) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
+  }
   return proj;
 }
 
@@ -104,14 +137,20 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
   return [...groups.values()];
 }
 
-export function detectCommunities(graph: AccountGraph, n: number, isHub: Uint8Array, options: Partial<CommunityOptions> = {}): Communities {
+export function detectCommunities(
+  flows: Pick<Flows, 'ids' | 'index' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers' | 'pairCount'>,
+  isHub: Uint8Array,
+  options: Partial<CommunityOptions> = {},
+  po: PairOrder = pairOrder(flows),
+): Communities {
   const o = { ...COMMUNITY_DEFAULTS, ...options };
+  const n = flows.ids.length;
   const community = new Int32Array(n).fill(-1);
   const members = new Map<number, string[]>();
   let oversized = 0;
   let next = 0;
   let t = performance.now();
-  let proj: Projection | null = project(graph, isHub);
+  let proj: Projection | null = project(flows, isHub, po);
   const timings = { projection: Math.round(performance.now() - t), louvain: 0, split: 0 };
   if (proj.order === 0) return { community, members, modularity: Number.NaN, oversized, timings };
 
@@ -124,7 +163,7 @@ export function detectCommunities(graph: AccountGraph, n: number, isHub: Uint8Ar
     if (nodes.length < 2) return;
     const id = next++;
     members.set(id, nodes);
-    for (const node of nodes) community[graph.getNodeAttribute(node, 'i')] = id;
+    for (const node of nodes) community[flows.index.get(node)!] = id;
   };
 
   // Split what is too large to act on. First for free: Louvain's own dendrogram holds the finer

@@ -30,10 +30,19 @@ export function dampedWeight(amount: number, count: number): number {
   return Math.log2(1 + amount / 10) * (1 + Math.log2(count));
 }
 
-export function buildAccountGraph(flows: Flows): AccountGraph {
-  const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
+/**
+ * The account graph's order: accounts by id (`order`, and each account's place in it, `rank`), and
+ * the pairs by (source rank, target rank). Louvain's projection (communities.ts) reads the pairs in
+ * the same order, so the graph and the projection agree without looking edges up in the graph.
+ */
+export interface PairOrder {
+  order: number[];
+  rank: Uint32Array;
+  pairs: Uint32Array;
+}
+
+export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairCount'>): PairOrder {
   const order = flows.ids.map((_, i) => i).sort((a, b) => (flows.ids[a]! < flows.ids[b]! ? -1 : 1));
-  for (const i of order) graph.addNode(flows.ids[i]!, { i });
   const rank = new Uint32Array(flows.ids.length);
   order.forEach((i, r) => (rank[i] = r));
   // Pairs in (source rank, target rank) order: two stable counting sorts (by target rank, then by
@@ -42,8 +51,13 @@ export function buildAccountGraph(flows: Flows): AccountGraph {
   const m = flows.pairCount;
   const nodes = order.length;
   const byTarget = countingSort(flows.pairTo, rank, nodes, m, null);
-  const pairs = countingSort(flows.pairFrom, rank, nodes, m, byTarget);
-  for (const p of pairs) {
+  return { order, rank, pairs: countingSort(flows.pairFrom, rank, nodes, m, byTarget) };
+}
+
+export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)): AccountGraph {
+  const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
+  for (const i of po.order) graph.addNode(flows.ids[i]!, { i });
+  for (const p of po.pairs) {
     const amount = flows.pairAmount[p]!;
     const count = flows.pairTransfers[p]!;
     graph.addDirectedEdge(flows.ids[flows.pairFrom[p]!]!, flows.ids[flows.pairTo[p]!]!, {

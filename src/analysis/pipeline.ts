@@ -4,7 +4,7 @@ import { clusterBetweenness, computeCentrality, type Centrality } from './centra
 import { detectCommunities } from './communities.js';
 import { computeFeatures, type AccountFeatures } from './features.js';
 import type { Flows } from './flows.js';
-import { buildAccountGraph, type AccountGraph } from './graph.js';
+import { buildAccountGraph, pairOrder, type AccountGraph } from './graph.js';
 import { findHubs } from './hubs.js';
 import { detectMigrations, type Migration } from './migration.js';
 import { explainLearned, fuseScores, type FusedScores } from './fusion.js';
@@ -116,11 +116,15 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const { flows } = input;
   const n = flows.ids.length;
 
-  const graph = step('graph', () => buildAccountGraph(flows));
+  // One order of accounts and pairs for the graph and Louvain's projection.
+  const { po, graph } = step('graph', () => {
+    const order = pairOrder(flows);
+    return { po: order, graph: buildAccountGraph(flows, order) };
+  });
   const centrality = step('centrality', () => computeCentrality(graph, n));
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
-    detectCommunities(graph, n, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }),
+    detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
   );
   const features = step('features', () => computeFeatures(flows, graph, centrality, hubs.isHub, input.firstSeen));
   const roles = step('roles', () => assignRoles(centrality, features, hubs.isHub));

@@ -22,7 +22,7 @@ function table(flows: Flows) {
   const c = computeCentrality(graph, n);
   const hubs = findHubs(c);
   const f = computeFeatures(flows, graph, c, hubs.isHub, undefined);
-  const communities = detectCommunities(graph, n, hubs.isHub, { seed: 1 });
+  const communities = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const x = computeFeatureTable({
     flows,
     c,

@@ -46,7 +46,7 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   const graph = buildAccountGraph(flows);
   const c = computeCentrality(graph, n);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
-  const comm = detectCommunities(graph, n, hubs.isHub, { seed: 1 });
+  const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
   const a = flows.index.get('OLD')!;
   const b = flows.index.get('NEW')!;
@@ -101,7 +101,7 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
   const graph = buildAccountGraph(flows);
   const c = computeCentrality(graph, n);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
-  const comm = detectCommunities(graph, n, hubs.isHub, { seed: 1 });
+  const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
   const out = detectMigrations(graph, flows, f, hubs.isHub, comm.community, { minScore: 0 });
   for (const link of out.links) {
