@@ -56,7 +56,7 @@ async function bareAlgorithms(dir: string, to: number): Promise<{ pagerankMs: nu
   let started = performance.now();
   pagerank(graph, { getEdgeWeight: 'weight', alpha: 0.85, maxIterations: 100, tolerance: 1e-9 });
   const pagerankMs = performance.now() - started;
-  const hubs = findHubs(computeCentrality(graph, flows.ids.length));
+  const hubs = findHubs(computeCentrality(graph, flows));
   const proj = new UndirectedGraph<Record<string, never>, { w: number }>();
   graph.forEachNode((node, a) => {
     if (!hubs.isHub[a.i]) proj.addNode(node);

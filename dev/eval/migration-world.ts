@@ -24,7 +24,7 @@ export async function analyseWorld(config: Config, dir: string, seed: number, ac
   const flows = loaded.flows;
   const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
-  const centrality = computeCentrality(graph, n);
+  const centrality = computeCentrality(graph, flows);
   const { isHub } = findHubs(centrality, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
   const { community } = detectCommunities(flows, isHub, {
     resolution: params.resolution,

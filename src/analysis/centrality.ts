@@ -1,8 +1,9 @@
 // acctnet/analysis/centrality: weighted in/out degree and strength and PageRank from
 // graphology-metrics; exact betweenness (Brandes) only inside clusters, where it is affordable
 // and where an investigator looks.
-import { pagerank, weightedInDegree, weightedOutDegree } from './graphology.js';
-import type { AccountGraph } from './graph.js';
+import { pagerank } from './graphology.js';
+import { pairOrder, type AccountGraph, type PairOrder } from './graph.js';
+import type { Flows } from './flows.js';
 
 export interface Centrality {
   /** Distinct counterparties sending to / receiving from the account. */
@@ -25,8 +26,22 @@ export interface CentralityOptions {
 
 export const CENTRALITY_DEFAULTS: CentralityOptions = { pagerankAlpha: 0.85, pagerankMaxIterations: 100 };
 
-export function computeCentrality(graph: AccountGraph, n: number, options: Partial<CentralityOptions> = {}): Centrality {
+/**
+ * Degrees and strengths from the pairs (one pair = one edge of `graph`), in the graph's pair order:
+ * each account's sums add its pairs in the order of their other end's id, as a walk over the graph's
+ * edges of that account would (graphology keeps an account's neighbours in insertion order, except
+ * that a JavaScript object lists integer-like keys first and in numeric order: with numeric account
+ * ids a sum may differ from graphology-metrics' weightedInDegree in its last bits). PageRank runs on
+ * the graph.
+ */
+export function computeCentrality(
+  graph: AccountGraph,
+  flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairCount'>,
+  options: Partial<CentralityOptions> = {},
+  po: PairOrder = pairOrder(flows),
+): Centrality {
   const o = { ...CENTRALITY_DEFAULTS, ...options };
+  const n = flows.ids.length;
   const c: Centrality = {
     inDegree: new Uint32Array(n),
     outDegree: new Uint32Array(n),
@@ -36,14 +51,19 @@ export function computeCentrality(graph: AccountGraph, n: number, options: Parti
     pagerank: new Float64Array(n),
     betweenness: new Float64Array(n).fill(Number.NaN),
   };
-  graph.forEachNode((node, attrs) => {
-    const i = attrs.i;
-    c.inDegree[i] = graph.inDegree(node);
-    c.outDegree[i] = graph.outDegree(node);
-    c.degree[i] = graph.neighbors(node).length;
-    c.inStrength[i] = weightedInDegree(graph, node, 'amount');
-    c.outStrength[i] = weightedOutDegree(graph, node, 'amount');
-  });
+  const { pairFrom, pairTo, pairAmount } = flows;
+  for (const p of po.pairs) {
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    c.outDegree[a]!++;
+    c.inDegree[b]!++;
+    c.outStrength[a]! += pairAmount[p]!;
+    c.inStrength[b]! += pairAmount[p]!;
+    // Distinct counterparties: a relation both ways counts once, for each of its two accounts.
+    const back = po.reverse(p);
+    c.degree[a]!++;
+    if (back < 0) c.degree[b]!++;
+  }
   if (graph.order > 0) {
     // Money flows towards the accounts PageRank ranks high: weighted by the damped relation strength.
     const ranks = pagerank(graph, {

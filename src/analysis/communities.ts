@@ -53,25 +53,8 @@ function project(
   po: PairOrder,
 ): Projection {
   const { ids, pairFrom, pairTo, pairAmount, pairTransfers } = flows;
-  const { order, rank, pairs } = po;
+  const { order, rank, pairs, reverse } = po;
   const n = ids.length;
-  // Each account's pairs as a sender, as a run of `pairs` (targets in rank order within it).
-  const outStart = new Uint32Array(n + 1);
-  for (const p of pairs) outStart[rank[pairFrom[p]!]! + 1]!++;
-  for (let r = 0; r < n; r++) outStart[r + 1]! += outStart[r]!;
-  const reverse = (p: number): number => {
-    const s = rank[pairFrom[p]!]!;
-    let lo = outStart[rank[pairTo[p]!]!]!;
-    let hi = outStart[rank[pairTo[p]!]! + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const r = rank[pairTo[pairs[mid]!]!]!;
-      if (r === s) return pairs[mid]!;
-      if (r < s) lo = mid + 1;
-      else hi = mid;
-    }
-    return -1;
-  };
   const linked = new Uint8Array(n);
   for (const p of pairs) {
     const a = pairFrom[p]!;

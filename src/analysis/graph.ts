@@ -39,6 +39,10 @@ export interface PairOrder {
   order: number[];
   rank: Uint32Array;
   pairs: Uint32Array;
+  /** Per account rank r, its pairs as a sender are pairs[outStart[r]..outStart[r+1]) (targets in rank order). */
+  outStart: Uint32Array;
+  /** The pair in the other direction (b → a for a → b), or -1: a binary search in b's run. */
+  reverse(p: number): number;
 }
 
 export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairCount'>): PairOrder {
@@ -51,7 +55,26 @@ export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pa
   const m = flows.pairCount;
   const nodes = order.length;
   const byTarget = countingSort(flows.pairTo, rank, nodes, m, null);
-  return { order, rank, pairs: countingSort(flows.pairFrom, rank, nodes, m, byTarget) };
+  const pairs = countingSort(flows.pairFrom, rank, nodes, m, byTarget);
+  const { pairFrom, pairTo } = flows;
+  const outStart = new Uint32Array(nodes + 1);
+  for (let p = 0; p < m; p++) outStart[rank[pairFrom[p]!]! + 1]!++;
+  for (let r = 0; r < nodes; r++) outStart[r + 1]! += outStart[r]!;
+  const reverse = (p: number): number => {
+    const s = rank[pairFrom[p]!]!;
+    const t = rank[pairTo[p]!]!;
+    let lo = outStart[t]!;
+    let hi = outStart[t + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = rank[pairTo[pairs[mid]!]!]!;
+      if (r === s) return pairs[mid]!;
+      if (r < s) lo = mid + 1;
+      else hi = mid;
+    }
+    return -1;
+  };
+  return { order, rank, pairs, outStart, reverse };
 }
 
 export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)): AccountGraph {

@@ -121,7 +121,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     const order = pairOrder(flows);
     return { po: order, graph: buildAccountGraph(flows, order) };
   });
-  const centrality = step('centrality', () => computeCentrality(graph, n));
+  const centrality = step('centrality', () => computeCentrality(graph, flows, {}, po));
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),

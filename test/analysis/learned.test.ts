@@ -19,7 +19,7 @@ import { DAY, flowsOf } from './helpers.js';
 function table(flows: Flows) {
   const graph = buildAccountGraph(flows);
   const n = flows.ids.length;
-  const c = computeCentrality(graph, n);
+  const c = computeCentrality(graph, flows);
   const hubs = findHubs(c);
   const f = computeFeatures(flows, graph, c, hubs.isHub, undefined);
   const communities = detectCommunities(flows, hubs.isHub, { seed: 1 });

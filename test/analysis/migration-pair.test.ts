@@ -44,7 +44,7 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   const flows = flowsOf(world(), { days: 120 });
   const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
-  const c = computeCentrality(graph, n);
+  const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
   const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
@@ -99,7 +99,7 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
   const flows = flowsOf(world(60), { days: 120 });
   const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
-  const c = computeCentrality(graph, n);
+  const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
   const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
