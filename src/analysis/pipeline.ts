@@ -130,7 +130,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const roles = step('roles', () => assignRoles(centrality, features, hubs.isHub));
   const typologies = step('typology', () => {
     const t = new Map<number, Typology>();
-    for (const [cid, members] of communities.members) t.set(cid, classifyCluster(graph, members, features));
+    for (const [cid, members] of communities.members) t.set(cid, classifyCluster({ flows, po }, members, features));
     return t;
   });
   const migration = step('migration', () =>

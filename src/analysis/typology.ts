@@ -1,7 +1,17 @@
 // acctnet/analysis/typology: the shape of a cluster's money flows, from its members' metrics and
 // the directed transfers between them, with the numbers that decided it.
 import type { AccountFeatures } from './features.js';
-import type { AccountGraph } from './graph.js';
+import type { Flows } from './flows.js';
+import type { PairOrder } from './graph.js';
+
+/**
+ * What the typing reads of the account graph: the pairs in the graph's order (an account's pairs as a
+ * sender in the order of their receivers' ids, as the graph's out-edges) and account indices by id.
+ */
+export interface TypologyNet {
+  flows: Pick<Flows, 'index' | 'pairFrom' | 'pairTo' | 'pairAmount'>;
+  po: PairOrder;
+}
 import { round3 } from './roles.js';
 
 export type ClusterType = 'ring' | 'fan_in' | 'fan_out' | 'layering' | 'dense_clique' | 'benign_hub_like' | 'mixed';
@@ -155,17 +165,17 @@ function medianOf(values: number[]): number {
  * victims and relatives is still a chain.
  */
 export function classifyCluster(
-  graph: AccountGraph,
+  net: TypologyNet,
   members: readonly string[],
   f: AccountFeatures,
   options: Partial<TypologyOptions> = {},
 ): Typology {
   const o = { ...TYPOLOGY_DEFAULTS, ...options };
-  const whole = detectShape(graph, members, f, o);
+  const whole = detectShape(net, members, f, o);
   if (whole.type !== 'mixed') return whole;
-  const relays = members.filter((m) => f.forwardShare[graph.getNodeAttribute(m, 'i')]! >= o.relayMinForward);
+  const relays = members.filter((m) => f.forwardShare[net.flows.index.get(m)!]! >= o.relayMinForward);
   if (relays.length < 3 || relays.length === members.length) return whole;
-  const inner = detectShape(graph, relays, f, o);
+  const inner = detectShape(net, relays, f, o);
   if (inner.type === 'mixed' || inner.type === 'benign_hub_like' || inner.type === 'dense_clique') return whole;
   return {
     type: inner.type,
@@ -185,28 +195,34 @@ export function classifyCluster(
   };
 }
 
-function detectShape(graph: AccountGraph, members: readonly string[], f: AccountFeatures, o: TypologyOptions): Typology {
+function detectShape(net: TypologyNet, members: readonly string[], f: AccountFeatures, o: TypologyOptions): Typology {
   const n = members.length;
-  const local = new Map(members.map((m, k) => [m, k]));
+  const { index, pairTo, pairAmount } = net.flows;
+  const { rank, pairs, outStart, reverse } = net.po;
+  const indexOf = members.map((m) => index.get(m)!);
+  // Members by account index (a member's position in `members`).
+  const local = new Map(indexOf.map((i, k) => [i, k]));
   const out: number[][] = members.map(() => []);
   const inDeg = new Int32Array(n);
   const outDeg = new Int32Array(n);
   let edges = 0;
   let reciprocal = 0;
   let internalAmount = 0;
-  members.forEach((m, k) => {
-    graph.forEachOutEdge(m, (_e, attrs, _s, target) => {
-      const t = local.get(target);
-      if (t === undefined) return;
+  for (let k = 0; k < n; k++) {
+    const r = rank[indexOf[k]!]!;
+    for (let e = outStart[r]!, end = outStart[r + 1]!; e < end; e++) {
+      const p = pairs[e]!;
+      const t = local.get(pairTo[p]!);
+      if (t === undefined) continue;
       out[k]!.push(t);
       outDeg[k]!++;
       inDeg[t]!++;
       edges++;
-      internalAmount += attrs.amount;
-      if (graph.hasDirectedEdge(target, m)) reciprocal++;
-    });
-  });
-  const forwardOf = (k: number) => f.forwardShare[graph.getNodeAttribute(members[k]!, 'i')]!;
+      internalAmount += pairAmount[p]!;
+      if (reverse(p) >= 0) reciprocal++;
+    }
+  }
+  const forwardOf = (k: number) => f.forwardShare[indexOf[k]!]!;
   const comp = stronglyConnected(n, out);
   const compSizes = new Map<number, number>();
   for (const c of comp) compSizes.set(c, (compSizes.get(c) ?? 0) + 1);
@@ -246,9 +262,9 @@ function detectShape(graph: AccountGraph, members: readonly string[], f: Account
   const fanOutShare = n > 1 ? outDeg[centerOut]! / (n - 1) : 0;
   const fanIn = fanInShare >= fanOutShare;
   const center = fanIn ? centerIn : centerOut;
-  const centerIdx = graph.getNodeAttribute(members[center]!, 'i');
-  const forwards = members.map((m) => f.forwardShare[graph.getNodeAttribute(m, 'i')]!).sort((a, b) => a - b);
-  const ages = members.map((m) => f.ageDays[graph.getNodeAttribute(m, 'i')]!).sort((a, b) => a - b);
+  const centerIdx = indexOf[center]!;
+  const forwards = indexOf.map((i) => f.forwardShare[i]!).sort((a, b) => a - b);
+  const ages = indexOf.map((i) => f.ageDays[i]!).sort((a, b) => a - b);
   const density = n > 1 ? edges / (n * (n - 1)) : 0;
 
   const evidence: TypologyEvidence = {
