@@ -150,7 +150,7 @@ for (const seed of seeds) {
   // The candidate pairs of detectMigrations, every one kept, with the lead window widened to 90 days
   // (round 2's variants; the others filter to the shipped 7 below).
   const pairs: Pair[] = [];
-  forEachCandidatePair(graph, flows, f, isHub, { ...o, maxLeadDays: 90 }, new Map(), ({ a, b, fall, rise, former, formerWeight }) => {
+  forEachCandidatePair(flows, f, isHub, { ...o, maxLeadDays: 90 }, new Map(), ({ a, b, fall, rise, former, formerWeight }) => {
     const aId = flows.ids[a]!;
     const bId = flows.ids[b]!;
     const p = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);

@@ -41,6 +41,9 @@ export interface PairOrder {
   pairs: Uint32Array;
   /** Per account rank r, its pairs as a sender are pairs[outStart[r]..outStart[r+1]) (targets in rank order). */
   outStart: Uint32Array;
+  /** Per account rank r, its pairs as a receiver are inPairs[inStart[r]..inStart[r+1]) (senders in rank order). */
+  inStart: Uint32Array;
+  inPairs: Uint32Array;
   /** The pair in the other direction (b → a for a → b), or -1: a binary search in b's run. */
   reverse(p: number): number;
 }
@@ -74,7 +77,31 @@ export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pa
     }
     return -1;
   };
-  return { order, rank, pairs, outStart, reverse };
+  const inStart = new Uint32Array(nodes + 1);
+  for (let p = 0; p < m; p++) inStart[rank[pairTo[p]!]! + 1]!++;
+  for (let r = 0; r < nodes; r++) inStart[r + 1]! += inStart[r]!;
+  const inPairs = new Uint32Array(m);
+  const fill = inStart.slice(0, nodes);
+  for (const p of pairs) inPairs[fill[rank[pairTo[p]!]!]!++] = p;
+  return { order, rank, pairs, outStart, inStart, inPairs, reverse };
+}
+
+/**
+ * The account's counterparties (account indices) in the order graphology's forEachNeighbor gives
+ * them on the account graph: its senders by id, then its receivers by id that are not also senders.
+ */
+export function forEachNeighborIndex(
+  flows: Pick<Flows, 'pairFrom' | 'pairTo'>,
+  po: PairOrder,
+  i: number,
+  callback: (j: number) => void,
+): void {
+  const r = po.rank[i]!;
+  for (let k = po.inStart[r]!, end = po.inStart[r + 1]!; k < end; k++) callback(flows.pairFrom[po.inPairs[k]!]!);
+  for (let k = po.outStart[r]!, end = po.outStart[r + 1]!; k < end; k++) {
+    const p = po.pairs[k]!;
+    if (po.reverse(p) < 0) callback(flows.pairTo[p]!);
+  }
 }
 
 export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)): AccountGraph {

@@ -5,7 +5,7 @@
 import type { AccountFeatures } from './features.js';
 import { DAY_MS } from './features.js';
 import { MAX_CHANNELS, type Flows } from './flows.js';
-import type { AccountGraph } from './graph.js';
+import { forEachNeighborIndex, pairOrder, type AccountGraph, type PairOrder } from './graph.js';
 import { round3 } from './roles.js';
 
 export interface MigrationOptions {
@@ -421,13 +421,13 @@ export interface CandidatePair {
  * maxLeadDays before to maxLagDays after a's fall. Hubs neither fall nor rise. Visits each pair once.
  */
 export function forEachCandidatePair(
-  graph: AccountGraph,
   flows: Flows,
   f: AccountFeatures,
   isHub: Uint8Array,
   o: MigrationOptions,
   listedAt: ReadonlyMap<string, number>,
   visit: (pair: CandidatePair) => void,
+  po: PairOrder = pairOrder(flows),
 ): { falls: number; rises: number } {
   const n = flows.ids.length;
   const falls = new Map<number, Event>();
@@ -439,20 +439,24 @@ export function forEachCandidatePair(
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
   }
-  const idx = (node: string) => graph.getNodeAttribute(node, 'i');
+  // The account graph's edges at an account (graphology's degree on a directed graph).
+  const edgesAt = (i: number) => {
+    const r = po.rank[i]!;
+    return po.inStart[r + 1]! - po.inStart[r]! + po.outStart[r + 1]! - po.outStart[r]!;
+  };
   for (const [a, fall] of falls) {
-    const aId = flows.ids[a]!;
-    const former = new Set<string>();
-    graph.forEachNeighbor(aId, (nb, attrs) => {
-      if (!isHub[attrs.i]) former.add(nb);
+    // Its non-hub counterparties in the account graph's neighbour order (forEachNeighborIndex).
+    const formerIndex: number[] = [];
+    forEachNeighborIndex(flows, po, a, (c) => {
+      if (!isHub[c]) formerIndex.push(c);
     });
-    if (former.size === 0) continue;
+    if (formerIndex.length === 0) continue;
+    const former = new Set(formerIndex.map((c) => flows.ids[c]!));
     let formerWeight = 0;
-    for (const c of former) formerWeight += counterpartyWeight(graph.degree(c));
+    for (const c of formerIndex) formerWeight += counterpartyWeight(edgesAt(c));
     // Risen accounts that now deal with the fallen one's counterparties, or got money from it.
     const seen = new Set<number>();
-    const consider = (bId: string) => {
-      const b = idx(bId);
+    const consider = (b: number) => {
       if (b === a || seen.has(b)) return;
       seen.add(b);
       const rise = rises.get(b);
@@ -461,8 +465,9 @@ export function forEachCandidatePair(
       if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
       visit({ a, b, fall, rise, former, formerWeight });
     };
-    for (const c of former) graph.forEachNeighbor(c, (bId) => consider(bId));
-    graph.forEachOutNeighbor(aId, (bId) => consider(bId));
+    for (const c of formerIndex) forEachNeighborIndex(flows, po, c, consider);
+    const r = po.rank[a]!;
+    for (let k = po.outStart[r]!, end = po.outStart[r + 1]!; k < end; k++) consider(flows.pairTo[po.pairs[k]!]!);
   }
   return { falls: falls.size, rises: rises.size };
 }
@@ -476,15 +481,24 @@ export function detectMigrations(
   options: Partial<MigrationOptions> = {},
   /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
   listedAt: ReadonlyMap<string, number> = new Map(),
+  po: PairOrder = pairOrder(flows),
 ): MigrationResult {
   const o = { ...MIGRATION_DEFAULTS, ...options };
   const candidates: Migration[] = [];
   let considered = 0;
-  const counts = forEachCandidatePair(graph, flows, f, isHub, o, listedAt, ({ a, b, fall, rise, former, formerWeight }) => {
-    considered++;
-    const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
-    if (cand && cand.score >= o.minScore) candidates.push(cand);
-  });
+  const counts = forEachCandidatePair(
+    flows,
+    f,
+    isHub,
+    o,
+    listedAt,
+    ({ a, b, fall, rise, former, formerWeight }) => {
+      considered++;
+      const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
+      if (cand && cand.score >= o.minScore) candidates.push(cand);
+    },
+    po,
+  );
 
   // One successor per fallen account and one predecessor per risen account: best scores first.
   candidates.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));

@@ -134,7 +134,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     return t;
   });
   const migration = step('migration', () =>
-    detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt),
+    detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.
