@@ -22,7 +22,6 @@ export async function analyseWorld(config: Config, dir: string, seed: number, ac
   const loaded = await loadTransfers(file, [], config);
   fs.rmSync(file);
   const flows = loaded.flows;
-  const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
   const centrality = computeCentrality(graph, flows);
   const { isHub } = findHubs(centrality, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });

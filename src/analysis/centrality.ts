@@ -1,4 +1,4 @@
-// acctnet/analysis/centrality: weighted in/out degree and strength and PageRank from
+// acctnet/analysis/centrality: in/out degree and strength from the pairs, PageRank from
 // graphology-metrics; exact betweenness (Brandes) only inside clusters, where it is affordable
 // and where an investigator looks.
 import { pagerank } from './graphology.js';

@@ -32,8 +32,9 @@ export function dampedWeight(amount: number, count: number): number {
 
 /**
  * The account graph's order: accounts by id (`order`, and each account's place in it, `rank`), and
- * the pairs by (source rank, target rank). Louvain's projection (communities.ts) reads the pairs in
- * the same order, so the graph and the projection agree without looking edges up in the graph.
+ * the pairs by (source rank, target rank). Louvain's projection, the degrees and strengths, the cluster
+ * shapes and the migration candidates read the pairs in this order, so they see the graph's edges and
+ * neighbours in the graph's own order without walking graphology's per-account objects.
  */
 export interface PairOrder {
   order: number[];

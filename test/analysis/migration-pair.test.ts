@@ -42,7 +42,6 @@ function world(c3WithOldUntil = 90): T[] {
 
 test('batchPairInputs: taken-over counterparties with their weights, money from A, the profile, the cluster', () => {
   const flows = flowsOf(world(), { days: 120 });
-  const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
   const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
@@ -97,7 +96,6 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
 test("a run's links are the scorer applied to batchPairInputs", () => {
   // C3 leaves OLD on day 58 (else OLD's fall is day 87 and NEW, risen on day 60, is too early).
   const flows = flowsOf(world(60), { days: 120 });
-  const n = flows.ids.length;
   const graph = buildAccountGraph(flows);
   const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });

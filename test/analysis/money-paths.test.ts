@@ -3,13 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { moneyPaths, type MoneyTransfer } from '../../src/analysis/money-paths.js';
 
-const tx = (txId: string, source: string, target: string, at: number, amount: number): MoneyTransfer => ({
-  txId,
-  source,
-  target,
-  at,
-  amount,
-});
+const tx = (txId: string, source: string, target: string, at: number, amount: number): MoneyTransfer => ({ txId, source, target, at, amount });
 
 test('money paths: time order, bottleneck strength, distinct account sequences, hop bound', () => {
   const transfers = [
