@@ -116,7 +116,8 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const { flows } = input;
   const n = flows.ids.length;
 
-  // One order of accounts and pairs for the graph and Louvain's projection.
+  // One order of accounts and pairs for the graph and what reads the pairs in the graph's order
+  // (degrees and strengths, Louvain's projection, cluster shapes, migration candidates).
   const { po, graph } = step('graph', () => {
     const order = pairOrder(flows);
     return { po: order, graph: buildAccountGraph(flows, order) };

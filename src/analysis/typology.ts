@@ -3,6 +3,7 @@
 import type { AccountFeatures } from './features.js';
 import type { Flows } from './flows.js';
 import type { PairOrder } from './graph.js';
+import { round3 } from './roles.js';
 
 /**
  * What the typing reads of the account graph: the pairs in the graph's order (an account's pairs as a
@@ -12,7 +13,6 @@ export interface TypologyNet {
   flows: Pick<Flows, 'index' | 'pairFrom' | 'pairTo' | 'pairAmount'>;
   po: PairOrder;
 }
-import { round3 } from './roles.js';
 
 export type ClusterType = 'ring' | 'fan_in' | 'fan_out' | 'layering' | 'dense_clique' | 'benign_hub_like' | 'mixed';
 
