@@ -60,7 +60,7 @@ export function computeCentrality(
     c.outStrength[a]! += pairAmount[p]!;
     c.inStrength[b]! += pairAmount[p]!;
     // Distinct counterparties: a relation both ways counts once, for each of its two accounts.
-    const back = po.reverse(p);
+    const back = po.reverse[p]!;
     c.degree[a]!++;
     if (back < 0) c.degree[b]!++;
   }

@@ -70,7 +70,7 @@ function project(
     const b = pairTo[p]!;
     if (isHub[a] || isHub[b]) continue;
     const w = dampedWeight(pairAmount[p]!, pairTransfers[p]!);
-    const q = reverse(p);
+    const q = reverse[p]!;
     if (q < 0) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w });
     else if (rank[a]! < rank[b]!) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
   }

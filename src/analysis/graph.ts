@@ -45,8 +45,8 @@ export interface PairOrder {
   /** Per account rank r, its pairs as a receiver are inPairs[inStart[r]..inStart[r+1]) (senders in rank order). */
   inStart: Uint32Array;
   inPairs: Uint32Array;
-  /** The pair in the other direction (b → a for a → b), or -1: a binary search in b's run. */
-  reverse(p: number): number;
+  /** Per pair a → b, the pair b → a, or -1. */
+  reverse: Int32Array;
 }
 
 export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairCount'>): PairOrder {
@@ -58,13 +58,14 @@ export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pa
   // is the same as sorting by (source rank, target rank).
   const m = flows.pairCount;
   const nodes = order.length;
-  const byTarget = countingSort(flows.pairTo, rank, nodes, m, null);
-  const pairs = countingSort(flows.pairFrom, rank, nodes, m, byTarget);
   const { pairFrom, pairTo } = flows;
-  const outStart = new Uint32Array(nodes + 1);
-  for (let p = 0; p < m; p++) outStart[rank[pairFrom[p]!]! + 1]!++;
-  for (let r = 0; r < nodes; r++) outStart[r + 1]! += outStart[r]!;
-  const reverse = (p: number): number => {
+  const byTarget = countingSort(pairTo, rank, nodes, m, null).sorted;
+  const { sorted: pairs, start: outStart } = countingSort(pairFrom, rank, nodes, m, byTarget);
+  // By receiver, stably from `pairs`: each receiver's senders in rank order.
+  const { sorted: inPairs, start: inStart } = countingSort(pairTo, rank, nodes, m, pairs);
+  // The reverse of each pair: a binary search for the sender in the receiver's run of out-pairs.
+  const reverse = new Int32Array(m).fill(-1);
+  for (let p = 0; p < m; p++) {
     const s = rank[pairFrom[p]!]!;
     const t = rank[pairTo[p]!]!;
     let lo = outStart[t]!;
@@ -72,18 +73,14 @@ export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pa
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const r = rank[pairTo[pairs[mid]!]!]!;
-      if (r === s) return pairs[mid]!;
+      if (r === s) {
+        reverse[p] = pairs[mid]!;
+        break;
+      }
       if (r < s) lo = mid + 1;
       else hi = mid;
     }
-    return -1;
-  };
-  const inStart = new Uint32Array(nodes + 1);
-  for (let p = 0; p < m; p++) inStart[rank[pairTo[p]!]! + 1]!++;
-  for (let r = 0; r < nodes; r++) inStart[r + 1]! += inStart[r]!;
-  const inPairs = new Uint32Array(m);
-  const fill = inStart.slice(0, nodes);
-  for (const p of pairs) inPairs[fill[rank[pairTo[p]!]!]!++] = p;
+  }
   return { order, rank, pairs, outStart, inStart, inPairs, reverse };
 }
 
@@ -101,7 +98,7 @@ export function forEachNeighborIndex(
   for (let k = po.inStart[r]!, end = po.inStart[r + 1]!; k < end; k++) callback(flows.pairFrom[po.inPairs[k]!]!);
   for (let k = po.outStart[r]!, end = po.outStart[r + 1]!; k < end; k++) {
     const p = po.pairs[k]!;
-    if (po.reverse(p) < 0) callback(flows.pairTo[p]!);
+    if (po.reverse[p]! < 0) callback(flows.pairTo[p]!);
   }
 }
 
@@ -124,20 +121,27 @@ export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)
 
 /**
  * Pair indices stably sorted by rank[key[p]] (p taken from `within` in its order, or 0..m-1):
- * a counting sort over the node ranks.
+ * a counting sort over the node ranks. `start[r]..start[r+1]` is rank r's run in `sorted`.
  */
-function countingSort(key: ArrayLike<number>, rank: Uint32Array, nodes: number, m: number, within: Uint32Array | null): Uint32Array {
-  const starts = new Uint32Array(nodes + 1);
-  for (let p = 0; p < m; p++) starts[rank[key[p]!]! + 1]!++;
-  for (let r = 0; r < nodes; r++) starts[r + 1]! += starts[r]!;
+function countingSort(
+  key: ArrayLike<number>,
+  rank: Uint32Array,
+  nodes: number,
+  m: number,
+  within: Uint32Array | null,
+): { sorted: Uint32Array; start: Uint32Array } {
+  const start = new Uint32Array(nodes + 1);
+  for (let p = 0; p < m; p++) start[rank[key[p]!]! + 1]!++;
+  for (let r = 0; r < nodes; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, nodes);
   const sorted = new Uint32Array(m);
-  if (within === null) for (let p = 0; p < m; p++) sorted[starts[rank[key[p]!]!]!++] = p;
+  if (within === null) for (let p = 0; p < m; p++) sorted[fill[rank[key[p]!]!]!++] = p;
   else
     for (let q = 0; q < m; q++) {
       const p = within[q]!;
-      sorted[starts[rank[key[p]!]!]!++] = p;
+      sorted[fill[rank[key[p]!]!]!++] = p;
     }
-  return sorted;
+  return { sorted, start };
 }
 
 /** Account index → node key, and node key → index, for code that works on typed arrays. */

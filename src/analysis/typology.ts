@@ -219,7 +219,7 @@ function detectShape(net: TypologyNet, members: readonly string[], f: AccountFea
       inDeg[t]!++;
       edges++;
       internalAmount += pairAmount[p]!;
-      if (reverse(p) >= 0) reciprocal++;
+      if (reverse[p]! >= 0) reciprocal++;
     }
   }
   const forwardOf = (k: number) => f.forwardShare[indexOf[k]!]!;
