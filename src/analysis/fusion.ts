@@ -23,9 +23,9 @@ export const LEGIT_CAP = 0.1;
 /**
  * Reason codes that are evidence an investigator can check without the model: a label, money from
  * or to risky accounts, a risky cluster, a flow shape (a cluster's, a burst's, a relay chain's), a
- * migration. The account's own behaviour
- * (PASS_THROUGH, NEW_HIGH_VELOCITY) is not: busy small businesses and payment agents pass money
- * through legitimately, and the model already weighs behaviour.
+ * migration. The account's own behaviour (PASS_THROUGH, NEW_HIGH_VELOCITY) is not: busy small
+ * businesses and payment agents pass money through legitimately, and the model already weighs
+ * behaviour.
  */
 export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'LABELLED_FRAUD',
