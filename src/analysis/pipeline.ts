@@ -62,6 +62,11 @@ export interface AnalysisInput {
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
   onStep?: (step: string) => void;
+  /**
+   * Drop the account graph once the last step that reads it is done (out.graph is then null): what a
+   * recompute does. Tests that look accounts up in the graph keep it.
+   */
+  releaseGraph?: boolean;
 }
 
 export interface ClusterResult {
@@ -73,7 +78,8 @@ export interface ClusterResult {
 }
 
 export interface AnalysisOutput {
-  graph: AccountGraph;
+  /** Null when the input asked to release it. */
+  graph: AccountGraph | null;
   centrality: Centrality;
   features: AccountFeatures;
   isHub: Uint8Array;
@@ -118,16 +124,19 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
 
   // One order of accounts and pairs for the graph and what reads the pairs in the graph's order
   // (degrees and strengths, Louvain's projection, cluster shapes, migration candidates).
-  const { po, graph } = step('graph', () => {
+  const held = step('graph', () => {
     const order = pairOrder(flows);
-    return { po: order, graph: buildAccountGraph(flows, order) };
+    const built = buildAccountGraph(flows, order);
+    return { po: order, graph: built as AccountGraph | null, relations: built.size };
   });
-  const centrality = step('centrality', () => computeCentrality(graph, flows, {}, po));
+  const { po, relations } = held;
+  const graph = (): AccountGraph => held.graph!;
+  const centrality = step('centrality', () => computeCentrality(graph(), flows, {}, po));
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
   );
-  const features = step('features', () => computeFeatures(flows, graph, centrality, hubs.isHub, input.firstSeen));
+  const features = step('features', () => computeFeatures(flows, graph(), centrality, hubs.isHub, input.firstSeen));
   const roles = step('roles', () => assignRoles(centrality, features, hubs.isHub));
   const typologies = step('typology', () => {
     const t = new Map<number, Typology>();
@@ -135,7 +144,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     return t;
   });
   const migration = step('migration', () =>
-    detectMigrations(graph, flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
+    detectMigrations(graph(), flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.
@@ -160,8 +169,17 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
   step('betweenness', () => {
     const risky = new Map([...communities.members].filter(([cid]) => (risk.clusterScore.get(cid) ?? 0) >= p.betweennessMinRisk));
-    clusterBetweenness(graph, risky, centrality, p.betweennessMaxSize);
+    clusterBetweenness(graph(), risky, centrality, p.betweennessMaxSize);
   });
+  // The graph's last use is above. It is two thirds of the analysis heap at 1M transfers (265 of
+  // 390 MiB), and every full garbage collection marks it. Emptied as well as dropped: V8's ordinary
+  // full collections kept the dropped graph alive to the end of the run (only a forced collection
+  // freed it; what held it was not found), and the learned step's collections then took 0.5–0.9 s
+  // each instead of 0.05 s (docs/benchmarks.md, 2026-12-04 "releasing the graphs").
+  if (input.releaseGraph) {
+    held.graph!.clear();
+    held.graph = null;
+  }
   const stable = step('stable-ids', () => assignStableIds(communities.members, input.previousClusters, input.nextClusterSeq));
   const clusterOf: Array<string | null> = Array.from(communities.community, (c) => (c >= 0 ? stable.ids.get(c)! : null));
   const clusters: ClusterResult[] = [...communities.members.entries()]
@@ -205,7 +223,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   for (const [k, v] of Object.entries(learned.timings)) timings[`learned.${k}`] = v;
   const candidates = fused.candidates;
   return {
-    graph,
+    graph: held.graph,
     centrality,
     features,
     isHub: hubs.isHub,
@@ -227,7 +245,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     counts: {
       accounts: n,
       transfers: flows.transfers,
-      relations: graph.size,
+      relations,
       hubs: hubs.count,
       clusters: clusters.length,
       oversizedClusters: communities.oversized,

@@ -247,7 +247,9 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
     });
 
-    let analysed: AnalysisOutput | undefined = runAnalysis({
+    // The analysis releases the graph (the largest object of the run) after its last use, so its
+    // last steps and the writes below do not run against a heap full of it.
+    const out: AnalysisOutput = runAnalysis({
       flows,
       firstSeen: context.firstSeen,
       labels: context.labels,
@@ -257,11 +259,8 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       listedAt: context.listedAt,
       params,
       onStep: (step) => report(step),
+      releaseGraph: true,
     });
-    // Everything below works on typed arrays and plain results: release the graph (the largest
-    // object of the run) before writing, so the writes do not run against a heap full of it.
-    const out = { ...analysed, graph: undefined };
-    analysed = undefined;
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
     result.model = { ...out.model };

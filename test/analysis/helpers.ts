@@ -26,7 +26,13 @@ export function flowsOf(transfers: T[], opts: { days?: number } = {}): Flows {
 
 export function analyse(
   transfers: T[],
-  opts: { labels?: Record<string, LabelValue>; previous?: Map<string, string>; params?: Partial<AnalysisParams>; days?: number } = {},
+  opts: {
+    labels?: Record<string, LabelValue>;
+    previous?: Map<string, string>;
+    params?: Partial<AnalysisParams>;
+    days?: number;
+    releaseGraph?: boolean;
+  } = {},
 ): AnalysisOutput {
   const flows = flowsOf(transfers, opts.days === undefined ? {} : { days: opts.days });
   return runAnalysis({
@@ -36,6 +42,7 @@ export function analyse(
     previousClusters: opts.previous ?? new Map(),
     nextClusterSeq: 1,
     params: { ...ANALYSIS_DEFAULTS, ...opts.params },
+    releaseGraph: opts.releaseGraph ?? false,
   });
 }
 

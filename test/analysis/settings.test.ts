@@ -28,7 +28,7 @@ function runWith(env: Record<string, string>, transfers: T[], days: number): Ana
   });
 }
 
-const at = (out: AnalysisOutput, id: string) => out.graph.getNodeAttribute(id, 'i') as number;
+const at = (out: AnalysisOutput, id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
 
 test('ACCTNET_HUB_MIN_DEGREE decides which accounts are hubs', () => {
   const world = [...takeover(), ...background('P', 30, 120)];

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyse, background, ring, type T } from './helpers.js';
 
-const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[out.graph.getNodeAttribute(id, 'i')];
-const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[out.graph.getNodeAttribute(id, 'i')];
+const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[out.graph!.getNodeAttribute(id, 'i')];
+const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[out.graph!.getNodeAttribute(id, 'i')];
 
 test('a 5-ring is one cluster typed ring; its members pass money through', () => {
   const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
@@ -46,7 +46,7 @@ test('a hub does not glue two rings together and gets no cluster', () => {
     for (let d = 0; d < 40; d += 4) tx.push({ from: m, to: 'SHOP', amount: 40, day: d, hour: 12, channel: 'card' });
   for (let c = 0; c < 150; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 40, hour: 15, channel: 'card' });
   const out = analyse([...tx, ...background('P', 20, 40)]);
-  assert.equal(out.isHub[out.graph.getNodeAttribute('SHOP', 'i')], 1);
+  assert.equal(out.isHub[out.graph!.getNodeAttribute('SHOP', 'i')], 1);
   assert.equal(clusterOf(out, 'SHOP'), null);
   assert.equal(roleOf(out, 'SHOP'), 'hub');
   const c1 = new Set(r1.map((m) => clusterOf(out, m)));
@@ -89,4 +89,17 @@ test('the same input gives the same clusters, ids, scores and list (determinism)
     b.clusters.map((c) => [c.id, c.members, c.typology.type, c.score]),
   );
   assert.deepEqual(a.candidates, b.candidates);
+});
+
+test('releasing the graph (as a recompute does) leaves every result unchanged and the output without a graph', () => {
+  const tx = [...ring(['R1', 'R2', 'R3', 'R4', 'R5'], { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)];
+  const kept = analyse(tx, { labels: { R1: 'fraud' } });
+  const released = analyse(tx, { labels: { R1: 'fraud' }, releaseGraph: true });
+  assert.ok(kept.graph && kept.graph.order > 0);
+  assert.equal(released.graph, null);
+  assert.equal(released.counts.relations, kept.counts.relations);
+  const { graph: _a, timings: _ta, model: ma, ...restKept } = kept;
+  const { graph: _b, timings: _tb, model: mb, ...restReleased } = released;
+  assert.deepEqual(restReleased, restKept);
+  assert.deepEqual({ ...mb, seconds: 0 }, { ...ma, seconds: 0 });
 });
