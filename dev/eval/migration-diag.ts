@@ -26,6 +26,7 @@ import {
   MIGRATION_DEFAULTS,
   scoreMigration,
 } from '../../src/analysis/migration.js';
+import { pairOrder } from '../../src/analysis/graph.js';
 import { loadConfig } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
 import { analyseWorld } from './migration-world.js';
@@ -52,8 +53,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctnet-migdiag-'));
 
 for (const seed of seeds) {
   const { world, loaded, flows, graph, isHub, community, f } = await analyseWorld(config, dir, seed, accounts, version);
+  const po = pairOrder(flows);
   const n = flows.ids.length;
-  const result = detectMigrations(graph, flows, f, isHub, community, { minScore: o.minScore });
+  const result = detectMigrations(flows, f, isHub, community, { minScore: o.minScore });
   const found = new Set(result.links.map((l) => `${l.from}>${l.to}`));
   const idx = new Map(flows.ids.map((id, i) => [id, i]));
   const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
@@ -95,7 +97,7 @@ for (const seed of seeds) {
       if (!reached) return { stage: 'not-candidate', detail: `former ${former.size}` };
       let fw = 0;
       for (const x of former) fw += counterpartyWeight(graph.degree(x));
-      const inputs = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, fw);
+      const inputs = batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, fw);
       const link = scoreMigration(inputs);
       if (!link) return { stage: 'no-evidence', detail: `former ${former.size}, ${fall.kind}/${rise.kind}` };
       const e = link.evidence;

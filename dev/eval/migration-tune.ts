@@ -21,6 +21,7 @@ import {
   scoreMigration,
   type PairInputs,
 } from '../../src/analysis/migration.js';
+import { pairOrder } from '../../src/analysis/graph.js';
 import { DAY_MS } from '../../src/analysis/features.js';
 import { loadConfig } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
@@ -145,6 +146,7 @@ const agg = new Map<string, { found: number; correct: number; planted: number; l
 
 for (const seed of seeds) {
   const { world, loaded, flows, graph, isHub, community, f } = await analyseWorld(config, dir, seed, accounts, version);
+  const po = pairOrder(flows);
   const idx = (id: string) => graph.getNodeAttribute(id, 'i') as number;
 
   // The candidate pairs of detectMigrations, every one kept, with the lead window widened to 90 days
@@ -153,7 +155,7 @@ for (const seed of seeds) {
   forEachCandidatePair(flows, f, isHub, { ...o, maxLeadDays: 90 }, new Map(), ({ a, b, fall, rise, former, formerWeight }) => {
     const aId = flows.ids[a]!;
     const bId = flows.ids[b]!;
-    const p = batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);
+    const p = batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, formerWeight);
     const ca = community[a]!;
     const inA = (id: string) => ca >= 0 && community[idx(id)] === ca;
     let sw = 0;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
-import { buildAccountGraph } from '../../src/analysis/graph.js';
+import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import type { Config } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
@@ -22,14 +22,15 @@ export async function analyseWorld(config: Config, dir: string, seed: number, ac
   const loaded = await loadTransfers(file, [], config);
   fs.rmSync(file);
   const flows = loaded.flows;
-  const graph = buildAccountGraph(flows);
-  const centrality = computeCentrality(graph, flows);
+  const po = pairOrder(flows);
+  const graph = buildAccountGraph(flows, po);
+  const centrality = computeCentrality(graph, flows, {}, po);
   const { isHub } = findHubs(centrality, { minDegree: params.hubMinDegree, medianFactor: params.hubMedianFactor });
   const { community } = detectCommunities(flows, isHub, {
     resolution: params.resolution,
     seed: params.seed,
     maxClusterSize: params.maxClusterSize,
   });
-  const f = computeFeatures(flows, graph, centrality, isHub, loaded.firstSeen);
+  const f = computeFeatures(flows, po, centrality, isHub, loaded.firstSeen);
   return { world, loaded, flows, graph, isHub, community, f };
 }

@@ -86,19 +86,28 @@ export function computeCentrality(
  * but builds a subgraph per cluster, which dominated the run on 100k accounts. Clusters above
  * maxSize are skipped (NaN).
  */
-export function clusterBetweenness(graph: AccountGraph, clusters: Map<number, string[]>, c: Centrality, maxSize: number): void {
+export function clusterBetweenness(
+  flows: Pick<Flows, 'index' | 'pairTo'>,
+  po: PairOrder,
+  clusters: Map<number, string[]>,
+  c: Centrality,
+  maxSize: number,
+): void {
   for (const members of clusters.values()) {
     const n = members.length;
     if (n < 3 || n > maxSize) continue;
-    const local = new Map(members.map((m, k) => [m, k]));
+    const at = members.map((m) => flows.index.get(m)!);
+    const local = new Map(at.map((i, k) => [i, k]));
     const starts = new Uint32Array(n + 1);
     const targets: number[] = [];
-    members.forEach((m, k) => {
+    at.forEach((i, k) => {
       starts[k] = targets.length;
-      graph.forEachOutNeighbor(m, (t) => {
-        const j = local.get(t);
+      // Its receivers in the account graph's order (graphology's forEachOutNeighbor).
+      const r = po.rank[i]!;
+      for (let e = po.outStart[r]!, end = po.outStart[r + 1]!; e < end; e++) {
+        const j = local.get(flows.pairTo[po.pairs[e]!]!);
         if (j !== undefined) targets.push(j);
-      });
+      }
     });
     starts[n] = targets.length;
     const score = new Float64Array(n);
@@ -141,8 +150,8 @@ export function clusterBetweenness(graph: AccountGraph, clusters: Map<number, st
       }
     }
     const scale = 1 / ((n - 1) * (n - 2));
-    members.forEach((m, k) => {
-      c.betweenness[graph.getNodeAttribute(m, 'i')] = score[k]! * scale;
+    at.forEach((i, k) => {
+      c.betweenness[i] = score[k]! * scale;
     });
   }
 }

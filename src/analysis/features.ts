@@ -2,7 +2,7 @@
 // evidence roles, cluster types, migration pairing and risk are built from.
 import type { Centrality } from './centrality.js';
 import type { Flows } from './flows.js';
-import type { AccountGraph } from './graph.js';
+import type { PairOrder } from './graph.js';
 
 export const DAY_MS = 86_400_000;
 /** Receivers paid by (payers paying) at least this many distinct accounts, and 10× the median, are popular. */
@@ -51,7 +51,7 @@ export interface AccountFeatures {
 
 export function computeFeatures(
   flows: Flows,
-  graph: AccountGraph,
+  po: PairOrder,
   c: Centrality,
   isHub: Uint8Array,
   firstSeen: ReadonlyMap<string, number> | undefined,
@@ -88,12 +88,18 @@ export function computeFeatures(
     f.velocity[i] = transfers / f.activeDays[i]!;
     f.logAmountMean[i] = flows.outCount[i]! ? flows.logAmountSum[i]! / flows.outCount[i]! : Number.NaN;
   }
-  graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
-    if (isHub[ta.i]) f.hubOutShare[sa.i]! += attrs.amount;
-    else f.coreOutDegree[sa.i]!++;
-    if (isHub[sa.i]) f.hubInShare[ta.i]! += attrs.amount;
-    else f.coreInDegree[ta.i]!++;
-  });
+  // The pairs in the account graph's edge order (po.pairs), so each sum adds in the order a walk
+  // over the graph's edges would.
+  const { pairFrom, pairTo, pairAmount } = flows;
+  for (let k = 0; k < po.pairs.length; k++) {
+    const p = po.pairs[k]!;
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    if (isHub[b]) f.hubOutShare[a]! += pairAmount[p]!;
+    else f.coreOutDegree[a]!++;
+    if (isHub[a]) f.hubInShare[b]! += pairAmount[p]!;
+    else f.coreInDegree[b]!++;
+  }
   for (let i = 0; i < n; i++) {
     f.hubOutShare[i] = c.outStrength[i]! > 0 ? f.hubOutShare[i]! / c.outStrength[i]! : 0;
     f.hubInShare[i] = c.inStrength[i]! > 0 ? f.hubInShare[i]! / c.inStrength[i]! : 0;
@@ -102,10 +108,13 @@ export function computeFeatures(
   const popularPayer = Math.max(POPULAR_MIN, POPULAR_MEDIAN_FACTOR * median(c.outDegree));
   const toPopular = new Float64Array(n);
   const fromPopular = new Float64Array(n);
-  graph.forEachEdge((_e, attrs, _s, _t, sa, ta) => {
-    if (isHub[ta.i] || c.inDegree[ta.i]! >= popularReceiver) toPopular[sa.i]! += attrs.amount;
-    if (isHub[sa.i] || c.outDegree[sa.i]! >= popularPayer) fromPopular[ta.i]! += attrs.amount;
-  });
+  for (let k = 0; k < po.pairs.length; k++) {
+    const p = po.pairs[k]!;
+    const a = pairFrom[p]!;
+    const b = pairTo[p]!;
+    if (isHub[b] || c.inDegree[b]! >= popularReceiver) toPopular[a]! += pairAmount[p]!;
+    if (isHub[a] || c.outDegree[a]! >= popularPayer) fromPopular[b]! += pairAmount[p]!;
+  }
   for (let i = 0; i < n; i++) {
     const total = c.outStrength[i]! + c.inStrength[i]!;
     f.ordinary[i] = total > 0 ? (toPopular[i]! + fromPopular[i]!) / total : 0;

@@ -144,6 +144,28 @@ function countingSort(
   return { sorted, start };
 }
 
+/** The pair from → to (a pair index of `flows`), or -1: a binary search among from's pairs as a sender. */
+export function pairIndex(flows: Pick<Flows, 'pairTo'>, po: PairOrder, from: number, to: number): number {
+  const r = po.rank[from]!;
+  const target = po.rank[to]!;
+  let lo = po.outStart[r]!;
+  let hi = po.outStart[r + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = po.rank[flows.pairTo[po.pairs[mid]!]!]!;
+    if (t < target) lo = mid + 1;
+    else if (t > target) hi = mid;
+    else return po.pairs[mid]!;
+  }
+  return -1;
+}
+
+/** The account graph's edges at an account, both directions (graphology's degree on the directed graph). */
+export function edgesAt(po: PairOrder, i: number): number {
+  const r = po.rank[i]!;
+  return po.inStart[r + 1]! - po.inStart[r]! + po.outStart[r + 1]! - po.outStart[r]!;
+}
+
 /** Account index → node key, and node key → index, for code that works on typed arrays. */
 export function indexOf(graph: AccountGraph, node: string): number {
   return graph.getNodeAttribute(node, 'i');

@@ -5,7 +5,7 @@
 import type { AccountFeatures } from './features.js';
 import { DAY_MS } from './features.js';
 import { MAX_CHANNELS, type Flows } from './flows.js';
-import { forEachNeighborIndex, pairOrder, type AccountGraph, type PairOrder } from './graph.js';
+import { edgesAt, forEachNeighborIndex, pairIndex, pairOrder, type PairOrder } from './graph.js';
 import { round3 } from './roles.js';
 
 export interface MigrationOptions {
@@ -335,12 +335,12 @@ export function detectRise(i: number, flows: Flows, f: AccountFeatures, o: Migra
 }
 
 /**
- * The scorer's inputs for a fall of account a and a rise of account b, read from the loaded graph
- * (batch runs; dev/eval/migration-diag.ts reads them too). `former`: a's non-hub counterparties;
- * `formerWeight`: the sum of their weights.
+ * The scorer's inputs for a fall of account a and a rise of account b, read from the pairs in the
+ * account graph's order (batch runs; dev/eval/migration-diag.ts reads them too). `former`: a's
+ * non-hub counterparties; `formerWeight`: the sum of their weights.
  */
 export function batchPairInputs(
-  graph: AccountGraph,
+  po: PairOrder,
   flows: Flows,
   f: AccountFeatures,
   isHub: Uint8Array,
@@ -356,28 +356,40 @@ export function batchPairInputs(
   const bId = flows.ids[b]!;
   const riseFrom = rise.at - DAY_MS;
   const shared: Array<{ id: string; weight: number }> = [];
-  graph.forEachNeighbor(bId, (c, attrs) => {
-    if (isHub[attrs.i] || c === aId || !former.has(c)) return;
-    const out = graph.hasDirectedEdge(bId, c) ? graph.getDirectedEdgeAttribute(bId, c, 'first') : Infinity;
-    const inn = graph.hasDirectedEdge(c, bId) ? graph.getDirectedEdgeAttribute(c, bId, 'first') : Infinity;
-    const aLast = Math.max(
-      graph.hasDirectedEdge(aId, c) ? graph.getDirectedEdgeAttribute(aId, c, 'last') : -Infinity,
-      graph.hasDirectedEdge(c, aId) ? graph.getDirectedEdgeAttribute(c, aId, 'last') : -Infinity,
-    );
-    if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: c, weight: counterpartyWeight(graph.degree(c)) });
-  });
+  const first = (x: number, y: number, none: number) => {
+    const p = pairIndex(flows, po, x, y);
+    return p < 0 ? none : flows.pairFirst[p]!;
+  };
+  const last = (x: number, y: number, none: number) => {
+    const p = pairIndex(flows, po, x, y);
+    return p < 0 ? none : flows.pairLast[p]!;
+  };
+  // b's counterparties in graphology's forEachNeighbor order (forEachNeighborIndex).
+  const neighbours: number[] = [];
+  forEachNeighborIndex(flows, po, b, (c) => neighbours.push(c));
+  for (const c of neighbours) {
+    const cId = flows.ids[c]!;
+    if (isHub[c] || c === a || !former.has(cId)) continue;
+    const out = first(b, c, Infinity);
+    const inn = first(c, b, Infinity);
+    const aLast = Math.max(last(a, c, -Infinity), last(c, a, -Infinity));
+    if (takenOver(aLast, Math.min(out, inn), riseFrom)) shared.push({ id: cId, weight: counterpartyWeight(edgesAt(po, c)) });
+  }
   // The successor's counterparties and whether each was in a's cluster (a itself: whether it has one).
   const ca = community[a]!;
   const successorCounterparties: Array<{ id: string; weight: number; inCluster: boolean }> = [];
-  graph.forEachNeighbor(bId, (c, attrs) => {
-    if (!isHub[attrs.i])
-      successorCounterparties.push({ id: c, weight: counterpartyWeight(graph.degree(c)), inCluster: ca >= 0 && community[attrs.i] === ca });
-  });
-  let direct = 0;
-  if (graph.hasDirectedEdge(aId, bId)) {
-    const e = graph.getDirectedEdgeAttributes(aId, bId);
-    direct = directTransfers(e, fall.at);
+  for (const c of neighbours) {
+    if (!isHub[c])
+      successorCounterparties.push({
+        id: flows.ids[c]!,
+        weight: counterpartyWeight(edgesAt(po, c)),
+        inCluster: ca >= 0 && community[c] === ca,
+      });
   }
+  let direct = 0;
+  const ab = pairIndex(flows, po, a, b);
+  if (ab >= 0)
+    direct = directTransfers({ first: flows.pairFirst[ab]!, last: flows.pairLast[ab]!, count: flows.pairTransfers[ab]! }, fall.at);
   const profile = profileSimilarity(
     {
       hours: flows.hours.subarray(a * 24, a * 24 + 24),
@@ -439,11 +451,6 @@ export function forEachCandidatePair(
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
   }
-  // The account graph's edges at an account (graphology's degree on a directed graph).
-  const edgesAt = (i: number) => {
-    const r = po.rank[i]!;
-    return po.inStart[r + 1]! - po.inStart[r]! + po.outStart[r + 1]! - po.outStart[r]!;
-  };
   for (const [a, fall] of falls) {
     // Its non-hub counterparties in the account graph's neighbour order (forEachNeighborIndex).
     const formerIndex: number[] = [];
@@ -453,7 +460,7 @@ export function forEachCandidatePair(
     if (formerIndex.length === 0) continue;
     const former = new Set(formerIndex.map((c) => flows.ids[c]!));
     let formerWeight = 0;
-    for (const c of formerIndex) formerWeight += counterpartyWeight(edgesAt(c));
+    for (const c of formerIndex) formerWeight += counterpartyWeight(edgesAt(po, c));
     // Risen accounts that now deal with the fallen one's counterparties, or got money from it.
     const seen = new Set<number>();
     const consider = (b: number) => {
@@ -473,7 +480,6 @@ export function forEachCandidatePair(
 }
 
 export function detectMigrations(
-  graph: AccountGraph,
   flows: Flows,
   f: AccountFeatures,
   isHub: Uint8Array,
@@ -494,7 +500,7 @@ export function detectMigrations(
     listedAt,
     ({ a, b, fall, rise, former, formerWeight }) => {
       considered++;
-      const cand = scoreMigration(batchPairInputs(graph, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
+      const cand = scoreMigration(batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
       if (cand && cand.score >= o.minScore) candidates.push(cand);
     },
     po,

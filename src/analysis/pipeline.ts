@@ -63,8 +63,8 @@ export interface AnalysisInput {
   listedAt?: ReadonlyMap<string, number>;
   onStep?: (step: string) => void;
   /**
-   * Drop the account graph once the last step that reads it is done (out.graph is then null): what a
-   * recompute does. Tests that look accounts up in the graph keep it.
+   * Empty and drop the account graph once its last reader (PageRank) is done (out.graph is then
+   * null): what a recompute does. Tests that look accounts up in the graph keep it.
    */
   releaseGraph?: boolean;
 }
@@ -130,13 +130,22 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     return { po: order, graph: built as AccountGraph | null, relations: built.size };
   });
   const { po, relations } = held;
-  const graph = (): AccountGraph => held.graph!;
-  const centrality = step('centrality', () => computeCentrality(graph(), flows, {}, po));
+  // PageRank (graphology-metrics) is the graph's last reader: every later step reads the pairs in
+  // the graph's order (po). The graph is two thirds of the analysis heap at 1M transfers (265 of
+  // 390 MiB), and every full garbage collection marks it. Emptied as well as dropped: V8's ordinary
+  // full collections kept a dropped graph alive to the end of the run (only a forced collection
+  // freed it; what held it was not found), and the learned step's collections took 0.5–0.9 s each
+  // instead of 0.05 s (docs/decisions.md, "the graphs emptied").
+  const centrality = step('centrality', () => computeCentrality(held.graph!, flows, {}, po));
+  if (input.releaseGraph) {
+    held.graph!.clear();
+    held.graph = null;
+  }
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
   );
-  const features = step('features', () => computeFeatures(flows, graph(), centrality, hubs.isHub, input.firstSeen));
+  const features = step('features', () => computeFeatures(flows, po, centrality, hubs.isHub, input.firstSeen));
   const roles = step('roles', () => assignRoles(centrality, features, hubs.isHub));
   const typologies = step('typology', () => {
     const t = new Map<number, Typology>();
@@ -144,7 +153,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
     return t;
   });
   const migration = step('migration', () =>
-    detectMigrations(graph(), flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
+    detectMigrations(flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.
@@ -169,17 +178,8 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
   step('betweenness', () => {
     const risky = new Map([...communities.members].filter(([cid]) => (risk.clusterScore.get(cid) ?? 0) >= p.betweennessMinRisk));
-    clusterBetweenness(graph(), risky, centrality, p.betweennessMaxSize);
+    clusterBetweenness(flows, po, risky, centrality, p.betweennessMaxSize);
   });
-  // The graph's last use is above. It is two thirds of the analysis heap at 1M transfers (265 of
-  // 390 MiB), and every full garbage collection marks it. Emptied as well as dropped: V8's ordinary
-  // full collections kept the dropped graph alive to the end of the run (only a forced collection
-  // freed it; what held it was not found), and the learned step's collections then took 0.5–0.9 s
-  // each instead of 0.05 s (docs/benchmarks.md, 2026-12-04 "releasing the graphs").
-  if (input.releaseGraph) {
-    held.graph!.clear();
-    held.graph = null;
-  }
   const stable = step('stable-ids', () => assignStableIds(communities.members, input.previousClusters, input.nextClusterSeq));
   const clusterOf: Array<string | null> = Array.from(communities.community, (c) => (c >= 0 ? stable.ids.get(c)! : null));
   const clusters: ClusterResult[] = [...communities.members.entries()]

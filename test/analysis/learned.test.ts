@@ -7,7 +7,7 @@ import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
 import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
-import { buildAccountGraph } from '../../src/analysis/graph.js';
+import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from '../../src/analysis/label-features.js';
 import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput } from '../../src/analysis/pipeline.js';
@@ -21,7 +21,7 @@ function table(flows: Flows) {
   const n = flows.ids.length;
   const c = computeCentrality(graph, flows);
   const hubs = findHubs(c);
-  const f = computeFeatures(flows, graph, c, hubs.isHub, undefined);
+  const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, undefined);
   const communities = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const x = computeFeatureTable({
     flows,

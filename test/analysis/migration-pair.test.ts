@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
-import { buildAccountGraph } from '../../src/analysis/graph.js';
+import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import {
   batchPairInputs,
@@ -46,7 +46,7 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
   const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
-  const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
+  const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
   const a = flows.index.get('OLD')!;
   const b = flows.index.get('NEW')!;
   assert.equal(hubs.isHub[flows.index.get('SHOP')!], 1, 'SHOP is a hub');
@@ -54,7 +54,7 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   const formerWeight = [...former].reduce((s, x) => s + counterpartyWeight(graph.degree(x)), 0);
   const fall = { at: T0 + 89 * DAY, kind: 'stopped' };
   const rise = { at: T0 + 60 * DAY + 20 * 3_600_000, kind: 'new' };
-  const p = batchPairInputs(graph, flows, f, hubs.isHub, comm.community, a, b, fall, rise, former, formerWeight);
+  const p = batchPairInputs(pairOrder(flows), flows, f, hubs.isHub, comm.community, a, b, fall, rise, former, formerWeight);
   assert.equal(p.from, 'OLD');
   assert.equal(p.to, 'NEW');
   // C1 and C2 moved (their relation with OLD ended before the one with NEW began); C3 did not.
@@ -65,7 +65,19 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   assert.equal(p.formerWeight, formerWeight);
   // The payment from OLD to NEW on day 60 is 29 days before a fall on day 89: not counted.
   assert.equal(p.directTransfers, 0);
-  const p2 = batchPairInputs(graph, flows, f, hubs.isHub, comm.community, a, b, { ...fall, at: T0 + 61 * DAY }, rise, former, formerWeight);
+  const p2 = batchPairInputs(
+    pairOrder(flows),
+    flows,
+    f,
+    hubs.isHub,
+    comm.community,
+    a,
+    b,
+    { ...fall, at: T0 + 61 * DAY },
+    rise,
+    former,
+    formerWeight,
+  );
   assert.equal(p2.directTransfers, 1, 'one payment from OLD to NEW within 14 days of a fall on day 61');
   assert.ok(p.profileSimilarity > 0.6 && p.profileSimilarity <= 1, `profile ${p.profileSimilarity}`);
   assert.equal(p.sameCluster, comm.community[a]! >= 0 && comm.community[a] === comm.community[b]);
@@ -87,7 +99,7 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   // the pivot had lifted the score.
   const noCluster = Int32Array.from(comm.community);
   noCluster[a] = -1;
-  const q = batchPairInputs(graph, flows, f, hubs.isHub, noCluster, a, b, fall, rise, former, formerWeight);
+  const q = batchPairInputs(pairOrder(flows), flows, f, hubs.isHub, noCluster, a, b, fall, rise, former, formerWeight);
   assert.ok(q.successorCounterparties.length === 4 && q.successorCounterparties.every((x) => !x.inCluster));
   assert.equal(scoreMigration(q)!.evidence.clusterShare, 0);
   assert.ok(scoreMigration(p)!.score > scoreMigration(q)!.score, 'the share lifts the score');
@@ -100,8 +112,8 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
   const c = computeCentrality(graph, flows);
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
   const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
-  const f = computeFeatures(flows, graph, c, hubs.isHub, new Map());
-  const out = detectMigrations(graph, flows, f, hubs.isHub, comm.community, { minScore: 0 });
+  const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
+  const out = detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 });
   for (const link of out.links) {
     const a = flows.index.get(link.from)!;
     const former = new Set<string>();
@@ -111,7 +123,7 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
     const w = [...former].reduce((s, x) => s + counterpartyWeight(graph.degree(x)), 0);
     const again = scoreMigration(
       batchPairInputs(
-        graph,
+        pairOrder(flows),
         flows,
         f,
         hubs.isHub,
