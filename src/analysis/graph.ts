@@ -9,12 +9,11 @@ export interface AccountAttrs {
   i: number;
 }
 
+/**
+ * An edge holds only what PageRank reads. Everything else about a pair (transfers, amount, first and
+ * last time) is in the pair arrays of Flows, which every other step reads (see pairOrder).
+ */
 export interface TransferEdgeAttrs {
-  count: number;
-  /** Total amount in the base currency, major units. */
-  amount: number;
-  first: number;
-  last: number;
   /** Damped strength of the relation, used by PageRank and Louvain (see dampedWeight). */
   weight: number;
 }
@@ -105,17 +104,10 @@ export function forEachNeighborIndex(
 export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)): AccountGraph {
   const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
   for (const i of po.order) graph.addNode(flows.ids[i]!, { i });
-  for (const p of po.pairs) {
-    const amount = flows.pairAmount[p]!;
-    const count = flows.pairTransfers[p]!;
+  for (const p of po.pairs)
     graph.addDirectedEdge(flows.ids[flows.pairFrom[p]!]!, flows.ids[flows.pairTo[p]!]!, {
-      count,
-      amount,
-      first: flows.pairFirst[p]!,
-      last: flows.pairLast[p]!,
-      weight: dampedWeight(amount, count),
+      weight: dampedWeight(flows.pairAmount[p]!, flows.pairTransfers[p]!),
     });
-  }
   return graph;
 }
 
