@@ -55,7 +55,8 @@ function measure(accounts: number, relations: number): void {
     if (a === b || graph.hasDirectedEdge(ids[a]!, ids[b]!)) continue;
     const amount = 10 + rng() * 1000;
     const count = 1 + Math.floor(rng() * 4);
-    graph.addDirectedEdge(ids[a]!, ids[b]!, { count, amount, first: 0, last: 0, weight: dampedWeight(amount, count) });
+    // As src/analysis/graph.ts builds it: an edge holds PageRank's weight only.
+    graph.addDirectedEdge(ids[a]!, ids[b]!, { weight: dampedWeight(amount, count) });
     added++;
   }
   const seconds = (performance.now() - t0) / 1000;
