@@ -42,3 +42,32 @@ test('runs of consecutive transfers, recent hours and round amounts are counted 
   assert.equal(flows.recentOutCount[a], 5);
   assert.ok(Math.abs(Math.atan2(flows.recentHourSin[a]!, flows.recentHourCos[a]!) - (2 * Math.PI * 3) / 24) < 1e-9);
 });
+
+test('pairs: 20,000 distinct sender → receiver pairs (the pair table grows several times), repeats summed, first use numbers them', () => {
+  const tx: T[] = [];
+  const expected = new Map<string, { n: number; amount: number }>();
+  // 200 senders × 100 receivers, each pair paid once, 1 in 7 of them paid again later.
+  for (let round = 0; round < 2; round++)
+    for (let s = 0; s < 200; s++)
+      for (let r = 0; r < 100; r++) {
+        if (round === 1 && (s * 100 + r) % 7 !== 0) continue;
+        const amount = 10 + ((s * 31 + r * 17 + round) % 90);
+        tx.push({ from: `S${s}`, to: `R${r}`, amount, day: round * 10 + (r % 5) });
+        const e = expected.get(`S${s}>R${r}`) ?? { n: 0, amount: 0 };
+        e.n++;
+        e.amount += amount;
+        expected.set(`S${s}>R${r}`, e);
+      }
+  const flows = flowsOf(tx, { days: 30 });
+  assert.equal(flows.pairCount, 20_000);
+  for (let p = 0; p < flows.pairCount; p++) {
+    const key = `${flows.ids[flows.pairFrom[p]!]}>${flows.ids[flows.pairTo[p]!]}`;
+    const e = expected.get(key)!;
+    assert.ok(e, key);
+    assert.equal(flows.pairTransfers[p], e.n, key);
+    assert.ok(Math.abs(flows.pairAmount[p]! - e.amount) < 1e-9, key);
+  }
+  // Numbered in order of first appearance: the first transfer's pair is 0, the second's 1.
+  assert.equal(`${flows.ids[flows.pairFrom[0]!]}>${flows.ids[flows.pairTo[0]!]}`, 'S0>R0');
+  assert.equal(`${flows.ids[flows.pairFrom[1]!]}>${flows.ids[flows.pairTo[1]!]}`, 'S0>R1');
+});
