@@ -122,8 +122,9 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   const { flows } = input;
   const n = flows.ids.length;
 
-  // One order of accounts and pairs for the graph and what reads the pairs in the graph's order
-  // (degrees and strengths, Louvain's projection, cluster shapes, migration candidates).
+  // One order of accounts and pairs for the graph and for every step that reads the pairs in the
+  // graph's order (degrees and strengths, Louvain's projection, features, cluster shapes, migration,
+  // betweenness).
   const held = step('graph', () => {
     const order = pairOrder(flows);
     const built = buildAccountGraph(flows, order);
