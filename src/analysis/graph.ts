@@ -62,24 +62,9 @@ export function pairOrder(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pa
   const { sorted: pairs, start: outStart } = countingSort(pairFrom, rank, nodes, m, byTarget);
   // By receiver, stably from `pairs`: each receiver's senders in rank order.
   const { sorted: inPairs, start: inStart } = countingSort(pairTo, rank, nodes, m, pairs);
-  // The reverse of each pair: a binary search for the sender in the receiver's run of out-pairs.
-  const reverse = new Int32Array(m).fill(-1);
-  for (let p = 0; p < m; p++) {
-    const s = rank[pairFrom[p]!]!;
-    const t = rank[pairTo[p]!]!;
-    let lo = outStart[t]!;
-    let hi = outStart[t + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const r = rank[pairTo[pairs[mid]!]!]!;
-      if (r === s) {
-        reverse[p] = pairs[mid]!;
-        break;
-      }
-      if (r < s) lo = mid + 1;
-      else hi = mid;
-    }
-  }
+  // The reverse of each pair: the pair from its receiver back to its sender.
+  const reverse = new Int32Array(m);
+  for (let p = 0; p < m; p++) reverse[p] = findPair(pairTo, rank, pairs, outStart, rank[pairTo[p]!]!, rank[pairFrom[p]!]!);
   return { order, rank, pairs, outStart, inStart, inPairs, reverse };
 }
 
@@ -136,20 +121,33 @@ function countingSort(
   return { sorted, start };
 }
 
-/** The pair from → to (a pair index of `flows`), or -1: a binary search among from's pairs as a sender. */
-export function pairIndex(flows: Pick<Flows, 'pairTo'>, po: PairOrder, from: number, to: number): number {
-  const r = po.rank[from]!;
-  const target = po.rank[to]!;
-  let lo = po.outStart[r]!;
-  let hi = po.outStart[r + 1]!;
+/**
+ * The pair from the account of rank `fromRank` to the account of rank `toRank`, or -1: a binary
+ * search among the sender's pairs, which `pairs` holds in its receivers' rank order.
+ */
+function findPair(
+  pairTo: ArrayLike<number>,
+  rank: Uint32Array,
+  pairs: Uint32Array,
+  outStart: Uint32Array,
+  fromRank: number,
+  toRank: number,
+): number {
+  let lo = outStart[fromRank]!;
+  let hi = outStart[fromRank + 1]!;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const t = po.rank[flows.pairTo[po.pairs[mid]!]!]!;
-    if (t < target) lo = mid + 1;
-    else if (t > target) hi = mid;
-    else return po.pairs[mid]!;
+    const t = rank[pairTo[pairs[mid]!]!]!;
+    if (t < toRank) lo = mid + 1;
+    else if (t > toRank) hi = mid;
+    else return pairs[mid]!;
   }
   return -1;
+}
+
+/** The pair from → to (a pair index of `flows`), or -1. */
+export function pairIndex(flows: Pick<Flows, 'pairTo'>, po: PairOrder, from: number, to: number): number {
+  return findPair(flows.pairTo, po.rank, po.pairs, po.outStart, po.rank[from]!, po.rank[to]!);
 }
 
 /** The account graph's edges at an account, both directions (graphology's degree on the directed graph). */
