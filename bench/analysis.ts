@@ -104,8 +104,6 @@ async function main(): Promise<void> {
       labels,
       previousClusters: new Map(),
       nextClusterSeq: 1,
-      // As a recompute runs it (src/runs/analysis-job.ts).
-      releaseGraph: true,
       params: { ...ANALYSIS_DEFAULTS, learned: { ...ANALYSIS_DEFAULTS.learned, seed: ANALYSIS_DEFAULTS.seed } },
     });
     const totalMs = performance.now() - started;

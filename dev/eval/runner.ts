@@ -83,7 +83,6 @@ export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
         previousClusters: new Map(),
         nextClusterSeq: 1,
         params,
-        releaseGraph: true,
       });
       const score = new Map<string, number>();
       // out.score is aligned with flows.ids (= the graph's node attribute i).

@@ -86,11 +86,24 @@ export function forEachNeighborIndex(
   }
 }
 
-export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)): AccountGraph {
+/**
+ * The account graph, nodes in id order and edges in pair order. Its node keys are the account ids
+ * (`keys: 'id'`, for tests and tools that look accounts up) or the accounts' ranks in that order as
+ * decimal strings (`keys: 'rank'`, what a run builds for PageRank; `attrs.i` maps back either way).
+ * Rank keys are the faster graph: graphology keeps each node's neighbours in a plain object keyed by
+ * the neighbour's key, and V8 stores integer-like keys as indexed elements, where arbitrary string
+ * keys give every node's object its own chain of hidden classes (1M transfers: 5.2–6.0 → 4.2–4.5 s for
+ * the graph step). Both graphs list every node's neighbours in rank order — rank keys are integers
+ * enumerated in numeric order, which is rank order — so PageRank gives the same result on both
+ * unless the ids are themselves integer-like (then the id-keyed graph enumerates in numeric order).
+ */
+export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows), keys: 'id' | 'rank' = 'id'): AccountGraph {
   const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
-  for (const i of po.order) graph.addNode(flows.ids[i]!, { i });
+  const rankKeys = keys === 'rank' ? Array.from(po.rank, (r) => String(r)) : null;
+  const key = rankKeys ?? flows.ids;
+  for (const i of po.order) graph.addNode(key[i]!, { i });
   for (const p of po.pairs)
-    graph.addDirectedEdge(flows.ids[flows.pairFrom[p]!]!, flows.ids[flows.pairTo[p]!]!, {
+    graph.addDirectedEdge(key[flows.pairFrom[p]!]!, key[flows.pairTo[p]!]!, {
       weight: dampedWeight(flows.pairAmount[p]!, flows.pairTransfers[p]!),
     });
   return graph;

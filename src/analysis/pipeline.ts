@@ -62,11 +62,6 @@ export interface AnalysisInput {
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
   onStep?: (step: string) => void;
-  /**
-   * Empty and drop the account graph once its last reader (PageRank) is done (out.graph is then
-   * null): what a recompute does. Tests that look accounts up in the graph keep it.
-   */
-  releaseGraph?: boolean;
 }
 
 export interface ClusterResult {
@@ -78,8 +73,8 @@ export interface ClusterResult {
 }
 
 export interface AnalysisOutput {
-  /** Null when the input asked to release it. */
-  graph: AccountGraph | null;
+  /** Account id per account index (the flows' ids): every per-account array below is indexed alike. */
+  ids: readonly string[];
   centrality: Centrality;
   features: AccountFeatures;
   isHub: Uint8Array;
@@ -127,7 +122,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   // betweenness).
   const held = step('graph', () => {
     const order = pairOrder(flows);
-    const built = buildAccountGraph(flows, order);
+    const built = buildAccountGraph(flows, order, 'rank');
     return { po: order, graph: built as AccountGraph | null, relations: built.size };
   });
   const { po, relations } = held;
@@ -138,10 +133,8 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   // freed it; what held it was not found), and the learned step's collections took 0.5–0.9 s each
   // instead of 0.05 s (docs/decisions.md, "the graphs emptied").
   const centrality = step('centrality', () => computeCentrality(held.graph!, flows, {}, po));
-  if (input.releaseGraph) {
-    held.graph!.clear();
-    held.graph = null;
-  }
+  held.graph!.clear();
+  held.graph = null;
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
@@ -224,7 +217,7 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
   for (const [k, v] of Object.entries(learned.timings)) timings[`learned.${k}`] = v;
   const candidates = fused.candidates;
   return {
-    graph: held.graph,
+    ids: flows.ids,
     centrality,
     features,
     isHub: hubs.isHub,

@@ -259,7 +259,6 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       listedAt: context.listedAt,
       params,
       onStep: (step) => report(step),
-      releaseGraph: true,
     });
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);

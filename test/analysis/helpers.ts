@@ -31,7 +31,6 @@ export function analyse(
     previous?: Map<string, string>;
     params?: Partial<AnalysisParams>;
     days?: number;
-    releaseGraph?: boolean;
   } = {},
 ): AnalysisOutput {
   const flows = flowsOf(transfers, opts.days === undefined ? {} : { days: opts.days });
@@ -42,8 +41,14 @@ export function analyse(
     previousClusters: opts.previous ?? new Map(),
     nextClusterSeq: 1,
     params: { ...ANALYSIS_DEFAULTS, ...opts.params },
-    releaseGraph: opts.releaseGraph ?? false,
   });
+}
+
+/** The index of account `id` in a run's per-account arrays; throws for an account the run did not see. */
+export function indexOf(out: Pick<AnalysisOutput, 'ids'>, id: string): number {
+  const i = out.ids.indexOf(id);
+  if (i < 0) throw new Error(`account ${id} is not in the analysis`);
+  return i;
 }
 
 /** A money ring: the same amount goes round every `every` days, each hop a couple of hours later. */

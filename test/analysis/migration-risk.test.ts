@@ -1,7 +1,7 @@
 // Migration pairs and risk on small graphs whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyse, background, ring, takeover, type T } from './helpers.js';
+import { analyse, background, indexOf, ring, takeover, type T } from './helpers.js';
 
 test('a fall and a rise sharing counterparties become a MIGRATED_TO link with evidence', () => {
   const out = analyse([...takeover(), ...background('P', 30, 120)], { days: 120 });
@@ -21,7 +21,7 @@ test('a fall and a rise sharing counterparties become a MIGRATED_TO link with ev
 
 test("a fraud account's successor inherits its risk; a legit account's successor does not", () => {
   const fraud = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'fraud' } });
-  const i = fraud.graph!.getNodeAttribute('NEW', 'i');
+  const i = indexOf(fraud, 'NEW');
   assert.ok(fraud.score[i]! >= 0.5, `successor score ${fraud.score[i]}`);
   assert.ok(
     fraud.reasons[i]!.some((r) => r.startsWith('MIGRATED_FROM:OLD:')),
@@ -30,7 +30,7 @@ test("a fraud account's successor inherits its risk; a legit account's successor
   assert.ok(fraud.candidates.some((e) => e.accountId === 'NEW'));
 
   const legit = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'legit' } });
-  const j = legit.graph!.getNodeAttribute('NEW', 'i');
+  const j = indexOf(legit, 'NEW');
   assert.ok(legit.score[j]! < 0.5, `successor of a legit account scores ${legit.score[j]}`);
 });
 
@@ -47,8 +47,8 @@ test('money from a labelled fraud account makes its mule risky, not its victims'
   for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
   for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
   const out = analyse(tx, { labels: { SCAM: 'fraud' }, days: 60 });
-  const score = (id: string) => out.score[out.graph!.getNodeAttribute(id, 'i')]!;
-  const reasons = (id: string) => out.reasons[out.graph!.getNodeAttribute(id, 'i')]!;
+  const score = (id: string) => out.score[indexOf(out, id)]!;
+  const reasons = (id: string) => out.reasons[indexOf(out, id)]!;
   assert.equal(score('SCAM'), 1);
   assert.ok(score('MULE') >= 0.5, `mule ${score('MULE')}`);
   assert.ok(
@@ -63,13 +63,13 @@ test('money from a labelled fraud account makes its mule risky, not its victims'
 test('a legit label caps the score; an unlabelled ring of mules is found by its shape', () => {
   const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
   const out = analyse([...ring(members, { fromDay: 0, toDay: 60, every: 1 }), ...background('P', 40, 60)], { labels: { R3: 'legit' } });
-  const score = (id: string) => out.score[out.graph!.getNodeAttribute(id, 'i')]!;
+  const score = (id: string) => out.score[indexOf(out, id)]!;
   for (const m of ['R1', 'R2', 'R4', 'R5']) {
     assert.ok(score(m) >= 0.5, `${m} ${score(m)}`);
-    assert.ok(out.reasons[out.graph!.getNodeAttribute(m, 'i')]!.includes('TYPOLOGY:ring'));
+    assert.ok(out.reasons[indexOf(out, m)]!.includes('TYPOLOGY:ring'));
   }
   assert.ok(score('R3') <= 0.1);
-  assert.deepEqual(out.reasons[out.graph!.getNodeAttribute('R3', 'i')], ['LABELLED_LEGIT']);
+  assert.deepEqual(out.reasons[indexOf(out, 'R3')], ['LABELLED_LEGIT']);
   for (const id of ['P0a', 'P1b', 'P2c']) assert.equal(score(id) < 0.5, true);
 });
 
@@ -98,7 +98,7 @@ test("a labelled account's coordinated burst of one-off transfers makes the othe
   for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
   for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
   const out = analyse(tx, { labels: { COLLECT: 'fraud', SCAM: 'fraud', CLUB: 'fraud' }, days: 60 });
-  const at = (id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
+  const at = (id: string) => indexOf(out, id);
   for (let k = 0; k < 5; k++) {
     const i = at(`F${k}`);
     assert.ok(out.score[i]! >= 0.5, `source F${k} ${out.score[i]}`);
@@ -138,7 +138,7 @@ test("a burst whose centre is unlabelled: the centre and the labelled feeder's s
   tx.push({ from: 'COLLECT', to: 'OUT', amount: 4300, day: 21, hour: 10 });
   tx.push({ from: 'W0', to: 'COLLECT', amount: 50, day: 40, hour: 12 }, { from: 'W1', to: 'COLLECT', amount: 60, day: 50, hour: 12 });
   const out = analyse(tx, { labels: { F0: 'fraud' }, days: 60 });
-  const at = (id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
+  const at = (id: string) => indexOf(out, id);
   const listed = new Set(out.candidates.map((e) => e.accountId));
   assert.ok(out.reasons[at('COLLECT')]!.includes('BURST_CENTRE:F0:5'), out.reasons[at('COLLECT')]!.join(' | '));
   assert.ok(listed.has('COLLECT'));
@@ -172,7 +172,7 @@ test('a money trail from a labelled account: relays and a round trip are evidenc
   tx.push({ from: 'L', to: 'LATE', amount: 800, day: 45, hour: 10 });
   tx.push({ from: 'LATE', to: 'Q', amount: 780, day: 48, hour: 10 });
   const out = analyse(tx, { labels: { L: 'fraud' }, days: 60 });
-  const at = (id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
+  const at = (id: string) => indexOf(out, id);
   const reasons = (id: string) => out.reasons[at(id)]!;
   assert.ok(reasons('A').includes('RELAYED:L:1'), reasons('A').join(' | '));
   assert.ok(reasons('B').includes('RELAYED:L:2'), reasons('B').join(' | '));
@@ -206,7 +206,7 @@ test('a relay chain without labels: its relays carry RELAY_CHAIN and the chain l
   tx.push({ from: 'H2', to: 'SLOW1', amount: 990, day: 35, hour: 15 });
   tx.push({ from: 'SLOW1', to: 'SLOW2', amount: 980, day: 37, hour: 15 });
   const out = analyse(tx, { days: 60 });
-  const at = (id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
+  const at = (id: string) => indexOf(out, id);
   const reasons = (id: string) => out.reasons[at(id)]!;
   for (const id of ['R1', 'R2', 'R3', 'R4']) assert.ok(reasons(id).includes('RELAY_CHAIN:5'), `${id}: ${reasons(id).join(' | ')}`);
   for (const id of ['S', 'E', 'H1', 'H2', 'SLOW1', 'SLOW2'])

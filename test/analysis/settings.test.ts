@@ -8,7 +8,7 @@ import { runAnalysis, type AnalysisOutput } from '../../src/analysis/pipeline.js
 import type { Flows } from '../../src/analysis/flows.js';
 import { loadConfig } from '../../src/config/index.js';
 import { analysisParams, windowAggregator } from '../../src/runs/analysis-job.js';
-import { background, DAY, HOUR, ring, T0, takeover, type T } from './helpers.js';
+import { background, DAY, HOUR, indexOf, ring, T0, takeover, type T } from './helpers.js';
 
 function flowsWith(env: Record<string, string>, transfers: T[], days: number): Flows {
   const agg = windowAggregator(loadConfig(env), T0, T0 + days * DAY - 1);
@@ -28,7 +28,7 @@ function runWith(env: Record<string, string>, transfers: T[], days: number): Ana
   });
 }
 
-const at = (out: AnalysisOutput, id: string) => out.graph!.getNodeAttribute(id, 'i') as number;
+const at = (out: AnalysisOutput, id: string) => indexOf(out, id);
 
 test('ACCTNET_HUB_MIN_DEGREE decides which accounts are hubs', () => {
   const world = [...takeover(), ...background('P', 30, 120)];

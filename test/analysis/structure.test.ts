@@ -1,10 +1,12 @@
 // Clusters, roles and cluster types on small graphs whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyse, background, ring, type T } from './helpers.js';
+import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
+import { computeCentrality } from '../../src/analysis/centrality.js';
+import { analyse, background, flowsOf, indexOf, ring, type T } from './helpers.js';
 
-const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[out.graph!.getNodeAttribute(id, 'i')];
-const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[out.graph!.getNodeAttribute(id, 'i')];
+const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[indexOf(out, id)];
+const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[indexOf(out, id)];
 
 test('a 5-ring is one cluster typed ring; its members pass money through', () => {
   const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
@@ -46,7 +48,7 @@ test('a hub does not glue two rings together and gets no cluster', () => {
     for (let d = 0; d < 40; d += 4) tx.push({ from: m, to: 'SHOP', amount: 40, day: d, hour: 12, channel: 'card' });
   for (let c = 0; c < 150; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 40, hour: 15, channel: 'card' });
   const out = analyse([...tx, ...background('P', 20, 40)]);
-  assert.equal(out.isHub[out.graph!.getNodeAttribute('SHOP', 'i')], 1);
+  assert.equal(out.isHub[indexOf(out, 'SHOP')], 1);
   assert.equal(clusterOf(out, 'SHOP'), null);
   assert.equal(roleOf(out, 'SHOP'), 'hub');
   const c1 = new Set(r1.map((m) => clusterOf(out, m)));
@@ -91,15 +93,20 @@ test('the same input gives the same clusters, ids, scores and list (determinism)
   assert.deepEqual(a.candidates, b.candidates);
 });
 
-test('releasing the graph (as a recompute does) leaves every result unchanged and the output without a graph', () => {
+test('a run builds its graph keyed by rank: the same PageRank as a graph keyed by account id, and the run keeps no graph', () => {
   const tx = [...ring(['R1', 'R2', 'R3', 'R4', 'R5'], { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)];
-  const kept = analyse(tx, { labels: { R1: 'fraud' } });
-  const released = analyse(tx, { labels: { R1: 'fraud' }, releaseGraph: true });
-  assert.ok(kept.graph && kept.graph.order > 0);
-  assert.equal(released.graph, null);
-  assert.equal(released.counts.relations, kept.counts.relations);
-  const { graph: _a, timings: _ta, model: ma, ...restKept } = kept;
-  const { graph: _b, timings: _tb, model: mb, ...restReleased } = released;
-  assert.deepEqual(restReleased, restKept);
-  assert.deepEqual({ ...mb, seconds: 0 }, { ...ma, seconds: 0 });
+  const flows = flowsOf(tx);
+  const po = pairOrder(flows);
+  const byId = buildAccountGraph(flows, po, 'id');
+  const byRank = buildAccountGraph(flows, po, 'rank');
+  assert.ok(byId.hasNode('R1') && !byRank.hasNode('R1') && byRank.hasNode('0'));
+  assert.equal(byRank.size, byId.size);
+  const a = computeCentrality(byId, flows, {}, po);
+  const b = computeCentrality(byRank, flows, {}, po);
+  assert.ok(a.pagerank.some((x) => x > 0));
+  assert.deepEqual(b, a);
+  const out = analyse(tx, { labels: { R1: 'fraud' } });
+  assert.equal(out.counts.relations, byId.size);
+  assert.deepEqual(Array.from(out.centrality.pagerank), Array.from(a.pagerank));
+  assert.ok(!('graph' in out));
 });
