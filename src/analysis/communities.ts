@@ -31,7 +31,7 @@ type Projection = UndirectedGraph<Record<string, never>, ProjectionAttrs>;
 export interface Communities {
   /** Community number per account index, -1 for hubs and accounts with no non-hub relation. */
   community: Int32Array;
-  /** Members (node keys) per community number, communities of size ≥ 2 only. */
+  /** Members (account ids) per community number, communities of size ≥ 2 only. */
   members: Map<number, string[]>;
   modularity: number;
   /** Communities that could not be split below maxClusterSize. */
@@ -45,7 +45,10 @@ export interface Communities {
  * accounts by id, each relation once — at the first of its directions in that order, weighing both
  * (damped weight of one direction plus the other's, as the graph's edges hold them) — and no account
  * whose only relations are hubs. The same graph, node for node and edge for edge, as one built by
- * walking the account graph's edges, without looking each reverse edge up by its ids.
+ * walking the account graph's edges, without looking each reverse edge up by its ids. Nodes are keyed
+ * by rank (`'0'`, `'1'`, … in id order, as the run's account graph: integer-like keys are V8's cheap
+ * indexed elements in graphology's neighbour objects); Louvain reads nodes and edges in insertion
+ * order, so the keys do not change its result.
  */
 function project(
   flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers'>,
@@ -64,15 +67,16 @@ function project(
     linked[b] = 1;
   }
   const proj: Projection = new UndirectedGraph<Record<string, never>, ProjectionAttrs>({ allowSelfLoops: false });
-  for (const i of order) if (linked[i]) proj.addNode(ids[i]!);
+  const key = Array.from(rank, (r) => String(r));
+  for (const i of order) if (linked[i]) proj.addNode(key[i]!);
   for (const p of pairs) {
     const a = pairFrom[p]!;
     const b = pairTo[p]!;
     if (isHub[a] || isHub[b]) continue;
     const w = dampedWeight(pairAmount[p]!, pairTransfers[p]!);
     const q = reverse[p]!;
-    if (q < 0) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w });
-    else if (rank[a]! < rank[b]!) proj.addUndirectedEdge(ids[a]!, ids[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
+    if (q < 0) proj.addUndirectedEdge(key[a]!, key[b]!, { w });
+    else if (rank[a]! < rank[b]!) proj.addUndirectedEdge(key[a]!, key[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
   }
   return proj;
 }
@@ -95,7 +99,10 @@ function runLouvain(g: Projection, resolution: number, seed: number): LouvainRun
 
 /**
  * The subgraph induced by some nodes. graphology-operators' subgraph walks every edge of the whole
- * graph per call, which made splitting quadratic; this walks only the nodes' own edges.
+ * graph per call, which made splitting quadratic; this walks only the nodes' own edges. A node's
+ * edges with itself as source are its relations added at its own pairs, in its targets' rank order:
+ * the order its neighbour object lists them in with rank keys (integer-like keys come in numeric
+ * order), so the subgraph's edges go in in the projection's own order, whatever the account ids.
  */
 function induced(g: Projection, nodes: readonly string[]): Projection {
   const sub: Projection = new UndirectedGraph<Record<string, never>, ProjectionAttrs>({ allowSelfLoops: false });
@@ -121,7 +128,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
 }
 
 export function detectCommunities(
-  flows: Pick<Flows, 'ids' | 'index' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers' | 'pairCount'>,
+  flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers' | 'pairCount'>,
   isHub: Uint8Array,
   options: Partial<CommunityOptions> = {},
   po: PairOrder = pairOrder(flows),
@@ -145,8 +152,11 @@ export function detectCommunities(
     if (nodes.length > o.maxClusterSize) oversized++;
     if (nodes.length < 2) return;
     const id = next++;
-    members.set(id, nodes);
-    for (const node of nodes) community[flows.index.get(node)!] = id;
+    members.set(
+      id,
+      nodes.map((node) => flows.ids[po.order[Number(node)]!]!),
+    );
+    for (const node of nodes) community[po.order[Number(node)]!] = id;
   };
 
   // Split what is too large to act on. First for free: Louvain's own dendrogram holds the finer

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { computeCentrality } from '../../src/analysis/centrality.js';
+import { detectCommunities } from '../../src/analysis/communities.js';
+import { createRng } from '../../src/analysis/rng.js';
 import { analyse, background, flowsOf, indexOf, ring, type T } from './helpers.js';
 
 const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[indexOf(out, id)];
@@ -109,4 +111,28 @@ test('a run builds its graph keyed by rank: the same PageRank as a graph keyed b
   assert.equal(out.counts.relations, byId.size);
   assert.deepEqual(Array.from(out.centrality.pagerank), Array.from(a.pagerank));
   assert.ok(!('graph' in out));
+});
+
+test('clusters do not depend on the form of the account ids (numeric-looking or not), splits included', () => {
+  // Dense groups of 24 joined by a few cross links, split down to clusters of at most 6: the top-level
+  // Louvain, its dendrogram and the re-runs on induced subgraphs all take part.
+  const rng = createRng(11);
+  const raw: Array<{ a: number; b: number; amount: number; day: number }> = [];
+  for (let g = 0; g < 8; g++)
+    for (let k = 0; k < 90; k++) {
+      const a = g * 24 + Math.floor(rng() * 24);
+      const b = rng() < 0.05 ? Math.floor(rng() * 192) : g * 24 + Math.floor(rng() * 24);
+      if (a !== b) raw.push({ a, b, amount: 10 + Math.floor(rng() * 500), day: Math.floor(rng() * 60) });
+    }
+  const run = (id: (i: number) => string) => {
+    const flows = flowsOf(raw.map((t) => ({ from: id(t.a), to: id(t.b), amount: t.amount, day: t.day })));
+    const c = detectCommunities(flows, new Uint8Array(flows.ids.length), { seed: 3, maxClusterSize: 6 });
+    const byAccount = new Map(flows.ids.map((x, i) => [x.replace(/^acct-/, ''), c.community[i]]));
+    return { byAccount: [...byAccount].sort(), members: [...c.members.values()].map((m) => m.map((x) => x.replace(/^acct-/, ''))) };
+  };
+  const numeric = run((i) => String(i));
+  const prefixed = run((i) => `acct-${i}`);
+  assert.ok(numeric.members.length >= 20, `${numeric.members.length} clusters`);
+  assert.ok(numeric.members.every((m) => m.length <= 6));
+  assert.deepEqual(numeric, prefixed);
 });
