@@ -80,6 +80,8 @@ export interface ModelCard {
     sampled: number;
     /** Labels of the accounts in the window by source kind, per label value. */
     bySource: { fraud: Record<string, number>; legit: Record<string, number> };
+    /** Labels on accounts with no transfer in the run's window: they neither train nor get a score. */
+    outsideWindow: { fraud: number; legit: number };
   };
   /** Things an investigator should know about this model (e.g. labels mostly from acctnet's own alerts). */
   notes: string[];
@@ -194,6 +196,13 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const legit = order.filter((i) => label[i] === -1);
   card.labels.fraud = fraud.length;
   card.labels.legit = legit.length;
+  for (const [id, value] of inp.labels)
+    if (!inp.table.flows.index.has(id)) card.labels.outsideWindow[value === 'fraud' ? 'fraud' : 'legit']++;
+  const outside = card.labels.outsideWindow;
+  if (outside.fraud + outside.legit > 0)
+    card.notes.push(
+      `${outside.fraud} fraud and ${outside.legit} legit labels are on accounts with no transfer in this run's window: they do not train the model (a longer window, ACCTNET_WINDOW_DAYS, takes them in)`,
+    );
   for (const i of [...fraud, ...legit]) {
     const kind = labelSourceKind(inp.labelSources?.get(inp.ids[i]!) ?? 'import');
     const bucket = label[i] === 1 ? card.labels.bySource.fraud : card.labels.bySource.legit;
@@ -330,7 +339,7 @@ function emptyCard(mode: LearnedMode, folds: number, features: number): ModelCar
     status: 'off',
     message: null,
     model: null,
-    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} } },
+    labels: { fraud: 0, legit: 0, sampled: 0, bySource: { fraud: {}, legit: {} }, outsideWindow: { fraud: 0, legit: 0 } },
     notes: [],
     folds,
     grouping: 'cluster',

@@ -264,6 +264,13 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     Object.assign(counts, out.counts);
     result.model = { ...out.model };
     if (out.model.status === 'too_few_labels') warnings.push(out.model.message!);
+    // Labels mostly older than the window: history imported for a longer span than the analysis
+    // reads (routine in a long-running store are a few old ones, noted on the model card only).
+    const outside = out.model.labels.outsideWindow;
+    if (outside.fraud > out.model.labels.fraud)
+      warnings.push(
+        `${outside.fraud} of ${outside.fraud + out.model.labels.fraud} fraud labels are on accounts with no transfer in the window (the last ${config.analysis.windowDays} days before asOf): they do not train the model and their accounts get no score; set ACCTNET_WINDOW_DAYS to cover the history you imported`,
+      );
     if (out.shadowCandidates) {
       const served = new Set(out.candidates.map((e) => e.accountId));
       const shadow = new Set(out.shadowCandidates.map((e) => e.accountId));

@@ -14,7 +14,7 @@ import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput } from '../../src/a
 import { relayChains, relaySteps, RISK_DEFAULTS, type LabelValue } from '../../src/analysis/risk.js';
 import { createRng } from '../../src/analysis/rng.js';
 import { createWorld } from '../../dev/synth/world.js';
-import { DAY, flowsOf } from './helpers.js';
+import { analyse as analyseT, background, DAY, flowsOf, ring } from './helpers.js';
 
 function table(flows: Flows) {
   const graph = buildAccountGraph(flows);
@@ -245,4 +245,15 @@ test('ACCTNET_MODEL_ONLY_THRESHOLD: at the blacklist threshold, model-only accou
   const listed = new Set(open.candidates.map((e) => e.accountId));
   for (const e of gated.review) assert.ok(listed.has(e.accountId), e.accountId);
   assert.equal(open.candidates.length, gated.candidates.length + gated.review.length);
+});
+
+test('labels on accounts with no transfer in the window are counted on the model card and named in its notes', () => {
+  const tx = [...ring(['R1', 'R2', 'R3', 'R4'], { fromDay: 0, toDay: 40 }), ...background('P', 20, 40)];
+  const out = analyseT(tx, { labels: { R1: 'fraud', GONE1: 'fraud', GONE2: 'fraud', OLD: 'legit' } });
+  assert.deepEqual(out.model.labels.outsideWindow, { fraud: 2, legit: 1 });
+  assert.equal(out.model.labels.fraud, 1);
+  assert.ok(out.model.notes.some((n) => n.startsWith('2 fraud and 1 legit labels are on accounts with no transfer')));
+  const inside = analyseT(tx, { labels: { R1: 'fraud' } });
+  assert.deepEqual(inside.model.labels.outsideWindow, { fraud: 0, legit: 0 });
+  assert.ok(!inside.model.notes.some((n) => n.includes('no transfer')));
 });
