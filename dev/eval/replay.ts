@@ -5,11 +5,13 @@
 // "eval"), a share of the fraud accounts seen by then is labelled fraud and a run is made and served
 // (`acctnet recompute --wait`: the list and the watch set at D). Then the days after D are streamed
 // through the real ingest path — POST /v1/transactions on the in-process fastify app, the ingest
-// worker of workers/ingest.ts with the watch as configured — at a fixed rate, in batches. No run is
+// worker of workers/ingest.ts with the watch as configured — at a fixed rate, in batches. After each
+// streamed day the queue is drained and the watch's successors are read: a successor recorded by the
+// end of the day its evidence completed was flagged "before the next nightly run". Then that night's
+// run is made (`recompute --wait`, option nightly, the default): the served list, and so the watch
+// set, follows the days as under the product's nightly schedule. With --replay-nightly off no run is
 // made during the stream: the watch set stays the one served at D (predecessors a later nightly run
-// would have listed are not watched; their successors count as not flagged). After each streamed day
-// the queue is drained and the watch's successors are read: a successor recorded by the end of the
-// day its evidence completed was flagged "before the next nightly run".
+// would have listed are not watched; their successors count as not flagged).
 //
 // For every planted migration A → S whose successor S first transacts after D (within the stream):
 // - evidence: the transfer that completes it — S's 3rd transfer with a former counterparty of A
@@ -58,6 +60,12 @@ export interface ReplayOptions {
   rate: number;
   /** Transfers per request. */
   batch: number;
+  /**
+   * A run (`acctnet recompute --wait`) at the end of every streamed day, after the day's check, as
+   * the product's nightly schedule makes one: the served list, and so the watch set, follows the days.
+   * Off: no run during the stream, the watch set stays the one served at D (the replays before 2026-12-04).
+   */
+  nightly: boolean;
 }
 
 interface MigrationResult {
@@ -66,8 +74,10 @@ interface MigrationResult {
   to: string;
   kind: 'fraud' | 'legit';
   riseDay: number;
-  /** The predecessor was listed or labelled fraud at D (in the watch set). */
+  /** The predecessor was listed or labelled fraud (in the watch set) on the pair's deadline day: at D, or after a nightly run before that day. */
   watched: boolean;
+  /** The day from which the predecessor was in the watch set (D, or the day after the nightly run that listed it); null: never in the stream. */
+  watchedFromDay: number | null;
   evidenceDay: number | null;
   evidenceKind: 'takeover' | 'money-from-A' | null;
   /** Recorded by the watch (any status) by the end of the stream. */
@@ -111,6 +121,10 @@ interface WorldResult {
   }>;
   /** Watch successors (any status) that the run after the stream also found / all of them. */
   provisionalConfirmedByRun: number;
+  /** Nightly runs during the stream (option nightly): how many, how many were not served (held by the publish guard), seconds. */
+  nightlyRuns: number;
+  nightlyNotServed: number;
+  nightlySeconds: number;
   legitListed: string[];
   migrations: MigrationResult[];
   seconds: Record<string, number>;
@@ -306,6 +320,15 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const traceAtEnd = new Map<string, PairTrace>();
     const diag = createSuccessorWatch({ config, driver, redis: rt.redis(), publish: rt.publishDeps(), log: logger });
 
+    // The watch set's predecessors by the day they entered it: the list served at D and the fraud
+    // labels, then (nightly) each night's served list from the next day on.
+    const watchedFrom = new Map<string, number>();
+    for (const id of atD.listed) watchedFrom.set(id, opts.day);
+    for (const [id, l] of labels) if (l === 'fraud') watchedFrom.set(id, opts.day);
+    let nightlyRuns = 0;
+    let nightlyNotServed = 0;
+    let nightlySeconds = 0;
+
     // Stream day by day at the fixed rate; after each day, drain and note which successors exist.
     const postedAt = new Map<string, number>();
     const byDayEnd = new Map<string, number>(); // successor key → first day-end check that saw it
@@ -343,13 +366,21 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         if (opts.day + d === dayOf(x.evidence?.at ?? x.rise)) traceAtDeadline.set(k, trace);
       }
       log(`   day ${opts.day + d}: ${day.length} transfers; ${byDayEnd.size} successors recorded so far`);
+      // The night after the day (the last day's night is the run after the stream, below).
+      if (opts.nightly && d < opts.streamDays - 1) {
+        const night = await runner.recompute!(dir);
+        nightlyRuns++;
+        nightlySeconds += night.seconds;
+        if (night.publication !== 'served') nightlyNotServed++;
+        else for (const id of night.listed) if (!watchedFrom.has(id)) watchedFrom.set(id, opts.day + d + 1);
+        log(`   night after day ${opts.day + d}: ${night.publication}, ${night.listed.size} listed (${night.seconds} s)`);
+      }
     }
     const streamMs = Date.now() - streamStart;
     lap('stream', t2);
     const recorded = await readAll();
 
     // Ground truth per planted migration; the watch set's hold on A's former counterparties.
-    const watched = new Set([...atD.listed, ...[...labels].filter(([, l]) => l === 'fraud').map(([id]) => id)]);
     const pairKey = (a: string, b: string) => `${a}>${b}`;
     const rec = new Map(recorded.map((s) => [pairKey(s.from, s.to), s]));
     const fraudPairs = new Set(world.migrations.filter((m) => m.kind === 'fraud').map((m) => pairKey(m.from, m.to)));
@@ -380,7 +411,8 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         to: m.to,
         kind: m.kind,
         riseDay: dayOf(rise),
-        watched: watched.has(m.from),
+        watched: (watchedFrom.get(m.from) ?? Infinity) <= deadline,
+        watchedFromDay: watchedFrom.get(m.from) ?? null,
         evidenceDay,
         evidenceKind,
         recorded: Boolean(s),
@@ -427,6 +459,9 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         evidence: s.evidence,
       })),
       provisionalConfirmedByRun: recorded.filter((s) => runLinks.has(pairKey(s.from, s.to))).length,
+      nightlyRuns,
+      nightlyNotServed,
+      nightlySeconds,
       legitListed,
       migrations,
       seconds,
@@ -465,10 +500,10 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const streamed = results.reduce((s, r) => s + r.transfersStreamed, 0);
   const confirmedByRun = results.reduce((s, r) => s + r.provisionalConfirmedByRun, 0);
   const recordedAll = results.reduce((s, r) => s + r.recorded, 0);
-  // Where each fraud pair stopped: not watched at D, flagged, or the watch's stage at the end of its evidence day.
+  // Where each fraud pair stopped: not watched on its day, flagged, or the watch's stage at the end of its evidence day.
   const stageOf = (m: MigrationResult) =>
     !m.watched
-      ? 'predecessor not in the watch set at D'
+      ? `predecessor not in the watch set ${opts.nightly ? 'on its day' : 'at D'}`
       : m.flaggedBeforeNight
         ? 'flagged before the night'
         : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
@@ -477,12 +512,12 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
   const secs = results.reduce((s, r) => s + r.secondsStreamed, 0);
   const lines = [
-    `Command: \`${command}\` — ${date}; worlds: ${results.map((r) => r.name).join(', ')}; import and run on days < ${opts.day}, then days ${opts.day}–${opts.day + opts.streamDays - 1} streamed through POST /v1/transactions (${opts.batch} transfers per request) offered at ${opts.rate} tx/s, achieved ${Math.round(streamed / secs)} tx/s over ${streamed} transfers (queue drained at each day end); no run during the stream.`,
+    `Command: \`${command}\` — ${date}; worlds: ${results.map((r) => r.name).join(', ')}; import and run on days < ${opts.day}, then days ${opts.day}–${opts.day + opts.streamDays - 1} streamed through POST /v1/transactions (${opts.batch} transfers per request) offered at ${opts.rate} tx/s, achieved ${Math.round(streamed / secs)} tx/s over ${streamed} transfers (queue drained at each day end); ${opts.nightly ? `a run (\`recompute --wait\`) after each streamed day's check but the last, as a nightly schedule (${results.reduce((s, r) => s + r.nightlyRuns, 0)} runs, ${results.reduce((s, r) => s + r.nightlyNotServed, 0)} not served, ${Math.round(results.reduce((s, r) => s + r.nightlySeconds, 0))} s in all): the watch set follows each night's list` : 'no run during the stream: the watch set stays the one served at D'}.`,
     '',
     '| measure | value | target | |',
     '| --- | ---: | ---: | --- |',
-    `| fraud successors rising after D | ${fraud.length} (predecessor in the watch set at D: ${watched.length}; evidence complete in the stream: ${withEvidence.length}) | ≥ 50 | ${fraud.length >= 50 ? 'met' : '**MISSED** (fewer worlds than needed)'} |`,
-    `| flagged before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
+    `| fraud successors rising after D | ${fraud.length} (predecessor in the watch set ${opts.nightly ? 'by its day' : 'at D'}: ${watched.length}; evidence complete in the stream: ${withEvidence.length}) | ≥ 50 | ${fraud.length >= 50 ? 'met' : '**MISSED** (fewer worlds than needed)'} |`,
+    `| flagged before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}; of those whose evidence completed in the stream: ${pct(withEvidence.filter((m) => m.flaggedBeforeNight).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
     `| recorded by the end of the stream | ${fraud.filter((m) => m.recorded).length} / ${fraud.length} | | |`,
     `| median delay evidence → provisional record | ${delays.length ? `${median(delays).toFixed(1)} s (n = ${delays.length}, max ${Math.max(...delays).toFixed(1)} s)` : '— (none recorded)'} | ≤ 60 s | ${delays.length ? met(median(delays) <= 60) : '**MISSED** (nothing to measure)'} |`,
     `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}; superseded by a stronger link later: ${falseSuperseded}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,

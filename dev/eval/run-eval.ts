@@ -38,6 +38,7 @@ const OPTIONS = {
   'replay-days': { type: 'string', default: '30' },
   'replay-rate': { type: 'string', default: '300' },
   'replay-batch': { type: 'string', default: '100' },
+  'replay-nightly': { type: 'string', default: 'on' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 const USAGE = `npm run eval -- [options]          acctnet next to the frozen baseline (docs/evaluation.md)
@@ -51,6 +52,7 @@ const USAGE = `npm run eval -- [options]          acctnet next to the frozen bas
   --keep-neo4j         leave the eval Neo4j running afterwards
 npm run eval -- --replay [options]  the successor watch, streamed through the real ingest path
   --replay-day D --replay-days N --replay-rate TX_PER_S --replay-batch ROWS (defaults 150, 30, 300, 100)
+  --replay-nightly on|off   a run after every streamed day, as the nightly schedule (default on)
 Results go to .acctnet/eval/; ACCTNET_EVAL_NEO4J_PORT picks the eval Neo4j's Bolt port (default 7690).
 `;
 const parsed = (() => {
@@ -77,6 +79,10 @@ const numbers = (s: string) =>
     });
 if (args.replay) {
   const given = process.argv.slice(2).some((a) => a === '--datasets' || a.startsWith('--datasets='));
+  const onOff = (v: string) => {
+    if (v !== 'on' && v !== 'off') throw new Error(`--replay-nightly must be on or off, not ${v}`);
+    return v === 'on';
+  };
   const one = (name: string) => {
     const n = Number(args[name as 'replay-day']);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not ${String(args[name as 'replay-day'])}`);
@@ -91,6 +97,7 @@ if (args.replay) {
       streamDays: one('replay-days'),
       rate: one('replay-rate'),
       batch: one('replay-batch'),
+      nightly: onOff(String(args['replay-nightly'])),
     },
     `npm run eval -- ${process.argv.slice(2).join(' ')}`,
   );

@@ -37,6 +37,11 @@ export interface Runner {
   /** Loads the dataset once; returns seconds per step. */
   setup(prepared: PreparedDataset, loaded: LoadedTransfers, dir: string): Promise<Record<string, number>>;
   run(labels: LabelMap, labelSeed: number, dir: string): Promise<SeedRun>;
+  /**
+   * One more run on what is stored now, with the labels in force (CLI mode: the replay's nightly runs):
+   * its publication and, when served, the served list.
+   */
+  recompute?(dir: string): Promise<{ publication: string; listed: Set<string>; seconds: number }>;
   close(): Promise<void>;
 }
 
@@ -185,6 +190,20 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       const listed = (JSON.parse(fs.readFileSync(blacklistFile, 'utf8')) as { entries: Array<{ accountId: string }> }).entries;
       const score = await timed('scores', () => readScores(config));
       return { score, listed: new Set(listed.map((e) => e.accountId)), migrations, seconds };
+    },
+    async recompute(dir) {
+      const t = performance.now();
+      const run = await must(env, ['recompute', '--wait', '--json']);
+      const summary = JSON.parse(run.stdout) as { publication: string };
+      let listed = new Set<string>();
+      if (summary.publication === 'served') {
+        const file = path.join(dir, 'blacklist-nightly.json');
+        await must(env, ['blacklist', 'export', '--format', 'json', '--out', file]);
+        listed = new Set(
+          (JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ accountId: string }> }).entries.map((e) => e.accountId),
+        );
+      }
+      return { publication: summary.publication, listed, seconds: elapsed(t) };
     },
     async close() {
       await stopLocalNeo4j(loadConfig(baseEnv), log);
