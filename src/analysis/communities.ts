@@ -75,8 +75,10 @@ function project(
     if (isHub[a] || isHub[b]) continue;
     const w = dampedWeight(pairAmount[p]!, pairTransfers[p]!);
     const q = reverse[p]!;
-    if (q < 0) proj.addUndirectedEdge(key[a]!, key[b]!, { w });
-    else if (rank[a]! < rank[b]!) proj.addUndirectedEdge(key[a]!, key[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
+    // Keyed by the pair index (graphology's generated keys cost more; nothing reads the key).
+    if (q < 0) proj.addUndirectedEdgeWithKey(String(p), key[a]!, key[b]!, { w });
+    else if (rank[a]! < rank[b]!)
+      proj.addUndirectedEdgeWithKey(String(p), key[a]!, key[b]!, { w: w + dampedWeight(pairAmount[q]!, pairTransfers[q]!) });
   }
   return proj;
 }

@@ -96,6 +96,8 @@ export function forEachNeighborIndex(
  * the graph step). Both graphs list every node's neighbours in rank order — rank keys are integers
  * enumerated in numeric order, which is rank order — so PageRank gives the same result on both
  * unless the ids are themselves integer-like (then the id-keyed graph enumerates in numeric order).
+ * Edges are keyed by their pair index: cheaper than graphology's generated keys (a prefixed counter
+ * looked up before use), and nothing reads an edge's key.
  */
 export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows), keys: 'id' | 'rank' = 'id'): AccountGraph {
   const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
@@ -103,7 +105,7 @@ export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows)
   const key = rankKeys ?? flows.ids;
   for (const i of po.order) graph.addNode(key[i]!, { i });
   for (const p of po.pairs)
-    graph.addDirectedEdge(key[flows.pairFrom[p]!]!, key[flows.pairTo[p]!]!, {
+    graph.addDirectedEdgeWithKey(String(p), key[flows.pairFrom[p]!]!, key[flows.pairTo[p]!]!, {
       weight: dampedWeight(flows.pairAmount[p]!, flows.pairTransfers[p]!),
     });
   return graph;
