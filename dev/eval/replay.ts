@@ -83,6 +83,8 @@ interface MigrationResult {
   /** Recorded by the watch (any status) by the end of the stream. */
   recorded: boolean;
   flaggedBeforeNight: boolean;
+  /** S was already on a served list in force by its deadline day: listed by an earlier nightly run (option nightly). */
+  listedByEarlierRun: boolean;
   delaySeconds: number | null;
   listed: boolean;
   /** Former counterparties of A (before S's first transfer, from the truth) and how many the watch set holds for A. */
@@ -325,6 +327,9 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const watchedFrom = new Map<string, number>();
     for (const id of atD.listed) watchedFrom.set(id, opts.day);
     for (const [id, l] of labels) if (l === 'fraud') watchedFrom.set(id, opts.day);
+    // Each served list and the first day it is in force (a list can also drop an account again).
+    const servedLists: Array<{ fromDay: number; listed: Set<string> }> = [{ fromDay: opts.day, listed: atD.listed }];
+    const servedOn = (day: number) => servedLists.filter((x) => x.fromDay <= day).at(-1)!.listed;
     let nightlyRuns = 0;
     let nightlyNotServed = 0;
     let nightlySeconds = 0;
@@ -372,7 +377,10 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         nightlyRuns++;
         nightlySeconds += night.seconds;
         if (night.publication !== 'served') nightlyNotServed++;
-        else for (const id of night.listed) if (!watchedFrom.has(id)) watchedFrom.set(id, opts.day + d + 1);
+        else {
+          for (const id of night.listed) if (!watchedFrom.has(id)) watchedFrom.set(id, opts.day + d + 1);
+          servedLists.push({ fromDay: opts.day + d + 1, listed: night.listed });
+        }
         log(`   night after day ${opts.day + d}: ${night.publication}, ${night.listed.size} listed (${night.seconds} s)`);
       }
     }
@@ -411,12 +419,13 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         to: m.to,
         kind: m.kind,
         riseDay: dayOf(rise),
-        watched: (watchedFrom.get(m.from) ?? Infinity) <= deadline,
+        watched: labels.get(m.from) === 'fraud' || servedOn(deadline).has(m.from),
         watchedFromDay: watchedFrom.get(m.from) ?? null,
         evidenceDay,
         evidenceKind,
         recorded: Boolean(s),
         flaggedBeforeNight: seenDay !== undefined && seenDay <= deadline,
+        listedByEarlierRun: servedLists.some((x) => x.fromDay > opts.day && x.fromDay <= deadline && x.listed.has(m.to)),
         delaySeconds: s && evidence ? (s.detectedAt - postedAt.get(evidence.txId)!) / 1000 : null,
         listed: Boolean(s?.listed || (s?.autoListedAt !== null && s?.autoListedAt !== undefined)),
         formerInTruth: cps.size,
@@ -486,6 +495,9 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const ms = results.flatMap((r) => r.migrations);
   const fraud = ms.filter((m) => m.kind === 'fraud');
   const flagged = fraud.filter((m) => m.flaggedBeforeNight);
+  // Caught before the night after its evidence: by the watch, or already listed by an earlier nightly run.
+  const caught = (m: MigrationResult) => m.flaggedBeforeNight || Boolean(m.listedByEarlierRun);
+  const caughtAll = fraud.filter(caught);
   const withEvidence = fraud.filter((m) => m.evidenceDay !== null);
   const watched = fraud.filter((m) => m.watched);
   const delays = fraud.map((m) => m.delaySeconds).filter((x): x is number => x !== null);
@@ -506,7 +518,9 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
       ? `predecessor not in the watch set ${opts.nightly ? 'on its day' : 'at D'}`
       : m.flaggedBeforeNight
         ? 'flagged before the night'
-        : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
+        : m.listedByEarlierRun
+          ? 'listed by an earlier nightly run'
+          : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
   const stages = new Map<string, number>();
   for (const m of fraud) stages.set(stageOf(m), (stages.get(stageOf(m)) ?? 0) + 1);
   const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
@@ -517,18 +531,23 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     '| measure | value | target | |',
     '| --- | ---: | ---: | --- |',
     `| fraud successors rising after D | ${fraud.length} (predecessor in the watch set ${opts.nightly ? 'by its day' : 'at D'}: ${watched.length}; evidence complete in the stream: ${withEvidence.length}) | ≥ 50 | ${fraud.length >= 50 ? 'met' : '**MISSED** (fewer worlds than needed)'} |`,
-    `| flagged before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}; of those whose evidence completed in the stream: ${pct(withEvidence.filter((m) => m.flaggedBeforeNight).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
+    `| flagged by the watch before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}; of those whose evidence completed in the stream: ${pct(withEvidence.filter((m) => m.flaggedBeforeNight).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
+    ...(opts.nightly
+      ? [
+          `| caught before the next nightly run: flagged by the watch, or already listed by an earlier nightly run | ${caughtAll.length} / ${fraud.length} = ${pct(caughtAll.length, fraud.length)} (of those whose evidence completed in the stream: ${pct(withEvidence.filter(caught).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && caughtAll.length / fraud.length >= 0.8)} |`,
+        ]
+      : []),
     `| recorded by the end of the stream | ${fraud.filter((m) => m.recorded).length} / ${fraud.length} | | |`,
     `| median delay evidence → provisional record | ${delays.length ? `${median(delays).toFixed(1)} s (n = ${delays.length}, max ${Math.max(...delays).toFixed(1)} s)` : '— (none recorded)'} | ≤ 60 s | ${delays.length ? met(median(delays) <= 60) : '**MISSED** (nothing to measure)'} |`,
     `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}; superseded by a stronger link later: ${falseSuperseded}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
     `| watch successors the run after the stream also found (provisional precision) | ${confirmedByRun} / ${recordedAll} = ${pct(confirmedByRun, recordedAll)} | | |`,
     `| legit successors auto-listed | ${legitListed.length} (legit moves rising after D: ${legitMoves.length}, recorded ${legitMoves.filter((m) => m.recorded).length}) | 0 | ${met(legitListed.length === 0)} |`,
     '',
-    '| world | transfers < D | streamed | tx/s | listed at D | fraud labels | fraud successors | flagged before night | recorded | false alerts / new accounts |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| world | transfers < D | streamed | tx/s | listed at D | fraud labels | fraud successors | flagged before night | caught before night | recorded | false alerts / new accounts |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const f = r.migrations.filter((m) => m.kind === 'fraud');
-      return `| ${r.name} | ${r.transfersBefore} | ${r.transfersStreamed} | ${Math.round(r.achievedRate)} | ${r.listedAtD} | ${r.labelledFraud} | ${f.length} | ${f.filter((m) => m.flaggedBeforeNight).length} | ${f.filter((m) => m.recorded).length} | ${r.falseAlerts} / ${r.newAccounts} |`;
+      return `| ${r.name} | ${r.transfersBefore} | ${r.transfersStreamed} | ${Math.round(r.achievedRate)} | ${r.listedAtD} | ${r.labelledFraud} | ${f.length} | ${f.filter((m) => m.flaggedBeforeNight).length} | ${f.filter(caught).length} | ${f.filter((m) => m.recorded).length} | ${r.falseAlerts} / ${r.newAccounts} |`;
     }),
     '',
     "Where the fraud successors stopped (the watch's stage for the pair at the end of the day its evidence completed, else of its rise day):",
@@ -550,7 +569,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
         counterpartyOverlap?: number;
         profileSimilarity?: number;
       } | null;
-      return `| ${m.from} → ${m.to} | ${m.riseDay} | ${m.watched ? 'yes' : 'no'} | ${m.evidenceDay ?? '—'} ${m.evidenceKind ?? ''} | ${m.flaggedBeforeNight ? 'yes' : m.recorded ? 'later' : 'no'} | ${stageOf(m)} | ${f3(t?.link?.score)} | ${t?.takenOver ?? '—'}/${t?.former ?? '—'} (${m.formerWatched}/${m.formerInTruth}) | ${f3(e?.counterpartyOverlap)} | ${e?.directTransfers ?? '—'} | ${f3(e?.profileSimilarity)} | ${e?.gapDays ?? '—'} | ${f3(m.runScore)} | ${re ? `${re.sharedCounterparties}/${re.formerCounterparties}, ${f3(re.counterpartyOverlap)}, ${f3(re.profileSimilarity)}` : '—'} |`;
+      return `| ${m.from} → ${m.to} | ${m.riseDay} | ${m.watched ? 'yes' : 'no'} | ${m.evidenceDay ?? '—'} ${m.evidenceKind ?? ''} | ${m.flaggedBeforeNight ? 'yes' : m.listedByEarlierRun ? 'run' : m.recorded ? 'later' : 'no'} | ${stageOf(m)} | ${f3(t?.link?.score)} | ${t?.takenOver ?? '—'}/${t?.former ?? '—'} (${m.formerWatched}/${m.formerInTruth}) | ${f3(e?.counterpartyOverlap)} | ${e?.directTransfers ?? '—'} | ${f3(e?.profileSimilarity)} | ${e?.gapDays ?? '—'} | ${f3(m.runScore)} | ${re ? `${re.sharedCounterparties}/${re.formerCounterparties}, ${f3(re.counterpartyOverlap)}, ${f3(re.profileSimilarity)}` : '—'} |`;
     }),
     '',
     'False alerts:',
