@@ -289,26 +289,67 @@ export class FlowAggregator {
     this.transfers++;
     const a = this.account(t.from);
     const b = this.account(t.to);
-    const amount = t.amount;
-    const bucket = Math.min(this.buckets - 1, Math.floor((t.at - this.window.from) / this.window.bucketMs));
-    this.touch(a, t.at, bucket);
-    this.touch(b, t.at, bucket);
+    this.record(a, b, t.amount, t.at, this.channel(t.channel));
+  }
+
+  /**
+   * `add` for transfers held as numbers into name arrays (a column store such as the run's transfer
+   * table): `keyed(accounts, channels)(from, to, amount, at, channel)` adds the transfer from
+   * `accounts[from]` to `accounts[to]` on `channels[channel]`, exactly as `add` would — accounts get
+   * their index at their first transfer in the window, in the same order — but looks each name up in
+   * the aggregator's maps once, not twice per transfer, and builds no object per transfer. The names
+   * of `accounts` must be distinct (a self-transfer is from === to).
+   */
+  keyed(
+    accounts: readonly string[],
+    channels: ReadonlyArray<string | null>,
+  ): (from: number, to: number, amount: number, at: number, channel: number) => void {
+    let account = new Int32Array(accounts.length).fill(-1);
+    const channel = new Int32Array(channels.length).fill(-1);
+    const accountOf = (key: number): number => {
+      if (key >= account.length) {
+        const wider = new Int32Array(Math.max(key + 1, accounts.length)).fill(-1);
+        wider.set(account);
+        account = wider;
+      }
+      let i = account[key]!;
+      if (i < 0) i = account[key] = this.account(accounts[key]!);
+      return i;
+    };
+    return (from, to, amount, at, ch) => {
+      if (at < this.window.from || at > this.window.to || from === to || !(amount > 0)) return;
+      this.transfers++;
+      const a = accountOf(from);
+      const b = accountOf(to);
+      let c = ch < channel.length ? channel[ch]! : -1;
+      if (c < 0) {
+        c = this.channel(channels[ch] ?? null);
+        if (ch < channel.length) channel[ch] = c;
+      }
+      this.record(a, b, amount, at, c);
+    };
+  }
+
+  private record(a: number, b: number, amount: number, at: number, channel: number): void {
+    const bucket = Math.min(this.buckets - 1, Math.floor((at - this.window.from) / this.window.bucketMs));
+    this.touch(a, at, bucket);
+    this.touch(b, at, bucket);
     // The UTC hour, as Date.getUTCHours gives it (JS time has no leap seconds), without a Date per transfer.
-    const hour = Math.floor((((t.at % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
+    const hour = Math.floor((((at % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
     if (hour < 6) {
       this.nightCount[a]!++;
       this.nightCount[b]!++;
     }
     // The sender's behaviour: hour, channel, amount profile.
     if (this.hours[a * 24 + hour]! < 65535) this.hours[a * 24 + hour]!++;
-    const c = a * MAX_CHANNELS + this.channel(t.channel);
+    const c = a * MAX_CHANNELS + channel;
     if (this.channelCounts[c]! < 65535) this.channelCounts[c]!++;
     const logAmount = Math.log(amount);
     this.logAmountSum[a]! += logAmount;
     this.logAmountSq[a]! += logAmount * logAmount;
     if (amount >= 100 && Math.abs(amount - 100 * Math.round(amount / 100)) < 0.005) this.roundCount[a]!++;
-    if (t.at > this.window.to - (this.options.recentMs ?? FLOW_DEFAULTS.recentMs)) {
-      const angle = (2 * Math.PI * (t.at % 86_400_000)) / 86_400_000;
+    if (at > this.window.to - (this.options.recentMs ?? FLOW_DEFAULTS.recentMs)) {
+      const angle = (2 * Math.PI * (at % 86_400_000)) / 86_400_000;
       this.recentOutCount[a]!++;
       this.recentHourCos[a]! += Math.cos(angle);
       this.recentHourSin[a]! += Math.sin(angle);
@@ -329,7 +370,7 @@ export class FlowAggregator {
     this.txFrom[k] = a;
     this.txTo[k] = b;
     this.txAmount[k] = amount;
-    this.txAt[k] = t.at;
+    this.txAt[k] = at;
 
     let p = this.pairs.get(a, b);
     if (p === -1) {
@@ -346,13 +387,13 @@ export class FlowAggregator {
       }
       this.pairFrom[p] = a;
       this.pairTo[p] = b;
-      this.pairFirst[p] = t.at;
-      this.pairLast[p] = t.at;
+      this.pairFirst[p] = at;
+      this.pairLast[p] = at;
     }
     this.pairTransfers[p]!++;
     this.pairAmount[p]! += amount;
-    if (t.at < this.pairFirst[p]!) this.pairFirst[p] = t.at;
-    if (t.at > this.pairLast[p]!) this.pairLast[p] = t.at;
+    if (at < this.pairFirst[p]!) this.pairFirst[p] = at;
+    if (at > this.pairLast[p]!) this.pairLast[p] = at;
   }
 
   /**

@@ -194,6 +194,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const currencies = t.currencies.values;
       const channels = t.channels.values;
       const order = t.canonicalOrder();
+      const add = aggregator.keyed(ids, channels);
       let loadedN = 0;
       for (let o = 0; o < order.length; o++) {
         const k = order[o]!;
@@ -206,7 +207,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
           continue;
         }
         loadedN++;
-        aggregator.add({ from: ids[t.from[k]!]!, to: ids[t.to[k]!]!, amount, at, channel: channels[t.channel[k]!] ?? null });
+        add(t.from[k]!, t.to[k]!, amount, at, t.channel[k]!);
       }
       counts.transfersLoaded = loadedN;
       for (const [currency, k] of skipped) {

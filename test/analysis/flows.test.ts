@@ -1,7 +1,9 @@
 // The flow aggregates the features are built from: the pass-through holding window, runs, round amounts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { flowsOf, type T } from './helpers.js';
+import { FlowAggregator } from '../../src/analysis/flows.js';
+import { createRng } from '../../src/analysis/rng.js';
+import { DAY, flowsOf, HOUR, T0, type T } from './helpers.js';
 
 test('pass-through counts only money received within the holding window before each outflow (salary day 0, small daily inflows, rent day 29)', () => {
   const transfers: T[] = [{ from: 'employer', to: 'p', amount: 3000, day: 0, hour: 9 }];
@@ -70,4 +72,30 @@ test('pairs: 20,000 distinct sender → receiver pairs (the pair table grows sev
   // Numbered in order of first appearance: the first transfer's pair is 0, the second's 1.
   assert.equal(`${flows.ids[flows.pairFrom[0]!]}>${flows.ids[flows.pairTo[0]!]}`, 'S0>R0');
   assert.equal(`${flows.ids[flows.pairFrom[1]!]}>${flows.ids[flows.pairTo[1]!]}`, 'S0>R1');
+});
+
+test('the keyed path (a column store of name numbers) aggregates exactly as add() with names', () => {
+  const rng = createRng(5);
+  const accounts = Array.from({ length: 300 }, (_, i) => (i % 2 ? `acct-${i}` : String(i)));
+  const channels: Array<string | null> = [null, 'card', 'p2p', 'sepa', 'wire', 'cash', 'atm', 'pos', 'app', 'web', 'ach'];
+  const from = T0 - 5 * DAY;
+  const window = { from: T0, to: T0 + 60 * DAY - 1, bucketMs: 7 * DAY };
+  const rows = Array.from({ length: 6000 }, () => ({
+    a: Math.floor(rng() * accounts.length),
+    b: Math.floor(rng() * accounts.length),
+    amount: rng() < 0.02 ? 0 : rng() < 0.1 ? 100 * Math.ceil(rng() * 20) : Math.round(rng() * 100_000) / 100,
+    at: from + Math.floor(rng() * 70 * DAY),
+    c: Math.floor(rng() * channels.length),
+  }));
+  const byName = new FlowAggregator(window, { holdMs: 48 * HOUR });
+  const byKey = new FlowAggregator(window, { holdMs: 48 * HOUR });
+  const add = byKey.keyed(accounts, channels);
+  for (const r of rows) {
+    byName.add({ from: accounts[r.a]!, to: accounts[r.b]!, amount: r.amount, at: r.at, channel: channels[r.c]! });
+    add(r.a, r.b, r.amount, r.at, r.c);
+  }
+  const x = byName.finish();
+  const y = byKey.finish();
+  assert.ok(x.ids.length > 250 && x.pairCount > 4000, `${x.ids.length} accounts, ${x.pairCount} pairs`);
+  assert.deepEqual(y, x);
 });
