@@ -691,42 +691,25 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
   const inRisk = new Float64Array(n);
   const outRisk = new Float64Array(n);
   const previous = new Float64Array(n);
-  // While few accounts carry risk (the first rounds, from the labels outwards), only their
-  // counterparties' sums are computed: every other sum is exactly 0 (amount × 0, added up). An
-  // account is marked with the round's number (+1) when one of its receivers / senders carries risk.
-  const carrying: number[] = [];
-  const inMark = new Int32Array(n);
-  const outMark = new Int32Array(n);
   for (let round = 0; round < o.iterations; round++) {
     // Stop once nothing moves any more (risk only grows, so this is a fixed point).
     let moved = false;
-    carrying.length = 0;
     for (let i = 0; i < n; i++) {
       if (Math.abs(spread[i]! - previous[i]!) > 1e-4) moved = true;
       previous[i] = spread[i]!;
-      if (spread[i] !== 0) carrying.push(i);
     }
     if (round > 0 && !moved) break;
-    const sparse = carrying.length * 8 < n;
-    const stamp = round + 1;
-    if (sparse)
-      for (const x of carrying) {
-        for (let k = outStart[x]!, end = outStart[x + 1]!; k < end; k++) inMark[outTo[k]!] = stamp;
-        for (let k = inStart[x]!, end = inStart[x + 1]!; k < end; k++) outMark[inFrom[k]!] = stamp;
-      }
     // Per account, its pairs in ascending order: the same sums as one pass over the pairs adding
     // amount × risk of the other end.
     for (let b = 0; b < n; b++) {
       let sum = 0;
-      if (!sparse || inMark[b] === stamp)
-        for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += inAmount[k]! * spread[inFrom[k]!]!;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += inAmount[k]! * spread[inFrom[k]!]!;
       inRisk[b] = sum;
     }
     for (let a = 0; a < n; a++) {
       let sum = 0;
       // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      if (!sparse || outMark[a] === stamp)
-        for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += outAmount[k]! * spread[outTo[k]!]! * outRepeat[k]!;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += outAmount[k]! * spread[outTo[k]!]! * outRepeat[k]!;
       outRisk[a] = sum;
     }
     for (let i = 0; i < n; i++) {
