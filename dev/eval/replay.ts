@@ -322,12 +322,9 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const traceAtEnd = new Map<string, PairTrace>();
     const diag = createSuccessorWatch({ config, driver, redis: rt.redis(), publish: rt.publishDeps(), log: logger });
 
-    // The watch set's predecessors by the day they entered it: the list served at D and the fraud
-    // labels, then (nightly) each night's served list from the next day on.
-    const watchedFrom = new Map<string, number>();
-    for (const id of atD.listed) watchedFrom.set(id, opts.day);
-    for (const [id, l] of labels) if (l === 'fraud') watchedFrom.set(id, opts.day);
-    // Each served list and the first day it is in force (a list can also drop an account again).
+    // The watch set's predecessors: the fraud labels and each served list from the first day it is
+    // in force (the list served at D, then each night's from the next day on; a list can also drop
+    // an account again).
     const servedLists: Array<{ fromDay: number; listed: Set<string> }> = [{ fromDay: opts.day, listed: atD.listed }];
     const servedOn = (day: number) => servedLists.filter((x) => x.fromDay <= day).at(-1)!.listed;
     let nightlyRuns = 0;
@@ -377,10 +374,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         nightlyRuns++;
         nightlySeconds += night.seconds;
         if (night.publication !== 'served') nightlyNotServed++;
-        else {
-          for (const id of night.listed) if (!watchedFrom.has(id)) watchedFrom.set(id, opts.day + d + 1);
-          servedLists.push({ fromDay: opts.day + d + 1, listed: night.listed });
-        }
+        else servedLists.push({ fromDay: opts.day + d + 1, listed: night.listed });
         log(`   night after day ${opts.day + d}: ${night.publication}, ${night.listed.size} listed (${night.seconds} s)`);
       }
     }
@@ -420,7 +414,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         kind: m.kind,
         riseDay: dayOf(rise),
         watched: labels.get(m.from) === 'fraud' || servedOn(deadline).has(m.from),
-        watchedFromDay: watchedFrom.get(m.from) ?? null,
+        watchedFromDay: labels.get(m.from) === 'fraud' ? opts.day : (servedLists.find((x) => x.listed.has(m.from))?.fromDay ?? null),
         evidenceDay,
         evidenceKind,
         recorded: Boolean(s),

@@ -128,6 +128,11 @@ async function must(env: NodeJS.ProcessEnv, argv: string[], okCodes = [0]) {
   return r;
 }
 
+/** The account ids of a list written by `acctnet blacklist export --format json`. */
+function readExportedList(file: string): Set<string> {
+  return new Set((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ accountId: string }> }).entries.map((e) => e.accountId));
+}
+
 export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
   let env = baseEnv;
   return {
@@ -187,9 +192,9 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
         score: number;
         evidence: Record<string, unknown>;
       }>;
-      const listed = (JSON.parse(fs.readFileSync(blacklistFile, 'utf8')) as { entries: Array<{ accountId: string }> }).entries;
+      const listed = readExportedList(blacklistFile);
       const score = await timed('scores', () => readScores(config));
-      return { score, listed: new Set(listed.map((e) => e.accountId)), migrations, seconds };
+      return { score, listed, migrations, seconds };
     },
     async recompute(dir) {
       const t = performance.now();
@@ -199,9 +204,7 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       if (summary.publication === 'served') {
         const file = path.join(dir, 'blacklist-nightly.json');
         await must(env, ['blacklist', 'export', '--format', 'json', '--out', file]);
-        listed = new Set(
-          (JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ accountId: string }> }).entries.map((e) => e.accountId),
-        );
+        listed = readExportedList(file);
       }
       return { publication: summary.publication, listed, seconds: elapsed(t) };
     },

@@ -298,34 +298,22 @@ export class FlowAggregator {
    * `accounts[from]` to `accounts[to]` on `channels[channel]`, exactly as `add` would — accounts get
    * their index at their first transfer in the window, in the same order — but looks each name up in
    * the aggregator's maps once, not twice per transfer, and builds no object per transfer. The names
-   * of `accounts` must be distinct (a self-transfer is from === to).
+   * of `accounts` must be distinct (a self-transfer is from === to), and both arrays hold every number
+   * the adder is given.
    */
   keyed(
     accounts: readonly string[],
     channels: ReadonlyArray<string | null>,
   ): (from: number, to: number, amount: number, at: number, channel: number) => void {
-    let account = new Int32Array(accounts.length).fill(-1);
+    // Name number → aggregator index, filled at first use (-1: not yet).
+    const account = new Int32Array(accounts.length).fill(-1);
     const channel = new Int32Array(channels.length).fill(-1);
-    const accountOf = (key: number): number => {
-      if (key >= account.length) {
-        const wider = new Int32Array(Math.max(key + 1, accounts.length)).fill(-1);
-        wider.set(account);
-        account = wider;
-      }
-      let i = account[key]!;
-      if (i < 0) i = account[key] = this.account(accounts[key]!);
-      return i;
-    };
     return (from, to, amount, at, ch) => {
       if (at < this.window.from || at > this.window.to || from === to || !(amount > 0)) return;
       this.transfers++;
-      const a = accountOf(from);
-      const b = accountOf(to);
-      let c = ch < channel.length ? channel[ch]! : -1;
-      if (c < 0) {
-        c = this.channel(channels[ch] ?? null);
-        if (ch < channel.length) channel[ch] = c;
-      }
+      const a = account[from]! >= 0 ? account[from]! : (account[from] = this.account(accounts[from]!));
+      const b = account[to]! >= 0 ? account[to]! : (account[to] = this.account(accounts[to]!));
+      const c = channel[ch]! >= 0 ? channel[ch]! : (channel[ch] = this.channel(channels[ch] ?? null));
       this.record(a, b, amount, at, c);
     };
   }
