@@ -85,6 +85,8 @@ interface MigrationResult {
   flaggedBeforeNight: boolean;
   /** S was already on a served list in force by its deadline day: listed by an earlier nightly run (option nightly). */
   listedByEarlierRun: boolean;
+  /** The first day from which a nightly run's served list held S (null: none in the stream); diagnostics. */
+  listedByRunFromDay: number | null;
   delaySeconds: number | null;
   listed: boolean;
   /** Former counterparties of A (before S's first transfer, from the truth) and how many the watch set holds for A. */
@@ -420,6 +422,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         recorded: Boolean(s),
         flaggedBeforeNight: seenDay !== undefined && seenDay <= deadline,
         listedByEarlierRun: servedLists.some((x) => x.fromDay > opts.day && x.fromDay <= deadline && x.listed.has(m.to)),
+        listedByRunFromDay: servedLists.find((x) => x.fromDay > opts.day && x.listed.has(m.to))?.fromDay ?? null,
         delaySeconds: s && evidence ? (s.detectedAt - postedAt.get(evidence.txId)!) / 1000 : null,
         listed: Boolean(s?.listed || (s?.autoListedAt !== null && s?.autoListedAt !== undefined)),
         formerInTruth: cps.size,

@@ -367,7 +367,14 @@ export const VARS = {
     name: 'ACCTNET_WATCH_MIN_SCORE',
     default: '0.75',
     expected: 'a number 0..1',
-    doc: 'A successor seen at ingest becomes a provisional migration when its link score (the same scorer as runs) reaches this.',
+    doc: 'A successor seen at ingest becomes a provisional migration when its link score (the same scorer as runs) reaches this; a link with at least two counterparties taken over from the predecessor needs only ACCTNET_WATCH_TAKEOVER_MIN_SCORE.',
+    parse: p.number(0, 1),
+  }),
+  watchTakeoverMinScore: defineVar({
+    name: 'ACCTNET_WATCH_TAKEOVER_MIN_SCORE',
+    default: '0.5',
+    expected: 'a number 0..1',
+    doc: "The bar for a successor that has taken over at least two of the predecessor's former counterparties (they stopped dealing with A and now deal with S): the runs' ACCTNET_MIGRATION_MIN_SCORE default, since the next run links such a pair at that score anyway. Links on less evidence (money from A, one counterparty) need ACCTNET_WATCH_MIN_SCORE. Never above ACCTNET_WATCH_MIN_SCORE (the lower of the two applies).",
     parse: p.number(0, 1),
   }),
   watchAutoList: defineVar({
@@ -705,6 +712,8 @@ export interface Config {
   watch: {
     enabled: boolean;
     minScore: number;
+    /** The bar for links with ≥ 2 counterparties taken over (at most minScore). */
+    takeoverMinScore: number;
     autoList: boolean;
     maxAutoListPerHour: number;
     chainDepth: number;
@@ -825,6 +834,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     watch: {
       enabled: v(VARS.watch),
       minScore: v(VARS.watchMinScore),
+      takeoverMinScore: Math.min(v(VARS.watchTakeoverMinScore), v(VARS.watchMinScore)),
       autoList: v(VARS.watchAutoList),
       maxAutoListPerHour: v(VARS.watchMaxAutoListPerHour),
       chainDepth: v(VARS.watchChainDepth),

@@ -1,7 +1,8 @@
 // The successor watch at ingest: after an ingest job is written, its transfers that touch the watch
 // set (a listed or fraud-labelled account A, or one of A's former counterparties) and a young or
 // surging account S update S's evidence per predecessor A, scored by the same scorer as runs
-// (analysis/migration.ts scoreMigration). A pair at or above ACCTNET_WATCH_MIN_SCORE becomes a
+// (analysis/migration.ts scoreMigration). A pair at or above its bar (ACCTNET_WATCH_TAKEOVER_MIN_SCORE
+// when S took over two or more of A's former counterparties, else ACCTNET_WATCH_MIN_SCORE) becomes a
 // provisional migration; the successor of a listed account is auto-listed through the one
 // publication path (ACCTNET_WATCH_AUTO_LIST), within the breaker's hourly cap.
 import type { Redis } from 'ioredis';
@@ -115,13 +116,48 @@ export interface PairTrace {
   link?: Migration | undefined;
 }
 
-interface Candidate {
+export interface Candidate {
   id: string;
   firstSeenAt: number | null;
   relations: Array<{ id: string; dir: 'in' | 'out'; first: number; last: number; n: number }>;
   recent: number;
   earlier: number;
   sent: Array<{ at: number; amount: number; currency: string; channel: string | null }>;
+}
+
+/**
+ * A successor candidate from its transfers in the window (one read per candidate): relations per
+ * counterparty and direction (first, last, count), transfers in the recent weeks and before, and
+ * the outgoing ones for the profile, in time order.
+ */
+export function candidateFrom(
+  id: string,
+  firstSeenAt: number | null,
+  transfers: ReadonlyArray<Record<string, unknown>>,
+  now: number,
+): Candidate {
+  const recentFrom = now - RECENT_MS;
+  const relations = new Map<string, Candidate['relations'][number]>();
+  const sent: Candidate['sent'] = [];
+  let recent = 0;
+  let earlier = 0;
+  for (const t of transfers) {
+    const at = toNumber(t.at);
+    const c = t.c as string;
+    const dir = t.out ? 'out' : 'in';
+    const key = `${dir}:${c}`;
+    const r = relations.get(key);
+    if (r) {
+      if (at < r.first) r.first = at;
+      if (at > r.last) r.last = at;
+      r.n++;
+    } else relations.set(key, { id: c, dir, first: at, last: at, n: 1 });
+    if (at >= recentFrom) recent++;
+    else earlier++;
+    if (t.out) sent.push({ at, amount: toNumber(t.amount), currency: t.currency as string, channel: (t.channel as string | null) ?? null });
+  }
+  sent.sort((a, b) => a.at - b.at || a.amount - b.amount);
+  return { id, firstSeenAt, relations: [...relations.values()], recent, earlier, sent };
 }
 
 export interface SuccessorWatchDeps {
@@ -143,6 +179,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   const o = MIGRATION_DEFAULTS;
 
   const parse = <T>(raw: string | null): T | null => (raw === null ? null : (JSON.parse(raw) as T));
+  /**
+   * The bar a link must reach to be recorded: a takeover (≥ 2 of A's former counterparties now with
+   * S) needs ACCTNET_WATCH_TAKEOVER_MIN_SCORE, a link on less evidence ACCTNET_WATCH_MIN_SCORE.
+   */
+  const barOf = (link: Migration) =>
+    link.evidence.sharedCounterparties >= 2 ? Math.min(config.watch.takeoverMinScore, config.watch.minScore) : config.watch.minScore;
 
   async function loadCandidates(ids: string[], now: number): Promise<Map<string, Candidate>> {
     const r = await read((tx) =>
@@ -150,30 +192,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         ids,
         from: int(now - config.analysis.windowDays * DAY_MS + 1),
         to: int(Number.MAX_SAFE_INTEGER),
-        recentFrom: int(now - RECENT_MS),
       }),
     );
     const out = new Map<string, Candidate>();
     for (const row of r.records) {
-      out.set(row.get('id') as string, {
-        id: row.get('id') as string,
-        firstSeenAt: toNumberOrNull(row.get('firstSeenAt')),
-        relations: (row.get('relations') as Array<Record<string, unknown>>).map((x) => ({
-          id: x.id as string,
-          dir: x.dir as 'in' | 'out',
-          first: toNumber(x.first),
-          last: toNumber(x.last),
-          n: toNumber(x.n),
-        })),
-        recent: toNumber(row.get('recent')),
-        earlier: toNumber(row.get('earlier')),
-        sent: (row.get('sent') as Array<Record<string, unknown>>).map((t) => ({
-          at: toNumber(t.at),
-          amount: toNumber(t.amount),
-          currency: t.currency as string,
-          channel: (t.channel as string | null) ?? null,
-        })),
-      });
+      const id = row.get('id') as string;
+      out.set(id, candidateFrom(id, toNumberOrNull(row.get('firstSeenAt')), row.get('transfers') as Array<Record<string, unknown>>, now));
     }
     return out;
   }
@@ -237,6 +261,10 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (gen === null) return trace;
       trace.stage = 'predecessor not in the watch set';
       await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map(), trace);
+      // A run listed S (or it is labelled fraud): a firm predecessor is nobody's successor at ingest
+      // (evaluate skips it), whatever its evidence scores.
+      if (parse<WatchPredecessor>(await redis.hget(keys.pred(gen), to))?.depth === 0)
+        trace.stage = 'successor itself listed by a run or labelled';
       return trace;
     },
     /** Evaluates the transfers an ingest job just wrote. Never throws: the job is committed; a failure is logged and counted. */
@@ -460,7 +488,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         trace.link = link;
         trace.stage = !link
           ? 'no evidence (nothing taken over, no money from A)'
-          : link.score < config.watch.minScore
+          : link.score < barOf(link)
             ? 'score below the minimum'
             : 'recorded';
       }
@@ -539,9 +567,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // equal or higher score holds its successor and its predecessor; a weaker one gives way to a
     // stronger link and is superseded below. A successor whose best predecessor is held by a
     // stronger successor gets its next best.
-    const bar = config.watch.minScore;
     const candidates = scored
-      .filter((x) => x.link && x.link.score >= bar)
+      .filter((x) => x.link && x.link.score >= barOf(x.link))
       .sort((x, y) => y.link!.score - x.link!.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.s < y.s ? -1 : x.s > y.s ? 1 : 0));
     const [recordedTo, recordedFrom] = candidates.length
       ? await Promise.all([
@@ -642,7 +669,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     scored: ReadonlyArray<{ s: string; link: Migration | undefined; ceiling: number }>,
     now: number,
   ): Promise<void> {
-    const linked = new Set(scored.filter((x) => x.link && x.ceiling >= config.watch.minScore && x.ceiling > x.link.score).map((x) => x.s));
+    // The ceiling keeps the link's counterparties, so its bar is the link's.
+    const linked = new Set(scored.filter((x) => x.link && x.ceiling >= barOf(x.link) && x.ceiling > x.link.score).map((x) => x.s));
     const gone = [...pairs.keys()].filter((sId) => !linked.has(sId));
     const m = redis.multi();
     if (linked.size) m.zadd(keys.pending, ...[...linked].flatMap((sId) => [now, sId]));

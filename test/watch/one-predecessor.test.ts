@@ -42,10 +42,10 @@ const life = (acct: string, partners: string[]) =>
 describe('one predecessor per successor (real Neo4j and Redis)', () => {
   let s: TestServices;
   let config: Config;
-  /** The watch under test, with its bar at `minScore` (default: the file's low bar). */
+  /** The watch under test, with its bar at `minScore` for every link, takeovers included (default: the file's low bar). */
   const watchWith = (minScore = config.watch.minScore) =>
     createSuccessorWatch({
-      config: { ...config, watch: { ...config.watch, minScore } },
+      config: { ...config, watch: { ...config.watch, minScore, takeoverMinScore: minScore } },
       driver: s.driver,
       redis: s.rt.redis(),
       publish: s.rt.publishDeps(),
@@ -66,7 +66,10 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
       s.driver,
       s.config,
       GROUPS.flatMap((g) => [
-        ...life(`OPA_${g}`, [1, 2, 3, 4].map((i) => `OC${i}_${g}`)),
+        ...life(
+          `OPA_${g}`,
+          [1, 2, 3, 4].map((i) => `OC${i}_${g}`),
+        ),
         ...life(`OPB_${g}`, [`OD1_${g}`, `OD2_${g}`, `OD3_${g}`, `OC4_${g}`, `OD4_${g}`]),
       ]),
     );
@@ -80,7 +83,7 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
       })),
     );
     // A low bar, so that both links would pass it: only the one-predecessor rule keeps OPB_1 → OSS out.
-    config = { ...s.config, watch: { ...s.config.watch, minScore: 0.05 } };
+    config = { ...s.config, watch: { ...s.config.watch, minScore: 0.05, takeoverMinScore: 0.05 } };
     assert.equal(await currentWatchSet({ config, driver: s.driver, redis: s.rt.redis() }), 0);
   });
   after(async () => {

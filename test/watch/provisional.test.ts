@@ -12,6 +12,7 @@ import {
   takenOver,
 } from '../../src/analysis/migration.js';
 import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
+import { candidateFrom } from '../../src/watch/successor-watch.js';
 
 const DAY = 86_400_000;
 const entry = (accountId: string, score: number, reasons = ['LABELLED_FRAUD']): BlacklistEntry => ({
@@ -214,4 +215,40 @@ test('a listed account that carried on after its listing falls at its last trans
   const atListing = pair(listed);
   assert.equal(atLast.evidence.gapDays, 2);
   assert.ok(atLast.score >= 0.75 && atListing.score < 0.75, `${atLast.score} vs ${atListing.score} (timing 22 days late)`);
+});
+
+test("a candidate's relations, activity and sent transfers come from one read of its transfers, in any order", () => {
+  const now = 100 * DAY;
+  const t = (c: string, out: boolean, day: number, amount = 1000) => ({
+    c,
+    out,
+    at: day * DAY,
+    amount,
+    currency: 'EUR',
+    channel: out ? 'p2p' : null,
+  });
+  const rows = [t('X', true, 90), t('Y', false, 50), t('X', true, 60, 500), t('X', false, 95), t('Y', false, 80), t('Z', true, 99, 700)];
+  const a = candidateFrom('S', 40 * DAY, rows, now);
+  const b = candidateFrom('S', 40 * DAY, [...rows].reverse(), now);
+  const byKey = (c: typeof a) => Object.fromEntries(c.relations.map((r) => [`${r.dir}:${r.id}`, r]));
+  assert.deepEqual(byKey(a), {
+    'out:X': { id: 'X', dir: 'out', first: 60 * DAY, last: 90 * DAY, n: 2 },
+    'in:Y': { id: 'Y', dir: 'in', first: 50 * DAY, last: 80 * DAY, n: 2 },
+    'in:X': { id: 'X', dir: 'in', first: 95 * DAY, last: 95 * DAY, n: 1 },
+    'out:Z': { id: 'Z', dir: 'out', first: 99 * DAY, last: 99 * DAY, n: 1 },
+  });
+  assert.deepEqual(byKey(b), byKey(a));
+  // The recent part is the last 28 days before now (day 72 on): days 80, 90, 95, 99.
+  assert.equal(a.recent, 4);
+  assert.equal(a.earlier, 2);
+  assert.deepEqual(
+    a.sent.map((x) => [x.at / DAY, x.amount, x.channel]),
+    [
+      [60, 500, 'p2p'],
+      [90, 1000, 'p2p'],
+      [99, 700, 'p2p'],
+    ],
+  );
+  assert.deepEqual(b.sent, a.sent);
+  assert.equal(a.firstSeenAt, 40 * DAY);
 });

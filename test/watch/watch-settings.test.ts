@@ -112,4 +112,30 @@ describe('watch settings (real Neo4j and Redis)', () => {
     // The same account, asked about 5 days after its first transfer, is young under either setting.
     assert.ok(await watchOf(brief).explain('WSA', 'WSS', T0 + 37 * DAY));
   });
+
+  test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE: a takeover (two or more counterparties) needs only it; a link on one counterparty needs ACCTNET_WATCH_MIN_SCORE', async () => {
+    // The same watch sets (prefixes) as above, other bars.
+    const bars = (c: Config, minScore: number, takeoverMinScore: number): Config => ({
+      ...c,
+      watch: { ...c.watch, minScore, takeoverMinScore },
+    });
+    const at = T0 + 36 * DAY;
+    const four = await watchOf(wide).explain('WSA', 'WSS', at);
+    const one = await watchOf(narrow).explain('WSA', 'WSS', at);
+    assert.ok(four && one);
+    assert.equal(four.evidence.sharedCounterparties, 4);
+    assert.equal(one.evidence.sharedCounterparties, 1);
+    const stage = async (c: Config) => (await watchOf(c).diagnose('WSA', 'WSS', at)).stage;
+    assert.equal(await stage(bars(wide, 1, four.score)), 'recorded');
+    assert.equal(await stage(bars(wide, 1, four.score + 0.001)), 'score below the minimum');
+    assert.equal(await stage(bars(narrow, 1, 0)), 'score below the minimum', 'one counterparty: the takeover bar does not apply');
+    assert.equal(await stage(bars(narrow, one.score, 1)), 'recorded');
+
+    // The ingest path records by the same bars: a job with WSS's last transfer.
+    const job = [{ from: partner(6), to: 'WSS', at }];
+    const above = await watchOf(bars(wide, 1, four.score + 0.001)).afterWrite(job);
+    assert.equal(above.provisional, 0, 'below the takeover bar: nothing recorded');
+    const reached = await watchOf(bars(wide, 1, four.score)).afterWrite(job);
+    assert.equal(reached.provisional, 1, 'at the takeover bar, though far below ACCTNET_WATCH_MIN_SCORE');
+  });
 });
