@@ -147,14 +147,29 @@ async function checkStore(config: Config, expected: Expected, what: string, swap
     const raws = (await driver.executeQuery('MATCH (r:RejectedRow) RETURN r.raw AS raw')).records.map((r) => r.get('raw') as string);
     const rejectedAmountMinor = raws.reduce((sum, raw) => sum + Math.round(Number(raw.split(',')[3]) * 100), 0);
     const stored = Number(t.get('amount'));
+    // With two jobs at once, an exact repeat of an original whose conflicting copy committed first
+    // is rejected as well (it differs from the stored copy): a rejected row equal to another rejected
+    // row. It counts as the repeat it was generated as (and its amount as not rejected) — only there.
+    let lateRepeats = 0;
+    let lateRepeatsMinor = 0;
+    if (swapsAllowed) {
+      const seen = new Set<string>();
+      for (const raw of raws) {
+        if (!seen.has(raw)) seen.add(raw);
+        else {
+          lateRepeats++;
+          lateRepeatsMinor += Math.round(Number(raw.split(',')[3]) * 100);
+        }
+      }
+    }
     const got = {
       transfers: Number(t.get('n')),
       received: Number(c.get('received')),
       written: Number(c.get('written')),
-      duplicates: Number(c.get('duplicates')),
-      rejected: Number(c.get('rejected')),
-      rejectedRows: raws.length,
-      storedPlusRejectedMinor: stored + rejectedAmountMinor,
+      duplicates: Number(c.get('duplicates')) + lateRepeats,
+      rejected: Number(c.get('rejected')) - lateRepeats,
+      rejectedRows: raws.length - lateRepeats,
+      storedPlusRejectedMinor: stored + rejectedAmountMinor - lateRepeatsMinor,
     };
     const want = {
       transfers: expected.transfers,
@@ -166,11 +181,13 @@ async function checkStore(config: Config, expected: Expected, what: string, swap
       storedPlusRejectedMinor: expected.amountMinor + expected.conflictAmountMinor,
     };
     const won = (stored - expected.amountMinor) / 100;
-    const wonOk = Number.isInteger(won) && won >= 0 && won <= (swapsAllowed ? expected.conflicts : 0);
+    const wonOk = Number.isInteger(won) && won >= 0 && won <= (swapsAllowed ? expected.conflicts : 0) && lateRepeats <= won;
     if (JSON.stringify(got) !== JSON.stringify(want) || !wonOk)
       throw new Error(
-        `${what}: the store holds ${JSON.stringify({ ...got, storedMinor: stored })}, expected ${JSON.stringify({ ...want, storedMinor: expected.amountMinor })}${swapsAllowed ? ` + 100 per conflicting copy stored (at most ${expected.conflicts})` : ''}`,
+        `${what}: the store holds ${JSON.stringify({ ...got, storedMinor: stored, lateRepeats })}, expected ${JSON.stringify({ ...want, storedMinor: expected.amountMinor })}${swapsAllowed ? ` + 100 per conflicting copy stored (at most ${expected.conflicts})` : ''}`,
       );
+    if (lateRepeats)
+      log(`  ${what}: ${lateRepeats} exact repeat(s) rejected after their original lost to its conflicting copy (commit order)`);
     return won;
   } finally {
     await driver.close();
