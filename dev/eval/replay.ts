@@ -83,6 +83,11 @@ interface MigrationResult {
   /** Recorded by the watch (any status) by the end of the stream. */
   recorded: boolean;
   flaggedBeforeNight: boolean;
+  /**
+   * A watch successor to S under any predecessor (any status) existed at the day-end check of its
+   * deadline: S flagged, though perhaps under another account than the planted A (null: none).
+   */
+  flaggedUnder: string | null;
   /** S was already on a served list in force by its deadline day: listed by an earlier nightly run (option nightly). */
   listedByEarlierRun: boolean;
   /** The first day from which a nightly run's served list held S (null: none in the stream); diagnostics. */
@@ -336,6 +341,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     // Stream day by day at the fixed rate; after each day, drain and note which successors exist.
     const postedAt = new Map<string, number>();
     const byDayEnd = new Map<string, number>(); // successor key → first day-end check that saw it
+    const toByDayEnd = new Map<string, { day: number; from: string }>(); // S → first day-end check that saw a successor to it
     const t2 = performance.now();
     const streamStart = Date.now();
     let sent = 0;
@@ -358,7 +364,10 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         sent += chunk.length;
       }
       await drained();
-      for (const s of await readAll()) if (!byDayEnd.has(s.key)) byDayEnd.set(s.key, opts.day + d);
+      for (const s of await readAll()) {
+        if (!byDayEnd.has(s.key)) byDayEnd.set(s.key, opts.day + d);
+        if (!toByDayEnd.has(s.to)) toByDayEnd.set(s.to, { day: opts.day + d, from: s.from });
+      }
       // Where the watch stops each planted pair not recorded yet (as of the last transfer streamed).
       const lastAt = day.length ? day[day.length - 1]!.at : dayFrom + DAY - 1;
       for (const x of planted) {
@@ -421,6 +430,13 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         evidenceKind,
         recorded: Boolean(s),
         flaggedBeforeNight: seenDay !== undefined && seenDay <= deadline,
+        flaggedUnder:
+          seenDay !== undefined && seenDay <= deadline
+            ? m.from
+            : (() => {
+                const any = toByDayEnd.get(m.to);
+                return any && any.day <= deadline ? any.from : null;
+              })(),
         listedByEarlierRun: servedLists.some((x) => x.fromDay > opts.day && x.fromDay <= deadline && x.listed.has(m.to)),
         listedByRunFromDay: servedLists.find((x) => x.fromDay > opts.day && x.listed.has(m.to))?.fromDay ?? null,
         delaySeconds: s && evidence ? (s.detectedAt - postedAt.get(evidence.txId)!) / 1000 : null,
@@ -492,6 +508,9 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const ms = results.flatMap((r) => r.migrations);
   const fraud = ms.filter((m) => m.kind === 'fraud');
   const flagged = fraud.filter((m) => m.flaggedBeforeNight);
+  // S flagged under any predecessor (the planted A or another account): the list entry is what a gateway sees.
+  const flaggedAny = fraud.filter((m) => m.flaggedUnder !== null && m.flaggedUnder !== undefined);
+  const caughtAny = (m: MigrationResult) => (m.flaggedUnder !== null && m.flaggedUnder !== undefined) || Boolean(m.listedByEarlierRun);
   // Caught before the night after its evidence: by the watch, or already listed by an earlier nightly run.
   const caught = (m: MigrationResult) => m.flaggedBeforeNight || Boolean(m.listedByEarlierRun);
   const caughtAll = fraud.filter(caught);
@@ -517,7 +536,9 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
         ? 'flagged before the night'
         : m.listedByEarlierRun
           ? 'listed by an earlier nightly run'
-          : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
+          : m.flaggedUnder
+            ? 'flagged before the night under another predecessor'
+            : (m.traceAtDeadline?.stage ?? (m.recorded ? 'recorded later' : 'not evaluated'));
   const stages = new Map<string, number>();
   for (const m of fraud) stages.set(stageOf(m), (stages.get(stageOf(m)) ?? 0) + 1);
   const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
@@ -534,9 +555,15 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
           `| caught before the next nightly run: flagged by the watch, or already listed by an earlier nightly run | ${caughtAll.length} / ${fraud.length} = ${pct(caughtAll.length, fraud.length)} (of those whose evidence completed in the stream: ${pct(withEvidence.filter(caught).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && caughtAll.length / fraud.length >= 0.8)} |`,
         ]
       : []),
+    `| S flagged by the watch before the next nightly run under any predecessor (the planted one or another account${flaggedAny.some((m) => m.flaggedUnder !== m.from) ? `; under another: ${flaggedAny.filter((m) => m.flaggedUnder !== m.from).length}` : ''}) | ${flaggedAny.length} / ${fraud.length} = ${pct(flaggedAny.length, fraud.length)} (of those whose evidence completed in the stream: ${pct(withEvidence.filter((m) => m.flaggedUnder).length, withEvidence.length)}) | | |`,
+    ...(opts.nightly
+      ? [
+          `| caught before the next nightly run, S under any predecessor | ${fraud.filter(caughtAny).length} / ${fraud.length} = ${pct(fraud.filter(caughtAny).length, fraud.length)} (of those whose evidence completed in the stream: ${pct(withEvidence.filter(caughtAny).length, withEvidence.length)}) | | |`,
+        ]
+      : []),
     `| recorded by the end of the stream | ${fraud.filter((m) => m.recorded).length} / ${fraud.length} | | |`,
     `| median delay evidence → provisional record | ${delays.length ? `${median(delays).toFixed(1)} s (n = ${delays.length}, max ${Math.max(...delays).toFixed(1)} s)` : '— (none recorded)'} | ≤ 60 s | ${delays.length ? met(median(delays) <= 60) : '**MISSED** (nothing to measure)'} |`,
-    `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}; superseded by a stronger link later: ${falseSuperseded}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
+    `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}; S legit: ${falseAlerts - falseFraudS}; superseded by a stronger link later: ${falseSuperseded}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
     `| watch successors the run after the stream also found (provisional precision) | ${confirmedByRun} / ${recordedAll} = ${pct(confirmedByRun, recordedAll)} | | |`,
     `| legit successors auto-listed | ${legitListed.length} (legit moves rising after D: ${legitMoves.length}, recorded ${legitMoves.filter((m) => m.recorded).length}) | 0 | ${met(legitListed.length === 0)} |`,
     '',
