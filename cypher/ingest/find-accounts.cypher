@@ -6,5 +6,5 @@
 //          widen [boolean: the batch moves firstSeenAt back], parallel; ids not in found are missing.
 UNWIND range(0, size($ids) - 1) AS i
 MATCH (a:Account {id: $ids[i]})
-USING INDEX a:Account(id)
+USING INDEX SEEK a:Account(id)
 RETURN collect(i) AS found, collect(elementId(a)) AS eids, collect(coalesce($firstAts[i] < a.firstSeenAt, false)) AS widen
