@@ -181,10 +181,10 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   const parse = <T>(raw: string | null): T | null => (raw === null ? null : (JSON.parse(raw) as T));
   /**
    * The bar a link must reach to be recorded: a takeover (≥ 2 of A's former counterparties now with
-   * S) needs ACCTNET_WATCH_TAKEOVER_MIN_SCORE, a link on less evidence ACCTNET_WATCH_MIN_SCORE.
+   * S) needs ACCTNET_WATCH_TAKEOVER_MIN_SCORE (loadConfig keeps it at most the other), a link on less
+   * evidence ACCTNET_WATCH_MIN_SCORE.
    */
-  const barOf = (link: Migration) =>
-    link.evidence.sharedCounterparties >= 2 ? Math.min(config.watch.takeoverMinScore, config.watch.minScore) : config.watch.minScore;
+  const barOf = (link: Migration) => (link.evidence.sharedCounterparties >= 2 ? config.watch.takeoverMinScore : config.watch.minScore);
 
   async function loadCandidates(ids: string[], now: number): Promise<Map<string, Candidate>> {
     const r = await read((tx) =>
