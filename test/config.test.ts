@@ -37,7 +37,10 @@ test('ACCTNET_CURRENCY_EXPONENTS: non-ISO codes with their decimals; bad entries
   assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'USD:4' }), /USD is an ISO 4217 code; its exponent is ISO's/);
   assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH:18' }), /ETH:18: at most 15 decimal places/);
   assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH=9' }), /bad entry "ETH=9" \(CODE:digits, e.g. ETH:9\)/);
-  assert.throws(() => loadConfig({ ACCTNET_BASE_CURRENCY: 'PTS' }), /ACCTNET_BASE_CURRENCY="PTS": expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS/);
+  assert.throws(
+    () => loadConfig({ ACCTNET_BASE_CURRENCY: 'PTS' }),
+    /ACCTNET_BASE_CURRENCY="PTS": expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS/,
+  );
 });
 
 test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () => {
@@ -64,4 +67,13 @@ test('docs/configuration.md lists every variable', async () => {
   const fs = await import('node:fs');
   const doc = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
   assert.ok(doc.includes(configReference()), 'regenerate the table with `npx acctnet config --reference`');
+});
+
+test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE is never above ACCTNET_WATCH_MIN_SCORE: the lower of the two applies', () => {
+  assert.deepEqual((({ minScore, takeoverMinScore }) => ({ minScore, takeoverMinScore }))(loadConfig({}).watch), {
+    minScore: 0.75,
+    takeoverMinScore: 0.5,
+  });
+  assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.6' }).watch.takeoverMinScore, 0.6);
+  assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.9', ACCTNET_WATCH_MIN_SCORE: '0.7' }).watch.takeoverMinScore, 0.7);
 });
