@@ -1,6 +1,9 @@
 // Transfers between accounts of a set, aggregated per ordered pair and currency, inside a window.
 // Params: $ids [string], $from: int, $to: int. Returns: source, target, currency, count, amount (minor), first, last.
+// The window is tested on an alias of t.at: expanded from the account, never answered by the
+// TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 UNWIND $ids AS id
 MATCH (a:Account {id: id})-[t:TRANSFER]->(b:Account)
-WHERE b.id IN $ids AND t.at >= $from AND t.at <= $to
+WITH a, b, t, t.at AS at
+WHERE b.id IN $ids AND at >= $from AND at <= $to
 RETURN a.id AS source, b.id AS target, t.currency AS currency, count(t) AS count, sum(t.amount) AS amount, min(t.at) AS first, max(t.at) AS last

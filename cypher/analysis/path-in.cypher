@@ -3,9 +3,12 @@
 // its $perPair largest transfers.
 // Params: $frontier [{id, before: int}], $from: int, $to: int, $perAccount: int, $perPair: int.
 // Returns: source, target, transfers [{txId, at, amount (minor), currency}].
+// The window is tested on an alias of t.at: expanded from the account, never answered by the
+// TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 UNWIND $frontier AS f
 MATCH (a:Account)-[t:TRANSFER]->(b:Account {id: f.id})
-WHERE t.at <= f.before AND t.at >= $from AND t.at <= $to AND a.id <> b.id
+WITH f, a, b, t, t.at AS at
+WHERE at <= f.before AND at >= $from AND at <= $to AND a.id <> b.id
 WITH a.id AS source, b.id AS target, t
 ORDER BY t.amount DESC
 WITH source, target, sum(t.amount) AS total,

@@ -1,7 +1,10 @@
 // An account's largest counterparties inside a window, both directions, per currency.
 // Params: $id, $from: int, $to: int, $limit: int. Returns: accountId, currency, sent, received, transfers.
+// The window is tested on an alias of t.at: expanded from the account, never answered by the
+// TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 MATCH (a:Account {id: $id})-[t:TRANSFER]-(c:Account)
-WHERE t.at >= $from AND t.at <= $to
+WITH a, c, t, t.at AS at
+WHERE at >= $from AND at <= $to
 WITH c, t.currency AS currency, startNode(t) = a AS outgoing, t
 WITH c.id AS accountId, currency,
      sum(CASE WHEN outgoing THEN t.amount ELSE 0 END) AS sent,

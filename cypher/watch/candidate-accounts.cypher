@@ -3,12 +3,14 @@
 // activity before and in the recent weeks, and the outgoing transfers for the profile).
 // Params: $ids [string], $from: int, $to: int.
 // Returns: id, firstSeenAt, transfers [{c: counterparty id, out: bool, at, amount, currency, channel}].
+// The window is tested on an alias of t.at: expanded from the account, never answered by the
+// TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 UNWIND $ids AS id
 MATCH (s:Account {id: id})
 CALL (s) {
-  OPTIONAL MATCH (s)-[t:TRANSFER]-(c:Account)
-  WHERE t.at >= $from AND t.at <= $to
-  WITH t, c WHERE t IS NOT NULL
+  MATCH (s)-[t:TRANSFER]-(c:Account)
+  WITH s, t, c, t.at AS at
+  WHERE at >= $from AND at <= $to
   RETURN collect({c: c.id, out: startNode(t) = s, at: t.at, amount: t.amount, currency: t.currency, channel: t.channel}) AS transfers
 }
 RETURN id, s.firstSeenAt AS firstSeenAt, transfers

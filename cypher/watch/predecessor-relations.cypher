@@ -2,19 +2,21 @@
 // first and last transfer either way) and its own outgoing transfers (its sender profile).
 // Params: $ids [string], $from: int, $to: int.
 // Returns: id, lastAt, relations [{id, first, last}], sent [{at, amount, currency, channel}].
+// The window is tested on an alias of t.at: expanded from the account, never answered by the
+// TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 UNWIND $ids AS id
 MATCH (a:Account {id: id})
 CALL (a) {
-  OPTIONAL MATCH (a)-[t:TRANSFER]-(c:Account)
-  WHERE t.at >= $from AND t.at <= $to AND c <> a
-  WITH c, min(t.at) AS first, max(t.at) AS last
-  WHERE c IS NOT NULL
+  MATCH (a)-[t:TRANSFER]-(c:Account)
+  WITH a, c, t.at AS at
+  WHERE at >= $from AND at <= $to AND c <> a
+  WITH c, min(at) AS first, max(at) AS last
   RETURN collect({id: c.id, first: first, last: last}) AS relations, max(last) AS lastAt
 }
 CALL (a) {
-  OPTIONAL MATCH (a)-[t:TRANSFER]->(:Account)
-  WHERE t.at >= $from AND t.at <= $to
-  WITH t WHERE t IS NOT NULL
+  MATCH (a)-[t:TRANSFER]->(:Account)
+  WITH t, t.at AS at
+  WHERE at >= $from AND at <= $to
   RETURN collect({at: t.at, amount: t.amount, currency: t.currency, channel: t.channel}) AS sent
 }
 RETURN id, lastAt, relations, sent
