@@ -61,6 +61,17 @@ async function readAll(fields: readonly string[], read: (slice: string[]) => Pro
   return out;
 }
 const hmgetAll = (redis: Redis, key: string, fields: readonly string[]) => readAll(fields, (slice) => redis.hmget(key, ...slice));
+/** Every field of a hash, read in HSCAN pages. */
+async function hashFields(redis: Redis, key: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.hscan(key, cursor, 'COUNT', 1000);
+    for (let k = 0; k < flat.length; k += 2) out.push(flat[k]!);
+    cursor = next;
+  } while (cursor !== '0');
+  return out;
+}
 /** Scores (null: not a member) in the members' order. */
 const zmscoreAll = (redis: Redis, key: string, members: readonly string[]) => readAll(members, (slice) => redis.zmscore(key, ...slice));
 
@@ -185,6 +196,20 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
    * evidence ACCTNET_WATCH_MIN_SCORE.
    */
   const barOf = (link: Migration) => (link.evidence.sharedCounterparties >= 2 ? config.watch.takeoverMinScore : config.watch.minScore);
+
+  /**
+   * The ids in a watch-set generation's two hashes, held in memory: a generation is written once, by
+   * its build (a rebuild of the same version, e.g. after Redis lost it, has another `builtAt`), so a
+   * job asks Redis only for the values of its accounts that are members — not for every account of
+   * the job. Read with HSCAN (Redis is never blocked by one large read).
+   */
+  let members: { gen: number; builtAt: string; preds: Set<string>; cps: Set<string> } | null = null;
+  async function membersOf(gen: number, builtAt: string) {
+    if (members && members.gen === gen && members.builtAt === builtAt) return members;
+    const [preds, cps] = await Promise.all([hashFields(redis, keys.pred(gen)), hashFields(redis, keys.cp(gen))]);
+    members = { gen, builtAt, preds: new Set(preds), cps: new Set(cps) };
+    return members;
+  }
 
   async function loadCandidates(ids: string[], now: number): Promise<Map<string, Candidate>> {
     const r = await read((tx) =>
@@ -506,29 +531,38 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // Pending successors not scored for PENDING_RESCORE_MS of data time are scored again with this
     // job even without a transfer of theirs: the predecessor's fall (silent for the quiet days, or
     // trading after its listing) and the timing term move with time alone.
-    const [predRaw, cpRaw, pendingRaw, dueRaw] = await Promise.all([
-      hmgetAll(redis, keys.pred(gen), ids),
-      hmgetAll(redis, keys.cp(gen), ids),
-      zmscoreAll(redis, keys.pending, ids),
+    const [builtAt, pendingCount, dueRaw] = await Promise.all([
+      redis.hget(keys.meta(gen), 'builtAt'),
+      redis.zcard(keys.pending),
       redis.zrangebyscore(keys.pending, '-inf', `(${latest - PENDING_RESCORE_MS}`, 'LIMIT', 0, PENDING_RESCORE_BATCH),
     ]);
+    const set = await membersOf(gen, builtAt ?? '');
     const due = dueRaw.filter((id) => !inJob.has(id));
-    const duePredRaw = await hmgetAll(redis, keys.pred(gen), due);
+    const predIds = [...ids, ...due].filter((id) => set.preds.has(id));
+    const cpIds = ids.filter((id) => set.cps.has(id));
+    // Pending successors among the job's accounts: the whole (small) sorted set when it has fewer
+    // members than the job has accounts, else a score per account.
+    const [predRaw, cpRaw, pendingInJob] = await Promise.all([
+      hmgetAll(redis, keys.pred(gen), predIds),
+      hmgetAll(redis, keys.cp(gen), cpIds),
+      pendingCount <= ids.length
+        ? redis.zrange(keys.pending, 0, -1).then((all) => {
+            const pending = new Set(all);
+            return ids.filter((id) => pending.has(id));
+          })
+        : zmscoreAll(redis, keys.pending, ids).then((scores) => ids.filter((_, k) => scores[k] !== null)),
+    ]);
     const preds = new Map<string, WatchPredecessor>();
     const cps = new Map<string, WatchCounterparty>();
-    const pendingIds: string[] = [];
-    ids.forEach((id, k) => {
+    predIds.forEach((id, k) => {
       const p = parse<WatchPredecessor>(predRaw[k] ?? null);
       if (p) preds.set(id, p);
+    });
+    cpIds.forEach((id, k) => {
       const c = parse<WatchCounterparty>(cpRaw[k] ?? null);
       if (c) cps.set(id, c);
-      if (pendingRaw[k] !== null) pendingIds.push(id);
     });
-    due.forEach((id, k) => {
-      const p = parse<WatchPredecessor>(duePredRaw[k] ?? null);
-      if (p) preds.set(id, p);
-      pendingIds.push(id);
-    });
+    const pendingIds = [...pendingInJob, ...due];
     // A predecessor listed by a run or labelled (depth 0) is nobody's successor. One listed by the
     // watch itself (a provisional successor, depth ≥ 1) still is: a stronger link found later must
     // be able to supersede the one it was listed under (a group-mate that was still trading when it

@@ -138,4 +138,18 @@ describe('watch settings (real Neo4j and Redis)', () => {
     const reached = await watchOf(bars(wide, 1, four.score)).afterWrite(job);
     assert.equal(reached.provisional, 1, 'at the takeover bar, though far below ACCTNET_WATCH_MIN_SCORE');
   });
+
+  test("a watch holds a generation's member ids in memory and reads them again when that generation is rebuilt", async () => {
+    // Bars no link reaches: the jobs below are scored, nothing is recorded.
+    const c = variant('rebuild', { youngDays: 14, minScore: 1, takeoverMinScore: 1 });
+    assert.equal(await currentWatchSet({ config: c, driver: s.driver, redis: s.rt.redis() }), 0);
+    const watch = watchOf(c);
+    const job = [{ from: 'WSQ', to: 'WSS', at: T0 + 36 * DAY }];
+    assert.equal((await watch.afterWrite(job)).evaluated, 0, 'WSQ is not in the set: nothing to score');
+    // The same version built again (as after Redis lost the set), now with WSQ as a predecessor.
+    const k = watchKeys(c.queue.prefix);
+    await s.rt.redis().hset(k.pred(0), 'WSQ', (await s.rt.redis().hget(k.pred(0), 'WSA'))!);
+    await s.rt.redis().hset(k.meta(0), 'builtAt', String(Date.now() + 1));
+    assert.ok((await watch.afterWrite(job)).evaluated >= 1, 'the rebuilt generation is read again: WSQ → WSS is scored');
+  });
 });
