@@ -1,4 +1,4 @@
-// Query plans for tests that pin how a look-up is planned (test/ingest/plans, test/neo4j/expand-plans).
+// Query plans for tests that pin how a look-up is planned (test/neo4j/plans.integration.test.ts).
 import assert from 'node:assert/strict';
 import type { Driver } from 'neo4j-driver';
 import { cypher } from '../../src/neo4j/cypher.js';
