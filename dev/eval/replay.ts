@@ -55,8 +55,15 @@ export interface ReplayOptions {
   accounts: number;
   /** Import and run on the days before this one; stream it and the rest. */
   day: number;
-  /** Days streamed after D (to the world's end at most). */
+  /** Days streamed after D (to the world's end at most): successors rising in them are measured. */
   streamDays: number;
+  /**
+   * Days streamed after those, in which nothing new is counted: a successor that rose in the last
+   * measured days can still complete its evidence and be flagged (or not) before its next night.
+   * 0: the stream ends with the measured days (a late riser whose evidence would complete after
+   * them counts as not flagged).
+   */
+  tailDays?: number;
   /** Transfers per second offered to POST /v1/transactions. */
   rate: number;
   /** Transfers per request. */
@@ -209,12 +216,15 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
   const world = kind === 'patterns' ? createPatternWorld(worldOpts) : createWorld({ ...worldOpts, version: 2 });
   const start = Date.UTC(2026, 0, 1);
   const cut = start + opts.day * DAY;
+  // Successors rising before `end` are measured; the stream goes on to `streamEnd` (the tail days).
   const end = cut + opts.streamDays * DAY;
+  const streamDays = opts.streamDays + (opts.tailDays ?? 0);
+  const streamEnd = cut + streamDays * DAY;
   const before: SyntheticTransfer[] = [];
   const after: SyntheticTransfer[] = [];
   for (const t of world.transfers()) {
     if (t.at < cut) before.push(t);
-    else if (t.at < end) after.push(t);
+    else if (t.at < streamEnd) after.push(t);
   }
   after.sort((a, b) => a.at - b.at);
   const file = path.join(dir, 'transactions-before-d.csv');
@@ -242,7 +252,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
   const labels = drawLabels(name, truth, 1);
   lap('world', t0);
   log(
-    `== ${name}: ${before.length} transfers before day ${opts.day}, ${after.length} to stream over ${opts.streamDays} days; ${labels.size} fraud labels`,
+    `== ${name}: ${before.length} transfers before day ${opts.day}, ${after.length} to stream over ${streamDays} days; ${labels.size} fraud labels`,
   );
 
   const runner = cliRunner(env);
@@ -346,7 +356,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const t2 = performance.now();
     const streamStart = Date.now();
     let sent = 0;
-    for (let d = 0; d < opts.streamDays; d++) {
+    for (let d = 0; d < streamDays; d++) {
       const dayFrom = cut + d * DAY;
       const day = after.filter((t) => t.at >= dayFrom && t.at < dayFrom + DAY);
       for (let k = 0; k < day.length; k += opts.batch) {
@@ -381,7 +391,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
       }
       log(`   day ${opts.day + d}: ${day.length} transfers; ${byDayEnd.size} successors recorded so far`);
       // The night after the day (the last day's night is the run after the stream, below).
-      if (opts.nightly && d < opts.streamDays - 1) {
+      if (opts.nightly && d < streamDays - 1) {
         const night = await runner.recompute!(dir);
         nightlyRuns++;
         nightlySeconds += night.seconds;
@@ -453,7 +463,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const newAccounts = [...firstSeen.values()].filter((f) => f >= cut && f < end).length;
     const falseRecs = recorded.filter((s) => {
       const f = firstSeen.get(s.to);
-      return f !== undefined && f >= cut && !fraudPairs.has(pairKey(s.from, s.to));
+      return f !== undefined && f >= cut && f < end && !fraudPairs.has(pairKey(s.from, s.to));
     });
     const legitListed = recorded
       .filter((s) => !fraudTruth.has(s.to) && (s.listed || s.autoListedAt !== null))
@@ -549,7 +559,7 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
   const secs = results.reduce((s, r) => s + r.secondsStreamed, 0);
   const lines = [
-    `Command: \`${command}\` — ${date}; worlds: ${results.map((r) => r.name).join(', ')}; import and run on days < ${opts.day}, then days ${opts.day}–${opts.day + opts.streamDays - 1} streamed through POST /v1/transactions (${opts.batch} transfers per request) offered at ${opts.rate} tx/s, achieved ${Math.round(streamed / secs)} tx/s over ${streamed} transfers (queue drained at each day end); ${opts.nightly ? `a run (\`recompute --wait\`) after each streamed day's check but the last, as a nightly schedule (${results.reduce((s, r) => s + r.nightlyRuns, 0)} runs, ${results.reduce((s, r) => s + r.nightlyNotServed, 0)} not served, ${Math.round(results.reduce((s, r) => s + r.nightlySeconds, 0))} s in all): the watch set follows each night's list` : 'no run during the stream: the watch set stays the one served at D'}.`,
+    `Command: \`${command}\` — ${date}; worlds: ${results.map((r) => r.name).join(', ')}; import and run on days < ${opts.day}, then days ${opts.day}–${opts.day + opts.streamDays - 1} streamed${opts.tailDays ? ` and measured (successors rising in them; accounts first seen in them), and ${opts.tailDays} more days (${opts.day + opts.streamDays}–${opts.day + opts.streamDays + opts.tailDays - 1}) streamed in which nothing new is counted` : ''} through POST /v1/transactions (${opts.batch} transfers per request) offered at ${opts.rate} tx/s, achieved ${Math.round(streamed / secs)} tx/s over ${streamed} transfers (queue drained at each day end); ${opts.nightly ? `a run (\`recompute --wait\`) after each streamed day's check but the last, as a nightly schedule (${results.reduce((s, r) => s + r.nightlyRuns, 0)} runs, ${results.reduce((s, r) => s + r.nightlyNotServed, 0)} not served, ${Math.round(results.reduce((s, r) => s + r.nightlySeconds, 0))} s in all): the watch set follows each night's list` : 'no run during the stream: the watch set stays the one served at D'}.`,
     '',
     '| measure | value | target | |',
     '| --- | ---: | ---: | --- |',
@@ -625,6 +635,8 @@ export async function runReplay(opts: ReplayOptions, command: string): Promise<v
     if (!REPLAY_KINDS.includes(k)) throw new Error(`--replay knows the datasets ${REPLAY_KINDS.join(', ')}, not ${k}`);
   if (!(opts.day > 0 && opts.streamDays > 0 && opts.rate > 0 && opts.batch > 0))
     throw new Error('--replay-day, --replay-days, --replay-rate and --replay-batch must be positive');
+  if (!(Number.isInteger(opts.tailDays ?? 0) && (opts.tailDays ?? 0) >= 0))
+    throw new Error(`--replay-tail-days must be a whole number of days, 0 or more, not ${String(opts.tailDays)}`);
   const out = path.join(projectRoot(), '.acctnet', 'eval');
   const results: WorldResult[] = [];
   const started = new Date().toISOString();

@@ -7,7 +7,7 @@
 //   npm run eval -- [--datasets world-v1,amlsim20k-cycle200] [--seeds 101,202,303] [--accounts 20000]
 //                   [--label-seeds 1,2,3,4,5] [--in-process] [--skip-amlsim] [--bootstrap 1000] [--keep-neo4j]
 //   npm run eval -- --replay [--datasets world-v2] [--seeds 101,202,303] [--accounts 20000] [--replay-day 150]
-//                   [--replay-days 30] [--replay-rate 300] [--replay-batch 100]   (the successor watch: dev/eval/replay.ts)
+//                   [--replay-days 30] [--replay-tail-days 0] [--replay-rate 300] [--replay-batch 100]   (the successor watch: dev/eval/replay.ts)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,7 @@ const OPTIONS = {
   replay: { type: 'boolean', default: false },
   'replay-day': { type: 'string', default: '150' },
   'replay-days': { type: 'string', default: '30' },
+  'replay-tail-days': { type: 'string', default: '0' },
   'replay-rate': { type: 'string', default: '300' },
   'replay-batch': { type: 'string', default: '100' },
   'replay-nightly': { type: 'string', default: 'on' },
@@ -52,6 +53,8 @@ const USAGE = `npm run eval -- [options]          acctnet next to the frozen bas
   --keep-neo4j         leave the eval Neo4j running afterwards
 npm run eval -- --replay [options]  the successor watch, streamed through the real ingest path
   --replay-day D --replay-days N --replay-rate TX_PER_S --replay-batch ROWS (defaults 150, 30, 300, 100)
+  --replay-tail-days T   stream T more days after the N measured ones, counting nothing new in them
+                         (a successor rising late in the N days can still complete its evidence; default 0)
   --replay-nightly on|off   a run after every streamed day, as the nightly schedule (default on)
 Results go to .acctnet/eval/; ACCTNET_EVAL_NEO4J_PORT picks the eval Neo4j's Bolt port (default 7690).
 `;
@@ -95,6 +98,12 @@ if (args.replay) {
       accounts: Number(args.accounts),
       day: one('replay-day'),
       streamDays: one('replay-days'),
+      tailDays: (() => {
+        const n = Number(args['replay-tail-days']);
+        if (!Number.isInteger(n) || n < 0)
+          throw new Error(`--replay-tail-days must be a whole number of days, 0 or more, not ${String(args['replay-tail-days'])}`);
+        return n;
+      })(),
       rate: one('replay-rate'),
       batch: one('replay-batch'),
       nightly: onOff(String(args['replay-nightly'])),
