@@ -214,12 +214,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
   const baseConfig = loadConfig(env);
   const worldOpts = { seed, accounts: opts.accounts, activity: 0.7, currency: baseConfig.analysis.baseCurrency };
   const world = kind === 'patterns' ? createPatternWorld(worldOpts) : createWorld({ ...worldOpts, version: 2 });
-  const start = Date.UTC(2026, 0, 1);
-  const cut = start + opts.day * DAY;
-  // Successors rising before `end` are measured; the stream goes on to `streamEnd` (the tail days).
-  const end = cut + opts.streamDays * DAY;
-  const streamDays = opts.streamDays + (opts.tailDays ?? 0);
-  const streamEnd = cut + streamDays * DAY;
+  const { start, cut, end, streamEnd, streamDays } = replayDays(opts);
   const before: SyntheticTransfer[] = [];
   const after: SyntheticTransfer[] = [];
   for (const t of world.transfers()) {
@@ -628,6 +623,18 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     ),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The replay's days as data times (the worlds start on 2026-01-01): transfers before `cut` (day D)
+ * are imported, those before `streamEnd` streamed over `streamDays` days; successors rising and
+ * accounts first seen before `end` are measured — the tail days after it stream, counting nothing new.
+ */
+export function replayDays(opts: Pick<ReplayOptions, 'day' | 'streamDays' | 'tailDays'>) {
+  const start = Date.UTC(2026, 0, 1);
+  const cut = start + opts.day * DAY;
+  const streamDays = opts.streamDays + (opts.tailDays ?? 0);
+  return { start, cut, end: cut + opts.streamDays * DAY, streamEnd: cut + streamDays * DAY, streamDays };
 }
 
 export async function runReplay(opts: ReplayOptions, command: string): Promise<void> {

@@ -91,6 +91,12 @@ if (args.replay) {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not ${String(args[name as 'replay-day'])}`);
     return n;
   };
+  const wholeDays = (name: string) => {
+    const n = Number(args[name as 'replay-day']);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`--${name} must be a whole number of days, 0 or more, not ${String(args[name as 'replay-day'])}`);
+    return n;
+  };
   await runReplay(
     {
       kinds: given ? String(args.datasets).split(',').filter(Boolean) : [REPLAY_KINDS[0]!],
@@ -98,12 +104,7 @@ if (args.replay) {
       accounts: Number(args.accounts),
       day: one('replay-day'),
       streamDays: one('replay-days'),
-      tailDays: (() => {
-        const n = Number(args['replay-tail-days']);
-        if (!Number.isInteger(n) || n < 0)
-          throw new Error(`--replay-tail-days must be a whole number of days, 0 or more, not ${String(args['replay-tail-days'])}`);
-        return n;
-      })(),
+      tailDays: wholeDays('replay-tail-days'),
       rate: one('replay-rate'),
       batch: one('replay-batch'),
       nightly: onOff(String(args['replay-nightly'])),

@@ -5,6 +5,7 @@ import { baselineFeatures, fitLogistic, runBaseline, standardise } from '../../d
 import { pairedBootstrapAuc } from '../../dev/eval/bootstrap.js';
 import { drawLabels, evaluableAccounts } from '../../dev/eval/measure.js';
 import { averagePrecision, listMetrics, migrationMetrics, precisionAtK, rocAuc, typologyRecall } from '../../dev/eval/metrics.js';
+import { replayDays } from '../../dev/eval/replay.js';
 import { flowsOf } from '../analysis/helpers.js';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
@@ -161,4 +162,13 @@ test('labels: 30% of fraud (and of checked legit), seeded; evaluable = unlabelle
   const evaluable = evaluableAccounts(withLegit, both);
   assert.equal(evaluable.length, 600 - both.size);
   assert.ok(evaluable.every((id) => !both.has(id) && !id.startsWith('U')));
+});
+
+test('replay: --replay-tail-days streams more days without measuring more of them', () => {
+  const plain = replayDays({ day: 130, streamDays: 12 });
+  const tail = replayDays({ day: 130, streamDays: 12, tailDays: 4 });
+  assert.equal(plain.cut, Date.UTC(2026, 0, 1) + 130 * 86_400_000);
+  assert.deepEqual([plain.streamDays, plain.streamEnd], [12, plain.end], 'no tail: the stream ends with the measured days');
+  assert.equal(tail.end, plain.end, 'the measured days are the same');
+  assert.deepEqual([tail.streamDays, tail.streamEnd], [16, plain.end + 4 * 86_400_000], 'four more days streamed');
 });
