@@ -51,6 +51,9 @@ export type AppOptions = RuntimePluginOptions & {
   extra?: Array<(app: FastifyInstance) => Promise<void>>;
 };
 
+/** The body a route accepts unless it asks for another limit (docs/api.md, "Limits"). */
+export const ROUTE_BODY_LIMIT = 16 * 1024;
+
 async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(runtimePlugin, opts);
   const runRepo = createRunRepository(instance.runtime.driver(), opts.config.neo4j);
@@ -65,6 +68,9 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   const routeList: Array<{ method: string; url: string; roles: unknown }> = [];
   instance.decorate('routeList', routeList);
   instance.addHook('onRoute', (route) => {
+    // Bodies: ACCTNET_BODY_LIMIT_BYTES is the most any route accepts; a route that needs more than
+    // ROUTE_BODY_LIMIT (transactions, look-ups) says so, and never gets more than the setting.
+    route.bodyLimit = Math.min(route.bodyLimit ?? ROUTE_BODY_LIMIT, opts.config.http.bodyLimitBytes);
     if (route.url.startsWith('/docs') || route.url.startsWith(CONSOLE_PREFIX)) route.config = { ...route.config, roles: 'public' };
     if (route.url.startsWith(QUEUE_DASHBOARD)) route.config = { ...route.config, roles: [] };
     for (const method of [route.method].flat())

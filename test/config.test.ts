@@ -77,3 +77,24 @@ test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE is never above ACCTNET_WATCH_MIN_SCORE: t
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.6' }).watch.takeoverMinScore, 0.6);
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.9', ACCTNET_WATCH_MIN_SCORE: '0.7' }).watch.takeoverMinScore, 0.7);
 });
+
+test('ACCTNET_RECOMPUTE_CRON and ACCTNET_RECOMPUTE_TZ are checked at start-up as the job scheduler would read them', () => {
+  assert.throws(() => loadConfig({ ACCTNET_RECOMPUTE_CRON: 'a b c d e' }), /ACCTNET_RECOMPUTE_CRON.*not a valid cron pattern/s);
+  assert.throws(() => loadConfig({ ACCTNET_RECOMPUTE_CRON: '0 25 * * *' }), /ACCTNET_RECOMPUTE_CRON.*not a valid cron pattern/s);
+  assert.throws(() => loadConfig({ ACCTNET_RECOMPUTE_TZ: 'Not/AZone' }), /ACCTNET_RECOMPUTE_TZ.*"Not\/AZone" is not a time zone/s);
+  const c = loadConfig({ ACCTNET_RECOMPUTE_CRON: '30 3 * * 1-5', ACCTNET_RECOMPUTE_TZ: 'europe/berlin' });
+  assert.equal(c.analysis.cron, '30 3 * * 1-5');
+  assert.equal(c.analysis.tz, 'Europe/Berlin', 'the zone as the runtime names it');
+});
+
+test("ACCTNET_JOB_ATTEMPTS: the default's retries, with BullMQ's own exponential backoff, outlast an hour (the documented promise)", async () => {
+  const { Backoffs } = await import('bullmq');
+  const { ingestJobOptions } = await import('../src/queue/ingest-queue.js');
+  const o = ingestJobOptions(loadConfig({}));
+  const backoff = Backoffs.normalize(o.backoff!)!;
+  let waited = 0;
+  // BullMQ retries while attemptsMade + 1 < attempts; attemptsMade counts the failed attempts so far.
+  for (let made = 1; made < o.attempts!; made++) waited += Number(await Backoffs.calculate(backoff, made, new Error('x'), {} as never));
+  assert.ok(waited > 3_600_000, `retries wait ${waited} ms`);
+  assert.ok(waited < 2 * 3_600_000, `and not far beyond an hour: ${waited} ms`);
+});

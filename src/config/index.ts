@@ -144,9 +144,9 @@ export const VARS = {
   }),
   jobAttempts: defineVar({
     name: 'ACCTNET_JOB_ATTEMPTS',
-    default: '12',
+    default: '13',
     expected: 'an integer 1..100',
-    doc: 'Attempts per ingest job before it lands in the failed set. With the default backoff, 12 attempts span more than an hour.',
+    doc: 'Attempts per ingest job before it lands in the failed set. With the default backoff the 12 retries wait 1, 2, 4 … 2,048 s: 68 minutes in all, so a job outlasts an hour of Neo4j being away.',
     parse: p.int(1, 100),
   }),
   jobBackoffMs: defineVar({
@@ -256,7 +256,7 @@ export const VARS = {
     default: 'UTC',
     expected: 'an IANA time zone',
     doc: 'Time zone of ACCTNET_RECOMPUTE_CRON.',
-    parse: p.nonEmpty,
+    parse: p.timeZone,
   }),
   windowDays: defineVar({
     name: 'ACCTNET_WINDOW_DAYS',
@@ -623,7 +623,7 @@ export const VARS = {
     name: 'ACCTNET_BODY_LIMIT_BYTES',
     default: '5242880',
     expected: 'bytes 1024..104857600',
-    doc: 'Largest request body accepted.',
+    doc: 'Largest request body any route accepts: POST /v1/transactions up to this; account look-ups up to 1 MB; every other route up to 16 KB (never more than this).',
     parse: p.int(1024, 104857600),
   }),
   logLevel: defineVar({

@@ -3,6 +3,7 @@
 // tells the operator everything that is wrong, not one variable at a time.
 
 import { isIP } from 'node:net';
+import { CronExpressionParser } from 'cron-parser';
 import { parseIsoTime } from '../ingest/record.js';
 
 export class ConfigError extends Error {
@@ -177,10 +178,25 @@ export const parsers = {
     }
     return out;
   },
+  /** Checked with the parser BullMQ's job scheduler uses, so a pattern accepted here is one the worker can schedule. */
   cron: (raw: string): string => {
     const fields = raw.trim().split(/\s+/);
     if (fields.length < 5 || fields.length > 6) throw new Error('a cron pattern has 5 or 6 fields');
+    try {
+      CronExpressionParser.parse(raw.trim());
+    } catch (err) {
+      throw new Error(`not a valid cron pattern: ${(err as Error).message}`);
+    }
     return raw.trim();
+  },
+  /** An IANA time zone the runtime knows (Intl; the job scheduler's date library reads zones through it). */
+  timeZone: (raw: string): string => {
+    const tz = raw.trim();
+    try {
+      return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+    } catch {
+      throw new Error(`"${tz}" is not a time zone this runtime knows (an IANA name, e.g. UTC or Europe/Berlin)`);
+    }
   },
   isoDate: (raw: string): number => {
     // The same reading as ingest: a value without a zone is UTC, not the server's local time.

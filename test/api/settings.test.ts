@@ -44,6 +44,11 @@ describe('API settings', () => {
     const within = await app.inject({ method: 'POST', url: '/v1/transactions', payload: small, headers: bearer(keys.ingest) });
     assert.equal(within.statusCode, 202, within.body);
     assert.equal(within.json().rows, 5);
+    // The setting bounds every route: the account look-up, which asks for up to 1 MB, gets 2 KB here.
+    const ids = Array.from({ length: 200 }, (_, k) => `LOOKUP-${k}`);
+    assert.ok(JSON.stringify({ ids }).length > 2048);
+    const lookup = await app.inject({ method: 'POST', url: '/v1/accounts/lookup', payload: { ids }, headers: bearer(keys.investigator) });
+    assert.equal(lookup.statusCode, 413, lookup.body);
   });
 
   test('ACCTNET_API_CACHE_ENTRIES bounds the result cache', async () => {

@@ -84,6 +84,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
     '/transactions',
     {
       config: { roles: ['ingest'] },
+      bodyLimit: config.http.bodyLimitBytes,
       schema: {
         summary: 'Queue transactions for ingest',
         description: `JSON array of 1..${config.ingest.httpMaxRows} canonical records. Answers 202 with a batch id; follow it at statusUrl. 429 with Retry-After when the ingest backlog is full (ACCTNET_INGEST_MAX_BACKLOG_JOBS): nothing was queued; send the same body again later. 413 when the request alone needs more jobs than that bound (send fewer rows per request).`,
