@@ -241,6 +241,9 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       transfers: flows.transfers,
       relations,
       hubs: hubs.count,
+      // The distinct counterparties that made an account a hub in this run: the successor watch
+      // tests accounts the run did not see against it.
+      hubThreshold: hubs.threshold,
       clusters: clusters.length,
       oversizedClusters: communities.oversized,
       clustersKept: stable.kept,

@@ -416,7 +416,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_YOUNG_DAYS',
     default: '14',
     expected: 'an integer 1..365',
-    doc: 'A successor candidate is young when its first transfer is at most this many days before the transfer being ingested (older accounts need a surge: ≥ 3 transfers in the last 4 weeks at 5× their earlier rate).',
+    doc: 'A successor candidate is young when its first transfer is at most this many days before the latest transfer of the ingest job being evaluated (older accounts need a surge: ≥ 3 transfers a week — 12 in the last 4 weeks — at 5× their earlier rate).',
     parse: p.int(1, 365),
   }),
   guardMaxSizeChange: defineVar({

@@ -37,7 +37,7 @@ import {
   DAY_MS,
   profileFromTransfers,
   watchKeys,
-  watchSetRunId,
+  watchSetRun,
   type WatchCounterparty,
   type WatchPredecessor,
 } from './watch-set.js';
@@ -227,12 +227,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     return out;
   }
 
-  /** Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging, not a hub: when did it rise. */
-  function riseOf(c: Candidate, now: number): { at: number; kind: RiseKind } | null {
+  /**
+   * Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging, not a hub (distinct counterparties
+   * at the served run's hub threshold, as a run counts them): when did it rise.
+   */
+  function riseOf(c: Candidate, now: number, hubThreshold: number): { at: number; kind: RiseKind } | null {
     const transfers = c.recent + c.earlier;
     if (transfers < o.minRiseTransfers) return null;
-    const counterparties = new Set(c.relations.map((r) => `${r.dir}:${r.id}`)).size;
-    if (counterparties >= config.analysis.hubMinDegree) return null;
+    const counterparties = new Set(c.relations.map((r) => r.id)).size;
+    if (counterparties >= hubThreshold) return null;
     let firstInWindow = Infinity;
     for (const r of c.relations) if (r.first < firstInWindow) firstInWindow = r.first;
     const first = c.firstSeenAt ?? firstInWindow;
@@ -318,7 +321,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     trace?: PairTrace,
     allPredecessors = false,
   ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined; ceiling: number }>> {
-    const candidates = await loadCandidates([...pairs.keys()], now);
+    const [candidates, setRun] = await Promise.all([loadCandidates([...pairs.keys()], now), watchSetRun(redis, config, gen)]);
     // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
     if (needCps.length) {
@@ -389,7 +392,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (trace) trace.stage = 'successor not stored';
         continue;
       }
-      const rise = riseOf(s, now);
+      const rise = riseOf(s, now, setRun.hubThreshold);
       if (trace) {
         trace.transfers = s.recent + s.earlier;
         trace.firstSeenAt = s.firstSeenAt;
@@ -444,13 +447,13 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     if (pending.length === 0) return [];
     // The successors' counterparties as the served run saw them (degree, hub flag, cluster): the
     // cluster substitute of the score is the share of them in the predecessor's cluster.
-    const runId = await watchSetRunId(redis, config.queue.prefix, gen);
     const inRun = await accountsInRun(
       deps,
-      runId,
+      setRun.runId,
       // A predecessor in no cluster has share 0 whatever S's counterparties are: no query for it.
       [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
       now - config.analysis.windowDays * DAY_MS + 1,
+      setRun.hubThreshold,
     );
     const successorCounterparties = (x: Pending) => {
       // A predecessor in no cluster of the served run (or a set built before clusters were stored):

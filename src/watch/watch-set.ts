@@ -5,7 +5,7 @@
 //   <prefix>:watch:built           the version the current set was built for
 //   <prefix>:watch:v<N>:pred       hash: predecessor A → JSON WatchPredecessor
 //   <prefix>:watch:v<N>:cp         hash: former counterparty C → JSON WatchCounterparty
-//   <prefix>:watch:v<N>:meta       hash: version, runId, builtAt, predecessors, counterparties, bytes
+//   <prefix>:watch:v<N>:meta       hash: version, runId, hubThreshold, builtAt, predecessors, counterparties, bytes
 //
 // Predecessors are the listed accounts and the fraud-labelled ones; their former counterparties are
 // their non-hub counterparties since the window's start (at most ACCTNET_WATCH_MAX_COUNTERPARTIES
@@ -142,6 +142,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   // Being listed is the fall: at the data time of the run that first listed the account (else of the
   // served run, or the latest transfer); a fraud label without a listing falls at the served run's time.
   const listedAt = run?.asOf ?? latest ?? Date.now();
+  const hubThreshold = hubThresholdOf(run?.counts, config);
   const windowFrom = listedAt - config.analysis.windowDays * DAY_MS + 1;
 
   const preds = new Map<string, WatchPredecessor>();
@@ -205,9 +206,9 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   // Degrees and hub flags of the counterparties, as the served run stored them; a counterparty the
   // run did not see (it appeared after the run) is counted now.
   const allCps = [...new Set([...relationsOf.values()].flatMap((rs) => rs.map((r) => r.id)))];
-  const degree = await accountsInRun(deps, runId, allCps, windowFrom);
+  const degree = await accountsInRun(deps, runId, allCps, windowFrom, hubThreshold);
   // Each predecessor's cluster in that run (the cluster substitute of the migration score).
-  for (const [id, x] of await accountsInRun(deps, runId, ids, windowFrom)) preds.get(id)!.cluster = x.cluster;
+  for (const [id, x] of await accountsInRun(deps, runId, ids, windowFrom, hubThreshold)) preds.get(id)!.cluster = x.cluster;
   for (const [id, rels] of relationsOf) {
     const p = preds.get(id)!;
     const kept = rels
@@ -250,6 +251,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   await redis.hset(keys.meta(gen), {
     version: String(gen),
     runId: runId ?? '',
+    hubThreshold: String(hubThreshold),
     builtAt: String(Date.now()),
     predecessors: String(preds.size),
     counterparties: String(cps.size),
@@ -271,15 +273,26 @@ export interface RunAccount {
 }
 
 /**
+ * The distinct counterparties at which the run made an account a hub (findHubs: ACCTNET_HUB_MIN_DEGREE,
+ * or 20× the median account's when that is more), from the run's counts; ACCTNET_HUB_MIN_DEGREE for
+ * no run, or a run recorded before the threshold was (2026-12-05).
+ */
+export function hubThresholdOf(counts: Record<string, number> | null | undefined, config: Config): number {
+  const t = counts?.hubThreshold;
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : config.analysis.hubMinDegree;
+}
+
+/**
  * Accounts as the run stored them (AccountResult); one the run did not see (it appeared after the
- * run) has its degree counted now in the window from `windowFrom`, is a hub at ACCTNET_HUB_MIN_DEGREE
- * relations, and has no cluster.
+ * run) has its degree counted now in the window from `windowFrom`, is a hub at the run's threshold
+ * of distinct counterparties (hubThresholdOf), as the run would have made it, and has no cluster.
  */
 export async function accountsInRun(
   deps: Pick<WatchDeps, 'config' | 'driver'>,
   runId: string | null | undefined,
   ids: readonly string[],
   windowFrom: number,
+  hubThreshold: number,
 ): Promise<Map<string, RunAccount>> {
   const { read } = txRunner(deps.driver, deps.config.neo4j);
   const out = new Map<string, RunAccount>();
@@ -303,7 +316,7 @@ export async function accountsInRun(
     );
     for (const row of r.records) {
       const d = toNumber(row.get('degree'));
-      out.set(row.get('id') as string, { d, hub: d >= deps.config.analysis.hubMinDegree, cluster: null });
+      out.set(row.get('id') as string, { d, hub: toNumber(row.get('counterparties')) >= hubThreshold, cluster: null });
     }
   }
   return out;
@@ -337,9 +350,13 @@ export async function currentWatchSet(deps: WatchDeps): Promise<number | null> {
   return built === null ? null : Number(built);
 }
 
-/** The run whose degrees, hub flags and clusters the set of generation `gen` was built from (null: none). */
-export async function watchSetRunId(redis: Redis, prefix: string, gen: number): Promise<string | null> {
-  return (await redis.hget(watchKeys(prefix).meta(gen), 'runId')) || null;
+/**
+ * The run whose degrees, hub flags and clusters the set of generation `gen` was built from (runId
+ * null: none), with its hub threshold (hubThresholdOf; a set built before it was stored: the setting).
+ */
+export async function watchSetRun(redis: Redis, config: Config, gen: number): Promise<{ runId: string | null; hubThreshold: number }> {
+  const [runId, threshold] = await redis.hmget(watchKeys(config.queue.prefix).meta(gen), 'runId', 'hubThreshold');
+  return { runId: runId || null, hubThreshold: hubThresholdOf(threshold ? { hubThreshold: Number(threshold) } : null, config) };
 }
 
 export async function watchSetInfo(redis: Redis, prefix: string): Promise<WatchSetInfo | null> {

@@ -34,7 +34,9 @@ test('ACCTNET_HUB_MIN_DEGREE decides which accounts are hubs', () => {
   const world = [...takeover(), ...background('P', 30, 120)];
   const byDefault = runWith({}, world, 120);
   assert.equal(byDefault.isHub[at(byDefault, 'SHOP')], 1, 'the shop (121 counterparties) is a hub at the default 100');
+  assert.equal(byDefault.counts.hubThreshold, 100, 'the threshold the run applied is in its counts (the successor watch reads it)');
   const raised = runWith({ ACCTNET_HUB_MIN_DEGREE: '500' }, world, 120);
+  assert.equal(raised.counts.hubThreshold, 500);
   assert.equal(raised.isHub[at(raised, 'SHOP')], 0, 'not a hub when hubs need 500 counterparties');
   assert.equal(raised.isHub[at(raised, 'EMPLOYER')], 0);
 });

@@ -11,7 +11,8 @@ import {
   scoreMigration,
   takenOver,
 } from '../../src/analysis/migration.js';
-import { alignProfiles, profileFromTransfers } from '../../src/watch/watch-set.js';
+import { alignProfiles, hubThresholdOf, profileFromTransfers } from '../../src/watch/watch-set.js';
+import { loadConfig } from '../../src/config/index.js';
 import { candidateFrom } from '../../src/watch/successor-watch.js';
 
 const DAY = 86_400_000;
@@ -251,4 +252,11 @@ test("a candidate's relations, activity and sent transfers come from one read of
   );
   assert.deepEqual(b.sent, a.sent);
   assert.equal(a.firstSeenAt, 40 * DAY);
+});
+
+test("hubs for the watch: the served run's threshold, else ACCTNET_HUB_MIN_DEGREE", () => {
+  const config = loadConfig({ ACCTNET_HUB_MIN_DEGREE: '150' });
+  assert.equal(hubThresholdOf({ hubs: 3, hubThreshold: 240 }, config), 240, "20× the run's median degree was above the setting");
+  assert.equal(hubThresholdOf({ hubs: 3 }, config), 150, 'a run recorded before the threshold was');
+  assert.equal(hubThresholdOf(null, config), 150, 'no run');
 });

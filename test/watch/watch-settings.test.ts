@@ -46,10 +46,15 @@ const NOW = T0 + 42 * DAY;
 describe('watch settings (real Neo4j and Redis)', () => {
   let s: TestServices;
   const prefixes: string[] = [];
-  const variant = (name: string, watch: Partial<Config['watch']>): Config => {
+  const variant = (name: string, watch: Partial<Config['watch']>, analysis: Partial<Config['analysis']> = {}): Config => {
     const prefix = `${s.config.queue.prefix}${name}`;
     prefixes.push(prefix);
-    return { ...s.config, queue: { ...s.config.queue, prefix }, watch: { ...s.config.watch, ...watch } };
+    return {
+      ...s.config,
+      queue: { ...s.config.queue, prefix },
+      watch: { ...s.config.watch, ...watch },
+      analysis: { ...s.config.analysis, ...analysis },
+    };
   };
   const watchOf = (config: Config) =>
     createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
@@ -57,6 +62,8 @@ describe('watch settings (real Neo4j and Redis)', () => {
   let narrow: Config;
   let young: Config;
   let brief: Config;
+  let hubAt6: Config;
+  let hubAt4: Config;
 
   before(async () => {
     s = await openServices();
@@ -68,8 +75,10 @@ describe('watch settings (real Neo4j and Redis)', () => {
     narrow = variant('narrow', { maxCounterparties: 2 });
     young = variant('young', { youngDays: 14 });
     brief = variant('brief', { youngDays: 7 });
+    hubAt6 = variant('hub6', {}, { hubMinDegree: 6 });
+    hubAt4 = variant('hub4', {}, { hubMinDegree: 4 });
     // The watch sets are built on WSA's history (before the successor's first transfer).
-    for (const c of [wide, narrow, young, brief])
+    for (const c of [wide, narrow, young, brief, hubAt6, hubAt4])
       assert.equal(await currentWatchSet({ config: c, driver: s.driver, redis: s.rt.redis() }), 0);
     await seedTransfers(s.driver, s.config, successor(), 'successor');
   });
@@ -111,6 +120,13 @@ describe('watch settings (real Neo4j and Redis)', () => {
     assert.equal((await watchOf(brief).diagnose('WSA', 'WSS', NOW)).stage, 'successor not young or surging');
     // The same account, asked about 5 days after its first transfer, is young under either setting.
     assert.ok(await watchOf(brief).explain('WSA', 'WSS', T0 + 37 * DAY));
+  });
+
+  test('ACCTNET_HUB_MIN_DEGREE: a candidate is a hub at that many distinct counterparties, a relation both ways counted once (as a run counts)', async () => {
+    // WSS deals both ways with 4 accounts: 4 counterparties (8 directed relations).
+    assert.ok(await watchOf(hubAt6).explain('WSA', 'WSS', NOW), 'not a hub at 6');
+    assert.equal(await watchOf(hubAt4).explain('WSA', 'WSS', NOW), undefined);
+    assert.equal((await watchOf(hubAt4).diagnose('WSA', 'WSS', NOW)).stage, 'successor not young or surging');
   });
 
   test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE: a takeover (two or more counterparties) needs only it; a link on one counterparty needs ACCTNET_WATCH_MIN_SCORE', async () => {
