@@ -73,3 +73,24 @@ test('labels file: of two lines for one account the later wins (same createdAt),
   assert.ok(first && second);
   assert.equal((await repo.currentFor(['ORDX'])).get('ORDX'), 'legit');
 });
+
+test('labels import: an unreadable record (a field too many, an unclosed quote) is rejected with its line; the rows after it are read and stored', async () => {
+  const repo = createLabelRepository(s.driver, s.config.neo4j);
+  const rows = Array.from({ length: 2500 }, (_, k) => `UR${k},fraud,n${k}`);
+  rows.splice(2400, 0, 'URX,fraud,one,too many');
+  const file = writeFile(tmpDir('labels'), 'ragged.csv', `account_id,label,note\n${rows.join('\n')}\nURQ,legit,"unclosed\n`);
+  // Batches of 1000: the bad record comes after two have been stored.
+  const r = await importLabels(repo, file, { source: 'import', createdBy: 'tester', maxIdLength: 128 });
+  assert.equal(r.created, 2500, 'every readable row, before and after the bad one');
+  assert.deepEqual(
+    r.rejected.map((x) => x.line),
+    [2402, 2503],
+  );
+  assert.match(r.rejected[0]!.reason, /unreadable CSV record: .*column/i);
+  assert.equal((await repo.currentFor(['UR2499'])).get('UR2499'), 'fraud');
+  await assert.rejects(
+    importLabels(repo, tmpDir('labels'), { source: 'import', createdBy: 'tester', maxIdLength: 128 }),
+    /is not a file/,
+    'a folder is refused with a message, not an unhandled stream error',
+  );
+});

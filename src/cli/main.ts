@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { EXIT } from './context.js';
 import { registerBatches } from './commands/batches.js';
 import { registerBlacklist } from './commands/blacklist.js';
 import { registerWebhooks } from './commands/webhooks.js';
@@ -20,7 +21,13 @@ program
   .name('acctnet')
   .description('Account network analyzer for payment fraud teams. Configuration: environment variables (see `acctnet config --reference`).')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)');
+  // The program's own options (--version, --help) only before a command: `blacklist export --version
+  // 3` is the command's --version, not the program's.
+  .enablePositionalOptions()
+  .showHelpAfterError('(run with --help for usage)')
+  // Help and --version exit 0; every usage error (an unknown option, a missing argument, a value an
+  // option's parser refused) exits 64, as the commands' own usage errors do. Inherited by every command.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
 
 registerServe(program);
 registerWorker(program);

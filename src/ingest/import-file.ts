@@ -93,10 +93,14 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
     work.catch(() => {});
     await outage.race(work);
   } catch (err) {
-    if (!(err instanceof RedisOutage)) throw err;
     producer.stop();
     source.destroy();
-    throw await importStopped(deps, opts.file, producer, err);
+    if (err instanceof RedisOutage) throw await importStopped(deps, opts.file, producer, err);
+    // Anything else that stops the reading (a wrong header, a read error): a batch that enqueued
+    // nothing is removed; one that did is marked failed with the reason (its jobs are still written).
+    if (producer.progress.chunksQueued === 0) await deps.batches.removeUnused(batchId).catch(() => {});
+    else await deps.batches.abort(batchId, `the import stopped: ${(err as Error).message}`).catch(() => {});
+    throw err;
   } finally {
     clearInterval(ticker);
     outage.stop();

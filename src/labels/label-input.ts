@@ -40,20 +40,43 @@ export interface LabelImportSummary {
   rejected: Array<{ line: number; reason: string }>;
 }
 
-/** `acctnet labels import FILE`: CSV with columns account_id,label,note and optionally source (a LABEL_SOURCES kind per row). */
+/** The file `labels import` reads: it exists and is a file (checked before anything is connected). */
+export function checkLabelFile(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new Error(`acctnet/labels: cannot read ${file}: no such file`);
+  }
+  if (!stat.isFile()) throw new Error(`acctnet/labels: ${file} is not a file`);
+}
+
+/**
+ * `acctnet labels import FILE`: CSV with columns account_id,label,note and optionally source (a
+ * LABEL_SOURCES kind per row). A record the CSV reader cannot read (a wrong number of fields, an
+ * unclosed quote) is rejected with its line, as any other bad row: the rows after it are still read.
+ */
 export async function importLabels(
   labels: LabelRepository,
   file: string,
   opts: { source: string; createdBy: string; maxIdLength: number; batchSize?: number },
 ): Promise<LabelImportSummary> {
-  if (!fs.existsSync(file)) throw new Error(`acctnet/labels: cannot read ${file}: no such file`);
+  checkLabelFile(file);
   const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [] };
-  const parser = fs.createReadStream(file).pipe(
+  const input = fs.createReadStream(file);
+  const parser = input.pipe(
     parseCsv({
       bom: true,
       trim: true,
       skip_empty_lines: true,
       info: true,
+      skip_records_with_error: true,
+      on_skip: (err: Error | undefined) => {
+        summary.rows++;
+        const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
+        summary.rejected.push({ line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}` });
+        return undefined;
+      },
       columns: (header: string[]) => {
         for (const needed of ['account_id', 'label']) {
           if (!header.includes(needed)) {
@@ -66,6 +89,7 @@ export async function importLabels(
       },
     }),
   );
+  input.on('error', (err) => parser.destroy(err));
   let pending: NewLabel[] = [];
   const flush = async () => {
     const created = await labels.append(pending);
@@ -87,5 +111,7 @@ export async function importLabels(
     if (pending.length >= (opts.batchSize ?? 1000)) await flush();
   }
   await flush();
+  // The reader runs ahead of this loop: its unreadable records were noted out of order.
+  summary.rejected.sort((a, b) => a.line - b.line);
   return summary;
 }

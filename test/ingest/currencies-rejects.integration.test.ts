@@ -77,4 +77,12 @@ describe('currencies and rejects (real Neo4j and Redis)', () => {
       await worker.close();
     }
   });
+  test('a file whose header lacks a needed column is refused before its first job, and leaves no batch behind', async () => {
+    const file = writeFile(tmpDir('header'), 'wrong.csv', 'id,from,to,amount,timestamp\nh1,A,B,1.00,2026-01-01T10:00:00Z\n');
+    const deps = { config: s.config, queue: s.rt.ingestQueue(), connection: s.rt.redis(), batches: s.rt.batches() };
+    const before = Number((await s.driver.executeQuery('MATCH (b:IngestBatch) RETURN count(b) AS n')).records[0]!.get('n'));
+    await assert.rejects(importFile(deps, { file, map: {} }), /no column tx_id, from_account, to_account/);
+    const after = Number((await s.driver.executeQuery('MATCH (b:IngestBatch) RETURN count(b) AS n')).records[0]!.get('n'));
+    assert.equal(after, before, 'the batch created for it is removed (it would read as in progress for ever)');
+  });
 });

@@ -1,22 +1,20 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import { once } from 'node:events';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DomainError } from '../../errors.js';
 import os from 'node:os';
 import { administer } from '../../blacklist/admin.js';
 import { confirmPending, pendingView, rejectPending } from '../../blacklist/overrides.js';
 import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import type { Runtime } from '../../runtime.js';
+import { positiveInt, versionArg } from '../args.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
 
 async function repo(rt: Runtime): Promise<BlacklistRepository> {
   return createBlacklistRepository(await rt.ensureNeo4j(), rt.config.neo4j);
 }
-
-const versionArg = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a version number, got ${JSON.stringify(v)}`, EXIT.usage);
-  return n;
-};
 
 /** CLI users act as admins (they hold the database credentials); the audit log names them. */
 export function cliActor() {
@@ -37,19 +35,44 @@ export function registerBlacklist(program: Command): void {
     .action((opts: { format: string; out?: string; version?: number }) =>
       runCommand(async (rt) => {
         if (opts.format !== 'json' && opts.format !== 'csv') throw new CliError('--format must be json or csv', EXIT.usage);
+        if (opts.out) {
+          const dir = path.dirname(path.resolve(opts.out));
+          try {
+            fs.accessSync(dir, fs.constants.W_OK);
+          } catch (err) {
+            throw new CliError(`--out ${opts.out}: cannot write in ${dir} (${(err as Error).message})`);
+          }
+        }
         const r = await repo(rt);
         const version = opts.version ?? (await r.state()).servedVersion;
         if (version === null) throw new CliError('no blacklist version is served yet: run `npx acctnet recompute --wait` first');
         const v = await r.get(version);
         if (!v || v.status === 'writing') throw new CliError(`no complete blacklist version ${version}`);
-        const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
-        for await (const chunk of r.body(version, opts.format)) {
-          if (!out.write(chunk)) await once(out, 'drain');
-        }
-        if (opts.format === 'json') out.write('\n');
-        if (opts.out) {
-          (out as fs.WriteStream).end();
-          await once(out, 'finish');
+        if (!opts.out) {
+          for await (const chunk of r.body(version, opts.format)) {
+            if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+          }
+          if (opts.format === 'json') process.stdout.write('\n');
+        } else {
+          // Written beside the target and renamed when complete: a failure half-way (the database,
+          // the disk) leaves the previous export in place, never a truncated copy over it.
+          const partial = `${opts.out}.partial`;
+          const body = r.body(version, opts.format);
+          const format = opts.format;
+          try {
+            await pipeline(
+              (async function* () {
+                yield* body;
+                if (format === 'json') yield '\n';
+              })(),
+              fs.createWriteStream(partial),
+            );
+            fs.renameSync(partial, opts.out);
+          } catch (err) {
+            fs.rmSync(partial, { force: true });
+            if (err instanceof DomainError) throw err;
+            throw new CliError(`--out ${opts.out}: ${(err as Error).message}; nothing was written there`);
+          }
           say(
             `version ${version} (${v.count} entries, ${v.status}) written to ${opts.out}; sha256 of the body: ${opts.format === 'json' ? v.sha256Json : v.sha256Csv}`,
           );
@@ -59,7 +82,7 @@ export function registerBlacklist(program: Command): void {
 
   bl.command('versions')
     .description('Versions, newest first, with status (served, held, superseded, ...)')
-    .option('--limit <n>', 'how many', (x) => Number(x), 20)
+    .option('--limit <n>', 'how many', positiveInt, 20)
     .action((opts: { limit: number }) =>
       runCommand(async (rt) => {
         const r = await repo(rt);
@@ -114,7 +137,7 @@ export function registerBlacklist(program: Command): void {
   bl.command('pending')
     .description('Override requests waiting for a second person (dual control); --all: every request with its outcome')
     .option('--all', 'also confirmed, rejected and withdrawn requests')
-    .option('--limit <n>', 'how many', (x) => Number(x), 100)
+    .option('--limit <n>', 'how many', positiveInt, 100)
     .option('--json', 'print the requests as JSON (as GET /v1/blacklist/overrides/pending)')
     .action((opts: { all?: boolean; limit: number; json?: boolean }) =>
       runCommand(async (rt) => {

@@ -16,6 +16,7 @@ import { writeTransfersCsv } from '../../../dev/synth/write-csv.js';
 import { startRecomputeWorker } from '../../../workers/recompute.js';
 import { QueueEvents } from 'bullmq';
 import type { RunSummary } from '../../runs/recompute.js';
+import { intArg } from '../args.js';
 import { EXIT, runCommand, say } from '../context.js';
 import { printImportSummary, runImportWithProgress } from './import.js';
 import { administer } from '../../blacklist/admin.js';
@@ -26,8 +27,8 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Generate a seeded payment world with planted fraud, ingest it, label 30% of the fraud, recompute, show the results')
-    .option('--accounts <n>', 'accounts in the sample', (v) => Number.parseInt(v, 10), 5000)
-    .option('--seed <n>', 'seed of the sample', (v) => Number.parseInt(v, 10), 42)
+    .option('--accounts <n>', 'accounts in the sample (100..1,000,000)', intArg(100, 1_000_000), 5000)
+    .option('--seed <n>', 'seed of the sample', intArg(0), 42)
     .action((opts: { accounts: number; seed: number }) =>
       runCommand(async (rt) => {
         await ensureLocalRedis(rt.config.redis.url, say);

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { importFile, type ImportOptions, type ImportSummary } from '../../ingest/import-file.js';
 import type { Runtime } from '../../runtime.js';
-import { parseColumnMap } from '../../ingest/read-rows.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { inputFile, parseColumnMap } from '../../ingest/read-rows.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
-import { EXIT, runCommand, say } from '../context.js';
+import { intArg } from '../args.js';
+import { CliError, EXIT, runCommand, say } from '../context.js';
 import { createProgressBar, formatRate } from '../progress.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
@@ -29,8 +32,26 @@ export function printImportSummary(s: ImportSummary): void {
     );
 }
 
+/**
+ * What can be checked without a service, checked before any is reached (or a managed Neo4j started):
+ * the file (exists, readable, a known format) and the folder the rejects file will go to.
+ */
+export function checkImportInputs(file: string, format: string | undefined, rejectsFile: string | undefined): void {
+  inputFile(file, format);
+  const dir = path.dirname(path.resolve(rejectsFile ?? 'rejects.csv'));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new CliError(
+      `${rejectsFile ? `--rejects ${rejectsFile}` : 'the rejects file (written to the current folder)'}: cannot write in ${dir} (${(err as Error).message}); nothing was imported`,
+    );
+  }
+}
+
 /** Import with a progress bar; starts an in-process worker when none is connected. */
 export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOptions, 'onProgress'>): Promise<ImportSummary> {
+  checkImportInputs(options.file, options.format, options.rejectsFile);
   await rt.ensureRedis();
   await rt.ensureNeo4j();
   const queue = rt.ingestQueue();
@@ -73,7 +94,7 @@ export function registerImport(program: Command): void {
     .option('--format <format>', 'csv or ndjson (default: from the file extension)')
     .option('--map <canonical=source>', 'read a canonical field from another column (repeatable)', collect, [])
     .option('--rejects <file>', 'where to write rejected rows (default ./<file>.<batch>.rejects.csv)')
-    .option('--batch-size <n>', 'rows per ingest job', (v) => Number.parseInt(v, 10))
+    .option('--batch-size <n>', 'rows per ingest job (1..50000)', intArg(1, 50000))
     .option('--json', 'print the summary as JSON on stdout')
     .option('--bulk', 'back-fill an EMPTY graph with neo4j-admin database import (stops the managed Neo4j meanwhile; see docs/ingest.md)')
     .option('--bulk-dir <dir>', 'with --bulk: where the import files go (kept); default .acctnet/bulk/<batch>, deleted after the import')
@@ -84,9 +105,11 @@ export function registerImport(program: Command): void {
     )
     .action((file: string, opts: ImportCliOptions) =>
       runCommand(async (rt) => {
-        const map = parseColumnMap(opts.map);
-        if (opts.batchSize !== undefined && !(opts.batchSize >= 1 && opts.batchSize <= 50000)) {
-          throw new Error('--batch-size must be an integer 1..50000');
+        let map: ReturnType<typeof parseColumnMap>;
+        try {
+          map = parseColumnMap(opts.map);
+        } catch (err) {
+          throw new CliError((err as Error).message, EXIT.usage);
         }
         if (opts.bulk || opts.bulkDir !== undefined || opts.keepFiles) return runBulk(rt, file, map, opts);
         const summary = await runImportWithProgress(rt, {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import os from 'node:os';
-import { importLabels, LABEL_SOURCES } from '../../labels/label-input.js';
+import { checkLabelFile, importLabels, LABEL_SOURCES } from '../../labels/label-input.js';
 import { createLabelRepository } from '../../neo4j/repositories/labels.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
 
@@ -16,6 +16,7 @@ export function registerLabels(program: Command): void {
       runCommand(async (rt) => {
         if (!(LABEL_SOURCES as readonly string[]).includes(opts.source))
           throw new CliError(`--source ${JSON.stringify(opts.source)}: expected one of ${LABEL_SOURCES.join(', ')}`, EXIT.usage);
+        checkLabelFile(file);
         const driver = await rt.ensureNeo4j();
         const summary = await importLabels(createLabelRepository(driver, rt.config.neo4j), file, {
           source: opts.source,

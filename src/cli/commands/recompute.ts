@@ -13,7 +13,7 @@ export function registerRecompute(program: Command): void {
     .description('Request an analysis run (coalesced with one already waiting); --wait follows it to the end')
     .option('--wait', 'show progress per step; exit 0 when the run succeeded, 1 with the error otherwise')
     .option('--as-of <time>', 'analyse as of this ISO 8601 time (default: the latest transfer)')
-    .option('--json', 'print the run summary as JSON on stdout')
+    .option('--json', 'print the run summary as JSON on stdout (without --wait: the request, {jobId, coalesced, workersConnected})')
     .option('--full', "read the whole window from Neo4j instead of starting from the previous run's snapshot (incremental runs)")
     .action((opts: { wait?: boolean; asOf?: string; json?: boolean; full?: boolean }) =>
       runCommand(async (rt) => {
@@ -49,6 +49,10 @@ export function registerRecompute(program: Command): void {
         );
         if (!opts.wait) {
           if (connected === 0) say('No worker is connected: the run starts when one does (npx acctnet worker).');
+          if (opts.json)
+            process.stdout.write(
+              `${JSON.stringify({ jobId: request.jobId, coalesced: request.coalesced, workersConnected: connected })}\n`,
+            );
           return EXIT.ok;
         }
         const started = Date.now();

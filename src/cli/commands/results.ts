@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
 import type { Runtime } from '../../runtime.js';
+import { positiveInt } from '../args.js';
 import { CliError, EXIT, runCommand } from '../context.js';
 
 async function currentRun(rt: Runtime): Promise<string> {
@@ -25,12 +26,6 @@ function table(rows: string[][]): string {
     )
     .join('\n');
 }
-
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a positive integer, got ${JSON.stringify(v)}`, EXIT.usage);
-  return n;
-};
 
 export function registerResults(program: Command): void {
   program

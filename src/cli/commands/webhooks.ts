@@ -15,6 +15,7 @@ export function registerWebhooks(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .action((opts: { format: string }) =>
       runCommand(async (rt) => {
+        if (opts.format !== 'text' && opts.format !== 'json') throw new CliError('--format must be text or json', EXIT.usage);
         const driver = await rt.ensureNeo4j();
         const served = (await createBlacklistRepository(driver, rt.config.neo4j).state()).servedVersion;
         const hooks = await createWebhookRepository(driver, rt.config.neo4j).list();

@@ -86,6 +86,12 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
       await write((tx) => tx.run(cypher('ingest/abort-batch'), { id, reason, at: int(Date.now()) }));
     },
 
+    /** Deletes a batch nothing refers to yet (its import stopped before its first job): true if deleted. */
+    async removeUnused(id: string): Promise<boolean> {
+      const r = await write((tx) => tx.run(cypher('ingest/delete-unused-batch'), { id }));
+      return toNumber(r.records[0]?.get('deleted') ?? 0) > 0;
+    },
+
     async status(id: string): Promise<BatchStatus | null> {
       const result = await read((tx) => tx.run(cypher('ingest/batch-status'), { id }));
       const r = result.records[0];
