@@ -80,8 +80,12 @@ test('labels import: an unreadable record (a field too many, an unclosed quote) 
   rows.splice(2400, 0, 'URX,fraud,one,too many');
   const file = writeFile(tmpDir('labels'), 'ragged.csv', `account_id,label,note\n${rows.join('\n')}\nURQ,legit,"unclosed\n`);
   // Batches of 1000: the bad record comes after two have been stored.
-  const r = await importLabels(repo, file, { source: 'import', createdBy: 'tester', maxIdLength: 128 });
+  const seen: Array<{ bytesRead: number; bytesTotal: number; created: number }> = [];
+  const r = await importLabels(repo, file, { source: 'import', createdBy: 'tester', maxIdLength: 128, onProgress: (p) => seen.push(p) });
   assert.equal(r.created, 2500, 'every readable row, before and after the bad one');
+  assert.ok(seen.length >= 3, `progress after each stored batch: ${seen.length}`);
+  assert.equal(seen.at(-1)!.bytesRead, seen.at(-1)!.bytesTotal, 'the last report has read the whole file');
+  assert.equal(seen.at(-1)!.created, 2500);
   assert.deepEqual(
     r.rejected.map((x) => x.line),
     [2402, 2503],

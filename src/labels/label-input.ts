@@ -59,11 +59,27 @@ export function checkLabelFile(file: string): void {
 export async function importLabels(
   labels: LabelRepository,
   file: string,
-  opts: { source: string; createdBy: string; maxIdLength: number; batchSize?: number },
+  opts: {
+    source: string;
+    createdBy: string;
+    maxIdLength: number;
+    batchSize?: number;
+    /** Called after each stored batch of labels and at the end: bytes of the file read so far. */
+    onProgress?: (p: { bytesRead: number; bytesTotal: number; rows: number; created: number; rejected: number }) => void;
+  },
 ): Promise<LabelImportSummary> {
   checkLabelFile(file);
   const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [] };
   const input = fs.createReadStream(file);
+  const bytesTotal = fs.statSync(file).size;
+  const progress = () =>
+    opts.onProgress?.({
+      bytesRead: input.bytesRead,
+      bytesTotal,
+      rows: summary.rows,
+      created: summary.created,
+      rejected: summary.rejected.length,
+    });
   const parser = input.pipe(
     parseCsv({
       bom: true,
@@ -96,6 +112,7 @@ export async function importLabels(
     summary.created += created.length;
     summary.unchanged += pending.length - created.length;
     pending = [];
+    progress();
   };
   for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
     summary.rows++;

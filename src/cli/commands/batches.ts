@@ -4,6 +4,7 @@ import { writeRejectsFile } from '../../ingest/import-file.js';
 import { isFailedNow } from '../../neo4j/repositories/failed-ingest-jobs.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
+import { createProgressBar } from '../progress.js';
 
 export function registerBatches(program: Command): void {
   const batches = program.command('batches').description('Ingest batches: progress, rejected rows, failed jobs');
@@ -74,10 +75,18 @@ export function registerBatches(program: Command): void {
           rt.onClose(() => worker.close());
         }
         const seqs = new Set(outcome.requeued.map((j) => Number(j.jobId.slice(batchId.length + 1))));
+        const bar = createProgressBar({
+          total: seqs.size,
+          format: ' {bar} {value}/{total} retried jobs written | failed again {failed}',
+          initial: { failed: 0 },
+        });
+        rt.onClose(async () => bar.stop());
         for (;;) {
           const open = (await repo.failed.ofBatch(batchId)).filter((j) => seqs.has(j.seq));
           const failedAgain = open.filter(isFailedNow);
+          bar.update(seqs.size - open.length, { failed: failedAgain.length });
           if (open.length === failedAgain.length) {
+            bar.stop();
             const s = (await repo.status(batchId))!;
             say(`batch ${batchId}: ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected in total`);
             for (const j of failedAgain) say(`${j.jobId} failed again: ${j.reason}`);

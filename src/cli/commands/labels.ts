@@ -3,6 +3,7 @@ import os from 'node:os';
 import { checkLabelFile, importLabels, LABEL_SOURCES } from '../../labels/label-input.js';
 import { createLabelRepository } from '../../neo4j/repositories/labels.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
+import { createProgressBar } from '../progress.js';
 
 export function registerLabels(program: Command): void {
   const labels = program.command('labels').description('Investigator labels (fraud / legit)');
@@ -18,11 +19,23 @@ export function registerLabels(program: Command): void {
           throw new CliError(`--source ${JSON.stringify(opts.source)}: expected one of ${LABEL_SOURCES.join(', ')}`, EXIT.usage);
         checkLabelFile(file);
         const driver = await rt.ensureNeo4j();
-        const summary = await importLabels(createLabelRepository(driver, rt.config.neo4j), file, {
-          source: opts.source,
-          createdBy: opts.by,
-          maxIdLength: rt.config.ingest.maxIdLength,
+        const bar = createProgressBar({
+          total: 1,
+          format: ' {bar} {percentage}% | rows {rows} | labels added {created} | rejected {rejected}',
+          initial: { rows: 0, created: 0, rejected: 0 },
         });
+        let summary: Awaited<ReturnType<typeof importLabels>>;
+        try {
+          summary = await importLabels(createLabelRepository(driver, rt.config.neo4j), file, {
+            source: opts.source,
+            createdBy: opts.by,
+            maxIdLength: rt.config.ingest.maxIdLength,
+            onProgress: (p) =>
+              bar.update(p.bytesTotal ? p.bytesRead / p.bytesTotal : 1, { rows: p.rows, created: p.created, rejected: p.rejected }),
+          });
+        } finally {
+          bar.stop();
+        }
         say(
           `${summary.rows} rows: ${summary.created} labels added, ${summary.unchanged} unchanged (same as the current label), ${summary.rejected.length} rejected`,
         );
