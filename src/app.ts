@@ -70,7 +70,9 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   instance.addHook('onRoute', (route) => {
     // Bodies: ACCTNET_BODY_LIMIT_BYTES is the most any route accepts; a route that needs more than
     // ROUTE_BODY_LIMIT (transactions, look-ups) says so, and never gets more than the setting.
-    route.bodyLimit = Math.min(route.bodyLimit ?? ROUTE_BODY_LIMIT, opts.config.http.bodyLimitBytes);
+    // The queue dashboard (admin only) edits and adds whole ingest jobs: the setting, as transactions.
+    const asked = route.bodyLimit ?? (route.url.startsWith(QUEUE_DASHBOARD) ? opts.config.http.bodyLimitBytes : ROUTE_BODY_LIMIT);
+    route.bodyLimit = Math.min(asked, opts.config.http.bodyLimitBytes);
     if (route.url.startsWith('/docs') || route.url.startsWith(CONSOLE_PREFIX)) route.config = { ...route.config, roles: 'public' };
     if (route.url.startsWith(QUEUE_DASHBOARD)) route.config = { ...route.config, roles: [] };
     for (const method of [route.method].flat())

@@ -74,11 +74,11 @@ test('labels file: of two lines for one account the later wins (same createdAt),
   assert.equal((await repo.currentFor(['ORDX'])).get('ORDX'), 'legit');
 });
 
-test('labels import: an unreadable record (a field too many, an unclosed quote) is rejected with its line; the rows after it are read and stored', async () => {
+test('labels import: a record with a field too many is rejected with its line and the rows after it are stored; a quoting error stops the import, saying so', async () => {
   const repo = createLabelRepository(s.driver, s.config.neo4j);
   const rows = Array.from({ length: 2500 }, (_, k) => `UR${k},fraud,n${k}`);
   rows.splice(2400, 0, 'URX,fraud,one,too many');
-  const file = writeFile(tmpDir('labels'), 'ragged.csv', `account_id,label,note\n${rows.join('\n')}\nURQ,legit,"unclosed\n`);
+  const file = writeFile(tmpDir('labels'), 'ragged.csv', `account_id,label,note\n${rows.join('\n')}\n`);
   // Batches of 1000: the bad record comes after two have been stored.
   const seen: Array<{ bytesRead: number; bytesTotal: number; created: number }> = [];
   const r = await importLabels(repo, file, { source: 'import', createdBy: 'tester', maxIdLength: 128, onProgress: (p) => seen.push(p) });
@@ -88,10 +88,21 @@ test('labels import: an unreadable record (a field too many, an unclosed quote) 
   assert.equal(seen.at(-1)!.created, 2500);
   assert.deepEqual(
     r.rejected.map((x) => x.line),
-    [2402, 2503],
+    [2402],
   );
   assert.match(r.rejected[0]!.reason, /unreadable CSV record: .*column/i);
   assert.equal((await repo.currentFor(['UR2499'])).get('UR2499'), 'fraud');
+  // A quote left open in the middle would swallow the rows after it: the import stops instead.
+  const quoted = writeFile(
+    tmpDir('labels'),
+    'quote.csv',
+    'account_id,label,note\nUQ1,fraud,x\nUQ2,fraud,"oops\nUQ3,fraud,y\nUQ4,legit,z\n',
+  );
+  await assert.rejects(
+    importLabels(repo, quoted, { source: 'import', createdBy: 'tester', maxIdLength: 128 }),
+    /cannot be read past a quoting error .*Quote Not Closed.*labels from the lines before it were stored, nothing after/,
+  );
+  assert.equal((await repo.currentFor(['UQ3', 'UQ4'])).size, 0, 'nothing after the quote was taken for a label');
   await assert.rejects(
     importLabels(repo, tmpDir('labels'), { source: 'import', createdBy: 'tester', maxIdLength: 128 }),
     /is not a file/,

@@ -193,7 +193,9 @@ export const parsers = {
   timeZone: (raw: string): string => {
     const tz = raw.trim();
     try {
-      return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      // As given (the runtime may name it otherwise, e.g. Europe/Kyiv as Europe/Kiev): what the operator set is what they see.
+      return tz;
     } catch {
       throw new Error(`"${tz}" is not a time zone this runtime knows (an IANA name, e.g. UTC or Europe/Berlin)`);
     }

@@ -98,7 +98,8 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
     if (err instanceof RedisOutage) throw await importStopped(deps, opts.file, producer, err);
     // Anything else that stops the reading (a wrong header, a read error): a batch that enqueued
     // nothing is removed; one that did is marked failed with the reason (its jobs are still written).
-    if (producer.progress.chunksQueued === 0) await deps.batches.removeUnused(batchId).catch(() => {});
+    // (A job whose enqueueing was still in flight counts as enqueued: Redis may have stored it.)
+    if (producer.progress.chunksQueued === 0 && producer.unfinished === 0) await deps.batches.removeUnused(batchId).catch(() => {});
     else await deps.batches.abort(batchId, `the import stopped: ${(err as Error).message}`).catch(() => {});
     throw err;
   } finally {

@@ -53,8 +53,9 @@ export function checkLabelFile(file: string): void {
 
 /**
  * `acctnet labels import FILE`: CSV with columns account_id,label,note and optionally source (a
- * LABEL_SOURCES kind per row). A record the CSV reader cannot read (a wrong number of fields, an
- * unclosed quote) is rejected with its line, as any other bad row: the rows after it are still read.
+ * LABEL_SOURCES kind per row). A record with the wrong number of fields is rejected with its line, as
+ * any other bad row, and the rows after it are read; a quoting error (an unclosed or misplaced quote)
+ * stops the import with a message saying what was stored: where the quoted field ends is unknown.
  */
 export async function importLabels(
   labels: LabelRepository,
@@ -88,6 +89,10 @@ export async function importLabels(
       info: true,
       skip_records_with_error: true,
       on_skip: (err: Error | undefined) => {
+        // A record with the wrong number of fields is one record; a quote error is not: the reader
+        // cannot tell where the quoted field ends, and reading on would swallow or misread the rows
+        // after it. That stops the import (below).
+        if (!/^CSV_RECORD_INCONSISTENT_/.test((err as { code?: string } | undefined)?.code ?? '')) throw err;
         summary.rows++;
         const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
         summary.rejected.push({ line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}` });
@@ -114,18 +119,26 @@ export async function importLabels(
     pending = [];
     progress();
   };
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    summary.rows++;
-    const checked = checkLabel(
-      { accountId: item.record.account_id, label: item.record.label, note: item.record.note, source: item.record.source },
-      opts.maxIdLength,
-    );
-    if (!checked.ok) {
-      summary.rejected.push({ line: item.info.lines, reason: checked.reason });
-      continue;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      summary.rows++;
+      const checked = checkLabel(
+        { accountId: item.record.account_id, label: item.record.label, note: item.record.note, source: item.record.source },
+        opts.maxIdLength,
+      );
+      if (!checked.ok) {
+        summary.rejected.push({ line: item.info.lines, reason: checked.reason });
+        continue;
+      }
+      pending.push({ ...checked.value, source: checked.value.source ?? opts.source, createdBy: opts.createdBy });
+      if (pending.length >= (opts.batchSize ?? 1000)) await flush();
     }
-    pending.push({ ...checked.value, source: checked.value.source ?? opts.source, createdBy: opts.createdBy });
-    if (pending.length >= (opts.batchSize ?? 1000)) await flush();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (!code?.startsWith('CSV_')) throw err;
+    throw new Error(
+      `acctnet/labels: ${file} cannot be read past a quoting error (${(err as Error).message}); ${summary.created} labels from the lines before it were stored, nothing after. Fix the quotes and import the file again: labels already stored count as unchanged`,
+    );
   }
   await flush();
   // The reader runs ahead of this loop: its unreadable records were noted out of order.

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/index.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
-import { currentWatchSet, watchKeys, type WatchCounterparty, type WatchPredecessor } from '../../src/watch/watch-set.js';
+import { accountsInRun, currentWatchSet, watchKeys, type WatchCounterparty, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
@@ -127,6 +127,11 @@ describe('watch settings (real Neo4j and Redis)', () => {
     assert.ok(await watchOf(hubAt6).explain('WSA', 'WSS', NOW), 'not a hub at 6');
     assert.equal(await watchOf(hubAt4).explain('WSA', 'WSS', NOW), undefined);
     assert.equal((await watchOf(hubAt4).diagnose('WSA', 'WSS', NOW)).stage, 'successor not young or surging');
+    // An account no run saw is read from the store the same way: 8 relations weigh it, 4 counterparties make it a hub or not.
+    const seen = await accountsInRun({ config: s.config, driver: s.driver }, null, ['WSS', 'WSA'], T0, 4);
+    assert.deepEqual(seen.get('WSS'), { d: 8, hub: true, cluster: null });
+    assert.deepEqual(seen.get('WSA'), { d: 12, hub: true, cluster: null }, 'WSA: 6 counterparties both ways');
+    assert.equal((await accountsInRun({ config: s.config, driver: s.driver }, null, ['WSS'], T0, 5)).get('WSS')!.hub, false);
   });
 
   test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE: a takeover (two or more counterparties) needs only it; a link on one counterparty needs ACCTNET_WATCH_MIN_SCORE', async () => {

@@ -22,6 +22,12 @@ export function cliActor() {
   return { keyId: `cli:${user}`, name: `cli:${user}`, role: 'admin' };
 }
 
+/** An export's bytes: the stored body, and a final line break for JSON. */
+async function* exportBody(body: AsyncIterable<string>, format: string): AsyncGenerator<string> {
+  yield* body;
+  if (format === 'json') yield '\n';
+}
+
 export function registerBlacklist(program: Command): void {
   const bl = program
     .command('blacklist')
@@ -35,7 +41,9 @@ export function registerBlacklist(program: Command): void {
     .action((opts: { format: string; out?: string; version?: number }) =>
       runCommand(async (rt) => {
         if (opts.format !== 'json' && opts.format !== 'csv') throw new CliError('--format must be json or csv', EXIT.usage);
-        if (opts.out) {
+        // Not a regular file (/dev/stdout, a pipe): written as it is, there is nothing to keep whole.
+        const special = opts.out !== undefined && fs.existsSync(opts.out) && !fs.statSync(opts.out).isFile();
+        if (opts.out && !special) {
           const dir = path.dirname(path.resolve(opts.out));
           try {
             fs.accessSync(dir, fs.constants.W_OK);
@@ -53,26 +61,23 @@ export function registerBlacklist(program: Command): void {
             if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
           }
           if (opts.format === 'json') process.stdout.write('\n');
+        } else if (special) {
+          await pipeline(exportBody(r.body(version, opts.format), opts.format), fs.createWriteStream(opts.out));
         } else {
-          // Written beside the target and renamed when complete: a failure half-way (the database,
-          // the disk) leaves the previous export in place, never a truncated copy over it.
-          const partial = `${opts.out}.partial`;
-          const body = r.body(version, opts.format);
-          const format = opts.format;
+          // A regular file is written beside the target and renamed when complete: a failure half-way
+          // (the database, the disk) leaves the previous export in place, never a truncated copy.
+          // (Renaming replaces a symlink at the target rather than writing through it.)
+          const partial = `${opts.out}.${process.pid}.partial`;
           try {
-            await pipeline(
-              (async function* () {
-                yield* body;
-                if (format === 'json') yield '\n';
-              })(),
-              fs.createWriteStream(partial),
-            );
+            await pipeline(exportBody(r.body(version, opts.format), opts.format), fs.createWriteStream(partial));
             fs.renameSync(partial, opts.out);
           } catch (err) {
             fs.rmSync(partial, { force: true });
             if (err instanceof DomainError) throw err;
             throw new CliError(`--out ${opts.out}: ${(err as Error).message}; nothing was written there`);
           }
+        }
+        if (opts.out) {
           say(
             `version ${version} (${v.count} entries, ${v.status}) written to ${opts.out}; sha256 of the body: ${opts.format === 'json' ? v.sha256Json : v.sha256Csv}`,
           );

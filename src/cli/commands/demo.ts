@@ -28,7 +28,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Generate a seeded payment world with planted fraud, ingest it, label 30% of the fraud, recompute, show the results')
     .option('--accounts <n>', 'accounts in the sample (100..1,000,000)', intArg(100, 1_000_000), 5000)
-    .option('--seed <n>', 'seed of the sample', intArg(0), 42)
+    .option('--seed <n>', 'seed of the sample', intArg(Number.MIN_SAFE_INTEGER), 42)
     .action((opts: { accounts: number; seed: number }) =>
       runCommand(async (rt) => {
         await ensureLocalRedis(rt.config.redis.url, say);

@@ -34,18 +34,18 @@ export function printImportSummary(s: ImportSummary): void {
 
 /**
  * What can be checked without a service, checked before any is reached (or a managed Neo4j started):
- * the file (exists, readable, a known format) and the folder the rejects file will go to.
+ * the file (exists, readable, a known format) and the folder of `--rejects` when given (the default
+ * goes to the current folder only when rows are rejected, so a read-only one is no reason to refuse).
  */
 export function checkImportInputs(file: string, format: string | undefined, rejectsFile: string | undefined): void {
   inputFile(file, format);
-  const dir = path.dirname(path.resolve(rejectsFile ?? 'rejects.csv'));
+  if (rejectsFile === undefined) return;
+  const dir = path.dirname(path.resolve(rejectsFile));
   try {
     if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
-    throw new CliError(
-      `${rejectsFile ? `--rejects ${rejectsFile}` : 'the rejects file (written to the current folder)'}: cannot write in ${dir} (${(err as Error).message}); nothing was imported`,
-    );
+    throw new CliError(`--rejects ${rejectsFile}: cannot write in ${dir} (${(err as Error).message}); nothing was imported`);
   }
 }
 
