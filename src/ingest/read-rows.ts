@@ -11,8 +11,7 @@ export type FileFormat = 'csv' | 'ndjson';
 
 /** `raw` is the record as read (a CSV record without its line ending, an NDJSON line, a POST element as JSON). */
 export type ReadItem =
-  | { kind: 'row'; line: number; fields: RawFields; raw: string }
-  | { kind: 'rejected'; line: number; reason: string; raw: string };
+  { kind: 'row'; line: number; fields: RawFields; raw: string } | { kind: 'rejected'; line: number; reason: string; raw: string };
 
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
@@ -101,8 +100,22 @@ async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadIte
       return header;
     },
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+      // A record with the wrong number of fields is one record: rejected, and reading goes on. A
+      // quoting error is not: where the quoted field ends is unknown, and reading on swallows the
+      // rows after it into one rejected record (an unclosed quote) or drops a valid row without a
+      // trace (a misplaced one). The import stops instead, saying where.
+      if (err && !/^CSV_RECORD_INCONSISTENT_/.test(err.code)) {
+        throw new InputError(
+          `CSV quoting error (${err.message.replace(/\s+$/, '')}; an unclosed quote is reported where the file ends): the file cannot be read reliably past it, so the import stops. Fix the quotes and import the file again: rows already stored count as duplicates`,
+        );
+      }
       const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: clipRaw(raw ?? '') });
+      skipped.push({
+        kind: 'rejected',
+        line,
+        reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`,
+        raw: clipRaw(raw ?? ''),
+      });
       return undefined;
     },
   });

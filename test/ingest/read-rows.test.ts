@@ -66,6 +66,17 @@ test('a malformed CSV record is rejected with its reason and the rest goes on', 
   assert.equal(items[1]!.raw, '2,A,B');
 });
 
+test('a quoting error stops the reading with a message: reading on would swallow or silently drop the rows after it', async () => {
+  const head = 'tx_id,from_account,to_account,amount,timestamp\n1,A,B,1,2011-01-01\n';
+  // Unclosed: everything after the quote would become one rejected record.
+  await assert.rejects(
+    collect(`${head}2,A,B,"2,2011-01-01\n3,A,B,3,2011-01-01\n4,A,B,4,2011-01-01\n`, 'csv'),
+    /CSV quoting error \(Quote Not Closed.*import the file again/,
+  );
+  // Misplaced: the valid row after it was neither read nor rejected.
+  await assert.rejects(collect(`${head}2,A,B,"2"x,2011-01-01\n3,A,B,3,2011-01-01\n`, 'csv'), /CSV quoting error \(Invalid Closing Quote/);
+});
+
 test('NDJSON: bad JSON and non-objects are rejected per line', async () => {
   const items = await collect('{"tx_id":"1","amount":5}\nnot json\n[1]\n\n{"tx_id":{"x":1}}\n', 'ndjson');
   assert.deepEqual(
