@@ -48,6 +48,7 @@ test('usage errors exit 64 and name the option; help and --version exit 0', () =
 test('a file that is not there, a folder, an unknown format, an unwritable rejects folder: a clear error before any service is reached', () => {
   for (const [args, message] of [
     [['import', '/no/such/file.csv'], /cannot read \/no\/such\/file\.csv: no such file/],
+    [['import', '/no/such/file.csv', '--bulk'], /cannot read \/no\/such\/file\.csv: no such file/],
     [['import', ROOT], /is not a file/],
     [['import', path.join(ROOT, 'README.md')], /cannot tell the format .* pass --format csv or --format ndjson/],
     [

@@ -129,7 +129,8 @@ export function registerImport(program: Command): void {
 
 /** `import FILE --bulk`: see src/ingest/bulk-import.ts. */
 async function runBulk(rt: Runtime, file: string, map: ReturnType<typeof parseColumnMap>, opts: ImportCliOptions): Promise<number> {
-  if (!opts.bulk) throw new Error('--bulk-dir and --keep-files go with --bulk');
+  if (!opts.bulk) throw new CliError('--bulk-dir and --keep-files go with --bulk', EXIT.usage);
+  checkImportInputs(file, opts.format, opts.rejects);
   const summary = await runBulkImport(rt, {
     file,
     map,
