@@ -179,6 +179,11 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(anonymous.statusCode, 200);
     assert.deepEqual(anonymous.json(), { status: 'ok' });
     assert.deepEqual((await app.inject({ method: 'GET', url: '/health', headers: bearer(keys.investigator) })).json(), { status: 'ok' });
+    // A stale or unknown key (a load balancer's probe) gets the status too, not a 401.
+    const stale = await app.inject({ method: 'GET', url: '/health', headers: bearer('acctnet_unknown_key_for_health') });
+    assert.equal(stale.statusCode, 200, stale.body);
+    assert.deepEqual(stale.json(), { status: 'ok' });
+    assert.equal(stale.headers['www-authenticate'], undefined);
     const admin = (await app.inject({ method: 'GET', url: '/health', headers: bearer(keys.admin) })).json();
     assert.equal(admin.neo4j.ok, true);
     assert.equal(admin.redis.ok, true);

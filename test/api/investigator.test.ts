@@ -106,6 +106,34 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     assert.deepEqual((await get('/v1/accounts/PLANT-D/paths?to=PLANT-A', keys.investigator)).json().paths, []);
   });
 
+  test('paths never pass through a hub (an account the served run made one), though both sides reach it', async () => {
+    const run = (await get('/v1/runs?limit=1', keys.admin)).json().items[0].id as string;
+    const hub = (
+      await s.driver.executeQuery("MATCH (r:AccountResult {runId: $run}) WHERE r.role = 'hub' RETURN r.accountId AS id LIMIT 1", { run })
+    ).records[0]!.get('id') as string;
+    const currency = s.config.analysis.baseCurrency;
+    await seedTransfers(
+      s.driver,
+      s.config,
+      [
+        ['hb-1', 'HUBPATH-A', hub, '700.00', asOf - 6 * DAY],
+        ['hb-2', hub, 'HUBPATH-D', '650.00', asOf - 5 * DAY],
+      ].map(([txId, from, to, amount, at]) => ({
+        txId: String(txId),
+        from: String(from),
+        to: String(to),
+        amount: String(amount),
+        currency,
+        at: Number(at),
+        channel: 'wire',
+      })),
+      'hubpath',
+    );
+    const res = await get('/v1/accounts/HUBPATH-A/paths?to=HUBPATH-D&hops=2', keys.investigator);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().paths, [], `no path through the hub ${hub}`);
+  });
+
   test('paths: same auth as the neighbourhood, bounded, bad input answered 400/404 with a message', async () => {
     assert.equal((await app.inject({ method: 'GET', url: '/v1/accounts/PLANT-A/paths?to=PLANT-D' })).statusCode, 401);
     assert.equal((await get('/v1/accounts/PLANT-A/paths?to=PLANT-D', keys.gateway)).statusCode, 403);

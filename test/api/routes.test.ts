@@ -120,6 +120,8 @@ describe('API routes', () => {
       to.migrations.predecessors.map((p: { from: string }) => p.from),
       [m.from],
     );
+    assert.ok(m.detectedAt, 'a confirmed link was detected when its run finished');
+    assert.equal(to.migrations.predecessors[0].detectedAt, m.detectedAt, 'the account shows the same time');
     if (to.clusterId) {
       const inCluster = (await get(`/v1/migrations?clusterId=${to.clusterId}&limit=500`, keys.investigator)).json().items;
       assert.ok(inCluster.some((x: { to: string }) => x.to === m.to));
@@ -274,6 +276,11 @@ describe('API routes', () => {
     assert.ok(
       !(await get('/v1/audit?limit=500', keys.investigator)).json().items.some((e: { action: string }) => e.action === 'key.create'),
     );
+    // Asking for another key's entries is refused, not answered with one's own.
+    const adminKeyId = all.find((e: { action: string }) => e.action === 'key.create').actor.keyId as string;
+    const other = await get(`/v1/audit?actorKeyId=${encodeURIComponent(adminKeyId)}`, keys.investigator);
+    assert.equal(other.statusCode, 403, other.body);
+    assert.equal((await get(`/v1/audit?actorKeyId=${encodeURIComponent(adminKeyId)}`, keys.admin)).statusCode, 200);
   });
 
   test('metrics and health', async () => {

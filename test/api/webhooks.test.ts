@@ -203,6 +203,11 @@ describe('webhooks', () => {
     assert.equal(ahead.statusCode, 409, 'a version newer than the served one');
     assert.equal(redeliver.json().webhook.ackedVersion, null);
     assert.equal(redeliver.json().audit.action, 'webhook.redeliver');
+    // The list says how far each receiver is behind the served version (as the CLI and /metrics).
+    const list = (await app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(keys.admin) })).json();
+    const mine = list.items.find((w: { id: string }) => w.id === webhookId);
+    assert.ok(Number.isInteger(list.servedVersion) && list.servedVersion > 0, JSON.stringify(list.servedVersion));
+    assert.equal(mine.lag, list.servedVersion - (mine.ackedVersion ?? 0));
     // (A retried delivery of the earlier diff may still arrive: look for the pull link.)
     await until(() => received.some((r) => 'pull' in JSON.parse(r.body)), 'a pull-link delivery');
     const pull = JSON.parse(received.find((r) => 'pull' in JSON.parse(r.body))!.body);

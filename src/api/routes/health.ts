@@ -93,7 +93,13 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       });
       const ok = neo4j.ok && redis.ok;
       const status = ok ? ('ok' as const) : ('degraded' as const);
-      const principal = await app.optionalPrincipal(request, reply);
+      // A key that is not (or no longer) valid gets what anyone gets, not a 401: a load balancer's
+      // probe with a stale key must still see the status. (It still counts as a failed attempt.)
+      const principal = await app.optionalPrincipal(request, reply).catch(() => {
+        reply.removeHeader('www-authenticate');
+        reply.removeHeader('retry-after');
+        return null;
+      });
       if (principal?.role !== 'admin') return reply.code(ok ? 200 : 503).send({ status });
 
       let workers = 0;

@@ -224,8 +224,9 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           };
         }),
         migrations: {
-          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m)),
-          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m)),
+          // Confirmed links were detected by the served run (as GET /v1/migrations says).
+          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m, served?.run.finishedAt ?? null)),
+          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m, served?.run.finishedAt ?? null)),
         },
         blacklist: {
           version: version,

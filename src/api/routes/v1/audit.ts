@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { createAuditRepository, type AuditEntry } from '../../../neo4j/repositories/audit.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { HttpError } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
 
@@ -60,6 +61,10 @@ const audit: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const me = request.principal!;
+      // Only an admin reads another key's entries: an investigator asking for them is told so, not
+      // silently given their own.
+      if (me.role !== 'admin' && request.query.actorKeyId !== undefined && request.query.actorKeyId !== me.keyId)
+        throw new HttpError(403, "actorKeyId: only admins read another key's audit entries; leave it out to read your own");
       const actorKeyId = me.role === 'admin' ? (request.query.actorKeyId ?? null) : me.keyId;
       const before = decodeCursor(
         request.query.cursor,

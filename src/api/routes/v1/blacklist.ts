@@ -136,6 +136,9 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('x-blacklist-version', String(served.version));
       const since = request.query.since;
       if (since !== undefined) {
+        // A diff is JSON (added and removed entries); asking for it as CSV is asking for something else.
+        if (request.query.format === 'csv' || request.query.spreadsheet)
+          throw badRequest('since= answers a JSON diff: leave out format=csv and spreadsheet, or pull the full list without since');
         if (since > served.version) throw badRequest(`since=${since} is newer than the served version ${served.version}`);
         const etag = `"v${served.version}-since-${since}"`;
         reply.header('etag', etag);

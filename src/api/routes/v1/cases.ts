@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { buildCase, caseHtml, type CaseSubject } from '../../case-export.js';
-import { actorOf, requireServed } from '../../context.js';
+import { actorOf, requestRef, requireServed } from '../../context.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
 import { ClusterId } from '../../schemas/analysis.js';
 import { CaseSchema, type CaseFile } from '../../schemas/case.js';
@@ -58,7 +58,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
           accounts: body.accounts.length,
           transfers: body.transfers.length,
         },
-        request.id,
+        requestRef(request),
       ),
     );
     const { format: caseFormat, version, ...rest } = body;

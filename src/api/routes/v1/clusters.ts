@@ -257,7 +257,7 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
             })),
             edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
           },
-          migrations: migrations.map((m) => migrationView(m)),
+          migrations: migrations.map((m) => migrationView(m, run.finishedAt)),
           history: history.map((h) => ({ runId: h.runId, finishedAt: iso(h.finishedAt), size: h.size, type: h.type, score: h.score })),
         }) as string;
       });

@@ -5,7 +5,7 @@ import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.j
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { publishSuccessors } from '../../../watch/successor-watch.js';
-import { actorOf, requireServedRun, servedRun } from '../../context.js';
+import { actorOf, requestRef, requireServedRun, servedRun } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
@@ -132,7 +132,7 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
             `successor.${decision}`,
             key,
             { from, to, score: current.score, wasListed: current.listed, note: note ?? null },
-            request.id,
+            requestRef(request),
           );
           return { saved, audit, changed: current.listed !== saved.listed };
         });

@@ -85,7 +85,8 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
       const served = snap.run;
       const since = q.since === undefined ? (served?.windowFrom ?? 0) : Date.parse(q.since);
       const until = q.until === undefined ? (served?.windowTo ?? Date.now()) : Date.parse(q.until);
-      if (!(since <= until)) throw badRequest(`since (${new Date(since).toISOString()}) must not be after until (${new Date(until).toISOString()})`);
+      if (!(since <= until))
+        throw badRequest(`since (${new Date(since).toISOString()}) must not be after until (${new Date(until).toISOString()})`);
       if (until - since > PATH_MAX_DAYS * DAY)
         throw badRequest(`since..until spans ${Math.ceil((until - since) / DAY)} days; at most ${PATH_MAX_DAYS} days are searched at once`);
       const repo = createAnalysisRepository(app.runtime.driver(), app.config.neo4j);
@@ -97,7 +98,11 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
         const cut = new Set<'accounts' | 'steps'>();
         const read = new Map<string, PathTransfer>();
         const hubs = async (ids: string[]) =>
-          served ? new Set((await repo.accountResults(served.run.id, ids)).filter((r) => r.role === 'hub').map((r) => r.accountId)) : new Set<string>();
+          served
+            ? new Set((await repo.accountResults(served.run.id, ids)).filter((r) => r.role === 'hub').map((r) => r.accountId))
+            : new Set<string>();
+        // Hubs met on either side: never inside a path (an endpoint may be one).
+        const hubIds = new Set<string>();
         // Outwards from the source (earliest arrival per account), inwards to the target (latest departure).
         const side = async (direction: 'out' | 'in', start: string, hops: number) => {
           const bound = new Map<string, number>([[start, direction === 'out' ? since : until]]);
@@ -125,6 +130,7 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
               }
             }
             const skip = await hubs(fresh);
+            for (const id of skip) hubIds.add(id);
             frontier = fresh.filter((id) => !skip.has(id) && id !== from && id !== to);
           }
         };
@@ -134,7 +140,11 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
 
         const byTx = new Map<string, PathTransfer>();
         const comparable: MoneyTransfer[] = [];
+        const inner = (id: string) => id !== from && id !== to;
         for (const t of read.values()) {
+          // A transfer to or from a hub in the middle would route the path through it: the outward
+          // side reads from→H and the inward side H→to, and the two would meet at H.
+          if ((hubIds.has(t.source) && inner(t.source)) || (hubIds.has(t.target) && inner(t.target))) continue;
           const base = toBase(app.config, t.amount, t.currency);
           // A currency without a rate cannot be compared: it is left out (docs/api.md).
           if (base === null) continue;

@@ -107,12 +107,30 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: [] },
       schema: {
-        summary: 'Registered webhooks, secrets not shown (admin)',
+        summary: 'Registered webhooks, secrets not shown, each with its lag behind the served version (admin)',
         tags: ['webhooks'],
-        response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            servedVersion: Nullable(Type.Integer()),
+            items: Type.Array(
+              Type.Intersect([
+                WebhookSchema,
+                Type.Object({ lag: Type.Integer({ description: 'the served version minus ackedVersion (0: caught up)' }) }),
+              ]),
+            ),
+          }),
+          ...errorResponses,
+        },
       },
     },
-    async () => ({ items: (await repo().list()).map(view) }),
+    async () => {
+      // The same figures as `acctnet webhooks list` and acctnet_webhook_lag_versions.
+      const served = (await app.readCache.snapshot()).blacklist.servedVersion;
+      return {
+        servedVersion: served,
+        items: (await repo().list()).map((w) => ({ ...view(w), lag: served === null ? 0 : served - (w.ackedVersion ?? 0) })),
+      };
+    },
   );
 
   app.delete(
