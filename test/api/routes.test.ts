@@ -241,6 +241,10 @@ describe('API routes', () => {
     assert.equal(diff.fromVersion, older);
     assert.equal(diff.toVersion, version);
     assert.equal((await get(`/v1/blacklist?since=${version + 5}`, keys.gateway)).statusCode, 400);
+    // A diff is JSON: asking for it as CSV is refused, not answered in JSON anyway.
+    const csvDiff = await get(`/v1/blacklist?since=0&format=csv`, keys.gateway);
+    assert.equal(csvDiff.statusCode, 400, csvDiff.body);
+    assert.match(csvDiff.json().message, /since= answers a JSON diff/);
   });
 
   test('recompute requests are coalesced and audited; runs are listed with step timings', async () => {
