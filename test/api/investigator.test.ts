@@ -18,6 +18,16 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
   let keys: Keys;
   let asOf = 0;
   const get = (url: string, key: string) => app.inject({ method: 'GET', url, headers: bearer(key) });
+  /** A wire transfer in the base currency from a row [txId, from, to, amount, at]. */
+  const wire = ([txId, from, to, amount, at]: Array<string | number>) => ({
+    txId: String(txId),
+    from: String(from),
+    to: String(to),
+    amount: String(amount),
+    currency: s.config.analysis.baseCurrency,
+    at: Number(at),
+    channel: 'wire',
+  });
 
   before(async () => {
     s = await openAnalysedServices();
@@ -25,7 +35,6 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     keys = await createKeys(s);
     asOf = Date.parse((await get('/v1/runs?limit=1', keys.admin)).json().items[0].asOf);
     const t = (days: number) => asOf - days * DAY;
-    const currency = s.config.analysis.baseCurrency;
     // A planted chain A → B → C → D in time order; a stronger route A → X → D whose second transfer
     // left X before the money arrived (not a path); a weaker route A → E → D.
     await seedTransfers(
@@ -40,15 +49,7 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
         ['pl-6', 'PLANT-A', 'PLANT-E', '3000.00', t(10)],
         ['pl-7', 'PLANT-E', 'PLANT-D', '2000.00', t(9)],
         ['pl-8', 'PLANT-C', 'PLANT-F', '50.00', t(7)],
-      ].map(([txId, from, to, amount, at]) => ({
-        txId: String(txId),
-        from: String(from),
-        to: String(to),
-        amount: String(amount),
-        currency,
-        at: Number(at),
-        channel: 'wire',
-      })),
+      ].map(wire),
       'plant',
     );
   });
@@ -111,22 +112,13 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     const hub = (
       await s.driver.executeQuery("MATCH (r:AccountResult {runId: $run}) WHERE r.role = 'hub' RETURN r.accountId AS id LIMIT 1", { run })
     ).records[0]!.get('id') as string;
-    const currency = s.config.analysis.baseCurrency;
     await seedTransfers(
       s.driver,
       s.config,
       [
         ['hb-1', 'HUBPATH-A', hub, '700.00', asOf - 6 * DAY],
         ['hb-2', hub, 'HUBPATH-D', '650.00', asOf - 5 * DAY],
-      ].map(([txId, from, to, amount, at]) => ({
-        txId: String(txId),
-        from: String(from),
-        to: String(to),
-        amount: String(amount),
-        currency,
-        at: Number(at),
-        channel: 'wire',
-      })),
+      ].map(wire),
       'hubpath',
     );
     const res = await get('/v1/accounts/HUBPATH-A/paths?to=HUBPATH-D&hops=2', keys.investigator);
