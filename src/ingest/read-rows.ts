@@ -11,7 +11,8 @@ export type FileFormat = 'csv' | 'ndjson';
 
 /** `raw` is the record as read (a CSV record without its line ending, an NDJSON line, a POST element as JSON). */
 export type ReadItem =
-  { kind: 'row'; line: number; fields: RawFields; raw: string } | { kind: 'rejected'; line: number; reason: string; raw: string };
+  | { kind: 'row'; line: number; fields: RawFields; raw: string }
+  | { kind: 'rejected'; line: number; reason: string; raw: string };
 
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
@@ -110,12 +111,7 @@ async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadIte
         );
       }
       const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-      skipped.push({
-        kind: 'rejected',
-        line,
-        reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`,
-        raw: clipRaw(raw ?? ''),
-      });
+      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: clipRaw(raw ?? '') });
       return undefined;
     },
   });
