@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './helpers/env.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), ...args], {
     env: { ...process.env, NEO4J_URI: 'bolt://127.0.0.1:1', NEO4J_PASSWORD: 'nowhere-at-all', REDIS_URL: 'redis://127.0.0.1:1' },

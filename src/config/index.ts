@@ -92,7 +92,7 @@ export const VARS = {
   javaHome: defineVar({
     name: 'ACCTNET_JAVA_HOME',
     expected: 'a JDK 17 or 21 directory',
-    doc: 'JDK that runs the managed local Neo4j. Unset: the first Java 17 or 21 found (JAVA_HOME, /usr/lib/jvm, PATH). Neo4j 5.26 does not run on Java 25.',
+    doc: 'JDK that runs the managed local Neo4j. Unset: the first Java 17 or 21 under /usr/lib/jvm (JAVA_HOME and PATH are not consulted). Neo4j 5.26 does not run on Java 25.',
     parse: p.nonEmpty,
   }),
   neo4jStartTimeoutMs: defineVar({

@@ -1,12 +1,15 @@
 // The investigator and gateway routes on an analysed graph (real Neo4j and Redis).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { buildServer } from '../../src/server.js';
-import { testLogger } from '../helpers/env.js';
+import { ROOT, testEnv, testLogger, tmpDir } from '../helpers/env.js';
 
 describe('API routes', () => {
   let s: AnalysedServices;
@@ -220,6 +223,21 @@ describe('API routes', () => {
     assert.equal(csv.body.split('\n')[0], 'account_id,cluster_id,score,reasons');
     assert.equal(csv.headers['x-blacklist-sha256'], createHash('sha256').update(csv.rawPayload).digest('hex'));
     assert.equal((await get('/v1/blacklist?format=csv', keys.gateway)).headers.etag, `"v${version}-csv"`);
+    // `acctnet blacklist export --out` writes exactly what gateways get (it hashes to the header),
+    // replacing an older file whole.
+    const out = path.join(tmpDir('export'), 'list.json');
+    fs.writeFileSync(out, 'an older, longer file '.repeat(1000));
+    const exported = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'acctnet.js'), 'blacklist', 'export', '--format', 'json', '--version', String(version), '--out', out],
+      {
+        env: testEnv(),
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.equal(createHash('sha256').update(fs.readFileSync(out)).digest('hex'), json.headers['x-blacklist-sha256']);
     const notModified = await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-json"` });
     assert.equal(notModified.statusCode, 304);
     // No body, and no header announcing one (a strict HTTP client would wait for it).

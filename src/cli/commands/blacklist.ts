@@ -22,12 +22,6 @@ export function cliActor() {
   return { keyId: `cli:${user}`, name: `cli:${user}`, role: 'admin' };
 }
 
-/** An export's bytes: the stored body, and a final line break for JSON. */
-async function* exportBody(body: AsyncIterable<string>, format: string): AsyncGenerator<string> {
-  yield* body;
-  if (format === 'json') yield '\n';
-}
-
 export function registerBlacklist(program: Command): void {
   const bl = program
     .command('blacklist')
@@ -62,14 +56,16 @@ export function registerBlacklist(program: Command): void {
           }
           if (opts.format === 'json') process.stdout.write('\n');
         } else if (special) {
-          await pipeline(exportBody(r.body(version, opts.format), opts.format), fs.createWriteStream(opts.out));
+          await pipeline(r.body(version, opts.format), fs.createWriteStream(opts.out));
         } else {
           // A regular file is written beside the target and renamed when complete: a failure half-way
           // (the database, the disk) leaves the previous export in place, never a truncated copy.
           // (Renaming replaces a symlink at the target rather than writing through it.)
           const partial = `${opts.out}.${process.pid}.partial`;
           try {
-            await pipeline(exportBody(r.body(version, opts.format), opts.format), fs.createWriteStream(partial));
+            // Exactly the stored body (no final line break, unlike stdout): the file hashes to the
+            // version's SHA-256, as gateways received it.
+            await pipeline(r.body(version, opts.format), fs.createWriteStream(partial));
             fs.renameSync(partial, opts.out);
           } catch (err) {
             fs.rmSync(partial, { force: true });
