@@ -1,4 +1,6 @@
 // Runs a CLI command with config, logger and connections, and maps failures to exit codes.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { DomainError, EXIT_CODE } from '../errors.js';
 import { parseIsoTime } from '../ingest/record.js';
@@ -64,6 +66,20 @@ export async function runCommand(
     ]).finally(() => clearTimeout(timer));
   }
   process.exit(code);
+}
+
+/**
+ * The folder an output file (`--rejects`, `--out`) will be written in exists and is writable —
+ * checked before any service is reached, so a bad path costs nothing. `after` ends the message.
+ */
+export function checkWritableFolder(flag: string, file: string, after = ''): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new CliError(`${flag} ${file}: cannot write in ${dir} (${(err as Error).message})${after}`);
+  }
 }
 
 /** Human status lines on stderr; results (JSON, CSV, tables) go to stdout. */

@@ -41,7 +41,7 @@ export interface LabelImportSummary {
 }
 
 /** The file `labels import` reads: it exists and is a file (checked before anything is connected). */
-export function checkLabelFile(file: string): void {
+export function checkLabelFile(file: string): fs.Stats {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -49,6 +49,7 @@ export function checkLabelFile(file: string): void {
     throw new Error(`acctnet/labels: cannot read ${file}: no such file`);
   }
   if (!stat.isFile()) throw new Error(`acctnet/labels: ${file} is not a file`);
+  return stat;
 }
 
 /**
@@ -69,10 +70,9 @@ export async function importLabels(
     onProgress?: (p: { bytesRead: number; bytesTotal: number; rows: number; created: number; rejected: number }) => void;
   },
 ): Promise<LabelImportSummary> {
-  checkLabelFile(file);
+  const bytesTotal = checkLabelFile(file).size;
   const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [] };
   const input = fs.createReadStream(file);
-  const bytesTotal = fs.statSync(file).size;
   const progress = () =>
     opts.onProgress?.({
       bytesRead: input.bytesRead,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../errors.js';
 import os from 'node:os';
@@ -10,7 +9,7 @@ import { confirmPending, pendingView, rejectPending } from '../../blacklist/over
 import { createBlacklistRepository, type BlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import type { Runtime } from '../../runtime.js';
 import { positiveInt, versionArg } from '../args.js';
-import { CliError, EXIT, runCommand, say } from '../context.js';
+import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
 
 async function repo(rt: Runtime): Promise<BlacklistRepository> {
   return createBlacklistRepository(await rt.ensureNeo4j(), rt.config.neo4j);
@@ -37,14 +36,7 @@ export function registerBlacklist(program: Command): void {
         if (opts.format !== 'json' && opts.format !== 'csv') throw new CliError('--format must be json or csv', EXIT.usage);
         // Not a regular file (/dev/stdout, a pipe): written as it is, there is nothing to keep whole.
         const special = opts.out !== undefined && fs.existsSync(opts.out) && !fs.statSync(opts.out).isFile();
-        if (opts.out && !special) {
-          const dir = path.dirname(path.resolve(opts.out));
-          try {
-            fs.accessSync(dir, fs.constants.W_OK);
-          } catch (err) {
-            throw new CliError(`--out ${opts.out}: cannot write in ${dir} (${(err as Error).message})`);
-          }
-        }
+        if (opts.out && !special) checkWritableFolder('--out', opts.out);
         const r = await repo(rt);
         const version = opts.version ?? (await r.state()).servedVersion;
         if (version === null) throw new CliError('no blacklist version is served yet: run `npx acctnet recompute --wait` first');

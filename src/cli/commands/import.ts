@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { importFile, type ImportOptions, type ImportSummary } from '../../ingest/import-file.js';
 import type { Runtime } from '../../runtime.js';
-import fs from 'node:fs';
-import path from 'node:path';
 import { inputFile, parseColumnMap } from '../../ingest/read-rows.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { intArg } from '../args.js';
-import { CliError, EXIT, runCommand, say } from '../context.js';
+import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
 import { createProgressBar, formatRate } from '../progress.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
@@ -39,14 +37,7 @@ export function printImportSummary(s: ImportSummary): void {
  */
 export function checkImportInputs(file: string, format: string | undefined, rejectsFile: string | undefined): void {
   inputFile(file, format);
-  if (rejectsFile === undefined) return;
-  const dir = path.dirname(path.resolve(rejectsFile));
-  try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch (err) {
-    throw new CliError(`--rejects ${rejectsFile}: cannot write in ${dir} (${(err as Error).message}); nothing was imported`);
-  }
+  if (rejectsFile !== undefined) checkWritableFolder('--rejects', rejectsFile, '; nothing was imported');
 }
 
 /** Import with a progress bar; starts an in-process worker when none is connected. */
