@@ -29,6 +29,11 @@ export interface MigrationOptions {
   maxLagDays: number;
   /** Links below this score are not reported. */
   minScore: number;
+  /**
+   * A listed account that transacted after its listing has fallen only once silent this long: until
+   * then it is still trading (blocked at one gateway, paying through others), not gone.
+   */
+  listedQuietDays: number;
 }
 
 export const MIGRATION_DEFAULTS: MigrationOptions = {
@@ -42,6 +47,7 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
   maxLeadDays: 7,
   maxLagDays: 30,
   minScore: 0.5,
+  listedQuietDays: 1,
 };
 
 /**
@@ -293,19 +299,27 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
 
 /**
  * A listed account with enough transfers falls when it was listed — or, when it carried on after
- * its listing (blocked at one gateway, still paying through others), at its last transfer: it had
- * not fallen before that (never after asOf). The successor watch applies the same rule (listedFallAt).
+ * its listing (blocked at one gateway, still paying through others), at its last transfer once it
+ * has been silent for listedQuietDays: while it still transacts it has not fallen, and no account
+ * rising meanwhile is its successor (never after asOf). The successor watch applies the same rule
+ * (listedFallAt).
  */
 export function listedFall(i: number, flows: Flows, listedAt: ReadonlyMap<string, number>, o: MigrationOptions): Event | undefined {
   const at = listedAt.get(flows.ids[i]!);
   if (at === undefined) return undefined;
   if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
-  return { at: Math.min(listedFallAt(at, flows.lastAt[i]!), flows.window.to), kind: 'listed' };
+  const fall = listedFallAt(at, flows.lastAt[i]!, flows.window.to, o.listedQuietDays);
+  return fall === undefined ? undefined : { at: Math.min(fall, flows.window.to), kind: 'listed' };
 }
 
-/** The fall of a listed account: the later of its listing and its last transfer. */
-export function listedFallAt(listedAt: number, lastTransfer: number | null): number {
-  return lastTransfer === null ? listedAt : Math.max(listedAt, lastTransfer);
+/**
+ * The fall of a listed account as of `asOf`: its listing, when it has not transacted since; its last
+ * transfer, when it carried on after its listing and has since been silent for `quietDays`; else
+ * none — it is still trading.
+ */
+export function listedFallAt(listedAt: number, lastTransfer: number | null, asOf: number, quietDays: number): number | undefined {
+  if (lastTransfer === null || lastTransfer <= listedAt) return listedAt;
+  return asOf - lastTransfer >= quietDays * DAY_MS ? lastTransfer : undefined;
 }
 
 /** When did the account rise (appear, or surge), if it did. */

@@ -370,7 +370,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const pending: Pending[] = [];
     // Each predecessor's fall as of now, the way the next run will see it: silent for the quiet days,
     // it stopped at its last transfer; else it fell when listed, or at its last transfer when it
-    // carried on after its listing (migration.ts listedFall).
+    // carried on after its listing and has been silent for a day since; else it is still trading and
+    // has not fallen (migration.ts listedFall).
     const lastOfPred = new Map<string, number>();
     const predIds = [...new Set([...pairs.values()].flatMap((x) => [...x]))].filter((a) => preds.has(a));
     if (predIds.length) {
@@ -380,11 +381,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (last !== null) lastOfPred.set(row.get('id') as string, last);
       }
     }
-    const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } => {
+    const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } | undefined => {
       const last = lastOfPred.get(a) ?? null;
       if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
-      const at = listedFallAt(p.fallAt, last);
-      return { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
+      const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays);
+      return at === undefined ? undefined : { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
     };
     for (const [sId, preds_] of pairs) {
       const s = candidates.get(sId);
@@ -419,6 +420,10 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
           continue;
         }
         const fall = fallOf(a, p);
+        if (!fall) {
+          if (trace) trace.stage = 'predecessor still trading after its listing';
+          continue;
+        }
         const gap = rise.at - fall.at;
         if (trace) {
           trace.fallAt = fall.at;

@@ -173,3 +173,43 @@ test('timing: a rise before the fall loses 3% a day of overlap; a late rise lose
   assert.ok(stopped.score > running.score, `${stopped.score} vs ${running.score}`);
   assert.ok(Math.abs(running.score - 0.91 * stopped.score) <= 0.001, `${running.score} vs 0.91 × ${stopped.score}`);
 });
+
+test('a listed account still trading has not fallen: an account rising meanwhile is not its successor until it goes silent', () => {
+  // A deals with C1..C3 from day 0 and is listed on day 100; S opens on day 114, takes C1 and C2
+  // over and gets money from A; C3 stays with A until `aUntil`.
+  const days = 120;
+  const worldUntil = (aUntil: number): T[] => {
+    const tx: T[] = [];
+    for (let d = 0; d < days; d += 2) {
+      const onC12 = d < 113 ? 'A' : d >= 114 ? 'S' : null;
+      if (onC12) {
+        tx.push({ from: onC12, to: 'C1', amount: 35, day: d, hour: 18 });
+        tx.push({ from: 'C2', to: onC12, amount: 40, day: d, hour: 19 });
+      }
+    }
+    for (let d = 0; d <= aUntil; d++) tx.push({ from: 'C3', to: 'A', amount: 20, day: d, hour: 9 });
+    tx.push({ from: 'A', to: 'S', amount: 900, day: 114, hour: 20 });
+    return tx;
+  };
+  const linksOf = (aUntil: number) => {
+    const flows = flowsOf(worldUntil(aUntil), { days });
+    const c = computeCentrality(buildAccountGraph(flows), flows);
+    const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
+    const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
+    const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
+    return detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 }, new Map([['A', T0 + 100 * DAY]])).links;
+  };
+  // Trading until the run (its last transfer on day 119 at 09:00, the run at the end of day 119):
+  // before, its fall was that last transfer and S, risen 4.6 days earlier, was linked.
+  assert.deepEqual(
+    linksOf(days - 1).filter((l) => l.from === 'A'),
+    [],
+    'A still trades: no successor',
+  );
+  // Silent since day 116: it fell at its last transfer, and S (risen on day 114 at 18:00) is its successor.
+  const after = linksOf(116).find((l) => l.from === 'A');
+  assert.ok(after, 'A silent for a week: S is its successor');
+  assert.equal(after.to, 'S');
+  assert.equal(after.evidence.fallKind, 'listed');
+  assert.equal(after.evidence.gapDays, -1.6);
+});

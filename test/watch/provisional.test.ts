@@ -192,11 +192,14 @@ test("the cluster substitute: the share of the successor's counterparties in the
   assert.equal(scoreMigration({ ...base, shared: [], successorCounterparties: cps([true, true, true]) }), undefined);
 });
 
-test('a listed account that carried on after its listing falls at its last transfer, so its successor is not scored as late', () => {
+test('a listed account that carried on after its listing falls at its last transfer once silent, so its successor is not scored as late', () => {
   const listed = 100 * DAY;
-  assert.equal(listedFallAt(listed, null), listed);
-  assert.equal(listedFallAt(listed, listed - 3 * DAY), listed, 'quiet before its listing: it fell when listed');
-  assert.equal(listedFallAt(listed, listed + 20 * DAY), listed + 20 * DAY, 'active for 20 more days: it fell then');
+  const asOf = listed + 22 * DAY;
+  assert.equal(listedFallAt(listed, null, asOf, 1), listed);
+  assert.equal(listedFallAt(listed, listed - 3 * DAY, asOf, 1), listed, 'quiet before its listing: it fell when listed');
+  assert.equal(listedFallAt(listed, listed + 20 * DAY, asOf, 1), listed + 20 * DAY, 'active for 20 more days, silent for 2: it fell then');
+  assert.equal(listedFallAt(listed, listed + 20 * DAY, listed + 20.5 * DAY, 1), undefined, 'silent for half a day: still trading');
+  assert.equal(listedFallAt(listed, listed + 20 * DAY, listed + 21 * DAY, 1), listed + 20 * DAY, 'silent for exactly the quiet time');
   // The successor opens 2 days after the last transfer: 22 days after the listing.
   const pair = (fallAt: number) =>
     scoreMigration({
@@ -212,7 +215,7 @@ test('a listed account that carried on after its listing falls at its last trans
       successorCounterparties: [],
       sameCluster: false,
     })!;
-  const atLast = pair(listedFallAt(listed, listed + 20 * DAY));
+  const atLast = pair(listedFallAt(listed, listed + 20 * DAY, asOf, 1)!);
   const atListing = pair(listed);
   assert.equal(atLast.evidence.gapDays, 2);
   assert.ok(atLast.score >= 0.75 && atListing.score < 0.75, `${atLast.score} vs ${atListing.score} (timing 22 days late)`);
