@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, projectRoot, type Config } from '../src/config/index.js';
-import { localPaths, startLocalNeo4j, stopLocalNeo4j } from '../src/neo4j/local.js';
+import { instanceName, localPaths, startLocalNeo4j, stopLocalNeo4j } from '../src/neo4j/local.js';
 import { ensureLocalRedis } from '../src/redis/local.js';
 
 export const ROOT = projectRoot();
@@ -21,10 +21,11 @@ export function log(line: string): void {
 export function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NEO4J_URI;
+  const port = process.env.ACCTNET_BENCH_NEO4J_PORT ?? '7689';
   return {
     ...env,
-    ACCTNET_NEO4J_INSTANCE: 'bench',
-    ACCTNET_NEO4J_BOLT_PORT: process.env.ACCTNET_BENCH_NEO4J_PORT ?? '7689',
+    ACCTNET_NEO4J_INSTANCE: instanceName('bench', port, '7689'),
+    ACCTNET_NEO4J_BOLT_PORT: port,
     ACCTNET_NEO4J_HEAP: process.env.ACCTNET_BENCH_NEO4J_HEAP ?? '3g',
     ACCTNET_NEO4J_PAGECACHE: process.env.ACCTNET_BENCH_NEO4J_PAGECACHE ?? '2g',
     NEO4J_PASSWORD: 'acctnet-bench-pw',

@@ -27,7 +27,8 @@ const { values: args } = parseArgs({
     jfr: { type: 'string' },
   },
 });
-if (!args.file) throw new Error('--file CSV (e.g. .acctnet/bench/ingest-500000-50000-s1.csv)');
+if (!args.file)
+  throw new Error('--file CSV (e.g. the file bench:ingest writes: .acctnet/bench/ingest-500000-50000-s1-d0.02-c0.005-v3.csv)');
 const batchSize = Number(args['batch-size']);
 const preload = Number(args.preload);
 const profileJobs = Number(args.jobs);

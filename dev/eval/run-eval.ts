@@ -185,7 +185,7 @@ try {
   }
 } finally {
   if (runner.mode === 'cli' && !args['keep-neo4j']) await runner.close();
-  else if (runner.mode === 'cli') log('Neo4j instance "eval" left running (--keep-neo4j)');
+  else if (runner.mode === 'cli') log(`Neo4j instance "${env.ACCTNET_NEO4J_INSTANCE}" left running (--keep-neo4j)`);
 }
 const command = process.argv.length > 2 ? `npm run eval -- ${process.argv.slice(2).join(' ')}` : 'npm run eval';
 const doc = {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { runAnalysis } from '../../src/analysis/pipeline.js';
 import { loadConfig, projectRoot } from '../../src/config/index.js';
 import { createDriver } from '../../src/neo4j/driver.js';
-import { localPaths, startLocalNeo4j, stopLocalNeo4j } from '../../src/neo4j/local.js';
+import { instanceName, localPaths, startLocalNeo4j, stopLocalNeo4j } from '../../src/neo4j/local.js';
 import { retractLabel } from '../../src/neo4j/repositories/labels.js';
 import { txRunner } from '../../src/neo4j/session.js';
 import { ensureLocalRedis } from '../../src/redis/local.js';
@@ -49,6 +49,8 @@ const log = (line: string) => process.stderr.write(`[eval] ${line}\n`);
 
 const elapsed = (t: number) => Math.round((performance.now() - t) / 100) / 10;
 
+const EVAL_NEO4J_PORT = '7690';
+
 /**
  * The environment of the eval's own instance. The publish guard is switched off for the eval
  * (ACCTNET_GUARD_MIN_SIZE at its maximum, so it never applies): a new label seed changes the list a
@@ -57,10 +59,11 @@ const elapsed = (t: number) => Math.round((performance.now() - t) / 100) / 10;
 export function evalEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NEO4J_URI;
+  const port = process.env.ACCTNET_EVAL_NEO4J_PORT ?? EVAL_NEO4J_PORT;
   return {
     ...env,
-    ACCTNET_NEO4J_INSTANCE: 'eval',
-    ACCTNET_NEO4J_BOLT_PORT: process.env.ACCTNET_EVAL_NEO4J_PORT ?? '7690',
+    ACCTNET_NEO4J_INSTANCE: instanceName('eval', port, EVAL_NEO4J_PORT),
+    ACCTNET_NEO4J_BOLT_PORT: port,
     ACCTNET_NEO4J_HEAP: process.env.ACCTNET_EVAL_NEO4J_HEAP ?? '2g',
     ACCTNET_NEO4J_PAGECACHE: process.env.ACCTNET_EVAL_NEO4J_PAGECACHE ?? '1g',
     NEO4J_PASSWORD: 'acctnet-eval-pw',

@@ -433,3 +433,12 @@ export async function neo4jStatus(config: Config): Promise<LocalStatus> {
     error: c.ok ? undefined : c.message,
   };
 }
+
+/**
+ * A managed instance's name: `base` on its default port, `base-<port>` on another, so that two
+ * evaluations (or benchmarks) on different ports in one checkout keep their own data folders and
+ * pid files — each stops and wipes only its own instance between datasets.
+ */
+export function instanceName(base: string, port: string, defaultPort: string): string {
+  return port === defaultPort ? base : `${base}-${port}`;
+}

@@ -6,6 +6,7 @@ import { pairedBootstrapAuc } from '../../dev/eval/bootstrap.js';
 import { drawLabels, evaluableAccounts } from '../../dev/eval/measure.js';
 import { averagePrecision, listMetrics, migrationMetrics, precisionAtK, rocAuc, typologyRecall } from '../../dev/eval/metrics.js';
 import { replayDays } from '../../dev/eval/replay.js';
+import { evalEnv } from '../../dev/eval/runner.js';
 import { flowsOf } from '../analysis/helpers.js';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
@@ -171,4 +172,19 @@ test('replay: --replay-tail-days streams more days without measuring more of the
   assert.deepEqual([plain.streamDays, plain.streamEnd], [12, plain.end], 'no tail: the stream ends with the measured days');
   assert.equal(tail.end, plain.end, 'the measured days are the same');
   assert.deepEqual([tail.streamDays, tail.streamEnd], [16, plain.end + 4 * 86_400_000], 'four more days streamed');
+});
+
+test('evaluations on different ports run on different instances (each wipes only its own)', () => {
+  const saved = process.env.ACCTNET_EVAL_NEO4J_PORT;
+  try {
+    delete process.env.ACCTNET_EVAL_NEO4J_PORT;
+    assert.equal(evalEnv().ACCTNET_NEO4J_INSTANCE, 'eval');
+    assert.equal(evalEnv().ACCTNET_NEO4J_BOLT_PORT, '7690');
+    process.env.ACCTNET_EVAL_NEO4J_PORT = '7795';
+    assert.equal(evalEnv().ACCTNET_NEO4J_INSTANCE, 'eval-7795');
+    assert.equal(evalEnv().ACCTNET_NEO4J_BOLT_PORT, '7795');
+  } finally {
+    if (saved === undefined) delete process.env.ACCTNET_EVAL_NEO4J_PORT;
+    else process.env.ACCTNET_EVAL_NEO4J_PORT = saved;
+  }
 });
