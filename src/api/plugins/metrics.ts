@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client): HTTP latency, queue depths, ingest progress, recompute
 // durations, the served blacklist version. Gauges read Neo4j and Redis when scraped (cached 10 s).
+// Each storage is a source of its own: one that fails or does not answer within 5 s leaves its
+// series out of the scrape and sets acctnet_metrics_source_up{source} to 0; the rest still answers.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
@@ -16,6 +18,50 @@ declare module 'fastify' {
 }
 
 const CACHE_MS = 10_000;
+/** How long a scrape waits for one source (Prometheus's default scrape timeout is 10 s). */
+const SOURCE_TIMEOUT_MS = 5_000;
+
+type SourceRead<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+/**
+ * A storage read shared by every collector of a scrape and cached for CACHE_MS. Never rejects: a
+ * failure or a read slower than SOURCE_TIMEOUT_MS is an { ok: false } result. A read that
+ * outlives its scrape is joined, not repeated, by the next one (no pile-up while a store hangs).
+ */
+function cachedSource<T>(read: () => Promise<T>, onResult: (r: SourceRead<T>) => void): () => Promise<SourceRead<T>> {
+  let cached: { at: number; result: Promise<SourceRead<T>> } | undefined;
+  let reading: Promise<T> | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached && now - cached.at <= CACHE_MS) return cached.result;
+    let pending = reading;
+    if (!pending) {
+      const started = read();
+      pending = reading = started;
+      const done = () => {
+        if (reading === started) reading = undefined;
+      };
+      started.then(done, done);
+    }
+    const result = new Promise<SourceRead<T>>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ ok: false, error: new Error(`no answer within ${SOURCE_TIMEOUT_MS / 1000} s`) }),
+        SOURCE_TIMEOUT_MS,
+      );
+      pending
+        .then(
+          (value) => resolve({ ok: true, value }),
+          (err: unknown) => resolve({ ok: false, error: err instanceof Error ? err : new Error(String(err)) }),
+        )
+        .finally(() => clearTimeout(timer));
+    }).then((r) => {
+      onResult(r);
+      return r;
+    });
+    cached = { at: now, result };
+    return result;
+  };
+}
 
 export default fp(
   async (app: FastifyInstance) => {
@@ -35,20 +81,28 @@ export default fp(
       );
     });
 
-    let cached: { at: number; values: Awaited<ReturnType<typeof gather>> } | undefined;
-    async function gather() {
-      const rt = app.runtime;
-      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
-      const counts: Record<string, Record<string, number>> = {};
-      for (const [name, q] of Object.entries(queues))
-        counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
-      const totals = await rt.batches().totals();
-      const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
-      const state = await createBlacklistRepository(rt.driver(), app.config.neo4j).state();
-      const served =
-        state.servedVersion === null ? null : await createBlacklistRepository(rt.driver(), app.config.neo4j).get(state.servedVersion);
+    const rt = app.runtime;
+    const up: Record<string, boolean> = {};
+    // Logged when a source goes down or comes back, not on every scrape of an outage.
+    const report = (source: 'neo4j' | 'redis') => (r: SourceRead<unknown>) => {
+      if (!r.ok && up[source] !== false)
+        app.log.warn({ source, err: r.error.message }, 'metrics: a source failed; its series are left out');
+      if (r.ok && up[source] === false) app.log.info({ source }, 'metrics: the source answers again');
+      up[source] = r.ok;
+    };
+    const neo4j = cachedSource(async () => {
+      const driver = rt.driver();
+      const cfg = app.config.neo4j;
+      const blacklist = createBlacklistRepository(driver, cfg);
+      const [totals, runs, state, webhooks, successors] = await Promise.all([
+        rt.batches().totals(),
+        createRunRepository(driver, cfg).list(Number.MAX_SAFE_INTEGER, 20),
+        blacklist.state(),
+        createWebhookRepository(driver, cfg).list(),
+        createSuccessorRepository(driver, cfg).counts(),
+      ]);
+      const served = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
       return {
-        counts,
         written: totals.written,
         duplicates: totals.duplicates,
         rejected: totals.rejected,
@@ -56,18 +110,48 @@ export default fp(
         lastFinished: runs.find((r) => r.finishedAt !== null) ?? null,
         servedVersion: state.servedVersion,
         servedCount: served?.count ?? 0,
-        webhooks: await createWebhookRepository(rt.driver(), app.config.neo4j).list(),
-        watchSet: await watchSetInfo(rt.redis(), app.config.queue.prefix),
-        watchStats: await rt.redis().hgetall(watchKeys(app.config.queue.prefix).stats),
-        watchBreaker: await rt.redis().zcount(watchKeys(app.config.queue.prefix).autoListed, Date.now() - 3_600_000, '+inf'),
-        successors: await createSuccessorRepository(rt.driver(), app.config.neo4j).counts(),
+        webhooks,
+        successors,
       };
-    }
-    const values = async () => {
-      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), values: await gather() };
-      return cached.values;
+    }, report('neo4j'));
+    const redis = cachedSource(async () => {
+      const prefix = app.config.queue.prefix;
+      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
+      const counts: Record<string, Record<string, number>> = {};
+      await Promise.all(
+        Object.entries(queues).map(async ([name, q]) => {
+          counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
+        }),
+      );
+      const [watchSet, watchStats, watchBreaker] = await Promise.all([
+        watchSetInfo(rt.redis(), prefix),
+        rt.redis().hgetall(watchKeys(prefix).stats),
+        rt.redis().zcount(watchKeys(prefix).autoListed, Date.now() - 3_600_000, '+inf'),
+      ]);
+      return { counts, watchSet, watchStats, watchBreaker };
+    }, report('redis'));
+    /** Leaves an unlabelled gauge out of the scrape (reset() alone shows it as 0). */
+    const unset = (gauge: client.Gauge) => {
+      gauge.reset();
+      gauge.remove();
+    };
+    /** A source's values, or null when it failed: the caller leaves its series out. */
+    const read = async <T>(source: () => Promise<SourceRead<T>>): Promise<T | null> => {
+      const r = await source();
+      return r.ok ? r.value : null;
     };
 
+    new client.Gauge({
+      name: 'acctnet_metrics_source_up',
+      help: "1 when this scrape read the source (neo4j, redis); 0 when the read failed or took over 5 s: that source's series are left out (the error is in the API's log)",
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        const [n, r] = await Promise.all([neo4j(), redis()]);
+        this.set({ source: 'neo4j' }, n.ok ? 1 : 0);
+        this.set({ source: 'redis' }, r.ok ? 1 : 0);
+      },
+    });
     new client.Gauge({
       name: 'acctnet_auth_requests',
       help: 'Since the start: key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited)',
@@ -86,7 +170,9 @@ export default fp(
       labelNames: ['queue', 'state'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(redis);
+        this.reset();
+        if (!v) return;
         for (const [queue, states] of Object.entries(v.counts))
           for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
       },
@@ -97,7 +183,9 @@ export default fp(
       labelNames: ['outcome'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(neo4j);
+        this.reset();
+        if (!v) return;
         this.set({ outcome: 'written' }, v.written);
         this.set({ outcome: 'duplicate' }, v.duplicates);
         this.set({ outcome: 'rejected' }, v.rejected);
@@ -109,7 +197,7 @@ export default fp(
       labelNames: ['status'],
       registers: [registry],
       async collect() {
-        const r = (await values()).lastFinished;
+        const r = (await read(neo4j))?.lastFinished;
         this.reset();
         if (r) this.set({ status: r.status }, (r.finishedAt! - r.startedAt) / 1000);
       },
@@ -119,8 +207,9 @@ export default fp(
       help: 'When the last successful recompute finished (alert when it gets old)',
       registers: [registry],
       async collect() {
-        const r = (await values()).lastSucceeded;
+        const r = (await read(neo4j))?.lastSucceeded;
         if (r?.finishedAt) this.set(r.finishedAt / 1000);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -128,8 +217,9 @@ export default fp(
       help: 'The blacklist version gateways get',
       registers: [registry],
       async collect() {
-        const v = await values();
-        if (v.servedVersion !== null) this.set(v.servedVersion);
+        const v = await read(neo4j);
+        if (v && v.servedVersion !== null) this.set(v.servedVersion);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -137,7 +227,9 @@ export default fp(
       help: 'Entries of the served blacklist version',
       registers: [registry],
       async collect() {
-        this.set((await values()).servedCount);
+        const v = await read(neo4j);
+        if (v) this.set(v.servedCount);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -146,9 +238,9 @@ export default fp(
       labelNames: ['webhook'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(neo4j);
         this.reset();
-        if (v.servedVersion === null) return;
+        if (!v || v.servedVersion === null) return;
         for (const w of v.webhooks) this.set({ webhook: w.id }, v.servedVersion - (w.ackedVersion ?? 0));
       },
     });
@@ -158,8 +250,9 @@ export default fp(
       labelNames: ['webhook'],
       registers: [registry],
       async collect() {
+        const v = await read(neo4j);
         this.reset();
-        for (const w of (await values()).webhooks) this.set({ webhook: w.id }, w.paused ? 1 : 0);
+        for (const w of v?.webhooks ?? []) this.set({ webhook: w.id }, w.paused ? 1 : 0);
       },
     });
     // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
@@ -169,7 +262,7 @@ export default fp(
       labelNames: ['kind'],
       registers: [registry],
       async collect() {
-        const w = (await values()).watchSet;
+        const w = (await read(redis))?.watchSet;
         this.reset();
         if (!w) return;
         this.set({ kind: 'predecessors' }, w.predecessors);
@@ -184,7 +277,9 @@ export default fp(
       labelNames: ['event'],
       registers: [registry],
       async collect() {
-        const stats = (await values()).watchStats;
+        const stats = (await read(redis))?.watchStats;
+        this.reset();
+        if (!stats) return;
         for (const event of ['evidenceUpdates', 'provisional', 'superseded', 'autoListed', 'breakerHeld', 'failures'])
           this.set({ event }, Number(stats[event] ?? 0));
       },
@@ -194,7 +289,9 @@ export default fp(
       help: 'Successors auto-listed in the last hour (the breaker holds further ones at ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR)',
       registers: [registry],
       async collect() {
-        this.set((await values()).watchBreaker);
+        const v = await read(redis);
+        if (v) this.set(v.watchBreaker);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -203,8 +300,9 @@ export default fp(
       labelNames: ['status', 'listed'],
       registers: [registry],
       async collect() {
+        const v = await read(neo4j);
         this.reset();
-        for (const c of (await values()).successors) this.set({ status: c.status, listed: String(c.listed) }, c.n);
+        for (const c of v?.successors ?? []) this.set({ status: c.status, listed: String(c.listed) }, c.n);
       },
     });
     app.decorate('metrics', registry);

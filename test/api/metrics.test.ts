@@ -1,0 +1,138 @@
+// /metrics against real Neo4j and Redis reached through relays the test closes: a store that is down
+// costs only its own series, never the scrape.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
+import { testConfig, testNeo4jUri } from '../helpers/env.js';
+import { openRelay, type Relay } from '../helpers/proxy.js';
+import { openServices, type TestServices } from '../helpers/services.js';
+
+/** The samples of an exposition: series (name and labels as written) → value. */
+function samples(body: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+const hasSeries = (m: Map<string, number>, name: string) => [...m.keys()].some((k) => k === name || k.startsWith(`${name}{`));
+
+describe('/metrics with a store down (real Neo4j and Redis behind relays)', () => {
+  const redisUrl = testConfig().config.redis.url;
+  let neo: Relay;
+  let red: Relay;
+  let s: TestServices;
+  let app: FastifyInstance;
+  let keys: Keys;
+  const servers: FastifyInstance[] = [];
+  /** A server of its own (its own metrics cache) with Prometheus's key verified while both stores answer: the API caches a verified key. */
+  const server = async () => {
+    const built = await buildTestApp(s);
+    servers.push(built);
+    assert.equal((await built.inject({ method: 'GET', url: '/health', headers: bearer(keys.metrics) })).statusCode, 200);
+    return built;
+  };
+  const scrape = async (server: FastifyInstance) => {
+    const t = performance.now();
+    const res = await server.inject({ method: 'GET', url: '/metrics', headers: bearer(keys.metrics) });
+    return { status: res.statusCode, body: res.body, m: samples(res.body), seconds: (performance.now() - t) / 1000 };
+  };
+
+  before(async () => {
+    const n = new URL(testNeo4jUri());
+    const r = new URL(redisUrl);
+    neo = await openRelay({ host: n.hostname, port: Number(n.port) });
+    red = await openRelay({ host: r.hostname, port: Number(r.port || 6379) });
+    s = await openServices({ NEO4J_URI: `bolt://127.0.0.1:${neo.port}`, REDIS_URL: `redis://127.0.0.1:${red.port}` });
+    app = await buildTestApp(s);
+    keys = await createKeys(s);
+  });
+  after(async () => {
+    // Both stores back, so that everything closes.
+    await neo.reopen().catch(() => {});
+    await red.reopen().catch(() => {});
+    for (const built of [app, ...servers]) await built?.close();
+    await s?.close();
+    await neo.close();
+    await red.close();
+  });
+
+  test('one scrape reads each store once, however many gauges it feeds', async () => {
+    const client = new Redis(redisUrl);
+    const monitor = await client.monitor();
+    const statsKey = `${s.config.queue.prefix}:watch:stats`;
+    let reads = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'hgetall' && args[1] === statsKey) reads++;
+    });
+    try {
+      const first = await scrape(app);
+      assert.equal(first.status, 200);
+      assert.ok(hasSeries(first.m, 'acctnet_watch_events'));
+      await sleep(200);
+      assert.equal(reads, 1, 'the gauges of one scrape share one read of Redis');
+      assert.equal((await scrape(app)).status, 200);
+      await sleep(200);
+      assert.equal(reads, 1, 'a scrape within 10 s is answered from the cache');
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+  });
+
+  test(
+    "a store down: 200 with the HTTP and process metrics, source_up 0 and that store's series left out; 1 again when it answers",
+    { timeout: 60_000 },
+    async () => {
+      const first = await server();
+      const second = await server();
+      await red.close();
+      const noRedis = await scrape(first);
+      assert.equal(noRedis.status, 200, noRedis.body);
+      assert.equal(noRedis.m.get('acctnet_metrics_source_up{source="redis"}'), 0);
+      assert.equal(noRedis.m.get('acctnet_metrics_source_up{source="neo4j"}'), 1);
+      assert.ok(!hasSeries(noRedis.m, 'acctnet_queue_jobs'), 'queue depths are left out, not reported as 0');
+      assert.ok(!hasSeries(noRedis.m, 'acctnet_watch_auto_listed_last_hour'));
+      assert.ok(hasSeries(noRedis.m, 'acctnet_ingest_rows'), "Neo4j's series are still there");
+      assert.ok(hasSeries(noRedis.m, 'acctnet_http_request_duration_seconds_count'));
+      assert.ok(hasSeries(noRedis.m, 'acctnet_process_cpu_user_seconds_total'));
+      assert.ok(noRedis.seconds < 9, `answered in ${noRedis.seconds} s, within a 10 s scrape timeout`);
+
+      await neo.close();
+      const neither = await scrape(second);
+      assert.equal(neither.status, 200, neither.body);
+      assert.equal(neither.m.get('acctnet_metrics_source_up{source="redis"}'), 0);
+      assert.equal(neither.m.get('acctnet_metrics_source_up{source="neo4j"}'), 0);
+      for (const name of [
+        'acctnet_queue_jobs',
+        'acctnet_ingest_rows',
+        'acctnet_blacklist_served_version',
+        'acctnet_blacklist_entries',
+        'acctnet_recompute_last_success_timestamp_seconds',
+        'acctnet_watch_auto_listed_last_hour',
+      ])
+        assert.ok(!hasSeries(neither.m, name), `${name} is left out`);
+      assert.ok(hasSeries(neither.m, 'acctnet_http_request_duration_seconds_count'));
+      assert.ok(hasSeries(neither.m, 'acctnet_process_cpu_user_seconds_total'));
+      assert.ok(hasSeries(neither.m, 'acctnet_nodejs_heap_size_total_bytes'));
+      assert.ok(neither.seconds < 9, `answered in ${neither.seconds} s`);
+
+      await neo.reopen();
+      await red.reopen();
+      let back = neither;
+      for (let i = 0; i < 30 && back.m.get('acctnet_metrics_source_up{source="neo4j"}') !== 1; i++) {
+        await sleep(1000);
+        back = await scrape(second);
+      }
+      assert.equal(back.status, 200);
+      assert.equal(back.m.get('acctnet_metrics_source_up{source="neo4j"}'), 1);
+      assert.equal(back.m.get('acctnet_metrics_source_up{source="redis"}'), 1);
+      assert.ok(hasSeries(back.m, 'acctnet_queue_jobs') && hasSeries(back.m, 'acctnet_ingest_rows'));
+    },
+  );
+});
