@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { createDriver } from '../../src/neo4j/driver.js';
+import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { testConfig, testNeo4jUri } from '../helpers/env.js';
 import { openRelay, type Relay } from '../helpers/proxy.js';
@@ -133,6 +135,40 @@ describe('/metrics with a store down (real Neo4j and Redis behind relays)', () =
       assert.equal(back.m.get('acctnet_metrics_source_up{source="neo4j"}'), 1);
       assert.equal(back.m.get('acctnet_metrics_source_up{source="redis"}'), 1);
       assert.ok(hasSeries(back.m, 'acctnet_queue_jobs') && hasSeries(back.m, 'acctnet_ingest_rows'));
+    },
+  );
+
+  test(
+    "Neo4j down for longer than the key cache: Prometheus's key still scrapes; once Neo4j answers, a revocation made meanwhile applies",
+    { timeout: 120_000 },
+    async () => {
+      const scraper = await server();
+      const seen = performance.now();
+      await neo.close();
+      // Past the 30 s for which a verified key is cached: the old way, a lookup in a Neo4j that is down.
+      await sleep(Math.max(0, 31_000 - (performance.now() - seen)));
+      const during = await scrape(scraper);
+      assert.equal(during.status, 200, during.body);
+      assert.equal(during.m.get('acctnet_metrics_source_up{source="neo4j"}'), 0);
+      assert.equal(during.m.get('acctnet_metrics_source_up{source="redis"}'), 1);
+      assert.ok(during.seconds < 9, `answered in ${during.seconds} s`);
+
+      // The key is revoked in the store (from outside the API) while the API cannot reach it.
+      const direct = createDriver({ ...s.config.neo4j, uri: testNeo4jUri() });
+      try {
+        const repo = createKeyRepository(direct, s.config.neo4j);
+        const id = (await repo.findByKey(keys.metrics))!.id;
+        await repo.revoke(id, 'test');
+      } finally {
+        await direct.close();
+      }
+      await neo.reopen();
+      let status = during.status;
+      for (let i = 0; i < 45 && status === 200; i++) {
+        await sleep(1000);
+        status = (await scrape(scraper)).status;
+      }
+      assert.equal(status, 401, 'refused once the API could check the key again');
     },
   );
 });
