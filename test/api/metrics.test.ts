@@ -24,7 +24,7 @@ function samples(body: string): Map<string, number> {
 }
 const hasSeries = (m: Map<string, number>, name: string) => [...m.keys()].some((k) => k === name || k.startsWith(`${name}{`));
 
-describe('/metrics with a store down (real Neo4j and Redis behind relays)', () => {
+describe('/metrics (real Neo4j and Redis, reached through relays the test can close)', () => {
   const redisUrl = testConfig().config.redis.url;
   let neo: Relay;
   let red: Relay;
@@ -85,6 +85,12 @@ describe('/metrics with a store down (real Neo4j and Redis behind relays)', () =
       monitor.disconnect();
       client.disconnect();
     }
+  });
+
+  test('the help text says how to read each series (docs/operations.md)', async () => {
+    const { body } = await scrape(app);
+    const help = (name: string) => new RegExp(`^# HELP ${name} (.*)$`, 'm').exec(body)?.[1] ?? '';
+    assert.match(help('acctnet_ingest_rows'), /still kept.*deriv\(\)/, 'a gauge of the kept batches: deriv(), not rate()');
   });
 
   test(

@@ -179,7 +179,7 @@ export default fp(
     });
     new client.Gauge({
       name: 'acctnet_ingest_rows',
-      help: 'Ingested rows by outcome since the start (rate() of written is the ingest rate)',
+      help: 'Rows of the ingest batches still kept, by outcome: a gauge read from Neo4j that drops when prune or retention deletes old batches; deriv() of written is the ingest rate (rate() would read each drop as a reset)',
       labelNames: ['outcome'],
       registers: [registry],
       async collect() {
