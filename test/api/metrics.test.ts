@@ -75,7 +75,7 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
     try {
       const first = await scrape(app);
       assert.equal(first.status, 200);
-      assert.ok(hasSeries(first.m, 'acctnet_watch_events'));
+      assert.ok(hasSeries(first.m, 'acctnet_watch_events_total'));
       await sleep(200);
       assert.equal(reads, 1, 'the gauges of one scrape share one read of Redis');
       assert.equal((await scrape(app)).status, 200);
@@ -91,6 +91,24 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
     const { body } = await scrape(app);
     const help = (name: string) => new RegExp(`^# HELP ${name} (.*)$`, 'm').exec(body)?.[1] ?? '';
     assert.match(help('acctnet_ingest_rows'), /still kept.*deriv\(\)/, 'a gauge of the kept batches: deriv(), not rate()');
+    // Totals read with rate()/increase() are counters, named as such.
+    for (const name of ['acctnet_auth_requests_total', 'acctnet_watch_events_total'])
+      assert.match(body, new RegExp(`^# TYPE ${name} counter$`, 'm'), name);
+    assert.doesNotMatch(body, /^acctnet_(auth_requests|watch_events)\{/m, 'no gauge left under the old names');
+  });
+
+  test('acctnet_watch_events_total is the store-wide total the ingest workers keep in Redis', async () => {
+    const redis = new Redis(redisUrl);
+    try {
+      await redis.hincrby(`${s.config.queue.prefix}:watch:stats`, 'failures', 3);
+      await redis.hincrby(`${s.config.queue.prefix}:watch:stats`, 'provisional', 2);
+    } finally {
+      redis.disconnect();
+    }
+    const { m } = await scrape(await server());
+    assert.equal(m.get('acctnet_watch_events_total{event="failures"}'), 3);
+    assert.equal(m.get('acctnet_watch_events_total{event="provisional"}'), 2);
+    assert.equal(m.get('acctnet_watch_events_total{event="autoListed"}'), 0);
   });
 
   test(

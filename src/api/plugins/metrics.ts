@@ -152,16 +152,17 @@ export default fp(
         this.set({ source: 'redis' }, r.ok ? 1 : 0);
       },
     });
-    new client.Gauge({
-      name: 'acctnet_auth_requests',
-      help: 'Since the start: key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited)',
+    new client.Counter({
+      name: 'acctnet_auth_requests_total',
+      help: "This API process's key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited); from 0 at the process's start",
       labelNames: ['outcome'],
       registers: [registry],
       collect() {
         const a = app.authStats;
-        this.set({ outcome: 'lookup' }, a.keyLookups);
-        this.set({ outcome: 'refused' }, a.refused);
-        this.set({ outcome: 'limited' }, a.limited);
+        this.reset();
+        this.inc({ outcome: 'lookup' }, a.keyLookups);
+        this.inc({ outcome: 'refused' }, a.refused);
+        this.inc({ outcome: 'limited' }, a.limited);
       },
     });
     new client.Gauge({
@@ -255,7 +256,7 @@ export default fp(
         for (const w of v?.webhooks ?? []) this.set({ webhook: w.id }, w.paused ? 1 : 0);
       },
     });
-    // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
+    // The successor watch: state and counters kept in Redis by every ingest worker process (docs/operations.md).
     new client.Gauge({
       name: 'acctnet_watch_set_size',
       help: "Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates whose link could still pass the bar, scored again on any transfer of theirs and hourly; bytes: the set's size in Redis",
@@ -271,9 +272,12 @@ export default fp(
         this.set({ kind: 'pending' }, w.pending ?? 0);
       },
     });
-    new client.Gauge({
-      name: 'acctnet_watch_events',
-      help: 'Successor watch since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), superseded (weaker links given way to a stronger one for the same successor), autoListed, breakerHeld (kept off the list by the breaker), failures',
+    // A counter mirroring totals that ingest workers only ever increment in Redis: it goes down only
+    // when the keys are deleted (a restore, a Redis without persistence), which rate() reads as the
+    // reset it is. Every API process reports the same store-wide totals (max, not sum, across them).
+    new client.Counter({
+      name: 'acctnet_watch_events_total',
+      help: 'Successor watch events of all ingest workers since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), superseded (weaker links given way to a stronger one for the same successor), autoListed, breakerHeld (kept off the list by the breaker), failures',
       labelNames: ['event'],
       registers: [registry],
       async collect() {
@@ -281,7 +285,7 @@ export default fp(
         this.reset();
         if (!stats) return;
         for (const event of ['evidenceUpdates', 'provisional', 'superseded', 'autoListed', 'breakerHeld', 'failures'])
-          this.set({ event }, Number(stats[event] ?? 0));
+          this.inc({ event }, Number(stats[event] ?? 0));
       },
     });
     new client.Gauge({
