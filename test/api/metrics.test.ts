@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { int } from 'neo4j-driver';
 import { createDriver } from '../../src/neo4j/driver.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
@@ -109,6 +110,23 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
     assert.equal(m.get('acctnet_watch_events_total{event="failures"}'), 3);
     assert.equal(m.get('acctnet_watch_events_total{event="provisional"}'), 2);
     assert.equal(m.get('acctnet_watch_events_total{event="autoListed"}'), 0);
+  });
+
+  test('the last success stays on /metrics however many runs failed since; absent before the first success', async () => {
+    const lastSuccess = async () => (await scrape(await server())).m.get('acctnet_recompute_last_success_timestamp_seconds');
+    const t0 = Date.UTC(2026, 11, 1);
+    const run = (seq: number, status: string) =>
+      s.driver.executeQuery(
+        `CREATE (:Run {id: $id, seq: $seq, status: $status, trigger: 'test', requestedBy: 'test', requestedAt: $at,
+                       startedAt: $at, finishedAt: $at + 60000, step: 'done'})`,
+        { id: `run-${seq}`, seq: int(seq), status, at: int(t0 + seq * 3_600_000) },
+      );
+    await run(1, 'failed');
+    assert.equal(await lastSuccess(), undefined, 'no success yet: absent (absent() fires), not 0');
+    await run(2, 'succeeded');
+    for (let seq = 3; seq <= 30; seq++) await run(seq, 'failed');
+    assert.equal(await lastSuccess(), (t0 + 2 * 3_600_000 + 60_000) / 1000, 'the success before 28 failed runs');
+    await s.driver.executeQuery('MATCH (r:Run) DETACH DELETE r');
   });
 
   test(

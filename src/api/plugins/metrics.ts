@@ -94,9 +94,11 @@ export default fp(
       const driver = rt.driver();
       const cfg = app.config.neo4j;
       const blacklist = createBlacklistRepository(driver, cfg);
-      const [totals, runs, state, webhooks, successors] = await Promise.all([
+      const runRepo = createRunRepository(driver, cfg);
+      const [totals, runs, lastSucceeded, state, webhooks, successors] = await Promise.all([
         rt.batches().totals(),
-        createRunRepository(driver, cfg).list(Number.MAX_SAFE_INTEGER, 20),
+        runRepo.list(Number.MAX_SAFE_INTEGER, 20),
+        runRepo.lastSucceeded(),
         blacklist.state(),
         createWebhookRepository(driver, cfg).list(),
         createSuccessorRepository(driver, cfg).counts(),
@@ -106,7 +108,7 @@ export default fp(
         written: totals.written,
         duplicates: totals.duplicates,
         rejected: totals.rejected,
-        lastSucceeded: runs.find((r) => r.status === 'succeeded') ?? null,
+        lastSucceeded,
         lastFinished: runs.find((r) => r.finishedAt !== null) ?? null,
         servedVersion: state.servedVersion,
         servedCount: served?.count ?? 0,
@@ -205,7 +207,7 @@ export default fp(
     });
     new client.Gauge({
       name: 'acctnet_recompute_last_success_timestamp_seconds',
-      help: 'When the last successful recompute finished (alert when it gets old)',
+      help: 'When the newest successful recompute finished; absent before the first success (alert on its age and on absent(), docs/operations.md)',
       registers: [registry],
       async collect() {
         const r = (await read(neo4j))?.lastSucceeded;
