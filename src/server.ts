@@ -1,5 +1,6 @@
 // Starts the process: build fastify, register the app, listen; close gracefully on SIGTERM/SIGINT.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import type { Logger } from './logger.js';
@@ -9,6 +10,12 @@ declare module 'fastify' {
     /** The x-request-id the client sent (printable, at most 128 characters), else null. */
     clientRequestId: string | null;
   }
+}
+
+/** The x-request-id a client sent when it is printable and bounded (it goes into logs and the audit log as sent), else null. */
+function clientRequestIdOf(headers: IncomingHttpHeaders): string | null {
+  const sent = headers['x-request-id'];
+  return typeof sent === 'string' && /^[\x21-\x7e]{1,128}$/.test(sent) ? sent : null;
 }
 
 export async function buildServer(opts: AppOptions & { logger: Logger }): Promise<FastifyInstance> {
@@ -25,15 +32,16 @@ export async function buildServer(opts: AppOptions & { logger: Logger }): Promis
     trustProxy: opts.config.http.trustProxy as FastifyServerOptions['trustProxy'] & boolean,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { maxParamLength: 1024 },
+    // The request's logger is made before any hook runs, and fastify's own lines ("incoming
+    // request", "request completed") use it: the client's id must be bound here to be on them.
+    childLoggerFactory: (logger, bindings, childOpts, rawReq) => {
+      const clientRequestId = clientRequestIdOf(rawReq.headers);
+      return logger.child(clientRequestId === null ? bindings : { ...bindings, clientRequestId }, childOpts);
+    },
   });
   server.decorateRequest('clientRequestId', null);
   server.addHook('onRequest', async (request) => {
-    const sent = request.headers['x-request-id'];
-    // Printable, bounded: it goes into logs and the audit log as it was sent.
-    if (typeof sent === 'string' && /^[\x21-\x7e]{1,128}$/.test(sent)) {
-      request.clientRequestId = sent;
-      request.log = request.log.child({ clientRequestId: sent });
-    }
+    request.clientRequestId = clientRequestIdOf(request.headers);
   });
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -106,23 +106,74 @@ export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
   };
 }
 
-function cli(env: NodeJS.ProcessEnv, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** A progress bar's line (cli-progress's glyphs), as the CLI writes it every few seconds off a terminal. */
+const isProgressLine = (line: string) => line.includes('█') || line.includes('░');
+
+/**
+ * Splits a command's stderr into lines and hands them on: progress-bar lines at most once per
+ * `everyMs` (the last one held back is shown when the command ends, so its final state shows), every
+ * other line at once.
+ */
+export function stderrRelay(write: (line: string) => void, everyMs = 10_000, now: () => number = Date.now) {
+  let partial = '';
+  let barShownAt = -Infinity;
+  let heldBar: string | null = null;
+  const line = (text: string) => {
+    const l = text.replace(/\r$/, '');
+    if (!l.trim()) return;
+    if (!isProgressLine(l)) return write(l);
+    const t = now();
+    if (t - barShownAt >= everyMs) {
+      barShownAt = t;
+      heldBar = null;
+      write(l);
+    } else heldBar = l;
+  };
+  return {
+    push(chunk: string) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) line(l);
+    },
+    end() {
+      if (partial) line(partial);
+      partial = '';
+      if (heldBar !== null) write(heldBar);
+      heldBar = null;
+    },
+  };
+}
+
+/**
+ * Runs `node <args>` and relays its stderr as it comes (indented under the eval's own lines; the
+ * import's progress at most once per 10 s). Resolves with the exit code and the whole output.
+ */
+export function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  write: (line: string) => void = (line) => process.stderr.write(`    ${line}\n`),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'acctnet.js'), ...argv], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Decoded as a stream: a glyph split between two chunks stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      for (const line of d.toString().split('\n'))
-        if (line.trim() && !line.includes('█') && !line.includes('░')) process.stderr.write(`    ${line}\n`);
+    const relay = stderrRelay(write);
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
+      relay.push(d);
     });
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) => {
+      relay.end();
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
+
+const cli = (env: NodeJS.ProcessEnv, argv: string[]) => runNode([path.join(projectRoot(), 'bin', 'acctnet.js'), ...argv], env);
 
 async function must(env: NodeJS.ProcessEnv, argv: string[], okCodes = [0]) {
   log(`acctnet ${argv.join(' ')}`);

@@ -136,7 +136,7 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     }
     assert.equal(server.authStats.keyLookups - before2, 1, 'one lookup for three tries of the same unknown key');
     const metrics = await server.inject({ method: 'GET', url: '/metrics', headers: bearer(keys.metrics), remoteAddress: '198.51.100.2' });
-    assert.match(metrics.body, /^acctnet_auth_requests\{outcome="limited"\} (\d+)$/m);
+    assert.match(metrics.body, /^acctnet_auth_requests_total\{outcome="limited"\} (\d+)$/m);
   });
 
   test('ACCTNET_TRUST_PROXY: the failed-attempt limit keys on X-Forwarded-For only from a trusted proxy', async () => {

@@ -11,6 +11,12 @@ import { HttpError } from '../errors.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: ReadonlyArray<Exclude<Role, 'admin'>> | 'public';
+    /**
+     * A key this process verified within STALE_MAX_MS is accepted at once and checked again in the
+     * background once its cache entry is old (/metrics: Prometheus must still scrape while Neo4j,
+     * where keys are stored, is down — that is when the metrics matter).
+     */
+    staleKeyOk?: boolean;
   }
 }
 
@@ -19,6 +25,8 @@ const CACHE_TTL_MS = 30_000;
 /** Keys that were not found (or revoked, or expired) are remembered for a minute: repeating one costs no lookup. */
 const NEGATIVE_TTL_MS = 60_000;
 const NEGATIVE_MAX = 50_000;
+/** How long after its last successful check a key stays good on routes with staleKeyOk. */
+const STALE_MAX_MS = 3_600_000;
 /** Window of ACCTNET_AUTH_FAILURES_PER_MINUTE, and how many client addresses it tracks at most. */
 const FAILURE_WINDOW_MS = 60_000;
 const FAILURE_ADDRESSES_MAX = 100_000;
@@ -71,6 +79,39 @@ export default fp(
       throw new HttpError(401, message);
     };
 
+    /** Why a looked-up key is refused at `now`, or null when it is good. */
+    const problemOf = (found: Awaited<ReturnType<typeof keys.findByKey>>, now: number): string | null =>
+      !found
+        ? 'Unknown API key'
+        : found.revokedAt !== null
+          ? 'This API key was revoked'
+          : found.expiresAt !== null && found.expiresAt <= now
+            ? `This API key expired at ${new Date(found.expiresAt).toISOString()}; ask an admin for a new one`
+            : null;
+    const remember = (hash: string, found: NonNullable<Awaited<ReturnType<typeof keys.findByKey>>>, now: number): Principal => {
+      const principal = { keyId: found.id, name: found.name, role: found.role };
+      cache.set(hash, { principal, expires: now + CACHE_TTL_MS, keyExpiresAt: found.expiresAt });
+      return principal;
+    };
+    /** Background check of a key served from an old cache entry: a failure (Neo4j down) keeps the entry. */
+    const checking = new Set<string>();
+    const checkAgain = (key: string, hash: string) => {
+      if (checking.has(hash)) return;
+      checking.add(hash);
+      stats.keyLookups++;
+      keys
+        .findByKey(key)
+        .then(
+          (found) => {
+            // A bad key is dropped: its next request is looked up in the foreground and refused there.
+            if (problemOf(found, Date.now()) !== null || !found) cache.delete(hash);
+            else remember(hash, found, Date.now());
+          },
+          (err: unknown) => app.log.warn({ err: (err as Error).message }, 'could not check an API key again; the last check stands'),
+        )
+        .finally(() => checking.delete(hash));
+    };
+
     /**
      * The principal of the presented key, or null when none is presented. Throws 401 for a bad key
      * and 429 for an address with too many failed attempts — before any key lookup.
@@ -81,11 +122,16 @@ export default fp(
       const hash = key ? hashKey(key) : null;
       const now = Date.now();
       let principal = hash ? cache.get(hash) : undefined;
-      if (principal && (principal.expires < now || (principal.keyExpiresAt !== null && principal.keyExpiresAt <= now))) {
+      if (principal && principal.keyExpiresAt !== null && principal.keyExpiresAt <= now) {
         cache.delete(hash!);
         principal = undefined;
       }
-      if (principal) return principal.principal;
+      if (principal && principal.expires >= now) return principal.principal;
+      // An old entry stays until a lookup replaces or refuses it: a lookup that fails leaves it for staleKeyOk routes.
+      if (principal && request.routeOptions.config?.staleKeyOk && now - principal.expires < STALE_MAX_MS - CACHE_TTL_MS) {
+        checkAgain(key!, hash!);
+        return principal.principal;
+      }
       // Before any lookup: an address that keeps failing is refused at no cost (a key this
       // process already knows, above, still works from it).
       const seen = failures.get(request.ip);
@@ -110,22 +156,16 @@ export default fp(
       if (known !== undefined) return refuse(request, reply, known, 'Bearer error="invalid_token"');
       stats.keyLookups++;
       const found = await keys.findByKey(key);
-      const problem = !found
-        ? 'Unknown API key'
-        : found.revokedAt !== null
-          ? 'This API key was revoked'
-          : found.expiresAt !== null && found.expiresAt <= now
-            ? `This API key expired at ${new Date(found.expiresAt).toISOString()}; ask an admin for a new one`
-            : null;
+      const problem = problemOf(found, now);
       if (problem !== null || !found) {
+        cache.delete(hash);
         if (found && found.revokedAt === null && found.expiresAt !== null && found.expiresAt <= now) {
           await keys.auditExpiry(found.id, request.id).catch((err: unknown) => request.log.warn({ err }, 'could not audit a key expiry'));
         }
         unknown.set(hash, problem ?? 'Unknown API key');
         return refuse(request, reply, problem ?? 'Unknown API key', 'Bearer error="invalid_token"');
       }
-      cache.set(hash, { principal: { keyId: found.id, name: found.name, role: found.role }, expires: now + CACHE_TTL_MS, keyExpiresAt: found.expiresAt });
-      return { keyId: found.id, name: found.name, role: found.role };
+      return remember(hash, found, now);
     };
     app.decorate('optionalPrincipal', (request: FastifyRequest, reply: FastifyReply) => resolve(request, reply, false));
 

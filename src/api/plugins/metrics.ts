@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client): HTTP latency, queue depths, ingest progress, recompute
 // durations, the served blacklist version. Gauges read Neo4j and Redis when scraped (cached 10 s).
+// Each storage is a source of its own: one that fails or does not answer within 5 s leaves its
+// series out of the scrape and sets acctnet_metrics_source_up{source} to 0; the rest still answers.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
@@ -16,6 +18,50 @@ declare module 'fastify' {
 }
 
 const CACHE_MS = 10_000;
+/** How long a scrape waits for one source (Prometheus's default scrape timeout is 10 s). */
+const SOURCE_TIMEOUT_MS = 5_000;
+
+type SourceRead<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+/**
+ * A storage read shared by every collector of a scrape and cached for CACHE_MS. Never rejects: a
+ * failure or a read slower than SOURCE_TIMEOUT_MS is an { ok: false } result. A read that
+ * outlives its scrape is joined, not repeated, by the next one (no pile-up while a store hangs).
+ */
+function cachedSource<T>(read: () => Promise<T>, onResult: (r: SourceRead<T>) => void): () => Promise<SourceRead<T>> {
+  let cached: { at: number; result: Promise<SourceRead<T>> } | undefined;
+  let reading: Promise<T> | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached && now - cached.at <= CACHE_MS) return cached.result;
+    let pending = reading;
+    if (!pending) {
+      const started = read();
+      pending = reading = started;
+      const done = () => {
+        if (reading === started) reading = undefined;
+      };
+      started.then(done, done);
+    }
+    const result = new Promise<SourceRead<T>>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ ok: false, error: new Error(`no answer within ${SOURCE_TIMEOUT_MS / 1000} s`) }),
+        SOURCE_TIMEOUT_MS,
+      );
+      pending
+        .then(
+          (value) => resolve({ ok: true, value }),
+          (err: unknown) => resolve({ ok: false, error: err instanceof Error ? err : new Error(String(err)) }),
+        )
+        .finally(() => clearTimeout(timer));
+    }).then((r) => {
+      onResult(r);
+      return r;
+    });
+    cached = { at: now, result };
+    return result;
+  };
+}
 
 export default fp(
   async (app: FastifyInstance) => {
@@ -35,49 +81,90 @@ export default fp(
       );
     });
 
-    let cached: { at: number; values: Awaited<ReturnType<typeof gather>> } | undefined;
-    async function gather() {
-      const rt = app.runtime;
-      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
-      const counts: Record<string, Record<string, number>> = {};
-      for (const [name, q] of Object.entries(queues))
-        counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
-      const totals = await rt.batches().totals();
-      const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
-      const state = await createBlacklistRepository(rt.driver(), app.config.neo4j).state();
-      const served =
-        state.servedVersion === null ? null : await createBlacklistRepository(rt.driver(), app.config.neo4j).get(state.servedVersion);
+    const rt = app.runtime;
+    const up: Record<string, boolean> = {};
+    // Logged when a source goes down or comes back, not on every scrape of an outage.
+    const report = (source: 'neo4j' | 'redis') => (r: SourceRead<unknown>) => {
+      if (!r.ok && up[source] !== false)
+        app.log.warn({ source, err: r.error.message }, 'metrics: a source failed; its series are left out');
+      if (r.ok && up[source] === false) app.log.info({ source }, 'metrics: the source answers again');
+      up[source] = r.ok;
+    };
+    const neo4j = cachedSource(async () => {
+      const driver = rt.driver();
+      const cfg = app.config.neo4j;
+      const blacklist = createBlacklistRepository(driver, cfg);
+      const runRepo = createRunRepository(driver, cfg);
+      const [totals, runs, lastSucceeded, state, webhooks, successors] = await Promise.all([
+        rt.batches().totals(),
+        runRepo.list(Number.MAX_SAFE_INTEGER, 20),
+        runRepo.lastSucceeded(),
+        blacklist.state(),
+        createWebhookRepository(driver, cfg).list(),
+        createSuccessorRepository(driver, cfg).counts(),
+      ]);
+      const served = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
       return {
-        counts,
         written: totals.written,
         duplicates: totals.duplicates,
         rejected: totals.rejected,
-        lastSucceeded: runs.find((r) => r.status === 'succeeded') ?? null,
+        lastSucceeded,
         lastFinished: runs.find((r) => r.finishedAt !== null) ?? null,
         servedVersion: state.servedVersion,
         servedCount: served?.count ?? 0,
-        webhooks: await createWebhookRepository(rt.driver(), app.config.neo4j).list(),
-        watchSet: await watchSetInfo(rt.redis(), app.config.queue.prefix),
-        watchStats: await rt.redis().hgetall(watchKeys(app.config.queue.prefix).stats),
-        watchBreaker: await rt.redis().zcount(watchKeys(app.config.queue.prefix).autoListed, Date.now() - 3_600_000, '+inf'),
-        successors: await createSuccessorRepository(rt.driver(), app.config.neo4j).counts(),
+        webhooks,
+        successors,
       };
-    }
-    const values = async () => {
-      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), values: await gather() };
-      return cached.values;
+    }, report('neo4j'));
+    const redis = cachedSource(async () => {
+      const prefix = app.config.queue.prefix;
+      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
+      const counts: Record<string, Record<string, number>> = {};
+      await Promise.all(
+        Object.entries(queues).map(async ([name, q]) => {
+          counts[name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')) as Record<string, number>;
+        }),
+      );
+      const [watchSet, watchStats, watchBreaker] = await Promise.all([
+        watchSetInfo(rt.redis(), prefix),
+        rt.redis().hgetall(watchKeys(prefix).stats),
+        rt.redis().zcount(watchKeys(prefix).autoListed, Date.now() - 3_600_000, '+inf'),
+      ]);
+      return { counts, watchSet, watchStats, watchBreaker };
+    }, report('redis'));
+    /** Leaves an unlabelled gauge out of the scrape (reset() alone shows it as 0). */
+    const unset = (gauge: client.Gauge) => {
+      gauge.reset();
+      gauge.remove();
+    };
+    /** A source's values, or null when it failed: the caller leaves its series out. */
+    const read = async <T>(source: () => Promise<SourceRead<T>>): Promise<T | null> => {
+      const r = await source();
+      return r.ok ? r.value : null;
     };
 
     new client.Gauge({
-      name: 'acctnet_auth_requests',
-      help: 'Since the start: key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited)',
+      name: 'acctnet_metrics_source_up',
+      help: "1 when this scrape read the source (neo4j, redis); 0 when the read failed or took over 5 s: that source's series are left out (the error is in the API's log)",
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        const [n, r] = await Promise.all([neo4j(), redis()]);
+        this.set({ source: 'neo4j' }, n.ok ? 1 : 0);
+        this.set({ source: 'redis' }, r.ok ? 1 : 0);
+      },
+    });
+    new client.Counter({
+      name: 'acctnet_auth_requests_total',
+      help: "This API process's key lookups sent to Neo4j (lookup), requests refused 401 (refused), refused 429 for too many failed attempts from one address (limited); from 0 at the process's start",
       labelNames: ['outcome'],
       registers: [registry],
       collect() {
         const a = app.authStats;
-        this.set({ outcome: 'lookup' }, a.keyLookups);
-        this.set({ outcome: 'refused' }, a.refused);
-        this.set({ outcome: 'limited' }, a.limited);
+        this.reset();
+        this.inc({ outcome: 'lookup' }, a.keyLookups);
+        this.inc({ outcome: 'refused' }, a.refused);
+        this.inc({ outcome: 'limited' }, a.limited);
       },
     });
     new client.Gauge({
@@ -86,18 +173,22 @@ export default fp(
       labelNames: ['queue', 'state'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(redis);
+        this.reset();
+        if (!v) return;
         for (const [queue, states] of Object.entries(v.counts))
           for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
       },
     });
     new client.Gauge({
       name: 'acctnet_ingest_rows',
-      help: 'Ingested rows by outcome since the start (rate() of written is the ingest rate)',
+      help: 'Rows of the ingest batches still kept, by outcome: a gauge read from Neo4j that drops when prune or retention deletes old batches; deriv() of written is the ingest rate (rate() would read each drop as a reset)',
       labelNames: ['outcome'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(neo4j);
+        this.reset();
+        if (!v) return;
         this.set({ outcome: 'written' }, v.written);
         this.set({ outcome: 'duplicate' }, v.duplicates);
         this.set({ outcome: 'rejected' }, v.rejected);
@@ -109,18 +200,19 @@ export default fp(
       labelNames: ['status'],
       registers: [registry],
       async collect() {
-        const r = (await values()).lastFinished;
+        const r = (await read(neo4j))?.lastFinished;
         this.reset();
         if (r) this.set({ status: r.status }, (r.finishedAt! - r.startedAt) / 1000);
       },
     });
     new client.Gauge({
       name: 'acctnet_recompute_last_success_timestamp_seconds',
-      help: 'When the last successful recompute finished (alert when it gets old)',
+      help: 'When the newest successful recompute finished; absent before the first success (alert on its age and on absent(), docs/operations.md)',
       registers: [registry],
       async collect() {
-        const r = (await values()).lastSucceeded;
+        const r = (await read(neo4j))?.lastSucceeded;
         if (r?.finishedAt) this.set(r.finishedAt / 1000);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -128,8 +220,9 @@ export default fp(
       help: 'The blacklist version gateways get',
       registers: [registry],
       async collect() {
-        const v = await values();
-        if (v.servedVersion !== null) this.set(v.servedVersion);
+        const v = await read(neo4j);
+        if (v && v.servedVersion !== null) this.set(v.servedVersion);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -137,7 +230,9 @@ export default fp(
       help: 'Entries of the served blacklist version',
       registers: [registry],
       async collect() {
-        this.set((await values()).servedCount);
+        const v = await read(neo4j);
+        if (v) this.set(v.servedCount);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -146,9 +241,9 @@ export default fp(
       labelNames: ['webhook'],
       registers: [registry],
       async collect() {
-        const v = await values();
+        const v = await read(neo4j);
         this.reset();
-        if (v.servedVersion === null) return;
+        if (!v || v.servedVersion === null) return;
         for (const w of v.webhooks) this.set({ webhook: w.id }, v.servedVersion - (w.ackedVersion ?? 0));
       },
     });
@@ -158,18 +253,19 @@ export default fp(
       labelNames: ['webhook'],
       registers: [registry],
       async collect() {
+        const v = await read(neo4j);
         this.reset();
-        for (const w of (await values()).webhooks) this.set({ webhook: w.id }, w.paused ? 1 : 0);
+        for (const w of v?.webhooks ?? []) this.set({ webhook: w.id }, w.paused ? 1 : 0);
       },
     });
-    // The successor watch: counters kept in Redis by every ingest worker process (docs/operations.md).
+    // The successor watch: state and counters kept in Redis by every ingest worker process (docs/operations.md).
     new client.Gauge({
       name: 'acctnet_watch_set_size',
       help: "Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates whose link could still pass the bar, scored again on any transfer of theirs and hourly; bytes: the set's size in Redis",
       labelNames: ['kind'],
       registers: [registry],
       async collect() {
-        const w = (await values()).watchSet;
+        const w = (await read(redis))?.watchSet;
         this.reset();
         if (!w) return;
         this.set({ kind: 'predecessors' }, w.predecessors);
@@ -178,15 +274,20 @@ export default fp(
         this.set({ kind: 'pending' }, w.pending ?? 0);
       },
     });
-    new client.Gauge({
-      name: 'acctnet_watch_events',
-      help: 'Successor watch since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), superseded (weaker links given way to a stronger one for the same successor), autoListed, breakerHeld (kept off the list by the breaker), failures',
+    // A counter mirroring totals that ingest workers only ever increment in Redis: it goes down only
+    // when the keys are deleted (a restore, a Redis without persistence), which rate() reads as the
+    // reset it is. Every API process reports the same store-wide totals (max, not sum, across them).
+    new client.Counter({
+      name: 'acctnet_watch_events_total',
+      help: 'Successor watch events of all ingest workers since the Redis keys were created: evidenceUpdates (pairs scored at ingest), provisional (links found), superseded (weaker links given way to a stronger one for the same successor), autoListed, breakerHeld (kept off the list by the breaker), failures',
       labelNames: ['event'],
       registers: [registry],
       async collect() {
-        const stats = (await values()).watchStats;
+        const stats = (await read(redis))?.watchStats;
+        this.reset();
+        if (!stats) return;
         for (const event of ['evidenceUpdates', 'provisional', 'superseded', 'autoListed', 'breakerHeld', 'failures'])
-          this.set({ event }, Number(stats[event] ?? 0));
+          this.inc({ event }, Number(stats[event] ?? 0));
       },
     });
     new client.Gauge({
@@ -194,7 +295,9 @@ export default fp(
       help: 'Successors auto-listed in the last hour (the breaker holds further ones at ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR)',
       registers: [registry],
       async collect() {
-        this.set((await values()).watchBreaker);
+        const v = await read(redis);
+        if (v) this.set(v.watchBreaker);
+        else unset(this);
       },
     });
     new client.Gauge({
@@ -203,8 +306,9 @@ export default fp(
       labelNames: ['status', 'listed'],
       registers: [registry],
       async collect() {
+        const v = await read(neo4j);
         this.reset();
-        for (const c of (await values()).successors) this.set({ status: c.status, listed: String(c.listed) }, c.n);
+        for (const c of v?.successors ?? []) this.set({ status: c.status, listed: String(c.listed) }, c.n);
       },
     });
     app.decorate('metrics', registry);

@@ -115,6 +115,12 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map((r) => toRun(r.get('run')));
     },
 
+    /** The newest succeeded run, however far back (list() pages by run number). */
+    async lastSucceeded(): Promise<RunRecord | null> {
+      const r = (await read((tx) => tx.run(cypher('runs/last-succeeded')))).records[0];
+      return r ? toRun(r.get('run')) : null;
+    },
+
     /** The served run and the blacklist state together (one round trip for every API request). */
     async servedSnapshot(): Promise<{
       run: RunRecord | null;
