@@ -210,6 +210,11 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
     assert.equal(withRuns.lastRun?.id, bad.id);
     assert.equal(withRuns.lastRun.status, 'failed');
     assert.equal(withRuns.lastRun.lastSucceededAt, new Date(okAt).toISOString());
+    // The last success stays visible behind any number of failures (it was looked for among the last 20 runs).
+    for (let i = 0; i < 21; i++) await runRepo.fail((await runRepo.start(started)).id, 'test failure', null);
+    const afterFailures = (await app.inject({ method: 'GET', url: '/health', headers: bearer(keys.admin) })).json();
+    assert.equal(afterFailures.lastRun.status, 'failed');
+    assert.equal(afterFailures.lastRun.lastSucceededAt, new Date(okAt).toISOString());
     assert.deepEqual(
       (await app.inject({ method: 'GET', url: '/health' })).json(),
       { status: 'ok' },

@@ -26,7 +26,7 @@ export const HealthResponse = Type.Object({
         status: Type.String(),
         startedAt: Nullable(Type.String()),
         finishedAt: Nullable(Type.String()),
-        lastSucceededAt: Nullable(Type.String({ description: 'finish time of the newest succeeded run among the last 20' })),
+        lastSucceededAt: Nullable(Type.String({ description: 'finish time of the newest succeeded run (null before any)' })),
       }),
     ),
   ),
@@ -112,11 +112,17 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       }
       let lastRun = null;
       if (neo4j.ok) {
-        const runs = await createRunRepository(rt.driver(), app.config.neo4j).list(Number.MAX_SAFE_INTEGER, 20);
+        const repo = createRunRepository(rt.driver(), app.config.neo4j);
+        const [runs, succeeded] = await Promise.all([repo.list(Number.MAX_SAFE_INTEGER, 1), repo.lastSucceeded()]);
         const last = runs[0];
-        const succeeded = runs.find((r) => r.status === 'succeeded');
         lastRun = last
-          ? { id: last.id, status: last.status, startedAt: iso(last.startedAt), finishedAt: iso(last.finishedAt), lastSucceededAt: iso(succeeded?.finishedAt) }
+          ? {
+              id: last.id,
+              status: last.status,
+              startedAt: iso(last.startedAt),
+              finishedAt: iso(last.finishedAt),
+              lastSucceededAt: iso(succeeded?.finishedAt),
+            }
           : null;
       }
       return reply.code(ok ? 200 : 503).send({ status, neo4j, redis, workers: { ingest: workers }, queues: { ingest: counts }, lastRun });
