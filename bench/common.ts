@@ -14,6 +14,8 @@ export function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
+const BENCH_NEO4J_PORT = '7689';
+
 /**
  * Benchmarks never touch a user's data: they run on their own managed instance ("bench", port 7689)
  * and wipe it between phases by deleting its data folder.
@@ -21,10 +23,10 @@ export function log(line: string): void {
 export function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NEO4J_URI;
-  const port = process.env.ACCTNET_BENCH_NEO4J_PORT ?? '7689';
+  const port = process.env.ACCTNET_BENCH_NEO4J_PORT ?? BENCH_NEO4J_PORT;
   return {
     ...env,
-    ACCTNET_NEO4J_INSTANCE: instanceName('bench', port, '7689'),
+    ACCTNET_NEO4J_INSTANCE: instanceName('bench', port, BENCH_NEO4J_PORT),
     ACCTNET_NEO4J_BOLT_PORT: port,
     ACCTNET_NEO4J_HEAP: process.env.ACCTNET_BENCH_NEO4J_HEAP ?? '3g',
     ACCTNET_NEO4J_PAGECACHE: process.env.ACCTNET_BENCH_NEO4J_PAGECACHE ?? '2g',
