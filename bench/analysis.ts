@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const flows = agg.finish();
     const aggregateMs = performance.now() - started;
     started = performance.now();
-    const out = runAnalysis({
+    const out = await runAnalysis({
       flows,
       firstSeen,
       labels,

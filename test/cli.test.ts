@@ -66,3 +66,25 @@ test('a file that is not there, a folder, an unknown format, an unwritable rejec
     assert.doesNotMatch(r.stderr, /Neo4j|Redis|ECONNREFUSED/, `${args.join(' ')} reached for a service: ${r.stderr}`);
   }
 });
+
+test('each command module registers exactly the commands the table names; the top-level help lists them all', async () => {
+  const { Command } = await import('commander');
+  const { COMMAND_MODULES } = await import('../src/cli/command-table.js');
+  const all: string[] = [];
+  for (const m of COMMAND_MODULES) {
+    const program = new Command();
+    (await m.load())(program);
+    assert.deepEqual(
+      program.commands.map((c) => c.name()),
+      [...m.names],
+    );
+    all.push(...m.names);
+  }
+  const help = cli('--help');
+  assert.equal(help.status, 0);
+  for (const name of all) assert.match(help.stdout, new RegExp(`^  ${name}\\b`, 'm'), `${name} in the top-level help`);
+  // One command's module alone: its help, as before.
+  const one = cli('migrations', '--help');
+  assert.equal(one.status, 0);
+  assert.match(one.stdout, /Usage: acctnet migrations/);
+});

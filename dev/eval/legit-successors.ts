@@ -39,7 +39,7 @@ for (const d of selected) {
   let total = 0;
   for (const ls of String(args['label-seeds']).split(',').map(Number)) {
     const labels = drawLabels(d.name, truth, ls);
-    const out = runAnalysis({
+    const out = await runAnalysis({
       flows: loaded.flows,
       firstSeen: loaded.firstSeen,
       labels,

@@ -67,7 +67,7 @@ for (const seed of String(args.seeds).split(',').map(Number)) {
   for (const ls of String(args['label-seeds']).split(',').map(Number)) {
     runs++;
     const labels = drawLabels(`patterns-${seed}-${accounts}`, truth, ls);
-    const out = runAnalysis({ flows, firstSeen: loaded.firstSeen, labels, previousClusters: new Map(), nextClusterSeq: 1, params });
+    const out = await runAnalysis({ flows, firstSeen: loaded.firstSeen, labels, previousClusters: new Map(), nextClusterSeq: 1, params });
     const listed = new Map(out.candidates.map((c) => [c.accountId, c]));
     const review = new Set(out.review.map((c) => c.accountId));
     const labelledGroups = new Set([...labels.keys()].map((id) => truthById.get(id)?.group).filter(Boolean));

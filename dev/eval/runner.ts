@@ -84,7 +84,7 @@ export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
     },
     async run(labels) {
       const t = performance.now();
-      const out = runAnalysis({
+      const out = await runAnalysis({
         flows: loaded!.flows,
         firstSeen: loaded!.firstSeen,
         labels,

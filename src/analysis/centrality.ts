@@ -32,7 +32,7 @@ export const CENTRALITY_DEFAULTS: CentralityOptions = { pagerankAlpha: 0.85, pag
  * edges of that account would (graphology keeps an account's neighbours in insertion order, except
  * that a JavaScript object lists integer-like keys first and in numeric order: with numeric account
  * ids a sum may differ from graphology-metrics' weightedInDegree in its last bits). PageRank runs on
- * the graph.
+ * the graph (graphPagerank).
  */
 export function computeCentrality(
   graph: AccountGraph,
@@ -40,7 +40,13 @@ export function computeCentrality(
   options: Partial<CentralityOptions> = {},
   po: PairOrder = pairOrder(flows),
 ): Centrality {
-  const o = { ...CENTRALITY_DEFAULTS, ...options };
+  const c = flowCentrality(flows, po);
+  c.pagerank.set(graphPagerank(graph, flows.ids.length, options));
+  return c;
+}
+
+/** Degrees and strengths from the pairs; PageRank left at 0 (graphPagerank fills it). */
+export function flowCentrality(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairCount'>, po: PairOrder): Centrality {
   const n = flows.ids.length;
   const c: Centrality = {
     inDegree: new Uint32Array(n),
@@ -64,6 +70,13 @@ export function computeCentrality(
     c.degree[a]!++;
     if (back < 0) c.degree[b]!++;
   }
+  return c;
+}
+
+/** PageRank (graphology-metrics) per account index (the nodes' `i` attribute) of `n` accounts. */
+export function graphPagerank(graph: AccountGraph, n: number, options: Partial<CentralityOptions> = {}): Float64Array {
+  const o = { ...CENTRALITY_DEFAULTS, ...options };
+  const out = new Float64Array(n);
   if (graph.order > 0) {
     // Money flows towards the accounts PageRank ranks high: weighted by the damped relation strength.
     const ranks = pagerank(graph, {
@@ -73,10 +86,10 @@ export function computeCentrality(
       tolerance: 1e-9,
     });
     graph.forEachNode((node, attrs) => {
-      c.pagerank[attrs.i] = ranks[node] ?? 0;
+      out[attrs.i] = ranks[node] ?? 0;
     });
   }
-  return c;
+  return out;
 }
 
 /**

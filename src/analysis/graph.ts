@@ -86,6 +86,9 @@ export function forEachNeighborIndex(
   }
 }
 
+/** What the account graph is built from: the pairs (and the ids, for id keys). */
+export type GraphPairs = Pick<Flows, 'pairFrom' | 'pairTo' | 'pairAmount' | 'pairTransfers'> & { ids: ArrayLike<string> };
+
 /**
  * The account graph, nodes in id order and edges in pair order. Its node keys are the account ids
  * (`keys: 'id'`, for tests and tools that look accounts up) or the accounts' ranks in that order as
@@ -99,7 +102,11 @@ export function forEachNeighborIndex(
  * Edges are keyed by their pair index: cheaper than graphology's generated keys (a prefixed counter
  * looked up before use), and nothing reads an edge's key.
  */
-export function buildAccountGraph(flows: Flows, po: PairOrder = pairOrder(flows), keys: 'id' | 'rank' = 'id'): AccountGraph {
+export function buildAccountGraph(
+  flows: GraphPairs,
+  po: Pick<PairOrder, 'rank' | 'pairs'> & { order: Iterable<number> } = pairOrder(flows as Flows),
+  keys: 'id' | 'rank' = 'id',
+): AccountGraph {
   const graph: AccountGraph = new DirectedGraph<AccountAttrs, TransferEdgeAttrs>({ allowSelfLoops: false });
   const rankKeys = keys === 'rank' ? Array.from(po.rank, (r) => String(r)) : null;
   const key = rankKeys ?? flows.ids;

@@ -1,10 +1,11 @@
 // acctnet/analysis/pipeline: every analysis step on loaded flows, in order, with timings. Pure:
 // no I/O, deterministic for the same flows, labels, previous clusters and parameters.
-import { clusterBetweenness, computeCentrality, type Centrality } from './centrality.js';
+import { clusterBetweenness, flowCentrality, type Centrality } from './centrality.js';
 import { detectCommunities } from './communities.js';
 import { computeFeatures, type AccountFeatures } from './features.js';
 import type { Flows } from './flows.js';
-import { buildAccountGraph, pairOrder, type AccountGraph } from './graph.js';
+import { pairOrder } from './graph.js';
+import { pagerankJob, startPagerank } from './pagerank-thread.js';
 import { findHubs } from './hubs.js';
 import { detectMigrations, type Migration } from './migration.js';
 import { explainLearned, fuseScores, type FusedScores } from './fusion.js';
@@ -62,6 +63,11 @@ export interface AnalysisInput {
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
   onStep?: (step: string) => void;
+  /**
+   * PageRank's thread (pagerank-thread.ts): its heap limit (ACCTNET_ANALYSIS_HEAP_MB, as the analysis
+   * thread's) and the relations below which PageRank runs inline instead (MIN_THREAD_PAIRS).
+   */
+  pagerankThread?: { heapMb?: number; minPairs?: number };
 }
 
 export interface ClusterResult {
@@ -104,7 +110,7 @@ export interface AnalysisOutput {
   modularity: number;
 }
 
-export function runAnalysis(input: AnalysisInput): AnalysisOutput {
+export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput> {
   const p = input.params;
   const timings: Record<string, number> = {};
   const step = <T>(name: string, fn: () => T): T => {
@@ -119,22 +125,16 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
 
   // One order of accounts and pairs for the graph and for every step that reads the pairs in the
   // graph's order (degrees and strengths, Louvain's projection, features, cluster shapes, migration,
-  // betweenness).
-  const held = step('graph', () => {
+  // betweenness). The graphology graph itself is built in PageRank's own thread, which runs while
+  // this one goes on: only the learned step's feature table reads PageRank (pagerank-thread.ts).
+  const { po, pagerankTask } = step('graph', () => {
     const order = pairOrder(flows);
-    const built = buildAccountGraph(flows, order, 'rank');
-    return { po: order, graph: built as AccountGraph | null, relations: built.size };
+    return { po: order, pagerankTask: startPagerank(pagerankJob(flows, order), input.pagerankThread) };
   });
-  const { po, relations } = held;
-  // PageRank (graphology-metrics) is the graph's last reader: every later step reads the pairs in
-  // the graph's order (po). The graph is two thirds of the analysis heap at 1M transfers (265 of
-  // 390 MiB), and every full garbage collection marks it. Emptied as well as dropped: V8's ordinary
-  // full collections kept a dropped graph alive to the end of the run (only a forced collection
-  // freed it; what held it was not found), and the learned step's collections took 0.5–0.9 s each
-  // instead of 0.05 s (docs/decisions.md, "the graphs emptied").
-  const centrality = step('centrality', () => computeCentrality(held.graph!, flows, {}, po));
-  held.graph!.clear();
-  held.graph = null;
+  // If a step below throws, the thread still ends on its own when its PageRank is done (and with
+  // the analysis thread when a recompute fails); nothing waits for it.
+  const relations = flows.pairCount;
+  const centrality = step('centrality', () => flowCentrality(flows, po));
   const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
   const communities = step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
@@ -185,6 +185,15 @@ export function runAnalysis(input: AnalysisInput): AnalysisOutput {
       reasons: risk.clusterReasons.get(cid) ?? [],
     }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
+  // PageRank from its thread: the wait (usually none) is the step's time; the thread's own times
+  // are pagerank.graph and pagerank.run.
+  input.onStep?.('pagerank');
+  const waitStarted = performance.now();
+  const pr = await pagerankTask.result;
+  timings.pagerank = Math.round(performance.now() - waitStarted);
+  timings['pagerank.graph'] = pr.timings.graph;
+  timings['pagerank.run'] = pr.timings.run;
+  centrality.pagerank.set(pr.pagerank);
   const learned = step('learned', () =>
     learnRisk(
       {

@@ -444,7 +444,7 @@ export const VARS = {
     name: 'ACCTNET_ANALYSIS_HEAP_MB',
     default: '4096',
     expected: 'MiB 256..131072',
-    doc: 'Heap of the analysis worker thread (maxOldGenerationSizeMb). 10M transfers need about 6 GiB.',
+    doc: "Heap of each of the analysis's two threads (maxOldGenerationSizeMb): the analysis thread, and the thread that holds the account graph for PageRank. 10M transfers need about 6 GiB.",
     parse: p.int(256, 131072),
   }),
   baseCurrency: defineVar({
@@ -464,7 +464,7 @@ export const VARS = {
     name: 'ACCTNET_KEEP_RUNS',
     default: '5',
     expected: 'an integer 2..1000',
-    doc: 'Per-run analysis results kept (older runs keep their record, not their per-account results).',
+    doc: "Per-run analysis results kept, counting the run in progress: older runs' results are deleted while the next run analyses (older runs keep their record, not their per-account results).",
     parse: p.int(2, 1000),
   }),
 

@@ -250,7 +250,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
 
     // The analysis releases the graph (the largest object of the run) after its last use, so its
     // last steps and the writes below do not run against a heap full of it.
-    const out: AnalysisOutput = runAnalysis({
+    const out: AnalysisOutput = await runAnalysis({
       flows,
       firstSeen: context.firstSeen,
       labels: context.labels,
@@ -260,6 +260,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       listedAt: context.listedAt,
       params,
       onStep: (step) => report(step),
+      pagerankThread: { heapMb: config.analysis.heapMb },
     });
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);

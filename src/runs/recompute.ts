@@ -133,7 +133,17 @@ export async function runRecompute(
   let lastStep = '';
   let lastWrite = 0;
   let latest: RunProgress = { runId, step: 'start', timings: {}, counts: {} };
+  // Older runs' results (beyond ACCTNET_KEEP_RUNS with this run counted) are deleted while this run
+  // analyses: Neo4j is idle then, and the deletion (~3 s for 100k accounts) no longer follows the
+  // publication. Not during the load, which it would slow. A run that then fails leaves one run's
+  // results fewer until the next run succeeds (docs/decisions.md, "pruning while the run analyses").
+  let pruning: Promise<void> | null = null;
+  const startPruning = () => {
+    pruning ??= pruneOldResults(deps, runId).catch((err: Error) => log.warn({ runId, err: err.message }, 'pruning old run results failed'));
+    return pruning;
+  };
   const progress = (step: string, timings: Record<string, number>, counts: Record<string, number>) => {
+    if (step !== 'load') void startPruning();
     latest = { runId, step, timings, counts };
     onProgress(latest);
     if (step !== lastStep || Date.now() - lastWrite > 2000) {
@@ -225,6 +235,7 @@ export async function runRecompute(
       throw err;
     }
   }
+  if (pruning) await pruning;
   const superseded = published.publication === 'unpublished';
   const summary: RunSummary = {
     runId,
@@ -242,7 +253,7 @@ export async function runRecompute(
   };
   log.info({ runId, publication: summary.publication, version: published.version }, 'recompute finished');
   if (summary.status === 'succeeded') {
-    await pruneOldResults(deps, runId).catch((err: Error) => log.warn({ err: err.message }, 'pruning old run results failed'));
+    await startPruning();
     summary.retention = await runRetention(deps, runId, result.asOf, summary.warnings);
     if (summary.retention && 'error' in summary.retention)
       summary.warnings = [...summary.warnings, `retention failed: ${summary.retention.error}`];
@@ -274,7 +285,11 @@ async function runRetention(
   }
 }
 
-/** Keeps the per-run results of the newest ACCTNET_KEEP_RUNS succeeded runs (the current one always). */
+/**
+ * Keeps the per-run results of `currentRunId` and the newest ACCTNET_KEEP_RUNS − 1 other succeeded
+ * runs (and of runs still running). Called while `currentRunId` runs: once it succeeds, ACCTNET_KEEP_RUNS
+ * succeeded runs' results are kept.
+ */
 export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string): Promise<void> {
   const runs = createRunRepository(deps.driver, deps.config.neo4j);
   const recent = await runs.list(Number.MAX_SAFE_INTEGER, 200);

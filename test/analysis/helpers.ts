@@ -1,6 +1,12 @@
 // Hand-made graphs for the analysis tests: transfers by day and hour, aggregated like a real run.
 import { FlowAggregator, type Flows } from '../../src/analysis/flows.js';
-import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput, type AnalysisParams } from '../../src/analysis/pipeline.js';
+import {
+  ANALYSIS_DEFAULTS,
+  runAnalysis,
+  type AnalysisInput,
+  type AnalysisOutput,
+  type AnalysisParams,
+} from '../../src/analysis/pipeline.js';
 import type { LabelValue } from '../../src/analysis/risk.js';
 
 export const DAY = 86_400_000;
@@ -31,8 +37,9 @@ export function analyse(
     previous?: Map<string, string>;
     params?: Partial<AnalysisParams>;
     days?: number;
+    pagerankThread?: AnalysisInput['pagerankThread'];
   } = {},
-): AnalysisOutput {
+): Promise<AnalysisOutput> {
   const flows = flowsOf(transfers, opts.days === undefined ? {} : { days: opts.days });
   return runAnalysis({
     flows,
@@ -41,6 +48,7 @@ export function analyse(
     previousClusters: opts.previous ?? new Map(),
     nextClusterSeq: 1,
     params: { ...ANALYSIS_DEFAULTS, ...opts.params },
+    ...(opts.pagerankThread ? { pagerankThread: opts.pagerankThread } : {}),
   });
 }
 

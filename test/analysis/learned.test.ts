@@ -38,7 +38,7 @@ function table(flows: Flows) {
   return { get, communities, hubs };
 }
 
-test('feature table: counts, shares, reciprocity, fan ratio and clustering on a hand-made graph', () => {
+test('feature table: counts, shares, reciprocity, fan ratio and clustering on a hand-made graph', async () => {
   const flows = flowsOf(
     [
       { from: 'a', to: 'b', amount: 100, day: 1 },
@@ -65,7 +65,7 @@ test('feature table: counts, shares, reciprocity, fan ratio and clustering on a 
   assert.ok(Number.isNaN(get('d', 'mean_in_amount')), 'no inflow: no mean amount received');
 });
 
-test('label features: money from a labelled account, proximity downstream, and the seed itself gets no credit for its own label', () => {
+test('label features: money from a labelled account, proximity downstream, and the seed itself gets no credit for its own label', async () => {
   const flows = flowsOf(
     [
       { from: 'f', to: 'm', amount: 900, day: 1 },
@@ -89,7 +89,7 @@ test('label features: money from a labelled account, proximity downstream, and t
   assert.equal(col('fraud_downstream')[at('f')], 0, 'the seed: its own restart mass is removed');
 });
 
-test('label features with reused scratch arrays: each call gives exactly what a fresh call gives', () => {
+test('label features with reused scratch arrays: each call gives exactly what a fresh call gives', async () => {
   const flows = flowsOf(
     [
       { from: 'f', to: 'm', amount: 900, day: 1 },
@@ -135,7 +135,7 @@ function analyse(
   labels: Map<string, LabelValue>,
   learned: Partial<typeof ANALYSIS_DEFAULTS.learned> = {},
   params: Partial<typeof ANALYSIS_DEFAULTS> = {},
-): AnalysisOutput {
+): Promise<AnalysisOutput> {
   const to = transfers.reduce((m, t) => Math.max(m, t.at), 0);
   const agg = new FlowAggregator({ from: to - 180 * DAY + 1, to, bucketMs: 7 * DAY }, { holdMs: 48 * 3_600_000 });
   for (const t of transfers) agg.add({ from: t.from, to: t.to, amount: Number(t.amount), at: t.at, channel: t.channel });
@@ -156,8 +156,8 @@ const fraudIds = W.w.truth
   .sort();
 const labelled = new Map<string, LabelValue>(fraudIds.filter((_, k) => k % 2 === 0).map((id) => [id, 'fraud']));
 
-test('a trained run: the model card, calibrated learned scores, and explanations on listed accounts', () => {
-  const out = analyse(W.transfers, labelled);
+test('a trained run: the model card, calibrated learned scores, and explanations on listed accounts', async () => {
+  const out = await analyse(W.transfers, labelled);
   assert.equal(out.model.status, 'trained');
   assert.equal(out.model.labels.fraud, [...labelled.keys()].filter((id) => out.ids.includes(id)).length);
   assert.equal(out.model.labels.sampled, 5 * out.model.labels.fraud);
@@ -176,25 +176,25 @@ test('a trained run: the model card, calibrated learned scores, and explanations
   for (const e of out.review) assert.ok(!out.candidates.some((c) => c.accountId === e.accountId));
 });
 
-test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5', () => {
+test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5', async () => {
   const rng = createRng('shuffle');
   const ids = [...new Set(W.transfers.flatMap((t) => [t.from, t.to]))].sort();
   const shuffled = new Map<string, LabelValue>();
   for (const id of ids) if (shuffled.size < labelled.size && rng() < labelled.size / ids.length) shuffled.set(id, 'fraud');
-  const out = analyse(W.transfers, shuffled);
+  const out = await analyse(W.transfers, shuffled);
   assert.equal(out.model.status, 'trained');
   assert.ok(Math.abs(out.model.rocAuc! - 0.5) < 0.12, `ROC-AUC with shuffled labels ${out.model.rocAuc}`);
 });
 
-test("no leakage: an account's own label does not raise its own learned score", () => {
-  const base = analyse(W.transfers, labelled);
+test("no leakage: an account's own label does not raise its own learned score", async () => {
+  const base = await analyse(W.transfers, labelled);
   const index = new Map(base.ids.map((id, i) => [id, i] as const));
   const probe = [...labelled.keys()].filter((id) => index.has(id)).slice(0, 6);
   let raised = 0;
   for (const id of probe) {
     const flipped = new Map(labelled);
     flipped.set(id, 'legit');
-    const other = analyse(W.transfers, flipped);
+    const other = await analyse(W.transfers, flipped);
     const i = index.get(id)!;
     const asFraud = base.learnedScore![i]!;
     const asLegit = other.learnedScore![i]!;
@@ -203,33 +203,33 @@ test("no leakage: an account's own label does not raise its own learned score", 
   assert.ok(raised <= 1, `${raised} of ${probe.length} accounts scored higher with their own fraud label`);
 });
 
-test('determinism: the same data, seed and labels give the same scores whatever the order rows arrive in', () => {
-  const a = analyse(W.transfers, labelled);
+test('determinism: the same data, seed and labels give the same scores whatever the order rows arrive in', async () => {
+  const a = await analyse(W.transfers, labelled);
   const reordered = [...W.transfers].reverse();
-  const b = analyse(reordered, labelled);
+  const b = await analyse(reordered, labelled);
   const byId = (out: AnalysisOutput) => new Map(out.ids.map((id, i) => [id, out.score[i]!] as const));
   assert.deepEqual(byId(a), byId(b));
   assert.deepEqual(a.model.topFeatures, b.model.topFeatures);
 });
 
-test('too few fraud labels: the run says so and scores with the rules alone', () => {
+test('too few fraud labels: the run says so and scores with the rules alone', async () => {
   const few = new Map([...labelled].slice(0, 5));
-  const out = analyse(W.transfers, few);
+  const out = await analyse(W.transfers, few);
   assert.equal(out.model.status, 'too_few_labels');
   assert.match(out.model.message!, /5 fraud labels/);
   assert.equal(out.learnedScore, null);
   assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
 });
 
-test('an empty window with fraud labels: the run completes and says the labels are too few', () => {
-  const out = analyse([], new Map([...labelled].slice(0, 4)));
+test('an empty window with fraud labels: the run completes and says the labels are too few', async () => {
+  const out = await analyse([], new Map([...labelled].slice(0, 4)));
   assert.equal(out.model.status, 'too_few_labels');
   assert.equal(out.score.length, 0);
 });
 
-test('shadow mode: the served list is the rules list; the learned list is kept aside', () => {
-  const off = analyse(W.transfers, labelled, { mode: 'off' });
-  const shadow = analyse(W.transfers, labelled, { mode: 'shadow' });
+test('shadow mode: the served list is the rules list; the learned list is kept aside', async () => {
+  const off = await analyse(W.transfers, labelled, { mode: 'off' });
+  const shadow = await analyse(W.transfers, labelled, { mode: 'shadow' });
   assert.deepEqual(shadow.candidates, off.candidates);
   assert.ok(shadow.shadowCandidates && shadow.shadowCandidates.length > 0);
   assert.ok(shadow.learnedScore);
@@ -237,23 +237,23 @@ test('shadow mode: the served list is the rules list; the learned list is kept a
   assert.equal(off.learnedScore, null);
 });
 
-test('ACCTNET_MODEL_ONLY_THRESHOLD: at the blacklist threshold, model-only accounts are listed instead of waiting for review', () => {
-  const gated = analyse(W.transfers, labelled);
+test('ACCTNET_MODEL_ONLY_THRESHOLD: at the blacklist threshold, model-only accounts are listed instead of waiting for review', async () => {
+  const gated = await analyse(W.transfers, labelled);
   assert.ok(gated.review.length > 0, 'this world has model-only accounts above the threshold');
-  const open = analyse(W.transfers, labelled, {}, { modelOnlyThreshold: ANALYSIS_DEFAULTS.threshold });
+  const open = await analyse(W.transfers, labelled, {}, { modelOnlyThreshold: ANALYSIS_DEFAULTS.threshold });
   assert.equal(open.review.length, 0);
   const listed = new Set(open.candidates.map((e) => e.accountId));
   for (const e of gated.review) assert.ok(listed.has(e.accountId), e.accountId);
   assert.equal(open.candidates.length, gated.candidates.length + gated.review.length);
 });
 
-test('labels on accounts with no transfer in the window are counted on the model card and named in its notes', () => {
+test('labels on accounts with no transfer in the window are counted on the model card and named in its notes', async () => {
   const tx = [...ring(['R1', 'R2', 'R3', 'R4'], { fromDay: 0, toDay: 40 }), ...background('P', 20, 40)];
-  const out = analyseT(tx, { labels: { R1: 'fraud', GONE1: 'fraud', GONE2: 'fraud', OLD: 'legit' } });
+  const out = await analyseT(tx, { labels: { R1: 'fraud', GONE1: 'fraud', GONE2: 'fraud', OLD: 'legit' } });
   assert.deepEqual(out.model.labels.outsideWindow, { fraud: 2, legit: 1 });
   assert.equal(out.model.labels.fraud, 1);
   assert.ok(out.model.notes.some((n) => n.startsWith('2 fraud and 1 legit labels are on accounts with no transfer')));
-  const inside = analyseT(tx, { labels: { R1: 'fraud' } });
+  const inside = await analyseT(tx, { labels: { R1: 'fraud' } });
   assert.deepEqual(inside.model.labels.outsideWindow, { fraud: 0, legit: 0 });
   assert.ok(!inside.model.notes.some((n) => n.includes('no transfer')));
 });

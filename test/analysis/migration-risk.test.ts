@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyse, background, indexOf, ring, takeover, type T } from './helpers.js';
 
-test('a fall and a rise sharing counterparties become a MIGRATED_TO link with evidence', () => {
-  const out = analyse([...takeover(), ...background('P', 30, 120)], { days: 120 });
+test('a fall and a rise sharing counterparties become a MIGRATED_TO link with evidence', async () => {
+  const out = await analyse([...takeover(), ...background('P', 30, 120)], { days: 120 });
   assert.equal(out.migrations.length, 1, JSON.stringify(out.migrations.map((m) => [m.from, m.to])));
   const m = out.migrations[0]!;
   assert.equal(m.from, 'OLD');
@@ -19,8 +19,8 @@ test('a fall and a rise sharing counterparties become a MIGRATED_TO link with ev
   assert.deepEqual(out.chains, [['OLD', 'NEW']]);
 });
 
-test("a fraud account's successor inherits its risk; a legit account's successor does not", () => {
-  const fraud = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'fraud' } });
+test("a fraud account's successor inherits its risk; a legit account's successor does not", async () => {
+  const fraud = await analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'fraud' } });
   const i = indexOf(fraud, 'NEW');
   assert.ok(fraud.score[i]! >= 0.5, `successor score ${fraud.score[i]}`);
   assert.ok(
@@ -29,12 +29,12 @@ test("a fraud account's successor inherits its risk; a legit account's successor
   );
   assert.ok(fraud.candidates.some((e) => e.accountId === 'NEW'));
 
-  const legit = analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'legit' } });
+  const legit = await analyse([...takeover(), ...background('P', 30, 120)], { days: 120, labels: { OLD: 'legit' } });
   const j = indexOf(legit, 'NEW');
   assert.ok(legit.score[j]! < 0.5, `successor of a legit account scores ${legit.score[j]}`);
 });
 
-test('money from a labelled fraud account makes its mule risky, not its victims', () => {
+test('money from a labelled fraud account makes its mule risky, not its victims', async () => {
   const tx: T[] = [];
   for (let v = 0; v < 10; v++) {
     // Victims live ordinary lives: salary in, shopping out; once they pay the scammer.
@@ -46,7 +46,7 @@ test('money from a labelled fraud account makes its mule risky, not its victims'
   }
   for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
   for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
-  const out = analyse(tx, { labels: { SCAM: 'fraud' }, days: 60 });
+  const out = await analyse(tx, { labels: { SCAM: 'fraud' }, days: 60 });
   const score = (id: string) => out.score[indexOf(out, id)]!;
   const reasons = (id: string) => out.reasons[indexOf(out, id)]!;
   assert.equal(score('SCAM'), 1);
@@ -60,9 +60,11 @@ test('money from a labelled fraud account makes its mule risky, not its victims'
   assert.ok(score('SHOP') < 0.5 && score('EMPLOYER') < 0.5, 'hubs are not tainted');
 });
 
-test('a legit label caps the score; an unlabelled ring of mules is found by its shape', () => {
+test('a legit label caps the score; an unlabelled ring of mules is found by its shape', async () => {
   const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
-  const out = analyse([...ring(members, { fromDay: 0, toDay: 60, every: 1 }), ...background('P', 40, 60)], { labels: { R3: 'legit' } });
+  const out = await analyse([...ring(members, { fromDay: 0, toDay: 60, every: 1 }), ...background('P', 40, 60)], {
+    labels: { R3: 'legit' },
+  });
   const score = (id: string) => out.score[indexOf(out, id)]!;
   for (const m of ['R1', 'R2', 'R4', 'R5']) {
     assert.ok(score(m) >= 0.5, `${m} ${score(m)}`);
@@ -73,7 +75,7 @@ test('a legit label caps the score; an unlabelled ring of mules is found by its 
   for (const id of ['P0a', 'P1b', 'P2c']) assert.equal(score(id) < 0.5, true);
 });
 
-test("a labelled account's coordinated burst of one-off transfers makes the others risky; victims paying a day apart and a fee collection do not", () => {
+test("a labelled account's coordinated burst of one-off transfers makes the others risky; victims paying a day apart and a fee collection do not", async () => {
   const tx: T[] = [];
   // Ordinary people (salary, shopping, a friend) — the fan-in's sources and the scam's victims alike.
   const people = [
@@ -97,7 +99,7 @@ test("a labelled account's coordinated burst of one-off transfers makes the othe
   for (let k = 0; k < 4; k++) tx.push({ from: `M${k}`, to: 'CLUB', amount: 81, day: 30, hour: 10 + k });
   for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
   for (let c = 0; c < 120; c++) tx.push({ from: 'EMPLOYER', to: `E${c}`, amount: 2000, day: 28, hour: 7 });
-  const out = analyse(tx, { labels: { COLLECT: 'fraud', SCAM: 'fraud', CLUB: 'fraud' }, days: 60 });
+  const out = await analyse(tx, { labels: { COLLECT: 'fraud', SCAM: 'fraud', CLUB: 'fraud' }, days: 60 });
   const at = (id: string) => indexOf(out, id);
   for (let k = 0; k < 5; k++) {
     const i = at(`F${k}`);
@@ -130,14 +132,14 @@ function ordinaryLives(people: string[], days: number): T[] {
   return tx;
 }
 
-test("a burst whose centre is unlabelled: the centre and the labelled feeder's siblings are evidence; payers on other days are not", () => {
+test("a burst whose centre is unlabelled: the centre and the labelled feeder's siblings are evidence; payers on other days are not", async () => {
   const people = ['COLLECT', 'OUT', ...[0, 1, 2, 3, 4].map((k) => `F${k}`), 'W0', 'W1'];
   const tx = ordinaryLives(people, 60);
   // F0..F4 each pay the collector once, within five hours of each other on day 20; only F0 is labelled.
   for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: 'COLLECT', amount: 900 + 37 * k, day: 20, hour: 9 + k });
   tx.push({ from: 'COLLECT', to: 'OUT', amount: 4300, day: 21, hour: 10 });
   tx.push({ from: 'W0', to: 'COLLECT', amount: 50, day: 40, hour: 12 }, { from: 'W1', to: 'COLLECT', amount: 60, day: 50, hour: 12 });
-  const out = analyse(tx, { labels: { F0: 'fraud' }, days: 60 });
+  const out = await analyse(tx, { labels: { F0: 'fraud' }, days: 60 });
   const at = (id: string) => indexOf(out, id);
   const listed = new Set(out.candidates.map((e) => e.accountId));
   assert.ok(out.reasons[at('COLLECT')]!.includes('BURST_CENTRE:F0:5'), out.reasons[at('COLLECT')]!.join(' | '));
@@ -154,7 +156,7 @@ test("a burst whose centre is unlabelled: the centre and the labelled feeder's s
   }
 });
 
-test('a money trail from a labelled account: relays and a round trip are evidence; a victim, a relative and a late payer are not', () => {
+test('a money trail from a labelled account: relays and a round trip are evidence; a victim, a relative and a late payer are not', async () => {
   const people = ['A', 'B', 'SINK', 'Z0', 'Y1', 'Y2', 'VICTIM', 'RELATIVE', 'LATE', 'Q'];
   const tx = ordinaryLives(people, 60);
   // L → A → B → SINK within a day, each hop keeping 97%.
@@ -171,7 +173,7 @@ test('a money trail from a labelled account: relays and a round trip are evidenc
   tx.push({ from: 'L', to: 'RELATIVE', amount: 600, day: 40, hour: 10 });
   tx.push({ from: 'L', to: 'LATE', amount: 800, day: 45, hour: 10 });
   tx.push({ from: 'LATE', to: 'Q', amount: 780, day: 48, hour: 10 });
-  const out = analyse(tx, { labels: { L: 'fraud' }, days: 60 });
+  const out = await analyse(tx, { labels: { L: 'fraud' }, days: 60 });
   const at = (id: string) => indexOf(out, id);
   const reasons = (id: string) => out.reasons[at(id)]!;
   assert.ok(reasons('A').includes('RELAYED:L:1'), reasons('A').join(' | '));
@@ -190,7 +192,7 @@ test('a money trail from a labelled account: relays and a round trip are evidenc
   }
 });
 
-test('a relay chain without labels: its relays carry RELAY_CHAIN and the chain length; its ends, a halved payment and a late one do not', () => {
+test('a relay chain without labels: its relays carry RELAY_CHAIN and the chain length; its ends, a halved payment and a late one do not', async () => {
   const people = ['S', 'R1', 'R2', 'R3', 'R4', 'E', 'H1', 'H2', 'SLOW1', 'SLOW2'];
   const tx = ordinaryLives(people, 60);
   // S → R1 → R2 → R3 → R4 → E within a day, each hop keeping 96–99%: five transfers.
@@ -205,7 +207,7 @@ test('a relay chain without labels: its relays carry RELAY_CHAIN and the chain l
   tx.push({ from: 'H1', to: 'H2', amount: 1000, day: 35, hour: 12 });
   tx.push({ from: 'H2', to: 'SLOW1', amount: 990, day: 35, hour: 15 });
   tx.push({ from: 'SLOW1', to: 'SLOW2', amount: 980, day: 37, hour: 15 });
-  const out = analyse(tx, { days: 60 });
+  const out = await analyse(tx, { days: 60 });
   const at = (id: string) => indexOf(out, id);
   const reasons = (id: string) => out.reasons[at(id)]!;
   for (const id of ['R1', 'R2', 'R3', 'R4']) assert.ok(reasons(id).includes('RELAY_CHAIN:5'), `${id}: ${reasons(id).join(' | ')}`);

@@ -17,7 +17,7 @@ function flowsWith(env: Record<string, string>, transfers: T[], days: number): F
   return agg.finish();
 }
 
-function runWith(env: Record<string, string>, transfers: T[], days: number): AnalysisOutput {
+function runWith(env: Record<string, string>, transfers: T[], days: number): Promise<AnalysisOutput> {
   return runAnalysis({
     flows: flowsWith(env, transfers, days),
     firstSeen: new Map(),
@@ -30,30 +30,30 @@ function runWith(env: Record<string, string>, transfers: T[], days: number): Ana
 
 const at = (out: AnalysisOutput, id: string) => indexOf(out, id);
 
-test('ACCTNET_HUB_MIN_DEGREE decides which accounts are hubs', () => {
+test('ACCTNET_HUB_MIN_DEGREE decides which accounts are hubs', async () => {
   const world = [...takeover(), ...background('P', 30, 120)];
-  const byDefault = runWith({}, world, 120);
+  const byDefault = await runWith({}, world, 120);
   assert.equal(byDefault.isHub[at(byDefault, 'SHOP')], 1, 'the shop (121 counterparties) is a hub at the default 100');
   assert.equal(byDefault.counts.hubThreshold, 100, 'the threshold the run applied is in its counts (the successor watch reads it)');
-  const raised = runWith({ ACCTNET_HUB_MIN_DEGREE: '500' }, world, 120);
+  const raised = await runWith({ ACCTNET_HUB_MIN_DEGREE: '500' }, world, 120);
   assert.equal(raised.counts.hubThreshold, 500);
   assert.equal(raised.isHub[at(raised, 'SHOP')], 0, 'not a hub when hubs need 500 counterparties');
   assert.equal(raised.isHub[at(raised, 'EMPLOYER')], 0);
 });
 
-test('ACCTNET_MIGRATION_MIN_SCORE drops links below it', () => {
+test('ACCTNET_MIGRATION_MIN_SCORE drops links below it', async () => {
   const world = [...takeover(), ...background('P', 30, 120)];
-  const byDefault = runWith({}, world, 120);
+  const byDefault = await runWith({}, world, 120);
   assert.equal(byDefault.migrations.length, 1);
   const score = byDefault.migrations[0]!.score;
   assert.ok(score < 1, `the planted link scores ${score}: the test needs room above it`);
-  const strict = runWith({ ACCTNET_MIGRATION_MIN_SCORE: String(Math.min(1, score + 0.001)) }, world, 120);
+  const strict = await runWith({ ACCTNET_MIGRATION_MIN_SCORE: String(Math.min(1, score + 0.001)) }, world, 120);
   assert.equal(strict.migrations.length, 0, 'a link scoring below the setting is not reported');
-  const lenient = runWith({ ACCTNET_MIGRATION_MIN_SCORE: String(score) }, world, 120);
+  const lenient = await runWith({ ACCTNET_MIGRATION_MIN_SCORE: String(score) }, world, 120);
   assert.equal(lenient.migrations.length, 1, 'a link scoring exactly the setting is reported');
 });
 
-test('ACCTNET_HOLD_HOURS: money sent on after the holding window is not passed through', () => {
+test('ACCTNET_HOLD_HOURS: money sent on after the holding window is not passed through', async () => {
   // M receives 1,000 and sends it on five hours later, every other day.
   const world: T[] = [];
   for (let d = 0; d < 20; d += 2) {
@@ -67,7 +67,7 @@ test('ACCTNET_HOLD_HOURS: money sent on after the holding window is not passed t
   assert.equal(short.quickOut[id(short)], 0, 'five hours is beyond a 2-hour holding window');
 });
 
-test('ACCTNET_BUCKET_DAYS sets the width of the activity buckets', () => {
+test('ACCTNET_BUCKET_DAYS sets the width of the activity buckets', async () => {
   const world = ring(['R1', 'R2', 'R3'], { fromDay: 0, toDay: 28 });
   assert.equal(flowsWith({}, world, 28).buckets, 4, '28 days in weeks');
   const daily = flowsWith({ ACCTNET_BUCKET_DAYS: '1' }, world, 28);
@@ -78,7 +78,7 @@ test('ACCTNET_BUCKET_DAYS sets the width of the activity buckets', () => {
   assert.equal(active, 14);
 });
 
-test('ACCTNET_MAX_CLUSTER_SIZE and ACCTNET_LOUVAIN_RESOLUTION shape the clusters', () => {
+test('ACCTNET_MAX_CLUSTER_SIZE and ACCTNET_LOUVAIN_RESOLUTION shape the clusters', async () => {
   // 16 accounts that all pay each other: one community within the default size limit (50); over a
   // limit of 8 (a clique cannot be split, so it is reported as oversized); split at a high resolution.
   const members = Array.from({ length: 16 }, (_, k) => `G${k}`);
@@ -88,10 +88,10 @@ test('ACCTNET_MAX_CLUSTER_SIZE and ACCTNET_LOUVAIN_RESOLUTION shape the clusters
   );
   const world = [...group, ...background('P', 10, 60)];
   const largest = (out: AnalysisOutput) => Math.max(...out.clusters.map((c) => c.members.length));
-  const byDefault = runWith({}, world, 60);
+  const byDefault = await runWith({}, world, 60);
   assert.equal(largest(byDefault), 16);
   assert.equal(byDefault.counts.oversizedClusters, 0);
-  assert.equal(runWith({ ACCTNET_MAX_CLUSTER_SIZE: '8' }, world, 60).counts.oversizedClusters, 1);
-  const fine = runWith({ ACCTNET_LOUVAIN_RESOLUTION: '20' }, world, 60);
+  assert.equal((await runWith({ ACCTNET_MAX_CLUSTER_SIZE: '8' }, world, 60)).counts.oversizedClusters, 1);
+  const fine = await runWith({ ACCTNET_LOUVAIN_RESOLUTION: '20' }, world, 60);
   assert.ok(largest(fine) < 16, `largest cluster ${largest(fine)} at resolution 20`);
 });

@@ -5,14 +5,15 @@ import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { createRng } from '../../src/analysis/rng.js';
+import { pagerankJob, startPagerank } from '../../src/analysis/pagerank-thread.js';
 import { analyse, background, flowsOf, indexOf, ring, type T } from './helpers.js';
 
-const clusterOf = (out: ReturnType<typeof analyse>, id: string) => out.clusterOf[indexOf(out, id)];
-const roleOf = (out: ReturnType<typeof analyse>, id: string) => out.roles[indexOf(out, id)];
+const clusterOf = (out: Awaited<ReturnType<typeof analyse>>, id: string) => out.clusterOf[indexOf(out, id)];
+const roleOf = (out: Awaited<ReturnType<typeof analyse>>, id: string) => out.roles[indexOf(out, id)];
 
-test('a 5-ring is one cluster typed ring; its members pass money through', () => {
+test('a 5-ring is one cluster typed ring; its members pass money through', async () => {
   const members = ['R1', 'R2', 'R3', 'R4', 'R5'];
-  const out = analyse([...ring(members, { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)]);
+  const out = await analyse([...ring(members, { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)]);
   const ids = new Set(members.map((m) => clusterOf(out, m)));
   assert.equal(ids.size, 1, 'all ring members in one cluster');
   const cluster = out.clusters.find((c) => c.id === [...ids][0])!;
@@ -26,14 +27,14 @@ test('a 5-ring is one cluster typed ring; its members pass money through', () =>
   assert.notEqual(friends.typology.type, 'ring');
 });
 
-test('a fan-in: victims pay a collector who forwards at once; collector role, fan_in cluster', () => {
+test('a fan-in: victims pay a collector who forwards at once; collector role, fan_in cluster', async () => {
   const tx: T[] = [];
   for (let v = 0; v < 12; v++) {
     tx.push({ from: `V${v}`, to: 'X', amount: 900, day: 5 + v * 3, hour: 10 });
     tx.push({ from: 'X', to: 'M', amount: 870, day: 5 + v * 3, hour: 14 });
     tx.push({ from: 'M', to: 'CASH', amount: 850, day: 6 + v * 3, hour: 9 });
   }
-  const out = analyse([...tx, ...background('P', 30, 60)]);
+  const out = await analyse([...tx, ...background('P', 30, 60)]);
   assert.equal(roleOf(out, 'X'), 'collector');
   const cluster = out.clusters.find((c) => c.members.includes('X'))!;
   assert.equal(cluster.typology.type, 'fan_in');
@@ -41,7 +42,7 @@ test('a fan-in: victims pay a collector who forwards at once; collector role, fa
   assert.ok(cluster.typology.evidence.centerForwardShare > 0.9);
 });
 
-test('a hub does not glue two rings together and gets no cluster', () => {
+test('a hub does not glue two rings together and gets no cluster', async () => {
   const r1 = ['A1', 'A2', 'A3', 'A4', 'A5'];
   const r2 = ['B1', 'B2', 'B3', 'B4', 'B5'];
   const tx: T[] = [...ring(r1, { fromDay: 0, toDay: 40, amount: 3000 }), ...ring(r2, { fromDay: 1, toDay: 40, amount: 3000 })];
@@ -49,7 +50,7 @@ test('a hub does not glue two rings together and gets no cluster', () => {
   for (const m of [...r1, ...r2])
     for (let d = 0; d < 40; d += 4) tx.push({ from: m, to: 'SHOP', amount: 40, day: d, hour: 12, channel: 'card' });
   for (let c = 0; c < 150; c++) tx.push({ from: `CUST${c}`, to: 'SHOP', amount: 25, day: c % 40, hour: 15, channel: 'card' });
-  const out = analyse([...tx, ...background('P', 20, 40)]);
+  const out = await analyse([...tx, ...background('P', 20, 40)]);
   assert.equal(out.isHub[indexOf(out, 'SHOP')], 1);
   assert.equal(clusterOf(out, 'SHOP'), null);
   assert.equal(roleOf(out, 'SHOP'), 'hub');
@@ -61,7 +62,7 @@ test('a hub does not glue two rings together and gets no cluster', () => {
   assert.equal(out.clusters.find((c) => c.id === [...c1][0])!.members.length, 5);
 });
 
-test('communities larger than maxClusterSize are split into tighter ones', () => {
+test('communities larger than maxClusterSize are split into tighter ones', async () => {
   // Twelve triads chained by weak links: one Louvain community at low resolution.
   const tx: T[] = [];
   for (let g = 0; g < 12; g++) {
@@ -72,22 +73,22 @@ test('communities larger than maxClusterSize are split into tighter ones', () =>
     }
     tx.push({ from: `G${g}a`, to: `G${(g + 1) % 12}a`, amount: 20, day: 5 });
   }
-  const coarse = analyse(tx, { params: { resolution: 0.001, maxClusterSize: 1000 } });
+  const coarse = await analyse(tx, { params: { resolution: 0.001, maxClusterSize: 1000 } });
   assert.ok(
     coarse.clusters.some((c) => c.members.length > 9),
     'without splitting, a large community',
   );
-  const split = analyse(tx, { params: { resolution: 0.001, maxClusterSize: 6 } });
+  const split = await analyse(tx, { params: { resolution: 0.001, maxClusterSize: 6 } });
   assert.ok(
     split.clusters.every((c) => c.members.length <= 6),
     `every cluster ≤ 6 (got ${split.clusters.map((c) => c.members.length)})`,
   );
 });
 
-test('the same input gives the same clusters, ids, scores and list (determinism)', () => {
+test('the same input gives the same clusters, ids, scores and list (determinism)', async () => {
   const tx = [...ring(['R1', 'R2', 'R3', 'R4'], { fromDay: 0, toDay: 50 }), ...background('P', 60, 50)];
-  const a = analyse(tx, { labels: { R1: 'fraud' } });
-  const b = analyse([...tx].reverse(), { labels: { R1: 'fraud' } });
+  const a = await analyse(tx, { labels: { R1: 'fraud' } });
+  const b = await analyse([...tx].reverse(), { labels: { R1: 'fraud' } });
   assert.deepEqual(
     a.clusters.map((c) => [c.id, c.members, c.typology.type, c.score]),
     b.clusters.map((c) => [c.id, c.members, c.typology.type, c.score]),
@@ -95,7 +96,7 @@ test('the same input gives the same clusters, ids, scores and list (determinism)
   assert.deepEqual(a.candidates, b.candidates);
 });
 
-test('a run builds its graph keyed by rank: the same PageRank as a graph keyed by account id, and the run keeps no graph', () => {
+test('a run builds its graph keyed by rank: the same PageRank as a graph keyed by account id, and the run keeps no graph', async () => {
   const tx = [...ring(['R1', 'R2', 'R3', 'R4', 'R5'], { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)];
   const flows = flowsOf(tx);
   const po = pairOrder(flows);
@@ -107,13 +108,34 @@ test('a run builds its graph keyed by rank: the same PageRank as a graph keyed b
   const b = computeCentrality(byRank, flows, {}, po);
   assert.ok(a.pagerank.some((x) => x > 0));
   assert.deepEqual(b, a);
-  const out = analyse(tx, { labels: { R1: 'fraud' } });
+  const out = await analyse(tx, { labels: { R1: 'fraud' } });
   assert.equal(out.counts.relations, byId.size);
   assert.deepEqual(Array.from(out.centrality.pagerank), Array.from(a.pagerank));
   assert.ok(!('graph' in out));
 });
 
-test('clusters do not depend on the form of the account ids (numeric-looking or not), splits included', () => {
+test('PageRank in its own thread: the same numbers as inline, and the same run; a failing thread rejects with its error', async () => {
+  const tx = [...ring(['R1', 'R2', 'R3', 'R4', 'R5'], { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)];
+  const flows = flowsOf(tx);
+  const po = pairOrder(flows);
+  const inline = computeCentrality(buildAccountGraph(flows, po, 'rank'), flows, {}, po);
+  const job = pagerankJob(flows, po);
+  const threaded = await startPagerank(job, { minPairs: 0 }).result;
+  assert.equal(threaded.timings.thread, 1);
+  assert.deepEqual(Array.from(threaded.pagerank), Array.from(inline.pagerank));
+  const small = await startPagerank(job).result;
+  assert.equal(small.timings.thread, 0, 'a graph this small is done inline');
+  assert.deepEqual(Array.from(small.pagerank), Array.from(inline.pagerank));
+  const a = await analyse(tx, { labels: { R1: 'fraud' } });
+  const b = await analyse(tx, { labels: { R1: 'fraud' }, pagerankThread: { minPairs: 0 } });
+  assert.deepEqual(Array.from(b.centrality.pagerank), Array.from(a.centrality.pagerank));
+  assert.deepEqual(b.candidates, a.candidates);
+  // A pair whose sender is no node of the graph: graphology throws in the thread.
+  const broken = { ...job, pairFrom: Uint32Array.from(job.pairFrom, () => job.n + 7) };
+  await assert.rejects(startPagerank(broken, { minPairs: 0 }).result, /not found|undefined/i);
+});
+
+test('clusters do not depend on the form of the account ids (numeric-looking or not), splits included', async () => {
   // Dense groups of 24 joined by a few cross links, split down to clusters of at most 6: the top-level
   // Louvain, its dendrogram and the re-runs on induced subgraphs all take part.
   const rng = createRng(11);
