@@ -68,6 +68,11 @@ export interface AnalysisInput {
    * thread's) and the relations below which PageRank runs inline instead (MIN_THREAD_PAIRS).
    */
   pagerankThread?: { heapMb?: number; minPairs?: number };
+  /**
+   * Called with the clusters and migration links as soon as they are final (before the learned
+   * step, which changes neither): a recompute starts writing them while the learned step computes.
+   */
+  onClustersReady?: (ready: { clusters: ClusterResult[]; migrations: Migration[] }) => void;
 }
 
 export interface ClusterResult {
@@ -185,6 +190,11 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
       reasons: risk.clusterReasons.get(cid) ?? [],
     }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (input.onClustersReady) {
+    input.onClustersReady({ clusters, migrations: migration.links });
+    // One turn of the event loop: the writes the callback started reach Neo4j before the learned step.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   // PageRank from its thread: the wait (usually none) is the step's time; the thread's own times
   // are pagerank.graph and pagerank.run.
   input.onStep?.('pagerank');

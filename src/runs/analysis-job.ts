@@ -52,6 +52,8 @@ export type Progress = (step: string, timings: Record<string, number>, counts: R
 
 const DAY = 86_400_000;
 const WRITE_BATCH = 5000;
+/** Clusters per transaction (see writeClusters). */
+const CLUSTER_BATCH = 20_000;
 
 export function analysisParams(config: Config): AnalysisJobResult['params'] {
   const a = config.analysis;
@@ -140,6 +142,42 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     result.windowFrom = asOf === null ? null : windowFrom;
     const aggregator = windowAggregator(config, windowFrom, asOf ?? 0);
 
+    const contextStarted = performance.now();
+    const contextRead = (async () => {
+      const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
+      const labels = new Map<string, LabelValue>([...withSources].map(([id, l]) => [id, l.label]));
+      const labelSources = new Map([...withSources].map(([id, l]) => [id, l.source]));
+      const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
+      const previousClusters = new Map<string, string>();
+      const createdRunSeq = new Map<string, number>();
+      if (current) {
+        const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
+        for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
+        const seqs = await read((tx) => tx.run(cypher('analysis/previous-cluster-seqs'), { runId: current }));
+        for (const row of seqs.records)
+          if (row.get('createdRunSeq') !== null) createdRunSeq.set(row.get('clusterId'), toNumber(row.get('createdRunSeq')));
+      }
+      const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
+      let nextClusterSeq = toNumber(seq) + 1;
+      for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
+      counts.labels = labels.size;
+      // Accounts on the served list have fallen (they know they are blocked): since the data time
+      // of the run that first listed them.
+      const listedAt = new Map<string, number>();
+      const blacklist = createBlacklistRepository(driver, config.neo4j);
+      const state = await blacklist.state();
+      if (state.servedVersion !== null && asOf !== null) {
+        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
+        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
+          listedAt.set(id, Math.min(at, asOf));
+      }
+      return { labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
+    })().finally(() => {
+      timings['context.read'] = Math.round(performance.now() - contextStarted);
+    });
+    // Awaited after the aggregate; a failure there fails the run then, not as an unhandled rejection now.
+    contextRead.catch(() => {});
+
     // Accounts and the window's transfers in one read transaction, incrementally from the previous
     // run's snapshot when it can be trusted (src/runs/incremental.ts).
     let firstSeen = new Map<string, number>();
@@ -217,36 +255,54 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       return aggregator.finish();
     });
 
-    const context = await timed('context', async () => {
-      const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
-      const labels = new Map<string, LabelValue>([...withSources].map(([id, l]) => [id, l.label]));
-      const labelSources = new Map([...withSources].map(([id, l]) => [id, l.source]));
-      const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
-      const previousClusters = new Map<string, string>();
-      const createdRunSeq = new Map<string, number>();
-      if (current) {
-        const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
-        for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
-        const seqs = await read((tx) => tx.run(cypher('analysis/previous-cluster-seqs'), { runId: current }));
-        for (const row of seqs.records)
-          if (row.get('createdRunSeq') !== null) createdRunSeq.set(row.get('clusterId'), toNumber(row.get('createdRunSeq')));
+    // The run's context, read while the window loads (its queries do not depend on the load, and
+    // Neo4j has a core to spare while the load streams): 'context' is what the run waited for it
+    // after the aggregate, 'context.read' the time of its own reads.
+    report('context');
+    const waitStarted = performance.now();
+    const context = { firstSeen, ...(await contextRead) };
+    timings.context = Math.round(performance.now() - waitStarted);
+
+    // Clusters and migration links are final before the learned step (runAnalysis's onClustersReady):
+    // written then, while the analysis thread computes and Neo4j would otherwise be idle. Large
+    // batches: the analysis thread gives the event loop no turn during the learned step, so only the
+    // transaction under way proceeds meanwhile.
+    const writeClusters = async (clusters: AnalysisOutput['clusters'], migrations: AnalysisOutput['migrations']): Promise<void> => {
+      let started = performance.now();
+      const previousIds = new Set(context.previousClusters.values());
+      // Parallel lists, one per property, as for the accounts (write-cluster-results.cypher).
+      for (let k = 0; k < clusters.length; k += CLUSTER_BATCH) {
+        const batch = clusters.slice(k, k + CLUSTER_BATCH);
+        const cols = {
+          clusterId: batch.map((c) => c.id),
+          size: batch.map((c) => c.members.length),
+          type: batch.map((c) => c.typology.type),
+          score: batch.map((c) => c.score),
+          reasons: batch.map((c) => c.reasons),
+          notes: batch.map((c) => c.typology.notes),
+          evidence: batch.map((c) => JSON.stringify(c.typology.evidence)),
+          members: batch.map((c) => c.members),
+          isNew: batch.map((c) => !previousIds.has(c.id)),
+          createdRunSeq: batch.map((c) => int(context.createdRunSeq.get(c.id) ?? input.runSeq)),
+        };
+        await write((tx) => tx.run(cypher('analysis/write-cluster-results'), { runId, ...cols }));
       }
-      const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
-      let nextClusterSeq = toNumber(seq) + 1;
-      for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
-      counts.labels = labels.size;
-      // Accounts on the served list have fallen (they know they are blocked): since the data time
-      // of the run that first listed them.
-      const listedAt = new Map<string, number>();
-      const blacklist = createBlacklistRepository(driver, config.neo4j);
-      const state = await blacklist.state();
-      if (state.servedVersion !== null && asOf !== null) {
-        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
-        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
-          listedAt.set(id, Math.min(at, asOf));
+      timings['write.clusters'] = Math.round(performance.now() - started);
+      started = performance.now();
+      const migrationRows = migrations.map((m) => ({
+        from: m.from,
+        to: m.to,
+        score: m.score,
+        fallAt: m.fallAt,
+        riseAt: m.riseAt,
+        evidence: JSON.stringify(m.evidence),
+      }));
+      for (let k = 0; k < migrationRows.length; k += WRITE_BATCH) {
+        await write((tx) => tx.run(cypher('analysis/write-migrations'), { runId, rows: migrationRows.slice(k, k + WRITE_BATCH) }));
       }
-      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
-    });
+      timings['write.migrations'] = Math.round(performance.now() - started);
+    };
+    let clustersWritten: Promise<void> | null = null;
 
     // The analysis releases the graph (the largest object of the run) after its last use, so its
     // last steps and the writes below do not run against a heap full of it.
@@ -261,6 +317,11 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       params,
       onStep: (step) => report(step),
       pagerankThread: { heapMb: config.analysis.heapMb },
+      onClustersReady: ({ clusters, migrations }) => {
+        clustersWritten = writeClusters(clusters, migrations);
+        // Awaited in the write step; a failure fails the run there.
+        clustersWritten.catch(() => {});
+      },
     });
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
@@ -354,39 +415,10 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       await Promise.all([writer(), writer()]);
       timings['write.accounts'] = Math.round(performance.now() - started);
       timings['write.accounts.db'] = Math.round(dbMs);
+      // Clusters and migration links: written while the learned step computed (onClustersReady).
       started = performance.now();
-      const previousIds = new Set(context.previousClusters.values());
-      // Parallel lists, one per property, as for the accounts (write-cluster-results.cypher).
-      for (let k = 0; k < out.clusters.length; k += WRITE_BATCH) {
-        const batch = out.clusters.slice(k, k + WRITE_BATCH);
-        const cols = {
-          clusterId: batch.map((c) => c.id),
-          size: batch.map((c) => c.members.length),
-          type: batch.map((c) => c.typology.type),
-          score: batch.map((c) => c.score),
-          reasons: batch.map((c) => c.reasons),
-          notes: batch.map((c) => c.typology.notes),
-          evidence: batch.map((c) => JSON.stringify(c.typology.evidence)),
-          members: batch.map((c) => c.members),
-          isNew: batch.map((c) => !previousIds.has(c.id)),
-          createdRunSeq: batch.map((c) => int(context.createdRunSeq.get(c.id) ?? input.runSeq)),
-        };
-        await write((tx) => tx.run(cypher('analysis/write-cluster-results'), { runId, ...cols }));
-      }
-      timings['write.clusters'] = Math.round(performance.now() - started);
-      started = performance.now();
-      const migrationRows = out.migrations.map((m) => ({
-        from: m.from,
-        to: m.to,
-        score: m.score,
-        fallAt: m.fallAt,
-        riseAt: m.riseAt,
-        evidence: JSON.stringify(m.evidence),
-      }));
-      for (let k = 0; k < migrationRows.length; k += WRITE_BATCH) {
-        await write((tx) => tx.run(cypher('analysis/write-migrations'), { runId, rows: migrationRows.slice(k, k + WRITE_BATCH) }));
-      }
-      timings['write.migrations'] = Math.round(performance.now() - started);
+      await (clustersWritten ?? writeClusters(out.clusters, out.migrations));
+      timings['write.clusters.wait'] = Math.round(performance.now() - started);
     });
 
     result.candidates = out.candidates;

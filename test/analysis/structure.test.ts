@@ -6,6 +6,7 @@ import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { createRng } from '../../src/analysis/rng.js';
 import { pagerankJob, startPagerank } from '../../src/analysis/pagerank-thread.js';
+import { ANALYSIS_DEFAULTS, runAnalysis } from '../../src/analysis/pipeline.js';
 import { analyse, background, flowsOf, indexOf, ring, type T } from './helpers.js';
 
 const clusterOf = (out: Awaited<ReturnType<typeof analyse>>, id: string) => out.clusterOf[indexOf(out, id)];
@@ -133,6 +134,29 @@ test('PageRank in its own thread: the same numbers as inline, and the same run; 
   // A pair whose sender is no node of the graph: graphology throws in the thread.
   const broken = { ...job, pairFrom: Uint32Array.from(job.pairFrom, () => job.n + 7) };
   await assert.rejects(startPagerank(broken, { minPairs: 0 }).result, /not found|undefined/i);
+});
+
+test('the clusters and migration links are handed out before the learned step, and they are the final ones', async () => {
+  const tx = [...ring(['R1', 'R2', 'R3', 'R4', 'R5'], { fromDay: 0, toDay: 60 }), ...background('P', 40, 60)];
+  const steps: string[] = [];
+  let early: { clusters: unknown; migrations: unknown; afterSteps: string[] } | null = null;
+  const out = await runAnalysis({
+    flows: flowsOf(tx),
+    firstSeen: new Map(),
+    labels: new Map([['R1', 'fraud']]),
+    previousClusters: new Map(),
+    nextClusterSeq: 1,
+    params: ANALYSIS_DEFAULTS,
+    onStep: (s) => steps.push(s),
+    onClustersReady: (ready) => {
+      early = { ...ready, afterSteps: [...steps] };
+    },
+  });
+  assert.ok(early, 'called');
+  const e = early as unknown as { clusters: unknown; migrations: unknown; afterSteps: string[] };
+  assert.ok(e.afterSteps.includes('stable-ids') && !e.afterSteps.includes('learned'), e.afterSteps.join(' '));
+  assert.deepEqual(e.clusters, out.clusters);
+  assert.deepEqual(e.migrations, out.migrations);
 });
 
 test('clusters do not depend on the form of the account ids (numeric-looking or not), splits included', async () => {
