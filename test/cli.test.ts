@@ -80,9 +80,11 @@ test('each command module registers exactly the commands the table names; the to
     );
     all.push(...m.names);
   }
-  const help = cli('--help');
-  assert.equal(help.status, 0);
-  for (const name of all) assert.match(help.stdout, new RegExp(`^  ${name}\\b`, 'm'), `${name} in the top-level help`);
+  for (const args of [['--help'], ['--help', 'recompute']]) {
+    const help = cli(...args);
+    assert.equal(help.status, 0);
+    for (const name of all) assert.match(help.stdout, new RegExp(`^  ${name}\\b`, 'm'), `${name} in the help of ${args.join(' ')}`);
+  }
   // One command's module alone: its help, as before.
   const one = cli('migrations', '--help');
   assert.equal(one.status, 0);

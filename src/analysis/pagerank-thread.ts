@@ -47,10 +47,11 @@ export function pagerankJob(
     order: Uint32Array.from(po.order),
     rank: po.rank,
     pairs: po.pairs,
-    pairFrom: flows.pairFrom.subarray(0, m),
-    pairTo: flows.pairTo.subarray(0, m),
-    pairAmount: flows.pairAmount.subarray(0, m),
-    pairTransfers: flows.pairTransfers.subarray(0, m),
+    // Copies of the used part: a view would take its whole (doubling-grown) buffer to the thread.
+    pairFrom: flows.pairFrom.slice(0, m),
+    pairTo: flows.pairTo.slice(0, m),
+    pairAmount: flows.pairAmount.slice(0, m),
+    pairTransfers: flows.pairTransfers.slice(0, m),
     options: { ...CENTRALITY_DEFAULTS, ...options },
   };
 }
@@ -69,6 +70,10 @@ export function pagerankOfPairs(job: PagerankJob): PagerankOutput {
 export interface PagerankTask {
   /** Settles once; rejects with the thread's error (out of memory: says which setting to raise). */
   result: Promise<PagerankOutput>;
+  /** The thread's error once it has failed (the analysis stops at its next step), else null. */
+  failed(): Error | null;
+  /** Stops the thread if it still runs (the analysis ended without its result). */
+  cancel(): void;
 }
 
 /**
@@ -83,15 +88,16 @@ export function startPagerank(job: PagerankJob, opts: { minPairs?: number; heapM
     } catch (err) {
       const failed = Promise.reject(err as Error);
       failed.catch(() => {});
-      return { result: failed };
+      return { result: failed, failed: () => err as Error, cancel: () => {} };
     }
-    return { result: Promise.resolve(out) };
+    return { result: Promise.resolve(out), failed: () => null, cancel: () => {} };
   }
   // Copies, not the run's own arrays: a transfer would detach them from the analysis thread.
   const worker = new Worker(new URL('./pagerank-worker.js', import.meta.url), {
     workerData: job,
     ...(opts.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.heapMb } } : {}),
   });
+  let failure: Error | null = null;
   const result = new Promise<PagerankOutput>((resolve, reject) => {
     let settled = false;
     worker.once('message', (msg: PagerankOutput) => {
@@ -103,21 +109,22 @@ export function startPagerank(job: PagerankJob, opts: { minPairs?: number; heapM
       if (settled) return;
       settled = true;
       const code = (err as NodeJS.ErrnoException).code;
-      reject(
+      failure =
         code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new Error(
               `PageRank's graph ran out of memory in its thread (ACCTNET_ANALYSIS_HEAP_MB=${opts.heapMb}); raise it or shorten ACCTNET_WINDOW_DAYS`,
             )
-          : err,
-      );
+          : err;
+      reject(failure);
     });
     worker.once('exit', (code) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`the PageRank thread exited with code ${code}`));
+      failure = new Error(`the PageRank thread exited with code ${code}`);
+      reject(failure);
     });
   });
   // The caller may fail before it awaits the result: no unhandled rejection then.
   result.catch(() => {});
-  return { result };
+  return { result, failed: () => failure, cancel: () => void worker.terminate() };
 }

@@ -5,7 +5,7 @@ import { detectCommunities } from './communities.js';
 import { computeFeatures, type AccountFeatures } from './features.js';
 import type { Flows } from './flows.js';
 import { pairOrder } from './graph.js';
-import { pagerankJob, startPagerank } from './pagerank-thread.js';
+import { pagerankJob, startPagerank, type PagerankTask } from './pagerank-thread.js';
 import { findHubs } from './hubs.js';
 import { detectMigrations, type Migration } from './migration.js';
 import { explainLearned, fuseScores, type FusedScores } from './fusion.js';
@@ -116,9 +116,25 @@ export interface AnalysisOutput {
 }
 
 export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput> {
+  // PageRank's thread ends with the analysis: when a step throws, it is not left running (the caller
+  // may be a long-lived process), and when the thread fails the analysis stops at its next step.
+  const thread: { task: PagerankTask | null } = { task: null };
+  try {
+    return await analyse(input, thread);
+  } finally {
+    thread.task?.cancel();
+  }
+}
+
+async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null }): Promise<AnalysisOutput> {
   const p = input.params;
   const timings: Record<string, number> = {};
-  const step = <T>(name: string, fn: () => T): T => {
+  // Each step starts on a turn of the event loop: a failed PageRank thread is seen (and the run
+  // stops) at the next step, and the writes a recompute started meanwhile make progress.
+  const step = async <T>(name: string, fn: () => T): Promise<T> => {
+    if (thread.task) await new Promise((resolve) => setImmediate(resolve));
+    const failed = thread.task?.failed();
+    if (failed) throw failed;
     input.onStep?.(name);
     const started = performance.now();
     const out = fn();
@@ -132,26 +148,24 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
   // graph's order (degrees and strengths, Louvain's projection, features, cluster shapes, migration,
   // betweenness). The graphology graph itself is built in PageRank's own thread, which runs while
   // this one goes on: only the learned step's feature table reads PageRank (pagerank-thread.ts).
-  const { po, pagerankTask } = step('graph', () => {
+  const { po, pagerankTask } = await step('graph', () => {
     const order = pairOrder(flows);
-    return { po: order, pagerankTask: startPagerank(pagerankJob(flows, order), input.pagerankThread) };
+    return { po: order, pagerankTask: (thread.task = startPagerank(pagerankJob(flows, order), input.pagerankThread)) };
   });
-  // If a step below throws, the thread still ends on its own when its PageRank is done (and with
-  // the analysis thread when a recompute fails); nothing waits for it.
   const relations = flows.pairCount;
-  const centrality = step('centrality', () => flowCentrality(flows, po));
-  const hubs = step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
-  const communities = step('communities', () =>
+  const centrality = await step('centrality', () => flowCentrality(flows, po));
+  const hubs = await step('hubs', () => findHubs(centrality, { minDegree: p.hubMinDegree, medianFactor: p.hubMedianFactor }));
+  const communities = await step('communities', () =>
     detectCommunities(flows, hubs.isHub, { resolution: p.resolution, seed: p.seed, maxClusterSize: p.maxClusterSize }, po),
   );
-  const features = step('features', () => computeFeatures(flows, po, centrality, hubs.isHub, input.firstSeen));
-  const roles = step('roles', () => assignRoles(centrality, features, hubs.isHub));
-  const typologies = step('typology', () => {
+  const features = await step('features', () => computeFeatures(flows, po, centrality, hubs.isHub, input.firstSeen));
+  const roles = await step('roles', () => assignRoles(centrality, features, hubs.isHub));
+  const typologies = await step('typology', () => {
     const t = new Map<number, Typology>();
     for (const [cid, members] of communities.members) t.set(cid, classifyCluster({ flows, po }, members, features));
     return t;
   });
-  const migration = step('migration', () =>
+  const migration = await step('migration', () =>
     detectMigrations(flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
@@ -168,18 +182,18 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
     migrations: migration.links,
   };
   // The rules' label-free part is computed once and shared with the learned step's fold-wise runs.
-  const { riskPrep, risk } = step('risk', () => {
+  const { riskPrep, risk } = await step('risk', () => {
     const prep = prepareRisk(riskInputs);
     return { riskPrep: prep, risk: propagateRisk(prep, labelVector(flows, input.labels)) };
   });
   // Exact Brandes is O(n·m) per cluster: computed where an investigator will look (clusters with
   // some risk), as evidence of who bridges the flows; NaN elsewhere.
   Object.assign(timings, Object.fromEntries(Object.entries(communities.timings).map(([k, v]) => [`communities.${k}`, v])));
-  step('betweenness', () => {
+  await step('betweenness', () => {
     const risky = new Map([...communities.members].filter(([cid]) => (risk.clusterScore.get(cid) ?? 0) >= p.betweennessMinRisk));
     clusterBetweenness(flows, po, risky, centrality, p.betweennessMaxSize);
   });
-  const stable = step('stable-ids', () => assignStableIds(communities.members, input.previousClusters, input.nextClusterSeq));
+  const stable = await step('stable-ids', () => assignStableIds(communities.members, input.previousClusters, input.nextClusterSeq));
   const clusterOf: Array<string | null> = Array.from(communities.community, (c) => (c >= 0 ? stable.ids.get(c)! : null));
   const clusters: ClusterResult[] = [...communities.members.entries()]
     .map(([cid, members]) => ({
@@ -204,7 +218,7 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
   timings['pagerank.graph'] = pr.timings.graph;
   timings['pagerank.run'] = pr.timings.run;
   centrality.pagerank.set(pr.pagerank);
-  const learned = step('learned', () =>
+  const learned = await step('learned', () =>
     learnRisk(
       {
         table: riskInputs,
@@ -219,7 +233,7 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
       { ...p.learned, seed: p.seed },
     ),
   );
-  const fused: FusedScores = step('fusion', () =>
+  const fused: FusedScores = await step('fusion', () =>
     fuseScores({
       ids: flows.ids,
       labels: input.labels,
@@ -232,7 +246,7 @@ export async function runAnalysis(input: AnalysisInput): Promise<AnalysisOutput>
       modelOnlyThreshold: p.modelOnlyThreshold,
     }),
   );
-  step('explain', () => explainLearned(learned, fused));
+  await step('explain', () => explainLearned(learned, fused));
   for (const [k, v] of Object.entries(learned.timings)) timings[`learned.${k}`] = v;
   const candidates = fused.candidates;
   return {

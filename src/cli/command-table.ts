@@ -1,7 +1,7 @@
 // Which module registers which top-level command. main.ts loads only the module of the command on
 // the command line (an ordinary command then starts without loading the server, the console's and
 // the ingest's dependencies: ~0.7 s of the CLI's start), and every module for the top-level help or
-// an unknown command. test/cli/command-table.test.ts checks this table against the modules.
+// an unknown command. test/cli.test.ts checks this table against the modules.
 import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
@@ -25,11 +25,12 @@ export const COMMAND_MODULES: ReadonlyArray<{ names: readonly string[]; load: ()
 ];
 
 /**
- * Registers the command named on the command line (the first argument that is not an option: the
- * program's own options take no value), or every command when there is none or it is unknown.
+ * Registers the command named first on the command line, or every command when the command line
+ * starts with an option (`--help recompute` is the top-level help), names no command, or names an
+ * unknown one.
  */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
-  const name = argv.find((a) => !a.startsWith('-'));
+  const name = argv[0];
   const one = COMMAND_MODULES.find((m) => name !== undefined && m.names.includes(name));
   for (const m of one ? [one] : COMMAND_MODULES) (await m.load())(program);
 }

@@ -304,8 +304,8 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     };
     let clustersWritten: Promise<void> | null = null;
 
-    // The analysis releases the graph (the largest object of the run) after its last use, so its
-    // last steps and the writes below do not run against a heap full of it.
+    // The account graph (the largest object of the run) lives only in PageRank's thread
+    // (src/analysis/pagerank-thread.ts): the last steps and the writes below do not run against it.
     const out: AnalysisOutput = await runAnalysis({
       flows,
       firstSeen: context.firstSeen,

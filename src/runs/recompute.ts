@@ -171,6 +171,8 @@ export async function runRecompute(
     const message = (err as Error).message;
     log.error({ runId, err: message }, 'recompute failed');
     await runs.fail(runId, message, latest.timings).catch(() => {});
+    // The next job must not start (nor the caller close the driver) under a deletion still going.
+    if (pruning) await pruning;
     throw err;
   }
 
@@ -232,6 +234,7 @@ export async function runRecompute(
       }
       log.error({ runId, err: message }, 'recompute failed at publication');
       await runs.fail(runId, `publication failed: ${message}`, timings).catch(() => {});
+      if (pruning) await pruning;
       throw err;
     }
   }
@@ -300,7 +303,17 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
   );
   // A run that is still writing (a stalled duplicate) keeps its results until it ends.
   for (const r of recent) if (r.status === 'running') keep.push(r.id);
-  await runs.deleteResultsExcept(keep);
+  // The deletion runs beside the run's own writes (its MIGRATED_TO links lock the same accounts):
+  // a deadlock Neo4j resolves by failing one side is tried again (the deletion is idempotent).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runs.deleteResultsExcept(keep);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 /** The audit actor of what the successor watch and the runs decide without a person. */

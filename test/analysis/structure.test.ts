@@ -134,6 +134,11 @@ test('PageRank in its own thread: the same numbers as inline, and the same run; 
   // A pair whose sender is no node of the graph: graphology throws in the thread.
   const broken = { ...job, pairFrom: Uint32Array.from(job.pairFrom, () => job.n + 7) };
   await assert.rejects(startPagerank(broken, { minPairs: 0 }).result, /not found|undefined/i);
+  // A thread out of memory fails the analysis with a message naming the setting.
+  await assert.rejects(
+    analyse(tx, { labels: { R1: 'fraud' }, pagerankThread: { minPairs: 0, heapMb: 1 } }),
+    /ACCTNET_ANALYSIS_HEAP_MB|PageRank/,
+  );
 });
 
 test('the clusters and migration links are handed out before the learned step, and they are the final ones', async () => {
@@ -148,8 +153,9 @@ test('the clusters and migration links are handed out before the learned step, a
     nextClusterSeq: 1,
     params: ANALYSIS_DEFAULTS,
     onStep: (s) => steps.push(s),
+    // A copy as handed out: later steps must not change what was already written.
     onClustersReady: (ready) => {
-      early = { ...ready, afterSteps: [...steps] };
+      early = { ...structuredClone(ready), afterSteps: [...steps] };
     },
   });
   assert.ok(early, 'called');
