@@ -142,42 +142,6 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     result.windowFrom = asOf === null ? null : windowFrom;
     const aggregator = windowAggregator(config, windowFrom, asOf ?? 0);
 
-    const contextStarted = performance.now();
-    const contextRead = (async () => {
-      const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
-      const labels = new Map<string, LabelValue>([...withSources].map(([id, l]) => [id, l.label]));
-      const labelSources = new Map([...withSources].map(([id, l]) => [id, l.source]));
-      const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
-      const previousClusters = new Map<string, string>();
-      const createdRunSeq = new Map<string, number>();
-      if (current) {
-        const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
-        for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
-        const seqs = await read((tx) => tx.run(cypher('analysis/previous-cluster-seqs'), { runId: current }));
-        for (const row of seqs.records)
-          if (row.get('createdRunSeq') !== null) createdRunSeq.set(row.get('clusterId'), toNumber(row.get('createdRunSeq')));
-      }
-      const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
-      let nextClusterSeq = toNumber(seq) + 1;
-      for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
-      counts.labels = labels.size;
-      // Accounts on the served list have fallen (they know they are blocked): since the data time
-      // of the run that first listed them.
-      const listedAt = new Map<string, number>();
-      const blacklist = createBlacklistRepository(driver, config.neo4j);
-      const state = await blacklist.state();
-      if (state.servedVersion !== null && asOf !== null) {
-        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
-        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
-          listedAt.set(id, Math.min(at, asOf));
-      }
-      return { labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
-    })().finally(() => {
-      timings['context.read'] = Math.round(performance.now() - contextStarted);
-    });
-    // Awaited after the aggregate; a failure there fails the run then, not as an unhandled rejection now.
-    contextRead.catch(() => {});
-
     // Accounts and the window's transfers in one read transaction, incrementally from the previous
     // run's snapshot when it can be trusted (src/runs/incremental.ts).
     let firstSeen = new Map<string, number>();
@@ -255,13 +219,38 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       return aggregator.finish();
     });
 
-    // The run's context, read while the window loads (its queries do not depend on the load, and
-    // Neo4j has a core to spare while the load streams): 'context' is what the run waited for it
-    // after the aggregate, 'context.read' the time of its own reads.
-    report('context');
-    const waitStarted = performance.now();
-    const context = { firstSeen, ...(await contextRead) };
-    timings.context = Math.round(performance.now() - waitStarted);
+    // The run's context. Not read while the window loads: measured, that slowed the load by more
+    // than it saved (docs/decisions.md, "the context while the load streams").
+    const context = await timed('context', async () => {
+      const withSources = await createLabelRepository(driver, config.neo4j).currentWithSources();
+      const labels = new Map<string, LabelValue>([...withSources].map(([id, l]) => [id, l.label]));
+      const labelSources = new Map([...withSources].map(([id, l]) => [id, l.source]));
+      const current = (await read((tx) => tx.run(cypher('runs/current-run')))).records[0]?.get('runId') as string | undefined;
+      const previousClusters = new Map<string, string>();
+      const createdRunSeq = new Map<string, number>();
+      if (current) {
+        const r = await read((tx) => tx.run(cypher('analysis/previous-clusters'), { runId: current }));
+        for (const row of r.records) previousClusters.set(row.get('accountId'), row.get('clusterId'));
+        const seqs = await read((tx) => tx.run(cypher('analysis/previous-cluster-seqs'), { runId: current }));
+        for (const row of seqs.records)
+          if (row.get('createdRunSeq') !== null) createdRunSeq.set(row.get('clusterId'), toNumber(row.get('createdRunSeq')));
+      }
+      const seq = (await write((tx) => tx.run(cypher('runs/next-sequence'), { name: 'clusterId', by: int(0) }))).records[0]!.get('value');
+      let nextClusterSeq = toNumber(seq) + 1;
+      for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
+      counts.labels = labels.size;
+      // Accounts on the served list have fallen (they know they are blocked): since the data time
+      // of the run that first listed them.
+      const listedAt = new Map<string, number>();
+      const blacklist = createBlacklistRepository(driver, config.neo4j);
+      const state = await blacklist.state();
+      if (state.servedVersion !== null && asOf !== null) {
+        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
+        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
+          listedAt.set(id, Math.min(at, asOf));
+      }
+      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
+    });
 
     // Clusters and migration links are final before the learned step (runAnalysis's onClustersReady):
     // written then, while the analysis thread computes and Neo4j would otherwise be idle. Large
