@@ -87,11 +87,16 @@ export async function readAccounts(tx: Transaction): Promise<{ names: Map<number
   const names = new Map<number, string>();
   const firstSeen = new Map<string, number>();
   for await (const r of tx.run(cypher('analysis/load-accounts'))) {
-    const id = r.get('id') as string | null;
-    if (typeof id !== 'string' || id === '') continue;
-    names.set(r.get('nid') as number, id);
-    const seen = r.get('firstSeenAt');
-    if (seen !== null) firstSeen.set(id, seen as number);
+    const nids = r.get('nids') as number[];
+    const ids = r.get('ids') as Array<string | null>;
+    const seens = r.get('firstSeenAts') as Array<number | false>;
+    for (let k = 0; k < nids.length; k++) {
+      const id = ids[k];
+      if (typeof id !== 'string' || id === '') continue;
+      names.set(nids[k]!, id);
+      const seen = seens[k];
+      if (typeof seen === 'number') firstSeen.set(id, seen);
+    }
   }
   return { names, firstSeen };
 }

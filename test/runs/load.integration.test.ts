@@ -4,13 +4,13 @@
 // and the publication refuses a list entry without an account id.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import neo4j, { type Driver } from 'neo4j-driver';
+import neo4j, { type Driver, type Transaction } from 'neo4j-driver';
 import { FlowAggregator } from '../../src/analysis/flows.js';
 import { publishVersion } from '../../src/blacklist/publish.js';
 import { cypher } from '../../src/neo4j/cypher.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { converter } from '../../src/runs/analysis-job.js';
-import { loadWindow, type LoadOptions } from '../../src/runs/load.js';
+import { loadWindow, readAccounts, type LoadOptions } from '../../src/runs/load.js';
 import { seedTransfers } from '../helpers/seed.js';
 import { openServices, wipeGraph, type TestServices } from '../helpers/services.js';
 
@@ -70,6 +70,26 @@ describe('recompute load (real Neo4j)', () => {
     assert.equal(r.flows.outCount[i2], 0);
     assert.equal(r.firstSeen.get('NEW-1'), T0 + 2000);
     assert.equal(r.flows.pairCount, 4);
+  });
+
+  test('the accounts read as parallel lists stay aligned: no first-seen time and no id are skipped, not shifted', async () => {
+    await seedTransfers(s.driver, s.config, [
+      transfer('t1', 'A', 'B', T0),
+      transfer('t2', 'B', 'C', T0 + 1000),
+      transfer('t3', 'C', 'D', T0 + 2000),
+    ]);
+    await s.driver.executeQuery("MATCH (a:Account {id: 'B'}) REMOVE a.firstSeenAt");
+    await s.driver.executeQuery('CREATE (:Account {firstSeenAt: 1})');
+    const session = analysisDriver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const { names, firstSeen } = await session.executeRead((tx) => readAccounts(tx as unknown as Transaction));
+      assert.deepEqual([...names.values()].sort(), ['A', 'B', 'C', 'D']);
+      assert.deepEqual(Object.fromEntries([...firstSeen].sort()), { A: T0, C: T0 + 1000, D: T0 + 2000 });
+      const byId = await s.driver.executeQuery('MATCH (a:Account) WHERE a.id IS NOT NULL RETURN a.id AS id, id(a) AS nid');
+      for (const r of byId.records) assert.equal(names.get(Number(r.get('nid'))), r.get('id'));
+    } finally {
+      await session.close();
+    }
   });
 
   test('the window is read through the TRANSFER(at) index when most transfers lie outside it', async () => {
