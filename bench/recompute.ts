@@ -34,6 +34,12 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     /** off: skip the nightly (incremental) run after one more day. */
     incremental: { type: 'string', default: 'on' },
+    /**
+     * ACCTNET_KEEP_RUNS for the measured runs. 2 (default): from the third run on, every run deletes
+     * the oldest run's results while it analyses, as every run does in a steady state (a production
+     * server has KEEP_RUNS runs behind it); with 5 and the default five runs nothing is ever pruned.
+     */
+    'keep-runs': { type: 'string', default: '2' },
   },
 });
 
@@ -145,7 +151,10 @@ try {
     const spec = SIZES[size];
     if (!spec) throw new Error(`unknown size ${size} (1m or 10m)`);
     const data = await dataset(size, Number(args.seed));
-    const runEnv = await loadDatabase({ ...env, ACCTNET_ANALYSIS_HEAP_MB: String(spec.heapMb) }, data.dir);
+    const runEnv = await loadDatabase(
+      { ...env, ACCTNET_ANALYSIS_HEAP_MB: String(spec.heapMb), ACCTNET_KEEP_RUNS: String(args['keep-runs']) },
+      data.dir,
+    );
     // 30% of the fraud labelled, as in the evaluation: every run trains the learned model on them.
     const labels = spawnCli(['labels', 'import', labelsFile(size, Number(args.seed), data.dir), '--by', 'bench'], runEnv);
     if ((await exitOf(labels)) !== 0) throw new Error('acctnet labels import failed');
@@ -204,6 +213,11 @@ try {
     const e2e = median(results.map((r) => r.seconds));
     const bareSeconds = (bare.pagerankMs + bare.louvainMs) / 1000;
     const steps = Object.keys(results[0]!.summary.timings).filter((k) => !k.includes('.'));
+    // The learned step has its own budget (issue 9); issue 12's targets are stated with and without it.
+    const withoutLearned = median(results.map((r) => r.seconds - (r.summary.timings.learned ?? 0) / 1000));
+    const limits = size === '10m' ? { with: 4, without: 3 } : { with: 8, without: 5 };
+    // A fresh database: the n-th run (warm-ups counted) deletes the oldest run's results when n > keep.
+    const pruned = results.filter((_, k) => warmups + k + 1 > Number(args['keep-runs'])).length;
     report.push(
       `#### ${size}: ${lastRun.counts.transfers ?? data.transactions} transfers, ${lastRun.counts.accounts} accounts, ${lastRun.counts.relations} relations, heap limit ${spec.heapMb} MiB, ${runs} run(s)`,
       '',
@@ -217,10 +231,10 @@ try {
         ? `First run on the freshly imported (cold) database, not in the median: ${cold.map((x) => `${x.toFixed(1)} s`).join(', ')}.`
         : '',
       '',
-      `Bare algorithms on the same graph: PageRank ${(bare.pagerankMs / 1000).toFixed(2)} s + Louvain ${(bare.louvainMs / 1000).toFixed(2)} s = ${bareSeconds.toFixed(2)} s. End to end (median ${e2e.toFixed(1)} s) / bare = ${(e2e / bareSeconds).toFixed(1)}×.`,
-      size === '1m'
-        ? `Target: 1M transactions end to end ≤ 30 s → ${e2e <= 30 ? 'met' : 'MISSED'} (median ${e2e.toFixed(1)} s).`
-        : `Target: 10M completes with the heap ≤ 8 GiB → completed with maxOldGenerationSizeMb=${spec.heapMb}; peak RSS of the whole process ${results[0]!.peakMiB} MiB.`,
+      `Bare algorithms on the same graph: PageRank ${(bare.pagerankMs / 1000).toFixed(2)} s + Louvain ${(bare.louvainMs / 1000).toFixed(2)} s = ${bareSeconds.toFixed(2)} s. End to end (median ${e2e.toFixed(1)} s) / bare = ${(e2e / bareSeconds).toFixed(1)}×; without the learned step (median ${withoutLearned.toFixed(1)} s) ${(withoutLearned / bareSeconds).toFixed(1)}×.`,
+      `Runs with ACCTNET_KEEP_RUNS=${args['keep-runs']}: ${pruned} of the ${results.length} measured run(s) deleted an older run's results while analysing.`,
+      `Targets (issue 12): end to end ≤ ${limits.with}× the bare algorithms → ${e2e <= limits.with * bareSeconds ? 'met' : 'MISSED'}; without the learned step ≤ ${limits.without}× → ${withoutLearned <= limits.without * bareSeconds ? 'met' : 'MISSED'}.` +
+        (size === '10m' ? ` Peak RSS ≤ 6 GiB → ${results[0]!.peakMiB <= 6144 ? 'met' : 'MISSED'} (${results[0]!.peakMiB} MiB).` : ''),
       '',
     );
     if (nightly) {
