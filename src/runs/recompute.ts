@@ -289,20 +289,14 @@ async function runRetention(
 }
 
 /**
- * Keeps the per-run results of `currentRunId` and the newest ACCTNET_KEEP_RUNS − 1 other succeeded
- * runs (and of runs still running). Called while `currentRunId` runs: once it succeeds, ACCTNET_KEEP_RUNS
- * succeeded runs' results are kept.
+ * Keeps the per-run results of `currentRunId` (running) and the newest ACCTNET_KEEP_RUNS − 1 succeeded
+ * runs however many runs failed since, the served run whatever its age (a failing run must not leave
+ * the API without results), and runs still running. Called while `currentRunId` runs: once it
+ * succeeds, ACCTNET_KEEP_RUNS succeeded runs' results are kept.
  */
 export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string): Promise<void> {
   const runs = createRunRepository(deps.driver, deps.config.neo4j);
-  const recent = await runs.list(Number.MAX_SAFE_INTEGER, 200);
-  // The current run is among the recent succeeded ones: count it once, or one run fewer is kept.
-  const keep = [...new Set([currentRunId, ...recent.filter((r) => r.status === 'succeeded').map((r) => r.id)])].slice(
-    0,
-    deps.config.analysis.keepRuns,
-  );
-  // A run that is still writing (a stalled duplicate) keeps its results until it ends.
-  for (const r of recent) if (r.status === 'running') keep.push(r.id);
+  const keep = [...new Set([currentRunId, ...(await runs.keptRuns(deps.config.analysis.keepRuns - 1))])];
   // The deletion runs beside the run's own writes (its MIGRATED_TO links lock the same accounts):
   // a deadlock Neo4j resolves by failing one side is tried again (the deletion is idempotent).
   for (let attempt = 1; ; attempt++) {

@@ -11,7 +11,7 @@ import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { RECOMPUTE_QUEUE, requestRecompute, syncSchedule, SCHEDULER_ID } from '../../src/queue/recompute-queue.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
-import type { RunSummary } from '../../src/runs/recompute.js';
+import { pruneOldResults, type RecomputeDeps, type RunSummary } from '../../src/runs/recompute.js';
 import { createWorld, type World } from '../../dev/synth/world.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
@@ -238,6 +238,30 @@ describe('recompute (real Neo4j and Redis)', () => {
       assert.equal(newest[0], last.runId);
       assert.deepEqual(kept.sort(), newest.sort(), 'exactly the two newest runs keep results');
     } finally {
+      await session.close();
+    }
+  });
+
+  test('pruning keeps the newest succeeded runs and the served run however many runs failed since', async () => {
+    const session = s.driver.session();
+    const resultRuns = async () =>
+      ((await session.run('MATCH (r:AccountResult) RETURN collect(DISTINCT r.runId) AS ids')).records[0]!.get('ids') as string[]).sort();
+    try {
+      const before = await resultRuns();
+      assert.equal(before.length, 2, 'the two runs kept by the test above');
+      const served = await runs().currentRunId();
+      assert.ok(served && before.includes(served));
+      // 250 failed on-demand runs since (more than a page of runs), the last one "running" now.
+      await session.run(
+        `MATCH (r:Run) WITH max(r.seq) AS top
+         UNWIND range(1, 250) AS k
+         CREATE (:Run {id: 'pruning-failed-' + k, seq: top + k, status: 'failed', startedAt: timestamp(), finishedAt: timestamp()})`,
+      );
+      const config = { ...s.config, analysis: { ...s.config.analysis, keepRuns: 3 } };
+      await pruneOldResults({ config, driver: s.driver } as RecomputeDeps, 'pruning-failed-250');
+      assert.deepEqual(await resultRuns(), before, 'the two newest succeeded runs (the served one among them) keep their results');
+    } finally {
+      await session.run("MATCH (r:Run) WHERE r.id STARTS WITH 'pruning-failed-' DELETE r");
       await session.close();
     }
   });

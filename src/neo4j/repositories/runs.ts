@@ -115,6 +115,15 @@ export function createRunRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map((r) => toRun(r.get('run')));
     },
 
+    /**
+     * The runs whose results pruning keeps: the newest `succeeded` succeeded runs (however many
+     * runs failed since), the served run, and the runs still running.
+     */
+    async keptRuns(succeeded: number): Promise<string[]> {
+      const r = await read((tx) => tx.run(cypher('runs/kept-runs'), { succeeded: int(succeeded) }));
+      return (r.records[0]?.get('runIds') as string[] | undefined) ?? [];
+    },
+
     /** The newest succeeded run, however far back (list() pages by run number). */
     async lastSucceeded(): Promise<RunRecord | null> {
       const r = (await read((tx) => tx.run(cypher('runs/last-succeeded')))).records[0];
