@@ -12,7 +12,8 @@ import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
 import { createRecomputeQueue, type RecomputeJobData } from './queue/recompute-queue.js';
 import { createWebhookQueue, type WebhookJobData } from './queue/webhook-queue.js';
 import type { PublishDeps } from './blacklist/publish.js';
-import { createRedis, pingRedis, redisDurabilityWarnings } from './redis/connection.js';
+import { createRedis, pingRedis, redactUrl, redisDurabilityWarnings } from './redis/connection.js';
+import { StorageUnavailable } from './errors.js';
 
 export class Runtime {
   private _driver: Driver | undefined;
@@ -37,7 +38,7 @@ export class Runtime {
       if (this.config.neo4j.managed && (opts.autoStart ?? true)) {
         await startLocalNeo4j(this.config, (line) => this.log.info(line));
       } else {
-        throw new Error(
+        throw new StorageUnavailable(
           `acctnet/neo4j: no Neo4j answers at ${this.config.neo4j.uri} (${c.message}).` +
             (this.config.neo4j.managed
               ? ' Start the local one with `npx acctnet neo4j start`.'
@@ -53,8 +54,8 @@ export class Runtime {
   async ensureRedis(): Promise<Redis> {
     const ping = await pingRedis(this.config.redis.url);
     if (!ping.ok) {
-      throw new Error(
-        `acctnet/redis: no Redis answers at ${this.config.redis.url} (${ping.message}). Start one (redis-server) or set REDIS_URL.`,
+      throw new StorageUnavailable(
+        `acctnet/redis: no Redis answers at ${redactUrl(this.config.redis.url)} (${ping.message}). Start one (redis-server) or set REDIS_URL.`,
       );
     }
     const redis = this.redis();

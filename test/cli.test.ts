@@ -28,6 +28,14 @@ test('usage errors exit 64 and name the option; help and --version exit 0', () =
     ],
     [['import', 'f.csv', '--map', 'amount'], /--map "amount": expected canonical=source_column/],
     [['webhooks', 'list', '--format', 'xml'], /--format must be text or json/],
+    // Numbers are read strictly: an empty value (an unset shell variable) is not 0, nor 0x10 sixteen.
+    [['webhooks', 'redeliver', 'wh-1', '--from', ''], /option '--from <version>' argument '' is invalid\. expected a version number or 0/],
+    [['prune', '--keep-versions', '0x10'], /option '--keep-versions <n>' argument '0x10' is invalid\. expected a positive integer/],
+    [
+      ['migrations', '--format', 'json', '--min-score', ''],
+      /option '--min-score <score>' argument '' is invalid\. expected a number 0\.\.1/,
+    ],
+    [['migrations', '--format', 'json', '--min-score', '1e-1'], /option '--min-score <score>' argument '1e-1' is invalid/],
     [['no-such-command'], /unknown command 'no-such-command'/],
   ] as const) {
     const r = cli(...args);
@@ -49,7 +57,6 @@ test('a file that is not there, a folder, an unknown format, an unwritable rejec
     [['import', '/no/such/file.csv'], /cannot read \/no\/such\/file\.csv: no such file/],
     [['import', '/no/such/file.csv', '--bulk'], /cannot read \/no\/such\/file\.csv: no such file/],
     [['import', ROOT], /is not a file/],
-    [['import', path.join(ROOT, 'README.md')], /cannot tell the format .* pass --format csv or --format ndjson/],
     [
       ['import', path.join(ROOT, 'README.md'), '--format', 'csv', '--rejects', '/no/such/dir/r.csv'],
       /--rejects \/no\/such\/dir\/r\.csv: cannot write in \/no\/such\/dir/,
@@ -62,6 +69,17 @@ test('a file that is not there, a folder, an unknown format, an unwritable rejec
   ] as const) {
     const r = cli(...args);
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /Neo4j|Redis|ECONNREFUSED/, `${args.join(' ')} reached for a service: ${r.stderr}`);
+  }
+  // A format refused or not told by the name: a usage error (64), streaming or bulk, before any service.
+  for (const [args, message] of [
+    [['import', path.join(ROOT, 'README.md')], /cannot tell the format .* pass --format csv or --format ndjson/],
+    [['import', path.join(ROOT, 'README.md'), '--bulk'], /cannot tell the format .* pass --format csv or --format ndjson/],
+    [['import', path.join(ROOT, 'README.md'), '--format', 'xml'], /--format xml: expected csv or ndjson/],
+  ] as const) {
+    const r = cli(...args);
+    assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /Neo4j|Redis|ECONNREFUSED/, `${args.join(' ')} reached for a service: ${r.stderr}`);
   }

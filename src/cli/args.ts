@@ -13,5 +13,14 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER, what = `an in
 
 export const positiveInt = intArg(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 
+/** A decimal number in [min, max] ("", "0x10", "1e2" and "0.5abc" are refused). */
+export function decimalArg(min: number, max: number, what = `a number ${min}..${max}`) {
+  return (raw: string): number => {
+    const n = /^-?(\d+(\.\d*)?|\.\d+)$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what}`);
+    return n;
+  };
+}
+
 /** A blacklist version number. */
 export const versionArg = intArg(1, Number.MAX_SAFE_INTEGER, 'a version number (1, 2, …)');

@@ -10,7 +10,7 @@ import type { IngestBatchRepository } from '../neo4j/repositories/ingest-batches
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import { BatchProducer, newBatchId, type BatchProgress, type FailedChunk } from './batch-producer.js';
 import { StorageUnavailable } from '../errors.js';
-import { createRedis } from '../redis/connection.js';
+import { createRedis, redactUrl } from '../redis/connection.js';
 import { inputFile, readRows, type ColumnMap } from './read-rows.js';
 import { RedisOutage, RedisOutageWatch } from './redis-outage.js';
 
@@ -167,17 +167,6 @@ async function importStopped(deps: ImportDeps, file: string, producer: BatchProd
     ].join('\n'),
     producer.batchId,
   );
-}
-
-/** The Redis URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'Redis';
-  }
 }
 
 export async function writeRejectsFile(

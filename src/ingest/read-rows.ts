@@ -30,6 +30,14 @@ export class InputError extends Error {
   }
 }
 
+/** A refused `--format`, or a file name that says no format: the caller's usage error (CLI exit 64). */
+export class FormatError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
 /** Parses `--map canonical=source` options, rejecting unknown canonical names. */
 export function parseColumnMap(pairs: readonly string[]): ColumnMap {
   const map: ColumnMap = {};
@@ -59,12 +67,12 @@ export function inputFile(file: string, explicitFormat?: string): { size: number
 
 export function detectFormat(file: string, explicit?: string): FileFormat {
   if (explicit) {
-    if (explicit !== 'csv' && explicit !== 'ndjson') throw new InputError(`--format ${explicit}: expected csv or ndjson`);
+    if (explicit !== 'csv' && explicit !== 'ndjson') throw new FormatError(`--format ${explicit}: expected csv or ndjson`);
     return explicit;
   }
   if (/\.csv$/i.test(file)) return 'csv';
   if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
-  throw new InputError(`cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
+  throw new FormatError(`cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
 }
 
 /** For each canonical field, the source column it is read from. */

@@ -13,6 +13,17 @@ export function createProbeRedis(url: string, connectionName?: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true, retryStrategy: () => null, connectionName });
 }
 
+/** A Redis URL without its password, for messages and printed configuration. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'Redis';
+  }
+}
+
 export async function pingRedis(url: string): Promise<{ ok: true } | { ok: false; message: string }> {
   const redis = createProbeRedis(url);
   redis.on('error', () => {});

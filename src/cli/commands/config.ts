@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configReference } from '../../config/index.js';
+import { redactUrl } from '../../redis/connection.js';
 import { loadConfigOrExit } from '../context.js';
 
 export function registerConfig(program: Command): void {
@@ -13,7 +14,11 @@ export function registerConfig(program: Command): void {
         return;
       }
       const config = loadConfigOrExit();
-      const shown = { ...config, neo4j: { ...config.neo4j, password: '<hidden>' } };
+      const shown = {
+        ...config,
+        neo4j: { ...config.neo4j, password: '<hidden>' },
+        redis: { ...config.redis, url: redactUrl(config.redis.url) },
+      };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { importFile, type ImportOptions, type ImportSummary } from '../../ingest/import-file.js';
 import type { Runtime } from '../../runtime.js';
-import { inputFile, parseColumnMap } from '../../ingest/read-rows.js';
+import { FormatError, inputFile, parseColumnMap } from '../../ingest/read-rows.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { intArg } from '../args.js';
 import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
@@ -36,7 +36,14 @@ export function printImportSummary(s: ImportSummary): void {
  * goes to the current folder only when rows are rejected, so a read-only one is no reason to refuse).
  */
 export function checkImportInputs(file: string, format: string | undefined, rejectsFile: string | undefined): void {
-  inputFile(file, format);
+  // A refused --format (or a name that says no format) is a usage error, as a bad --map is; a file
+  // that is not there or not a file is a failure (exit 1).
+  try {
+    inputFile(file, format);
+  } catch (err) {
+    if (err instanceof FormatError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
   if (rejectsFile !== undefined) checkWritableFolder('--rejects', rejectsFile, '; nothing was imported');
 }
 
@@ -92,7 +99,7 @@ export function registerImport(program: Command): void {
     .option('--keep-files', 'with --bulk: keep the import files after a successful import')
     .addHelpText(
       'after',
-      '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure (also: --bulk refused because the graph is not empty).',
+      '\nCanonical fields: tx_id, from_account, to_account, amount (decimal, major units), currency (optional), timestamp (ISO 8601 or epoch ms), channel (optional).\nExample (AMLSim): --map tx_id=tran_id --map from_account=orig_acct --map to_account=bene_acct --map amount=base_amt --map timestamp=tran_timestamp\nExit codes: 0 all rows written or already stored, 2 some rows rejected, 1 failure (also: --bulk refused because the graph is not empty), 64 a usage error (an unknown option, a bad --map, --batch-size or --format), 69 Neo4j or Redis unreachable.',
     )
     .action((file: string, opts: ImportCliOptions) =>
       runCommand(async (rt) => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { prune } from '../../ops/prune.js';
 import { describeCounts } from '../../runs/retention.js';
+import { positiveInt } from '../args.js';
 import { CliError, EXIT, isoTimeOption, runCommand, say } from '../context.js';
 
 export function registerPrune(program: Command): void {
@@ -13,7 +14,7 @@ export function registerPrune(program: Command): void {
     .option(
       '--keep-versions <n>',
       'keep only the newest N blacklist versions (the served and pinned ones, and any a webhook has not acknowledged past, always stay)',
-      (v) => Number(v),
+      positiveInt,
     )
     .option('--dry-run', 'count what would be deleted; delete nothing')
     .addHelpText(

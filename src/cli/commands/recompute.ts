@@ -11,7 +11,10 @@ export function registerRecompute(program: Command): void {
   program
     .command('recompute')
     .description('Request an analysis run (coalesced with one already waiting); --wait follows it to the end')
-    .option('--wait', 'show progress per step; exit 0 when the run succeeded, 1 with the error otherwise')
+    .option(
+      '--wait',
+      'show progress per step; exit 0 when the run succeeded, 1 with the error otherwise or when a later run superseded it (its version is not published)',
+    )
     .option('--as-of <time>', 'analyse as of this ISO 8601 time (default: the latest transfer)')
     .option('--json', 'print the run summary as JSON on stdout (without --wait: the request, {jobId, coalesced, workersConnected})')
     .option('--full', "read the whole window from Neo4j instead of starting from the previous run's snapshot (incremental runs)")

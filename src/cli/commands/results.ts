@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
 import type { Runtime } from '../../runtime.js';
-import { positiveInt } from '../args.js';
+import { decimalArg, positiveInt } from '../args.js';
 import { CliError, EXIT, runCommand } from '../context.js';
 
 async function currentRun(rt: Runtime): Promise<string> {
@@ -66,15 +66,14 @@ export function registerResults(program: Command): void {
       'confirmed (links of the served run) or provisional (found by the successor watch, no run yet)',
       'confirmed',
     )
-    .option('--min-score <score>', 'only links at or above this score', '0')
+    .option('--min-score <score>', 'only links at or above this score (0..1)', decimalArg(0, 1), 0)
     .option('--limit <n>', 'at most this many', positiveInt, 100000)
-    .action((opts: { format: string; status: string; minScore: string; limit: number }) =>
+    .action((opts: { format: string; status: string; minScore: number; limit: number }) =>
       runCommand(async (rt) => {
         if (opts.format !== 'json') throw new CliError('--format must be json', EXIT.usage);
         if (opts.status !== 'confirmed' && opts.status !== 'provisional')
           throw new CliError('--status must be confirmed or provisional', EXIT.usage);
-        const minScore = Number(opts.minScore);
-        if (!(minScore >= 0 && minScore <= 1)) throw new CliError('--min-score must be a number 0..1', EXIT.usage);
+        const minScore = opts.minScore;
         if (opts.status === 'provisional') {
           const driver = await rt.ensureNeo4j();
           const items = await createSuccessorRepository(driver, rt.config.neo4j).list({

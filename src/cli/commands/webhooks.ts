@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createBlacklistRepository } from '../../neo4j/repositories/blacklist.js';
 import { createWebhookRepository } from '../../neo4j/repositories/webhooks.js';
 import { controlWebhook } from '../../webhooks/control.js';
+import { intArg } from '../args.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
 import { cliActor } from './blacklist.js';
 
@@ -51,12 +52,15 @@ export function registerWebhooks(program: Command): void {
 
   wh.command('redeliver')
     .argument('<webhookId>')
-    .requiredOption('--from <version>', 'the version the receiver holds (0: none, send every entry)')
+    .requiredOption(
+      '--from <version>',
+      'the version the receiver holds (0: none, send every entry)',
+      intArg(0, Number.MAX_SAFE_INTEGER, 'a version number or 0'),
+    )
     .description('Send the diff from version N to the served one on the next delivery')
-    .action((id: string, opts: { from: string }) =>
+    .action((id: string, opts: { from: number }) =>
       runCommand(async (rt) => {
-        const from = Number(opts.from);
-        if (!Number.isInteger(from) || from < 0) throw new CliError(`--from must be a version number or 0, got ${opts.from}`, EXIT.usage);
+        const from = opts.from;
         await rt.ensureNeo4j();
         await rt.ensureRedis();
         await controlWebhook(rt.publishDeps(), cliActor(), id, { action: 'redeliver', fromVersion: from });
