@@ -22,8 +22,9 @@ import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type Ris
 import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
+import { trainIsolationForest } from './learn/isolation-forest.js';
+import { fitStandardiser, trainLogistic } from './learn/logistic.js';
 import { matrix, selectRows, type Matrix } from './learn/matrix.js';
-import { inlineLearnHelper, MIN_THREAD_ACCOUNTS, startLearnHelper, type LearnHelper } from './learn-thread.js';
 import { averagePrecision, rocAuc } from './learn/metrics.js';
 import { fitPlatt, type Platt } from './learn/platt.js';
 import type { LabelValue } from './risk.js';
@@ -105,11 +106,7 @@ export interface LearnedResult {
   score: Float64Array | null;
   /** Isolation-forest anomaly score per account, 0..1 (0.5 ≈ ordinary). */
   anomaly: Float64Array;
-  /**
-   * Milliseconds per part (features, anomaly, label features, cross-validation, final model,
-   * scoring). With the second thread (learn-thread.ts) `anomaly` and `cross-validation` are the
-   * analysis thread's share, and `anomaly-wait` / `cross-validation-wait` its waits for the thread.
-   */
+  /** Milliseconds per part (features, anomaly, label features, cross-validation, final model, scoring). */
   timings: Record<string, number>;
   /** Feature names, the matrix every account was scored on, and the final model, for explanations. */
   names: string[];
@@ -131,11 +128,6 @@ export interface LearnedInput {
   /** The rules' score with every label (the pipeline's own run). */
   rulesScore: Float64Array;
   onStep?: (step: string) => void;
-  /**
-   * The second thread (learn-thread.ts): used from `minAccounts` accounts (default
-   * MIN_THREAD_ACCOUNTS), with the analysis thread's heap limit `heapMb`.
-   */
-  thread?: { minAccounts?: number; heapMb?: number };
 }
 
 /** Deterministic fold of a key: a seeded hash, independent of load order. */
@@ -148,22 +140,11 @@ function hashFold(key: string, seed: number, folds: number): number {
   return (h >>> 0) % folds;
 }
 
-export async function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = {}): Promise<LearnedResult> {
+export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = {}): LearnedResult {
   const o = { ...LEARNED_DEFAULTS, ...options, gbt: { ...LEARNED_DEFAULTS.gbt, ...options.gbt } };
-  const n = inp.ids.length;
-  if (o.mode === 'off') return offResult(o, n);
-  const helper =
-    n >= (inp.thread?.minAccounts ?? MIN_THREAD_ACCOUNTS) ? startLearnHelper({ heapMb: inp.thread?.heapMb }) : inlineLearnHelper();
-  try {
-    return await learnWith(helper, inp, o);
-  } finally {
-    helper.close();
-  }
-}
-
-async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptions): Promise<LearnedResult> {
   const started = performance.now();
   const n = inp.ids.length;
+  if (o.mode === 'off') return offResult(o, n);
   const timings: Record<string, number> = {};
   let lap = performance.now();
   const mark = (name: string) => {
@@ -179,34 +160,28 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
   // Accounts in id order: folds, samples and the forest's subsamples must not depend on the order
   // Neo4j returned rows in.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+  // Anomaly among peers: an isolation forest on the label-free table (a weak signal; it raises
+  // attention, it never lists an account alone — see the fusion's model-only rule).
+  // A window without accounts (a first run before any ingest, an --as-of before the data) has no
+  // peers to compare: no anomaly, and no labels to learn from below.
+  const anomaly =
+    n === 0
+      ? new Float64Array(0)
+      : trainIsolationForest(base, {
+          trees: o.anomalyTrees,
+          sampleSize: o.anomalySample,
+          seed: `${o.seed}-anomaly`,
+          rows: order,
+        }).score(base);
+  mark('anomaly');
   const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
   const d0 = FEATURE_COLUMNS.length + 1;
   const d = names.length;
   const x = matrix(n, d);
-  for (let i = 0; i < n; i++) x.data.set(base.data.subarray(i * (d0 - 1), (i + 1) * (d0 - 1)), i * d);
-  // Anomaly among peers: an isolation forest on the label-free table (a weak signal; it raises
-  // attention, it never lists an account alone — see the fusion's model-only rule). In the second
-  // thread (the table's buffer goes with it: x holds its columns now) while the label features are
-  // computed here; its column is filled in before anything reads it.
-  // A window without accounts (a first run before any ingest, an --as-of before the data) has no
-  // peers to compare: no anomaly, and no labels to learn from below.
-  const anomalyTask =
-    n === 0
-      ? Promise.resolve(new Float64Array(0))
-      : helper.anomaly({
-          base,
-          trees: o.anomalyTrees,
-          sampleSize: o.anomalySample,
-          seed: `${o.seed}-anomaly`,
-          rows: Int32Array.from(order),
-        });
-  mark('anomaly');
-  let anomaly: Float64Array = new Float64Array(0);
-  const awaitAnomaly = async () => {
-    anomaly = await anomalyTask;
-    for (let i = 0; i < n; i++) x.data[i * d + d0 - 1] = anomaly[i]!;
-    mark('anomaly-wait');
-  };
+  for (let i = 0; i < n; i++) {
+    x.data.set(base.data.subarray(i * (d0 - 1), (i + 1) * (d0 - 1)), i * d);
+    x.data[i * d + d0 - 1] = anomaly[i]!;
+  }
   const card = emptyCard(o.mode, o.folds, d);
   const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
     card.seconds = Math.round(performance.now() - started) / 1000;
@@ -241,7 +216,6 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
   if (fraud.length < o.minFraudLabels) {
     card.status = 'too_few_labels';
     card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned signal is left out of this run`;
-    await awaitAnomaly();
     return done(null, null);
   }
   const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
@@ -283,7 +257,6 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
   }
 
   mark('label-features');
-  await awaitAnomaly();
   // Cross-validation grouped by cluster.
   inp.onStep?.('learned.cross-validation');
   // A cluster is named by its smallest member id (community numbers may follow load order).
@@ -301,34 +274,27 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
     [groups[k], groups[j]] = [groups[j]!, groups[k]!];
   }
   const foldOfGroup = new Map(groups.map((g, k) => [g, k % o.folds]));
-  const cvFold = Int32Array.from(rows, (i) => foldOfGroup.get(groupKey(i))!);
+  const cvFold = rows.map((i) => foldOfGroup.get(groupKey(i))!);
   const xTrain = selectRows(x, rows);
   const y = Float64Array.from(rows, (i) => (label[i] === 1 ? 1 : 0));
   const oof = new Float64Array(rows.length);
   const oofLogistic = new Float64Array(rows.length);
   const gbtOptions = { ...o.gbt, seed: `${o.seed}-gbt` };
-  // The first folds in the second thread (a copy of the training rows goes there), the others and
-  // the final model here: each fold's models see the same rows in the same order either way.
-  const all = Array.from({ length: o.folds }, (_, f) => f);
-  const threadShare = helper.threaded ? Math.ceil(o.folds / 2) : 0;
-  const merge = (out: { gbt: Float64Array; logistic: Float64Array }, folds: number[]) => {
-    for (let r = 0; r < rows.length; r++)
-      if (folds.includes(cvFold[r]!)) {
-        oof[r] = out.gbt[r]!;
-        oofLogistic[r] = out.logistic[r]!;
-      }
-  };
-  const threadFolds = all.slice(0, threadShare);
-  const ownFolds = all.slice(threadShare);
-  const threadTask = threadFolds.length ? helper.folds({ x: xTrain, y, fold: cvFold, folds: threadFolds, gbt: gbtOptions }) : null;
-  merge(await helper.folds({ x: xTrain, y, fold: cvFold, folds: ownFolds, gbt: gbtOptions }), ownFolds);
-  mark('cross-validation');
-  inp.onStep?.('learned.final-model');
-  const final = trainGbt(xTrain, y, gbtOptions);
-  mark('final-model');
-  if (threadTask) {
-    merge(await threadTask, threadFolds);
-    mark('cross-validation-wait');
+  for (let f = 0; f < o.folds; f++) {
+    const trainIdx: number[] = [];
+    const testIdx: number[] = [];
+    cvFold.forEach((fold, r) => (fold === f ? testIdx : trainIdx).push(r));
+    if (!testIdx.length) continue;
+    const xt = selectRows(xTrain, trainIdx);
+    const yt = Float64Array.from(trainIdx, (r) => y[r]!);
+    const xv = selectRows(xTrain, testIdx);
+    const model = trainGbt(xt, yt, gbtOptions);
+    const raw = model.predictRaw(xv);
+    testIdx.forEach((r, k) => (oof[r] = raw[k]!));
+    const std = fitStandardiser(xt);
+    const lr = trainLogistic(std.apply(xt), yt, { l2: 1 });
+    const lrRaw = lr.decision(std.apply(xv));
+    testIdx.forEach((r, k) => (oofLogistic[r] = lrRaw[k]!));
   }
   card.rocAuc = round3(rocAuc(oof, y));
   card.prAuc = round3(averagePrecision(oof, y));
@@ -344,6 +310,10 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
   }
   const platt: Platt = fitPlatt(oof, y);
   card.calibration = { a: round6(platt.a), b: round6(platt.b) };
+
+  mark('cross-validation');
+  inp.onStep?.('learned.final-model');
+  const final = trainGbt(xTrain, y, gbtOptions);
   const importance = final.importance();
   card.topFeatures = names
     .map((name, k) => ({ name, importance: round3(importance[k]!) }))
@@ -352,6 +322,8 @@ async function learnWith(helper: LearnHelper, inp: LearnedInput, o: LearnedOptio
     .slice(0, 10);
   card.model = 'gradient-boosted trees';
   card.status = 'trained';
+
+  mark('final-model');
   inp.onStep?.('learned.scoring');
   const raw = final.predictRaw(x);
   rows.forEach((i, r) => (raw[i] = oof[r]!));

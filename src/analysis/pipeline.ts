@@ -68,8 +68,6 @@ export interface AnalysisInput {
    * thread's) and the relations below which PageRank runs inline instead (MIN_THREAD_PAIRS).
    */
   pagerankThread?: { heapMb?: number; minPairs?: number };
-  /** The learned step's second thread (learn-thread.ts): heap limit, and the accounts from which it is used. */
-  learnedThread?: { heapMb?: number; minAccounts?: number };
   /**
    * Called with the clusters and migration links as soon as they are final (before the learned
    * step, which changes neither): a recompute starts writing them while the learned step computes.
@@ -133,13 +131,13 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
   const timings: Record<string, number> = {};
   // Each step starts on a turn of the event loop: a failed PageRank thread is seen (and the run
   // stops) at the next step, and the writes a recompute started meanwhile make progress.
-  const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+  const step = async <T>(name: string, fn: () => T): Promise<T> => {
     if (thread.task) await new Promise((resolve) => setImmediate(resolve));
     const failed = thread.task?.failed();
     if (failed) throw failed;
     input.onStep?.(name);
     const started = performance.now();
-    const out = await fn();
+    const out = fn();
     timings[name] = Math.round(performance.now() - started);
     return out;
   };
@@ -231,7 +229,6 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
         riskPrep,
         rulesScore: risk.score,
         onStep: input.onStep,
-        ...(input.learnedThread ? { thread: input.learnedThread } : {}),
       },
       { ...p.learned, seed: p.seed },
     ),

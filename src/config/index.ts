@@ -444,7 +444,7 @@ export const VARS = {
     name: 'ACCTNET_ANALYSIS_HEAP_MB',
     default: '4096',
     expected: 'MiB 256..131072',
-    doc: "Heap of each of the analysis's threads (maxOldGenerationSizeMb): the analysis thread, the thread that holds the account graph for PageRank, and the learned step's second thread (from 20,000 accounts; it starts after PageRank's has ended). 10M transfers need about 6 GiB.",
+    doc: "Heap of each of the analysis's two threads (maxOldGenerationSizeMb): the analysis thread, and the thread that holds the account graph for PageRank. 10M transfers need about 6 GiB.",
     parse: p.int(256, 131072),
   }),
   baseCurrency: defineVar({

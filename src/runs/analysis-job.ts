@@ -306,7 +306,6 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       params,
       onStep: (step) => report(step),
       pagerankThread: { heapMb: config.analysis.heapMb },
-      learnedThread: { heapMb: config.analysis.heapMb },
       onClustersReady: ({ clusters, migrations }) => {
         clustersWritten = writeClusters(clusters, migrations);
         // Awaited in the write step; a failure fails the run there.

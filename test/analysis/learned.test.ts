@@ -135,7 +135,6 @@ function analyse(
   labels: Map<string, LabelValue>,
   learned: Partial<typeof ANALYSIS_DEFAULTS.learned> = {},
   params: Partial<typeof ANALYSIS_DEFAULTS> = {},
-  learnedThread?: { minAccounts?: number; heapMb?: number },
 ): Promise<AnalysisOutput> {
   const to = transfers.reduce((m, t) => Math.max(m, t.at), 0);
   const agg = new FlowAggregator({ from: to - 180 * DAY + 1, to, bucketMs: 7 * DAY }, { holdMs: 48 * 3_600_000 });
@@ -147,7 +146,6 @@ function analyse(
     previousClusters: new Map(),
     nextClusterSeq: 1,
     params: { ...ANALYSIS_DEFAULTS, ...params, learned: { ...ANALYSIS_DEFAULTS.learned, minFraudLabels: 10, ...learned } },
-    ...(learnedThread ? { learnedThread } : {}),
   });
 }
 
@@ -176,27 +174,6 @@ test('a trained run: the model card, calibrated learned scores, and explanations
     );
   // Model-only accounts are not served: every candidate has evidence beyond the model.
   for (const e of out.review) assert.ok(!out.candidates.some((c) => c.accountId === e.accountId));
-});
-
-test('the learned step in a second thread: the same anomaly, scores, card and list as inline; a failing thread fails the run', async () => {
-  const inline = await analyse(W.transfers, labelled);
-  assert.ok(inline.ids.length < 20_000, 'a world this small runs the step inline by default');
-  assert.ok(!('learned.cross-validation-wait' in inline.timings));
-  const threaded = await analyse(W.transfers, labelled, {}, {}, { minAccounts: 0 });
-  assert.ok('learned.cross-validation-wait' in threaded.timings, 'the folds were split with the thread');
-  assert.equal(threaded.model.status, 'trained');
-  assert.deepEqual(Array.from(threaded.anomaly!), Array.from(inline.anomaly!));
-  assert.deepEqual(Array.from(threaded.learnedScore!), Array.from(inline.learnedScore!));
-  assert.deepEqual({ ...threaded.model, seconds: 0 }, { ...inline.model, seconds: 0 });
-  assert.deepEqual(threaded.candidates, inline.candidates);
-  assert.deepEqual(threaded.review, inline.review);
-  // Too few labels: the anomaly still comes from the thread.
-  const few = new Map([...labelled].slice(0, 3));
-  const fewThreaded = await analyse(W.transfers, few, {}, {}, { minAccounts: 0 });
-  assert.equal(fewThreaded.model.status, 'too_few_labels');
-  assert.deepEqual(Array.from(fewThreaded.anomaly!), Array.from(inline.anomaly!));
-  // A thread out of memory fails the analysis with a message naming the setting.
-  await assert.rejects(analyse(W.transfers, labelled, {}, {}, { minAccounts: 0, heapMb: 1 }), /ACCTNET_ANALYSIS_HEAP_MB/);
 });
 
 test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5', async () => {
