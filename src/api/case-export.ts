@@ -8,7 +8,7 @@ import { createLabelRepository, type LabelEvent } from '../neo4j/repositories/la
 import type { ReasonExplanation } from '../explain/reasons.js';
 import { iso, major, type Served, type ServedRun } from './context.js';
 import { notFound } from './errors.js';
-import { accountExplanations, briefExplanations, clusterExplanations } from './explain.js';
+import { accountExplanations, briefExplanations, clusterExplanations, runSettings } from './explain.js';
 import { CASE_FORMAT, CASE_VERSION, type CaseFile } from './schemas/case.js';
 
 /** Most accounts in one case (the cluster page's size), and most transfers among them. */
@@ -80,7 +80,7 @@ export async function buildCase(
         current ? { label: current.label, createdBy: current.createdBy, createdAt: iso(current.createdAt)!, note: current.note } : null,
       );
     }
-    return briefExplanations(app, r.accountId, r.clusterId, r.reasons);
+    return briefExplanations(app, served.run, r.accountId, r.clusterId, r.reasons);
   };
   const accounts = [];
   for (const id of ids) {
@@ -115,7 +115,7 @@ export async function buildCase(
       asOf: iso(served.run.asOf)!,
       window: { since: iso(served.windowFrom)!, until: iso(served.windowTo)! },
       blacklistVersion: version,
-      baseCurrency: app.config.analysis.baseCurrency,
+      baseCurrency: runSettings(app, served.run).baseCurrency,
     },
     cluster: cluster && {
       clusterId: cluster.clusterId,

@@ -5,12 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAnalysisRepository, type AccountResult } from '../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
-import {
-  explainAccountReason,
-  explainClusterReason,
-  type ReasonCounterparty,
-  type ReasonExplanation,
-} from '../explain/reasons.js';
+import { explainAccountReason, explainClusterReason, type ReasonCounterparty, type ReasonExplanation } from '../explain/reasons.js';
 import { Type } from '@fastify/type-provider-typebox';
 import { toBase, type Served } from './context.js';
 import { Nullable } from './schemas/analysis.js';
@@ -67,6 +62,19 @@ export async function accountSummaries(app: FastifyInstance, snap: Served, ids: 
   });
 }
 
+/**
+ * The analysis settings the run used (stored with it), else this process's: an explanation speaks
+ * of what the run computed (a PASS_THROUGH of a 48-hour run is not "within 24 hours" because the
+ * API process was started with another ACCTNET_HOLD_HOURS).
+ */
+export function runSettings(app: FastifyInstance, run: { params: Record<string, unknown> } | null | undefined) {
+  const p = run?.params ?? {};
+  return {
+    holdHours: typeof p.holdHours === 'number' ? p.holdHours : app.config.analysis.holdHours,
+    baseCurrency: typeof p.baseCurrency === 'string' ? p.baseCurrency : app.config.analysis.baseCurrency,
+  };
+}
+
 /** The account's reasons in words, with the counterparties behind flow reasons. */
 export async function accountExplanations(
   app: FastifyInstance,
@@ -101,30 +109,38 @@ export async function accountExplanations(
     }
     counterparties = [...merged.values()];
   }
+  const { holdHours, baseCurrency } = runSettings(app, served?.run);
   const ctx = {
     accountId: result.accountId,
     clusterId: result.clusterId,
-    baseCurrency: app.config.analysis.baseCurrency,
+    baseCurrency,
     inAmount: result.metrics.inAmount,
     outAmount: result.metrics.outAmount,
     counterparties,
     label,
-    holdHours: app.config.analysis.holdHours,
+    holdHours,
   };
   return result.reasons.map((r) => explainAccountReason(r, ctx));
 }
 
 /** Reasons of an account without looking up its counterparties (lists of many accounts). */
-export function briefExplanations(app: FastifyInstance, accountId: string, clusterId: string | null, reasons: readonly string[]) {
+export function briefExplanations(
+  app: FastifyInstance,
+  run: { params: Record<string, unknown> } | null | undefined,
+  accountId: string,
+  clusterId: string | null,
+  reasons: readonly string[],
+) {
+  const { holdHours, baseCurrency } = runSettings(app, run);
   const ctx = {
     accountId,
     clusterId,
-    baseCurrency: app.config.analysis.baseCurrency,
+    baseCurrency,
     inAmount: 0,
     outAmount: 0,
     counterparties: [],
     label: null,
-    holdHours: app.config.analysis.holdHours,
+    holdHours,
   };
   return reasons.map((r) => explainAccountReason(r, ctx));
 }

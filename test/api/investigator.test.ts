@@ -5,7 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { buildServer } from '../../src/server.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
+import { testLogger } from '../helpers/env.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { seedTransfers } from '../helpers/seed.js';
 
@@ -73,7 +75,10 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     assert.equal(body.paths[0].strength, 9000);
     assert.equal(body.paths[1].strength, 2000);
     const dates = body.paths[0].transfers.map((t: { at: string }) => Date.parse(t.at));
-    assert.deepEqual(dates, [...dates].sort((a, b) => a - b));
+    assert.deepEqual(
+      dates,
+      [...dates].sort((a, b) => a - b),
+    );
     assert.deepEqual(
       body.paths[0].transfers.map((t: { txId: string; amount: number }) => [t.txId, t.amount]),
       [
@@ -84,10 +89,13 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     );
     assert.deepEqual(body.truncatedBy, []);
     assert.equal(body.truncated, false);
-    assert.deepEqual(
-      body.accounts.map((a: { accountId: string }) => a.accountId).sort(),
-      ['PLANT-A', 'PLANT-B', 'PLANT-C', 'PLANT-D', 'PLANT-E'],
-    );
+    assert.deepEqual(body.accounts.map((a: { accountId: string }) => a.accountId).sort(), [
+      'PLANT-A',
+      'PLANT-B',
+      'PLANT-C',
+      'PLANT-D',
+      'PLANT-E',
+    ]);
     // Bounds: two hops only reach D through E; one path asked, one given.
     const short = (await get('/v1/accounts/PLANT-A/paths?to=PLANT-D&hops=2', keys.investigator)).json();
     assert.deepEqual(
@@ -268,6 +276,39 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
       assert.ok(f.text.startsWith(`${share} of the money it received came from risky accounts`), f.text);
       assert.ok(f.accounts.length > 0, `${m.accountId}: the risky senders are named`);
       for (const x of f.accounts) assert.match(x.detail, /sent it .* of its inflow\).*(listed|labelled fraud|risk 0\.[5-9]|risk 1)/);
+    }
+  });
+
+  test("reasons in words speak of the run's own settings, not of the API process's", async () => {
+    const clusters = (await get('/v1/clusters?limit=200', keys.investigator)).json().items as Array<{ clusterId: string }>;
+    let relay: string | null = null;
+    for (const c of clusters) {
+      const d = (await get(`/v1/clusters/${c.clusterId}`, keys.investigator)).json();
+      const m = d.members.find((x: { reasons: string[] }) => x.reasons.some((r) => r.startsWith('PASS_THROUGH')));
+      if (m) {
+        relay = m.accountId;
+        break;
+      }
+    }
+    assert.ok(relay, 'an account passing money through');
+    const runHours = (await get('/v1/runs?limit=1', keys.admin)).json().items[0].params.holdHours;
+    assert.equal(typeof runHours, 'number');
+    // An API process started with another ACCTNET_HOLD_HOURS and base currency than the run had.
+    const config = { ...s.config, analysis: { ...s.config.analysis, holdHours: runHours + 5, baseCurrency: 'XTS' } };
+    const other = await buildServer({ config, runtime: s.rt, logger: testLogger() });
+    await other.ready();
+    try {
+      const text = async (server: FastifyInstance) => {
+        const a = (
+          await server.inject({ method: 'GET', url: `/v1/accounts/${encodeURIComponent(relay!)}`, headers: bearer(keys.investigator) })
+        ).json();
+        return a.explanations.find((e: { code: string }) => e.code === 'PASS_THROUGH').text as string;
+      };
+      const mine = await text(app);
+      assert.match(mine, new RegExp(`within ${runHours} hours`));
+      assert.equal(await text(other), mine);
+    } finally {
+      await other.close();
     }
   });
 });
