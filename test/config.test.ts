@@ -98,3 +98,9 @@ test("ACCTNET_JOB_ATTEMPTS: the default's retries, with BullMQ's own exponential
   assert.ok(waited > 3_600_000, `retries wait ${waited} ms`);
   assert.ok(waited < 2 * 3_600_000, `and not far beyond an hour: ${waited} ms`);
 });
+
+test('ACCTNET_JAVA_HOME: a JDK that is not there is refused by name, not passed over for another one', async () => {
+  const { findJavaHome } = await import('../src/neo4j/local.js');
+  const local = loadConfig({ ACCTNET_JAVA_HOME: '/no/such/jdk' }).localNeo4j;
+  assert.throws(() => findJavaHome(local), /ACCTNET_JAVA_HOME=\/no\/such\/jdk has no bin\/java/);
+});

@@ -92,7 +92,7 @@ export const VARS = {
   javaHome: defineVar({
     name: 'ACCTNET_JAVA_HOME',
     expected: 'a JDK 17 or 21 directory',
-    doc: 'JDK that runs the managed local Neo4j. Unset: the first Java 17 or 21 under /usr/lib/jvm (JAVA_HOME and PATH are not consulted). Neo4j 5.26 does not run on Java 25.',
+    doc: 'JDK that runs the managed local Neo4j (set: used or refused, never passed over for another). Unset: the first Java 17 or 21 under /usr/lib/jvm (JAVA_HOME and PATH are not consulted). Neo4j 5.26 does not run on Java 25.',
     parse: p.nonEmpty,
   }),
   neo4jStartTimeoutMs: defineVar({
@@ -388,7 +388,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR',
     default: '20',
     expected: 'an integer 0..100000',
-    doc: 'Circuit breaker: at most this many successors auto-listed in any rolling hour; beyond it they wait for review (0: never auto-list).',
+    doc: "Circuit breaker: at most this many successors auto-listed in any rolling hour; beyond it they wait for review (0: never auto-list). This, not the publish guard, bounds the watch's versions.",
     parse: p.int(0, 100000),
   }),
   watchChainDepth: defineVar({
@@ -423,21 +423,21 @@ export const VARS = {
     name: 'ACCTNET_GUARD_MAX_SIZE_CHANGE',
     default: '0.2',
     expected: 'a share 0..10',
-    doc: 'A new blacklist version whose size differs from the served one by more than this share is held for approval.',
+    doc: "A run's new blacklist version whose size differs from the served one by more than this share is held for approval (versions of the successor watch are bounded by ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR; an override, approval or rollback is an admin's act).",
     parse: p.number(0, 10),
   }),
   guardMaxChurn: defineVar({
     name: 'ACCTNET_GUARD_MAX_CHURN',
     default: '0.2',
     expected: 'a share 0..10',
-    doc: 'A new version that adds plus removes more than this share of the served list is held for approval.',
+    doc: "A run's new version that adds plus removes more than this share of the served list is held for approval.",
     parse: p.number(0, 10),
   }),
   guardMinSize: defineVar({
     name: 'ACCTNET_GUARD_MIN_SIZE',
     default: '20',
     expected: 'an integer 0..1000000',
-    doc: 'The guard applies once the served list has at least this many entries.',
+    doc: "The guard (a run's versions) applies once the served list has at least this many entries.",
     parse: p.int(0, 1000000),
   }),
   analysisHeapMb: defineVar({
@@ -623,7 +623,7 @@ export const VARS = {
     name: 'ACCTNET_BODY_LIMIT_BYTES',
     default: '5242880',
     expected: 'bytes 1024..104857600',
-    doc: 'Largest request body any route accepts: POST /v1/transactions up to this; account look-ups up to 1 MB; every other route up to 16 KB (never more than this).',
+    doc: 'Largest request body any route accepts: POST /v1/transactions and the queue dashboard (admin only) up to this; account look-ups up to 1 MB; every other route up to 16 KB (never more than this).',
     parse: p.int(1024, 104857600),
   }),
   logLevel: defineVar({

@@ -100,7 +100,12 @@ function javaMajor(javaBin: string): number | undefined {
 /** A JDK Neo4j 5.26 supports (17 or 21). Java 25 is installed here too and must not be picked. */
 export function findJavaHome(local: LocalNeo4jConfig): string {
   const candidates: string[] = [];
-  if (local.javaHome) candidates.push(local.javaHome);
+  if (local.javaHome) {
+    // A configured JDK is used or refused, never passed over for another one.
+    if (!fs.existsSync(path.join(local.javaHome, 'bin', 'java')))
+      throw new LocalNeo4jError(`ACCTNET_JAVA_HOME=${local.javaHome} has no bin/java; point it at a Java 17 or 21 JDK (or unset it)`);
+    candidates.push(local.javaHome);
+  }
   const jvmRoot = '/usr/lib/jvm';
   if (fs.existsSync(jvmRoot)) {
     for (const name of fs.readdirSync(jvmRoot).sort()) candidates.push(path.join(jvmRoot, name));
