@@ -61,6 +61,30 @@ describe('API read cache (state reused for 1.5 s)', () => {
     assert.equal(after.listed, !before.listed);
   });
 
+  test('a gateway asking about a version newer than the cached one is answered from a fresh read, never from the older version', async (t) => {
+    const gw = (app: FastifyInstance, url: string, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'GET', url, headers: { ...bearer(keys.gateway), ...headers } });
+    const old = Number((await gw(other, '/v1/blacklist')).headers['x-blacklist-version']);
+    // Another process (a worker, here `one`) serves a new version and pushes it to the gateway.
+    const cluster = (await get(one, '/v1/clusters?sort=size&limit=1')).json().items[0];
+    const accountId = (await get(one, `/v1/clusters/${cluster.clusterId}`)).json().members[1].accountId;
+    const listed = (await get(one, `/v1/accounts/${accountId}`)).json().blacklist.listed;
+    const r = await post(one, '/v1/blacklist/overrides', { accountId, action: listed ? 'exclude' : 'include', reason: 'push test' });
+    assert.equal(r.statusCode, 201, r.body);
+    const pushed = r.json().published.version as number;
+    assert.ok(pushed > old);
+    if (Number((await gw(other, '/v1/blacklist')).headers['x-blacklist-version']) !== old) {
+      t.skip('the other process refreshed its state before the check (slower than the TTL)');
+      return;
+    }
+    // The other process still has the older version cached; the gateway holds the pushed one.
+    const since = await gw(other, `/v1/blacklist?since=${pushed}`);
+    assert.equal(since.statusCode, 200, since.body);
+    assert.deepEqual(since.json(), { fromVersion: pushed, toVersion: pushed, added: [], removed: [] });
+    const conditional = await gw(other, '/v1/blacklist', { 'if-none-match': `"v${pushed}-json"` });
+    assert.equal(conditional.statusCode, 304, "not the older version's body");
+  });
+
   test('a new run is served after the TTL', async () => {
     const run = await s.recompute();
     await new Promise((r) => setTimeout(r, TTL_MS + 100));

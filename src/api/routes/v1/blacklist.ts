@@ -89,6 +89,13 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
+/** The newest version an If-None-Match names ("v12-json", W/"v12-since-11"…); 0 for none. */
+function etagVersion(header: string | undefined): number {
+  let max = 0;
+  for (const m of (header ?? '').matchAll(/"v(\d{1,12})-/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
 const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   const repo = () => createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
 
@@ -127,7 +134,15 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       // The served version as the API's read cache knows it (at most ACCTNET_API_STATE_TTL_MS old);
       // a version never changes once written, so its record is cached: a gateway's poll answered
       // 304 costs no database round trip.
-      const snap = await app.readCache.snapshot();
+      let snap = await app.readCache.snapshot();
+      // A gateway asking about a version newer than the cached one was just pushed it (a worker
+      // published it, not this process): read the served state again rather than answer from the
+      // older one — a diff to the old version, a 400 for its since=, or the old body for its ETag.
+      const asked = Math.max(request.query.since ?? 0, etagVersion(request.headers['if-none-match']));
+      if (asked > (snap.blacklist.servedVersion ?? 0)) {
+        app.readCache.invalidate();
+        snap = await app.readCache.snapshot();
+      }
       const servedVersion = snap.blacklist.servedVersion;
       if (servedVersion === null) throw notFound('No blacklist version is served yet');
       const served = (await app.readCache.memo(`version:${snap.versionKey}`, () => r.get(servedVersion)))!;
