@@ -30,8 +30,12 @@ export type DrainResult =
 
 export type DeliveryMode = 'diff' | 'pull';
 
-/** The X-Acctnet-Delivery header: names the change, so it is the same on every attempt of it. */
-export const deliveryId = (webhookId: string, from: number | null, to: number) => `${webhookId}-v${from ?? 0}-v${to}`;
+/**
+ * The X-Acctnet-Delivery header: names the change, so it is the same on every attempt of it; a
+ * redelivery (the operator's) of the same change gets its own (`-r<n>`).
+ */
+export const deliveryId = (webhookId: string, from: number | null, to: number, redeliveries = 0) =>
+  `${webhookId}-v${from ?? 0}-v${to}${redeliveries > 0 ? `-r${redeliveries}` : ''}`;
 
 /**
  * Delivers until the webhook's receiver has acknowledged the served version (or the webhook is
@@ -151,7 +155,7 @@ async function deliverOnce(
   }
   const rawBody = JSON.stringify(payload);
   const timestamp = Math.floor(Date.now() / 1000);
-  const id = deliveryId(webhook.id, from, served);
+  const id = deliveryId(webhook.id, from, served, webhook.redeliveries);
   const started = Date.now();
   let status: number | null = null;
   let error: string | null = null;
@@ -179,7 +183,7 @@ async function deliverOnce(
           ? `no answer within ${config.webhooks.timeoutMs} ms`
           : `request failed: ${(err as Error).message}`;
   }
-  if (error === null) await webhooks.acknowledge(webhook.id, served);
+  if (error === null) await webhooks.acknowledge(webhook.id, from, served);
   await webhooks.recordDelivery({
     deliveryId: id,
     webhookId: webhook.id,

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { createWebhookRepository } from '../../src/neo4j/repositories/webhooks.js';
+import { deliveryId } from '../../src/webhooks/deliver.js';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
@@ -214,6 +216,29 @@ describe('webhooks', () => {
     assert.equal(pull.pull, 'https://acctnet.example.com/v1/blacklist?since=0');
     assert.ok(pull.addedCount > 3);
     assert.equal(pull.added, undefined);
+  });
+
+  test('an answer to a delivery moves the acknowledged version only from the version it was built on; a redelivery has its own id', async () => {
+    const id = (
+      await app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keys.admin), payload: { url: `${url}?cas`, secret } })
+    ).json().webhook.id as string;
+    await app.inject({ method: 'POST', url: `/v1/webhooks/${id}/pause`, headers: bearer(keys.admin) });
+    const repo = createWebhookRepository(s.driver, s.config.neo4j);
+    const acked = async () => (await repo.get(id))!.ackedVersion;
+    await repo.setAcked(id, 11);
+    await repo.acknowledge(id, 11, 12);
+    assert.equal(await acked(), 12, 'a delivery built on the acknowledged version moves it');
+    await repo.acknowledge(id, 10, 11);
+    assert.equal(await acked(), 12, 'a late answer to an older delivery changes nothing');
+    // An operator redelivers from 5 while a delivery 12 → 13 is in flight: its 2xx must not undo that.
+    const before = (await repo.get(id))!.redeliveries;
+    await repo.setAcked(id, 5);
+    await repo.acknowledge(id, 12, 13);
+    assert.equal(await acked(), 5, 'the redelivery stands');
+    const w = (await repo.get(id))!;
+    assert.equal(w.redeliveries, before + 1);
+    assert.notEqual(deliveryId(id, 5, 13, w.redeliveries), deliveryId(id, 5, 13, before), 'a redelivery of a change has an id of its own');
+    await app.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: bearer(keys.admin) });
   });
 
   test('ACCTNET_WEBHOOK_TIMEOUT_MS: a receiver that does not answer in time is recorded as such, and retried', async () => {

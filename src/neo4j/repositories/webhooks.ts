@@ -18,6 +18,8 @@ export interface Webhook {
   ackedVersion: number | null;
   ackedAt: number | null;
   paused: boolean;
+  /** Redeliveries asked for so far: part of the delivery id, so a redelivery is not taken for an earlier delivery. */
+  redeliveries: number;
 }
 
 export interface WebhookDelivery {
@@ -49,6 +51,7 @@ function toWebhook(p: Record<string, unknown>): Webhook {
     ackedVersion: toNumberOrNull(p.ackedVersion),
     ackedAt: toNumberOrNull(p.ackedAt),
     paused: p.paused === true,
+    redeliveries: toNumberOrNull(p.redeliveries) ?? 0,
   };
 }
 
@@ -88,9 +91,14 @@ export function createWebhookRepository(driver: Driver, cfg: Neo4jConfig) {
       const r = (await read(tx, (t) => t.run(cypher('webhooks/get'), { id }))).records[0];
       return r ? toWebhook(r.get('webhook')) : null;
     },
-    /** The receiver answered 2xx up to `version` (the acknowledged version never goes back). */
-    async acknowledge(id: string, version: number, tx?: Tx): Promise<void> {
-      await write(tx, (t) => t.run(cypher('webhooks/acknowledge'), { id, version: int(version), at: int(Date.now()) }));
+    /**
+     * The receiver answered 2xx to the delivery from `from` up to `version`: moves the acknowledged
+     * version only if it is still `from` (never back, never over a redeliver made meanwhile).
+     */
+    async acknowledge(id: string, from: number | null, version: number, tx?: Tx): Promise<void> {
+      await write(tx, (t) =>
+        t.run(cypher('webhooks/acknowledge'), { id, from: from === null ? null : int(from), version: int(version), at: int(Date.now()) }),
+      );
     },
     /** Redeliver from `version` (null: every entry): the next delivery carries the diff from it. */
     async setAcked(id: string, version: number | null, tx?: Tx): Promise<Webhook | null> {
