@@ -2,7 +2,8 @@
 // expired or confirmed keeps its state: the watch never raises it again.
 // Params: $key, $from, $to, $score: float, $listScore: float, $fallAt: int, $riseAt: int,
 //         $evidence (JSON), $depth: int, $now: int.
-// Returns: status, listed, decision, created (boolean).
+// Returns: status, listed, decision, created (boolean), breakerHeld (boolean: held by the circuit
+//          breaker, it waits for an investigator).
 MERGE (s:Successor {key: $key})
 ON CREATE SET s.from = $from, s.to = $to, s.status = 'provisional', s.listed = false, s.detectedAt = $now
 WITH s, s.detectedAt = $now AS created
@@ -11,4 +12,5 @@ CALL (s) {
   SET s.score = $score, s.listScore = $listScore, s.fallAt = $fallAt, s.riseAt = $riseAt,
       s.evidence = $evidence, s.depth = $depth, s.updatedAt = $now
 }
-RETURN s.status AS status, s.listed AS listed, s.decision AS decision, created
+RETURN s.status AS status, s.listed AS listed, s.decision AS decision, created,
+       coalesce(s.heldBecause STARTS WITH 'circuit breaker', false) AS breakerHeld

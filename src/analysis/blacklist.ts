@@ -110,13 +110,15 @@ export const PROVISIONAL_REASON = 'PROVISIONAL';
  * Adds the provisional successors to a built list: S enters with score = its predecessor's score on
  * this list × the link score and reasons [`MIGRATED_FROM:<A>:<link>`, `PROVISIONAL`], as long as
  * its predecessor is on the list (followed `maxDepth` links deep: A → S1 → S2), S is not on it
- * already (a run's or a manual entry stands) and no exclude override holds S.
+ * already (a run's or a manual entry stands), no exclude override holds S, and that score reaches
+ * `threshold` (as a run lists: a link a run confirms must not take S off the list).
  */
 export function withProvisional(
   entries: readonly BlacklistEntry[],
   provisional: readonly ProvisionalListing[],
   overrides: Iterable<Override>,
   maxDepth: number,
+  threshold = 0,
 ): BlacklistEntry[] {
   if (provisional.length === 0) return [...entries];
   const excluded = new Set<string>();
@@ -129,6 +131,7 @@ export function withProvisional(
       const predecessor = byAccount.get(p.from);
       if (!predecessor) continue;
       const score = Math.round(predecessor.score * p.score * 1000) / 1000;
+      if (score < threshold) continue;
       const entry = {
         accountId: p.to,
         clusterId: null,

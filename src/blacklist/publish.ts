@@ -157,7 +157,13 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   // Provisional successors are a stored input of every build: an override, an approval or the next
   // run keeps them until a run confirms the link, the link expires or an investigator rejects it.
   const provisional = await createSuccessorRepository(driver, config.neo4j).listed();
-  entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth);
+  entries = withProvisional(
+    entries,
+    provisional,
+    overrides,
+    config.watch.chainDepth,
+    request.source === 'recompute' ? request.threshold : config.analysis.threshold,
+  );
 
   // Never an entry without an id, whatever built the list (before anything is written).
   assertEntryIds(entries);

@@ -253,12 +253,16 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     p: WatchPredecessor,
     depth: number,
     now: number,
-    replacing = false,
+    replacing: boolean,
+    listScore: number,
   ): Promise<{ listed: boolean; breaker: boolean }> {
     let heldBecause: string | null = null;
     let breaker = false;
     if (!p.listed) heldBecause = 'the predecessor is not on the served list: waits for an investigator';
     else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
+    // As a run lists: S would score A's score × the link's, and a run would not list it below the threshold.
+    else if (listScore < config.analysis.threshold)
+      heldBecause = `its list score ${listScore} is below ACCTNET_BLACKLIST_THRESHOLD=${config.analysis.threshold}: waits for an investigator`;
     else if (depth > config.watch.chainDepth) heldBecause = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
     else if (!replacing) {
       const n = Number(await redis.eval(BREAKER, 1, keys.autoListed, String(now), String(config.watch.maxAutoListPerHour), key));
@@ -668,8 +672,9 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (freed.some((f) => f.wasListed)) listChanged++;
       }
       const wasListed = replaced.some((r) => r.wasListed);
-      if (recorded.listed || recorded.decision !== null) continue;
-      const listing = await list(key, p, depth, stamp, wasListed);
+      // Listed, decided, or held by the breaker (it waits for review, not for the next free slot).
+      if (recorded.listed || recorded.decision !== null || (recorded.breakerHeld && !wasListed)) continue;
+      const listing = await list(key, p, depth, stamp, wasListed, Math.round(p.score * link.score * 1000) / 1000);
       if (listing.listed && !wasListed) out.autoListed++;
       if (wasListed) listChanged++; // S stays listed with the stronger link's reason, or leaves the list
       if (listing.breaker) out.breakerHeld++;

@@ -124,6 +124,8 @@ export interface WatchSetInfo {
 }
 
 const BUILD_BATCH = 200;
+/** How long a replaced generation of the set stays readable for jobs that started on it. */
+const OLD_GENERATION_GRACE_MS = 60_000;
 
 /** Builds the set for the served version (or an empty one when nothing is served) and makes it current. */
 export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
@@ -261,7 +263,10 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   // A served version whose mark was lost (Redis down during its publication) is caught up here.
   const served = redisNumber(await redis.get(keys.served));
   if (served === null || served < gen) await redis.set(keys.served, String(gen));
-  if (previous !== null && previous !== gen) await redis.del(keys.pred(previous), keys.cp(previous), keys.meta(previous));
+  // The generation before goes after a grace minute, not at once: a worker in the middle of a job
+  // still reads it (HMGET on deleted keys would drop that job's evidence without a word).
+  if (previous !== null && previous !== gen)
+    await Promise.all([keys.pred(previous), keys.cp(previous), keys.meta(previous)].map((k) => redis.pexpire(k, OLD_GENERATION_GRACE_MS)));
   return info;
 }
 

@@ -263,3 +263,20 @@ test("hubs for the watch: the served run's threshold, else ACCTNET_HUB_MIN_DEGRE
   assert.equal(hubThresholdOf({ hubs: 3 }, config), 150, 'a run recorded before the threshold was');
   assert.equal(hubThresholdOf(null, config), 150, 'no run');
 });
+
+test('a provisional entry below the list threshold is not listed: a run confirming its link would take it off again', () => {
+  const listed = withProvisional([entry('A', 0.8)], [{ from: 'A', to: 'S', score: 0.55 }], [], 3, 0.45);
+  assert.deepEqual(
+    listed.map((e) => e.accountId),
+    ['A'],
+    '0.8 × 0.55 = 0.44 < 0.45',
+  );
+  const above = withProvisional([entry('A', 0.9)], [{ from: 'A', to: 'S', score: 0.55 }], [], 3, 0.45);
+  assert.deepEqual(
+    above.map((e) => [e.accountId, e.score]),
+    [
+      ['A', 0.9],
+      ['S', 0.495],
+    ],
+  );
+});

@@ -268,6 +268,14 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.match(m.watch.heldBecause ?? '', /circuit breaker: 1 successors auto-listed in the last hour/);
     assert.ok(!(await served()).some((e) => e.accountId === 'NEW3'));
     assert.ok(outcomes.some((o) => o.breakerHeld === 1));
+    // The hour passes (its count cleared) and NEW3 trades on: held by the breaker, it waits for review,
+    // not for the next free slot.
+    await s.rt.redis().del(watchKeys(s.config.queue.prefix).autoListed);
+    await post(life('NEW3', 3, 68, 70));
+    const still = (await provisional()).find((x) => x.from === 'OLD3' && x.to === 'NEW3')!;
+    assert.equal(still.watch.listed, false, 'still held for review');
+    assert.match(still.watch.heldBecause ?? '', /circuit breaker/);
+    assert.ok(!(await served()).some((e) => e.accountId === 'NEW3'));
 
     const rejected = await app.inject({
       method: 'POST',

@@ -73,6 +73,8 @@ export interface RecordedSuccessor {
   listed: boolean;
   decision: Successor['decision'];
   created: boolean;
+  /** The circuit breaker held it: it waits for an investigator, however the hour's count goes down. */
+  breakerHeld: boolean;
 }
 
 export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
@@ -113,6 +115,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
         listed: row.get('listed') === true,
         decision: (row.get('decision') as Successor['decision']) ?? null,
         created: row.get('created') === true,
+        breakerHeld: row.get('breakerHeld') === true,
       };
     },
 
@@ -161,9 +164,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     /** Per predecessor account, its highest-scored provisional or confirmed link. */
     async bestScoreFrom(froms: readonly string[], tx?: Tx): Promise<Map<string, { to: string; score: number }>> {
       const r = await read(tx, (t) => t.run(cypher('watch/best-predecessor-scores'), { froms: [...froms] }));
-      return new Map(
-        r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]),
-      );
+      return new Map(r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]));
     },
 
     /** Per successor account, its highest-scored provisional or confirmed link. */
