@@ -5,7 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { createAnalysisRepository, type AccountResult } from '../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
-import { explainAccountReason, explainClusterReason, type ReasonCounterparty, type ReasonExplanation } from '../explain/reasons.js';
+import {
+  explainAccountReason,
+  explainClusterReason,
+  type ReasonCounterparty,
+  type ReasonExplanation,
+} from '../explain/reasons.js';
 import { Type } from '@fastify/type-provider-typebox';
 import { toBase, type Served } from './context.js';
 import { Nullable } from './schemas/analysis.js';

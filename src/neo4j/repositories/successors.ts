@@ -164,7 +164,9 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     /** Per predecessor account, its highest-scored provisional or confirmed link. */
     async bestScoreFrom(froms: readonly string[], tx?: Tx): Promise<Map<string, { to: string; score: number }>> {
       const r = await read(tx, (t) => t.run(cypher('watch/best-predecessor-scores'), { froms: [...froms] }));
-      return new Map(r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]));
+      return new Map(
+        r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]),
+      );
     },
 
     /** Per successor account, its highest-scored provisional or confirmed link. */
