@@ -20,7 +20,7 @@ import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
 import { PROVISIONAL_REASON, withProvisional } from '../analysis/blacklist.js';
-import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
+import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
 import { markServed } from '../watch/watch-set.js';
 import {
   assertEntryIds,
@@ -50,6 +50,8 @@ export interface RunSwitch {
 export interface RunOutcome {
   status: 'succeeded' | 'superseded';
   version: number;
+  /** The version is served now (false: held by the guard or a pin, or the run was superseded). */
+  served: boolean;
   /** Time to build and write the version (the run's "blacklist" step). */
   buildMs: number;
   entries: number;
@@ -58,7 +60,14 @@ export interface RunOutcome {
 }
 
 export type PublishRequest =
-  | { source: 'recompute'; run: RunSwitch; candidates: readonly BlacklistEntry[]; threshold: number }
+  | {
+      source: 'recompute';
+      run: RunSwitch;
+      candidates: readonly BlacklistEntry[];
+      threshold: number;
+      /** Provisional successors (keys) the run confirms or expires once its version is served: not inputs of its build. */
+      settledSuccessors?: ReadonlySet<string>;
+    }
   | { source: 'override' }
   /** The successor watch listed (or an investigator confirmed) a provisional successor. */
   | { source: 'watch' }
@@ -156,7 +165,10 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   }
   // Provisional successors are a stored input of every build: an override, an approval or the next
   // run keeps them until a run confirms the link, the link expires or an investigator rejects it.
-  const provisional = await createSuccessorRepository(driver, config.neo4j).listed();
+  const settled = request.source === 'recompute' ? request.settledSuccessors : undefined;
+  const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
+    (p) => !settled?.has(successorKey(p.from, p.to)),
+  );
   entries = withProvisional(
     entries,
     provisional,
@@ -274,7 +286,7 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
       const later = await runs.laterRuns(request.run.seq, tx);
       if (later > 0) {
         await blacklist.setStatus(version, 'unpublished', tx);
-        await request.run.finish(tx, { status: 'superseded', version, ...run });
+        await request.run.finish(tx, { status: 'superseded', version, served: false, ...run });
         return 'unpublished' as const;
       }
       await runs.setCurrent(request.run.id, Date.now(), tx);
@@ -283,7 +295,7 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
     else await blacklist.hold(version, guard, tx);
     // An approved held version whose list was rebuilt (overrides since) is done waiting.
     if (request.source === 'approve' && !reuse) await blacklist.setStatus(target!.version, 'superseded', tx);
-    if (request.source === 'recompute') await request.run.finish(tx, { status: 'succeeded', version, ...run });
+    if (request.source === 'recompute') await request.run.finish(tx, { status: 'succeeded', version, served: serve, ...run });
     return serve ? ('served' as const) : ('held' as const);
   });
 

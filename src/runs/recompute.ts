@@ -1,13 +1,12 @@
 // One recompute run from the worker's side: record it, run the analysis in a worker thread with
 // the configured heap, then switch atomically (fenced by run number) to its results and blacklist.
 import { Worker } from 'node:worker_threads';
-import type { Driver } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { appendAudit } from '../neo4j/repositories/audit.js';
 import { createSuccessorRepository } from '../neo4j/repositories/successors.js';
-import { txRunner } from '../neo4j/session.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
 import { Conflict, StorageUnavailable } from '../errors.js';
 import { LockTimeout } from '../redis/lock.js';
@@ -177,11 +176,19 @@ export async function runRecompute(
   }
 
   // Provisional successors: the ones this run found become ordinary migrations (its own scores list
-  // them now), the ones it did not find past ACCTNET_WATCH_EXPIRE_HOURS expire; the version below
-  // is built without them.
-  await reconcileSuccessors(deps, runId).catch((err: Error) =>
-    log.warn({ runId, err: err.message }, 'reconciling provisional successors failed; they stay provisional until the next run'),
-  );
+  // them now), the ones it did not find past ACCTNET_WATCH_EXPIRE_HOURS expire. The version below is
+  // built without them, and the change is made in the transaction that serves it: a version held
+  // (guard, pin), superseded or failing leaves them provisional inputs of the served list.
+  const expireBefore = Date.now() - config.watch.expireHours * 3_600_000;
+  const settledSuccessors = await createSuccessorRepository(driver, config.neo4j)
+    .reconcilePlan(runId, expireBefore)
+    .catch((err: Error) => {
+      log.warn(
+        { runId, err: err.message },
+        'reading the provisional successors to reconcile failed; they stay provisional until the next run',
+      );
+      return new Set<string>();
+    });
 
   // The switch: the run's candidates go through the one publication path, which serves (or holds)
   // the version and makes this run current in one transaction, fenced by run number.
@@ -196,10 +203,13 @@ export async function runRecompute(
         source: 'recompute',
         threshold: result.params.threshold,
         candidates: result.candidates,
+        settledSuccessors,
         run: {
           id: runId,
           seq,
-          finish: (tx, outcome) => {
+          finish: async (tx, outcome) => {
+            if (outcome.status === 'succeeded' && outcome.served && settledSuccessors.size)
+              await reconcileSuccessors(deps, runId, expireBefore, tx);
             timings.blacklist = outcome.buildMs;
             Object.assign(counts, { blacklistEntries: outcome.entries, blacklistAdded: outcome.added, blacklistRemoved: outcome.removed });
             return runs.finish(
@@ -313,30 +323,36 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
 /** The audit actor of what the successor watch and the runs decide without a person. */
 export const WATCH_ACTOR = { keyId: 'system', name: 'successor watch', role: 'system' };
 
-/** Confirms the provisional successors a run found and expires the stale ones, each expiry audited. */
-export async function reconcileSuccessors(deps: Pick<RecomputeDeps, 'config' | 'driver' | 'log'>, runId: string): Promise<void> {
+/**
+ * Confirms the provisional successors a run found and expires the stale ones (detected before
+ * `expireBefore`), each audited — in `tx`, the transaction that serves the run's version.
+ */
+export async function reconcileSuccessors(
+  deps: Pick<RecomputeDeps, 'config' | 'driver' | 'log'>,
+  runId: string,
+  expireBefore: number,
+  tx: ManagedTransaction,
+): Promise<void> {
   const { config, driver } = deps;
   const successors = createSuccessorRepository(driver, config.neo4j);
-  await txRunner(driver, config.neo4j).write(async (tx) => {
-    const changed = await successors.reconcileRun(runId, Date.now() - config.watch.expireHours * 3_600_000, tx);
-    for (const c of changed) {
-      await appendAudit(
-        tx,
-        WATCH_ACTOR,
-        c.outcome === 'confirmed' ? 'successor.confirmed' : 'successor.expired',
-        c.key,
-        { from: c.from, to: c.to, runId, wasListed: c.wasListed, expireHours: config.watch.expireHours },
-        null,
-      );
-    }
-    if (changed.length)
-      deps.log.info(
-        {
-          runId,
-          confirmed: changed.filter((c) => c.outcome === 'confirmed').length,
-          expired: changed.filter((c) => c.outcome === 'expired').length,
-        },
-        'provisional successors reconciled',
-      );
-  });
+  const changed = await successors.reconcileRun(runId, expireBefore, tx);
+  for (const c of changed) {
+    await appendAudit(
+      tx,
+      WATCH_ACTOR,
+      c.outcome === 'confirmed' ? 'successor.confirmed' : 'successor.expired',
+      c.key,
+      { from: c.from, to: c.to, runId, wasListed: c.wasListed, expireHours: config.watch.expireHours },
+      null,
+    );
+  }
+  if (changed.length)
+    deps.log.info(
+      {
+        runId,
+        confirmed: changed.filter((c) => c.outcome === 'confirmed').length,
+        expired: changed.filter((c) => c.outcome === 'expired').length,
+      },
+      'provisional successors reconciled',
+    );
 }

@@ -357,6 +357,51 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.deepEqual(late.late, ['OLD4'], "but only since after the listing: it can still be OLD4's successor");
   });
 
+  test('a run whose version is held (pinned) confirms and expires nothing: the links stay provisional inputs of the list', async () => {
+    const evidence = {
+      fallKind: 'listed' as const,
+      riseKind: 'new' as const,
+      gapDays: 1,
+      sharedCounterparties: 2,
+      formerCounterparties: 5,
+      counterpartyOverlap: 0.4,
+      directTransfers: 0,
+      sameCluster: false,
+      clusterShare: 0,
+      profileSimilarity: 0.9,
+      sharedSample: [],
+    };
+    await successors().record(
+      { from: 'OLD2', to: 'GHOST2', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence },
+      Date.now() - 72 * HOUR,
+    );
+    await successors().setListing('OLD2>GHOST2', true, null, Date.now() - 72 * HOUR);
+    const version = (await blacklist().state()).servedVersion!;
+    const pin = await app.inject({ method: 'POST', url: '/v1/blacklist/pin', headers: bearer(keys.admin), payload: { version } });
+    assert.equal(pin.statusCode, 200, pin.body);
+    try {
+      const run = await recompute();
+      assert.equal(run.publication, 'held');
+      assert.equal((await successors().get('OLD2', 'GHOST2'))!.status, 'provisional', 'not expired by a run whose version is held');
+      assert.equal((await successors().get('OLD1', 'NEW1'))!.status, 'provisional', 'nor confirmed');
+      // …so a publication meanwhile (an override) keeps them on the served list.
+      const outsider = 'C2_4';
+      const o = await app.inject({
+        method: 'POST',
+        url: '/v1/blacklist/overrides',
+        headers: bearer(keys.investigator),
+        payload: { accountId: outsider, action: 'include', reason: 'held-run test' },
+      });
+      assert.equal(o.statusCode, 201, o.body);
+      const list = await served();
+      assert.ok(list.some((e) => e.accountId === 'GHOST2' && e.reasons.includes('PROVISIONAL')));
+      assert.ok(list.some((e) => e.accountId === 'NEW1'));
+    } finally {
+      const unpin = await app.inject({ method: 'DELETE', url: '/v1/blacklist/pin', headers: bearer(keys.admin) });
+      assert.equal(unpin.statusCode, 200, unpin.body);
+    }
+  });
+
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
     // A provisional successor detected three days ago, listed, that no run will find.
     const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };

@@ -221,6 +221,12 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
+    /** The keys reconcileRun would confirm or expire after run `runId` (read only: the run's version is built without them). */
+    async reconcilePlan(runId: string, expireBefore: number, tx?: Tx): Promise<Set<string>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/reconcile-plan'), { runId, expireBefore: int(expireBefore) }));
+      return new Set(r.records.map((x) => x.get('key') as string));
+    },
+
     /** Counts a change of the list's stored inputs: a publication in flight publishes again before it releases the lock. */
     async bumpInputs(tx?: Tx): Promise<void> {
       await write(tx, (t) => t.run(cypher('blacklist/bump-overrides')));
