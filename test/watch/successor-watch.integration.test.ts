@@ -357,22 +357,24 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.deepEqual(late.late, ['OLD4'], "but only since after the listing: it can still be OLD4's successor");
   });
 
+  /** The evidence of a provisional successor recorded by hand (a link no run will find). */
+  const handEvidence = {
+    fallKind: 'listed' as const,
+    riseKind: 'new' as const,
+    gapDays: 1,
+    sharedCounterparties: 2,
+    formerCounterparties: 5,
+    counterpartyOverlap: 0.4,
+    directTransfers: 0,
+    sameCluster: false,
+    clusterShare: 0,
+    profileSimilarity: 0.9,
+    sharedSample: [],
+  };
+
   test('a run whose version is held (pinned) confirms and expires nothing: the links stay provisional inputs of the list', async () => {
-    const evidence = {
-      fallKind: 'listed' as const,
-      riseKind: 'new' as const,
-      gapDays: 1,
-      sharedCounterparties: 2,
-      formerCounterparties: 5,
-      counterpartyOverlap: 0.4,
-      directTransfers: 0,
-      sameCluster: false,
-      clusterShare: 0,
-      profileSimilarity: 0.9,
-      sharedSample: [],
-    };
     await successors().record(
-      { from: 'OLD2', to: 'GHOST2', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence },
+      { from: 'OLD2', to: 'GHOST2', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence: handEvidence },
       Date.now() - 72 * HOUR,
     );
     await successors().setListing('OLD2>GHOST2', true, null, Date.now() - 72 * HOUR);
@@ -405,25 +407,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
     // A provisional successor detected three days ago, listed, that no run will find.
     const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };
-    await successors().record(
-      {
-        ...stale,
-        evidence: {
-          fallKind: 'listed',
-          riseKind: 'new',
-          gapDays: 1,
-          sharedCounterparties: 2,
-          formerCounterparties: 5,
-          counterpartyOverlap: 0.4,
-          directTransfers: 0,
-          sameCluster: false,
-          clusterShare: 0,
-          profileSimilarity: 0.9,
-          sharedSample: [],
-        },
-      },
-      Date.now() - 72 * HOUR,
-    );
+    await successors().record({ ...stale, evidence: handEvidence }, Date.now() - 72 * HOUR);
     await successors().setListing('OLD2>GHOST', true, null, Date.now() - 72 * HOUR);
     const run = await recompute();
     assert.equal((await successors().get('OLD2', 'GHOST'))!.status, 'expired');
