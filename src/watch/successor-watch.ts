@@ -639,12 +639,14 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (fromOther && fromOther.to !== sId && fromOther.score >= link.score) continue;
       const depth = p.depth + 1;
       const key = successorKey(a, sId);
+      // S's score on the list: A's score × the link's (as withProvisional builds it).
+      const listScore = Math.round(p.score * link.score * 1000) / 1000;
       const recorded = await successors.record(
         {
           from: a,
           to: sId,
           score: link.score,
-          listScore: Math.round(p.score * link.score * 1000) / 1000,
+          listScore,
           fallAt: link.fallAt,
           riseAt: link.riseAt,
           evidence: link.evidence,
@@ -674,7 +676,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       const wasListed = replaced.some((r) => r.wasListed);
       // Listed, decided, or held by the breaker (it waits for review, not for the next free slot).
       if (recorded.listed || recorded.decision !== null || (recorded.breakerHeld && !wasListed)) continue;
-      const listing = await list(key, p, depth, stamp, wasListed, Math.round(p.score * link.score * 1000) / 1000);
+      const listing = await list(key, p, depth, stamp, wasListed, listScore);
       if (listing.listed && !wasListed) out.autoListed++;
       if (wasListed) listChanged++; // S stays listed with the stronger link's reason, or leaves the list
       if (listing.breaker) out.breakerHeld++;
