@@ -11,6 +11,7 @@ import { applySchema } from './neo4j/schema.js';
 import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
 import { createRecomputeQueue, type RecomputeJobData } from './queue/recompute-queue.js';
 import { createWebhookQueue, type WebhookJobData } from './queue/webhook-queue.js';
+import { createPublishQueue, type PublishJobData } from './queue/publish-queue.js';
 import type { PublishDeps } from './blacklist/publish.js';
 import { createRedis, pingRedis, redactUrl, redisDurabilityWarnings } from './redis/connection.js';
 import { StorageUnavailable } from './errors.js';
@@ -21,6 +22,7 @@ export class Runtime {
   private _ingestQueue: Queue<IngestJobData> | undefined;
   private _recomputeQueue: Queue<RecomputeJobData> | undefined;
   private _webhookQueue: Queue<WebhookJobData> | undefined;
+  private _publishQueue: Queue<PublishJobData> | undefined;
   private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(
@@ -114,9 +116,24 @@ export class Runtime {
     return this._webhookQueue;
   }
 
-  /** What serving a blacklist version needs: Neo4j, the publication lock, the webhook queue. */
+  publishQueue(): Queue<PublishJobData> {
+    if (!this._publishQueue) {
+      const queue = createPublishQueue(this.config, this.redis());
+      this._publishQueue = queue;
+      this.closers.unshift(() => queue.close());
+    }
+    return this._publishQueue;
+  }
+
+  /** What serving a blacklist version needs: Neo4j, the publication lock, the webhook queue (and the retry queue of the watch's publications). */
   publishDeps(): PublishDeps {
-    return { config: this.config, driver: this.driver(), redis: this.redis(), webhookQueue: this.webhookQueue() };
+    return {
+      config: this.config,
+      driver: this.driver(),
+      redis: this.redis(),
+      webhookQueue: this.webhookQueue(),
+      publishQueue: this.publishQueue(),
+    };
   }
 
   batches(): IngestBatchRepository {

@@ -3,12 +3,18 @@
 import type { Worker } from 'bullmq';
 import type { Runtime } from '../src/runtime.js';
 import { startIngestWorker } from './ingest.js';
+import { startPublishWorker } from './publish.js';
 import { startRecomputeWorker } from './recompute.js';
 import { startWebhookWorker } from './webhooks.js';
 
 export async function startWorkers(rt: Runtime): Promise<Worker[]> {
   const name = `acctnet-worker-${process.pid}`;
-  return [await startIngestWorker(rt, { name }), await startRecomputeWorker(rt, { name }), await startWebhookWorker(rt, { name })];
+  return [
+    await startIngestWorker(rt, { name }),
+    await startRecomputeWorker(rt, { name }),
+    await startWebhookWorker(rt, { name }),
+    await startPublishWorker(rt, { name }),
+  ];
 }
 
 export async function runWorkerProcess(rt: Runtime): Promise<void> {

@@ -18,6 +18,7 @@ import { createRunRepository } from '../neo4j/repositories/runs.js';
 import { createWebhookRepository } from '../neo4j/repositories/webhooks.js';
 import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
+import type { PublishJobData } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
 import { PROVISIONAL_REASON, withProvisional } from '../analysis/blacklist.js';
 import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
@@ -37,6 +38,8 @@ export interface PublishDeps {
   driver: Driver;
   redis: Redis;
   webhookQueue: Queue<WebhookJobData>;
+  /** Retries of the successor watch's publication (publishSuccessors); without it a failure waits for the next publication. */
+  publishQueue?: Queue<PublishJobData>;
 }
 
 /** A recompute's own records, switched in the same transaction that serves (or holds) its version. */
@@ -116,16 +119,42 @@ export async function publishVersion(deps: PublishDeps, request: PublishRequest,
 
 /** The publication itself; the caller holds the lock and `fence` (tests call it to play a stale holder). */
 export async function publishHolding(deps: PublishDeps, fence: number, request: PublishRequest): Promise<Publication> {
-  const blacklist = createBlacklistRepository(deps.driver, deps.config.neo4j);
-  const counter = await blacklist.overridesCounter();
+  const seen = await inputCounters(deps);
   const result = await publishOnce(deps, fence, request);
-  // An override committed while this publication read the overrides (or waited for the lock and
-  // gave up) is published now, by the holder: the override's caller was told "pending".
-  for (let seen = counter, k = 0; k < 5; k++) {
-    const now = await blacklist.overridesCounter();
-    if (now === seen) break;
-    seen = now;
-    const next = await publishOnce(deps, fence, { source: 'override' });
+  return publishFollowUps(deps, fence, seen, result);
+}
+
+/** The change counters of the list's stored inputs: overrides, and the successor watch's successors. */
+export interface InputCounters {
+  overrides: number;
+  watch: number;
+}
+
+export async function inputCounters(deps: PublishDeps): Promise<InputCounters> {
+  const [overrides, watch] = await Promise.all([
+    createBlacklistRepository(deps.driver, deps.config.neo4j).overridesCounter(),
+    createSuccessorRepository(deps.driver, deps.config.neo4j).inputsCounter(),
+  ]);
+  return { overrides, watch };
+}
+
+/**
+ * After a publication, still holding the lock: an override (or a change of the watch's successors)
+ * committed since `seen` was read — while this publication read its inputs, or whose own publication
+ * waited for the lock and gave up — is published now, by the holder (the override's caller was told
+ * "pending"). Each as what it is: an override is served under a pin, the watch's change is held like
+ * any other version (issue 13). Both changed: the override first, then the watch (unchanged unless a
+ * pin held its successors back).
+ */
+export async function publishFollowUps(deps: PublishDeps, fence: number, seen: InputCounters, result: Publication): Promise<Publication> {
+  let { overrides, watch } = seen;
+  for (let k = 0; k < 6; k++) {
+    const now = await inputCounters(deps);
+    if (now.overrides === overrides && now.watch === watch) break;
+    const source = now.overrides !== overrides ? 'override' : 'watch';
+    if (source === 'override') overrides = now.overrides;
+    else watch = now.watch;
+    const next = await publishOnce(deps, fence, { source });
     if (next.version !== null) result.followUps.push(next.version);
     result.served = next.served;
     result.pinned = next.pinned;
@@ -166,8 +195,12 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   // Provisional successors are a stored input of every build: an override, an approval or the next
   // run keeps them until a run confirms the link, the link expires or an investigator rejects it.
   const settled = request.source === 'recompute' ? request.settledSuccessors : undefined;
+  // While a version is pinned, an override (an admin's act, served under the pin) carries the
+  // successors the served list holds already, and no new one: those are held like any other version.
+  const servedProvisional = new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId));
+  const pinnedOverride = state.pinnedVersion !== null && request.source === 'override';
   const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
-    (p) => !settled?.has(successorKey(p.from, p.to)),
+    (p) => !settled?.has(successorKey(p.from, p.to)) && (!pinnedOverride || servedProvisional.has(p.to)),
   );
   entries = withProvisional(
     entries,

@@ -21,6 +21,8 @@ import {
   type RiseKind,
 } from '../analysis/migration.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
+import { enqueuePublishRetry } from '../queue/publish-queue.js';
+import { LockTimeout, withRedisLock } from '../redis/lock.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
@@ -96,6 +98,8 @@ export interface WatchOutcome {
 
 /** A pending successor is scored again, with any job, after this much data time without a scoring… */
 const PENDING_RESCORE_MS = 3_600_000;
+/** A decision on one link (two reads, a record, a listing) takes milliseconds; a worker waits this long for another's. */
+const ACCOUNT_LOCK = { ttlMs: 30_000, waitMs: 30_000 };
 /** …at most this many per job (the oldest first). */
 const PENDING_RESCORE_BATCH = 100;
 
@@ -616,12 +620,6 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const candidates = scored
       .filter((x) => x.link && x.link.score >= barOf(x.link))
       .sort((x, y) => y.link!.score - x.link!.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.s < y.s ? -1 : x.s > y.s ? 1 : 0));
-    const [recordedTo, recordedFrom] = candidates.length
-      ? await Promise.all([
-          successors.bestScoreFor([...new Set(candidates.map((x) => x.s))]),
-          successors.bestScoreFrom([...new Set(candidates.map((x) => x.a))]),
-        ])
-      : [new Map<string, { from: string; score: number }>(), new Map<string, { to: string; score: number }>()];
     const usedTo = new Set<string>();
     const usedFrom = new Set<string>();
     const out: WatchOutcome = { ...EMPTY };
@@ -630,56 +628,62 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     let listChanged = 0;
     for (const { a, s: sId, p, link } of candidates) {
       if (!link || usedTo.has(sId) || usedFrom.has(a)) continue;
-      const toOther = recordedTo.get(sId);
-      if (toOther && toOther.from !== a && toOther.score >= link.score) {
-        usedTo.add(sId);
-        continue;
-      }
-      const fromOther = recordedFrom.get(a);
-      if (fromOther && fromOther.to !== sId && fromOther.score >= link.score) continue;
-      const depth = p.depth + 1;
-      const key = successorKey(a, sId);
-      // S's score on the list: A's score × the link's (as withProvisional builds it).
-      const listScore = Math.round(p.score * link.score * 1000) / 1000;
-      const recorded = await successors.record(
-        {
-          from: a,
-          to: sId,
-          score: link.score,
-          listScore,
-          fallAt: link.fallAt,
-          riseAt: link.riseAt,
-          evidence: link.evidence,
-          depth,
-        },
-        stamp,
-      );
-      // Provisional or confirmed by a run: the link holds S and A. Rejected, expired or superseded:
-      // never raised again, and it holds neither (S's next-best predecessor and A's next-best
-      // successor in this job still count). Only a provisional link is acted on further.
-      if (recorded.status === 'provisional' || recorded.status === 'confirmed') {
-        usedTo.add(sId);
-        usedFrom.add(a);
-      }
-      if (recorded.status !== 'provisional') continue;
-      if (recorded.created) out.provisional++;
-      // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
-      // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
-      const replaced = toOther && toOther.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
-      // So does a weaker link from A to another successor S′: S′ leaves the list if it was on it and
-      // is scored again with the next job (its next-best predecessor may hold).
-      const freed = fromOther && fromOther.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
-      if (freed.length) {
-        await redis.zadd(keys.pending, ...freed.flatMap((f) => [latest - PENDING_RESCORE_MS - 1, f.to]));
-        if (freed.some((f) => f.wasListed)) listChanged++;
-      }
-      const wasListed = replaced.some((r) => r.wasListed);
-      // Listed, decided, or held by the breaker (it waits for review, not for the next free slot).
-      if (recorded.listed || recorded.decision !== null || (recorded.breakerHeld && !wasListed)) continue;
-      const listing = await list(key, p, depth, stamp, wasListed, listScore);
-      if (listing.listed && !wasListed) out.autoListed++;
-      if (wasListed) listChanged++; // S stays listed with the stronger link's reason, or leaves the list
-      if (listing.breaker) out.breakerHeld++;
+      // Another worker may be deciding a link to S or from A right now (two predecessors of one
+      // successor in two jobs): the recorded links are read and the decision recorded under both
+      // accounts' locks, taken in id order.
+      await withAccountLocks([a, sId], async () => {
+        const [recordedTo, recordedFrom] = await Promise.all([successors.bestScoreFor([sId]), successors.bestScoreFrom([a])]);
+        const toOther = recordedTo.get(sId);
+        if (toOther && toOther.from !== a && toOther.score >= link.score) {
+          usedTo.add(sId);
+          return;
+        }
+        const fromOther = recordedFrom.get(a);
+        if (fromOther && fromOther.to !== sId && fromOther.score >= link.score) return;
+        const depth = p.depth + 1;
+        const key = successorKey(a, sId);
+        // S's score on the list: A's score × the link's (as withProvisional builds it).
+        const listScore = Math.round(p.score * link.score * 1000) / 1000;
+        const recorded = await successors.record(
+          {
+            from: a,
+            to: sId,
+            score: link.score,
+            listScore,
+            fallAt: link.fallAt,
+            riseAt: link.riseAt,
+            evidence: link.evidence,
+            depth,
+          },
+          stamp,
+        );
+        // Provisional or confirmed by a run: the link holds S and A. Rejected, expired or superseded:
+        // never raised again, and it holds neither (S's next-best predecessor and A's next-best
+        // successor in this job still count). Only a provisional link is acted on further.
+        if (recorded.status === 'provisional' || recorded.status === 'confirmed') {
+          usedTo.add(sId);
+          usedFrom.add(a);
+        }
+        if (recorded.status !== 'provisional') return;
+        if (recorded.created) out.provisional++;
+        // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
+        // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
+        const replaced = toOther && toOther.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
+        // So does a weaker link from A to another successor S′: S′ leaves the list if it was on it and
+        // is scored again with the next job (its next-best predecessor may hold).
+        const freed = fromOther && fromOther.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
+        if (freed.length) {
+          await redis.zadd(keys.pending, ...freed.flatMap((f) => [latest - PENDING_RESCORE_MS - 1, f.to]));
+          if (freed.some((f) => f.wasListed)) listChanged++;
+        }
+        const wasListed = replaced.some((r) => r.wasListed);
+        // Listed, decided, or held by the breaker (it waits for review, not for the next free slot).
+        if (recorded.listed || recorded.decision !== null || (recorded.breakerHeld && !wasListed)) return;
+        const listing = await list(key, p, depth, stamp, wasListed, listScore);
+        if (listing.listed && !wasListed) out.autoListed++;
+        if (wasListed) listChanged++; // S stays listed with the stronger link's reason, or leaves the list
+        if (listing.breaker) out.breakerHeld++;
+      });
     }
     await redis.hincrby(keys.stats, 'evidenceUpdates', out.evaluated);
     if (out.provisional) await redis.hincrby(keys.stats, 'provisional', out.provisional);
@@ -687,6 +691,13 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     if (out.autoListed) await redis.hincrby(keys.stats, 'autoListed', out.autoListed);
     if (out.autoListed || listChanged) out.version = await publishSuccessors(deps);
     return out;
+  }
+
+  /** Runs `fn` holding the watch's lock on each account (in id order: two workers never wait on each other in a cycle). */
+  async function withAccountLocks<T>(ids: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = [...new Set(ids)].sort();
+    if (first === undefined) return fn();
+    return withRedisLock(redis, keys.accountLock(first), () => withAccountLocks(rest, fn), ACCOUNT_LOCK);
   }
 
   /** Supersedes the weaker provisional links to S (or from A), each audited (actor system). */
@@ -730,19 +741,40 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
 }
 
 /**
- * Publishes the list with its provisional successors (source `watch`). The inputs counter is bumped
- * first: when another publication holds the lock longer than we wait, it publishes again before it
- * lets go, so the successor is never left waiting for the next run. Returns the version, or null.
+ * Publishes the list with its provisional successors (source `watch`). The watch's inputs counter
+ * is bumped first: when another publication holds the lock longer than we wait, it publishes again
+ * (as the watch) before it lets go, so the successor is never left waiting for the next run. Any
+ * other failure (Neo4j unreachable, a lost lease) queues a retry with backoff on the
+ * "blacklist-publish" queue (deps.publish.publishQueue). Returns the version, or null.
  */
 export async function publishSuccessors(
   deps: Pick<SuccessorWatchDeps, 'config' | 'driver' | 'publish' | 'publishWaitMs'> & { log: { warn(obj: object, msg: string): void } },
 ): Promise<number | null> {
-  await createSuccessorRepository(deps.driver, deps.config.neo4j).bumpInputs();
   try {
+    await createSuccessorRepository(deps.driver, deps.config.neo4j).bumpInputs();
     const p = await publishVersion(deps.publish, { source: 'watch' }, { waitMs: deps.publishWaitMs ?? 15_000 });
     return p.followUps.at(-1) ?? p.version;
   } catch (err) {
-    deps.log.warn({ err: (err as Error).message }, 'publication for a provisional successor is pending (another publication includes it)');
+    if (err instanceof LockTimeout) {
+      deps.log.warn(
+        { err: err.message },
+        'publication for a provisional successor is pending (the publication holding the lock includes it)',
+      );
+      return null;
+    }
+    const queue = deps.publish.publishQueue;
+    const retry = queue
+      ? await enqueuePublishRetry(queue).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    deps.log.warn(
+      { err: (err as Error).message, retry },
+      retry
+        ? 'publication for a provisional successor failed; retried with backoff (blacklist-publish queue)'
+        : 'publication for a provisional successor failed; it waits for the next publication',
+    );
     return null;
   }
 }

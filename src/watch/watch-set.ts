@@ -69,6 +69,8 @@ export const watchKeys = (prefix: string) => ({
   pending: `${prefix}:watch:pending`,
   autoListed: `${prefix}:watch:auto-listed`,
   lock: `${prefix}:lock:watch-build`,
+  /** Held while a link from or to the account is read and recorded (one decision per account at a time across workers). */
+  accountLock: (id: string) => `${prefix}:lock:watch-account:${id}`,
 });
 
 /** Called by the publication path when a version is served: the next ingest job rebuilds the set. */

@@ -65,13 +65,13 @@ function life(acct: string, k: number, fromDay: number, toDay: number): Tx[] {
   return out;
 }
 
-/** The world up to day 60: hubs (a shop, an employer), friend groups, and four fraud accounts with their partners. */
+/** The world up to day 60: hubs (a shop, an employer), friend groups, and five fraud accounts with their partners. */
 function history(): Tx[] {
   const out: Tx[] = [];
   for (let c = 0; c < 130; c++) out.push(tx(`CUST${c}`, 'SHOP', 25, c % 60, 15, 'card'));
   for (let c = 0; c < 130; c++) out.push(tx('EMPLOYER', `E${c}`, 2000, (c * 7) % 60, 7));
   for (let g = 0; g < 20; g++) for (let d = g % 5; d < 60; d += 5) out.push(tx(`P${g}a`, `P${g}b`, 20 + g, d, 20));
-  for (let k = 1; k <= 4; k++) out.push(...life(`OLD${k}`, k, 0, 60));
+  for (let k = 1; k <= 5; k++) out.push(...life(`OLD${k}`, k, 0, 60));
   return out;
 }
 
@@ -156,7 +156,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
     keys = await createKeys(s);
     await seedTransfers(s.driver, s.config, history());
     await createLabelRepository(s.driver, s.config.neo4j).append(
-      [1, 2, 3, 4].map((k) => ({ accountId: `OLD${k}`, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
+      [1, 2, 3, 4, 5].map((k) => ({ accountId: `OLD${k}`, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
     );
     events = new QueueEvents(RECOMPUTE_QUEUE, { connection: s.rt.redis(), prefix: s.config.queue.prefix });
     await events.waitUntilReady();
@@ -325,6 +325,32 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.deepEqual(entry.reasons.at(-1), 'PROVISIONAL');
     assert.ok(!(await served()).some((e) => e.reasons[0] === 'MANUAL_INCLUDE'), 'a confirm is not a manual include');
     useWatch(s.config);
+  });
+
+  test('workers deciding the same successor at once record and list it once', async () => {
+    // Four ingest workers (four watch instances) evaluate the same new transfers of NEW5, OLD5's
+    // successor, at the same moment (a redelivered job, or two jobs that both re-score S).
+    const config = { ...s.config, watch: { ...s.config.watch, maxAutoListPerHour: 100 } };
+    const make = () =>
+      createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+    const workers = [make(), make(), make(), make()];
+    const txs = life('NEW5', 5, 62, 68);
+    await seedTransfers(s.driver, s.config, txs, 'new5');
+    const watched = txs.map((t) => ({ from: t.from, to: t.to, at: t.at }));
+    const breakerBefore = await s.rt.redis().zcard(watchKeys(s.config.queue.prefix).autoListed);
+    // Each worker has read the watch set's members already (as a running worker has).
+    await Promise.all(workers.map((w) => w.afterWrite([{ from: 'P0a', to: 'P0b', at: T0 + 61 * DAY }])));
+    const outs = await Promise.all(workers.map((w) => w.afterWrite(watched)));
+    const sum = (k: 'provisional' | 'autoListed' | 'breakerHeld') => outs.reduce((n, o) => n + o[k], 0);
+    assert.equal(sum('provisional'), 1, 'one provisional link recorded');
+    assert.equal(sum('autoListed'), 1, 'listed once');
+    assert.equal(sum('breakerHeld'), 0);
+    assert.equal(await s.rt.redis().zcard(watchKeys(s.config.queue.prefix).autoListed), breakerBefore + 1, 'the breaker charged once');
+    const m = (await provisional()).filter((x) => x.to === 'NEW5');
+    assert.equal(m.length, 1);
+    assert.equal(m[0]!.from, 'OLD5');
+    assert.equal(m[0]!.watch.listed, true);
+    assert.ok((await served()).some((e) => e.accountId === 'NEW5'));
   });
 
   test('the watch set follows a new served version', async () => {

@@ -118,7 +118,12 @@ export default fp(
     }, report('neo4j'));
     const redis = cachedSource(async () => {
       const prefix = app.config.queue.prefix;
-      const queues = { ingest: rt.ingestQueue(), recompute: rt.recomputeQueue(), webhooks: rt.webhookQueue() };
+      const queues = {
+        ingest: rt.ingestQueue(),
+        recompute: rt.recomputeQueue(),
+        webhooks: rt.webhookQueue(),
+        'blacklist-publish': rt.publishQueue(),
+      };
       const counts: Record<string, Record<string, number>> = {};
       await Promise.all(
         Object.entries(queues).map(async ([name, q]) => {

@@ -227,9 +227,18 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       return new Set(r.records.map((x) => x.get('key') as string));
     },
 
-    /** Counts a change of the list's stored inputs: a publication in flight publishes again before it releases the lock. */
+    /**
+     * Counts a change of the list's stored inputs (the watch's own counter, not the overrides'): a
+     * publication in flight publishes again, as the watch, before it releases the lock.
+     */
     async bumpInputs(tx?: Tx): Promise<void> {
-      await write(tx, (t) => t.run(cypher('blacklist/bump-overrides')));
+      await write(tx, (t) => t.run(cypher('watch/bump-inputs')));
+    },
+
+    /** The watch's input change counter (see bumpInputs). */
+    async inputsCounter(tx?: Tx): Promise<number> {
+      const r = await read(tx, (t) => t.run(cypher('watch/inputs-counter')));
+      return toNumber(r.records[0]!.get('value'));
     },
 
     /** Account → when it was listed (data time of the run behind the earliest stored version holding it). */

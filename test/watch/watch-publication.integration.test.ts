@@ -1,0 +1,166 @@
+// The successor watch's publications against the real Neo4j and Redis: a watch change that meets
+// another holder of the publication lock is republished by that holder as the watch (held while a
+// version is pinned, never served as an override); an override under a pin carries no new
+// provisional successor; a watch publication that fails (Neo4j unreachable) is retried from the
+// "blacklist-publish" queue until the successor is served.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Worker } from 'bullmq';
+import { createPublishWorker } from '../../src/blacklist/publish-worker.js';
+import {
+  inputCounters,
+  publicationLock,
+  publishFollowUps,
+  publishVersion,
+  type Publication,
+  type PublishDeps,
+} from '../../src/blacklist/publish.js';
+import { createDriver } from '../../src/neo4j/driver.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
+import { createSuccessorRepository, successorKey } from '../../src/neo4j/repositories/successors.js';
+import { publishSuccessors } from '../../src/watch/successor-watch.js';
+import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
+import { testLogger } from '../helpers/env.js';
+
+const evidence = {
+  fallKind: 'listed' as const,
+  riseKind: 'new' as const,
+  gapDays: 1,
+  sharedCounterparties: 3,
+  formerCounterparties: 5,
+  counterpartyOverlap: 0.6,
+  directTransfers: 0,
+  sameCluster: false,
+  clusterShare: 0,
+  profileSimilarity: 0.9,
+  sharedSample: [],
+};
+
+describe('successor watch publications (real Neo4j and Redis)', () => {
+  let s: AnalysedServices;
+  let deps: PublishDeps;
+  let predecessor = '';
+  const blacklist = () => createBlacklistRepository(s.driver, s.config.neo4j);
+  const successors = () => createSuccessorRepository(s.driver, s.config.neo4j);
+  const served = async () => {
+    const state = await blacklist().state();
+    return { state, entries: state.servedVersion === null ? [] : await blacklist().entries(state.servedVersion) };
+  };
+  /** A provisional successor of the predecessor, recorded and listed as the watch does (before its publication). */
+  async function listSuccessor(to: string): Promise<void> {
+    const now = Date.now();
+    await successors().record(
+      { from: predecessor, to, score: 0.9, listScore: 0.9, fallAt: now - 86_400_000, riseAt: now, depth: 1, evidence },
+      now,
+    );
+    await successors().setListing(successorKey(predecessor, to), true, null, now);
+  }
+
+  before(async () => {
+    s = await openAnalysedServices({ ACCTNET_GUARD_MIN_SIZE: '100000' });
+    deps = s.rt.publishDeps();
+    const { entries } = await served();
+    // The highest-scored listed account: its successor's score (its score × 0.9) passes the list threshold.
+    predecessor = [...entries].sort((a, b) => b.score - a.score || (a.accountId < b.accountId ? -1 : 1))[0]!.accountId;
+    assert.ok(predecessor, 'the analysed world serves a list');
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('under a pin, a watch change meeting a lock holder is held as a watch version; an override carries no new successor', async () => {
+    const before = await served();
+    const pin = await publishVersion(deps, { source: 'pin', version: before.state.servedVersion! });
+    const pinned = pin.pinned!;
+    try {
+      await listSuccessor('SUCC_PINNED');
+      // Another publication holds the lock; the watch's own publication gives up waiting for it.
+      await publicationLock(deps, async (fence) => {
+        const seen = await inputCounters(deps);
+        const version = await publishSuccessors({
+          config: s.config,
+          driver: s.driver,
+          publish: deps,
+          log: testLogger(),
+          publishWaitMs: 200,
+        });
+        assert.equal(version, null, 'the watch did not get the lock');
+        // The holder, before it lets go, publishes what changed meanwhile.
+        const result: Publication = {
+          version: null,
+          previous: pinned,
+          served: pinned,
+          pinned,
+          publication: 'unchanged',
+          heldBecause: null,
+          count: 0,
+          added: 0,
+          removed: 0,
+          followUps: [],
+        };
+        const done = await publishFollowUps(deps, fence, seen, result);
+        assert.equal(done.followUps.length, 1, 'one follow-up publication');
+        const v = (await blacklist().get(done.followUps[0]!))!;
+        assert.equal(v.source, 'watch', 'republished as the watch, not as an override');
+        assert.equal(v.status, 'held', 'held while a version is pinned');
+      });
+      const afterWatch = await served();
+      assert.equal(afterWatch.state.servedVersion, pinned, 'the pinned version is still served');
+      assert.ok(!afterWatch.entries.some((e) => e.accountId === 'SUCC_PINNED'));
+
+      // An investigator's override is served under the pin — without the successor the pin holds back.
+      const include = 'OVERRIDE_UNDER_PIN';
+      await blacklist().setOverride({ accountId: include, action: 'include', reason: 'test', createdBy: 'test' });
+      const o = await publishVersion(deps, { source: 'override' });
+      assert.equal(o.publication, 'served');
+      const afterOverride = await served();
+      assert.ok(
+        afterOverride.entries.some((e) => e.accountId === include),
+        'the override is served',
+      );
+      assert.ok(
+        !afterOverride.entries.some((e) => e.accountId === 'SUCC_PINNED'),
+        'a successor recorded under the pin is not carried by an override',
+      );
+      await blacklist().deleteOverride(include);
+    } finally {
+      await blacklist().setPin(null);
+    }
+    // Without the pin, the watch's next publication serves it.
+    const v = await publishSuccessors({ config: s.config, driver: s.driver, publish: deps, log: testLogger() });
+    assert.ok(v !== null);
+    assert.ok((await served()).entries.some((e) => e.accountId === 'SUCC_PINNED' && e.reasons.includes('PROVISIONAL')));
+  });
+
+  test('a watch publication that fails (Neo4j unreachable) is retried from the queue until the successor is served', async () => {
+    // The ingest worker's view of Neo4j is down; the publish worker's is not.
+    const down = createDriver({ ...s.config.neo4j, uri: 'bolt://127.0.0.1:1', maxRetryTimeMs: 300 }, { connectionTimeoutMs: 500 });
+    let worker: Worker | undefined;
+    try {
+      await listSuccessor('SUCC_RETRY');
+      const version = await publishSuccessors({
+        config: s.config,
+        driver: down,
+        publish: { ...deps, driver: down },
+        log: testLogger(),
+        publishWaitMs: 1_000,
+      });
+      assert.equal(version, null, 'the publication failed');
+      assert.ok(!(await served()).entries.some((e) => e.accountId === 'SUCC_RETRY'));
+      const queued = await deps.publishQueue!.getJobCounts('delayed', 'waiting');
+      assert.equal(queued.delayed! + queued.waiting!, 1, 'one retry queued');
+
+      worker = createPublishWorker({ publish: deps, connection: s.rt.redis(), log: testLogger() });
+      for (let k = 0; k < 200 && !(await served()).entries.some((e) => e.accountId === 'SUCC_RETRY'); k++)
+        await new Promise((r) => setTimeout(r, 100));
+      const after = await served();
+      const entry = after.entries.find((e) => e.accountId === 'SUCC_RETRY');
+      assert.ok(entry, 'the retry served the successor');
+      assert.deepEqual(entry.reasons.at(-1), 'PROVISIONAL');
+      assert.equal((await blacklist().get(after.state.servedVersion!))!.source, 'watch');
+    } finally {
+      await worker?.close();
+      await down.close();
+    }
+  });
+});
