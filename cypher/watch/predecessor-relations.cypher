@@ -1,9 +1,7 @@
 // The watch set's raw material: for each predecessor, its relations in the window (counterparty,
 // first and last transfer either way) and its own outgoing transfers (its sender profile).
 // Params: $ids [string], $from: int, $to: int.
-// Returns: id, lastAt, relations [{id, first, last}], sent [{at, amount, currency, channel}],
-//          inAfterOut (transfers received after its last outgoing one in the window).
-// lastAt with inAfterOut and the latest of sent give its last sign of life (lastActiveAt).
+// Returns: id, lastAt, relations [{id, first, last}], sent [{at, amount, currency, channel}].
 // The window is tested on an alias of t.at: expanded from the account, never answered by the
 // TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
 UNWIND $ids AS id
@@ -19,12 +17,6 @@ CALL (a) {
   MATCH (a)-[t:TRANSFER]->(:Account)
   WITH t, t.at AS at
   WHERE at >= $from AND at <= $to
-  RETURN collect({at: t.at, amount: t.amount, currency: t.currency, channel: t.channel}) AS sent, max(at) AS lastOut
+  RETURN collect({at: t.at, amount: t.amount, currency: t.currency, channel: t.channel}) AS sent
 }
-CALL (a, lastOut) {
-  MATCH (a)<-[t:TRANSFER]-(:Account)
-  WITH t.at AS at
-  WHERE at >= $from AND at <= $to AND (lastOut IS NULL OR at > lastOut)
-  RETURN count(*) AS inAfterOut
-}
-RETURN id, lastAt, relations, sent, lastOut, inAfterOut
+RETURN id, lastAt, relations, sent

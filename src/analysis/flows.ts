@@ -30,10 +30,6 @@ export interface Flows {
   index: Map<string, number>;
   firstAt: Float64Array;
   lastAt: Float64Array;
-  /** Last outgoing transfer (-Infinity: none in the window). */
-  lastOutAt: Float64Array;
-  /** Incoming transfers after the last outgoing one (all of them when it sent nothing). */
-  inAfterLastOut: Uint32Array;
   inCount: Uint32Array;
   outCount: Uint32Array;
   inAmount: Float64Array;
@@ -183,7 +179,6 @@ export class FlowAggregator {
   private index = new Map<string, number>();
   private firstAt = new Float64Array(1024);
   private lastAt = new Float64Array(1024);
-  private lastOutAt = new Float64Array(1024);
   private inCount = new Uint32Array(1024);
   private outCount = new Uint32Array(1024);
   private inAmount = new Float64Array(1024);
@@ -243,7 +238,6 @@ export class FlowAggregator {
       const size = i + 1;
       this.firstAt = grow(this.firstAt, size);
       this.lastAt = grow(this.lastAt, size);
-      this.lastOutAt = grow(this.lastOutAt, size);
       this.inCount = grow(this.inCount, size);
       this.outCount = grow(this.outCount, size);
       this.inAmount = grow(this.inAmount, size);
@@ -264,7 +258,6 @@ export class FlowAggregator {
     }
     this.firstAt[i] = Infinity;
     this.lastAt[i] = -Infinity;
-    this.lastOutAt[i] = -Infinity;
     return i;
   }
 
@@ -352,7 +345,6 @@ export class FlowAggregator {
 
     this.outCount[a]!++;
     this.outAmount[a]! += amount;
-    if (at > this.lastOutAt[a]!) this.lastOutAt[a] = at;
     this.inCount[b]!++;
     this.inAmount[b]! += amount;
 
@@ -474,12 +466,6 @@ export class FlowAggregator {
   /** Hands over the arrays (trimmed views) and drops the lookup structures. */
   finish(): Flows {
     this.passThrough();
-    // Inflows after each account's last outgoing transfer (a blocked account still receives).
-    const inAfterLastOut = new Uint32Array(this.n);
-    for (let k = 0; k < this.txCount; k++) {
-      const b = this.txTo[k]!;
-      if (this.txAt[k]! > this.lastOutAt[b]!) inAfterLastOut[b]!++;
-    }
     this.txFrom = new Uint32Array(0);
     this.txTo = new Uint32Array(0);
     this.txAmount = new Float64Array(0);
@@ -494,8 +480,6 @@ export class FlowAggregator {
       index: this.index,
       firstAt: this.firstAt.subarray(0, n),
       lastAt: this.lastAt.subarray(0, n),
-      lastOutAt: this.lastOutAt.subarray(0, n),
-      inAfterLastOut,
       inCount: this.inCount.subarray(0, n),
       outCount: this.outCount.subarray(0, n),
       inAmount: this.inAmount.subarray(0, n),

@@ -51,26 +51,6 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
 };
 
 /**
- * Transfers that may arrive at an account after its last outgoing one while it still counts as gone
- * since that transfer: a blocked account cannot send, but a relative or an old payer may still
- * send it money once or twice (people leaving a bank see the same).
- */
-export const MAX_STRAY_INFLOWS = 2;
-
-/**
- * An account's last sign of life, for its fall: its last outgoing transfer when at most
- * MAX_STRAY_INFLOWS transfers arrived after it, else its last transfer either way. One rule for
- * runs (from the flows) and the successor watch (from Neo4j). null: no transfer at all.
- */
-export function lastActiveAt(lastOut: number | null, last: number | null, inflowsAfterLastOut: number): number | null {
-  if (lastOut !== null && Number.isFinite(lastOut) && inflowsAfterLastOut <= MAX_STRAY_INFLOWS) return lastOut;
-  return last !== null && Number.isFinite(last) ? last : null;
-}
-
-const flowsLastActive = (i: number, flows: Flows): number =>
-  lastActiveAt(flows.lastOutAt[i]!, flows.lastAt[i]!, flows.inAfterLastOut[i]!) ?? flows.lastAt[i]!;
-
-/**
  * stopped: silent for quietDays; dropped: a sharp drop of its rate; listed: on the served blacklist
  * (fraudsters know they are blocked, so being listed is a fall without waiting for the quiet days).
  */
@@ -286,7 +266,7 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
   if (transfers < o.minFallTransfers) return undefined;
   const asOf = flows.window.to;
-  const last = flowsLastActive(i, flows);
+  const last = flows.lastAt[i]!;
   if (asOf - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
   // A sharp drop: the recent weekly rate far below the rate before it.
   const B = flows.buckets;
@@ -328,7 +308,7 @@ export function listedFall(i: number, flows: Flows, listedAt: ReadonlyMap<string
   const at = listedAt.get(flows.ids[i]!);
   if (at === undefined) return undefined;
   if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
-  const fall = listedFallAt(at, flowsLastActive(i, flows), flows.window.to, o.listedQuietDays);
+  const fall = listedFallAt(at, flows.lastAt[i]!, flows.window.to, o.listedQuietDays);
   return fall === undefined ? undefined : { at: Math.min(fall, flows.window.to), kind: 'listed' };
 }
 

@@ -11,7 +11,6 @@ import {
   MIGRATION_DEFAULTS,
   directTransfers,
   counterpartyWeight,
-  lastActiveAt,
   listedFallAt,
   profileSimilarity,
   scoreMigration,
@@ -378,16 +377,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     }
     const pending: Pending[] = [];
     // Each predecessor's fall as of now, the way the next run will see it: silent for the quiet days,
-    // it stopped at its last sign of life (its last transfer, or its last outgoing one when at most
-    // two arrived after it: migration.ts lastActiveAt); else it fell when listed, or at that last sign
-    // of life when it carried on after its listing and has been silent for a day since; else it is
-    // still trading and has not fallen (migration.ts listedFall).
+    // it stopped at its last transfer; else it fell when listed, or at its last transfer when it
+    // carried on after its listing and has been silent for a day since; else it is still trading and
+    // has not fallen (migration.ts listedFall).
     const lastOfPred = new Map<string, number>();
     const predIds = [...new Set([...pairs.values()].flatMap((x) => [...x]))].filter((a) => preds.has(a));
     if (predIds.length) {
       const r = await read((tx) => tx.run(cypher('watch/last-transfers'), { ids: predIds, now: int(now) }));
       for (const row of r.records) {
-        const last = lastActiveAt(toNumberOrNull(row.get('lastOut')), toNumberOrNull(row.get('last')), toNumber(row.get('inAfterOut')));
+        const last = toNumberOrNull(row.get('last'));
         if (last !== null) lastOfPred.set(row.get('id') as string, last);
       }
     }

@@ -14,7 +14,7 @@
 // several predecessors is stored once, with their ids).
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
-import { counterpartyWeight, lastActiveAt, type SenderProfile } from '../analysis/migration.js';
+import { counterpartyWeight, type SenderProfile } from '../analysis/migration.js';
 import type { Config } from '../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
@@ -186,8 +186,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     for (const row of r.records) {
       const id = row.get('id') as string;
       const p = preds.get(id)!;
-      // Its last sign of life (its last outgoing transfer when at most two arrived after it).
-      const lastAt = lastActiveAt(toNumberOrNull(row.get('lastOut')), toNumberOrNull(row.get('lastAt')), toNumber(row.get('inAfterOut')));
+      const lastAt = toNumberOrNull(row.get('lastAt'));
       // Silent for the quiet days before it was listed: it stopped (as the analysis says).
       if (lastAt !== null && p.fallAt - lastAt >= 14 * DAY_MS) {
         p.fallAt = lastAt;

@@ -99,34 +99,3 @@ test('the keyed path (a column store of name numbers) aggregates exactly as add(
   assert.ok(x.ids.length > 250 && x.pairCount > 4000, `${x.ids.length} accounts, ${x.pairCount} pairs`);
   assert.deepEqual(y, x);
 });
-
-test('a blocked account that only receives a stray transfer or two has fallen at its last outgoing transfer', async () => {
-  const { detectFall, lastActiveAt, MIGRATION_DEFAULTS } = await import('../../src/analysis/migration.js');
-  const life: T[] = [];
-  for (let day = 0; day < 10; day++) life.push({ from: 'x', to: `p${day % 3}`, amount: 40, day, hour: 18 });
-  const strays: T[] = [
-    { from: 'aunt', to: 'x', amount: 50, day: 25, hour: 9 },
-    { from: 'payer', to: 'x', amount: 20, day: 31, hour: 9 },
-  ];
-  const two = flowsOf([...life, ...strays], { days: 40 });
-  const x = two.index.get('x')!;
-  assert.equal(two.lastOutAt[x], T0 + 9 * DAY + 18 * HOUR);
-  assert.equal(two.inAfterLastOut[x], 2);
-  assert.equal(two.lastAt[x], T0 + 31 * DAY + 9 * HOUR);
-  assert.deepEqual(detectFall(x, two, MIGRATION_DEFAULTS), { at: T0 + 9 * DAY + 18 * HOUR, kind: 'stopped' }, 'gone since day 9');
-
-  // A third transfer after it: someone still deals with the account (its last transfer, day 35, is 5 days ago).
-  const three = flowsOf([...life, ...strays, { from: 'friend', to: 'x', amount: 30, day: 35, hour: 9 }], { days: 40 });
-  const y = three.index.get('x')!;
-  assert.equal(three.inAfterLastOut[y], 3);
-  assert.notDeepEqual(detectFall(y, three, MIGRATION_DEFAULTS)?.kind, 'stopped');
-
-  // Counterparties that never sent count all their inflows; none at all is no sign of life.
-  assert.equal(three.inAfterLastOut[three.index.get('p0')!], 4);
-  assert.equal(three.lastOutAt[three.index.get('p0')!], -Infinity);
-  assert.equal(lastActiveAt(100, 500, 2), 100);
-  assert.equal(lastActiveAt(100, 500, 3), 500);
-  assert.equal(lastActiveAt(null, 500, 1), 500, 'never sent: its last transfer');
-  assert.equal(lastActiveAt(-Infinity, 500, 1), 500);
-  assert.equal(lastActiveAt(null, null, 0), null);
-});

@@ -19,10 +19,6 @@ import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import type { RunSummary } from '../../src/runs/recompute.js';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { createSuccessorWatch, type WatchedTransfer, type WatchOutcome } from '../../src/watch/successor-watch.js';
-import { FlowAggregator } from '../../src/analysis/flows.js';
-import { lastActiveAt } from '../../src/analysis/migration.js';
-import { cypher } from '../../src/neo4j/cypher.js';
-import { int as neo4jInt, toNumber, toNumberOrNull } from '../../src/neo4j/convert.js';
 import { buildWatchSet, currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { testLogger } from '../helpers/env.js';
@@ -355,34 +351,6 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.equal(m[0]!.from, 'OLD5');
     assert.equal(m[0]!.watch.listed, true);
     assert.ok((await served()).some((e) => e.accountId === 'NEW5'));
-  });
-
-  test("the watch reads an account's last sign of life from Neo4j as a run does from its flows (stray inflows after its last payment)", async () => {
-    // GONE pays three partners until day 20, then only receives: two stray transfers (gone since
-    // day 20), or three (someone still deals with it: its last transfer).
-    const own = [0, 4, 8, 12, 16, 20].map((d, k) => tx('GONE', `GP${k % 3}`, 30, d, 18));
-    const strays = [tx('GA', 'GONE', 10, 30, 9), tx('GB', 'GONE', 10, 34, 9)];
-    const third = tx('GC', 'GONE', 10, 38, 9);
-    for (const [label, txs] of [
-      ['two strays', [...own, ...strays]],
-      ['three', [...own, ...strays, third]],
-    ] as const) {
-      await seedTransfers(s.driver, s.config, [...txs], `gone-${label}`);
-      const now = T0 + 40 * DAY;
-      const session = s.driver.session({ database: s.config.neo4j.database });
-      const row = await session
-        .run(cypher('watch/last-transfers'), { ids: ['GONE'], now: neo4jInt(now) })
-        .then((r) => r.records[0]!)
-        .finally(() => session.close());
-      const watchSees = lastActiveAt(toNumberOrNull(row.get('lastOut')), toNumberOrNull(row.get('last')), toNumber(row.get('inAfterOut')));
-      const agg = new FlowAggregator({ from: T0, to: now, bucketMs: 7 * DAY }, { holdMs: 2 * DAY });
-      for (const t of txs) agg.add({ from: t.from, to: t.to, amount: Number(t.amount), at: t.at, channel: t.channel });
-      const flows = agg.finish();
-      const i = flows.index.get('GONE')!;
-      const runSees = lastActiveAt(flows.lastOutAt[i]!, flows.lastAt[i]!, flows.inAfterLastOut[i]!);
-      assert.equal(watchSees, runSees, label);
-      assert.equal(watchSees, label === 'two strays' ? own.at(-1)!.at : third.at, label);
-    }
   });
 
   test('the watch set follows a new served version', async () => {
