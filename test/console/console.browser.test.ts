@@ -9,6 +9,7 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../../dev/chromium.js';
+import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -233,6 +234,49 @@ describe('console in chromium', { timeout: 300_000 }, () => {
       'the account labelled fraud is added to the list',
     );
     await shot('blacklist-diff');
+  });
+
+  test('new successors: more than a page of them; "Show more" lists the rest', async () => {
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const now = Date.now();
+    const evidence = {
+      fallKind: 'listed' as const,
+      riseKind: 'new' as const,
+      gapDays: 1,
+      sharedCounterparties: 2,
+      formerCounterparties: 5,
+      counterpartyOverlap: 0.4,
+      directTransfers: 0,
+      sameCluster: false,
+      clusterShare: 0,
+      profileSimilarity: 0.9,
+      sharedSample: [],
+    };
+    for (let k = 0; k < 205; k++)
+      await successors.record(
+        {
+          from: 'PAGEPRED',
+          to: `PAGESUCC${String(k).padStart(3, '0')}`,
+          score: 0.8,
+          listScore: 0.8,
+          fallAt: now - 86_400_000,
+          riseAt: now,
+          depth: 1,
+          evidence,
+        },
+        now - k * 1000,
+      );
+    await page.goto(`${base}/ui/#/successors`);
+    const more = page.getByRole('button', { name: 'Show 200 more' });
+    await more.waitFor();
+    const rows = page.locator('table tbody tr');
+    assert.equal(await rows.count(), 200, 'the first page');
+    assert.equal(await rows.first().locator('td').nth(1).innerText(), 'PAGESUCC000', 'newest first');
+    await more.click();
+    await page.locator('p', { hasText: '205 shown.' }).waitFor();
+    assert.equal(await rows.count(), 205);
+    assert.equal(await more.count(), 0, 'nothing more to show');
+    await shot('successors');
   });
 
   test('jump along a migration link', async () => {

@@ -26,6 +26,9 @@ interface ProvisionalMigration {
   watch?: { listed: boolean; listScore: number; heldBecause: string | null; decision: string | null; decidedBy: string | null };
 }
 
+/** Successors per page of the list (the API's limit allows up to 500). */
+const PAGE = 200;
+
 const accountLink = (id: string) => h('a', { href: `#/accounts/${encodeURIComponent(id)}`, text: id });
 
 function evidenceText(m: ProvisionalMigration): string {
@@ -77,14 +80,37 @@ export function successorsPage(root: HTMLElement): Page {
     }
   }
 
+  // Pages of PAGE successors shown; "Show more" adds one, and the 15 s refresh reloads as many.
+  let pages = 1;
+  async function fetchShown(): Promise<{ items: ProvisionalMigration[]; more: boolean }> {
+    const items: ProvisionalMigration[] = [];
+    let cursor: string | null = null;
+    for (let p = 0; p < pages; p++) {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const r: { items: ProvisionalMigration[]; nextCursor: string | null } = await api(
+        `/v1/migrations?status=provisional&limit=${PAGE}${query}`,
+      );
+      items.push(...r.items);
+      cursor = r.nextCursor;
+      if (cursor === null) break;
+    }
+    return { items, more: cursor !== null };
+  }
+
   async function load() {
     try {
-      const r = await api<{ items: ProvisionalMigration[] }>('/v1/migrations?status=provisional&limit=200');
+      const r = await fetchShown();
       if (disposed) return;
       if (r.items.length === 0) {
         clear(list, empty('No provisional successors.'));
         return;
       }
+      const more = h('button', { type: 'button', class: 'secondary', text: `Show ${PAGE} more` });
+      more.addEventListener('click', () => {
+        more.disabled = true;
+        pages++;
+        void load();
+      });
       const rows = r.items.map((m) => {
         const confirm = h('button', { type: 'button', text: 'Confirm' });
         const reject = h('button', { type: 'button', class: 'secondary', text: 'Reject' });
@@ -124,6 +150,8 @@ export function successorsPage(root: HTMLElement): Page {
           ),
           h('tbody', {}, ...rows),
         ),
+        h('p', { class: 'muted', text: `${r.items.length} shown${r.more ? ', newest first; more wait below' : ''}.` }),
+        r.more ? more : null,
       );
     } catch (err) {
       if (!disposed) clear(list, errorBox(err));
