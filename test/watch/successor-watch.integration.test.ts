@@ -285,6 +285,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
     });
     assert.equal(rejected.statusCode, 200, rejected.body);
     assert.equal(rejected.json().audit.action, 'successor.reject');
+    assert.equal(rejected.json().migration.status, 'rejected', 'the answer says what the pair is now');
     await post(life('NEW3', 3, 68, 72));
     assert.ok(!(await provisional()).some((x) => x.to === 'NEW3'), 'not raised again');
     assert.equal((await successors().get('OLD3', 'NEW3'))!.status, 'rejected');

@@ -25,8 +25,9 @@ export const MigrationSchema = Type.Object({
   score: Type.Number(),
   fallAt: Type.String(),
   riseAt: Type.String(),
-  status: Type.Union([Type.Literal('provisional'), Type.Literal('confirmed')], {
-    description: 'provisional: found by the successor watch at ingest, no run has confirmed it yet; confirmed: found by a run',
+  status: Type.Union([Type.Literal('provisional'), Type.Literal('confirmed'), Type.Literal('rejected')], {
+    description:
+      'provisional: found by the successor watch at ingest, no run has confirmed it yet; confirmed: found by a run; rejected: only in the answer of POST /v1/migrations/reject (the pair is never raised again)',
   }),
   detectedAt: Nullable(Type.String({ description: 'when acctnet first reported the link (the watch, or the run that found it)' })),
   runId: Nullable(Type.String({ description: 'the run that found or confirmed the link; null while provisional' })),
@@ -70,7 +71,7 @@ export function successorView(s: Successor) {
     score: s.score,
     fallAt: new Date(s.fallAt).toISOString(),
     riseAt: new Date(s.riseAt).toISOString(),
-    status: s.status === 'confirmed' ? ('confirmed' as const) : ('provisional' as const),
+    status: s.status === 'confirmed' ? ('confirmed' as const) : s.status === 'rejected' ? ('rejected' as const) : ('provisional' as const),
     detectedAt: new Date(s.detectedAt).toISOString(),
     runId: s.runId,
     evidence: s.evidence as unknown as Record<string, unknown>,
