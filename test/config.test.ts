@@ -72,7 +72,7 @@ test('docs/configuration.md lists every variable', async () => {
 test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE is never above ACCTNET_WATCH_MIN_SCORE: the lower of the two applies', () => {
   assert.deepEqual((({ minScore, takeoverMinScore }) => ({ minScore, takeoverMinScore }))(loadConfig({}).watch), {
     minScore: 0.75,
-    takeoverMinScore: 0.5,
+    takeoverMinScore: 0.45,
   });
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.6' }).watch.takeoverMinScore, 0.6);
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.9', ACCTNET_WATCH_MIN_SCORE: '0.7' }).watch.takeoverMinScore, 0.7);

@@ -46,7 +46,7 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
   newAccountGraceDays: 14,
   maxLeadDays: 7,
   maxLagDays: 30,
-  minScore: 0.5,
+  minScore: 0.45,
   listedQuietDays: 1,
 };
 

@@ -43,7 +43,7 @@ export const ANALYSIS_DEFAULTS: AnalysisParams = {
   hubMedianFactor: 20,
   betweennessMaxSize: 500,
   betweennessMinRisk: 0.2,
-  migrationMinScore: 0.5,
+  migrationMinScore: 0.45,
   threshold: 0.45,
   learned: LEARNED_DEFAULTS,
   modelOnlyThreshold: 1.01,

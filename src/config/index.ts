@@ -351,7 +351,7 @@ export const VARS = {
   }),
   migrationMinScore: defineVar({
     name: 'ACCTNET_MIGRATION_MIN_SCORE',
-    default: '0.5',
+    default: '0.45',
     expected: 'a number 0..1',
     doc: 'Migration links below this score are not reported.',
     parse: p.number(0, 1),
@@ -372,7 +372,7 @@ export const VARS = {
   }),
   watchTakeoverMinScore: defineVar({
     name: 'ACCTNET_WATCH_TAKEOVER_MIN_SCORE',
-    default: '0.5',
+    default: '0.45',
     expected: 'a number 0..1',
     doc: "The bar for a successor that has taken over at least two of the predecessor's former counterparties (they stopped dealing with A and now deal with S): the runs' ACCTNET_MIGRATION_MIN_SCORE default, since the next run links such a pair at that score anyway. Links on less evidence (money from A, one counterparty) need ACCTNET_WATCH_MIN_SCORE. Never above ACCTNET_WATCH_MIN_SCORE (the lower of the two applies).",
     parse: p.number(0, 1),

@@ -9,6 +9,7 @@ import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
+import { handEvidence } from '../helpers/evidence.js';
 
 type Req = Omit<InjectOptions, 'headers'> & { method: InjectOptions['method']; url: string };
 
@@ -105,19 +106,7 @@ describe('access: every route × every role', () => {
           fallAt: 0,
           riseAt: 1,
           depth: 1,
-          evidence: {
-            fallKind: 'listed',
-            riseKind: 'new',
-            gapDays: 0,
-            sharedCounterparties: 2,
-            formerCounterparties: 3,
-            counterpartyOverlap: 0.6,
-            directTransfers: 0,
-            sameCluster: false,
-            clusterShare: 0,
-            profileSimilarity: 0.9,
-            sharedSample: [],
-          },
+          evidence: handEvidence({ gapDays: 0, formerCounterparties: 3, counterpartyOverlap: 0.6 }),
         },
         Date.now(),
       );

@@ -15,6 +15,7 @@ import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { createKeys, type Keys } from '../helpers/app.js';
 import { ROOT, testLogger } from '../helpers/env.js';
+import { handEvidence } from '../helpers/evidence.js';
 
 // In-page code runs in the browser; the suite compiles without the DOM library.
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -239,19 +240,7 @@ describe('console in chromium', { timeout: 300_000 }, () => {
   test('new successors: more than a page of them; "Show more" lists the rest', async () => {
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     const now = Date.now();
-    const evidence = {
-      fallKind: 'listed' as const,
-      riseKind: 'new' as const,
-      gapDays: 1,
-      sharedCounterparties: 2,
-      formerCounterparties: 5,
-      counterpartyOverlap: 0.4,
-      directTransfers: 0,
-      sameCluster: false,
-      clusterShare: 0,
-      profileSimilarity: 0.9,
-      sharedSample: [],
-    };
+    const evidence = handEvidence();
     for (let k = 0; k < 205; k++)
       await successors.record(
         {

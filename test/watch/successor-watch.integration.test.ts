@@ -22,6 +22,7 @@ import { createSuccessorWatch, type WatchedTransfer, type WatchOutcome } from '.
 import { buildWatchSet, currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { testLogger } from '../helpers/env.js';
+import { handEvidence } from '../helpers/evidence.js';
 import { seedTransfers } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';
 
@@ -385,23 +386,11 @@ describe('successor watch (real Neo4j and Redis)', () => {
   });
 
   /** The evidence of a provisional successor recorded by hand (a link no run will find). */
-  const handEvidence = {
-    fallKind: 'listed' as const,
-    riseKind: 'new' as const,
-    gapDays: 1,
-    sharedCounterparties: 2,
-    formerCounterparties: 5,
-    counterpartyOverlap: 0.4,
-    directTransfers: 0,
-    sameCluster: false,
-    clusterShare: 0,
-    profileSimilarity: 0.9,
-    sharedSample: [],
-  };
+  const evidence = handEvidence();
 
   test('a run whose version is held (pinned) confirms and expires nothing: the links stay provisional inputs of the list', async () => {
     await successors().record(
-      { from: 'OLD2', to: 'GHOST2', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence: handEvidence },
+      { from: 'OLD2', to: 'GHOST2', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence },
       Date.now() - 72 * HOUR,
     );
     await successors().setListing('OLD2>GHOST2', true, null, Date.now() - 72 * HOUR);
@@ -434,7 +423,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
   test('the next run confirms the link and expires a stale one; batch and watch score the same evidence the same', async () => {
     // A provisional successor detected three days ago, listed, that no run will find.
     const stale = { from: 'OLD2', to: 'GHOST', score: 0.8, listScore: 0.8, fallAt: T0, riseAt: T0 + DAY, depth: 1 };
-    await successors().record({ ...stale, evidence: handEvidence }, Date.now() - 72 * HOUR);
+    await successors().record({ ...stale, evidence }, Date.now() - 72 * HOUR);
     await successors().setListing('OLD2>GHOST', true, null, Date.now() - 72 * HOUR);
     const run = await recompute();
     assert.equal((await successors().get('OLD2', 'GHOST'))!.status, 'expired');

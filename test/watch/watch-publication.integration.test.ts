@@ -21,20 +21,9 @@ import { createSuccessorRepository, successorKey } from '../../src/neo4j/reposit
 import { publishSuccessors } from '../../src/watch/successor-watch.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { testLogger } from '../helpers/env.js';
+import { handEvidence } from '../helpers/evidence.js';
 
-const evidence = {
-  fallKind: 'listed' as const,
-  riseKind: 'new' as const,
-  gapDays: 1,
-  sharedCounterparties: 3,
-  formerCounterparties: 5,
-  counterpartyOverlap: 0.6,
-  directTransfers: 0,
-  sameCluster: false,
-  clusterShare: 0,
-  profileSimilarity: 0.9,
-  sharedSample: [],
-};
+const evidence = handEvidence({ sharedCounterparties: 3, counterpartyOverlap: 0.6 });
 
 describe('successor watch publications (real Neo4j and Redis)', () => {
   let s: AnalysedServices;
