@@ -130,6 +130,37 @@ const selected = await selectDatasets({
 });
 const results: DatasetResult[] = [];
 const skipped: SkippedDataset[] = [];
+
+/**
+ * Two evaluations of the same dataset at once would write and read each other's files in its
+ * folder (a half-written world read as a smaller one): a dataset's folder is held by one process at
+ * a time (`.lock` with its pid; a lock whose process is gone is taken over). Waits for the other.
+ */
+async function claimDir(dir: string): Promise<() => void> {
+  const lock = path.join(dir, '.lock');
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      let alive = Number.isInteger(pid) && pid > 0;
+      try {
+        if (alive) process.kill(pid, 0);
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (!alive) {
+        fs.rmSync(lock, { force: true });
+        continue;
+      }
+      if (waited === 0) log(`   ${path.relative(ROOT, dir)} is in use by another evaluation (pid ${pid}); waiting for it`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+let releaseDir: () => void = () => {};
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const started = Date.now();
 try {
@@ -144,6 +175,8 @@ try {
     log(`== ${dataset.description} [${dataset.version}] (${runner.mode})`);
     const dir = path.join(OUT, dataset.name);
     fs.mkdirSync(dir, { recursive: true });
+    releaseDir();
+    releaseDir = await claimDir(dir);
     log('   writing the dataset as an import CSV');
     const prepared = await dataset.prepare(dir, config.analysis.baseCurrency);
     log(
@@ -184,6 +217,7 @@ try {
     results.push(result);
   }
 } finally {
+  releaseDir();
   if (runner.mode === 'cli' && !args['keep-neo4j']) await runner.close();
   else if (runner.mode === 'cli') log(`Neo4j instance "${env.ACCTNET_NEO4J_INSTANCE}" left running (--keep-neo4j)`);
 }
