@@ -98,10 +98,10 @@ export interface WatchOutcome {
 
 /** A pending successor is scored again, with any job, after this much data time without a scoring… */
 const PENDING_RESCORE_MS = 3_600_000;
-/** A decision on one link (two reads, a record, a listing) takes milliseconds; a worker waits this long for another's. */
-const ACCOUNT_LOCK = { ttlMs: 30_000, waitMs: 30_000 };
 /** …at most this many per job (the oldest first). */
 const PENDING_RESCORE_BATCH = 100;
+/** A decision on one link (two reads, a record, a listing) takes milliseconds; a worker waits this long for another's. */
+const ACCOUNT_LOCK = { ttlMs: 30_000, waitMs: 30_000 };
 
 const EMPTY: WatchOutcome = { evaluated: 0, provisional: 0, autoListed: 0, breakerHeld: 0, version: null };
 /** Surge at ingest: the analysis' recent part (4 weekly buckets) against the rest of the window. */
