@@ -1,4 +1,4 @@
-// What reconcile-run would change after run $runId, without changing it: the provisional successors
+// Which provisional successors run $runId settles (watch/reconcile-run, given these keys): those
 // the run found (to be confirmed) and those it did not find detected before $expireBefore (to
 // expire). The run's version is built without them; the change itself is made in the transaction
 // that serves that version (none when it is held, superseded or fails).

@@ -1,12 +1,15 @@
-// After a run: provisional successors the run found become confirmed (the run's own scores list
-// them from now on); those it did not find and detected before $expireBefore expire.
-// Params: $runId, $expireBefore: int, $now: int.
+// After a run, in the transaction that serves its version: the provisional successors of the run's
+// plan (watch/reconcile-plan: the set its version was built without) are settled — confirmed when
+// the run found the link (its own scores list them from now on), else expired. One still provisional
+// and not confirmed by an investigator meanwhile; the others are left as they are.
+// Params: $runId, $keys [string], $now: int.
 // Returns: key, from, to, outcome ('confirmed'|'expired'), wasListed.
-MATCH (s:Successor)
+UNWIND $keys AS key
+MATCH (s:Successor {key: key})
 WHERE s.status = 'provisional'
 OPTIONAL MATCH (:Account {id: s.from})-[m:MIGRATED_TO {runId: $runId}]->(:Account {id: s.to})
 WITH s, m
-WHERE m IS NOT NULL OR (s.detectedAt < $expireBefore AND coalesce(s.decision, '') <> 'confirmed')
+WHERE m IS NOT NULL OR coalesce(s.decision, '') <> 'confirmed'
 WITH s, m, s.listed AS wasListed
 SET s.status = CASE WHEN m IS NOT NULL THEN 'confirmed' ELSE 'expired' END,
     s.runId = CASE WHEN m IS NOT NULL THEN $runId ELSE null END,

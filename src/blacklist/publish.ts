@@ -197,10 +197,12 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   const settled = request.source === 'recompute' ? request.settledSuccessors : undefined;
   // While a version is pinned, an override (an admin's act, served under the pin) carries the
   // successors the served list holds already, and no new one: those are held like any other version.
-  const servedProvisional = new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId));
-  const pinnedOverride = state.pinnedVersion !== null && request.source === 'override';
+  const carried =
+    state.pinnedVersion !== null && request.source === 'override'
+      ? new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId))
+      : null;
   const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
-    (p) => !settled?.has(successorKey(p.from, p.to)) && (!pinnedOverride || servedProvisional.has(p.to)),
+    (p) => !settled?.has(successorKey(p.from, p.to)) && (!carried || carried.has(p.to)),
   );
   entries = withProvisional(
     entries,

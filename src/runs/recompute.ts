@@ -209,7 +209,7 @@ export async function runRecompute(
           seq,
           finish: async (tx, outcome) => {
             if (outcome.status === 'succeeded' && outcome.served && settledSuccessors.size)
-              await reconcileSuccessors(deps, runId, expireBefore, tx);
+              await reconcileSuccessors(deps, runId, settledSuccessors, tx);
             timings.blacklist = outcome.buildMs;
             Object.assign(counts, { blacklistEntries: outcome.entries, blacklistAdded: outcome.added, blacklistRemoved: outcome.removed });
             return runs.finish(
@@ -324,18 +324,19 @@ export async function pruneOldResults(deps: RecomputeDeps, currentRunId: string)
 export const WATCH_ACTOR = { keyId: 'system', name: 'successor watch', role: 'system' };
 
 /**
- * Confirms the provisional successors a run found and expires the stale ones (detected before
- * `expireBefore`), each audited — in `tx`, the transaction that serves the run's version.
+ * Settles the provisional successors of the run's plan (`keys`, the set its version was built
+ * without): confirms those it found and expires the others, each audited — in `tx`, the
+ * transaction that serves the run's version.
  */
 export async function reconcileSuccessors(
   deps: Pick<RecomputeDeps, 'config' | 'driver' | 'log'>,
   runId: string,
-  expireBefore: number,
+  keys: ReadonlySet<string>,
   tx: ManagedTransaction,
 ): Promise<void> {
   const { config, driver } = deps;
   const successors = createSuccessorRepository(driver, config.neo4j);
-  const changed = await successors.reconcileRun(runId, expireBefore, tx);
+  const changed = await successors.reconcileRun(runId, keys, tx);
   for (const c of changed) {
     await appendAudit(
       tx,

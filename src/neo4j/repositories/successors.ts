@@ -203,15 +203,13 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       return toSuccessor(r.records[0]!.get('successor'));
     },
 
-    /** After a run: confirms what it found, expires what it did not find in time. */
+    /** After a run: settles the keys of its plan (reconcilePlan) — confirms what it found, expires the rest. */
     async reconcileRun(
       runId: string,
-      expireBefore: number,
+      keys: ReadonlySet<string>,
       tx?: Tx,
     ): Promise<Array<{ key: string; from: string; to: string; outcome: 'confirmed' | 'expired'; wasListed: boolean }>> {
-      const r = await write(tx, (t) =>
-        t.run(cypher('watch/reconcile-run'), { runId, expireBefore: int(expireBefore), now: int(Date.now()) }),
-      );
+      const r = await write(tx, (t) => t.run(cypher('watch/reconcile-run'), { runId, keys: [...keys], now: int(Date.now()) }));
       return r.records.map((x) => ({
         key: x.get('key') as string,
         from: x.get('from') as string,
@@ -221,7 +219,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       }));
     },
 
-    /** The keys reconcileRun would confirm or expire after run `runId` (read only: the run's version is built without them). */
+    /** The keys run `runId` settles (reconcileRun): found by it, or not and detected before `expireBefore` (read only: the run's version is built without them). */
     async reconcilePlan(runId: string, expireBefore: number, tx?: Tx): Promise<Set<string>> {
       const r = await read(tx, (t) => t.run(cypher('watch/reconcile-plan'), { runId, expireBefore: int(expireBefore) }));
       return new Set(r.records.map((x) => x.get('key') as string));
