@@ -17,7 +17,7 @@ import health from './api/routes/health.js';
 import metrics from './api/routes/metrics.js';
 import accounts from './api/routes/v1/accounts.js';
 import audit from './api/routes/v1/audit.js';
-import blacklist from './api/routes/v1/blacklist.js';
+import blacklist, { isFreePoll } from './api/routes/v1/blacklist.js';
 import clusters from './api/routes/v1/clusters.js';
 import keys from './api/routes/v1/keys.js';
 import labels from './api/routes/v1/labels.js';
@@ -88,6 +88,8 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
     // get here — the auth plugin limits those per address before any key lookup.
     hook: 'onRequest',
     keyGenerator: (request) => (request.principal ? `k:${request.principal.keyId}` : `ip:${request.ip}`),
+    // A gateway's poll answered 304 from the cached served state costs nothing: not counted.
+    allowList: (request) => isFreePoll(instance, request),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: 'Too Many Requests',

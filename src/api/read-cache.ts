@@ -33,6 +33,8 @@ export class ReadCache<S> {
   private state: { at: number; value: Promise<S> } | null = null;
   private readonly memos: LRUCache<string, { value: Promise<unknown> }> | null;
   private readonly bodies: LRUCache<string, string> | null;
+  /** Bodies being built, by key (see body()). */
+  private readonly building = new Map<string, Promise<string>>();
 
   constructor(
     private readonly load: () => Promise<S>,
@@ -102,14 +104,26 @@ export class ReadCache<S> {
 
   /**
    * A serialized response body for an immutable key (it must also name the labels' state when the
-   * body shows labels). Bodies larger than the whole cache are built every time.
+   * body shows labels). Bodies larger than the whole cache are built again by the next request that
+   * arrives after the build ended; requests arriving during a build share it.
    */
   async body(key: string, make: () => Promise<string>): Promise<string> {
     const hit = this.bodies?.get(key);
     if (hit !== undefined) return hit;
-    const body = await make();
-    this.bodies?.set(key, body);
-    return body;
+    // Concurrent requests for one body share one build (a fleet of gateways asking for the same
+    // diff at once costs one computation, even for a body too large to keep).
+    const building = this.building.get(key);
+    if (building) return building;
+    const made = make().then((body) => {
+      this.bodies?.set(key, body);
+      return body;
+    });
+    this.building.set(key, made);
+    try {
+      return await made;
+    } finally {
+      this.building.delete(key);
+    }
   }
 
   get size(): number {

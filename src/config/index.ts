@@ -551,7 +551,7 @@ export const VARS = {
     name: 'ACCTNET_RATE_LIMIT_PER_MINUTE',
     default: '1200',
     expected: 'an integer 1..1000000',
-    doc: 'Requests per minute per API key (per address without one).',
+    doc: 'Requests per minute per API key (per address without one). A gateway\'s conditional poll of GET /v1/blacklist that is answered 304 (its If-None-Match names the served version) is not counted.',
     parse: p.int(1, 1000000),
   }),
   apiStateTtlMs: defineVar({
@@ -579,7 +579,7 @@ export const VARS = {
     name: 'ACCTNET_API_CACHE_BYTES',
     default: '67108864',
     expected: 'bytes 0..17179869184 (0: no body cache)',
-    doc: 'Memory for serialized cluster and neighbourhood responses (keyed by run, version and labels state); the least recently used go first.',
+    doc: 'Memory for serialized cluster and neighbourhood responses and blacklist diffs (?since=) (keyed by run, version and labels state); the least recently used go first.',
     parse: p.int(0, 17179869184),
   }),
   authFailuresPerMinute: defineVar({

@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { int as neo4jInt } from 'neo4j-driver';
+import { buildServer } from '../../src/server.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
+import { testLogger } from '../helpers/env.js';
 
 const TTL_MS = 1500;
 
@@ -90,5 +93,60 @@ describe('API read cache (state reused for 1.5 s)', () => {
     await new Promise((r) => setTimeout(r, TTL_MS + 100));
     assert.equal((await get(other, '/v1/clusters?limit=1')).json().runId, run.runId);
     assert.equal((await get(one, '/v1/clusters?limit=1')).json().runId, run.runId);
+  });
+  test("a gateway's poll answered 304 is not counted by the per-key rate limit; any other request is", async () => {
+    const limited = await buildServer({ config: { ...s.config, http: { ...s.config.http, rateLimitPerMinute: 3 } }, runtime: s.rt, logger: testLogger() });
+    await limited.ready();
+    try {
+      const gw = (url: string, headers: Record<string, string> = {}) =>
+        limited.inject({ method: 'GET', url, headers: { ...bearer(keys.gateway), ...headers } });
+      const full = await gw('/v1/blacklist');
+      assert.equal(full.statusCode, 200, full.body);
+      const etag = full.headers.etag as string;
+      const version = Number(full.headers['x-blacklist-version']);
+      for (let i = 0; i < 10; i++) assert.equal((await gw('/v1/blacklist', { 'if-none-match': etag })).statusCode, 304, `poll ${i}`);
+      const diffTag = `"v${version}-since-${version}"`;
+      for (let i = 0; i < 3; i++) assert.equal((await gw(`/v1/blacklist?since=${version}`, { 'if-none-match': diffTag })).statusCode, 304);
+      // Counted: the full pull above, then two more; a poll naming an older version, or asking for
+      // another format than its tag's, gets a body and is counted.
+      assert.equal((await gw('/v1/blacklist', { 'if-none-match': `"v${version - 1}-json"` })).statusCode, 200);
+      assert.equal((await gw('/v1/blacklist?format=csv', { 'if-none-match': etag })).statusCode, 200);
+      const refused = await gw('/v1/blacklist');
+      assert.equal(refused.statusCode, 429, 'the fourth counted request of the minute');
+      assert.equal((await gw('/v1/blacklist?format=csv', { 'if-none-match': etag })).statusCode, 429);
+      assert.equal((await gw('/v1/blacklist', { 'if-none-match': etag })).statusCode, 304, 'the conditional poll still answers');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('a diff asked with ?since= is computed once per process and version pair, then answered from the body cache', async () => {
+    const gw = (app: FastifyInstance, url: string) => app.inject({ method: 'GET', url, headers: bearer(keys.gateway) });
+    const versions = (await gw(one, '/v1/blacklist/versions?limit=100')).json().items as Array<{ version: number; count: number }>;
+    const served = Number((await gw(one, '/v1/blacklist')).headers['x-blacklist-version']);
+    const old = versions.filter((v) => v.version < served && v.count > 0).at(-1);
+    assert.ok(old, 'an older version with entries');
+    const first = await gw(one, `/v1/blacklist?since=${old.version}`);
+    assert.equal(first.statusCode, 200, first.body);
+    // Take away what a second computation would read: the stored diff and the older version's entries.
+    const session = s.driver.session();
+    try {
+      await session.run('MATCH (d:BlacklistDiff {key: $key}) DELETE d', { key: `${old.version}-${served}` });
+      await session.run('MATCH (e:BlacklistEntry {version: $version}) DETACH DELETE e', { version: neo4jInt(old.version) });
+    } finally {
+      await session.close();
+    }
+    const again = await gw(one, `/v1/blacklist?since=${old.version}`);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body, first.body, 'the same diff, from the body cache');
+    // A process that never computed it reads what is left (the test can tell the two apart).
+    const fresh = await buildTestApp(s);
+    try {
+      const recomputed = (await gw(fresh, `/v1/blacklist?since=${old.version}`)).json();
+      assert.equal(recomputed.removed.length, 0, 'without the older entries nothing is removed');
+      assert.notEqual(JSON.stringify(recomputed), first.body);
+    } finally {
+      await fresh.close();
+    }
   });
 });

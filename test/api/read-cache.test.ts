@@ -106,4 +106,36 @@ describe('read cache', () => {
     assert.equal(loads, 2, 'not kept');
     assert.ok(cache.resultBytes <= 100_000);
   });
+  test('bodies: kept while they fit; concurrent requests for one key share one build, also of a body too large to keep', async () => {
+    const cache = new ReadCache(async () => null, { ttlMs: 0, maxEntries: 10, maxBodyBytes: 1000 });
+    let builds = 0;
+    const make = (text: string) => async () => {
+      builds++;
+      await new Promise((r) => setTimeout(r, 20));
+      return text;
+    };
+    const small = await Promise.all([cache.body('s', make('small')), cache.body('s', make('small')), cache.body('s', make('small'))]);
+    assert.deepEqual(small, ['small', 'small', 'small']);
+    assert.equal(builds, 1, 'one build for three concurrent requests');
+    await cache.body('s', make('small'));
+    assert.equal(builds, 1, 'kept: no build for a later request');
+    builds = 0;
+    const large = 'z'.repeat(600); // 1,200 bytes > the 1,000 the cache holds
+    const got = await Promise.all(Array.from({ length: 5 }, () => cache.body('l', make(large))));
+    assert.ok(got.every((b) => b === large));
+    assert.equal(builds, 1, 'concurrent requests share the build of a body too large to keep');
+    await cache.body('l', make(large));
+    assert.equal(builds, 2, 'not kept: a later request builds it again');
+    // A failed build is shared by the requests waiting for it, and not kept.
+    let fails = 0;
+    const failing = async () => {
+      fails++;
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('no version 3');
+    };
+    const failed = await Promise.allSettled([cache.body('f', failing), cache.body('f', failing)]);
+    assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+    assert.equal(fails, 1);
+    assert.equal(await cache.body('f', async () => 'now there'), 'now there');
+  });
 });

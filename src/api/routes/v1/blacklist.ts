@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BlacklistEntry } from '../../../analysis/blacklist.js';
 import { Readable } from 'node:stream';
 import { administer } from '../../../blacklist/admin.js';
 import { confirmPending, pendingView, rejectPending, removeOverride, setOverride } from '../../../blacklist/overrides.js';
@@ -96,6 +97,48 @@ function etagVersion(header: string | undefined): number {
   return max;
 }
 
+interface ListQuery {
+  since?: number | string;
+  format?: string;
+  spreadsheet?: boolean | string;
+}
+
+/**
+ * The ETag `GET /v1/blacklist` answers with for the served `version` (the one its 304 compares):
+ * per version and format, per pair for `?since=`. Takes the query parsed (the route) or raw (the
+ * rate limiter's hook, before validation): null for a query that is not plainly valid.
+ */
+function listEtag(request: { query: unknown; headers: FastifyRequest['headers'] }, version: number): string | null {
+  const q = (request.query ?? {}) as ListQuery;
+  const since = typeof q.since === 'string' ? (/^\d{1,10}$/.test(q.since) ? Number(q.since) : NaN) : q.since;
+  if (since !== undefined && !Number.isSafeInteger(since)) return null;
+  if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') return null;
+  const spreadsheet = q.spreadsheet === true || q.spreadsheet === 'true' ? true : q.spreadsheet === undefined || q.spreadsheet === false || q.spreadsheet === 'false' ? false : null;
+  if (spreadsheet === null) return null;
+  if (since !== undefined) return `"v${version}-since-${since}"`;
+  const format = wantedFormat({ query: { format: q.format as BlacklistFormat | undefined }, headers: request.headers });
+  return spreadsheet ? `"v${version}-${format}-spreadsheet"` : `"v${version}-${format}"`;
+}
+
+/**
+ * A gateway's conditional poll that this process answers 304 from its cached state (no database
+ * round trip): `GET /v1/blacklist` whose If-None-Match holds the ETag of the version served. Such
+ * polls are not counted by the per-key rate limit (src/app.ts): a fleet sharing one key may poll
+ * every second from many instances. The served version is the read cache's (at most
+ * ACCTNET_API_STATE_TTL_MS old); when it cannot be read, the request is counted.
+ */
+export async function isFreePoll(app: FastifyInstance, request: FastifyRequest): Promise<boolean> {
+  const header = request.headers['if-none-match'];
+  if (request.method !== 'GET' || request.routeOptions.url !== '/v1/blacklist' || !header) return false;
+  try {
+    const version = (await app.readCache.snapshot()).blacklist.servedVersion;
+    const etag = version === null ? null : listEtag(request, version);
+    return etag !== null && etagMatches(header, etag);
+  } catch {
+    return false;
+  }
+}
+
 const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   const repo = () => createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
 
@@ -155,20 +198,25 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         if (request.query.format === 'csv' || request.query.spreadsheet)
           throw badRequest('since= answers a JSON diff: leave out format=csv and spreadsheet, or pull the full list without since');
         if (since > served.version) throw badRequest(`since=${since} is newer than the served version ${served.version}`);
-        const etag = `"v${served.version}-since-${since}"`;
+        const etag = listEtag(request, served.version)!;
         reply.header('etag', etag);
         if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
-        // Computed once per version pair and stored (versions never change).
-        const diff = await r.diff(since, served.version, { full: true });
-        if (!diff) throw notFound(`No blacklist version ${since}: pull the full list`);
-        return reply
-          .type('application/json')
-          .send({ fromVersion: since, toVersion: served.version, added: diff.added ?? [], removed: diff.removed ?? [] });
+        // Computed once per version pair and stored (versions never change) — above
+        // STORED_DIFF_LIMIT changes only its counts are stored, so the body is also kept in this
+        // process's body cache (while it fits ACCTNET_API_CACHE_BYTES), and concurrent requests
+        // for one pair (a gateway fleet after a large change) share one computation.
+        const body = await app.readCache.body(`blacklist-diff:${since}:${snap.versionKey}`, async () => {
+          const diff = await r.diff(since, served.version, { full: true });
+          if (!diff) throw notFound(`No blacklist version ${since}: pull the full list`);
+          const entry = (e: BlacklistEntry) => ({ accountId: e.accountId, clusterId: e.clusterId, score: e.score, reasons: e.reasons });
+          return JSON.stringify({ fromVersion: since, toVersion: served.version, added: (diff.added ?? []).map(entry), removed: diff.removed ?? [] });
+        });
+        return reply.type('application/json; charset=utf-8').send(body);
       }
       const format = wantedFormat(request);
       if (request.query.spreadsheet) {
         if (format !== 'csv') throw badRequest('spreadsheet=true is a CSV download: use it with format=csv');
-        const etag = `"v${served.version}-csv-spreadsheet"`;
+        const etag = listEtag(request, served.version)!;
         reply.header('etag', etag);
         if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
         reply.header('x-blacklist-count', String(served.count));
@@ -176,7 +224,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         reply.type('text/csv; charset=utf-8');
         return reply.send(Readable.from(spreadsheetCsv(r.body(served.version, 'csv'))) as never);
       }
-      const etag = `"v${served.version}-${format}"`;
+      const etag = listEtag(request, served.version)!;
       reply.header('etag', etag);
       if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
       reply.header('x-blacklist-count', String(served.count));
