@@ -10,25 +10,61 @@ export {
   type Override,
 } from '../analysis/blacklist.js';
 
+/** Reasons whose detail is `<account>:<figure>`: the account is what the reason says, the figure how much. */
+const ACCOUNT_REASONS = new Set(['MIGRATED_FROM', 'COORDINATED_BURST', 'BURST_CENTRE', 'BURST_SIBLING', 'RELAYED']);
+/** Reasons whose detail is only figures (shares, scores, counts, the learned model's top features and their values). */
+const FIGURE_REASONS = new Set([
+  'FUNDS_FROM_RISKY',
+  'FUNDS_TO_RISKY',
+  'CLUSTER_RISK',
+  'PASS_THROUGH',
+  'NEW_HIGH_VELOCITY',
+  'NO_ORDINARY_ACTIVITY',
+  'RELAY_CHAIN',
+  'LEARNED',
+  'ANOMALY',
+]);
+
+/**
+ * What a reason says, without how much: its code, and for the reasons about another account that
+ * account (`MIGRATED_FROM:A7:0.83` → `MIGRATED_FROM:A7`; the account is everything between the first
+ * and the last colon, so ids holding colons or digits stay whole). Any other reason (labels, manual
+ * entries, `PROVISIONAL`, `TYPOLOGY:<type>`, codes this function does not know) is compared whole.
+ */
+export function reasonIdentity(reason: string): string {
+  const colon = reason.indexOf(':');
+  if (colon < 0) return reason;
+  const code = reason.slice(0, colon);
+  if (FIGURE_REASONS.has(code)) return code;
+  if (ACCOUNT_REASONS.has(code)) {
+    const last = reason.lastIndexOf(':');
+    return last > colon ? reason.slice(0, last) : reason;
+  }
+  return reason;
+}
+
+function sameEvidence(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = a.map(reasonIdentity).sort();
+  const y = b.map(reasonIdentity).sort();
+  return x.every((r, k) => r === y[k]);
+}
+
 /**
  * Score churn (ACCTNET_SCORE_CHURN_STEP): an entry that is on the served list with the same cluster
- * and reasons and a score within `step` of the served one keeps the served score. So a version
- * changes an entry only when it matters, every diff between two versions stays exact (it is computed
- * from stored entries), and diffs compose: v1→v2 plus v2→v3 equals v1→v3.
+ * and the same evidence — the same reasons, whatever their figures (shares, link and model scores,
+ * the learned model's top features: they move with every retraining) — and a score within `step` of
+ * the served one is kept exactly as served, score and reasons. So a version changes an entry only
+ * when it matters, every diff between two versions stays exact (it is computed from stored
+ * entries), and diffs compose: v1→v2 plus v2→v3 equals v1→v3. A new reason, a lost one, another
+ * account named by one, another cluster, or a move of the step or more is a change, sent whole.
  */
 export function keepServedScores(entries: BlacklistEntry[], served: readonly BlacklistEntry[], step: number): BlacklistEntry[] {
   if (step <= 0 || served.length === 0) return entries;
   const before = new Map(served.map((e) => [e.accountId, e]));
   return entries.map((e) => {
     const old = before.get(e.accountId);
-    if (
-      old &&
-      old.score !== e.score &&
-      Math.abs(old.score - e.score) < step &&
-      old.clusterId === e.clusterId &&
-      old.reasons.join(';') === e.reasons.join(';')
-    )
-      return { ...e, score: old.score };
+    if (old && Math.abs(old.score - e.score) < step && old.clusterId === e.clusterId && sameEvidence(old.reasons, e.reasons)) return old;
     return e;
   });
 }

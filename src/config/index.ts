@@ -346,7 +346,7 @@ export const VARS = {
     name: 'ACCTNET_SCORE_CHURN_STEP',
     default: '0.05',
     expected: 'a number 0..1 (0: every score change is a change)',
-    doc: "A listed account's score that moved by less than this keeps the score the gateways already have: it is not a changed entry in diffs and webhooks.",
+    doc: "A listed account whose score moved by less than this, with the same cluster and evidence (reason codes and the accounts they name; their figures may move), keeps the entry the gateways already have: it is not a changed entry in diffs and webhooks.",
     parse: p.number(0, 1),
   }),
   migrationMinScore: defineVar({
