@@ -502,6 +502,11 @@ export function detectMigrations(
   /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
   listedAt: ReadonlyMap<string, number> = new Map(),
   po: PairOrder = pairOrder(flows),
+  /**
+   * Pairs an investigator rejected, as "from>to": never linked, so the fallen account's next-best
+   * successor (or the risen one's next-best predecessor) may take the place.
+   */
+  rejected: ReadonlySet<string> = new Set(),
 ): MigrationResult {
   const o = { ...MIGRATION_DEFAULTS, ...options };
   const candidates: Migration[] = [];
@@ -513,6 +518,7 @@ export function detectMigrations(
     o,
     listedAt,
     ({ a, b, fall, rise, former, formerWeight }) => {
+      if (rejected.size && rejected.has(`${flows.ids[a]!}>${flows.ids[b]!}`)) return;
       considered++;
       const cand = scoreMigration(batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
       if (cand && cand.score >= o.minScore) candidates.push(cand);

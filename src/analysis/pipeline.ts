@@ -62,6 +62,8 @@ export interface AnalysisInput {
   params: AnalysisParams;
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
+  /** Pairs an investigator rejected ("from>to", successorKey): never linked (migration). */
+  rejectedPairs?: ReadonlySet<string>;
   onStep?: (step: string) => void;
   /**
    * PageRank's thread (pagerank-thread.ts): its heap limit (ACCTNET_ANALYSIS_HEAP_MB, as the analysis
@@ -166,7 +168,7 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
     return t;
   });
   const migration = await step('migration', () =>
-    detectMigrations(flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po),
+    detectMigrations(flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po, input.rejectedPairs),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.

@@ -249,7 +249,9 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
         for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
           listedAt.set(id, Math.min(at, asOf));
       }
-      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt };
+      // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
+      const rejectedPairs = await createSuccessorRepository(driver, config.neo4j).rejectedPairs();
+      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt, rejectedPairs };
     });
 
     // Clusters and migration links are final before the learned step (runAnalysis's onClustersReady):
@@ -303,6 +305,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       previousClusters: context.previousClusters,
       nextClusterSeq: context.nextClusterSeq,
       listedAt: context.listedAt,
+      rejectedPairs: context.rejectedPairs,
       params,
       onStep: (step) => report(step),
       pagerankThread: { heapMb: config.analysis.heapMb },

@@ -447,6 +447,13 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.ok(entry, 'NEW1 stays listed, now by the run');
     assert.ok(!entry.reasons.includes('PROVISIONAL'), entry.reasons.join(' | '));
     assert.ok(entry.reasons.some((r) => r.startsWith('MIGRATED_FROM:OLD1:')));
+    // OLD3 → NEW3 was rejected by an investigator (above): NEW3 took over OLD3's partners as NEW1
+    // took over OLD1's, yet the run links them no more than the watch does.
+    const links = await createAnalysisRepository(s.driver, s.config.neo4j).migrations(run.runId, 0, 1000);
+    assert.ok(!links.some((l) => l.from === 'OLD3' && l.to === 'NEW3'), 'a rejected pair is not raised again by a run');
+    assert.equal((await successors().get('OLD3', 'NEW3'))!.status, 'rejected');
+    const new3 = (await served()).find((e) => e.accountId === 'NEW3');
+    assert.ok(!new3?.reasons.some((r) => r.startsWith('MIGRATED_FROM:OLD3:')), new3?.reasons.join(' | '));
 
     // The watch, on the run's stored degrees and hub flags, scores the same evidence the same.
     const seen = await watch.explain('OLD1', 'NEW1', Date.parse(run.asOf!));

@@ -240,6 +240,12 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** Account → when it was listed (data time of the run behind the earliest stored version holding it). */
+    /** Pairs an investigator rejected, as successorKey(from, to): a run does not link them either. */
+    async rejectedPairs(tx?: Tx): Promise<Set<string>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/rejected-pairs')));
+      return new Set(r.records.map((x) => successorKey(x.get('from') as string, x.get('to') as string)));
+    },
+
     async listingTimes(ids: readonly string[], tx?: Tx): Promise<Map<string, number>> {
       const out = new Map<string, number>();
       for (let k = 0; k < ids.length; k += 5000) {
