@@ -29,7 +29,9 @@ export const MigrationSchema = Type.Object({
     description:
       'provisional: found by the successor watch at ingest, no run has confirmed it yet; confirmed: found by a run; rejected: only in the answer of POST /v1/migrations/reject (the pair is never raised again)',
   }),
-  detectedAt: Nullable(Type.String({ description: 'when acctnet first reported the link (the watch, or the run that found it)' })),
+  detectedAt: Nullable(
+    Type.String({ description: "when acctnet first reported the link: the watch's detection time when it found the link, else the end of the served run" }),
+  ),
   runId: Nullable(Type.String({ description: 'the run that found or confirmed the link; null while provisional' })),
   evidence: Type.Record(Type.String(), Type.Unknown()),
   watch: Type.Optional(
@@ -47,7 +49,14 @@ export const MigrationSchema = Type.Object({
   ),
 });
 
-export function migrationView(m: MigrationLink, detectedAt: number | null = null) {
+/**
+ * A run's link. `runFinishedAt`: when the served run ended; `watched`: the watch's record of the
+ * pair, when the watch found it first — then `detectedAt` is the watch's detection time (when acctnet
+ * first reported the link) and its `watch` block is shown, as for provisional links (not with
+ * `watchBlock` false: in bodies cached per run, where the block's listing state would go stale).
+ */
+export function migrationView(m: MigrationLink, runFinishedAt: number | null = null, watched?: Successor, watchBlock = true) {
+  const detectedAt = watched ? watched.detectedAt : runFinishedAt;
   return {
     from: m.from,
     to: m.to,
@@ -58,6 +67,7 @@ export function migrationView(m: MigrationLink, detectedAt: number | null = null
     detectedAt: detectedAt === null ? null : new Date(detectedAt).toISOString(),
     runId: m.runId,
     evidence: m.evidence,
+    ...(watched && watchBlock ? { watch: successorView(watched).watch } : {}),
   };
 }
 

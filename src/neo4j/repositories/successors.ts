@@ -182,6 +182,16 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       return row ? toSuccessor(row.get('successor')) : null;
     },
 
+    /** The watch's records of these pairs, by successorKey (absent: the watch never recorded the pair). */
+    async byKeys(keys: readonly string[], tx?: Tx): Promise<Map<string, Successor>> {
+      if (!keys.length) return new Map();
+      const r = await read(tx, (t) => t.run(cypher('watch/successors-by-key'), { keys: [...keys] }));
+      return new Map(r.records.map((x) => {
+        const s = toSuccessor(x.get('successor'));
+        return [s.key, s] as const;
+      }));
+    },
+
     async list(
       opts: { statuses: readonly SuccessorStatus[]; minScore: number; after: { at: number; key: string } | null; limit: number },
       tx?: Tx,

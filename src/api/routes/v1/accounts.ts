@@ -3,6 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { createAnalysisRepository, type AccountResult } from '../../../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
+import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { iso, major, mergePairEdges, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -166,6 +167,10 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         }),
         version === null ? null : app.readCache.memo(`entry:${snap.versionKey}:${id}`, () => blacklistRepo.accountEntry(version, id)),
       ]);
+      // The watch's records of these links (their listing state changes: read per request).
+      const watched = await createSuccessorRepository(app.runtime.driver(), app.config.neo4j).byKeys(
+        migrations.map((m) => successorKey(m.from, m.to)),
+      );
       const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
       const activity = result?.metrics.activity ?? [];
       const current = labelEvents.find((l) => l.retractedAt === null) ?? null;
@@ -224,9 +229,9 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           };
         }),
         migrations: {
-          // Confirmed links were detected by the served run (as GET /v1/migrations says).
-          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m, served?.run.finishedAt ?? null)),
-          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m, served?.run.finishedAt ?? null)),
+          // As GET /v1/migrations: detected by the watch when it found the link first, else by the served run.
+          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
+          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
         },
         blacklist: {
           version: version,

@@ -3,6 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { createAnalysisRepository, type ClusterSummary } from '../../../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
+import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { createRunRepository } from '../../../neo4j/repositories/runs.js';
 import { iso, mergePairEdges, requireServed } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
@@ -235,11 +236,15 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
               ids,
               edges: mergePairEdges(app.config, edges),
               migrations,
+              // The watch's first detection of a link never changes: cached with the run's figures.
+              watched: await createSuccessorRepository(app.runtime.driver(), app.config.neo4j).byKeys(
+                migrations.map((m) => successorKey(m.from, m.to)),
+              ),
               history,
             };
           },
         );
-        const { pages, migrations, history } = fixed;
+        const { pages, migrations, history, watched } = fixed;
         // The body's key names the labels' state: read them once per body.
         const labels = await createLabelRepository(app.runtime.driver(), app.config.neo4j).currentFor(fixed.ids);
         return reply.serialize({
@@ -257,7 +262,7 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
             })),
             edges: fixed.edges.map((e) => ({ ...e, first: iso(e.first)!, last: iso(e.last)! })),
           },
-          migrations: migrations.map((m) => migrationView(m, run.finishedAt)),
+          migrations: migrations.map((m) => migrationView(m, run.finishedAt, watched.get(successorKey(m.from, m.to)), false)),
           history: history.map((h) => ({ runId: h.runId, finishedAt: iso(h.finishedAt), size: h.size, type: h.type, score: h.score })),
         }) as string;
       });

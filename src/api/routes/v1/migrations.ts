@@ -79,9 +79,10 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         limit: q.limit,
       });
       const last = items[items.length - 1];
+      const watched = await successors().byKeys(items.map((m) => successorKey(m.from, m.to)));
       return {
         runId: run.id,
-        items: items.map((m) => migrationView(m, run.finishedAt)),
+        items: items.map((m) => migrationView(m, run.finishedAt, watched.get(successorKey(m.from, m.to)))),
         nextCursor: items.length === q.limit && last ? encodeCursor({ score: last.score, key: `${last.from}>${last.to}` }) : null,
       };
     },
