@@ -143,7 +143,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
       runId: string | null;
       detectedAt: string;
       evidence: Record<string, unknown>;
-      watch: { listed: boolean; heldBecause: string | null; listScore: number };
+      watch: { listed: boolean; heldBecause: string | null; listScore: number; decision: string | null };
     }>;
 
   before(async () => {
@@ -326,6 +326,27 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.ok(entry, 'listed after the confirm');
     assert.deepEqual(entry.reasons.at(-1), 'PROVISIONAL');
     assert.ok(!(await served()).some((e) => e.reasons[0] === 'MANUAL_INCLUDE'), 'a confirm is not a manual include');
+    assert.equal(confirmed.json().migration.watch.listed, true, 'the answer says it is on the list');
+
+    // A confirm of a successor whose predecessor is on no list records the decision but lists
+    // nothing: the answer and the provisional list say so, with why, instead of "listed".
+    await successors().record(
+      { from: 'P0a', to: 'NEWP', score: 0.9, listScore: 0, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence: handEvidence() },
+      Date.now(),
+    );
+    const unlisted = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/confirm',
+      headers: bearer(keys.investigator),
+      payload: { from: 'P0a', to: 'NEWP' },
+    });
+    assert.equal(unlisted.statusCode, 200, unlisted.body);
+    assert.equal(unlisted.json().migration.watch.listed, false);
+    assert.match(unlisted.json().migration.watch.heldBecause, /predecessor is not on the served list/);
+    assert.ok(!(await served()).some((e) => e.accountId === 'NEWP'), 'gateways have no NEWP');
+    const shown = (await provisional()).find((x) => x.to === 'NEWP')!;
+    assert.equal(shown.watch.listed, false);
+    assert.equal(shown.watch.decision, 'confirmed');
     useWatch(s.config);
   });
 

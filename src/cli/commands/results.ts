@@ -1,6 +1,7 @@
 // Read-only views of the served run: clusters, migrations, runs.
 import { migrationView, successorView } from '../../api/schemas/analysis.js';
 import { createSuccessorRepository, successorKey } from '../../neo4j/repositories/successors.js';
+import { servedListingByKey, withServedListing } from '../../watch/listing-state.js';
 import type { Command } from 'commander';
 import { createAnalysisRepository } from '../../neo4j/repositories/analysis.js';
 import { createRunRepository } from '../../neo4j/repositories/runs.js';
@@ -82,13 +83,17 @@ export function registerResults(program: Command): void {
             after: null,
             limit: opts.limit,
           });
-          process.stdout.write(`${JSON.stringify(items.map(successorView), null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify((await withServedListing(driver, rt.config, items)).map(successorView), null, 2)}\n`);
           return;
         }
         const runId = await currentRun(rt);
         const run = await createRunRepository(rt.driver(), rt.config.neo4j).get(runId);
         const links = await createAnalysisRepository(rt.driver(), rt.config.neo4j).migrations(runId, minScore, opts.limit);
-        const watched = await createSuccessorRepository(rt.driver(), rt.config.neo4j).byKeys(links.map((l) => successorKey(l.from, l.to)));
+        const watched = await servedListingByKey(
+          rt.driver(),
+          rt.config,
+          await createSuccessorRepository(rt.driver(), rt.config.neo4j).byKeys(links.map((l) => successorKey(l.from, l.to))),
+        );
         const out = links.map((l) => migrationView(l, run?.finishedAt ?? null, watched.get(successorKey(l.from, l.to))));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       }),

@@ -4,6 +4,7 @@ import { createAnalysisRepository, type AccountResult } from '../../../neo4j/rep
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
+import { servedListingByKey } from '../../../watch/listing-state.js';
 import { iso, major, mergePairEdges, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -168,8 +169,10 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         version === null ? null : app.readCache.memo(`entry:${snap.versionKey}:${id}`, () => blacklistRepo.accountEntry(version, id)),
       ]);
       // The watch's records of these links (their listing state changes: read per request).
-      const watched = await createSuccessorRepository(app.runtime.driver(), app.config.neo4j).byKeys(
-        migrations.map((m) => successorKey(m.from, m.to)),
+      const watched = await servedListingByKey(
+        app.runtime.driver(),
+        app.config,
+        await createSuccessorRepository(app.runtime.driver(), app.config.neo4j).byKeys(migrations.map((m) => successorKey(m.from, m.to))),
       );
       const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
       const activity = result?.metrics.activity ?? [];

@@ -4,6 +4,7 @@ import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { txRunner } from '../../../neo4j/session.js';
+import { servedListingByKey, withServedListing } from '../../../watch/listing-state.js';
 import { publishSuccessors } from '../../../watch/successor-watch.js';
 import { actorOf, requestRef, requireServedRun, servedRun } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
@@ -61,7 +62,7 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         const last = items[items.length - 1];
         return {
           runId: served?.run.id ?? null,
-          items: items.map(successorView),
+          items: (await withServedListing(app.runtime.driver(), app.config, items)).map(successorView),
           nextCursor: items.length === q.limit && last ? encodeCursor({ at: last.detectedAt, key: last.key }) : null,
         };
       }
@@ -79,7 +80,7 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         limit: q.limit,
       });
       const last = items[items.length - 1];
-      const watched = await successors().byKeys(items.map((m) => successorKey(m.from, m.to)));
+      const watched = await servedListingByKey(app.runtime.driver(), app.config, await successors().byKeys(items.map((m) => successorKey(m.from, m.to))));
       return {
         runId: run.id,
         items: items.map((m) => migrationView(m, run.finishedAt, watched.get(successorKey(m.from, m.to)))),
@@ -147,7 +148,9 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
             })
           : null;
         app.readCache.invalidate();
-        return { migration: successorView(r.saved), published: { version }, audit: auditView(r.audit) };
+        // The answer says what gateways hold after the publication (a confirm lists nothing while the predecessor is not listed).
+        const [now] = await withServedListing(app.runtime.driver(), app.config, [r.saved]);
+        return { migration: successorView(now!), published: { version }, audit: auditView(r.audit) };
       },
     );
   }
