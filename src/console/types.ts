@@ -57,6 +57,8 @@ export interface Label {
   id: string;
   label: 'fraud' | 'legit';
   note: string | null;
+  /** investigation, chargeback, import, alert (acctnet had flagged the account), or a file's name. */
+  source: string;
   createdBy: string;
   createdAt: string;
   retractedAt: string | null;

@@ -149,4 +149,23 @@ describe('API read cache (state reused for 1.5 s)', () => {
       await fresh.close();
     }
   });
+  test("a label without a source is `alert` on an account acctnet flagged, else `investigation`", async () => {
+    const list = (await one.inject({ method: 'GET', url: '/v1/blacklist', headers: bearer(keys.gateway) })).json().entries as Array<{ accountId: string }>;
+    const listed = list[0]!.accountId;
+    const onList = new Set(list.map((e) => e.accountId));
+    const cluster = (await get(one, '/v1/clusters?sort=size&limit=1')).json().items[0];
+    const unlisted = (await get(one, `/v1/clusters/${cluster.clusterId}`)).json().members.find(
+      (m: { accountId: string; label: string | null }) => !onList.has(m.accountId) && m.label === null,
+    ).accountId as string;
+    const label = async (accountId: string, extra: object = {}) => {
+      const r = await post(one, '/v1/labels', { accountId, label: 'fraud', ...extra });
+      assert.equal(r.statusCode, 201, r.body);
+      return r.json().label.source as string;
+    };
+    assert.equal(await label(listed), 'alert', 'on the served list: acctnet raised it');
+    assert.equal(await label(unlisted), 'investigation');
+    assert.equal(await label(listed, { label: 'legit', source: 'chargeback' }), 'chargeback', 'a source given is kept');
+    const shown = (await get(one, `/v1/accounts/${listed}`)).json().labels.events as Array<{ source: string }>;
+    assert.deepEqual(shown.map((l) => l.source).sort(), ['alert', 'chargeback']);
+  });
 });

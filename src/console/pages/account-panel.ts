@@ -184,7 +184,7 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
       const li = h(
         'li',
         { class: l.retractedAt ? 'retracted' : '' },
-        `${l.label}${l.note ? ` — ${l.note}` : ''} (${l.createdBy}, ${fmt.date(l.createdAt)})`,
+        `${l.label}${l.note ? ` — ${l.note}` : ''} (${l.createdBy}, ${fmt.date(l.createdAt)}, source: ${l.source})`,
       );
       if (l.retractedAt) li.append(` — retracted by ${l.retractedBy}: ${l.retractReason}`);
       else {
@@ -227,7 +227,7 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
             ? h('span', { class: 'listed', text: `listed in v${d.blacklist.version}` })
             : `not listed (v${d.blacklist.version ?? '–'})`,
         ],
-        ['Label', d.labels.current ? `${d.labels.current.label} (${d.labels.current.createdBy})` : 'none'],
+        ['Label', d.labels.current ? `${d.labels.current.label} (${d.labels.current.createdBy}, ${d.labels.current.source})` : 'none'],
         ['First seen', fmt.date(d.firstSeenAt)],
         ['PageRank', m.pagerank === undefined ? '–' : Number(m.pagerank).toExponential(2)],
         ['Counterparties in / out', `${m.inDegree ?? '–'} / ${m.outDegree ?? '–'}`],

@@ -213,6 +213,12 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
       return r.records.map(toMigration);
     },
 
+    /** Whether the account is on the run's review list. */
+    async onReview(runId: string, accountId: string): Promise<boolean> {
+      const r = await read((tx) => tx.run(cypher('analysis/on-review'), { runId, id: accountId }));
+      return r.records[0]?.get('review') === true;
+    },
+
     /** The run's review list: model-only accounts at or above the threshold, highest score first. */
     async reviewAccounts(
       runId: string,

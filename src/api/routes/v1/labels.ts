@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { numericIdProblem } from '../../../ingest/record.js';
 import { checkLabel, LABEL_SOURCES, MAX_NOTE_LENGTH } from '../../../labels/label-input.js';
+import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
 import { appendAudit } from '../../../neo4j/repositories/audit.js';
+import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { actorOf, requestRef } from '../../context.js';
@@ -34,6 +36,17 @@ export function labelView(l: LabelEvent) {
 const labels: FastifyPluginAsyncTypebox = async (app) => {
   const tx = () => txRunner(app.runtime.driver(), app.config.neo4j);
 
+  /** The account is on the served blacklist or on the served run's review list (acctnet raised it). */
+  async function flaggedByAcctnet(accountId: string): Promise<boolean> {
+    const snap = await app.readCache.snapshot();
+    const version = snap.blacklist.servedVersion;
+    if (version !== null && (await createBlacklistRepository(app.runtime.driver(), app.config.neo4j).accountEntry(version, accountId)))
+      return true;
+    const run = snap.run?.run.id;
+    if (!run) return false;
+    return createAnalysisRepository(app.runtime.driver(), app.config.neo4j).onReview(run, accountId);
+  }
+
   app.post(
     '/labels',
     {
@@ -57,7 +70,7 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
             source: Type.Optional(
               Type.Union(
                 LABEL_SOURCES.map((s) => Type.Literal(s)),
-                { description: 'Where the label came from (default investigation); the model card counts labels by source' },
+                { description: 'Where the label came from; default: alert when the account is on the served list or the served run review list (acctnet flagged it), else investigation. The model card counts labels by source' },
               ),
             ),
           },
@@ -70,10 +83,12 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
       const checked = checkLabel(request.body, app.config.ingest.maxIdLength);
       if (!checked.ok) throw badRequest(checked.reason);
       const actor = actorOf(request);
+      // Without a source: `alert` when acctnet flagged the account (on the served list or the served
+      // run's review list) — such labels are not a random sample of fraud, and the model card counts
+      // them apart —, else `investigation`.
+      const source = checked.value.source ?? ((await flaggedByAcctnet(checked.value.accountId)) ? 'alert' : 'investigation');
       const r = await tx().write(async (t) => {
-        const [created] = await appendLabels(t, [
-          { ...checked.value, source: checked.value.source ?? 'investigation', createdBy: actor.name },
-        ]);
+        const [created] = await appendLabels(t, [{ ...checked.value, source, createdBy: actor.name }]);
         const audit = await appendAudit(
           t,
           actor,
