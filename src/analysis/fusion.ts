@@ -143,6 +143,31 @@ const ALL_COLUMNS: ReadonlyArray<{ name: string; text: string; unit: string; log
   ...LABEL_FEATURE_COLUMNS,
 ];
 
+/** Columns whose value means nothing to an investigator on its own (a random walk's mass, log PageRank): shown by rank only. */
+const RANK_ONLY = new Set(['fraud_downstream', 'fraud_upstream', 'legit_proximity', 'pagerank']);
+/** Natural-log ratios: shown as a factor (×0.05 = a twentieth of the earlier rate). */
+const LOG_RATIO = new Set(['velocity_change', 'fan_ratio']);
+/** 0/1 columns: yes or no. */
+const YES_NO = new Set(['cluster_flow_shape', 'hub']);
+
+/**
+ * One feature of the learned model's top contributions in words: its text, its value in the unit an
+ * investigator can check, and where the account stands among all accounts (`share`: the share of
+ * accounts with a value at least as high).
+ */
+export function featurePhrase(column: { name: string; text: string; unit: string; log?: boolean }, value: number, share: number): string {
+  const top = share < 0.01 ? '1' : String(Math.ceil(share * 100));
+  if (RANK_ONLY.has(column.name))
+    return share <= 0.5 ? `${column.text}: top ${top}% of accounts` : `${column.text}: low (bottom ${Math.max(1, Math.ceil((1 - share) * 100))}%)`;
+  const rank = share <= 0.5 ? ` (top ${top}%)` : '';
+  if (YES_NO.has(column.name)) return `${column.text}: ${value >= 0.5 ? 'yes' : 'no'}`;
+  if (LOG_RATIO.has(column.name)) {
+    const factor = Math.exp(value);
+    return `${column.text.replace(/ \(log ratio\)$/, '')} ×${factor >= 10 ? Math.round(factor) : factor >= 0.1 ? factor.toFixed(2) : factor.toPrecision(1)}${rank}`;
+  }
+  return `${column.text} ${display(column, value)}${rank}`;
+}
+
 function display(column: { unit: string; log?: boolean }, value: number): string {
   const raw = column.log ? Math.expm1(value) : value;
   switch (column.unit as FeatureColumn['unit']) {
@@ -201,9 +226,7 @@ export function explainLearned(learned: LearnedResult, fused: FusedScores): void
       .map(({ k }) => {
         const column = ALL_COLUMNS[k]!;
         const value = x.data[i * d + k]!;
-        const share = topShare(k, value);
-        const rank = share <= 0.5 ? ` (top ${share < 0.01 ? '1' : Math.ceil(share * 100)}%)` : '';
-        return `${column.text} ${display(column, value)}${rank}`;
+        return featurePhrase(column, value, topShare(k, value));
       });
     if (top.length) reasons.push(`LEARNED:${r3(score[i]!)}:${top.join('; ')}`);
     const anomaly = learned.anomaly[i]!;

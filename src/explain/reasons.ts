@@ -236,7 +236,7 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
           }))
         : [];
       return out(
-        `The learned model puts its probability of fraud at ${score}${features.length ? `; what raised it most: ${features.join('; ')}` : ''}.`,
+        `The learned model scores it ${score} — calibrated on investigated accounts: of the labelled accounts it scored like this, about that share were fraud${ctx.label ? " (a score from models that did not see this account's own label)" : ''}${features.length ? `; what raised it most: ${features.join('; ')}` : ''}.`,
         accounts,
       );
     }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
+import { featurePhrase } from '../../src/analysis/fusion.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
 import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
 import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
@@ -174,6 +175,27 @@ test('a trained run: the model card, calibrated learned scores, and explanations
     );
   // Model-only accounts are not served: every candidate has evidence beyond the model.
   for (const e of out.review) assert.ok(!out.candidates.some((c) => c.accountId === e.accountId));
+  // The explanations are in units an investigator can check: no raw log ratios or proximity values.
+  for (const e of out.candidates)
+    for (const r of e.reasons.filter((x) => x.startsWith('LEARNED:')))
+      assert.doesNotMatch(r, /log ratio|closeness [^:;]+ \d|PageRank \(× accounts, log\)/, r);
+});
+
+test('the learned explanation phrases: factors for log ratios, rank only for proximities, yes/no for flags', () => {
+  const col = (name: string, text: string, unit: string, log?: boolean) => ({ name, text, unit, log });
+  assert.equal(
+    featurePhrase(col('velocity_change', 'activity in the last 4 weeks against its earlier rate (log ratio)', 'ratio'), Math.log(0.05), 0.97),
+    'activity in the last 4 weeks against its earlier rate ×0.05',
+  );
+  assert.equal(featurePhrase(col('fan_ratio', 'payers per payee (log ratio)', 'ratio'), Math.log(40), 0.004), 'payers per payee ×40 (top 1%)');
+  assert.equal(
+    featurePhrase(col('fraud_downstream', 'closeness downstream of labelled fraud accounts', 'score'), 2.31, 0.018),
+    'closeness downstream of labelled fraud accounts: top 2% of accounts',
+  );
+  assert.equal(featurePhrase(col('legit_proximity', 'closeness to accounts labelled legit', 'score'), 0, 1), 'closeness to accounts labelled legit: low (bottom 1%)');
+  assert.equal(featurePhrase(col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'), 1, 0.03), 'its cluster is a ring, chain or fan: yes');
+  assert.equal(featurePhrase(col('night_share', 'share of transfers at night (00-06 UTC)', 'share'), 0.234, 0.009), 'share of transfers at night (00-06 UTC) 23% (top 1%)');
+  assert.equal(featurePhrase(col('in_count', 'transfers received', 'count', true), Math.log1p(41), 0.6), 'transfers received 41');
 });
 
 test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5', async () => {

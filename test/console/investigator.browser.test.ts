@@ -386,7 +386,7 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     assert.equal(await rows.count(), review.items.length);
     const item = review.items[0] as { accountId: string; reasons: string[] };
     const row = page.locator(`table.review tbody tr[data-account="${item.accountId}"]`);
-    assert.match(await row.locator('ul.reasons').innerText(), /learned model puts its probability of fraud at/);
+    assert.match(await row.locator('ul.reasons').innerText(), /learned model scores it [0-9.]+ — calibrated on investigated accounts/);
     await shot('review');
     // By keyboard: focus the confirm button and press Enter.
     await row.getByRole('button', { name: `Confirm ${item.accountId} as fraud` }).focus();

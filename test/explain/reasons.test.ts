@@ -68,8 +68,9 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   const learned = explainAccountReason('LEARNED:0.91:share of inflow from labelled fraud accounts 36% (top 1%); age 12 days', ctx);
   assert.match(
     learned.text,
-    /probability of fraud at 0\.91; what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./,
+    /scores it 0\.91 — calibrated on investigated accounts: of the labelled accounts it scored like this, about that share were fraud \(a score from models that did not see this account's own label\); what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./,
   );
+  assert.doesNotMatch(explainAccountReason('LEARNED:0.5:x 1', { ...ctx, label: null }).text, /own label/, 'said only for a labelled account');
   assert.deepEqual(
     learned.accounts.map((a) => a.accountId),
     ['S2'],
