@@ -407,6 +407,17 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       await Promise.all([writer(), writer()]);
       timings['write.accounts'] = Math.round(performance.now() - started);
       timings['write.accounts.db'] = Math.round(dbMs);
+      // Shadow mode: which accounts the learned list would add and drop (GET /v1/runs/:id/shadow).
+      if (out.shadowCandidates) {
+        const served = new Map(out.candidates.map((e) => [e.accountId, e]));
+        const shadow = new Map(out.shadowCandidates.map((e) => [e.accountId, e]));
+        const rows = [
+          ...[...shadow.values()].filter((e) => !served.has(e.accountId)).map((e) => ({ ...e, change: 'added' })),
+          ...[...served.values()].filter((e) => !shadow.has(e.accountId)).map((e) => ({ ...e, change: 'removed' })),
+        ];
+        for (let k = 0; k < rows.length; k += WRITE_BATCH)
+          await write((tx) => tx.run(cypher('analysis/write-shadow-entries'), { runId, rows: rows.slice(k, k + WRITE_BATCH) }));
+      }
       // Clusters and migration links: written while the learned step computed (onClustersReady).
       started = performance.now();
       await (clustersWritten ?? writeClusters(out.clusters, out.migrations));

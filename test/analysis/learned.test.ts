@@ -6,6 +6,7 @@ import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { featurePhrase } from '../../src/analysis/fusion.js';
+import { modelCardLines } from '../../src/cli/model-card.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
 import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
 import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
@@ -241,6 +242,10 @@ test('too few fraud labels: the run says so and scores with the rules alone', as
   assert.match(out.model.message!, /5 fraud labels/);
   assert.equal(out.learnedScore, null);
   assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
+  // `acctnet recompute --wait` shows why and what it had, not only the message.
+  const lines = modelCardLines(out.model);
+  assert.match(lines[0]!, /5 fraud labels/);
+  assert.match(lines.join('\n'), /labels: 5 fraud \(import 5\), 0 legit \(none\)/);
 });
 
 test('an empty window with fraud labels: the run completes and says the labels are too few', async () => {

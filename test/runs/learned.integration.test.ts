@@ -61,8 +61,55 @@ describe('learned model (real Neo4j and Redis)', () => {
       const bl = createBlacklistRepository(off.driver, off.config.neo4j);
       const entries = await bl.entries((await bl.state()).servedVersion!);
       for (const e of entries) assert.ok(!e.reasons.some((r) => r.startsWith('LEARNED:')));
+      const offApp = await buildTestApp(off);
+      try {
+        const k = await createKeys(off);
+        const r = await offApp.inject({ method: 'GET', url: `/v1/runs/${off.run.runId}/shadow`, headers: bearer(k.investigator) });
+        assert.equal(r.statusCode, 404);
+        assert.match(r.json().message, /no shadow list: it ran with ACCTNET_LEARNED=off/);
+      } finally {
+        await offApp.close();
+      }
     } finally {
       await off.close();
+    }
+  });
+  test('ACCTNET_LEARNED=shadow: the run serves the rules\' list and shows which accounts the learned list would add and drop', async () => {
+    const shadow = await openAnalysedServices({ ACCTNET_LEARNED: 'shadow', ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' }, { accounts: 2500, seed: 11 });
+    const shadowApp = await buildTestApp(shadow);
+    try {
+      const k = await createKeys(shadow);
+      const ask = async (url: string) => (await shadowApp.inject({ method: 'GET', url, headers: bearer(k.investigator) })).json();
+      const card = shadow.run.model as { status: string; shadow?: { listed: number; added: number; removed: number } };
+      assert.equal(card.status, 'trained');
+      assert.ok(card.shadow, 'the card has the shadow list');
+      assert.ok(card.shadow.added + card.shadow.removed > 0, `the learned list differs from the rules' one here (${JSON.stringify(card.shadow)})`);
+      const bl = createBlacklistRepository(shadow.driver, shadow.config.neo4j);
+      const served = new Set((await bl.entries((await bl.state()).servedVersion!)).map((e) => e.accountId));
+      const collect = async (change: string) => {
+        const out: Array<{ accountId: string; score: number; reasons: string[] }> = [];
+        let cursor: string | null = null;
+        do {
+          const page = await ask(`/v1/runs/${shadow.run.runId}/shadow?change=${change}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+          out.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return out;
+      };
+      const added = await collect('added');
+      const removed = await collect('removed');
+      assert.equal(added.length, card.shadow.added);
+      assert.equal(removed.length, card.shadow.removed);
+      for (const e of added) {
+        assert.ok(!served.has(e.accountId), `${e.accountId} would be added: it is not served`);
+        assert.ok(e.score >= shadow.config.analysis.threshold);
+      }
+      for (const e of removed) assert.ok(served.has(e.accountId), `${e.accountId} would be dropped: it is served now`);
+      for (let i = 1; i < added.length; i++) assert.ok(added[i - 1]!.score >= added[i]!.score, 'highest score first');
+      if (added.length) assert.ok(added.some((e) => e.reasons.some((r) => r.startsWith('LEARNED:'))), 'the learned explanation comes with them');
+    } finally {
+      await shadowApp.close();
+      await shadow.close();
     }
   });
 });

@@ -85,7 +85,7 @@ export function registerRecompute(program: Command): void {
         say(
           `${summary.runId} ${summary.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.counts.accounts ?? 0} accounts, ${summary.counts.clusters ?? 0} clusters, ${summary.counts.migrations ?? 0} migrations, blacklist v${summary.blacklistVersion} with ${summary.counts.blacklistEntries ?? 0} entries (${summary.publication}${summary.heldBecause ? `: ${summary.heldBecause}` : ''})`,
         );
-        if (summary.model) for (const line of modelCardLines(summary.model)) say(line);
+        if (summary.model) for (const line of modelCardLines(summary.model, summary.runId)) say(line);
         if (summary.load)
           say(
             `window loaded ${summary.load.mode === 'incremental' ? 'incrementally' : 'in full'} (${summary.load.reason}): ` +

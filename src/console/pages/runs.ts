@@ -3,15 +3,69 @@ import type { Page } from '../main.js';
 import type { AuditEntry, ModelCard, Run } from '../types.js';
 import { auditNote, clear, empty, errorBox, fmt, h, loading } from '../ui.js';
 
+/** A shadow run's list change (GET /v1/runs/:id/shadow), fetched when asked for: the first 100, highest score first. */
+function shadowChange(runId: string, change: 'added' | 'removed', count: number): HTMLElement {
+  const label = change === 'added' ? `Show the ${count} it would add` : `Show the ${count} it would drop`;
+  const button = h('button', { type: 'button', class: 'link', text: label });
+  const box = h('div', {});
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    clear(box, loading());
+    try {
+      const r = await api<{ items: Array<{ accountId: string; score: number; reasons: string[] }>; nextCursor: string | null }>(
+        `/v1/runs/${encodeURIComponent(runId)}/shadow?change=${change}&limit=100`,
+      );
+      clear(
+        box,
+        r.items.length
+          ? h(
+              'ul',
+              { class: 'shadow-list' },
+              ...r.items.map((e) =>
+                h(
+                  'li',
+                  {},
+                  h('a', { href: `#/accounts/${encodeURIComponent(e.accountId)}`, text: e.accountId }),
+                  ` ${e.score} — ${e.reasons.join('; ')}`,
+                ),
+              ),
+            )
+          : empty('None.'),
+        r.nextCursor ? h('p', { class: 'muted', text: `the first 100 of ${count}: GET /v1/runs/${runId}/shadow pages through the rest` }) : null,
+      );
+    } catch (err) {
+      clear(box, errorBox(err));
+      button.disabled = false;
+    }
+  });
+  return h('div', {}, button, box);
+}
+
 /** The learned model's card: quality at a glance, the labels and features behind it on demand. */
-function modelCard(card: ModelCard | null): HTMLElement | string {
+function modelCard(card: ModelCard | null, runId: string): HTMLElement | string {
   if (!card) return '–';
-  if (card.status !== 'trained')
-    return h('span', { class: 'muted', title: card.message ?? '', text: card.status === 'off' ? 'off' : 'too few labels' });
   const sources = (r: Record<string, number>) =>
     Object.entries(r)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || 'none';
+  // Not trained: why, and the labels it had (by source), not only a word with a tooltip.
+  if (card.status !== 'trained')
+    return h(
+      'details',
+      { class: 'model-card' },
+      h('summary', { class: 'muted', text: card.status === 'off' ? 'off' : 'too few labels' }),
+      h(
+        'ul',
+        {},
+        card.message ? h('li', { text: card.message }) : null,
+        card.labels
+          ? h('li', {
+              text: `labels: ${card.labels.fraud} fraud (${sources(card.labels.bySource.fraud)}), ${card.labels.legit} legit (${sources(card.labels.bySource.legit)})`,
+            })
+          : null,
+        ...(card.notes ?? []).map((n) => h('li', { class: 'warning', text: n })),
+      ),
+    );
   return h(
     'details',
     { class: 'model-card' },
@@ -26,9 +80,13 @@ function modelCard(card: ModelCard | null): HTMLElement | string {
       card.logisticRocAuc !== null ? h('li', { text: `logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc}` }) : null,
       card.rocAucLegitOnly !== null ? h('li', { text: `against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` }) : null,
       card.shadow
-        ? h('li', {
-            text: `shadow list: ${card.shadow.listed} entries (${card.shadow.added} not served now, ${card.shadow.removed} served now dropped)`,
-          })
+        ? h(
+            'li',
+            {},
+            `shadow list: ${card.shadow.listed} entries (${card.shadow.added} not served now, ${card.shadow.removed} served now dropped)`,
+            card.shadow.added ? shadowChange(runId, 'added', card.shadow.added) : null,
+            card.shadow.removed ? shadowChange(runId, 'removed', card.shadow.removed) : null,
+          )
         : null,
       h('li', { text: `top features: ${card.topFeatures.map((f) => `${f.name} ${f.importance}`).join(', ')}` }),
       ...card.notes.map((n) => h('li', { class: 'warning', text: n })),
@@ -114,7 +172,7 @@ export function runsPage(root: HTMLElement): Page {
                     h('td', { class: 'num', text: r.counts.accounts ?? '–' }),
                     h('td', { class: 'num', text: r.counts.clusters ?? '–' }),
                     h('td', { text: r.blacklistVersion ? `v${r.blacklistVersion}` : '–' }),
-                    h('td', {}, modelCard(r.model)),
+                    h('td', {}, modelCard(r.model, r.id)),
                     h(
                       'td',
                       {},

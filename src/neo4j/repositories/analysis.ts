@@ -213,6 +213,30 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
       return r.records.map(toMigration);
     },
 
+    /** A page of a shadow-mode run's list changes: the accounts the learned list would add, or drop. */
+    async shadowEntries(
+      runId: string,
+      change: 'added' | 'removed',
+      after: { score: number; accountId: string } | null,
+      limit: number,
+    ): Promise<Array<{ accountId: string; clusterId: string | null; score: number; reasons: string[] }>> {
+      const r = await read((tx) =>
+        tx.run(cypher('analysis/shadow-entries'), {
+          runId,
+          change,
+          afterScore: after?.score ?? null,
+          afterId: after?.accountId ?? null,
+          limit: int(limit),
+        }),
+      );
+      return r.records.map((x) => ({
+        accountId: x.get('accountId') as string,
+        clusterId: (x.get('clusterId') as string | null) ?? null,
+        score: x.get('score') as number,
+        reasons: x.get('reasons') as string[],
+      }));
+    },
+
     /** Whether the account is on the run's review list. */
     async onReview(runId: string, accountId: string): Promise<boolean> {
       const r = await read((tx) => tx.run(cypher('analysis/on-review'), { runId, id: accountId }));

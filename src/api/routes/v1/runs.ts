@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { createAnalysisRepository } from '../../../neo4j/repositories/analysis.js';
 import { createAuditRepository } from '../../../neo4j/repositories/audit.js';
 import { createRunRepository, type RunRecord } from '../../../neo4j/repositories/runs.js';
 import { requestRecompute } from '../../../queue/recompute-queue.js';
@@ -103,6 +104,62 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
       const run = await repo().get(request.params.id);
       if (!run) throw notFound(`No run ${request.params.id}`);
       return runView(run);
+    },
+  );
+
+  app.get(
+    '/runs/:id/shadow',
+    {
+      config: { roles: ['investigator'] },
+      schema: {
+        summary:
+          'A shadow-mode run (ACCTNET_LEARNED=shadow): the accounts the learned list would add to the list the run served, or drop from it, highest score first',
+        tags: ['runs'],
+        params: Type.Object({ id: Type.String({ pattern: '^run-[0-9]{1,12}$' }) }),
+        querystring: Type.Object({
+          change: Type.Union([Type.Literal('added'), Type.Literal('removed')], {
+            default: 'added',
+            description: 'added: on the learned list, not on the served one (its learned score and reasons); removed: the other way round (the served entry)',
+          }),
+          cursor: Type.Optional(Type.String({ maxLength: 2000 })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        }),
+        response: {
+          200: Type.Object({
+            runId: Type.String(),
+            change: Type.String(),
+            count: Type.Integer({ description: "the change's size on the run's model card" }),
+            items: Type.Array(
+              Type.Object({ accountId: Type.String(), clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
+            ),
+            nextCursor: Nullable(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const run = await repo().get(request.params.id);
+      if (!run) throw notFound(`No run ${request.params.id}`);
+      const card = run.model as { mode?: string; shadow?: { added: number; removed: number } } | null;
+      if (!card?.shadow)
+        throw notFound(
+          `Run ${run.id} has no shadow list: it ran with ACCTNET_LEARNED=${card?.mode ?? 'off'}${card?.mode === 'shadow' ? ' but the model did not train' : ''} (set ACCTNET_LEARNED=shadow and run again)`,
+        );
+      const q = request.query;
+      const after = decodeCursor(
+        q.cursor,
+        (v): v is { score: number; accountId: string } => typeof v.score === 'number' && typeof v.accountId === 'string',
+      );
+      const items = await createAnalysisRepository(app.runtime.driver(), app.config.neo4j).shadowEntries(run.id, q.change, after, q.limit);
+      const last = items[items.length - 1];
+      return {
+        runId: run.id,
+        change: q.change,
+        count: q.change === 'added' ? card.shadow.added : card.shadow.removed,
+        items,
+        nextCursor: items.length === q.limit && last ? encodeCursor({ score: last.score, accountId: last.accountId }) : null,
+      };
     },
   );
 
