@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createKeyRepository, ROLES, type Role } from '../../src/neo4j/repositories/keys.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -121,6 +122,27 @@ describe('access: every route × every role', () => {
     add('GET', '/v1/review', ['investigator'], async () => ({ method: 'GET', url: '/v1/review' }));
     add('GET', '/v1/runs', ['investigator'], async () => ({ method: 'GET', url: '/v1/runs' }));
     add('GET', '/v1/runs/:id', ['investigator'], async () => ({ method: 'GET', url: `/v1/runs/${s.run.runId}` }));
+    // A run made in shadow mode (its record, as a shadow run finishes): the fixture's run is not one.
+    let shadowRun: string | null = null;
+    add('GET', '/v1/runs/:id/shadow', ['investigator'], async () => {
+      if (!shadowRun) {
+        const runs = createRunRepository(s.driver, s.config.neo4j);
+        const started = await runs.start({ jobId: null, trigger: 'test', requestedBy: 'test', requestedAt: Date.now(), params: {} });
+        await runs.finish({
+          id: started.id,
+          status: 'succeeded',
+          finishedAt: Date.now(),
+          timings: {},
+          counts: {},
+          warnings: [],
+          asOf: null,
+          version: null,
+          model: { ...s.run.model, mode: 'shadow', shadow: { listed: 0, added: 0, removed: 0 } },
+        });
+        shadowRun = started.id;
+      }
+      return { method: 'GET', url: `/v1/runs/${shadowRun}/shadow` };
+    });
     add('POST', '/v1/recomputations', ['investigator'], async () => ({ method: 'POST', url: '/v1/recomputations', payload: {} }));
     add('GET', '/v1/blacklist', ['gateway', 'investigator'], async () => ({ method: 'GET', url: '/v1/blacklist' }));
     add('GET', '/v1/blacklist/versions', ['gateway', 'investigator'], async () => ({ method: 'GET', url: '/v1/blacklist/versions' }));
