@@ -390,6 +390,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       }
     }
     const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } | undefined => {
+      // Too few transfers to fall, as in a run (a count from the set's build: sets built before it have none).
+      if (p.transfers !== undefined && p.transfers < o.minFallTransfers) return undefined;
       const last = lastOfPred.get(a) ?? null;
       if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
       const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays);
@@ -429,7 +431,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         }
         const fall = fallOf(a, p);
         if (!fall) {
-          if (trace) trace.stage = 'predecessor still trading after its listing';
+          if (trace)
+            trace.stage =
+              p.transfers !== undefined && p.transfers < o.minFallTransfers
+                ? 'predecessor has too few transfers to fall'
+                : 'predecessor still trading after its listing';
           continue;
         }
         const gap = rise.at - fall.at;

@@ -40,6 +40,11 @@ export interface WatchPredecessor {
   formerWeight: number;
   /** 0 for a listed account; n for the n-th provisional successor down a chain. */
   depth: number;
+  /**
+   * Its transfers in the window when the set was built: below MIGRATION_DEFAULTS.minFallTransfers it
+   * cannot fall, as in a run (migration.ts detectFall, listedFall). Absent in sets built before it.
+   */
+  transfers?: number;
   /** Its cluster in the served run (null: in none, or not in the run): the migration score's cluster substitute. */
   cluster: string | null;
   profile: { hours: number[]; channels: Record<string, number>; logAmountMean: number | null };
@@ -187,6 +192,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
       const id = row.get('id') as string;
       const p = preds.get(id)!;
       const lastAt = toNumberOrNull(row.get('lastAt'));
+      p.transfers = toNumberOrNull(row.get('transfers')) ?? 0;
       // Silent for the quiet days before it was listed: it stopped (as the analysis says).
       if (lastAt !== null && p.fallAt - lastAt >= 14 * DAY_MS) {
         p.fallAt = lastAt;

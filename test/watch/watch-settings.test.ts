@@ -34,12 +34,21 @@ function history(): SyntheticTransfer[] {
     for (let d = (k - 1) * 5; d < k * 5; d++) {
       out.push(d % 2 ? tx(partner(k), 'WSA', d, 19, 45) : tx('WSA', partner(k), d, 18, 35));
     }
+  // Two more labelled accounts: WSF with 2 transfers in all (too few to fall, in a run as in the
+  // watch), WSH with 3.
+  out.push(tx('WSF', 'WSE1', 20, 18, 35), tx('WSE2', 'WSF', 22, 19, 45));
+  out.push(tx('WSH', 'WSE3', 20, 18, 35), tx('WSE4', 'WSH', 22, 19, 45), tx('WSH', 'WSE3', 24, 18, 35));
   return out;
 }
 
 /** WSS opens on day 32 and deals with WSC1, WSC2, WSC3 (older partners of WSA) and WSC6: 8 transfers. */
 function successor(): SyntheticTransfer[] {
-  return [1, 2, 3, 6].flatMap((k, j) => [tx('WSS', partner(k), 32 + j, 18, 35), tx(partner(k), 'WSS', 33 + j, 19, 45)]);
+  return [
+    ...[1, 2, 3, 6].flatMap((k, j) => [tx('WSS', partner(k), 32 + j, 18, 35), tx(partner(k), 'WSS', 33 + j, 19, 45)]),
+    // WSG takes over both of WSF's counterparties, WSI both of WSH's.
+    ...[0, 2].flatMap((d) => [tx('WSG', 'WSE1', 32 + d, 18, 35), tx('WSE2', 'WSG', 33 + d, 19, 45)]),
+    ...[0, 2].flatMap((d) => [tx('WSI', 'WSE3', 32 + d, 18, 35), tx('WSE4', 'WSI', 33 + d, 19, 45)]),
+  ];
 }
 const NOW = T0 + 42 * DAY;
 
@@ -68,9 +77,9 @@ describe('watch settings (real Neo4j and Redis)', () => {
   before(async () => {
     s = await openServices();
     await seedTransfers(s.driver, s.config, history());
-    await createLabelRepository(s.driver, s.config.neo4j).append([
-      { accountId: 'WSA', label: 'fraud', note: null, source: 'test', createdBy: 'test' },
-    ]);
+    await createLabelRepository(s.driver, s.config.neo4j).append(
+      ['WSA', 'WSF', 'WSH'].map((accountId) => ({ accountId, label: 'fraud' as const, note: null, source: 'test', createdBy: 'test' })),
+    );
     wide = variant('wide', { maxCounterparties: 200 });
     narrow = variant('narrow', { maxCounterparties: 2 });
     young = variant('young', { youngDays: 14 });
@@ -172,5 +181,16 @@ describe('watch settings (real Neo4j and Redis)', () => {
     await s.rt.redis().hset(k.pred(0), 'WSQ', (await s.rt.redis().hget(k.pred(0), 'WSA'))!);
     await s.rt.redis().hset(k.meta(0), 'builtAt', String(Date.now() + 1));
     assert.ok((await watch.afterWrite(job)).evaluated >= 1, 'the rebuilt generation is read again: WSQ → WSS is scored');
+  });
+  test('a predecessor with fewer than 3 transfers in the window has not fallen, in the watch as in a run', async () => {
+    const stage = (await watchOf(wide).diagnose('WSF', 'WSG', NOW)).stage;
+    assert.equal(stage, 'predecessor has too few transfers to fall');
+    assert.equal(await watchOf(wide).explain('WSF', 'WSG', NOW), undefined);
+    const k = watchKeys(wide.queue.prefix);
+    assert.equal((JSON.parse((await s.rt.redis().hget(k.pred(0), 'WSF'))!) as WatchPredecessor).transfers, 2);
+    // One more transfer and the same takeover is a link.
+    const three = await watchOf(wide).explain('WSH', 'WSI', NOW);
+    assert.ok(three, (await watchOf(wide).diagnose('WSH', 'WSI', NOW)).stage);
+    assert.equal(three.evidence.sharedCounterparties, 2);
   });
 });
