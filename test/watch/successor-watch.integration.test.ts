@@ -314,12 +314,9 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.match(m.watch.heldBecause ?? '', /ACCTNET_WATCH_AUTO_LIST is off/);
     assert.ok(!(await served()).some((e) => e.accountId === 'NEW4'));
     const before = (await blacklist().state()).servedVersion!;
-    const confirmed = await app.inject({
-      method: 'POST',
-      url: '/v1/migrations/confirm',
-      headers: bearer(keys.investigator),
-      payload: { from: 'OLD4', to: 'NEW4' },
-    });
+    const confirm = (from: string, to: string) =>
+      app.inject({ method: 'POST', url: '/v1/migrations/confirm', headers: bearer(keys.investigator), payload: { from, to } });
+    const confirmed = await confirm('OLD4', 'NEW4');
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     assert.ok(confirmed.json().published.version > before);
     const entry = (await served()).find((e) => e.accountId === 'NEW4');
@@ -334,12 +331,7 @@ describe('successor watch (real Neo4j and Redis)', () => {
       { from: 'P0a', to: 'NEWP', score: 0.9, listScore: 0, fallAt: T0, riseAt: T0 + DAY, depth: 1, evidence: handEvidence() },
       Date.now(),
     );
-    const unlisted = await app.inject({
-      method: 'POST',
-      url: '/v1/migrations/confirm',
-      headers: bearer(keys.investigator),
-      payload: { from: 'P0a', to: 'NEWP' },
-    });
+    const unlisted = await confirm('P0a', 'NEWP');
     assert.equal(unlisted.statusCode, 200, unlisted.body);
     assert.equal(unlisted.json().migration.watch.listed, false);
     assert.match(unlisted.json().migration.watch.heldBecause, /predecessor is not on the served list/);
