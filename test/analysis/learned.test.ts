@@ -235,6 +235,25 @@ test('determinism: the same data, seed and labels give the same scores whatever 
   assert.deepEqual(a.model.topFeatures, b.model.topFeatures);
 });
 
+test('the fit is bounded: beyond maxFitRows a seeded sample per class fits the models, the card says so, every account is scored', async () => {
+  const full = await analyse(W.transfers, labelled);
+  const rowsAll = full.model.labels.fraud + full.model.labels.legit + full.model.labels.sampled;
+  const cap = Math.floor(rowsAll / 3);
+  const a = await analyse(W.transfers, labelled, { maxFitRows: cap });
+  const b = await analyse(W.transfers, labelled, { maxFitRows: cap });
+  assert.equal(a.model.status, 'trained');
+  const note = a.model.notes.find((n) => n.startsWith('the models were fitted on'));
+  assert.ok(note, a.model.notes.join(' | '));
+  const m = note.match(/fitted on (\d+) of (\d+) training rows/)!;
+  assert.equal(Number(m[2]), rowsAll);
+  assert.ok(Math.abs(Number(m[1]) - cap) <= 2, `${m[1]} rows fitted for a cap of ${cap}`);
+  assert.ok(a.learnedScore);
+  for (const s of a.learnedScore!) assert.ok(s >= 0 && s <= 1);
+  assert.deepEqual(Array.from(a.learnedScore!), Array.from(b.learnedScore!), 'deterministic with the seed');
+  assert.ok(!full.model.notes.some((n) => n.startsWith('the models were fitted on')), 'under the cap: no sample');
+  assert.ok(a.model.rocAuc! > 0.7, `cross-validated ROC-AUC on the sample ${a.model.rocAuc}`);
+});
+
 test('too few fraud labels: the run says so and scores with the rules alone', async () => {
   const few = new Map([...labelled].slice(0, 5));
   const out = await analyse(W.transfers, few);
