@@ -117,9 +117,10 @@ export function successorsPage(root: HTMLElement): Page {
         confirm.addEventListener('click', () => void decide(m, 'confirm', confirm));
         reject.addEventListener('click', () => void decide(m, 'reject', reject));
         const w = m.watch;
+        // listed: on the served list now (the API reads it from the served version), else why not.
         const state = w?.listed
           ? `listed (${fmt.score(w.listScore)})${w.decision === 'confirmed' ? `, confirmed by ${w.decidedBy}` : ''}`
-          : (w?.heldBecause ?? 'not listed');
+          : `${w?.decision === 'confirmed' ? `confirmed by ${w.decidedBy}; not listed: ` : ''}${w?.heldBecause ?? 'not listed'}`;
         return h(
           'tr',
           {},
