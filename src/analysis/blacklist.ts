@@ -103,6 +103,11 @@ export interface ProvisionalListing {
   score: number;
 }
 
+/** A provisional successor's score on a list: its predecessor's score there × the link score (3 decimals). */
+export function provisionalListScore(predecessorScore: number, linkScore: number): number {
+  return Math.round(predecessorScore * linkScore * 1000) / 1000;
+}
+
 /** The second reason of every provisional entry (after `MIGRATED_FROM:<A>:<link score>`). */
 export const PROVISIONAL_REASON = 'PROVISIONAL';
 
@@ -130,7 +135,7 @@ export function withProvisional(
       if (byAccount.has(p.to) || excluded.has(p.to) || p.to === p.from) continue;
       const predecessor = byAccount.get(p.from);
       if (!predecessor) continue;
-      const score = Math.round(predecessor.score * p.score * 1000) / 1000;
+      const score = provisionalListScore(predecessor.score, p.score);
       if (score < threshold) continue;
       const entry = {
         accountId: p.to,

@@ -243,14 +243,15 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       // of the run that first listed them.
       const listedAt = new Map<string, number>();
       const blacklist = createBlacklistRepository(driver, config.neo4j);
+      const successors = createSuccessorRepository(driver, config.neo4j);
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
         const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
-        for (const [id, at] of await createSuccessorRepository(driver, config.neo4j).listingTimes(ids))
+        for (const [id, at] of await successors.listingTimes(ids))
           listedAt.set(id, Math.min(at, asOf));
       }
       // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
-      const rejectedPairs = await createSuccessorRepository(driver, config.neo4j).rejectedPairs();
+      const rejectedPairs = await successors.rejectedPairs();
       return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt, rejectedPairs };
     });
 

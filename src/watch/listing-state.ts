@@ -6,6 +6,7 @@
 // one. Shown as stored, a confirm of a successor whose predecessor is not listed said "listed" while
 // gateways never got it (docs/decisions.md, "Issue 13 — `listed` says what gateways hold").
 import type { Driver } from 'neo4j-driver';
+import { provisionalListScore } from '../analysis/blacklist.js';
 import type { Config } from '../config/index.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import type { Successor } from '../neo4j/repositories/successors.js';
@@ -35,7 +36,7 @@ export async function withServedListing(driver: Driver, config: Config, items: r
       continue;
     }
     const predecessor = entries.get(s.from);
-    const listScore = predecessor ? Math.round(predecessor.score * s.score * 1000) / 1000 : null;
+    const listScore = predecessor ? provisionalListScore(predecessor.score, s.score) : null;
     let why: string;
     if (version === null) why = 'no blacklist version is served yet';
     else if (state.pinnedVersion !== null)

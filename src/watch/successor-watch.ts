@@ -20,6 +20,7 @@ import {
   type PairInputs,
   type RiseKind,
 } from '../analysis/migration.js';
+import { provisionalListScore } from '../analysis/blacklist.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
 import { enqueuePublishRetry } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock } from '../redis/lock.js';
@@ -649,7 +650,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         const depth = p.depth + 1;
         const key = successorKey(a, sId);
         // S's score on the list: A's score × the link's (as withProvisional builds it).
-        const listScore = Math.round(p.score * link.score * 1000) / 1000;
+        const listScore = provisionalListScore(p.score, link.score);
         const recorded = await successors.record(
           {
             from: a,
