@@ -8,17 +8,30 @@
 //   first occurrence in the file wins (a streaming import with concurrency > 1 may let a later job
 //   commit first);
 // - one IngestChunk record per job with that job's counts and its RejectedRows, one IngestBatch.
+// The file is read by several threads at once when it is larger than one range (bulk-ranges.ts):
+// each reads its ranges with the same reader and checks each row (bulk-convert-worker.ts); this
+// thread takes their results in file order and does what depends on earlier rows (jobs, repeated
+// tx_ids, first transfer times). A range its thread cannot read (a file whose quotes do not pair up
+// is cut in the wrong places) makes the conversion start over in one pass, which stops where the
+// streaming path stops and says the same.
 // Memory: the tx_ids seen (with the byte offset of their line, read back on a repeat) and each
 // account's first transfer time (peak RSS 510 MiB for 1M transfers over 100k accounts).
 import { stringify } from 'csv-stringify/sync';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import type { IngestJobData, IngestRow, PreRejectedRow } from '../queue/ingest-queue.js';
-import { bulkFiles, CsvOut, HEADERS, LargeMap, parseLine, quoted, type BulkFiles } from './bulk-files.js';
+import { Worker } from 'node:worker_threads';
+import type { PreRejectedRow } from '../queue/ingest-queue.js';
+import type { ConvertItem, ConvertThreadData, RangeResult, RangeTask } from './bulk-convert-items.js';
+import { bulkFiles, CsvOut, HEADERS, LargeMap, quoted, transferFromLine, transferLine, type BulkFiles } from './bulk-files.js';
+import { fileRanges, type FileRanges } from './bulk-ranges.js';
 import { readRows, type ColumnMap, type FileFormat } from './read-rows.js';
-import { describeConflict, type TransferRecord, type ValidationRules } from './record.js';
-import { classifyRows } from './write-chunk.js';
+import { describeConflict, type ValidationRules } from './record.js';
+import { checkRow, settleRows, type CheckedRow } from './write-chunk.js';
+
+/** Bytes per range a thread reads at a time (a larger file is read by several threads). */
+export const RANGE_BYTES = 4 << 20;
 
 export interface ConvertOptions {
   file: string;
@@ -31,6 +44,12 @@ export interface ConvertOptions {
   /** Where rejected rows go as `line,tx_id,reason,raw` (what `import` writes); only kept if any. */
   rejectsFile: string;
   onProgress?: (p: ConvertProgress) => void;
+  /** Threads that read the file (default: one per CPU, at most 8; 1 reads it in this thread). */
+  threads?: number;
+  /** Bytes per range (default RANGE_BYTES; tests cut small files into many). */
+  rangeBytes?: number;
+  /** The clock written into the batch and chunk records (tests compare two conversions). */
+  now?: () => number;
 }
 
 export interface ConvertProgress {
@@ -56,18 +75,130 @@ export interface ConvertResult {
   rejectsFile: string | null;
   bytesWritten: number;
   elapsedMs: number;
+  /** Threads that read the file; 1 when it was read in one pass (small, or started over). */
+  threads: number;
+  /** Why a threaded read started over in one pass (null if it did not). */
+  startedOver: string | null;
 }
 
-function transferLine(t: TransferRecord, batchId: string): string {
-  return `${quoted(t.txId)},${quoted(t.from)},${quoted(t.to)},${t.amount},${quoted(t.currency)},${t.at},${quoted(t.channel)},${quoted(batchId)}`;
-}
-
-function transferFromLine(line: string): TransferRecord {
-  const [txId, from, to, amount, currency, at, channel] = parseLine(line);
-  return { txId: txId!, from: from!, to: to!, amount: Number(amount), currency: currency!, at: Number(at), channel: channel ?? null };
+/** Threads for a conversion: one per CPU, at most 8. */
+export function defaultConvertThreads(): number {
+  return Math.max(1, Math.min(8, os.availableParallelism()));
 }
 
 export async function convertToImportFiles(opts: ConvertOptions): Promise<ConvertResult> {
+  const threads = opts.threads ?? defaultConvertThreads();
+  const plan = threads > 1 ? fileRanges(opts.file, opts.format, opts.rangeBytes ?? RANGE_BYTES) : null;
+  if (plan && plan.ranges.length > 1) {
+    try {
+      return await convertOnce(opts, (progress) => threadedItems(opts, plan, threads, progress), Math.min(threads, plan.ranges.length), null);
+    } catch (err) {
+      if (!(err instanceof RangeReadFailed)) throw err;
+      return convertOnce(opts, (progress) => onePassItems(opts, progress), 1, err.message);
+    }
+  }
+  return convertOnce(opts, (progress) => onePassItems(opts, progress), 1, null);
+}
+
+/** A range a thread could not read: the conversion starts over in one pass. */
+class RangeReadFailed extends Error {}
+
+/** The whole file in this thread, as the streaming path reads it. */
+async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): AsyncGenerator<ConvertItem> {
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      progress.bytesRead += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const source = fs.createReadStream(opts.file, { highWaterMark: 1 << 20 });
+  source.on('error', (err) => counter.destroy(err));
+  source.pipe(counter);
+  for await (const item of readRows(counter, opts.format, opts.map)) {
+    if (item.kind === 'rejected') yield item;
+    else yield { kind: 'row', row: checkRow({ line: item.line, fields: item.fields, raw: item.raw }, opts.rules) };
+  }
+}
+
+/**
+ * The file's ranges read by `threads` threads, their results taken in file order; at most two
+ * ranges per thread are read ahead of the one being taken (bounded memory).
+ */
+async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: number, progress: ConvertProgress): AsyncGenerator<ConvertItem> {
+  const tasks: RangeTask[] = plan.ranges.map((r, index) => ({ index, start: r.start, end: r.end, prefixEnd: index === 0 ? 0 : plan.headerEnd }));
+  const data: ConvertThreadData = { file: opts.file, format: opts.format, map: opts.map, rules: opts.rules };
+  const pool = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(new URL('./bulk-convert-worker.js', import.meta.url), { workerData: data }));
+  const results = new Map<number, RangeResult>();
+  let failure: string | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let next = 0;
+  let taken = 0;
+  let linesBefore = 0;
+  let crlfBefore = 0;
+  const idle: Worker[] = [];
+  const dispatch = () => {
+    while (idle.length && next < tasks.length && next - taken < pool.length + 1) idle.pop()!.postMessage(tasks[next++]!);
+  };
+  for (const w of pool) {
+    w.on('message', (msg: RangeResult) => {
+      results.set(msg.index, msg);
+      idle.push(w);
+      dispatch();
+      notify();
+    });
+    w.on('error', (err) => {
+      failure ??= `a conversion thread failed: ${err.message}`;
+      notify();
+    });
+    idle.push(w);
+  }
+  try {
+    dispatch();
+    while (taken < tasks.length) {
+      const result = results.get(taken);
+      if (!result) {
+        if (failure) throw new RangeReadFailed(failure);
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      results.delete(taken);
+      if ('error' in result) throw new RangeReadFailed(`bytes ${tasks[taken]!.start}–${tasks[taken]!.end} could not be read apart: ${result.error}`);
+      const task = tasks[taken]!;
+      taken++;
+      dispatch();
+      // Line numbers of the whole file: the lines before the range added (less the CRLFs inside
+      // quoted fields before it, which the reader counted twice, for the lines rows start at); an
+      // unreadable record's reason names csv-parse's line, which moves the same way.
+      for (const item of result.items) {
+        if (item.kind === 'row') {
+          item.row.line += linesBefore - crlfBefore;
+        } else {
+          const local = item.line + result.prefixLines;
+          item.line += linesBefore;
+          if (local !== item.line && item.reason.startsWith('unreadable CSV record:')) item.reason = item.reason.replace(`on line ${local}`, `on line ${item.line}`);
+        }
+        yield item;
+      }
+      linesBefore += result.lines;
+      crlfBefore += result.crlfInside;
+      progress.bytesRead += task.end - task.start;
+    }
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+async function convertOnce(
+  opts: ConvertOptions,
+  items: (progress: ConvertProgress) => AsyncGenerator<ConvertItem>,
+  threads: number,
+  startedOver: string | null,
+): Promise<ConvertResult> {
   const started = Date.now();
   const bytesTotal = fs.statSync(opts.file).size;
   fs.mkdirSync(opts.dir, { recursive: true });
@@ -79,20 +210,25 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
   fs.mkdirSync(path.dirname(opts.rejectsFile), { recursive: true });
   const rejectsOut = fs.openSync(rejectsPartial, 'w');
   fs.writeSync(rejectsOut, stringify([['line', 'tx_id', 'reason', 'raw']]));
+  let rejectsOpen = true;
+  const closeRejects = () => {
+    if (rejectsOpen) fs.closeSync(rejectsOut);
+    rejectsOpen = false;
+  };
 
   const stored = new LargeMap<number>();
   const firstSeen = new LargeMap<number>();
   const amountByCurrency: Record<string, number> = {};
   const progress: ConvertProgress = { bytesRead: 0, bytesTotal, rowsRead: 0, written: 0, duplicates: 0, rejected: 0 };
-  const now = Date.now();
+  const now = (opts.now ?? Date.now)();
+  const createdAt = opts.now ? now : started;
   let seq = 0;
-  let rows: IngestRow[] = [];
+  let rows: CheckedRow[] = [];
   let preRejected: PreRejectedRow[] = [];
 
   const flushJob = () => {
     if (rows.length + preRejected.length === 0) return;
-    const job: IngestJobData = { batchId: opts.batchId, seq, rows, rejected: preRejected };
-    const classified = classifyRows(job, opts.rules);
+    const classified = settleRows(rows, preRejected);
     const rejects = classified.rejects;
     let duplicates = classified.duplicates;
     let written = 0;
@@ -130,20 +266,11 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
     preRejected = [];
   };
 
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      progress.bytesRead += chunk.length;
-      cb(null, chunk);
-    },
-  });
   const ticker = opts.onProgress ? setInterval(() => opts.onProgress!({ ...progress }), 250) : undefined;
   try {
-    const source = fs.createReadStream(opts.file, { highWaterMark: 1 << 20 });
-    source.on('error', (err) => counter.destroy(err));
-    source.pipe(counter);
-    for await (const item of readRows(counter, opts.format, opts.map)) {
+    for await (const item of items(progress)) {
       progress.rowsRead++;
-      if (item.kind === 'row') rows.push({ line: item.line, fields: item.fields, raw: item.raw });
+      if (item.kind === 'row') rows.push(item.row);
       else preRejected.push({ line: item.line, reason: item.reason, raw: item.raw });
       if (rows.length + preRejected.length >= opts.batchSize) flushJob();
     }
@@ -153,7 +280,7 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
     for (const [id, at] of firstSeen.entries()) accounts.write(`${quoted(id)},${at},${now}`);
     accounts.close();
     const batch = new CsvOut(files.batch, HEADERS.batch);
-    batch.write(`${quoted(opts.batchId)},"file",${quoted(path.basename(opts.file))},${started},${seq},${progress.rowsRead},${now},true`);
+    batch.write(`${quoted(opts.batchId)},"file",${quoted(path.basename(opts.file))},${createdAt},${seq},${progress.rowsRead},${now},true`);
     batch.close();
     opts.onProgress?.({ ...progress });
     const result: ConvertResult = {
@@ -169,8 +296,10 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
       rejectsFile: null,
       bytesWritten: transfers.bytes + accounts.bytes + chunks.bytes + rejectedRows.bytes + batch.bytes,
       elapsedMs: 0,
+      threads,
+      startedOver,
     };
-    fs.closeSync(rejectsOut);
+    closeRejects();
     if (result.rejected > 0) {
       fs.renameSync(rejectsPartial, opts.rejectsFile);
       result.rejectsFile = opts.rejectsFile;
@@ -181,6 +310,7 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
     return result;
   } finally {
     if (ticker) clearInterval(ticker);
+    closeRejects();
     for (const out of [transfers, chunks, rejectedRows]) {
       try {
         out.close();

@@ -4,6 +4,7 @@
 // property, as the streaming path's null does).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TransferRecord } from './record.js';
 
 export interface BulkFiles {
   dir: string;
@@ -47,6 +48,17 @@ export function importArguments(files: BulkFiles): string[] {
     '--multiline-fields-format=v2',
     `--multiline-fields=${files.rejected}`,
   ];
+}
+
+/** A transfer's line in the importer's relationship file (columns of HEADERS.transfers). */
+export function transferLine(t: TransferRecord, batchId: string): string {
+  return `${quoted(t.txId)},${quoted(t.from)},${quoted(t.to)},${t.amount},${quoted(t.currency)},${t.at},${quoted(t.channel)},${quoted(batchId)}`;
+}
+
+/** The transfer a line of the relationship file holds (the inverse of {@link transferLine}). */
+export function transferFromLine(line: string): TransferRecord {
+  const [txId, from, to, amount, currency, at, channel] = parseLine(line);
+  return { txId: txId!, from: from!, to: to!, amount: Number(amount), currency: currency!, at: Number(at), channel: channel ?? null };
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;

@@ -62,6 +62,10 @@ export interface BulkSummary {
   /** The neo4j-admin command for these files (run by acctnet for the managed server). */
   adminCommand: string[];
   stepsMs: Partial<Record<BulkStep, number>>;
+  /** Threads that read the file during the conversion (1: one pass). */
+  convertThreads: number;
+  /** Why the threads' read started over in one pass, when it did (docs/ingest.md, "Bulk back-fill"). */
+  convertStartedOver: string | null;
   /** From the stop of the managed server until its schema was online again. */
   downtimeMs: number | null;
   elapsedMs: number;
@@ -247,6 +251,8 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
     filesKept: true,
     adminCommand: command,
     stepsMs,
+    convertThreads: converted.threads,
+    convertStartedOver: converted.startedOver,
     downtimeMs: null,
     elapsedMs: 0,
     rowsPerSecond: 0,

@@ -93,7 +93,24 @@ function resolveColumns(available: readonly string[], map: ColumnMap): Map<Canon
   return resolved;
 }
 
-async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadItem> {
+/**
+ * What a reader counted, for a caller that reads a file in pieces (the bulk conversion's ranges):
+ * `lines` is the reader's line count at the end of the input (csv-parse's `info.lines`, where a CRLF
+ * inside a quoted field counts two and the count starts at 1; NDJSON: the lines read), `crlfInside`
+ * the CRLFs inside quoted fields of the records read.
+ */
+export interface ReadStats {
+  lines: number;
+  crlfInside: number;
+}
+
+/** A piece of a file read on its own: whether it starts mid-file (an NDJSON BOM is only taken off the file's first line), and what to count. */
+export interface ReadPiece {
+  midFile: boolean;
+  stats: ReadStats;
+}
+
+async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | undefined): AsyncGenerator<ReadItem> {
   const skipped: ReadItem[] = [];
   let crlfInside = 0;
   let columns: Map<CanonicalField, string> | undefined;
@@ -140,6 +157,10 @@ async function* readCsv(input: Readable, map: ColumnMap): AsyncGenerator<ReadIte
   }
   while (skipped.length) yield skipped.shift()!;
   if (!columns) throw new InputError('the CSV input is empty (no header row)');
+  if (stats) {
+    stats.lines = parser.info.lines;
+    stats.crlfInside = crlfInside;
+  }
 }
 
 /** Canonical fields of one JSON object (an NDJSON line or an element of a POST body). */
@@ -157,12 +178,12 @@ export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = 
   return { fields, bad };
 }
 
-async function* readNdjson(input: Readable, map: ColumnMap): AsyncGenerator<ReadItem> {
+async function* readNdjson(input: Readable, map: ColumnMap, piece: ReadPiece | undefined): AsyncGenerator<ReadItem> {
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   for await (const text of lines) {
     lineNo++;
-    const trimmed = (lineNo === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
+    const trimmed = (lineNo === 1 && !piece?.midFile ? text.replace(/^\uFEFF/, '') : text).trim();
     if (!trimmed) continue;
     let value: unknown;
     try {
@@ -179,8 +200,13 @@ async function* readNdjson(input: Readable, map: ColumnMap): AsyncGenerator<Read
     if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: clipRaw(text) };
     else yield { kind: 'row', line: lineNo, fields, raw: clipRaw(text) };
   }
+  if (piece) {
+    piece.stats.lines = lineNo;
+    piece.stats.crlfInside = 0;
+  }
 }
 
-export function readRows(input: Readable, format: FileFormat, map: ColumnMap): AsyncGenerator<ReadItem> {
-  return format === 'csv' ? readCsv(input, map) : readNdjson(input, map);
+export function readRows(input: Readable, format: FileFormat, map: ColumnMap, piece?: ReadPiece): AsyncGenerator<ReadItem> {
+  // A CSV piece is read behind the file's header (bulk-ranges.ts), so its BOM is where it was.
+  return format === 'csv' ? readCsv(input, map, piece?.stats) : readNdjson(input, map, piece);
 }

@@ -27,7 +27,7 @@ export interface ChunkOutcome {
   replayed: boolean;
 }
 
-interface RejectRecord {
+export interface RejectRecord {
   line: number;
   reason: string;
   raw: string;
@@ -45,41 +45,50 @@ export interface Classified {
   duplicates: number;
 }
 
-/** Validation and in-job de-duplication: pure, before any database work. */
-export function classifyRows(job: IngestJobData, rules: ValidationRules): Classified {
-  const rejects: RejectRecord[] = job.rejected.map((r) => ({ line: r.line, reason: r.reason, raw: clipRaw(r.raw), txId: null }));
+/** One row validated: the transfer it holds, or why it is rejected. */
+export type CheckedRow =
+  | { ok: true; line: number; raw: string; transfer: TransferRecord }
+  | { ok: false; line: number; raw: string; reason: string; txId: string | null };
+
+/** Validation of one row (the per-row half of {@link classifyRows}; the bulk conversion's threads run it). */
+export function checkRow(row: IngestJobData['rows'][number], rules: ValidationRules): CheckedRow {
+  const v = validateRow(row.fields, rules);
+  if (v.ok) return { ok: true, line: row.line, raw: rawText(row), transfer: v.transfer };
+  const txId = row.fields.tx_id;
+  return { ok: false, line: row.line, raw: rawText(row), reason: v.reason, txId: txId === null || txId === undefined ? null : String(txId) };
+}
+
+/** In-job de-duplication of checked rows, in row order (the other half of {@link classifyRows}). */
+export function settleRows(checked: readonly CheckedRow[], preRejected: IngestJobData['rejected']): Classified {
+  const rejects: RejectRecord[] = preRejected.map((r) => ({ line: r.line, reason: r.reason, raw: clipRaw(r.raw), txId: null }));
   const byTxId = new Map<string, TransferRecord & { line: number; raw: string }>();
   let duplicates = 0;
-  for (const row of job.rows) {
-    const v = validateRow(row.fields, rules);
-    if (!v.ok) {
-      const txId = row.fields.tx_id;
-      rejects.push({
-        line: row.line,
-        reason: v.reason,
-        raw: rawText(row),
-        txId: txId === null || txId === undefined ? null : String(txId),
-      });
+  for (const row of checked) {
+    if (!row.ok) {
+      rejects.push({ line: row.line, reason: row.reason, raw: row.raw, txId: row.txId });
       continue;
     }
-    const earlier = byTxId.get(v.transfer.txId);
+    const earlier = byTxId.get(row.transfer.txId);
     if (earlier) {
-      const conflict = describeConflict(earlier, v.transfer);
+      const conflict = describeConflict(earlier, row.transfer);
       if (conflict) {
-        rejects.push({
-          line: row.line,
-          reason: `${conflict} (line ${earlier.line} of this batch)`,
-          raw: rawText(row),
-          txId: v.transfer.txId,
-        });
+        rejects.push({ line: row.line, reason: `${conflict} (line ${earlier.line} of this batch)`, raw: row.raw, txId: row.transfer.txId });
       } else {
         duplicates++;
       }
       continue;
     }
-    byTxId.set(v.transfer.txId, { ...v.transfer, line: row.line, raw: rawText(row) });
+    byTxId.set(row.transfer.txId, { ...row.transfer, line: row.line, raw: row.raw });
   }
   return { fresh: [...byTxId.values()], rejects, duplicates };
+}
+
+/** Validation and in-job de-duplication: pure, before any database work. */
+export function classifyRows(job: IngestJobData, rules: ValidationRules): Classified {
+  return settleRows(
+    job.rows.map((row) => checkRow(row, rules)),
+    job.rejected,
+  );
 }
 
 function rowToTransfer(r: { get(key: string): unknown }): TransferRecord {

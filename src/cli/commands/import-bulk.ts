@@ -70,6 +70,11 @@ export function printBulkSummary(s: BulkSummary, database: string): void {
   say(
     `batch ${s.batchId}: ${s.rowsRead} rows read, ${s.written} written, ${s.duplicates} already stored, ${s.rejected} rejected; ${s.accounts} accounts (${steps})`,
   );
+  say(
+    s.convertStartedOver
+      ? `converted in one pass after the threads' read started over: ${s.convertStartedOver}`
+      : `converted by ${s.convertThreads} thread${s.convertThreads === 1 ? '' : 's'}`,
+  );
   if (s.rejectsFile) say(`rejected rows and their reasons: ${s.rejectsFile}`);
   if (s.mode === 'managed') {
     say(
