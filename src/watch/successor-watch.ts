@@ -176,6 +176,31 @@ export function candidateFrom(
   return { id, firstSeenAt, relations: [...relations.values()], recent, earlier, sent };
 }
 
+/** What riseOf reads of a candidate: its transfers in the window, and their first. */
+export interface RiseInput {
+  firstSeenAt: number | null;
+  transfers: number;
+  /** Of them, in the recent weeks (RECENT_MS). */
+  recent: number;
+  /** Distinct counterparties. */
+  counterparties: number;
+  /** Infinity: none. */
+  firstInWindow: number;
+}
+
+/** A candidate's rise input from its full read. */
+export function riseInput(c: Candidate): RiseInput {
+  let firstInWindow = Infinity;
+  for (const r of c.relations) if (r.first < firstInWindow) firstInWindow = r.first;
+  return {
+    firstSeenAt: c.firstSeenAt,
+    transfers: c.recent + c.earlier,
+    recent: c.recent,
+    counterparties: new Set(c.relations.map((r) => r.id)).size,
+    firstInWindow,
+  };
+}
+
 export interface SuccessorWatchDeps {
   config: Config;
   driver: Driver;
@@ -236,20 +261,44 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
    * Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging, not a hub (distinct counterparties
    * at the served run's hub threshold, as a run counts them): when did it rise.
    */
-  function riseOf(c: Candidate, now: number, hubThreshold: number): { at: number; kind: RiseKind } | null {
-    const transfers = c.recent + c.earlier;
-    if (transfers < o.minRiseTransfers) return null;
-    const counterparties = new Set(c.relations.map((r) => r.id)).size;
-    if (counterparties >= hubThreshold) return null;
-    let firstInWindow = Infinity;
-    for (const r of c.relations) if (r.first < firstInWindow) firstInWindow = r.first;
-    const first = c.firstSeenAt ?? firstInWindow;
-    if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(firstInWindow, now)), kind: 'new' };
+  function riseOf(c: RiseInput, now: number, hubThreshold: number): { at: number; kind: RiseKind } | null {
+    if (c.transfers < o.minRiseTransfers) return null;
+    if (c.counterparties >= hubThreshold) return null;
+    const first = c.firstSeenAt ?? c.firstInWindow;
+    if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(c.firstInWindow, now)), kind: 'new' };
     const earlierWeeks = Math.max(1, (config.analysis.windowDays * DAY_MS - RECENT_MS) / (7 * DAY_MS));
     const recentRate = c.recent / 4;
-    const beforeRate = c.earlier / earlierWeeks;
+    const beforeRate = (c.transfers - c.recent) / earlierWeeks;
     if (recentRate >= 3 && recentRate >= o.surgeRatio * Math.max(beforeRate, 0.25)) return { at: now - RECENT_MS, kind: 'surge' };
     return null;
+  }
+
+  /**
+   * Of the accounts, those that rose as of `now` (riseOf), from a count of their transfers (one
+   * property per transfer), so that only they are read in full (loadCandidates): most accounts a
+   * job touches are neither young nor surging.
+   */
+  async function risen(ids: string[], now: number, hubThreshold: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const r = await read((tx) =>
+      tx.run(cypher('watch/candidate-rise'), {
+        ids,
+        from: int(now - config.analysis.windowDays * DAY_MS + 1),
+        recentFrom: int(now - RECENT_MS),
+      }),
+    );
+    const out: string[] = [];
+    for (const row of r.records) {
+      const input: RiseInput = {
+        firstSeenAt: toNumberOrNull(row.get('firstSeenAt')),
+        transfers: toNumber(row.get('transfers')),
+        recent: toNumber(row.get('recent')),
+        counterparties: toNumber(row.get('counterparties')),
+        firstInWindow: toNumberOrNull(row.get('firstInWindow')) ?? Infinity,
+      };
+      if (riseOf(input, now, hubThreshold)) out.push(row.get('id') as string);
+    }
+    return out;
   }
 
   /** Lists S (or says why not); `replacing`: S was listed under a weaker link just superseded, so the breaker is not charged again. */
@@ -330,7 +379,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     trace?: PairTrace,
     allPredecessors = false,
   ): Promise<Array<{ a: string; s: string; p: WatchPredecessor; link: Migration | undefined; ceiling: number }>> {
-    const [candidates, setRun] = await Promise.all([loadCandidates([...pairs.keys()], now), watchSetRun(redis, config, gen)]);
+    // Only the accounts that rose are read in full (a trace explains every stage, so it reads all).
+    const setRun = await watchSetRun(redis, config, gen);
+    const ids = [...pairs.keys()];
+    const candidates = await loadCandidates(trace ? ids : await risen(ids, now, setRun.hubThreshold), now);
+    // A candidate that did not rise is scored with no predecessor (riseOf below): left out at once.
+    if (!trace) pairs = new Map([...pairs].filter(([sId]) => candidates.has(sId)));
     // The candidates' counterparties' membership.
     const needCps = [...new Set([...candidates.values()].flatMap((c) => c.relations.map((r) => r.id)))].filter((c) => !cps.has(c));
     if (needCps.length) {
@@ -404,7 +458,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (trace) trace.stage = 'successor not stored';
         continue;
       }
-      const rise = riseOf(s, now, setRun.hubThreshold);
+      const rise = riseOf(riseInput(s), now, setRun.hubThreshold);
       if (trace) {
         trace.transfers = s.recent + s.earlier;
         trace.firstSeenAt = s.firstSeenAt;
