@@ -27,7 +27,7 @@ export interface ChunkOutcome {
   replayed: boolean;
 }
 
-export interface RejectRecord {
+interface RejectRecord {
   line: number;
   reason: string;
   raw: string;
