@@ -6,34 +6,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
 import { createDriver } from '../src/neo4j/driver.js';
 import { applySchema } from '../src/neo4j/schema.js';
 import { readRows } from '../src/ingest/read-rows.js';
 import { validationRules } from '../src/ingest/rules.js';
 import { writeIngestChunk } from '../src/ingest/write-chunk.js';
 import type { IngestJobData } from '../src/queue/ingest-queue.js';
-import { INGEST_QUEUE } from '../src/queue/ingest-queue.js';
-import { createRedis } from '../src/redis/connection.js';
-import { accountId, backgroundTransfers, type SyntheticTransfer } from '../dev/synth/background.js';
+import { backgroundTransfers, type SyntheticTransfer } from '../dev/synth/background.js';
 import { createRng } from '../dev/synth/rng.js';
-import { createLabelRepository } from '../src/neo4j/repositories/labels.js';
 import { writeTransfersCsv } from '../dev/synth/write-csv.js';
 import type { Config } from '../src/config/index.js';
 import { bulkRun, type BulkRun } from './bulk.js';
 import { splitFile, watchRun, type WatchRun } from './watch.js';
+import { importThroughWorker, labelShareFraud } from './stream-import.js';
 import {
   BENCH_DIR,
   benchEnv,
-  exitOf,
   freshNeo4j,
   log,
   machine,
   median,
   neo4jPid,
-  spawnCli,
   stopBenchNeo4j,
-  trackCpu,
   trackPeak,
 } from './common.js';
 
@@ -231,52 +225,22 @@ async function floorRun(
 async function endToEndRun(file: string, expected: Expected, env: NodeJS.ProcessEnv, watch: boolean) {
   const config = await freshNeo4j(env);
   const childEnv = { ...env, NEO4J_URI: config.neo4j.uri, ACCTNET_WATCH: watch ? 'on' : 'off' };
-  if (watch && watchShare > 0) {
-    // Every 1/share-th account labelled fraud: the watch set's predecessors (their counterparties join as they appear).
-    const driver = createDriver(config.neo4j);
-    await applySchema(driver, config.neo4j);
-    const step = Math.max(1, Math.round(1 / watchShare));
-    const labels = [];
-    for (let n = 0; n < accounts; n += step)
-      labels.push({ accountId: accountId('AC', n), label: 'fraud' as const, note: null, source: 'import', createdBy: 'bench' });
-    await createLabelRepository(driver, config.neo4j).append(labels);
-    await driver.close();
-  }
-  const worker = spawnCli(['worker'], childEnv);
-  const workerPeak = trackPeak(worker.pid!);
-  const redis = createRedis(config.redis.url);
-  const queue = new Queue(INGEST_QUEUE, { connection: redis, prefix: config.queue.prefix });
-  for (let i = 0; i < 600 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
-  const neo4jPeak = trackPeak(neo4jPid(env)!);
-  const neo4jCpu = trackCpu(neo4jPid(env)!);
-  const workerCpu = trackCpu(worker.pid!);
-  const started = performance.now();
-  const importer = spawnCli(['import', file], childEnv);
-  const importPeak = trackPeak(importer.pid!);
-  const importCpu = trackCpu(importer.pid!);
-  let stderr = '';
-  importer.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const code = await exitOf(importer);
-  const seconds = (performance.now() - started) / 1000;
+  // Every 1/share-th account labelled fraud: the watch set's predecessors (their counterparties join as they appear).
+  if (watch && watchShare > 0) await labelShareFraud(config, watchShare, accounts);
+  // Exit 2: some rows rejected (the conflicting repeats), as expected.
+  const run = await importThroughWorker(file, config, childEnv, env, [expected.conflicts > 0 ? 2 : 0]);
   const result = {
-    seconds,
-    importPeakMiB: importPeak.stop(),
-    workerPeakMiB: workerPeak.stop(),
-    neo4jPeakMiB: neo4jPeak.stop(),
+    seconds: run.seconds,
+    importPeakMiB: run.peakMiB.import,
+    workerPeakMiB: run.peakMiB.worker,
+    neo4jPeakMiB: run.peakMiB.neo4j,
     // CPU µs per row of the file, per process: where the two cores went.
     cpuUsPerRow: {
-      neo4j: (neo4jCpu.stop() / expected.rows) * 1e6,
-      worker: (workerCpu.stop() / expected.rows) * 1e6,
-      import: (importCpu.stop() / expected.rows) * 1e6,
+      neo4j: (run.cpuSeconds.neo4j / expected.rows) * 1e6,
+      worker: (run.cpuSeconds.worker / expected.rows) * 1e6,
+      import: (run.cpuSeconds.import / expected.rows) * 1e6,
     },
   };
-  worker.kill('SIGTERM');
-  await exitOf(worker);
-  await queue.obliterate({ force: true });
-  await queue.close();
-  redis.disconnect();
-  // Exit 2: some rows rejected (the conflicting repeats), as expected.
-  if (code !== (expected.conflicts > 0 ? 2 : 0)) throw new Error(`import exited ${code}: ${stderr}`);
   const conflictsWonByCopy = await checkStore(config, expected, 'end to end', true);
   return { ...result, conflictsWonByCopy };
 }

@@ -10,17 +10,13 @@
 // publication); then the measured part: the rest of the file through a new worker with
 // ACCTNET_WATCH on or off. The store is checked against the whole file's counts and sums afterwards.
 import fs from 'node:fs';
-import { Queue } from 'bullmq';
-import { accountId } from '../dev/synth/background.js';
 import type { Config } from '../src/config/index.js';
 import { createDriver } from '../src/neo4j/driver.js';
 import { createBlacklistRepository } from '../src/neo4j/repositories/blacklist.js';
-import { createLabelRepository } from '../src/neo4j/repositories/labels.js';
-import { applySchema } from '../src/neo4j/schema.js';
-import { INGEST_QUEUE } from '../src/queue/ingest-queue.js';
 import { createRedis } from '../src/redis/connection.js';
 import { buildWatchSet, type WatchSetInfo } from '../src/watch/watch-set.js';
-import { exitOf, freshNeo4j, log, neo4jPid, spawnCli, trackCpu } from './common.js';
+import { exitOf, freshNeo4j, log, spawnCli } from './common.js';
+import { importThroughWorker, labelShareFraud } from './stream-import.js';
 
 export interface WatchRun {
   /** Rows of the measured part per second. */
@@ -53,45 +49,6 @@ export function splitFile(file: string, history: number): { partA: string; partB
   return { partA, partB, rowsA: cut, rowsB: lines.length - cut };
 }
 
-async function importWithWorker(
-  file: string,
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  benchEnv: NodeJS.ProcessEnv,
-): Promise<{ seconds: number; workerCpu: number; neo4jCpu: number }> {
-  const worker = spawnCli(['worker'], env);
-  let workerErr = '';
-  worker.stderr!.on('data', (d: Buffer) => (workerErr = (workerErr + d.toString()).slice(-4000)));
-  worker.stdout!.resume();
-  const redis = createRedis(config.redis.url);
-  const queue = new Queue(INGEST_QUEUE, { connection: redis, prefix: config.queue.prefix });
-  try {
-    for (let i = 0; i < 600 && (await queue.getWorkersCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    const cpu = trackCpu(worker.pid!);
-    const neo4jCpu = trackCpu(neo4jPid(benchEnv)!);
-    const started = performance.now();
-    const importer = spawnCli(['import', file], env);
-    importer.stdout!.resume();
-    let stderr = '';
-    importer.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    const code = await exitOf(importer);
-    const seconds = (performance.now() - started) / 1000;
-    const workerCpu = cpu.stop();
-    const neo4jSeconds = neo4jCpu.stop();
-    // 2: some rows rejected (the conflicting repeats), as expected.
-    if (code !== 0 && code !== 2) throw new Error(`import ${file} exited ${code}: ${stderr}; the worker said: ${workerErr}`);
-    return { seconds, workerCpu, neo4jCpu: neo4jSeconds };
-  } finally {
-    if (worker.exitCode === null && worker.signalCode === null) {
-      worker.kill('SIGTERM');
-      await exitOf(worker);
-    }
-    await queue.obliterate({ force: true });
-    await queue.close();
-    redis.disconnect();
-  }
-}
-
 export async function watchRun(
   parts: { partA: string; partB: string; rowsA: number; rowsB: number },
   env: NodeJS.ProcessEnv,
@@ -106,15 +63,10 @@ export async function watchRun(
     // The Redis keys of an earlier run's watch set (same prefix, another database) go first.
     const stale = await redis.keys(`${config.queue.prefix}:watch:*`);
     if (stale.length) await redis.del(...stale);
-    await applySchema(driver, config.neo4j);
-    const step = Math.max(1, Math.round(1 / opts.share));
-    const labels = [];
-    for (let n = 0; n < opts.accounts; n += step)
-      labels.push({ accountId: accountId('AC', n), label: 'fraud' as const, note: null, source: 'import', createdBy: 'bench' });
-    await createLabelRepository(driver, config.neo4j).append(labels);
+    await labelShareFraud(config, opts.share, opts.accounts);
 
     log(`  history: ${parts.rowsA} rows through a worker (watch off), then recompute --wait --full`);
-    await importWithWorker(parts.partA, config, { ...childEnv, ACCTNET_WATCH: 'off' }, env);
+    await importThroughWorker(parts.partA, config, { ...childEnv, ACCTNET_WATCH: 'off' }, env, [0, 2]);
     const recompute = spawnCli(['recompute', '--wait', '--full'], childEnv);
     recompute.stdout!.resume();
     let rcErr = '';
@@ -137,7 +89,7 @@ export async function watchRun(
       );
     }
     log(`  measured: ${parts.rowsB} rows with ACCTNET_WATCH=${opts.watch ? 'on' : 'off'}`);
-    const measured = await importWithWorker(parts.partB, config, { ...childEnv, ACCTNET_WATCH: opts.watch ? 'on' : 'off' }, env);
+    const measured = await importThroughWorker(parts.partB, config, { ...childEnv, ACCTNET_WATCH: opts.watch ? 'on' : 'off' }, env, [0, 2]);
     await checkStore(config);
     const successors = Number((await driver.executeQuery('MATCH (s:Successor) RETURN count(s) AS n')).records[0]!.get('n'));
     return {
@@ -149,8 +101,8 @@ export async function watchRun(
       set,
       buildSeconds,
       successors,
-      workerCpuUsPerRow: (measured.workerCpu / parts.rowsB) * 1e6,
-      neo4jCpuUsPerRow: (measured.neo4jCpu / parts.rowsB) * 1e6,
+      workerCpuUsPerRow: (measured.cpuSeconds.worker / parts.rowsB) * 1e6,
+      neo4jCpuUsPerRow: (measured.cpuSeconds.neo4j / parts.rowsB) * 1e6,
     };
   } finally {
     await driver.close();

@@ -36,9 +36,20 @@ async function prefixBreaks(prefix: Buffer): Promise<number> {
   return stats.lines - 1;
 }
 
+/** The header in front of every range after the first is the same bytes: read and counted once per thread. */
+let header: { end: number; bytes: Buffer; lines: number } | null = null;
+async function headerOf(end: number): Promise<{ bytes: Buffer; lines: number }> {
+  if (header?.end !== end) {
+    const bytes = readPrefix(end);
+    header = { end, bytes, lines: await prefixBreaks(bytes) };
+  }
+  return header;
+}
+
 async function readRange(task: RangeTask): Promise<RangeResult> {
-  const prefix = task.prefixEnd > 0 ? readPrefix(task.prefixEnd) : null;
-  const prefixLines = prefix ? await prefixBreaks(prefix) : 0;
+  const h = task.prefixEnd > 0 ? await headerOf(task.prefixEnd) : null;
+  const prefix = h?.bytes ?? null;
+  const prefixLines = h?.lines ?? 0;
   const stats: ReadStats = { lines: 0, crlfInside: 0 };
   const items: ConvertItem[] = [];
   for await (const item of readRows(Readable.from(rangeBytes(task, prefix)), data.format, data.map, { midFile: task.index > 0, stats })) {
