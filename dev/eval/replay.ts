@@ -29,9 +29,7 @@ import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, projectRoot } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import { createAnalysisRepository } from '../../src/neo4j/repositories/analysis.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
-import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { createSuccessorRepository, SUCCESSOR_STATUSES, type Successor } from '../../src/neo4j/repositories/successors.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
@@ -88,8 +86,6 @@ interface MigrationResult {
   watched: boolean;
   /** The day from which the predecessor was in the watch set (D, or the day after the nightly run that listed it); null: never in the stream. */
   watchedFromDay: number | null;
-  /** Watched on its deadline day only as a lead from the served run's review list (ACCTNET_WATCH_REVIEW). */
-  watchedAsReview?: boolean;
   evidenceDay: number | null;
   evidenceKind: 'takeover' | 'money-from-A' | null;
   /** Recorded by the watch (any status) by the end of the stream. */
@@ -342,26 +338,8 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     // The watch set's predecessors: the fraud labels and each served list from the first day it is
     // in force (the list served at D, then each night's from the next day on; a list can also drop
     // an account again).
-    // With ACCTNET_WATCH_REVIEW on, the served run's review list is watched too (its leads).
-    const reviewIds = async (): Promise<Set<string>> => {
-      if (!config.watch.review) return new Set();
-      const runId = await createRunRepository(driver, config.neo4j).currentRunId();
-      if (!runId) return new Set();
-      const repo = createAnalysisRepository(driver, config.neo4j);
-      const ids = new Set<string>();
-      let after: { score: number; accountId: string } | null = null;
-      for (;;) {
-        const page = await repo.reviewAccounts(runId, after, 5000);
-        for (const r of page) ids.add(r.accountId);
-        if (page.length < 5000) return ids;
-        after = page[page.length - 1]!;
-      }
-    };
-    const servedLists: Array<{ fromDay: number; listed: Set<string>; review: Set<string> }> = [
-      { fromDay: opts.day, listed: atD.listed, review: await reviewIds() },
-    ];
-    const servedOn = (day: number) => servedLists.filter((x) => x.fromDay <= day).at(-1)!;
-    const watchedOn = (day: number, id: string) => servedOn(day).listed.has(id) || servedOn(day).review.has(id);
+    const servedLists: Array<{ fromDay: number; listed: Set<string> }> = [{ fromDay: opts.day, listed: atD.listed }];
+    const servedOn = (day: number) => servedLists.filter((x) => x.fromDay <= day).at(-1)!.listed;
     let nightlyRuns = 0;
     let nightlyNotServed = 0;
     let nightlySeconds = 0;
@@ -413,7 +391,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         nightlyRuns++;
         nightlySeconds += night.seconds;
         if (night.publication !== 'served') nightlyNotServed++;
-        else servedLists.push({ fromDay: opts.day + d + 1, listed: night.listed, review: await reviewIds() });
+        else servedLists.push({ fromDay: opts.day + d + 1, listed: night.listed });
         log(`   night after day ${opts.day + d}: ${night.publication}, ${night.listed.size} listed (${night.seconds} s)`);
       }
     }
@@ -452,12 +430,8 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         to: m.to,
         kind: m.kind,
         riseDay: dayOf(rise),
-        watched: labels.get(m.from) === 'fraud' || watchedOn(deadline, m.from),
-        watchedFromDay:
-          labels.get(m.from) === 'fraud'
-            ? opts.day
-            : (servedLists.find((x) => x.listed.has(m.from) || x.review.has(m.from))?.fromDay ?? null),
-        watchedAsReview: labels.get(m.from) !== 'fraud' && !servedOn(deadline).listed.has(m.from) && servedOn(deadline).review.has(m.from),
+        watched: labels.get(m.from) === 'fraud' || servedOn(deadline).has(m.from),
+        watchedFromDay: labels.get(m.from) === 'fraud' ? opts.day : (servedLists.find((x) => x.listed.has(m.from))?.fromDay ?? null),
         evidenceDay,
         evidenceKind,
         recorded: Boolean(s),
@@ -585,7 +559,6 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     '| measure | value | target | |',
     '| --- | ---: | ---: | --- |',
     `| fraud successors rising after D | ${fraud.length} (predecessor in the watch set ${opts.nightly ? 'by its day' : 'at D'}: ${watched.length}; evidence complete in the stream: ${withEvidence.length}) | ≥ 50 | ${fraud.length >= 50 ? 'met' : '**MISSED** (fewer worlds than needed)'} |`,
-    `| of which watched only as a lead from the review list (ACCTNET_WATCH_REVIEW) | ${fraud.filter((m) => m.watchedAsReview).length} (flagged before the night: ${fraud.filter((m) => m.watchedAsReview && m.flaggedBeforeNight).length}) | | |`,
     `| flagged by the watch before the next nightly run | ${flagged.length} / ${fraud.length} = ${pct(flagged.length, fraud.length)} (of watched predecessors: ${pct(watched.filter((m) => m.flaggedBeforeNight).length, watched.length)}; of those whose evidence completed in the stream: ${pct(withEvidence.filter((m) => m.flaggedBeforeNight).length, withEvidence.length)}) | ≥ 80% | ${met(fraud.length > 0 && flagged.length / fraud.length >= 0.8)} |`,
     ...(opts.nightly
       ? [

@@ -384,13 +384,6 @@ export const VARS = {
     doc: "on: the provisional successor of a listed account is added to the served list at once as a new version (reason MIGRATED_FROM:<A>:<score> with PROVISIONAL, score = A's score × link score). off: it waits for an investigator's confirm. A successor of an account that is not listed is never auto-listed.",
     parse: p.bool,
   }),
-  watchReview: defineVar({
-    name: 'ACCTNET_WATCH_REVIEW',
-    default: 'on',
-    expected: 'on or off',
-    doc: "on: the served run's review list (accounts at or above the threshold on the learned or anomaly score alone) is watched too, as predecessors whose successors are recorded as provisional links for an investigator and never auto-listed. off: only listed and fraud-labelled accounts are watched.",
-    parse: p.bool,
-  }),
   watchMaxAutoListPerHour: defineVar({
     name: 'ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR',
     default: '20',
@@ -722,8 +715,6 @@ export interface Config {
     /** The bar for links with ≥ 2 counterparties taken over (at most minScore). */
     takeoverMinScore: number;
     autoList: boolean;
-    /** The served run's review list is watched too (ACCTNET_WATCH_REVIEW). */
-    review: boolean;
     maxAutoListPerHour: number;
     chainDepth: number;
     expireHours: number;
@@ -845,7 +836,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minScore: v(VARS.watchMinScore),
       takeoverMinScore: Math.min(v(VARS.watchTakeoverMinScore), v(VARS.watchMinScore)),
       autoList: v(VARS.watchAutoList),
-      review: v(VARS.watchReview),
       maxAutoListPerHour: v(VARS.watchMaxAutoListPerHour),
       chainDepth: v(VARS.watchChainDepth),
       expireHours: v(VARS.watchExpireHours),

@@ -57,14 +57,6 @@ function formerOf(cp: WatchCounterparty | undefined, a: string): boolean {
   return cp !== undefined && cp.p.includes(a) && !(cp.late ?? []).includes(a);
 }
 
-/**
- * A predecessor listed by a run or labelled fraud (depth 0, not a lead from the review list): nobody's
- * successor at ingest.
- */
-function isFirm(p: WatchPredecessor | null | undefined): boolean {
-  return p?.depth === 0 && !p.review;
-}
-
 /** A multi-field read (HMGET, ZMSCORE) of any number of fields, in slices; values in the fields' order. */
 async function readAll(fields: readonly string[], read: (slice: string[]) => Promise<Array<string | null>>): Promise<Array<string | null>> {
   const out: Array<string | null> = [];
@@ -320,10 +312,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   ): Promise<{ listed: boolean; breaker: boolean }> {
     let heldBecause: string | null = null;
     let breaker = false;
-    if (!p.listed)
-      heldBecause = p.review
-        ? 'the predecessor is on the review list, not the served list: waits for an investigator'
-        : 'the predecessor is not on the served list: waits for an investigator';
+    if (!p.listed) heldBecause = 'the predecessor is not on the served list: waits for an investigator';
     else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
     // As a run lists: S would score A's score × the link's, and a run would not list it below the threshold.
     else if (listScore < config.analysis.threshold)
@@ -360,7 +349,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       await scorePairs(gen, new Map([[to, new Set([from])]]), now, new Map(), new Map(), trace);
       // A run listed S (or it is labelled fraud): a firm predecessor is nobody's successor at ingest
       // (evaluate skips it), whatever its evidence scores.
-      if (isFirm(parse<WatchPredecessor>(await redis.hget(keys.pred(gen), to))))
+      if (parse<WatchPredecessor>(await redis.hget(keys.pred(gen), to))?.depth === 0)
         trace.stage = 'successor itself listed by a run or labelled';
       return trace;
     },
@@ -491,9 +480,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
           if (trace) trace.stage = 'predecessor not in the watch set';
           continue;
         }
-        // An account on the review list is a lead, not a firm predecessor: it may itself be the
-        // successor of a listed, labelled or provisional one (not of another lead: no cycles).
-        if (own && p.depth >= own.depth && !(own.review && !p.review)) {
+        if (own && p.depth >= own.depth) {
           if (trace) trace.stage = 'successor is itself a predecessor at the same or a higher level';
           continue;
         }
@@ -657,7 +644,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // watch itself (a provisional successor, depth ≥ 1) still is: a stronger link found later must
     // be able to supersede the one it was listed under (a group-mate that was still trading when it
     // rose often scores first).
-    const firm = (id: string) => isFirm(preds.get(id));
+    const firm = (id: string) => preds.get(id)?.depth === 0;
     // A pending account that is now a firm predecessor leaves the set, or it would come up as due
     // in every job and, being the oldest, crowd out the successors that are due.
     const nowPredecessors = pendingIds.filter(firm);

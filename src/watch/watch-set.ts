@@ -7,8 +7,7 @@
 //   <prefix>:watch:v<N>:cp         hash: former counterparty C → JSON WatchCounterparty
 //   <prefix>:watch:v<N>:meta       hash: version, runId, hubThreshold, builtAt, predecessors, counterparties, bytes
 //
-// Predecessors are the listed accounts and the fraud-labelled ones, and (ACCTNET_WATCH_REVIEW) the
-// served run's review list; their former counterparties are
+// Predecessors are the listed accounts and the fraud-labelled ones; their former counterparties are
 // their non-hub counterparties since the window's start (at most ACCTNET_WATCH_MAX_COUNTERPARTIES
 // each, the most recent). Memory per listed account: one predecessor record (~400 bytes: the
 // 24-hour and channel profile) plus ≤ max counterparties × ~60 bytes (a counterparty shared by
@@ -19,7 +18,6 @@ import { counterpartyWeight, type SenderProfile } from '../analysis/migration.js
 import type { Config } from '../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
-import { createAnalysisRepository } from '../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
@@ -33,11 +31,6 @@ export const DAY_MS = 86_400_000;
 export interface WatchPredecessor {
   /** On the served list (only a listed predecessor's successor may be auto-listed). */
   listed: boolean;
-  /**
-   * On the served run's review list (ACCTNET_WATCH_REVIEW), neither listed nor labelled: a lead, not a
-   * verdict — its successors are recorded for an investigator, and it can still be a successor itself.
-   */
-  review?: boolean;
   /** Its score on the served list (1 for a fraud label that is not listed). */
   score: number;
   fallAt: number;
@@ -180,14 +173,8 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     p.fallAt = Math.min(since.get(e.accountId) ?? listedAt, listedAt);
     preds.set(e.accountId, p);
   }
-  const labels = await createLabelRepository(driver, config.neo4j).current();
-  for (const [id, label] of labels) if (label === 'fraud' && !preds.has(id)) preds.set(id, base(false, 1, 0));
-  // The review list (model-only accounts at or above the threshold): watched as leads. A legit label
-  // outranks the model.
-  if (config.watch.review && record?.runId)
-    for (const r of await reviewList(deps, record.runId))
-      if (!preds.has(r.accountId) && labels.get(r.accountId) !== 'legit')
-        preds.set(r.accountId, { ...base(false, r.score, 0), review: true });
+  for (const [id, label] of await createLabelRepository(driver, config.neo4j).current())
+    if (label === 'fraud' && !preds.has(id)) preds.set(id, base(false, 1, 0));
 
   const toBase = converter(config);
   const cps = new Map<string, WatchCounterparty>();
@@ -289,17 +276,6 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   if (previous !== null && previous !== gen)
     await Promise.all([keys.pred(previous), keys.cp(previous), keys.meta(previous)].map((k) => redis.pexpire(k, OLD_GENERATION_GRACE_MS)));
   return info;
-}
-
-/** Every account on a run's review list, highest score first. */
-async function reviewList(deps: Pick<WatchDeps, 'config' | 'driver'>, runId: string): Promise<Array<{ accountId: string; score: number }>> {
-  const repo = createAnalysisRepository(deps.driver, deps.config.neo4j);
-  const out: Array<{ accountId: string; score: number }> = [];
-  for (;;) {
-    const page = await repo.reviewAccounts(runId, out.at(-1) ?? null, 5000);
-    out.push(...page.map((r) => ({ accountId: r.accountId, score: r.score })));
-    if (page.length < 5000) return out;
-  }
 }
 
 /** An account as a run saw it: degree (in + out relations), hub flag, cluster (null: in none). */
