@@ -3,9 +3,10 @@
 // from A) is scored by each variant, then thresholded and assigned one-to-one as detectMigrations does.
 // Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
 //
-//   TUNE_ROUND=1|2|3|4 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
+//   TUNE_ROUND=1|2|3|4|5 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
 // (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
-// 4: counted rare counterparties and a decay for a rise before the fall — the decay was kept;
+// 4: counted rare counterparties and a decay for a rise before the fall — the decay was kept; 5: a prompt
+// rise (within days after the fall) as evidence of its own — not kept;
 // TUNE_DUMP=1 prints every candidate's terms; TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   batchPairInputs,
+  CLUSTER_TERM_PIVOT,
+  CLUSTER_TERM_WEIGHT,
   counterpartyWeight,
   forEachCandidatePair,
   MIGRATION_DEFAULTS,
@@ -57,6 +60,7 @@ function score(
   leadDecay = false,
   countK = 0,
   negDecay = LEAD_DECAY_PER_DAY,
+  prompt: { b: number; full: number; zero: number } | null = null,
 ): number | undefined {
   if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
   let sharedWeight = 0;
@@ -73,7 +77,13 @@ function score(
   if (negDecay && gapDays < 0 && !leadDecay) timing = Math.max(0.6, 1 - negDecay * -gapDays);
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const cc = p.shared.length >= minShared ? c : 0;
-  return Math.round(1000 * timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - w * cc))) / 1000;
+  // Round 5: a prompt rise (the new account starting within days after the old one fell) as evidence of its own.
+  const pr = prompt ? (gapDays < 0 ? 0 : gapDays <= prompt.full ? 1 : Math.max(0, (prompt.zero - gapDays) / (prompt.zero - prompt.full))) : 0;
+  return (
+    Math.round(
+      1000 * timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - w * cc) * (1 - (prompt?.b ?? 0) * pr)),
+    ) / 1000
+  );
 }
 
 type Variant = {
@@ -86,6 +96,7 @@ type Variant = {
   minScore?: number;
   countK?: number;
   negDecay?: number;
+  prompt?: { b: number; full: number; zero: number };
 };
 const variants: Variant[] = [{ name: 'current (no cluster term)', c: () => 0, w: 0 }];
 const ROUND = Number(process.env.TUNE_ROUND ?? 1);
@@ -133,6 +144,18 @@ if (ROUND === 4) {
       for (const minScore of [0.5, 0.55, 0.6])
         if (countK || negDecay || minScore !== 0.5)
           variants.push({ name: `K ${countK} neg ${negDecay} min ${minScore}`, c: shipped, w: 0.2, countK, negDecay, minScore });
+}
+if (ROUND === 5) {
+  const shipped = (x: Pair['x']) => (x.nbrInWithA ?? 0) - CLUSTER_TERM_PIVOT;
+  variants.length = 0;
+  variants.push({ name: 'shipped', c: shipped, w: CLUSTER_TERM_WEIGHT });
+  for (const b of [0.1, 0.2, 0.3])
+    for (const [full, zero] of [
+      [2, 5],
+      [4, 8],
+      [7, 14],
+    ] as const)
+      variants.push({ name: `prompt b ${b} ${full}-${zero}d`, c: shipped, w: CLUSTER_TERM_WEIGHT, prompt: { b, full, zero } });
 }
 for (const w of ROUND === 1 ? [0.2, 0.3, 0.4] : []) {
   variants.push({ name: `old sameCluster w=${w}`, c: (x) => (x.sameCluster ? 1 : 0), w });
@@ -224,7 +247,7 @@ for (const seed of seeds) {
     const cands: Array<{ from: string; to: string; score: number }> = [];
     for (const x of pairs) {
       if (x.p.rise.at - x.p.fall.at < -(v.lead ?? o.maxLeadDays) * DAY_MS) continue;
-      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay, v.countK, v.negDecay);
+      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay, v.countK, v.negDecay, v.prompt ?? null);
       if (s !== undefined && s >= (v.minScore ?? o.minScore)) cands.push({ from: x.p.from, to: x.p.to, score: s });
     }
     cands.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
