@@ -25,10 +25,10 @@ import { Transform } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { PreRejectedRow } from '../queue/ingest-queue.js';
 import type { ConvertItem, ConvertThreadData, RangeResult, RangeTask } from './bulk-convert-items.js';
-import { bulkFiles, CsvOut, HEADERS, LargeMap, quoted, transferFromLine, transferLine, type BulkFiles } from './bulk-files.js';
+import { bulkFiles, CsvOut, HEADERS, LargeMap, quoted, transferFromLine, transferLine, TxIdIndex, type BulkFiles } from './bulk-files.js';
 import { fileRanges, type FileRanges } from './bulk-ranges.js';
 import { readRows, type ColumnMap, type FileFormat } from './read-rows.js';
-import { describeConflict, type ValidationRules } from './record.js';
+import { describeConflict, type TransferRecord, type ValidationRules } from './record.js';
 import { checkRow, settleRows, type CheckedRow } from './write-chunk.js';
 
 /** Bytes per range a thread reads at a time (a larger file is read by several threads). */
@@ -225,7 +225,7 @@ async function convertOnce(
     rejectsOpen = false;
   };
 
-  const stored = new LargeMap<number>();
+  const stored = new TxIdIndex();
   const firstSeen = new LargeMap<number>();
   const amountByCurrency: Record<string, number> = {};
   const progress: ConvertProgress = { bytesRead: 0, bytesTotal, rowsRead: 0, written: 0, duplicates: 0, rejected: 0 };
@@ -242,9 +242,15 @@ async function convertOnce(
     let duplicates = classified.duplicates;
     let written = 0;
     for (const t of classified.fresh) {
-      const offset = stored.get(t.txId);
-      if (offset !== undefined) {
-        const conflict = describeConflict(transferFromLine(transfers.readLineAt(offset)), t);
+      let kept: TransferRecord | undefined;
+      stored.find(t.txId, (offset) => {
+        const line = transferFromLine(transfers.readLineAt(offset));
+        if (line.txId !== t.txId) return false;
+        kept = line;
+        return true;
+      });
+      if (kept) {
+        const conflict = describeConflict(kept, t);
         if (conflict) rejects.push({ line: t.line, reason: conflict, raw: t.raw, txId: t.txId });
         else duplicates++;
         continue;

@@ -172,8 +172,11 @@ export class LargeMap<V> {
   private readonly maps: Array<Map<string, V>> = [new Map()];
 
   get(key: string): V | undefined {
-    for (const m of this.maps) {
-      const v = m.get(key);
+    // Indexed loops, not for…of: in the converter's hot loop the iterator form cost ten times a Map lookup.
+    const maps = this.maps;
+    if (maps.length === 1) return maps[0]!.get(key);
+    for (let k = 0; k < maps.length; k++) {
+      const v = maps[k]!.get(key);
       if (v !== undefined) return v;
     }
     return undefined;
@@ -187,9 +190,10 @@ export class LargeMap<V> {
   }
 
   set(key: string, value: V): void {
-    for (const m of this.maps) {
-      if (m.has(key)) {
-        m.set(key, value);
+    const maps = this.maps;
+    for (let k = 0; k < maps.length; k++) {
+      if (maps[k]!.has(key)) {
+        maps[k]!.set(key, value);
         return;
       }
     }
@@ -203,4 +207,86 @@ export class LargeMap<V> {
   *entries(): Generator<[string, V]> {
     for (const m of this.maps) yield* m;
   }
+}
+
+/**
+ * The tx_ids a bulk conversion has written, as 64-bit hashes and line offsets in typed arrays (open
+ * addressing, linear probing): no string is kept, so the garbage collector never walks ten million
+ * keys, and a lookup is a hash and a probe instead of a Map's. A slot whose hash equals the key's is
+ * only a candidate — `find` confirms it with `isKey` (the caller reads the line back), so a hash
+ * collision can cost a read, never a wrong answer.
+ */
+export class TxIdIndex {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  /** Line offset + 1 (0: an empty slot). */
+  private at: Float64Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(
+    capacity = 1 << 16,
+    private readonly hash: (key: string) => [number, number] = txIdHash,
+  ) {
+    let size = 16;
+    while (size < capacity) size *= 2;
+    this.hi = new Uint32Array(size);
+    this.lo = new Uint32Array(size);
+    this.at = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The offset stored for `key` (confirmed by `isKey(offset)`), or undefined. */
+  find(key: string, isKey: (offset: number) => boolean): number | undefined {
+    const [h, l] = this.hash(key);
+    for (let i = l & this.mask; this.at[i] !== 0; i = (i + 1) & this.mask) {
+      if (this.hi[i] === h && this.lo[i] === l && isKey(this.at[i]! - 1)) return this.at[i]! - 1;
+    }
+    return undefined;
+  }
+
+  /** Adds a key that `find` just did not find. */
+  add(key: string, offset: number): void {
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    const [h, l] = this.hash(key);
+    this.put(h, l, offset + 1);
+    this.count++;
+  }
+
+  private put(h: number, l: number, at: number): void {
+    let i = l & this.mask;
+    while (this.at[i] !== 0) i = (i + 1) & this.mask;
+    this.hi[i] = h;
+    this.lo[i] = l;
+    this.at[i] = at;
+  }
+
+  private grow(): void {
+    const { hi, lo, at } = this;
+    const size = (this.mask + 1) * 2;
+    this.hi = new Uint32Array(size);
+    this.lo = new Uint32Array(size);
+    this.at = new Float64Array(size);
+    this.mask = size - 1;
+    for (let i = 0; i < at.length; i++) if (at[i] !== 0) this.put(hi[i]!, lo[i]!, at[i]!);
+  }
+}
+
+/** Two independent 32-bit hashes of a string's UTF-16 code units (FNV-1a, and a multiply-rotate mix). */
+export function txIdHash(key: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9 ^ key.length;
+  for (let k = 0; k < key.length; k++) {
+    const c = key.charCodeAt(k);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x85ebca6b);
+    b = (b << 13) | (b >>> 19);
+  }
+  b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
+  b ^= b >>> 13;
+  return [a >>> 0, b >>> 0];
 }

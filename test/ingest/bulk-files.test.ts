@@ -1,10 +1,11 @@
 // The import-file CSV written for neo4j-admin reads back to the same values (the bulk converter
-// compares a repeated tx_id with the line it wrote), and LargeMap behaves as one Map.
+// compares a repeated tx_id with the line it wrote), LargeMap behaves as one Map, and TxIdIndex finds
+// exactly the keys it was given, whatever its hash does.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CsvOut, LargeMap, parseLine, quoted } from '../../src/ingest/bulk-files.js';
+import { CsvOut, LargeMap, parseLine, quoted, TxIdIndex, txIdHash } from '../../src/ingest/bulk-files.js';
 import { tmpDir } from '../helpers/env.js';
 
 test('quoted fields read back exactly; null stays null, an empty string stays empty', () => {
@@ -45,4 +46,43 @@ test('LargeMap: get, add, set and size as a Map', () => {
       ['b', 2],
     ],
   );
+});
+
+/** TxIdIndex with its keys' offsets kept beside it, as the converter keeps them in its file. */
+function indexWith(hash?: (k: string) => [number, number]) {
+  const index = hash ? new TxIdIndex(16, hash) : new TxIdIndex(16);
+  const keyAt = new Map<number, string>();
+  return {
+    index,
+    find: (key: string) => index.find(key, (offset) => keyAt.get(offset) === key),
+    add: (key: string, offset: number) => {
+      keyAt.set(offset, key);
+      index.add(key, offset);
+    },
+  };
+}
+
+test('TxIdIndex: finds every key added (at its offset, 0 included) and no other, through growth', () => {
+  const x = indexWith();
+  for (let i = 0; i < 20_000; i++) {
+    assert.equal(x.find(`T${i}`), undefined);
+    x.add(`T${i}`, i * 10);
+  }
+  assert.equal(x.index.size, 20_000);
+  for (let i = 0; i < 20_000; i++) assert.equal(x.find(`T${i}`), i * 10);
+  for (const k of ['T20000', 't1', '', 'T1 ', 'ünï']) assert.equal(x.find(k), undefined);
+});
+
+test('TxIdIndex: a hash that collides for every key costs reads, never a wrong answer', () => {
+  const x = indexWith(() => [7, 7]);
+  for (let i = 0; i < 300; i++) x.add(`K${i}`, i);
+  for (let i = 0; i < 300; i++) assert.equal(x.find(`K${i}`), i);
+  assert.equal(x.find('K300'), undefined);
+});
+
+test('txIdHash: deterministic, and its two halves differ for near keys', () => {
+  assert.deepEqual(txIdHash('ACT12345'), txIdHash('ACT12345'));
+  const seen = new Set<string>();
+  for (let i = 0; i < 100_000; i++) seen.add(txIdHash(`ACT${i}`).join(':'));
+  assert.equal(seen.size, 100_000, 'no 64-bit collision among 100,000 sequential ids');
 });
