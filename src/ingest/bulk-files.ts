@@ -219,6 +219,9 @@ export class TxIdIndex {
   private at: Float64Array;
   private mask: number;
   private count = 0;
+  /** The key `find` hashed last, so that `add` right after it does not hash it again. */
+  private lastKey: string | null = null;
+  private lastHash: [number, number] = [0, 0];
 
   constructor(
     capacity = 1 << 16,
@@ -238,7 +241,7 @@ export class TxIdIndex {
 
   /** The offset stored for `key` (confirmed by `isKey(offset)`), or undefined. */
   find(key: string, isKey: (offset: number) => boolean): number | undefined {
-    const [h, l] = this.hash(key);
+    const [h, l] = this.hashOf(key);
     for (let i = l & this.mask; this.at[i] !== 0; i = (i + 1) & this.mask) {
       if (this.hi[i] === h && this.lo[i] === l && isKey(this.at[i]! - 1)) return this.at[i]! - 1;
     }
@@ -248,9 +251,17 @@ export class TxIdIndex {
   /** Adds a key that `find` just did not find. */
   add(key: string, offset: number): void {
     if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
-    const [h, l] = this.hash(key);
+    const [h, l] = this.hashOf(key);
     this.put(h, l, offset + 1);
     this.count++;
+  }
+
+  private hashOf(key: string): [number, number] {
+    if (key !== this.lastKey) {
+      this.lastHash = this.hash(key);
+      this.lastKey = key;
+    }
+    return this.lastHash;
   }
 
   private put(h: number, l: number, at: number): void {
