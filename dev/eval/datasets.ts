@@ -45,7 +45,7 @@ export interface PreparedDataset {
 export interface EvalDataset {
   /** Unique, used in --datasets (by kind) and file names. */
   name: string;
-  /** What --datasets selects: world-v1, world-v2, patterns, world-legit, amlsim-export, amlsim20k-cycle200, amlsim20k-fanin200. */
+  /** What --datasets selects: world-v1, world-v2, patterns, world-legit, amlsim-export, amlsim20k-cycle200, amlsim20k-fanin200, amlsim20k-cycle200-legit, amlsim20k-fanin200-legit. */
   kind: string;
   description: string;
   /** Data we did not generate ourselves (the external targets apply). */
@@ -133,17 +133,24 @@ function legitLabelWorld(seed: number, accounts: number): EvalDataset {
       const prepared = await prepareWorld(createWorld({ ...worldOptions(seed, accounts, currency), version: 2 }), dir);
       const t = prepared.truth;
       const legit = new Set([...t.lookalikes, ...t.victims].filter((id) => t.all.has(id) && !t.fraud.has(id)));
-      const rng = createRng(`eval-legit-checked-${seed}`);
-      const ordinary = [...t.all].filter((id) => !t.fraud.has(id) && !legit.has(id)).sort();
-      for (let k = 0; k < Math.min(2 * t.fraud.size, ordinary.length); k++) {
-        const j = k + Math.floor(rng() * (ordinary.length - k));
-        [ordinary[k], ordinary[j]] = [ordinary[j]!, ordinary[k]!];
-        legit.add(ordinary[k]!);
-      }
+      for (const id of checkedLegit(t.all, new Set([...t.fraud, ...legit]), 2 * t.fraud.size, `eval-legit-checked-${seed}`)) legit.add(id);
       t.legit = legit;
       return prepared;
     },
   };
+}
+
+/** `count` accounts of `all` outside `exclude`, drawn with a seeded rng (sorted first: independent of the data's order). */
+function checkedLegit(all: Set<string>, exclude: Set<string>, count: number, seed: string): Set<string> {
+  const rng = createRng(seed);
+  const ordinary = [...all].filter((id) => !exclude.has(id)).sort();
+  const out = new Set<string>();
+  for (let k = 0; k < Math.min(count, ordinary.length); k++) {
+    const j = k + Math.floor(rng() * (ordinary.length - k));
+    [ordinary[k], ordinary[j]] = [ordinary[j]!, ordinary[k]!];
+    out.add(ordinary[k]!);
+  }
+  return out;
 }
 
 function sharedData(...parts: string[]): string {
@@ -197,8 +204,8 @@ function amlsimExport(): EvalDataset | SkippedDataset {
  * amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included; the typology
  * table tells the two apart).
  */
-function amlsim20k(sample: 'cycle200' | 'fanin200'): EvalDataset | SkippedDataset {
-  const name = `amlsim20k-${sample}`;
+function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false): EvalDataset | SkippedDataset {
+  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}`;
   const dir = sharedData('amlsim-20k', sample);
   if (!fs.existsSync(path.join(dir, 'transactions.csv')) || !fs.existsSync(path.join(dir, 'nodes.csv')))
     return { name, skipped: `skipped: not found at ${dir}` };
@@ -206,7 +213,7 @@ function amlsim20k(sample: 'cycle200' | 'fanin200'): EvalDataset | SkippedDatase
   return {
     name,
     kind: name,
-    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})`,
+    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}`,
     external: true,
     tuning: sample === 'cycle200',
     version: `IBM/AMLSim sample/20K_${sample} @7338a4bc`,
@@ -242,7 +249,9 @@ function amlsim20k(sample: 'cycle200' | 'fanin200'): EvalDataset | SkippedDatase
         fraud.add(id!);
         typology.set(id!, Number(fraudStep) === -1 ? `${pattern} (fraudStep -1)` : pattern);
       }
-      return { file, mapArgs: [], truth: { fraud, typology, victims: new Set(), lookalikes: new Set(), migrations: null, all } };
+      const truth: EvalTruth = { fraud, typology, victims: new Set(), lookalikes: new Set(), migrations: null, all };
+      if (withLegit) truth.legit = checkedLegit(all, fraud, fraud.size, `eval-legit-checked-${name}`);
+      return { file, mapArgs: [], truth };
     },
   };
 }
@@ -255,6 +264,8 @@ export const DATASET_KINDS = [
   'amlsim-export',
   'amlsim20k-cycle200',
   'amlsim20k-fanin200',
+  'amlsim20k-cycle200-legit',
+  'amlsim20k-fanin200-legit',
 ];
 
 /** The datasets selected, in order; unavailable ones as skipped entries (reported, never silently dropped). */
@@ -290,6 +301,8 @@ export async function selectDatasets(opts: {
     ['amlsim-export', amlsimExport],
     ['amlsim20k-cycle200', () => amlsim20k('cycle200')],
     ['amlsim20k-fanin200', () => amlsim20k('fanin200')],
+    ['amlsim20k-cycle200-legit', () => amlsim20k('cycle200', true)],
+    ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', true)],
   ] as const;
   for (const [kind, make] of amlsim) {
     if (!want(kind)) continue;
