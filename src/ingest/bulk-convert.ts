@@ -104,8 +104,11 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
 /** A range a thread could not read: the conversion starts over in one pass. */
 class RangeReadFailed extends Error {}
 
-/** The whole file in this thread, as the streaming path reads it. */
-async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): AsyncGenerator<ConvertItem> {
+/** Items handed over at a time by the one-pass reader (the threaded one hands over a range's). */
+const ONE_PASS_BATCH = 1000;
+
+/** The whole file in this thread, as the streaming path reads it, in batches of items. */
+async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): AsyncGenerator<ConvertItem[]> {
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       progress.bytesRead += chunk.length;
@@ -115,17 +118,28 @@ async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): A
   const source = fs.createReadStream(opts.file, { highWaterMark: 1 << 20 });
   source.on('error', (err) => counter.destroy(err));
   source.pipe(counter);
-  for await (const item of readRows(counter, opts.format, opts.map)) {
-    if (item.kind === 'rejected') yield item;
-    else yield { kind: 'row', row: checkRow({ line: item.line, fields: item.fields, raw: item.raw }, opts.rules) };
+  let batch: ConvertItem[] = [];
+  try {
+    for await (const item of readRows(counter, opts.format, opts.map)) {
+      batch.push(item.kind === 'rejected' ? item : { kind: 'row', row: checkRow({ line: item.line, fields: item.fields, raw: item.raw }, opts.rules) });
+      if (batch.length >= ONE_PASS_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (err) {
+    // The reader stopped on an error: the rows before it are taken first, as they were one by one.
+    if (batch.length) yield batch;
+    throw err;
   }
+  if (batch.length) yield batch;
 }
 
 /**
  * The file's ranges read by `threads` threads, their results taken in file order; at most one
  * range more than there are threads is read ahead of the one being taken (bounded memory).
  */
-async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: number, progress: ConvertProgress): AsyncGenerator<ConvertItem> {
+async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: number, progress: ConvertProgress): AsyncGenerator<ConvertItem[]> {
   const tasks: RangeTask[] = plan.ranges.map((r, index) => ({ index, start: r.start, end: r.end, prefixEnd: index === 0 ? 0 : plan.headerEnd }));
   const data: ConvertThreadData = { file: opts.file, format: opts.format, map: opts.map, rules: opts.rules };
   const pool = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(new URL('./bulk-convert-worker.js', import.meta.url), { workerData: data }));
@@ -190,8 +204,8 @@ async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: n
           item.line += linesBefore;
           if (local !== item.line && item.reason.startsWith('unreadable CSV record:')) item.reason = item.reason.replace(`on line ${local}`, `on line ${item.line}`);
         }
-        yield item;
       }
+      yield result.items;
       linesBefore += result.lines;
       crlfBefore += result.crlfInside;
       progress.bytesRead += task.end - task.start;
@@ -204,7 +218,7 @@ async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: n
 
 async function convertOnce(
   opts: ConvertOptions,
-  items: (progress: ConvertProgress) => AsyncGenerator<ConvertItem>,
+  items: (progress: ConvertProgress) => AsyncGenerator<ConvertItem[]>,
   threads: number,
   startedOver: string | null,
 ): Promise<ConvertResult> {
@@ -235,6 +249,21 @@ async function convertOnce(
   let rows: CheckedRow[] = [];
   let preRejected: PreRejectedRow[] = [];
 
+  /** The tx_id `stored.find` looks for: a hash match is confirmed by reading its line back. */
+  let looking = '';
+  let kept: TransferRecord | undefined;
+  const isStoredLine = (offset: number) => {
+    const line = transferFromLine(transfers.readLineAt(offset));
+    if (line.txId !== looking) return false;
+    kept = line;
+    return true;
+  };
+  const seenAt = (id: string, at: number) => {
+    const seen = firstSeen.get(id);
+    if (seen === undefined) firstSeen.add(id, at);
+    else if (at < seen) firstSeen.set(id, at);
+  };
+
   const flushJob = () => {
     if (rows.length + preRejected.length === 0) return;
     const classified = settleRows(rows, preRejected);
@@ -242,13 +271,9 @@ async function convertOnce(
     let duplicates = classified.duplicates;
     let written = 0;
     for (const t of classified.fresh) {
-      let kept: TransferRecord | undefined;
-      stored.find(t.txId, (offset) => {
-        const line = transferFromLine(transfers.readLineAt(offset));
-        if (line.txId !== t.txId) return false;
-        kept = line;
-        return true;
-      });
+      looking = t.txId;
+      kept = undefined;
+      stored.find(t.txId, isStoredLine);
       if (kept) {
         const conflict = describeConflict(kept, t);
         if (conflict) rejects.push({ line: t.line, reason: conflict, raw: t.raw, txId: t.txId });
@@ -258,11 +283,8 @@ async function convertOnce(
       stored.add(t.txId, transfers.write(transferLine(t, opts.batchId)));
       written++;
       amountByCurrency[t.currency] = (amountByCurrency[t.currency] ?? 0) + t.amount;
-      for (const id of [t.from, t.to]) {
-        const seen = firstSeen.get(id);
-        if (seen === undefined) firstSeen.add(id, t.at);
-        else if (t.at < seen) firstSeen.set(id, t.at);
-      }
+      seenAt(t.from, t.at);
+      seenAt(t.to, t.at);
     }
     rejects.sort((a, b) => a.line - b.line);
     for (const r of rejects) {
@@ -283,11 +305,13 @@ async function convertOnce(
 
   const ticker = opts.onProgress ? setInterval(() => opts.onProgress!({ ...progress }), 250) : undefined;
   try {
-    for await (const item of items(progress)) {
-      progress.rowsRead++;
-      if (item.kind === 'row') rows.push(item.row);
-      else preRejected.push({ line: item.line, reason: item.reason, raw: item.raw });
-      if (rows.length + preRejected.length >= opts.batchSize) flushJob();
+    for await (const batch of items(progress)) {
+      for (const item of batch) {
+        progress.rowsRead++;
+        if (item.kind === 'row') rows.push(item.row);
+        else preRejected.push({ line: item.line, reason: item.reason, raw: item.raw });
+        if (rows.length + preRejected.length >= opts.batchSize) flushJob();
+      }
     }
     flushJob();
 

@@ -78,7 +78,9 @@ export function settleRows(checked: readonly CheckedRow[], preRejected: IngestJo
       }
       continue;
     }
-    byTxId.set(row.transfer.txId, { ...row.transfer, line: row.line, raw: row.raw });
+    const t = row.transfer;
+    // An object literal, not a spread: one shape for every row (the bulk conversion settles millions).
+    byTxId.set(t.txId, { txId: t.txId, from: t.from, to: t.to, amount: t.amount, currency: t.currency, at: t.at, channel: t.channel, line: row.line, raw: row.raw });
   }
   return { fresh: [...byTxId.values()], rejects, duplicates };
 }
