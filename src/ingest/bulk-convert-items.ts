@@ -30,5 +30,81 @@ export interface RangeTask {
  * CRLFs inside quoted fields, which the reader counts twice).
  */
 export type RangeResult =
-  | { index: number; items: ConvertItem[]; lines: number; crlfInside: number; prefixLines: number }
+  | { index: number; items: PackedItems; lines: number; crlfInside: number; prefixLines: number }
   | { index: number; error: string };
+
+/**
+ * A range's items in columns: a few typed arrays and one array of strings cross between threads
+ * several times faster than an object per row (three objects and eleven properties), and leave the
+ * receiving thread's garbage collector far less to do.
+ */
+export interface PackedItems {
+  /** Per item: ROW (a valid row), INVALID (a row validation rejected), UNREAD (a record the reader rejected). */
+  kinds: Uint8Array;
+  /** Per item: its line. */
+  lines: Float64Array;
+  /** Per valid row: amount, at. */
+  nums: Float64Array;
+  /**
+   * Per valid row: txId, from, to, currency, channel, raw; per invalid row: raw, reason, txId; per
+   * unread record: raw, reason (null where the item's field is null).
+   */
+  strs: Array<string | null>;
+}
+
+const ROW = 0;
+const INVALID = 1;
+const UNREAD = 2;
+
+export function packItems(items: readonly ConvertItem[]): PackedItems {
+  const kinds = new Uint8Array(items.length);
+  const lines = new Float64Array(items.length);
+  let valid = 0;
+  for (const item of items) if (item.kind === 'row' && item.row.ok) valid++;
+  const nums = new Float64Array(2 * valid);
+  const strs: Array<string | null> = [];
+  let n = 0;
+  items.forEach((item, i) => {
+    if (item.kind === 'rejected') {
+      kinds[i] = UNREAD;
+      lines[i] = item.line;
+      strs.push(item.raw, item.reason);
+    } else if (item.row.ok) {
+      const t = item.row.transfer;
+      kinds[i] = ROW;
+      lines[i] = item.row.line;
+      nums[n++] = t.amount;
+      nums[n++] = t.at;
+      strs.push(t.txId, t.from, t.to, t.currency, t.channel, item.row.raw);
+    } else {
+      kinds[i] = INVALID;
+      lines[i] = item.row.line;
+      strs.push(item.row.raw, item.row.reason, item.row.txId);
+    }
+  });
+  return { kinds, lines, nums, strs };
+}
+
+/** The items {@link packItems} packed, as they were. */
+export function unpackItems(packed: PackedItems): ConvertItem[] {
+  const { kinds, lines, nums, strs } = packed;
+  const items: ConvertItem[] = new Array(kinds.length);
+  let n = 0;
+  let s = 0;
+  for (let i = 0; i < kinds.length; i++) {
+    const line = lines[i]!;
+    if (kinds[i] === ROW) {
+      const transfer = { txId: strs[s]!, from: strs[s + 1]!, to: strs[s + 2]!, amount: nums[n]!, currency: strs[s + 3]!, at: nums[n + 1]!, channel: strs[s + 4] ?? null };
+      items[i] = { kind: 'row', row: { ok: true, line, raw: strs[s + 5]!, transfer } };
+      n += 2;
+      s += 6;
+    } else if (kinds[i] === INVALID) {
+      items[i] = { kind: 'row', row: { ok: false, line, raw: strs[s]!, reason: strs[s + 1]!, txId: strs[s + 2] ?? null } };
+      s += 3;
+    } else {
+      items[i] = { kind: 'rejected', line, reason: strs[s + 1]!, raw: strs[s]! };
+      s += 2;
+    }
+  }
+  return items;
+}

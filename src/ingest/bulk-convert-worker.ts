@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ConvertItem, ConvertThreadData, RangeResult, RangeTask } from './bulk-convert-items.js';
+import { packItems, type ConvertItem, type ConvertThreadData, type RangeResult, type RangeTask } from './bulk-convert-items.js';
 import { readRows, type ReadStats } from './read-rows.js';
 import { checkRow } from './write-chunk.js';
 
@@ -61,12 +61,12 @@ async function readRange(task: RangeTask): Promise<RangeResult> {
   }
   // csv-parse counts from 1; readline counts the lines it read.
   const lines = data.format === 'csv' ? stats.lines - 1 - prefixLines : stats.lines;
-  return { index: task.index, items, lines, crlfInside: stats.crlfInside, prefixLines };
+  return { index: task.index, items: packItems(items), lines, crlfInside: stats.crlfInside, prefixLines };
 }
 
 parentPort!.on('message', (task: RangeTask) => {
   readRange(task).then(
-    (result) => parentPort!.postMessage(result),
+    (result) => parentPort!.postMessage(result, 'items' in result ? [result.items.kinds.buffer as ArrayBuffer, result.items.lines.buffer as ArrayBuffer, result.items.nums.buffer as ArrayBuffer] : []),
     (err: unknown) => parentPort!.postMessage({ index: task.index, error: (err as Error)?.message ?? String(err) } satisfies RangeResult),
   );
 });

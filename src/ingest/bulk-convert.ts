@@ -24,7 +24,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { PreRejectedRow } from '../queue/ingest-queue.js';
-import type { ConvertItem, ConvertThreadData, RangeResult, RangeTask } from './bulk-convert-items.js';
+import { unpackItems, type ConvertItem, type ConvertThreadData, type RangeResult, type RangeTask } from './bulk-convert-items.js';
 import { bulkFiles, CsvOut, HEADERS, LargeMap, quoted, transferFromLine, transferLine, TxIdIndex, type BulkFiles } from './bulk-files.js';
 import { fileRanges, type FileRanges } from './bulk-ranges.js';
 import { readRows, type ColumnMap, type FileFormat } from './read-rows.js';
@@ -196,7 +196,8 @@ async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: n
       // Line numbers of the whole file: the lines before the range added (less the CRLFs inside
       // quoted fields before it, which the reader counted twice, for the lines rows start at); an
       // unreadable record's reason names csv-parse's line, which moves the same way.
-      for (const item of result.items) {
+      const items = unpackItems(result.items);
+      for (const item of items) {
         if (item.kind === 'row') {
           item.row.line += linesBefore - crlfBefore;
         } else {
@@ -205,7 +206,7 @@ async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: n
           if (local !== item.line && item.reason.startsWith('unreadable CSV record:')) item.reason = item.reason.replace(`on line ${local}`, `on line ${item.line}`);
         }
       }
-      yield result.items;
+      yield items;
       linesBefore += result.lines;
       crlfBefore += result.crlfInside;
       progress.bytesRead += task.end - task.start;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { packItems, unpackItems, type ConvertItem } from '../../src/ingest/bulk-convert-items.js';
 import { convertToImportFiles, type ConvertOptions, type ConvertResult } from '../../src/ingest/bulk-convert.js';
 import { fileRanges } from '../../src/ingest/bulk-ranges.js';
 import type { ValidationRules } from '../../src/ingest/record.js';
@@ -127,6 +128,20 @@ for (const format of ['csv', 'ndjson'] as const) {
     }
   });
 }
+
+test('a range\'s items packed into columns for the converter come back as they were', () => {
+  const items: ConvertItem[] = [
+    { kind: 'row', row: { ok: true, line: 2, raw: 'T1,A,B,1.5,EUR,2026-01-01,p2p', transfer: { txId: 'T1', from: 'A', to: 'B', amount: 150, currency: 'EUR', at: 1767225600000, channel: 'p2p' } } },
+    { kind: 'row', row: { ok: true, line: 3, raw: 'T2,"A,1",B,2,JPY,2026-01-02,', transfer: { txId: 'T2', from: 'A,1', to: 'B', amount: 2, currency: 'JPY', at: 1767312000000, channel: null } } },
+    { kind: 'row', row: { ok: false, line: 5, raw: 'T3,A,A,1,EUR,2026-01-01', reason: 'from_account equals to_account', txId: 'T3' } },
+    { kind: 'row', row: { ok: false, line: 6, raw: ',A,B,1,EUR,2026-01-01', reason: 'tx_id is required', txId: null } },
+    { kind: 'rejected', line: 7, reason: 'unreadable CSV record: Invalid Record Length on line 7', raw: 'T4,A' },
+    { kind: 'row', row: { ok: true, line: 9, raw: '', transfer: { txId: 'T5', from: '', to: 'Z\u00e9', amount: 0, currency: 'EUR', at: 0, channel: '' } } },
+  ];
+  const packed = packItems(items);
+  assert.deepEqual(unpackItems(structuredClone(packed)), items);
+  assert.deepEqual(unpackItems(packItems([])), []);
+});
 
 test('csv: the header and leading blank lines go in front of every range; quoted line breaks never cut a range', () => {
   const dir = tmpDir('bulk-ranges');
