@@ -18,8 +18,19 @@ export type ReadItem =
 export const MAX_RAW_LENGTH = 10_000;
 
 /** The original record text for the rejects file, without its line ending, bounded. */
+/** The text without one line end at its end (LF, CRLF or CR): `.replace(/\r?\n$/, '').replace(/\r$/, '')` without a regex scan. */
+export function stripLineEnd(raw: string): string {
+  let end = raw.length;
+  if (raw.charCodeAt(end - 1) === 10) {
+    end--;
+    if (raw.charCodeAt(end - 1) === 13) end--;
+  }
+  if (raw.charCodeAt(end - 1) === 13) end--;
+  return end === raw.length ? raw : raw.slice(0, end);
+}
+
 export function clipRaw(raw: string): string {
-  const s = raw.replace(/\r?\n$/, '').replace(/\r$/, '');
+  const s = stripLineEnd(raw);
   return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}… (cut: ${s.length} characters)` : s;
 }
 
@@ -114,6 +125,9 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
   const skipped: ReadItem[] = [];
   let crlfInside = 0;
   let columns: Map<CanonicalField, string> | undefined;
+  // The same pairs as two arrays: read for every record without an iterator's allocations.
+  let canonicals: CanonicalField[] = [];
+  let sources: string[] = [];
   const parser = parseCsv({
     bom: true,
     trim: true,
@@ -123,6 +137,8 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
     skip_records_with_error: true,
     columns: (header: string[]) => {
       columns = resolveColumns(header, map);
+      canonicals = [...columns.keys()];
+      sources = [...columns.values()];
       return header;
     },
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
@@ -146,13 +162,17 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
     // The parser runs ahead of this loop: emit the skipped records that came before this one.
     while (skipped.length && skipped[0]!.line < item.info.lines) yield skipped.shift()!;
     const fields: RawFields = {};
-    for (const [canonical, source] of columns!) fields[canonical] = item.record[source] ?? null;
-    const raw = item.raw.replace(/\r?\n$/, '').replace(/\r$/, '');
+    for (let c = 0; c < canonicals.length; c++) fields[canonicals[c]!] = item.record[sources[c]!] ?? null;
+    const raw = stripLineEnd(item.raw);
     // info.lines is where the record ends, and csv-parse counts a CRLF inside a quoted field as two
     // lines: take those out, then report the line the record starts at (a quoted field may span lines).
-    const breaks = raw.match(/\r\n|\r|\n/g) ?? [];
-    crlfInside += breaks.filter((b) => b === '\r\n').length;
-    const line = item.info.lines - crlfInside - breaks.length;
+    let breaks = 0;
+    if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
+      const found = raw.match(/\r\n|\r|\n/g) ?? [];
+      crlfInside += found.filter((b) => b === '\r\n').length;
+      breaks = found.length;
+    }
+    const line = item.info.lines - crlfInside - breaks;
     yield { kind: 'row', line, fields, raw: clipRaw(raw) };
   }
   while (skipped.length) yield skipped.shift()!;

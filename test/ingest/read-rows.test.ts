@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { detectFormat, parseColumnMap, readRows, type ReadItem } from '../../src/ingest/read-rows.js';
+import { detectFormat, parseColumnMap, readRows, stripLineEnd, type ReadItem } from '../../src/ingest/read-rows.js';
 
 async function collect(text: string, format: 'csv' | 'ndjson', map: string[] = []): Promise<ReadItem[]> {
   const out: ReadItem[] = [];
@@ -46,6 +46,17 @@ test('raw is the record as read and line is where it starts (CRLF, quotes, a fie
       [2, '  {"tx_id":"2"}'],
     ],
   );
+});
+
+test('stripLineEnd takes off what the two regexes it replaces took off', () => {
+  const parts = ['a', ',', '"', '\r', '\n', '\r\n'];
+  let state = 7;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648);
+  for (let i = 0; i < 5000; i++) {
+    let text = '';
+    for (let k = next() % 7; k > 0; k--) text += parts[next() % parts.length];
+    assert.equal(stripLineEnd(text), text.replace(/\r?\n$/, '').replace(/\r$/, ''), JSON.stringify(text));
+  }
 });
 
 test('a missing column stops the import before anything is queued, naming what exists', async () => {
