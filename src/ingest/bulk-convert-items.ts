@@ -56,33 +56,59 @@ const ROW = 0;
 const INVALID = 1;
 const UNREAD = 2;
 
-export function packItems(items: readonly ConvertItem[]): PackedItems {
-  const kinds = new Uint8Array(items.length);
-  const lines = new Float64Array(items.length);
-  let valid = 0;
-  for (const item of items) if (item.kind === 'row' && item.row.ok) valid++;
-  const nums = new Float64Array(2 * valid);
-  const strs: Array<string | null> = [];
-  let n = 0;
-  items.forEach((item, i) => {
+/** Packs items one by one as a range is read (no array of items, no second pass over them). */
+export class ItemPacker {
+  private kinds = new Uint8Array(1024);
+  private lines = new Float64Array(1024);
+  private nums = new Float64Array(2048);
+  private count = 0;
+  private valid = 0;
+  private readonly strs: Array<string | null> = [];
+
+  add(item: ConvertItem): void {
     if (item.kind === 'rejected') {
-      kinds[i] = UNREAD;
-      lines[i] = item.line;
-      strs.push(item.raw, item.reason);
+      this.push(UNREAD, item.line);
+      this.strs.push(item.raw, item.reason);
     } else if (item.row.ok) {
       const t = item.row.transfer;
-      kinds[i] = ROW;
-      lines[i] = item.row.line;
-      nums[n++] = t.amount;
-      nums[n++] = t.at;
-      strs.push(t.txId, t.from, t.to, t.currency, t.channel, item.row.raw);
+      this.push(ROW, item.row.line);
+      if (2 * this.valid + 2 > this.nums.length) this.nums = grown(this.nums);
+      this.nums[2 * this.valid] = t.amount;
+      this.nums[2 * this.valid + 1] = t.at;
+      this.valid++;
+      this.strs.push(t.txId, t.from, t.to, t.currency, t.channel, item.row.raw);
     } else {
-      kinds[i] = INVALID;
-      lines[i] = item.row.line;
-      strs.push(item.row.raw, item.row.reason, item.row.txId);
+      this.push(INVALID, item.row.line);
+      this.strs.push(item.row.raw, item.row.reason, item.row.txId);
     }
-  });
-  return { kinds, lines, nums, strs };
+  }
+
+  /** The packed items (typed arrays cut to their length: their buffers can be transferred). */
+  finish(): PackedItems {
+    return { kinds: this.kinds.slice(0, this.count), lines: this.lines.slice(0, this.count), nums: this.nums.slice(0, 2 * this.valid), strs: this.strs };
+  }
+
+  private push(kind: number, line: number): void {
+    if (this.count === this.kinds.length) {
+      this.kinds = grown(this.kinds);
+      this.lines = grown(this.lines);
+    }
+    this.kinds[this.count] = kind;
+    this.lines[this.count] = line;
+    this.count++;
+  }
+}
+
+function grown<T extends Uint8Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+export function packItems(items: readonly ConvertItem[]): PackedItems {
+  const packer = new ItemPacker();
+  for (const item of items) packer.add(item);
+  return packer.finish();
 }
 
 /** The items {@link packItems} packed, as they were. */

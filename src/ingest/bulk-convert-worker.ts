@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { packItems, type ConvertItem, type ConvertThreadData, type RangeResult, type RangeTask } from './bulk-convert-items.js';
+import { ItemPacker, type ConvertThreadData, type RangeResult, type RangeTask } from './bulk-convert-items.js';
 import { readRows, type ReadStats } from './read-rows.js';
 import { checkRow } from './write-chunk.js';
 
@@ -51,17 +51,17 @@ async function readRange(task: RangeTask): Promise<RangeResult> {
   const prefix = h?.bytes ?? null;
   const prefixLines = h?.lines ?? 0;
   const stats: ReadStats = { lines: 0, crlfInside: 0 };
-  const items: ConvertItem[] = [];
+  const items = new ItemPacker();
   for await (const item of readRows(Readable.from(rangeBytes(task, prefix)), data.format, data.map, { midFile: task.index > 0, stats })) {
     const line = item.line - prefixLines;
     // A record from the header in front: the range was not cut where a record starts.
     if (line < 1) throw new Error(`a record was read from the header in front of the range (line ${item.line})`);
-    if (item.kind === 'rejected') items.push({ ...item, line });
-    else items.push({ kind: 'row', row: checkRow({ line, fields: item.fields, raw: item.raw }, data.rules) });
+    if (item.kind === 'rejected') items.add({ ...item, line });
+    else items.add({ kind: 'row', row: checkRow({ line, fields: item.fields, raw: item.raw }, data.rules) });
   }
   // csv-parse counts from 1; readline counts the lines it read.
   const lines = data.format === 'csv' ? stats.lines - 1 - prefixLines : stats.lines;
-  return { index: task.index, items: packItems(items), lines, crlfInside: stats.crlfInside, prefixLines };
+  return { index: task.index, items: items.finish(), lines, crlfInside: stats.crlfInside, prefixLines };
 }
 
 parentPort!.on('message', (task: RangeTask) => {
