@@ -145,10 +145,49 @@ export function parseIsoTime(raw: string): number | undefined {
   return Number.isNaN(at) ? undefined : at;
 }
 
+/** Value of `n` ASCII digits of `s` from `i`, or -1 if one is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The commonest form, `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.sssZ` (years from 100), read
+ * from its characters: the same epoch ms as {@link parseIsoTime}, without its regexes and date
+ * parsing (the bulk conversion reads millions). Undefined for any other form or an invalid date:
+ * then parseIsoTime decides.
+ */
+export function parseUtcIsoFast(s: string): number | undefined {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || (n === 24 && s[19] !== '.')) return undefined;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  const ms = n === 24 ? digits(s, 20, 3) : 0;
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return undefined;
+  const leap = mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  if (d > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+}
+
 export function parseTimestamp(raw: string | number, rules: ValidationRules): { at: number } | { error: string } {
   let at: number;
   const s = typeof raw === 'number' ? String(raw) : raw.trim();
-  if (/^\d+$/.test(s)) {
+  const fast = parseUtcIsoFast(s);
+  if (fast !== undefined) {
+    at = fast;
+  } else if (/^\d+$/.test(s)) {
     at = Number(s);
     if (at < rules.minTimestamp && at * 1000 >= rules.minTimestamp && at * 1000 <= rules.maxTimestamp) {
       return { error: `timestamp ${s} looks like epoch seconds; epoch milliseconds are expected` };

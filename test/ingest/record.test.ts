@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeConflict, parseAmount, validateRow, type ValidationRules } from '../../src/ingest/record.js';
+import { describeConflict, parseAmount, parseIsoTime, parseUtcIsoFast, validateRow, type ValidationRules } from '../../src/ingest/record.js';
 import { checkLabel } from '../../src/labels/label-input.js';
 
 const rules: ValidationRules = {
@@ -18,6 +18,34 @@ function reason(fields: Record<string, unknown>): string {
   assert.equal(v.ok, false, `expected rejection of ${JSON.stringify(fields)}`);
   return (v as { reason: string }).reason;
 }
+
+test('the fast read of YYYY-MM-DDTHH:MM:SS(.sss)Z gives what the ISO parser gives, and leaves every other form to it', () => {
+  let state = 11;
+  const next = (n: number) => Math.floor(((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * n);
+  const pad = (v: number, w: number) => String(v).padStart(w, '0');
+  const years = [99, 100, 1600, 1900, 1999, 2000, 2023, 2024, 2100, 9999];
+  let fast = 0;
+  for (let i = 0; i < 20000; i++) {
+    const y = next(3) ? years[next(years.length)]! : next(10000);
+    const date = `${pad(y, 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}`;
+    const time = `${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}`;
+    const frac = ['', `.${pad(next(1000), 3)}`, `.${next(10)}`, `.${pad(next(100000), 5)}`][next(4)]!;
+    const zone = ['Z', 'Z', '', '+01:00', 'z'][next(5)]!;
+    const sep = next(8) ? 'T' : ' ';
+    const s = `${date}${sep}${time}${frac}${zone}`;
+    const got = parseUtcIsoFast(s);
+    if (got !== undefined) {
+      fast++;
+      assert.equal(got, parseIsoTime(s), s);
+    } else {
+      assert.ok(!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(s) || y < 100 || parseIsoTime(s) === undefined, s);
+    }
+  }
+  assert.ok(fast > 1000, `${fast} strings took the fast read`);
+  assert.equal(parseUtcIsoFast('2024-02-29T23:59:59.999Z'), Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+  assert.equal(parseUtcIsoFast('2023-02-29T00:00:00Z'), undefined);
+  assert.equal(parseUtcIsoFast('2025-07-01T17:11:30.449+00:00'), undefined);
+});
 
 test('a canonical row becomes a transfer in minor units and epoch ms; ids stay exactly as given', () => {
   const v = validateRow(good, rules);
