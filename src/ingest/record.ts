@@ -113,6 +113,16 @@ export function parseAmount(
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > exp) return { error: `amount ${s} has more decimal places than ${currency} allows (${exp})` };
   if (whole.length > 20) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+  if (whole.length + exp <= 15) {
+    // Up to 15 digits in minor units (below 2^53) a double holds every integer exactly: the same
+    // checks and result as below without BigInt (the bulk conversion reads millions of amounts).
+    const minor = Number(whole) * 10 ** exp + (frac ? Number(frac.padEnd(exp, '0')) : 0);
+    if (minor <= 0) return { error: 'amount must be greater than 0' };
+    if (Number(frac ? `${whole}.${frac}` : whole) > maxAmount) {
+      return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
+    }
+    return { minor };
+  }
   const minor = BigInt(whole) * 10n ** BigInt(exp) + (frac ? BigInt(frac.padEnd(exp, '0')) : 0n);
   if (minor <= 0n) return { error: 'amount must be greater than 0' };
   if (Number(frac ? `${whole}.${frac}` : whole) > maxAmount) {

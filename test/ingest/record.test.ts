@@ -69,6 +69,29 @@ test('amounts are parsed exactly per currency exponent', () => {
   assert.match(String((parseAmount('1.5', 'JPY', 1e9) as { error: string }).error), /more decimal places than JPY allows \(0\)/);
 });
 
+test('amounts of up to 15 digits (read without BigInt) and longer ones give the exact minor units', () => {
+  let state = 5;
+  const next = (n: number) => Math.floor(((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * n);
+  const exps: Record<string, number> = { P0: 0, P2: 2, P3: 3, P6: 6, P9: 9 };
+  for (let i = 0; i < 20000; i++) {
+    const currency = Object.keys(exps)[next(5)]!;
+    const exp = exps[currency]!;
+    let whole = '';
+    for (let k = 1 + next(17); k > 0; k--) whole += String(next(10));
+    let frac = '';
+    for (let k = next(exp + 2); k > 0; k--) frac += String(next(10));
+    const text = frac ? `${whole}.${frac}` : whole;
+    const got = parseAmount(text, currency, 1e12, exps);
+    if (frac.replace(/0+$/, '').length > exp) {
+      assert.ok('error' in got, text);
+      continue;
+    }
+    const expected = BigInt(whole) * 10n ** BigInt(exp) + BigInt((frac.replace(/0+$/, '') || '0').padEnd(exp, '0').slice(0, exp) || '0');
+    if (expected === 0n || Number(text) > 1e12 || expected > BigInt(Number.MAX_SAFE_INTEGER)) assert.ok('error' in got, text);
+    else assert.deepEqual(got, { minor: Number(expected) }, `${text} ${currency}`);
+  }
+});
+
 test('configured non-ISO currencies: their exponent, and amounts beyond the exact range refused with the limit', () => {
   const eth = (amount: string) => validateRow({ ...good, currency: 'eth', amount }, rules);
   assert.deepEqual(eth('1.000000001'), { ok: true, transfer: { ...(validateRow(good, rules) as { transfer: object }).transfer, amount: 1000000001, currency: 'ETH' } });
