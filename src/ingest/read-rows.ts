@@ -17,7 +17,6 @@ export type ReadItem =
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
 
-/** The original record text for the rejects file, without its line ending, bounded. */
 /** The text without one line end at its end (LF, CRLF or CR): `.replace(/\r?\n$/, '').replace(/\r$/, '')` without a regex scan. */
 export function stripLineEnd(raw: string): string {
   let end = raw.length;
@@ -29,6 +28,7 @@ export function stripLineEnd(raw: string): string {
   return end === raw.length ? raw : raw.slice(0, end);
 }
 
+/** The original record text for the rejects file, without its line ending, bounded. */
 export function clipRaw(raw: string): string {
   const s = stripLineEnd(raw);
   return s.length > MAX_RAW_LENGTH ? `${s.slice(0, MAX_RAW_LENGTH)}… (cut: ${s.length} characters)` : s;
