@@ -105,13 +105,7 @@ function grown<T extends Uint8Array | Float64Array>(a: T): T {
   return b;
 }
 
-export function packItems(items: readonly ConvertItem[]): PackedItems {
-  const packer = new ItemPacker();
-  for (const item of items) packer.add(item);
-  return packer.finish();
-}
-
-/** The items {@link packItems} packed, as they were. */
+/** The items an {@link ItemPacker} packed, as they were. */
 export function unpackItems(packed: PackedItems): ConvertItem[] {
   const { kinds, lines, nums, strs } = packed;
   const items: ConvertItem[] = new Array(kinds.length);

@@ -113,27 +113,21 @@ export function parseAmount(
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > exp) return { error: `amount ${s} has more decimal places than ${currency} allows (${exp})` };
   if (whole.length > 20) return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
-  if (whole.length + exp <= 15) {
-    // Up to 15 digits in minor units (below 2^53) a double holds every integer exactly: the same
-    // checks and result as below without BigInt (the bulk conversion reads millions of amounts).
-    const minor = Number(whole) * 10 ** exp + (frac ? Number(frac.padEnd(exp, '0')) : 0);
-    if (minor <= 0) return { error: 'amount must be greater than 0' };
-    if (Number(frac ? `${whole}.${frac}` : whole) > maxAmount) {
-      return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
-    }
-    return { minor };
-  }
-  const minor = BigInt(whole) * 10n ** BigInt(exp) + (frac ? BigInt(frac.padEnd(exp, '0')) : 0n);
-  if (minor <= 0n) return { error: 'amount must be greater than 0' };
+  // Up to 15 digits in minor units (below 2^53) a double holds the integer exactly: BigInt only for
+  // longer amounts (the bulk conversion reads millions).
+  const fracMinor = frac.padEnd(exp, '0');
+  const big = whole.length + exp <= 15 ? undefined : BigInt(whole) * 10n ** BigInt(exp) + (frac ? BigInt(fracMinor) : 0n);
+  const minor = big === undefined ? Number(whole) * 10 ** exp + (frac ? Number(fracMinor) : 0) : Number(big);
+  if (minor <= 0) return { error: 'amount must be greater than 0' };
   if (Number(frac ? `${whole}.${frac}` : whole) > maxAmount) {
     return { error: `amount ${s} is absurdly large (limit ${maxAmount} ${currency})` };
   }
-  if (minor > MAX_EXACT_MINOR) {
+  if (big !== undefined && big > MAX_EXACT_MINOR) {
     return {
       error: `amount ${s} ${currency} is beyond the exact range: with ${exp} decimal places at most ${maxExactAmount(exp)} ${currency} is stored exactly (integer minor units below 2^53); split the transfer or configure fewer decimals`,
     };
   }
-  return { minor: Number(minor) };
+  return { minor };
 }
 
 /**

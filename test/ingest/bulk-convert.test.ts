@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { packItems, unpackItems, type ConvertItem } from '../../src/ingest/bulk-convert-items.js';
+import { ItemPacker, unpackItems, type ConvertItem } from '../../src/ingest/bulk-convert-items.js';
 import { convertToImportFiles, type ConvertOptions, type ConvertResult } from '../../src/ingest/bulk-convert.js';
 import { fileRanges } from '../../src/ingest/bulk-ranges.js';
 import type { ValidationRules } from '../../src/ingest/record.js';
@@ -138,9 +138,13 @@ test('a range\'s items packed into columns for the converter come back as they w
     { kind: 'rejected', line: 7, reason: 'unreadable CSV record: Invalid Record Length on line 7', raw: 'T4,A' },
     { kind: 'row', row: { ok: true, line: 9, raw: '', transfer: { txId: 'T5', from: '', to: 'Z\u00e9', amount: 0, currency: 'EUR', at: 0, channel: '' } } },
   ];
-  const packed = packItems(items);
-  assert.deepEqual(unpackItems(structuredClone(packed)), items);
-  assert.deepEqual(unpackItems(packItems([])), []);
+  const pack = (list: ConvertItem[]) => {
+    const packer = new ItemPacker();
+    for (const item of list) packer.add(item);
+    return packer.finish();
+  };
+  assert.deepEqual(unpackItems(structuredClone(pack(items))), items);
+  assert.deepEqual(unpackItems(pack([])), []);
 });
 
 test('csv: the header and leading blank lines go in front of every range; quoted line breaks never cut a range', () => {
