@@ -29,7 +29,9 @@ import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, projectRoot } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
+import { createAnalysisRepository } from '../../src/neo4j/repositories/analysis.js';
 import { createKeyRepository } from '../../src/neo4j/repositories/keys.js';
+import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { createSuccessorRepository, SUCCESSOR_STATUSES, type Successor } from '../../src/neo4j/repositories/successors.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
@@ -108,6 +110,12 @@ interface MigrationResult {
   /** Where the watch stopped the pair at the end of the deadline day (evidence day, else rise day), and at the stream's end. */
   traceAtDeadline: PairTrace | null;
   traceAtEnd: PairTrace | null;
+  /**
+   * The predecessor's score and reasons in the run served at the end of the pair's deadline day (the
+   * run in force when the watch would have needed it; null: the run did not score A). Diagnostics for
+   * predecessors not in the watch set.
+   */
+  predecessorAtDeadline: { score: number; reasons: string[] } | null;
   /** The link of the run made after the stream (null: the run found no link A → S). */
   runScore: number | null;
   runEvidence: Record<string, unknown> | null;
@@ -333,6 +341,9 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     }
     const traceAtDeadline = new Map<string, PairTrace>();
     const traceAtEnd = new Map<string, PairTrace>();
+    const predecessorAt = new Map<string, { score: number; reasons: string[] }>();
+    const analysis = createAnalysisRepository(driver, config.neo4j);
+    const runRepo = createRunRepository(driver, config.neo4j);
     const diag = createSuccessorWatch({ config, driver, redis: rt.redis(), publish: rt.publishDeps(), log: logger });
 
     // The watch set's predecessors: the fraud labels and each served list from the first day it is
@@ -384,6 +395,15 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         traceAtEnd.set(k, trace);
         if (opts.day + d === dayOf(x.evidence?.at ?? x.rise)) traceAtDeadline.set(k, trace);
       }
+      const servedRun = await runRepo.currentRunId();
+      const dueToday = planted.filter((x) => opts.day + d === dayOf(x.evidence?.at ?? x.rise));
+      if (servedRun && dueToday.length)
+        for (const r of await analysis.accountResults(
+          servedRun,
+          dueToday.map((x) => x.m.from),
+        ))
+          for (const x of dueToday)
+            if (x.m.from === r.accountId) predecessorAt.set(`${x.m.from}>${x.m.to}`, { score: r.score, reasons: r.reasons });
       log(`   day ${opts.day + d}: ${day.length} transfers; ${byDayEnd.size} successors recorded so far`);
       // The night after the day (the last day's night is the run after the stream, below).
       if (opts.nightly && d < streamDays - 1) {
@@ -451,6 +471,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         formerWatched,
         traceAtDeadline: traceAtDeadline.get(pairKey(m.from, m.to)) ?? null,
         traceAtEnd: traceAtEnd.get(pairKey(m.from, m.to)) ?? null,
+        predecessorAtDeadline: predecessorAt.get(pairKey(m.from, m.to)) ?? null,
         runScore: link?.score ?? null,
         runEvidence: link?.evidence ?? null,
       });
@@ -541,7 +562,9 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   // Where each fraud pair stopped: not watched on its day, flagged, or the watch's stage at the end of its evidence day.
   const stageOf = (m: MigrationResult) =>
     !m.watched
-      ? `predecessor not in the watch set ${opts.nightly ? 'on its day' : 'at D'}`
+      ? `predecessor not in the watch set ${opts.nightly ? 'on its day' : 'at D'}${
+          m.watchedFromDay !== null && m.watchedFromDay <= (m.evidenceDay ?? m.riseDay) ? ' (listed before, dropped by a later run)' : ''
+        }`
       : m.flaggedBeforeNight
         ? 'flagged before the night'
         : m.listedByEarlierRun
