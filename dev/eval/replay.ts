@@ -151,6 +151,13 @@ interface WorldResult {
   nightlyNotServed: number;
   nightlySeconds: number;
   legitListed: string[];
+  /**
+   * Accounts a nightly run dropped from the served list (on the list served the night before, not on
+   * the new one), over the stream (option nightly): fraud in the truth, silent since listed (no
+   * transfer between the first day of that listing and the night that dropped it), listed again by
+   * a later run. Diagnostics of the list's stability (since 2026-12-06).
+   */
+  listDrops?: { runs: number; dropped: number; fraud: number; silentSinceListed: number; fraudSilentSinceListed: number; relisted: number };
   migrations: MigrationResult[];
   seconds: Record<string, number>;
 }
@@ -484,6 +491,25 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
     const legitListed = recorded
       .filter((s) => !fraudTruth.has(s.to) && (s.listed || s.autoListedAt !== null))
       .map((s) => `${s.from}>${s.to}`);
+    // The list's stability over the nights: who a run dropped, and whether a later run listed them again.
+    const listDrops = { runs: servedLists.length - 1, dropped: 0, fraud: 0, silentSinceListed: 0, fraudSilentSinceListed: 0, relisted: 0 };
+    for (let k = 1; k < servedLists.length; k++) {
+      const prev = servedLists[k - 1]!;
+      const cur = servedLists[k]!;
+      for (const id of prev.listed) {
+        if (cur.listed.has(id)) continue;
+        let first = k - 1;
+        while (first > 0 && servedLists[first - 1]!.listed.has(id)) first--;
+        const listedFrom = cut + (servedLists[first]!.fromDay - opts.day) * DAY;
+        const droppedAt = cut + (cur.fromDay - opts.day) * DAY;
+        const silent = !all.some((t) => (t.from === id || t.to === id) && t.at >= listedFrom && t.at < droppedAt);
+        listDrops.dropped++;
+        if (fraudTruth.has(id)) listDrops.fraud++;
+        if (silent) listDrops.silentSinceListed++;
+        if (silent && fraudTruth.has(id)) listDrops.fraudSilentSinceListed++;
+        if (servedLists.slice(k + 1).some((x) => x.listed.has(id))) listDrops.relisted++;
+      }
+    }
     lap('total', t0);
     const result: WorldResult = {
       name,
@@ -512,6 +538,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
       nightlyNotServed,
       nightlySeconds,
       legitListed,
+      listDrops,
       migrations,
       seconds,
     };
@@ -543,6 +570,8 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
   const caughtAll = fraud.filter(caught);
   const withEvidence = fraud.filter((m) => m.evidenceDay !== null);
   const watched = fraud.filter((m) => m.watched);
+  const drops = { runs: 0, dropped: 0, fraud: 0, silentSinceListed: 0, fraudSilentSinceListed: 0, relisted: 0 };
+  for (const r of results) for (const k of Object.keys(drops) as Array<keyof typeof drops>) drops[k] += r.listDrops?.[k] ?? 0;
   // A link recorded before its evidence transfer was posted (two counterparties taken over reach the
   // takeover bar before the third transfer that completes the evidence) counts as no delay.
   const rawDelays = fraud.map((m) => m.delaySeconds).filter((x): x is number => x !== null);
@@ -599,6 +628,11 @@ export function replayReport(results: WorldResult[], opts: ReplayOptions, comman
     `| false alerts per 10,000 accounts first seen after D | ${falseAlerts} / ${newAccounts} = ${per10k.toFixed(2)} (95% upper ${upper.toFixed(2)}; S fraud in the truth, pair not planted: ${falseFraudS}; S legit: ${falseAlerts - falseFraudS}; superseded by a stronger link later: ${falseSuperseded}) | ≤ 1 | ${met(per10k <= 1)}${per10k <= 1 && upper > 1 ? ' (upper bound above 1)' : ''} |`,
     `| watch successors the run after the stream also found (provisional precision) | ${confirmedByRun} / ${recordedAll} = ${pct(confirmedByRun, recordedAll)} | | |`,
     `| legit successors auto-listed | ${legitListed.length} (legit moves rising after D: ${legitMoves.length}, recorded ${legitMoves.filter((m) => m.recorded).length}) | 0 | ${met(legitListed.length === 0)} |`,
+    ...(drops.runs
+      ? [
+          `| accounts a nightly run dropped from the served list (list stability, no target) | ${drops.dropped} over ${drops.runs} runs (fraud in the truth: ${drops.fraud}; silent since listed: ${drops.silentSinceListed}, of them fraud ${drops.fraudSilentSinceListed}; listed again by a later run: ${drops.relisted}) | | |`,
+        ]
+      : []),
     '',
     '| world | transfers < D | streamed | tx/s | listed at D | fraud labels | fraud successors | flagged before night | caught before night | recorded | false alerts / new accounts |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
