@@ -140,14 +140,60 @@ export interface LearnedInput {
   onStep?: (step: string) => void;
 }
 
-/** Deterministic fold of a key: a seeded hash, independent of load order. */
-function hashFold(key: string, seed: number, folds: number): number {
+/** A seeded 32-bit hash of a key (FNV-1a, mixed). */
+function hash32(key: string, seed: number): number {
   let h = 2166136261 ^ seed;
   for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 16777619);
   h ^= h >>> 15;
   h = Math.imul(h, 2246822507);
   h ^= h >>> 13;
-  return (h >>> 0) % folds;
+  return h >>> 0;
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit moves every output bit (short numeric ids included). */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The unlabelled accounts sampled as negatives: the `take` ids with the smallest seeded hash
+ * (bottom-k), returned as indices into `ids` in the order of `ids`. Unlike a shuffle of the pool,
+ * the sample of a slightly larger pool is almost the same sample — an account is in it by its own
+ * id, not by its position — so a night's few new accounts do not redraw the negatives and swing the
+ * model (measured: docs/decisions.md, "the negatives sample by the id's hash"). Deterministic for a seed; ties
+ * (a 53-bit hash) go to the earlier position.
+ */
+export function sampleNegatives(ids: readonly string[], take: number, seed: number): number[] {
+  const n = ids.length;
+  if (take <= 0 || n === 0) return [];
+  if (take >= n) return Array.from({ length: n }, (_, k) => k);
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const id = ids[k]!;
+    keys[k] = fmix32(hash32(id, seed)) * 2097152 + (fmix32(hash32(id, seed ^ 0x5bd1e995)) >>> 11);
+  }
+  const cut = keys.slice().sort()[take - 1]!;
+  const out: number[] = [];
+  let atCut = take;
+  for (let k = 0; k < n; k++) if (keys[k]! < cut) atCut--;
+  for (let k = 0; k < n; k++) {
+    if (keys[k]! < cut) out.push(k);
+    else if (keys[k] === cut && atCut > 0) {
+      out.push(k);
+      atCut--;
+    }
+  }
+  return out;
+}
+
+/** Deterministic fold of a key: a seeded hash, independent of load order. */
+function hashFold(key: string, seed: number, folds: number): number {
+  return hash32(key, seed) % folds;
 }
 
 export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = {}): LearnedResult {
@@ -229,16 +275,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     return done(null, null);
   }
   const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
-  const rng = createRng(`${o.seed}-negatives`);
   // From every unlabelled account, hubs included: the negatives stand for the population.
   const pool = order.filter((i) => label[i] === 0);
-  // Partial Fisher–Yates over the id-sorted pool: the first wantSampled entries are the sample.
   const take = Math.min(wantSampled, pool.length);
-  for (let k = 0; k < take; k++) {
-    const j = k + Math.floor(rng() * (pool.length - k));
-    [pool[k], pool[j]] = [pool[j]!, pool[k]!];
-  }
-  const sampled = pool.slice(0, take).sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+  // Bottom-k by a seeded hash of the id (sampleNegatives): a night's new accounts change the sample
+  // by about as many accounts as they add, so the model does not swing between nights.
+  const sampled = sampleNegatives(
+    pool.map((i) => inp.ids[i]!),
+    take,
+    o.seed,
+  ).map((k) => pool[k]!);
   card.labels.sampled = sampled.length;
   const rows = [...fraud, ...legit, ...sampled].sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
   const isTraining = new Uint8Array(n);

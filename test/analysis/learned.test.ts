@@ -6,6 +6,7 @@ import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { featurePhrase } from '../../src/analysis/fusion.js';
+import { sampleNegatives } from '../../src/analysis/learned.js';
 import { modelCardLines } from '../../src/cli/model-card.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
 import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
@@ -180,6 +181,36 @@ test('a trained run: the model card, calibrated learned scores, and explanations
   for (const e of out.candidates)
     for (const r of e.reasons.filter((x) => x.startsWith('LEARNED:')))
       assert.doesNotMatch(r, /log ratio|closeness [^:;]+ \d|PageRank \(× accounts, log\)/, r);
+});
+
+test('the negatives sample: bottom-k by the id, so new accounts barely change it (and the order given does not)', () => {
+  const ids = Array.from({ length: 20000 }, (_, k) => `acct-${String(k).padStart(6, '0')}`);
+  const take = 600;
+  const pick = (xs: string[]) => new Set(sampleNegatives(xs, take, 1).map((k) => xs[k]!));
+  const a = pick(ids);
+  assert.equal(a.size, take);
+  // Indices come back in the order of the ids given; another seed draws another sample.
+  const idx = sampleNegatives(ids, take, 1);
+  assert.deepEqual(
+    idx,
+    [...idx].sort((x, y) => x - y),
+  );
+  assert.ok([...pick(ids)].every((id) => a.has(id)));
+  const other = new Set(sampleNegatives(ids, take, 2).map((k) => ids[k]!));
+  assert.ok([...other].filter((id) => a.has(id)).length < take / 5);
+  // A night later: 1% new accounts interleaved in the sorted pool, one more to take per 100 accounts.
+  const later = [...ids, ...Array.from({ length: 200 }, (_, k) => `acct-${String(k * 97).padStart(6, '0')}x`)].sort();
+  const b = new Set(sampleNegatives(later, take + 6, 1).map((k) => later[k]!));
+  const kept = [...a].filter((id) => b.has(id)).length;
+  // A shuffle of the pool would redraw nearly all of it (positions move); bottom-k keeps all but the
+  // few displaced by new accounts with smaller hashes.
+  assert.ok(kept >= take - 20, `kept ${kept} of ${take}`);
+  // The order of the pool does not matter: the same accounts whatever order they come in.
+  const reversed = [...ids].reverse();
+  assert.deepEqual([...pick(reversed)].sort(), [...a].sort());
+  // Edge cases.
+  assert.deepEqual(sampleNegatives(ids.slice(0, 3), 5, 1), [0, 1, 2]);
+  assert.deepEqual(sampleNegatives(ids, 0, 1), []);
 });
 
 test('the learned explanation phrases: factors for log ratios, rank only for proximities, yes/no for flags', () => {
