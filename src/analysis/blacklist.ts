@@ -16,9 +16,16 @@ export interface Override {
   reason: string;
 }
 
+/**
+ * The reason of an entry a run keeps on the list below the threshold or without evidence: a run
+ * listed it before and its score has not fallen below the release score (ACCTNET_LIST_RELEASE_MARGIN).
+ */
+export const STILL_LISTED = 'STILL_LISTED';
+
+/** Candidates at or above the threshold (or kept by the run's hysteresis: STILL_LISTED), overrides applied. */
 export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: number, overrides: Iterable<Override>): BlacklistEntry[] {
   const byAccount = new Map<string, BlacklistEntry>();
-  for (const e of candidates) if (e.score >= threshold) byAccount.set(e.accountId, e);
+  for (const e of candidates) if (e.score >= threshold || e.reasons.includes(STILL_LISTED)) byAccount.set(e.accountId, e);
   for (const o of overrides) {
     if (o.action === 'exclude') byAccount.delete(o.accountId);
     else byAccount.set(o.accountId, { accountId: o.accountId, clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] });

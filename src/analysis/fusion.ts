@@ -12,7 +12,9 @@
 // beyond the model (a label, money from or to risky accounts as a relay, a risky cluster, a shape, a
 // migration); one whose only evidence is the learned or anomaly score goes to the review list,
 // unless its score reaches modelOnlyThreshold.
-import type { BlacklistEntry } from './blacklist.js';
+// Hysteresis: an account a run listed on the served list stays listed (STILL_LISTED) while its score
+// is at or above the release score, evidence or not, unless a legit label holds it.
+import { STILL_LISTED, type BlacklistEntry } from './blacklist.js';
 import { FEATURE_COLUMNS, type FeatureColumn } from './feature-table.js';
 import { LABEL_FEATURE_COLUMNS } from './label-features.js';
 import type { LearnedResult } from './learned.js';
@@ -52,6 +54,10 @@ export interface FusionInput {
   ordinary: Float64Array;
   threshold: number;
   modelOnlyThreshold: number;
+  /** The list's hysteresis: null (off) or the score a listed account must fall below to leave the list. */
+  releaseScore?: number | null;
+  /** Accounts a run listed on the served list (manual and provisional entries left out). */
+  listedBefore?: ReadonlySet<string>;
 }
 
 export interface FusedScores {
@@ -103,14 +109,21 @@ function split(
   const candidates: BlacklistEntry[] = [];
   const review: BlacklistEntry[] = [];
   const explain: FusedScores['explain'] = [];
+  const release = inp.releaseScore ?? null;
+  const before = inp.listedBefore;
   for (let i = 0; i < score.length; i++) {
-    if (score[i]! < inp.threshold) continue;
+    const id = inp.ids[i]!;
+    const held = release !== null && before !== undefined && score[i]! >= release && before.has(id) && inp.labels.get(id) !== 'legit';
+    if (score[i]! < inp.threshold && !held) continue;
     // The entry shares the reasons array: the explanation added later shows in the entry too.
     explain.push({ index: i, reasons: reasons[i]! });
-    const entry = { accountId: inp.ids[i]!, clusterId: inp.clusterOf[i] ?? null, score: score[i]!, reasons: reasons[i]! };
+    const entry = { accountId: id, clusterId: inp.clusterOf[i] ?? null, score: score[i]!, reasons: reasons[i]! };
     const relay = inp.forwardShare[i]! >= 0.3 || inp.ordinary[i]! < 0.2;
-    if (hasEvidence(reasons[i]!, relay) || score[i]! >= inp.modelOnlyThreshold) candidates.push(entry);
-    else review.push(entry);
+    if (score[i]! >= inp.threshold && (hasEvidence(reasons[i]!, relay) || score[i]! >= inp.modelOnlyThreshold)) candidates.push(entry);
+    else if (held) {
+      reasons[i]!.push(STILL_LISTED);
+      candidates.push(entry);
+    } else review.push(entry);
   }
   const byId = (a: BlacklistEntry, b: BlacklistEntry) => (a.accountId < b.accountId ? -1 : 1);
   return { candidates: candidates.sort(byId), review: review.sort(byId), explain };

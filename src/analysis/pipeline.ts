@@ -33,6 +33,11 @@ export interface AnalysisParams {
    * score; between the threshold and this bar it goes to the review list. Above 1: never listed.
    */
   modelOnlyThreshold: number;
+  /**
+   * The list's hysteresis (ACCTNET_LIST_RELEASE_MARGIN): an account a run listed on the served list
+   * stays listed while its score is at or above this (STILL_LISTED). null: off.
+   */
+  releaseScore: number | null;
 }
 
 export const ANALYSIS_DEFAULTS: AnalysisParams = {
@@ -47,6 +52,7 @@ export const ANALYSIS_DEFAULTS: AnalysisParams = {
   threshold: 0.45,
   learned: LEARNED_DEFAULTS,
   modelOnlyThreshold: 1.01,
+  releaseScore: 0.4,
 };
 
 export interface AnalysisInput {
@@ -62,6 +68,8 @@ export interface AnalysisInput {
   params: AnalysisParams;
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
+  /** Accounts a run listed on the served list (not manual or provisional entries): the list's hysteresis. */
+  listedBefore?: ReadonlySet<string>;
   /** Pairs an investigator rejected ("from>to", successorKey): never linked (migration). */
   rejectedPairs?: ReadonlySet<string>;
   onStep?: (step: string) => void;
@@ -246,6 +254,8 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
       ordinary: features.ordinary,
       threshold: p.threshold,
       modelOnlyThreshold: p.modelOnlyThreshold,
+      releaseScore: p.releaseScore,
+      listedBefore: input.listedBefore,
     }),
   );
   await step('explain', () => explainLearned(learned, fused));

@@ -342,6 +342,13 @@ export const VARS = {
     doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone.',
     parse: p.number(0.01, 1.01),
   }),
+  listReleaseMargin: defineVar({
+    name: 'ACCTNET_LIST_RELEASE_MARGIN',
+    default: '0.05',
+    expected: 'off or a number 0..1',
+    doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. off: every run's list is built from that run's scores alone.",
+    parse: (raw: string) => (raw.trim() === 'off' ? null : p.number(0, 1)(raw)),
+  }),
   scoreChurnStep: defineVar({
     name: 'ACCTNET_SCORE_CHURN_STEP',
     default: '0.05',
@@ -692,6 +699,8 @@ export interface Config {
     learned: 'off' | 'shadow' | 'on';
     learnedMinFraudLabels: number;
     modelOnlyThreshold: number;
+    /** null: off (no hysteresis). */
+    listReleaseMargin: number | null;
     scoreChurnStep: number;
     migrationMinScore: number;
     guard: { maxSizeChange: number; maxChurn: number; minServedSize: number };
@@ -810,6 +819,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       learned: v(VARS.learned),
       learnedMinFraudLabels: v(VARS.learnedMinFraudLabels),
       modelOnlyThreshold: v(VARS.modelOnlyThreshold),
+      listReleaseMargin: v(VARS.listReleaseMargin),
       scoreChurnStep: v(VARS.scoreChurnStep),
       migrationMinScore: v(VARS.migrationMinScore),
       guard: { maxSizeChange: v(VARS.guardMaxSizeChange), maxChurn: v(VARS.guardMaxChurn), minServedSize: v(VARS.guardMinSize) },

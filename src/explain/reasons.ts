@@ -133,6 +133,10 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       return out('An investigator cleared it (labelled legit): its score is capped at 0.1.');
     case 'MANUAL_INCLUDE':
       return out('An investigator forced it onto the list with an override.');
+    case 'STILL_LISTED':
+      return out(
+        'A run listed it before, and it stays listed: its score has not fallen below the release score (ACCTNET_BLACKLIST_THRESHOLD minus ACCTNET_LIST_RELEASE_MARGIN), though it is below the threshold or has lost the evidence it was listed for. A legit label or an exclude override releases it.',
+      );
     case 'FUNDS_FROM_RISKY': {
       const f = flowAccounts(ctx, 'received', true);
       const from = f.count

@@ -3,7 +3,7 @@
 // (src/runs/analysis-thread.ts) so the worker's event loop stays free to renew the BullMQ lock; the
 // graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
-import type { BlacklistEntry } from '../analysis/blacklist.js';
+import { PROVISIONAL_REASON, type BlacklistEntry } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
 import { LEARNED_DEFAULTS, type ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
@@ -69,6 +69,7 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
     threshold: a.threshold,
     learned: { ...LEARNED_DEFAULTS, mode: a.learned, minFraudLabels: a.learnedMinFraudLabels, seed: a.seed },
     modelOnlyThreshold: a.modelOnlyThreshold,
+    releaseScore: a.listReleaseMargin === null ? null : Math.max(0, Math.round((a.threshold - a.listReleaseMargin) * 1000) / 1000),
     windowDays: a.windowDays,
     bucketDays: a.bucketDays,
     holdHours: a.holdHours,
@@ -244,15 +245,19 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const listedAt = new Map<string, number>();
       const blacklist = createBlacklistRepository(driver, config.neo4j);
       const successors = createSuccessorRepository(driver, config.neo4j);
+      // Accounts a run listed (not a manual or a provisional entry): the list's hysteresis.
+      const listedBefore = new Set<string>();
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
-        const ids = (await blacklist.entries(state.servedVersion)).map((e) => e.accountId);
-        for (const [id, at] of await successors.listingTimes(ids))
-          listedAt.set(id, Math.min(at, asOf));
+        const entries = await blacklist.entries(state.servedVersion);
+        for (const e of entries)
+          if (!e.reasons.some((r) => r === PROVISIONAL_REASON || r === 'MANUAL_INCLUDE')) listedBefore.add(e.accountId);
+        for (const [id, at] of await successors.listingTimes(entries.map((e) => e.accountId))) listedAt.set(id, Math.min(at, asOf));
       }
       // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
       const rejectedPairs = await successors.rejectedPairs();
-      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt, rejectedPairs };
+      counts.listedBefore = listedBefore.size;
+      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt, listedBefore, rejectedPairs };
     });
 
     // Clusters and migration links are final before the learned step (runAnalysis's onClustersReady):
@@ -306,6 +311,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       previousClusters: context.previousClusters,
       nextClusterSeq: context.nextClusterSeq,
       listedAt: context.listedAt,
+      listedBefore: context.listedBefore,
       rejectedPairs: context.rejectedPairs,
       params,
       onStep: (step) => report(step),

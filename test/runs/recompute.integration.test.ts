@@ -137,6 +137,49 @@ describe('recompute (real Neo4j and Redis)', () => {
     }
   });
 
+  test('the list holds a listed account until its score falls below the threshold minus ACCTNET_LIST_RELEASE_MARGIN (STILL_LISTED)', async () => {
+    startWorker();
+    const first = await recompute();
+    await stopWorker();
+    const before = await blacklist().entries(first.blacklistVersion!);
+    // A threshold above half of the run's own entries, with a margin back to the threshold they were listed at.
+    const own = before.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE' && !e.reasons.includes('LABELLED_FRAUD'));
+    const scores = [...new Set(own.map((e) => e.score))].sort((x, y) => x - y);
+    assert.ok(scores.length >= 4, `the run's own entries have ${scores.length} distinct scores`);
+    const raised = scores[Math.floor(scores.length / 2)]!;
+    const margin = Math.round((raised - s.config.analysis.threshold) * 1000) / 1000;
+    const below = own.filter((e) => e.score < raised).map((e) => e.accountId);
+    assert.ok(below.length > 0);
+    const env = { ...s.env, ACCTNET_BLACKLIST_THRESHOLD: String(raised) };
+
+    startWorker(loadConfig({ ...env, ACCTNET_LIST_RELEASE_MARGIN: String(margin) }));
+    const held = await recompute();
+    await stopWorker();
+    const heldEntries = await blacklist().entries(held.blacklistVersion!);
+    assert.deepEqual(
+      heldEntries.map((e) => e.accountId),
+      before.map((e) => e.accountId),
+      'the same data, a higher threshold: every listed account stays',
+    );
+    for (const e of heldEntries)
+      assert.equal(e.reasons.includes('STILL_LISTED'), below.includes(e.accountId), `${e.accountId} ${e.score} ${e.reasons.join(';')}`);
+    // An override's publication rebuilds the list from the run's results: the held entries stay.
+    await publishVersion(s.rt.publishDeps(), { source: 'override' });
+    const served = await blacklist().entries((await blacklist().state()).servedVersion!);
+    assert.deepEqual(
+      served.map((e) => e.accountId),
+      before.map((e) => e.accountId),
+    );
+
+    // Off: the run's own list, at the raised threshold.
+    startWorker(loadConfig({ ...env, ACCTNET_LIST_RELEASE_MARGIN: 'off' }));
+    const off = await recompute();
+    await stopWorker();
+    const offIds = (await blacklist().entries(off.blacklistVersion!)).map((e) => e.accountId);
+    for (const id of below) assert.ok(!offIds.includes(id), `${id} is released with the hysteresis off`);
+    assert.ok(offIds.length > 0);
+  });
+
   test('the guard holds a version that changes too much; approve serves it; rollback pins an earlier one', async () => {
     const strict = { ...s.config, analysis: { ...s.config.analysis, guard: { maxSizeChange: 0.2, maxChurn: 0.2, minServedSize: 1 } } };
     startWorker(strict);
