@@ -14,7 +14,7 @@ import { labelVector, prepareRisk, propagateRisk, type LabelValue } from './risk
 import { assignRoles, type Role } from './roles.js';
 import { assignStableIds } from './stable-ids.js';
 import { classifyCluster, type Typology } from './typology.js';
-import type { BlacklistEntry } from './blacklist.js';
+import { STILL_LISTED, type BlacklistEntry } from './blacklist.js';
 
 export interface AnalysisParams {
   seed: number;
@@ -297,6 +297,7 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
       rises: migration.rises,
       migrations: migration.links.length,
       candidates: candidates.length,
+      stillListed: candidates.filter((e) => e.reasons.includes(STILL_LISTED)).length,
       review: fused.review.length,
     },
     nextClusterSeq: stable.nextSeq,

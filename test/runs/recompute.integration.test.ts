@@ -163,6 +163,7 @@ describe('recompute (real Neo4j and Redis)', () => {
     );
     for (const e of heldEntries)
       assert.equal(e.reasons.includes('STILL_LISTED'), below.includes(e.accountId), `${e.accountId} ${e.score} ${e.reasons.join(';')}`);
+    assert.equal(held.counts.stillListed, below.length, "the run's counts say how many it kept");
     // An override's publication rebuilds the list from the run's results: the held entries stay.
     await publishVersion(s.rt.publishDeps(), { source: 'override' });
     const served = await blacklist().entries((await blacklist().state()).servedVersion!);
