@@ -236,6 +236,8 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       await timed('labels', () => must(env, ['labels', 'import', labelsFile, '--by', 'eval']));
       // Each label seed is measured as a first run: the list's hysteresis (ACCTNET_LIST_RELEASE_MARGIN)
       // would keep the previous seed's listed accounts (its labelled fraud among them) on this one's list.
+      // The variable reaches the run because no worker is connected to the eval's queues: `recompute
+      // --wait` runs the worker in this CLI process (a separate `acctnet worker` would not see it).
       const run = await timed('recompute', () => must({ ...env, ACCTNET_LIST_RELEASE_MARGIN: 'off' }, ['recompute', '--wait', '--json']));
       const summary = JSON.parse(run.stdout) as { publication: string; heldBecause: string | null };
       if (summary.publication !== 'served')

@@ -22,6 +22,11 @@ export interface Override {
  */
 export const STILL_LISTED = 'STILL_LISTED';
 
+/** The list's release score: threshold − ACCTNET_LIST_RELEASE_MARGIN (3 decimals), or null when the margin is off. */
+export function releaseScore(threshold: number, margin: number | null): number | null {
+  return margin === null ? null : Math.max(0, Math.round((threshold - margin) * 1000) / 1000);
+}
+
 /** Candidates at or above the threshold (or kept by the run's hysteresis: STILL_LISTED), overrides applied. */
 export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: number, overrides: Iterable<Override>): BlacklistEntry[] {
   const byAccount = new Map<string, BlacklistEntry>();
@@ -123,7 +128,9 @@ export const PROVISIONAL_REASON = 'PROVISIONAL';
  * this list × the link score and reasons [`MIGRATED_FROM:<A>:<link>`, `PROVISIONAL`], as long as
  * its predecessor is on the list (followed `maxDepth` links deep: A → S1 → S2), S is not on it
  * already (a run's or a manual entry stands), no exclude override holds S, and that score reaches
- * `threshold` (as a run lists: a link a run confirms must not take S off the list).
+ * `threshold` (as a run lists: a link a run confirms must not take S off the list) — or, for an S
+ * the served list holds already (`stay.served`), the release score (`stay.release`: the list's
+ * hysteresis, as for a run's entries).
  */
 export function withProvisional(
   entries: readonly BlacklistEntry[],
@@ -131,6 +138,7 @@ export function withProvisional(
   overrides: Iterable<Override>,
   maxDepth: number,
   threshold = 0,
+  stay?: { served: ReadonlySet<string>; release: number | null },
 ): BlacklistEntry[] {
   if (provisional.length === 0) return [...entries];
   const excluded = new Set<string>();
@@ -143,7 +151,8 @@ export function withProvisional(
       const predecessor = byAccount.get(p.from);
       if (!predecessor) continue;
       const score = provisionalListScore(predecessor.score, p.score);
-      if (score < threshold) continue;
+      const bar = stay && stay.release !== null && stay.served.has(p.to) ? Math.min(threshold, stay.release) : threshold;
+      if (score < bar) continue;
       const entry = {
         accountId: p.to,
         clusterId: null,

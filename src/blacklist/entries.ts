@@ -1,5 +1,5 @@
 // What a blacklist version holds, beyond the pure builder in analysis/blacklist.ts: score churn.
-import type { BlacklistEntry } from '../analysis/blacklist.js';
+import { STILL_LISTED, type BlacklistEntry } from '../analysis/blacklist.js';
 
 export {
   assertEntryIds,
@@ -43,11 +43,21 @@ export function reasonIdentity(reason: string): string {
   return reason;
 }
 
+/**
+ * The same evidence: the same reason identities, `STILL_LISTED` left out — an entry the hysteresis
+ * keeps is still listed for the evidence it has; gaining or losing the marker alone is not a change
+ * for gateways (an account hovering around the threshold would otherwise be re-sent every night).
+ */
 function sameEvidence(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const x = a.map(reasonIdentity).sort();
-  const y = b.map(reasonIdentity).sort();
-  return x.every((r, k) => r === y[k]);
+  const x = a
+    .filter((r) => r !== STILL_LISTED)
+    .map(reasonIdentity)
+    .sort();
+  const y = b
+    .filter((r) => r !== STILL_LISTED)
+    .map(reasonIdentity)
+    .sort();
+  return x.length === y.length && x.every((r, k) => r === y[k]);
 }
 
 /**

@@ -20,7 +20,7 @@ import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
 import type { PublishJobData } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
-import { PROVISIONAL_REASON, withProvisional } from '../analysis/blacklist.js';
+import { PROVISIONAL_REASON, releaseScore, withProvisional } from '../analysis/blacklist.js';
 import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
 import { markServed } from '../watch/watch-set.js';
 import {
@@ -204,13 +204,12 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
     (p) => !settled?.has(successorKey(p.from, p.to)) && (!carried || carried.has(p.to)),
   );
-  entries = withProvisional(
-    entries,
-    provisional,
-    overrides,
-    config.watch.chainDepth,
-    request.source === 'recompute' ? request.threshold : config.analysis.threshold,
-  );
+  const threshold = request.source === 'recompute' ? request.threshold : config.analysis.threshold;
+  entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth, threshold, {
+    // A successor the served list holds stays while its list score is at or above the release score.
+    served: new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId)),
+    release: releaseScore(threshold, config.analysis.listReleaseMargin),
+  });
 
   // Never an entry without an id, whatever built the list (before anything is written).
   assertEntryIds(entries);

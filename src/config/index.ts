@@ -339,14 +339,14 @@ export const VARS = {
     name: 'ACCTNET_MODEL_ONLY_THRESHOLD',
     default: '1.01',
     expected: 'a number 0.01..1.01',
-    doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone.',
+    doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone (an account a run listed before with evidence may stay listed after losing it: ACCTNET_LIST_RELEASE_MARGIN).',
     parse: p.number(0.01, 1.01),
   }),
   listReleaseMargin: defineVar({
     name: 'ACCTNET_LIST_RELEASE_MARGIN',
     default: '0.05',
     expected: 'off or a number 0..1',
-    doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. off: every run's list is built from that run's scores alone.",
+    doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. A provisional successor already on the list stays while its list score is at or above the same release score. Must be below the threshold. off: every run's list is built from that run's scores alone.",
     parse: (raw: string) => (raw.trim() === 'off' ? null : p.number(0, 1)(raw)),
   }),
   scoreChurnStep: defineVar({
@@ -886,6 +886,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (retainTransfersDays > 0 && retainTransfersDays < windowDays) {
     problems.push(
       `ACCTNET_RETAIN_TRANSFERS_DAYS (${retainTransfersDays}) is shorter than ACCTNET_WINDOW_DAYS (${windowDays}): retention would delete transfers the next run analyses; set it to 0 (keep everything) or at least ${windowDays}`,
+    );
+  }
+  const { listReleaseMargin, threshold } = config.analysis;
+  if (listReleaseMargin !== null && listReleaseMargin >= threshold) {
+    problems.push(
+      `ACCTNET_LIST_RELEASE_MARGIN (${listReleaseMargin}) is not below ACCTNET_BLACKLIST_THRESHOLD (${threshold}): a listed account would never leave the list by its score; use a margin below the threshold, or off`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

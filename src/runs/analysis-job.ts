@@ -3,7 +3,7 @@
 // (src/runs/analysis-thread.ts) so the worker's event loop stays free to renew the BullMQ lock; the
 // graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
-import { PROVISIONAL_REASON, type BlacklistEntry } from '../analysis/blacklist.js';
+import { PROVISIONAL_REASON, releaseScore, type BlacklistEntry } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
 import { LEARNED_DEFAULTS, type ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
@@ -69,7 +69,7 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
     threshold: a.threshold,
     learned: { ...LEARNED_DEFAULTS, mode: a.learned, minFraudLabels: a.learnedMinFraudLabels, seed: a.seed },
     modelOnlyThreshold: a.modelOnlyThreshold,
-    releaseScore: a.listReleaseMargin === null ? null : Math.max(0, Math.round((a.threshold - a.listReleaseMargin) * 1000) / 1000),
+    releaseScore: releaseScore(a.threshold, a.listReleaseMargin),
     windowDays: a.windowDays,
     bucketDays: a.bucketDays,
     holdHours: a.holdHours,

@@ -2,10 +2,12 @@
 // while its score stays at or above the release score, and the publication's build accepts it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildBlacklist, STILL_LISTED } from '../../src/analysis/blacklist.js';
+import { buildBlacklist, releaseScore, STILL_LISTED, withProvisional } from '../../src/analysis/blacklist.js';
 import { fuseScores, type FusionInput } from '../../src/analysis/fusion.js';
 import type { LearnedResult } from '../../src/analysis/learned.js';
 import type { RiskResult } from '../../src/analysis/risk.js';
+import { keepServedScores } from '../../src/blacklist/entries.js';
+import { loadConfig } from '../../src/config/index.js';
 
 // Five accounts on the rules' score (the learned model off), threshold 0.45.
 //   a 0.60 with evidence, b 0.42 with evidence, c 0.60 without evidence, d 0.30 with evidence,
@@ -74,4 +76,42 @@ test('the publication keeps STILL_LISTED entries below the threshold; an exclude
   );
   // Without the reason an entry below the threshold is not listed (the build's own check).
   assert.deepEqual(buildBlacklist([{ accountId: 'x', clusterId: null, score: 0.42, reasons: ['TYPOLOGY:ring'] }], 0.45, []), []);
+});
+
+test('gaining or losing STILL_LISTED alone, within the score step, is not a change for gateways', () => {
+  const served = [{ accountId: 'b', clusterId: null, score: 0.47, reasons: ['TYPOLOGY:ring'] }];
+  const held = [{ accountId: 'b', clusterId: null, score: 0.44, reasons: ['TYPOLOGY:ring', STILL_LISTED] }];
+  assert.deepEqual(keepServedScores(held, served, 0.05), served, 'the served entry stands');
+  assert.deepEqual(keepServedScores(served, held, 0.05), held, 'and back');
+  // A move of the step or more, or evidence lost, is sent.
+  const far = [{ accountId: 'b', clusterId: null, score: 0.41, reasons: ['TYPOLOGY:ring', STILL_LISTED] }];
+  assert.deepEqual(keepServedScores(far, served, 0.05), far);
+  const lost = [{ accountId: 'b', clusterId: null, score: 0.46, reasons: [STILL_LISTED] }];
+  assert.deepEqual(keepServedScores(lost, served, 0.05), lost);
+});
+
+test('a provisional successor the served list holds stays at or above the release score; a new one needs the threshold', () => {
+  const a = { accountId: 'A', clusterId: null, score: 0.44, reasons: ['TYPOLOGY:ring', STILL_LISTED] };
+  const links = [{ from: 'A', to: 'S', score: 0.97 }]; // list score 0.427
+  const listed = (served: string[], release: number | null) =>
+    withProvisional([a], links, [], 3, 0.45, { served: new Set(served), release }).map((e) => e.accountId);
+  assert.deepEqual(listed(['S'], 0.4), ['A', 'S']);
+  assert.deepEqual(listed([], 0.4), ['A'], 'not listed before: the threshold');
+  assert.deepEqual(listed(['S'], null), ['A'], 'hysteresis off');
+  assert.deepEqual(listed(['S'], 0.43), ['A'], 'below the release score');
+});
+
+test('the release score: threshold − margin, null when off; a margin not below the threshold is a configuration error', () => {
+  assert.equal(releaseScore(0.45, 0.05), 0.4);
+  assert.equal(releaseScore(0.45, null), null);
+  assert.equal(loadConfig({ ACCTNET_LIST_RELEASE_MARGIN: 'off' }).analysis.listReleaseMargin, null);
+  assert.equal(loadConfig({}).analysis.listReleaseMargin, 0.05);
+  assert.throws(
+    () => loadConfig({ ACCTNET_LIST_RELEASE_MARGIN: '0.45' }),
+    /ACCTNET_LIST_RELEASE_MARGIN \(0.45\) is not below ACCTNET_BLACKLIST_THRESHOLD/,
+  );
+  assert.throws(
+    () => loadConfig({ ACCTNET_LIST_RELEASE_MARGIN: 'soon' }),
+    /ACCTNET_LIST_RELEASE_MARGIN="soon": expected off or a number 0..1/,
+  );
 });

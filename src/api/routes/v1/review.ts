@@ -20,7 +20,8 @@ const ReviewItemSchema = Type.Object({
 /**
  * The review list: accounts at or above the blacklist threshold whose only evidence is the learned
  * or anomaly score. They are not served to gateways (ACCTNET_MODEL_ONLY_THRESHOLD): an investigator
- * looks, then labels or includes them.
+ * looks, then labels or includes them. An account a run listed before stays served instead
+ * (STILL_LISTED, ACCTNET_LIST_RELEASE_MARGIN).
  */
 const review: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
