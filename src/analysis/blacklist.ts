@@ -22,6 +22,11 @@ export interface Override {
  */
 export const STILL_LISTED = 'STILL_LISTED';
 
+/** An entry a run made (not a manual entry, not a provisional successor): what a run's list is rebuilt from, and what its hysteresis keeps. */
+export function madeByRun(e: BlacklistEntry): boolean {
+  return e.reasons[0] !== 'MANUAL_INCLUDE' && !e.reasons.includes(PROVISIONAL_REASON);
+}
+
 /** The list's release score: threshold − ACCTNET_LIST_RELEASE_MARGIN (3 decimals), or null when the margin is off. */
 export function releaseScore(threshold: number, margin: number | null): number | null {
   return margin === null ? null : Math.max(0, Math.round((threshold - margin) * 1000) / 1000);

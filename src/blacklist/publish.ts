@@ -20,7 +20,7 @@ import { txRunner } from '../neo4j/session.js';
 import { enqueueDrains, type WebhookJobData } from '../queue/webhook-queue.js';
 import type { PublishJobData } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
-import { PROVISIONAL_REASON, releaseScore, withProvisional } from '../analysis/blacklist.js';
+import { madeByRun, PROVISIONAL_REASON, releaseScore, withProvisional } from '../analysis/blacklist.js';
 import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
 import { markServed } from '../watch/watch-set.js';
 import {
@@ -197,17 +197,15 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   const settled = request.source === 'recompute' ? request.settledSuccessors : undefined;
   // While a version is pinned, an override (an admin's act, served under the pin) carries the
   // successors the served list holds already, and no new one: those are held like any other version.
-  const carried =
-    state.pinnedVersion !== null && request.source === 'override'
-      ? new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId))
-      : null;
+  const servedProvisional = new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId));
+  const carried = state.pinnedVersion !== null && request.source === 'override' ? servedProvisional : null;
   const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
     (p) => !settled?.has(successorKey(p.from, p.to)) && (!carried || carried.has(p.to)),
   );
   const threshold = request.source === 'recompute' ? request.threshold : config.analysis.threshold;
   entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth, threshold, {
     // A successor the served list holds stays while its list score is at or above the release score.
-    served: new Set(servedEntries.filter((e) => e.reasons.includes(PROVISIONAL_REASON)).map((e) => e.accountId)),
+    served: servedProvisional,
     release: releaseScore(threshold, config.analysis.listReleaseMargin),
   });
 
@@ -369,7 +367,7 @@ async function restoreWithOverrides(
     candidates = await blacklist.runCandidates(target.runId, threshold);
   }
   // Manual and provisional entries come from their stored inputs (overrides, successors), not from the old list.
-  const ownScored = own.filter((e) => e.reasons[0] !== 'MANUAL_INCLUDE' && !e.reasons.includes(PROVISIONAL_REASON));
+  const ownScored = own.filter(madeByRun);
   if (candidates.length === 0) candidates = ownScored;
   const kept = new Map(ownScored.map((e) => [e.accountId, e]));
   return buildBlacklist(candidates, threshold, overrides).map((e) =>

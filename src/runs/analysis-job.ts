@@ -3,7 +3,7 @@
 // (src/runs/analysis-thread.ts) so the worker's event loop stays free to renew the BullMQ lock; the
 // graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
-import { PROVISIONAL_REASON, releaseScore, type BlacklistEntry } from '../analysis/blacklist.js';
+import { madeByRun, releaseScore, type BlacklistEntry } from '../analysis/blacklist.js';
 import { FlowAggregator } from '../analysis/flows.js';
 import { LEARNED_DEFAULTS, type ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
@@ -250,8 +250,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
         const entries = await blacklist.entries(state.servedVersion);
-        for (const e of entries)
-          if (!e.reasons.some((r) => r === PROVISIONAL_REASON || r === 'MANUAL_INCLUDE')) listedBefore.add(e.accountId);
+        for (const e of entries) if (madeByRun(e)) listedBefore.add(e.accountId);
         for (const [id, at] of await successors.listingTimes(entries.map((e) => e.accountId))) listedAt.set(id, Math.min(at, asOf));
       }
       // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
