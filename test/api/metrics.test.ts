@@ -112,20 +112,26 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
     assert.equal(m.get('acctnet_watch_events_total{event="autoListed"}'), 0);
   });
 
-  test('the last success stays on /metrics however many runs failed since; absent before the first success', async () => {
+  test("the last success and its list's counts stay on /metrics however many runs failed since; absent before the first success", async () => {
     const lastSuccess = async () => (await scrape(await server())).m.get('acctnet_recompute_last_success_timestamp_seconds');
     const t0 = Date.UTC(2026, 11, 1);
-    const run = (seq: number, status: string) =>
+    const run = (seq: number, status: string, counts: Record<string, number> = {}) =>
       s.driver.executeQuery(
         `CREATE (:Run {id: $id, seq: $seq, status: $status, trigger: 'test', requestedBy: 'test', requestedAt: $at,
-                       startedAt: $at, finishedAt: $at + 60000, step: 'done'})`,
-        { id: `run-${seq}`, seq: int(seq), status, at: int(t0 + seq * 3_600_000) },
+                       startedAt: $at, finishedAt: $at + 60000, step: 'done', counts: $counts})`,
+        { id: `run-${seq}`, seq: int(seq), status, at: int(t0 + seq * 3_600_000), counts: JSON.stringify(counts) },
       );
-    await run(1, 'failed');
+    const list = async () => {
+      const { m } = await scrape(await server());
+      return ['candidates', 'still_listed', 'listed_before', 'review'].map((k) => m.get(`acctnet_recompute_last_list_accounts{kind="${k}"}`));
+    };
+    await run(1, 'failed', { candidates: 99 });
     assert.equal(await lastSuccess(), undefined, 'no success yet: absent (absent() fires), not 0');
-    await run(2, 'succeeded');
-    for (let seq = 3; seq <= 30; seq++) await run(seq, 'failed');
+    assert.deepEqual(await list(), [undefined, undefined, undefined, undefined], "a failed run's counts are not the list's");
+    await run(2, 'succeeded', { candidates: 310, stillListed: 7, listedBefore: 305, review: 12 });
+    for (let seq = 3; seq <= 30; seq++) await run(seq, 'failed', { candidates: 1 });
     assert.equal(await lastSuccess(), (t0 + 2 * 3_600_000 + 60_000) / 1000, 'the success before 28 failed runs');
+    assert.deepEqual(await list(), [310, 7, 305, 12], "the list of the newest success, kept by the hysteresis included");
     await s.driver.executeQuery('MATCH (r:Run) DETACH DELETE r');
   });
 

@@ -221,6 +221,22 @@ export default fp(
       },
     });
     new client.Gauge({
+      name: 'acctnet_recompute_last_list_accounts',
+      help: "The newest successful recompute's list: candidates (accounts it put on its list), still_listed (of them, kept by the list's hysteresis below the threshold, reason STILL_LISTED), listed_before (run-made entries of the version served when it started), review (the review list); absent before the first success",
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        const counts = (await read(neo4j))?.lastSucceeded?.counts;
+        this.reset();
+        if (!counts) return;
+        const kinds = { candidates: 'candidates', still_listed: 'stillListed', listed_before: 'listedBefore', review: 'review' };
+        for (const [kind, key] of Object.entries(kinds)) {
+          const n = counts[key];
+          if (typeof n === 'number' && Number.isFinite(n)) this.set({ kind }, n);
+        }
+      },
+    });
+    new client.Gauge({
       name: 'acctnet_blacklist_served_version',
       help: 'The blacklist version gateways get',
       registers: [registry],
