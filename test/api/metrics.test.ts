@@ -123,7 +123,9 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
       );
     const list = async () => {
       const { m } = await scrape(await server());
-      return ['candidates', 'still_listed', 'listed_before', 'review'].map((k) => m.get(`acctnet_recompute_last_list_accounts{kind="${k}"}`));
+      return ['candidates', 'still_listed', 'listed_before', 'review'].map((k) =>
+        m.get(`acctnet_recompute_last_list_accounts{kind="${k}"}`),
+      );
     };
     await run(1, 'failed', { candidates: 99 });
     assert.equal(await lastSuccess(), undefined, 'no success yet: absent (absent() fires), not 0');
@@ -131,7 +133,7 @@ describe('/metrics (real Neo4j and Redis, reached through relays the test can cl
     await run(2, 'succeeded', { candidates: 310, stillListed: 7, listedBefore: 305, review: 12 });
     for (let seq = 3; seq <= 30; seq++) await run(seq, 'failed', { candidates: 1 });
     assert.equal(await lastSuccess(), (t0 + 2 * 3_600_000 + 60_000) / 1000, 'the success before 28 failed runs');
-    assert.deepEqual(await list(), [310, 7, 305, 12], "the list of the newest success, kept by the hysteresis included");
+    assert.deepEqual(await list(), [310, 7, 305, 12], 'the list of the newest success, kept by the hysteresis included');
     await s.driver.executeQuery('MATCH (r:Run) DETACH DELETE r');
   });
 
