@@ -121,6 +121,43 @@ describe('successor watch publications (real Neo4j and Redis)', () => {
     assert.ok((await served()).entries.some((e) => e.accountId === 'SUCC_PINNED' && e.reasons.includes('PROVISIONAL')));
   });
 
+  test('a served provisional successor stays down to the release score; a new one needs the threshold; margin off releases it', async () => {
+    await listSuccessor('SUCC_STAYS');
+    assert.ok((await publishSuccessors({ config: s.config, driver: s.driver, publish: deps, log: testLogger() })) !== null);
+    const stays = (await served()).entries.find((e) => e.accountId === 'SUCC_STAYS');
+    assert.ok(stays && stays.reasons.includes('PROVISIONAL'), 'served as a provisional successor');
+    // The same link for an account the served list does not hold: the same list score, not served.
+    await listSuccessor('SUCC_UNSERVED');
+    const margin = s.config.analysis.listReleaseMargin!;
+    assert.ok(margin > 0.02, 'the default margin');
+    // The threshold rises just above the successors' list score, within the margin: an override's publication.
+    const raised = (listReleaseMargin: number | null): PublishDeps => ({
+      ...deps,
+      config: { ...deps.config, analysis: { ...deps.config.analysis, threshold: stays.score + 0.02, listReleaseMargin } },
+    });
+    const include = 'OVERRIDE_RELEASE';
+    await blacklist().setOverride({ accountId: include, action: 'include', reason: 'test', createdBy: 'test' });
+    try {
+      assert.equal((await publishVersion(raised(margin), { source: 'override' })).publication, 'served');
+      const held = (await served()).entries;
+      assert.ok(held.some((e) => e.accountId === include));
+      assert.deepEqual(
+        held.find((e) => e.accountId === 'SUCC_STAYS'),
+        stays,
+        'the served successor stays, its score unchanged, below the threshold but above threshold − margin',
+      );
+      assert.ok(!held.some((e) => e.accountId === 'SUCC_UNSERVED'), 'a successor not served yet needs the threshold');
+
+      await blacklist().deleteOverride(include);
+      assert.equal((await publishVersion(raised(null), { source: 'override' })).publication, 'served');
+      const released = (await served()).entries;
+      assert.ok(!released.some((e) => e.accountId === 'SUCC_STAYS'), 'with the margin off, the threshold alone decides');
+      assert.ok(!released.some((e) => e.accountId === 'SUCC_UNSERVED'));
+    } finally {
+      await blacklist().deleteOverride(include);
+    }
+  });
+
   test('a watch publication that fails (Neo4j unreachable) is retried from the queue until the successor is served', async () => {
     // The ingest worker's view of Neo4j is down; the publish worker's is not.
     const down = createDriver({ ...s.config.neo4j, uri: 'bolt://127.0.0.1:1', maxRetryTimeMs: 300 }, { connectionTimeoutMs: 500 });
