@@ -1,6 +1,7 @@
 // The datasets of npm run eval behind one interface: seeded synthetic worlds (dev/synth), a world
 // with legit labels, the AMLSim export and the two AMLSim-20k samples in ../shared (absent from a
 // user's clone: then skipped, visibly). Each dataset writes one CSV the importer reads and knows its truth.
+import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,12 @@ export interface EvalTruth {
   migrations: MigrationTruth[] | null;
   /** Every account that appears in the data. */
   all: Set<string>;
+  /**
+   * A disguised copy of another dataset (amlsim20k-*-disguised): its name and each account's id
+   * there. drawLabels then labels the accounts the original would label in the same seed, so the two
+   * are compared label for label.
+   */
+  origin?: { dataset: string; idOf: Map<string, string> };
 }
 
 export interface PreparedDataset {
@@ -204,8 +211,30 @@ function amlsimExport(): EvalDataset | SkippedDataset {
  * amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included; the typology
  * table tells the two apart).
  */
-function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false): EvalDataset | SkippedDataset {
-  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}`;
+/**
+ * What a disguised copy changes, so that nothing the analysis does can lean on the public sample's
+ * surface: account ids in three opaque formats (phone-like, prefixed hex, UUID-like) instead of
+ * small integers, transaction ids as hashes instead of row numbers, amounts 113× (a currency of
+ * another magnitude: nothing round stays round), every timestamp 1,530 days and 7 hours later (other
+ * weekdays, other hours of the day), and the rows in a seeded shuffle instead of time order. The
+ * transfers, their timing relative to each other and the truth are the same.
+ */
+export const DISGUISE = { amountFactor: 113, shiftMs: 1530 * DAY + 7 * 3_600_000 };
+
+export function disguisedId(id: string): string {
+  const h = crypto.createHash('sha256').update(`acctnet-disguise-${id}`).digest('hex');
+  const kind = parseInt(h.slice(0, 2), 16) % 3;
+  if (kind === 0)
+    return `+44 7${BigInt(`0x${h.slice(2, 14)}`)
+      .toString()
+      .padStart(9, '0')
+      .slice(-9)}`;
+  if (kind === 1) return `acct_${h.slice(2, 18)}`;
+  return `${h.slice(2, 10)}-${h.slice(10, 14)}-4${h.slice(15, 18)}-a${h.slice(19, 22)}-${h.slice(22, 34)}`;
+}
+
+function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise = false): EvalDataset | SkippedDataset {
+  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}`;
   const dir = sharedData('amlsim-20k', sample);
   if (!fs.existsSync(path.join(dir, 'transactions.csv')) || !fs.existsSync(path.join(dir, 'nodes.csv')))
     return { name, skipped: `skipped: not found at ${dir}` };
@@ -213,7 +242,7 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false): EvalData
   return {
     name,
     kind: name,
-    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}`,
+    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}${disguise ? ', disguised (ids, amounts, times, row order)' : ''}`,
     external: true,
     tuning: sample === 'cycle200',
     version: `IBM/AMLSim sample/20K_${sample} @7338a4bc`,
@@ -222,35 +251,82 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false): EvalData
       const out = fs.createWriteStream(file);
       out.write('tx_id,from_account,to_account,amount,currency,timestamp\n');
       const rng: Rng = createRng(`eval-amlsim20k-time-${sample}`);
-      const start = Date.UTC(2020, 0, 1);
+      const start = Date.UTC(2020, 0, 1) + (disguise ? DISGUISE.shiftMs : 0);
       const all = new Set<string>();
+      const idOf = new Map<string, string>();
+      const idFor = (raw: string) => {
+        if (!disguise) return raw;
+        let id = idOf.get(raw);
+        if (id === undefined) idOf.set(raw, (id = disguisedId(raw)));
+        return id;
+      };
+      const lines: string[] = [];
       let row = 0;
       let buffer = '';
       for await (const line of createInterface({ input: fs.createReadStream(path.join(dir, 'transactions.csv')) })) {
         if (row++ === 0 || !line.trim()) continue;
-        const [from, to, value, step] = line.split(',');
+        const [rawFrom, rawTo, rawValue, step] = line.split(',');
         const at = start + Number(step) * DAY + Math.floor(rng() * DAY);
-        buffer += `${row - 1},${from},${to},${value},${currency},${new Date(at).toISOString()}\n`;
-        all.add(from!);
-        all.add(to!);
+        const [from, to] = [idFor(rawFrom!), idFor(rawTo!)];
+        all.add(from);
+        all.add(to);
+        if (disguise) {
+          const cents = Math.round(Number(rawValue) * 100) * DISGUISE.amountFactor;
+          const txId = crypto
+            .createHash('sha256')
+            .update(`acctnet-disguise-tx-${row - 1}`)
+            .digest('hex')
+            .slice(0, 24);
+          lines.push(`${txId},${from},${to},${(cents / 100).toFixed(2)},${currency},${new Date(at).toISOString()}\n`);
+          continue;
+        }
+        buffer += `${row - 1},${from},${to},${rawValue},${currency},${new Date(at).toISOString()}\n`;
         if (buffer.length > 1 << 16) {
           if (!out.write(buffer)) await once(out, 'drain');
           buffer = '';
         }
       }
+      if (disguise) {
+        // A seeded shuffle (Fisher–Yates): the file is no longer in time order.
+        const order = createRng(`eval-amlsim20k-disguise-order-${sample}`);
+        for (let k = lines.length - 1; k > 0; k--) {
+          const j = Math.floor(order() * (k + 1));
+          [lines[k], lines[j]] = [lines[j]!, lines[k]!];
+        }
+        for (const l of lines) {
+          buffer += l;
+          if (buffer.length > 1 << 16) {
+            if (!out.write(buffer)) await once(out, 'drain');
+            buffer = '';
+          }
+        }
+      }
       out.end(buffer);
       await once(out, 'finish');
+      const originalOf = new Map([...idOf].map(([raw, id]) => [id, raw]));
+      if (originalOf.size !== idOf.size) throw new Error(`${name}: two accounts got the same disguised id`);
       const fraud = new Set<string>();
       const typology = new Map<string, string>();
       const nodes = fs.readFileSync(path.join(dir, 'nodes.csv'), 'utf8').trim().split('\n').slice(1);
       for (const l of nodes) {
-        const [id, isFraud, , fraudStep] = l.split(',');
-        if (isFraud?.trim() !== '1' || !all.has(id!)) continue;
-        fraud.add(id!);
-        typology.set(id!, Number(fraudStep) === -1 ? `${pattern} (fraudStep -1)` : pattern);
+        const [raw, isFraud, , fraudStep] = l.split(',');
+        const id = disguise ? idOf.get(raw!) : raw!;
+        if (isFraud?.trim() !== '1' || id === undefined || !all.has(id)) continue;
+        fraud.add(id);
+        typology.set(id, Number(fraudStep) === -1 ? `${pattern} (fraudStep -1)` : pattern);
       }
       const truth: EvalTruth = { fraud, typology, victims: new Set(), lookalikes: new Set(), migrations: null, all };
-      if (withLegit) truth.legit = checkedLegit(all, fraud, fraud.size, `eval-legit-checked-${name}`);
+      const original = name.replace(/-disguised$/, '');
+      if (withLegit) {
+        const legit = checkedLegit(
+          new Set([...all].map((id) => originalOf.get(id) ?? id)),
+          new Set([...fraud].map((id) => originalOf.get(id) ?? id)),
+          fraud.size,
+          `eval-legit-checked-${original}`,
+        );
+        truth.legit = new Set([...legit].map((id) => (disguise ? idOf.get(id)! : id)));
+      }
+      if (disguise) truth.origin = { dataset: original, idOf: originalOf };
       return { file, mapArgs: [], truth };
     },
   };
@@ -266,6 +342,7 @@ export const DATASET_KINDS = [
   'amlsim20k-fanin200',
   'amlsim20k-cycle200-legit',
   'amlsim20k-fanin200-legit',
+  'amlsim20k-fanin200-disguised',
 ];
 
 /** The datasets selected, in order; unavailable ones as skipped entries (reported, never silently dropped). */
@@ -303,6 +380,7 @@ export async function selectDatasets(opts: {
     ['amlsim20k-fanin200', () => amlsim20k('fanin200')],
     ['amlsim20k-cycle200-legit', () => amlsim20k('cycle200', true)],
     ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', true)],
+    ['amlsim20k-fanin200-disguised', () => amlsim20k('fanin200', false, true)],
   ] as const;
   for (const [kind, make] of amlsim) {
     if (!want(kind)) continue;

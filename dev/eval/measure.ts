@@ -24,9 +24,18 @@ export const LABEL_SHARE = 0.3;
 /** 30% of the fraud accounts and, where the dataset has legit truth, 30% of those; seeded by dataset and label seed. */
 export function drawLabels(datasetName: string, truth: EvalTruth, labelSeed: number, share = LABEL_SHARE): LabelMap {
   const labels: LabelMap = new Map();
-  const rng = createRng(`eval-labels-${datasetName}-${labelSeed}`);
-  for (const id of [...truth.fraud].sort()) if (rng() < share) labels.set(id, 'fraud');
-  if (truth.legit) for (const id of [...truth.legit].sort()) if (!truth.fraud.has(id) && rng() < share) labels.set(id, 'legit');
+  // A disguised copy labels the accounts its original labels in the same seed (compared label for label).
+  const origin = truth.origin;
+  const rng = createRng(`eval-labels-${origin?.dataset ?? datasetName}-${labelSeed}`);
+  const inOriginalOrder = (ids: Set<string>) =>
+    origin
+      ? [...ids]
+          .map((id) => [origin.idOf.get(id) ?? id, id] as const)
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .map((x) => x[1])
+      : [...ids].sort();
+  for (const id of inOriginalOrder(truth.fraud)) if (rng() < share) labels.set(id, 'fraud');
+  if (truth.legit) for (const id of inOriginalOrder(truth.legit)) if (!truth.fraud.has(id) && rng() < share) labels.set(id, 'legit');
   return labels;
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { baselineFeatures, fitLogistic, runBaseline, standardise } from '../../dev/eval/baseline.js';
 import { pairedBootstrapAuc } from '../../dev/eval/bootstrap.js';
+import { disguisedId } from '../../dev/eval/datasets.js';
 import { drawLabels, evaluableAccounts } from '../../dev/eval/measure.js';
 import { averagePrecision, listMetrics, migrationMetrics, precisionAtK, rocAuc, typologyRecall } from '../../dev/eval/metrics.js';
 import { replayDays } from '../../dev/eval/replay.js';
@@ -163,6 +164,32 @@ test('labels: 30% of fraud (and of checked legit), seeded; evaluable = unlabelle
   const evaluable = evaluableAccounts(withLegit, both);
   assert.equal(evaluable.length, 600 - both.size);
   assert.ok(evaluable.every((id) => !both.has(id) && !id.startsWith('U')));
+});
+
+test('a disguised copy: opaque ids of three formats, one per account, and the labels its original gets in the same seed', () => {
+  const ids = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i}`);
+  const fraud = new Set(ids('', 300));
+  const legit = new Set(ids('', 900).slice(300));
+  const all = new Set(ids('', 2000));
+  const base = { typology: new Map(), victims: new Set<string>(), lookalikes: new Set<string>(), migrations: null };
+  const original = { ...base, fraud, legit, all };
+  const idOf = new Map([...all].map((id) => [disguisedId(id), id]));
+  assert.equal(idOf.size, all.size, 'no two accounts share a disguised id');
+  assert.equal(disguisedId('17'), disguisedId('17'), 'the same id every time');
+  const formats = [/^\+44 7\d{9}$/, /^acct_[0-9a-f]{16}$/, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/];
+  for (const f of formats)
+    assert.ok(
+      [...idOf.keys()].some((id) => f.test(id)),
+      `some ids look like ${f}`,
+    );
+  assert.ok([...idOf.keys()].every((id) => formats.some((f) => f.test(id)) && !id.includes(',')));
+  const back = new Map([...idOf].map(([d, o]) => [o, d]));
+  const map = (set: Set<string>) => new Set([...set].map((id) => back.get(id)!));
+  const disguised = { ...base, fraud: map(fraud), legit: map(legit), all: map(all), origin: { dataset: 'orig', idOf } };
+  for (const seed of [1, 2]) {
+    const want = [...drawLabels('orig', original, seed)].map(([id, l]) => [back.get(id)!, l]).sort();
+    assert.deepEqual([...drawLabels('orig-disguised', disguised, seed)].sort(), want, `seed ${seed}: label for label`);
+  }
 });
 
 test('replay: --replay-tail-days streams more days without measuring more of them', () => {
