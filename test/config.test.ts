@@ -43,6 +43,16 @@ test('ACCTNET_CURRENCY_EXPONENTS: non-ISO codes with their decimals; bad entries
   );
 });
 
+test('numbers are decimal; the words of a setting in any case', () => {
+  assert.throws(() => loadConfig({ ACCTNET_MAX_AMOUNT: '0x10' }), /ACCTNET_MAX_AMOUNT="0x10": expected .*\(not a number\)/);
+  assert.throws(() => loadConfig({ ACCTNET_BLACKLIST_THRESHOLD: '0b1' }), /not a number/);
+  assert.equal(loadConfig({ ACCTNET_BLACKLIST_THRESHOLD: ' .5 ' }).analysis.threshold, 0.5);
+  assert.equal(loadConfig({ ACCTNET_MAX_AMOUNT: '1e6' }).ingest.maxAmount, 1e6);
+  assert.equal(loadConfig({ ACCTNET_LEARNED: ' Off' }).analysis.learned, 'off');
+  assert.equal(loadConfig({ ACCTNET_LIST_RELEASE_MARGIN: 'OFF' }).analysis.listReleaseMargin, null);
+  assert.throws(() => loadConfig({ ACCTNET_LEARNED: 'of' }), /ACCTNET_LEARNED="of": expected .*not one of off, shadow, on/);
+});
+
 test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () => {
   assert.throws(() => loadConfig({ NEO4J_URI: 'neo4j+s://db.example.com' }), /NEO4J_PASSWORD: required when NEO4J_URI is set/);
   assert.throws(

@@ -153,7 +153,7 @@ export const VARS = {
     name: 'ACCTNET_JOB_BACKOFF_MS',
     default: '1000',
     expected: 'milliseconds 10..600000',
-    doc: 'First retry delay of a failed job; doubles on every attempt.',
+    doc: 'First retry delay of a failed ingest job; doubles on every attempt (recompute, webhook and publication jobs have their own retry rules: ACCTNET_WEBHOOK_BACKOFF_MS for webhooks).',
     parse: p.int(10, 600000),
   }),
 
@@ -347,7 +347,7 @@ export const VARS = {
     default: '0.05',
     expected: 'off or a number 0..1',
     doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. A provisional successor already on the list stays while its list score is at or above the same release score. Must be below the threshold. off: every run's list is built from that run's scores alone.",
-    parse: (raw: string) => (raw.trim() === 'off' ? null : p.number(0, 1)(raw)),
+    parse: (raw: string) => (raw.trim().toLowerCase() === 'off' ? null : p.number(0, 1)(raw)),
   }),
   scoreChurnStep: defineVar({
     name: 'ACCTNET_SCORE_CHURN_STEP',
@@ -409,7 +409,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_EXPIRE_HOURS',
     default: '48',
     expected: 'an integer 1..8760',
-    doc: "A provisional migration that no run confirmed this many hours after it was detected expires at the next run (audited); a listed successor leaves the list with that run's version.",
+    doc: "A provisional migration that no run confirmed this many hours after it was detected expires at the next run (audited); a listed successor leaves the list with that run's version. A link an investigator confirmed never expires.",
     parse: p.int(1, 8760),
   }),
   watchMaxCounterparties: defineVar({

@@ -64,8 +64,10 @@ export const parsers = {
   number:
     (min: number, max: number) =>
     (raw: string): number => {
+      // Decimal only: Number() would also take 0x10, 0b101 and 0o7.
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim())) throw new Error('not a number');
       const n = Number(raw);
-      if (!Number.isFinite(n) || raw.trim() === '') throw new Error('not a number');
+      if (!Number.isFinite(n)) throw new Error('not a number');
       if (n < min || n > max) throw new Error(`out of range ${min}..${max}`);
       return n;
     },
@@ -78,8 +80,11 @@ export const parsers = {
   oneOf:
     <T extends string>(values: readonly T[]) =>
     (raw: string): T => {
-      if (!(values as readonly string[]).includes(raw)) throw new Error(`not one of ${values.join(', ')}`);
-      return raw as T;
+      // Any case, spaces around ignored (as for booleans): Off and " on" mean off and on.
+      const v = raw.trim().toLowerCase();
+      const hit = values.find((x) => x.toLowerCase() === v);
+      if (hit === undefined) throw new Error(`not one of ${values.join(', ')}`);
+      return hit;
     },
   url:
     (protocols: readonly string[]) =>
