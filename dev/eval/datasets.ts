@@ -233,8 +233,8 @@ export function disguisedId(id: string): string {
   return `${h.slice(2, 10)}-${h.slice(10, 14)}-4${h.slice(15, 18)}-a${h.slice(19, 22)}-${h.slice(22, 34)}`;
 }
 
-function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise = false): EvalDataset | SkippedDataset {
-  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}`;
+function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise = false, stepMs = DAY): EvalDataset | SkippedDataset {
+  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}${stepMs !== DAY ? `-${stepMs / 3_600_000}h` : ''}`;
   const dir = sharedData('amlsim-20k', sample);
   if (!fs.existsSync(path.join(dir, 'transactions.csv')) || !fs.existsSync(path.join(dir, 'nodes.csv')))
     return { name, skipped: `skipped: not found at ${dir}` };
@@ -266,7 +266,7 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise 
       for await (const line of createInterface({ input: fs.createReadStream(path.join(dir, 'transactions.csv')) })) {
         if (row++ === 0 || !line.trim()) continue;
         const [rawFrom, rawTo, rawValue, step] = line.split(',');
-        const at = start + Number(step) * DAY + Math.floor(rng() * DAY);
+        const at = start + Number(step) * stepMs + Math.floor(rng() * stepMs);
         const [from, to] = [idFor(rawFrom!), idFor(rawTo!)];
         all.add(from);
         all.add(to);
@@ -343,6 +343,7 @@ export const DATASET_KINDS = [
   'amlsim20k-cycle200-legit',
   'amlsim20k-fanin200-legit',
   'amlsim20k-fanin200-disguised',
+  'amlsim20k-fanin200-6h',
 ];
 
 /** The datasets selected, in order; unavailable ones as skipped entries (reported, never silently dropped). */
@@ -381,6 +382,7 @@ export async function selectDatasets(opts: {
     ['amlsim20k-cycle200-legit', () => amlsim20k('cycle200', true)],
     ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', true)],
     ['amlsim20k-fanin200-disguised', () => amlsim20k('fanin200', false, true)],
+    ['amlsim20k-fanin200-6h', () => amlsim20k('fanin200', false, false, 6 * 3_600_000)],
   ] as const;
   for (const [kind, make] of amlsim) {
     if (!want(kind)) continue;
