@@ -27,8 +27,11 @@ export interface LoadedTransfers {
   unconverted: number;
 }
 
-/** `mapArgs` as given to `acctnet import` (`--map canonical=source` pairs). */
-export async function loadTransfers(file: string, mapArgs: string[], config: Config): Promise<LoadedTransfers> {
+/**
+ * `mapArgs` as given to `acctnet import` (`--map canonical=source` pairs); `cut`: leave out transfers
+ * after this time, as a run on the data up to it sees them (dev sims of consecutive nights).
+ */
+export async function loadTransfers(file: string, mapArgs: string[], config: Config, cut = Infinity): Promise<LoadedTransfers> {
   const pairs: string[] = [];
   for (let k = 0; k < mapArgs.length; k++) if (mapArgs[k] === '--map') pairs.push(mapArgs[++k]!);
   const rules = validationRules(config);
@@ -54,6 +57,7 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
       continue;
     }
     const t = v.transfer;
+    if (t.at > cut) continue;
     // The importer stores a tx id once (a repeat is "already stored" or a conflict): first one wins.
     if (seen.has(t.txId)) {
       duplicates++;
