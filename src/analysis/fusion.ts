@@ -54,6 +54,10 @@ export interface FusionInput {
   ordinary: Float64Array;
   threshold: number;
   modelOnlyThreshold: number;
+  /** The model alone reviews or lists an account only with at least this many transfers (inCount + outCount) in the window; 0 or absent: no bar. */
+  reviewMinTransfers?: number;
+  inCount?: ArrayLike<number>;
+  outCount?: ArrayLike<number>;
   /** The list's hysteresis: null (off) or the score a listed account must fall below to leave the list. */
   releaseScore?: number | null;
   /** Accounts a run listed on the served list (manual and provisional entries left out). */
@@ -111,19 +115,24 @@ function split(
   const explain: FusedScores['explain'] = [];
   const release = inp.releaseScore ?? null;
   const before = inp.listedBefore;
+  const minTransfers = inp.inCount && inp.outCount ? (inp.reviewMinTransfers ?? 0) : 0;
   for (let i = 0; i < score.length; i++) {
     const id = inp.ids[i]!;
     const held = release !== null && before !== undefined && score[i]! >= release && before.has(id) && inp.labels.get(id) !== 'legit';
     if (score[i]! < inp.threshold && !held) continue;
-    // The entry shares the reasons array: the explanation added later shows in the entry too.
+    // The entry shares the reasons array: the explanation added later shows in the entry too (and
+    // in the account's result when the model alone may not list or review it).
     explain.push({ index: i, reasons: reasons[i]! });
     const entry = { accountId: id, clusterId: inp.clusterOf[i] ?? null, score: score[i]!, reasons: reasons[i]! };
     const relay = inp.forwardShare[i]! >= 0.3 || inp.ordinary[i]! < 0.2;
-    if (score[i]! >= inp.threshold && (hasEvidence(reasons[i]!, relay) || score[i]! >= inp.modelOnlyThreshold)) candidates.push(entry);
+    const evidence = hasEvidence(reasons[i]!, relay);
+    // Too little history for the model alone (ACCTNET_REVIEW_MIN_TRANSFERS): neither listed nor reviewed on it.
+    const judged = evidence || minTransfers === 0 || inp.inCount![i]! + inp.outCount![i]! >= minTransfers;
+    if (score[i]! >= inp.threshold && (evidence || (judged && score[i]! >= inp.modelOnlyThreshold))) candidates.push(entry);
     else if (held) {
       reasons[i]!.push(STILL_LISTED);
       candidates.push(entry);
-    } else review.push(entry);
+    } else if (judged) review.push(entry);
   }
   const byId = (a: BlacklistEntry, b: BlacklistEntry) => (a.accountId < b.accountId ? -1 : 1);
   return { candidates: candidates.sort(byId), review: review.sort(byId), explain };

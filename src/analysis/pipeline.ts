@@ -33,6 +33,8 @@ export interface AnalysisParams {
    * score; between the threshold and this bar it goes to the review list. Above 1: never listed.
    */
   modelOnlyThreshold: number;
+  /** The model alone (no other evidence) reviews or lists an account only with at least this many transfers in the window (ACCTNET_REVIEW_MIN_TRANSFERS; 0: no bar). */
+  reviewMinTransfers: number;
   /**
    * The list's hysteresis (ACCTNET_LIST_RELEASE_MARGIN): an account a run listed on the served list
    * stays listed while its score is at or above this (STILL_LISTED). null: off.
@@ -52,6 +54,7 @@ export const ANALYSIS_DEFAULTS: AnalysisParams = {
   threshold: 0.45,
   learned: LEARNED_DEFAULTS,
   modelOnlyThreshold: 1.01,
+  reviewMinTransfers: 3,
   releaseScore: 0.4,
 };
 
@@ -254,6 +257,9 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
       ordinary: features.ordinary,
       threshold: p.threshold,
       modelOnlyThreshold: p.modelOnlyThreshold,
+      reviewMinTransfers: p.reviewMinTransfers,
+      inCount: flows.inCount,
+      outCount: flows.outCount,
       releaseScore: p.releaseScore,
       listedBefore: input.listedBefore,
     }),

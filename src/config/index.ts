@@ -342,6 +342,13 @@ export const VARS = {
     doc: 'An account whose only evidence is the learned or anomaly score is listed only at or above this score; between ACCTNET_BLACKLIST_THRESHOLD and this it goes to the review list. 1.01 (default): never listed on the model alone (an account a run listed before with evidence may stay listed after losing it: ACCTNET_LIST_RELEASE_MARGIN).',
     parse: p.number(0.01, 1.01),
   }),
+  reviewMinTransfers: defineVar({
+    name: 'ACCTNET_REVIEW_MIN_TRANSFERS',
+    default: '3',
+    expected: 'an integer 0..1000000',
+    doc: 'The model alone (the learned or anomaly score, no other evidence) puts an account on the review list — or on the list at ACCTNET_MODEL_ONLY_THRESHOLD — only when it made at least this many transfers in the window. With one or two transfers the model has next to nothing to judge by: its score for such accounts swings from night to night and they were almost never fraud (docs/decisions.md). Their score is kept and shown (GET /v1/accounts/:id); evidence of any other kind still lists them. 0: no bar.',
+    parse: p.int(0, 1000000),
+  }),
   listReleaseMargin: defineVar({
     name: 'ACCTNET_LIST_RELEASE_MARGIN',
     default: '0.05',
@@ -699,6 +706,7 @@ export interface Config {
     learned: 'off' | 'shadow' | 'on';
     learnedMinFraudLabels: number;
     modelOnlyThreshold: number;
+    reviewMinTransfers: number;
     /** null: off (no hysteresis). */
     listReleaseMargin: number | null;
     scoreChurnStep: number;
@@ -819,6 +827,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       learned: v(VARS.learned),
       learnedMinFraudLabels: v(VARS.learnedMinFraudLabels),
       modelOnlyThreshold: v(VARS.modelOnlyThreshold),
+      reviewMinTransfers: v(VARS.reviewMinTransfers),
       listReleaseMargin: v(VARS.listReleaseMargin),
       scoreChurnStep: v(VARS.scoreChurnStep),
       migrationMinScore: v(VARS.migrationMinScore),

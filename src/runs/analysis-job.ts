@@ -69,6 +69,7 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
     threshold: a.threshold,
     learned: { ...LEARNED_DEFAULTS, mode: a.learned, minFraudLabels: a.learnedMinFraudLabels, seed: a.seed },
     modelOnlyThreshold: a.modelOnlyThreshold,
+    reviewMinTransfers: a.reviewMinTransfers,
     releaseScore: releaseScore(a.threshold, a.listReleaseMargin),
     windowDays: a.windowDays,
     bucketDays: a.bucketDays,
