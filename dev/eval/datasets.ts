@@ -242,7 +242,7 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise 
   return {
     name,
     kind: name,
-    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}${disguise ? ', disguised (ids, amounts, times, row order)' : ''}`,
+    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}${disguise ? ', disguised (ids, amounts, times, row order)' : ''}${stepMs !== DAY ? `, one step = ${stepMs / 3_600_000} hours` : ''}`,
     external: true,
     tuning: sample === 'cycle200',
     version: `IBM/AMLSim sample/20K_${sample} @7338a4bc`,

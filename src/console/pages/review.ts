@@ -83,7 +83,7 @@ export function reviewPage(root: HTMLElement): Page {
     h('h1', { text: 'Review: model-only candidates' }),
     h('p', {
       class: 'hint',
-      text: 'Accounts the learned model (or the anomaly score) rates at or above the threshold without network evidence: they are not sent to gateways. Confirm labels the account fraud (the next run lists it); reject labels it legit (its score is capped and the model learns from it).',
+      text: 'Accounts the learned model (or the anomaly score) rates at or above the threshold without network evidence, with at least ACCTNET_REVIEW_MIN_TRANSFERS transfers in the window (3 by default: the model alone does not judge thinner accounts): they are not sent to gateways. Confirm labels the account fraud (the next run lists it); reject labels it legit (its score is capped and the model learns from it).',
     }),
     pendingSection,
     h('div', { class: 'review-layout' }, list, panel),
