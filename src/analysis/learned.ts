@@ -17,7 +17,9 @@
 // 4. Calibration: Platt scaling on the out-of-fold scores. The result is a probability "among
 //    investigated accounts" (the training mix of confirmed fraud and checked or sampled accounts),
 //    not a population prevalence.
-// 5. A final model on every training row scores the other accounts.
+// 5. A final model on every training row scores the other accounts. Where negatives are sampled,
+//    `negativeBags` samples each train one (PU bagging): an unlabelled account's score is the mean of
+//    the models that did not take it as a negative (calibrated by the first sample's Platt fit).
 import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
 import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
@@ -50,6 +52,13 @@ export interface LearnedOptions {
    * not see its label.
    */
   maxFitRows: number;
+  /**
+   * Positive-unlabelled bagging where negatives are sampled: this many samples of unlabelled accounts
+   * (the first is the one cross-validation and calibration use), one final model each; an
+   * unlabelled account is scored by the mean of the models that did not take it as a negative. 1: one
+   * sample. Left at 1 when the training rows exceed maxFitRows (the step's time bound).
+   */
+  negativeBags: number;
   /** Isolation forest: trees and the sample each tree is grown on. */
   anomalyTrees: number;
   anomalySample: number;
@@ -75,6 +84,7 @@ export const LEARNED_DEFAULTS: LearnedOptions = {
   },
   // About 3 s per model at 50,000 rows on 2 vCPUs (6 models: five folds and the final one).
   maxFitRows: 50_000,
+  negativeBags: 5,
   anomalyTrees: 100,
   anomalySample: 256,
 };
@@ -289,6 +299,19 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const rows = [...fraud, ...legit, ...sampled].sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
   const isTraining = new Uint8Array(n);
   for (const i of rows) isTraining[i] = 1;
+  // More samples of unlabelled negatives (PU bagging; negativeBags): their accounts are training rows
+  // too, so they get fold-wise label features like the first sample's.
+  const bags: number[][] = [];
+  const bagCount = take > 0 && rows.length <= o.maxFitRows ? o.negativeBags : 1;
+  for (let b = 1; b < bagCount; b++) {
+    const bag = sampleNegatives(
+      pool.map((i) => inp.ids[i]!),
+      take,
+      o.seed + b * 7919,
+    ).map((k) => pool[k]!);
+    bags.push(bag);
+    for (const i of bag) isTraining[i] = 1;
+  }
 
   // Label features: every account with every label, then the training rows again per feature fold.
   inp.onStep?.('learned.label-features');
@@ -304,7 +327,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const work = labelFeatureWork();
   writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore, work), (i) => !isTraining[i]);
   const featureFold = new Int32Array(n).fill(-1);
-  for (const i of rows) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
+  for (let i = 0; i < n; i++) if (isTraining[i]) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
   const foldLabel = new Int8Array(n);
   for (let g = 0; g < o.folds; g++) {
     for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;
@@ -402,6 +425,31 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   mark('final-model');
   inp.onStep?.('learned.scoring');
   const raw = final.predictRaw(x);
+  if (bags.length) {
+    // PU bagging: each sample's model scores the accounts it did not take as negatives, and an
+    // unlabelled account's raw score is their mean (the first sample's own accounts get their
+    // out-of-fold score below, as without bagging).
+    const count = new Float64Array(n).fill(1);
+    for (const i of sampled) count[i] = 0;
+    for (const i of sampled) raw[i] = 0;
+    for (const bag of bags) {
+      const inBag = new Uint8Array(n);
+      for (const i of bag) inBag[i] = 1;
+      const rowsB = [...fraud, ...legit, ...bag].sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
+      const m = trainGbt(
+        selectRows(x, rowsB),
+        Float64Array.from(rowsB, (i) => (label[i] === 1 ? 1 : 0)),
+        gbtOptions,
+      );
+      const rb = m.predictRaw(x);
+      for (let i = 0; i < n; i++) {
+        if (inBag[i]) continue;
+        raw[i] = raw[i]! + rb[i]!;
+        count[i] = count[i]! + 1;
+      }
+    }
+    for (let i = 0; i < n; i++) raw[i] = count[i]! > 0 ? raw[i]! / count[i]! : raw[i]!;
+  }
   fit.forEach((i, r) => (raw[i] = oof[r]!));
   const score = Float64Array.from(raw, (z) => platt.apply(z));
   mark('scoring');

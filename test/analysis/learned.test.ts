@@ -285,6 +285,21 @@ test('the fit is bounded: beyond maxFitRows a seeded sample per class fits the m
   assert.ok(a.model.rocAuc! > 0.7, `cross-validated ROC-AUC on the sample ${a.model.rocAuc}`);
 });
 
+test('PU bagging: more samples of negatives move only the scores no cross-validation model gave; the card is the same', async () => {
+  const one = await analyse(W.transfers, labelled, { negativeBags: 1 });
+  const five = await analyse(W.transfers, labelled, { negativeBags: 5 });
+  assert.deepEqual(five.model.calibration, one.model.calibration, 'cross-validation and calibration use the first sample alone');
+  assert.equal(five.model.rocAuc, one.model.rocAuc);
+  assert.equal(five.model.labels.sampled, one.model.labels.sampled);
+  let moved = 0;
+  one.ids.forEach((id, i) => {
+    if (labelled.has(id)) assert.equal(five.learnedScore![i], one.learnedScore![i], `${id}: a labelled account keeps its out-of-fold score`);
+    else if (five.learnedScore![i] !== one.learnedScore![i]) moved++;
+  });
+  assert.ok(moved > one.ids.length / 2, `${moved} unlabelled accounts scored by the mean of five models`);
+  assert.deepEqual(Array.from((await analyse(W.transfers, labelled, { negativeBags: 5 })).learnedScore!), Array.from(five.learnedScore!));
+});
+
 test('too few fraud labels: the run says so and scores with the rules alone', async () => {
   const few = new Map([...labelled].slice(0, 5));
   const out = await analyse(W.transfers, few);
