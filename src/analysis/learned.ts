@@ -302,7 +302,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   // More samples of unlabelled negatives (PU bagging; negativeBags): their accounts are training rows
   // too, so they get fold-wise label features like the first sample's.
   const bags: number[][] = [];
-  const bagCount = take > 0 && rows.length <= o.maxFitRows ? o.negativeBags : 1;
+  const bagCount = take > 0 && take < pool.length && rows.length <= o.maxFitRows ? o.negativeBags : 1;
   for (let b = 1; b < bagCount; b++) {
     const bag = sampleNegatives(
       pool.map((i) => inp.ids[i]!),
