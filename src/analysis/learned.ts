@@ -312,6 +312,10 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     bags.push(bag);
     for (const i of bag) isTraining[i] = 1;
   }
+  if (bags.length)
+    card.notes.push(
+      `unlabelled accounts are scored by the mean of ${bags.length + 1} models, each trained on its own sample of ${take} unlabelled accounts as negatives, leaving out those it sampled (positive-unlabelled bagging); the cross-validated figures and the calibration are the first sample's`,
+    );
 
   // Label features: every account with every label, then the training rows again per feature fold.
   inp.onStep?.('learned.label-features');

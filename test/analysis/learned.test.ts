@@ -291,6 +291,8 @@ test('PU bagging: more samples of negatives move only the scores no cross-valida
   assert.deepEqual(five.model.calibration, one.model.calibration, 'cross-validation and calibration use the first sample alone');
   assert.equal(five.model.rocAuc, one.model.rocAuc);
   assert.equal(five.model.labels.sampled, one.model.labels.sampled);
+  assert.ok(five.model.notes.some((n) => n.startsWith('unlabelled accounts are scored by the mean of 5 models')));
+  assert.ok(!one.model.notes.some((n) => n.includes('bagging')));
   let moved = 0;
   one.ids.forEach((id, i) => {
     if (labelled.has(id)) assert.equal(five.learnedScore![i], one.learnedScore![i], `${id}: a labelled account keeps its out-of-fold score`);
