@@ -206,12 +206,6 @@ function amlsimExport(): EvalDataset | SkippedDataset {
 }
 
 /**
- * An AMLSim-20k sample as a CSV the importer reads: tx id = data row number (rows can be
- * byte-identical); step k → 2020-01-01T00:00Z + k days, spread within the day by a seeded rng;
- * amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included; the typology
- * table tells the two apart).
- */
-/**
  * What a disguised copy changes, so that nothing the analysis does can lean on the public sample's
  * surface: account ids in three opaque formats (phone-like, prefixed hex, UUID-like) instead of
  * small integers, transaction ids as hashes instead of row numbers, amounts 113× (a currency of
@@ -233,6 +227,12 @@ export function disguisedId(id: string): string {
   return `${h.slice(2, 10)}-${h.slice(10, 14)}-4${h.slice(15, 18)}-a${h.slice(19, 22)}-${h.slice(22, 34)}`;
 }
 
+/**
+ * An AMLSim-20k sample as a CSV the importer reads: tx id = data row number (rows can be
+ * byte-identical); step k → 2020-01-01T00:00Z + k days (k × `stepMs`), spread within the step by a
+ * seeded rng; amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included;
+ * the typology table tells the two apart). `disguise`: the copy described at DISGUISE.
+ */
 function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise = false, stepMs = DAY): EvalDataset | SkippedDataset {
   const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}${stepMs !== DAY ? `-${stepMs / 3_600_000}h` : ''}`;
   const dir = sharedData('amlsim-20k', sample);
