@@ -287,14 +287,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
   // From every unlabelled account, hubs included: the negatives stand for the population.
   const pool = order.filter((i) => label[i] === 0);
+  const poolIds = pool.map((i) => inp.ids[i]!);
   const take = Math.min(wantSampled, pool.length);
   // Bottom-k by a seeded hash of the id (sampleNegatives): a night's new accounts change the sample
   // by about as many accounts as they add, so the model does not swing between nights.
-  const sampled = sampleNegatives(
-    pool.map((i) => inp.ids[i]!),
-    take,
-    o.seed,
-  ).map((k) => pool[k]!);
+  const sampled = sampleNegatives(poolIds, take, o.seed).map((k) => pool[k]!);
   card.labels.sampled = sampled.length;
   const rows = [...fraud, ...legit, ...sampled].sort((a, b) => (inp.ids[a]! < inp.ids[b]! ? -1 : 1));
   const isTraining = new Uint8Array(n);
@@ -304,11 +301,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const bags: number[][] = [];
   const bagCount = take > 0 && take < pool.length && rows.length <= o.maxFitRows ? o.negativeBags : 1;
   for (let b = 1; b < bagCount; b++) {
-    const bag = sampleNegatives(
-      pool.map((i) => inp.ids[i]!),
-      take,
-      o.seed + b * 7919,
-    ).map((k) => pool[k]!);
+    const bag = sampleNegatives(poolIds, take, o.seed + b * 7919).map((k) => pool[k]!);
     bags.push(bag);
     for (const i of bag) isTraining[i] = 1;
   }
@@ -434,8 +427,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     // unlabelled account's raw score is their mean (the first sample's own accounts get their
     // out-of-fold score below, as without bagging).
     const count = new Float64Array(n).fill(1);
-    for (const i of sampled) count[i] = 0;
-    for (const i of sampled) raw[i] = 0;
+    for (const i of sampled) count[i] = raw[i] = 0;
     for (const bag of bags) {
       const inBag = new Uint8Array(n);
       for (const i of bag) inBag[i] = 1;
