@@ -6,6 +6,7 @@ import { fuseScores, type FusionInput } from '../../src/analysis/fusion.js';
 import type { LearnedResult } from '../../src/analysis/learned.js';
 import type { RiskResult } from '../../src/analysis/risk.js';
 import { loadConfig } from '../../src/config/index.js';
+import { analysisParams } from '../../src/runs/analysis-job.js';
 
 // The rules' score (the learned model off), threshold 0.45:
 //   thin   0.60, model-like reason only, 2 transfers;  enough 0.60, the same, 3 transfers;
@@ -51,4 +52,12 @@ test('ACCTNET_REVIEW_MIN_TRANSFERS: default 3, 0 allowed, a negative or fraction
   assert.equal(loadConfig({ ACCTNET_REVIEW_MIN_TRANSFERS: '0' }).analysis.reviewMinTransfers, 0);
   assert.throws(() => loadConfig({ ACCTNET_REVIEW_MIN_TRANSFERS: '-1' }), /ACCTNET_REVIEW_MIN_TRANSFERS="-1"/);
   assert.throws(() => loadConfig({ ACCTNET_REVIEW_MIN_TRANSFERS: '2.5' }), /ACCTNET_REVIEW_MIN_TRANSFERS="2.5"/);
+});
+
+test('the setting reaches the run: the job passes ACCTNET_REVIEW_MIN_TRANSFERS to fusion', () => {
+  const review = (env: NodeJS.ProcessEnv) =>
+    lists(input({ reviewMinTransfers: analysisParams(loadConfig(env)).reviewMinTransfers })).review;
+  assert.deepEqual(review({}), ['enough']);
+  assert.deepEqual(review({ ACCTNET_REVIEW_MIN_TRANSFERS: '0' }), ['enough', 'thin']);
+  assert.deepEqual(review({ ACCTNET_REVIEW_MIN_TRANSFERS: '4' }), []);
 });
