@@ -134,6 +134,28 @@ function makeModel(f: Forest): GbtModel {
   // a missing value goes right.
   const missingRight = new Int32Array(missingLeft.length);
   for (let k = 0; k < missingLeft.length; k++) missingRight[k] = missingLeft[k] ? 0 : 1;
+  // For predicting, every leaf is padded into a node that points to itself (feature 0, threshold
+  // +Infinity, missing values left): a row then takes exactly its tree's depth in steps, whichever leaf
+  // it reaches, and the walk has no data-dependent branch or loop exit at all. The same leaves are
+  // reached as by the walk in contributions(), so the sums are the same to the bit.
+  const stepFeature = Int32Array.from(feature, (ft) => (ft < 0 ? 0 : ft));
+  const stepThreshold = Float64Array.from(threshold, (th, k) => (feature[k]! < 0 ? Infinity : th));
+  const stepLeft = Int32Array.from(left, (l, k) => (feature[k]! < 0 ? k : l));
+  const stepMissing = Int32Array.from(missingRight, (m, k) => (feature[k]! < 0 ? 0 : m));
+  const treeDepth = new Int32Array(roots.length);
+  for (let t = 0; t < roots.length; t++) {
+    // Children come after their parent (trainGbt and fromGbtJSON both guarantee it): one pass in order.
+    const start = roots[t]!;
+    const end = t + 1 < roots.length ? roots[t + 1]! : feature.length;
+    const depthOf = new Int32Array(end - start);
+    let deepest = 0;
+    for (let k = start; k < end; k++) {
+      const dk = depthOf[k - start]!;
+      if (feature[k]! < 0) deepest = Math.max(deepest, dk);
+      else depthOf[left[k]! - start] = depthOf[right[k]! - start] = dk + 1;
+    }
+    treeDepth[t] = deepest;
+  }
   const predictRaw = (x: Matrix): Float64Array => {
     checkCols(x);
     const out = new Float64Array(x.rows).fill(f.initial);
@@ -147,6 +169,7 @@ function makeModel(f: Forest): GbtModel {
       const b1 = Math.min(x.rows, b0 + BLOCK);
       for (let t = 0; t < nt; t++) {
         const root = roots[t]!;
+        const depth = treeDepth[t]!;
         let i = b0;
         for (; i + 4 <= b1; i += 4) {
           let n0 = root;
@@ -157,28 +180,15 @@ function makeModel(f: Forest): GbtModel {
           const o1 = o0 + d;
           const o2 = o1 + d;
           const o3 = o2 + d;
-          for (;;) {
-            const f0 = feature[n0]!;
-            const f1 = feature[n1]!;
-            const f2 = feature[n2]!;
-            const f3 = feature[n3]!;
-            if (f0 < 0 && f1 < 0 && f2 < 0 && f3 < 0) break;
-            if (f0 >= 0) {
-              const v = data[o0 + f0]!;
-              n0 = left[n0]! + (+(v > threshold[n0]!) | (+(v !== v) & missingRight[n0]!));
-            }
-            if (f1 >= 0) {
-              const v = data[o1 + f1]!;
-              n1 = left[n1]! + (+(v > threshold[n1]!) | (+(v !== v) & missingRight[n1]!));
-            }
-            if (f2 >= 0) {
-              const v = data[o2 + f2]!;
-              n2 = left[n2]! + (+(v > threshold[n2]!) | (+(v !== v) & missingRight[n2]!));
-            }
-            if (f3 >= 0) {
-              const v = data[o3 + f3]!;
-              n3 = left[n3]! + (+(v > threshold[n3]!) | (+(v !== v) & missingRight[n3]!));
-            }
+          for (let s = 0; s < depth; s++) {
+            const v0 = data[o0 + stepFeature[n0]!]!;
+            const v1 = data[o1 + stepFeature[n1]!]!;
+            const v2 = data[o2 + stepFeature[n2]!]!;
+            const v3 = data[o3 + stepFeature[n3]!]!;
+            n0 = stepLeft[n0]! + (+(v0 > stepThreshold[n0]!) | (+(v0 !== v0) & stepMissing[n0]!));
+            n1 = stepLeft[n1]! + (+(v1 > stepThreshold[n1]!) | (+(v1 !== v1) & stepMissing[n1]!));
+            n2 = stepLeft[n2]! + (+(v2 > stepThreshold[n2]!) | (+(v2 !== v2) & stepMissing[n2]!));
+            n3 = stepLeft[n3]! + (+(v3 > stepThreshold[n3]!) | (+(v3 !== v3) & stepMissing[n3]!));
           }
           out[i]! += value[n0]!;
           out[i + 1]! += value[n1]!;
@@ -188,11 +198,9 @@ function makeModel(f: Forest): GbtModel {
         for (; i < b1; i++) {
           const o = i * d;
           let node = root;
-          let ft = feature[node]!;
-          while (ft >= 0) {
-            const v = data[o + ft]!;
-            node = left[node]! + (+(v > threshold[node]!) | (+(v !== v) & missingRight[node]!));
-            ft = feature[node]!;
+          for (let s = 0; s < depth; s++) {
+            const v = data[o + stepFeature[node]!]!;
+            node = stepLeft[node]! + (+(v > stepThreshold[node]!) | (+(v !== v) & stepMissing[node]!));
           }
           out[i]! += value[node]!;
         }
