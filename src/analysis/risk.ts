@@ -149,6 +149,8 @@ export interface RiskPrep {
   velocityHigh: Uint8Array;
   typePrior: Map<number, number>;
   predecessors: Map<number, Array<{ from: number; link: Migration }>>;
+  /** 1 where `predecessors` has an entry: each round tests it instead of a map look-up per account. */
+  hasPredecessor: Uint8Array;
   /** The share of an account's money that moves inside its own cluster. */
   participation: Float64Array;
   /** Per pair: how repeated it is (paying a risky account once or twice is what victims do). */
@@ -481,6 +483,8 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     list.push({ from: idx(l.from), link: l });
     predecessors.set(to, list);
   }
+  const hasPredecessor = new Uint8Array(n);
+  for (const to of predecessors.keys()) hasPredecessor[to] = 1;
 
   // Participation: the share of an account's money that moves inside its own cluster.
   const participation = new Float64Array(n);
@@ -534,6 +538,7 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     velocityHigh,
     typePrior,
     predecessors,
+    hasPredecessor,
     participation,
     repeat,
     memberIndex,
@@ -561,7 +566,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
 
 /** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
 export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
-  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
+  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, hasPredecessor, participation, memberIndex } = prep;
   const { c, f, isHub } = inp;
 
   const score = new Float64Array(n);
@@ -728,7 +733,7 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       if (explain) noteFlows(i, inShare, fromRisky, outShare, toRisky);
       raise(i, fromRisky);
       raise(i, toRisky);
-      const preds = predecessors.get(i);
+      const preds = hasPredecessor[i] ? predecessors.get(i) : undefined;
       if (preds)
         for (let k = 0; k < preds.length; k++) {
           const p = preds[k]!;
