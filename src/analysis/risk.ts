@@ -148,9 +148,8 @@ export interface RiskPrep {
   behaviourScore: Float64Array;
   velocityHigh: Uint8Array;
   typePrior: Map<number, number>;
-  predecessors: Map<number, Array<{ from: number; link: Migration }>>;
-  /** 1 where `predecessors` has an entry: each round tests it instead of a map look-up per account. */
-  hasPredecessor: Uint8Array;
+  /** Per account, its migration predecessors (undefined for most): an index, not a map look-up per account and round. */
+  predecessors: Array<Array<{ from: number; link: Migration }> | undefined>;
   /** The share of an account's money that moves inside its own cluster. */
   participation: Float64Array;
   /** Per pair: how repeated it is (paying a risky account once or twice is what victims do). */
@@ -475,16 +474,12 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     if (prior > 0.2) typePrior.set(cid, prior);
   }
 
-  const predecessors = new Map<number, Array<{ from: number; link: Migration }>>();
+  const predecessors: RiskPrep['predecessors'] = new Array(n).fill(undefined);
   for (const l of inp.migrations) {
     if (!inp.flows.index.has(l.from) || !inp.flows.index.has(l.to)) continue;
     const to = idx(l.to);
-    const list = predecessors.get(to) ?? [];
-    list.push({ from: idx(l.from), link: l });
-    predecessors.set(to, list);
+    (predecessors[to] ??= []).push({ from: idx(l.from), link: l });
   }
-  const hasPredecessor = new Uint8Array(n);
-  for (const to of predecessors.keys()) hasPredecessor[to] = 1;
 
   // Participation: the share of an account's money that moves inside its own cluster.
   const participation = new Float64Array(n);
@@ -538,7 +533,6 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     velocityHigh,
     typePrior,
     predecessors,
-    hasPredecessor,
     participation,
     repeat,
     memberIndex,
@@ -566,7 +560,7 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
 
 /** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
 export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
-  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, hasPredecessor, participation, memberIndex } = prep;
+  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
   const { c, f, isHub } = inp;
 
   const score = new Float64Array(n);
@@ -737,7 +731,7 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       if (explain) noteFlows(i, inShare, fromRisky, outShare, toRisky);
       raise(i, fromRisky);
       raise(i, toRisky);
-      const preds = hasPredecessor[i] ? predecessors.get(i) : undefined;
+      const preds = predecessors[i];
       if (preds)
         for (let k = 0; k < preds.length; k++) {
           const p = preds[k]!;
