@@ -213,6 +213,9 @@ function amlsimExport(): EvalDataset | SkippedDataset {
  * weekdays, other hours of the day), and the rows in a seeded shuffle instead of time order. The
  * transfers, their timing relative to each other and the truth are the same.
  */
+/** The one-institution view's share of customers (amlsim20k-fanin200-partial). */
+export const CUSTOMER_SHARE = 0.4;
+
 export const DISGUISE = { amountFactor: 113, shiftMs: 1530 * DAY + 7 * 3_600_000 };
 
 export function disguisedId(id: string): string {
@@ -228,13 +231,38 @@ export function disguisedId(id: string): string {
 }
 
 /**
+ * How an AMLSim-20k copy differs from the sample (none: the sample as given).
+ * - `withLegit`: checked-legit accounts in the truth (the shape of a real labelled network);
+ * - `disguise`: the copy described at DISGUISE;
+ * - `stepMs`: one AMLSim step taken as this long instead of a day;
+ * - `customerShare`: one institution's view — a seeded share of the accounts (by a hash of the id) are
+ *   its customers and only transfers with a customer on either side are kept (a bank sees its
+ *   customers' transfers, not those between two accounts elsewhere); the truth is the accounts left;
+ * - `flatAmount`: every amount replaced by this one (a network whose amounts say nothing).
+ */
+export interface AmlsimVariant {
+  withLegit?: boolean;
+  disguise?: boolean;
+  stepMs?: number;
+  customerShare?: number | null;
+  flatAmount?: number | null;
+}
+
+/** Whether an account of the sample is a customer in the one-institution view (a seeded hash of its id). */
+export function isCustomer(rawId: string, share: number): boolean {
+  const h = crypto.createHash('sha256').update(`acctnet-eval-customer-${rawId}`).digest();
+  return h.readUInt32BE(0) / 2 ** 32 < share;
+}
+
+/**
  * An AMLSim-20k sample as a CSV the importer reads: tx id = data row number (rows can be
  * byte-identical); step k → 2020-01-01T00:00Z + k days (k × `stepMs`), spread within the step by a
  * seeded rng; amounts as given, in the base currency. Fraud = isFraud = 1 (fraudStep −1 included;
  * the typology table tells the two apart). `disguise`: the copy described at DISGUISE.
  */
-function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise = false, stepMs = DAY): EvalDataset | SkippedDataset {
-  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}${stepMs !== DAY ? `-${stepMs / 3_600_000}h` : ''}`;
+function amlsim20k(sample: 'cycle200' | 'fanin200', variant: AmlsimVariant = {}): EvalDataset | SkippedDataset {
+  const { withLegit = false, disguise = false, stepMs = DAY, customerShare = null, flatAmount = null } = variant;
+  const name = `amlsim20k-${sample}${withLegit ? '-legit' : ''}${disguise ? '-disguised' : ''}${stepMs !== DAY ? `-${stepMs / 3_600_000}h` : ''}${customerShare !== null ? '-partial' : ''}${flatAmount !== null ? '-flat' : ''}`;
   const dir = sharedData('amlsim-20k', sample);
   if (!fs.existsSync(path.join(dir, 'transactions.csv')) || !fs.existsSync(path.join(dir, 'nodes.csv')))
     return { name, skipped: `skipped: not found at ${dir}` };
@@ -242,7 +270,7 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise 
   return {
     name,
     kind: name,
-    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}${disguise ? ', disguised (ids, amounts, times, row order)' : ''}${stepMs !== DAY ? `, one step = ${stepMs / 3_600_000} hours` : ''}`,
+    description: `AMLSim 20K ${sample} (${sample === 'cycle200' ? 'tuning' : 'held out'})${withLegit ? ', with legit labels' : ''}${disguise ? ', disguised (ids, amounts, times, row order)' : ''}${stepMs !== DAY ? `, one step = ${stepMs / 3_600_000} hours` : ''}${customerShare !== null ? `, one institution's view (${Math.round(customerShare * 100)}% of accounts its customers; transfers touching one)` : ''}${flatAmount !== null ? ', every amount the same' : ''}`,
     external: true,
     tuning: sample === 'cycle200',
     version: `IBM/AMLSim sample/20K_${sample} @7338a4bc`,
@@ -265,8 +293,11 @@ function amlsim20k(sample: 'cycle200' | 'fanin200', withLegit = false, disguise 
       let buffer = '';
       for await (const line of createInterface({ input: fs.createReadStream(path.join(dir, 'transactions.csv')) })) {
         if (row++ === 0 || !line.trim()) continue;
-        const [rawFrom, rawTo, rawValue, step] = line.split(',');
+        const [rawFrom, rawTo, rawFileValue, step] = line.split(',');
+        // The time rng is drawn for every row, kept or not: a kept row's time is the one it has in the full sample.
         const at = start + Number(step) * stepMs + Math.floor(rng() * stepMs);
+        if (customerShare !== null && !isCustomer(rawFrom!, customerShare) && !isCustomer(rawTo!, customerShare)) continue;
+        const rawValue = flatAmount !== null ? flatAmount.toFixed(2) : rawFileValue!;
         const [from, to] = [idFor(rawFrom!), idFor(rawTo!)];
         all.add(from);
         all.add(to);
@@ -344,6 +375,8 @@ export const DATASET_KINDS = [
   'amlsim20k-fanin200-legit',
   'amlsim20k-fanin200-disguised',
   'amlsim20k-fanin200-6h',
+  'amlsim20k-fanin200-partial',
+  'amlsim20k-fanin200-flat',
 ];
 
 /** The datasets selected, in order; unavailable ones as skipped entries (reported, never silently dropped). */
@@ -379,10 +412,12 @@ export async function selectDatasets(opts: {
     ['amlsim-export', amlsimExport],
     ['amlsim20k-cycle200', () => amlsim20k('cycle200')],
     ['amlsim20k-fanin200', () => amlsim20k('fanin200')],
-    ['amlsim20k-cycle200-legit', () => amlsim20k('cycle200', true)],
-    ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', true)],
-    ['amlsim20k-fanin200-disguised', () => amlsim20k('fanin200', false, true)],
-    ['amlsim20k-fanin200-6h', () => amlsim20k('fanin200', false, false, 6 * 3_600_000)],
+    ['amlsim20k-cycle200-legit', () => amlsim20k('cycle200', { withLegit: true })],
+    ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', { withLegit: true })],
+    ['amlsim20k-fanin200-disguised', () => amlsim20k('fanin200', { disguise: true })],
+    ['amlsim20k-fanin200-6h', () => amlsim20k('fanin200', { stepMs: 6 * 3_600_000 })],
+    ['amlsim20k-fanin200-partial', () => amlsim20k('fanin200', { customerShare: CUSTOMER_SHARE })],
+    ['amlsim20k-fanin200-flat', () => amlsim20k('fanin200', { flatAmount: 100 })],
   ] as const;
   for (const [kind, make] of amlsim) {
     if (!want(kind)) continue;
