@@ -375,6 +375,7 @@ export const DATASET_KINDS = [
   'amlsim20k-fanin200-legit',
   'amlsim20k-fanin200-disguised',
   'amlsim20k-fanin200-6h',
+  'amlsim20k-cycle200-partial',
   'amlsim20k-fanin200-partial',
   'amlsim20k-fanin200-flat',
 ];
@@ -416,6 +417,7 @@ export async function selectDatasets(opts: {
     ['amlsim20k-fanin200-legit', () => amlsim20k('fanin200', { withLegit: true })],
     ['amlsim20k-fanin200-disguised', () => amlsim20k('fanin200', { disguise: true })],
     ['amlsim20k-fanin200-6h', () => amlsim20k('fanin200', { stepMs: 6 * 3_600_000 })],
+    ['amlsim20k-cycle200-partial', () => amlsim20k('cycle200', { customerShare: CUSTOMER_SHARE })],
     ['amlsim20k-fanin200-partial', () => amlsim20k('fanin200', { customerShare: CUSTOMER_SHARE })],
     ['amlsim20k-fanin200-flat', () => amlsim20k('fanin200', { flatAmount: 100 })],
   ] as const;
