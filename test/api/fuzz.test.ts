@@ -105,8 +105,10 @@ describe('fuzz: every route', () => {
 
   test('random requests never get a 5xx', async () => {
     const routes = app.routeList.filter((r) => !r.url.startsWith('/docs') && !r.url.startsWith('/admin/queues'));
+    assert.ok(routes.length > 20, `routes to fuzz: ${routes.length}`);
     const failures: string[] = [];
     for (const route of routes) {
+      const before = failures.length;
       await fc
         .assert(
           fc.asyncProperty(
@@ -138,7 +140,12 @@ describe('fuzz: every route', () => {
           ),
           { numRuns: 25, seed: 4242, endOnFailure: true },
         )
-        .catch(() => {});
+        // A 5xx is recorded above; anything else that ends the property (an exception in inject or in
+        // this test's own code) is a failure too, not something to swallow.
+        .catch((err: unknown) => {
+          if (failures.length === before)
+            failures.push(`${route.method} ${route.url}: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
+        });
     }
     assert.deepEqual(failures, []);
   });

@@ -268,6 +268,7 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
 
     // An account receiving from risky accounts: the text has the share, the accounts are its risky senders.
     const members = d.members.filter((m: { reasons: string[] }) => m.reasons.some((r) => r.startsWith('FUNDS_FROM_RISKY')));
+    assert.ok(members.length > 0, 'the cluster has members receiving from risky accounts');
     for (const m of members.slice(0, 3)) {
       const a = (await get(`/v1/accounts/${encodeURIComponent(m.accountId)}`, keys.investigator)).json();
       assert.equal(a.explanations.length, a.reasons.length);

@@ -284,10 +284,15 @@ describe('one publication path (real Neo4j and Redis)', () => {
     assert.equal(paused.statusCode, 200, paused.body);
     assert.equal(paused.json().webhook.paused, true);
     const before = await served();
-    const [, , , , , , g] = outsiders();
+    const [, , , , , , g, h] = outsiders();
+    // Two versions while paused, far enough apart that a delivery of the first would have arrived:
+    // resumed, the receiver gets one diff over both, not the first and then the second.
     assert.equal((await override(g!, 'include')).statusCode, 201);
-    await sleep(300);
+    await sleep(1500);
+    assert.equal((await override(h!, 'include')).statusCode, 201);
+    await sleep(500);
     assert.equal(deliveries.length, 0);
+    assert.equal((await served()) - before, 2, 'two versions published while paused');
     const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: bearer(keys.admin) });
     assert.match(metrics.body, new RegExp(`acctnet_webhook_lag_versions\\{webhook="${webhookId}"\\} ${(await served()) - before}`));
     const resumed = await app.inject({ method: 'POST', url: `/v1/webhooks/${webhookId}/resume`, headers: bearer(keys.admin) });
@@ -298,6 +303,7 @@ describe('one publication path (real Neo4j and Redis)', () => {
       [[before, await served()]],
     );
     await app.inject({ method: 'DELETE', url: `/v1/blacklist/overrides/${g}`, headers: bearer(keys.investigator) });
+    await app.inject({ method: 'DELETE', url: `/v1/blacklist/overrides/${h}`, headers: bearer(keys.investigator) });
     await caughtUp();
   });
 
@@ -305,16 +311,20 @@ describe('one publication path (real Neo4j and Redis)', () => {
     const racers = outsiders().slice(10, 40);
     let done = false;
     const run = s.recompute().finally(() => (done = true));
-    const answers: Array<{ status: number; published: { status: string } }> = [];
+    const answers: Array<{ status: number; published: { status: string }; duringRun: boolean }> = [];
     for (const id of racers) {
       const res = await override(id, 'include');
-      answers.push({ status: res.statusCode, published: res.json().published });
+      answers.push({ status: res.statusCode, published: res.json().published, duringRun: !done });
       if (done) break;
       await sleep(40);
     }
     const summary = await run;
     assert.equal(summary.status, 'succeeded');
     for (const a of answers) assert.equal(a.status, 201);
+    assert.ok(
+      answers.filter((a) => a.duringRun).length >= 2,
+      `overrides answered while the run was going: ${answers.filter((a) => a.duringRun).length} (pending behind its lock: ${answers.filter((a) => a.published.status === 'pending').length})`,
+    );
     const included = racers.slice(0, answers.length);
     // Pending publications are done by the holder before it lets go of the lock.
     const lock = await publicationLock(s.rt.publishDeps(), async () => true);

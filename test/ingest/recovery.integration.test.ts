@@ -38,8 +38,13 @@ describe('recovery (real processes, real Neo4j and Redis)', () => {
     let worker = startWorkerProcess(s.env);
     let progress: ImportProgress | undefined;
     let killedAt = -1;
+    let activeAtKill = 0;
     const killer = (async () => {
       await until(() => (progress?.chunksDone ?? 0) >= 5, 120_000, 'the first jobs to be written');
+      // Kill while the worker holds a job: the kill interrupts a write, not an idle worker.
+      const deadline = Date.now() + 60_000;
+      while ((activeAtKill = await s.rt.ingestQueue().getActiveCount()) === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
       killedAt = progress!.chunksDone;
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
@@ -53,6 +58,7 @@ describe('recovery (real processes, real Neo4j and Redis)', () => {
       );
       await killer;
       assert.ok(killedAt >= 5 && killedAt < 50, `killed mid-import (after ${killedAt} of 50 jobs)`);
+      assert.ok(activeAtKill >= 1, 'a job was being written when the worker was killed');
       assert.equal(summary.failedChunks.length, 0);
       assert.equal(summary.written + summary.duplicates, data.rows);
       assert.equal(summary.written, data.rows, 'no row counted twice: a replayed job reports its stored outcome');

@@ -36,7 +36,13 @@ const FROM_ACCOUNTS: Array<[string, Record<string, unknown>]> = [
   ['analysis/path-out', { frontier: ids.map((id) => ({ id, after: int(0) })), ...window, perAccount: int(5), perPair: int(3) }],
 ];
 const seeks = (ops: string[]) => ops.some((o) => /IndexSeek$/.test(o)) && !ops.some((o) => /Scan$/.test(o));
-const expands = (ops: string[]) => ops.some((o) => /^(Optional)?Expand/.test(o)) && !ops.some((o) => /RelationshipIndex/.test(o));
+// From the known accounts: found by an index seek (never a label or full scan — "expand from every
+// account" would pass an Expand-only test), then expanded, with no relationship index in the plan.
+const expands = (ops: string[]) =>
+  ops.some((o) => /IndexSeek$/.test(o)) &&
+  !ops.some((o) => /Scan$/.test(o)) &&
+  ops.some((o) => /^(Optional)?Expand/.test(o)) &&
+  !ops.some((o) => /RelationshipIndex/.test(o));
 
 /** Adds transfers from..to (ids pt<i>, at = i) between 5,000 senders and 7,000 receivers, and chunk markers. */
 const grow = (s: TestServices, from: number, to: number) =>

@@ -51,6 +51,7 @@ describe('learned model (real Neo4j and Redis)', () => {
     const review = await get('/v1/review?limit=5');
     assert.equal(review.statusCode, 200);
     assert.equal(review.json().runId, s.run.runId);
+    assert.ok(review.json().items.length > 0, 'the review list has accounts here');
     for (const item of review.json().items) assert.ok(item.score >= s.config.analysis.threshold);
   });
 
@@ -60,6 +61,7 @@ describe('learned model (real Neo4j and Redis)', () => {
       assert.equal(off.run.model?.status, 'off');
       const bl = createBlacklistRepository(off.driver, off.config.neo4j);
       const entries = await bl.entries((await bl.state()).servedVersion!);
+      assert.ok(entries.length > 0, 'the rules list accounts');
       for (const e of entries) assert.ok(!e.reasons.some((r) => r.startsWith('LEARNED:')));
       const offApp = await buildTestApp(off);
       try {
@@ -74,8 +76,11 @@ describe('learned model (real Neo4j and Redis)', () => {
       await off.close();
     }
   });
-  test('ACCTNET_LEARNED=shadow: the run serves the rules\' list and shows which accounts the learned list would add and drop', async () => {
-    const shadow = await openAnalysedServices({ ACCTNET_LEARNED: 'shadow', ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' }, { accounts: 2500, seed: 11 });
+  test("ACCTNET_LEARNED=shadow: the run serves the rules' list and shows which accounts the learned list would add and drop", async () => {
+    const shadow = await openAnalysedServices(
+      { ACCTNET_LEARNED: 'shadow', ACCTNET_LEARNED_MIN_FRAUD_LABELS: '5' },
+      { accounts: 2500, seed: 11 },
+    );
     const shadowApp = await buildTestApp(shadow);
     try {
       const k = await createKeys(shadow);
@@ -83,9 +88,16 @@ describe('learned model (real Neo4j and Redis)', () => {
       const card = shadow.run.model as { status: string; shadow?: { listed: number; added: number; removed: number } };
       assert.equal(card.status, 'trained');
       assert.ok(card.shadow, 'the card has the shadow list');
-      assert.ok(card.shadow.added + card.shadow.removed > 0, `the learned list differs from the rules' one here (${JSON.stringify(card.shadow)})`);
+      assert.ok(
+        card.shadow.added + card.shadow.removed > 0,
+        `the learned list differs from the rules' one here (${JSON.stringify(card.shadow)})`,
+      );
       const bl = createBlacklistRepository(shadow.driver, shadow.config.neo4j);
-      const served = new Set((await bl.entries((await bl.state()).servedVersion!)).map((e) => e.accountId));
+      const servedEntries = await bl.entries((await bl.state()).servedVersion!);
+      assert.ok(servedEntries.length > 0, 'the rules list accounts');
+      // The served list is the rules': no entry is there for, or explained by, the learned model.
+      for (const e of servedEntries) assert.ok(!e.reasons.some((r) => r.startsWith('LEARNED:')), e.reasons.join(' | '));
+      const served = new Set(servedEntries.map((e) => e.accountId));
       const collect = async (change: string) => {
         const out: Array<{ accountId: string; score: number; reasons: string[] }> = [];
         let cursor: string | null = null;
@@ -106,7 +118,11 @@ describe('learned model (real Neo4j and Redis)', () => {
       }
       for (const e of removed) assert.ok(served.has(e.accountId), `${e.accountId} would be dropped: it is served now`);
       for (let i = 1; i < added.length; i++) assert.ok(added[i - 1]!.score >= added[i]!.score, 'highest score first');
-      if (added.length) assert.ok(added.some((e) => e.reasons.some((r) => r.startsWith('LEARNED:'))), 'the learned explanation comes with them');
+      if (added.length)
+        assert.ok(
+          added.some((e) => e.reasons.some((r) => r.startsWith('LEARNED:'))),
+          'the learned explanation comes with them',
+        );
     } finally {
       await shadowApp.close();
       await shadow.close();

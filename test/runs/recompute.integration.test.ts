@@ -53,7 +53,8 @@ describe('recompute (real Neo4j and Redis)', () => {
     );
     events = new QueueEvents(RECOMPUTE_QUEUE, { connection: s.rt.redis(), prefix: s.config.queue.prefix });
     await events.waitUntilReady();
-    await s.rt.recomputeQueue().setGlobalConcurrency(1);
+    // As a recompute worker process starts (workers/recompute.ts): the queue's global concurrency of 1, no schedule.
+    await syncSchedule(s.rt.recomputeQueue(), { ...s.config, analysis: { ...s.config.analysis, cron: null } });
   });
   after(async () => {
     await stopWorker();
@@ -92,12 +93,27 @@ describe('recompute (real Neo4j and Redis)', () => {
   });
 
   test('a second run over the same data keeps every cluster id and the same list', async () => {
-    const before = await blacklist().entries((await blacklist().state()).servedVersion!);
+    const state = await blacklist().state();
+    const before = await blacklist().entries(state.servedVersion!);
+    const previousRun = (await blacklist().get(state.servedVersion!))!.runId!;
     const summary = await recompute();
     assert.equal(summary.counts.clustersNew, 0);
     assert.equal(summary.counts.clustersKept, summary.counts.clusters);
     const after = await blacklist().entries(summary.blacklistVersion!);
     assert.deepEqual(after, before);
+    // Read back, not from the run's own counts: every cluster has the id it had, with the same members.
+    const clusters = async (runId: string) =>
+      (
+        await s.driver.executeQuery(
+          'MATCH (c:ClusterResult {runId: $runId}) RETURN c.clusterId AS id, c.size AS size, c.members AS members ORDER BY id',
+          {
+            runId,
+          },
+        )
+      ).records.map((r) => `${r.get('id') as string}:${String(r.get('size'))}:${(r.get('members') as string[]).join(',')}`);
+    const was = await clusters(previousRun);
+    assert.ok(was.length > 10, `clusters ${was.length}`);
+    assert.deepEqual(await clusters(summary.runId), was);
   });
 
   test('overrides survive the next recompute: include with clusterId null and MANUAL_INCLUDE, exclude removed', async () => {
@@ -244,26 +260,37 @@ describe('recompute (real Neo4j and Redis)', () => {
     assert.equal(b.jobId, a.jobId);
     assert.equal(b.coalesced, true);
     startWorker();
-    const job = (await queue.getJob(a.jobId))!;
-    for (let k = 0; k < 200 && (await job.getState()) !== 'active'; k++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(await job.getState(), 'active');
-    const c = await requestRecompute(queue, data);
-    const d = await requestRecompute(queue, data);
-    assert.notEqual(c.jobId, a.jobId, 'a request during the run is a new job');
-    assert.equal(d.jobId, c.jobId, 'and further requests join it');
-    await job.waitUntilFinished(events, 180_000);
-    await (await queue.getJob(c.jobId))!.waitUntilFinished(events, 180_000);
-    const list = (await runs().list(Number.MAX_SAFE_INTEGER, 50)).sort((x, y) => x.startedAt - y.startedAt);
-    for (let k = 1; k < list.length; k++) {
-      assert.ok(list[k]!.startedAt >= list[k - 1]!.finishedAt!, `${list[k - 1]!.id} and ${list[k]!.id} overlap`);
+    // A second worker (as a second `acctnet worker` process would run): only the queue's global concurrency keeps it from starting the follow-up beside the run.
+    const second = createRecomputeWorker(
+      { config: s.config, driver: s.driver, redis: s.rt.redis(), webhookQueue: s.rt.webhookQueue(), log: testLogger() },
+      { name: 'second' },
+    );
+    try {
+      const job = (await queue.getJob(a.jobId))!;
+      for (let k = 0; k < 200 && (await job.getState()) !== 'active'; k++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await job.getState(), 'active');
+      const c = await requestRecompute(queue, data);
+      const d = await requestRecompute(queue, data);
+      assert.notEqual(c.jobId, a.jobId, 'a request during the run is a new job');
+      assert.equal(d.jobId, c.jobId, 'and further requests join it');
+      await job.waitUntilFinished(events, 180_000);
+      await (await queue.getJob(c.jobId))!.waitUntilFinished(events, 180_000);
+      const list = (await runs().list(Number.MAX_SAFE_INTEGER, 50)).sort((x, y) => x.startedAt - y.startedAt);
+      assert.ok(list.length >= 2, `runs ${list.length}`);
+      for (let k = 1; k < list.length; k++) {
+        assert.ok(list[k]!.startedAt >= list[k - 1]!.finishedAt!, `${list[k - 1]!.id} and ${list[k]!.id} overlap`);
+      }
+    } finally {
+      await second.close();
+      await stopWorker();
     }
-    await stopWorker();
   });
 
   test('the schedule is upserted, never duplicated; a new cron replaces it; off removes it', async () => {
     const queue = s.rt.recomputeQueue();
     await syncSchedule(queue, s.config);
     await syncSchedule(queue, s.config);
+    assert.equal(await queue.getGlobalConcurrency(), 1, 'one run at a time across every worker process');
     let schedulers = await queue.getJobSchedulers();
     assert.equal(schedulers.length, 1);
     assert.equal(schedulers[0]!.key, SCHEDULER_ID);

@@ -457,9 +457,8 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.equal(stored.runId, run.runId);
     assert.ok(!(await provisional()).some((x) => x.to === 'NEW1'));
     // The confirmed link keeps when acctnet first reported it (the watch), and the watch's record.
-    const confirmed = (
-      await app.inject({ method: 'GET', url: '/v1/migrations?limit=100', headers: bearer(keys.investigator) })
-    ).json().items as Array<{ from: string; to: string; status: string; detectedAt: string; runId: string; watch?: { listed: boolean } }>;
+    const confirmed = (await app.inject({ method: 'GET', url: '/v1/migrations?limit=100', headers: bearer(keys.investigator) })).json()
+      .items as Array<{ from: string; to: string; status: string; detectedAt: string; runId: string; watch?: { listed: boolean } }>;
     const c1 = confirmed.find((x) => x.from === 'OLD1' && x.to === 'NEW1')!;
     assert.equal(c1.status, 'confirmed');
     assert.equal(c1.runId, run.runId);
@@ -467,7 +466,8 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.ok(c1.watch, "the watch's record is shown");
     const other = confirmed.find((x) => !(x.from === 'OLD1' && x.to === 'NEW1') && x.watch === undefined);
     const runView = (await app.inject({ method: 'GET', url: `/v1/runs/${run.runId}`, headers: bearer(keys.investigator) })).json();
-    if (other) assert.equal(other.detectedAt, runView.finishedAt, "a link only a run found: the run's end");
+    assert.ok(other, 'the run found a link the watch did not');
+    assert.equal(other.detectedAt, runView.finishedAt, "a link only a run found: the run's end");
     const detail = (await app.inject({ method: 'GET', url: '/v1/accounts/NEW1', headers: bearer(keys.investigator) })).json();
     assert.equal(detail.migrations.predecessors.find((x: { from: string }) => x.from === 'OLD1').detectedAt, c1.detectedAt);
     const entry = (await served()).find((e) => e.accountId === 'NEW1');
