@@ -205,6 +205,9 @@ function amlsimExport(): EvalDataset | SkippedDataset {
   };
 }
 
+/** The one-institution view's share of customers (amlsim20k-*-partial). */
+export const CUSTOMER_SHARE = 0.4;
+
 /**
  * What a disguised copy changes, so that nothing the analysis does can lean on the public sample's
  * surface: account ids in three opaque formats (phone-like, prefixed hex, UUID-like) instead of
@@ -213,9 +216,6 @@ function amlsimExport(): EvalDataset | SkippedDataset {
  * weekdays, other hours of the day), and the rows in a seeded shuffle instead of time order. The
  * transfers, their timing relative to each other and the truth are the same.
  */
-/** The one-institution view's share of customers (amlsim20k-fanin200-partial). */
-export const CUSTOMER_SHARE = 0.4;
-
 export const DISGUISE = { amountFactor: 113, shiftMs: 1530 * DAY + 7 * 3_600_000 };
 
 export function disguisedId(id: string): string {

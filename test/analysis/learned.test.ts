@@ -240,21 +240,26 @@ test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5'
   assert.ok(Math.abs(out.model.rocAuc! - 0.5) < 0.12, `ROC-AUC with shuffled labels ${out.model.rocAuc}`);
 });
 
-test("no leakage: an account's own label does not raise its own learned score", async () => {
+test("no leakage: an account's own label raises its own learned score no more than another account's label does", async () => {
   const base = await analyse(W.transfers, labelled);
   const index = new Map(base.ids.map((id, i) => [id, i] as const));
   const probe = [...labelled.keys()].filter((id) => index.has(id)).slice(0, 6);
-  let raised = 0;
-  for (const id of probe) {
+  // Turning any one fraud label into a legit one moves every score a little (the balance of the
+  // labels, the negatives' sample, the folds and the calibration change with it): a probe's rise
+  // from its own label is compared with its rise from the other probes' labels (measured 2026-12-06
+  // on this world, twelve probes: own 0.051 on average, another's 0.080).
+  const rise = probe.map(() => [] as number[]);
+  for (const flip of probe) {
     const flipped = new Map(labelled);
-    flipped.set(id, 'legit');
+    flipped.set(flip, 'legit');
     const other = await analyse(W.transfers, flipped);
-    const i = index.get(id)!;
-    const asFraud = base.learnedScore![i]!;
-    const asLegit = other.learnedScore![i]!;
-    if (asFraud > asLegit + 0.05) raised++;
+    probe.forEach((id, k) => rise[k]!.push(base.learnedScore![index.get(id)!]! - other.learnedScore![index.get(id)!]!));
   }
-  assert.ok(raised <= 1, `${raised} of ${probe.length} accounts scored higher with their own fraud label`);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const excess = rise.map((r, k) => r[k]! - mean(r.filter((_, f) => f !== k)));
+  const shown = excess.map((e) => e.toFixed(3)).join(', ');
+  assert.ok(mean(excess) <= 0.02, `own label's rise beyond another label's, per probe: ${shown}`);
+  assert.ok(excess.filter((e) => e > 0.05).length <= 1, `own label's rise beyond another label's, per probe: ${shown}`);
 });
 
 test('determinism: the same data, seed and labels give the same scores whatever the order rows arrive in', async () => {
