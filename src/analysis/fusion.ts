@@ -17,7 +17,7 @@
 import { STILL_LISTED, type BlacklistEntry } from './blacklist.js';
 import { FEATURE_COLUMNS, type FeatureColumn } from './feature-table.js';
 import { LABEL_FEATURE_COLUMNS } from './label-features.js';
-import type { LearnedResult } from './learned.js';
+import { NEIGHBOUR_COLUMNS, type LearnedResult } from './learned.js';
 import type { LabelValue, RiskResult } from './risk.js';
 
 export const LEGIT_CAP = 0.1;
@@ -162,6 +162,7 @@ export function fuseScores(inp: FusionInput): FusedScores {
 const ALL_COLUMNS: ReadonlyArray<{ name: string; text: string; unit: string; log?: boolean }> = [
   ...FEATURE_COLUMNS,
   { name: 'anomaly', text: 'anomaly score among its peers', unit: 'score' },
+  ...NEIGHBOUR_COLUMNS,
   ...LABEL_FEATURE_COLUMNS,
 ];
 

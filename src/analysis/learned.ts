@@ -21,7 +21,7 @@
 //    `negativeBags` samples each train one (PU bagging): an unlabelled account's score is the mean of
 //    the models that did not take it as a negative (calibrated by the first sample's Platt fit).
 import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
-import { computeFeatureTable, FEATURE_COLUMNS, type FeatureTableInput } from './feature-table.js';
+import { computeFeatureTable, FEATURE_COLUMNS, FEATURE_INDEX, type FeatureTableInput } from './feature-table.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
 import { trainIsolationForest } from './learn/isolation-forest.js';
@@ -31,6 +31,7 @@ import { averagePrecision, rocAuc } from './learn/metrics.js';
 import { fitPlatt, type Platt } from './learn/platt.js';
 import type { LabelValue } from './risk.js';
 import { createRng } from './rng.js';
+import type { Flows } from './flows.js';
 import { labelSourceKind } from '../labels/sources.js';
 
 export type LearnedMode = 'off' | 'shadow' | 'on';
@@ -240,14 +241,22 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
           rows: order,
         }).score(base);
   mark('anomaly');
-  const names = [...FEATURE_COLUMNS.map((c) => c.name), 'anomaly', ...LABEL_FEATURE_COLUMNS.map((c) => c.name)];
-  const d0 = FEATURE_COLUMNS.length + 1;
+  const names = [
+    ...FEATURE_COLUMNS.map((c) => c.name),
+    'anomaly',
+    ...NEIGHBOUR_COLUMNS.map((c) => c.name),
+    ...LABEL_FEATURE_COLUMNS.map((c) => c.name),
+  ];
+  const dBase = FEATURE_COLUMNS.length;
+  const d0 = dBase + 1 + NEIGHBOUR_COLUMNS.length;
   const d = names.length;
   const x = matrix(n, d);
+  const neighbours = n === 0 ? [] : neighbourColumns(inp.table.flows, inp.table.isHub, base, anomaly);
   // A plain loop: a subarray per row cost about a second at a million accounts.
   for (let i = 0, from = 0, to = 0; i < n; i++, to += d) {
-    for (let k = 0; k < d0 - 1; k++) x.data[to + k] = base.data[from++]!;
-    x.data[to + d0 - 1] = anomaly[i]!;
+    for (let k = 0; k < dBase; k++) x.data[to + k] = base.data[from++]!;
+    x.data[to + dBase] = anomaly[i]!;
+    for (let k = 0; k < neighbours.length; k++) x.data[to + dBase + 1 + k] = neighbours[k]![i]!;
   }
   const card = emptyCard(o.mode, o.folds, d);
   const done = (score: Float64Array | null, model: GbtModel | null): LearnedResult => {
@@ -451,6 +460,55 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const score = Float64Array.from(raw, (z) => platt.apply(z));
   mark('scoring');
   return done(score, final);
+}
+
+/**
+ * What an account's counterparties look like (label-free): per account, over its non-hub
+ * counterparties weighted by the transfers with each, the mean and the highest anomaly score and the
+ * mean local clustering. An account seen only through a few transfers (one institution sees an
+ * outside account only where it deals with a customer) has little behaviour of its own to judge,
+ * while its counterparties may be seen in full. NaN without a non-hub counterparty.
+ */
+export const NEIGHBOUR_COLUMNS = [
+  { name: 'nb_anomaly_mean', text: 'mean anomaly score of its counterparties', unit: 'score' },
+  { name: 'nb_anomaly_max', text: 'highest anomaly score among its counterparties', unit: 'score' },
+  { name: 'nb_clustering', text: 'mean local clustering of its counterparties', unit: 'share' },
+] as const;
+
+export function neighbourColumns(flows: Flows, isHub: Uint8Array, base: Matrix, anomaly: Float64Array): Float64Array[] {
+  const n = flows.ids.length;
+  const dBase = base.cols;
+  const cClust = FEATURE_INDEX.get('clustering')!;
+  const wSum = new Float64Array(n);
+  const aSum = new Float64Array(n);
+  const aMax = new Float64Array(n).fill(Number.NaN);
+  const cSum = new Float64Array(n);
+  const cW = new Float64Array(n);
+  const visit = (i: number, j: number, w: number) => {
+    if (isHub[j]) return;
+    wSum[i]! += w;
+    aSum[i]! += w * anomaly[j]!;
+    if (!(aMax[i]! >= anomaly[j]!)) aMax[i] = anomaly[j]!;
+    const c = base.data[j * dBase + cClust]!;
+    if (!Number.isNaN(c)) {
+      cSum[i]! += w * c;
+      cW[i]! += w;
+    }
+  };
+  for (let p = 0; p < flows.pairCount; p++) {
+    const a = flows.pairFrom[p]!;
+    const b = flows.pairTo[p]!;
+    const w = flows.pairTransfers[p]!;
+    visit(a, b, w);
+    visit(b, a, w);
+  }
+  const mean = new Float64Array(n);
+  const clust = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    mean[i] = wSum[i]! > 0 ? aSum[i]! / wSum[i]! : Number.NaN;
+    clust[i] = cW[i]! > 0 ? cSum[i]! / cW[i]! : Number.NaN;
+  }
+  return [mean, aMax, clust];
 }
 
 /** A card before training: what off, too-few-labels and trained runs start from. */

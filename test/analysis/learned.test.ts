@@ -6,7 +6,8 @@ import { computeCentrality } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { featurePhrase } from '../../src/analysis/fusion.js';
-import { sampleNegatives } from '../../src/analysis/learned.js';
+import { neighbourColumns, sampleNegatives } from '../../src/analysis/learned.js';
+import { matrix } from '../../src/analysis/learn/matrix.js';
 import { modelCardLines } from '../../src/cli/model-card.js';
 import { computeFeatureTable, FEATURE_INDEX } from '../../src/analysis/feature-table.js';
 import { FlowAggregator, pairAdjacency, type Flows } from '../../src/analysis/flows.js';
@@ -40,6 +41,42 @@ function table(flows: Flows) {
   const get = (id: string, name: string) => x.data[flows.index.get(id)! * x.cols + FEATURE_INDEX.get(name)!]!;
   return { get, communities, hubs };
 }
+
+test("counterparties' features: transfer-weighted mean and highest anomaly, mean clustering, hubs left out", () => {
+  const flows = flowsOf(
+    [
+      { from: 'a', to: 'b', amount: 10, day: 1 },
+      { from: 'a', to: 'b', amount: 10, day: 2 },
+      { from: 'c', to: 'a', amount: 10, day: 3 },
+      { from: 'a', to: 'h', amount: 10, day: 4 },
+      { from: 'd', to: 'h', amount: 10, day: 5 },
+    ],
+    { days: 10 },
+  );
+  const n = flows.ids.length;
+  const at = (id: string) => flows.index.get(id)!;
+  const isHub = new Uint8Array(n);
+  isHub[at('h')] = 1;
+  const base = matrix(n, FEATURE_INDEX.size);
+  base.data.fill(Number.NaN);
+  const clustering = FEATURE_INDEX.get('clustering')!;
+  base.data[at('b') * base.cols + clustering] = 0.5;
+  base.data[at('c') * base.cols + clustering] = 0.2;
+  const anomaly = new Float64Array(n);
+  for (const [id, v] of [['a', 0.5], ['b', 0.8], ['c', 0.4], ['d', 0.6], ['h', 0.9]] as const) anomaly[at(id)] = v;
+  const [mean, max, clust] = neighbourColumns(flows, isHub, base, anomaly);
+  // a: b twice, c once (the hub h left out).
+  assert.ok(Math.abs(mean![at('a')]! - (2 * 0.8 + 0.4) / 3) < 1e-12);
+  assert.equal(max![at('a')], 0.8);
+  assert.ok(Math.abs(clust![at('a')]! - (2 * 0.5 + 0.2) / 3) < 1e-12);
+  // b: a only (a's clustering unknown: no clustering value).
+  assert.equal(mean![at('b')], 0.5);
+  assert.ok(Number.isNaN(clust![at('b')]!));
+  // d deals only with the hub: nothing to say.
+  assert.ok(Number.isNaN(mean![at('d')]!) && Number.isNaN(max![at('d')]!) && Number.isNaN(clust![at('d')]!));
+  // The hub itself sees its non-hub counterparties.
+  assert.equal(max![at('h')], 0.6);
+});
 
 test('feature table: counts, shares, reciprocity, fan ratio and clustering on a hand-made graph', async () => {
   const flows = flowsOf(
