@@ -1,6 +1,7 @@
 // acctnet/analysis/learned: learn from the run's labels, every run, without leaking them.
 //
-// 1. Features: the label-free table (feature-table.ts), an isolation-forest anomaly score, and the
+// 1. Features: the label-free table (feature-table.ts), an isolation-forest anomaly score, what the
+//    account's counterparties look like (their anomaly and clustering, label-free), and the
 //    label features (label-features.ts: money from/to labelled accounts, proximity along money
 //    flows, labelled cluster members, a labelled predecessor, the rules' score).
 // 2. Training rows: fraud labels (positives), legit labels and — where legit labels are fewer than
