@@ -15,9 +15,8 @@
 // Hysteresis: an account a run listed on the served list stays listed (STILL_LISTED) while its score
 // is at or above the release score, evidence or not, unless a legit label holds it.
 import { STILL_LISTED, type BlacklistEntry } from './blacklist.js';
-import { FEATURE_COLUMNS, type FeatureColumn } from './feature-table.js';
-import { LABEL_FEATURE_COLUMNS } from './label-features.js';
-import { NEIGHBOUR_COLUMNS, type LearnedResult } from './learned.js';
+import type { FeatureColumn } from './feature-table.js';
+import { LEARNED_COLUMNS, type LearnedResult } from './learned.js';
 import type { LabelValue, RiskResult } from './risk.js';
 
 export const LEGIT_CAP = 0.1;
@@ -159,13 +158,6 @@ export function fuseScores(inp: FusionInput): FusedScores {
   return { score: inp.rules.score, reasons, candidates, review, shadowCandidates: null, explain: [] };
 }
 
-const ALL_COLUMNS: ReadonlyArray<{ name: string; text: string; unit: string; log?: boolean }> = [
-  ...FEATURE_COLUMNS,
-  { name: 'anomaly', text: 'anomaly score among its peers', unit: 'score' },
-  ...NEIGHBOUR_COLUMNS,
-  ...LABEL_FEATURE_COLUMNS,
-];
-
 /** Columns whose value means nothing to an investigator on its own (a random walk's mass, log PageRank): shown by rank only. */
 const RANK_ONLY = new Set(['fraud_downstream', 'fraud_upstream', 'legit_proximity', 'pagerank']);
 /** Natural-log ratios: shown as a factor (×0.05 = a twentieth of the earlier rate). */
@@ -247,7 +239,7 @@ export function explainLearned(learned: LearnedResult, fused: FusedScores): void
       .sort((a, b) => b.c - a.c)
       .slice(0, 3)
       .map(({ k }) => {
-        const column = ALL_COLUMNS[k]!;
+        const column = LEARNED_COLUMNS[k]!;
         const value = x.data[i * d + k]!;
         return featurePhrase(column, value, topShare(k, value));
       });

@@ -242,12 +242,7 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
           rows: order,
         }).score(base);
   mark('anomaly');
-  const names = [
-    ...FEATURE_COLUMNS.map((c) => c.name),
-    'anomaly',
-    ...NEIGHBOUR_COLUMNS.map((c) => c.name),
-    ...LABEL_FEATURE_COLUMNS.map((c) => c.name),
-  ];
+  const names = LEARNED_COLUMNS.map((c) => c.name);
   const dBase = FEATURE_COLUMNS.length;
   const d0 = dBase + 1 + NEIGHBOUR_COLUMNS.length;
   const d = names.length;
@@ -475,6 +470,14 @@ export const NEIGHBOUR_COLUMNS = [
   { name: 'nb_anomaly_max', text: 'highest anomaly score among its counterparties', unit: 'score' },
   { name: 'nb_clustering', text: 'mean local clustering of its counterparties', unit: 'share' },
 ] as const;
+
+/** The learned models' columns in their order (the fusion explains a model's contribution k by entry k). */
+export const LEARNED_COLUMNS: ReadonlyArray<{ name: string; text: string; unit: string; log?: boolean }> = [
+  ...FEATURE_COLUMNS,
+  { name: 'anomaly', text: 'anomaly score among its peers', unit: 'score' },
+  ...NEIGHBOUR_COLUMNS,
+  ...LABEL_FEATURE_COLUMNS,
+];
 
 export function neighbourColumns(flows: Flows, isHub: Uint8Array, base: Matrix, anomaly: Float64Array): Float64Array[] {
   const n = flows.ids.length;
