@@ -2,7 +2,10 @@
 // Params: $id, $from: int, $to: int, $limit: int. Returns: accountId, currency, sent, received, transfers.
 // The window is tested on an alias of t.at: expanded from the account, never answered by the
 // TRANSFER(at) index (docs/decisions.md, "Look-ups from an account: expand, never the at index").
+// The account is found by an index seek (hint): on a store whose statistics are the empty store's, the
+// planner chose a scan of the Account index (test/neo4j/plans.integration.test.ts).
 MATCH (a:Account {id: $id})-[t:TRANSFER]-(c:Account)
+USING INDEX SEEK a:Account(id)
 WITH a, c, t, t.at AS at
 WHERE at >= $from AND at <= $to
 WITH c, t.currency AS currency, startNode(t) = a AS outgoing, t

@@ -32,6 +32,7 @@ const FROM_ACCOUNTS: Array<[string, Record<string, unknown>]> = [
   ['analysis/edges-among', { ids, ...window }],
   ['analysis/transfers-among', { ids, ...window, limit: int(100) }],
   ['analysis/top-counterparties', { id: 'pa1', ...window, limit: int(10) }],
+  ['analysis/neighbors', { ids, exclude: [], limit: int(100) }],
   ['analysis/path-in', { frontier: ids.map((id) => ({ id, before: int(1e12) })), ...window, perAccount: int(5), perPair: int(3) }],
   ['analysis/path-out', { frontier: ids.map((id) => ({ id, after: int(0) })), ...window, perAccount: int(5), perPair: int(3) }],
 ];
