@@ -27,6 +27,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { MIGRATION_DEFAULTS } from '../../src/analysis/migration.js';
 import { loadConfig, projectRoot } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createAnalysisRepository } from '../../src/neo4j/repositories/analysis.js';
@@ -84,7 +85,10 @@ interface MigrationResult {
   to: string;
   kind: 'fraud' | 'legit';
   riseDay: number;
-  /** The predecessor was listed or labelled fraud (in the watch set) on the pair's deadline day: at D, or after a nightly run before that day. */
+  /**
+   * The predecessor was in the watch set on the pair's deadline day: listed or labelled fraud (at D, or
+   * after a nightly run before that day), or listed by such a list within the migration's lag and dropped since.
+   */
   watched: boolean;
   /** The day from which the predecessor was in the watch set (D, or the day after the nightly run that listed it); null: never in the stream. */
   watchedFromDay: number | null;
@@ -457,7 +461,12 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
         to: m.to,
         kind: m.kind,
         riseDay: dayOf(rise),
-        watched: labels.get(m.from) === 'fraud' || servedOn(deadline).has(m.from),
+        // Listed on the day, labelled fraud, or listed by a served list within the migration's lag and
+        // dropped since (the watch keeps those, unlisted; lists before D are not known here).
+        watched:
+          labels.get(m.from) === 'fraud' ||
+          servedOn(deadline).has(m.from) ||
+          servedLists.some((x) => x.fromDay <= deadline && x.fromDay >= deadline - MIGRATION_DEFAULTS.maxLagDays && x.listed.has(m.from)),
         watchedFromDay: labels.get(m.from) === 'fraud' ? opts.day : (servedLists.find((x) => x.listed.has(m.from))?.fromDay ?? null),
         evidenceDay,
         evidenceKind,

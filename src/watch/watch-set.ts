@@ -7,14 +7,15 @@
 //   <prefix>:watch:v<N>:cp         hash: former counterparty C → JSON WatchCounterparty
 //   <prefix>:watch:v<N>:meta       hash: version, runId, hubThreshold, builtAt, predecessors, counterparties, bytes
 //
-// Predecessors are the listed accounts and the fraud-labelled ones; their former counterparties are
+// Predecessors are the listed accounts, the fraud-labelled ones and those a run listed within the
+// migration's lag and a later run dropped; their former counterparties are
 // their non-hub counterparties since the window's start (at most ACCTNET_WATCH_MAX_COUNTERPARTIES
 // each, the most recent). Memory per listed account: one predecessor record (~400 bytes: the
 // 24-hour and channel profile) plus ≤ max counterparties × ~60 bytes (a counterparty shared by
 // several predecessors is stored once, with their ids).
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
-import { counterpartyWeight, type SenderProfile } from '../analysis/migration.js';
+import { counterpartyWeight, MIGRATION_DEFAULTS, type SenderProfile } from '../analysis/migration.js';
 import type { Config } from '../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
@@ -45,6 +46,8 @@ export interface WatchPredecessor {
    * cannot fall, as in a run (migration.ts detectFall, listedFall). Absent in sets built before it.
    */
   transfers?: number;
+  /** Listed by an earlier run's served version, dropped by a later one (watched unlisted). Absent otherwise. */
+  dropped?: boolean;
   /** Its cluster in the served run (null: in none, or not in the run): the migration score's cluster substitute. */
   cluster: string | null;
   profile: { hours: number[]; channels: Record<string, number>; logAmountMean: number | null };
@@ -167,14 +170,34 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     cluster: null,
     profile: { hours: [], channels: {}, logAmountMean: null },
   });
-  const since = await createSuccessorRepository(driver, config.neo4j).listingTimes(entries.map((e) => e.accountId));
+  const successors = createSuccessorRepository(driver, config.neo4j);
+  // Accounts a run listed within the migration's lag before the served run and a later run dropped
+  // (not excluded by an investigator, not labelled legit): a blocked account that dies loses the
+  // activity its score rested on, and that is when its successor rises. Watched unlisted: their
+  // successors are recorded for review, never auto-listed (docs/decisions.md, "The watch keeps
+  // accounts a run dropped from the list").
+  const dropped =
+    state.servedVersion === null
+      ? []
+      : await successors.droppedListed(state.servedVersion, listedAt - MIGRATION_DEFAULTS.maxLagDays * DAY_MS);
+  const since = await successors.listingTimes([...entries.map((e) => e.accountId), ...dropped.map((d) => d.id)]);
   for (const e of entries) {
     const p = base(true, e.score, depthOf.get(e.accountId) ?? 0);
     p.fallAt = Math.min(since.get(e.accountId) ?? listedAt, listedAt);
     preds.set(e.accountId, p);
   }
-  for (const [id, label] of await createLabelRepository(driver, config.neo4j).current())
-    if (label === 'fraud' && !preds.has(id)) preds.set(id, base(false, 1, 0));
+  const labels = await createLabelRepository(driver, config.neo4j).current();
+  for (const [id, label] of labels) if (label === 'fraud' && !preds.has(id)) preds.set(id, base(false, 1, 0));
+  if (dropped.length) {
+    const excluded = new Set((await blacklist.overrides()).filter((o) => o.action === 'exclude').map((o) => o.accountId));
+    for (const d of dropped) {
+      if (preds.has(d.id) || excluded.has(d.id) || labels.get(d.id) === 'legit') continue;
+      const p = base(false, d.score, depthOf.get(d.id) ?? 0);
+      p.fallAt = Math.min(since.get(d.id) ?? d.lastListedAt, listedAt);
+      p.dropped = true;
+      preds.set(d.id, p);
+    }
+  }
 
   const toBase = converter(config);
   const cps = new Map<string, WatchCounterparty>();

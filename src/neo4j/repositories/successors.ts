@@ -125,6 +125,19 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
       );
     },
 
+    /**
+     * Accounts a served version (not the watch's own) listed at a data time since `since` that the
+     * served version no longer lists: dropped by a later run. Their last listed score, by id.
+     */
+    async droppedListed(served: number, since: number, tx?: Tx): Promise<Array<{ id: string; score: number; lastListedAt: number }>> {
+      const r = await read(tx, (t) => t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since) }));
+      return r.records.map((x) => ({
+        id: x.get('id') as string,
+        score: Number(x.get('score')),
+        lastListedAt: toNumber(x.get('lastListedAt')),
+      }));
+    },
+
     /** Inputs of the list builder: provisional successors that are listed. */
     async listed(tx?: Tx): Promise<Array<{ from: string; to: string; score: number; depth: number }>> {
       const r = await read(tx, (t) => t.run(cypher('watch/listed-successors')));
@@ -164,9 +177,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     /** Per predecessor account, its highest-scored provisional or confirmed link. */
     async bestScoreFrom(froms: readonly string[], tx?: Tx): Promise<Map<string, { to: string; score: number }>> {
       const r = await read(tx, (t) => t.run(cypher('watch/best-predecessor-scores'), { froms: [...froms] }));
-      return new Map(
-        r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]),
-      );
+      return new Map(r.records.map((row) => [row.get('from') as string, { to: row.get('to') as string, score: Number(row.get('score')) }]));
     },
 
     /** Per successor account, its highest-scored provisional or confirmed link. */
@@ -186,10 +197,12 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     async byKeys(keys: readonly string[], tx?: Tx): Promise<Map<string, Successor>> {
       if (!keys.length) return new Map();
       const r = await read(tx, (t) => t.run(cypher('watch/successors-by-key'), { keys: [...keys] }));
-      return new Map(r.records.map((x) => {
-        const s = toSuccessor(x.get('successor'));
-        return [s.key, s] as const;
-      }));
+      return new Map(
+        r.records.map((x) => {
+          const s = toSuccessor(x.get('successor'));
+          return [s.key, s] as const;
+        }),
+      );
     },
 
     async list(

@@ -1,0 +1,123 @@
+// The watch keeps accounts a run listed and a later run dropped (real Neo4j and Redis): a blocked
+// account that dies loses the activity its score rested on, and that is when its successor rises.
+// Such an account is watched unlisted: its successor is recorded for review, never auto-listed.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BlacklistEntry } from '../../src/analysis/blacklist.js';
+import type { VersionSource } from '../../src/neo4j/repositories/blacklist.js';
+import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
+import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
+import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
+import { buildWatchSet, watchKeys, type WatchPredecessor } from '../../src/watch/watch-set.js';
+import type { SyntheticTransfer } from '../../dev/synth/background.js';
+import { testLogger } from '../helpers/env.js';
+import { seedTransfers } from '../helpers/seed.js';
+import { openServices, type TestServices } from '../helpers/services.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 3, 1);
+let seq = 0;
+const tx = (from: string, to: string, day: number, hour: number, amount = 40): SyntheticTransfer => ({
+  txId: `dl${seq++}`,
+  from,
+  to,
+  amount: amount.toFixed(2),
+  currency: 'USD',
+  at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
+  channel: 'p2p',
+});
+
+/** Each of the accounts trades with its own five partners from day 0 to day 40; DA and DB fall silent at day 30. */
+const ACCOUNTS = ['DA', 'DB', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP'];
+const partner = (a: string, k: number) => `${a}_P${k}`;
+function history(): SyntheticTransfer[] {
+  const out: SyntheticTransfer[] = [];
+  for (const a of ACCOUNTS)
+    for (let d = 0; d < (a === 'DA' || a === 'DB' ? 30 : 40); d++)
+      out.push(d % 2 ? tx(partner(a, d % 5), a, d, 19, 45) : tx(a, partner(a, d % 5), d, 18, 35));
+  return out;
+}
+const entry = (accountId: string, score = 0.9): BlacklistEntry => ({ accountId, clusterId: null, score, reasons: ['TEST'] });
+
+describe('the watch keeps accounts a run dropped from the list (real Neo4j and Redis)', () => {
+  let s: TestServices;
+  let preds: Map<string, WatchPredecessor>;
+
+  before(async () => {
+    s = await openServices();
+    await seedTransfers(s.driver, s.config, history());
+    const blacklist = createBlacklistRepository(s.driver, s.config.neo4j);
+    // Served in turn (no run behind them: each version's data time is its generation time).
+    const serve = async (day: number, source: VersionSource, ids: string[]) => {
+      const version = await blacklist.nextVersionNumber();
+      await blacklist.writeVersion({
+        version,
+        runId: null,
+        source,
+        generatedAt: T0 + day * DAY,
+        entries: ids.map((id) => entry(id, id === 'DA' ? 0.8 : 0.9)),
+        basedOn: null,
+        added: ids.length,
+        removed: 0,
+      });
+      await blacklist.serve(version);
+    };
+    await serve(5, 'recompute', ['DOLD', 'DKEEP']); // more than the migration's lag (30 days) before the latest data
+    await serve(25, 'recompute', ['DA', 'DB', 'DX', 'DL', 'DKEEP']);
+    await serve(26, 'watch', ['DA', 'DB', 'DX', 'DL', 'DKEEP', 'DW']); // a successor the watch listed, then expired
+    await serve(35, 'recompute', ['DKEEP']);
+    await blacklist.setOverride({ accountId: 'DX', action: 'exclude', reason: 'false positive', createdBy: 'test' });
+    await createLabelRepository(s.driver, s.config.neo4j).append([
+      { accountId: 'DL', label: 'legit', note: null, source: 'test', createdBy: 'test' },
+    ]);
+    await buildWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
+    const raw = await s.rt.redis().hgetall(watchKeys(s.config.queue.prefix).pred(4));
+    preds = new Map(Object.entries(raw).map(([id, json]) => [id, JSON.parse(json) as WatchPredecessor]));
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('dropped within the lag: watched unlisted, falling at its first listing; excluded, legit-labelled, older and watch-only ones are not', () => {
+    assert.deepEqual([...preds.keys()].sort(), ['DA', 'DB', 'DKEEP']);
+    assert.equal(preds.get('DKEEP')!.listed, true);
+    assert.equal(preds.get('DKEEP')!.dropped, undefined);
+    const a = preds.get('DA')!;
+    assert.equal(a.listed, false);
+    assert.equal(a.dropped, true);
+    assert.equal(a.score, 0.8, 'its last listed score');
+    assert.equal(a.fallAt, T0 + 25 * DAY, 'being listed was its fall');
+    assert.equal(a.former, 5);
+  });
+
+  test("a dropped account's successor is recorded for review, not auto-listed", async () => {
+    const watch = createSuccessorWatch({
+      config: { ...s.config, watch: { ...s.config.watch, autoList: true } },
+      driver: s.driver,
+      redis: s.rt.redis(),
+      publish: s.rt.publishDeps(),
+      log: testLogger(),
+    });
+    // DS opens on day 38 and takes over four of DA's partners.
+    const takeover = [1, 2, 3, 4].flatMap((k, j) => [
+      tx('DS', partner('DA', k), 38 + j * 0.2, 18, 35),
+      tx(partner('DA', k), 'DS', 38 + j * 0.2, 19, 45),
+    ]);
+    await seedTransfers(s.driver, s.config, takeover, 'takeover');
+    const outcome = await watch.afterWrite(takeover.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+    assert.equal(outcome.provisional, 1, JSON.stringify(await watch.diagnose('DA', 'DS', takeover.at(-1)!.at)));
+    assert.equal(outcome.autoListed, 0);
+    const [link] = await createSuccessorRepository(s.driver, s.config.neo4j).list({
+      statuses: ['provisional'],
+      minScore: 0,
+      after: null,
+      limit: 10,
+    });
+    assert.equal(link?.from, 'DA');
+    assert.equal(link?.to, 'DS');
+    const state = await createBlacklistRepository(s.driver, s.config.neo4j).state();
+    assert.equal(state.servedVersion, 4, 'no version was published for it');
+  });
+});
