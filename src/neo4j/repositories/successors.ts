@@ -126,7 +126,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /**
-     * Accounts a served version (not the watch's own) listed at a data time since `since` that the
+     * Accounts a run's served version listed at a data time since `since` that the
      * served version no longer lists: dropped by a later run. Their last listed score, by id.
      */
     async droppedListed(served: number, since: number, tx?: Tx): Promise<Array<{ id: string; score: number; lastListedAt: number }>> {
