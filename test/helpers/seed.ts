@@ -37,3 +37,20 @@ export async function seedTransfers(
   await flush();
   return n;
 }
+
+/**
+ * A maker of hand-written transfers for the watch's tests: ids `<prefix><n>`, USD, at `t0` + day and
+ * hour, a few seconds apart (so that equal days and hours keep their order).
+ */
+export function transferMaker(prefix: string, t0: number) {
+  let seq = 0;
+  return (from: string, to: string, day: number, hour: number, amount = 40, channel = 'p2p'): SyntheticTransfer => ({
+    txId: `${prefix}${seq++}`,
+    from,
+    to,
+    amount: amount.toFixed(2),
+    currency: 'USD',
+    at: t0 + day * 86_400_000 + hour * 3_600_000 + (seq % 30) * 1000,
+    channel,
+  });
+}

@@ -12,22 +12,12 @@ import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
 import { buildWatchSet, watchKeys, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
-import { seedTransfers } from '../helpers/seed.js';
+import { seedTransfers, transferMaker } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 3, 1);
-let seq = 0;
-const tx = (from: string, to: string, day: number, hour: number, amount = 40): SyntheticTransfer => ({
-  txId: `dl${seq++}`,
-  from,
-  to,
-  amount: amount.toFixed(2),
-  currency: 'USD',
-  at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
-  channel: 'p2p',
-});
+const tx = transferMaker('dl', T0);
 
 /** Each of the accounts trades with its own five partners from day 0 to day 40; DA and DB fall silent at day 30. */
 const ACCOUNTS = ['DA', 'DB', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP'];

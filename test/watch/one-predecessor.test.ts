@@ -18,22 +18,13 @@ import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
 import { currentWatchSet, watchKeys } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
-import { seedTransfers } from '../helpers/seed.js';
+import { seedTransfers, transferMaker } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 3, 1);
-let seq = 0;
-const tx = (from: string, to: string, day: number, hour: number, amount = 40, channel = 'p2p'): SyntheticTransfer => ({
-  txId: `op${seq++}`,
-  from,
-  to,
-  amount: amount.toFixed(2),
-  currency: 'USD',
-  at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
-  channel,
-});
+const tx = transferMaker('op', T0);
 const GROUPS = [1, 2, 3, 4, 5, 6, 7, 8];
 const lastAt = (ts: SyntheticTransfer[]) => Math.max(...ts.map((t) => t.at));
 const life = (acct: string, partners: string[]) =>

@@ -9,22 +9,12 @@ import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
 import { accountsInRun, currentWatchSet, watchKeys, type WatchCounterparty, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
-import { seedTransfers } from '../helpers/seed.js';
+import { seedTransfers, transferMaker } from '../helpers/seed.js';
 import { dropQueuePrefix, openServices, type TestServices } from '../helpers/services.js';
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1);
-let seq = 0;
-const tx = (from: string, to: string, day: number, hour: number, amount = 40): SyntheticTransfer => ({
-  txId: `ws${seq++}`,
-  from,
-  to,
-  amount: amount.toFixed(2),
-  currency: 'USD',
-  at: T0 + day * DAY + hour * HOUR + (seq % 30) * 1000,
-  channel: 'p2p',
-});
+const tx = transferMaker('ws', T0);
 const partner = (k: number) => `WSC${k}`;
 
 /** WSA (labelled fraud) deals with WSC1..WSC6 one after the other over days 0..29: WSC6 last. */
