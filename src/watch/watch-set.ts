@@ -5,7 +5,7 @@
 //   <prefix>:watch:built           the version the current set was built for
 //   <prefix>:watch:v<N>:pred       hash: predecessor A → JSON WatchPredecessor
 //   <prefix>:watch:v<N>:cp         hash: former counterparty C → JSON WatchCounterparty
-//   <prefix>:watch:v<N>:meta       hash: version, runId, hubThreshold, builtAt, predecessors, counterparties, bytes
+//   <prefix>:watch:v<N>:meta       hash: version, runId, hubThreshold, builtAt, predecessors, dropped, counterparties, bytes
 //
 // Predecessors are the listed accounts, the fraud-labelled ones and those a run listed within the
 // migration's lag and a later run dropped; their former counterparties are
@@ -129,6 +129,8 @@ export interface WatchSetInfo {
   predecessors: number;
   counterparties: number;
   bytes: number;
+  /** Of the predecessors, those watched because a run dropped them from the list (absent in sets built before). */
+  dropped?: number;
   /** Successor candidates pending a new scoring (watchKeys().pending). */
   pending?: number;
 }
@@ -280,13 +282,15 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   };
   await write(keys.pred(gen), preds);
   await write(keys.cp(gen), cps);
-  const info: WatchSetInfo = { version: gen, predecessors: preds.size, counterparties: cps.size, bytes };
+  const droppedCount = [...preds.values()].filter((p) => p.dropped).length;
+  const info: WatchSetInfo = { version: gen, predecessors: preds.size, counterparties: cps.size, bytes, dropped: droppedCount };
   await redis.hset(keys.meta(gen), {
     version: String(gen),
     runId: runId ?? '',
     hubThreshold: String(hubThreshold),
     builtAt: String(Date.now()),
     predecessors: String(preds.size),
+    dropped: String(droppedCount),
     counterparties: String(cps.size),
     bytes: String(bytes),
   });
@@ -404,6 +408,7 @@ export async function watchSetInfo(redis: Redis, prefix: string): Promise<WatchS
     pending,
     version: Number(built),
     predecessors: Number(m.predecessors ?? 0),
+    dropped: Number(m.dropped ?? 0),
     counterparties: Number(m.counterparties ?? 0),
     bytes: Number(m.bytes ?? 0),
   };

@@ -9,7 +9,7 @@ import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklis
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
 import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
-import { buildWatchSet, watchKeys, type WatchPredecessor } from '../../src/watch/watch-set.js';
+import { buildWatchSet, watchKeys, watchSetInfo, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers, transferMaker } from '../helpers/seed.js';
@@ -80,6 +80,12 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     assert.equal(a.score, 0.8, 'its last listed score');
     assert.equal(a.fallAt, T0 + 25 * DAY, 'being listed was its fall');
     assert.equal(a.former, 5);
+  });
+
+  test('the set counts them apart (acctnet_watch_set_size{kind="dropped"})', async () => {
+    const info = await watchSetInfo(s.rt.redis(), s.config.queue.prefix);
+    assert.equal(info?.predecessors, 3);
+    assert.equal(info?.dropped, 2);
   });
 
   test("a dropped account's successor is recorded for review, not auto-listed", async () => {

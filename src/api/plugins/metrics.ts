@@ -282,7 +282,7 @@ export default fp(
     // The successor watch: state and counters kept in Redis by every ingest worker process (docs/operations.md).
     new client.Gauge({
       name: 'acctnet_watch_set_size',
-      help: "Accounts in the successor watch set: predecessors (listed or fraud-labelled) and their former counterparties; pending: successor candidates whose link could still pass the bar, scored again on any transfer of theirs and hourly; bytes: the set's size in Redis",
+      help: "Accounts in the successor watch set: predecessors (listed, fraud-labelled, or listed by a run within the migration's lag and dropped by a later one) and their former counterparties; dropped: the predecessors of the last kind; pending: successor candidates whose link could still pass the bar, scored again on any transfer of theirs and hourly; bytes: the set's size in Redis",
       labelNames: ['kind'],
       registers: [registry],
       async collect() {
@@ -290,6 +290,7 @@ export default fp(
         this.reset();
         if (!w) return;
         this.set({ kind: 'predecessors' }, w.predecessors);
+        this.set({ kind: 'dropped' }, w.dropped ?? 0);
         this.set({ kind: 'counterparties' }, w.counterparties);
         this.set({ kind: 'bytes' }, w.bytes);
         this.set({ kind: 'pending' }, w.pending ?? 0);
