@@ -312,7 +312,10 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   ): Promise<{ listed: boolean; breaker: boolean }> {
     let heldBecause: string | null = null;
     let breaker = false;
-    if (!p.listed) heldBecause = 'the predecessor is not on the served list: waits for an investigator';
+    if (!p.listed)
+      heldBecause = p.dropped
+        ? 'the predecessor is not on the served list (a later run dropped it): waits for an investigator'
+        : 'the predecessor is not on the served list: waits for an investigator';
     else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
     // As a run lists: S would score A's score × the link's, and a run would not list it below the threshold.
     else if (listScore < config.analysis.threshold)

@@ -113,6 +113,8 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     });
     assert.equal(link?.from, 'DA');
     assert.equal(link?.to, 'DS');
+    assert.equal(link?.listed, false);
+    assert.match(link?.heldBecause ?? '', /not on the served list \(a later run dropped it\)/);
     const state = await createBlacklistRepository(s.driver, s.config.neo4j).state();
     assert.equal(state.servedVersion, 4, 'no version was published for it');
   });
