@@ -681,9 +681,16 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     // equal or higher score holds its successor and its predecessor; a weaker one gives way to a
     // stronger link and is superseded below. A successor whose best predecessor is held by a
     // stronger successor gets its next best.
+    // A predecessor a run dropped from the list gives review leads only: its links are decided after
+    // every other link of the job, never take a successor from another predecessor's link, and give
+    // way to any other predecessor's link (docs/decisions.md, "The watch keeps accounts a run dropped").
+    const dropped = (x: { p: WatchPredecessor }) => (x.p.dropped ? 1 : 0);
     const candidates = scored
       .filter((x) => x.link && x.link.score >= barOf(x.link))
-      .sort((x, y) => y.link!.score - x.link!.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.s < y.s ? -1 : x.s > y.s ? 1 : 0));
+      .sort(
+        (x, y) =>
+          dropped(x) - dropped(y) || y.link!.score - x.link!.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.s < y.s ? -1 : x.s > y.s ? 1 : 0),
+      );
     const usedTo = new Set<string>();
     const usedFrom = new Set<string>();
     const out: WatchOutcome = { ...EMPTY };
@@ -698,7 +705,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       await withAccountLocks([a, sId], async () => {
         const [recordedTo, recordedFrom] = await Promise.all([successors.bestScoreFor([sId]), successors.bestScoreFrom([a])]);
         const toOther = recordedTo.get(sId);
-        if (toOther && toOther.from !== a && toOther.score >= link.score) {
+        const otherDropped = toOther && toOther.from !== a && !p.dropped ? await isDropped(gen, toOther.from, preds) : false;
+        if (toOther && toOther.from !== a && (p.dropped || (toOther.score >= link.score && !otherDropped))) {
           usedTo.add(sId);
           return;
         }
@@ -732,7 +740,9 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (recorded.created) out.provisional++;
         // A weaker link to S recorded earlier (another predecessor's, often a group-mate still trading
         // when S rose) gives way to this one; S stays listed when it was (the breaker is not charged again).
-        const replaced = toOther && toOther.from !== a ? await supersede({ to: sId }, key, link.score, stamp) : [];
+        // A dropped predecessor's link gives way whatever its score.
+        const replaced =
+          toOther && toOther.from !== a ? await supersede({ to: sId }, key, otherDropped ? Number.MAX_VALUE : link.score, stamp) : [];
         // So does a weaker link from A to another successor S′: S′ leaves the list if it was on it and
         // is scored again with the next job (its next-best predecessor may hold).
         const freed = fromOther && fromOther.to !== sId ? await supersede({ from: a }, key, link.score, stamp) : [];
@@ -762,6 +772,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const [first, ...rest] = [...new Set(ids)].sort();
     if (first === undefined) return fn();
     return withRedisLock(redis, keys.accountLock(first), () => withAccountLocks(rest, fn), ACCOUNT_LOCK);
+  }
+
+  /** Whether a predecessor of the set is one that a run dropped from the list (watch-set.ts). */
+  async function isDropped(gen: number, id: string, known: ReadonlyMap<string, WatchPredecessor>): Promise<boolean> {
+    const p = known.get(id) ?? parse<WatchPredecessor>(await redis.hget(keys.pred(gen), id));
+    return p?.dropped === true;
   }
 
   /** Supersedes the weaker provisional links to S (or from A), each audited (actor system). */

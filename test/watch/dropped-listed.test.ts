@@ -19,17 +19,17 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 3, 1);
 const tx = transferMaker('dl', T0);
 
-/** Each of the accounts trades with its own five partners from day 0 to day 40; DA and DB fall silent at day 30. */
-const ACCOUNTS = ['DA', 'DB', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP'];
+/** Each of the accounts trades with its own five partners from day 0 to day 40; DA to DF fall silent at day 30. */
+const ACCOUNTS = ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP'];
 const partner = (a: string, k: number) => `${a}_P${k}`;
 function history(): SyntheticTransfer[] {
   const out: SyntheticTransfer[] = [];
   for (const a of ACCOUNTS)
-    for (let d = 0; d < (a === 'DA' || a === 'DB' ? 30 : 40); d++)
+    for (let d = 0; d < (['DA', 'DB', 'DC', 'DE', 'DF'].includes(a) ? 30 : 40); d++)
       out.push(d % 2 ? tx(partner(a, d % 5), a, d, 19, 45) : tx(a, partner(a, d % 5), d, 18, 35));
   return out;
 }
-const entry = (accountId: string, score = 0.9): BlacklistEntry => ({ accountId, clusterId: null, score, reasons: ['TEST'] });
+const entry = (accountId: string, score = 0.9, reasons = ['TEST']): BlacklistEntry => ({ accountId, clusterId: null, score, reasons });
 
 describe('the watch keeps accounts a run dropped from the list (real Neo4j and Redis)', () => {
   let s: TestServices;
@@ -40,14 +40,20 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     await seedTransfers(s.driver, s.config, history());
     const blacklist = createBlacklistRepository(s.driver, s.config.neo4j);
     // Served in turn (no run behind them: each version's data time is its generation time).
-    const serve = async (day: number, source: VersionSource, ids: string[]) => {
+    const serve = async (day: number, source: VersionSource, ids: string[], scoreOfA = 0.8) => {
       const version = await blacklist.nextVersionNumber();
       await blacklist.writeVersion({
         version,
         runId: null,
         source,
         generatedAt: T0 + day * DAY,
-        entries: ids.map((id) => entry(id, id === 'DA' ? 0.8 : 0.9)),
+        entries: ids.map((id) =>
+          id === 'DP'
+            ? entry(id, 0.6, ['MIGRATED_FROM:DKEEP:0.667', 'PROVISIONAL'])
+            : id === 'DM'
+              ? entry(id, 1, ['MANUAL_INCLUDE', 'TEST'])
+              : entry(id, id === 'DA' ? scoreOfA : 0.9),
+        ),
         basedOn: null,
         added: ids.length,
         removed: 0,
@@ -55,37 +61,39 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
       await blacklist.serve(version);
     };
     await serve(5, 'recompute', ['DOLD', 'DKEEP']); // more than the migration's lag (30 days) before the latest data
-    await serve(25, 'recompute', ['DA', 'DB', 'DX', 'DL', 'DKEEP']);
-    await serve(26, 'watch', ['DA', 'DB', 'DX', 'DL', 'DKEEP', 'DW']); // a successor the watch listed, then expired
-    await serve(35, 'recompute', ['DKEEP']);
+    // A run's list also holds a provisional successor (DP) and a manual include (DM): not the run's own.
+    await serve(25, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP', 'DP', 'DM'], 0.7);
+    await serve(26, 'watch', ['DA', 'DB', 'DC', 'DX', 'DL', 'DKEEP', 'DW']); // a successor the watch listed, then expired
+    await serve(27, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP'], 0.8);
+    await serve(35, 'recompute', ['DKEEP', 'DC', 'DF']);
     await blacklist.setOverride({ accountId: 'DX', action: 'exclude', reason: 'false positive', createdBy: 'test' });
     await createLabelRepository(s.driver, s.config.neo4j).append([
       { accountId: 'DL', label: 'legit', note: null, source: 'test', createdBy: 'test' },
     ]);
     await buildWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
-    const raw = await s.rt.redis().hgetall(watchKeys(s.config.queue.prefix).pred(4));
+    const raw = await s.rt.redis().hgetall(watchKeys(s.config.queue.prefix).pred(5));
     preds = new Map(Object.entries(raw).map(([id, json]) => [id, JSON.parse(json) as WatchPredecessor]));
   });
   after(async () => {
     await s?.close();
   });
 
-  test('dropped within the lag: watched unlisted, falling at its first listing; excluded, legit-labelled, older and watch-only ones are not', () => {
-    assert.deepEqual([...preds.keys()].sort(), ['DA', 'DB', 'DKEEP']);
+  test('dropped within the lag: watched unlisted, falling at its first listing; excluded, legit-labelled, older, watch-only, provisional and manual ones are not', () => {
+    assert.deepEqual([...preds.keys()].sort(), ['DA', 'DB', 'DC', 'DE', 'DF', 'DKEEP']);
     assert.equal(preds.get('DKEEP')!.listed, true);
     assert.equal(preds.get('DKEEP')!.dropped, undefined);
     const a = preds.get('DA')!;
     assert.equal(a.listed, false);
     assert.equal(a.dropped, true);
-    assert.equal(a.score, 0.8, 'its last listed score');
+    assert.equal(a.score, 0.8, 'its last listed score (0.7 in the version before)');
     assert.equal(a.fallAt, T0 + 25 * DAY, 'being listed was its fall');
     assert.equal(a.former, 5);
   });
 
   test('the set counts them apart (acctnet_watch_set_size{kind="dropped"})', async () => {
     const info = await watchSetInfo(s.rt.redis(), s.config.queue.prefix);
-    assert.equal(info?.predecessors, 3);
-    assert.equal(info?.dropped, 2);
+    assert.equal(info?.predecessors, 6);
+    assert.equal(info?.dropped, 3);
   });
 
   test("a dropped account's successor is recorded for review, not auto-listed", async () => {
@@ -116,6 +124,70 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     assert.equal(link?.listed, false);
     assert.match(link?.heldBecause ?? '', /not on the served list \(a later run dropped it\)/);
     const state = await createBlacklistRepository(s.driver, s.config.neo4j).state();
-    assert.equal(state.servedVersion, 4, 'no version was published for it');
+    assert.equal(state.servedVersion, 5, 'no version was published for it');
+  });
+
+  test("a dropped predecessor's stronger link does not take a successor from a listed predecessor's link", async () => {
+    const watch = createSuccessorWatch({
+      config: s.config,
+      driver: s.driver,
+      redis: s.rt.redis(),
+      publish: s.rt.publishDeps(),
+      log: testLogger(),
+    });
+    // DS2 opens on day 38 and takes over four of DB's partners (dropped) and three of DC's (listed).
+    const takeover = [...[0, 1, 2, 3].map((k) => partner('DB', k)), ...[0, 1, 2].map((k) => partner('DC', k))].flatMap((c, j) => [
+      tx('DS2', c, 38 + j * 0.1, 18, 35),
+      tx(c, 'DS2', 38 + j * 0.1, 19, 45),
+    ]);
+    await seedTransfers(s.driver, s.config, takeover, 'takeover2');
+    const at = takeover.at(-1)!.at;
+    const fromB = await watch.explain('DB', 'DS2', at);
+    const fromC = await watch.explain('DC', 'DS2', at);
+    assert.ok(fromB && fromC && fromB.score > fromC.score, `DB's link is the stronger: ${fromB?.score} > ${fromC?.score}`);
+    await watch.afterWrite(takeover.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+    const links = (
+      await createSuccessorRepository(s.driver, s.config.neo4j).list({ statuses: ['provisional'], minScore: 0, after: null, limit: 10 })
+    ).filter((l) => l.to === 'DS2');
+    assert.deepEqual(
+      links.map((l) => l.from),
+      ['DC'],
+      JSON.stringify(await watch.diagnose('DC', 'DS2', at)),
+    );
+  });
+
+  test("a listed predecessor's link found later supersedes a dropped predecessor's stronger one", async () => {
+    const watch = createSuccessorWatch({
+      config: s.config,
+      driver: s.driver,
+      redis: s.rt.redis(),
+      publish: s.rt.publishDeps(),
+      log: testLogger(),
+    });
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const links = async () =>
+      (await successors.list({ statuses: ['provisional'], minScore: 0, after: null, limit: 20 }))
+        .filter((l) => l.to === 'DS3')
+        .map((l) => l.from);
+    // DS3 takes over four of DE's partners (dropped) on day 38, then three of DF's (listed) on day 40.
+    const first = [0, 1, 2, 3].flatMap((k, j) => [
+      tx('DS3', partner('DE', k), 38 + j * 0.1, 18, 35),
+      tx(partner('DE', k), 'DS3', 38 + j * 0.1, 19, 45),
+    ]);
+    await seedTransfers(s.driver, s.config, first, 'takeover3a');
+    await watch.afterWrite(first.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+    assert.deepEqual(await links(), ['DE'], 'the dropped predecessor is the only one so far');
+    const second = [0, 1, 2].flatMap((k, j) => [
+      tx('DS3', partner('DF', k), 40 + j * 0.1, 18, 35),
+      tx(partner('DF', k), 'DS3', 40 + j * 0.1, 19, 45),
+    ]);
+    await seedTransfers(s.driver, s.config, second, 'takeover3b');
+    const at = second.at(-1)!.at;
+    const fromE = await watch.explain('DE', 'DS3', at);
+    const fromF = await watch.explain('DF', 'DS3', at);
+    assert.ok(fromE && fromF && fromE.score > fromF.score, `DE's link is the stronger: ${fromE?.score} > ${fromF?.score}`);
+    await watch.afterWrite(second.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+    assert.deepEqual(await links(), ['DF'], JSON.stringify(await watch.diagnose('DF', 'DS3', at)));
+    assert.equal((await successors.get('DE', 'DS3'))?.status, 'superseded');
   });
 });

@@ -1,6 +1,7 @@
 // Successors found by the watch at ingest: provisional migrations, their listing and the decisions
 // of investigators and runs. Every method takes an optional transaction.
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import { PROVISIONAL_REASON } from '../../analysis/blacklist.js';
 import type { MigrationEvidence } from '../../analysis/migration.js';
 import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
@@ -130,7 +131,7 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
      * served version no longer lists: dropped by a later run. Their last listed score, by id.
      */
     async droppedListed(served: number, since: number, tx?: Tx): Promise<Array<{ id: string; score: number; lastListedAt: number }>> {
-      const r = await read(tx, (t) => t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since) }));
+      const r = await read(tx, (t) => t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since), provisional: PROVISIONAL_REASON }));
       return r.records.map((x) => ({
         id: x.get('id') as string,
         score: Number(x.get('score')),
