@@ -11,6 +11,7 @@ import { createSuccessorRepository } from '../../src/neo4j/repositories/successo
 import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
 import { buildWatchSet, watchKeys, watchSetInfo, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
+import type { Config } from '../../src/config/index.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers, transferMaker } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';
@@ -34,6 +35,20 @@ const entry = (accountId: string, score = 0.9, reasons = ['TEST']): BlacklistEnt
 describe('the watch keeps accounts a run dropped from the list (real Neo4j and Redis)', () => {
   let s: TestServices;
   let preds: Map<string, WatchPredecessor>;
+  const watchOf = (config: Config) =>
+    createSuccessorWatch({ config, driver: s.driver, redis: s.rt.redis(), publish: s.rt.publishDeps(), log: testLogger() });
+  /** S deals both ways with these counterparties from `day` on, a tenth of a day apart. */
+  const dealsWith = (succ: string, cps: string[], day: number) =>
+    cps.flatMap((c, j) => [tx(succ, c, day + j * 0.1, 18, 35), tx(c, succ, day + j * 0.1, 19, 45)]);
+  /** Writes the transfers and lets the watch evaluate them, as an ingest job does. */
+  const ingest = async (watch: ReturnType<typeof watchOf>, txs: SyntheticTransfer[], batch: string) => {
+    await seedTransfers(s.driver, s.config, txs, batch);
+    return watch.afterWrite(txs.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+  };
+  const provisionalTo = async (succ: string) =>
+    (
+      await createSuccessorRepository(s.driver, s.config.neo4j).list({ statuses: ['provisional'], minScore: 0, after: null, limit: 50 })
+    ).filter((l) => l.to === succ);
 
   before(async () => {
     s = await openServices();
@@ -97,97 +112,81 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
   });
 
   test("a dropped account's successor is recorded for review, not auto-listed", async () => {
-    const watch = createSuccessorWatch({
-      config: { ...s.config, watch: { ...s.config.watch, autoList: true } },
-      driver: s.driver,
-      redis: s.rt.redis(),
-      publish: s.rt.publishDeps(),
-      log: testLogger(),
-    });
+    const watch = watchOf({ ...s.config, watch: { ...s.config.watch, autoList: true } });
     // DS opens on day 38 and takes over four of DA's partners.
-    const takeover = [1, 2, 3, 4].flatMap((k, j) => [
-      tx('DS', partner('DA', k), 38 + j * 0.2, 18, 35),
-      tx(partner('DA', k), 'DS', 38 + j * 0.2, 19, 45),
-    ]);
-    await seedTransfers(s.driver, s.config, takeover, 'takeover');
-    const outcome = await watch.afterWrite(takeover.map((t) => ({ from: t.from, to: t.to, at: t.at })));
+    const takeover = dealsWith(
+      'DS',
+      [1, 2, 3, 4].map((k) => partner('DA', k)),
+      38,
+    );
+    const outcome = await ingest(watch, takeover, 'takeover');
     assert.equal(outcome.provisional, 1, JSON.stringify(await watch.diagnose('DA', 'DS', takeover.at(-1)!.at)));
     assert.equal(outcome.autoListed, 0);
-    const [link] = await createSuccessorRepository(s.driver, s.config.neo4j).list({
-      statuses: ['provisional'],
-      minScore: 0,
-      after: null,
-      limit: 10,
-    });
+    const [link, ...more] = await provisionalTo('DS');
+    assert.equal(more.length, 0);
     assert.equal(link?.from, 'DA');
-    assert.equal(link?.to, 'DS');
     assert.equal(link?.listed, false);
     assert.match(link?.heldBecause ?? '', /not on the served list \(a later run dropped it\)/);
     const state = await createBlacklistRepository(s.driver, s.config.neo4j).state();
     assert.equal(state.servedVersion, 5, 'no version was published for it');
   });
 
+  /** Both links' scores at `at`: the dropped predecessor's must be the stronger (else the test shows nothing). */
+  const strongerDropped = async (watch: ReturnType<typeof watchOf>, drop: string, listed: string, succ: string, at: number) => {
+    const fromDropped = await watch.explain(drop, succ, at);
+    const fromListed = await watch.explain(listed, succ, at);
+    assert.ok(
+      fromDropped && fromListed && fromDropped.score > fromListed.score,
+      `${drop}'s link is the stronger: ${fromDropped?.score} > ${fromListed?.score}`,
+    );
+  };
+
   test("a dropped predecessor's stronger link does not take a successor from a listed predecessor's link", async () => {
-    const watch = createSuccessorWatch({
-      config: s.config,
-      driver: s.driver,
-      redis: s.rt.redis(),
-      publish: s.rt.publishDeps(),
-      log: testLogger(),
-    });
-    // DS2 opens on day 38 and takes over four of DB's partners (dropped) and three of DC's (listed).
-    const takeover = [...[0, 1, 2, 3].map((k) => partner('DB', k)), ...[0, 1, 2].map((k) => partner('DC', k))].flatMap((c, j) => [
-      tx('DS2', c, 38 + j * 0.1, 18, 35),
-      tx(c, 'DS2', 38 + j * 0.1, 19, 45),
-    ]);
+    const watch = watchOf(s.config);
+    // DS2 opens on day 38 and takes over four of DB's partners (dropped) and three of DC's (listed), in one job.
+    const takeover = dealsWith('DS2', [...[0, 1, 2, 3].map((k) => partner('DB', k)), ...[0, 1, 2].map((k) => partner('DC', k))], 38);
     await seedTransfers(s.driver, s.config, takeover, 'takeover2');
     const at = takeover.at(-1)!.at;
-    const fromB = await watch.explain('DB', 'DS2', at);
-    const fromC = await watch.explain('DC', 'DS2', at);
-    assert.ok(fromB && fromC && fromB.score > fromC.score, `DB's link is the stronger: ${fromB?.score} > ${fromC?.score}`);
+    await strongerDropped(watch, 'DB', 'DC', 'DS2', at);
     await watch.afterWrite(takeover.map((t) => ({ from: t.from, to: t.to, at: t.at })));
-    const links = (
-      await createSuccessorRepository(s.driver, s.config.neo4j).list({ statuses: ['provisional'], minScore: 0, after: null, limit: 10 })
-    ).filter((l) => l.to === 'DS2');
     assert.deepEqual(
-      links.map((l) => l.from),
+      (await provisionalTo('DS2')).map((l) => l.from),
       ['DC'],
       JSON.stringify(await watch.diagnose('DC', 'DS2', at)),
     );
   });
 
   test("a listed predecessor's link found later supersedes a dropped predecessor's stronger one", async () => {
-    const watch = createSuccessorWatch({
-      config: s.config,
-      driver: s.driver,
-      redis: s.rt.redis(),
-      publish: s.rt.publishDeps(),
-      log: testLogger(),
-    });
-    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
-    const links = async () =>
-      (await successors.list({ statuses: ['provisional'], minScore: 0, after: null, limit: 20 }))
-        .filter((l) => l.to === 'DS3')
-        .map((l) => l.from);
+    const watch = watchOf(s.config);
     // DS3 takes over four of DE's partners (dropped) on day 38, then three of DF's (listed) on day 40.
-    const first = [0, 1, 2, 3].flatMap((k, j) => [
-      tx('DS3', partner('DE', k), 38 + j * 0.1, 18, 35),
-      tx(partner('DE', k), 'DS3', 38 + j * 0.1, 19, 45),
-    ]);
-    await seedTransfers(s.driver, s.config, first, 'takeover3a');
-    await watch.afterWrite(first.map((t) => ({ from: t.from, to: t.to, at: t.at })));
-    assert.deepEqual(await links(), ['DE'], 'the dropped predecessor is the only one so far');
-    const second = [0, 1, 2].flatMap((k, j) => [
-      tx('DS3', partner('DF', k), 40 + j * 0.1, 18, 35),
-      tx(partner('DF', k), 'DS3', 40 + j * 0.1, 19, 45),
-    ]);
+    await ingest(
+      watch,
+      dealsWith(
+        'DS3',
+        [0, 1, 2, 3].map((k) => partner('DE', k)),
+        38,
+      ),
+      'takeover3a',
+    );
+    assert.deepEqual(
+      (await provisionalTo('DS3')).map((l) => l.from),
+      ['DE'],
+      'the dropped predecessor is the only one so far',
+    );
+    const second = dealsWith(
+      'DS3',
+      [0, 1, 2].map((k) => partner('DF', k)),
+      40,
+    );
     await seedTransfers(s.driver, s.config, second, 'takeover3b');
     const at = second.at(-1)!.at;
-    const fromE = await watch.explain('DE', 'DS3', at);
-    const fromF = await watch.explain('DF', 'DS3', at);
-    assert.ok(fromE && fromF && fromE.score > fromF.score, `DE's link is the stronger: ${fromE?.score} > ${fromF?.score}`);
+    await strongerDropped(watch, 'DE', 'DF', 'DS3', at);
     await watch.afterWrite(second.map((t) => ({ from: t.from, to: t.to, at: t.at })));
-    assert.deepEqual(await links(), ['DF'], JSON.stringify(await watch.diagnose('DF', 'DS3', at)));
-    assert.equal((await successors.get('DE', 'DS3'))?.status, 'superseded');
+    assert.deepEqual(
+      (await provisionalTo('DS3')).map((l) => l.from),
+      ['DF'],
+      JSON.stringify(await watch.diagnose('DF', 'DS3', at)),
+    );
+    assert.equal((await createSuccessorRepository(s.driver, s.config.neo4j).get('DE', 'DS3'))?.status, 'superseded');
   });
 });
