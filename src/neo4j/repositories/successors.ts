@@ -131,7 +131,9 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
      * served version no longer lists: dropped by a later run. Their last listed score, by id.
      */
     async droppedListed(served: number, since: number, tx?: Tx): Promise<Array<{ id: string; score: number; lastListedAt: number }>> {
-      const r = await read(tx, (t) => t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since), provisional: PROVISIONAL_REASON }));
+      const r = await read(tx, (t) =>
+        t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since), provisional: PROVISIONAL_REASON }),
+      );
       return r.records.map((x) => ({
         id: x.get('id') as string,
         score: Number(x.get('score')),
