@@ -73,6 +73,21 @@ export function flowCentrality(flows: Pick<Flows, 'ids' | 'pairFrom' | 'pairTo' 
   return c;
 }
 
+/**
+ * The tolerance PageRank is run at: 1e-9 per account, or what the iterations can reach on any graph
+ * when that is more. graphology-metrics stops once the L1 change of an iteration is below
+ * tolerance × accounts and throws when maxIterations pass first; a power iteration's change shrinks
+ * by at least alpha per iteration from at most 2, so after k iterations it is at most 2·alpha^(k−1).
+ * On a periodic graph (a few accounts paying each other in a ring, or two sides paying across) it
+ * shrinks by no more than that, and with fewer than ~400 accounts 100 iterations do not reach 1e-9
+ * per account: the run failed with "failed to converge" (docs/decisions.md, "PageRank on small
+ * graphs"). Graphs above that size get exactly 1e-9, as before.
+ */
+export function pagerankTolerance(accounts: number, o: Pick<CentralityOptions, 'pagerankAlpha' | 'pagerankMaxIterations'>): number {
+  const reachable = (4 * o.pagerankAlpha ** (o.pagerankMaxIterations - 1)) / Math.max(1, accounts);
+  return Math.max(1e-9, reachable);
+}
+
 /** PageRank (graphology-metrics) per account index (the nodes' `i` attribute) of `n` accounts. */
 export function graphPagerank(graph: AccountGraph, n: number, options: Partial<CentralityOptions> = {}): Float64Array {
   const o = { ...CENTRALITY_DEFAULTS, ...options };
@@ -83,7 +98,7 @@ export function graphPagerank(graph: AccountGraph, n: number, options: Partial<C
       getEdgeWeight: 'weight',
       alpha: o.pagerankAlpha,
       maxIterations: o.pagerankMaxIterations,
-      tolerance: 1e-9,
+      tolerance: pagerankTolerance(graph.order, o),
     });
     graph.forEachNode((node, attrs) => {
       out[attrs.i] = ranks[node] ?? 0;
