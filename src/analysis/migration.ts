@@ -102,6 +102,8 @@ export interface MigrationResult {
 interface Event {
   at: number;
   kind: string;
+  /** A `listed` fall of an account a later run dropped from the list: its links are decided last. */
+  dropped?: boolean;
 }
 
 function cosine(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, len: number): number {
@@ -304,12 +306,22 @@ export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event 
  * rising meanwhile is its successor (never after asOf). The successor watch applies the same rule
  * (listedFallAt).
  */
-export function listedFall(i: number, flows: Flows, listedAt: ReadonlyMap<string, number>, o: MigrationOptions): Event | undefined {
-  const at = listedAt.get(flows.ids[i]!);
+export function listedFall(
+  i: number,
+  flows: Flows,
+  listedAt: ReadonlyMap<string, number>,
+  o: MigrationOptions,
+  dropped: ReadonlySet<string> = new Set(),
+): Event | undefined {
+  const id = flows.ids[i]!;
+  const at = listedAt.get(id);
   if (at === undefined) return undefined;
   if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
   const fall = listedFallAt(at, flows.lastAt[i]!, flows.window.to, o.listedQuietDays);
-  return fall === undefined ? undefined : { at: Math.min(fall, flows.window.to), kind: 'listed' };
+  if (fall === undefined) return undefined;
+  return dropped.has(id)
+    ? { at: Math.min(fall, flows.window.to), kind: 'listed', dropped: true }
+    : { at: Math.min(fall, flows.window.to), kind: 'listed' };
 }
 
 /**
@@ -454,13 +466,15 @@ export function forEachCandidatePair(
   listedAt: ReadonlyMap<string, number>,
   visit: (pair: CandidatePair) => void,
   po: PairOrder = pairOrder(flows),
+  /** Accounts in listedAt that a later run dropped from the list (their falls are marked `dropped`). */
+  dropped: ReadonlySet<string> = new Set(),
 ): { falls: number; rises: number } {
   const n = flows.ids.length;
   const falls = new Map<number, Event>();
   const rises = new Map<number, Event>();
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o);
+    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o, dropped);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
     if (rise) rises.set(i, rise);
@@ -507,9 +521,16 @@ export function detectMigrations(
    * successor (or the risen one's next-best predecessor) may take the place.
    */
   rejected: ReadonlySet<string> = new Set(),
+  /**
+   * Accounts in listedAt that a later run dropped from the list. Where being listed is their only
+   * fall, their links are decided after every other link: they never take a successor another
+   * predecessor would link (which may have got it listed) — the successor watch's rule for them.
+   */
+  dropped: ReadonlySet<string> = new Set(),
 ): MigrationResult {
   const o = { ...MIGRATION_DEFAULTS, ...options };
   const candidates: Migration[] = [];
+  const last = new Set<Migration>();
   let considered = 0;
   const counts = forEachCandidatePair(
     flows,
@@ -521,13 +542,19 @@ export function detectMigrations(
       if (rejected.size && rejected.has(`${flows.ids[a]!}>${flows.ids[b]!}`)) return;
       considered++;
       const cand = scoreMigration(batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
-      if (cand && cand.score >= o.minScore) candidates.push(cand);
+      if (cand && cand.score >= o.minScore) {
+        candidates.push(cand);
+        if (fall.dropped) last.add(cand);
+      }
     },
     po,
+    dropped,
   );
 
-  // One successor per fallen account and one predecessor per risen account: best scores first.
-  candidates.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
+  // One successor per fallen account and one predecessor per risen account: best scores first
+  // (a dropped account's listing-only links after all others).
+  const rank = (m: Migration) => (last.has(m) ? 1 : 0);
+  candidates.sort((x, y) => rank(x) - rank(y) || y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
   const usedFrom = new Set<string>();
   const usedTo = new Set<string>();
   const links: Migration[] = [];

@@ -71,6 +71,11 @@ export interface AnalysisInput {
   params: AnalysisParams;
   /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
   listedAt?: ReadonlyMap<string, number>;
+  /**
+   * The accounts of listedAt that are there because a later run dropped them from the list (not on
+   * the served list): their listing-only links are decided last (migration).
+   */
+  droppedListed?: ReadonlySet<string>;
   /** Accounts a run listed on the served list (not manual or provisional entries): the list's hysteresis. */
   listedBefore?: ReadonlySet<string>;
   /** Pairs an investigator rejected ("from>to", successorKey): never linked (migration). */
@@ -179,7 +184,17 @@ async function analyse(input: AnalysisInput, thread: { task: PagerankTask | null
     return t;
   });
   const migration = await step('migration', () =>
-    detectMigrations(flows, features, hubs.isHub, communities.community, { minScore: p.migrationMinScore }, input.listedAt, po, input.rejectedPairs),
+    detectMigrations(
+      flows,
+      features,
+      hubs.isHub,
+      communities.community,
+      { minScore: p.migrationMinScore },
+      input.listedAt,
+      po,
+      input.rejectedPairs,
+      input.droppedListed,
+    ),
   );
   // What the rules read besides the labels: the learned step builds its feature table from the same
   // inputs and re-runs the rules fold-wise on them.

@@ -4,6 +4,8 @@
 // graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
 import { madeByRun, releaseScore, type BlacklistEntry } from '../analysis/blacklist.js';
+import { MIGRATION_DEFAULTS } from '../analysis/migration.js';
+import { droppedFromList } from '../blacklist/dropped.js';
 import { FlowAggregator } from '../analysis/flows.js';
 import { LEARNED_DEFAULTS, type ModelCard } from '../analysis/learned.js';
 import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analysis/pipeline.js';
@@ -242,22 +244,46 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       for (const id of previousClusters.values()) nextClusterSeq = Math.max(nextClusterSeq, parseClusterSeq(id) + 1);
       counts.labels = labels.size;
       // Accounts on the served list have fallen (they know they are blocked): since the data time
-      // of the run that first listed them.
+      // of the run that first listed them. So have the accounts a run listed within the migration's
+      // lag and a later run dropped (blocked, they died; not those an investigator excluded or
+      // labelled legit): the same predecessors as the successor watch's, so that a run can confirm
+      // what the watch recorded (docs/decisions.md, "The watch keeps accounts a run dropped from the list").
       const listedAt = new Map<string, number>();
       const blacklist = createBlacklistRepository(driver, config.neo4j);
       const successors = createSuccessorRepository(driver, config.neo4j);
       // Accounts a run listed (not a manual or a provisional entry): the list's hysteresis.
       const listedBefore = new Set<string>();
+      const droppedListed = new Set<string>();
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
         const entries = await blacklist.entries(state.servedVersion);
         for (const e of entries) if (madeByRun(e)) listedBefore.add(e.accountId);
-        for (const [id, at] of await successors.listingTimes(entries.map((e) => e.accountId))) listedAt.set(id, Math.min(at, asOf));
+        const onList = new Set(entries.map((e) => e.accountId));
+        for (const d of await droppedFromList(
+          { blacklist, successors },
+          state.servedVersion,
+          asOf - MIGRATION_DEFAULTS.maxLagDays * DAY,
+          labels,
+        ))
+          if (!onList.has(d.id)) droppedListed.add(d.id);
+        counts.droppedListed = droppedListed.size;
+        for (const [id, at] of await successors.listingTimes([...onList, ...droppedListed])) listedAt.set(id, Math.min(at, asOf));
       }
       // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
       const rejectedPairs = await successors.rejectedPairs();
       counts.listedBefore = listedBefore.size;
-      return { firstSeen, labels, labelSources, previousClusters, createdRunSeq, nextClusterSeq, listedAt, listedBefore, rejectedPairs };
+      return {
+        firstSeen,
+        labels,
+        labelSources,
+        previousClusters,
+        createdRunSeq,
+        nextClusterSeq,
+        listedAt,
+        droppedListed,
+        listedBefore,
+        rejectedPairs,
+      };
     });
 
     // Clusters and migration links are final before the learned step (runAnalysis's onClustersReady):
@@ -311,6 +337,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       previousClusters: context.previousClusters,
       nextClusterSeq: context.nextClusterSeq,
       listedAt: context.listedAt,
+      droppedListed: context.droppedListed,
       listedBefore: context.listedBefore,
       rejectedPairs: context.rejectedPairs,
       params,

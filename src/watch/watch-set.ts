@@ -16,6 +16,7 @@
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import { counterpartyWeight, MIGRATION_DEFAULTS, type SenderProfile } from '../analysis/migration.js';
+import { droppedFromList } from '../blacklist/dropped.js';
 import type { Config } from '../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
@@ -178,27 +179,24 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   // activity its score rested on, and that is when its successor rises. Watched unlisted: their
   // successors are recorded for review, never auto-listed (docs/decisions.md, "The watch keeps
   // accounts a run dropped from the list").
+  const labels = await createLabelRepository(driver, config.neo4j).current();
   const dropped =
     state.servedVersion === null
       ? []
-      : await successors.droppedListed(state.servedVersion, listedAt - MIGRATION_DEFAULTS.maxLagDays * DAY_MS);
+      : await droppedFromList({ blacklist, successors }, state.servedVersion, listedAt - MIGRATION_DEFAULTS.maxLagDays * DAY_MS, labels);
   const since = await successors.listingTimes([...entries.map((e) => e.accountId), ...dropped.map((d) => d.id)]);
   for (const e of entries) {
     const p = base(true, e.score, depthOf.get(e.accountId) ?? 0);
     p.fallAt = Math.min(since.get(e.accountId) ?? listedAt, listedAt);
     preds.set(e.accountId, p);
   }
-  const labels = await createLabelRepository(driver, config.neo4j).current();
   for (const [id, label] of labels) if (label === 'fraud' && !preds.has(id)) preds.set(id, base(false, 1, 0));
-  if (dropped.length) {
-    const excluded = new Set((await blacklist.overrides()).filter((o) => o.action === 'exclude').map((o) => o.accountId));
-    for (const d of dropped) {
-      if (preds.has(d.id) || excluded.has(d.id) || labels.get(d.id) === 'legit') continue;
-      const p = base(false, d.score, depthOf.get(d.id) ?? 0);
-      p.fallAt = Math.min(since.get(d.id) ?? d.lastListedAt, listedAt);
-      p.dropped = true;
-      preds.set(d.id, p);
-    }
+  for (const d of dropped) {
+    if (preds.has(d.id)) continue;
+    const p = base(false, d.score, depthOf.get(d.id) ?? 0);
+    p.fallAt = Math.min(since.get(d.id) ?? d.lastListedAt, listedAt);
+    p.dropped = true;
+    preds.set(d.id, p);
   }
 
   const toBase = converter(config);

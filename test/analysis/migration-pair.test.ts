@@ -213,3 +213,45 @@ test('a listed account still trading has not fallen: an account rising meanwhile
   assert.equal(after.evidence.fallKind, 'listed');
   assert.equal(after.evidence.gapDays, -1.6);
 });
+
+test("a dropped account's listing-only link is decided after the others: it never takes a successor from a listed account", () => {
+  // A (on the served list) and D (a later run dropped it) each deal with four partners until day
+  // 110, both listed on day 100; S opens on day 114 and takes over two of A's partners and three of
+  // D's: D's link is the stronger.
+  const days = 120;
+  const tx: T[] = [];
+  for (let d = 0; d < days; d += 2) {
+    for (const [acct, cps] of [
+      ['A', ['C1', 'C2', 'C3', 'C4']],
+      ['D', ['E1', 'E2', 'E3', 'E4']],
+    ] as const)
+      for (const c of cps) {
+        const who = d <= 110 ? acct : d >= 114 && ['C1', 'C2', 'E1', 'E2', 'E3'].includes(c) ? 'S' : null;
+        if (who) tx.push({ from: who, to: c, amount: 35, day: d, hour: 18 }, { from: c, to: who, amount: 40, day: d, hour: 19 });
+      }
+  }
+  const flows = flowsOf(tx, { days });
+  const c = computeCentrality(buildAccountGraph(flows), flows);
+  const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
+  const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
+  const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
+  const listed = new Map([
+    ['A', T0 + 100 * DAY],
+    ['D', T0 + 100 * DAY],
+  ]);
+  const linksWith = (dropped: Set<string>) =>
+    detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 }, listed, pairOrder(flows), new Set(), dropped).links.filter(
+      (l) => l.to === 'S',
+    );
+  const equal = linksWith(new Set());
+  assert.deepEqual(
+    equal.map((l) => [l.from, l.evidence.fallKind]),
+    [['D', 'listed']],
+    'on equal terms the stronger link wins (else the test shows nothing)',
+  );
+  assert.deepEqual(
+    linksWith(new Set(['D'])).map((l) => l.from),
+    ['A'],
+    "the dropped account's stronger link gives way to the listed account's",
+  );
+});

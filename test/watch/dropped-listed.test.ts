@@ -8,6 +8,8 @@ import type { VersionSource } from '../../src/neo4j/repositories/blacklist.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
 import { createSuccessorRepository } from '../../src/neo4j/repositories/successors.js';
+import { createAnalysisRepository } from '../../src/neo4j/repositories/analysis.js';
+import { runRecompute } from '../../src/runs/recompute.js';
 import { createSuccessorWatch } from '../../src/watch/successor-watch.js';
 import { buildWatchSet, watchKeys, watchSetInfo, type WatchPredecessor } from '../../src/watch/watch-set.js';
 import type { SyntheticTransfer } from '../../dev/synth/background.js';
@@ -188,5 +190,53 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
       JSON.stringify(await watch.diagnose('DF', 'DS3', at)),
     );
     assert.equal((await createSuccessorRepository(s.driver, s.config.neo4j).get('DE', 'DS3'))?.status, 'superseded');
+  });
+  test("the next run gives a dropped account the listed fall and confirms its successor; its weaker claim gives way to a listed account's", async () => {
+    // DA stopped on day 29 and the data end on day 40: 11 silent days, not the 14 of a `stopped`
+    // fall — only its listing (day 25) makes it a predecessor, in the watch and now in the run.
+    const run = await runRecompute(
+      { config: s.config, driver: s.driver, log: testLogger(), publish: { redis: s.rt.redis(), webhookQueue: s.rt.webhookQueue() } },
+      { trigger: 'cli', requestedBy: 'test', requestedAt: Date.now(), asOf: null, jobId: null },
+      () => {},
+    );
+    assert.equal(run.status, 'succeeded');
+    const links = await createAnalysisRepository(s.driver, s.config.neo4j).migrations(run.runId, 0, 1000);
+    const da = links.find((l) => l.from === 'DA');
+    assert.ok(da, `the run links DA (links: ${links.map((l) => `${l.from}>${l.to}`).join(' ')})`);
+    assert.equal(da.to, 'DS');
+    assert.equal(da.evidence.fallKind, 'listed');
+    assert.equal((await createSuccessorRepository(s.driver, s.config.neo4j).get('DA', 'DS'))?.status, 'confirmed');
+    // DS2 took over more of DB's partners (dropped) than of DC's (listed): as in the watch, the run
+    // gives DS2 to DC.
+    assert.deepEqual(
+      links.filter((l) => l.to === 'DS2').map((l) => l.from),
+      ['DC'],
+    );
+    // Excluded (DX) and legit-labelled (DL) accounts left the list by a person's decision: no fall.
+    assert.ok(!links.some((l) => l.from === 'DX' || l.from === 'DL'));
+  });
+
+  test('after a rollback, the versions after the restored one are not counted as dropping anything', async () => {
+    const blacklist = createBlacklistRepository(s.driver, s.config.neo4j);
+    const successors = createSuccessorRepository(s.driver, s.config.neo4j);
+    const since = T0 + 8 * DAY;
+    const before = await successors.droppedListed((await blacklist.state()).servedVersion!, since);
+    assert.ok(before.length > 0, 'something counts as dropped before the rollback (else the test shows nothing)');
+    // Roll back to the first version (day 5: DOLD, DKEEP), older than the lag: the lists of days 25
+    // to 35 came after it and drop nothing the operator returned to.
+    const version = await blacklist.nextVersionNumber();
+    await blacklist.writeVersion({
+      version,
+      runId: null,
+      source: 'rollback',
+      generatedAt: T0 + 41 * DAY,
+      entries: [entry('DOLD'), entry('DKEEP')],
+      basedOn: null,
+      restores: 1,
+      added: 0,
+      removed: 0,
+    });
+    await blacklist.serve(version);
+    assert.deepEqual(await successors.droppedListed(version, since), []);
   });
 });
