@@ -4,6 +4,9 @@
 // listed (look-alikes by kind). In-process, the job's parameters. Dev tool (docs/evaluation.md).
 //
 //   node dist/dev/eval/pattern-diag.js [--seeds 1,2] [--label-seeds 1,2,3] [--accounts 20000] [--misses 0]
+//
+// The generator's truth marks every member of a pattern, and a "random" pattern's walk need not
+// reach every member: the table counts the members with no transfer in their pattern apart.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,10 +33,20 @@ const dir = fs.mkdtempSync(`${os.tmpdir()}/acctnet-patterndiag-`);
 const accounts = Number(args.accounts);
 const showMisses = Number(args.misses);
 
-type Row = { n: number; listed: number; review: number; adjLabelled: number; groupLabelled: number; missedAdj: number };
+type Row = {
+  n: number;
+  listed: number;
+  review: number;
+  adjLabelled: number;
+  groupLabelled: number;
+  missedAdj: number;
+  /** Members with no transfer with another member of their pattern (a random walk that never reached them). */
+  idle: number;
+  idleListed: number;
+};
 const table = new Map<string, Row>();
 const bump = (key: string, f: (r: Row) => void) => {
-  const r = table.get(key) ?? { n: 0, listed: 0, review: 0, adjLabelled: 0, groupLabelled: 0, missedAdj: 0 };
+  const r = table.get(key) ?? { n: 0, listed: 0, review: 0, adjLabelled: 0, groupLabelled: 0, missedAdj: 0, idle: 0, idleListed: 0 };
   f(r);
   table.set(key, r);
 };
@@ -55,6 +68,14 @@ for (const seed of String(args.seeds).split(',').map(Number)) {
     const b = flows.ids[flows.pairTo[p]!]!;
     (neighbours.get(a) ?? neighbours.set(a, new Set()).get(a)!).add(b);
     (neighbours.get(b) ?? neighbours.set(b, new Set()).get(b)!).add(a);
+  }
+  // Pattern members that took part: a transfer with another member of their own pattern.
+  const active = new Set<string>();
+  for (let p = 0; p < flows.pairCount; p++) {
+    const a = flows.ids[flows.pairFrom[p]!]!;
+    const b = flows.ids[flows.pairTo[p]!]!;
+    const g = truthById.get(a)?.group;
+    if (g && fraud.has(a) && fraud.has(b) && g === truthById.get(b)?.group) active.add(a).add(b);
   }
   const truth = {
     fraud,
@@ -85,6 +106,10 @@ for (const seed of String(args.seeds).split(',').map(Number)) {
         if (adj) r.adjLabelled++;
         if (labelledGroups.has(t.group)) r.groupLabelled++;
         if (adj && !listed.has(id)) r.missedAdj++;
+        if (!active.has(id)) {
+          r.idle++;
+          if (listed.has(id)) r.idleListed++;
+        }
       });
       if (labelledGroups.has(t.group) && !listed.has(id) && shown < showMisses) {
         shown++;
@@ -110,11 +135,13 @@ for (const seed of String(args.seeds).split(',').map(Number)) {
 }
 console.log(`runs: ${runs}`);
 console.log(
-  '| typology / role | unlabelled | listed | review | a transfer with a labelled member | pattern has a label | not listed though adjacent |',
+  '| typology / role | unlabelled | listed | review | a transfer with a labelled member | pattern has a label | not listed though adjacent | no transfer in its pattern (listed) | recall among those that took part |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [k, r] of [...table].sort())
-  console.log(`| ${k} | ${r.n} | ${r.listed} | ${r.review} | ${r.adjLabelled} | ${r.groupLabelled} | ${r.missedAdj} |`);
+  console.log(
+    `| ${k} | ${r.n} | ${r.listed} | ${r.review} | ${r.adjLabelled} | ${r.groupLabelled} | ${r.missedAdj} | ${r.idle} (${r.idleListed}) | ${((r.listed - r.idleListed) / Math.max(1, r.n - r.idle)).toFixed(3)} |`,
+  );
 console.log('legit listed by kind:', JSON.stringify(Object.fromEntries(legitListed)));
 console.log('their reason codes:', JSON.stringify(Object.fromEntries(reasonsOfListed)));
 fs.rmSync(dir, { recursive: true, force: true });
