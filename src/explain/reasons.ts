@@ -150,7 +150,7 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
         ? `; ${plural(f.count, 'risky receiver')} among its largest counterparties got ${money(f.sum, ctx.baseCurrency)}${f.total > 0 ? ` (${pct(f.sum / f.total)} of its outflow)` : ''}`
         : '';
       return out(
-        `${lead ?? 'Part'} of the money it sent went to risky accounts, again and again, from an account that passes money on or is young${to}.`,
+        `${lead ?? 'Part'} of the money it sent went to risky accounts, weighted by their risk and by repetition (a relation counts in full from its third transfer, one transfer a third: victims pay once or twice), from an account that passes money on or is young${to}.`,
         f.accounts,
       );
     }

@@ -31,6 +31,20 @@ test('account reasons: words, numbers, the accounts behind them', () => {
     ['S1', 'S2'],
   );
   assert.equal(from.accounts[0]!.detail, 'sent it 400.00 EUR (40% of its inflow); listed, risk 0.90');
+  // The reason's share is weighted (risk, repetition); the checkable amounts come after it.
+  const paying = {
+    ...ctx,
+    counterparties: [...ctx.counterparties, { accountId: 'F1', sent: 900, received: 0, score: 1, listed: true, label: 'fraud' as const }],
+  };
+  const to = explainAccountReason('FUNDS_TO_RISKY:33% of outflow to risky accounts, repeatedly, from a young or relay account', paying);
+  assert.equal(
+    to.text,
+    '33% of the money it sent went to risky accounts, weighted by their risk and by repetition (a relation counts in full from its third transfer, one transfer a third: victims pay once or twice), from an account that passes money on or is young; 1 risky receiver among its largest counterparties got 900.00 EUR (100% of its outflow).',
+  );
+  assert.deepEqual(
+    to.accounts.map((a) => a.accountId),
+    ['F1'],
+  );
   const pass = explainAccountReason('PASS_THROUGH:94% of inflow sent on within the holding window', ctx);
   assert.equal(pass.text, 'It sends on 94% of what it receives within 48 hours (a relay, as mules are).');
   assert.deepEqual(
@@ -70,7 +84,11 @@ test('account reasons: words, numbers, the accounts behind them', () => {
     learned.text,
     /scores it 0\.91 — calibrated on investigated accounts: of the labelled accounts it scored like this, about that share were fraud \(a score from models that did not see this account's own label\); what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./,
   );
-  assert.doesNotMatch(explainAccountReason('LEARNED:0.5:x 1', { ...ctx, label: null }).text, /own label/, 'said only for a labelled account');
+  assert.doesNotMatch(
+    explainAccountReason('LEARNED:0.5:x 1', { ...ctx, label: null }).text,
+    /own label/,
+    'said only for a labelled account',
+  );
   assert.deepEqual(
     learned.accounts.map((a) => a.accountId),
     ['S2'],
