@@ -11,8 +11,7 @@ export type FileFormat = 'csv' | 'ndjson';
 
 /** `raw` is the record as read (a CSV record without its line ending, an NDJSON line, a POST element as JSON). */
 export type ReadItem =
-  | { kind: 'row'; line: number; fields: RawFields; raw: string }
-  | { kind: 'rejected'; line: number; reason: string; raw: string };
+  { kind: 'row'; line: number; fields: RawFields; raw: string } | { kind: 'rejected'; line: number; reason: string; raw: string };
 
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
@@ -58,6 +57,12 @@ export function parseColumnMap(pairs: readonly string[]): ColumnMap {
     const canonical = m[1] as CanonicalField;
     if (!CANONICAL_FIELDS.includes(canonical)) {
       throw new InputError(`--map ${pair}: "${m[1]}" is not a canonical field (${CANONICAL_FIELDS.join(', ')})`);
+    }
+    // `--map a=x,b=y`: several pairs in one option, which would otherwise read as the column "x,b=y".
+    const more = m[2]!.split(',').slice(1);
+    if (more.length > 0 && more.every((p) => CANONICAL_FIELDS.includes(/^\s*([a-z_]+)=/.exec(p)?.[1] as CanonicalField))) {
+      const parts = [`${canonical}=${m[2]!.split(',')[0]}`, ...more.map((p) => p.trim())];
+      throw new InputError(`--map ${pair}: one pair per --map (${parts.map((p) => `--map ${p}`).join(' ')})`);
     }
     map[canonical] = m[2]!;
   }
@@ -152,7 +157,12 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
         );
       }
       const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-      skipped.push({ kind: 'rejected', line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`, raw: clipRaw(raw ?? '') });
+      skipped.push({
+        kind: 'rejected',
+        line,
+        reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`,
+        raw: clipRaw(raw ?? ''),
+      });
       return undefined;
     },
   });

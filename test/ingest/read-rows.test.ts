@@ -103,6 +103,11 @@ test('NDJSON: bad JSON and non-objects are rejected per line', async () => {
 
 test('--map and --format errors say how to fix them', () => {
   assert.throws(() => parseColumnMap(['txid=x']), /"txid" is not a canonical field/);
+  assert.throws(
+    () => parseColumnMap(['from_account=from,to_account=to']),
+    /one pair per --map \(--map from_account=from --map to_account=to\)/,
+  );
+  assert.deepEqual(parseColumnMap(['amount=amt,usd']), { amount: 'amt,usd' }, 'a column whose name holds a comma');
   assert.throws(() => parseColumnMap(['tx_id']), /expected canonical=source_column/);
   assert.throws(() => detectFormat('data.txt'), /pass --format csv or --format ndjson/);
   assert.equal(detectFormat('x.jsonl'), 'ndjson');
