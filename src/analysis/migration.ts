@@ -51,8 +51,9 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
 };
 
 /**
- * stopped: silent for quietDays; dropped: a sharp drop of its rate; listed: on the served blacklist
- * (fraudsters know they are blocked, so being listed is a fall without waiting for the quiet days).
+ * stopped: silent for quietDays; dropped: a sharp drop of its rate; listed: on the served blacklist,
+ * or listed by a run and dropped by a later one while it died (fraudsters know they are blocked, so
+ * being listed is a fall without waiting for the quiet days).
  */
 export type FallKind = 'stopped' | 'dropped' | 'listed';
 export type RiseKind = 'new' | 'surge';
@@ -311,15 +312,22 @@ export function listedFall(
   flows: Flows,
   listedAt: ReadonlyMap<string, number>,
   o: MigrationOptions,
-  dropped: ReadonlySet<string> = new Set(),
+  dropped: ReadonlyMap<string, number> = new Map(),
 ): Event | undefined {
   const id = flows.ids[i]!;
   const at = listedAt.get(id);
   if (at === undefined) return undefined;
   if (flows.inCount[i]! + flows.outCount[i]! < o.minFallTransfers) return undefined;
-  const fall = listedFallAt(at, flows.lastAt[i]!, flows.window.to, o.listedQuietDays);
+  const droppedAt = dropped.get(id);
+  const fall = listedFallAt(
+    at,
+    flows.lastAt[i]!,
+    flows.window.to,
+    o.listedQuietDays,
+    droppedAt === undefined ? undefined : releasedAt(droppedAt, o),
+  );
   if (fall === undefined) return undefined;
-  return dropped.has(id)
+  return droppedAt !== undefined
     ? { at: Math.min(fall, flows.window.to), kind: 'listed', dropped: true }
     : { at: Math.min(fall, flows.window.to), kind: 'listed' };
 }
@@ -329,9 +337,27 @@ export function listedFall(
  * transfer, when it carried on after its listing and has since been silent for `quietDays`; else
  * none — it is still trading.
  */
-export function listedFallAt(listedAt: number, lastTransfer: number | null, asOf: number, quietDays: number): number | undefined {
+export function listedFallAt(
+  listedAt: number,
+  lastTransfer: number | null,
+  asOf: number,
+  quietDays: number,
+  /** For an account a later run dropped from the list: when the list let it go (releasedAt). */
+  released?: number,
+): number | undefined {
   if (lastTransfer === null || lastTransfer <= listedAt) return listedAt;
+  // Trading after the list let it go, it is no longer blocked: alive, not fallen by its listing.
+  if (released !== undefined && lastTransfer > released) return undefined;
   return asOf - lastTransfer >= quietDays * DAY_MS ? lastTransfer : undefined;
+}
+
+/**
+ * When the list let a dropped account go, for its listed fall: a day (listedQuietDays, for transfers
+ * already under way) after the data time of the run version that dropped it. An account that traded
+ * after that is alive again and falls only as any account does (14 quiet days, a drop in its rate).
+ */
+export function releasedAt(droppedAt: number, o: Pick<MigrationOptions, 'listedQuietDays'>): number {
+  return droppedAt + o.listedQuietDays * DAY_MS;
 }
 
 /** When did the account rise (appear, or surge), if it did. */
@@ -466,8 +492,11 @@ export function forEachCandidatePair(
   listedAt: ReadonlyMap<string, number>,
   visit: (pair: CandidatePair) => void,
   po: PairOrder = pairOrder(flows),
-  /** Accounts in listedAt that a later run dropped from the list (their falls are marked `dropped`). */
-  dropped: ReadonlySet<string> = new Set(),
+  /**
+   * Accounts in listedAt that a later run dropped from the list → the data time of the run version
+   * that dropped them: their listed falls are marked `dropped`.
+   */
+  dropped: ReadonlyMap<string, number> = new Map(),
 ): { falls: number; rises: number } {
   const n = flows.ids.length;
   const falls = new Map<number, Event>();
@@ -513,7 +542,7 @@ export function detectMigrations(
   isHub: Uint8Array,
   community: Int32Array,
   options: Partial<MigrationOptions> = {},
-  /** Accounts on the served blacklist → when they were listed (a fall; see FallKind). */
+  /** Accounts on the served blacklist, and those a later run dropped, → when they were first listed (a fall; see FallKind). */
   listedAt: ReadonlyMap<string, number> = new Map(),
   po: PairOrder = pairOrder(flows),
   /**
@@ -522,11 +551,13 @@ export function detectMigrations(
    */
   rejected: ReadonlySet<string> = new Set(),
   /**
-   * Accounts in listedAt that a later run dropped from the list. Where being listed is their only
-   * fall, their links are decided after every other link: they never take a successor another
-   * predecessor would link (which may have got it listed) — the successor watch's rule for them.
+   * Accounts in listedAt that a later run dropped from the list → the data time of the run version
+   * that dropped them. Their listing is a fall only while they have not traded since the list let
+   * them go (releasedAt); where it is their only fall, their links are decided after every other
+   * link: they never take a successor another predecessor would link (which may have got it listed)
+   * — the successor watch's rule for them.
    */
-  dropped: ReadonlySet<string> = new Set(),
+  dropped: ReadonlyMap<string, number> = new Map(),
 ): MigrationResult {
   const o = { ...MIGRATION_DEFAULTS, ...options };
   const candidates: Migration[] = [];

@@ -69,13 +69,18 @@ export interface AnalysisInput {
   previousClusters: ReadonlyMap<string, string>;
   nextClusterSeq: number;
   params: AnalysisParams;
-  /** Accounts on the served blacklist → when they were listed: a listed account has fallen (migration). */
+  /**
+   * Accounts on the served blacklist, and those a later run dropped from it, → when they were first
+   * listed: a listed account has fallen (migration).
+   */
   listedAt?: ReadonlyMap<string, number>;
   /**
    * The accounts of listedAt that are there because a later run dropped them from the list (not on
-   * the served list): their listing-only links are decided last (migration).
+   * the served list) → the data time of the run version that dropped them: trading since the list
+   * let them go, they have not fallen by their listing; their listing-only links are decided last
+   * (migration).
    */
-  droppedListed?: ReadonlySet<string>;
+  droppedListed?: ReadonlyMap<string, number>;
   /** Accounts a run listed on the served list (not manual or provisional entries): the list's hysteresis. */
   listedBefore?: ReadonlySet<string>;
   /** Pairs an investigator rejected ("from>to", successorKey): never linked (migration). */

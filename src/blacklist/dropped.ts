@@ -12,6 +12,8 @@ export interface DroppedAccount {
   score: number;
   /** The data time of the last version that listed it. */
   lastListedAt: number;
+  /** The data time of the run version that dropped it (lastListedAt when that version is not stored). */
+  droppedAt: number;
 }
 
 /**

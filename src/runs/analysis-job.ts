@@ -253,7 +253,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const successors = createSuccessorRepository(driver, config.neo4j);
       // Accounts a run listed (not a manual or a provisional entry): the list's hysteresis.
       const listedBefore = new Set<string>();
-      const droppedListed = new Set<string>();
+      const droppedListed = new Map<string, number>();
       const state = await blacklist.state();
       if (state.servedVersion !== null && asOf !== null) {
         const entries = await blacklist.entries(state.servedVersion);
@@ -265,9 +265,9 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
           asOf - MIGRATION_DEFAULTS.maxLagDays * DAY,
           labels,
         ))
-          if (!onList.has(d.id)) droppedListed.add(d.id);
+          if (!onList.has(d.id)) droppedListed.set(d.id, d.droppedAt);
         counts.droppedListed = droppedListed.size;
-        for (const [id, at] of await successors.listingTimes([...onList, ...droppedListed])) listedAt.set(id, Math.min(at, asOf));
+        for (const [id, at] of await successors.listingTimes([...onList, ...droppedListed.keys()])) listedAt.set(id, Math.min(at, asOf));
       }
       // Pairs an investigator rejected are not linked by the run either (docs/api.md, migrations).
       const rejectedPairs = await successors.rejectedPairs();

@@ -12,6 +12,7 @@ import {
   directTransfers,
   counterpartyWeight,
   listedFallAt,
+  releasedAt,
   profileSimilarity,
   scoreMigration,
   takenOver,
@@ -452,7 +453,8 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       if (p.transfers !== undefined && p.transfers < o.minFallTransfers) return undefined;
       const last = lastOfPred.get(a) ?? null;
       if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
-      const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays);
+      const released = p.dropped && p.droppedAt !== undefined ? releasedAt(p.droppedAt, o) : undefined;
+      const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays, released);
       return at === undefined ? undefined : { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
     };
     for (const [sId, preds_] of pairs) {

@@ -49,6 +49,11 @@ export interface WatchPredecessor {
   transfers?: number;
   /** Listed by an earlier run's served version, dropped by a later one (watched unlisted). Absent otherwise. */
   dropped?: boolean;
+  /**
+   * When a run dropped this predecessor (the data time of that run's version): trading after the list
+   * let it go (migration.ts releasedAt), it has not fallen by its listing.
+   */
+  droppedAt?: number;
   /** Its cluster in the served run (null: in none, or not in the run): the migration score's cluster substitute. */
   cluster: string | null;
   profile: { hours: number[]; channels: Record<string, number>; logAmountMean: number | null };
@@ -196,6 +201,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
     const p = base(false, d.score, depthOf.get(d.id) ?? 0);
     p.fallAt = Math.min(since.get(d.id) ?? d.lastListedAt, listedAt);
     p.dropped = true;
+    p.droppedAt = d.droppedAt;
     preds.set(d.id, p);
   }
 

@@ -214,44 +214,44 @@ test('a listed account still trading has not fallen: an account rising meanwhile
   assert.equal(after.evidence.gapDays, -1.6);
 });
 
-test("a dropped account's listing-only link is decided after the others: it never takes a successor from a listed account", () => {
-  // A (on the served list) and D (a later run dropped it) each deal with four partners until day
-  // 110, both listed on day 100; S opens on day 114 and takes over two of A's partners and three of
-  // D's: D's link is the stronger.
+test('a dropped account: its listing-only link is decided after the others, its other falls compete as before, and trading after its release it has not fallen', () => {
+  // A and D each deal with four partners (A until day 110, D until `dUntil`), both listed on day
+  // 100; S opens on day 114 and takes over two of A's partners and three of D's: D's link is the
+  // stronger. `listed` says who has the listed fall, `dropped` which of them a later run dropped
+  // (→ the data time of the run that dropped it).
   const days = 120;
-  const tx: T[] = [];
-  for (let d = 0; d < days; d += 2) {
-    for (const [acct, cps] of [
-      ['A', ['C1', 'C2', 'C3', 'C4']],
-      ['D', ['E1', 'E2', 'E3', 'E4']],
-    ] as const)
-      for (const c of cps) {
-        const who = d <= 110 ? acct : d >= 114 && ['C1', 'C2', 'E1', 'E2', 'E3'].includes(c) ? 'S' : null;
-        if (who) tx.push({ from: who, to: c, amount: 35, day: d, hour: 18 }, { from: c, to: who, amount: 40, day: d, hour: 19 });
-      }
-  }
-  const flows = flowsOf(tx, { days });
-  const c = computeCentrality(buildAccountGraph(flows), flows);
-  const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
-  const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
-  const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
-  const listed = new Map([
-    ['A', T0 + 100 * DAY],
-    ['D', T0 + 100 * DAY],
-  ]);
-  const linksWith = (dropped: Set<string>) =>
-    detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 }, listed, pairOrder(flows), new Set(), dropped).links.filter(
-      (l) => l.to === 'S',
-    );
-  const equal = linksWith(new Set());
-  assert.deepEqual(
-    equal.map((l) => [l.from, l.evidence.fallKind]),
-    [['D', 'listed']],
-    'on equal terms the stronger link wins (else the test shows nothing)',
-  );
-  assert.deepEqual(
-    linksWith(new Set(['D'])).map((l) => l.from),
-    ['A'],
-    "the dropped account's stronger link gives way to the listed account's",
-  );
+  const linksOf = (dUntil: number, listed: string[], dropped: Map<string, number>) => {
+    const tx: T[] = [];
+    for (let d = 0; d < days; d += 2) {
+      for (const [acct, cps, until] of [
+        ['A', ['C1', 'C2', 'C3', 'C4'], 110],
+        ['D', ['E1', 'E2', 'E3', 'E4'], dUntil],
+      ] as const)
+        for (const c of cps) {
+          const who = d <= until ? acct : d >= 114 && ['C1', 'C2', 'E1', 'E2', 'E3'].includes(c) ? 'S' : null;
+          if (who) tx.push({ from: who, to: c, amount: 35, day: d, hour: 18 }, { from: c, to: who, amount: 40, day: d, hour: 19 });
+        }
+    }
+    const flows = flowsOf(tx, { days });
+    const c = computeCentrality(buildAccountGraph(flows), flows);
+    const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
+    const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
+    const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
+    const listedAt = new Map(listed.map((id) => [id, T0 + 100 * DAY]));
+    return detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 }, listedAt, pairOrder(flows), new Set(), dropped)
+      .links.filter((l) => l.to === 'S')
+      .map((l) => [l.from, l.evidence.fallKind]);
+  };
+  const droppedD = (droppedDay: number) => new Map([['D', T0 + droppedDay * DAY]]);
+  // Both listed, D not dropped: on equal terms the stronger link wins (else the rest shows nothing).
+  assert.deepEqual(linksOf(110, ['A', 'D'], new Map()), [['D', 'listed']]);
+  // D dropped by the run of day 110, its last day of trading: its stronger link gives way to A's.
+  assert.deepEqual(linksOf(110, ['A', 'D'], droppedD(110)), [['A', 'listed']]);
+  // Uncontested (A not listed, still trading, has not fallen): the dropped account's link stands.
+  assert.deepEqual(linksOf(110, ['D'], droppedD(110)), [['D', 'listed']]);
+  // Dropped on day 105, trading until day 110: after the list let it go (a day's grace: day 106) it was
+  // alive — no fall by its listing, and it has not been silent 14 days: no link.
+  assert.deepEqual(linksOf(110, ['D'], droppedD(105)), []);
+  // D stopped on day 98 (silent 21 days at the run): a fall of its own, on equal terms with A's.
+  assert.deepEqual(linksOf(98, ['A', 'D'], droppedD(110)), [['D', 'stopped']]);
 });

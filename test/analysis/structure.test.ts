@@ -201,7 +201,6 @@ test('PageRank on a small periodic graph converges: a run on a handful of accoun
   const c = computeCentrality(buildAccountGraph(flows), flows);
   const a = c.pagerank[indexOf(flows, 'A')]!;
   const b = c.pagerank[indexOf(flows, 'B')]!;
-  // The stationary ranks: the hub holds (1 + α)/(2 + 2α)·… — check the known ratio of the fixed point.
   const total = a + 3 * b;
   assert.ok(Math.abs(total - 1) < 1e-6, `ranks sum to 1 (${total})`);
   const alpha = 0.85;

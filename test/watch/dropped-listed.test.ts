@@ -22,14 +22,17 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 3, 1);
 const tx = transferMaker('dl', T0);
 
-/** Each of the accounts trades with its own five partners from day 0 to day 40; DA to DF fall silent at day 30. */
-const ACCOUNTS = ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP'];
+/**
+ * Each of the accounts trades with its own five partners from day 0 to day 40; DA to DF fall silent at
+ * day 30; DR trades until day 36 (after the run of day 35 dropped it).
+ */
+const ACCOUNTS = ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DOLD', 'DW', 'DKEEP', 'DR'];
+const untilDay = (a: string) => (['DA', 'DB', 'DC', 'DE', 'DF'].includes(a) ? 30 : a === 'DR' ? 37 : 40);
 const partner = (a: string, k: number) => `${a}_P${k}`;
 function history(): SyntheticTransfer[] {
   const out: SyntheticTransfer[] = [];
   for (const a of ACCOUNTS)
-    for (let d = 0; d < (['DA', 'DB', 'DC', 'DE', 'DF'].includes(a) ? 30 : 40); d++)
-      out.push(d % 2 ? tx(partner(a, d % 5), a, d, 19, 45) : tx(a, partner(a, d % 5), d, 18, 35));
+    for (let d = 0; d < untilDay(a); d++) out.push(d % 2 ? tx(partner(a, d % 5), a, d, 19, 45) : tx(a, partner(a, d % 5), d, 18, 35));
   return out;
 }
 const entry = (accountId: string, score = 0.9, reasons = ['TEST']): BlacklistEntry => ({ accountId, clusterId: null, score, reasons });
@@ -79,9 +82,9 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     };
     await serve(5, 'recompute', ['DOLD', 'DKEEP']); // more than the migration's lag (30 days) before the latest data
     // A run's list also holds a provisional successor (DP) and a manual include (DM): not the run's own.
-    await serve(25, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP', 'DP', 'DM'], 0.7);
+    await serve(25, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP', 'DR', 'DP', 'DM'], 0.7);
     await serve(26, 'watch', ['DA', 'DB', 'DC', 'DX', 'DL', 'DKEEP', 'DW']); // a successor the watch listed, then expired
-    await serve(27, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP'], 0.8);
+    await serve(27, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP', 'DR'], 0.8);
     await serve(35, 'recompute', ['DKEEP', 'DC', 'DF']);
     await blacklist.setOverride({ accountId: 'DX', action: 'exclude', reason: 'false positive', createdBy: 'test' });
     await createLabelRepository(s.driver, s.config.neo4j).append([
@@ -96,7 +99,7 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
   });
 
   test('dropped within the lag: watched unlisted, falling at its first listing; excluded, legit-labelled, older, watch-only, provisional and manual ones are not', () => {
-    assert.deepEqual([...preds.keys()].sort(), ['DA', 'DB', 'DC', 'DE', 'DF', 'DKEEP']);
+    assert.deepEqual([...preds.keys()].sort(), ['DA', 'DB', 'DC', 'DE', 'DF', 'DKEEP', 'DR']);
     assert.equal(preds.get('DKEEP')!.listed, true);
     assert.equal(preds.get('DKEEP')!.dropped, undefined);
     const a = preds.get('DA')!;
@@ -104,13 +107,14 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     assert.equal(a.dropped, true);
     assert.equal(a.score, 0.8, 'its last listed score (0.7 in the version before)');
     assert.equal(a.fallAt, T0 + 25 * DAY, 'being listed was its fall');
+    assert.equal(a.droppedAt, T0 + 35 * DAY, 'dropped by the run version of day 35');
     assert.equal(a.former, 5);
   });
 
   test('the set counts them apart (acctnet_watch_set_size{kind="dropped"})', async () => {
     const info = await watchSetInfo(s.rt.redis(), s.config.queue.prefix);
-    assert.equal(info?.predecessors, 6);
-    assert.equal(info?.dropped, 3);
+    assert.equal(info?.predecessors, 7);
+    assert.equal(info?.dropped, 4);
   });
 
   test("a dropped account's successor is recorded for review, not auto-listed", async () => {
@@ -142,6 +146,19 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
       `${drop}'s link is the stronger: ${fromDropped?.score} > ${fromListed?.score}`,
     );
   };
+
+  test('a dropped account that traded after the run that dropped it has not fallen by its listing: its successor is not recorded', async () => {
+    const watch = watchOf(s.config);
+    // DR was dropped by the run of day 35 and traded until day 36; DS4 takes over four of its partners on day 38.
+    const takeover = dealsWith(
+      'DS4',
+      [0, 1, 2, 3].map((k) => partner('DR', k)),
+      38,
+    );
+    const outcome = await ingest(watch, takeover, 'takeover4');
+    assert.equal(outcome.provisional, 0, JSON.stringify(await watch.diagnose('DR', 'DS4', takeover.at(-1)!.at)));
+    assert.deepEqual(await provisionalTo('DS4'), []);
+  });
 
   test("a dropped predecessor's stronger link does not take a successor from a listed predecessor's link", async () => {
     const watch = watchOf(s.config);
@@ -212,8 +229,8 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
       links.filter((l) => l.to === 'DS2').map((l) => l.from),
       ['DC'],
     );
-    // Excluded (DX) and legit-labelled (DL) accounts left the list by a person's decision: no fall.
-    assert.ok(!links.some((l) => l.from === 'DX' || l.from === 'DL'));
+    // DR traded after the run that dropped it: no fall by its listing, and no link.
+    assert.ok(!links.some((l) => l.from === 'DR'), 'no link from DR');
   });
 
   test('after a rollback, the versions after the restored one are not counted as dropping anything', async () => {
@@ -238,5 +255,19 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     });
     await blacklist.serve(version);
     assert.deepEqual(await successors.droppedListed(version, since), []);
+    // A version published later under it (an override's) keeps the rollback's bound.
+    const next = await blacklist.nextVersionNumber();
+    await blacklist.writeVersion({
+      version: next,
+      runId: null,
+      source: 'override',
+      generatedAt: T0 + 41 * DAY,
+      entries: [entry('DOLD'), entry('DKEEP')],
+      basedOn: version,
+      added: 0,
+      removed: 0,
+    });
+    await blacklist.serve(next);
+    assert.deepEqual(await successors.droppedListed(next, since), []);
   });
 });

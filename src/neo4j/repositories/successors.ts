@@ -128,17 +128,26 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
 
     /**
      * Accounts a run's served version listed at a data time since `since` that the
-     * served version no longer lists: dropped by a later run. Their last listed score, by id.
+     * served version no longer lists: dropped by a later run. Their last listed score, by id, and
+     * the data time of the run version that dropped them (of their last listing when not stored).
      */
-    async droppedListed(served: number, since: number, tx?: Tx): Promise<Array<{ id: string; score: number; lastListedAt: number }>> {
+    async droppedListed(
+      served: number,
+      since: number,
+      tx?: Tx,
+    ): Promise<Array<{ id: string; score: number; lastListedAt: number; droppedAt: number }>> {
       const r = await read(tx, (t) =>
         t.run(cypher('watch/dropped-listed'), { served: int(served), since: int(since), provisional: PROVISIONAL_REASON }),
       );
-      return r.records.map((x) => ({
-        id: x.get('id') as string,
-        score: Number(x.get('score')),
-        lastListedAt: toNumber(x.get('lastListedAt')),
-      }));
+      return r.records.map((x) => {
+        const lastListedAt = toNumber(x.get('lastListedAt'));
+        return {
+          id: x.get('id') as string,
+          score: Number(x.get('score')),
+          lastListedAt,
+          droppedAt: toNumberOrNull(x.get('droppedAt')) ?? lastListedAt,
+        };
+      });
     },
 
     /** Inputs of the list builder: provisional successors that are listed. */
