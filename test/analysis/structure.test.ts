@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
-import { computeCentrality } from '../../src/analysis/centrality.js';
+import { CENTRALITY_DEFAULTS, computeCentrality, pagerankTolerance } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { createRng } from '../../src/analysis/rng.js';
 import { pagerankJob, startPagerank } from '../../src/analysis/pagerank-thread.js';
@@ -209,4 +209,8 @@ test('PageRank on a small periodic graph converges: a run on a handful of accoun
   assert.ok(Math.abs(a - aStar) < 1e-6, `hub rank ${a} vs ${aStar}`);
   const out = await analyse(tx, { days: 30 });
   assert.equal(out.ids.length, 4);
+  // Above ~400 accounts the tolerance is the 1e-9 it always was: larger runs' ranks do not move.
+  assert.equal(pagerankTolerance(412, CENTRALITY_DEFAULTS), 1e-9);
+  assert.equal(pagerankTolerance(100_000, CENTRALITY_DEFAULTS), 1e-9);
+  assert.ok(pagerankTolerance(4, CENTRALITY_DEFAULTS) > 1e-8);
 });
