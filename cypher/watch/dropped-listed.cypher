@@ -18,11 +18,13 @@ WHERE v.servedAt IS NOT NULL AND v.version <= $served AND v.source IN ['recomput
   AND none(x IN away WHERE x[0] < v.version AND v.version < x[1])
 OPTIONAL MATCH (r:Run {id: v.runId})
 WITH v.version AS version, coalesce(r.asOf, v.generatedAt) AS at
+WHERE at >= $since
 ORDER BY version
+// Only the versions within the lag: the list is carried on every row below (a few dozen nightly runs).
 WITH collect({version: version, at: at}) AS runs
 UNWIND runs AS rv
 WITH runs, rv
-WHERE rv.at >= $since AND rv.version < $served
+WHERE rv.version < $served
 MATCH (e:BlacklistEntry {version: rv.version})
 WHERE e.reasons[0] <> 'MANUAL_INCLUDE' AND NOT $provisional IN e.reasons
   AND NOT EXISTS { MATCH (:BlacklistEntry {version: $served, accountId: e.accountId}) }

@@ -491,11 +491,15 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         }
         const fall = fallOf(a, p);
         if (!fall) {
-          if (trace)
+          if (trace) {
+            const last = lastOfPred.get(a);
             trace.stage =
               p.transfers !== undefined && p.transfers < o.minFallTransfers
                 ? 'predecessor has too few transfers to fall'
-                : 'predecessor still trading after its listing';
+                : p.dropped && p.droppedAt !== undefined && last !== undefined && last > releasedAt(p.droppedAt, o)
+                  ? 'predecessor traded after the run that dropped it'
+                  : 'predecessor still trading after its listing';
+          }
           continue;
         }
         const gap = rise.at - fall.at;

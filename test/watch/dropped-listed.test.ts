@@ -86,12 +86,13 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     await serve(26, 'watch', ['DA', 'DB', 'DC', 'DX', 'DL', 'DKEEP', 'DW']); // a successor the watch listed, then expired
     await serve(27, 'recompute', ['DA', 'DB', 'DC', 'DE', 'DF', 'DX', 'DL', 'DKEEP', 'DR'], 0.8);
     await serve(35, 'recompute', ['DKEEP', 'DC', 'DF']);
+    await serve(36, 'recompute', ['DKEEP', 'DC', 'DF']); // a later run: the drop stays dated at day 35
     await blacklist.setOverride({ accountId: 'DX', action: 'exclude', reason: 'false positive', createdBy: 'test' });
     await createLabelRepository(s.driver, s.config.neo4j).append([
       { accountId: 'DL', label: 'legit', note: null, source: 'test', createdBy: 'test' },
     ]);
     await buildWatchSet({ config: s.config, driver: s.driver, redis: s.rt.redis() });
-    const raw = await s.rt.redis().hgetall(watchKeys(s.config.queue.prefix).pred(5));
+    const raw = await s.rt.redis().hgetall(watchKeys(s.config.queue.prefix).pred(6));
     preds = new Map(Object.entries(raw).map(([id, json]) => [id, JSON.parse(json) as WatchPredecessor]));
   });
   after(async () => {
@@ -134,7 +135,7 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     assert.equal(link?.listed, false);
     assert.match(link?.heldBecause ?? '', /not on the served list \(a later run dropped it\)/);
     const state = await createBlacklistRepository(s.driver, s.config.neo4j).state();
-    assert.equal(state.servedVersion, 5, 'no version was published for it');
+    assert.equal(state.servedVersion, 6, 'no version was published for it');
   });
 
   /** Both links' scores at `at`: the dropped predecessor's must be the stronger (else the test shows nothing). */
@@ -156,7 +157,9 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
       38,
     );
     const outcome = await ingest(watch, takeover, 'takeover4');
-    assert.equal(outcome.provisional, 0, JSON.stringify(await watch.diagnose('DR', 'DS4', takeover.at(-1)!.at)));
+    const trace = await watch.diagnose('DR', 'DS4', takeover.at(-1)!.at);
+    assert.equal(trace.stage, 'predecessor traded after the run that dropped it', JSON.stringify(trace));
+    assert.equal(outcome.provisional, 0);
     assert.deepEqual(await provisionalTo('DS4'), []);
   });
 

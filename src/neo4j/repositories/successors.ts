@@ -145,7 +145,8 @@ export function createSuccessorRepository(driver: Driver, cfg: Neo4jConfig) {
           id: x.get('id') as string,
           score: Number(x.get('score')),
           lastListedAt,
-          droppedAt: toNumberOrNull(x.get('droppedAt')) ?? lastListedAt,
+          // Never before its last listing (an approved held version carries its older run's data time).
+          droppedAt: Math.max(toNumberOrNull(x.get('droppedAt')) ?? lastListedAt, lastListedAt),
         };
       });
     },
