@@ -242,35 +242,29 @@ describe('the watch keeps accounts a run dropped from the list (real Neo4j and R
     const since = T0 + 8 * DAY;
     const before = await successors.droppedListed((await blacklist.state()).servedVersion!, since);
     assert.ok(before.length > 0, 'something counts as dropped before the rollback (else the test shows nothing)');
-    // Roll back to the first version (day 5: DOLD, DKEEP), older than the lag: the lists of days 25
-    // to 35 came after it and drop nothing the operator returned to.
-    const version = await blacklist.nextVersionNumber();
-    await blacklist.writeVersion({
-      version,
-      runId: null,
-      source: 'rollback',
-      generatedAt: T0 + 41 * DAY,
-      entries: [entry('DOLD'), entry('DKEEP')],
-      basedOn: null,
-      restores: 1,
-      added: 0,
-      removed: 0,
-    });
-    await blacklist.serve(version);
+    /** Serves the first version's list (day 5: DOLD, DKEEP) as a new version of `source`. */
+    const serveFirstList = async (source: VersionSource, links: { restores?: number; basedOn?: number }) => {
+      const version = await blacklist.nextVersionNumber();
+      await blacklist.writeVersion({
+        version,
+        runId: null,
+        source,
+        generatedAt: T0 + 41 * DAY,
+        entries: [entry('DOLD'), entry('DKEEP')],
+        basedOn: links.basedOn ?? null,
+        restores: links.restores ?? null,
+        added: 0,
+        removed: 0,
+      });
+      await blacklist.serve(version);
+      return version;
+    };
+    // Roll back to the first version, older than the lag: the lists of days 25 to 36 came after it
+    // and drop nothing the operator returned to.
+    const version = await serveFirstList('rollback', { restores: 1 });
     assert.deepEqual(await successors.droppedListed(version, since), []);
     // A version published later under it (an override's) keeps the rollback's bound.
-    const next = await blacklist.nextVersionNumber();
-    await blacklist.writeVersion({
-      version: next,
-      runId: null,
-      source: 'override',
-      generatedAt: T0 + 41 * DAY,
-      entries: [entry('DOLD'), entry('DKEEP')],
-      basedOn: version,
-      added: 0,
-      removed: 0,
-    });
-    await blacklist.serve(next);
+    const next = await serveFirstList('override', { basedOn: version });
     assert.deepEqual(await successors.droppedListed(next, since), []);
   });
 });
