@@ -327,9 +327,9 @@ export function listedFall(
     droppedAt === undefined ? undefined : releasedAt(droppedAt, o),
   );
   if (fall === undefined) return undefined;
-  return droppedAt !== undefined
-    ? { at: Math.min(fall, flows.window.to), kind: 'listed', dropped: true }
-    : { at: Math.min(fall, flows.window.to), kind: 'listed' };
+  const event: Event = { at: Math.min(fall, flows.window.to), kind: 'listed' };
+  if (droppedAt !== undefined) event.dropped = true;
+  return event;
 }
 
 /**

@@ -59,9 +59,9 @@ export function parseColumnMap(pairs: readonly string[]): ColumnMap {
       throw new InputError(`--map ${pair}: "${m[1]}" is not a canonical field (${CANONICAL_FIELDS.join(', ')})`);
     }
     // `--map a=x,b=y`: several pairs in one option, which would otherwise read as the column "x,b=y".
-    const more = m[2]!.split(',').slice(1);
+    const [first, ...more] = m[2]!.split(',');
     if (more.length > 0 && more.every((p) => CANONICAL_FIELDS.includes(/^\s*([a-z_]+)=/.exec(p)?.[1] as CanonicalField))) {
-      const parts = [`${canonical}=${m[2]!.split(',')[0]}`, ...more.map((p) => p.trim())];
+      const parts = [`${canonical}=${first}`, ...more.map((p) => p.trim())];
       throw new InputError(`--map ${pair}: one pair per --map (${parts.map((p) => `--map ${p}`).join(' ')})`);
     }
     map[canonical] = m[2]!;

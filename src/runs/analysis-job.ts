@@ -259,13 +259,10 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
         const entries = await blacklist.entries(state.servedVersion);
         for (const e of entries) if (madeByRun(e)) listedBefore.add(e.accountId);
         const onList = new Set(entries.map((e) => e.accountId));
-        for (const d of await droppedFromList(
-          { blacklist, successors },
-          state.servedVersion,
-          asOf - MIGRATION_DEFAULTS.maxLagDays * DAY,
-          labels,
-        ))
-          if (!onList.has(d.id)) droppedListed.set(d.id, d.droppedAt);
+        // Never an account the served version lists (the query leaves those out).
+        const since = asOf - MIGRATION_DEFAULTS.maxLagDays * DAY;
+        for (const d of await droppedFromList({ blacklist, successors }, state.servedVersion, since, labels))
+          droppedListed.set(d.id, d.droppedAt);
         counts.droppedListed = droppedListed.size;
         for (const [id, at] of await successors.listingTimes([...onList, ...droppedListed.keys()])) listedAt.set(id, Math.min(at, asOf));
       }

@@ -448,13 +448,14 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (last !== null) lastOfPred.set(row.get('id') as string, last);
       }
     }
+    // A predecessor a run dropped: when the list let it go (after that, trading, it has not fallen by its listing).
+    const releasedOf = (p: WatchPredecessor) => (p.dropped && p.droppedAt !== undefined ? releasedAt(p.droppedAt, o) : undefined);
     const fallOf = (a: string, p: WatchPredecessor): { at: number; kind: FallKind } | undefined => {
       // Too few transfers to fall, as in a run (a count from the set's build: sets built before it have none).
       if (p.transfers !== undefined && p.transfers < o.minFallTransfers) return undefined;
       const last = lastOfPred.get(a) ?? null;
       if (last !== null && now - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
-      const released = p.dropped && p.droppedAt !== undefined ? releasedAt(p.droppedAt, o) : undefined;
-      const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays, released);
+      const at = listedFallAt(p.fallAt, last, now, o.listedQuietDays, releasedOf(p));
       return at === undefined ? undefined : { at, kind: at > p.fallAt ? 'listed' : p.fallKind };
     };
     for (const [sId, preds_] of pairs) {
@@ -493,10 +494,11 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (!fall) {
           if (trace) {
             const last = lastOfPred.get(a);
+            const released = releasedOf(p);
             trace.stage =
               p.transfers !== undefined && p.transfers < o.minFallTransfers
                 ? 'predecessor has too few transfers to fall'
-                : p.dropped && p.droppedAt !== undefined && last !== undefined && last > releasedAt(p.droppedAt, o)
+                : released !== undefined && last !== undefined && last > released
                   ? 'predecessor traded after the run that dropped it'
                   : 'predecessor still trading after its listing';
           }
