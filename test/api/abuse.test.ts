@@ -126,6 +126,23 @@ describe('abuse and overload (real Neo4j and Redis)', () => {
       (await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode,
       200,
     );
+    // Also once its cached check is too old to trust (30 s): it is looked up again, not refused with
+    // the address; a token never verified is still refused without a lookup.
+    const realNow = Date.now;
+    Date.now = () => realNow() + 31_000;
+    try {
+      const lookups = server.authStats.keyLookups;
+      assert.equal(
+        (await server.inject({ method: 'GET', url: '/v1/runs', headers: bearer(keys.investigator), remoteAddress: attacker })).statusCode,
+        200,
+      );
+      assert.equal(server.authStats.keyLookups - lookups, 1, 'the verified key was looked up again');
+      const stranger = bearer(`acctnet_${crypto.randomBytes(32).toString('base64url')}`);
+      assert.equal((await server.inject({ method: 'GET', url: '/v1/runs', headers: stranger, remoteAddress: attacker })).statusCode, 429);
+      assert.equal(server.authStats.keyLookups - lookups, 1, 'no lookup for a token never verified');
+    } finally {
+      Date.now = realNow;
+    }
     // Another address is not affected; an unknown key repeated is answered from the negative cache.
     const bogus = `acctnet_${crypto.randomBytes(32).toString('base64url')}`;
     const before2 = server.authStats.keyLookups;

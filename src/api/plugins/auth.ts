@@ -132,10 +132,12 @@ export default fp(
         checkAgain(key!, hash!);
         return principal.principal;
       }
-      // Before any lookup: an address that keeps failing is refused at no cost (a key this
-      // process already knows, above, still works from it).
+      // Before any lookup: an address that keeps failing is refused at no cost. A key this process
+      // verified before (its entry is still cached, only too old to trust without a lookup) is no
+      // guess: it is looked up again even from such an address, so that a gateway sharing its
+      // address with a flood keeps working (docs/api.md).
       const seen = failures.get(request.ip);
-      if (seen && seen.resetAt > now && seen.count >= maxFailures) {
+      if (!principal && seen && seen.resetAt > now && seen.count >= maxFailures) {
         stats.limited++;
         const wait = Math.max(1, Math.ceil((seen.resetAt - now) / 1000));
         reply.header('retry-after', String(wait));
