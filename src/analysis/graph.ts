@@ -26,7 +26,11 @@ export type AccountGraph = DirectedGraph<AccountAttrs, TransferEdgeAttrs>;
  * everything else.
  */
 export function dampedWeight(amount: number, count: number): number {
-  return Math.log2(1 + amount / 10) * (1 + Math.log2(count));
+  // Below ~1e-15, 1 + amount/10 rounds to 1 and log2 gives 0: an account whose only outflow is dust
+  // would have no outgoing weight, and PageRank divides by it. log1p keeps such amounts positive; for
+  // every other amount the expression is the one used since v1 (results unchanged bit for bit).
+  const damped = Math.log2(1 + amount / 10);
+  return (damped > 0 ? damped : Math.log1p(amount / 10) / Math.LN2) * (1 + Math.log2(count));
 }
 
 /**

@@ -93,7 +93,7 @@ export const LEARNED_DEFAULTS: LearnedOptions = {
 
 export interface ModelCard {
   mode: LearnedMode;
-  status: 'trained' | 'too_few_labels' | 'off';
+  status: 'trained' | 'too_few_labels' | 'unreliable' | 'off';
   message: string | null;
   model: 'gradient-boosted trees' | null;
   labels: {
@@ -108,8 +108,9 @@ export interface ModelCard {
   /** Things an investigator should know about this model (e.g. labels mostly from acctnet's own alerts). */
   notes: string[];
   folds: number;
-  grouping: 'cluster';
-  /** Out-of-fold, folds grouped by cluster, over the training rows (fraud vs legit + sampled). */
+  /** How the model folds were drawn: by cluster, or by account where the fraud labels sit in too few clusters. */
+  grouping: 'cluster' | 'account';
+  /** Out-of-fold, folds grouped by cluster (or by account, see grouping), over the training rows (fraud vs legit + sampled). */
   rocAuc: number | null;
   prAuc: number | null;
   /** The same folds with a regularised logistic regression on the same features, for comparison. */
@@ -293,6 +294,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
   // From every unlabelled account, hubs included: the negatives stand for the population.
   const pool = order.filter((i) => label[i] === 0);
+  if (legit.length === 0 && pool.length === 0) {
+    card.status = 'too_few_labels';
+    card.message = `every account in the window is labelled fraud (${fraud.length}): with no legit label and no unlabelled account to sample, there is nothing to tell fraud from; the learned signal is left out of this run`;
+    return done(null, null);
+  }
   const poolIds = pool.map((i) => inp.ids[i]!);
   const take = Math.min(wantSampled, pool.length);
   // Bottom-k by a seeded hash of the id (sampleNegatives): a night's new accounts change the sample
@@ -376,7 +382,37 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     [groups[k], groups[j]] = [groups[j]!, groups[k]!];
   }
   const foldOfGroup = new Map(groups.map((g, k) => [g, k % o.folds]));
-  const cvFold = fit.map((i) => foldOfGroup.get(groupKey(i))!);
+  let cvFold = fit.map((i) => foldOfGroup.get(groupKey(i))!);
+  // Every fold's model must see both classes. With the fraud labels in one cluster (one investigated
+  // ring, a first set of labels), folds grouped by cluster leave a fold whose model saw no fraud: its
+  // out-of-fold scores, and the calibration fitted on them, would say nothing or the opposite. Then
+  // the folds are the accounts' feature folds, and the card says the figures are optimistic.
+  const bothClassesInTraining = (folds: number[]) => {
+    for (let f = 0; f < o.folds; f++) {
+      let tested = false;
+      let pos = 0;
+      let neg = 0;
+      folds.forEach((g, r) => {
+        if (g === f) tested = true;
+        else if (label[fit[r]!] === 1) pos++;
+        else neg++;
+      });
+      if (tested && (pos === 0 || neg === 0)) return false;
+    }
+    return true;
+  };
+  if (!bothClassesInTraining(cvFold)) {
+    cvFold = fit.map((i) => featureFold[i]!);
+    card.grouping = 'account';
+    card.notes.push(
+      `the fraud labels sit in too few clusters for folds grouped by cluster (a fold's model would have seen no fraud): the folds are by account, so a cluster-mate's label may have trained the model that scored an account — the cross-validated figures are optimistic`,
+    );
+    if (!bothClassesInTraining(cvFold)) {
+      card.status = 'too_few_labels';
+      card.message = `${fraud.length} fraud labels cannot be split into ${o.folds} folds that each train on fraud and legit: the learned signal is left out of this run`;
+      return done(null, null);
+    }
+  }
   const xTrain = selectRows(x, fit);
   const y = Float64Array.from(fit, (i) => (label[i] === 1 ? 1 : 0));
   const oof = new Float64Array(fit.length);
@@ -412,6 +448,13 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   }
   const platt: Platt = fitPlatt(oof, y);
   card.calibration = { a: round6(platt.a), b: round6(platt.b) };
+  // A model no better than chance on labels it did not see (or whose calibration runs backwards:
+  // Platt's a ≥ 0) would rank accounts by noise or upside down: left out, the rules score the run.
+  if (!(card.rocAuc! > 0.5) || !(platt.a < 0)) {
+    card.status = 'unreliable';
+    card.message = `the learned model's cross-validated ROC-AUC is ${card.rocAuc} on ${fraud.length} fraud labels (no better than chance on labels it did not see): the learned signal is left out of this run and the rules score it`;
+    return done(null, null);
+  }
 
   mark('cross-validation');
   inp.onStep?.('learned.final-model');

@@ -110,7 +110,7 @@ export interface Run {
 /** The learned model's card on a run record (docs/outputs.md). */
 export interface ModelCard {
   mode: 'off' | 'shadow' | 'on';
-  status: 'trained' | 'too_few_labels' | 'off';
+  status: 'trained' | 'too_few_labels' | 'unreliable' | 'off';
   message: string | null;
   model: string | null;
   labels: { fraud: number; legit: number; sampled: number; bySource: { fraud: Record<string, number>; legit: Record<string, number> } };

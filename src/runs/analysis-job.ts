@@ -349,7 +349,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     Object.assign(timings, out.timings);
     Object.assign(counts, out.counts);
     result.model = { ...out.model };
-    if (out.model.status === 'too_few_labels') warnings.push(out.model.message!);
+    if (out.model.status === 'too_few_labels' || out.model.status === 'unreliable') warnings.push(out.model.message!);
     // Labels mostly older than the window: history imported for a longer span than the analysis
     // reads (routine in a long-running store are a few old ones, noted on the model card only).
     const outside = out.model.labels.outsideWindow;

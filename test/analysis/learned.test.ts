@@ -18,7 +18,7 @@ import { ANALYSIS_DEFAULTS, runAnalysis, type AnalysisOutput } from '../../src/a
 import { relayChains, relaySteps, RISK_DEFAULTS, type LabelValue } from '../../src/analysis/risk.js';
 import { createRng } from '../../src/analysis/rng.js';
 import { createWorld } from '../../dev/synth/world.js';
-import { analyse as analyseT, background, DAY, flowsOf, ring } from './helpers.js';
+import { analyse as analyseT, background, DAY, flowsOf, ring, type T as HelperT } from './helpers.js';
 
 function table(flows: Flows) {
   const graph = buildAccountGraph(flows);
@@ -63,7 +63,14 @@ test("counterparties' features: transfer-weighted mean and highest anomaly, mean
   base.data[at('b') * base.cols + clustering] = 0.5;
   base.data[at('c') * base.cols + clustering] = 0.2;
   const anomaly = new Float64Array(n);
-  for (const [id, v] of [['a', 0.5], ['b', 0.8], ['c', 0.4], ['d', 0.6], ['h', 0.9]] as const) anomaly[at(id)] = v;
+  for (const [id, v] of [
+    ['a', 0.5],
+    ['b', 0.8],
+    ['c', 0.4],
+    ['d', 0.6],
+    ['h', 0.9],
+  ] as const)
+    anomaly[at(id)] = v;
   const [mean, max, clust] = neighbourColumns(flows, isHub, base, anomaly);
   // a: b twice, c once (the hub h left out).
   assert.ok(Math.abs(mean![at('a')]! - (2 * 0.8 + 0.4) / 3) < 1e-12);
@@ -253,17 +260,33 @@ test('the negatives sample: bottom-k by the id, so new accounts barely change it
 test('the learned explanation phrases: factors for log ratios, rank only for proximities, yes/no for flags', () => {
   const col = (name: string, text: string, unit: string, log?: boolean) => ({ name, text, unit, log });
   assert.equal(
-    featurePhrase(col('velocity_change', 'activity in the last 4 weeks against its earlier rate (log ratio)', 'ratio'), Math.log(0.05), 0.97),
+    featurePhrase(
+      col('velocity_change', 'activity in the last 4 weeks against its earlier rate (log ratio)', 'ratio'),
+      Math.log(0.05),
+      0.97,
+    ),
     'activity in the last 4 weeks against its earlier rate ×0.05',
   );
-  assert.equal(featurePhrase(col('fan_ratio', 'payers per payee (log ratio)', 'ratio'), Math.log(40), 0.004), 'payers per payee ×40 (top 1%)');
+  assert.equal(
+    featurePhrase(col('fan_ratio', 'payers per payee (log ratio)', 'ratio'), Math.log(40), 0.004),
+    'payers per payee ×40 (top 1%)',
+  );
   assert.equal(
     featurePhrase(col('fraud_downstream', 'closeness downstream of labelled fraud accounts', 'score'), 2.31, 0.018),
     'closeness downstream of labelled fraud accounts: top 2% of accounts',
   );
-  assert.equal(featurePhrase(col('legit_proximity', 'closeness to accounts labelled legit', 'score'), 0, 1), 'closeness to accounts labelled legit: low (bottom 1%)');
-  assert.equal(featurePhrase(col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'), 1, 0.03), 'its cluster is a ring, chain or fan: yes');
-  assert.equal(featurePhrase(col('night_share', 'share of transfers at night (00-06 UTC)', 'share'), 0.234, 0.009), 'share of transfers at night (00-06 UTC) 23% (top 1%)');
+  assert.equal(
+    featurePhrase(col('legit_proximity', 'closeness to accounts labelled legit', 'score'), 0, 1),
+    'closeness to accounts labelled legit: low (bottom 1%)',
+  );
+  assert.equal(
+    featurePhrase(col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'), 1, 0.03),
+    'its cluster is a ring, chain or fan: yes',
+  );
+  assert.equal(
+    featurePhrase(col('night_share', 'share of transfers at night (00-06 UTC)', 'share'), 0.234, 0.009),
+    'share of transfers at night (00-06 UTC) 23% (top 1%)',
+  );
   assert.equal(featurePhrase(col('in_count', 'transfers received', 'count', true), Math.log1p(41), 0.6), 'transfers received 41');
 });
 
@@ -337,7 +360,8 @@ test('PU bagging: more samples of negatives move only the scores no cross-valida
   assert.ok(!one.model.notes.some((n) => n.includes('bagging')));
   let moved = 0;
   one.ids.forEach((id, i) => {
-    if (labelled.has(id)) assert.equal(five.learnedScore![i], one.learnedScore![i], `${id}: a labelled account keeps its out-of-fold score`);
+    if (labelled.has(id))
+      assert.equal(five.learnedScore![i], one.learnedScore![i], `${id}: a labelled account keeps its out-of-fold score`);
     else if (five.learnedScore![i] !== one.learnedScore![i]) moved++;
   });
   assert.ok(moved > one.ids.length / 2, `${moved} unlabelled accounts scored by the mean of five models`);
@@ -361,6 +385,61 @@ test('an empty window with fraud labels: the run completes and says the labels a
   const out = await analyse([], new Map([...labelled].slice(0, 4)));
   assert.equal(out.model.status, 'too_few_labels');
   assert.equal(out.score.length, 0);
+});
+
+// One investigated group: 20 accounts paying each other daily (one cluster), all labelled fraud, an
+// unlabelled group just like it elsewhere, and ordinary friend triads.
+function oneLabelledGroup(): { tx: HelperT[]; labels: Record<string, LabelValue> } {
+  const r = createRng('one-group');
+  const tx: HelperT[] = background('P', 60, 60);
+  for (const p of ['F', 'U'])
+    for (let day = 0; day < 40; day++)
+      for (let i = 0; i < 20; i++) {
+        const j = (i + 1 + Math.floor(r() * 19)) % 20;
+        tx.push({ from: `${p}${i}`, to: `${p}${j}`, amount: 900 + Math.floor(r() * 200), day, hour: Math.floor(r() * 6) });
+      }
+  const labels: Record<string, LabelValue> = {};
+  for (let i = 0; i < 20; i++) labels[`F${i}`] = 'fraud';
+  return { tx, labels };
+}
+
+test('every fraud label in one cluster: folds by account (the card says so), calibration the right way round, no inverted scores', async () => {
+  const { tx, labels } = oneLabelledGroup();
+  const out = await analyseT(tx, { labels });
+  const fClusters = new Set(Object.keys(labels).map((id) => out.clusterOf[out.ids.indexOf(id)]));
+  assert.equal(fClusters.size, 1, 'the labelled group is one cluster');
+  assert.equal(out.model.status, 'trained');
+  assert.equal(out.model.grouping, 'account');
+  assert.match(out.model.notes.join('\n'), /too few clusters for folds grouped by cluster/);
+  assert.ok(out.model.calibration!.a < 0, `calibration a = ${out.model.calibration!.a}: higher model scores mean fraud`);
+  assert.ok(out.model.rocAuc! > 0.5);
+  // Before: the fold holding the group trained on no fraud, out-of-fold ROC-AUC ~0.1, Platt's a > 0.
+});
+
+test('every training row in one cluster: the run completes and the learned signal is left out or trained, never a crash', async () => {
+  const tx: HelperT[] = [];
+  for (let day = 0; day < 10; day++)
+    for (let i = 0; i < 22; i++)
+      for (let j = 0; j < 22; j++) if (i !== j) tx.push({ from: `A${i}`, to: `A${j}`, amount: 100, day, hour: (i + j) % 24 });
+  const labels: Record<string, LabelValue> = {};
+  for (let i = 0; i < 20; i++) labels[`A${i}`] = 'fraud';
+  const out = await analyseT(tx, { labels });
+  assert.equal(out.clusters.length, 1);
+  assert.notEqual(out.model.status, 'trained', 'two unlabelled accounts in the fraud group cannot make a model');
+  assert.ok(out.model.message, 'the card says why');
+  assert.equal(out.learnedScore, null);
+  assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
+});
+
+test('every account labelled fraud: nothing to learn legit from, said on the card, the rules score the run', async () => {
+  const tx = background('Q', 10, 30);
+  const labels: Record<string, LabelValue> = {};
+  for (const t of tx) labels[t.from] = labels[t.to] = 'fraud';
+  const out = await analyseT(tx, { labels, params: { learned: { ...ANALYSIS_DEFAULTS.learned, minFraudLabels: 10 } } });
+  assert.equal(out.model.status, 'too_few_labels');
+  assert.match(out.model.message!, /every account in the window is labelled fraud \(30\)/);
+  assert.equal(out.model.rocAuc, null);
+  assert.equal(out.learnedScore, null);
 });
 
 test('shadow mode: the served list is the rules list; the learned list is kept aside', async () => {

@@ -1,7 +1,7 @@
 // Clusters, roles and cluster types on small graphs whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
+import { buildAccountGraph, dampedWeight, pairOrder } from '../../src/analysis/graph.js';
 import { CENTRALITY_DEFAULTS, computeCentrality, pagerankTolerance } from '../../src/analysis/centrality.js';
 import { detectCommunities } from '../../src/analysis/communities.js';
 import { createRng } from '../../src/analysis/rng.js';
@@ -213,4 +213,14 @@ test('PageRank on a small periodic graph converges: a run on a handful of accoun
   assert.equal(pagerankTolerance(412, CENTRALITY_DEFAULTS), 1e-9);
   assert.equal(pagerankTolerance(100_000, CENTRALITY_DEFAULTS), 1e-9);
   assert.ok(pagerankTolerance(4, CENTRALITY_DEFAULTS) > 1e-8);
+});
+
+test('dust: an account whose only outflow is a 1e-15 transfer (one minor unit of a 15-decimal currency) keeps a positive weight; the run completes', async () => {
+  assert.ok(dampedWeight(1e-15, 1) > 0, 'log2(1 + 1e-16) is exactly 0; the weight must not be');
+  assert.equal(dampedWeight(250, 3), Math.log2(1 + 25) * (1 + Math.log2(3)), 'ordinary amounts: the v1 expression, bit for bit');
+  const tx: T[] = background('P', 40, 30);
+  tx.push({ from: 'DUSTER', to: 'P0a', amount: 1e-15, day: 5 });
+  const out = await analyse(tx, { days: 30 });
+  assert.ok(out.ids.includes('DUSTER'));
+  assert.ok(Array.from(out.centrality.pagerank).every((x) => Number.isFinite(x) && x > 0));
 });
