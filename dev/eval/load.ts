@@ -9,6 +9,7 @@ import { parseColumnMap, readRows } from '../../src/ingest/read-rows.js';
 import { validateRow } from '../../src/ingest/record.js';
 import { validationRules } from '../../src/ingest/rules.js';
 import { converter, windowAggregator } from '../../src/runs/analysis-job.js';
+import { TransferTable } from '../../src/runs/transfer-table.js';
 
 const DAY = 86_400_000;
 
@@ -87,14 +88,24 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
   const aggregator = windowAggregator(config, windowFrom, asOf);
   const toBase = converter(config);
   let unconverted = 0;
+  // Fed in the job's canonical order (src/runs/transfer-table.ts), not the file's: the aggregator's
+  // floating-point sums follow the order it is fed in, and a run's results must not depend on how the
+  // file happened to be sorted (a run reads Neo4j in store order and feeds the same canonical order).
+  const table = new TransferTable();
   for (let k = 0; k < at.length; k++) {
     if (at[k]! < windowFrom || at[k]! > asOf) continue;
-    const amount = toBase(minor[k]!, currency[k]!);
+    table.add(from[k]!, to[k]!, minor[k]!, currency[k]!, at[k]!, channel[k]!, null);
+  }
+  const ids = table.ids.values;
+  const currencies = table.currencies.values;
+  const channels = table.channels.values;
+  for (const k of table.canonicalOrder()) {
+    const amount = toBase(table.minor[k]!, currencies[table.currency[k]!]!);
     if (amount === null) {
       unconverted++;
       continue;
     }
-    aggregator.add({ from: from[k]!, to: to[k]!, amount, at: at[k]!, channel: channel[k]! });
+    aggregator.add({ from: ids[table.from[k]!]!, to: ids[table.to[k]!]!, amount, at: table.at[k]!, channel: channels[table.channel[k]!]! });
   }
   return {
     flows: aggregator.finish(),
