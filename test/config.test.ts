@@ -86,6 +86,11 @@ test('ACCTNET_WATCH_TAKEOVER_MIN_SCORE is never above ACCTNET_WATCH_MIN_SCORE: t
   });
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.6' }).watch.takeoverMinScore, 0.6);
   assert.equal(loadConfig({ ACCTNET_WATCH_TAKEOVER_MIN_SCORE: '0.9', ACCTNET_WATCH_MIN_SCORE: '0.7' }).watch.takeoverMinScore, 0.7);
+  // Read once: a bad value is one problem, not two.
+  assert.throws(
+    () => loadConfig({ ACCTNET_WATCH_MIN_SCORE: 'high' }),
+    (err: Error) => err.message.split('ACCTNET_WATCH_MIN_SCORE').length === 2,
+  );
 });
 
 test('ACCTNET_RECOMPUTE_CRON and ACCTNET_RECOMPUTE_TZ are checked at start-up as the job scheduler would read them', () => {

@@ -32,6 +32,28 @@ export function releaseScore(threshold: number, margin: number | null): number |
   return margin === null ? null : Math.max(0, Math.round((threshold - margin) * 1000) / 1000);
 }
 
+/**
+ * The list's order: account ids by Unicode code point, which is the byte order of their UTF-8 (what
+ * docs/outputs.md promises a gateway that merges or binary-searches the file). JavaScript's `<`
+ * compares UTF-16 units, which differs for ids mixing characters above U+FFFF (surrogate pairs) with
+ * U+E000–U+FFFF.
+ */
+export function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    // A surrogate stands for a code point above U+FFFF: after anything from U+E000 up.
+    if (xs !== ys && (xs ? y : x) >= 0xe000) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 /** Candidates at or above the threshold (or kept by the run's hysteresis: STILL_LISTED), overrides applied. */
 export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: number, overrides: Iterable<Override>): BlacklistEntry[] {
   const byAccount = new Map<string, BlacklistEntry>();
@@ -40,7 +62,7 @@ export function buildBlacklist(candidates: Iterable<BlacklistEntry>, threshold: 
     if (o.action === 'exclude') byAccount.delete(o.accountId);
     else byAccount.set(o.accountId, { accountId: o.accountId, clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] });
   }
-  return [...byAccount.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+  return [...byAccount.values()].sort((a, b) => compareIds(a.accountId, b.accountId));
 }
 
 /**
@@ -170,5 +192,5 @@ export function withProvisional(
     if (round.size === 0) break;
     for (const [id, e] of round) byAccount.set(id, e);
   }
-  return [...byAccount.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+  return [...byAccount.values()].sort((a, b) => compareIds(a.accountId, b.accountId));
 }

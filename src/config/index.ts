@@ -360,7 +360,7 @@ export const VARS = {
     name: 'ACCTNET_SCORE_CHURN_STEP',
     default: '0.05',
     expected: 'a number 0..1 (0: every score change is a change)',
-    doc: "A listed account whose score moved by less than this, with the same cluster and evidence (reason codes and the accounts they name; their figures may move), keeps the entry the gateways already have: it is not a changed entry in diffs and webhooks.",
+    doc: 'A listed account whose score moved by less than this, with the same cluster and evidence (reason codes and the accounts they name; their figures may move), keeps the entry the gateways already have: it is not a changed entry in diffs and webhooks.',
     parse: p.number(0, 1),
   }),
   migrationMinScore: defineVar({
@@ -565,7 +565,7 @@ export const VARS = {
     name: 'ACCTNET_RATE_LIMIT_PER_MINUTE',
     default: '1200',
     expected: 'an integer 1..1000000',
-    doc: 'Requests per minute per API key (per address without one). A gateway\'s conditional poll of GET /v1/blacklist that is answered 304 (its If-None-Match names the served version) is not counted.',
+    doc: "Requests per minute per API key (per address without one). A gateway's conditional poll of GET /v1/blacklist that is answered 304 (its If-None-Match names the served version) is not counted.",
     parse: p.int(1, 1000000),
   }),
   apiStateTtlMs: defineVar({
@@ -760,6 +760,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = <T>(spec: VarSpec<T>): T => read(env, spec, problems);
   const root = projectRoot();
 
+  // Read once: two settings depend on it, and a bad value is one problem, reported once.
+  const watchMinScore = v(VARS.watchMinScore);
   const explicitUri = v(VARS.neo4jUri);
   const boltPort = v(VARS.neo4jBoltPort);
   let password = v(VARS.neo4jPassword);
@@ -852,8 +854,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     watch: {
       enabled: v(VARS.watch),
-      minScore: v(VARS.watchMinScore),
-      takeoverMinScore: Math.min(v(VARS.watchTakeoverMinScore), v(VARS.watchMinScore)),
+      minScore: watchMinScore,
+      takeoverMinScore: Math.min(v(VARS.watchTakeoverMinScore), watchMinScore),
       autoList: v(VARS.watchAutoList),
       maxAutoListPerHour: v(VARS.watchMaxAutoListPerHour),
       chainDepth: v(VARS.watchChainDepth),

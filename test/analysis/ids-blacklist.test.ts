@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { buildBlacklist, diffBlacklists, guardDecision, type BlacklistEntry } from '../../src/analysis/blacklist.js';
+import { buildBlacklist, compareIds, diffBlacklists, guardDecision, type BlacklistEntry } from '../../src/analysis/blacklist.js';
 import { assignStableIds } from '../../src/analysis/stable-ids.js';
 import { csvLine, renderCsv, renderJson } from '../../src/blacklist/render.js';
 
@@ -54,6 +54,20 @@ test('overrides: exclude wins over the score, include adds a manual entry with c
     ['b', 'z'],
   );
   assert.deepEqual(list[1], { accountId: 'z', clusterId: null, score: 1, reasons: ['MANUAL_INCLUDE'] });
+});
+
+test("the list is sorted by the ids' UTF-8 bytes (code points), as docs/outputs.md says, also for characters above U+FFFF", () => {
+  const ids = ['b', 'a', '\u{1F600}x', '\uFF21x', 'A', 'é', '\uE000', 'ab', ''];
+  const entries = ids.map((accountId) => ({ accountId, clusterId: null, score: 0.9, reasons: ['LEARNED'] }));
+  const listed = buildBlacklist(entries, 0.45, []).map((e) => e.accountId);
+  const byBytes = [...ids].sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8')));
+  assert.deepEqual(listed, byBytes);
+  // JavaScript's own < puts the emoji (a surrogate pair) before U+FF21; UTF-8 puts it after.
+  assert.ok('\u{1F600}x' < '\uFF21x');
+  assert.ok(compareIds('\u{1F600}x', '\uFF21x') > 0);
+  for (const x of ids)
+    for (const y of ids)
+      assert.equal(Math.sign(compareIds(x, y)), Math.sign(Buffer.compare(Buffer.from(x), Buffer.from(y))), `${x} vs ${y}`);
 });
 
 test('diff: added entries (new or changed) and removed account ids', () => {

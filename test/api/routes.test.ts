@@ -251,6 +251,15 @@ describe('API routes', () => {
     );
     assert.equal(exported.status, 0, exported.stderr);
     assert.equal(createHash('sha256').update(fs.readFileSync(out)).digest('hex'), json.headers['x-blacklist-sha256']);
+    // `acctnet blacklist versions` shows the stored hashes to check such a file against (docs/outputs.md).
+    const versions = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), 'blacklist', 'versions', '--limit', '50'], {
+      env: testEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(versions.status, 0, versions.stderr);
+    const line = versions.stdout.split('\n').find((l) => l.startsWith(`v${version} `));
+    assert.ok(line?.includes(`sha256 json=${json.headers['x-blacklist-sha256']} csv=${csv.headers['x-blacklist-sha256']}`), line);
     const notModified = await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-json"` });
     assert.equal(notModified.statusCode, 304);
     // No body, and no header announcing one (a strict HTTP client would wait for it).

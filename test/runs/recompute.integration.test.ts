@@ -13,6 +13,7 @@ import { RECOMPUTE_QUEUE, requestRecompute, syncSchedule, SCHEDULER_ID } from '.
 import { createRecomputeWorker } from '../../src/runs/recompute-worker.js';
 import { pruneOldResults, type RecomputeDeps, type RunSummary } from '../../src/runs/recompute.js';
 import { createWorld, type World } from '../../dev/synth/world.js';
+import { startRecomputeWorker } from '../../workers/recompute.js';
 import { testLogger } from '../helpers/env.js';
 import { seedTransfers } from '../helpers/seed.js';
 import { openServices, type TestServices } from '../helpers/services.js';
@@ -301,6 +302,22 @@ describe('recompute (real Neo4j and Redis)', () => {
     assert.equal(schedulers[0]!.pattern, '30 3 * * *');
     await syncSchedule(queue, { ...s.config, analysis: { ...s.config.analysis, cron: null } });
     assert.equal((await queue.getJobSchedulers()).length, 0);
+    // The worker `acctnet recompute --wait` starts in its own process when none is connected leaves
+    // the schedule alone (the deployment turned it off here); a deployment's worker sets it.
+    const once = await startRecomputeWorker(s.rt, { name: 'cli-once', schedule: false });
+    try {
+      assert.equal((await queue.getJobSchedulers()).length, 0);
+      assert.equal(await queue.getGlobalConcurrency(), 1);
+    } finally {
+      await once.close();
+    }
+    const deployed = await startRecomputeWorker(s.rt, { name: 'deployed' });
+    try {
+      assert.equal((await queue.getJobSchedulers()).length, 1);
+    } finally {
+      await deployed.close();
+      await syncSchedule(queue, { ...s.config, analysis: { ...s.config.analysis, cron: null } });
+    }
   });
 
   test('ACCTNET_KEEP_RUNS: the newest runs keep their per-account results, older ones only their record', async () => {

@@ -30,7 +30,7 @@ export function registerRecompute(program: Command): void {
         const connected = await queue.getWorkersCount();
         if (opts.wait && connected === 0) {
           say('No worker process is connected; running the recompute worker in this process.');
-          const worker = await startRecomputeWorker(rt, { name: `acctnet-recompute-${process.pid}` });
+          const worker = await startRecomputeWorker(rt, { name: `acctnet-recompute-${process.pid}`, schedule: false });
           rt.onClose(() => worker.close());
         }
         const events = opts.wait ? new QueueEvents(RECOMPUTE_QUEUE, { connection: rt.redis(), prefix: rt.config.queue.prefix }) : undefined;
