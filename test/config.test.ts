@@ -114,6 +114,16 @@ test("ACCTNET_JOB_ATTEMPTS: the default's retries, with BullMQ's own exponential
   assert.ok(waited < 2 * 3_600_000, `and not far beyond an hour: ${waited} ms`);
 });
 
+test("the watch's publication retries: the last attempt about 34 minutes after the failure (docs/analysis.md)", async () => {
+  const { Backoffs } = await import('bullmq');
+  const { PUBLISH_RETRY } = await import('../src/queue/publish-queue.js');
+  const backoff = Backoffs.normalize({ type: 'exponential', delay: PUBLISH_RETRY.delayMs })!;
+  let waited = PUBLISH_RETRY.delayMs; // the first attempt is queued with this delay
+  for (let made = 1; made < PUBLISH_RETRY.attempts; made++)
+    waited += Number(await Backoffs.calculate(backoff, made, new Error('x'), {} as never));
+  assert.ok(Math.abs(waited / 60_000 - 34) < 1, `the last attempt ${waited / 60_000} minutes after the failure`);
+});
+
 test('ACCTNET_JAVA_HOME: a JDK that is not there is refused by name, not passed over for another one', async () => {
   const { findJavaHome } = await import('../src/neo4j/local.js');
   const local = loadConfig({ ACCTNET_JAVA_HOME: '/no/such/jdk' }).localNeo4j;

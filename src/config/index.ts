@@ -24,7 +24,13 @@ export const VARS = {
     doc: 'Neo4j to use. Unset: the managed local Neo4j started by `acctnet neo4j start` (bolt://127.0.0.1:ACCTNET_NEO4J_BOLT_PORT).',
     parse: p.url(['bolt', 'neo4j', 'bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']),
   }),
-  neo4jUser: defineVar({ name: 'NEO4J_USER', default: 'neo4j', expected: 'a user name', doc: 'Neo4j user.', parse: p.nonEmpty }),
+  neo4jUser: defineVar({
+    name: 'NEO4J_USER',
+    default: 'neo4j',
+    expected: 'a user name',
+    doc: 'Neo4j user, with NEO4J_URI (the managed local Neo4j has only its built-in neo4j user).',
+    parse: p.nonEmpty,
+  }),
   neo4jPassword: defineVar({
     name: 'NEO4J_PASSWORD',
     expected: 'a password of at least 8 characters',
@@ -99,7 +105,7 @@ export const VARS = {
     name: 'ACCTNET_NEO4J_START_TIMEOUT_MS',
     default: '120000',
     expected: 'milliseconds 5000..900000',
-    doc: 'How long `acctnet neo4j start` waits for Bolt to answer.',
+    doc: 'How long a start of the managed local Neo4j waits for Bolt to answer (`acctnet neo4j start`, and `serve`, `worker` or any command that starts it).',
     parse: p.int(5000, 900000),
   }),
   neo4jMaxRetryTimeMs: defineVar({
@@ -146,14 +152,14 @@ export const VARS = {
     name: 'ACCTNET_JOB_ATTEMPTS',
     default: '13',
     expected: 'an integer 1..100',
-    doc: 'Attempts per ingest job before it lands in the failed set. With the default backoff the 12 retries wait 1, 2, 4 … 2,048 s: 68 minutes in all, so a job outlasts an hour of Neo4j being away.',
+    doc: 'Attempts per ingest job before it lands in the failed set. With the default backoff the 12 retries wait 1, 2, 4 … 2,048 s: 68 minutes in all, so a job outlasts an hour of Neo4j being away. Fixed on each job when it is queued: set it on the processes that queue ingest jobs (API, `import`, `batches retry`), not only on workers.',
     parse: p.int(1, 100),
   }),
   jobBackoffMs: defineVar({
     name: 'ACCTNET_JOB_BACKOFF_MS',
     default: '1000',
     expected: 'milliseconds 10..600000',
-    doc: 'First retry delay of a failed ingest job; doubles on every attempt (recompute, webhook and publication jobs have their own retry rules: ACCTNET_WEBHOOK_BACKOFF_MS for webhooks).',
+    doc: 'First retry delay of a failed ingest job; doubles on every attempt (recompute, webhook and publication jobs have their own retry rules: ACCTNET_WEBHOOK_BACKOFF_MS for webhooks). Fixed on each job when it is queued, as ACCTNET_JOB_ATTEMPTS.',
     parse: p.int(10, 600000),
   }),
 
@@ -239,7 +245,7 @@ export const VARS = {
     name: 'ACCTNET_HTTP_MAX_ROWS',
     default: '10000',
     expected: 'an integer 1..100000',
-    doc: 'Most transactions accepted by one POST /v1/transactions.',
+    doc: 'Most transactions accepted by one POST /v1/transactions. A request must also fit in ACCTNET_INGEST_MAX_BACKLOG_JOBS × ACCTNET_INGEST_BATCH_SIZE rows (10,000 by default): the smaller of the two applies (a 413 says how many rows fit).',
     parse: p.int(1, 100000),
   }),
 
@@ -437,7 +443,7 @@ export const VARS = {
     name: 'ACCTNET_GUARD_MAX_SIZE_CHANGE',
     default: '0.2',
     expected: 'a share 0..10',
-    doc: "A run's new blacklist version whose size differs from the served one by more than this share is held for approval (versions of the successor watch are bounded by ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR; an override, approval or rollback is an admin's act).",
+    doc: "A run's new blacklist version whose size differs from the served one by more than this share is held for approval (versions of the successor watch are bounded by ACCTNET_WATCH_MAX_AUTO_LIST_PER_HOUR; an override, approval or rollback is a person's act — an investigator's or an admin's).",
     parse: p.number(0, 10),
   }),
   guardMaxChurn: defineVar({
@@ -523,14 +529,14 @@ export const VARS = {
     name: 'ACCTNET_WEBHOOK_ATTEMPTS',
     default: '10',
     expected: 'an integer 1..50',
-    doc: 'Delivery attempts per webhook and version before it lands in the failed set (the receiver then catches up with ?since=).',
+    doc: 'Delivery attempts per webhook and version before it lands in the failed set (the receiver then catches up with ?since=). Fixed on each delivery when a version is published, by whichever process publishes (API for overrides, approvals, pins and rollbacks; workers for runs and the successor watch; admin CLI commands): set it on all of them.',
     parse: p.int(1, 50),
   }),
   webhookBackoffMs: defineVar({
     name: 'ACCTNET_WEBHOOK_BACKOFF_MS',
     default: '2000',
     expected: 'milliseconds 10..3600000',
-    doc: 'First retry delay of a failed webhook delivery; doubles on every attempt.',
+    doc: 'First retry delay of a failed webhook delivery; doubles on every attempt. Set where ACCTNET_WEBHOOK_ATTEMPTS is.',
     parse: p.int(10, 3600000),
   }),
   webhookTimeoutMs: defineVar({
@@ -558,7 +564,7 @@ export const VARS = {
     name: 'ACCTNET_PUBLIC_URL',
     default: 'http://127.0.0.1:3000',
     expected: 'an http(s) URL',
-    doc: 'Base URL gateways reach the API at; used in pull links sent to webhooks.',
+    doc: 'Base URL gateways reach the API at; used in pull links sent to webhooks. Read by the workers that deliver webhooks (not by the API): set it there.',
     parse: p.url(['http', 'https']),
   }),
   rateLimit: defineVar({
