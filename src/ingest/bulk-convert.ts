@@ -92,7 +92,12 @@ export async function convertToImportFiles(opts: ConvertOptions): Promise<Conver
   const plan = threads > 1 ? fileRanges(opts.file, opts.format, opts.rangeBytes ?? RANGE_BYTES) : null;
   if (plan && plan.ranges.length > 1) {
     try {
-      return await convertOnce(opts, (progress) => threadedItems(opts, plan, threads, progress), Math.min(threads, plan.ranges.length), null);
+      return await convertOnce(
+        opts,
+        (progress) => threadedItems(opts, plan, threads, progress),
+        Math.min(threads, plan.ranges.length),
+        null,
+      );
     } catch (err) {
       if (!(err instanceof RangeReadFailed)) throw err;
       return convertOnce(opts, (progress) => onePassItems(opts, progress), 1, err.message);
@@ -121,7 +126,11 @@ async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): A
   let batch: ConvertItem[] = [];
   try {
     for await (const item of readRows(counter, opts.format, opts.map)) {
-      batch.push(item.kind === 'rejected' ? item : { kind: 'row', row: checkRow({ line: item.line, fields: item.fields, raw: item.raw }, opts.rules) });
+      batch.push(
+        item.kind === 'rejected'
+          ? item
+          : { kind: 'row', row: checkRow({ line: item.line, fields: item.fields, raw: item.raw }, opts.rules) },
+      );
       if (batch.length >= ONE_PASS_BATCH) {
         yield batch;
         batch = [];
@@ -139,10 +148,23 @@ async function* onePassItems(opts: ConvertOptions, progress: ConvertProgress): A
  * The file's ranges read by `threads` threads, their results taken in file order; at most one
  * range more than there are threads is read ahead of the one being taken (bounded memory).
  */
-async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: number, progress: ConvertProgress): AsyncGenerator<ConvertItem[]> {
-  const tasks: RangeTask[] = plan.ranges.map((r, index) => ({ index, start: r.start, end: r.end, prefixEnd: index === 0 ? 0 : plan.headerEnd }));
+async function* threadedItems(
+  opts: ConvertOptions,
+  plan: FileRanges,
+  threads: number,
+  progress: ConvertProgress,
+): AsyncGenerator<ConvertItem[]> {
+  const tasks: RangeTask[] = plan.ranges.map((r, index) => ({
+    index,
+    start: r.start,
+    end: r.end,
+    prefixEnd: index === 0 ? 0 : plan.headerEnd,
+  }));
   const data: ConvertThreadData = { file: opts.file, format: opts.format, map: opts.map, rules: opts.rules };
-  const pool = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(new URL('./bulk-convert-worker.js', import.meta.url), { workerData: data }));
+  const pool = Array.from(
+    { length: Math.min(threads, tasks.length) },
+    () => new Worker(new URL('./bulk-convert-worker.js', import.meta.url), { workerData: data }),
+  );
   const results = new Map<number, RangeResult>();
   let failure: string | null = null;
   let closing = false;
@@ -189,22 +211,18 @@ async function* threadedItems(opts: ConvertOptions, plan: FileRanges, threads: n
         continue;
       }
       results.delete(taken);
-      if ('error' in result) throw new RangeReadFailed(`bytes ${tasks[taken]!.start}–${tasks[taken]!.end} could not be read apart: ${result.error}`);
+      if ('error' in result)
+        throw new RangeReadFailed(`bytes ${tasks[taken]!.start}–${tasks[taken]!.end} could not be read apart: ${result.error}`);
       const task = tasks[taken]!;
       taken++;
       dispatch();
-      // Line numbers of the whole file: the lines before the range added (less the CRLFs inside
-      // quoted fields before it, which the reader counted twice, for the lines rows start at); an
-      // unreadable record's reason names csv-parse's line, which moves the same way.
+      // Line numbers of the whole file: the lines before the range added, less the CRLFs inside
+      // quoted fields before it (which the reader counted twice) — for rows and rejected records
+      // alike, both numbered where they start.
       const items = unpackItems(result.items);
       for (const item of items) {
-        if (item.kind === 'row') {
-          item.row.line += linesBefore - crlfBefore;
-        } else {
-          const local = item.line + result.prefixLines;
-          item.line += linesBefore;
-          if (local !== item.line && item.reason.startsWith('unreadable CSV record:')) item.reason = item.reason.replace(`on line ${local}`, `on line ${item.line}`);
-        }
+        if (item.kind === 'row') item.row.line += linesBefore - crlfBefore;
+        else item.line += linesBefore - crlfBefore;
       }
       yield items;
       linesBefore += result.lines;

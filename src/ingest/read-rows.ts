@@ -16,6 +16,44 @@ export type ReadItem =
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
 
+/**
+ * Longest field value an ingest job carries (the queue's payload schema, src/queue/ingest-queue.ts).
+ * A longer one is rejected as its row is read: queued, it would fail the whole job — every good row
+ * of it — as a malformed payload.
+ */
+export const MAX_FIELD_LENGTH = 100_000;
+
+/**
+ * What is wrong with a row's fields before any rule of the worker applies, or undefined: a value too
+ * long to queue, or text that was not UTF-8 (the decoder put U+FFFD where bytes were invalid: two
+ * different Latin-1 ids would become the same id and one row would vanish as its duplicate).
+ */
+export function fieldsProblem(fields: RawFields): string | undefined {
+  for (const name in fields) {
+    const v = fields[name as CanonicalField];
+    if (typeof v !== 'string') continue;
+    if (v.length > MAX_FIELD_LENGTH) return `${name} is ${v.length} characters long (at most ${MAX_FIELD_LENGTH} can be read)`;
+    if (v.includes('\uFFFD'))
+      return `${name} holds bytes that are not UTF-8 (shown as U+FFFD; is the file Latin-1 or Windows-1252? convert it to UTF-8)`;
+  }
+  return undefined;
+}
+
+/**
+ * An amount sent as a JSON number with more significant digits than a double keeps (15): the parser
+ * has already rounded it, so the amount stored would not be the one sent (9000000.000000001 arrives as
+ * 9000000.000000002). Refused with the advice to send it as a string, as ids are.
+ */
+export function numericAmountProblem(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const digits = String(Math.abs(value))
+    .replace(/e[+-]?\d+$/i, '')
+    .replace('.', '')
+    .replace(/^0+/, '');
+  if (digits.length <= 15) return undefined;
+  return `${field} is the JSON number ${String(value)}, which has more significant digits than a JSON number keeps (15): it may not be the amount that was sent; send amounts as strings, e.g. "${field}": "9000000.000000001"`;
+}
+
 /** The text without one line end at its end (LF, CRLF or CR): `.replace(/\r?\n$/, '').replace(/\r$/, '')` without a regex scan. */
 export function stripLineEnd(raw: string): string {
   let end = raw.length;
@@ -128,23 +166,50 @@ export interface ReadPiece {
 
 async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | undefined): AsyncGenerator<ReadItem> {
   const skipped: ReadItem[] = [];
+  // The line each parsed record starts at, in parse order (the loop below takes them in the same order).
+  const starts: number[] = [];
   let crlfInside = 0;
   let columns: Map<CanonicalField, string> | undefined;
   // The same pairs as two arrays: read for every record without an iterator's allocations.
   let canonicals: CanonicalField[] = [];
   let sources: string[] = [];
+  // csv-parse's line count is where a record ends, and it counts a CRLF inside a quoted field as two
+  // lines: the line a record starts at takes out both, for every record in the order the parser meets
+  // them — rows and skipped records alike, or the rows after a skipped multi-line record drift.
+  const lineOf = (endLine: number, raw: string): number => {
+    let breaks = 0;
+    if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
+      const found = raw.match(/\r\n|\r|\n/g) ?? [];
+      crlfInside += found.filter((b) => b === '\r\n').length;
+      breaks = found.length;
+    }
+    return endLine - crlfInside - breaks;
+  };
   const parser = parseCsv({
     bom: true,
     trim: true,
     skip_empty_lines: true,
     info: true,
     raw: true,
+    // Any of the three line ends, mixed in one file: a file whose header ends in CRLF and whose rows
+    // end in LF (files joined from two sources) would otherwise be read as one record.
+    record_delimiter: ['\r\n', '\n', '\r'],
     skip_records_with_error: true,
     columns: (header: string[]) => {
       columns = resolveColumns(header, map);
       canonicals = [...columns.keys()];
       sources = [...columns.values()];
+      // A column read twice under one name would be decided by whichever comes last.
+      const twice = sources.filter((name) => header.indexOf(name) !== header.lastIndexOf(name));
+      if (twice.length)
+        throw new InputError(
+          `the header names ${[...new Set(twice)].map((c) => `"${c}"`).join(', ')} more than once: which column holds the value is unclear. Columns found: ${header.join(', ')}`,
+        );
       return header;
+    },
+    on_record: (record: Record<string, string>, info: { lines: number; raw?: string }) => {
+      starts.push(lineOf(info.lines, stripLineEnd(info.raw ?? '')));
+      return record;
     },
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
       // A record with the wrong number of fields is one record: rejected, and reading goes on. A
@@ -156,11 +221,12 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
           `CSV quoting error (${err.message.replace(/\s+$/, '')}; an unclosed quote is reported where the file ends): the file cannot be read reliably past it, so the import stops. Fix the quotes and import the file again: rows already stored count as duplicates`,
         );
       }
-      const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
+      const endLine = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
       skipped.push({
         kind: 'rejected',
-        line,
-        reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}`,
+        line: lineOf(endLine, stripLineEnd(raw ?? '')),
+        // csv-parse's "on line N" is where the record ends, counted its way: `line` says where it starts.
+        reason: `unreadable CSV record: ${(err?.message ?? 'unknown error').replace(/ on line \d+/, '').trim()}`,
         raw: clipRaw(raw ?? ''),
       });
       return undefined;
@@ -168,22 +234,15 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
   });
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; raw: string; info: { lines: number } }>) {
+  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; raw: string }>) {
+    const line = starts.shift()!;
     // The parser runs ahead of this loop: emit the skipped records that came before this one.
-    while (skipped.length && skipped[0]!.line < item.info.lines) yield skipped.shift()!;
+    while (skipped.length && skipped[0]!.line < line) yield skipped.shift()!;
     const fields: RawFields = {};
     for (let c = 0; c < canonicals.length; c++) fields[canonicals[c]!] = item.record[sources[c]!] ?? null;
-    const raw = stripLineEnd(item.raw);
-    // info.lines is where the record ends, and csv-parse counts a CRLF inside a quoted field as two
-    // lines: take those out, then report the line the record starts at (a quoted field may span lines).
-    let breaks = 0;
-    if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
-      const found = raw.match(/\r\n|\r|\n/g) ?? [];
-      crlfInside += found.filter((b) => b === '\r\n').length;
-      breaks = found.length;
-    }
-    const line = item.info.lines - crlfInside - breaks;
-    yield { kind: 'row', line, fields, raw: clipRaw(raw) };
+    const raw = clipRaw(item.raw);
+    const problem = fieldsProblem(fields);
+    yield problem ? { kind: 'rejected', line, reason: problem, raw } : { kind: 'row', line, fields, raw };
   }
   while (skipped.length) yield skipped.shift()!;
   if (!columns) throw new InputError('the CSV input is empty (no header row)');
@@ -200,11 +259,16 @@ export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = 
   for (const canonical of CANONICAL_FIELDS) {
     const v = obj[map[canonical] ?? canonical];
     if (v === undefined || v === null) continue;
-    const idProblem = (ID_FIELDS as readonly string[]).includes(canonical) ? numericIdProblem(map[canonical] ?? canonical, v) : undefined;
+    const idProblem = (ID_FIELDS as readonly string[]).includes(canonical)
+      ? numericIdProblem(map[canonical] ?? canonical, v)
+      : canonical === 'amount'
+        ? numericAmountProblem(map[canonical] ?? canonical, v)
+        : undefined;
     if (idProblem) bad ??= idProblem;
     else if (typeof v === 'string' || typeof v === 'number') fields[canonical] = v;
     else bad ??= `field ${map[canonical] ?? canonical} must be a string or a number`;
   }
+  bad ??= fieldsProblem(fields);
   return { fields, bad };
 }
 

@@ -131,3 +131,98 @@ test('NDJSON: a numeric id that JSON cannot hold exactly is rejected at read tim
     raw: '{"tx_id":8,"orig":5,"to_account":"B"}',
   });
 });
+
+const HEADER = 'tx_id,from_account,to_account,amount,timestamp,channel';
+
+test('a field too long to queue is its row rejected as it is read; the rows around it go on (it failed their whole job)', async () => {
+  const long = 'x'.repeat(150_000);
+  const csv = await collect(`${HEADER}\n1,A,B,1,2011-01-01,p2p\n2,A,B,1,2011-01-01,${long}\n3,A,B,1,2011-01-01,p2p\n`, 'csv');
+  assert.deepEqual(
+    csv.map((i) => [i.kind, i.line]),
+    [
+      ['row', 2],
+      ['rejected', 3],
+      ['row', 4],
+    ],
+  );
+  assert.match((csv[1] as { reason: string }).reason, /channel is 150000 characters long \(at most 100000 can be read\)/);
+  const nd = await collect(`{"tx_id":"${long}","from_account":"A"}\n{"tx_id":"2"}\n`, 'ndjson');
+  assert.deepEqual(
+    nd.map((i) => i.kind),
+    ['rejected', 'row'],
+  );
+});
+
+test('an amount as a JSON number with more digits than a double keeps is refused (it arrives rounded); as a string it is exact', async () => {
+  const nd = await collect(
+    '{"tx_id":"1","amount":9000000.000000001}\n{"tx_id":"2","amount":"9000000.000000001"}\n{"tx_id":"3","amount":12.5}\n',
+    'ndjson',
+  );
+  assert.deepEqual(
+    nd.map((i) => i.kind),
+    ['rejected', 'row', 'row'],
+  );
+  assert.match((nd[0] as { reason: string }).reason, /more significant digits than a JSON number keeps \(15\).*send amounts as strings/);
+  assert.equal((nd[1] as { fields: Record<string, unknown> }).fields.amount, '9000000.000000001');
+});
+
+test('CSV line ends may be mixed in one file (a CRLF header, LF rows, a lone CR): every row is its own record, at its own line', async () => {
+  const items = await collect(
+    `${HEADER}\r\n1,A,B,1,2011-01-01,p2p\n2,A,B,1,2011-01-01,p2p\r3,A,B,1,2011-01-01,p2p\r\n4,A,B,1,2011-01-01,p2p\n`,
+    'csv',
+  );
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.line, (i as { fields?: Record<string, unknown> }).fields?.tx_id]),
+    [
+      ['row', 2, '1'],
+      ['row', 3, '2'],
+      ['row', 4, '3'],
+      ['row', 5, '4'],
+    ],
+  );
+});
+
+test('a header naming a column it reads twice stops the import (which one holds the amount?); an unused duplicate is harmless', async () => {
+  await assert.rejects(
+    collect('tx_id,from_account,to_account,amount,timestamp,amount\n1,A,B,1,2011-01-01,999\n', 'csv'),
+    /the header names "amount" more than once/,
+  );
+  const ok = await collect('tx_id,from_account,to_account,amount,timestamp,note,note\n1,A,B,1,2011-01-01,x,y\n', 'csv');
+  assert.equal(ok[0]!.kind, 'row');
+});
+
+test('bytes that are not UTF-8 (a Latin-1 file) reject their row instead of merging two ids into one', async () => {
+  const latin1 = Buffer.concat([
+    Buffer.from(`${HEADER}\n1,`),
+    Buffer.from([0x41, 0xe9]),
+    Buffer.from(',B,1,2011-01-01,p2p\n2,'),
+    Buffer.from([0x41, 0xe8]),
+    Buffer.from(',B,1,2011-01-01,p2p\n'),
+  ]);
+  const items: ReadItem[] = [];
+  for await (const item of readRows(Readable.from([latin1]), 'csv', {})) items.push(item);
+  assert.deepEqual(
+    items.map((i) => i.kind),
+    ['rejected', 'rejected'],
+  );
+  assert.match((items[0] as { reason: string }).reason, /from_account holds bytes that are not UTF-8.*Latin-1/);
+});
+
+test('a rejected record spanning lines: it and the rows after it carry the lines they start at', async () => {
+  const items = await collect(
+    `${HEADER}\r\n1,A,B,1,2011-01-01,p2p\r\n2,A,"x\r\ny"\r\n3,A,B,1,2011-01-01,p2p\r\n4,A,B\r\n5,A,B,1,2011-01-01,"a\r\nb"\r\n6,A,B,1,2011-01-01,p2p\r\n`,
+    'csv',
+  );
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.line]),
+    [
+      ['row', 2],
+      ['rejected', 3],
+      ['row', 5],
+      ['rejected', 6],
+      ['row', 7],
+      ['row', 9],
+    ],
+  );
+  assert.equal((items[1] as { reason: string }).reason, 'unreadable CSV record: Invalid Record Length: columns length is 6, got 3');
+});

@@ -26,7 +26,10 @@ export function printImportSummary(s: ImportSummary): void {
     );
   for (const f of s.failedChunks)
     say(
-      `job ${f.jobId} failed after all retries: ${f.reason} (its rows are kept; once the cause is fixed: npx acctnet batches retry ${s.batchId})`,
+      // A payload the worker refuses as malformed has no rows to keep (src/ingest/failed-jobs.ts).
+      /malformed ingest job payload/.test(f.reason)
+        ? `job ${f.jobId} failed: ${f.reason} (a malformed job keeps no rows: fix the file and import it again; rows already stored count as duplicates)`
+        : `job ${f.jobId} failed after all retries: ${f.reason} (its rows are kept; once the cause is fixed: npx acctnet batches retry ${s.batchId})`,
     );
 }
 
