@@ -52,6 +52,18 @@ export interface TimeRange {
 /** Accounts with no transfer in the time slider's range: drawn pale, without their ring. */
 export const FADED_NODE = '#e4e7ec';
 
+/**
+ * Node keys: graphology keeps each node's neighbours in plain objects, so an account id named like an
+ * Object.prototype property (`__proto__`, `constructor`, `toString`…) collides with the prototype —
+ * a data file holding such an id stopped its whole cluster from drawing. Those ids (and any starting
+ * with the mark, which no stored id does: ingest rejects control characters) are keyed with a mark
+ * in front; every other key is the id itself.
+ */
+const RESERVED_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+const KEY_MARK = '\u0001';
+export const nodeKey = (id: string): string => (RESERVED_KEYS.has(id) || id.startsWith(KEY_MARK) ? KEY_MARK + id : id);
+export const nodeId = (key: string): string => (key.startsWith(KEY_MARK) ? key.slice(1) : key);
+
 function hashUnit(text: string, salt: number): number {
   let x = 2166136261 ^ salt;
   for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
@@ -114,14 +126,14 @@ export class GraphView {
       edgeReducer: (edge, data) =>
         this.range && !this.overlaps(this.sigma.getGraph().getEdgeAttributes(edge)) ? { ...data, hidden: true } : data,
     });
-    this.sigma.on('clickNode', ({ node }) => (this.lod?.members.has(node) ? this.zoomInto(node) : onSelect(node)));
+    this.sigma.on('clickNode', ({ node }) => (this.lod?.members.has(node) ? this.zoomInto(node) : onSelect(nodeId(node))));
     this.sigma.on('enterNode', ({ node, event }) => {
       this.hovered = node;
       const group = this.lod?.members.get(node);
       const a = this.sigma.getGraph().getNodeAttributes(node);
       this.tooltip.textContent = group
         ? `${group.length} accounts grouped at this zoom · click or zoom in to see them`
-        : `${node} · ${a.role ?? '–'} · risk ${a.score === null || a.score === undefined ? '–' : Number(a.score).toFixed(2)}${a.fraud ? ' · labelled fraud' : ''}`;
+        : `${nodeId(node)} · ${a.role ?? '–'} · risk ${a.score === null || a.score === undefined ? '–' : Number(a.score).toFixed(2)}${a.fraud ? ' · labelled fraud' : ''}`;
       this.tooltip.style.left = `${event.x + 12}px`;
       this.tooltip.style.top = `${event.y + 12}px`;
       this.tooltip.hidden = false;
@@ -142,8 +154,10 @@ export class GraphView {
   /** Adds nodes and edges (existing ones are kept), new nodes near `near` if given. */
   add(nodes: ViewNode[], edges: ViewEdge[], near?: string, opts: { layout?: boolean } = {}): void {
     const maxRank = nodes.reduce((m, n) => Math.max(m, n.pagerank ?? 0), 1e-12);
-    const origin = near && this.graph.hasNode(near) ? this.graph.getNodeAttributes(near) : { x: 0, y: 0 };
+    const nearKey = near === undefined ? undefined : nodeKey(near);
+    const origin = nearKey && this.graph.hasNode(nearKey) ? this.graph.getNodeAttributes(nearKey) : { x: 0, y: 0 };
     for (const n of nodes) {
+      const key = nodeKey(n.id);
       const attrs = {
         label: n.id,
         role: n.role,
@@ -154,17 +168,19 @@ export class GraphView {
         size: 4 + 14 * Math.sqrt((n.pagerank ?? maxRank * 0.2) / maxRank),
         forceLabel: this.labelAll,
       };
-      if (this.graph.hasNode(n.id)) this.graph.mergeNodeAttributes(n.id, attrs);
+      if (this.graph.hasNode(key)) this.graph.mergeNodeAttributes(key, attrs);
       else
-        this.graph.addNode(n.id, {
+        this.graph.addNode(key, {
           ...attrs,
           x: n.x ?? (origin.x as number) + (hashUnit(n.id, 1) - 0.5) * 10,
           y: n.y ?? (origin.y as number) + (hashUnit(n.id, 2) - 0.5) * 10,
         });
     }
     for (const e of edges) {
-      if (!this.graph.hasNode(e.source) || !this.graph.hasNode(e.target) || this.graph.hasDirectedEdge(e.source, e.target)) continue;
-      this.graph.addDirectedEdge(e.source, e.target, {
+      const source = nodeKey(e.source);
+      const target = nodeKey(e.target);
+      if (!this.graph.hasNode(source) || !this.graph.hasNode(target) || this.graph.hasDirectedEdge(source, target)) continue;
+      this.graph.addDirectedEdge(source, target, {
         size: edgeSize(e.amount),
         color: e.color ?? '#b6bcc6',
         count: e.count,
@@ -309,14 +325,16 @@ export class GraphView {
     });
   }
 
-  setLabel(id: string, label: string | null): void {
+  setLabel(account: string, label: string | null): void {
+    const id = nodeKey(account);
     if (!this.graph.hasNode(id)) return;
     const attrs = { fraud: label === 'fraud', ring: label === 'fraud' ? 0.35 : 0 };
     this.graph.mergeNodeAttributes(id, attrs);
     if (this.lod?.graph.hasNode(id)) this.lod.graph.mergeNodeAttributes(id, attrs);
   }
 
-  select(id: string | null): void {
+  select(account: string | null): void {
+    const id = account === null ? null : nodeKey(account);
     this.selected = id;
     // A selected account grouped away at this zoom is drawn as itself.
     if (id && this.lod && !this.lod.graph.hasNode(id) && this.graph.hasNode(id)) this.applyLod();
@@ -347,7 +365,8 @@ export class GraphView {
   }
 
   /** Viewport position of a node, for keyboard focus and the browser tests. */
-  viewportOf(id: string): { x: number; y: number } | null {
+  viewportOf(account: string): { x: number; y: number } | null {
+    const id = nodeKey(account);
     if (!this.graph.hasNode(id)) return null;
     const { x, y } = this.graph.getNodeAttributes(id) as { x: number; y: number };
     return this.sigma.graphToViewport({ x, y });

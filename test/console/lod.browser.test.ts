@@ -197,4 +197,46 @@ describe('graph level of detail in chromium', { timeout: 300_000 }, () => {
     assert.equal(await page.evaluate(() => window.view.sigma.getSetting('hideEdgesOnMove')), true, 'edges hidden while moving, as before');
     assert.deepEqual(pageErrors, []);
   });
+
+  test("accounts named like Object.prototype's properties (__proto__, constructor, toString) are drawn with their relations", async () => {
+    // graphology keeps neighbours in plain objects: such ids collided with the prototype and the
+    // cluster page stopped drawing ("an edge … already exists").
+    await open(50, true);
+    const r = await page.evaluate(() => {
+      const v = window.view;
+      const some = v.graph.nodes()[0];
+      const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+      const before = { order: v.graph.order, size: v.graph.size };
+      v.add(
+        ids.map((id: string) => ({ id, role: null, score: 0.5, label: id === 'constructor' ? 'fraud' : null })),
+        [
+          { source: some, target: '__proto__', count: 1, amount: 10 },
+          { source: '__proto__', target: 'constructor', count: 1, amount: 10 },
+          { source: 'constructor', target: 'toString', count: 2, amount: 10 },
+          { source: 'toString', target: 'hasOwnProperty', count: 1, amount: 10 },
+          { source: 'hasOwnProperty', target: some, count: 1, amount: 10 },
+        ],
+        some,
+        { layout: false },
+      );
+      v.setLabel('toString', 'fraud');
+      v.select('__proto__');
+      return {
+        added: v.graph.order - before.order,
+        relations: v.graph.size - before.size,
+        labels: v.graph
+          .mapNodes((_k: string, a: { label: string }) => a.label)
+          .filter((l: string) => ids.includes(l))
+          .sort(),
+        drawn: ids.map((id: string) => v.viewportOf(id) !== null),
+      };
+    });
+    assert.deepEqual(r, {
+      added: 4,
+      relations: 5,
+      labels: ['__proto__', 'constructor', 'hasOwnProperty', 'toString'],
+      drawn: [true, true, true, true],
+    });
+    assert.deepEqual(pageErrors, []);
+  });
 });

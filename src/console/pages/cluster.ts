@@ -113,9 +113,14 @@ export function clusterPage(root: HTMLElement, clusterId: string, selected: stri
     }
     if (view) {
       window.acctnetGraph = view;
-      view.add(detail.graph.nodes, detail.graph.edges);
-      slider = timeSlider(view);
-      timeSlot.replaceWith(slider.el);
+      try {
+        view.add(detail.graph.nodes, detail.graph.edges);
+        slider = timeSlider(view);
+        timeSlot.replaceWith(slider.el);
+      } catch (err) {
+        // Whatever the graph cannot draw, the members below are still listed.
+        canvas.replaceWith(errorBox(new Error(`The graph could not be drawn (${(err as Error).message}). The members are listed below.`)));
+      }
     }
     clear(
       members,
