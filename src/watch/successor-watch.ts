@@ -559,17 +559,17 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       const r = await read((tx) => tx.run(cypher('watch/pair-last'), { pairs: pairList }));
       for (const row of r.records) {
         const last = toNumberOrNull(row.get('last'));
-        if (last !== null) lastOf.set(`${row.get('a')}>${row.get('c')}`, last);
+        if (last !== null) lastOf.set(successorKey(row.get('a'), row.get('c')), last);
       }
     }
 
     return pending.map((x) => {
       const riseFrom = x.rise.at - DAY_MS;
-      const shared = x.shared.filter((c) => takenOver(lastOf.get(`${x.a}>${c.id}`) ?? -Infinity, c.first, riseFrom));
+      const shared = x.shared.filter((c) => takenOver(lastOf.get(successorKey(x.a, c.id)) ?? -Infinity, c.first, riseFrom));
       if (trace) {
         trace.watchedCounterpartiesOfS = x.shared.length;
         trace.takenOver = shared.length;
-        trace.sharedDetail = x.shared.map((c) => ({ id: c.id, first: c.first, aLast: lastOf.get(`${x.a}>${c.id}`) ?? null }));
+        trace.sharedDetail = x.shared.map((c) => ({ id: c.id, first: c.first, aLast: lastOf.get(successorKey(x.a, c.id)) ?? null }));
       }
       const fromA = x.s.relations.find((r) => r.id === x.a && r.dir === 'in');
       const [pa, ps] = alignProfiles(x.p.profile, profileFromTransfers(x.s.sent, toBase));

@@ -98,7 +98,8 @@ export function profileFromTransfers(
   toBase: (minor: number, currency: string) => number | null,
 ): WatchPredecessor['profile'] {
   const hours = new Array<number>(24).fill(0);
-  const channels: Record<string, number> = {};
+  // No prototype: a channel may be named like one of its properties ("constructor", "__proto__").
+  const channels: Record<string, number> = Object.create(null) as Record<string, number>;
   let logSum = 0;
   let n = 0;
   for (const t of sent) {
@@ -118,7 +119,8 @@ export function alignProfiles(a: WatchPredecessor['profile'], b: WatchPredecesso
   const keys = [...new Set([...Object.keys(a.channels), ...Object.keys(b.channels)])].sort();
   const view = (p: WatchPredecessor['profile']): SenderProfile => ({
     hours: p.hours,
-    channels: keys.map((k) => p.channels[k] ?? 0),
+    // Own keys only: a profile read back from Redis is a plain object, and "constructor" is not a count.
+    channels: keys.map((k) => (Object.hasOwn(p.channels, k) ? p.channels[k]! : 0)),
     logAmountMean: p.logAmountMean ?? Number.NaN,
   });
   return [view(a), view(b)];

@@ -81,6 +81,24 @@ test('taken over, not shared: the old relation must have ended before the new on
   assert.equal(takenOver(-Infinity, 5 * DAY, rise - DAY), false, 'began before the rise');
 });
 
+test("channels named like Object.prototype's properties are counted like any other, also after a round trip through JSON", () => {
+  const toBase = (minor: number) => minor / 100;
+  const sent = (channel: string) => [{ at: Date.UTC(2026, 0, 1, 18), amount: 3500, currency: 'USD', channel }];
+  for (const channel of ['constructor', '__proto__', 'toString']) {
+    const a = profileFromTransfers(sent(channel), toBase);
+    assert.deepEqual(Object.entries(a.channels), [[channel, 1]]);
+    const stored = JSON.parse(JSON.stringify(a)) as typeof a; // as the watch set keeps it in Redis
+    const other = JSON.parse(JSON.stringify(profileFromTransfers(sent('p2p'), toBase))) as typeof a;
+    const [pa, pb] = alignProfiles(stored, other);
+    assert.ok(
+      [...Array.from(pa.channels), ...Array.from(pb.channels)].every((x) => typeof x === 'number' && Number.isFinite(x)),
+      `${channel}: ${pa.channels} / ${pb.channels}`,
+    );
+    const [same] = alignProfiles(stored, stored);
+    assert.equal(Math.round(profileSimilarity(same, same) * 1e9) / 1e9, 1);
+  }
+});
+
 test('profiles built from stored transfers compare like the analysis arrays, whatever the channel order', () => {
   const toBase = (minor: number) => minor / 100;
   const a = profileFromTransfers(

@@ -41,7 +41,14 @@ export interface Successor {
   resolvedAt: number | null;
 }
 
-export const successorKey = (from: string, to: string) => `${from}>${to}`;
+/**
+ * One pair's key: `from>to`, with `\` and `>` inside an id escaped by a `\` — ids may hold `>`, and
+ * (`a>b`, `c`) and (`a`, `b>c`) must not share a key (a reject or confirm would reach the wrong pair).
+ * Ids without either character keep the key they had before the escape (2026-12-06);
+ * cypher/schema/010-successor-keys.cypher re-keys the stored pairs whose ids hold one.
+ */
+const escapeKeyPart = (id: string) => (id.includes('\\') || id.includes('>') ? id.replace(/\\/g, '\\\\').replace(/>/g, '\\>') : id);
+export const successorKey = (from: string, to: string) => `${escapeKeyPart(from)}>${escapeKeyPart(to)}`;
 
 function toSuccessor(p: Record<string, unknown>): Successor {
   return {
