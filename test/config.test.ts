@@ -34,7 +34,7 @@ test('ACCTNET_CURRENCY_EXPONENTS: non-ISO codes with their decimals; bad entries
   assert.deepEqual(c.ingest.currencyExponents, { ETH: 9, PTS: 0 });
   assert.equal(c.ingest.defaultCurrency, 'PTS');
   assert.equal(c.analysis.fxRates.ETH, 3000.5);
-  assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'USD:4' }), /USD is an ISO 4217 code; its exponent is ISO's/);
+  assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'USD:4' }), /USD is an ISO 4217 code; its exponent is fixed/);
   assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH:18' }), /ETH:18: at most 15 decimal places/);
   assert.throws(() => loadConfig({ ACCTNET_CURRENCY_EXPONENTS: 'ETH=9' }), /bad entry "ETH=9" \(CODE:digits, e.g. ETH:9\)/);
   assert.throws(

@@ -1,6 +1,7 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ISO_CURRENCY_EXPONENTS } from '../ingest/currencies.js';
 import { ConfigError, defineVar, MAX_CURRENCY_EXPONENT, parsers as p, read, type VarSpec } from './vars.js';
 
 export { ConfigError } from './vars.js';
@@ -885,7 +886,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     log: { level: v(VARS.logLevel) },
   };
-  const iso = new Set(Intl.supportedValuesOf('currency'));
+  const iso = ISO_CURRENCY_EXPONENTS;
   for (const [name, code] of [
     [VARS.defaultCurrency.name, defaultCurrency],
     [VARS.baseCurrency.name, config.analysis.baseCurrency === defaultCurrency ? undefined : config.analysis.baseCurrency],

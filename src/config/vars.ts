@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
+import { ISO_CURRENCY_EXPONENTS } from '../ingest/currencies.js';
 import { parseIsoTime } from '../ingest/record.js';
 
 export class ConfigError extends Error {
@@ -107,7 +108,7 @@ export const parsers = {
   },
   currency: (raw: string): string => {
     const code = raw.trim().toUpperCase();
-    if (!Intl.supportedValuesOf('currency').includes(code)) throw new Error('not an ISO 4217 code');
+    if (!ISO_CURRENCY_EXPONENTS.has(code)) throw new Error('not an ISO 4217 code');
     return code;
   },
   /** A currency code's shape only; loadConfig checks it is ISO 4217 or named in ACCTNET_CURRENCY_EXPONENTS. */
@@ -131,9 +132,12 @@ export const parsers = {
       const code = m[1]!.toUpperCase();
       const exp = Number(m[2]);
       if (exp > MAX_CURRENCY_EXPONENT) {
-        throw new Error(`${code}:${exp}: at most ${MAX_CURRENCY_EXPONENT} decimal places (amounts are stored exactly as integers below 2^53)`);
+        throw new Error(
+          `${code}:${exp}: at most ${MAX_CURRENCY_EXPONENT} decimal places (amounts are stored exactly as integers below 2^53)`,
+        );
       }
-      if (Intl.supportedValuesOf('currency').includes(code)) throw new Error(`${code} is an ISO 4217 code; its exponent is ISO's`);
+      if (ISO_CURRENCY_EXPONENTS.has(code))
+        throw new Error(`${code} is an ISO 4217 code; its exponent is fixed (docs/ingest.md, Canonical record)`);
       if (code in exponents) throw new Error(`${code} is listed twice`);
       exponents[code] = exp;
     }

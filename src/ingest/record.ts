@@ -1,5 +1,7 @@
 // The canonical transaction record and the rules a row must pass to become a transfer.
 
+import { ISO_CURRENCY_EXPONENTS } from './currencies.js';
+
 export const CANONICAL_FIELDS = ['tx_id', 'from_account', 'to_account', 'amount', 'currency', 'timestamp', 'channel'] as const;
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
 export const REQUIRED_FIELDS: readonly CanonicalField[] = ['tx_id', 'from_account', 'to_account', 'amount', 'timestamp'];
@@ -39,22 +41,15 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const MAX_CHANNEL_LENGTH = 64;
 
-const exponentCache = new Map<string, number>();
-const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
+const knownCurrencies = ISO_CURRENCY_EXPONENTS;
 
 /**
- * Minor-unit exponent: a configured one for a non-ISO code (ETH 9, PTS 0), else ISO 4217's (USD 2,
- * JPY 0, BHD 3) from the runtime's ICU data.
+ * Minor-unit exponent: a configured one for a non-ISO code (ETH 9, PTS 0), else the frozen ISO table's
+ * (USD 2, JPY 0, BHD 3; src/ingest/currencies.ts — not the runtime's ICU data, which may move with a
+ * Node upgrade under stored amounts); 2 for a code in neither (none is accepted at ingest).
  */
 export function currencyExponent(code: string, configured: CurrencyExponents = {}): number {
-  const own = configured[code];
-  if (own !== undefined) return own;
-  let exp = exponentCache.get(code);
-  if (exp === undefined) {
-    exp = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-    exponentCache.set(code, exp);
-  }
-  return exp;
+  return configured[code] ?? ISO_CURRENCY_EXPONENTS.get(code) ?? 2;
 }
 
 export const ID_FIELDS: readonly CanonicalField[] = ['tx_id', 'from_account', 'to_account'];

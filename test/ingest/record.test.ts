@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeConflict, parseAmount, parseIsoTime, parseUtcIsoFast, validateRow, type ValidationRules } from '../../src/ingest/record.js';
+import { ISO_CURRENCY_EXPONENTS } from '../../src/ingest/currencies.js';
+import {
+  currencyExponent,
+  describeConflict,
+  parseAmount,
+  parseIsoTime,
+  parseUtcIsoFast,
+  validateRow,
+  type ValidationRules,
+} from '../../src/ingest/record.js';
 import { checkLabel } from '../../src/labels/label-input.js';
 
 const rules: ValidationRules = {
@@ -69,6 +78,35 @@ test('amounts are parsed exactly per currency exponent', () => {
   assert.match(String((parseAmount('1.5', 'JPY', 1e9) as { error: string }).error), /more decimal places than JPY allows \(0\)/);
 });
 
+test("ISO exponents come from the frozen table, not the runtime's ICU (an upgrade must not change what stored minor units mean)", () => {
+  assert.equal(ISO_CURRENCY_EXPONENTS.size, 162);
+  for (const [code, exp] of [
+    ['USD', 2],
+    ['EUR', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['BHD', 3],
+    ['KWD', 3],
+    ['HUF', 0],
+    ['PKR', 0],
+    ['IQD', 0],
+  ] as const)
+    assert.equal(currencyExponent(code), exp, code);
+  // Where the table's (CLDR's) digits differ from ISO 4217's minor units, amounts with decimals are refused, said with the digits in force.
+  assert.match(String((parseAmount('12.50', 'PKR', 1e9) as { error: string }).error), /more decimal places than PKR allows \(0\)/);
+  const realNumberFormat = Intl.NumberFormat;
+  try {
+    // Were the runtime's data to say otherwise, nothing changes.
+    (Intl as { NumberFormat: unknown }).NumberFormat = function () {
+      return { resolvedOptions: () => ({ maximumFractionDigits: 7 }) };
+    };
+    assert.equal(currencyExponent('USD'), 2);
+    assert.deepEqual(parseAmount('0.1', 'USD', 1e9), { minor: 10 });
+  } finally {
+    (Intl as { NumberFormat: unknown }).NumberFormat = realNumberFormat;
+  }
+});
+
 test('amounts of up to 15 digits (read without BigInt) and longer ones give the exact minor units', () => {
   let state = 5;
   const next = (n: number) => Math.floor(((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * n);
@@ -94,7 +132,10 @@ test('amounts of up to 15 digits (read without BigInt) and longer ones give the 
 
 test('configured non-ISO currencies: their exponent, and amounts beyond the exact range refused with the limit', () => {
   const eth = (amount: string) => validateRow({ ...good, currency: 'eth', amount }, rules);
-  assert.deepEqual(eth('1.000000001'), { ok: true, transfer: { ...(validateRow(good, rules) as { transfer: object }).transfer, amount: 1000000001, currency: 'ETH' } });
+  assert.deepEqual(eth('1.000000001'), {
+    ok: true,
+    transfer: { ...(validateRow(good, rules) as { transfer: object }).transfer, amount: 1000000001, currency: 'ETH' },
+  });
   assert.deepEqual(parseAmount('9007199.254740991', 'ETH', 1e9, { ETH: 9 }), { minor: Number.MAX_SAFE_INTEGER });
   const beyond = eth('9007199.254740992');
   assert.equal(beyond.ok, false);
@@ -108,7 +149,10 @@ test('configured non-ISO currencies: their exponent, and amounts beyond the exac
   // Not configured and not ISO: the reason says how to configure it.
   assert.match(reason({ ...good, currency: 'DOGE' }), /not an ISO 4217 code nor one configured in ACCTNET_CURRENCY_EXPONENTS/);
   // A 20-digit USD amount is absurd before it is inexact; a 16-digit one under a high limit is inexact.
-  assert.match(String((parseAmount('90071992547409.93', 'USD', 1e15) as { error: string }).error), /beyond the exact range: with 2 decimal places at most 90071992547409.91 USD/);
+  assert.match(
+    String((parseAmount('90071992547409.93', 'USD', 1e15) as { error: string }).error),
+    /beyond the exact range: with 2 decimal places at most 90071992547409.91 USD/,
+  );
 });
 
 test('bad rows are rejected with a reason that says what is wrong', () => {
