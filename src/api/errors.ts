@@ -42,6 +42,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
           : `Internal error; it was logged with request id ${request.id}${yours}`;
       return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
     }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Say the bound, so a client can size its requests (fastify's own text names none).
+      const limit = request.routeOptions.bodyLimit;
+      const message = `Request body is too large: this route takes at most ${limit} bytes${request.url.startsWith('/v1/transactions') ? ' (ACCTNET_BODY_LIMIT_BYTES); send fewer rows per request' : ''}`;
+      return reply.code(413).send({ statusCode: 413, error: STATUS_CODES[413], message });
+    }
     if (status === 429 && reply.getHeader('retry-after') === undefined && err.message) {
       // @fastify/rate-limit sets its own headers; keep its message.
     }

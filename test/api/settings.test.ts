@@ -40,7 +40,10 @@ describe('API settings', () => {
     assert.ok(JSON.stringify(small).length < 2048 && JSON.stringify(big).length > 2048);
     const over = await app.inject({ method: 'POST', url: '/v1/transactions', payload: big, headers: bearer(keys.ingest) });
     assert.equal(over.statusCode, 413, over.body);
-    assert.match(over.json().message, /too large/i);
+    assert.match(
+      over.json().message,
+      /too large: this route takes at most 2048 bytes \(ACCTNET_BODY_LIMIT_BYTES\); send fewer rows per request/,
+    );
     const within = await app.inject({ method: 'POST', url: '/v1/transactions', payload: small, headers: bearer(keys.ingest) });
     assert.equal(within.statusCode, 202, within.body);
     assert.equal(within.json().rows, 5);
