@@ -81,7 +81,9 @@ export async function exportCase(kind: 'accounts' | 'clusters', id: string, form
     const data = safeJson(text);
     throw new ApiError(
       res.status,
-      data && typeof data === 'object' && 'message' in data ? String((data as { message: unknown }).message) : `Export failed (HTTP ${res.status})`,
+      data && typeof data === 'object' && 'message' in data
+        ? String((data as { message: unknown }).message)
+        : `Export failed (HTTP ${res.status})`,
     );
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `case.${format}`;
@@ -97,5 +99,6 @@ export async function exportCase(kind: 'accounts' | 'clusters', id: string, form
     window.open(url, '_blank');
   }
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return format === 'json' ? String((JSON.parse(text) as { auditId: string }).auditId) : (/audit (aud_[A-Za-z0-9_]+)/.exec(text)?.[1] ?? 'recorded');
+  // From the header, not the page: an account id on the page could read like an audit id.
+  return res.headers.get('x-audit-id') ?? (format === 'json' ? String((JSON.parse(text) as { auditId: string }).auditId) : 'recorded');
 }

@@ -186,6 +186,7 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     const audit = (await get('/v1/audit?limit=5', keys.investigator)).json().items;
     const entry = audit.find((a: { id: string }) => a.id === file.auditId);
     assert.ok(entry, 'the export names its audit entry');
+    assert.equal(res.headers['x-audit-id'], file.auditId, 'also in a header (the console reads it there)');
     assert.equal(entry.action, 'case.export');
     assert.equal(entry.target, 'account:PLANT-C');
     assert.equal(entry.details.format, 'json');

@@ -35,12 +35,7 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     async () => ({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(CaseSchema)) }),
   );
 
-  const exportCase = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    subject: CaseSubject,
-    format: 'json' | 'html',
-  ) => {
+  const exportCase = async (request: FastifyRequest, reply: FastifyReply, subject: CaseSubject, format: 'json' | 'html') => {
     const snap = await app.readCache.snapshot();
     const served = requireServed(snap.run);
     const body = await buildCase(app, snap, served, subject);
@@ -72,6 +67,8 @@ const cases: FastifyPluginAsyncTypebox = async (app) => {
     };
     const name = `case-${subject.kind}-${safe(subject.id)}-${served.run.id}.${format}`;
     reply.header('content-disposition', `attachment; filename="${name}"`);
+    // The audit entry's id for a client that shows it (the printable page's text holds account ids too).
+    reply.header('x-audit-id', audit.id);
     if (format === 'html') return reply.type('text/html; charset=utf-8').send(caseHtml(file));
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(file, null, 2));
   };
