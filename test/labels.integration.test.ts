@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { importLabels } from '../src/labels/label-input.js';
 import { createLabelRepository } from '../src/neo4j/repositories/labels.js';
@@ -107,5 +109,40 @@ test('labels import: a record with a field too many is rejected with its line an
     importLabels(repo, tmpDir('labels'), { source: 'import', createdBy: 'tester', maxIdLength: 128 }),
     /is not a file/,
     'a folder is refused with a message, not an unhandled stream error',
+  );
+});
+
+test('labels import: mixed line ends, a column named twice, and a Latin-1 id (as the transactions import)', async () => {
+  const repo = createLabelRepository(s.driver, s.config.neo4j);
+  const opts = { source: 'import', createdBy: 'tester', maxIdLength: 128 } as const;
+  const mixed = writeFile(tmpDir('labels'), 'mixed.csv', 'account_id,label,note\r\nLM1,fraud,a\nLM2,legit,b\rLM3,fraud,c\r\n');
+  const r = await importLabels(repo, mixed, opts);
+  assert.deepEqual([r.created, r.rejected.length], [3, 0]);
+  assert.deepEqual([...(await repo.currentFor(['LM1', 'LM2', 'LM3'])).entries()].sort(), [
+    ['LM1', 'fraud'],
+    ['LM2', 'legit'],
+    ['LM3', 'fraud'],
+  ]);
+  const twice = writeFile(tmpDir('labels'), 'twice.csv', 'account_id,label,label\nLT1,legit,fraud\n');
+  await assert.rejects(importLabels(repo, twice, opts), /names label more than once in its header/);
+  const latin1 = path.join(tmpDir('labels'), 'latin1.csv');
+  fs.writeFileSync(
+    latin1,
+    Buffer.concat([
+      Buffer.from('account_id,label\nL'),
+      Buffer.from([0xe9]),
+      Buffer.from(',fraud\nL'),
+      Buffer.from([0xe8]),
+      Buffer.from(',fraud\n'),
+    ]),
+  );
+  const l = await importLabels(repo, latin1, opts);
+  assert.equal(l.created, 0);
+  assert.deepEqual(
+    l.rejected.map((x) => x.reason),
+    [
+      'account_id holds bytes that are not UTF-8 (is the file Latin-1? convert it to UTF-8)',
+      'account_id holds bytes that are not UTF-8 (is the file Latin-1? convert it to UTF-8)',
+    ],
   );
 });

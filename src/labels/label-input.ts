@@ -21,6 +21,9 @@ export function checkLabel(
   if (/[\u0000-\u001f\u007f]/.test(accountId) || accountId.trim() !== accountId) {
     return { ok: false, reason: 'account_id has control characters or surrounding spaces' };
   }
+  // Bytes that were not UTF-8 (a Latin-1 file) arrive as U+FFFD: two such ids would label one account.
+  if (accountId.includes('\uFFFD'))
+    return { ok: false, reason: 'account_id holds bytes that are not UTF-8 (is the file Latin-1? convert it to UTF-8)' };
   const label = typeof input.label === 'string' ? input.label.trim().toLowerCase() : undefined;
   if (!label || !(LABEL_VALUES as readonly string[]).includes(label)) {
     return { ok: false, reason: `label ${JSON.stringify(input.label ?? null)} must be one of ${LABEL_VALUES.join(', ')}` };
@@ -87,6 +90,8 @@ export async function importLabels(
       trim: true,
       skip_empty_lines: true,
       info: true,
+      // LF, CRLF or a lone CR, mixed in one file, as the transactions' import (src/ingest/read-rows.ts).
+      record_delimiter: ['\r\n', '\n', '\r'],
       skip_records_with_error: true,
       on_skip: (err: Error | undefined) => {
         // A record with the wrong number of fields is one record; a quote error is not: the reader
@@ -106,6 +111,11 @@ export async function importLabels(
             );
           }
         }
+        const twice = ['account_id', 'label', 'note', 'source'].filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+        if (twice.length)
+          throw new Error(
+            `acctnet/labels: ${file} names ${twice.join(', ')} more than once in its header: which column holds the value is unclear`,
+          );
         return header;
       },
     }),
