@@ -38,7 +38,10 @@ export function releaseScore(threshold: number, margin: number | null): number |
  * compares UTF-16 units, which differs for ids mixing characters above U+FFFF (surrogate pairs) with
  * U+E000–U+FFFF.
  */
-export function compareIds(a: string, b: string): number {
+export function compareIds(x: string | null | undefined, y: string | null | undefined): number {
+  // An entry without an id sorts first (the publication path refuses it afterwards, saying so).
+  const a = x ?? '';
+  const b = y ?? '';
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
