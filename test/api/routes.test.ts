@@ -114,6 +114,18 @@ describe('API routes', () => {
   test('migrations: filters by score and cluster; the account shows its predecessor with evidence', async () => {
     const all = (await get('/v1/migrations?limit=500', keys.investigator)).json().items;
     assert.ok(all.length > 0, 'the world plants migrations');
+    // Paged two at a time, the same links in the same order: none repeated, none skipped.
+    const paged: Array<{ from: string; to: string }> = [];
+    for (let cursor = '', pages = 0; pages < 1000; pages++) {
+      const page = (await get(`/v1/migrations?limit=2${cursor ? `&cursor=${cursor}` : ''}`, keys.investigator)).json();
+      paged.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    assert.deepEqual(
+      paged.map((x) => `${x.from}|${x.to}`),
+      (all as Array<{ from: string; to: string }>).map((x) => `${x.from}|${x.to}`),
+    );
     const m = all[0];
     assert.ok(m.score >= 0.5 && m.evidence.sharedCounterparties >= 0);
     // The score filter at the links' own median: exactly the links at or above it.

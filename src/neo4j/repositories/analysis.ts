@@ -294,7 +294,7 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
         since: number | null;
         until: number | null;
         clusterId: string | null;
-        after: { score: number; key: string } | null;
+        after: { score: number; from: string; to: string } | null;
         limit: number;
       },
     ): Promise<MigrationLink[]> {
@@ -306,7 +306,8 @@ export function createAnalysisRepository(driver: Driver, cfg: Neo4jConfig) {
           until: q.until === null ? null : int(q.until),
           clusterId: q.clusterId,
           afterScore: q.after?.score ?? null,
-          afterKey: q.after?.key ?? '',
+          afterFrom: q.after?.from ?? '',
+          afterTo: q.after?.to ?? '',
           limit: int(q.limit),
         }),
       );

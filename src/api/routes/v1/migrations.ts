@@ -69,7 +69,8 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
       const { run } = await requireServedRun(app);
       const after = decodeCursor(
         q.cursor,
-        (v): v is { score: number; key: string } => typeof v.score === 'number' && typeof v.key === 'string',
+        (v): v is { score: number; from: string; to: string } =>
+          typeof v.score === 'number' && typeof v.from === 'string' && typeof v.to === 'string',
       );
       const items = await createAnalysisRepository(app.runtime.driver(), app.config.neo4j).listMigrations(run.id, {
         minScore: q.minScore,
@@ -80,11 +81,15 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         limit: q.limit,
       });
       const last = items[items.length - 1];
-      const watched = await servedListingByKey(app.runtime.driver(), app.config, await successors().byKeys(items.map((m) => successorKey(m.from, m.to))));
+      const watched = await servedListingByKey(
+        app.runtime.driver(),
+        app.config,
+        await successors().byKeys(items.map((m) => successorKey(m.from, m.to))),
+      );
       return {
         runId: run.id,
         items: items.map((m) => migrationView(m, run.finishedAt, watched.get(successorKey(m.from, m.to)))),
-        nextCursor: items.length === q.limit && last ? encodeCursor({ score: last.score, key: `${last.from}>${last.to}` }) : null,
+        nextCursor: items.length === q.limit && last ? encodeCursor({ score: last.score, from: last.from, to: last.to }) : null,
       };
     },
   );
