@@ -31,7 +31,9 @@ function shadowChange(runId: string, change: 'added' | 'removed', count: number)
               ),
             )
           : empty('None.'),
-        r.nextCursor ? h('p', { class: 'muted', text: `the first 100 of ${count}: GET /v1/runs/${runId}/shadow pages through the rest` }) : null,
+        r.nextCursor
+          ? h('p', { class: 'muted', text: `the first 100 of ${count}: GET /v1/runs/${runId}/shadow pages through the rest` })
+          : null,
       );
     } catch (err) {
       clear(box, errorBox(err));
@@ -53,7 +55,10 @@ function modelCard(card: ModelCard | null, runId: string): HTMLElement | string 
     return h(
       'details',
       { class: 'model-card' },
-      h('summary', { class: 'muted', text: card.status === 'off' ? 'off' : 'too few labels' }),
+      h('summary', {
+        class: 'muted',
+        text: card.status === 'off' ? 'off' : card.status === 'unreliable' ? `not used: ROC-AUC ${card.rocAuc}` : 'too few labels',
+      }),
       h(
         'ul',
         {},
