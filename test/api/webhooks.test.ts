@@ -169,6 +169,15 @@ describe('webhooks', () => {
     ).json();
     const newSecret = rotated.webhook.secret as string;
     assert.equal(rotated.webhook.rotating, true);
+    // A second rotation within the grace would drop the first secret early: refused, saying until when.
+    const again = await app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${webhookId}/rotate-secret`,
+      headers: bearer(keys.admin),
+      payload: {},
+    });
+    assert.equal(again.statusCode, 409, again.body);
+    assert.match(again.json().message, /already rotating: its previous secret stays valid until .*rotate again after that/);
     const outsider = s.world.truth.filter((x) => x.kind === 'person' && !x.fraud)[1]!.id;
     await app.inject({
       method: 'POST',

@@ -14,12 +14,33 @@ import { openServices, type TestServices } from '../helpers/services.js';
 
 test('the policy: private, loopback, link-local, mapped and numeric forms refused; public and allow-listed accepted', () => {
   const none = targetPolicy([]);
-  for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::5', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1']) {
+  for (const address of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.9',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::5',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::a00:1',
+    '::127.0.0.1',
+    '::ffff:0:127.0.0.1',
+    '2002:7f00:1::1',
+    '64:ff9b:1::a00:1',
+  ]) {
     assert.ok(none.denied(address), `${address} must be refused`);
   }
   assert.match(none.denied('::ffff:7f00:1')!, /loopback/);
   assert.match(none.denied('169.254.169.254')!, /link-local/);
-  for (const address of ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c', '8.8.8.8']) assert.equal(none.denied(address), null, address);
+  for (const address of ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c', '8.8.8.8'])
+    assert.equal(none.denied(address), null, address);
   assert.deepEqual(canonicalAddress('::ffff:7f00:1'), { address: '127.0.0.1', family: 'ipv4' });
   const some = targetPolicy(['127.0.0.1', '10.20.0.0/16', '::1']);
   assert.equal(some.denied('127.0.0.1'), null);
@@ -94,7 +115,10 @@ describe('webhook targets (real Neo4j and Redis)', () => {
       removed: 0,
     });
     await blacklist.serve(version);
-    await assert.rejects(drainWebhook({ config: s.config, driver: s.driver, redis: s.rt.redis() }, hook.id, 1), /refused: localhost resolves to/);
+    await assert.rejects(
+      drainWebhook({ config: s.config, driver: s.driver, redis: s.rt.redis() }, hook.id, 1),
+      /refused: localhost resolves to/,
+    );
     const log = await webhooks.deliveries(hook.id, 10);
     assert.equal(log.length, 1);
     assert.equal(log[0]!.ok, false);

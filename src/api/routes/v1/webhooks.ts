@@ -7,7 +7,7 @@ import { createWebhookRepository, newSecret, type Webhook } from '../../../neo4j
 import { controlWebhook, type WebhookControl } from '../../../webhooks/control.js';
 import { txRunner } from '../../../neo4j/session.js';
 import { actorOf, iso, requestRef } from '../../context.js';
-import { badRequest, notFound } from '../../errors.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { Nullable } from '../../schemas/analysis.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -149,7 +149,10 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const r = await tx().write(async (t) => {
         const removed = await repo().delete(request.params.id, t);
         if (!removed) return null;
-        return { removed, audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, requestRef(request)) };
+        return {
+          removed,
+          audit: await appendAudit(t, actor, 'webhook.delete', `webhook:${removed.id}`, { url: removed.url }, requestRef(request)),
+        };
       });
       if (!r) throw notFound(`No webhook ${request.params.id}`);
       return { id: r.removed.id, audit: auditView(r.audit) };
@@ -182,6 +185,13 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       const secret = request.body?.secret ?? newSecret();
       const graceHours = request.body?.graceHours ?? 24;
       const r = await tx().write(async (t) => {
+        // A second rotation within the first one's grace would drop the oldest secret at once, while
+        // receivers were promised it for graceHours: refused until that grace ends.
+        const current = await repo().get(request.params.id, t);
+        if (current?.previousSecret && (current.previousSecretExpiresAt ?? 0) > Date.now())
+          throw conflict(
+            `webhook ${current.id} is already rotating: its previous secret stays valid until ${new Date(current.previousSecretExpiresAt!).toISOString()} (receivers may still use it); rotate again after that`,
+          );
         const webhook = await repo().rotateSecret(request.params.id, secret, Date.now() + graceHours * 3_600_000, t);
         if (!webhook) return null;
         return {
