@@ -54,6 +54,18 @@ export function numericAmountProblem(field: string, value: unknown): string | un
   return `${field} is the JSON number ${String(value)}, which has more significant digits than a JSON number keeps (15): it may not be the amount that was sent; send amounts as strings, e.g. "${field}": "9000000.000000001"`;
 }
 
+/**
+ * CSV record ends: LF, CRLF or a lone CR, also mixed in one file (a file whose header ends in CRLF and
+ * whose rows end in LF — files joined from two sources — would otherwise be read as one record).
+ * Shared with `labels import`.
+ */
+export const CSV_RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+
+/** The columns of `read` that `header` names more than once (whichever came last would decide the value). */
+export function repeatedColumns(header: readonly string[], read: readonly string[]): string[] {
+  return [...new Set(read.filter((name) => header.indexOf(name) !== header.lastIndexOf(name)))];
+}
+
 /** The text without one line end at its end (LF, CRLF or CR): `.replace(/\r?\n$/, '').replace(/\r$/, '')` without a regex scan. */
 export function stripLineEnd(raw: string): string {
   let end = raw.length;
@@ -191,19 +203,16 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
     skip_empty_lines: true,
     info: true,
     raw: true,
-    // Any of the three line ends, mixed in one file: a file whose header ends in CRLF and whose rows
-    // end in LF (files joined from two sources) would otherwise be read as one record.
-    record_delimiter: ['\r\n', '\n', '\r'],
+    record_delimiter: CSV_RECORD_DELIMITERS,
     skip_records_with_error: true,
     columns: (header: string[]) => {
       columns = resolveColumns(header, map);
       canonicals = [...columns.keys()];
       sources = [...columns.values()];
-      // A column read twice under one name would be decided by whichever comes last.
-      const twice = sources.filter((name) => header.indexOf(name) !== header.lastIndexOf(name));
+      const twice = repeatedColumns(header, sources);
       if (twice.length)
         throw new InputError(
-          `the header names ${[...new Set(twice)].map((c) => `"${c}"`).join(', ')} more than once: which column holds the value is unclear. Columns found: ${header.join(', ')}`,
+          `the header names ${twice.map((c) => `"${c}"`).join(', ')} more than once: which column holds the value is unclear. Columns found: ${header.join(', ')}`,
         );
       return header;
     },

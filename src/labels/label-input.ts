@@ -2,6 +2,7 @@
 import { parse as parseCsv } from 'csv-parse';
 import fs from 'node:fs';
 import type { LabelRepository, LabelValue, NewLabel } from '../neo4j/repositories/labels.js';
+import { CSV_RECORD_DELIMITERS, repeatedColumns } from '../ingest/read-rows.js';
 import { numericIdProblem } from '../ingest/record.js';
 import { LABEL_SOURCES, type LabelSource } from './sources.js';
 
@@ -90,8 +91,7 @@ export async function importLabels(
       trim: true,
       skip_empty_lines: true,
       info: true,
-      // LF, CRLF or a lone CR, mixed in one file, as the transactions' import (src/ingest/read-rows.ts).
-      record_delimiter: ['\r\n', '\n', '\r'],
+      record_delimiter: CSV_RECORD_DELIMITERS,
       skip_records_with_error: true,
       on_skip: (err: Error | undefined) => {
         // A record with the wrong number of fields is one record; a quote error is not: the reader
@@ -111,7 +111,7 @@ export async function importLabels(
             );
           }
         }
-        const twice = ['account_id', 'label', 'note', 'source'].filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+        const twice = repeatedColumns(header, ['account_id', 'label', 'note', 'source']);
         if (twice.length)
           throw new Error(
             `acctnet/labels: ${file} names ${twice.join(', ')} more than once in its header: which column holds the value is unclear`,
