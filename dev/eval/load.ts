@@ -21,6 +21,8 @@ export interface LoadedTransfers {
   accounts: Set<string>;
   asOf: number;
   windowFrom: number;
+  /** The window's length in days: ACCTNET_WINDOW_DAYS, or more with `coverSpan` (run-eval sets it for the CLI's runs too). */
+  windowDays: number;
   rows: number;
   rejected: number;
   duplicates: number;
@@ -30,9 +32,17 @@ export interface LoadedTransfers {
 
 /**
  * `mapArgs` as given to `acctnet import` (`--map canonical=source` pairs); `cut`: leave out transfers
- * after this time, as a run on the data up to it sees them (dev sims of consecutive nights).
+ * after this time, as a run on the data up to it sees them (dev sims of consecutive nights);
+ * `coverSpan`: stretch the window (never shorten it) to the whole span of the file's transfers, so
+ * that the analysis sees every transfer the dataset's truth was made from (npm run eval does).
  */
-export async function loadTransfers(file: string, mapArgs: string[], config: Config, cut = Infinity): Promise<LoadedTransfers> {
+export async function loadTransfers(
+  file: string,
+  mapArgs: string[],
+  config: Config,
+  cut = Infinity,
+  coverSpan = false,
+): Promise<LoadedTransfers> {
   const pairs: string[] = [];
   for (let k = 0; k < mapArgs.length; k++) if (mapArgs[k] === '--map') pairs.push(mapArgs[++k]!);
   const rules = validationRules(config);
@@ -75,8 +85,10 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
   seen.clear();
   const firstSeen = new Map<string, number>();
   let asOf = -Infinity;
+  let first = Infinity;
   for (let k = 0; k < at.length; k++) {
     asOf = Math.max(asOf, at[k]!);
+    first = Math.min(first, at[k]!);
     for (const id of [from[k]!, to[k]!]) {
       const f = firstSeen.get(id);
       if (f === undefined || at[k]! < f) firstSeen.set(id, at[k]!);
@@ -84,7 +96,9 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
   }
   if (!at.length) asOf = 0;
   const a = config.analysis;
-  const windowFrom = asOf - a.windowDays * DAY + 1;
+  // The span in whole days, counted as the config's bound does (a window of d days holds asOf − d·DAY + 1 … asOf).
+  const windowDays = coverSpan && at.length ? Math.max(a.windowDays, Math.floor((asOf - first) / DAY) + 1) : a.windowDays;
+  const windowFrom = asOf - windowDays * DAY + 1;
   const aggregator = windowAggregator(config, windowFrom, asOf);
   const toBase = converter(config);
   let unconverted = 0;
@@ -113,6 +127,7 @@ export async function loadTransfers(file: string, mapArgs: string[], config: Con
     accounts: new Set(firstSeen.keys()),
     asOf,
     windowFrom,
+    windowDays,
     rows,
     rejected,
     duplicates,

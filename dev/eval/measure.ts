@@ -137,6 +137,8 @@ export interface DatasetResult {
   external: boolean;
   tuning: boolean;
   mode: 'cli' | 'in-process';
+  /** Days of the analysis window (the dataset's whole span when longer than ACCTNET_WINDOW_DAYS). */
+  windowDays?: number;
   accounts: number;
   fraud: number;
   legit: number | null;

@@ -184,7 +184,7 @@ try {
     );
     const tPrepare = secs(t0);
     const t1 = performance.now();
-    const loaded = await loadTransfers(prepared.file, prepared.mapArgs, config);
+    const loaded = await loadTransfers(prepared.file, prepared.mapArgs, config, Infinity, true);
     log(
       `   ${prepared.truth.all.size} accounts, ${prepared.truth.fraud.size} fraud; ${loaded.rows} rows, ${loaded.rejected} rejected, ${loaded.duplicates} repeated tx ids; window ${new Date(loaded.windowFrom).toISOString().slice(0, 10)} … ${new Date(loaded.asOf).toISOString().slice(0, 10)}: ${loaded.flows.transfers} transfers`,
     );
@@ -214,7 +214,7 @@ try {
     log(
       `   ${dataset.name}: ΔAUC ${fmt(result.bootstrap.diff)} [${fmt(result.bootstrap.lo)}, ${fmt(result.bootstrap.hi)}], ${seconds.total} s`,
     );
-    results.push(result);
+    results.push({ ...result, windowDays: loaded.windowDays });
   }
 } finally {
   releaseDir();

@@ -191,14 +191,15 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
   let env = baseEnv;
   return {
     mode: 'cli',
-    async setup(prepared, _loaded, dir) {
+    async setup(prepared, loaded, dir) {
       const t = performance.now();
       const managed = loadConfig(baseEnv);
       await stopLocalNeo4j(managed, log);
       fs.rmSync(localPaths(managed.localNeo4j).dataDir, { recursive: true, force: true });
       const started = await startLocalNeo4j(managed, log);
       await ensureLocalRedis(managed.redis.url, log);
-      env = { ...baseEnv, NEO4J_URI: started.uri };
+      // The dataset's window (run-eval stretches it over the file's whole span, as loadTransfers did for the baseline).
+      env = { ...baseEnv, NEO4J_URI: started.uri, ACCTNET_WINDOW_DAYS: String(loaded.windowDays) };
       const neo4j = elapsed(t);
       const t2 = performance.now();
       // Exit 2: some rows rejected (e.g. AMLSim's self-transfers), listed in rejects.csv.

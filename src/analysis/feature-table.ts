@@ -11,6 +11,7 @@ import { DAY_MS } from './features.js';
 import type { Flows } from './flows.js';
 import { matrix, type Matrix } from './learn/matrix.js';
 import type { Migration } from './migration.js';
+import { sameAmountByAccount } from './same-amount.js';
 import type { Typology } from './typology.js';
 
 export interface FeatureColumn {
@@ -69,6 +70,8 @@ export const FEATURE_COLUMNS: readonly FeatureColumn[] = [
   col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'),
   col('participation', 'share of its money moving inside its cluster', 'share'),
   col('relay_chain', 'transfers on the longest chain of money passed on within hours through it', 'count', true),
+  col('same_amount_peers', 'surprise of the largest group of distinct payers it joined in paying one account the same amount (−log10 chance)', 'score', true),
+  col('same_amount_collected', 'surprise of the largest group of distinct payers paying it the same amount (−log10 chance)', 'score', true),
   col('hub', 'is a hub (merchant, payroll)', 'score'),
   // Migration
   col('predecessor_link', 'score of its link to an account it took over from', 'score'),
@@ -143,6 +146,8 @@ export function computeFeatureTable(inp: FeatureTableInput): Matrix {
   const B = flows.buckets;
   const recentBuckets = inp.recentBuckets ?? 4;
   const recentFrom = flows.window.to - 30 * DAY_MS;
+
+  const same = sameAmountByAccount(flows.sameAmount, n);
 
   // Reciprocity and new counterparties, from the pairs.
   const adj = outAdjacency(flows);
@@ -296,6 +301,8 @@ export function computeFeatureTable(inp: FeatureTableInput): Matrix {
     set(i, 'participation', total > 0 ? Math.min(1, participation[i]! / total) : 0);
     set(i, 'hub', isHub[i]!);
     set(i, 'relay_chain', Math.log1p(inp.relayChain[i]!));
+    set(i, 'same_amount_peers', Math.log1p(same.peers[i]!));
+    set(i, 'same_amount_collected', Math.log1p(same.collected[i]!));
     set(i, 'predecessor_link', predecessor[i]!);
     set(i, 'successor_link', successor[i]!);
   }

@@ -2,6 +2,7 @@
 // per-account and per-pair aggregates. Everything later (graph, metrics, roles, migration) reads
 // these typed arrays. Individual transfers are kept only until finish() (the time-ordered
 // pass-through sweep needs them), then released.
+import { sameAmountGroups, type SameAmountGroups } from './same-amount.js';
 
 export interface AnalysisWindow {
   /** Inclusive start of the window, epoch ms. */
@@ -67,6 +68,8 @@ export interface Flows {
   pairLast: Float64Array;
   /** Transfers aggregated. */
   transfers: number;
+  /** Distinct senders paying one receiver exactly the same amount, more often than chance would (same-amount.ts). */
+  sameAmount: SameAmountGroups;
 }
 
 export const MAX_CHANNELS = 8;
@@ -466,6 +469,7 @@ export class FlowAggregator {
   /** Hands over the arrays (trimmed views) and drops the lookup structures. */
   finish(): Flows {
     this.passThrough();
+    const sameAmount = sameAmountGroups(this.txFrom, this.txTo, this.txAmount, this.txCount, this.n);
     this.txFrom = new Uint32Array(0);
     this.txTo = new Uint32Array(0);
     this.txAmount = new Float64Array(0);
@@ -506,6 +510,7 @@ export class FlowAggregator {
       pairFirst: this.pairFirst.subarray(0, m),
       pairLast: this.pairLast.subarray(0, m),
       transfers: this.transfers,
+      sameAmount,
     };
   }
 }

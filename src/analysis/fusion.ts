@@ -40,6 +40,8 @@ export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'BURST_SIBLING',
   'RELAYED',
   'RELAY_CHAIN',
+  'SAME_AMOUNT_AS',
+  'SAME_AMOUNT_COLLECTOR',
 ]);
 
 export interface FusionInput {

@@ -15,6 +15,9 @@
 //   the centre's other one-off counterparties in that window (the other feeders), one hop further;
 // - RELAYED: on a money trail from a labelled fraud account — one-off transfers passed on within
 //   hours, less a cut (a chain, cycle or walk), or money that came back around such a trail;
+// - SAME_AMOUNT_AS / SAME_AMOUNT_COLLECTOR: paid a non-hub receiver exactly the amount labelled
+//   fraud accounts paid it, in a group of distinct payers that chance would almost never produce
+//   (same-amount.ts) — smurfs told the sum to send — and that group's receiver, the collector;
 // - CLUSTER_RISK: a cluster's risk reaches the members that take part in its flows;
 // - TYPOLOGY: a ring, chain or fan whose members pass money through with no ordinary life;
 // - PASS_THROUGH / NEW_HIGH_VELOCITY / NO_ORDINARY_ACTIVITY: the account's own behaviour.
@@ -79,6 +82,14 @@ export interface RiskOptions {
    * itself (`RELAY_CHAIN`), labels or not: money passed on again and again within hours.
    */
   relayChainMin: number;
+  /**
+   * Same-amount groups (same-amount.ts) count as evidence when their surprise is at least
+   * log10(transfers in the window) + this: with amounts drawn independently, the chance of any such
+   * group in the window stays below 10^-sameAmountMargin.
+   */
+  sameAmountMargin: number;
+  /** …and when at least this many of the group's payers are labelled fraud. */
+  sameAmountMinLabelled: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -102,6 +113,8 @@ export const RISK_DEFAULTS: RiskOptions = {
   relayMinEvidence: 0.45,
   roundTripDays: 10,
   relayChainMin: 4,
+  sameAmountMargin: 2,
+  sameAmountMinLabelled: 2,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -625,6 +638,8 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     note(i, 'BURST_CENTRE', o.hopDecay, () => `BURST_CENTRE:${inp.ids[l]}:${size}`);
   const noteBurstSibling = (i: number, x: number, size: number) =>
     note(i, 'BURST_SIBLING', o.hopDecay * o.hopDecay, () => `BURST_SIBLING:${inp.ids[x]}:${size}`);
+  const noteSameAmount = (i: number, code: 'SAME_AMOUNT_AS' | 'SAME_AMOUNT_COLLECTOR', value: number, l: number, labelled: number, size: number) =>
+    note(i, code, value, () => `${code}:${inp.ids[l]}:${labelled}/${size}`);
   const noteRelay = (i: number, value: number, l: number, hops: number) => note(i, 'RELAYED', value, () => `RELAYED:${inp.ids[l]}:${hops}`);
   const noteMigration = (i: number, inherited: number, link: Migration) =>
     note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);
@@ -669,6 +684,42 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
           if (explain) noteBurstSibling(y, x, burst.size[j]!);
           raise(y, o.hopDecay * o.hopDecay, false);
         }
+      }
+    }
+  }
+
+  // Paying a receiver the very amount labelled fraud accounts paid it, in a group chance would not
+  // produce: the other payers and the receiver. Only with sameAmountMinLabelled labelled payers: one
+  // fraudster who paid a club's fee or split a bill with friends does not make the others suspects
+  // (with one it listed friends splitting bills on the tuning worlds). From labelled payers only —
+  // a scammer's victims pay it the same price. Not spread further, as bursts.
+  {
+    const g = inp.flows.sameAmount;
+    const bar = Math.log10(Math.max(10, g.transfers)) + o.sameAmountMargin;
+    for (let x = 0; x < g.receiver.length; x++) {
+      const b = g.receiver[x]!;
+      if (g.surprise[x]! < bar || isHub[b]) continue;
+      const lo = g.start[x]!;
+      const hi = g.start[x + 1]!;
+      let l = -1;
+      let labelled = 0;
+      for (let k = lo; k < hi; k++)
+        if (label[g.sender[k]!] === 1) {
+          if (l < 0) l = g.sender[k]!;
+          labelled++;
+        }
+      if (labelled < o.sameAmountMinLabelled) continue;
+      const value = o.hopDecay;
+      const size = hi - lo;
+      for (let k = lo; k < hi; k++) {
+        const a = g.sender[k]!;
+        if (label[a] !== 0 || isHub[a]) continue;
+        if (explain) noteSameAmount(a, 'SAME_AMOUNT_AS', value, l, labelled, size);
+        raise(a, value, false);
+      }
+      if (label[b] === 0) {
+        if (explain) noteSameAmount(b, 'SAME_AMOUNT_COLLECTOR', value, l, labelled, size);
+        raise(b, value, false);
       }
     }
   }

@@ -103,7 +103,7 @@ function flowAccounts(ctx: AccountReasonContext, side: 'received' | 'sent', only
   return { accounts, count: picked.length, sum, total };
 }
 
-/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST, BURST_CENTRE, BURST_SIBLING, RELAYED): the account (whose id may hold ':') and the number. */
+/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST, BURST_CENTRE, BURST_SIBLING, RELAYED, SAME_AMOUNT_AS, SAME_AMOUNT_COLLECTOR): the account (whose id may hold ':') and the number. */
 function accountAndNumber(detail: string): [string, string] {
   const k = detail.lastIndexOf(':');
   return k < 0 ? [detail, ''] : [detail.slice(0, k), detail.slice(k + 1)];
@@ -186,6 +186,22 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       return out(
         `It is on a money trail with ${from}, a labelled fraud account, ${hops || 'some'} relay step(s) away: one-off transfers passed on within ${RISK_DEFAULTS.relayWindowHours} hours keeping ${Math.round(RISK_DEFAULTS.relayMinShare * 100)}–100% of the amount (or money that came back to it around such a trail).`,
         [{ accountId: from, detail: 'the labelled fraud account the trail starts from' }],
+      );
+    }
+    case 'SAME_AMOUNT_AS': {
+      const [with_, figure] = accountAndNumber(detail);
+      const [labelled, size] = figure.split('/');
+      return out(
+        `It paid an account exactly the amount that ${with_}, a labelled fraud account, paid it: ${size || 'several'} distinct payers paid that account that amount, ${labelled || 'some'} of them labelled fraud — more than chance would put there (smurfs told the sum to send). Its largest payees show the receiver.`,
+        [{ accountId: with_, detail: 'a labelled fraud account that paid the same amount' }, ...flowAccounts(ctx, 'sent', false).accounts.slice(0, 3)],
+      );
+    }
+    case 'SAME_AMOUNT_COLLECTOR': {
+      const [with_, figure] = accountAndNumber(detail);
+      const [labelled, size] = figure.split('/');
+      return out(
+        `It received exactly the same amount from ${size || 'several'} distinct payers, ${labelled || 'some'} of them labelled fraud (${with_} among them) — more than chance would put there: a collector of smurfed payments.`,
+        [{ accountId: with_, detail: 'a labelled fraud account among its payers of that amount' }],
       );
     }
     case 'RELAY_CHAIN':

@@ -91,6 +91,8 @@ describe('score churn', () => {
     assert.notDeepEqual(lost[0], served[0]);
     assert.equal(reasonIdentity('MIGRATED_FROM:A7:0.83'), 'MIGRATED_FROM:A7');
     assert.equal(reasonIdentity('LABELLED_FRAUD'), 'LABELLED_FRAUD');
+    assert.equal(reasonIdentity('SAME_AMOUNT_AS:A:7:2/14'), 'SAME_AMOUNT_AS:A:7', 'the group grows or gains labels: the same evidence');
+    assert.equal(reasonIdentity('SAME_AMOUNT_COLLECTOR:A7:3/15'), 'SAME_AMOUNT_COLLECTOR:A7');
     assert.equal(reasonIdentity('SOMETHING_NEW:0.5'), 'SOMETHING_NEW:0.5', 'an unknown code is compared whole');
   });
 
