@@ -70,7 +70,12 @@ export const FEATURE_COLUMNS: readonly FeatureColumn[] = [
   col('cluster_flow_shape', 'its cluster is a ring, chain or fan', 'score'),
   col('participation', 'share of its money moving inside its cluster', 'share'),
   col('relay_chain', 'transfers on the longest chain of money passed on within hours through it', 'count', true),
-  col('same_amount_peers', 'surprise of the largest group of distinct payers it joined in paying one account the same amount (−log10 chance)', 'score', true),
+  col(
+    'same_amount_peers',
+    'surprise of the largest group of distinct payers it joined in paying one account the same amount (−log10 chance)',
+    'score',
+    true,
+  ),
   col('same_amount_collected', 'surprise of the largest group of distinct payers paying it the same amount (−log10 chance)', 'score', true),
   col('hub', 'is a hub (merchant, payroll)', 'score'),
   // Migration

@@ -638,8 +638,14 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     note(i, 'BURST_CENTRE', o.hopDecay, () => `BURST_CENTRE:${inp.ids[l]}:${size}`);
   const noteBurstSibling = (i: number, x: number, size: number) =>
     note(i, 'BURST_SIBLING', o.hopDecay * o.hopDecay, () => `BURST_SIBLING:${inp.ids[x]}:${size}`);
-  const noteSameAmount = (i: number, code: 'SAME_AMOUNT_AS' | 'SAME_AMOUNT_COLLECTOR', value: number, l: number, labelled: number, size: number) =>
-    note(i, code, value, () => `${code}:${inp.ids[l]}:${labelled}/${size}`);
+  const noteSameAmount = (
+    i: number,
+    code: 'SAME_AMOUNT_AS' | 'SAME_AMOUNT_COLLECTOR',
+    value: number,
+    l: number,
+    labelled: number,
+    size: number,
+  ) => note(i, code, value, () => `${code}:${inp.ids[l]}:${labelled}/${size}`);
   const noteRelay = (i: number, value: number, l: number, hops: number) => note(i, 'RELAYED', value, () => `RELAYED:${inp.ids[l]}:${hops}`);
   const noteMigration = (i: number, inherited: number, link: Migration) =>
     note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);

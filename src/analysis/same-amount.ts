@@ -145,7 +145,7 @@ export function sameAmountGroups(
       seg[j] = hash[k]! * SENDER_SPAN + from[k]!;
     }
     seg.sort();
-    for (let j = 0; j < len; ) {
+    for (let j = 0; j < len;) {
       const h = Math.floor(seg[j]! / SENDER_SPAN);
       let e = j + 1;
       let distinct = 1;

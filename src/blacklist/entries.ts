@@ -11,7 +11,15 @@ export {
 } from '../analysis/blacklist.js';
 
 /** Reasons whose detail is `<account>:<figure>`: the account is what the reason says, the figure how much. */
-const ACCOUNT_REASONS = new Set(['MIGRATED_FROM', 'COORDINATED_BURST', 'BURST_CENTRE', 'BURST_SIBLING', 'RELAYED', 'SAME_AMOUNT_AS', 'SAME_AMOUNT_COLLECTOR']);
+const ACCOUNT_REASONS = new Set([
+  'MIGRATED_FROM',
+  'COORDINATED_BURST',
+  'BURST_CENTRE',
+  'BURST_SIBLING',
+  'RELAYED',
+  'SAME_AMOUNT_AS',
+  'SAME_AMOUNT_COLLECTOR',
+]);
 /** Reasons whose detail is only figures (shares, scores, counts, the learned model's top features and their values). */
 const FIGURE_REASONS = new Set([
   'FUNDS_FROM_RISKY',

@@ -193,7 +193,10 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       const [labelled, size] = figure.split('/');
       return out(
         `It paid an account exactly the amount that ${with_}, a labelled fraud account, paid it: ${size || 'several'} distinct payers paid that account that amount, ${labelled || 'some'} of them labelled fraud — more than chance would put there (smurfs told the sum to send). Its largest payees show the receiver.`,
-        [{ accountId: with_, detail: 'a labelled fraud account that paid the same amount' }, ...flowAccounts(ctx, 'sent', false).accounts.slice(0, 3)],
+        [
+          { accountId: with_, detail: 'a labelled fraud account that paid the same amount' },
+          ...flowAccounts(ctx, 'sent', false).accounts.slice(0, 3),
+        ],
       );
     }
     case 'SAME_AMOUNT_COLLECTOR': {

@@ -29,7 +29,10 @@ test('poissonSurprise: the Poisson tail, in both of its branches', () => {
     [7, 5],
     [0.05, 2],
   ] as const)
-    assert.ok(Math.abs(poissonSurprise(lambda, k) - direct(lambda, k)) < 1e-9, `λ ${lambda} k ${k}: ${poissonSurprise(lambda, k)} vs ${direct(lambda, k)}`);
+    assert.ok(
+      Math.abs(poissonSurprise(lambda, k) - direct(lambda, k)) < 1e-9,
+      `λ ${lambda} k ${k}: ${poissonSurprise(lambda, k)} vs ${direct(lambda, k)}`,
+    );
   // Far in the tail, where direct summation has lost every digit: e^−λ λ^k / k! to first order.
   const lambda = 1e-4;
   const k = 6;

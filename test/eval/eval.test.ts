@@ -1,13 +1,18 @@
 // npm run eval's pure parts on tiny hand-made cases: metrics, bootstrap, the frozen baseline.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { baselineFeatures, fitLogistic, runBaseline, standardise } from '../../dev/eval/baseline.js';
 import { pairedBootstrapAuc } from '../../dev/eval/bootstrap.js';
 import { disguisedId } from '../../dev/eval/datasets.js';
+import { loadTransfers } from '../../dev/eval/load.js';
 import { drawLabels, evaluableAccounts } from '../../dev/eval/measure.js';
 import { averagePrecision, listMetrics, migrationMetrics, precisionAtK, rocAuc, typologyRecall } from '../../dev/eval/metrics.js';
 import { replayDays } from '../../dev/eval/replay.js';
 import { evalEnv } from '../../dev/eval/runner.js';
+import { loadConfig } from '../../src/config/index.js';
 import { flowsOf } from '../analysis/helpers.js';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
@@ -213,5 +218,32 @@ test('evaluations on different ports run on different instances (each wipes only
   } finally {
     if (saved === undefined) delete process.env.ACCTNET_EVAL_NEO4J_PORT;
     else process.env.ACCTNET_EVAL_NEO4J_PORT = saved;
+  }
+});
+
+test('the evaluation analyses a dataset over its whole span: a file longer than the window stretches it, a shorter one keeps it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctnet-span-'));
+  try {
+    const config = loadConfig({});
+    const t0 = Date.UTC(2011, 0, 1, 9);
+    const lines = ['tx_id,from_account,to_account,amount,currency,timestamp,channel'];
+    // Two years of one transfer a week.
+    for (let k = 0; k < 105; k++)
+      lines.push(`t${k},A${k % 7},B${k % 5},${100 + k}.25,USD,${new Date(t0 + k * 7 * 86_400_000).toISOString()},p2p`);
+    const file = path.join(dir, 'long.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const plain = await loadTransfers(file, [], config);
+    assert.equal(plain.windowDays, config.analysis.windowDays);
+    assert.ok(plain.flows.transfers < 30, `${plain.flows.transfers} transfers in the last 180 days`);
+    const whole = await loadTransfers(file, [], config, Infinity, true);
+    assert.equal(whole.flows.transfers, 105);
+    assert.equal(whole.windowDays, 104 * 7 + 1);
+    assert.equal(whole.windowFrom, whole.asOf - whole.windowDays * 86_400_000 + 1);
+    assert.ok(whole.windowFrom <= t0);
+    const short = path.join(dir, 'short.csv');
+    fs.writeFileSync(short, `${lines.slice(0, 11).join('\n')}\n`);
+    assert.equal((await loadTransfers(short, [], config, Infinity, true)).windowDays, config.analysis.windowDays);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -70,7 +70,10 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   assert.match(relayed.text, /money trail with L7, a labelled fraud account, 2 relay step\(s\) away: .* within 24 hours keeping 80–100%/);
   const same = explainAccountReason('SAME_AMOUNT_AS:L:2:3/14', ctx);
   assert.equal(same.accounts[0]!.accountId, 'L:2');
-  assert.match(same.text, /exactly the amount that L:2, a labelled fraud account, paid it: 14 distinct payers paid that account that amount, 3 of them labelled fraud/);
+  assert.match(
+    same.text,
+    /exactly the amount that L:2, a labelled fraud account, paid it: 14 distinct payers paid that account that amount, 3 of them labelled fraud/,
+  );
   const collector = explainAccountReason('SAME_AMOUNT_COLLECTOR:L9:2/5', ctx);
   assert.deepEqual(
     collector.accounts.map((a) => a.accountId),
