@@ -102,7 +102,12 @@ export function sameAmountGroups(
   minSurprise = 2,
 ): SameAmountGroups {
   if (count < 2) return { ...NO_SAME_AMOUNT, transfers: count };
-  const hash = new Uint32Array(count);
+  // The amount's hash, or -1 for an amount that says nothing (under half a cent, not finite).
+  // Computed again where needed rather than kept: 4 bytes per transfer less at the run's peak.
+  const hashOf = (k: number) => {
+    const cents = Math.round(amount[k]! * 100);
+    return cents >= 1 && Number.isFinite(cents) ? centsHash(cents) : -1;
+  };
   let cells = 1024;
   while (cells < count && cells < 1 << 22) cells *= 2;
   const mask = cells - 1;
@@ -110,13 +115,8 @@ export function sameAmountGroups(
   const inCount = new Uint32Array(n + 1);
   let counted = 0;
   for (let k = 0; k < count; k++) {
-    const cents = Math.round(amount[k]! * 100);
-    if (!(cents >= 1) || !Number.isFinite(cents)) {
-      hash[k] = 0xffffffff;
-      continue;
-    }
-    const h = centsHash(cents);
-    hash[k] = h;
+    const h = hashOf(k);
+    if (h < 0) continue;
     freq[h & mask]!++;
     inCount[to[k]! + 1]!++;
     counted++;
@@ -129,7 +129,7 @@ export function sameAmountGroups(
   }
   const fill = inCount.slice(0, n);
   const order = new Uint32Array(counted);
-  for (let k = 0; k < count; k++) if (hash[k] !== 0xffffffff) order[fill[to[k]!]!++] = k;
+  for (let k = 0; k < count; k++) if (hashOf(k) >= 0) order[fill[to[k]!]!++] = k;
   const keys = new Float64Array(longest);
   const start: number[] = [0];
   const sender: number[] = [];
@@ -142,7 +142,7 @@ export function sameAmountGroups(
     const seg = keys.subarray(0, len);
     for (let j = 0; j < len; j++) {
       const k = order[lo + j]!;
-      seg[j] = hash[k]! * SENDER_SPAN + from[k]!;
+      seg[j] = hashOf(k) * SENDER_SPAN + from[k]!;
     }
     seg.sort();
     for (let j = 0; j < len;) {
