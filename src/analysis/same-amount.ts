@@ -10,8 +10,8 @@
 // every amount is the same) has a large λ and no surprise; nothing depends on id formats or on the
 // number of accounts. The rules (risk.ts) use a group whose surprise clears log10(transfers) + a
 // margin — the chance of any such group in a window of independent amounts stays below 10^-margin —
-// when a labelled fraud account is one of its senders; the learned model gets the per-account
-// surprise as two columns (feature-table.ts).
+// when two or more labelled fraud accounts are among its senders; the learned model gets the
+// per-account surprise as two columns (feature-table.ts).
 
 /** Surprise is stored up to this (a group of dozens of identical payments is far beyond it). */
 export const MAX_SURPRISE = 100;
@@ -56,7 +56,9 @@ export function poissonSurprise(lambda: number, k: number): number {
     // P(X ≥ k) = e^-λ λ^k / k! × Σ_{m ≥ 0} λ^m k! / (k + m)!  (the series converges fast for λ < k).
     let term = 1;
     let sum = 1;
-    for (let m = 1; m < 1000; m++) {
+    // Terms fall like exp(−m²/2k) at worst (λ just under k): 5,000 terms suffice far beyond any group
+    // that is not a hub's.
+    for (let m = 1; m < 5000; m++) {
       term *= lambda / (k + m);
       sum += term;
       if (term < 1e-15 * sum) break;
