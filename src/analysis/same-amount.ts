@@ -114,24 +114,48 @@ export function sameAmountGroups(
   while (cells < count && cells < 1 << 22) cells *= 2;
   const mask = cells - 1;
   const freq = new Uint32Array(cells);
-  const inCount = new Uint32Array(n + 1);
+  // (receiver, amount) seen twice or more, in a hashed table of saturating counters: only those
+  // transfers are sorted below (a cell shared by chance only lets a few more through).
+  let pairCells = 1024;
+  while (pairCells < 4 * count && pairCells < 1 << 24) pairCells *= 2;
+  const pairMask = pairCells - 1;
+  const seen = new Uint8Array(pairCells);
+  const cell = (b: number, h: number) => {
+    let x = Math.imul(b, 0x9e3779b1) ^ h;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x85ebca6b);
+    x ^= x >>> 13;
+    return x & pairMask;
+  };
+  const received = new Uint32Array(n);
   let counted = 0;
   for (let k = 0; k < count; k++) {
     const h = hashOf(k);
     if (h < 0) continue;
     freq[h & mask]!++;
-    inCount[to[k]! + 1]!++;
+    const b = to[k]!;
+    received[b]!++;
+    const c = cell(b, h);
+    if (seen[c]! < 2) seen[c]!++;
     counted++;
   }
-  // Transfers by receiver (counting sort).
+  // Those transfers by receiver (counting sort).
+  const inCount = new Uint32Array(n + 1);
+  for (let k = 0; k < count; k++) {
+    const h = hashOf(k);
+    if (h >= 0 && seen[cell(to[k]!, h)]! >= 2) inCount[to[k]! + 1]!++;
+  }
   let longest = 0;
   for (let i = 0; i < n; i++) {
     if (inCount[i + 1]! > longest) longest = inCount[i + 1]!;
     inCount[i + 1]! += inCount[i]!;
   }
   const fill = inCount.slice(0, n);
-  const order = new Uint32Array(counted);
-  for (let k = 0; k < count; k++) if (hashOf(k) >= 0) order[fill[to[k]!]!++] = k;
+  const order = new Uint32Array(inCount[n]!);
+  for (let k = 0; k < count; k++) {
+    const h = hashOf(k);
+    if (h >= 0 && seen[cell(to[k]!, h)]! >= 2) order[fill[to[k]!]!++] = k;
+  }
   const keys = new Float64Array(longest);
   const start: number[] = [0];
   const sender: number[] = [];
@@ -158,7 +182,7 @@ export function sameAmountGroups(
       if (distinct >= 2) {
         // The amount's transfers elsewhere (this run's own left out), plus one: the amount is possible.
         const elsewhere = Math.max(0, freq[h & mask]! - (e - j)) + 1;
-        const s = poissonSurprise((len * elsewhere) / counted, distinct);
+        const s = poissonSurprise((received[b]! * elsewhere) / counted, distinct);
         if (s >= minSurprise) {
           for (let x = j; x < e; x++) if (x === j || seg[x] !== seg[x - 1]) sender.push(seg[x]! - h * SENDER_SPAN);
           receiver.push(b);
