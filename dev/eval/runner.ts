@@ -198,8 +198,13 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       fs.rmSync(localPaths(managed.localNeo4j).dataDir, { recursive: true, force: true });
       const started = await startLocalNeo4j(managed, log);
       await ensureLocalRedis(managed.redis.url, log);
-      // The dataset's window (run-eval stretches it over the file's whole span, as loadTransfers did for the baseline).
-      env = { ...baseEnv, NEO4J_URI: started.uri, ACCTNET_WINDOW_DAYS: String(loaded.windowDays) };
+      // The dataset's window (run-eval stretches it over the file's whole span, as loadTransfers did
+      // for the baseline). The replay loads nothing here (it streams): its runs keep the configured window.
+      env = {
+        ...baseEnv,
+        NEO4J_URI: started.uri,
+        ...(loaded.windowDays === undefined ? {} : { ACCTNET_WINDOW_DAYS: String(loaded.windowDays) }),
+      };
       const neo4j = elapsed(t);
       const t2 = performance.now();
       // Exit 2: some rows rejected (e.g. AMLSim's self-transfers), listed in rejects.csv.
