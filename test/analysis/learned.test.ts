@@ -296,7 +296,9 @@ test('no leakage: with shuffled labels the cross-validated ROC-AUC is about 0.5'
   const shuffled = new Map<string, LabelValue>();
   for (const id of ids) if (shuffled.size < labelled.size && rng() < labelled.size / ids.length) shuffled.set(id, 'fraud');
   const out = await analyse(W.transfers, shuffled);
-  assert.equal(out.model.status, 'trained');
+  // About 0.5 either side: a model at or below 0.5 is trained and then left out as `unreliable`
+  // (its card keeps the cross-validated figure); which side this world's draw lands on says nothing.
+  assert.ok(out.model.status === 'trained' || out.model.status === 'unreliable', out.model.status);
   assert.ok(Math.abs(out.model.rocAuc! - 0.5) < 0.12, `ROC-AUC with shuffled labels ${out.model.rocAuc}`);
 });
 
