@@ -97,7 +97,8 @@ export async function loadTransfers(
   if (!at.length) asOf = 0;
   const a = config.analysis;
   // The span in whole days, counted as the config's bound does (a window of d days holds asOf − d·DAY + 1 … asOf).
-  const windowDays = coverSpan && at.length ? Math.max(a.windowDays, Math.floor((asOf - first) / DAY) + 1) : a.windowDays;
+  // At most ACCTNET_WINDOW_DAYS's own bound (3650), so that the CLI's runs accept it.
+  const windowDays = coverSpan && at.length ? Math.min(3650, Math.max(a.windowDays, Math.floor((asOf - first) / DAY) + 1)) : a.windowDays;
   const windowFrom = asOf - windowDays * DAY + 1;
   const aggregator = windowAggregator(config, windowFrom, asOf);
   const toBase = converter(config);

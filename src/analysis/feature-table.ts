@@ -72,11 +72,16 @@ export const FEATURE_COLUMNS: readonly FeatureColumn[] = [
   col('relay_chain', 'transfers on the longest chain of money passed on within hours through it', 'count', true),
   col(
     'same_amount_peers',
-    'surprise of the largest group of distinct payers it joined in paying one account the same amount (−log10 chance)',
+    'surprise of the strongest group of distinct payers it joined in paying one account the same amount (−log10 chance)',
     'score',
     true,
   ),
-  col('same_amount_collected', 'surprise of the largest group of distinct payers paying it the same amount (−log10 chance)', 'score', true),
+  col(
+    'same_amount_collected',
+    'surprise of the strongest group of distinct payers paying it the same amount (−log10 chance)',
+    'score',
+    true,
+  ),
   col('hub', 'is a hub (merchant, payroll)', 'score'),
   // Migration
   col('predecessor_link', 'score of its link to an account it took over from', 'score'),

@@ -22,6 +22,7 @@
 // - TYPOLOGY: a ring, chain or fan whose members pass money through with no ordinary life;
 // - PASS_THROUGH / NEW_HIGH_VELOCITY / NO_ORDINARY_ACTIVITY: the account's own behaviour.
 // A legit label caps the score (LABELLED_LEGIT). Hubs (merchants, payroll) only get risk from labels.
+import { compareIds } from './blacklist.js';
 import type { Centrality } from './centrality.js';
 import type { AccountFeatures } from './features.js';
 import { pairAdjacency, type Flows } from './flows.js';
@@ -88,8 +89,10 @@ export interface RiskOptions {
    * group in the window stays below 10^-sameAmountMargin.
    */
   sameAmountMargin: number;
-  /** …and when at least this many of the group's payers are labelled fraud. */
+  /** …and when at least this many of the group's payers are labelled fraud… */
   sameAmountMinLabelled: number;
+  /** …making at least this share of its payers. */
+  sameAmountMinLabelledShare: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -115,6 +118,7 @@ export const RISK_DEFAULTS: RiskOptions = {
   relayChainMin: 4,
   sameAmountMargin: 2,
   sameAmountMinLabelled: 2,
+  sameAmountMinLabelledShare: 0.1,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -642,10 +646,10 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     i: number,
     code: 'SAME_AMOUNT_AS' | 'SAME_AMOUNT_COLLECTOR',
     value: number,
-    l: number,
+    named: number,
     labelled: number,
     size: number,
-  ) => note(i, code, value, () => `${code}:${inp.ids[l]}:${labelled}/${size}`);
+  ) => note(i, code, value, () => `${code}:${inp.ids[named]}:${labelled}/${size}`);
   const noteRelay = (i: number, value: number, l: number, hops: number) => note(i, 'RELAYED', value, () => `RELAYED:${inp.ids[l]}:${hops}`);
   const noteMigration = (i: number, inherited: number, link: Migration) =>
     note(i, 'MIGRATED_FROM', inherited, () => `MIGRATED_FROM:${link.from}:${r2(link.score)}`);
@@ -695,10 +699,13 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
   }
 
   // Paying a receiver the very amount labelled fraud accounts paid it, in a group chance would not
-  // produce: the other payers and the receiver. Only with sameAmountMinLabelled labelled payers: one
-  // fraudster who paid a club's fee or split a bill with friends does not make the others suspects
-  // (with one it listed friends splitting bills on the tuning worlds). From labelled payers only —
-  // a scammer's victims pay it the same price. Not spread further, as bursts.
+  // produce: the other payers and the receiver. Only with sameAmountMinLabelled labelled payers
+  // making at least sameAmountMinLabelledShare of the group: one fraudster who split a bill with
+  // friends (it listed friends splitting bills on the tuning worlds), or two among a club's forty
+  // members paying its fee, do not make the others suspects. From labelled payers only — a
+  // scammer's victims pay it the same price. Not spread further, as bursts. The reasons name
+  // what stays the same from night to night: the receiver (for its payers) and the labelled payer
+  // with the smallest id (for the receiver), not an index that follows the window's order.
   {
     const g = inp.flows.sameAmount;
     const bar = Math.log10(Math.max(10, g.transfers)) + o.sameAmountMargin;
@@ -709,18 +716,19 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
       const hi = g.start[x + 1]!;
       let l = -1;
       let labelled = 0;
-      for (let k = lo; k < hi; k++)
-        if (label[g.sender[k]!] === 1) {
-          if (l < 0) l = g.sender[k]!;
-          labelled++;
-        }
-      if (labelled < o.sameAmountMinLabelled) continue;
-      const value = o.hopDecay;
+      for (let k = lo; k < hi; k++) {
+        const a = g.sender[k]!;
+        if (label[a] !== 1) continue;
+        if (l < 0 || compareIds(inp.ids[a]!, inp.ids[l]!) < 0) l = a;
+        labelled++;
+      }
       const size = hi - lo;
+      if (labelled < o.sameAmountMinLabelled || labelled < o.sameAmountMinLabelledShare * size) continue;
+      const value = o.hopDecay;
       for (let k = lo; k < hi; k++) {
         const a = g.sender[k]!;
         if (label[a] !== 0 || isHub[a]) continue;
-        if (explain) noteSameAmount(a, 'SAME_AMOUNT_AS', value, l, labelled, size);
+        if (explain) noteSameAmount(a, 'SAME_AMOUNT_AS', value, b, labelled, size);
         raise(a, value, false);
       }
       if (label[b] === 0) {

@@ -66,23 +66,31 @@ export function poissonSurprise(lambda: number, k: number): number {
     const lnP = -lambda + k * Math.log(lambda) - lnFactorial(k) + Math.log(sum);
     return Math.min(MAX_SURPRISE, Math.max(0, -lnP / LN10));
   }
-  // λ ≥ k: the tail is not small; 1 − P(X < k).
-  let term = Math.exp(-lambda);
-  let cdf = term;
-  for (let j = 1; j < k; j++) {
-    term *= lambda / j;
-    cdf += term;
+  // λ ≥ k: the tail is not small (about a half or more); 1 − P(X < k), each term in log space so
+  // that e^−λ cannot underflow for a large λ.
+  if (!Number.isFinite(lambda)) return 0;
+  const lnLambda = Math.log(lambda);
+  let cdf = 0;
+  let lnTerm = -lambda;
+  for (let j = 0; j < k; j++) {
+    cdf += Math.exp(lnTerm);
+    lnTerm += lnLambda - Math.log(j + 1);
   }
-  return Math.min(MAX_SURPRISE, Math.max(0, -Math.log10(Math.max(1e-300, 1 - cdf))));
+  return Math.min(MAX_SURPRISE, Math.max(0, -Math.log10(Math.max(1e-300, 1 - Math.min(1, cdf)))));
 }
 
-/** A 29-bit hash of an amount in cents (which may exceed 2^32). */
-function centsHash(cents: number): number {
+/**
+ * An amount in cents as a 29-bit key: the cents themselves below 2^28 (amounts under 2,684,354.56,
+ * compared exactly), a 28-bit hash with the top bit set above (larger amounts that share a hash at
+ * one receiver would count as one).
+ */
+function centsKey(cents: number): number {
+  if (cents < 0x10000000) return cents;
   let h = Math.imul((cents % 4294967296) | 0, 0x9e3779b1) ^ Math.imul((cents / 4294967296) | 0, 0x85ebca77);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 13;
-  return h & 0x1fffffff;
+  return 0x10000000 | (h & 0x0fffffff);
 }
 
 const SENDER_SPAN = 2 ** 24;
@@ -90,10 +98,9 @@ const SENDER_SPAN = 2 ** 24;
 /**
  * The groups, from the window's transfers as parallel arrays (sender and receiver as account indices
  * below 2^24, amounts in the base currency). Amounts are compared to the cent (amounts under half a
- * cent say nothing and are left out) through a 29-bit hash of the cents: two different amounts that
- * share a hash at one receiver would count as one (odds about (transfers to it)² / 2^30). The window's
- * amount frequencies are counted in a hashed table (at most 2^22 cells), which can only overstate
- * them, so surprise is never overstated. Groups below `minSurprise` are not kept.
+ * cent say nothing and are left out), exactly below 2,684,354.56 and through a 28-bit hash above
+ * (centsKey). The window's amount frequencies are counted in a table of at most 2^22 cells, which
+ * can only overstate them, so surprise is never overstated. Groups below `minSurprise` are not kept.
  */
 export function sameAmountGroups(
   from: ArrayLike<number>,
@@ -108,7 +115,7 @@ export function sameAmountGroups(
   // Computed again where needed rather than kept: 4 bytes per transfer less at the run's peak.
   const hashOf = (k: number) => {
     const cents = Math.round(amount[k]! * 100);
-    return cents >= 1 && Number.isFinite(cents) ? centsHash(cents) : -1;
+    return cents >= 1 && Number.isFinite(cents) ? centsKey(cents) : -1;
   };
   let cells = 1024;
   while (cells < count && cells < 1 << 22) cells *= 2;

@@ -189,14 +189,11 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       );
     }
     case 'SAME_AMOUNT_AS': {
-      const [with_, figure] = accountAndNumber(detail);
+      const [receiver, figure] = accountAndNumber(detail);
       const [labelled, size] = figure.split('/');
       return out(
-        `It paid an account exactly the amount that ${with_}, a labelled fraud account, paid it: ${size || 'several'} distinct payers paid that account that amount, ${labelled || 'some'} of them labelled fraud — more than chance would put there (smurfs told the sum to send). Its largest payees show the receiver.`,
-        [
-          { accountId: with_, detail: 'a labelled fraud account that paid the same amount' },
-          ...flowAccounts(ctx, 'sent', false).accounts.slice(0, 3),
-        ],
+        `It paid ${receiver} exactly the amount that labelled fraud accounts paid it: ${size || 'several'} distinct payers paid ${receiver} that amount, ${labelled || 'some'} of them labelled fraud — more than chance would put there (smurfs told the sum to send). ${receiver}'s own reasons name a labelled payer.`,
+        [{ accountId: receiver, detail: 'the receiver paid the same amount by labelled fraud accounts' }],
       );
     }
     case 'SAME_AMOUNT_COLLECTOR': {

@@ -40,6 +40,12 @@ test('poissonSurprise: the Poisson tail, in both of its branches', () => {
   assert.ok(Math.abs(poissonSurprise(lambda, k) - approx) < 1e-3);
   assert.equal(poissonSurprise(1e-30, 50), MAX_SURPRISE);
   assert.equal(poissonSurprise(1000, 3), 0);
+  // A large λ: e^−λ underflows, the terms in log space do not (P(X ≥ λ) is about a half).
+  for (const l of [745, 800, 3000]) {
+    const v = poissonSurprise(l, l);
+    assert.ok(v > 0.2 && v < 0.35, `λ = k = ${l}: ${v}`);
+  }
+  assert.equal(poissonSurprise(Infinity, 3), 0);
 });
 
 /** Background: 200 accounts paying each other random amounts to the cent. */
@@ -81,6 +87,9 @@ test('sameAmountGroups finds distinct payers of one amount to one receiver, what
   assert.equal(per.collected[250], g.surprise[x]);
   assert.equal(per.peers[205], g.surprise[x]);
   assert.equal(per.peers[209], 0);
+  // Amounts are compared exactly, not by a hash that two amounts could share (27.64 and 274.51 did).
+  const exact = sameAmountGroups([1, 2, 3, 4], [299, 299, 298, 298], [27.64, 274.51, 27.64, 27.64], 4, 300, 0);
+  assert.deepEqual(Array.from(exact.receiver), [298]);
   // The same groups from the rows in another order.
   const shuffled = [...rows];
   for (let k = shuffled.length - 1; k > 0; k--) {
@@ -112,6 +121,7 @@ test('payers of the amount labelled payers paid a collector are found with it; v
   for (let k = 0; k < 12; k++) people.push(`S${k}`);
   for (let k = 0; k < 6; k++) people.push(`V${k}`, `M${k}`);
   for (let k = 0; k < 60; k++) people.push(`P${k}`);
+  for (let k = 0; k < 40; k++) people.push(`C${k}`);
   const rng = createRng(11);
   for (const p of people) {
     for (let d = 0; d < 90; d += 30) tx.push({ from: 'EMPLOYER', to: p, amount: 2500, day: d, hour: 7 });
@@ -130,13 +140,20 @@ test('payers of the amount labelled payers paid a collector are found with it; v
   for (let k = 0; k < 6; k++) tx.push({ from: `V${k}`, to: 'SCAM', amount: 149.99, day: 10 + 9 * k, hour: 11 });
   // M0..M5 pay a club the same fee; M0 is labelled fraud.
   for (let k = 0; k < 6; k++) tx.push({ from: `M${k}`, to: 'CLUB', amount: 81.5, day: 30 + k, hour: 10 });
-  const out = await analyse(tx, { labels: { S0: 'fraud', S5: 'fraud', SCAM: 'fraud', M0: 'fraud' }, days: 90 });
+  // A club of 40 paying its fee each month; two members are labelled fraud (5% of its payers).
+  for (let k = 0; k < 40; k++)
+    for (let m = 0; m < 3; m++) tx.push({ from: `C${k}`, to: 'BIGCLUB', amount: 37.5, day: 5 + 30 * m, hour: 9 });
+  const labels = { S5: 'fraud', S0: 'fraud', SCAM: 'fraud', M0: 'fraud', C3: 'fraud', C17: 'fraud' } as const;
+  const out = await analyse(tx, { labels, days: 90 });
+  // The same transfers in reverse order: the same reasons (they name ids, not the window's order).
+  const reversed = await analyse([...tx].reverse(), { labels, days: 90 });
+  for (const id of ['S3', 'COLLECT']) assert.deepEqual(reversed.reasons[indexOf(reversed, id)], out.reasons[indexOf(out, id)], id);
   const score = (id: string) => out.score[indexOf(out, id)]!;
   const reasons = (id: string) => out.reasons[indexOf(out, id)]!;
   for (let k = 1; k < 12; k++) {
     if (k === 5) continue;
     assert.ok(score(`S${k}`) >= 0.5, `S${k} ${score(`S${k}`)} ${reasons(`S${k}`).join(' | ')}`);
-    assert.ok(reasons(`S${k}`).includes('SAME_AMOUNT_AS:S0:2/12'), reasons(`S${k}`).join(' | '));
+    assert.ok(reasons(`S${k}`).includes('SAME_AMOUNT_AS:COLLECT:2/12'), reasons(`S${k}`).join(' | '));
   }
   assert.ok(score('COLLECT') >= 0.5, `collector ${score('COLLECT')}`);
   assert.ok(reasons('COLLECT').includes('SAME_AMOUNT_COLLECTOR:S0:2/12'), reasons('COLLECT').join(' | '));
@@ -150,4 +167,8 @@ test('payers of the amount labelled payers paid a collector are found with it; v
     assert.ok(!reasons(`M${k}`).some((r) => r.startsWith('SAME_AMOUNT')), reasons(`M${k}`).join(' | '));
   }
   assert.ok(score('CLUB') < 0.5, `club ${score('CLUB')}`);
+  for (const id of ['C0', 'C20', 'C39', 'BIGCLUB']) {
+    assert.ok(score(id) < 0.5, `${id} ${score(id)} ${reasons(id).join(' | ')}`);
+    assert.ok(!reasons(id).some((r) => r.startsWith('SAME_AMOUNT')), reasons(id).join(' | '));
+  }
 });

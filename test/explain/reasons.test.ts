@@ -68,11 +68,14 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   const relayed = explainAccountReason('RELAYED:L7:2', ctx);
   assert.equal(relayed.accounts[0]!.accountId, 'L7');
   assert.match(relayed.text, /money trail with L7, a labelled fraud account, 2 relay step\(s\) away: .* within 24 hours keeping 80–100%/);
-  const same = explainAccountReason('SAME_AMOUNT_AS:L:2:3/14', ctx);
-  assert.equal(same.accounts[0]!.accountId, 'L:2');
+  const same = explainAccountReason('SAME_AMOUNT_AS:R:2:3/14', ctx);
+  assert.deepEqual(
+    same.accounts.map((a) => a.accountId),
+    ['R:2'],
+  );
   assert.match(
     same.text,
-    /exactly the amount that L:2, a labelled fraud account, paid it: 14 distinct payers paid that account that amount, 3 of them labelled fraud/,
+    /paid R:2 exactly the amount that labelled fraud accounts paid it: 14 distinct payers paid R:2 that amount, 3 of them labelled fraud/,
   );
   const collector = explainAccountReason('SAME_AMOUNT_COLLECTOR:L9:2/5', ctx);
   assert.deepEqual(
