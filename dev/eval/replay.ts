@@ -44,7 +44,6 @@ import { startIngestWorker } from '../../workers/ingest.js';
 import { createSuccessorWatch, type PairTrace } from '../../src/watch/successor-watch.js';
 import { watchKeys, type WatchCounterparty } from '../../src/watch/watch-set.js';
 import type { PreparedDataset } from './datasets.js';
-import type { LoadedTransfers } from './load.js';
 import { drawLabels } from './measure.js';
 import { cliRunner, evalEnv } from './runner.js';
 
@@ -276,8 +275,7 @@ async function replayWorld(kind: string, seed: number, opts: ReplayOptions, out:
   let worker: Worker | undefined;
   try {
     const t1 = performance.now();
-    // The CLI runner's setup does not read the loaded transfers (they feed the in-process mode).
-    Object.assign(seconds, await runner.setup(prepared, {} as LoadedTransfers, dir));
+    Object.assign(seconds, await runner.setup(prepared, null, dir));
     const atD = await runner.run(labels, 1, dir);
     lap('importAndRunAtD', t1);
     log(`   run at D served: ${atD.listed.size} listed`);

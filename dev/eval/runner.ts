@@ -34,8 +34,12 @@ export interface SeedRun {
 
 export interface Runner {
   readonly mode: 'cli' | 'in-process';
-  /** Loads the dataset once; returns seconds per step. */
-  setup(prepared: PreparedDataset, loaded: LoadedTransfers, dir: string): Promise<Record<string, number>>;
+  /**
+   * Loads the dataset once; returns seconds per step. `loaded`: the file as the analysis window holds
+   * it (the in-process mode runs on it; the CLI mode takes its window) — null from the replay, whose
+   * CLI runs stream the data and keep the configured window.
+   */
+  setup(prepared: PreparedDataset, loaded: LoadedTransfers | null, dir: string): Promise<Record<string, number>>;
   run(labels: LabelMap, labelSeed: number, dir: string): Promise<SeedRun>;
   /**
    * One more run on what is stored now, with the labels in force (CLI mode: the replay's nightly runs):
@@ -79,6 +83,7 @@ export function inProcessRunner(env: NodeJS.ProcessEnv): Runner {
   return {
     mode: 'in-process',
     async setup(_prepared, l) {
+      if (!l) throw new Error('the in-process mode needs the loaded transfers');
       loaded = l;
       return {};
     },
@@ -199,12 +204,8 @@ export function cliRunner(baseEnv: NodeJS.ProcessEnv): Runner {
       const started = await startLocalNeo4j(managed, log);
       await ensureLocalRedis(managed.redis.url, log);
       // The dataset's window (run-eval stretches it over the file's whole span, as loadTransfers did
-      // for the baseline). The replay loads nothing here (it streams): its runs keep the configured window.
-      env = {
-        ...baseEnv,
-        NEO4J_URI: started.uri,
-        ...(loaded.windowDays === undefined ? {} : { ACCTNET_WINDOW_DAYS: String(loaded.windowDays) }),
-      };
+      // for the baseline); the replay's runs keep the configured one.
+      env = { ...baseEnv, NEO4J_URI: started.uri, ...(loaded ? { ACCTNET_WINDOW_DAYS: String(loaded.windowDays) } : {}) };
       const neo4j = elapsed(t);
       const t2 = performance.now();
       // Exit 2: some rows rejected (e.g. AMLSim's self-transfers), listed in rejects.csv.

@@ -2,6 +2,7 @@
 // per-account and per-pair aggregates. Everything later (graph, metrics, roles, migration) reads
 // these typed arrays. Individual transfers are kept only until finish() (the time-ordered
 // pass-through sweep needs them), then released.
+import { mix2 } from './mix.js';
 import { sameAmountGroups, type SameAmountGroups } from './same-amount.js';
 
 export interface AnalysisWindow {
@@ -96,15 +97,9 @@ class PairTable {
   private mask = (1 << 12) - 1;
   size = 0;
 
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
-    h ^= h >>> 15;
-    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
-  }
-
   /** The pair's index, or -1. */
   get(a: number, b: number): number {
-    for (let k = PairTable.hash(a, b) & this.mask; ; k = (k + 1) & this.mask) {
+    for (let k = mix2(a, b) & this.mask; ; k = (k + 1) & this.mask) {
       const x = this.from[k]!;
       if (x === -1) return -1;
       if (x === a && this.to[k] === b) return this.value[k]!;
@@ -114,7 +109,7 @@ class PairTable {
   /** Adds a pair that get() did not find. */
   set(a: number, b: number, p: number): void {
     if (2 * (this.size + 1) > this.mask + 1) this.rehash();
-    let k = PairTable.hash(a, b) & this.mask;
+    let k = mix2(a, b) & this.mask;
     while (this.from[k] !== -1) k = (k + 1) & this.mask;
     this.from[k] = a;
     this.to[k] = b;
@@ -132,7 +127,7 @@ class PairTable {
     for (let k = 0; k < from.length; k++) {
       const a = from[k]!;
       if (a === -1) continue;
-      let j = PairTable.hash(a, to[k]!) & this.mask;
+      let j = mix2(a, to[k]!) & this.mask;
       while (this.from[j] !== -1) j = (j + 1) & this.mask;
       this.from[j] = a;
       this.to[j] = to[k]!;

@@ -13,6 +13,8 @@
 // when two or more labelled fraud accounts are among its senders; the learned model gets the
 // per-account surprise as two columns (feature-table.ts).
 
+import { mix2 } from './mix.js';
+
 /** Surprise is stored up to this (a group of dozens of identical payments is far beyond it). */
 export const MAX_SURPRISE = 100;
 
@@ -85,12 +87,7 @@ export function poissonSurprise(lambda: number, k: number): number {
  * one receiver would count as one).
  */
 function centsKey(cents: number): number {
-  if (cents < 0x10000000) return cents;
-  let h = Math.imul((cents % 4294967296) | 0, 0x9e3779b1) ^ Math.imul((cents / 4294967296) | 0, 0x85ebca77);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 13;
-  return 0x10000000 | (h & 0x0fffffff);
+  return cents < 0x10000000 ? cents : 0x10000000 | (mix2((cents % 4294967296) | 0, (cents / 4294967296) | 0) & 0x0fffffff);
 }
 
 const SENDER_SPAN = 2 ** 24;
@@ -127,13 +124,7 @@ export function sameAmountGroups(
   while (pairCells < 4 * count && pairCells < 1 << 24) pairCells *= 2;
   const pairMask = pairCells - 1;
   const seen = new Uint8Array(pairCells);
-  const cell = (b: number, h: number) => {
-    let x = Math.imul(b, 0x9e3779b1) ^ h;
-    x ^= x >>> 16;
-    x = Math.imul(x, 0x85ebca6b);
-    x ^= x >>> 13;
-    return x & pairMask;
-  };
+  const cell = (b: number, h: number) => mix2(b, h) & pairMask;
   const received = new Uint32Array(n);
   let counted = 0;
   for (let k = 0; k < count; k++) {

@@ -886,12 +886,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     log: { level: v(VARS.logLevel) },
   };
-  const iso = ISO_CURRENCY_EXPONENTS;
   for (const [name, code] of [
     [VARS.defaultCurrency.name, defaultCurrency],
     [VARS.baseCurrency.name, config.analysis.baseCurrency === defaultCurrency ? undefined : config.analysis.baseCurrency],
   ] as const) {
-    if (code !== undefined && !iso.has(code) && !(code in currencyExponents)) {
+    if (code !== undefined && !ISO_CURRENCY_EXPONENTS.has(code) && !(code in currencyExponents)) {
       problems.push(
         `${name}=${JSON.stringify(code)}: expected an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS (to use it, add e.g. ${code}:2 there)`,
       );

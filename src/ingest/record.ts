@@ -41,8 +41,6 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const MAX_CHANNEL_LENGTH = 64;
 
-const knownCurrencies = ISO_CURRENCY_EXPONENTS;
-
 /**
  * Minor-unit exponent: a configured one for a non-ISO code (ETH 9, PTS 0), else the frozen ISO table's
  * (USD 2, JPY 0, BHD 3; src/ingest/currencies.ts — not the runtime's ICU data, which may move with a
@@ -222,7 +220,7 @@ export function validateRow(fields: RawFields, rules: ValidationRules): Validati
 
   const currencyRaw = text(fields.currency);
   const currency = currencyRaw === undefined ? rules.defaultCurrency : currencyRaw.trim().toUpperCase();
-  if (!knownCurrencies.has(currency) && rules.currencyExponents[currency] === undefined) {
+  if (!ISO_CURRENCY_EXPONENTS.has(currency) && rules.currencyExponents[currency] === undefined) {
     return {
       ok: false,
       reason: `currency ${JSON.stringify(currencyRaw)} is not an ISO 4217 code nor one configured in ACCTNET_CURRENCY_EXPONENTS (e.g. ETH:9,PTS:0)`,
