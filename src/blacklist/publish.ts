@@ -377,15 +377,17 @@ async function restoreWithOverrides(
 
 /**
  * Asks every webhook that is not paused to drain (deliver from its acknowledged version to the
- * served one). The publication is committed already: a Redis failure here is logged by the caller's
+ * served one; `operator`: the ones an operator resumed or redelivered, drained at once — see
+ * enqueueDrains). The publication is committed already: a Redis failure here is logged by the caller's
  * lag metric, not raised — the next publication, a resume or a webhook worker's start drains again.
  */
-export async function notifyWebhooks(deps: PublishDeps): Promise<void> {
+export async function notifyWebhooks(deps: PublishDeps, opts: { operator?: readonly string[] } = {}): Promise<void> {
   try {
     const hooks = await createWebhookRepository(deps.driver, deps.config.neo4j).list();
     await enqueueDrains(
       deps.webhookQueue,
       hooks.filter((h) => !h.paused).map((h) => h.id),
+      opts,
     );
   } catch {
     // See above: never fail a committed publication.

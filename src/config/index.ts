@@ -540,6 +540,13 @@ export const VARS = {
     doc: 'First retry delay of a failed webhook delivery; doubles on every attempt. Set where ACCTNET_WEBHOOK_ATTEMPTS is.',
     parse: p.int(10, 3600000),
   }),
+  webhookConcurrency: defineVar({
+    name: 'ACCTNET_WEBHOOK_CONCURRENCY',
+    default: '16',
+    expected: 'an integer 1..256',
+    doc: 'Deliveries a worker process makes at once, to different webhooks (one webhook is never delivered to twice at once). A receiver that does not answer holds its slot for ACCTNET_WEBHOOK_TIMEOUT_MS: keep this above the number of receivers that may be down together, or healthy ones wait behind them.',
+    parse: p.int(1, 256),
+  }),
   webhookTimeoutMs: defineVar({
     name: 'ACCTNET_WEBHOOK_TIMEOUT_MS',
     default: '10000',
@@ -732,7 +739,7 @@ export interface Config {
   };
   /** Who may take an account off the list alone (ACCTNET_OVERRIDE_DUAL_CONTROL). */
   overrides: { dualControl: 'off' | 'exclude' };
-  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
+  webhooks: { attempts: number; backoffMs: number; concurrency: number; timeoutMs: number; maxDiff: number; allowTargets: string[] };
   watch: {
     enabled: boolean;
     minScore: number;
@@ -855,6 +862,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       attempts: v(VARS.webhookAttempts),
       backoffMs: v(VARS.webhookBackoffMs),
+      concurrency: v(VARS.webhookConcurrency),
       timeoutMs: v(VARS.webhookTimeoutMs),
       maxDiff: v(VARS.webhookMaxDiff),
       allowTargets: v(VARS.webhookAllowTargets) ?? [],

@@ -9,6 +9,8 @@ import { Compile } from 'typebox/compile';
 import type { Config } from '../config/index.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
+/** The job name of an operator's drain (resume, redeliver): it never defers to a pending retry. */
+export const OPERATOR_DRAIN = 'drain-now';
 
 export const WebhookJobSchema = Type.Object(
   {
@@ -38,15 +40,23 @@ export function createWebhookQueue(config: Config, connection: ConnectionOptions
 /**
  * Asks for a drain of each webhook. Requests for a webhook whose drain waits join it (deduplication
  * by webhook); a drain that has started drops its deduplication key, so a request made meanwhile
- * queues one follow-up — and the drain re-reads the served version after it releases its lock.
+ * queues one follow-up — and the drain re-reads the served version after it releases its lock. A
+ * drain that finds a retry of its webhook pending returns at once (src/webhooks/retry-chain.ts).
+ * `operator`: the webhooks an operator resumed or redelivered — their drain goes out at once, joins
+ * no waiting drain and defers to no pending retry.
  */
-export async function enqueueDrains(queue: Queue<WebhookJobData>, webhookIds: readonly string[]): Promise<void> {
+export async function enqueueDrains(
+  queue: Queue<WebhookJobData>,
+  webhookIds: readonly string[],
+  opts: { operator?: readonly string[] } = {},
+): Promise<void> {
   if (!webhookIds.length) return;
+  const jobId = (webhookId: string) => `${webhookId}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
   await queue.addBulk(
-    webhookIds.map((webhookId) => ({
-      name: 'drain',
-      data: { webhookId },
-      opts: { jobId: `${webhookId}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`, deduplication: { id: webhookId } },
-    })),
+    webhookIds.map((webhookId) =>
+      opts.operator?.includes(webhookId)
+        ? { name: OPERATOR_DRAIN, data: { webhookId }, opts: { jobId: jobId(webhookId) } }
+        : { name: 'drain', data: { webhookId }, opts: { jobId: jobId(webhookId), deduplication: { id: webhookId } } },
+    ),
   );
 }

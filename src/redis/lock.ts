@@ -8,6 +8,11 @@ import type { Redis } from 'ioredis';
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
+/** Deletes `key` only while it still holds `value` (one script: nothing can change it in between). */
+export async function deleteIfEquals(redis: Redis, key: string, value: string): Promise<boolean> {
+  return (await redis.eval(RELEASE, 1, key, value)) === 1;
+}
+
 export class LockTimeout extends Error {
   constructor(
     readonly key: string,

@@ -32,6 +32,6 @@ export async function controlWebhook(
     return { webhook, audit: await appendAudit(tx, actor, `webhook.${control.action}`, `webhook:${webhook.id}`, details, requestId) };
   });
   if (!r) throw new NotFound(`no webhook ${webhookId}`);
-  if (!r.webhook.paused) await notifyWebhooks(deps);
+  if (!r.webhook.paused) await notifyWebhooks(deps, { operator: [r.webhook.id] });
   return r;
 }

@@ -1,29 +1,69 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
-import { WEBHOOK_QUEUE, webhookJobValidator, type WebhookJobData } from '../queue/webhook-queue.js';
+import { enqueueDrains, OPERATOR_DRAIN, WEBHOOK_QUEUE, webhookJobValidator, type WebhookJobData } from '../queue/webhook-queue.js';
 import { drainWebhook, type DrainResult } from './deliver.js';
+import { createRetryChain, nextRetryDelayMs } from './retry-chain.js';
 
 export function createWebhookWorker(
   deps: { config: Config; driver: Driver; connection: Redis; log: Logger },
   opts: { name?: string } = {},
 ): Worker<WebhookJobData, DrainResult> {
+  const { config } = deps;
+  // Looks up the pending retry's state and queues a follow-up drain (src/webhooks/retry-chain.ts).
+  const queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: deps.connection, prefix: config.queue.prefix });
+  // A marker outlives its retry's delay by the delivery's timeout and a lock's stall period, so a
+  // worker that died while the retry was due does not let a second chain start before BullMQ's
+  // stalled-job check hands the retry on.
+  const chain = createRetryChain(
+    deps.connection,
+    queue,
+    config.queue.prefix,
+    2 * config.webhooks.timeoutMs + config.queue.lockDurationMs + 60_000,
+  );
   const worker = new Worker<WebhookJobData, DrainResult>(
     WEBHOOK_QUEUE,
     async (job: Job<WebhookJobData, DrainResult>) => {
       if (!webhookJobValidator.Check(job.data)) throw new UnrecoverableError('acctnet/webhooks: malformed delivery job');
       // From now on a new publication queues a follow-up drain instead of joining this one.
       await job.removeDeduplicationKey().catch(() => {});
-      return drainWebhook({ config: deps.config, driver: deps.driver, redis: deps.connection }, job.data.webhookId, job.attemptsMade + 1);
+      const { webhookId } = job.data;
+      const jobId = job.id!;
+      if (job.name !== OPERATOR_DRAIN) {
+        const pending = await chain.pendingOther(webhookId, jobId);
+        if (pending)
+          return { outcome: 'skipped', reason: `a retry of this webhook is pending (job ${pending}); it carries the served version` };
+      }
+      const drain = () => drainWebhook({ config, driver: deps.driver, redis: deps.connection }, webhookId, job.attemptsMade + 1);
+      let result: DrainResult;
+      try {
+        result = await drain();
+      } catch (err) {
+        if (!(err instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+          await chain.markPending(webhookId, jobId, nextRetryDelayMs(job, config.webhooks.backoffMs));
+        } else if (await chain.end(webhookId, jobId)) {
+          // Out of attempts, and publications waited for this chain: they get one chain of their own.
+          await enqueueDrains(queue, [webhookId]);
+        }
+        throw err;
+      }
+      if (await chain.end(webhookId, jobId)) {
+        // A publication deferred to this chain while it finished: drain once more (nothing to do is cheap).
+        const again = await drain();
+        if (again.outcome === 'caught-up')
+          result =
+            result.outcome === 'caught-up' ? { outcome: 'caught-up', deliveries: [...result.deliveries, ...again.deliveries] } : again;
+      }
+      return result;
     },
     {
       connection: deps.connection,
-      prefix: deps.config.queue.prefix,
-      concurrency: 4,
-      lockDuration: deps.config.queue.lockDurationMs,
-      stalledInterval: deps.config.queue.stalledIntervalMs,
+      prefix: config.queue.prefix,
+      concurrency: config.webhooks.concurrency,
+      lockDuration: config.queue.lockDurationMs,
+      stalledInterval: config.queue.stalledIntervalMs,
       ...(opts.name ? { name: opts.name } : {}),
     },
   );
@@ -31,5 +71,6 @@ export function createWebhookWorker(
     deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'webhook delivery failed'),
   );
   worker.on('error', (err) => deps.log.error({ err: err.message }, 'webhook worker error'));
+  worker.on('closed', () => void queue.close().catch(() => {}));
   return worker;
 }

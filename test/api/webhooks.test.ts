@@ -31,6 +31,9 @@ describe('webhooks', () => {
   let failuresLeft = 0;
   // Requests to /slow go unanswered while this is above zero (the client gives up; see the timeout test).
   let stallsLeft = 0;
+  // Requests to /down are answered 500 while this is true (the retry-chain test).
+  let downFailing = false;
+  const down: Array<{ body: string; answered: number }> = [];
   const secret = 'whsec_test_0123456789abcdef0123456789abcdef';
 
   before(async () => {
@@ -48,6 +51,12 @@ describe('webhooks', () => {
       req.on('end', () => {
         if (req.url === '/slow' && stallsLeft > 0) {
           stallsLeft--;
+          return;
+        }
+        if (req.url === '/down') {
+          const answered = downFailing ? 500 : 200;
+          down.push({ body, answered });
+          res.writeHead(answered).end();
           return;
         }
         const answered = failuresLeft > 0 ? 503 : 200;
@@ -248,6 +257,48 @@ describe('webhooks', () => {
     assert.equal(w.redeliveries, before + 1);
     assert.notEqual(deliveryId(id, 5, 13, w.redeliveries), deliveryId(id, 5, 13, before), 'a redelivery of a change has an id of its own');
     await app.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: bearer(keys.admin) });
+  });
+
+  test('one retry chain per webhook: publications while the receiver fails add no requests of their own; the newest version lands once it recovers', async () => {
+    const webhookId = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: bearer(keys.admin),
+        payload: { url: url.replace(/\/acctnet$/, '/down'), secret },
+      })
+    ).json().webhook.id as string;
+    assert.equal(worker.concurrency, s.config.webhooks.concurrency, 'ACCTNET_WEBHOOK_CONCURRENCY reaches the worker');
+    downFailing = true;
+    down.length = 0;
+    const started = Date.now();
+    let served = 0;
+    for (const p of s.world.truth.filter((x) => x.kind === 'person' && !x.fraud).slice(10, 15)) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/blacklist/overrides',
+        headers: bearer(keys.investigator),
+        payload: { accountId: p.id, action: 'include', reason: 'retry chain test' },
+      });
+      served = r.json().published.version;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    // One chain (backoff 150 ms, doubling) makes at most 1 + log2(t / 150 + 1) attempts in t; before
+    // the change each of the five publications started a chain of its own (about four times as many).
+    const oneChain = 1 + Math.floor(Math.log2((Date.now() - started) / 150 + 1));
+    const failed = down.length;
+    assert.ok(failed >= 2, `the receiver was tried and retried (${failed})`);
+    assert.ok(failed <= oneChain, `${failed} requests to the failing receiver, one chain allows ${oneChain}`);
+    downFailing = false;
+    await until(() => down.some((d) => d.answered === 200), 'a delivery after the receiver recovered');
+    await new Promise((r) => setTimeout(r, 500));
+    const ok = down.filter((d) => d.answered === 200);
+    assert.equal(ok.length, 1, 'one delivery once it recovered');
+    assert.equal(JSON.parse(ok[0]!.body).toVersion, served, 'it carries the newest version');
+    // Five changes exceed this suite's ACCTNET_WEBHOOK_MAX_DIFF (3): a pull link that counts them.
+    assert.equal(JSON.parse(ok[0]!.body).addedCount, 5, 'and every change since the acknowledged version');
+    await app.inject({ method: 'DELETE', url: `/v1/webhooks/${webhookId}`, headers: bearer(keys.admin) });
   });
 
   test('ACCTNET_WEBHOOK_TIMEOUT_MS: a receiver that does not answer in time is recorded as such, and retried', async () => {
