@@ -593,7 +593,12 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     let own = evidence[i];
     if (own === undefined) own = evidence[i] = new Map();
     const cur = own.get(code);
-    if (!cur || value > cur.value) own.set(code, { value, text: typeof text === 'string' ? text : text() });
+    if (cur && value < cur.value) return;
+    // On a tie the text that sorts first: which of two labelled accounts an account's burst or trail
+    // names must not follow the window's index order (it changed between nights, and the changed
+    // reason re-sent the entry to every gateway).
+    const t = typeof text === 'string' ? text : text();
+    if (!cur || value > cur.value || compareIds(t, cur.text) < 0) own.set(code, { value, text: t });
   };
   const raise = (i: number, value: number, network = true) => {
     if (value > score[i]!) score[i] = value;

@@ -324,13 +324,17 @@ test("no leakage: an account's own label raises its own learned score no more th
   assert.ok(excess.filter((e) => e > 0.05).length <= 1, `own label's rise beyond another label's, per probe: ${shown}`);
 });
 
-test('determinism: the same data, seed and labels give the same scores whatever the order rows arrive in', async () => {
+test('determinism: the same data, seed and labels give the same scores and reasons whatever the order rows arrive in', async () => {
   const a = await analyse(W.transfers, labelled);
   const reordered = [...W.transfers].reverse();
   const b = await analyse(reordered, labelled);
   const byId = (out: AnalysisOutput) => new Map(out.ids.map((id, i) => [id, out.score[i]!] as const));
   assert.deepEqual(byId(a), byId(b));
   assert.deepEqual(a.model.topFeatures, b.model.topFeatures);
+  // The reasons too: a reason naming another account names the same one whatever the order (a name
+  // that followed the window's order changed between nights and was re-sent to every gateway).
+  const reasonsById = (out: AnalysisOutput) => new Map(out.ids.map((id, i) => [id, out.reasons[i]] as const));
+  assert.deepEqual(reasonsById(a), reasonsById(b));
 });
 
 test('the fit is bounded: beyond maxFitRows a seeded sample per class fits the models, the card says so, every account is scored', async () => {

@@ -120,6 +120,28 @@ test("a labelled account's coordinated burst of one-off transfers makes the othe
   }
 });
 
+test('a feeder in the bursts of two labelled collectors names the same one (the smaller id) whatever the order rows arrive in', async () => {
+  const feeders = [0, 1, 2, 3, 4].map((k) => `F${k}`);
+  const tx: T[] = [...ordinaryLives(feeders, 60)];
+  // The collector with the larger id is paid first, so the window's order meets it first.
+  for (const [collector, day] of [
+    ['COLL-B', 20],
+    ['COLL-A', 40],
+  ] as const) {
+    for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: collector, amount: 900 + 37 * k, day, hour: 9 + k });
+    tx.push({ from: collector, to: `OUT-${collector}`, amount: 4300, day: day + 1, hour: 10 });
+  }
+  for (let c = 0; c < 120; c++) tx.push({ from: `C${c}`, to: 'SHOP', amount: 30, day: c % 60, hour: 12, channel: 'card' });
+  const labels = { 'COLL-A': 'fraud', 'COLL-B': 'fraud' } as const;
+  for (const rows of [tx, [...tx].reverse()]) {
+    const out = await analyse(rows, { labels, days: 60 });
+    for (const id of feeders) {
+      const bursts = out.reasons[indexOf(out, id)]!.filter((r) => r.startsWith('COORDINATED_BURST'));
+      assert.deepEqual(bursts, ['COORDINATED_BURST:COLL-A:5'], id);
+    }
+  }
+});
+
 /** Ordinary lives for the given people: a salary each month and shopping every few days. */
 function ordinaryLives(people: string[], days: number): T[] {
   const tx: T[] = [];
