@@ -40,9 +40,10 @@ export const deliveryId = (webhookId: string, from: number | null, to: number, r
 /**
  * Delivers until the webhook's receiver has acknowledged the served version (or the webhook is
  * paused or gone). When another drain of this webhook holds its lock, returns at once: that drain
- * re-reads the served version after releasing the lock, so nothing is left behind.
+ * re-reads the served version after releasing the lock, so nothing is left behind. `waitMs`: wait
+ * that long for the lock instead (an operator's drain, which must not hang on a retry that may fail).
  */
-export async function drainWebhook(deps: DrainDeps, webhookId: string, attempt: number): Promise<DrainResult> {
+export async function drainWebhook(deps: DrainDeps, webhookId: string, attempt: number, waitMs = 0): Promise<DrainResult> {
   const { config, driver } = deps;
   const webhooks = createWebhookRepository(driver, config.neo4j);
   const blacklist = createBlacklistRepository(driver, config.neo4j);
@@ -67,7 +68,7 @@ export async function drainWebhook(deps: DrainDeps, webhookId: string, attempt: 
           deliveries.push(await deliverOnce(deps, next.webhook, next.served, attempt));
         }
       },
-      { ttlMs: config.webhooks.timeoutMs + 30_000, waitMs: 0 },
+      { ttlMs: config.webhooks.timeoutMs + 30_000, waitMs },
     ).catch((err: unknown) => {
       if (err instanceof LockTimeout) return 'busy' as const;
       throw err;

@@ -7,11 +7,11 @@
 // publication's, a worker's start, or an older chain's own retry — that finds the marker naming
 // another job still waiting, delayed or running returns at once: that job reads the served version
 // when it runs, so it carries the later publication too. Before it looks it leaves a note that it
-// may defer; the chain that ends takes the note: after a delivery it drains once more (a
-// publication that came while it finished), after its last failed attempt it queues one fresh drain
-// (the deferred publications get a chain of their own, one at a time, never one each). An operator's
-// drain (resume, redeliver) never defers: it runs at once and, if it fails, becomes the pending
-// retry that older chains defer to.
+// may defer, which stays until the chain ends; the chain that ends takes the note: after a delivery
+// it drains once more (a publication that came while it finished), after its last failed attempt it
+// queues one fresh drain (the deferred publications get a chain of their own, one at a time, never
+// one each). An operator's drain (resume, redeliver) never defers: it waits for a delivery in
+// flight, then goes out, and if it fails it becomes the pending retry that older chains defer to.
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deleteIfEquals } from '../redis/lock.js';
@@ -34,11 +34,14 @@ export function createRetryChain(redis: Redis, queue: Pick<Queue, 'getJobState'>
   const note = (id: string) => `${prefix}:webhook-retry-deferred:${id}`;
   return {
     async pendingOther(webhookId, jobId) {
+      // This chain's own retry goes on; the notes stay for its end.
+      if ((await redis.get(marker(webhookId))) === jobId) return null;
       // The note first: a chain that ends after our look at the marker still sees it.
       await redis.set(note(webhookId), '1', 'EX', NOTE_TTL_S);
       const other = await redis.get(marker(webhookId));
-      if (other && other !== jobId && PENDING_STATES.has(await queue.getJobState(other))) return other;
-      // Going on: our own reads come after every publication that left a note, so it is covered.
+      if (other && PENDING_STATES.has(await queue.getJobState(other))) return other;
+      // No chain pending: our own reads come after every publication that left a note, and if we
+      // fail, our chain carries them.
       await redis.del(note(webhookId));
       return null;
     },

@@ -1,9 +1,16 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
-import { enqueueDrains, OPERATOR_DRAIN, WEBHOOK_QUEUE, webhookJobValidator, type WebhookJobData } from '../queue/webhook-queue.js';
+import {
+  createWebhookQueue,
+  enqueueDrains,
+  OPERATOR_DRAIN,
+  WEBHOOK_QUEUE,
+  webhookJobValidator,
+  type WebhookJobData,
+} from '../queue/webhook-queue.js';
 import { drainWebhook, type DrainResult } from './deliver.js';
 import { createRetryChain, nextRetryDelayMs } from './retry-chain.js';
 
@@ -13,7 +20,7 @@ export function createWebhookWorker(
 ): Worker<WebhookJobData, DrainResult> {
   const { config } = deps;
   // Looks up the pending retry's state and queues a follow-up drain (src/webhooks/retry-chain.ts).
-  const queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: deps.connection, prefix: config.queue.prefix });
+  const queue = createWebhookQueue(config, deps.connection);
   // A marker outlives its retry's delay by the delivery's timeout and a lock's stall period, so a
   // worker that died while the retry was due does not let a second chain start before BullMQ's
   // stalled-job check hands the retry on.
@@ -36,27 +43,37 @@ export function createWebhookWorker(
         if (pending)
           return { outcome: 'skipped', reason: `a retry of this webhook is pending (job ${pending}); it carries the served version` };
       }
-      const drain = () => drainWebhook({ config, driver: deps.driver, redis: deps.connection }, webhookId, job.attemptsMade + 1);
-      let result: DrainResult;
+      const operator = job.name === OPERATOR_DRAIN;
+      const drain = () =>
+        drainWebhook(
+          { config, driver: deps.driver, redis: deps.connection },
+          webhookId,
+          job.attemptsMade + 1,
+          operator ? config.webhooks.timeoutMs + 5_000 : 0,
+        );
+      // Whether this job took a deferred drain's note: if it then fails for good, that drain's
+      // publication still gets a chain.
+      let tookNote = false;
       try {
-        result = await drain();
+        let result = await drain();
+        if (await chain.end(webhookId, jobId)) {
+          // A publication deferred to this chain while it finished: drain once more (nothing to do is cheap).
+          tookNote = true;
+          const again = await drain();
+          if (again.outcome === 'caught-up')
+            result =
+              result.outcome === 'caught-up' ? { outcome: 'caught-up', deliveries: [...result.deliveries, ...again.deliveries] } : again;
+        }
+        return result;
       } catch (err) {
         if (!(err instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
           await chain.markPending(webhookId, jobId, nextRetryDelayMs(job, config.webhooks.backoffMs));
-        } else if (await chain.end(webhookId, jobId)) {
+        } else if ((await chain.end(webhookId, jobId)) || tookNote) {
           // Out of attempts, and publications waited for this chain: they get one chain of their own.
           await enqueueDrains(queue, [webhookId]);
         }
         throw err;
       }
-      if (await chain.end(webhookId, jobId)) {
-        // A publication deferred to this chain while it finished: drain once more (nothing to do is cheap).
-        const again = await drain();
-        if (again.outcome === 'caught-up')
-          result =
-            result.outcome === 'caught-up' ? { outcome: 'caught-up', deliveries: [...result.deliveries, ...again.deliveries] } : again;
-      }
-      return result;
     },
     {
       connection: deps.connection,
