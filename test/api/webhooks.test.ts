@@ -289,7 +289,9 @@ describe('webhooks', () => {
     const oneChain = 1 + Math.floor(Math.log2((Date.now() - started) / 150 + 1));
     const failed = down.length;
     assert.ok(failed >= 2, `the receiver was tried and retried (${failed})`);
-    assert.ok(failed <= oneChain, `${failed} requests to the failing receiver, one chain allows ${oneChain}`);
+    // One more for a drain that starts in the instant between a failed attempt and its retry's
+    // marker: it makes one request, then the two chains merge (the older retry defers to the newer).
+    assert.ok(failed <= oneChain + 1, `${failed} requests to the failing receiver, one chain allows ${oneChain}`);
     downFailing = false;
     await until(() => down.some((d) => d.answered === 200), 'a delivery after the receiver recovered');
     await new Promise((r) => setTimeout(r, 500));
