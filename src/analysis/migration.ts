@@ -77,12 +77,6 @@ export interface MigrationEvidence {
    * cluster at the run (0 when the fallen account had none).
    */
   clusterShare: number;
-  /**
-   * Scored with two or more shared: the weighted share of the risen account's non-hub counterparties
-   * (the fallen account included when they dealt with each other) that it took over from the fallen
-   * one. Absent on links recorded before 2026-12-07.
-   */
-  takenOverShare?: number;
   /** 0..1 similarity of hours, channels and amounts. */
   profileSimilarity: number;
   sharedSample: string[];
@@ -206,26 +200,6 @@ export function clusterShare(counterparties: PairInputs['successorCounterparties
 export const CLUSTER_TERM_WEIGHT = 0.2;
 export const CLUSTER_TERM_PIVOT = 0.25;
 
-/**
- * How much of the successor's own life is the fallen account's people: the weighted share of the
- * risen account's non-hub counterparties (the fallen account included when they dealt with each
- * other) that it took over from the fallen account. Days after its rise a successor has taken over
- * few of the old account's counterparties (the overlap is small) while nearly everyone it deals
- * with was the old account's: this speaks before the overlap does. It lifts the overlap term to
- * TAKEN_OVER_SHARE_WEIGHT × share when that is more, never lowers it, and only with two or more
- * counterparties taken over (one can be chance). Tuned on world v2 seeds 1–8 (docs/evaluation.md).
- */
-export const TAKEN_OVER_SHARE_WEIGHT = 1;
-
-export function takenOverShare(p: Pick<PairInputs, 'shared' | 'successorCounterparties'>): number {
-  let all = 0;
-  for (const c of p.successorCounterparties) all += c.weight;
-  if (!all) return 0;
-  let taken = 0;
-  for (const s of p.shared) taken += s.weight;
-  return Math.min(1, taken / all);
-}
-
 /** A rise before the fall (both accounts running side by side) loses this share per day of overlap. */
 export const LEAD_DECAY_PER_DAY = 0.03;
 
@@ -255,9 +229,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   for (const s of p.shared) sharedWeight += s.weight;
   const overlap = p.formerWeight ? Math.min(1, sharedWeight / p.formerWeight) : 0;
   // One shared counterparty can be chance; two or more rarely are.
-  const successorShare = takenOverShare(p);
-  const overlapScore =
-    p.shared.length >= 2 ? Math.max(Math.min(1, overlap * 1.5), Math.min(1, TAKEN_OVER_SHARE_WEIGHT * successorShare)) : overlap * 0.5;
+  const overlapScore = p.shared.length >= 2 ? Math.min(1, overlap * 1.5) : overlap * 0.5;
   const profile = p.profileSimilarity;
   const gapDays = (p.rise.at - p.fall.at) / DAY_MS;
   const timing = timingTerm(gapDays);
@@ -283,7 +255,6 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
       directTransfers: p.directTransfers,
       sameCluster: p.sameCluster,
       clusterShare: round3(share),
-      takenOverShare: round3(successorShare),
       profileSimilarity: round3(profile),
       sharedSample: p.shared
         .map((s) => s.id)

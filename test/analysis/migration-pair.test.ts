@@ -255,35 +255,3 @@ test('a dropped account: its listing-only link is decided after the others, its 
   // D stopped on day 98 (silent 21 days at the run): a fall of its own, on equal terms with A's.
   assert.deepEqual(linksOf(98, ['A', 'D'], droppedD(110)), [['D', 'stopped']]);
 });
-
-test("the taken-over share: a young successor whose counterparties are mostly the predecessor's is lifted before the overlap grows; one with a life of its own is not; one counterparty is never enough", () => {
-  // A had 20 counterparties (weight 0.25 each); S took over 3 of them so far.
-  const shared = ['C1', 'C2', 'C3'].map((id) => ({ id, weight: 0.25 }));
-  const base = {
-    from: 'A',
-    to: 'S',
-    fall: { at: 100 * DAY, kind: 'listed' as const },
-    rise: { at: 101 * DAY, kind: 'new' as const },
-    formerCounterparties: 20,
-    formerWeight: 5,
-    shared,
-    directTransfers: 0,
-    profileSimilarity: 0.4,
-    sameCluster: false,
-  };
-  const others = (n: number) => Array.from({ length: n }, (_, k) => ({ id: `O${k}`, weight: 0.25, inCluster: false }));
-  const own = shared.map((s) => ({ ...s, inCluster: false }));
-  // S deals with the three it took over and one other account: 3/4 of its life is A's people.
-  const young = scoreMigration({ ...base, successorCounterparties: [...own, ...others(1)] })!;
-  // S deals with the same three among 27 others of its own.
-  const broad = scoreMigration({ ...base, successorCounterparties: [...own, ...others(27)] })!;
-  assert.equal(young.evidence.takenOverShare, 0.75);
-  assert.equal(broad.evidence.takenOverShare, 0.1);
-  assert.ok(young.score >= 0.45, `young ${young.score}`);
-  assert.ok(broad.score < 0.45, `broad ${broad.score}`);
-  // For the broad one the overlap decides (3 of 20: 0.15 × 1.5 = 0.225 > its share 0.1).
-  // One counterparty taken over, nothing else in S's life: the share is 1, the term does not count.
-  const one = scoreMigration({ ...base, shared: [shared[0]!], successorCounterparties: [own[0]!] })!;
-  assert.equal(one.evidence.takenOverShare, 1);
-  assert.ok(one.score < 0.3, `one ${one.score}`);
-});

@@ -21,7 +21,6 @@ interface ProvisionalMigration {
     directTransfers?: number;
     profileSimilarity?: number;
     clusterShare?: number;
-    takenOverShare?: number;
     gapDays?: number;
   };
   watch?: { listed: boolean; listScore: number; heldBecause: string | null; decision: string | null; decidedBy: string | null };
@@ -39,7 +38,6 @@ function evidenceText(m: ProvisionalMigration): string {
     e.directTransfers ? `${e.directTransfers} transfers from the predecessor` : null,
     `profile ${fmt.pct(e.profileSimilarity)}`,
     e.clusterShare !== undefined ? `${fmt.pct(e.clusterShare)} of its counterparties in the predecessor's cluster` : null,
-    e.takenOverShare !== undefined ? `${fmt.pct(e.takenOverShare)} of its counterparties the predecessor's` : null,
     `${e.fallKind ?? '?'} → ${e.riseKind ?? '?'}, ${e.gapDays ?? '?'} days apart`,
   ];
   return parts.filter(Boolean).join(' · ');
