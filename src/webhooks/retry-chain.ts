@@ -12,7 +12,7 @@
 // queues one fresh drain (the deferred publications get a chain of their own, one at a time, never
 // one each). An operator's drain (resume, redeliver) never defers: it waits for a delivery in
 // flight, then goes out, and if it fails it becomes the pending retry that older chains defer to.
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deleteIfEquals } from '../redis/lock.js';
 
@@ -53,11 +53,4 @@ export function createRetryChain(redis: Redis, queue: Pick<Queue, 'getJobState'>
       return (await redis.getdel(note(webhookId))) !== null;
     },
   };
-}
-
-/** BullMQ's exponential backoff before the next attempt of `job`, which has just failed. */
-export function nextRetryDelayMs(job: Pick<Job, 'attemptsMade' | 'opts'>, fallbackMs: number): number {
-  const b = job.opts.backoff;
-  const base = typeof b === 'number' ? b : (b?.delay ?? fallbackMs);
-  return Math.pow(2, Math.min(job.attemptsMade, 40)) * base;
 }

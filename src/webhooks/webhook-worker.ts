@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Backoffs, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
@@ -12,7 +12,7 @@ import {
   type WebhookJobData,
 } from '../queue/webhook-queue.js';
 import { drainWebhook, type DrainResult } from './deliver.js';
-import { createRetryChain, nextRetryDelayMs } from './retry-chain.js';
+import { createRetryChain } from './retry-chain.js';
 
 export function createWebhookWorker(
   deps: { config: Config; driver: Driver; connection: Redis; log: Logger },
@@ -67,7 +67,10 @@ export function createWebhookWorker(
         return result;
       } catch (err) {
         if (!(err instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-          await chain.markPending(webhookId, jobId, nextRetryDelayMs(job, config.webhooks.backoffMs));
+          // The delay BullMQ will wait before the retry: its own calculation, from the job's options.
+          const backoff = Backoffs.normalize(job.opts.backoff ?? 0);
+          const delay = backoff ? await Backoffs.calculate(backoff, job.attemptsMade + 1, err as Error, job) : 0;
+          await chain.markPending(webhookId, jobId, Math.max(0, delay ?? 0));
         } else if ((await chain.end(webhookId, jobId)) || tookNote) {
           // Out of attempts, and publications waited for this chain: they get one chain of their own.
           await enqueueDrains(queue, [webhookId]);

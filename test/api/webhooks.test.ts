@@ -1,8 +1,7 @@
 // Signed push to a real local receiver: failures retried with backoff, signatures verified, replays
 // rejected, large diffs sent as pull links, two signatures during a secret rotation.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +12,7 @@ import { verifySignature } from '../../src/webhooks/signature.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { testLogger } from '../helpers/env.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -27,6 +27,7 @@ describe('webhooks', () => {
   let worker: Worker;
   let server: http.Server;
   let url: string;
+  let base: string;
   const received: Received[] = [];
   let failuresLeft = 0;
   // Requests to /slow go unanswered while this is above zero (the client gives up; see the timeout test).
@@ -45,28 +46,23 @@ describe('webhooks', () => {
     });
     app = await buildTestApp(s);
     keys = await createKeys(s);
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        if (req.url === '/slow' && stallsLeft > 0) {
-          stallsLeft--;
-          return;
-        }
-        if (req.url === '/down') {
-          const answered = downFailing ? 500 : 200;
-          down.push({ body, answered });
-          res.writeHead(answered).end();
-          return;
-        }
-        const answered = failuresLeft > 0 ? 503 : 200;
-        if (failuresLeft > 0) failuresLeft--;
-        received.push({ headers: req.headers, body, answered });
+    ({ server, base } = await startReceiver((req, body, res) => {
+      if (req.url === '/slow' && stallsLeft > 0) {
+        stallsLeft--;
+        return;
+      }
+      if (req.url === '/down') {
+        const answered = downFailing ? 500 : 200;
+        down.push({ body, answered });
         res.writeHead(answered).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/acctnet`;
+        return;
+      }
+      const answered = failuresLeft > 0 ? 503 : 200;
+      if (failuresLeft > 0) failuresLeft--;
+      received.push({ headers: req.headers, body, answered });
+      res.writeHead(answered).end();
+    }));
+    url = `${base}/acctnet`;
     worker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
   });
   after(async () => {

@@ -4,8 +4,7 @@
 // racing publications both land, a stale lock holder cannot write, and an override whose
 // publication waits still answers with its committed audit entry.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +20,7 @@ import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { testLogger } from '../helpers/env.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 interface Delivery {
   full?: boolean;
@@ -39,6 +39,7 @@ describe('one publication path (real Neo4j and Redis)', () => {
   let worker: Worker;
   let server: http.Server;
   let url: string;
+  let base: string;
   let hookNo = 0;
   // The receiver: its own copy of the list, the version it holds, and what it was sent.
   let held: number | null = null;
@@ -54,46 +55,41 @@ describe('one publication path (real Neo4j and Redis)', () => {
     s = await openAnalysedServices({ ACCTNET_WEBHOOK_BACKOFF_MS: '100', ACCTNET_WEBHOOK_ATTEMPTS: '12', ACCTNET_GUARD_MIN_SIZE: '100000' });
     app = await buildTestApp(s);
     keys = await createKeys(s);
-    server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString()));
-      req.on('end', () => {
-        // Each test registers its own webhook (its own path); a delivery still in flight to an
-        // earlier test's (deleted) webhook is answered and ignored.
-        if (req.url !== `/gateway/${hookNo}`) {
-          res.writeHead(200).end();
-          return;
-        }
-        const body = JSON.parse(raw) as {
-          fromVersion: number | null;
-          toVersion: number;
-          added: BlacklistEntry[];
-          removed: string[];
-          full?: boolean;
-        };
-        const answered = down || failuresLeft > 0 ? 503 : 200;
-        if (!down && failuresLeft > 0) failuresLeft--;
-        deliveries.push({
-          full: body.full,
-          fromVersion: body.fromVersion,
-          toVersion: body.toVersion,
-          answered,
-          deliveryId: req.headers['x-acctnet-delivery'] as string,
-        });
-        if (answered === 200 && body.full) {
-          held = body.toVersion; // a real receiver replaces its list from the pull link
-        } else if (answered === 200) {
-          // A careful receiver: it applies a diff only from the version it holds.
-          assert.equal(body.fromVersion, held, `diff from ${body.fromVersion} while holding ${held}`);
-          for (const id of body.removed) list.delete(id);
-          for (const e of body.added) list.set(e.accountId, e);
-          held = body.toVersion;
-        }
-        res.writeHead(answered).end();
+    ({ server, base } = await startReceiver((req, raw, res) => {
+      // Each test registers its own webhook (its own path); a delivery still in flight to an
+      // earlier test's (deleted) webhook is answered and ignored.
+      if (req.url !== `/gateway/${hookNo}`) {
+        res.writeHead(200).end();
+        return;
+      }
+      const body = JSON.parse(raw) as {
+        fromVersion: number | null;
+        toVersion: number;
+        added: BlacklistEntry[];
+        removed: string[];
+        full?: boolean;
+      };
+      const answered = down || failuresLeft > 0 ? 503 : 200;
+      if (!down && failuresLeft > 0) failuresLeft--;
+      deliveries.push({
+        full: body.full,
+        fromVersion: body.fromVersion,
+        toVersion: body.toVersion,
+        answered,
+        deliveryId: req.headers['x-acctnet-delivery'] as string,
       });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gateway`;
+      if (answered === 200 && body.full) {
+        held = body.toVersion; // a real receiver replaces its list from the pull link
+      } else if (answered === 200) {
+        // A careful receiver: it applies a diff only from the version it holds.
+        assert.equal(body.fromVersion, held, `diff from ${body.fromVersion} while holding ${held}`);
+        for (const id of body.removed) list.delete(id);
+        for (const e of body.added) list.set(e.accountId, e);
+        held = body.toVersion;
+      }
+      res.writeHead(answered).end();
+    }));
+    url = `${base}/gateway`;
     worker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
   });
   after(async () => {

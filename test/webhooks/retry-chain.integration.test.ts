@@ -3,8 +3,7 @@
 // of its own — the receiver is never left behind a version it would accept
 // (src/webhooks/retry-chain.ts). Short chains here: 4 attempts, 300 ms backoff.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +13,7 @@ import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { testLogger } from '../helpers/env.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secret = 'whsec_test_0123456789abcdef0123456789abcdef';
@@ -37,13 +37,7 @@ describe('webhook retry chains', () => {
     });
     app = await buildTestApp(s);
     keys = await createKeys(s);
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => handlers[req.url!.slice(1)]!(body, res));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await startReceiver((req, body, res) => handlers[req.url!.slice(1)]!(body, res)));
     worker = createWebhookWorker({ config: s.config, driver: s.driver, connection: s.rt.redis(), log: testLogger() });
   });
   after(async () => {
