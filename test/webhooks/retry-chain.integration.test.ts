@@ -34,6 +34,8 @@ describe('webhook retry chains', () => {
       ACCTNET_WEBHOOK_ATTEMPTS: '4',
       ACCTNET_WEBHOOK_BACKOFF_MS: '300',
       ACCTNET_WEBHOOK_TIMEOUT_MS: '3000',
+      // One delivery at a time (the concurrency test below; the chains have one webhook each).
+      ACCTNET_WEBHOOK_CONCURRENCY: '1',
     });
     app = await buildTestApp(s);
     keys = await createKeys(s);
@@ -122,5 +124,44 @@ describe('webhook retry chains', () => {
     for (const j of jobs.filter((j) => j.data.webhookId === id))
       assert.equal(j.opts.attempts, 4, `job ${j.id} (${j.name}) carries the configured attempts`);
     await app.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: bearer(keys.admin) });
+  });
+
+  test('ACCTNET_WEBHOOK_CONCURRENCY: a worker process delivers to that many webhooks at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let answered = 0;
+    // Receivers that take 600 ms to answer: how many are in flight at once is the worker's concurrency.
+    const slow: Handler = (_body, res) => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        answered++;
+        res.writeHead(200).end();
+      }, 600);
+    };
+    handlers.c1 = slow;
+    handlers.c2 = slow;
+    const ids = [await hook('c1'), await hook('c2')];
+    const both = async () => {
+      for (let k = 0; k < 100 && answered < 2; k++) await sleep(100);
+      assert.equal(answered, 2, 'both webhooks were delivered to');
+    };
+    await publish();
+    await both();
+    assert.equal(most, 1, 'ACCTNET_WEBHOOK_CONCURRENCY=1: one delivery at a time');
+    // The same queue served by a worker set to 2: both deliveries at once.
+    await worker.close();
+    worker = createWebhookWorker({
+      config: { ...s.config, webhooks: { ...s.config.webhooks, concurrency: 2 } },
+      driver: s.driver,
+      connection: s.rt.redis(),
+      log: testLogger(),
+    });
+    most = 0;
+    answered = 0;
+    await publish();
+    await both();
+    assert.equal(most, 2, 'two deliveries at once with 2');
+    for (const id of ids) await app.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: bearer(keys.admin) });
   });
 });
