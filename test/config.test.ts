@@ -63,6 +63,13 @@ test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () =
   assert.equal(c.neo4j.managed, false);
 });
 
+test('NEO4J_USER other than neo4j is refused for the managed local Neo4j (it has no other user), accepted with NEO4J_URI', () => {
+  assert.throws(() => loadConfig({ NEO4J_USER: 'analyst' }), /NEO4J_USER: "analyst" applies only with NEO4J_URI/);
+  assert.equal(loadConfig({ NEO4J_USER: 'neo4j' }).neo4j.user, 'neo4j');
+  const c = loadConfig({ NEO4J_USER: 'analyst', NEO4J_URI: 'bolt://h:7687', NEO4J_PASSWORD: 'long-enough' });
+  assert.equal(c.neo4j.user, 'analyst');
+});
+
 test('the CLI stops at start-up with the message and exit code 78', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), 'config'], {
     env: { ...process.env, ACCTNET_INGEST_BATCH_SIZE: '0' },

@@ -1,4 +1,6 @@
-// The only module that reads process.env. Everything else receives a typed Config.
+// The module that reads the settings from process.env; everything else receives a typed Config. (Three
+// reads elsewhere, documented in docs/configuration.md: the CLI's LOG_LEVEL check and ACCTNET_DEBUG, and
+// serve's --host / --port over HOST / PORT.)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ISO_CURRENCY_EXPONENTS } from '../ingest/currencies.js';
@@ -29,7 +31,7 @@ export const VARS = {
     name: 'NEO4J_USER',
     default: 'neo4j',
     expected: 'a user name',
-    doc: 'Neo4j user, with NEO4J_URI (the managed local Neo4j has only its built-in neo4j user).',
+    doc: 'Neo4j user, with NEO4J_URI. Without NEO4J_URI only neo4j is accepted (the managed local Neo4j has only its built-in user; another one stops start-up with a message).',
     parse: p.nonEmpty,
   }),
   neo4jPassword: defineVar({
@@ -246,7 +248,7 @@ export const VARS = {
     name: 'ACCTNET_HTTP_MAX_ROWS',
     default: '10000',
     expected: 'an integer 1..100000',
-    doc: 'Most transactions accepted by one POST /v1/transactions. A request must also fit in ACCTNET_INGEST_MAX_BACKLOG_JOBS × ACCTNET_INGEST_BATCH_SIZE rows (10,000 by default): the smaller of the two applies (a 413 says how many rows fit).',
+    doc: 'Most transactions accepted by one POST /v1/transactions; a longer array is answered 400 naming this limit, and nothing is queued. A request must also need at most ACCTNET_INGEST_MAX_BACKLOG_JOBS jobs of ACCTNET_INGEST_BATCH_SIZE rows (500,000 rows at the defaults, so this limit applies first unless those are lowered); one that needs more is answered 413 with the most rows a request may hold.',
     parse: p.int(1, 100000),
   }),
 
@@ -276,7 +278,7 @@ export const VARS = {
     name: 'ACCTNET_BUCKET_DAYS',
     default: '7',
     expected: 'an integer 1..90',
-    doc: 'Width of the activity buckets (timelines, rise and fall detection).',
+    doc: "Width of the activity buckets (timelines, rise and fall detection in runs and the successor watch's surge test).",
     parse: p.int(1, 90),
   }),
   holdHours: defineVar({
@@ -437,7 +439,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_YOUNG_DAYS',
     default: '14',
     expected: 'an integer 1..365',
-    doc: 'A successor candidate is young when its first transfer is at most this many days before the latest transfer of the ingest job being evaluated (older accounts need a surge: ≥ 3 transfers a week — 12 in the last 4 weeks — at 5× their earlier rate).',
+    doc: 'A successor candidate is young when its first transfer is at most this many days before the latest transfer of the ingest job being evaluated (older accounts need a surge, as in runs: ≥ 3 transfers per activity bucket over the last 4 buckets of ACCTNET_BUCKET_DAYS — 12 in the last 4 weeks by default — at 5× their earlier rate per bucket).',
     parse: p.int(1, 365),
   }),
   guardMaxSizeChange: defineVar({
@@ -783,6 +785,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('NEO4J_PASSWORD: required when NEO4J_URI is set (acctnet only defaults it for its own local Neo4j)');
   }
   password ??= LOCAL_DEFAULT_PASSWORD;
+  // The managed local Neo4j has only its built-in user: another one could only fail to log in, with
+  // an error about the password.
+  const neo4jUser = v(VARS.neo4jUser);
+  if (!explicitUri && neo4jUser !== 'neo4j' && !problems.some((x) => x.startsWith('NEO4J_URI')))
+    problems.push(
+      `NEO4J_USER: "${neo4jUser}" applies only with NEO4J_URI (your own Neo4j); the managed local Neo4j has only its built-in user neo4j: unset NEO4J_USER or set NEO4J_URI`,
+    );
 
   const neo4jHome = v(VARS.neo4jHome);
   const defaultCurrency = v(VARS.defaultCurrency);
@@ -792,7 +801,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     neo4j: {
       uri: explicitUri ?? `bolt://127.0.0.1:${boltPort}`,
       managed: !explicitUri,
-      user: v(VARS.neo4jUser),
+      user: neo4jUser,
       password,
       database: v(VARS.neo4jDatabase),
       maxRetryTimeMs: v(VARS.neo4jMaxRetryTimeMs),

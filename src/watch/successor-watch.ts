@@ -106,8 +106,14 @@ const PENDING_RESCORE_BATCH = 100;
 const ACCOUNT_LOCK = { ttlMs: 30_000, waitMs: 30_000 };
 
 const EMPTY: WatchOutcome = { evaluated: 0, provisional: 0, autoListed: 0, breakerHeld: 0, version: null };
-/** Surge at ingest: the analysis' recent part (4 weekly buckets) against the rest of the window. */
-const RECENT_MS = 28 * DAY_MS;
+/**
+ * Surge at ingest, in the units runs use (migration.ts detectRise): the analysis' recent part
+ * (recentBuckets activity buckets of ACCTNET_BUCKET_DAYS, four weeks by default) against the rest of
+ * the window, rates per bucket.
+ */
+export function recentSpanMs(config: Config): number {
+  return MIGRATION_DEFAULTS.recentBuckets * config.analysis.bucketDays * DAY_MS;
+}
 
 // Rolling-hour breaker, atomic across processes: drop entries older than an hour, count, add if below the cap.
 const BREAKER = `
@@ -152,8 +158,9 @@ export function candidateFrom(
   firstSeenAt: number | null,
   transfers: ReadonlyArray<Record<string, unknown>>,
   now: number,
+  recentMs: number,
 ): Candidate {
-  const recentFrom = now - RECENT_MS;
+  const recentFrom = now - recentMs;
   const relations = new Map<string, Candidate['relations'][number]>();
   const sent: Candidate['sent'] = [];
   let recent = 0;
@@ -181,7 +188,7 @@ export function candidateFrom(
 export interface RiseInput {
   firstSeenAt: number | null;
   transfers: number;
-  /** Of them, in the recent weeks (RECENT_MS). */
+  /** Of them, in the recent buckets (recentSpanMs). */
   recent: number;
   /** Distinct counterparties. */
   counterparties: number;
@@ -212,6 +219,27 @@ export interface SuccessorWatchDeps {
   publishWaitMs?: number;
 }
 
+/**
+ * Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging (as runs judge it, per activity
+ * bucket of ACCTNET_BUCKET_DAYS), not a hub (distinct counterparties at the served run's hub
+ * threshold, as a run counts them): when did it rise. `recent` must have been counted over
+ * recentSpanMs(config).
+ */
+export function riseOf(c: RiseInput, now: number, hubThreshold: number, config: Config): { at: number; kind: RiseKind } | null {
+  const o = MIGRATION_DEFAULTS;
+  if (c.transfers < o.minRiseTransfers) return null;
+  if (c.counterparties >= hubThreshold) return null;
+  const first = c.firstSeenAt ?? c.firstInWindow;
+  if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(c.firstInWindow, now)), kind: 'new' };
+  const recentMs = recentSpanMs(config);
+  const bucketMs = config.analysis.bucketDays * DAY_MS;
+  const earlierBuckets = Math.max(1, (config.analysis.windowDays * DAY_MS - recentMs) / bucketMs);
+  const recentRate = c.recent / o.recentBuckets;
+  const beforeRate = (c.transfers - c.recent) / earlierBuckets;
+  if (recentRate >= 3 && recentRate >= o.surgeRatio * Math.max(beforeRate, 0.25)) return { at: now - recentMs, kind: 'surge' };
+  return null;
+}
+
 export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   const { config, driver, redis, log } = deps;
   const keys = watchKeys(config.queue.prefix);
@@ -219,6 +247,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   const successors = createSuccessorRepository(driver, config.neo4j);
   const toBase = converter(config);
   const o = MIGRATION_DEFAULTS;
+  const recentMs = recentSpanMs(config);
 
   const parse = <T>(raw: string | null): T | null => (raw === null ? null : (JSON.parse(raw) as T));
   /**
@@ -253,25 +282,12 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     const out = new Map<string, Candidate>();
     for (const row of r.records) {
       const id = row.get('id') as string;
-      out.set(id, candidateFrom(id, toNumberOrNull(row.get('firstSeenAt')), row.get('transfers') as Array<Record<string, unknown>>, now));
+      out.set(
+        id,
+        candidateFrom(id, toNumberOrNull(row.get('firstSeenAt')), row.get('transfers') as Array<Record<string, unknown>>, now, recentMs),
+      );
     }
     return out;
-  }
-
-  /**
-   * Young (first seen within ACCTNET_WATCH_YOUNG_DAYS) or surging, not a hub (distinct counterparties
-   * at the served run's hub threshold, as a run counts them): when did it rise.
-   */
-  function riseOf(c: RiseInput, now: number, hubThreshold: number): { at: number; kind: RiseKind } | null {
-    if (c.transfers < o.minRiseTransfers) return null;
-    if (c.counterparties >= hubThreshold) return null;
-    const first = c.firstSeenAt ?? c.firstInWindow;
-    if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(c.firstInWindow, now)), kind: 'new' };
-    const earlierWeeks = Math.max(1, (config.analysis.windowDays * DAY_MS - RECENT_MS) / (7 * DAY_MS));
-    const recentRate = c.recent / 4;
-    const beforeRate = (c.transfers - c.recent) / earlierWeeks;
-    if (recentRate >= 3 && recentRate >= o.surgeRatio * Math.max(beforeRate, 0.25)) return { at: now - RECENT_MS, kind: 'surge' };
-    return null;
   }
 
   /**
@@ -285,7 +301,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       tx.run(cypher('watch/candidate-rise'), {
         ids,
         from: int(now - config.analysis.windowDays * DAY_MS + 1),
-        recentFrom: int(now - RECENT_MS),
+        recentFrom: int(now - recentMs),
       }),
     );
     const out: string[] = [];
@@ -297,7 +313,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         counterparties: toNumber(row.get('counterparties')),
         firstInWindow: toNumberOrNull(row.get('firstInWindow')) ?? Infinity,
       };
-      if (riseOf(input, now, hubThreshold)) out.push(row.get('id') as string);
+      if (riseOf(input, now, hubThreshold, config)) out.push(row.get('id') as string);
     }
     return out;
   }
@@ -464,7 +480,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         if (trace) trace.stage = 'successor not stored';
         continue;
       }
-      const rise = riseOf(riseInput(s), now, setRun.hubThreshold);
+      const rise = riseOf(riseInput(s), now, setRun.hubThreshold, config);
       if (trace) {
         trace.transfers = s.recent + s.earlier;
         trace.firstSeenAt = s.firstSeenAt;

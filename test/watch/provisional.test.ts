@@ -13,7 +13,7 @@ import {
 } from '../../src/analysis/migration.js';
 import { alignProfiles, hubThresholdOf, profileFromTransfers } from '../../src/watch/watch-set.js';
 import { loadConfig } from '../../src/config/index.js';
-import { candidateFrom } from '../../src/watch/successor-watch.js';
+import { candidateFrom, riseInput, riseOf, recentSpanMs } from '../../src/watch/successor-watch.js';
 
 const DAY = 86_400_000;
 const entry = (accountId: string, score: number, reasons = ['LABELLED_FRAUD']): BlacklistEntry => ({
@@ -250,8 +250,8 @@ test("a candidate's relations, activity and sent transfers come from one read of
     channel: out ? 'p2p' : null,
   });
   const rows = [t('X', true, 90), t('Y', false, 50), t('X', true, 60, 500), t('X', false, 95), t('Y', false, 80), t('Z', true, 99, 700)];
-  const a = candidateFrom('S', 40 * DAY, rows, now);
-  const b = candidateFrom('S', 40 * DAY, [...rows].reverse(), now);
+  const a = candidateFrom('S', 40 * DAY, rows, now, 28 * DAY);
+  const b = candidateFrom('S', 40 * DAY, [...rows].reverse(), now, 28 * DAY);
   const byKey = (c: typeof a) => Object.fromEntries(c.relations.map((r) => [`${r.dir}:${r.id}`, r]));
   assert.deepEqual(byKey(a), {
     'out:X': { id: 'X', dir: 'out', first: 60 * DAY, last: 90 * DAY, n: 2 },
@@ -296,5 +296,31 @@ test('a provisional entry below the list threshold is not listed: a run confirmi
       ['A', 0.9],
       ['S', 0.495],
     ],
+  );
+});
+
+test('the watch judges a surge per activity bucket of ACCTNET_BUCKET_DAYS, as runs do', () => {
+  const now = 200 * DAY;
+  const t = (c: string, day: number) => ({ c, out: true, at: day * DAY, amount: 1000, currency: 'EUR', channel: 'p2p' });
+  // Trading since day 100 (not young), then one transfer a day over days 181–196.
+  const steady = [t('A', 100), t('B', 120), ...Array.from({ length: 16 }, (_, k) => t(`C${k}`, 181 + k))];
+  // The same start, then 14 transfers in the last three days.
+  const burst = [t('A', 100), t('B', 120), ...Array.from({ length: 14 }, (_, k) => t(`D${k}`, 197 + (k % 3)))];
+  const rise = (rows: ReturnType<typeof t>[], bucketDays: string) => {
+    const config = loadConfig({ ACCTNET_BUCKET_DAYS: bucketDays });
+    const c = candidateFrom('S', 100 * DAY, rows, now, recentSpanMs(config));
+    return riseOf(riseInput(c), now, 1000, config);
+  };
+  // Weekly buckets (the default): the last four weeks hold 16 transfers, 4 a week, none before → a surge.
+  assert.equal(recentSpanMs(loadConfig({})), 28 * DAY);
+  assert.deepEqual(rise(steady, '7'), { at: now - 28 * DAY, kind: 'surge' });
+  // Daily buckets: the last four days hold one of them (0.25 a day): no surge; 14 in three days is one.
+  assert.equal(rise(steady, '1'), null);
+  assert.deepEqual(rise(burst, '1'), { at: now - 4 * DAY, kind: 'surge' });
+  // A young account rises whatever the buckets (first transfer within ACCTNET_WATCH_YOUNG_DAYS).
+  const young = [t('A', 190), t('B', 195)];
+  assert.equal(
+    riseOf(riseInput(candidateFrom('S', 190 * DAY, young, now, 4 * DAY)), now, 1000, loadConfig({ ACCTNET_BUCKET_DAYS: '1' }))?.kind,
+    'new',
   );
 });
