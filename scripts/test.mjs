@@ -26,6 +26,7 @@ const testEnv = {
 const base = { ...process.env };
 delete base.NEO4J_URI;
 delete base.NEO4J_DATABASE;
+delete base.NEO4J_USER;
 const config = loadConfig({ ...base, ...testEnv });
 
 await ensureLocalRedis(config.redis.url, log);

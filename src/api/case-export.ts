@@ -6,7 +6,7 @@ import { createAnalysisRepository, type AccountResult, type ClusterSummary } fro
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository, type LabelEvent } from '../neo4j/repositories/labels.js';
 import type { ReasonExplanation } from '../explain/reasons.js';
-import { iso, major, type Served, type ServedRun } from './context.js';
+import { iso, major, moneyOf, type Served, type ServedRun } from './context.js';
 import { notFound } from './errors.js';
 import { accountExplanations, briefExplanations, clusterExplanations, runSettings } from './explain.js';
 import { CASE_FORMAT, CASE_VERSION, type CaseFile } from './schemas/case.js';
@@ -131,7 +131,7 @@ export async function buildCase(
       at: iso(t.at)!,
       from: t.source,
       to: t.target,
-      amount: major(app.config, t.amount, t.currency),
+      amount: major(moneyOf(app.config, served.run), t.amount, t.currency),
       currency: t.currency,
       channel: t.channel,
     })),

@@ -84,16 +84,40 @@ export function actorOf(request: FastifyRequest): Actor {
   return p ? { keyId: p.keyId, name: p.name, role: p.role } : { keyId: 'anonymous', name: 'anonymous', role: 'none' };
 }
 
+/**
+ * How amounts are read and summed: the decimals of currencies that are not ISO
+ * (ACCTNET_CURRENCY_EXPONENTS), the base currency and the rates into it (ACCTNET_BASE_CURRENCY,
+ * ACCTNET_FX_RATES).
+ */
+export interface MoneySettings {
+  baseCurrency: string;
+  fxRates: Readonly<Record<string, number>>;
+  currencyExponents: Readonly<Record<string, number>>;
+}
+
+/**
+ * The served run's money settings (recorded with it), else this process's: amounts shown beside a
+ * run's scores and reasons are converted as that run converted them, whatever the API process was
+ * started with (runs recorded before these were kept fall back to this process's settings).
+ */
+export function moneyOf(config: Config, run: { params: Record<string, unknown> } | null | undefined): MoneySettings {
+  const p = run?.params ?? {};
+  const record = (x: unknown): x is Record<string, number> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'number');
+  return typeof p.baseCurrency === 'string' && record(p.fxRates) && record(p.currencyExponents)
+    ? { baseCurrency: p.baseCurrency, fxRates: p.fxRates, currencyExponents: p.currencyExponents }
+    : { baseCurrency: config.analysis.baseCurrency, fxRates: config.analysis.fxRates, currencyExponents: config.ingest.currencyExponents };
+}
+
 /** Minor units → major units of the currency (ISO, or configured in ACCTNET_CURRENCY_EXPONENTS). */
-export function major(config: Config, minor: number, currency: string): number {
-  return minor / 10 ** currencyExponent(currency, config.ingest.currencyExponents);
+export function major(money: MoneySettings, minor: number, currency: string): number {
+  return minor / 10 ** currencyExponent(currency, money.currencyExponents);
 }
 
 /** Major units in the base currency, or null when there is no rate for the currency. */
-export function toBase(config: Config, minor: number, currency: string): number | null {
-  const base = config.analysis.baseCurrency;
-  const rate = currency === base ? 1 : config.analysis.fxRates[currency];
-  return rate === undefined ? null : Math.round(major(config, minor, currency) * rate * 100) / 100;
+export function toBase(money: MoneySettings, minor: number, currency: string): number | null {
+  const rate = currency === money.baseCurrency ? 1 : money.fxRates[currency];
+  return rate === undefined ? null : Math.round(major(money, minor, currency) * rate * 100) / 100;
 }
 
 export const iso = (ms: number | null | undefined): string | null =>
@@ -112,7 +136,7 @@ export interface DrawnEdge {
 
 /** Per-currency pair aggregates → one edge per ordered pair, sorted by (source, target). */
 export function mergePairEdges(
-  config: Config,
+  money: MoneySettings,
   edges: ReadonlyArray<{ source: string; target: string; currency: string; count: number; amount: number; first: number; last: number }>,
 ): DrawnEdge[] {
   const merged = new Map<string, DrawnEdge>();
@@ -120,9 +144,9 @@ export function mergePairEdges(
     const key = `${e.source}\u0000${e.target}`;
     const m = merged.get(key) ?? { source: e.source, target: e.target, count: 0, amount: 0, amounts: [], first: e.first, last: e.last };
     m.count += e.count;
-    const base = toBase(config, e.amount, e.currency);
+    const base = toBase(money, e.amount, e.currency);
     m.amount = m.amount === null || base === null ? null : Math.round((m.amount + base) * 100) / 100;
-    m.amounts.push({ currency: e.currency, amount: major(config, e.amount, e.currency) });
+    m.amounts.push({ currency: e.currency, amount: major(money, e.amount, e.currency) });
     m.first = Math.min(m.first, e.first);
     m.last = Math.max(m.last, e.last);
     merged.set(key, m);

@@ -5,14 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { createAnalysisRepository, type AccountResult } from '../neo4j/repositories/analysis.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../neo4j/repositories/labels.js';
-import {
-  explainAccountReason,
-  explainClusterReason,
-  type ReasonCounterparty,
-  type ReasonExplanation,
-} from '../explain/reasons.js';
+import { explainAccountReason, explainClusterReason, type ReasonCounterparty, type ReasonExplanation } from '../explain/reasons.js';
 import { Type } from '@fastify/type-provider-typebox';
-import { toBase, type Served } from './context.js';
+import { moneyOf, toBase, type Served } from './context.js';
 import { Nullable } from './schemas/analysis.js';
 
 export const ReasonExplanationSchema = Type.Object({
@@ -97,6 +92,8 @@ export async function accountExplanations(
     const ids = [...new Set(raw.map((c) => c.accountId))];
     const summaries = new Map((await accountSummaries(app, snap, ids)).map((s) => [s.accountId, s]));
     const merged = new Map<string, ReasonCounterparty>();
+    // Converted as the run converted them: the text names the run's base currency.
+    const money = moneyOf(app.config, served.run);
     for (const c of raw) {
       const s = summaries.get(c.accountId);
       const m = merged.get(c.accountId) ?? {
@@ -108,8 +105,8 @@ export async function accountExplanations(
         label: s?.label ?? null,
       };
       // The explained account's point of view: what it sent to / received from the counterparty.
-      m.sent += toBase(app.config, c.sent, c.currency) ?? 0;
-      m.received += toBase(app.config, c.received, c.currency) ?? 0;
+      m.sent += toBase(money, c.sent, c.currency) ?? 0;
+      m.received += toBase(money, c.received, c.currency) ?? 0;
       merged.set(c.accountId, m);
     }
     counterparties = [...merged.values()];

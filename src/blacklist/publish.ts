@@ -202,11 +202,17 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   const provisional = (await createSuccessorRepository(driver, config.neo4j).listed()).filter(
     (p) => !settled?.has(successorKey(p.from, p.to)) && (!carried || carried.has(p.to)),
   );
-  const threshold = request.source === 'recompute' ? request.threshold : config.analysis.threshold;
+  // The bar and the release score of the run the list comes from (recorded with it), not this
+  // process's: an override made through an API started with other settings than the workers must
+  // not drop a successor the watch listed (the watch's next publication would put it back).
+  const { threshold, release } =
+    request.source === 'recompute'
+      ? { threshold: request.threshold, release: releaseScore(request.threshold, config.analysis.listReleaseMargin) }
+      : await listSettings(deps, runId);
   entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth, threshold, {
     // A successor the served list holds stays while its list score is at or above the release score.
     served: servedProvisional,
-    release: releaseScore(threshold, config.analysis.listReleaseMargin),
+    release,
   });
 
   // Never an entry without an id, whatever built the list (before anything is written).
@@ -347,6 +353,23 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
 }
 
 /**
+ * The list's bar and release score as the run recorded them (ACCTNET_BLACKLIST_THRESHOLD and
+ * ACCTNET_LIST_RELEASE_MARGIN of the process that ran it), else this process's (no run, or a run
+ * recorded before the release score was kept).
+ */
+async function listSettings(deps: PublishDeps, runId: string | null): Promise<{ threshold: number; release: number | null }> {
+  const { config, driver } = deps;
+  const run = runId ? await createRunRepository(driver, config.neo4j).get(runId) : null;
+  const p = run?.params ?? {};
+  const threshold = typeof p.threshold === 'number' ? p.threshold : config.analysis.threshold;
+  const release =
+    typeof p.releaseScore === 'number' || p.releaseScore === null
+      ? (p.releaseScore as number | null)
+      : releaseScore(threshold, config.analysis.listReleaseMargin);
+  return { threshold, release };
+}
+
+/**
  * A version's list again, with the overrides in force now: its run's scores (or, when that run's
  * results were pruned, its own entries without manual ones), overrides applied, and every entry the
  * version holds kept exactly as it was (its score included).
@@ -359,13 +382,9 @@ async function restoreWithOverrides(
   const { config, driver } = deps;
   const blacklist = createBlacklistRepository(driver, config.neo4j);
   const own = await blacklist.entries(target.version);
-  let threshold = config.analysis.threshold;
+  const { threshold } = await listSettings(deps, target.runId);
   let candidates: BlacklistEntry[] = [];
-  if (target.runId) {
-    const run = await createRunRepository(driver, config.neo4j).get(target.runId);
-    if (typeof run?.params.threshold === 'number') threshold = run.params.threshold;
-    candidates = await blacklist.runCandidates(target.runId, threshold);
-  }
+  if (target.runId) candidates = await blacklist.runCandidates(target.runId, threshold);
   // Manual and provisional entries come from their stored inputs (overrides, successors), not from the old list.
   const ownScored = own.filter(madeByRun);
   if (candidates.length === 0) candidates = ownScored;

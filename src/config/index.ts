@@ -206,7 +206,7 @@ export const VARS = {
     name: 'ACCTNET_CURRENCY_EXPONENTS',
     default: '',
     expected: `CODE:decimals pairs of non-ISO codes, e.g. ETH:9,PTS:0 (decimals 0..${MAX_CURRENCY_EXPONENT})`,
-    doc: 'Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined.',
+    doc: "Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined. Read by the workers (ingest, runs); each run records them, and the API shows a run's amounts with the run's (it uses its own only before the first run).",
     parse: p.currencyExponents,
   }),
   maxAmount: defineVar({
@@ -320,7 +320,7 @@ export const VARS = {
     name: 'ACCTNET_BLACKLIST_THRESHOLD',
     default: '0.45',
     expected: 'a number 0.01..1',
-    doc: 'Accounts with a risk score at or above this are blacklisted.',
+    doc: "Accounts with a risk score at or above this are blacklisted. Read by the workers' runs, which record it: a version the API publishes (an override, an approval, a pin, a rollback, a confirmed successor) uses the threshold of the run its list comes from.",
     parse: p.number(0.01, 1),
   }),
   overrideDualControl: defineVar({
@@ -362,7 +362,7 @@ export const VARS = {
     name: 'ACCTNET_LIST_RELEASE_MARGIN',
     default: '0.05',
     expected: 'off or a number 0..1',
-    doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. A provisional successor already on the list stays while its list score is at or above the same release score. Must be below the threshold. off: every run's list is built from that run's scores alone.",
+    doc: "Hysteresis of the list. An account a run listed stays on the list (reason STILL_LISTED) while its score stays at or above ACCTNET_BLACKLIST_THRESHOLD minus this margin, even when its evidence changed; a legit label, an exclude override or a score below that releases it. A provisional successor already on the list stays while its list score is at or above the same release score. Must be below the threshold. off: every run's list is built from that run's scores alone. Recorded by each run, like the threshold: versions the API publishes use the release score of the run their list comes from.",
     parse: (raw: string) => (raw.trim().toLowerCase() === 'off' ? null : p.number(0, 1)(raw)),
   }),
   scoreChurnStep: defineVar({
@@ -418,7 +418,7 @@ export const VARS = {
     name: 'ACCTNET_WATCH_CHAIN_DEPTH',
     default: '3',
     expected: 'an integer 1..10',
-    doc: 'Chains A → S1 → S2 … are followed this many links deep: a provisional successor is itself watched up to this depth.',
+    doc: 'Chains A → S1 → S2 … are followed this many links deep: a provisional successor is itself watched up to this depth. Read by the workers (the watch) and by every process that publishes a version (the API for overrides, approvals, pins, rollbacks and confirmed successors; admin CLI commands), which keep provisional successors down to this depth: set it on all of them.',
     parse: p.int(1, 10),
   }),
   watchExpireHours: defineVar({
@@ -473,14 +473,14 @@ export const VARS = {
   baseCurrency: defineVar({
     name: 'ACCTNET_BASE_CURRENCY',
     expected: 'an ISO 4217 currency code or a code named in ACCTNET_CURRENCY_EXPONENTS',
-    doc: 'Currency the analysis sums amounts in. Unset: ACCTNET_DEFAULT_CURRENCY.',
+    doc: "Currency the analysis sums amounts in. Unset: ACCTNET_DEFAULT_CURRENCY. Recorded by each run: the API shows a run's amounts in the run's base currency.",
     parse: p.currencyCode,
   }),
   fxRates: defineVar({
     name: 'ACCTNET_FX_RATES',
     default: '',
     expected: 'CODE=rate pairs, e.g. EUR=1.08,GBP=1.27 (units of the base currency per unit)',
-    doc: "Conversion rates into the base currency. Transfers in a currency without a rate are left out of the analysis and counted in the run's warnings.",
+    doc: "Conversion rates into the base currency. Transfers in a currency without a rate are left out of the analysis and counted in the run's warnings. Recorded by each run: the API converts the amounts it shows beside a run's results (counterparties, edges, money paths, explanations, case exports) with the run's rates, not its own (its own only before the first run).",
     parse: p.rates,
   }),
   keepRuns: defineVar({

@@ -42,7 +42,15 @@ export interface AnalysisJobResult {
   warnings: string[];
   /** The learned model's card, with the shadow list's size in shadow mode (null before the analysis ran). */
   model: (ModelCard & { shadow?: { listed: number; added: number; removed: number } }) | null;
-  params: AnalysisParams & { windowDays: number; bucketDays: number; holdHours: number; baseCurrency: string };
+  params: AnalysisParams & {
+    windowDays: number;
+    bucketDays: number;
+    holdHours: number;
+    baseCurrency: string;
+    /** How the run converted amounts (ACCTNET_FX_RATES, ACCTNET_CURRENCY_EXPONENTS): the API shows its amounts the same way. */
+    fxRates: Record<string, number>;
+    currencyExponents: Record<string, number>;
+  };
   /** How the window was loaded: incremental or full (and why), and whether its snapshot was kept (src/runs/incremental.ts). */
   load: Pick<WindowLoad, 'mode' | 'reason' | 'plan' | 'snapshot'> | null;
 }
@@ -77,6 +85,8 @@ export function analysisParams(config: Config): AnalysisJobResult['params'] {
     bucketDays: a.bucketDays,
     holdHours: a.holdHours,
     baseCurrency: a.baseCurrency,
+    fxRates: { ...a.fxRates },
+    currencyExponents: { ...config.ingest.currencyExponents },
   };
 }
 

@@ -281,7 +281,7 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     }
   });
 
-  test("reasons in words speak of the run's own settings, not of the API process's", async () => {
+  test("reasons in words and amounts speak of the run's own settings, not of the API process's", async () => {
     const clusters = (await get('/v1/clusters?limit=200', keys.investigator)).json().items as Array<{ clusterId: string }>;
     let relay: string | null = null;
     for (const c of clusters) {
@@ -296,7 +296,7 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     const runHours = (await get('/v1/runs?limit=1', keys.admin)).json().items[0].params.holdHours;
     assert.equal(typeof runHours, 'number');
     // An API process started with another ACCTNET_HOLD_HOURS and base currency than the run had.
-    const config = { ...s.config, analysis: { ...s.config.analysis, holdHours: runHours + 5, baseCurrency: 'XTS' } };
+    const config = { ...s.config, analysis: { ...s.config.analysis, holdHours: runHours + 5, baseCurrency: 'XTS', fxRates: {} } };
     const other = await buildServer({ config, runtime: s.rt, logger: testLogger() });
     await other.ready();
     try {
@@ -309,6 +309,18 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
       const mine = await text(app);
       assert.match(mine, new RegExp(`within ${runHours} hours`));
       assert.equal(await text(other), mine);
+      // Amounts beside the run's results are converted with the run's base currency and rates (an
+      // API without a rate for the run's currency would show no totals).
+      const figures = async (server: FastifyInstance) => {
+        const url = `/v1/accounts/${encodeURIComponent(relay!)}`;
+        const account = (await server.inject({ method: 'GET', url, headers: bearer(keys.investigator) })).json();
+        const graph = (await server.inject({ method: 'GET', url: `${url}/neighborhood`, headers: bearer(keys.investigator) })).json();
+        return { counterparties: account.topCounterparties, edges: graph.edges };
+      };
+      const ours = await figures(app);
+      assert.ok(ours.counterparties.length > 0 && ours.counterparties.every((c: { total: number | null }) => c.total !== null));
+      assert.ok(ours.edges.length > 0 && ours.edges.every((e: { amount: number | null }) => e.amount !== null));
+      assert.deepEqual(await figures(other), ours);
     } finally {
       await other.close();
     }

@@ -121,7 +121,7 @@ describe('successor watch publications (real Neo4j and Redis)', () => {
     assert.ok((await served()).entries.some((e) => e.accountId === 'SUCC_PINNED' && e.reasons.includes('PROVISIONAL')));
   });
 
-  test('a served provisional successor stays down to the release score; a new one needs the threshold; margin off releases it', async () => {
+  test("a served provisional successor stays down to the release score; a new one needs the threshold; margin off releases it — the run's settings, not the publishing process's", async () => {
     await listSuccessor('SUCC_STAYS');
     assert.ok((await publishSuccessors({ config: s.config, driver: s.driver, publish: deps, log: testLogger() })) !== null);
     const stays = (await served()).entries.find((e) => e.accountId === 'SUCC_STAYS');
@@ -130,32 +130,56 @@ describe('successor watch publications (real Neo4j and Redis)', () => {
     await listSuccessor('SUCC_UNSERVED');
     const margin = s.config.analysis.listReleaseMargin!;
     assert.ok(margin > 0.02, 'the default margin');
-    // The threshold rises just above the successors' list score, within the margin: an override's publication.
-    const raised = (listReleaseMargin: number | null): PublishDeps => ({
+    // The list's bar and release score are the run's (recorded with it): as if the served run had
+    // been made with a threshold just above the successors' list score.
+    const runId = (await blacklist().get((await served()).state.servedVersion!))!.runId!;
+    const params = async () =>
+      JSON.parse(
+        (
+          await s.driver.executeQuery('MATCH (r:Run {id: $runId}) RETURN r.params AS p', { runId }, { database: s.config.neo4j.database })
+        ).records[0]!.get('p') as string,
+      ) as Record<string, unknown>;
+    const setParams = (p: Record<string, unknown>) =>
+      s.driver.executeQuery(
+        'MATCH (r:Run {id: $runId}) SET r.params = $p',
+        { runId, p: JSON.stringify(p) },
+        { database: s.config.neo4j.database },
+      );
+    const original = await params();
+    const threshold = stays.score + 0.02;
+    // The publishing process (an override through an API) was started with other settings: they do not count.
+    const other: PublishDeps = {
       ...deps,
-      config: { ...deps.config, analysis: { ...deps.config.analysis, threshold: stays.score + 0.02, listReleaseMargin } },
-    });
+      config: { ...deps.config, analysis: { ...deps.config.analysis, threshold: 0.01, listReleaseMargin: null } },
+    };
     const include = 'OVERRIDE_RELEASE';
     await blacklist().setOverride({ accountId: include, action: 'include', reason: 'test', createdBy: 'test' });
     try {
-      assert.equal((await publishVersion(raised(margin), { source: 'override' })).publication, 'served');
+      await setParams({ ...original, threshold, releaseScore: threshold - margin });
+      assert.equal((await publishVersion(other, { source: 'override' })).publication, 'served');
       const held = (await served()).entries;
       assert.ok(held.some((e) => e.accountId === include));
       assert.deepEqual(
         held.find((e) => e.accountId === 'SUCC_STAYS'),
         stays,
-        'the served successor stays, its score unchanged, below the threshold but above threshold − margin',
+        "the served successor stays, its score unchanged, below the run's threshold but above its release score",
       );
-      assert.ok(!held.some((e) => e.accountId === 'SUCC_UNSERVED'), 'a successor not served yet needs the threshold');
+      assert.ok(!held.some((e) => e.accountId === 'SUCC_UNSERVED'), "a successor not served yet needs the run's threshold");
 
       await blacklist().deleteOverride(include);
-      assert.equal((await publishVersion(raised(null), { source: 'override' })).publication, 'served');
+      await setParams({ ...original, threshold, releaseScore: null });
+      assert.equal((await publishVersion(other, { source: 'override' })).publication, 'served');
       const released = (await served()).entries;
-      assert.ok(!released.some((e) => e.accountId === 'SUCC_STAYS'), 'with the margin off, the threshold alone decides');
+      assert.ok(!released.some((e) => e.accountId === 'SUCC_STAYS'), "with the run's margin off, its threshold alone decides");
       assert.ok(!released.some((e) => e.accountId === 'SUCC_UNSERVED'));
     } finally {
       await blacklist().deleteOverride(include);
+      await setParams(original);
     }
+    // With the run's own settings both come back (their list score passes its threshold).
+    assert.equal((await publishVersion(deps, { source: 'override' })).publication, 'served');
+    const back = (await served()).entries.map((e) => e.accountId);
+    assert.ok(back.includes('SUCC_STAYS') && back.includes('SUCC_UNSERVED'), "the run's threshold admits both again");
   });
 
   test('a watch publication that fails (Neo4j unreachable) is retried from the queue until the successor is served', async () => {

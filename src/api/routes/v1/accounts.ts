@@ -5,7 +5,7 @@ import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { servedListingByKey } from '../../../watch/listing-state.js';
-import { iso, major, mergePairEdges, toBase } from '../../context.js';
+import { iso, major, mergePairEdges, moneyOf, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses } from '../../schemas/common.js';
@@ -29,7 +29,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['investigator'] },
       schema: {
         summary: 'Search accounts by id prefix',
-        description: 'Each item also says whether the account is listed, its served score, role, cluster and label (the console shows them per suggestion).',
+        description:
+          'Each item also says whether the account is listed, its served score, role, cluster and label (the console shows them per suggestion).',
         tags: ['accounts'],
         querystring: Type.Object({
           prefix: Type.String({ minLength: 1, maxLength: 1024 }),
@@ -70,10 +71,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Look up a list of account ids: listed?, score, cluster, label for each',
         description: `At most ${MAX_LOOKUP} ids; duplicates are answered once, in the order first given. Unknown ids are answered with found: false.`,
         tags: ['accounts'],
-        body: Type.Object(
-          { ids: Type.Array(AccountId, { minItems: 1, maxItems: MAX_LOOKUP }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ ids: Type.Array(AccountId, { minItems: 1, maxItems: MAX_LOOKUP }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(AccountSummarySchema) }), ...errorResponses },
       },
     },
@@ -220,21 +218,26 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
             : [],
         },
         topCounterparties: counterparties.map((c) => {
-          const sent = toBase(app.config, c.sent, c.currency);
-          const received = toBase(app.config, c.received, c.currency);
+          const money = moneyOf(app.config, served?.run);
+          const sent = toBase(money, c.sent, c.currency);
+          const received = toBase(money, c.received, c.currency);
           return {
             accountId: c.accountId,
             currency: c.currency,
-            sent: major(app.config, c.sent, c.currency),
-            received: major(app.config, c.received, c.currency),
+            sent: major(money, c.sent, c.currency),
+            received: major(money, c.received, c.currency),
             transfers: c.transfers,
             total: sent === null || received === null ? null : Math.round((sent + received) * 100) / 100,
           };
         }),
         migrations: {
           // As GET /v1/migrations: detected by the watch when it found the link first, else by the served run.
-          predecessors: migrations.filter((m) => m.to === id).map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
-          successors: migrations.filter((m) => m.from === id).map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
+          predecessors: migrations
+            .filter((m) => m.to === id)
+            .map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
+          successors: migrations
+            .filter((m) => m.from === id)
+            .map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
         },
         blacklist: {
           version: version,
@@ -330,7 +333,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           }
           const ids = [...hopOf.keys()];
           const edges = await repo.edgesAmong(ids, served?.windowFrom ?? 0, served?.windowTo ?? Number.MAX_SAFE_INTEGER);
-          return { hopOf, truncated, ids, byId, edges: mergePairEdges(app.config, edges) };
+          return { hopOf, truncated, ids, byId, edges: mergePairEdges(moneyOf(app.config, served?.run), edges) };
         });
         const { hopOf, truncated, ids, byId } = shape;
         // The body's key names the labels' state: read them once per body.

@@ -113,7 +113,12 @@ function listEtag(request: { query: unknown; headers: FastifyRequest['headers'] 
   const since = typeof q.since === 'string' ? (/^\d{1,10}$/.test(q.since) ? Number(q.since) : NaN) : q.since;
   if (since !== undefined && !Number.isSafeInteger(since)) return null;
   if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') return null;
-  const spreadsheet = q.spreadsheet === true || q.spreadsheet === 'true' ? true : q.spreadsheet === undefined || q.spreadsheet === false || q.spreadsheet === 'false' ? false : null;
+  const spreadsheet =
+    q.spreadsheet === true || q.spreadsheet === 'true'
+      ? true
+      : q.spreadsheet === undefined || q.spreadsheet === false || q.spreadsheet === 'false'
+        ? false
+        : null;
   if (spreadsheet === null) return null;
   if (since !== undefined) return `"v${version}-since-${since}"`;
   const format = wantedFormat({ query: { format: q.format as BlacklistFormat | undefined }, headers: request.headers });
@@ -209,7 +214,12 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           const diff = await r.diff(since, served.version, { full: true });
           if (!diff) throw notFound(`No blacklist version ${since}: pull the full list`);
           const entry = (e: BlacklistEntry) => ({ accountId: e.accountId, clusterId: e.clusterId, score: e.score, reasons: e.reasons });
-          return JSON.stringify({ fromVersion: since, toVersion: served.version, added: (diff.added ?? []).map(entry), removed: diff.removed ?? [] });
+          return JSON.stringify({
+            fromVersion: since,
+            toVersion: served.version,
+            added: (diff.added ?? []).map(entry),
+            removed: diff.removed ?? [],
+          });
         });
         return reply.type('application/json; charset=utf-8').send(body);
       }

@@ -5,7 +5,7 @@ import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
 import { createRunRepository } from '../../../neo4j/repositories/runs.js';
-import { iso, mergePairEdges, requireServed } from '../../context.js';
+import { iso, mergePairEdges, moneyOf, requireServed } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
@@ -127,7 +127,9 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
             runId: Type.String(),
             cluster: Type.Intersect([
               ClusterSummarySchema,
-              Type.Object({ explanations: Type.Array(ReasonExplanationSchema, { description: 'the reasons in words, with the members behind them' }) }),
+              Type.Object({
+                explanations: Type.Array(ReasonExplanationSchema, { description: 'the reasons in words, with the members behind them' }),
+              }),
             ]),
             page: Type.Object({ page: Type.Integer(), pageSize: Type.Integer(), members: Type.Integer(), pages: Type.Integer() }),
             members: Type.Array(
@@ -234,7 +236,7 @@ const clusters: FastifyPluginAsyncTypebox = async (app) => {
                 forwardShare: r.metrics.forwardShare,
               })),
               ids,
-              edges: mergePairEdges(app.config, edges),
+              edges: mergePairEdges(moneyOf(app.config, run), edges),
               migrations,
               // The watch's first detection of a link never changes: cached with the run's figures.
               watched: await createSuccessorRepository(app.runtime.driver(), app.config.neo4j).byKeys(

@@ -100,7 +100,13 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
       const revoked = await repo().revoke(request.params.id, actor.name);
       if (!revoked) throw notFound(`No key ${request.params.id}`);
       app.forgetKeys();
-      const entry = await audit().append(actor, 'key.revoke', `key:${revoked.id}`, { role: revoked.role, name: revoked.name }, requestRef(request));
+      const entry = await audit().append(
+        actor,
+        'key.revoke',
+        `key:${revoked.id}`,
+        { role: revoked.role, name: revoked.name },
+        requestRef(request),
+      );
       return { record: view(revoked), audit: auditView(entry) };
     },
   );

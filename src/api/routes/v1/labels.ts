@@ -70,7 +70,10 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
             source: Type.Optional(
               Type.Union(
                 LABEL_SOURCES.map((s) => Type.Literal(s)),
-                { description: 'Where the label came from; default: alert when the account is on the served list or the served run review list (acctnet flagged it), else investigation. The model card counts labels by source' },
+                {
+                  description:
+                    'Where the label came from; default: alert when the account is on the served list or the served run review list (acctnet flagged it), else investigation. The model card counts labels by source',
+                },
               ),
             ),
           },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { moneyPaths, type MoneyTransfer } from '../../../analysis/money-paths.js';
 import { createAnalysisRepository, type PathTransfer } from '../../../neo4j/repositories/analysis.js';
-import { iso, major, toBase } from '../../context.js';
+import { iso, major, moneyOf, toBase } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { accountSummaries, AccountSummarySchema } from '../../explain.js';
 import { AccountId, errorResponses, IsoTime } from '../../schemas/common.js';
@@ -83,6 +83,8 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
       if (to === from) throw badRequest('to must name another account than the path starts from');
       const snap = await app.readCache.snapshot();
       const served = snap.run;
+      // Amounts compared and shown as the served run converts them (its base currency and rates).
+      const money = moneyOf(app.config, served?.run);
       const since = q.since === undefined ? (served?.windowFrom ?? 0) : Date.parse(q.since);
       const until = q.until === undefined ? (served?.windowTo ?? Date.now()) : Date.parse(q.until);
       if (!(since <= until))
@@ -145,7 +147,7 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
           // A transfer to or from a hub in the middle would route the path through it: the outward
           // side reads from→H and the inward side H→to, and the two would meet at H.
           if ((hubIds.has(t.source) && inner(t.source)) || (hubIds.has(t.target) && inner(t.target))) continue;
-          const base = toBase(app.config, t.amount, t.currency);
+          const base = toBase(money, t.amount, t.currency);
           // A currency without a rate cannot be compared: it is left out (docs/api.md).
           if (base === null) continue;
           byTx.set(t.txId, t);
@@ -159,7 +161,7 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
           to,
           hops: q.hops,
           window: { since: iso(since)!, until: iso(until)! },
-          baseCurrency: app.config.analysis.baseCurrency,
+          baseCurrency: money.baseCurrency,
           truncated: cut.size > 0,
           truncatedBy: [...cut].sort(),
           paths: found.paths.map((p) => ({
@@ -172,7 +174,7 @@ const paths: FastifyPluginAsyncTypebox = async (app) => {
                 source: t.source,
                 target: t.target,
                 at: iso(t.at)!,
-                amount: major(app.config, t.amount, t.currency),
+                amount: major(money, t.amount, t.currency),
                 currency: t.currency,
                 baseAmount: m.amount,
               };

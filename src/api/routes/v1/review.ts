@@ -14,7 +14,9 @@ const ReviewItemSchema = Type.Object({
   learnedScore: Nullable(Type.Number()),
   anomaly: Nullable(Type.Number({ description: 'isolation-forest anomaly score, 0..1 (about 0.5 is ordinary)' })),
   reasons: Type.Array(Type.String(), { description: 'CODE:detail, with LEARNED:… naming the features behind the score' }),
-  explanations: Type.Array(ReasonExplanationSchema, { description: 'the reasons in words (the account route also names the accounts behind them)' }),
+  explanations: Type.Array(ReasonExplanationSchema, {
+    description: 'the reasons in words (the account route also names the accounts behind them)',
+  }),
 });
 
 /**

@@ -119,7 +119,8 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           change: Type.Union([Type.Literal('added'), Type.Literal('removed')], {
             default: 'added',
-            description: 'added: on the learned list, not on the served one (its learned score and reasons); removed: the other way round (the served entry)',
+            description:
+              'added: on the learned list, not on the served one (its learned score and reasons); removed: the other way round (the served entry)',
           }),
           cursor: Type.Optional(Type.String({ maxLength: 2000 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
@@ -130,7 +131,12 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
             change: Type.String(),
             count: Type.Integer({ description: "the change's size on the run's model card" }),
             items: Type.Array(
-              Type.Object({ accountId: Type.String(), clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
+              Type.Object({
+                accountId: Type.String(),
+                clusterId: Nullable(Type.String()),
+                score: Type.Number(),
+                reasons: Type.Array(Type.String()),
+              }),
             ),
             nextCursor: Nullable(Type.String()),
           }),
