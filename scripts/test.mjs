@@ -26,7 +26,8 @@ const testEnv = {
 const base = { ...process.env };
 delete base.NEO4J_URI;
 delete base.NEO4J_DATABASE;
-delete base.NEO4J_USER;
+// The managed test Neo4j has only its built-in user (a server named by ACCTNET_TEST_NEO4J_URI may have others).
+if (!process.env.ACCTNET_TEST_NEO4J_URI) delete base.NEO4J_USER;
 const config = loadConfig({ ...base, ...testEnv });
 
 await ensureLocalRedis(config.redis.url, log);

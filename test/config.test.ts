@@ -66,6 +66,11 @@ test('NEO4J_URI without NEO4J_PASSWORD is refused; secrets are not echoed', () =
 test('NEO4J_USER other than neo4j is refused for the managed local Neo4j (it has no other user), accepted with NEO4J_URI', () => {
   assert.throws(() => loadConfig({ NEO4J_USER: 'analyst' }), /NEO4J_USER: "analyst" applies only with NEO4J_URI/);
   assert.equal(loadConfig({ NEO4J_USER: 'neo4j' }).neo4j.user, 'neo4j');
+  // A blank one is one problem, said once.
+  assert.throws(
+    () => loadConfig({ NEO4J_USER: '  ' }),
+    (err: unknown) => err instanceof ConfigError && (err.message.match(/NEO4J_USER/g) ?? []).length === 1 && !/undefined/.test(err.message),
+  );
   const c = loadConfig({ NEO4J_USER: 'analyst', NEO4J_URI: 'bolt://h:7687', NEO4J_PASSWORD: 'long-enough' });
   assert.equal(c.neo4j.user, 'analyst');
 });

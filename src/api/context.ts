@@ -98,15 +98,20 @@ export interface MoneySettings {
 /**
  * The served run's money settings (recorded with it), else this process's: amounts shown beside a
  * run's scores and reasons are converted as that run converted them, whatever the API process was
- * started with (runs recorded before these were kept fall back to this process's settings).
+ * started with.
  */
 export function moneyOf(config: Config, run: { params: Record<string, unknown> } | null | undefined): MoneySettings {
   const p = run?.params ?? {};
   const record = (x: unknown): x is Record<string, number> =>
     typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'number');
-  return typeof p.baseCurrency === 'string' && record(p.fxRates) && record(p.currencyExponents)
-    ? { baseCurrency: p.baseCurrency, fxRates: p.fxRates, currencyExponents: p.currencyExponents }
-    : { baseCurrency: config.analysis.baseCurrency, fxRates: config.analysis.fxRates, currencyExponents: config.ingest.currencyExponents };
+  // Field by field: a run recorded before the rates were kept still names its base currency (the
+  // texts use it); this process's rates convert into it only when they are rates into that currency.
+  const baseCurrency = typeof p.baseCurrency === 'string' ? p.baseCurrency : config.analysis.baseCurrency;
+  return {
+    baseCurrency,
+    fxRates: record(p.fxRates) ? p.fxRates : baseCurrency === config.analysis.baseCurrency ? config.analysis.fxRates : {},
+    currencyExponents: record(p.currencyExponents) ? p.currencyExponents : config.ingest.currencyExponents,
+  };
 }
 
 /** Minor units → major units of the currency (ISO, or configured in ACCTNET_CURRENCY_EXPONENTS). */

@@ -22,6 +22,7 @@ import type { PublishJobData } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock, type LockOptions } from '../redis/lock.js';
 import { madeByRun, PROVISIONAL_REASON, releaseScore, withProvisional } from '../analysis/blacklist.js';
 import { createSuccessorRepository, successorKey } from '../neo4j/repositories/successors.js';
+import { runListSettings } from './list-settings.js';
 import { markServed } from '../watch/watch-set.js';
 import {
   assertEntryIds,
@@ -68,6 +69,8 @@ export type PublishRequest =
       run: RunSwitch;
       candidates: readonly BlacklistEntry[];
       threshold: number;
+      /** The run's release score (its params.releaseScore; null: no hysteresis). Absent: from threshold and this process's margin. */
+      releaseScore?: number | null;
       /** Provisional successors (keys) the run confirms or expires once its version is served: not inputs of its build. */
       settledSuccessors?: ReadonlySet<string>;
     }
@@ -207,8 +210,12 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
   // not drop a successor the watch listed (the watch's next publication would put it back).
   const { threshold, release } =
     request.source === 'recompute'
-      ? { threshold: request.threshold, release: releaseScore(request.threshold, config.analysis.listReleaseMargin) }
-      : await listSettings(deps, runId);
+      ? {
+          threshold: request.threshold,
+          release:
+            request.releaseScore !== undefined ? request.releaseScore : releaseScore(request.threshold, config.analysis.listReleaseMargin),
+        }
+      : await runListSettings(driver, config, runId);
   entries = withProvisional(entries, provisional, overrides, config.watch.chainDepth, threshold, {
     // A successor the served list holds stays while its list score is at or above the release score.
     served: servedProvisional,
@@ -353,23 +360,6 @@ async function publishOnce(deps: PublishDeps, fence: number, request: PublishReq
 }
 
 /**
- * The list's bar and release score as the run recorded them (ACCTNET_BLACKLIST_THRESHOLD and
- * ACCTNET_LIST_RELEASE_MARGIN of the process that ran it), else this process's (no run, or a run
- * recorded before the release score was kept).
- */
-async function listSettings(deps: PublishDeps, runId: string | null): Promise<{ threshold: number; release: number | null }> {
-  const { config, driver } = deps;
-  const run = runId ? await createRunRepository(driver, config.neo4j).get(runId) : null;
-  const p = run?.params ?? {};
-  const threshold = typeof p.threshold === 'number' ? p.threshold : config.analysis.threshold;
-  const release =
-    typeof p.releaseScore === 'number' || p.releaseScore === null
-      ? (p.releaseScore as number | null)
-      : releaseScore(threshold, config.analysis.listReleaseMargin);
-  return { threshold, release };
-}
-
-/**
  * A version's list again, with the overrides in force now: its run's scores (or, when that run's
  * results were pruned, its own entries without manual ones), overrides applied, and every entry the
  * version holds kept exactly as it was (its score included).
@@ -382,7 +372,7 @@ async function restoreWithOverrides(
   const { config, driver } = deps;
   const blacklist = createBlacklistRepository(driver, config.neo4j);
   const own = await blacklist.entries(target.version);
-  const { threshold } = await listSettings(deps, target.runId);
+  const { threshold } = await runListSettings(driver, config, target.runId);
   let candidates: BlacklistEntry[] = [];
   if (target.runId) candidates = await blacklist.runCandidates(target.runId, threshold);
   // Manual and provisional entries come from their stored inputs (overrides, successors), not from the old list.

@@ -206,7 +206,7 @@ export const VARS = {
     name: 'ACCTNET_CURRENCY_EXPONENTS',
     default: '',
     expected: `CODE:decimals pairs of non-ISO codes, e.g. ETH:9,PTS:0 (decimals 0..${MAX_CURRENCY_EXPONENT})`,
-    doc: "Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined. Read by the workers (ingest, runs); each run records them, and the API shows a run's amounts with the run's (it uses its own only before the first run).",
+    doc: "Currencies that are not ISO 4217 (crypto assets, loyalty points) and their decimal places; rows in them are accepted like ISO ones. Amounts are stored exactly as integer minor units below 2^53, so a code with d decimals holds at most (2^53 - 1) / 10^d units per transfer (ETH:9 → 9,007,199.254740991); larger amounts are rejected with that reason. ISO codes cannot be redefined. Read by whatever ingests (workers, `acctnet import --bulk`) and by runs, which record them: the API shows a run's amounts with the run's (its own before the first run, and for runs recorded before 2026-12-07).",
     parse: p.currencyExponents,
   }),
   maxAmount: defineVar({
@@ -320,7 +320,7 @@ export const VARS = {
     name: 'ACCTNET_BLACKLIST_THRESHOLD',
     default: '0.45',
     expected: 'a number 0.01..1',
-    doc: "Accounts with a risk score at or above this are blacklisted. Read by the workers' runs, which record it: a version the API publishes (an override, an approval, a pin, a rollback, a confirmed successor) uses the threshold of the run its list comes from.",
+    doc: "Accounts with a risk score at or above this are blacklisted. Read by the workers' runs, which record it: every later version built from a run's list (an override, an approval, a pin, a rollback, a successor the watch lists or an investigator confirms) uses the threshold of that run, and so do the watch's own check before it lists a successor and the reason the API gives for one not listed.",
     parse: p.number(0.01, 1),
   }),
   overrideDualControl: defineVar({
@@ -480,7 +480,7 @@ export const VARS = {
     name: 'ACCTNET_FX_RATES',
     default: '',
     expected: 'CODE=rate pairs, e.g. EUR=1.08,GBP=1.27 (units of the base currency per unit)',
-    doc: "Conversion rates into the base currency. Transfers in a currency without a rate are left out of the analysis and counted in the run's warnings. Recorded by each run: the API converts the amounts it shows beside a run's results (counterparties, edges, money paths, explanations, case exports) with the run's rates, not its own (its own only before the first run).",
+    doc: "Conversion rates into the base currency. Transfers in a currency without a rate are left out of the analysis and counted in the run's warnings. Recorded by each run: the API converts the amounts it shows beside a run's results (counterparties, edges, money paths, explanations, case exports) with the run's rates, not its own (its own before the first run, and for runs recorded before 2026-12-07 when their base currency is the API's).",
     parse: p.rates,
   }),
   keepRuns: defineVar({
@@ -788,7 +788,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The managed local Neo4j has only its built-in user: another one could only fail to log in, with
   // an error about the password.
   const neo4jUser = v(VARS.neo4jUser);
-  if (!explicitUri && neo4jUser !== 'neo4j' && !problems.some((x) => x.startsWith('NEO4J_URI')))
+  if (
+    !explicitUri &&
+    neo4jUser !== undefined &&
+    neo4jUser !== 'neo4j' &&
+    !problems.some((x) => x.startsWith('NEO4J_URI') || x.startsWith('NEO4J_USER'))
+  )
     problems.push(
       `NEO4J_USER: "${neo4jUser}" applies only with NEO4J_URI (your own Neo4j); the managed local Neo4j has only its built-in user neo4j: unset NEO4J_USER or set NEO4J_URI`,
     );

@@ -202,6 +202,7 @@ export async function runRecompute(
       {
         source: 'recompute',
         threshold: result.params.threshold,
+        releaseScore: result.params.releaseScore,
         candidates: result.candidates,
         settledSuccessors,
         run: {

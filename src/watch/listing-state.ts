@@ -8,6 +8,7 @@
 import type { Driver } from 'neo4j-driver';
 import { provisionalListScore } from '../analysis/blacklist.js';
 import type { Config } from '../config/index.js';
+import { runListSettings } from '../blacklist/list-settings.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import type { Successor } from '../neo4j/repositories/successors.js';
 
@@ -19,6 +20,8 @@ export async function withServedListing(driver: Driver, config: Config, items: r
   const version = state.servedVersion;
   const ids = [...new Set(items.flatMap((s) => [s.from, s.to]))];
   const entries = version === null ? new Map<string, { score: number }>() : await repo.entriesFor(version, ids);
+  // The bar the served version's run judged its list by (publications use it, not this process's).
+  const { threshold } = await runListSettings(driver, config, version === null ? null : ((await repo.get(version))?.runId ?? null));
   const out: Successor[] = [];
   for (const s of items) {
     if (s.status === 'rejected') {
@@ -41,9 +44,10 @@ export async function withServedListing(driver: Driver, config: Config, items: r
     if (version === null) why = 'no blacklist version is served yet';
     else if (state.pinnedVersion !== null)
       why = `version ${state.pinnedVersion} is pinned: new listings are held like any other version until it is unpinned`;
-    else if (!predecessor) why = 'the predecessor is not on the served list: a provisional successor is listed only while its predecessor is';
-    else if (listScore! < config.analysis.threshold)
-      why = `its list score ${listScore} (the predecessor's served score × the link score) is below ACCTNET_BLACKLIST_THRESHOLD=${config.analysis.threshold}`;
+    else if (!predecessor)
+      why = 'the predecessor is not on the served list: a provisional successor is listed only while its predecessor is';
+    else if (listScore! < threshold)
+      why = `its list score ${listScore} (the predecessor's served score × the link score) is below ACCTNET_BLACKLIST_THRESHOLD=${threshold} (the served run's)`;
     else if (s.depth > config.watch.chainDepth) why = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
     else if ((await repo.override(s.to))?.action === 'exclude') why = 'an exclude override holds it off the list';
     else why = 'not on the served list yet: its publication is pending (or was held by the guard)';
@@ -53,6 +57,10 @@ export async function withServedListing(driver: Driver, config: Config, items: r
 }
 
 /** withServedListing over a map by pair key (the watch's records of a page of a run's links). */
-export async function servedListingByKey(driver: Driver, config: Config, byKey: ReadonlyMap<string, Successor>): Promise<Map<string, Successor>> {
+export async function servedListingByKey(
+  driver: Driver,
+  config: Config,
+  byKey: ReadonlyMap<string, Successor>,
+): Promise<Map<string, Successor>> {
   return new Map((await withServedListing(driver, config, [...byKey.values()])).map((s) => [s.key, s]));
 }

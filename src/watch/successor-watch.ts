@@ -23,6 +23,7 @@ import {
 } from '../analysis/migration.js';
 import { provisionalListScore } from '../analysis/blacklist.js';
 import { publishVersion, type PublishDeps } from '../blacklist/publish.js';
+import { servedListSettings } from '../blacklist/list-settings.js';
 import { enqueuePublishRetry } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock } from '../redis/lock.js';
 import type { Config } from '../config/index.js';
@@ -233,6 +234,9 @@ export function riseOf(c: RiseInput, now: number, hubThreshold: number, config: 
   if (now - first <= config.watch.youngDays * DAY_MS) return { at: Math.max(first, Math.min(c.firstInWindow, now)), kind: 'new' };
   const recentMs = recentSpanMs(config);
   const bucketMs = config.analysis.bucketDays * DAY_MS;
+  // As detectRise: a window of fewer than twice the recent buckets has no earlier rate to surge from.
+  const windowMs = config.analysis.windowDays * DAY_MS;
+  if (Math.ceil(windowMs / bucketMs) < 2 * o.recentBuckets) return null;
   const earlierBuckets = Math.max(1, (config.analysis.windowDays * DAY_MS - recentMs) / bucketMs);
   const recentRate = c.recent / o.recentBuckets;
   const beforeRate = (c.transfers - c.recent) / earlierBuckets;
@@ -329,14 +333,16 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
   ): Promise<{ listed: boolean; breaker: boolean }> {
     let heldBecause: string | null = null;
     let breaker = false;
+    let threshold: number | undefined;
     if (!p.listed)
       heldBecause = p.dropped
         ? 'the predecessor is not on the served list (a later run dropped it): waits for an investigator'
         : 'the predecessor is not on the served list: waits for an investigator';
     else if (!config.watch.autoList) heldBecause = 'ACCTNET_WATCH_AUTO_LIST is off: waits for an investigator';
-    // As a run lists: S would score A's score × the link's, and a run would not list it below the threshold.
-    else if (listScore < config.analysis.threshold)
-      heldBecause = `its list score ${listScore} is below ACCTNET_BLACKLIST_THRESHOLD=${config.analysis.threshold}: waits for an investigator`;
+    // As a run lists: S would score A's score × the link's, and a run would not list it below the
+    // threshold — the served run's (the publication judges it by that run's, not this process's).
+    else if (listScore < (threshold ??= (await servedListSettings(driver, config)).threshold))
+      heldBecause = `its list score ${listScore} is below ACCTNET_BLACKLIST_THRESHOLD=${threshold} (the served run's): waits for an investigator`;
     else if (depth > config.watch.chainDepth) heldBecause = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
     else if (!replacing) {
       const n = Number(await redis.eval(BREAKER, 1, keys.autoListed, String(now), String(config.watch.maxAutoListPerHour), key));

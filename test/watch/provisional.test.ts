@@ -317,6 +317,9 @@ test('the watch judges a surge per activity bucket of ACCTNET_BUCKET_DAYS, as ru
   // Daily buckets: the last four days hold one of them (0.25 a day): no surge; 14 in three days is one.
   assert.equal(rise(steady, '1'), null);
   assert.deepEqual(rise(burst, '1'), { at: now - 4 * DAY, kind: 'surge' });
+  // Buckets so wide that the window holds fewer than eight (180 days of 45): no earlier rate to surge
+  // from, and runs judge no surge at all (detectRise) — neither does the watch.
+  assert.equal(rise(steady, '45'), null);
   // A young account rises whatever the buckets (first transfer within ACCTNET_WATCH_YOUNG_DAYS).
   const young = [t('A', 190), t('B', 195)];
   assert.equal(

@@ -18,6 +18,7 @@ import {
 import { createDriver } from '../../src/neo4j/driver.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createSuccessorRepository, successorKey } from '../../src/neo4j/repositories/successors.js';
+import { withServedListing } from '../../src/watch/listing-state.js';
 import { publishSuccessors } from '../../src/watch/successor-watch.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
 import { testLogger } from '../helpers/env.js';
@@ -165,6 +166,13 @@ describe('successor watch publications (real Neo4j and Redis)', () => {
         "the served successor stays, its score unchanged, below the run's threshold but above its release score",
       );
       assert.ok(!held.some((e) => e.accountId === 'SUCC_UNSERVED'), "a successor not served yet needs the run's threshold");
+      // Investigators are told why by the same bar, whatever the process they ask was started with.
+      const [why] = await withServedListing(s.driver, other.config, [(await successors().get(predecessor, 'SUCC_UNSERVED'))!]);
+      assert.equal(why!.listed, false);
+      assert.ok(
+        why!.heldBecause?.includes(`below ACCTNET_BLACKLIST_THRESHOLD=${threshold} (the served run's)`),
+        why!.heldBecause ?? 'no reason',
+      );
 
       await blacklist().deleteOverride(include);
       await setParams({ ...original, threshold, releaseScore: null });

@@ -175,6 +175,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const bucketDays = served?.bucketDays ?? app.config.analysis.bucketDays;
       const activity = result?.metrics.activity ?? [];
       const current = labelEvents.find((l) => l.retractedAt === null) ?? null;
+      // Amounts as the served run converted them.
+      const money = moneyOf(app.config, served?.run);
       const explanations = result
         ? await app.readCache.memo(`explanations:${snap.runKey}:${snap.versionKey}:${snap.labelsKey}:${id}`, () =>
             accountExplanations(
@@ -218,7 +220,6 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
             : [],
         },
         topCounterparties: counterparties.map((c) => {
-          const money = moneyOf(app.config, served?.run);
           const sent = toBase(money, c.sent, c.currency);
           const received = toBase(money, c.received, c.currency);
           return {
