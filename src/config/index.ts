@@ -237,6 +237,13 @@ export const VARS = {
     doc: 'Latest plausible transfer time. ISO 8601; without a zone it is UTC, as in ingest.',
     parse: p.isoDate,
   }),
+  maxFutureHours: defineVar({
+    name: 'ACCTNET_MAX_FUTURE_HOURS',
+    default: '24',
+    expected: 'off or an integer 0..8760',
+    doc: "A transfer dated more than this many hours after the clock of the process that validates it (the ingest worker, `acctnet import --bulk`) is rejected as dated in the future (a wrong year or time zone): a run analyses up to the latest transfer, so one such row would move every run's window past the real data (and retention's cut-off with it). Runs also leave out, with a warning, transfers stored before this check that are dated past it. off: no such check (data dated ahead of this machine's clock).",
+    parse: (raw: string) => (raw.trim().toLowerCase() === 'off' ? null : p.int(0, 8760)(raw)),
+  }),
   ingestMaxBacklogJobs: defineVar({
     name: 'ACCTNET_INGEST_MAX_BACKLOG_JOBS',
     default: '100',
@@ -706,6 +713,8 @@ export interface Config {
     maxBacklogJobs: number;
     minTimestamp: number;
     maxTimestamp: number;
+    /** null: off. */
+    maxFutureHours: number | null;
     httpMaxRows: number;
   };
   analysis: {
@@ -841,6 +850,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBacklogJobs: v(VARS.ingestMaxBacklogJobs),
       minTimestamp: v(VARS.minTimestamp),
       maxTimestamp: v(VARS.maxTimestamp),
+      maxFutureHours: v(VARS.maxFutureHours),
       httpMaxRows: v(VARS.httpMaxRows),
     },
     analysis: {

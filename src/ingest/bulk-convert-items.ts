@@ -4,9 +4,7 @@ import type { ValidationRules } from './record.js';
 import type { CheckedRow } from './write-chunk.js';
 
 /** One record of the input, in file order: a checked row, or one the reader rejected. */
-export type ConvertItem =
-  | { kind: 'row'; row: CheckedRow }
-  | { kind: 'rejected'; line: number; reason: string; raw: string };
+export type ConvertItem = { kind: 'row'; row: CheckedRow } | { kind: 'rejected'; line: number; reason: string; raw: string };
 
 export interface ConvertThreadData {
   file: string;
@@ -30,8 +28,7 @@ export interface RangeTask {
  * CRLFs inside quoted fields, which the reader counts twice).
  */
 export type RangeResult =
-  | { index: number; items: PackedItems; lines: number; crlfInside: number; prefixLines: number }
-  | { index: number; error: string };
+  { index: number; items: PackedItems; lines: number; crlfInside: number; prefixLines: number } | { index: number; error: string };
 
 /**
  * A range's items in columns: a few typed arrays and one array of strings cross between threads
@@ -85,7 +82,12 @@ export class ItemPacker {
 
   /** The packed items (typed arrays cut to their length: their buffers can be transferred). */
   finish(): PackedItems {
-    return { kinds: this.kinds.slice(0, this.count), lines: this.lines.slice(0, this.count), nums: this.nums.slice(0, 2 * this.valid), strs: this.strs };
+    return {
+      kinds: this.kinds.slice(0, this.count),
+      lines: this.lines.slice(0, this.count),
+      nums: this.nums.slice(0, 2 * this.valid),
+      strs: this.strs,
+    };
   }
 
   private push(kind: number, line: number): void {
@@ -114,7 +116,15 @@ export function unpackItems(packed: PackedItems): ConvertItem[] {
   for (let i = 0; i < kinds.length; i++) {
     const line = lines[i]!;
     if (kinds[i] === ROW) {
-      const transfer = { txId: strs[s]!, from: strs[s + 1]!, to: strs[s + 2]!, amount: nums[n]!, currency: strs[s + 3]!, at: nums[n + 1]!, channel: strs[s + 4] ?? null };
+      const transfer = {
+        txId: strs[s]!,
+        from: strs[s + 1]!,
+        to: strs[s + 2]!,
+        amount: nums[n]!,
+        currency: strs[s + 3]!,
+        at: nums[n + 1]!,
+        channel: strs[s + 4] ?? null,
+      };
       items[i] = { kind: 'row', row: { ok: true, line, raw: strs[s + 5]!, transfer } };
       n += 2;
       s += 6;

@@ -24,7 +24,8 @@ function readPrefix(end: number): Buffer {
 
 async function* rangeBytes(task: RangeTask, prefix: Buffer | null): AsyncGenerator<Buffer> {
   if (prefix) yield prefix;
-  for await (const chunk of fs.createReadStream(data.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 })) yield chunk as Buffer;
+  for await (const chunk of fs.createReadStream(data.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 }))
+    yield chunk as Buffer;
 }
 
 /** Line breaks the CSV reader counts in the header read in front of a range (csv-parse's count starts at 1). */
@@ -66,7 +67,13 @@ async function readRange(task: RangeTask): Promise<RangeResult> {
 
 parentPort!.on('message', (task: RangeTask) => {
   readRange(task).then(
-    (result) => parentPort!.postMessage(result, 'items' in result ? [result.items.kinds.buffer as ArrayBuffer, result.items.lines.buffer as ArrayBuffer, result.items.nums.buffer as ArrayBuffer] : []),
+    (result) =>
+      parentPort!.postMessage(
+        result,
+        'items' in result
+          ? [result.items.kinds.buffer as ArrayBuffer, result.items.lines.buffer as ArrayBuffer, result.items.nums.buffer as ArrayBuffer]
+          : [],
+      ),
     (err: unknown) => parentPort!.postMessage({ index: task.index, error: (err as Error)?.message ?? String(err) } satisfies RangeResult),
   );
 });

@@ -49,7 +49,7 @@ export function fileRanges(file: string, format: 'csv' | 'ndjson', rangeBytes: n
   let start = 0;
   let target = rangeBytes;
   try {
-    for (let pos = 0; pos < size; ) {
+    for (let pos = 0; pos < size;) {
       const n = fs.readSync(fd, block, 0, Math.min(block.length, size - pos), pos);
       if (n <= 0) break;
       for (let i = 0; i < n; i++) {

@@ -31,6 +31,10 @@ export interface ValidationRules {
   maxIdLength: number;
   minTimestamp: number;
   maxTimestamp: number;
+  /** Latest accepted time ahead of the clock (ACCTNET_MAX_FUTURE_HOURS); null or absent: no such bound. */
+  maxFutureMs?: number | null;
+  /** The clock (tests set it). */
+  now?: () => number;
 }
 
 export type Validation = { ok: true; transfer: TransferRecord } | { ok: false; reason: string };
@@ -178,6 +182,12 @@ export function parseUtcIsoFast(s: string): number | undefined {
   return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 }
 
+/** A duration ahead, in the largest whole unit (days past 48 hours). */
+function aheadText(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.floor(hours)} hours`;
+}
+
 export function parseTimestamp(raw: string | number, rules: ValidationRules): { at: number } | { error: string } {
   let at: number;
   const s = typeof raw === 'number' ? String(raw) : raw.trim();
@@ -200,6 +210,14 @@ export function parseTimestamp(raw: string | number, rules: ValidationRules): { 
     return {
       error: `timestamp ${s} is outside the plausible range ${new Date(rules.minTimestamp).toISOString()} .. ${new Date(rules.maxTimestamp).toISOString()}`,
     };
+  }
+  if (rules.maxFutureMs !== undefined && rules.maxFutureMs !== null) {
+    const now = (rules.now ?? Date.now)();
+    if (at > now + rules.maxFutureMs) {
+      return {
+        error: `timestamp ${s} is ${aheadText(at - now)} ahead of this process's clock (${new Date(now).toISOString()}): a transfer cannot be dated in the future — check the year and the time zone (ACCTNET_MAX_FUTURE_HOURS=${rules.maxFutureMs / 3_600_000})`,
+      };
+    }
   }
   return { at };
 }

@@ -55,7 +55,13 @@ export function checkRow(row: IngestJobData['rows'][number], rules: ValidationRu
   const v = validateRow(row.fields, rules);
   if (v.ok) return { ok: true, line: row.line, raw: rawText(row), transfer: v.transfer };
   const txId = row.fields.tx_id;
-  return { ok: false, line: row.line, raw: rawText(row), reason: v.reason, txId: txId === null || txId === undefined ? null : String(txId) };
+  return {
+    ok: false,
+    line: row.line,
+    raw: rawText(row),
+    reason: v.reason,
+    txId: txId === null || txId === undefined ? null : String(txId),
+  };
 }
 
 /** In-job de-duplication of checked rows, in row order (the other half of {@link classifyRows}). */
@@ -80,7 +86,17 @@ export function settleRows(checked: readonly CheckedRow[], preRejected: IngestJo
     }
     const t = row.transfer;
     // An object literal, not a spread: one shape for every row (the bulk conversion settles millions).
-    byTxId.set(t.txId, { txId: t.txId, from: t.from, to: t.to, amount: t.amount, currency: t.currency, at: t.at, channel: t.channel, line: row.line, raw: row.raw });
+    byTxId.set(t.txId, {
+      txId: t.txId,
+      from: t.from,
+      to: t.to,
+      amount: t.amount,
+      currency: t.currency,
+      at: t.at,
+      channel: t.channel,
+      line: row.line,
+      raw: row.raw,
+    });
   }
   return { fresh: [...byTxId.values()], rejects, duplicates };
 }

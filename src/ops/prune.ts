@@ -63,8 +63,15 @@ export async function prune(
     const before = opts.before;
     const heldIds = await timed('legal-hold', () => retention.heldAccounts(state.servedVersion));
     held.accounts = heldIds.length;
+    // Never the run whose results are served, nor the runs behind the served and the pinned list
+    // (a version the guard held back keeps an older run's list served: its record — the settings
+    // the list was built with — stays).
     const current = await createRunRepository(driver, config.neo4j).currentRunId();
-    const keep = current ? [current] : [];
+    const blacklistRepo = createBlacklistRepository(driver, config.neo4j);
+    const versionRuns = await Promise.all(
+      [state.servedVersion, state.pinnedVersion].map(async (v) => (v === null ? null : ((await blacklistRepo.get(v))?.runId ?? null))),
+    );
+    const keep = [...new Set([current, ...versionRuns].filter((id): id is string => id !== null))];
     const preview = await timed('preview', () => retention.preview(before, heldIds, keep));
     held.transfers = preview.transfersHeld;
     if (dryRun) {

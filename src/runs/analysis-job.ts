@@ -12,6 +12,7 @@ import { runAnalysis, type AnalysisOutput, type AnalysisParams } from '../analys
 import type { LabelValue } from '../analysis/risk.js';
 import { parseClusterSeq } from '../analysis/stable-ids.js';
 import type { Config } from '../config/index.js';
+import { dataTimeLimit } from '../ingest/rules.js';
 import { currencyExponent } from '../ingest/record.js';
 import { int, toNumber } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
@@ -136,8 +137,17 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
   });
   const { read, write } = txRunner(driver, config.neo4j);
   try {
-    const latest = await read((tx) => tx.run(cypher('analysis/latest-transfer')));
+    const until = dataTimeLimit(config);
+    const latest = await read((tx) => tx.run(cypher('analysis/latest-transfer'), { until: int(until) }));
     const asOf = input.asOf ?? (latest.records[0]?.get('at') as number | null) ?? null;
+    if (input.asOf === null && config.ingest.maxFutureHours !== null) {
+      const future = (await read((tx) => tx.run(cypher('analysis/future-transfers'), { until: int(until) }))).records[0];
+      const n = Number(future?.get('n') ?? 0);
+      if (n > 0)
+        warnings.push(
+          `${n} transfers are dated after ${new Date(until).toISOString()} (the clock + ACCTNET_MAX_FUTURE_HOURS=${config.ingest.maxFutureHours}; the earliest ${new Date(Number(future!.get('first'))).toISOString()}): stored before ingest refused such rows, they are left out of the run's data time (asOf ${asOf === null ? 'none' : new Date(asOf).toISOString()}) — correct or delete them`,
+        );
+    }
     const result: AnalysisJobResult = {
       asOf,
       windowFrom: null,

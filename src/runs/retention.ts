@@ -2,6 +2,7 @@
 // successful run, recorded on the run, and announced loudly the first time settings take effect.
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
+import { dataTimeLimit } from '../ingest/rules.js';
 import type { Logger } from '../logger.js';
 import { createRetentionRepository } from '../neo4j/repositories/retention.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
@@ -13,6 +14,11 @@ export interface RunRetention extends PruneReport {
   settings: { transfersDays: number; versions: number };
   /** True when these settings were applied for the first time (a warning is on the run). */
   firstApplication: boolean;
+  /**
+   * Settings new to the store: this run deleted nothing (dryRun true, `deleted` = what the next
+   * successful run will delete) and announced them; the next run applies them.
+   */
+  announced: boolean;
   /** The loud first-time warning (also added to the run's warnings), or null. */
   warning: string | null;
 }
@@ -24,7 +30,9 @@ function enabled(config: Config): boolean {
 function pruneOptions(config: Config, asOf: number | null): { before?: number; keepVersions?: number } {
   const { retainTransfersDays: days, retainVersions: versions } = config.analysis;
   return {
-    ...(days > 0 && asOf !== null ? { before: asOf - days * DAY } : {}),
+    // Relative to the run's data time, never to a time past the clock (+ ACCTNET_MAX_FUTURE_HOURS): an
+    // --as-of in the future must not cut the history short.
+    ...(days > 0 && asOf !== null ? { before: Math.min(asOf, dataTimeLimit(config)) - days * DAY } : {}),
     ...(versions > 0 ? { keepVersions: versions } : {}),
   };
 }
@@ -44,15 +52,22 @@ export function describeCounts(r: PruneReport): string {
 
 const total = (r: PruneReport) => r.deleted.transfers + r.deleted.batches + r.deleted.runs + r.deleted.deliveries + r.deleted.versions;
 
-/** Whether the stored "last applied" settings differ from the configured ones. */
-async function isNewSetting(config: Config, driver: Driver): Promise<boolean> {
+/**
+ * Where the configured settings stand: new (never announced: the next run announces them and
+ * deletes nothing), pending (announced by a run: the next run deletes) or applied.
+ */
+async function settingState(config: Config, driver: Driver): Promise<'new' | 'pending' | 'applied'> {
   const last = await createRetentionRepository(driver, config.neo4j).state();
-  return !last || last.transfersDays !== config.analysis.retainTransfersDays || last.versions !== config.analysis.retainVersions;
+  if (!last || last.transfersDays !== config.analysis.retainTransfersDays || last.versions !== config.analysis.retainVersions) return 'new';
+  return last.pending ? 'pending' : 'applied';
 }
 
 /**
  * Applies the retention settings after a successful run and records what was deleted on the run.
- * Returns null when retention is off (both settings 0).
+ * Settings new to the store (or changed) are first announced: that run deletes nothing, says on
+ * the run and in the log what the next successful run will delete, and the next one deletes — so
+ * an operator always has one run's time to unset them, also when the run is `recompute --wait`
+ * right after setting them. Returns null when retention is off (both settings 0).
  */
 export async function applyRetention(
   deps: { config: Config; driver: Driver; log: Logger },
@@ -60,49 +75,69 @@ export async function applyRetention(
 ): Promise<RunRetention | null> {
   const { config, driver, log } = deps;
   if (!enabled(config)) return null;
-  const firstApplication = await isNewSetting(config, driver);
-  const report = await prune({ config, driver }, pruneOptions(config, run.asOf), (line) => log.info({ runId: run.id }, line));
+  const state = await settingState(config, driver);
+  const options = pruneOptions(config, run.asOf);
+  const settings = { transfersDays: config.analysis.retainTransfersDays, versions: config.analysis.retainVersions };
+  const stateRepo = createRetentionRepository(driver, config.neo4j);
+  const runs = createRunRepository(driver, config.neo4j);
+  if (state === 'new') {
+    const preview = await prune({ config, driver }, { ...options, dryRun: true });
+    if (total(preview) > 0) {
+      const warning =
+        `RETENTION IS NEWLY ENABLED (${settingsText(config)}): this run deleted nothing; the next successful run will delete about ${describeCounts(preview)}. ` +
+        `See the detail with: npx acctnet prune --dry-run${dryRunFlags(config, preview)}; unset the settings before the next run to keep the data.`;
+      log.warn({ runId: run.id, wouldDelete: preview.deleted, held: preview.held }, warning);
+      const retention: RunRetention = { ...preview, settings, firstApplication: false, announced: true, warning };
+      await stateRepo.setState({ ...settings, appliedAt: Date.now(), pending: true });
+      await runs.setRetention(run.id, retention, [...run.warnings, warning]);
+      return retention;
+    }
+  }
+  const firstApplication = state !== 'applied';
+  const report = await prune({ config, driver }, options, (line) => log.info({ runId: run.id }, line));
   let warning: string | null = null;
   if (firstApplication && total(report) > 0) {
     warning = `retention applied for the first time (${settingsText(config)}): deleted ${describeCounts(report)}`;
     log.warn({ runId: run.id, deleted: report.deleted, held: report.held }, warning);
   }
-  const retention: RunRetention = {
-    ...report,
-    settings: { transfersDays: config.analysis.retainTransfersDays, versions: config.analysis.retainVersions },
-    firstApplication,
-    warning,
-  };
+  const retention: RunRetention = { ...report, settings, firstApplication, announced: false, warning };
   const warnings = warning ? [...run.warnings, warning] : [...run.warnings];
-  await createRetentionRepository(driver, config.neo4j).setState({
-    transfersDays: config.analysis.retainTransfersDays,
-    versions: config.analysis.retainVersions,
-    appliedAt: Date.now(),
-  });
-  await createRunRepository(driver, config.neo4j).setRetention(run.id, retention, warnings);
+  await stateRepo.setState({ ...settings, appliedAt: Date.now(), pending: false });
+  await runs.setRetention(run.id, retention, warnings);
   return retention;
 }
 
-/**
- * At worker start: when retention settings are new to this store and it holds data they would
- * delete, says so before the first run deletes it (with the dry-run command to see the detail).
- */
-export async function warnIfRetentionIsNew(deps: { config: Config; driver: Driver; log: Logger }): Promise<PruneReport | null> {
-  const { config, driver, log } = deps;
-  if (!enabled(config) || !(await isNewSetting(config, driver))) return null;
-  const asOf = await createRetentionRepository(driver, config.neo4j).latestTransferAt();
-  const report = await prune({ config, driver }, { ...pruneOptions(config, asOf), dryRun: true });
-  if (total(report) === 0) return report;
+function dryRunFlags(config: Config, report: PruneReport): string {
   const flags = [
     report.before ? `--before ${report.before}` : '',
     config.analysis.retainVersions > 0 ? `--keep-versions ${config.analysis.retainVersions}` : '',
   ]
     .filter(Boolean)
     .join(' ');
+  return flags ? ` ${flags}` : '';
+}
+
+/**
+ * At worker start: when retention settings are new to this store, or announced by a run and not
+ * applied yet, and the store holds data they would delete, says so (with the dry-run command to see
+ * the detail): new settings are announced by the next run and applied by the one after it.
+ */
+export async function warnIfRetentionIsNew(deps: { config: Config; driver: Driver; log: Logger }): Promise<PruneReport | null> {
+  const { config, driver, log } = deps;
+  if (!enabled(config)) return null;
+  const state = await settingState(config, driver);
+  if (state === 'applied') return null;
+  const asOf = await createRetentionRepository(driver, config.neo4j).latestTransferAt(dataTimeLimit(config));
+  const report = await prune({ config, driver }, { ...pruneOptions(config, asOf), dryRun: true });
+  if (total(report) === 0) return report;
+  const when =
+    state === 'new'
+      ? 'the next successful run deletes nothing and announces it; the run after it will delete about'
+      : 'a run announced them: the next successful run will delete about';
   log.warn(
     { deleted: report.deleted, held: report.held },
-    `RETENTION IS NEWLY ENABLED (${settingsText(config)}): the next successful run will delete about ${describeCounts(report)}. ` +
-      `See the detail with: npx acctnet prune --dry-run ${flags}; unset the settings now to keep the data.`,
+    `RETENTION IS NEWLY ENABLED (${settingsText(config)}): ${when} ${describeCounts(report)}. ` +
+      `See the detail with: npx acctnet prune --dry-run${dryRunFlags(config, report)}; unset the settings now to keep the data.`,
   );
   return report;
 }

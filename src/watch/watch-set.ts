@@ -18,6 +18,7 @@ import type { Driver } from 'neo4j-driver';
 import { counterpartyWeight, MIGRATION_DEFAULTS, type SenderProfile } from '../analysis/migration.js';
 import { droppedFromList } from '../blacklist/dropped.js';
 import type { Config } from '../config/index.js';
+import { dataTimeLimit } from '../ingest/rules.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
@@ -160,7 +161,9 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
   const record = state.servedVersion === null ? null : await blacklist.get(state.servedVersion);
   const runId = record?.runId ?? (await runs.currentRunId());
   const run = runId ? await runs.get(runId) : null;
-  const latest = toNumberOrNull((await read((tx) => tx.run(cypher('analysis/latest-transfer')))).records[0]?.get('at'));
+  const latest = toNumberOrNull(
+    (await read((tx) => tx.run(cypher('analysis/latest-transfer'), { until: int(dataTimeLimit(config)) }))).records[0]?.get('at'),
+  );
   // Being listed is the fall: at the data time of the run that first listed the account (else of the
   // served run, or the latest transfer); a fraud label without a listing falls at the served run's time.
   const listedAt = run?.asOf ?? latest ?? Date.now();

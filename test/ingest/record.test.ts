@@ -207,3 +207,23 @@ test('labels: a numeric accountId that is not a safe integer is refused; a safe 
   const ok = checkLabel({ accountId: 123, label: 'fraud' }, 64);
   assert.ok(ok.ok && ok.value.accountId === '123');
 });
+
+test('a transfer dated past ACCTNET_MAX_FUTURE_HOURS after the clock is rejected as in the future; off lets it in', () => {
+  const now = Date.UTC(2026, 11, 7, 12);
+  const future: ValidationRules = { ...rules, maxFutureMs: 24 * 3_600_000, now: () => now };
+  const at = (timestamp: string, r = future) => validateRow({ ...good, timestamp } as never, r);
+  assert.equal(at('2026-12-08T11:59:59Z').ok, true, 'within 24 hours ahead (clocks differ)');
+  assert.equal(at('2026-12-07T09:00:00-05:00').ok, true);
+  const typo = at('2031-01-01T00:00:00Z');
+  assert.equal(typo.ok, false);
+  assert.match(
+    (typo as { reason: string }).reason,
+    /^timestamp 2031-01-01T00:00:00Z is 1485 days ahead of this process's clock \(2026-12-07T12:00:00\.000Z\): a transfer cannot be dated in the future — check the year and the time zone \(ACCTNET_MAX_FUTURE_HOURS=24\)$/,
+  );
+  assert.match((at('2026-12-09T00:00:00Z') as { reason: string }).reason, /is 36 hours ahead/);
+  // Epoch milliseconds are held to it too.
+  assert.equal(validateRow({ ...good, timestamp: String(now + 25 * 3_600_000) } as never, future).ok, false);
+  // off (null) or absent: only the plausible range.
+  assert.equal(at('2031-01-01T00:00:00Z', { ...future, maxFutureMs: null }).ok, true);
+  assert.equal(at('2031-01-01T00:00:00Z', rules).ok, true);
+});

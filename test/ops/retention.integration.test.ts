@@ -128,12 +128,33 @@ describe('retention after a run (real Neo4j and Redis)', () => {
     assert.equal(warned.length, 1);
     assert.match(
       warned[0]!,
-      /^RETENTION IS NEWLY ENABLED \(ACCTNET_RETAIN_TRANSFERS_DAYS=40, ACCTNET_RETAIN_VERSIONS=2\): the next successful run will delete about \d+ transfers/,
+      /^RETENTION IS NEWLY ENABLED \(ACCTNET_RETAIN_TRANSFERS_DAYS=40, ACCTNET_RETAIN_VERSIONS=2\): the next successful run deletes nothing and announces it; the run after it will delete about \d+ transfers/,
     );
     assert.match(warned[0]!, /npx acctnet prune --dry-run --before \S+ --keep-versions 2/);
     assert.deepEqual(await countGraph(s.driver), graphBefore, 'the warning deletes nothing');
 
-    // The run with retention on.
+    // The first run with the settings announces them and deletes nothing: one run's time to unset
+    // them, also for `recompute --wait` right after setting them.
+    const announcing = await recompute(retaining);
+    assert.equal(announcing.status, 'succeeded');
+    const announced = announcing.retention;
+    assert.ok(announced && !('error' in announced), JSON.stringify(announced));
+    assert.equal(announced.announced, true);
+    assert.equal(announced.dryRun, true);
+    assert.equal(announced.deleted.transfers, expected.length, 'what the next run will delete');
+    assert.match(
+      announced.warning ?? '',
+      /^RETENTION IS NEWLY ENABLED \(ACCTNET_RETAIN_TRANSFERS_DAYS=40, ACCTNET_RETAIN_VERSIONS=2\): this run deleted nothing; the next successful run will delete about \d+ transfers/,
+    );
+    assert.ok((await runs().get(announcing.runId))!.warnings.some((w) => w.startsWith('RETENTION IS NEWLY ENABLED')));
+    assert.deepEqual(await countGraph(s.driver), graphBefore, 'the announcing run deletes nothing');
+    assert.ok(await blacklist().get(v1), 'nor any version');
+    // A worker started now says the next run deletes.
+    warned.length = 0;
+    await warnIfRetentionIsNew({ config: retaining, driver: s.driver, log: capture });
+    assert.match(warned[0] ?? '', /a run announced them: the next successful run will delete about \d+ transfers/);
+
+    // The run after it applies them.
     const oldFirstSeen = await firstSeen('OLD-A');
     assert.equal(oldFirstSeen, oldAt);
     const second = await recompute(retaining);

@@ -19,7 +19,7 @@ export function registerPrune(program: Command): void {
     .option('--dry-run', 'count what would be deleted; delete nothing')
     .addHelpText(
       'after',
-      '\nNever pruned: the audit log, labels, overrides, accounts (id and first-seen time), the served run, and the transfers of labelled, overridden or listed accounts (legal hold). Back up first (docs/operations.md).',
+      '\nNever pruned: the audit log, labels, overrides, accounts (id and first-seen time), the runs behind the served results and the served or pinned list, and the transfers of labelled, overridden or listed accounts (legal hold). Back up first (docs/operations.md).',
     )
     .action((opts: { before?: string; keepVersions?: number; dryRun?: boolean }) =>
       runCommand(async (rt) => {

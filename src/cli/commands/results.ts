@@ -104,6 +104,8 @@ export function registerResults(program: Command): void {
     if (!retention) return '';
     if (typeof retention.error === 'string') return 'FAILED';
     const d = (retention.deleted ?? {}) as Record<string, number>;
+    // A run that announced new settings deleted nothing: `deleted` is what the next run deletes.
+    if (retention.announced === true) return `0 (next: ${d.transfers ?? 0} tx, ${d.versions ?? 0} versions)`;
     return `${d.transfers ?? 0} tx, ${d.versions ?? 0} versions`;
   }
 

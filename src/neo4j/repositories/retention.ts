@@ -23,6 +23,8 @@ export interface RetentionState {
   transfersDays: number;
   versions: number;
   appliedAt: number;
+  /** Announced by a run (which deleted nothing), not applied yet: the next run applies them. */
+  pending: boolean;
 }
 
 export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
@@ -93,8 +95,8 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** Data time: the latest transfer (a run's default asOf); null when there are none. */
-    async latestTransferAt(tx?: ManagedTransaction): Promise<number | null> {
-      const r = await read(tx, (t) => t.run(cypher('analysis/latest-transfer')));
+    async latestTransferAt(until: number, tx?: ManagedTransaction): Promise<number | null> {
+      const r = await read(tx, (t) => t.run(cypher('analysis/latest-transfer'), { until: int(until) }));
       return toNumberOrNull(r.records[0]?.get('at') ?? null);
     },
 
@@ -106,6 +108,7 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
         transfersDays: toNumber(r.get('transfersDays')),
         versions: toNumber(r.get('versions')),
         appliedAt: toNumberOrNull(r.get('appliedAt')) ?? 0,
+        pending: r.get('pending') === true,
       };
     },
 
@@ -115,6 +118,7 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
           transfersDays: int(s.transfersDays),
           versions: int(s.versions),
           appliedAt: int(s.appliedAt),
+          pending: s.pending,
         }),
       );
     },
