@@ -1,7 +1,7 @@
 // Domain errors: thrown where they happen (repositories translate Neo4j driver errors here), mapped
 // once to an HTTP status (api/errors.ts) and a CLI exit (cli/context.ts).
 
-export type DomainErrorKind = 'not-found' | 'conflict' | 'forbidden' | 'storage-unavailable';
+export type DomainErrorKind = 'not-found' | 'conflict' | 'forbidden' | 'storage-unavailable' | 'misconfigured';
 
 export class DomainError extends Error {
   constructor(
@@ -46,6 +46,14 @@ export class StorageUnavailable extends DomainError {
   }
 }
 
+/** A store answered but refused this process's settings (Neo4j's credentials): retrying will not help. */
+export class Misconfigured extends DomainError {
+  constructor(message: string, cause?: unknown) {
+    super('misconfigured', message, { cause });
+    this.name = 'Misconfigured';
+  }
+}
+
 const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
 
 /** A Neo4j driver error as a domain error (or the error unchanged when it is none of ours). */
@@ -59,6 +67,18 @@ export function fromDriverError(err: unknown): unknown {
   return err;
 }
 
-export const HTTP_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, forbidden: 403, 'storage-unavailable': 503 };
-/** CLI exit codes (sysexits): 69 service unavailable; other domain errors exit 1. */
-export const EXIT_CODE: Record<DomainErrorKind, number> = { 'not-found': 1, conflict: 1, forbidden: 1, 'storage-unavailable': 69 };
+export const HTTP_STATUS: Record<DomainErrorKind, number> = {
+  'not-found': 404,
+  conflict: 409,
+  forbidden: 403,
+  'storage-unavailable': 503,
+  misconfigured: 503,
+};
+/** CLI exit codes (sysexits): 69 service unavailable (retry later), 78 configuration (fix the settings); other domain errors exit 1. */
+export const EXIT_CODE: Record<DomainErrorKind, number> = {
+  'not-found': 1,
+  conflict: 1,
+  forbidden: 1,
+  'storage-unavailable': 69,
+  misconfigured: 78,
+};

@@ -5,7 +5,7 @@ import type { Driver } from 'neo4j-driver';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
 import { createDriver } from './neo4j/driver.js';
-import { checkConnectivity, startLocalNeo4j } from './neo4j/local.js';
+import { checkConnectivity, startLocalNeo4j, unauthorized } from './neo4j/local.js';
 import { createIngestBatchRepository, type IngestBatchRepository } from './neo4j/repositories/ingest-batches.js';
 import { applySchema } from './neo4j/schema.js';
 import { createIngestQueue, type IngestJobData } from './queue/ingest-queue.js';
@@ -14,7 +14,7 @@ import { createWebhookQueue, type WebhookJobData } from './queue/webhook-queue.j
 import { createPublishQueue, type PublishJobData } from './queue/publish-queue.js';
 import type { PublishDeps } from './blacklist/publish.js';
 import { createRedis, pingRedis, redactUrl, redisDurabilityWarnings } from './redis/connection.js';
-import { StorageUnavailable } from './errors.js';
+import { Misconfigured, StorageUnavailable } from './errors.js';
 
 export class Runtime {
   private _driver: Driver | undefined;
@@ -25,9 +25,15 @@ export class Runtime {
   private _publishQueue: Queue<PublishJobData> | undefined;
   private readonly closers: Array<() => Promise<unknown>> = [];
 
+  /**
+   * `progress`: where long steps that are not warnings say what they do (fetching and starting the
+   * managed Neo4j can take minutes): a CLI writes them to stderr whatever its log level; without
+   * it they are logged at info.
+   */
   constructor(
     readonly config: Config,
     readonly log: Logger,
+    private readonly progress?: (line: string) => void,
   ) {}
 
   /**
@@ -36,9 +42,17 @@ export class Runtime {
    */
   async ensureNeo4j(opts: { autoStart?: boolean } = {}): Promise<Driver> {
     const c = await checkConnectivity(this.config.neo4j);
+    // It answered and refused the credentials: not an outage to wait out (exit 78, not 69).
+    if (!c.ok && unauthorized(c))
+      throw new Misconfigured(
+        `acctnet/neo4j: the Neo4j at ${this.config.neo4j.uri} refused the credentials (${c.message}): ` +
+          (this.config.neo4j.managed
+            ? 'the managed local Neo4j keeps the password its data folder was initialised with: set NEO4J_PASSWORD to it (docs/neo4j-local.md).'
+            : 'check NEO4J_USER and NEO4J_PASSWORD.'),
+      );
     if (!c.ok) {
       if (this.config.neo4j.managed && (opts.autoStart ?? true)) {
-        await startLocalNeo4j(this.config, (line) => this.log.info(line));
+        await startLocalNeo4j(this.config, (line) => (this.progress ? this.progress(line) : this.log.info(line)));
       } else {
         throw new StorageUnavailable(
           `acctnet/neo4j: no Neo4j answers at ${this.config.neo4j.uri} (${c.message}).` +

@@ -25,7 +25,12 @@ test('labels import: valid rows stored with source and time, bad rows reported, 
     { line: 4, reason: 'missing account_id' },
     { line: 5, reason: 'label "suspicious" must be one of fraud, legit' },
   ]);
+  // No transfer of A1 or A2 is stored: their labels are kept and counted as on unknown accounts (a typo shows here).
+  assert.equal(first.unknownAccounts, 2);
+  assert.deepEqual(first.unknownExamples, ['A1', 'A2']);
+  await s.driver.executeQuery("CREATE (:Account {id: 'A1', firstSeenAt: 0})");
   const again = await importLabels(repo, file, { source: 'file:labels.csv', createdBy: 'tester', maxIdLength: 128 });
+  assert.equal(again.unknownAccounts, 1, 'A1 is known now');
   assert.equal(again.created, 0);
   assert.equal(again.unchanged, 2);
   const events = await repo.forAccount('A1');

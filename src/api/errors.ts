@@ -24,6 +24,42 @@ function isUnavailable(err: { code?: string; name?: string }): boolean {
   );
 }
 
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * A schema error in words that say what to send. A value that must be one of a few words (a union
+ * of literals: anyOf of const) is reported by ajv as one "must be equal to constant" per word and
+ * an anyOf line; it becomes "body/label must be one of: fraud, legit". Other errors keep ajv's text.
+ * Null when nothing was rewritten.
+ */
+export function validationMessage(errors: readonly SchemaError[], context: string): string | null {
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword === 'const')
+      (allowed.get(e.instancePath) ?? allowed.set(e.instancePath, []).get(e.instancePath)!).push(e.params.allowedValue);
+    if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues))
+      (allowed.get(e.instancePath) ?? allowed.set(e.instancePath, []).get(e.instancePath)!).push(...e.params.allowedValues);
+  }
+  if (allowed.size === 0) return null;
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const where = `${context}${e.instancePath}`;
+    const values = allowed.get(e.instancePath);
+    if (values && (e.keyword === 'const' || e.keyword === 'enum' || e.keyword === 'anyOf')) {
+      if (seen.has(e.instancePath)) continue;
+      seen.add(e.instancePath);
+      lines.push(`${where} must be one of: ${[...new Set(values.map(String))].join(', ')}`);
+    } else lines.push(`${where} ${e.message ?? 'is invalid'}`);
+  }
+  return [...new Set(lines)].join(', ');
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
     let status =
@@ -48,10 +84,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const message = `Request body is too large: this route takes at most ${limit} bytes${request.url.startsWith('/v1/transactions') ? ' (ACCTNET_BODY_LIMIT_BYTES); send fewer rows per request' : ''}`;
       return reply.code(413).send({ statusCode: 413, error: STATUS_CODES[413], message });
     }
-    if (status === 429 && reply.getHeader('retry-after') === undefined && err.message) {
-      // @fastify/rate-limit sets its own headers; keep its message.
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // fastify's text names no fix; curl -d sends application/x-www-form-urlencoded.
+      const sent = request.headers['content-type'];
+      const message = `Unsupported Media Type ${sent ? `"${sent}"` : '(no Content-Type header)'}: send the body as JSON with the header "Content-Type: application/json"`;
+      return reply.code(415).send({ statusCode: 415, error: STATUS_CODES[415], message });
     }
-    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: err.message });
+    const message = err.validation ? (validationMessage(err.validation, err.validationContext ?? 'body') ?? err.message) : err.message;
+    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),

@@ -46,7 +46,8 @@ export async function runCommand(
   opts: { logger?: (c: Config) => Logger } = {},
 ): Promise<never> {
   const config = loadConfigOrExit();
-  const rt = new Runtime(config, (opts.logger ?? cliLogger)(config));
+  // Fetching and starting the managed Neo4j (minutes on a first run) is shown, whatever LOG_LEVEL says.
+  const rt = new Runtime(config, (opts.logger ?? cliLogger)(config), (line) => process.stderr.write(`${line}\n`));
   let code: number = EXIT.ok;
   let outage = false;
   try {

@@ -3,6 +3,13 @@ import { Command } from 'commander';
 import { EXIT } from './context.js';
 import { registerCommands } from './command-table.js';
 
+// A reader that stops early (`acctnet batches rejects B | head -1`) closes the pipe: that is the
+// reader's choice, not a failure — stop quietly with 0, as Unix tools do, instead of "write EPIPE".
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('acctnet')

@@ -108,7 +108,8 @@ export class BatchProducer {
   async add(item: ReadItem): Promise<void> {
     this.progress.rowsRead++;
     if (item.kind === 'row') this.rows.push({ line: item.line, fields: item.fields, raw: item.raw });
-    else this.rejected.push({ line: item.line, reason: item.reason, raw: item.raw });
+    else
+      this.rejected.push({ line: item.line, reason: item.reason, raw: item.raw, ...(item.txId !== undefined ? { txId: item.txId } : {}) });
     if (this.rows.length + this.rejected.length >= this.opts.batchSize) await this.flush();
   }
 

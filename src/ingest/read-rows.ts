@@ -11,7 +11,8 @@ export type FileFormat = 'csv' | 'ndjson';
 
 /** `raw` is the record as read (a CSV record without its line ending, an NDJSON line, a POST element as JSON). */
 export type ReadItem =
-  { kind: 'row'; line: number; fields: RawFields; raw: string } | { kind: 'rejected'; line: number; reason: string; raw: string };
+  | { kind: 'row'; line: number; fields: RawFields; raw: string }
+  | { kind: 'rejected'; line: number; reason: string; raw: string; txId?: string };
 
 /** Longest raw record kept with a rejected row; longer ones are cut and say how long they were. */
 export const MAX_RAW_LENGTH = 10_000;
@@ -152,9 +153,14 @@ function resolveColumns(available: readonly string[], map: ColumnMap): Map<Canon
     else if (REQUIRED_FIELDS.includes(field)) missing.push(field);
   }
   if (missing.length) {
-    throw new InputError(
-      `the input has no column ${missing.join(', ')}. Columns found: ${available.join(', ') || '(none)'}. Map them with --map canonical=source_column.`,
-    );
+    // One column whose name holds the others with another separator: a file that is not
+    // comma-separated (--map cannot help: acctnet reads commas).
+    const other = available.length === 1 ? [';', '\t', '|'].find((d) => available[0]!.split(d).length >= 3) : undefined;
+    const hint =
+      other !== undefined
+        ? ` The header looks ${other === '\t' ? 'tab' : `"${other}"`}-separated: acctnet reads comma-separated CSV (or NDJSON); convert the file, e.g. with csvformat -d '${other === '\t' ? '\\t' : other}' (csvkit).`
+        : ' Map them with --map canonical=source_column.';
+    throw new InputError(`the input has no column ${missing.join(', ')}. Columns found: ${available.join(', ') || '(none)'}.${hint}`);
   }
   return resolved;
 }
@@ -251,7 +257,7 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
     for (let c = 0; c < canonicals.length; c++) fields[canonicals[c]!] = item.record[sources[c]!] ?? null;
     const raw = clipRaw(item.raw);
     const problem = fieldsProblem(fields);
-    yield problem ? { kind: 'rejected', line, reason: problem, raw } : { kind: 'row', line, fields, raw };
+    yield problem ? { kind: 'rejected', line, reason: problem, raw, ...txIdOf(fields) } : { kind: 'row', line, fields, raw };
   }
   while (skipped.length) yield skipped.shift()!;
   if (!columns) throw new InputError('the CSV input is empty (no header row)');
@@ -262,6 +268,12 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
 }
 
 /** Canonical fields of one JSON object (an NDJSON line or an element of a POST body). */
+/** A rejected row's tx_id when it was read (the rejection is about another field), for the rejects list. */
+export function txIdOf(fields: RawFields): { txId?: string } {
+  const v = fields.tx_id;
+  return typeof v === 'string' || typeof v === 'number' ? { txId: String(v) } : {};
+}
+
 export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = {}): { fields: RawFields; bad: string | undefined } {
   const fields: RawFields = {};
   let bad: string | undefined;
@@ -300,7 +312,7 @@ async function* readNdjson(input: Readable, map: ColumnMap, piece: ReadPiece | u
       continue;
     }
     const { fields, bad } = fieldsFromObject(value as Record<string, unknown>, map);
-    if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: clipRaw(text) };
+    if (bad) yield { kind: 'rejected', line: lineNo, reason: bad, raw: clipRaw(text), ...txIdOf(fields) };
     else yield { kind: 'row', line: lineNo, fields, raw: clipRaw(text) };
   }
   if (piece) {

@@ -66,7 +66,7 @@ export function checkRow(row: IngestJobData['rows'][number], rules: ValidationRu
 
 /** In-job de-duplication of checked rows, in row order (the other half of {@link classifyRows}). */
 export function settleRows(checked: readonly CheckedRow[], preRejected: IngestJobData['rejected']): Classified {
-  const rejects: RejectRecord[] = preRejected.map((r) => ({ line: r.line, reason: r.reason, raw: clipRaw(r.raw), txId: null }));
+  const rejects: RejectRecord[] = preRejected.map((r) => ({ line: r.line, reason: r.reason, raw: clipRaw(r.raw), txId: r.txId ?? null }));
   const byTxId = new Map<string, TransferRecord & { line: number; raw: string }>();
   let duplicates = 0;
   for (const row of checked) {

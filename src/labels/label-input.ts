@@ -42,6 +42,10 @@ export interface LabelImportSummary {
   created: number;
   unchanged: number;
   rejected: Array<{ line: number; reason: string }>;
+  /** Labels stored on accounts with no transfer stored (yet): kept, but often a typo in the id. */
+  unknownAccounts: number;
+  /** The first few of them (sorted). */
+  unknownExamples: string[];
 }
 
 /** The file `labels import` reads: it exists and is a file (checked before anything is connected). */
@@ -75,7 +79,7 @@ export async function importLabels(
   },
 ): Promise<LabelImportSummary> {
   const bytesTotal = checkLabelFile(file).size;
-  const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [] };
+  const summary: LabelImportSummary = { rows: 0, created: 0, unchanged: 0, rejected: [], unknownAccounts: 0, unknownExamples: [] };
   const input = fs.createReadStream(file);
   const progress = () =>
     opts.onProgress?.({
@@ -123,6 +127,9 @@ export async function importLabels(
   input.on('error', (err) => parser.destroy(err));
   let pending: NewLabel[] = [];
   const flush = async () => {
+    const unknown = await labels.unknownAccounts(pending.map((l) => l.accountId));
+    summary.unknownAccounts += unknown.length;
+    summary.unknownExamples = [...summary.unknownExamples, ...unknown].sort().slice(0, 5);
     const created = await labels.append(pending);
     summary.created += created.length;
     summary.unchanged += pending.length - created.length;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config, LocalNeo4jConfig, Neo4jConfig } from '../config/index.js';
+import { Misconfigured } from '../errors.js';
 import { createDriver } from './driver.js';
 
 export interface LocalPaths {
@@ -242,7 +243,7 @@ export async function checkConnectivity(neo4j: Neo4jConfig): Promise<Connectivit
   }
 }
 
-function unauthorized(c: Connectivity): boolean {
+export function unauthorized(c: Connectivity): boolean {
   return !c.ok && (c.code ?? '').includes('Security');
 }
 
@@ -264,7 +265,7 @@ export async function startLocalNeo4j(config: Config, log: Log): Promise<StartRe
     if (c.ok) return { pid: existing, alreadyRunning: true, uri: neo4jCfg.uri, startedInMs: 0 };
     if (unauthorized(c)) throw passwordMismatch(paths);
     log(`Neo4j process ${existing} exists but does not answer yet; waiting for it`);
-    await waitForBolt(neo4jCfg, existing, paths, local.startTimeoutMs);
+    await waitForBolt(neo4jCfg, existing, paths, local.startTimeoutMs, log);
     return { pid: existing, alreadyRunning: true, uri: neo4jCfg.uri, startedInMs: Date.now() - started };
   }
   if (await portInUse(local.boltPort)) {
@@ -312,20 +313,30 @@ export async function startLocalNeo4j(config: Config, log: Log): Promise<StartRe
   log(
     `Starting Neo4j ${local.version} (pid ${child.pid}, bolt 127.0.0.1:${local.boltPort}, heap ${local.heap}, page cache ${local.pagecache})`,
   );
-  await waitForBolt(neo4jCfg, child.pid, paths, local.startTimeoutMs);
+  await waitForBolt(neo4jCfg, child.pid, paths, local.startTimeoutMs, log);
+  log(`Neo4j answers on ${neo4jCfg.uri} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return { pid: child.pid, alreadyRunning: false, uri: neo4jCfg.uri, startedInMs: Date.now() - started };
 }
 
-function passwordMismatch(paths: LocalPaths): LocalNeo4jError {
-  return new LocalNeo4jError(
-    `the local Neo4j rejected NEO4J_PASSWORD: its data folder (${paths.dataDir}) was initialised with another password. Set NEO4J_PASSWORD to that password, or stop it and delete ${paths.instanceDir} to start empty.`,
+function passwordMismatch(paths: LocalPaths): Misconfigured {
+  return new Misconfigured(
+    `acctnet/neo4j-local: the local Neo4j rejected NEO4J_PASSWORD: its data folder (${paths.dataDir}) was initialised with another password. Set NEO4J_PASSWORD to that password, or stop it and delete ${paths.instanceDir} to start empty.`,
   );
 }
 
-async function waitForBolt(neo4jCfg: Neo4jConfig, pid: number, paths: LocalPaths, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitForBolt(neo4jCfg: Neo4jConfig, pid: number, paths: LocalPaths, timeoutMs: number, log: Log): Promise<void> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   let last: Connectivity = { ok: false, code: undefined, message: 'not tried' };
+  let said = started;
   while (Date.now() < deadline) {
+    // A slow start (a first start, a small machine) says it is still waiting, every 15 s.
+    if (Date.now() - said >= 15_000) {
+      said = Date.now();
+      log(
+        `still waiting for Neo4j to answer on ${neo4jCfg.uri} (${Math.round((said - started) / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s)`,
+      );
+    }
     if (!isAlive(pid)) {
       throw new LocalNeo4jError(
         `Neo4j (pid ${pid}) exited during start-up. Last lines of ${paths.consoleLog}:\n${tail(paths.consoleLog, 25)}`,

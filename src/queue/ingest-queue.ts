@@ -24,7 +24,13 @@ export const IngestRowSchema = Type.Object(
 
 /** Rows the reader could not even map (bad CSV quoting, invalid JSON): kept with their reason. */
 export const PreRejectedRowSchema = Type.Object(
-  { line: Type.Integer({ minimum: 0 }), reason: Type.String(), raw: Type.String() },
+  {
+    line: Type.Integer({ minimum: 0 }),
+    reason: Type.String(),
+    raw: Type.String(),
+    /** The row's tx_id when it could be read (the rejection is about another field). */
+    txId: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 

@@ -68,6 +68,11 @@ describe('ingest routes', () => {
         [3, 'field from_account must be a string or a number'],
       ],
     );
+    assert.deepEqual(
+      report.rejectedRows.map((r: { txId: string | null }) => r.txId),
+      ['h3', 'h4'],
+      'rejected before the worker or by it, each keeps its tx_id',
+    );
     const page = await app.inject({
       method: 'GET',
       url: `/v1/ingest/batches/${accepted.batchId}?rejectedLimit=1`,
@@ -91,6 +96,29 @@ describe('ingest routes', () => {
     });
     assert.equal(tooMany.statusCode, 400);
     assert.match(tooMany.json().message, /must NOT have more than 50 items/);
+
+    // A value that must be one of a few words names them.
+    const label = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: 'A1', label: 'Fraud' },
+      headers: bearer(keys.investigator),
+    });
+    assert.equal(label.statusCode, 400);
+    assert.equal(label.json().message, 'body/label must be one of: fraud, legit');
+
+    // No JSON Content-Type (curl -d sends a form): the message says which header to send.
+    const form = await app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: '[{"tx_id":"x"}]',
+      headers: { ...bearer(keys.ingest), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(form.statusCode, 415);
+    assert.match(
+      form.json().message,
+      /^Unsupported Media Type "application\/x-www-form-urlencoded": send the body as JSON with the header "Content-Type: application\/json"$/,
+    );
 
     const missing = await app.inject({ method: 'GET', url: '/v1/ingest/batches/nope', headers: bearer(keys.ingest) });
     assert.equal(missing.statusCode, 404);
@@ -122,6 +150,8 @@ describe('ingest routes', () => {
     assert.equal(report.written, 1);
     assert.equal(report.rejectedRows.length, 1);
     assert.match(report.rejectedRows[0].reason, /from_account is the JSON number .* not a safe integer.*send ids as strings/);
+    // The rejection is about another field: the row's tx_id is kept with it (a client finds the row by it).
+    assert.equal(report.rejectedRows[0].txId, 'n1');
 
     const label = await app.inject({
       method: 'POST',

@@ -65,6 +65,13 @@ test('a missing column stops the import before anything is queued, naming what e
     /no column tx_id, from_account, to_account, amount, timestamp\. Columns found: id, from, to/,
   );
   await assert.rejects(collect('a,b\n', 'csv', ['tx_id=tran']), /tran \(mapped to tx_id\)/);
+  await assert.rejects(collect('id,from,to\n1,A,B\n', 'csv'), /Map them with --map canonical=source_column\.$/);
+  // A semicolon- or tab-separated file: --map cannot help, the message says what can.
+  await assert.rejects(
+    collect('tx_id;from_account;to_account;amount;timestamp\n1;A;B;1.00;2026-01-01\n', 'csv'),
+    /Columns found: tx_id;from_account;to_account;amount;timestamp\. The header looks ";"-separated: acctnet reads comma-separated CSV \(or NDJSON\); convert the file/,
+  );
+  await assert.rejects(collect('tx_id\tfrom_account\tto_account\n', 'csv'), /The header looks tab-separated/);
 });
 
 test('a malformed CSV record is rejected with its reason and the rest goes on', async () => {

@@ -122,7 +122,9 @@ export function registerDemo(program: Command): void {
         say(
           `Blacklist v${state.servedVersion}: ${served.length} accounts (${listedFraud} of them planted fraud; the sample has ${fraud.length} fraud accounts).`,
         );
-        say('Next: `npx acctnet serve` and open http://127.0.0.1:3000/ui, or `npx acctnet blacklist export --format csv`.');
+        say(
+          `Next: \`npx acctnet serve\` (and \`npx acctnet worker\` for ingest and runs) and open http://127.0.0.1:${rt.config.http.port}/ui, or \`npx acctnet blacklist export --format csv\`.`,
+        );
         return EXIT.ok;
       }),
     );

@@ -39,6 +39,10 @@ export function registerLabels(program: Command): void {
         say(
           `${summary.rows} rows: ${summary.created} labels added, ${summary.unchanged} unchanged (same as the current label), ${summary.rejected.length} rejected`,
         );
+        if (summary.unknownAccounts > 0)
+          say(
+            `${summary.unknownAccounts} labelled accounts have no transfer stored (yet): their labels are kept and count once the account trades — check the ids for typos (e.g. ${summary.unknownExamples.join(', ')})`,
+          );
         for (const r of summary.rejected.slice(0, 50)) say(`  line ${r.line}: ${r.reason}`);
         if (summary.rejected.length > 50) say(`  ... and ${summary.rejected.length - 50} more`);
         return summary.rejected.length ? EXIT.rejectedRows : EXIT.ok;

@@ -84,6 +84,13 @@ export function createLabelRepository(driver: Driver, cfg: Neo4jConfig) {
       return result.records.map(toLabel);
     },
 
+    /** Of some account ids, those with no stored account (never in a transfer). */
+    async unknownAccounts(ids: readonly string[]): Promise<string[]> {
+      if (!ids.length) return [];
+      const result = await read((tx) => tx.run(cypher('labels/unknown-accounts'), { ids: [...new Set(ids)] }));
+      return result.records.map((r) => r.get('id') as string);
+    },
+
     /** Every label event of some accounts, newest first per account. */
     async forAccounts(ids: readonly string[]): Promise<LabelEvent[]> {
       if (!ids.length) return [];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { newBatchId } from '../../../ingest/batch-producer.js';
 import { describeBatch } from '../../../ingest/batch-report.js';
-import { clipRaw, fieldsFromObject } from '../../../ingest/read-rows.js';
+import { clipRaw, fieldsFromObject, txIdOf } from '../../../ingest/read-rows.js';
 import { ingestJobId, type IngestJobData } from '../../../queue/ingest-queue.js';
 import { HttpError, notFound } from '../../errors.js';
 import { errorResponses, NullableIsoTime } from '../../schemas/common.js';
@@ -105,7 +105,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
           const { fields, bad } = fieldsFromObject(obj);
           // The element as sent (all its keys), so a rejected row shows what the client posted.
           const raw = clipRaw(JSON.stringify(obj));
-          if (bad) job.rejected.push({ line, reason: bad, raw });
+          if (bad) job.rejected.push({ line, reason: bad, raw, ...txIdOf(fields) });
           else job.rows.push({ line, fields, raw });
         });
         jobs.push(job);
