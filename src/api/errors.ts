@@ -45,6 +45,11 @@ export function validationMessage(errors: readonly SchemaError[], context: strin
     if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues))
       (allowed.get(e.instancePath) ?? allowed.set(e.instancePath, []).get(e.instancePath)!).push(...e.params.allowedValues);
   }
+  // Only where every error at that place is about the words: a union with another kind of member (a
+  // pattern, null) keeps ajv's text, which names that member too.
+  for (const e of errors)
+    if (allowed.has(e.instancePath) && e.keyword !== 'const' && e.keyword !== 'enum' && e.keyword !== 'anyOf')
+      allowed.delete(e.instancePath);
   if (allowed.size === 0) return null;
   const lines: string[] = [];
   const seen = new Set<string>();

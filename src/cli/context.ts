@@ -43,11 +43,16 @@ const CLOSE_AFTER_OUTAGE_MS = 2_000;
 
 export async function runCommand(
   fn: (rt: Runtime) => Promise<number | void>,
-  opts: { logger?: (c: Config) => Logger } = {},
+  opts: { logger?: (c: Config) => Logger; progress?: boolean } = {},
 ): Promise<never> {
   const config = loadConfigOrExit();
   // Fetching and starting the managed Neo4j (minutes on a first run) is shown, whatever LOG_LEVEL says.
-  const rt = new Runtime(config, (opts.logger ?? cliLogger)(config), (line) => process.stderr.write(`${line}\n`));
+  // (A server process, `worker`, keeps them as structured log lines: progress: false.)
+  const rt = new Runtime(
+    config,
+    (opts.logger ?? cliLogger)(config),
+    opts.progress === false ? undefined : (line) => process.stderr.write(`${line}\n`),
+  );
   let code: number = EXIT.ok;
   let outage = false;
   try {

@@ -3,10 +3,11 @@ import { Command } from 'commander';
 import { EXIT } from './context.js';
 import { registerCommands } from './command-table.js';
 
-// A reader that stops early (`acctnet batches rejects B | head -1`) closes the pipe: that is the
-// reader's choice, not a failure — stop quietly with 0, as Unix tools do, instead of "write EPIPE".
+// A reader that stops early (`acctnet batches rejects B | head -1`) closes the pipe: stop quietly,
+// as a Unix tool ended by SIGPIPE does (exit 141), instead of printing "error: write EPIPE" — never
+// with 0, which would tell a script under pipefail that output it never read was delivered.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  if (err.code === 'EPIPE') process.exit(128 + 13);
   throw err;
 });
 

@@ -4,7 +4,7 @@ import type { ValidationRules } from './record.js';
 import type { CheckedRow } from './write-chunk.js';
 
 /** One record of the input, in file order: a checked row, or one the reader rejected. */
-export type ConvertItem = { kind: 'row'; row: CheckedRow } | { kind: 'rejected'; line: number; reason: string; raw: string };
+export type ConvertItem = { kind: 'row'; row: CheckedRow } | { kind: 'rejected'; line: number; reason: string; raw: string; txId?: string };
 
 export interface ConvertThreadData {
   file: string;
@@ -65,7 +65,7 @@ export class ItemPacker {
   add(item: ConvertItem): void {
     if (item.kind === 'rejected') {
       this.push(UNREAD, item.line);
-      this.strs.push(item.raw, item.reason);
+      this.strs.push(item.raw, item.reason, item.txId ?? null);
     } else if (item.row.ok) {
       const t = item.row.transfer;
       this.push(ROW, item.row.line);
@@ -132,8 +132,9 @@ export function unpackItems(packed: PackedItems): ConvertItem[] {
       items[i] = { kind: 'row', row: { ok: false, line, raw: strs[s]!, reason: strs[s + 1]!, txId: strs[s + 2] ?? null } };
       s += 3;
     } else {
-      items[i] = { kind: 'rejected', line, reason: strs[s + 1]!, raw: strs[s]! };
-      s += 2;
+      const txId = strs[s + 2];
+      items[i] = { kind: 'rejected', line, reason: strs[s + 1]!, raw: strs[s]!, ...(txId != null ? { txId } : {}) };
+      s += 3;
     }
   }
   return items;

@@ -328,7 +328,13 @@ async function convertOnce(
       for (const item of batch) {
         progress.rowsRead++;
         if (item.kind === 'row') rows.push(item.row);
-        else preRejected.push({ line: item.line, reason: item.reason, raw: item.raw });
+        else
+          preRejected.push({
+            line: item.line,
+            reason: item.reason,
+            raw: item.raw,
+            ...(item.txId !== undefined ? { txId: item.txId } : {}),
+          });
         if (rows.length + preRejected.length >= opts.batchSize) flushJob();
       }
     }

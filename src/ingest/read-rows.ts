@@ -158,7 +158,7 @@ function resolveColumns(available: readonly string[], map: ColumnMap): Map<Canon
     const other = available.length === 1 ? [';', '\t', '|'].find((d) => available[0]!.split(d).length >= 3) : undefined;
     const hint =
       other !== undefined
-        ? ` The header looks ${other === '\t' ? 'tab' : `"${other}"`}-separated: acctnet reads comma-separated CSV (or NDJSON); convert the file, e.g. with csvformat -d '${other === '\t' ? '\\t' : other}' (csvkit).`
+        ? ` The header looks ${other === '\t' ? 'tab' : `"${other}"`}-separated: acctnet reads comma-separated CSV (or NDJSON); convert the file, e.g. with ${other === '\t' ? 'csvformat -t' : `csvformat -d '${other}'`} (csvkit).`
         : ' Map them with --map canonical=source_column.';
     throw new InputError(`the input has no column ${missing.join(', ')}. Columns found: ${available.join(', ') || '(none)'}.${hint}`);
   }
@@ -267,13 +267,18 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
   }
 }
 
-/** Canonical fields of one JSON object (an NDJSON line or an element of a POST body). */
+/** Longest tx_id a rejected row keeps (a longer one is itself why the row was rejected). */
+export const MAX_REJECTED_TX_ID = 1024;
+
 /** A rejected row's tx_id when it was read (the rejection is about another field), for the rejects list. */
 export function txIdOf(fields: RawFields): { txId?: string } {
   const v = fields.tx_id;
-  return typeof v === 'string' || typeof v === 'number' ? { txId: String(v) } : {};
+  if (typeof v !== 'string' && typeof v !== 'number') return {};
+  const id = String(v);
+  return id.length <= MAX_REJECTED_TX_ID ? { txId: id } : {};
 }
 
+/** Canonical fields of one JSON object (an NDJSON line or an element of a POST body). */
 export function fieldsFromObject(obj: Record<string, unknown>, map: ColumnMap = {}): { fields: RawFields; bad: string | undefined } {
   const fields: RawFields = {};
   let bad: string | undefined;

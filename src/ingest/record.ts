@@ -185,6 +185,7 @@ export function parseUtcIsoFast(s: string): number | undefined {
 /** A duration ahead, in the largest whole unit (days past 48 hours). */
 function aheadText(ms: number): string {
   const hours = ms / 3_600_000;
+  if (hours < 1) return `${Math.max(1, Math.floor(ms / 60_000))} minutes`;
   return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.floor(hours)} hours`;
 }
 

@@ -126,8 +126,11 @@ export async function importLabels(
   );
   input.on('error', (err) => parser.destroy(err));
   let pending: NewLabel[] = [];
+  // Counted once per account over the whole file (an account can be labelled in several batches).
+  const unknownSeen = new Set<string>();
   const flush = async () => {
-    const unknown = await labels.unknownAccounts(pending.map((l) => l.accountId));
+    const unknown = (await labels.unknownAccounts(pending.map((l) => l.accountId))).filter((id) => !unknownSeen.has(id));
+    for (const id of unknown) unknownSeen.add(id);
     summary.unknownAccounts += unknown.length;
     summary.unknownExamples = [...summary.unknownExamples, ...unknown].sort().slice(0, 5);
     const created = await labels.append(pending);

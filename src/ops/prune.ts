@@ -4,6 +4,7 @@
 // under legal hold (labelled, overridden or listed in the served version) are kept.
 import type { Driver } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
+import { dataTimeLimit } from '../ingest/rules.js';
 import { createBlacklistRepository } from '../neo4j/repositories/blacklist.js';
 import { createRetentionRepository, type BulkStep } from '../neo4j/repositories/retention.js';
 import { createRunRepository } from '../neo4j/repositories/runs.js';
@@ -13,6 +14,8 @@ export interface PruneOptions {
   before?: number;
   /** Keep only the newest N blacklist versions (the served and pinned ones, and any a webhook has not acknowledged past, always stay). */
   keepVersions?: number;
+  /** Delete transfers dated after the clock + ACCTNET_MAX_FUTURE_HOURS (stored before ingest refused them). */
+  future?: boolean;
   /** Count what would be deleted; delete nothing. */
   dryRun?: boolean;
 }
@@ -33,6 +36,8 @@ export interface PruneReport {
   /** Legal hold: accounts whose transfers stay, and the old transfers kept for them. */
   held: { accounts: number; transfers: number };
   versionsDeleted: number[];
+  /** With `future`: transfers dated after this time (the clock + ACCTNET_MAX_FUTURE_HOURS) deleted (or, in a dry run, found). */
+  future?: { after: string; transfers: number };
   /** ms per step. */
   steps: Record<string, number>;
 }
@@ -105,12 +110,22 @@ export async function prune(
     deleted.versions = old.length;
     if (old.length && !dryRun) log(`deleted ${old.length} old blacklist versions`);
   }
+  let future: PruneReport['future'];
+  if (opts.future) {
+    if (config.ingest.maxFutureHours === null)
+      throw new Error('acctnet/prune: --future needs ACCTNET_MAX_FUTURE_HOURS (it is off: no transfer counts as dated in the future)');
+    const after = dataTimeLimit(config);
+    const n = await timed('future', () => retention.futureTransfers(after, dryRun));
+    future = { after: new Date(after).toISOString(), transfers: n };
+    if (!dryRun) log(`deleted ${n} transfers dated after ${future.after}`);
+  }
   return {
     before: opts.before === undefined ? null : new Date(opts.before).toISOString(),
     dryRun,
     deleted,
     held,
     versionsDeleted,
+    ...(future ? { future } : {}),
     steps,
   };
 }

@@ -29,7 +29,7 @@ export const PreRejectedRowSchema = Type.Object(
     reason: Type.String(),
     raw: Type.String(),
     /** The row's tx_id when it could be read (the rejection is about another field). */
-    txId: Type.Optional(Type.String()),
+    txId: Type.Optional(Type.String({ maxLength: 1024 })),
   },
   { additionalProperties: false },
 );

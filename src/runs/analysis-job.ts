@@ -145,7 +145,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
       const n = Number(future?.get('n') ?? 0);
       if (n > 0)
         warnings.push(
-          `${n} transfers are dated after ${new Date(until).toISOString()} (the clock + ACCTNET_MAX_FUTURE_HOURS=${config.ingest.maxFutureHours}; the earliest ${new Date(Number(future!.get('first'))).toISOString()}): stored before ingest refused such rows, they are left out of the run's data time (asOf ${asOf === null ? 'none' : new Date(asOf).toISOString()}) — correct or delete them`,
+          `${n} transfers are dated after ${new Date(until).toISOString()} (the clock + ACCTNET_MAX_FUTURE_HOURS=${config.ingest.maxFutureHours}; the earliest ${new Date(Number(future!.get('first'))).toISOString()}): stored before ingest refused such rows, they are left out of the run's data time (asOf ${asOf === null ? 'none' : new Date(asOf).toISOString()}) — delete them with \`npx acctnet prune --future\` (--dry-run first) and send the corrected rows again`,
         );
     }
     const result: AnalysisJobResult = {

@@ -74,7 +74,15 @@ export async function applyRetention(
   run: { id: string; asOf: number | null; warnings: readonly string[] },
 ): Promise<RunRetention | null> {
   const { config, driver, log } = deps;
-  if (!enabled(config)) return null;
+  if (!enabled(config)) {
+    // Off: forget the settings announced or applied before, so that turning them on again (the same
+    // values included) is announced again rather than applied at once.
+    const repo = createRetentionRepository(driver, config.neo4j);
+    const last = await repo.state();
+    if (last && (last.transfersDays !== 0 || last.versions !== 0 || last.pending))
+      await repo.setState({ transfersDays: 0, versions: 0, appliedAt: Date.now(), pending: false });
+    return null;
+  }
   const state = await settingState(config, driver);
   const options = pruneOptions(config, run.asOf);
   const settings = { transfersDays: config.analysis.retainTransfersDays, versions: config.analysis.retainVersions };

@@ -27,6 +27,7 @@ import { servedListSettings } from '../blacklist/list-settings.js';
 import { enqueuePublishRetry } from '../queue/publish-queue.js';
 import { LockTimeout, withRedisLock } from '../redis/lock.js';
 import type { Config } from '../config/index.js';
+import { dataTimeLimit } from '../ingest/rules.js';
 import type { Logger } from '../logger.js';
 import { int, toNumber, toNumberOrNull } from '../neo4j/convert.js';
 import { cypher } from '../neo4j/cypher.js';
@@ -280,7 +281,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
       tx.run(cypher('watch/candidate-accounts'), {
         ids,
         from: int(now - config.analysis.windowDays * DAY_MS + 1),
-        to: int(Number.MAX_SAFE_INTEGER),
+        to: int(dataTimeLimit(config)),
       }),
     );
     const out = new Map<string, Candidate>();

@@ -219,7 +219,7 @@ export async function buildWatchSet(deps: WatchDeps): Promise<WatchSetInfo> {
       tx.run(cypher('watch/predecessor-relations'), {
         ids: ids.slice(k, k + BUILD_BATCH),
         from: int(windowFrom),
-        to: int(Number.MAX_SAFE_INTEGER),
+        to: int(dataTimeLimit(config)),
       }),
     );
     for (const row of r.records) {
@@ -361,7 +361,7 @@ export async function accountsInRun(
   const missing = ids.filter((c) => !out.has(c));
   for (let k = 0; k < missing.length; k += 5000) {
     const r = await read((tx) =>
-      tx.run(cypher('watch/live-degrees'), { ids: missing.slice(k, k + 5000), from: int(windowFrom), to: int(Number.MAX_SAFE_INTEGER) }),
+      tx.run(cypher('watch/live-degrees'), { ids: missing.slice(k, k + 5000), from: int(windowFrom), to: int(dataTimeLimit(deps.config)) }),
     );
     for (const row of r.records) {
       const d = toNumber(row.get('degree'));

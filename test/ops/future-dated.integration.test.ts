@@ -128,5 +128,20 @@ describe('transfers dated in the future (real Neo4j and Redis)', () => {
     const runs = createRunRepository(s.driver, s.config.neo4j);
     assert.ok(await runs.get(servedRun), "the served list's run is kept");
     assert.ok(await runs.get(held.runId), 'the run whose results are served is kept');
+
+    // `prune --future` deletes the legacy row (a dry run first counts it); the next run no longer warns.
+    const dry = await prune({ config: s.config, driver: s.driver }, { future: true, dryRun: true });
+    assert.equal(dry.future?.transfers, 1);
+    const before = await countGraph(s.driver);
+    const gone = await prune({ config: s.config, driver: s.driver }, { future: true });
+    assert.equal(gone.future?.transfers, 1);
+    assert.equal((await countGraph(s.driver)).transfers, before.transfers - 1);
+    const after = await recompute(s.config);
+    const last = (await runs.get(after.runId))!;
+    assert.ok(!last.warnings.some((w) => w.includes('dated after')), last.warnings.join(' | '));
+    assert.match(
+      run.warnings.find((w) => w.includes('dated after'))!,
+      /delete them with `npx acctnet prune --future`/,
+    );
   });
 });

@@ -11,6 +11,7 @@ import { validationRules } from '../../src/ingest/rules.js';
 import { writeIngestChunk } from '../../src/ingest/write-chunk.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../src/neo4j/repositories/labels.js';
+import { createRetentionRepository } from '../../src/neo4j/repositories/retention.js';
 import { createRunRepository } from '../../src/neo4j/repositories/runs.js';
 import { createWebhookRepository } from '../../src/neo4j/repositories/webhooks.js';
 import { prune } from '../../src/ops/prune.js';
@@ -217,6 +218,15 @@ describe('retention after a run (real Neo4j and Redis)', () => {
     warned.length = 0;
     assert.equal(await warnIfRetentionIsNew({ config: retaining, driver: s.driver, log: capture }), null, 'settings already applied');
     assert.equal(warned.length, 0);
+    // Turned off for a run and on again with the same values: announced again, not applied at once.
+    const off = await recompute(s.config);
+    assert.equal(off.retention, null);
+    const state = await createRetentionRepository(s.driver, s.config.neo4j).state();
+    assert.deepEqual([state?.transfersDays, state?.versions, state?.pending], [0, 0, false]);
+    const back = await recompute(retaining);
+    assert.ok(back.retention && !('error' in back.retention));
+    assert.equal(back.retention.firstApplication, true, 'new again: nothing was left to delete, so it applies (deleting nothing)');
+    assert.equal(back.retention.deleted.transfers, 0);
     await blacklist().deleteOverride(y);
   });
 });

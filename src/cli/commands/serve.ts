@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../logger.js';
 import { buildServer, listen } from '../../server.js';
 import { CliError, EXIT, loadConfigOrExit } from '../context.js';
+import { DomainError, EXIT_CODE } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
 
 export interface ServeFlags {
@@ -53,7 +54,9 @@ export function registerServe(program: Command): void {
         logger.fatal({ err: (err as Error).message }, 'start-up failed');
         process.stderr.write(`error: ${(err as Error).message}\n`);
         await runtime.close();
-        process.exit(1);
+        // The same codes as every command: 78 settings to fix (refused credentials), 69 a store that
+        // does not answer, else 1.
+        process.exit(err instanceof DomainError ? EXIT_CODE[err.kind] : 1);
       }
     });
 }

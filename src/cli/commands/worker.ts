@@ -7,5 +7,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('Run the queue workers (ingest, recompute, webhooks) until SIGTERM')
-    .action(() => runCommand((rt) => runWorkerProcess(rt), { logger: (c) => createLogger(c.log.level, 'acctnet-worker') }));
+    .action(() =>
+      runCommand((rt) => runWorkerProcess(rt), { logger: (c) => createLogger(c.log.level, 'acctnet-worker'), progress: false }),
+    );
 }

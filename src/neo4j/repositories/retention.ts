@@ -35,6 +35,25 @@ export function createRetentionRepository(driver: Driver, cfg: Neo4jConfig) {
      * whose ends are not in `held`; ingest batches and deliveries older than `before`; runs older
      * than `before` except `keep`.
      */
+    /** Transfers dated after `after`: how many (a dry run) or delete them (counted for incremental runs, as retention's). */
+    async futureTransfers(after: number, dryRun: boolean): Promise<number> {
+      if (dryRun) {
+        const r = await read(undefined, (t) => t.run(cypher('analysis/future-transfers'), { until: int(after) }));
+        return toNumber(r.records[0]?.get('n') ?? 0);
+      }
+      const session = driver.session(sessionConfig(cfg, 'WRITE'));
+      try {
+        const r = await session.run(cypher('prune/future-transfers'), { after: int(after) });
+        const deleted = toNumber(r.records[0]?.get('deleted') ?? 0);
+        // Counted as deleted by retention (not inside any window: no `before`), so the next
+        // incremental run's count of stored transfers still matches its snapshot.
+        await session.run(cypher('prune/mark-transfers-pruned'), { before: int(0), deleted: int(deleted) });
+        return deleted;
+      } finally {
+        await session.close();
+      }
+    },
+
     async bulk(step: BulkStep, params: { before: number; keep?: readonly string[]; held?: readonly string[] }): Promise<number> {
       const session = driver.session(sessionConfig(cfg, 'WRITE'));
       try {

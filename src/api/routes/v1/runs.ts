@@ -36,7 +36,7 @@ const RunSchema = Type.Object({
   retention: Nullable(
     Type.Record(Type.String(), Type.Unknown(), {
       description:
-        'What ACCTNET_RETAIN_* deleted after this run: before, deleted {transfers, batches, runs, deliveries, versions}, held {accounts, transfers} (legal hold), versionsDeleted, settings, firstApplication; or {error} when it failed (docs/operations.md, Retention). null: retention off.',
+        'What ACCTNET_RETAIN_* deleted after this run: before, deleted {transfers, batches, runs, deliveries, versions}, held {accounts, transfers} (legal hold), versionsDeleted, settings, firstApplication, announced, dryRun; or {error} when it failed (docs/operations.md, Retention). announced true (with dryRun true): settings new to the store, this run deleted nothing and `deleted` is what the next successful run will delete. null: retention off.',
     }),
   ),
 });
