@@ -5,5 +5,7 @@
 MATCH (w:Webhook {id: $id})
 WITH w, ((w.ackedVersion IS NULL AND $from IS NULL) OR w.ackedVersion = $from) AS current
 SET w.ackedVersion = CASE WHEN current AND (w.ackedVersion IS NULL OR w.ackedVersion < $version) THEN $version ELSE w.ackedVersion END,
-    w.ackedAt = CASE WHEN current THEN $at ELSE w.ackedAt END
+    w.ackedAt = CASE WHEN current THEN $at ELSE w.ackedAt END,
+    // The redelivery an operator asked for is done once a delivery built on its version is acknowledged.
+    w.redeliveryPending = CASE WHEN current THEN false ELSE w.redeliveryPending END
 RETURN w.ackedVersion AS ackedVersion

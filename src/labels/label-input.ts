@@ -10,6 +10,21 @@ export const LABEL_VALUES: readonly LabelValue[] = ['fraud', 'legit'];
 export const MAX_NOTE_LENGTH = 2000;
 export { LABEL_SOURCES, labelSourceKind, type LabelSource } from './sources.js';
 
+/**
+ * Why an account id cannot be stored as given (null: it can). Ids match exactly: one with a control
+ * character or surrounding spaces would label — or list, for every gateway — an account no transfer
+ * names.
+ */
+export function accountIdProblem(accountId: string, maxIdLength: number): string | null {
+  if (accountId === '') return 'missing account_id';
+  if (accountId.length > maxIdLength) return `account_id longer than ${maxIdLength} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(accountId) || accountId.trim() !== accountId)
+    return 'account_id has control characters or surrounding spaces';
+  // Bytes that were not UTF-8 (a Latin-1 file) arrive as U+FFFD: two such ids would label one account.
+  if (accountId.includes('\uFFFD')) return 'account_id holds bytes that are not UTF-8 (is the file Latin-1? convert it to UTF-8)';
+  return null;
+}
+
 export function checkLabel(
   input: { accountId: unknown; label: unknown; note?: unknown; source?: unknown },
   maxIdLength: number,
@@ -17,14 +32,9 @@ export function checkLabel(
   const numeric = numericIdProblem('accountId', input.accountId);
   if (numeric) return { ok: false, reason: numeric };
   const accountId = typeof input.accountId === 'number' ? String(input.accountId) : input.accountId;
-  if (typeof accountId !== 'string' || accountId === '') return { ok: false, reason: 'missing account_id' };
-  if (accountId.length > maxIdLength) return { ok: false, reason: `account_id longer than ${maxIdLength} characters` };
-  if (/[\u0000-\u001f\u007f]/.test(accountId) || accountId.trim() !== accountId) {
-    return { ok: false, reason: 'account_id has control characters or surrounding spaces' };
-  }
-  // Bytes that were not UTF-8 (a Latin-1 file) arrive as U+FFFD: two such ids would label one account.
-  if (accountId.includes('\uFFFD'))
-    return { ok: false, reason: 'account_id holds bytes that are not UTF-8 (is the file Latin-1? convert it to UTF-8)' };
+  if (typeof accountId !== 'string') return { ok: false, reason: 'missing account_id' };
+  const idProblem = accountIdProblem(accountId, maxIdLength);
+  if (idProblem) return { ok: false, reason: idProblem };
   const label = typeof input.label === 'string' ? input.label.trim().toLowerCase() : undefined;
   if (!label || !(LABEL_VALUES as readonly string[]).includes(label)) {
     return { ok: false, reason: `label ${JSON.stringify(input.label ?? null)} must be one of ${LABEL_VALUES.join(', ')}` };

@@ -3,7 +3,7 @@
 // (src/runs/analysis-thread.ts) so the worker's event loop stays free to renew the BullMQ lock; the
 // graph lives only in that thread.
 import neo4j, { type Driver } from 'neo4j-driver';
-import { madeByRun, releaseScore, type BlacklistEntry } from '../analysis/blacklist.js';
+import { madeByRun, releaseScore, STILL_LISTED, type BlacklistEntry } from '../analysis/blacklist.js';
 import { MIGRATION_DEFAULTS } from '../analysis/migration.js';
 import { droppedFromList } from '../blacklist/dropped.js';
 import { FlowAggregator } from '../analysis/flows.js';
@@ -391,6 +391,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
     );
 
     const reviewIds = new Set(out.review.map((e) => e.accountId));
+    const listedIds = new Set(out.candidates.map((e) => e.accountId));
     const shadowIds = out.shadowCandidates ? new Set(out.shadowCandidates.map((e) => e.accountId)) : null;
     await timed('write', async () => {
       const n = flows.ids.length;
@@ -413,6 +414,7 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
             score: new Array<number>(size),
             reasons: new Array<string[]>(size),
             review: new Array<boolean>(size),
+            listed: new Array<boolean | null>(size),
             metrics: new Array<string>(size),
           };
           for (let i = start; i < end; i++) {
@@ -424,6 +426,14 @@ export async function runAnalysisJob(input: AnalysisJobInput, progress: Progress
             cols.score[k] = out.score[i]!;
             cols.reasons[k] = out.reasons[i]!;
             cols.review[k] = reviewIds.has(id);
+            // The run's list, exactly (a version rebuilt from this run's results — an override, an
+            // approval, a rollback — must not take in an account the run left off); stored only
+            // where a score rule could read it otherwise (null is not stored).
+            cols.listed[k] = listedIds.has(id)
+              ? true
+              : out.score[i]! >= params.threshold || out.reasons[i]!.includes(STILL_LISTED)
+                ? false
+                : null;
             cols.metrics[k] = JSON.stringify({
               rulesScore: out.rulesScore[i],
               learnedScore: out.learnedScore ? Math.round(out.learnedScore[i]! * 1000) / 1000 : null,

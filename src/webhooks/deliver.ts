@@ -37,6 +37,10 @@ export type DeliveryMode = 'diff' | 'pull';
 export const deliveryId = (webhookId: string, from: number | null, to: number, redeliveries = 0) =>
   `${webhookId}-v${from ?? 0}-v${to}${redeliveries > 0 ? `-r${redeliveries}` : ''}`;
 
+/** A delivery's id: with the -r<n> suffix only while an operator's redelivery waits for its acknowledgement. */
+export const deliveryIdFor = (webhook: Pick<Webhook, 'id' | 'redeliveries' | 'redeliveryPending'>, from: number | null, to: number) =>
+  deliveryId(webhook.id, from, to, webhook.redeliveryPending ? webhook.redeliveries : 0);
+
 /**
  * Delivers until the webhook's receiver has acknowledged the served version (or the webhook is
  * paused or gone). When another drain of this webhook holds its lock, returns at once: that drain
@@ -156,7 +160,7 @@ async function deliverOnce(
   }
   const rawBody = JSON.stringify(payload);
   const timestamp = Math.floor(Date.now() / 1000);
-  const id = deliveryId(webhook.id, from, served, webhook.redeliveries);
+  const id = deliveryIdFor(webhook, from, served);
   const started = Date.now();
   let status: number | null = null;
   let error: string | null = null;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { createWebhookRepository } from '../../src/neo4j/repositories/webhooks.js';
-import { deliveryId } from '../../src/webhooks/deliver.js';
+import { deliveryId, deliveryIdFor } from '../../src/webhooks/deliver.js';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { bearer, buildTestApp, createKeys, type Keys } from '../helpers/app.js';
@@ -252,6 +252,12 @@ describe('webhooks', () => {
     const w = (await repo.get(id))!;
     assert.equal(w.redeliveries, before + 1);
     assert.notEqual(deliveryId(id, 5, 13, w.redeliveries), deliveryId(id, 5, 13, before), 'a redelivery of a change has an id of its own');
+    assert.equal(deliveryIdFor(w, 5, 13), `${id}-v5-v13-r${w.redeliveries}`);
+    // Once the receiver acknowledged the redelivery, later deliveries are ordinary ones again.
+    await repo.acknowledge(id, 5, 13);
+    const done = (await repo.get(id))!;
+    assert.equal(done.redeliveryPending, false);
+    assert.equal(deliveryIdFor(done, 13, 14), `${id}-v13-v14`, 'no -r suffix after the redelivery was acknowledged');
     await app.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: bearer(keys.admin) });
   });
 

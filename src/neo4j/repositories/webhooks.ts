@@ -20,6 +20,8 @@ export interface Webhook {
   paused: boolean;
   /** Redeliveries asked for so far: part of the delivery id, so a redelivery is not taken for an earlier delivery. */
   redeliveries: number;
+  /** An operator's redelivery not yet acknowledged: its deliveries carry the -r<n> suffix. */
+  redeliveryPending: boolean;
 }
 
 export interface WebhookDelivery {
@@ -52,6 +54,8 @@ function toWebhook(p: Record<string, unknown>): Webhook {
     ackedAt: toNumberOrNull(p.ackedAt),
     paused: p.paused === true,
     redeliveries: toNumberOrNull(p.redeliveries) ?? 0,
+    // Webhooks redelivered before the flag existed: their suffix stays until the next acknowledgement.
+    redeliveryPending: p.redeliveryPending === true || (p.redeliveryPending === undefined && (toNumberOrNull(p.redeliveries) ?? 0) > 0),
   };
 }
 

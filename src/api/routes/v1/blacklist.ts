@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlacklistEntry } from '../../../analysis/blacklist.js';
 import { Readable } from 'node:stream';
 import { administer } from '../../../blacklist/admin.js';
+import { accountIdProblem } from '../../../labels/label-input.js';
 import { confirmPending, pendingView, rejectPending, removeOverride, setOverride } from '../../../blacklist/overrides.js';
 import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.js';
 import { createBlacklistRepository, type BlacklistVersion, type PendingStatus } from '../../../neo4j/repositories/blacklist.js';
@@ -392,6 +393,10 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = actorOf(request);
       const { accountId, action, reason } = request.body;
+      // As a label's: an id with spaces or control characters would be sent to every gateway as is
+      // and match no account there.
+      const idProblem = accountIdProblem(accountId, app.config.ingest.maxIdLength);
+      if (idProblem) throw badRequest(idProblem.replace('account_id', 'accountId'));
       const r = await setOverride(
         publishDeps(),
         actor,
