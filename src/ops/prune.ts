@@ -57,7 +57,8 @@ export async function prune(
   const deleted = emptyCounts();
   const held = { accounts: 0, transfers: 0 };
   const retention = createRetentionRepository(driver, config.neo4j);
-  const state = await createBlacklistRepository(driver, config.neo4j).state();
+  const blacklistRepo = createBlacklistRepository(driver, config.neo4j);
+  const state = await blacklistRepo.state();
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     const out = await work();
@@ -72,7 +73,6 @@ export async function prune(
     // (a version the guard held back keeps an older run's list served: its record — the settings
     // the list was built with — stays).
     const current = await createRunRepository(driver, config.neo4j).currentRunId();
-    const blacklistRepo = createBlacklistRepository(driver, config.neo4j);
     const versionRuns = await Promise.all(
       [state.servedVersion, state.pinnedVersion].map(async (v) => (v === null ? null : ((await blacklistRepo.get(v))?.runId ?? null))),
     );

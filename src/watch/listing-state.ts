@@ -21,7 +21,10 @@ export async function withServedListing(driver: Driver, config: Config, items: r
   const ids = [...new Set(items.flatMap((s) => [s.from, s.to]))];
   const entries = version === null ? new Map<string, { score: number }>() : await repo.entriesFor(version, ids);
   // The bar the served version's run judged its list by (publications use it, not this process's).
-  const { threshold } = await runListSettings(driver, config, version === null ? null : ((await repo.get(version))?.runId ?? null));
+  // Read only when a successor's reason needs it (rare: an account's page asks for this every time).
+  let threshold: number | undefined;
+  const servedThreshold = async () =>
+    (threshold ??= (await runListSettings(driver, config, version === null ? null : ((await repo.get(version))?.runId ?? null))).threshold);
   const out: Successor[] = [];
   for (const s of items) {
     if (s.status === 'rejected') {
@@ -46,7 +49,7 @@ export async function withServedListing(driver: Driver, config: Config, items: r
       why = `version ${state.pinnedVersion} is pinned: new listings are held like any other version until it is unpinned`;
     else if (!predecessor)
       why = 'the predecessor is not on the served list: a provisional successor is listed only while its predecessor is';
-    else if (listScore! < threshold)
+    else if (listScore! < (await servedThreshold()))
       why = `its list score ${listScore} (the predecessor's served score × the link score) is below ACCTNET_BLACKLIST_THRESHOLD=${threshold} (the served run's)`;
     else if (s.depth > config.watch.chainDepth) why = `the chain is deeper than ACCTNET_WATCH_CHAIN_DEPTH=${config.watch.chainDepth}`;
     else if ((await repo.override(s.to))?.action === 'exclude') why = 'an exclude override holds it off the list';
