@@ -21,7 +21,7 @@
 // 5. A final model on every training row scores the other accounts. Where negatives are sampled,
 //    `negativeBags` samples each train one (PU bagging): an unlabelled account's score is the mean of
 //    the models that did not take it as a negative (calibrated by the first sample's Platt fit).
-import { prepareRisk, propagateRisk, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
+import { prepareRisk, propagateRiskScores, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
 import { computeFeatureTable, FEATURE_COLUMNS, FEATURE_INDEX, type FeatureTableInput } from './feature-table.js';
 import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
@@ -337,12 +337,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   writeLabelFeatures(computeLabelFeatures(lf, fm, label, inp.rulesScore, work), (i) => !isTraining[i]);
   const featureFold = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) if (isTraining[i]) featureFold[i] = hashFold(inp.ids[i]!, o.seed, o.folds);
-  const foldLabel = new Int8Array(n);
-  for (let g = 0; g < o.folds; g++) {
+  // Each fold's labels without the fold's own accounts; the rules propagate all folds' labels in one
+  // pass (propagateRiskScores: the same scores as one run per fold, the pairs read once per round).
+  const foldLabels = Array.from({ length: o.folds }, (_, g) => {
+    const foldLabel = new Int8Array(n);
     for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;
-    const rules = propagateRisk(riskPrep, foldLabel, false).score;
-    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabel, rules, work), (i) => featureFold[i] === g);
-  }
+    return foldLabel;
+  });
+  const foldRules = propagateRiskScores(riskPrep, foldLabels);
+  for (let g = 0; g < o.folds; g++)
+    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabels[g]!, foldRules[g]!, work), (i) => featureFold[i] === g);
 
   mark('label-features');
   // Cross-validation grouped by cluster.

@@ -575,10 +575,52 @@ export function scoreRisk(inp: RiskInputs, options: Partial<RiskOptions> = {}, e
   return propagateRisk(prepareRisk(inp, options), labelVector(inp.flows, inp.labels), explain);
 }
 
+type Note = (i: number, code: string, value: number, text: string | (() => string)) => void;
+
+/** The reason texts the spreading rounds note (only when reasons are wanted). */
+interface RoundNotes {
+  flows(i: number, inShare: number, fromRisky: number, outShare: number, toRisky: number): void;
+  migration(i: number, inherited: number, link: Migration): void;
+  cluster(i: number, cid: number, share: number, cs: number, byShape: boolean): void;
+}
+
+/** One label vector's run: its scores so far, the network evidence that spreads, and its reasons. */
+interface RiskRun {
+  label: Int8Array;
+  score: Float64Array;
+  spread: Float64Array;
+  evidence: Array<Map<string, { value: number; text: string }> | undefined>;
+  note: Note;
+  notes: RoundNotes | undefined;
+}
+
 /** The rules' score for one label vector (1 fraud, -1 legit, 0 none, by account index) on a prepared graph. */
 export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true): RiskResult {
-  const { inp, o, n, behaviour, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
-  const { c, f, isHub } = inp;
+  const run = seedRisk(prep, label, explain);
+  return finishRisk(prep, run, spreadRounds(prep, [run])[0]!);
+}
+
+/**
+ * The rules' scores for several label vectors at once, without reasons: for each, the numbers of
+ * `propagateRisk(prep, label, false).score` (the same operations in the same order; each vector stops
+ * at its own fixed point). The learned step's fold-wise runs: their rounds read each pair once for all
+ * the vectors instead of once per vector (spreadRounds).
+ */
+export function propagateRiskScores(prep: RiskPrep, labels: readonly Int8Array[]): Float64Array[] {
+  const runs = labels.map((label) => seedRisk(prep, label, false));
+  spreadRounds(prep, runs);
+  return runs.map((run) => {
+    capLegit(prep, run);
+    const { score } = run;
+    for (let i = 0; i < prep.n; i++) score[i] = Math.round(score[i]! * 1000) / 1000;
+    return score;
+  });
+}
+
+/** Labels, own behaviour, bursts, payers of one amount and money trails: the evidence before it spreads. */
+function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
+  const { inp, o, n, behaviour, ordinary } = prep;
+  const { f, isHub } = inp;
 
   const score = new Float64Array(n);
   // Network evidence only (labels, flows with risky accounts, migration, clusters): what spreads.
@@ -588,7 +630,7 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
   // Made on an account's first note: most accounts get none, and a million empty maps were a
   // measurable share of the garbage collector's work at 10M transfers.
   const evidence: Array<Map<string, { value: number; text: string }> | undefined> = explain ? new Array(n).fill(undefined) : [];
-  const note = (i: number, code: string, value: number, text: string | (() => string)) => {
+  const note: Note = (i, code, value, text) => {
     if (!explain) return;
     let own = evidence[i];
     if (own === undefined) own = evidence[i] = new Map();
@@ -749,104 +791,176 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     if (explain) noteRelay(t.account, t.value, t.origin, t.hops);
     raise(t.account, t.value, false);
   }
+  return {
+    label,
+    score,
+    spread,
+    evidence,
+    note,
+    notes: explain ? { flows: noteFlows, migration: noteMigration, cluster: noteCluster } : undefined,
+  };
+}
 
+/**
+ * Spreads network evidence along money flows, migrations and clusters, round after round, for one
+ * or more label vectors' runs at once. The runs' spreading evidence is held interleaved (account i
+ * of run g at i × K + g), so a round reads each pair once for all the runs: the learned step's
+ * fold-wise runs spent most of their time reading the same pairs once per fold. Each run sees the
+ * same operations in the same order as on its own and stops at its own fixed point. Raises the runs'
+ * scores; returns each run's cluster values (memberIndex's order, as of its last round).
+ */
+function spreadRounds(prep: RiskPrep, runs: readonly RiskRun[]): Float64Array[] {
+  const { inp, o, n, ordinary, youth, typePrior, predecessors, participation, memberIndex } = prep;
+  const { c, f, isHub } = inp;
+  const K = runs.length;
   // Clusters as arrays (memberIndex's order): the rounds below read them without map lookups.
   const clusterIds = Array.from(memberIndex.keys());
   const clusterMembers = Array.from(memberIndex.values());
   const clusterPrior = new Float64Array(clusterIds.length);
   for (let k = 0; k < clusterIds.length; k++) clusterPrior[k] = typePrior.get(clusterIds[k]!) ?? 0;
-  const clusterValue = new Float64Array(clusterIds.length);
-  let clusterRounds = 0;
-  const clusterScore = new Map<number, number>();
-  const clusterReasons = new Map<number, string[]>();
+  const clusterValue = runs.map(() => new Float64Array(clusterIds.length));
   const { start: inStart, from: inFrom, amount: inAmount } = prep.byReceiver;
   const { start: outStart, to: outTo, amount: outAmount, repeat: outRepeat } = prep.bySender;
-  const inRisk = new Float64Array(n);
-  const outRisk = new Float64Array(n);
-  const previous = new Float64Array(n);
+  const spread = new Float64Array(n * K);
+  for (let g = 0; g < K; g++) {
+    const own = runs[g]!.spread;
+    for (let i = 0; i < n; i++) spread[i * K + g] = own[i]!;
+  }
+  const inRisk = new Float64Array(n * K);
+  const outRisk = new Float64Array(n * K);
+  const previous = new Float64Array(n * K);
+  const active = new Uint8Array(K).fill(1);
+  const fromMembers = new Float64Array(K);
+  // Only a single run notes reasons (propagateRisk with explain).
+  const notes = K === 1 ? runs[0]!.notes : undefined;
+  const raise = (run: RiskRun, i: number, at: number, value: number) => {
+    if (value > run.score[i]!) run.score[i] = value;
+    if (value > spread[at]!) spread[at] = value;
+  };
   for (let round = 0; round < o.iterations; round++) {
-    // Stop once nothing moves any more (risk only grows, so this is a fixed point).
-    let moved = false;
-    for (let i = 0; i < n; i++) {
-      if (Math.abs(spread[i]! - previous[i]!) > 1e-4) moved = true;
-      previous[i] = spread[i]!;
+    // A run stops once nothing moves any more (risk only grows, so this is a fixed point).
+    let running = 0;
+    for (let g = 0; g < K; g++) {
+      if (!active[g]) continue;
+      let moved = false;
+      for (let at = g; at < n * K; at += K) {
+        if (Math.abs(spread[at]! - previous[at]!) > 1e-4) moved = true;
+        previous[at] = spread[at]!;
+      }
+      if (round > 0 && !moved) active[g] = 0;
+      else running++;
     }
-    if (round > 0 && !moved) break;
+    if (running === 0) break;
     // Per account, its pairs in ascending order: the same sums as one pass over the pairs adding
-    // amount × risk of the other end.
+    // amount × risk of the other end (a run that has stopped is summed too, and not read).
     for (let b = 0; b < n; b++) {
-      let sum = 0;
-      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += inAmount[k]! * spread[inFrom[k]!]!;
-      inRisk[b] = sum;
+      const at = b * K;
+      for (let g = 0; g < K; g++) inRisk[at + g] = 0;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) {
+        const amount = inAmount[k]!;
+        const from = inFrom[k]! * K;
+        for (let g = 0; g < K; g++) inRisk[at + g] = inRisk[at + g]! + amount * spread[from + g]!;
+      }
     }
     for (let a = 0; a < n; a++) {
-      let sum = 0;
+      const at = a * K;
+      for (let g = 0; g < K; g++) outRisk[at + g] = 0;
       // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += outAmount[k]! * spread[outTo[k]!]! * outRepeat[k]!;
-      outRisk[a] = sum;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) {
+        const amount = outAmount[k]!;
+        const repeat = outRepeat[k]!;
+        const to = outTo[k]! * K;
+        for (let g = 0; g < K; g++) outRisk[at + g] = outRisk[at + g]! + amount * spread[to + g]! * repeat;
+      }
     }
     for (let i = 0; i < n; i++) {
-      if (isHub[i] || label[i] !== 0) continue;
-      const inShare = c.inStrength[i]! > 0 ? inRisk[i]! / c.inStrength[i]! : 0;
-      const outShare = c.outStrength[i]! > 0 ? outRisk[i]! / c.outStrength[i]! : 0;
-      // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
-      // weak for one that lives on salary and shopping (a relative, a landlord).
-      const fromRisky = o.hopDecay * o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
-      // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
-      // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
-      // that lives on its salary.
-      const toRisky = o.hopDecay * o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
-      // The texts in a function of their own: closures in this loop's body would allocate a context
-      // per account and round even when no reason is wanted.
-      if (explain) noteFlows(i, inShare, fromRisky, outShare, toRisky);
-      raise(i, fromRisky);
-      raise(i, toRisky);
+      if (isHub[i]) continue;
       const preds = predecessors[i];
-      if (preds)
-        for (let k = 0; k < preds.length; k++) {
-          const p = preds[k]!;
-          const inherited = spread[p.from]! * p.link.score;
-          if (explain && inherited > 0.05) noteMigration(i, inherited, p.link);
-          raise(i, inherited);
-        }
+      for (let g = 0; g < K; g++) {
+        const run = runs[g]!;
+        if (!active[g] || run.label[i] !== 0) continue;
+        const at = i * K + g;
+        const inShare = c.inStrength[i]! > 0 ? inRisk[at]! / c.inStrength[i]! : 0;
+        const outShare = c.outStrength[i]! > 0 ? outRisk[at]! / c.outStrength[i]! : 0;
+        // Receiving fraud money is damning for an account with no ordinary life (mule, cash-out) and
+        // weak for one that lives on salary and shopping (a relative, a landlord).
+        const fromRisky = o.hopDecay * o.inflowWeight * inShare * (0.6 + 0.4 * (1 - ordinary[i]!));
+        // Feeding risky accounts, repeatedly, with money that does not come from an ordinary life, as
+        // a relay or a young account: a romance-scam victim pays repeatedly too, from an old account
+        // that lives on its salary.
+        const toRisky = o.hopDecay * o.outflowWeight * outShare * (1 - ordinary[i]!) * Math.max(f.forwardShare[i]!, youth[i]!);
+        // The texts in a function of their own: closures in this loop's body would allocate a context
+        // per account and round even when no reason is wanted.
+        if (notes) notes.flows(i, inShare, fromRisky, outShare, toRisky);
+        raise(run, i, at, fromRisky);
+        raise(run, i, at, toRisky);
+        if (preds)
+          for (let k = 0; k < preds.length; k++) {
+            const p = preds[k]!;
+            const inherited = spread[p.from * K + g]! * p.link.score;
+            if (notes && inherited > 0.05) notes.migration(i, inherited, p.link);
+            raise(run, i, at, inherited);
+          }
+      }
     }
     // Clusters: the strongest evidence among members, spread to the members who take part.
     for (let k = 0; k < clusterIds.length; k++) {
       const cid = clusterIds[k]!;
       const members = clusterMembers[k]!;
       // The strongest member evidence, weighed by how much that member's money moves inside.
-      let fromMembers = 0;
+      fromMembers.fill(0);
       for (let m = 0; m < members.length; m++) {
         const i = members[m]!;
-        fromMembers = Math.max(fromMembers, spread[i]! * participation[i]!);
+        for (let g = 0; g < K; g++) fromMembers[g] = Math.max(fromMembers[g]!, spread[i * K + g]! * participation[i]!);
       }
       const prior = clusterPrior[k]!;
-      // Evidence from members is one hop away from the member it reaches; the shape is not.
-      const cs = Math.max(o.hopDecay * fromMembers, prior);
-      clusterValue[k] = cs;
-      if (cs < 0.05) continue;
-      for (let m = 0; m < members.length; m++) {
-        const i = members[m]!;
-        if (isHub[i] || label[i] !== 0) continue;
-        // Taking part in a risky cluster's flows counts as much as the account passes the cluster's
-        // money through: a victim or a relative gets little of it, a mule all of it. (Cash-out
-        // accounts that keep the money are reached by FUNDS_FROM_RISKY instead.)
-        const share = cs * Math.min(1, (participation[i]! * f.forwardShare[i]!) / o.participationFull);
-        if (explain && share > 0.05) noteCluster(i, cid, share, cs, prior >= fromMembers && prior > 0.05);
-        raise(i, share);
+      for (let g = 0; g < K; g++) {
+        if (!active[g]) continue;
+        const run = runs[g]!;
+        // Evidence from members is one hop away from the member it reaches; the shape is not.
+        const cs = Math.max(o.hopDecay * fromMembers[g]!, prior);
+        clusterValue[g]![k] = cs;
+        if (cs < 0.05) continue;
+        for (let m = 0; m < members.length; m++) {
+          const i = members[m]!;
+          if (isHub[i] || run.label[i] !== 0) continue;
+          // Taking part in a risky cluster's flows counts as much as the account passes the cluster's
+          // money through: a victim or a relative gets little of it, a mule all of it. (Cash-out
+          // accounts that keep the money are reached by FUNDS_FROM_RISKY instead.)
+          const share = cs * Math.min(1, (participation[i]! * f.forwardShare[i]!) / o.participationFull);
+          if (notes && share > 0.05) notes.cluster(i, cid, share, cs, prior >= fromMembers[g]! && prior > 0.05);
+          raise(run, i, i * K + g, share);
+        }
       }
     }
-    clusterRounds++;
   }
+  return clusterValue;
+}
 
-  if (clusterRounds > 0) for (let k = 0; k < clusterIds.length; k++) clusterScore.set(clusterIds[k]!, clusterValue[k]!);
-  for (let i = 0; i < n; i++) {
+/** Labelled legit accounts capped (their reasons replaced by the label). */
+function capLegit(prep: RiskPrep, run: RiskRun): void {
+  const { label, score, evidence, note } = run;
+  for (let i = 0; i < prep.n; i++) {
     if (label[i] === -1) {
-      score[i] = Math.min(score[i]!, o.legitCap);
+      score[i] = Math.min(score[i]!, prep.o.legitCap);
       evidence[i]?.clear();
       note(i, 'LABELLED_LEGIT', 1, 'LABELLED_LEGIT');
     }
   }
+}
+
+/** A run's result: legit labels capped, clusters' scores and reasons, accounts' reasons, scores rounded. */
+function finishRisk(prep: RiskPrep, run: RiskRun, clusterValue: Float64Array): RiskResult {
+  const { inp, n, o, behaviour, typePrior, memberIndex } = prep;
+  const { label, score, evidence } = run;
+  const clusterScore = new Map<number, number>();
+  const clusterReasons = new Map<number, string[]>();
+  // clusterValue is in memberIndex's order, one value per cluster once a round ran.
+  if (o.iterations > 0) {
+    let k = 0;
+    for (const cid of memberIndex.keys()) clusterScore.set(cid, clusterValue[k++]!);
+  }
+  capLegit(prep, run);
   for (const [cid, cs] of clusterScore) {
     const members = memberIndex.get(cid)!;
     const reasons: string[] = [];
@@ -862,7 +976,7 @@ export function propagateRisk(prep: RiskPrep, label: Int8Array, explain = true):
     clusterScore.set(cid, r2(cs));
   }
   const none: string[] = [];
-  const reasons = !explain
+  const reasons = !run.notes
     ? Array.from({ length: n }, () => none)
     : evidence.map((e) =>
         e === undefined ? [] : [...e.values()].sort((a, b) => b.value - a.value || (a.text < b.text ? -1 : 1)).map((x) => x.text),
