@@ -1,6 +1,7 @@
-// The rules' fold-wise runs propagated together (propagateRiskScores) give, for every label vector,
-// exactly the scores of a run of its own (propagateRisk without reasons): same numbers to the bit,
-// whatever round each vector stops at.
+// The learned step's fold-wise label features computed for all folds together give, for every label
+// vector, exactly the numbers of a computation of its own, to the bit: the rules' runs
+// (propagateRiskScores against propagateRisk without reasons, whatever round each vector stops at)
+// and the proximities (labelProximities against computeLabelFeatures' own).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flowCentrality } from '../../src/analysis/centrality.js';
@@ -8,6 +9,7 @@ import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { FlowAggregator } from '../../src/analysis/flows.js';
 import { pairOrder } from '../../src/analysis/graph.js';
+import { computeLabelFeatures, flowMatrix, labelProximities } from '../../src/analysis/label-features.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import type { Migration } from '../../src/analysis/migration.js';
 import { prepareRisk, propagateRisk, propagateRiskScores } from '../../src/analysis/risk.js';
@@ -54,11 +56,19 @@ function preparedWorld(seed: number, accounts: number) {
     .filter((a) => a.fraud)
     .map((a) => flows.index.get(a.id))
     .filter((i): i is number => i !== undefined);
-  return { prep, n, fraud, rng };
+  const lf = {
+    flows,
+    isHub,
+    community: communities.community,
+    migrations: migrations.map((l) => ({ from: flows.index.get(l.from)!, to: flows.index.get(l.to)!, score: l.score })),
+  };
+  return { prep, n, fraud, rng, lf };
 }
 
-test('propagateRiskScores: each label vector gets the scores of its own propagateRisk run, to the bit', () => {
-  const { prep, n, fraud, rng } = preparedWorld(11, 3000);
+const W = preparedWorld(11, 3000);
+
+/** Five fold-like vectors, one with no labels and one with every fraud account labelled. */
+function labelVectors({ n, fraud, rng }: typeof W): Int8Array[] {
   assert.ok(fraud.length >= 20, `the world has ${fraud.length} fraud accounts`);
   // Five fold-like vectors (fraud labels without one fifth, legit labels drawn among the others), a
   // vector with no labels (nothing spreads: it stops after its first round) and one with every fraud
@@ -77,6 +87,12 @@ test('propagateRiskScores: each label vector gets the scores of its own propagat
   const all = new Int8Array(n);
   for (const i of fraud) all[i] = 1;
   vectors.push(all);
+  return vectors;
+}
+
+test('propagateRiskScores: each label vector gets the scores of its own propagateRisk run, to the bit', () => {
+  const { prep, n, fraud } = W;
+  const vectors = labelVectors(W);
 
   const together = propagateRiskScores(prep, vectors);
   assert.equal(together.length, vectors.length);
@@ -90,4 +106,19 @@ test('propagateRiskScores: each label vector gets the scores of its own propagat
   assert.ok(raised > 50, `${raised} unlabelled accounts raised to 0.3 or more`);
   // One vector alone is the same as a batch of one.
   assert.deepEqual(Array.from(propagateRiskScores(prep, [vectors[2]!])[0]!), Array.from(together[2]!));
+});
+
+test('labelProximities: the label features of each vector are those computed alone, to the bit', () => {
+  const { lf, n } = W;
+  const vectors = labelVectors(W);
+  const fm = flowMatrix(lf);
+  const rules = new Float64Array(n);
+  const proximities = { fraud: labelProximities(lf, fm, vectors, 1), legit: labelProximities(lf, fm, vectors, -1) };
+  vectors.forEach((v, g) => {
+    const alone = computeLabelFeatures(lf, fm, v, rules).map((c) => Array.from(c));
+    const together = computeLabelFeatures(lf, fm, v, rules, undefined, { ...proximities, g }).map((c) => Array.from(c));
+    assert.deepEqual(together, alone, `vector ${g}`);
+    // Proximity is there to compare: the fraud-downstream column is not all zeros where fraud is labelled.
+    if (v.some((x) => x === 1)) assert.ok(alone[3]!.some((x) => x > 0));
+  });
 });
