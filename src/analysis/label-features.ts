@@ -122,9 +122,16 @@ export function labelProximities(inp: LabelFeatureInput, m: FlowMatrix, labels: 
   const n = inp.flows.ids.length;
   const k = labels.length;
   const seeds = new Float64Array(n * k);
+  let seeded = 0;
   labels.forEach((label, g) => {
-    for (let i = 0; i < n; i++) if (label[i] === kind) seeds[i * k + g] = 1;
+    for (let i = 0; i < n; i++)
+      if (label[i] === kind) {
+        seeds[i * k + g] = 1;
+        seeded++;
+      }
   });
+  // No seed in any vector (no legit labels): every proximity is 0, nothing to iterate.
+  if (!seeded) return { down: seeds, up: seeds, k };
   const [down, up] = proximity(inp, m, seeds, k, inp.restart ?? 0.5, inp.iterations ?? 8);
   return { down, up, k };
 }
@@ -262,22 +269,24 @@ function proximity(
   const { start: outStart, to: outTo, weight: upWeight } = m.bySender;
   for (let it = 0; it < iterations; it++) {
     // Per account, its pairs in ascending order: the same sums as one pass over the pairs.
+    // Vector by vector within an account: its pairs are read again from the first-level cache, and
+    // so are the other ends' values, which the first vector brought in with their neighbours'.
     for (let b = 0; b < n; b++) {
-      const at = b * k;
-      for (let g = 0; g < k; g++) nextDown[at + g] = restart * seeds[at + g]!;
-      for (let e = inStart[b]!, end = inStart[b + 1]!; e < end; e++) {
-        const from = inFrom[e]! * k;
-        const w = downWeight[e]!;
-        for (let g = 0; g < k; g++) nextDown[at + g] = nextDown[at + g]! + carry * down[from + g]! * w;
+      const lo = inStart[b]!;
+      const hi = inStart[b + 1]!;
+      for (let g = 0; g < k; g++) {
+        let sum = restart * seeds[b * k + g]!;
+        for (let e = lo; e < hi; e++) sum += carry * down[inFrom[e]! * k + g]! * downWeight[e]!;
+        nextDown[b * k + g] = sum;
       }
     }
     for (let a = 0; a < n; a++) {
-      const at = a * k;
-      for (let g = 0; g < k; g++) nextUp[at + g] = restart * seeds[at + g]!;
-      for (let e = outStart[a]!, end = outStart[a + 1]!; e < end; e++) {
-        const to = outTo[e]! * k;
-        const w = upWeight[e]!;
-        for (let g = 0; g < k; g++) nextUp[at + g] = nextUp[at + g]! + carry * up[to + g]! * w;
+      const lo = outStart[a]!;
+      const hi = outStart[a + 1]!;
+      for (let g = 0; g < k; g++) {
+        let sum = restart * seeds[a * k + g]!;
+        for (let e = lo; e < hi; e++) sum += carry * up[outTo[e]! * k + g]! * upWeight[e]!;
+        nextUp[a * k + g] = sum;
       }
     }
     [down, nextDown] = [nextDown, down];

@@ -853,24 +853,25 @@ function spreadRounds(prep: RiskPrep, runs: readonly RiskRun[]): Float64Array[] 
     if (running === 0) break;
     // Per account, its pairs in ascending order: the same sums as one pass over the pairs adding
     // amount × risk of the other end (a run that has stopped is summed too, and not read).
+    // Run by run within an account: its pairs are read again from the first-level cache, and so are
+    // the other ends' values, which the first run brought in with their neighbours'.
     for (let b = 0; b < n; b++) {
-      const at = b * K;
-      for (let g = 0; g < K; g++) inRisk[at + g] = 0;
-      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) {
-        const amount = inAmount[k]!;
-        const from = inFrom[k]! * K;
-        for (let g = 0; g < K; g++) inRisk[at + g] = inRisk[at + g]! + amount * spread[from + g]!;
+      const lo = inStart[b]!;
+      const hi = inStart[b + 1]!;
+      for (let g = 0; g < K; g++) {
+        let sum = 0;
+        for (let k = lo; k < hi; k++) sum += inAmount[k]! * spread[inFrom[k]! * K + g]!;
+        inRisk[b * K + g] = sum;
       }
     }
     for (let a = 0; a < n; a++) {
-      const at = a * K;
-      for (let g = 0; g < K; g++) outRisk[at + g] = 0;
-      // Paying a fraud account once or twice is what victims do; paying it again and again is not.
-      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) {
-        const amount = outAmount[k]!;
-        const repeat = outRepeat[k]!;
-        const to = outTo[k]! * K;
-        for (let g = 0; g < K; g++) outRisk[at + g] = outRisk[at + g]! + amount * spread[to + g]! * repeat;
+      const lo = outStart[a]!;
+      const hi = outStart[a + 1]!;
+      for (let g = 0; g < K; g++) {
+        let sum = 0;
+        // Paying a fraud account once or twice is what victims do; paying it again and again is not.
+        for (let k = lo; k < hi; k++) sum += outAmount[k]! * spread[outTo[k]! * K + g]! * outRepeat[k]!;
+        outRisk[a * K + g] = sum;
       }
     }
     for (let i = 0; i < n; i++) {

@@ -121,4 +121,13 @@ test('labelProximities: the label features of each vector are those computed alo
     // Proximity is there to compare: the fraud-downstream column is not all zeros where fraud is labelled.
     if (v.some((x) => x === 1)) assert.ok(alone[3]!.some((x) => x > 0));
   });
+  // Vectors without a legit label among them (their legit proximities are not iterated).
+  const unlabelledLegit = vectors.slice(5);
+  const noLegit = { fraud: labelProximities(lf, fm, unlabelledLegit, 1), legit: labelProximities(lf, fm, unlabelledLegit, -1) };
+  unlabelledLegit.forEach((v, g) =>
+    assert.deepEqual(
+      computeLabelFeatures(lf, fm, v, rules, undefined, { ...noLegit, g }).map((c) => Array.from(c)),
+      computeLabelFeatures(lf, fm, v, rules).map((c) => Array.from(c)),
+    ),
+  );
 });
