@@ -175,7 +175,9 @@ const YES_NO = new Set(['cluster_flow_shape', 'hub']);
 export function featurePhrase(column: { name: string; text: string; unit: string; log?: boolean }, value: number, share: number): string {
   const top = share < 0.01 ? '1' : String(Math.ceil(share * 100));
   if (RANK_ONLY.has(column.name))
-    return share <= 0.5 ? `${column.text}: top ${top}% of accounts` : `${column.text}: low (bottom ${Math.max(1, Math.ceil((1 - share) * 100))}%)`;
+    return share <= 0.5
+      ? `${column.text}: top ${top}% of accounts`
+      : `${column.text}: low (bottom ${Math.max(1, Math.ceil((1 - share) * 100))}%)`;
   const rank = share <= 0.5 ? ` (top ${top}%)` : '';
   if (YES_NO.has(column.name)) return `${column.text}: ${value >= 0.5 ? 'yes' : 'no'}`;
   if (LOG_RATIO.has(column.name)) {
@@ -204,9 +206,10 @@ function display(column: { unit: string; log?: boolean }, value: number): string
 
 /**
  * Adds the learned model's explanation to the reasons of every account at or above the threshold:
- * `LEARNED:<score>:<feature> <value> (top N%); …` — the three features that raised its score most
+ * `LEARNED:<score>:<feature> <value> (top N%) | …` — the three features that raised its score most
  * (path contributions of the trees), each with the account's value and where it stands among all
- * accounts — and `ANOMALY:<score>:unlike its peers` when the anomaly score is high.
+ * accounts, joined with ` | ` (not `;`: the CSV list joins an entry's reasons with `;`) — and
+ * `ANOMALY:<score>:unlike its peers` when the anomaly score is high.
  */
 export function explainLearned(learned: LearnedResult, fused: FusedScores): void {
   const { model, x, score } = learned;
@@ -245,7 +248,7 @@ export function explainLearned(learned: LearnedResult, fused: FusedScores): void
         const value = x.data[i * d + k]!;
         return featurePhrase(column, value, topShare(k, value));
       });
-    if (top.length) reasons.push(`LEARNED:${r3(score[i]!)}:${top.join('; ')}`);
+    if (top.length) reasons.push(`LEARNED:${r3(score[i]!)}:${top.join(' | ')}`);
     const anomaly = learned.anomaly[i]!;
     if (anomaly >= 0.6) reasons.push(`ANOMALY:${r3(anomaly)}:unlike its peers`);
   }

@@ -246,7 +246,8 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
           ? []
           : detail
               .slice(k + 1)
-              .split('; ')
+              // ' | ' since 2026-12-07; '; ' in results stored before.
+              .split(/ \| |; /)
               .filter(Boolean);
       const labelled = ctx.counterparties.filter((c) => c.label === 'fraud');
       const accounts = /labelled fraud/.test(detail)

@@ -99,6 +99,11 @@ test('account reasons: words, numbers, the accounts behind them', () => {
     learned.text,
     /scores it 0\.91 — calibrated on investigated accounts: of the labelled accounts it scored like this, about that share were fraud \(a score from models that did not see this account's own label\); what raised it most: share of inflow from labelled fraud accounts 36% \(top 1%\); age 12 days\./,
   );
+  // Features joined with ' | ' (since 2026-12-07: the CSV list joins reasons with ';') read the same.
+  assert.equal(
+    explainAccountReason('LEARNED:0.91:share of inflow from labelled fraud accounts 36% (top 1%) | age 12 days', ctx).text,
+    learned.text,
+  );
   assert.doesNotMatch(
     explainAccountReason('LEARNED:0.5:x 1', { ...ctx, label: null }).text,
     /own label/,

@@ -43,11 +43,16 @@ describe('learned model (real Neo4j and Redis)', () => {
     const entries = await bl.entries(state.servedVersion!);
     const explained = entries.filter((e) => e.reasons.some((r) => r.startsWith('LEARNED:')));
     assert.ok(explained.length > 0, 'some listed accounts are explained by the model');
-    for (const e of explained)
+    for (const e of explained) {
       assert.ok(
         e.reasons.some((r) => !r.startsWith('LEARNED:') && !r.startsWith('ANOMALY:')),
         e.reasons.join(' | '),
       );
+      // The CSV list joins an entry's reasons with ';': the learned reason's features must not hold one.
+      const learnedReason = e.reasons.find((r) => r.startsWith('LEARNED:'))!;
+      assert.ok(!learnedReason.includes(';'), learnedReason);
+      assert.match(learnedReason, /^LEARNED:[0-9.]+:[^|]+( \| [^|]+)*$/);
+    }
     const review = await get('/v1/review?limit=5');
     assert.equal(review.statusCode, 200);
     assert.equal(review.json().runId, s.run.runId);
