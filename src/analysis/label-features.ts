@@ -106,47 +106,12 @@ export function labelFeatureWork(): LabelFeatureWork {
   return { buffers: [] };
 }
 
-/**
- * Proximities (proximity below) from several label vectors' seeds at once — the accounts labelled
- * `kind` (1 fraud, -1 legit) in each — held interleaved: vector g's value for account i at i × k + g.
- * A power iteration then reads each pair once for all the vectors (the learned model's folds read
- * the same pairs once per fold). Each vector's numbers are those of a run of its own.
- */
-export interface Proximities {
-  down: Float64Array;
-  up: Float64Array;
-  k: number;
-}
-
-export function labelProximities(inp: LabelFeatureInput, m: FlowMatrix, labels: readonly Int8Array[], kind: 1 | -1): Proximities {
-  const n = inp.flows.ids.length;
-  const k = labels.length;
-  const seeds = new Float64Array(n * k);
-  let seeded = 0;
-  labels.forEach((label, g) => {
-    for (let i = 0; i < n; i++)
-      if (label[i] === kind) {
-        seeds[i * k + g] = 1;
-        seeded++;
-      }
-  });
-  // No seed in any vector (no legit labels): every proximity is 0, nothing to iterate.
-  if (!seeded) return { down: seeds, up: seeds, k };
-  const [down, up] = proximity(inp, m, seeds, k, inp.restart ?? 0.5, inp.iterations ?? 8);
-  return { down, up, k };
-}
-
-/**
- * `proximities`: the fraud and legit proximities of this label vector, computed beforehand with
- * others' (labelProximities; this vector is number g in both): the same columns as without.
- */
 export function computeLabelFeatures(
   inp: LabelFeatureInput,
   m: FlowMatrix,
   label: Int8Array,
   rulesScore: Float64Array,
   work?: LabelFeatureWork,
-  proximities?: { fraud: Proximities; legit: Proximities; g: number },
 ): Float64Array[] {
   const { flows, isHub, community } = inp;
   const n = flows.ids.length;
@@ -178,35 +143,21 @@ export function computeLabelFeatures(
   }
   const restart = inp.restart ?? 0.5;
   const iterations = inp.iterations ?? 8;
-  let down: Float64Array;
-  let up: Float64Array;
+  const fraudSeeds = take();
+  const legitSeeds = take();
+  let legitCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) fraudSeeds[i] = 1;
+    else if (label[i] === -1) {
+      legitSeeds[i] = 1;
+      legitCount++;
+    }
+  }
+  const [down, up] = proximity(inp, m, fraudSeeds, restart, iterations, take);
   const legit = take();
-  if (proximities) {
-    const { fraud, legit: fromLegit, g } = proximities;
-    down = take();
-    up = take();
-    for (let i = 0; i < n; i++) {
-      down[i] = fraud.down[i * fraud.k + g]!;
-      up[i] = fraud.up[i * fraud.k + g]!;
-      // No legit seed in this vector: its proximities are 0, as when they are not computed below.
-      legit[i] = (fromLegit.down[i * fromLegit.k + g]! + fromLegit.up[i * fromLegit.k + g]!) / 2;
-    }
-  } else {
-    const fraudSeeds = take();
-    const legitSeeds = take();
-    let legitCount = 0;
-    for (let i = 0; i < n; i++) {
-      if (label[i] === 1) fraudSeeds[i] = 1;
-      else if (label[i] === -1) {
-        legitSeeds[i] = 1;
-        legitCount++;
-      }
-    }
-    [down, up] = proximity(inp, m, fraudSeeds, 1, restart, iterations, take);
-    if (legitCount) {
-      const [legitDown, legitUp] = proximity(inp, m, legitSeeds, 1, restart, iterations, take);
-      for (let i = 0; i < n; i++) legit[i] = (legitDown[i]! + legitUp[i]!) / 2;
-    }
+  if (legitCount) {
+    const [legitDown, legitUp] = proximity(inp, m, legitSeeds, restart, iterations, take);
+    for (let i = 0; i < n; i++) legit[i] = (legitDown[i]! + legitUp[i]!) / 2;
   }
   // A seed's own restart mass is not proximity to others: remove it, so a labelled account's value
   // means the same as an unlabelled one's.
@@ -251,15 +202,13 @@ function proximity(
   inp: LabelFeatureInput,
   m: FlowMatrix,
   seeds: Float64Array,
-  k: number,
   restart: number,
   iterations: number,
-  take: () => Float64Array = () => new Float64Array(inp.flows.ids.length * k),
+  take: () => Float64Array = () => new Float64Array(inp.flows.ids.length),
 ): [Float64Array, Float64Array] {
-  // k seed vectors interleaved (labelProximities): vector g's value for account i at i × k + g.
   const n = inp.flows.ids.length;
   let down = take();
-  for (let at = 0; at < n * k; at++) down[at] = seeds[at]! * restart;
+  for (let i = 0; i < n; i++) down[i] = seeds[i]! * restart;
   let up = take();
   up.set(down);
   let nextDown = take();
@@ -269,25 +218,15 @@ function proximity(
   const { start: outStart, to: outTo, weight: upWeight } = m.bySender;
   for (let it = 0; it < iterations; it++) {
     // Per account, its pairs in ascending order: the same sums as one pass over the pairs.
-    // Vector by vector within an account: its pairs are read again from the first-level cache, and
-    // so are the other ends' values, which the first vector brought in with their neighbours'.
     for (let b = 0; b < n; b++) {
-      const lo = inStart[b]!;
-      const hi = inStart[b + 1]!;
-      for (let g = 0; g < k; g++) {
-        let sum = restart * seeds[b * k + g]!;
-        for (let e = lo; e < hi; e++) sum += carry * down[inFrom[e]! * k + g]! * downWeight[e]!;
-        nextDown[b * k + g] = sum;
-      }
+      let sum = restart * seeds[b]!;
+      for (let k = inStart[b]!, end = inStart[b + 1]!; k < end; k++) sum += carry * down[inFrom[k]!]! * downWeight[k]!;
+      nextDown[b] = sum;
     }
     for (let a = 0; a < n; a++) {
-      const lo = outStart[a]!;
-      const hi = outStart[a + 1]!;
-      for (let g = 0; g < k; g++) {
-        let sum = restart * seeds[a * k + g]!;
-        for (let e = lo; e < hi; e++) sum += carry * up[outTo[e]! * k + g]! * upWeight[e]!;
-        nextUp[a * k + g] = sum;
-      }
+      let sum = restart * seeds[a]!;
+      for (let k = outStart[a]!, end = outStart[a + 1]!; k < end; k++) sum += carry * up[outTo[k]!]! * upWeight[k]!;
+      nextUp[a] = sum;
     }
     [down, nextDown] = [nextDown, down];
     [up, nextUp] = [nextUp, up];

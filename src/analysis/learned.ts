@@ -23,7 +23,7 @@
 //    the models that did not take it as a negative (calibrated by the first sample's Platt fit).
 import { prepareRisk, propagateRiskScores, type RiskInputs, type RiskOptions, type RiskPrep } from './risk.js';
 import { computeFeatureTable, FEATURE_COLUMNS, FEATURE_INDEX, type FeatureTableInput } from './feature-table.js';
-import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork, labelProximities } from './label-features.js';
+import { computeLabelFeatures, flowMatrix, LABEL_FEATURE_COLUMNS, labelFeatureWork } from './label-features.js';
 import { trainGbt, type GbtModel, type GbtOptions } from './learn/gbt.js';
 import { trainIsolationForest } from './learn/isolation-forest.js';
 import { fitStandardiser, trainLogistic } from './learn/logistic.js';
@@ -344,14 +344,11 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     for (let i = 0; i < n; i++) foldLabel[i] = featureFold[i] === g ? 0 : label[i]!;
     return foldLabel;
   });
-  // Their proximities too (labelProximities).
+  // (The folds' proximities were computed together the same way, and were slower at 1M and 10M
+  // transfers: docs/benchmarks.md, 2026-12-07.)
   const foldRules = propagateRiskScores(riskPrep, foldLabels);
-  const proximities = { fraud: labelProximities(lf, fm, foldLabels, 1), legit: labelProximities(lf, fm, foldLabels, -1) };
   for (let g = 0; g < o.folds; g++)
-    writeLabelFeatures(
-      computeLabelFeatures(lf, fm, foldLabels[g]!, foldRules[g]!, work, { ...proximities, g }),
-      (i) => featureFold[i] === g,
-    );
+    writeLabelFeatures(computeLabelFeatures(lf, fm, foldLabels[g]!, foldRules[g]!, work), (i) => featureFold[i] === g);
 
   mark('label-features');
   // Cross-validation grouped by cluster.

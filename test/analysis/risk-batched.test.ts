@@ -1,7 +1,6 @@
-// The learned step's fold-wise label features computed for all folds together give, for every label
-// vector, exactly the numbers of a computation of its own, to the bit: the rules' runs
-// (propagateRiskScores against propagateRisk without reasons, whatever round each vector stops at)
-// and the proximities (labelProximities against computeLabelFeatures' own).
+// The rules' fold-wise runs propagated together (propagateRiskScores) give, for every label vector,
+// exactly the scores of a run of its own (propagateRisk without reasons): same numbers to the bit,
+// whatever round each vector stops at.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flowCentrality } from '../../src/analysis/centrality.js';
@@ -9,7 +8,6 @@ import { detectCommunities } from '../../src/analysis/communities.js';
 import { computeFeatures } from '../../src/analysis/features.js';
 import { FlowAggregator } from '../../src/analysis/flows.js';
 import { pairOrder } from '../../src/analysis/graph.js';
-import { computeLabelFeatures, flowMatrix, labelProximities } from '../../src/analysis/label-features.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import type { Migration } from '../../src/analysis/migration.js';
 import { prepareRisk, propagateRisk, propagateRiskScores } from '../../src/analysis/risk.js';
@@ -56,13 +54,7 @@ function preparedWorld(seed: number, accounts: number) {
     .filter((a) => a.fraud)
     .map((a) => flows.index.get(a.id))
     .filter((i): i is number => i !== undefined);
-  const lf = {
-    flows,
-    isHub,
-    community: communities.community,
-    migrations: migrations.map((l) => ({ from: flows.index.get(l.from)!, to: flows.index.get(l.to)!, score: l.score })),
-  };
-  return { prep, n, fraud, rng, lf };
+  return { prep, n, fraud, rng };
 }
 
 const W = preparedWorld(11, 3000);
@@ -106,28 +98,4 @@ test('propagateRiskScores: each label vector gets the scores of its own propagat
   assert.ok(raised > 50, `${raised} unlabelled accounts raised to 0.3 or more`);
   // One vector alone is the same as a batch of one.
   assert.deepEqual(Array.from(propagateRiskScores(prep, [vectors[2]!])[0]!), Array.from(together[2]!));
-});
-
-test('labelProximities: the label features of each vector are those computed alone, to the bit', () => {
-  const { lf, n } = W;
-  const vectors = labelVectors(W);
-  const fm = flowMatrix(lf);
-  const rules = new Float64Array(n);
-  const proximities = { fraud: labelProximities(lf, fm, vectors, 1), legit: labelProximities(lf, fm, vectors, -1) };
-  vectors.forEach((v, g) => {
-    const alone = computeLabelFeatures(lf, fm, v, rules).map((c) => Array.from(c));
-    const together = computeLabelFeatures(lf, fm, v, rules, undefined, { ...proximities, g }).map((c) => Array.from(c));
-    assert.deepEqual(together, alone, `vector ${g}`);
-    // Proximity is there to compare: the fraud-downstream column is not all zeros where fraud is labelled.
-    if (v.some((x) => x === 1)) assert.ok(alone[3]!.some((x) => x > 0));
-  });
-  // Vectors without a legit label among them (their legit proximities are not iterated).
-  const unlabelledLegit = vectors.slice(5);
-  const noLegit = { fraud: labelProximities(lf, fm, unlabelledLegit, 1), legit: labelProximities(lf, fm, unlabelledLegit, -1) };
-  unlabelledLegit.forEach((v, g) =>
-    assert.deepEqual(
-      computeLabelFeatures(lf, fm, v, rules, undefined, { ...noLegit, g }).map((c) => Array.from(c)),
-      computeLabelFeatures(lf, fm, v, rules).map((c) => Array.from(c)),
-    ),
-  );
 });
