@@ -380,7 +380,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/overrides',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       bodyLimit: 16 * 1024,
       // Before schema validation, which would turn a JSON number into its (already rounded) text.
       preValidation: async (request) => {
@@ -436,7 +436,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/blacklist/overrides/:accountId',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       schema: {
         summary: "Remove an account's override — published at once",
         description:
@@ -507,7 +507,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/overrides/pending/:id/confirm',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       bodyLimit: 16 * 1024,
       schema: {
         summary: 'Confirm an override request: it takes effect and is published (a second person only: never the requester)',
@@ -592,7 +592,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/versions/:version/approve',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Serve a version the publish guard held (admin)',
         tags: ['blacklist admin'],
@@ -606,7 +606,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/pin',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       bodyLimit: 1024,
       schema: {
         summary: 'Serve a version and keep it: later runs produce held versions until unpinned (admin)',
@@ -621,7 +621,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/blacklist/pin',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Unpin: the next run may publish again, subject to the guard (admin)',
         tags: ['blacklist admin'],
@@ -634,7 +634,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/rollback',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       bodyLimit: 1024,
       schema: {
         summary: 'Serve an earlier version again and pin it (admin)',
