@@ -38,9 +38,13 @@ export class Forbidden extends DomainError {
   }
 }
 
-/** Neo4j or Redis did not answer: retry later. */
+/** Neo4j or Redis did not answer: retry later. `store`: which one, when known (the API's 503 names it). */
 export class StorageUnavailable extends DomainError {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    readonly store: 'neo4j' | 'redis' | null = null,
+  ) {
     super('storage-unavailable', message, { cause });
     this.name = 'StorageUnavailable';
   }
@@ -56,12 +60,21 @@ export class Misconfigured extends DomainError {
 
 const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
 
+/**
+ * No connection within the driver's connectionAcquisitionTimeout (code N/A): a Neo4j that accepts
+ * connections and does not answer (a hung or stopped JVM), or every pooled connection busy.
+ */
+export function acquisitionTimedOut(err: { message?: string } | null | undefined): boolean {
+  return typeof err?.message === 'string' && err.message.startsWith('Connection acquisition timed out');
+}
+
 /** A Neo4j driver error as a domain error (or the error unchanged when it is none of ours). */
 export function fromDriverError(err: unknown): unknown {
   if (err instanceof DomainError) return err;
   const e = err as { code?: string; message?: string } | null;
   if (e && typeof e.code === 'string') {
-    if (UNAVAILABLE.has(e.code)) return new StorageUnavailable(`acctnet/neo4j: ${e.message ?? e.code}`, err);
+    if (UNAVAILABLE.has(e.code) || acquisitionTimedOut(e))
+      return new StorageUnavailable(`acctnet/neo4j: ${e.message ?? e.code}`, err, 'neo4j');
     if (e.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') return new Conflict(e.message ?? e.code);
   }
   return err;

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { serveEnv } from '../src/cli/commands/serve.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, testEnv } from './helpers/env.js';
+import { dropQueuePrefix } from './helpers/services.js';
 
 const BIN = path.join(ROOT, 'bin', 'acctnet.js');
 
@@ -37,8 +38,9 @@ async function freePort(): Promise<number> {
 
 test('acctnet serve --port N --host 127.0.0.1 listens there although PORT and HOST say otherwise', async () => {
   const port = await freePort();
+  const env = testEnv({ PORT: '1', HOST: '203.0.113.1' });
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
-    env: testEnv({ PORT: '1', HOST: '203.0.113.1' }),
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -58,5 +60,8 @@ test('acctnet serve --port N --host 127.0.0.1 listens there although PORT and HO
   } finally {
     if (child.exitCode === null) process.kill(child.pid!, 'SIGTERM');
     await exited;
+    // The API creates its queues at start (their meta keys): leave nothing under the test's prefix.
+    const config = loadConfig(env);
+    await dropQueuePrefix(config.redis.url, config.queue.prefix);
   }
 });

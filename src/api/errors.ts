@@ -2,7 +2,8 @@
 // what to fix; 5xx are logged with the request id and answered generically — no internals leave.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, HTTP_STATUS } from '../errors.js';
+import { acquisitionTimedOut, DomainError, HTTP_STATUS, StorageUnavailable } from '../errors.js';
+import { isRedisUnavailable } from '../redis/connection.js';
 
 export class HttpError extends Error {
   constructor(
@@ -18,10 +19,30 @@ export const notFound = (message: string) => new HttpError(404, message);
 export const badRequest = (message: string) => new HttpError(400, message);
 export const conflict = (message: string) => new HttpError(409, message);
 
-function isUnavailable(err: { code?: string; name?: string }): boolean {
+function isUnavailable(err: { code?: string; name?: string; message?: string }): boolean {
   return (
-    err.code === 'ServiceUnavailable' || err.code === 'SessionExpired' || (err.name === 'Neo4jError' && err.code === 'ServiceUnavailable')
+    err.code === 'ServiceUnavailable' ||
+    err.code === 'SessionExpired' ||
+    (err.name === 'Neo4jError' && err.code === 'ServiceUnavailable') ||
+    acquisitionTimedOut(err)
   );
+}
+
+/** Retry-After of a 503: the API reconnects by itself (Redis every ≤ 2 s, Neo4j at the next request). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** Which store a 503 is about, when the error says: its message names it to the caller. */
+function unavailableStore(err: unknown): 'neo4j' | 'redis' | null {
+  if (err instanceof StorageUnavailable) return err.store;
+  if (isRedisUnavailable(err)) return 'redis';
+  if (isUnavailable(err as { code?: string; name?: string })) return 'neo4j';
+  return null;
+}
+
+function unavailableMessage(store: 'neo4j' | 'redis' | null, ref: string): string {
+  if (store === 'redis') return `The job queue (Redis) is unavailable; retry later (${ref})`;
+  if (store === 'neo4j') return `The database (Neo4j) is unavailable; retry later (${ref})`;
+  return `A storage service is unavailable; retry later (${ref})`;
 }
 
 interface SchemaError {
@@ -73,14 +94,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
         : typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
           ? err.statusCode
           : 500;
-    if (status === 500 && isUnavailable(err)) status = 503;
+    if (status === 500 && (isUnavailable(err) || isRedisUnavailable(err))) status = 503;
     if (status >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed');
       const yours = request.clientRequestId ? `; your x-request-id ${request.clientRequestId}` : '';
-      const message =
-        status === 503
-          ? `A storage service is unavailable; retry later (request id ${request.id}${yours})`
-          : `Internal error; it was logged with request id ${request.id}${yours}`;
+      if (status === 503) {
+        // Which store, and when to come back (the API reconnects by itself).
+        reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+        const message = unavailableMessage(unavailableStore(err), `request id ${request.id}${yours}`);
+        return reply.code(503).send({ statusCode: 503, error: STATUS_CODES[503], message });
+      }
+      const message = `Internal error; it was logged with request id ${request.id}${yours}`;
       return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

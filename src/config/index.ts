@@ -115,7 +115,7 @@ export const VARS = {
     name: 'ACCTNET_NEO4J_MAX_RETRY_MS',
     default: '30000',
     expected: 'milliseconds 0..600000',
-    doc: "Driver's maxTransactionRetryTime: how long one write retries transient errors (deadlocks, a leader switch) before the job fails and BullMQ retries it with backoff.",
+    doc: "Driver's maxTransactionRetryTime: how long one write retries transient errors (deadlocks, a leader switch) before the job fails and BullMQ retries it with backoff. The API retries for at most 2 s (a request answers 503 rather than wait: docs/operations.md, Outages).",
     parse: p.int(0, 600000),
   }),
 

@@ -4,13 +4,14 @@ import type { Neo4jConfig } from '../config/index.js';
 export interface DriverOptions {
   connectionTimeoutMs?: number;
   maxConnectionPoolSize?: number;
+  connectionAcquisitionTimeoutMs?: number;
 }
 
 export function createDriver(cfg: Neo4jConfig, opts: DriverOptions = {}): Driver {
   return neo4j.driver(cfg.uri, neo4j.auth.basic(cfg.user, cfg.password), {
     maxTransactionRetryTime: cfg.maxRetryTimeMs,
     connectionTimeout: opts.connectionTimeoutMs ?? 10_000,
-    connectionAcquisitionTimeout: 60_000,
+    connectionAcquisitionTimeout: opts.connectionAcquisitionTimeoutMs ?? 60_000,
     maxConnectionPoolSize: opts.maxConnectionPoolSize ?? 50,
     // Query notifications (deprecations, cartesian products) are for development, not production logs.
     notificationFilter: { minimumSeverityLevel: 'OFF' },

@@ -297,6 +297,22 @@ describe('API routes', () => {
     const csvDiff = await get(`/v1/blacklist?since=0&format=csv`, keys.gateway);
     assert.equal(csvDiff.statusCode, 400, csvDiff.body);
     assert.match(csvDiff.json().message, /since= answers a JSON diff/);
+    // The same refusal when CSV is asked for by Accept alone (it answered JSON until 2026-12-07).
+    const acceptCsvDiff = await get(`/v1/blacklist?since=0`, keys.gateway, { accept: 'text/csv' });
+    assert.equal(acceptCsvDiff.statusCode, 400, acceptCsvDiff.body);
+    assert.equal(acceptCsvDiff.json().message, csvDiff.json().message);
+    assert.match(acceptCsvDiff.json().message, /Accept: text\/csv/);
+    // An Accept that admits JSON too gets the diff; format=json wins over the header, as for the list.
+    for (const [url, accept] of [
+      ['/v1/blacklist?since=0', 'text/csv, application/json;q=0.5'],
+      ['/v1/blacklist?since=0', 'text/csv, */*;q=0.1'],
+      ['/v1/blacklist?since=0&format=json', 'text/csv'],
+    ] as const) {
+      const ok = await get(url, keys.gateway, { accept });
+      assert.equal(ok.statusCode, 200, `${url} with Accept ${accept}: ${ok.body}`);
+      assert.equal(ok.json().fromVersion, 0);
+    }
+    assert.equal((await get(`/v1/blacklist?since=0`, keys.gateway, { accept: 'text/csv, application/json;q=0' })).statusCode, 400);
   });
 
   test('recompute requests are coalesced and audited; runs are listed with step timings', async () => {

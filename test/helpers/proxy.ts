@@ -9,6 +9,11 @@ export interface Relay {
   close(): Promise<void>;
   /** Listens again on the same port. */
   reopen(): Promise<void>;
+  /**
+   * true: cuts every connection and from then on accepts connections without relaying them (a
+   * service that hangs: the TCP connect succeeds, nothing ever answers); false: relays again.
+   */
+  silence(on: boolean): void;
 }
 
 export async function openRelay(target: { host: string; port: number }): Promise<Relay> {
@@ -18,7 +23,12 @@ export async function openRelay(target: { host: string; port: number }): Promise
     s.on('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());
   };
+  let silent = false;
   const server = net.createServer((client) => {
+    if (silent) {
+      track(client);
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     track(client);
     track(upstream);
@@ -44,5 +54,9 @@ export async function openRelay(target: { host: string; port: number }): Promise
       await closed;
     },
     reopen: () => listen(port),
+    silence(on: boolean) {
+      silent = on;
+      if (on) for (const s of sockets) s.destroy();
+    },
   };
 }

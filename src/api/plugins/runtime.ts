@@ -10,6 +10,14 @@ declare module 'fastify' {
     config: Config;
     runtime: Runtime;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route queues work or takes the publication lock (Redis): while the API's Redis connection
+     * is down it answers 503 before its handler runs, so nothing is written that could not be
+     * queued or published (an override's audit entry, a batch record).
+     */
+    redis?: boolean;
+  }
 }
 
 export interface RuntimePluginOptions {
@@ -21,12 +29,19 @@ export interface RuntimePluginOptions {
 export default fp<RuntimePluginOptions>(
   async (app: FastifyInstance, opts) => {
     const owned = !opts.runtime;
-    const runtime = opts.runtime ?? new Runtime(opts.config, app.log as never);
+    // The API fails fast while a store is down (503 within seconds, not a request that waits for
+    // Redis or Neo4j to return); `acctnet serve` hands in such a Runtime too.
+    const runtime = opts.runtime ?? new Runtime(opts.config, app.log as never, undefined, { failFast: true });
     app.decorate('config', opts.config);
     app.decorate('runtime', runtime);
     await runtime.ensureRedis();
     await runtime.ensureNeo4j({ autoStart: false });
+    // Before the server listens: a fail-fast connection refuses commands until it is ready.
+    await runtime.openQueues();
     if (owned) app.addHook('onClose', () => runtime.close());
+    app.addHook('preHandler', async (request) => {
+      if (request.routeOptions.config?.redis) runtime.assertRedisReady();
+    });
   },
   { name: 'acctnet-runtime' },
 );

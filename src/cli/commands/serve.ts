@@ -42,7 +42,8 @@ export function registerServe(program: Command): void {
       }
       const config = loadConfigOrExit(env);
       const logger = createLogger(config.log.level, 'acctnet-api');
-      const runtime = new Runtime(config, logger);
+      // Fail fast: a request answers 503 while Redis or Neo4j is down (docs/operations.md, Outages).
+      const runtime = new Runtime(config, logger, undefined, { failFast: true });
       try {
         await runtime.ensureRedis();
         await runtime.ensureNeo4j();

@@ -85,6 +85,21 @@ function wantedFormat(request: { query: { format?: BlacklistFormat }; headers: F
   return csv ? 'csv' : 'json';
 }
 
+/**
+ * Whether the Accept header admits a JSON answer: absent, application/json, application/* or
+ * * / * (with a q above 0). A diff (?since=) is JSON only: `Accept: text/csv` alone is refused as
+ * format=csv is, never answered with JSON it did not ask for.
+ */
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept || !accept.trim()) return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (type !== 'application/json' && type !== 'application/*' && type !== '*/*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return !q || Number(q.slice(2)) > 0;
+  });
+}
+
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
@@ -201,8 +216,10 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
       const since = request.query.since;
       if (since !== undefined) {
         // A diff is JSON (added and removed entries); asking for it as CSV is asking for something else.
-        if (request.query.format === 'csv' || request.query.spreadsheet)
-          throw badRequest('since= answers a JSON diff: leave out format=csv and spreadsheet, or pull the full list without since');
+        if (request.query.format === 'csv' || request.query.spreadsheet || (!request.query.format && !acceptsJson(request.headers.accept)))
+          throw badRequest(
+            'since= answers a JSON diff: leave out format=csv and spreadsheet and accept application/json (not Accept: text/csv alone), or pull the full list without since',
+          );
         if (since > served.version) throw badRequest(`since=${since} is newer than the served version ${served.version}`);
         const etag = listEtag(request, served.version)!;
         reply.header('etag', etag);
@@ -363,7 +380,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/overrides',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       bodyLimit: 16 * 1024,
       // Before schema validation, which would turn a JSON number into its (already rounded) text.
       preValidation: async (request) => {
@@ -419,7 +436,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/blacklist/overrides/:accountId',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       schema: {
         summary: "Remove an account's override — published at once",
         description:
@@ -490,7 +507,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/overrides/pending/:id/confirm',
     {
-      config: { roles: ['investigator'] },
+      config: { roles: ['investigator'], redis: true },
       bodyLimit: 16 * 1024,
       schema: {
         summary: 'Confirm an override request: it takes effect and is published (a second person only: never the requester)',
@@ -575,7 +592,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/versions/:version/approve',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Serve a version the publish guard held (admin)',
         tags: ['blacklist admin'],
@@ -589,7 +606,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/pin',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       bodyLimit: 1024,
       schema: {
         summary: 'Serve a version and keep it: later runs produce held versions until unpinned (admin)',
@@ -604,7 +621,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/blacklist/pin',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Unpin: the next run may publish again, subject to the guard (admin)',
         tags: ['blacklist admin'],
@@ -617,7 +634,7 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/blacklist/rollback',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       bodyLimit: 1024,
       schema: {
         summary: 'Serve an earlier version again and pin it (admin)',

@@ -104,7 +104,7 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/migrations/${decision}`,
       {
-        config: { roles: ['investigator'] },
+        config: { roles: ['investigator'], redis: true },
         schema: {
           summary:
             decision === 'confirm'

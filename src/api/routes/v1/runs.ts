@@ -174,6 +174,7 @@ const runs: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: {
         roles: ['investigator'],
+        redis: true,
         rateLimit: { max: app.config.http.recomputeRateLimitPerMinute, timeWindow: 60_000 },
       },
       schema: {

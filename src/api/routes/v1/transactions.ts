@@ -83,7 +83,7 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/transactions',
     {
-      config: { roles: ['ingest'] },
+      config: { roles: ['ingest'], redis: true },
       bodyLimit: config.http.bodyLimitBytes,
       schema: {
         summary: 'Queue transactions for ingest',

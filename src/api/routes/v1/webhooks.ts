@@ -251,7 +251,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/:id/pause',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Pause deliveries to a webhook; its lag grows until resumed (admin)',
         tags: ['webhooks'],
@@ -265,7 +265,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/:id/resume',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       schema: {
         summary: 'Resume deliveries: one diff from the acknowledged version to the served one (admin)',
         tags: ['webhooks'],
@@ -279,7 +279,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks/:id/redeliver',
     {
-      config: { roles: [] },
+      config: { roles: [], redis: true },
       bodyLimit: 1024,
       schema: {
         summary: 'Redeliver from version N: the next delivery carries the diff from N (0: every entry) to the served version (admin)',
