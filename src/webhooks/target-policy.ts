@@ -97,23 +97,32 @@ export class WebhookTargetDenied extends Error {
  * Registration check: the URL's literal address, or every address its host name resolves to now.
  * A name that does not resolve from here is accepted (the delivery checks again when it connects).
  */
-export async function checkWebhookTarget(url: URL, policy: TargetPolicy): Promise<void> {
+/**
+ * Refuses a denied target (WebhookTargetDenied). A name that does not resolve here is accepted — this
+ * host's resolver may not see the gateway's zone yet, or DNS may be down for a moment — and the
+ * answer says so: a warning the registration returns, since every delivery fails until it resolves.
+ */
+export async function checkWebhookTarget(url: URL, policy: TargetPolicy): Promise<{ warning: string | null }> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const why = policy.denied(host);
     if (why) throw new WebhookTargetDenied(`url ${url.origin}: ${why}`);
-    return;
+    return { warning: null };
   }
   let addresses: dns.LookupAddress[];
   try {
     addresses = await dns.promises.lookup(host, { all: true, verbatim: true });
-  } catch {
-    return;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    return {
+      warning: `${host} does not resolve from this server (${code}): deliveries fail until it does — check the name, or this server's DNS`,
+    };
   }
   for (const a of addresses) {
     const why = policy.denied(a.address);
     if (why) throw new WebhookTargetDenied(`url ${url.origin}: ${host} resolves to ${why}`);
   }
+  return { warning: null };
 }
 
 /**

@@ -93,6 +93,33 @@ describe('webhook targets (real Neo4j and Redis)', () => {
     assert.equal(received, 0);
   });
 
+  test('registration accepts a host name that does not resolve, and says so in warnings', async () => {
+    // .invalid never resolves (RFC 6761).
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(keys.admin),
+      payload: { url: 'https://gateway.acctnet-test.invalid/hook' },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.json().warnings.length, 1);
+    assert.match(
+      res.json().warnings[0],
+      /^gateway\.acctnet-test\.invalid does not resolve from this server \((ENOTFOUND|EAI_AGAIN)\): deliveries fail until it does/,
+    );
+    // An address needs no resolving: no warning.
+    const literal = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(keys.admin),
+      payload: { url: 'https://203.0.113.9/hook' },
+    });
+    assert.equal(literal.statusCode, 201, literal.body);
+    assert.deepEqual(literal.json().warnings, []);
+    for (const r of [res, literal])
+      await app.inject({ method: 'DELETE', url: `/v1/webhooks/${r.json().webhook.id}`, headers: bearer(keys.admin) });
+  });
+
   test('delivery checks the address it connects to: a webhook whose name points inside is refused and logged, nothing is sent', async () => {
     // As if the name had resolved publicly at registration and was re-pointed since.
     const webhooks = createWebhookRepository(s.driver, s.config.neo4j);

@@ -46,7 +46,7 @@ function view(w: Webhook) {
   };
 }
 
-async function checkUrl(url: string, allowTargets: readonly string[]): Promise<void> {
+async function checkUrl(url: string, allowTargets: readonly string[]): Promise<{ warning: string | null }> {
   let u: URL;
   try {
     u = new URL(url);
@@ -56,7 +56,7 @@ async function checkUrl(url: string, allowTargets: readonly string[]): Promise<v
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest('url must be http:// or https://');
   if (u.username || u.password) throw badRequest('url must not carry credentials; the signature authenticates deliveries');
   try {
-    await checkWebhookTarget(u, targetPolicy(allowTargets));
+    return await checkWebhookTarget(u, targetPolicy(allowTargets));
   } catch (err) {
     if (err instanceof WebhookTargetDenied) throw badRequest(err.message);
     throw err;
@@ -83,11 +83,20 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ webhook: WebhookWithSecret, audit: AuditEntrySchema }), ...errorResponses },
+        response: {
+          201: Type.Object({
+            webhook: WebhookWithSecret,
+            audit: AuditEntrySchema,
+            warnings: Type.Array(Type.String(), {
+              description: 'what the registration noticed but accepted (a host that does not resolve from the server); empty when none',
+            }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
-      await checkUrl(request.body.url, app.config.webhooks.allowTargets);
+      const { warning } = await checkUrl(request.body.url, app.config.webhooks.allowTargets);
       const actor = actorOf(request);
       const secret = request.body.secret ?? newSecret();
       const r = await tx().write(async (t) => {
@@ -98,7 +107,10 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
         const audit = await appendAudit(t, actor, 'webhook.create', `webhook:${webhook.id}`, { url: webhook.url }, requestRef(request));
         return { webhook, audit };
       });
-      return reply.code(201).send({ webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit) });
+      if (warning) request.log.warn({ webhook: r.webhook.id }, warning);
+      return reply
+        .code(201)
+        .send({ webhook: { ...view(r.webhook), secret }, audit: auditView(r.audit), warnings: warning ? [warning] : [] });
     },
   );
 
