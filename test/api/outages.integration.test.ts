@@ -5,11 +5,10 @@
 // the shared one is never touched); Neo4j is the test instance reached through a relay the test
 // closes (a real outage for the API, none for other tests).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { INGEST_QUEUE } from '../../src/queue/ingest-queue.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { buildServer } from '../../src/server.js';
@@ -17,40 +16,9 @@ import { bearer, createKeys, type Keys } from '../helpers/app.js';
 import { testLogger, testNeo4jUri } from '../helpers/env.js';
 import { openRelay, type Relay } from '../helpers/proxy.js';
 import { openServices, type TestServices } from '../helpers/services.js';
+import { ownRedisPort, redisReady, startRedis, stopRedis } from '../helpers/own-redis.js';
 
-const PORT = 6391 + Math.floor(Math.random() * 80);
-
-function startRedis(): ChildProcess {
-  return spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: 'ignore',
-  });
-}
-
-async function redisReady(): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = new Redis(PORT, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      await probe.ping();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${PORT} did not start: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      probe.disconnect();
-    }
-  }
-}
-
-/** Kills exactly the redis-server this test started, and waits until it is gone. */
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
+const PORT = ownRedisPort(6391, 80);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,8 +65,8 @@ describe(`the API during outages (own redis-server on port ${PORT}; Neo4j throug
   let keys: Keys;
 
   before(async () => {
-    redis = startRedis();
-    await redisReady();
+    redis = startRedis(PORT);
+    await redisReady(PORT);
     const n = new URL(testNeo4jUri());
     neo = await openRelay({ host: n.hostname, port: Number(n.port) });
     s = await openServices({ REDIS_URL: `redis://127.0.0.1:${PORT}`, NEO4J_URI: `bolt://127.0.0.1:${neo.port}` });
@@ -111,8 +79,8 @@ describe(`the API during outages (own redis-server on port ${PORT}; Neo4j throug
     // Both stores back, so that everything closes.
     await neo.reopen().catch(() => {});
     if (!redis || redis.exitCode !== null || redis.signalCode !== null) {
-      redis = startRedis();
-      await redisReady();
+      redis = startRedis(PORT);
+      await redisReady(PORT);
     }
     await app?.close();
     await s?.close();
@@ -173,8 +141,8 @@ describe(`the API during outages (own redis-server on port ${PORT}; Neo4j throug
       // Down for a few seconds, as a restart is: ioredis is retrying by then.
       await sleep(3_000);
       const back = performance.now();
-      redis = startRedis();
-      await redisReady();
+      redis = startRedis(PORT);
+      await redisReady(PORT);
       t.diagnostic(`the restarted redis-server answered a ping ${((performance.now() - back) / 1000).toFixed(2)} s after it was started`);
       let again = await timed(app, { method: 'POST', url: '/v1/transactions', payload: ROWS('o3'), headers: bearer(keys.ingest) });
       while (again.res.statusCode === 503 && performance.now() - back < 20_000) {

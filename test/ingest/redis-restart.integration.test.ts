@@ -15,44 +15,9 @@ import { describeBatch } from '../../src/ingest/batch-report.js';
 import { ROOT, testLogger, tmpDir } from '../helpers/env.js';
 import { syntheticCsv } from '../helpers/data.js';
 import { countGraph, openServices, wipeGraph, type TestServices } from '../helpers/services.js';
+import { ownRedisPort, redisReady, startRedis, stopRedis } from '../helpers/own-redis.js';
 
-const PORT = 6390 + Math.floor(Math.random() * 100);
-
-function startRedis(): ChildProcess {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  return child;
-}
-
-async function redisReady(): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = new Redis(PORT, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      await probe.ping();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${PORT} did not start: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      probe.disconnect();
-    }
-  }
-}
-
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
+const PORT = ownRedisPort(6390, 100);
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -67,15 +32,15 @@ describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => 
   let s: TestServices;
   let worker: Worker | undefined;
   before(async () => {
-    redis = startRedis();
-    await redisReady();
+    redis = startRedis(PORT);
+    await redisReady(PORT);
     s = await openServices({ REDIS_URL: `redis://127.0.0.1:${PORT}`, ACCTNET_INGEST_BATCH_SIZE: '400', ACCTNET_WORKER_CONCURRENCY: '1' });
   });
   after(async () => {
     // Closing connections needs a Redis that answers: bring the test's own back if a test stopped it.
     if (!redis || redis.exitCode !== null || redis.signalCode !== null) {
-      redis = startRedis();
-      await redisReady();
+      redis = startRedis(PORT);
+      await redisReady(PORT);
     }
     await worker?.close();
     await s.close();
@@ -92,8 +57,8 @@ describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => 
       restartedAfter = progress!.chunksDone;
       await stopRedis(redis);
       await new Promise((r) => setTimeout(r, 1500));
-      redis = startRedis();
-      await redisReady();
+      redis = startRedis(PORT);
+      await redisReady(PORT);
     })();
     const summary = await importFile(
       { config: s.config, queue: s.rt.ingestQueue(), connection: s.rt.redis(), batches: s.rt.batches() },
@@ -165,8 +130,8 @@ describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => 
     const written = await countGraph(s.driver);
     assert.ok(written.transfers < data.rows, `a partial batch (${written.transfers} of ${data.rows})`);
 
-    redis = startRedis();
-    await redisReady();
+    redis = startRedis(PORT);
+    await redisReady(PORT);
     const report = (await describeBatch(s.rt.batches(), s.rt.ingestQueue(), batchId, { rejectedAfter: 0, rejectedLimit: 10 }))!;
     assert.equal(report.state, 'failed');
     assert.match(report.aborted!, /unreachable for \d+ s/);

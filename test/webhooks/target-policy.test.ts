@@ -94,13 +94,9 @@ describe('webhook targets (real Neo4j and Redis)', () => {
   });
 
   test('registration accepts a host name that does not resolve, and says so in warnings', async () => {
+    const register = (url: string) => app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keys.admin), payload: { url } });
     // .invalid never resolves (RFC 6761).
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/webhooks',
-      headers: bearer(keys.admin),
-      payload: { url: 'https://gateway.acctnet-test.invalid/hook' },
-    });
+    const res = await register('https://gateway.acctnet-test.invalid/hook');
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().warnings.length, 1);
     assert.match(
@@ -108,12 +104,7 @@ describe('webhook targets (real Neo4j and Redis)', () => {
       /^gateway\.acctnet-test\.invalid does not resolve from this server \((ENOTFOUND|EAI_AGAIN)\): deliveries fail until it does/,
     );
     // An address needs no resolving: no warning.
-    const literal = await app.inject({
-      method: 'POST',
-      url: '/v1/webhooks',
-      headers: bearer(keys.admin),
-      payload: { url: 'https://203.0.113.9/hook' },
-    });
+    const literal = await register('https://203.0.113.9/hook');
     assert.equal(literal.statusCode, 201, literal.body);
     assert.deepEqual(literal.json().warnings, []);
     for (const r of [res, literal])
