@@ -229,6 +229,34 @@ export class Runtime {
   }
 
   /**
+   * The API's start (failFast): Redis not answering does not stop it. What needs only Neo4j — the
+   * gateways' pulls, every read — is served at once, and what needs Redis answers 503
+   * (assertRedisReady) until the connection, retrying in the background, is ready; then the queues
+   * open and writes are accepted without a restart. Logged as an error at start, and again when
+   * Redis answers. With Redis up it is ensureRedis + openQueues.
+   */
+  async startRedisForApi(): Promise<void> {
+    const ping = await pingRedis(this.config.redis.url);
+    if (ping.ok) {
+      await this.ensureRedis();
+      await this.openQueues();
+      return;
+    }
+    this.log.error(
+      `acctnet/redis: no Redis answers at ${redactUrl(this.config.redis.url)} (${ping.message}): serving reads and pulls; what needs Redis (ingest, recomputations, overrides, publications) answers 503 until it answers`,
+    );
+    const redis = this.redis();
+    const queues = [this.ingestQueue(), this.recomputeQueue(), this.webhookQueue(), this.publishQueue()];
+    void Promise.all(queues.map((q) => q.waitUntilReady())).then(
+      async () => {
+        this.log.info(`acctnet/redis: Redis answers at ${redactUrl(this.config.redis.url)}: writes are accepted`);
+        for (const warning of await redisDurabilityWarnings(redis)) this.log.warn(warning);
+      },
+      () => {},
+    );
+  }
+
+  /**
    * Refuses (503) work that needs Redis while this process's connection to it is down, before
    * anything is written: with failFast only (otherwise commands wait for Redis). A route declares
    * the need (`config: { redis: true }`) and the API checks it before the handler runs.

@@ -34,10 +34,20 @@ export default fp<RuntimePluginOptions>(
     const runtime = opts.runtime ?? new Runtime(opts.config, app.log as never, undefined, { failFast: true });
     app.decorate('config', opts.config);
     app.decorate('runtime', runtime);
-    await runtime.ensureRedis();
-    await runtime.ensureNeo4j({ autoStart: false });
-    // Before the server listens: a fail-fast connection refuses commands until it is ready.
-    await runtime.openQueues();
+    // Before the server listens: a fail-fast connection refuses commands until it is ready. The API
+    // (failFast) starts without Redis too: reads and pulls need only Neo4j (startRedisForApi).
+    try {
+      if (runtime.opts.failFast) await runtime.startRedisForApi();
+      else {
+        await runtime.ensureRedis();
+        await runtime.openQueues();
+      }
+      await runtime.ensureNeo4j({ autoStart: false });
+    } catch (err) {
+      // The connections this plugin opened do not outlive a failed start.
+      if (owned) await runtime.close();
+      throw err;
+    }
     if (owned) app.addHook('onClose', () => runtime.close());
     app.addHook('preHandler', async (request) => {
       if (request.routeOptions.config?.redis) runtime.assertRedisReady();

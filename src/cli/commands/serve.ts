@@ -45,7 +45,8 @@ export function registerServe(program: Command): void {
       // Fail fast: a request answers 503 while Redis or Neo4j is down (docs/operations.md, Outages).
       const runtime = new Runtime(config, logger, undefined, { failFast: true });
       try {
-        await runtime.ensureRedis();
+        // Redis is not required to start: the API serves reads and answers 503 to what needs Redis
+        // until it answers (Runtime.startRedisForApi, docs/operations.md, Outages).
         await runtime.ensureNeo4j();
         const server = await buildServer({ config, runtime, logger });
         server.addHook('onClose', () => runtime.close());
