@@ -94,13 +94,11 @@ export class WebhookTargetDenied extends Error {
 }
 
 /**
- * Registration check: the URL's literal address, or every address its host name resolves to now.
- * A name that does not resolve from here is accepted (the delivery checks again when it connects).
- */
-/**
- * Refuses a denied target (WebhookTargetDenied). A name that does not resolve here is accepted — this
- * host's resolver may not see the gateway's zone yet, or DNS may be down for a moment — and the
- * answer says so: a warning the registration returns, since every delivery fails until it resolves.
+ * Registration check: the URL's literal address, or every address its host name resolves to now;
+ * a denied target throws WebhookTargetDenied. A name that does not resolve from here is accepted —
+ * this host's resolver may not see the gateway's zone yet, or DNS may be down for a moment; the
+ * delivery checks again when it connects — and the answer says so: a warning the registration
+ * returns, since every delivery fails until it resolves.
  */
 export async function checkWebhookTarget(url: URL, policy: TargetPolicy): Promise<{ warning: string | null }> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
