@@ -64,17 +64,22 @@ const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
  * No connection within the driver's connectionAcquisitionTimeout (code N/A): a Neo4j that accepts
  * connections and does not answer (a hung or stopped JVM), or every pooled connection busy.
  */
-export function acquisitionTimedOut(err: { message?: string } | null | undefined): boolean {
+function acquisitionTimedOut(err: { message?: string } | null | undefined): boolean {
   return typeof err?.message === 'string' && err.message.startsWith('Connection acquisition timed out');
+}
+
+/** A driver error that means Neo4j did not answer (unreachable, a lost session, no pooled connection in time). */
+export function isNeo4jUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: string } | null;
+  return !!e && ((typeof e.code === 'string' && UNAVAILABLE.has(e.code)) || acquisitionTimedOut(e));
 }
 
 /** A Neo4j driver error as a domain error (or the error unchanged when it is none of ours). */
 export function fromDriverError(err: unknown): unknown {
   if (err instanceof DomainError) return err;
   const e = err as { code?: string; message?: string } | null;
+  if (isNeo4jUnavailable(e)) return new StorageUnavailable(`acctnet/neo4j: ${e!.message ?? e!.code}`, err, 'neo4j');
   if (e && typeof e.code === 'string') {
-    if (UNAVAILABLE.has(e.code) || acquisitionTimedOut(e))
-      return new StorageUnavailable(`acctnet/neo4j: ${e.message ?? e.code}`, err, 'neo4j');
     if (e.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') return new Conflict(e.message ?? e.code);
   }
   return err;

@@ -115,6 +115,11 @@ export class Runtime {
         'redis',
       );
     }
+    return this.connectRedis();
+  }
+
+  /** The shared connection once Redis answered a ping: ready (failFast), its durability checked. */
+  private async connectRedis(): Promise<Redis> {
     const redis = this.redis();
     if (this.opts.failFast) {
       // Without an offline queue a command sent before the connection is ready fails.
@@ -126,12 +131,21 @@ export class Runtime {
         );
       });
     }
+    await this.logDurability(redis);
+    return redis;
+  }
+
+  private async logDurability(redis: Redis): Promise<void> {
     for (const warning of await redisDurabilityWarnings(redis)) {
       // Eviction loses queued work: always a warning. No persistence is normal in development.
       if (warning.includes('maxmemory-policy')) this.log.warn(warning);
       else this.log.info(warning);
     }
-    return redis;
+  }
+
+  /** The queues this process produces to (the API's). */
+  private producedQueues(): Queue[] {
+    return [this.ingestQueue(), this.recomputeQueue(), this.webhookQueue(), this.publishQueue()];
   }
 
   driver(): Driver {
@@ -208,7 +222,7 @@ export class Runtime {
    * its connection to become ready (and a command sent before it is, fails).
    */
   async openQueues(): Promise<void> {
-    const queues = [this.ingestQueue(), this.recomputeQueue(), this.webhookQueue(), this.publishQueue()];
+    const queues = this.producedQueues();
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -238,7 +252,7 @@ export class Runtime {
   async startRedisForApi(): Promise<void> {
     const ping = await pingRedis(this.config.redis.url);
     if (ping.ok) {
-      await this.ensureRedis();
+      await this.connectRedis();
       await this.openQueues();
       return;
     }
@@ -246,11 +260,10 @@ export class Runtime {
       `acctnet/redis: no Redis answers at ${redactUrl(this.config.redis.url)} (${ping.message}): serving reads and pulls; what needs Redis (ingest, recomputations, overrides, publications) answers 503 until it answers`,
     );
     const redis = this.redis();
-    const queues = [this.ingestQueue(), this.recomputeQueue(), this.webhookQueue(), this.publishQueue()];
-    void Promise.all(queues.map((q) => q.waitUntilReady())).then(
+    void Promise.all(this.producedQueues().map((q) => q.waitUntilReady())).then(
       async () => {
         this.log.info(`acctnet/redis: Redis answers at ${redactUrl(this.config.redis.url)}: writes are accepted`);
-        for (const warning of await redisDurabilityWarnings(redis)) this.log.warn(warning);
+        await this.logDurability(redis);
       },
       () => {},
     );

@@ -2,7 +2,7 @@
 // what to fix; 5xx are logged with the request id and answered generically — no internals leave.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { acquisitionTimedOut, DomainError, HTTP_STATUS, StorageUnavailable } from '../errors.js';
+import { DomainError, HTTP_STATUS, isNeo4jUnavailable, StorageUnavailable } from '../errors.js';
 import { isRedisUnavailable } from '../redis/connection.js';
 
 export class HttpError extends Error {
@@ -19,15 +19,6 @@ export const notFound = (message: string) => new HttpError(404, message);
 export const badRequest = (message: string) => new HttpError(400, message);
 export const conflict = (message: string) => new HttpError(409, message);
 
-function isUnavailable(err: { code?: string; name?: string; message?: string }): boolean {
-  return (
-    err.code === 'ServiceUnavailable' ||
-    err.code === 'SessionExpired' ||
-    (err.name === 'Neo4jError' && err.code === 'ServiceUnavailable') ||
-    acquisitionTimedOut(err)
-  );
-}
-
 /** Retry-After of a 503: the API reconnects by itself (Redis every ≤ 2 s, Neo4j at the next request). */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
@@ -35,7 +26,7 @@ export const UNAVAILABLE_RETRY_AFTER_S = 5;
 function unavailableStore(err: unknown): 'neo4j' | 'redis' | null {
   if (err instanceof StorageUnavailable) return err.store;
   if (isRedisUnavailable(err)) return 'redis';
-  if (isUnavailable(err as { code?: string; name?: string })) return 'neo4j';
+  if (isNeo4jUnavailable(err)) return 'neo4j';
   return null;
 }
 
@@ -94,7 +85,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         : typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
           ? err.statusCode
           : 500;
-    if (status === 500 && (isUnavailable(err) || isRedisUnavailable(err))) status = 503;
+    if (status === 500 && (isNeo4jUnavailable(err) || isRedisUnavailable(err))) status = 503;
     if (status >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed');
       const yours = request.clientRequestId ? `; your x-request-id ${request.clientRequestId}` : '';
