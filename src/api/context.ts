@@ -1,6 +1,8 @@
 // What most routes need: the served run (and its window), the caller as an audit actor, money.
+import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../neo4j/repositories/audit.js';
+import { createLabelRepository } from '../neo4j/repositories/labels.js';
 import { createRunRepository, type RunRecord } from '../neo4j/repositories/runs.js';
 import { currencyExponent } from '../ingest/record.js';
 import type { Config } from '../config/index.js';
@@ -82,6 +84,25 @@ export function requestRef(request: FastifyRequest): { id: string; clientId: str
 export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal;
   return p ? { keyId: p.keyId, name: p.name, role: p.role } : { keyId: 'anonymous', name: 'anonymous', role: 'none' };
+}
+
+/** A write's `warnings`: what it noticed but accepted. */
+export const WarningsSchema = Type.Array(Type.String(), {
+  description: 'what the request noticed but accepted (e.g. an account never seen in a transfer); empty when none',
+});
+
+/**
+ * The warning for a label or an override on an account acctnet has never seen in a transfer: kept
+ * (it applies once the account trades — a chargeback can arrive before the account's first transfer
+ * does here), but said, since it is as often a typo in the id (as `labels import` counts them).
+ */
+export async function unknownAccountWarnings(app: FastifyInstance, accountId: string, what: string): Promise<string[]> {
+  const unknown = await createLabelRepository(app.runtime.driver(), app.config.neo4j).unknownAccounts([accountId]);
+  return unknown.length
+    ? [
+        `account ${JSON.stringify(accountId)} has no transfer stored (yet): the ${what} is kept and applies once the account trades — check the id for a typo`,
+      ]
+    : [];
 }
 
 /**

@@ -77,6 +77,7 @@ describe('dual control for unlisting (real Neo4j and Redis)', () => {
     const res = await exclude(keys.investigator, account, off);
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().published.status, 'published');
+    assert.deepEqual(res.json().warnings, [], 'a stored account: no warning');
     const after = await served(off);
     assert.equal(after.version, res.json().published.version);
     assert.ok(after.version > before.version);
@@ -98,6 +99,7 @@ describe('dual control for unlisting (real Neo4j and Redis)', () => {
     assert.equal(body.pending.accountId, account);
     assert.equal(body.pending.requestedBy, 'test investigator');
     assert.equal(body.audit.action, 'override.request');
+    assert.deepEqual(body.warnings, []);
     const id = body.pending.id as string;
 
     const still = await served();
@@ -187,6 +189,51 @@ describe('dual control for unlisting (real Neo4j and Redis)', () => {
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().applied.removed, true);
     assert.ok(!(await served()).ids.has(outsider), 'off the list once an admin confirmed');
+  });
+
+  test('an account never seen in a transfer: the label and the overrides are kept, and the answer says so', async () => {
+    const typo = `${listed[2]!}-typo`;
+    const said = new RegExp(
+      `^account "${typo}" has no transfer stored \\(yet\\): the (label|override) is kept and applies once the account trades`,
+    );
+    const label = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      headers: bearer(keys.investigator),
+      payload: { accountId: typo, label: 'fraud', source: 'chargeback' },
+    });
+    assert.equal(label.statusCode, 201, label.body);
+    assert.equal(label.json().label.accountId, typo);
+    assert.equal(label.json().warnings.length, 1);
+    assert.match(label.json().warnings[0], said);
+    const known = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      headers: bearer(keys.investigator),
+      payload: { accountId: listed[2]!, label: 'fraud', source: 'chargeback' },
+    });
+    assert.equal(known.statusCode, 201, known.body);
+    assert.deepEqual(known.json().warnings, []);
+
+    // An exclude with a typo would leave the meant account listed: said, in the 202 of dual control too.
+    const ex = await exclude(keys.investigator, typo);
+    assert.equal(ex.statusCode, 202, ex.body);
+    assert.match(ex.json().warnings[0], said);
+    assert.equal((await reject(keys.investigator, ex.json().pending.id)).statusCode, 200);
+    // An include of an account not seen yet is a pre-emptive block: published, and said.
+    const inc = await app.inject({
+      method: 'POST',
+      url: '/v1/blacklist/overrides',
+      headers: bearer(keys.investigator),
+      payload: { accountId: typo, action: 'include', reason: 'reported by a partner bank' },
+    });
+    assert.equal(inc.statusCode, 201, inc.body);
+    assert.match(inc.json().warnings[0], said);
+    assert.ok((await served()).ids.has(typo), 'the pre-emptive block is served');
+    const back = await app.inject({ method: 'DELETE', url: `/v1/blacklist/overrides/${typo}`, headers: bearer(keys.investigator) });
+    // Removing an include waits for a second person under dual control: withdrawn, for the tests after.
+    assert.equal(back.statusCode, 202, back.body);
+    assert.equal((await reject(keys.investigator, back.json().pending.id)).statusCode, 200);
   });
 
   test('CLI: blacklist pending lists the open requests; confirm by the CLI user applies one', async () => {

@@ -8,7 +8,7 @@ import { accountIdProblem } from '../../../labels/label-input.js';
 import { confirmPending, pendingView, rejectPending, removeOverride, setOverride } from '../../../blacklist/overrides.js';
 import { spreadsheetCsv, type BlacklistFormat } from '../../../blacklist/render.js';
 import { createBlacklistRepository, type BlacklistVersion, type PendingStatus } from '../../../neo4j/repositories/blacklist.js';
-import { actorOf, iso, requestRef } from '../../context.js';
+import { actorOf, iso, requestRef, unknownAccountWarnings, WarningsSchema } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { numericIdProblem } from '../../../ingest/record.js';
@@ -401,8 +401,8 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ override: OverrideSchema, published: PublishedSchema, audit: AuditEntrySchema }),
-          202: PendingConfirmationSchema,
+          201: Type.Object({ override: OverrideSchema, published: PublishedSchema, audit: AuditEntrySchema, warnings: WarningsSchema }),
+          202: Type.Object({ ...PendingConfirmationSchema.properties, warnings: WarningsSchema }),
           ...errorResponses,
         },
       },
@@ -421,14 +421,18 @@ const blacklist: FastifyPluginAsyncTypebox = async (app) => {
         requestRef(request),
         publishLog(request, 'override'),
       );
+      // An exclude whose id has a typo leaves the meant account listed; an include of an account not
+      // seen yet is a pre-emptive block: both are kept, both are said.
+      const warnings = await unknownAccountWarnings(app, accountId, 'override');
       if (r.kind === 'pending confirmation') {
-        return reply.code(202).send({ status: r.kind, pending: pendingView(r.pending), audit: auditView(r.audit) });
+        return reply.code(202).send({ status: r.kind, pending: pendingView(r.pending), audit: auditView(r.audit), warnings });
       }
       app.readCache.invalidate();
       return reply.code(201).send({
         override: { accountId, action, reason, createdBy: actor.name, createdAt: iso(r.createdAt)!, confirmedBy: null },
         published: r.published,
         audit: auditView(r.audit),
+        warnings,
       });
     },
   );

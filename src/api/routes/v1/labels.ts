@@ -7,7 +7,7 @@ import { appendAudit } from '../../../neo4j/repositories/audit.js';
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { appendLabels, createLabelRepository, retractLabel, type LabelEvent } from '../../../neo4j/repositories/labels.js';
 import { txRunner } from '../../../neo4j/session.js';
-import { actorOf, requestRef } from '../../context.js';
+import { actorOf, requestRef, unknownAccountWarnings, WarningsSchema } from '../../context.js';
 import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses, IsoTime, NullableIsoTime } from '../../schemas/common.js';
 import { AuditEntrySchema, auditView } from './audit.js';
@@ -79,7 +79,10 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ label: LabelSchema, created: Type.Boolean(), audit: AuditEntrySchema }), ...errorResponses },
+        response: {
+          201: Type.Object({ label: LabelSchema, created: Type.Boolean(), audit: AuditEntrySchema, warnings: WarningsSchema }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -108,7 +111,8 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
         (await createLabelRepository(app.runtime.driver(), app.config.neo4j).forAccount(checked.value.accountId)).find(
           (l) => l.retractedAt === null,
         )!;
-      return reply.code(201).send({ label: labelView(label), created: Boolean(r.created), audit: auditView(r.audit) });
+      const warnings = await unknownAccountWarnings(app, checked.value.accountId, 'label');
+      return reply.code(201).send({ label: labelView(label), created: Boolean(r.created), audit: auditView(r.audit), warnings });
     },
   );
 
