@@ -232,8 +232,12 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
       // rows after it into one rejected record (an unclosed quote) or drops a valid row without a
       // trace (a misplaced one). The import stops instead, saying where.
       if (err && !/^CSV_RECORD_INCONSISTENT_/.test(err.code)) {
+        // csv-parse's "at line N" counts each CRLF inside a quoted field twice: in the records before
+        // and in this one up to the error (`raw`, which the error carries).
+        const doubled = crlfInside + ((raw ?? '').match(/\r\n/g)?.length ?? 0);
+        const message = err.message.replace(/\s+$/, '').replace(/ at line (\d+)/, (_m, n: string) => ` at line ${Number(n) - doubled}`);
         throw new InputError(
-          `CSV quoting error (${err.message.replace(/\s+$/, '')}; an unclosed quote is reported where the file ends): the file cannot be read reliably past it, so the import stops. Fix the quotes and import the file again: rows already stored count as duplicates`,
+          `CSV quoting error (${message}; an unclosed quote is reported where the file ends): the file cannot be read reliably past it, so the import stops. Fix the quotes and import the file again: rows already stored count as duplicates`,
         );
       }
       const endLine = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;

@@ -95,6 +95,24 @@ test('a quoting error stops the reading with a message: reading on would swallow
   await assert.rejects(collect(`${head}2,A,B,"2"x,2011-01-01\n3,A,B,3,2011-01-01\n`, 'csv'), /CSV quoting error \(Invalid Closing Quote/);
 });
 
+test("a quoting error names the file's line, also after CRLFs inside quoted fields (csv-parse counts each twice)", async () => {
+  const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+  const head = 'tx_id,from_account,to_account,amount,timestamp\n';
+  // Lines: 1 header, 2–4 a note over three lines, 5–6 one over two, 7 the misplaced quote.
+  const rows = '1,"A\n\nA",B,1,2011-01-01\n2,"A\nA",B,2,2011-01-01\n';
+  await assert.rejects(
+    collect(crlf(`${head}${rows}3,A"x,B,3,2011-01-01\n4,A,B,4,2011-01-01\n`), 'csv'),
+    /Invalid Opening Quote: .* at line 7,/,
+  );
+  // The failing record's own CRLF inside quotes, before the error: the record spans lines 8–9, the error is on 9.
+  await assert.rejects(
+    collect(crlf(`${head}${rows}3,A,B,3,2011-01-01\n4,"A\nA"x,B,4,2011-01-01\n`), 'csv'),
+    /Invalid Closing Quote: got "x" at line 9 /,
+  );
+  // LF files were right already and stay so.
+  await assert.rejects(collect(`${head}${rows}3,A"x,B,3,2011-01-01\n`, 'csv'), /at line 7,/);
+});
+
 test('NDJSON: bad JSON and non-objects are rejected per line', async () => {
   const items = await collect('{"tx_id":"1","amount":5}\nnot json\n[1]\n\n{"tx_id":{"x":1}}\n', 'ndjson');
   assert.deepEqual(
