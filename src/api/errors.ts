@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, HTTP_STATUS, isNeo4jUnavailable, StorageUnavailable } from '../errors.js';
-import { isRedisUnavailable } from '../redis/connection.js';
+import { isRedisOutOfMemory, isRedisUnavailable } from '../redis/connection.js';
 
 export class HttpError extends Error {
   constructor(
@@ -85,14 +85,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
         : typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
           ? err.statusCode
           : 500;
-    if (status === 500 && (isNeo4jUnavailable(err) || isRedisUnavailable(err))) status = 503;
+    if (status === 500 && (isNeo4jUnavailable(err) || isRedisUnavailable(err) || isRedisOutOfMemory(err))) status = 503;
     if (status >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed');
       const yours = request.clientRequestId ? `; your x-request-id ${request.clientRequestId}` : '';
       if (status === 503) {
         // Which store, and when to come back (the API reconnects by itself).
         reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
-        const message = unavailableMessage(unavailableStore(err), `request id ${request.id}${yours}`);
+        const ref = `request id ${request.id}${yours}`;
+        const message = isRedisOutOfMemory(err)
+          ? `The job queue (Redis) refuses writes: its memory is full (maxmemory; the operator frees memory or raises the limit — docs/operations.md); retry later (${ref})`
+          : unavailableMessage(unavailableStore(err), ref);
         return reply.code(503).send({ statusCode: 503, error: STATUS_CODES[503], message });
       }
       const message = `Internal error; it was logged with request id ${request.id}${yours}`;

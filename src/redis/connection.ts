@@ -69,6 +69,16 @@ export function isRedisUnavailable(err: unknown): boolean {
   );
 }
 
+/**
+ * Redis refused a write because it reached `maxmemory` (with `noeviction`, the policy BullMQ needs):
+ * "OOM command not allowed when used memory > 'maxmemory'". Reads still work; every queue write
+ * fails until memory is freed or the limit raised.
+ */
+export function isRedisOutOfMemory(err: unknown): boolean {
+  const e = err as { message?: unknown } | null;
+  return !!e && typeof e.message === 'string' && e.message.startsWith('OOM command not allowed');
+}
+
 /** A short-lived connection that fails fast: for health checks and CLI start-up checks. */
 export function createProbeRedis(url: string, connectionName?: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true, retryStrategy: () => null, connectionName });

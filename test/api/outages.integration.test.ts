@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { INGEST_QUEUE } from '../../src/queue/ingest-queue.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { buildServer } from '../../src/server.js';
@@ -196,6 +197,44 @@ describe(`the API during outages (own redis-server on port ${PORT}; Neo4j throug
       t.diagnostic(`POST /v1/blacklist/overrides after Redis returned: ${override2.res.statusCode} in ${override2.seconds.toFixed(3)} s`);
     },
   );
+
+  test('Redis full (maxmemory, noeviction): a batch is refused 503 saying so, and its record says its jobs were never queued', async (t) => {
+    const r = new Redis(PORT, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      // Reads (the route's ping, the backlog count) still work; every write is refused.
+      await r.config('SET', 'maxmemory', '1');
+      const tx = await timed(app, { method: 'POST', url: '/v1/transactions', payload: ROWS('m1'), headers: bearer(keys.ingest) });
+      t.diagnostic(`POST /v1/transactions with Redis full: ${tx.res.statusCode} in ${tx.seconds.toFixed(3)} s: ${tx.res.json().message}`);
+      assert.equal(tx.res.statusCode, 503, tx.res.body);
+      assert.equal(tx.res.headers['retry-after'], '5');
+      assert.match(tx.res.json().message, /^The job queue \(Redis\) refuses writes: its memory is full \(maxmemory/);
+      // The batch registered before its jobs says why it will never be written (not "lost" a minute later).
+      const batches = await s.driver.executeQuery(
+        'MATCH (b:IngestBatch) WHERE b.abortReason IS NOT NULL AND b.createdAt > $since RETURN b.id AS id',
+        { since: Date.now() - 60_000 },
+      );
+      assert.equal(batches.records.length, 1);
+      const id = batches.records[0]!.get('id') as string;
+      const report = await app.inject({ method: 'GET', url: `/v1/ingest/batches/${id}`, headers: bearer(keys.investigator) });
+      assert.equal(report.statusCode, 200, report.body);
+      assert.equal(report.json().state, 'failed');
+      assert.match(report.json().aborted, /its jobs could not be queued \(OOM command not allowed.*resend the rows/);
+      // An override is committed (Neo4j) and its publication, which needs Redis, is pending.
+      const override = await timed(app, {
+        method: 'POST',
+        url: '/v1/blacklist/overrides',
+        payload: { accountId: 'OUT-M', action: 'include', reason: 'outage test' },
+        headers: bearer(keys.investigator),
+      });
+      assert.equal(override.res.statusCode, 201, override.res.body);
+      assert.equal(override.res.json().published.status, 'pending');
+    } finally {
+      await r.config('SET', 'maxmemory', '0');
+      r.disconnect();
+    }
+    const again = await timed(app, { method: 'POST', url: '/v1/transactions', payload: ROWS('m1'), headers: bearer(keys.ingest) });
+    assert.equal(again.res.statusCode, 202, again.res.body);
+  });
 
   test(
     'Neo4j down: an authenticated request answers 503 within seconds (not the driver’s 30 s of retries); it answers again once Neo4j is back',

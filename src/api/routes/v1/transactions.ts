@@ -139,7 +139,22 @@ const transactions: FastifyPluginAsyncTypebox = async (app) => {
         expectedRows: rows.length,
         createdBy: request.principal?.keyId ?? null,
       });
-      await rt.ingestQueue().addBulk(jobs.map((data) => ({ name: 'chunk', data, opts: { jobId: ingestJobId(batchId, data.seq) } })));
+      try {
+        await rt.ingestQueue().addBulk(jobs.map((data) => ({ name: 'chunk', data, opts: { jobId: ingestJobId(batchId, data.seq) } })));
+      } catch (err) {
+        // Redis failed between the backlog check and the jobs (gone, or full): the client is answered
+        // 503 without the batch id, and the record says why it will never be written, rather than
+        // reporting its jobs "lost" a minute later. (Should Redis have taken the jobs before failing,
+        // they are written and the batch reads done.)
+        await rt
+          .batches()
+          .abort(
+            batchId,
+            `its jobs could not be queued (${(err as Error).message}); the request was answered 503: resend the rows (rows already stored count as duplicates)`,
+          )
+          .catch(() => {});
+        throw err;
+      }
       return reply.code(202).send({ batchId, rows: rows.length, jobs: jobs.length, statusUrl: `/v1/ingest/batches/${batchId}` });
     },
   );
