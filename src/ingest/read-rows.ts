@@ -115,6 +115,10 @@ export function parseColumnMap(pairs: readonly string[]): ColumnMap {
       const parts = [`${canonical}=${first}`, ...more.map((p) => p.trim())];
       throw new InputError(`--map ${pair}: one pair per --map (${parts.map((p) => `--map ${p}`).join(' ')})`);
     }
+    const earlier = map[canonical];
+    if (earlier !== undefined && earlier !== m[2]) {
+      throw new InputError(`--map ${canonical} is given twice (${earlier}, ${m[2]}): which column holds ${canonical} is unclear`);
+    }
     map[canonical] = m[2]!;
   }
   return map;
@@ -129,7 +133,27 @@ export function inputFile(file: string, explicitFormat?: string): { size: number
     throw new InputError(`cannot read ${file}: no such file`);
   }
   if (!stat.isFile()) throw new InputError(`${file} is not a file`);
+  if (compression(file)) {
+    throw new InputError(
+      `${file} is ${compression(file)}-compressed: acctnet reads plain CSV or NDJSON; decompress it first (e.g. \`${compression(file) === 'gzip' ? 'gunzip -k' : 'unzip'} ${file}\`)`,
+    );
+  }
   return { size: stat.size, format: detectFormat(file, explicitFormat) };
+}
+
+/** gzip or zip by the file's first bytes (its name may say nothing, or `.csv`). */
+function compression(file: string): 'gzip' | 'zip' | null {
+  const head = Buffer.alloc(4);
+  let n = 0;
+  const fd = fs.openSync(file, 'r');
+  try {
+    n = fs.readSync(fd, head, 0, 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
+  return null;
 }
 
 export function detectFormat(file: string, explicit?: string): FileFormat {

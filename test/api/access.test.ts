@@ -309,6 +309,10 @@ describe('access: every route × every role', () => {
     const root = await app.inject({ method: 'GET', url: '/' });
     assert.equal(root.statusCode, 302);
     assert.equal(root.headers.location, '/ui/');
+    // The address without its slash, as the demo printed it until 2026-12-07 (a 404 then).
+    const bare = await app.inject({ method: 'GET', url: '/ui' });
+    assert.equal(bare.statusCode, 302);
+    assert.equal(bare.headers.location, '/ui/');
     const page = await app.inject({ method: 'GET', url: '/ui/' });
     assert.equal(page.statusCode, 200, page.body.slice(0, 200));
     assert.match(String(page.headers['content-type']), /text\/html/);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { test } from 'node:test';
-import { detectFormat, parseColumnMap, readRows, stripLineEnd, type ReadItem } from '../../src/ingest/read-rows.js';
+import { detectFormat, inputFile, parseColumnMap, readRows, stripLineEnd, type ReadItem } from '../../src/ingest/read-rows.js';
 
 async function collect(text: string, format: 'csv' | 'ndjson', map: string[] = []): Promise<ReadItem[]> {
   const out: ReadItem[] = [];
@@ -136,6 +140,26 @@ test('--map and --format errors say how to fix them', () => {
   assert.throws(() => parseColumnMap(['tx_id']), /expected canonical=source_column/);
   assert.throws(() => detectFormat('data.txt'), /pass --format csv or --format ndjson/);
   assert.equal(detectFormat('x.jsonl'), 'ndjson');
+  // One field from two columns: the second silently won (a payer's IBAN stored as the tx_id).
+  assert.throws(() => parseColumnMap(['tx_id=txn_ref', 'tx_id=payer_iban']), /--map tx_id is given twice \(txn_ref, payer_iban\)/);
+  assert.deepEqual(parseColumnMap(['tx_id=ref', 'tx_id=ref']), { tx_id: 'ref' }, 'the same pair twice is harmless');
+});
+
+test('a compressed file is refused before it is read, saying so (it read as a quoting error or an unknown format)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctnet-gz-'));
+  const csv = 'tx_id,from_account,to_account,amount,timestamp\n1,A,B,1,2011-01-01\n';
+  const gz = path.join(dir, 'rows.csv.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(csv));
+  assert.throws(
+    () => inputFile(gz, 'csv'),
+    /rows\.csv\.gz is gzip-compressed: acctnet reads plain CSV or NDJSON; decompress it first \(e\.g\. `gunzip -k /,
+  );
+  const named = path.join(dir, 'rows.csv');
+  fs.writeFileSync(named, zlib.gzipSync(csv));
+  assert.throws(() => inputFile(named), /is gzip-compressed/, 'whatever the name says');
+  fs.writeFileSync(named, csv);
+  assert.equal(inputFile(named).format, 'csv');
+  fs.rmSync(dir, { recursive: true });
 });
 
 test('NDJSON: a numeric id that JSON cannot hold exactly is rejected at read time, naming the field as mapped', async () => {

@@ -14,6 +14,10 @@ export const CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export default fp(
   async (app: FastifyInstance) => {
     app.get('/', { config: { roles: 'public' }, schema: { hide: true } }, (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`));
+    // The address without its slash (as printed, typed, bookmarked): the static plugin serves `/ui/`.
+    app.get(CONSOLE_PREFIX, { config: { roles: 'public' }, schema: { hide: true } }, (_request, reply) =>
+      reply.redirect(`${CONSOLE_PREFIX}/`),
+    );
     if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html'))) {
       app.get(`${CONSOLE_PREFIX}/*`, { config: { roles: 'public' }, schema: { hide: true } }, (_request, reply) =>
         reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'The console is not built: run `npm run build`' }),
