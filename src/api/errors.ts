@@ -113,7 +113,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const message = `Unsupported Media Type ${sent ? `"${sent}"` : '(no Content-Type header)'}: send the body as JSON with the header "Content-Type: application/json"`;
       return reply.code(415).send({ statusCode: 415, error: STATUS_CODES[415], message });
     }
-    const message = err.validation ? (validationMessage(err.validation, err.validationContext ?? 'body') ?? err.message) : err.message;
+    // No body at all where the route takes one (a DELETE sent without its {reason}): ajv's "body must
+    // be object" names neither what to send nor how.
+    const noBody = err.validation && err.validationContext === 'body' && (request.body === undefined || request.body === null);
+    const required = (request.routeOptions.schema?.body as { required?: string[] } | undefined)?.required ?? [];
+    const message = noBody
+      ? `This request needs a JSON body${required.length ? ` with ${required.join(', ')}` : ''}, sent with the header "Content-Type: application/json"`
+      : err.validation
+        ? (validationMessage(err.validation, err.validationContext ?? 'body') ?? err.message)
+        : err.message;
     return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
   });
   app.setNotFoundHandler((request, reply) =>

@@ -204,6 +204,20 @@ describe('ingest routes', () => {
       headers: bearer(keys.investigator),
     });
     assert.equal(bad.statusCode, 400);
+    // The body's field is accountId (the rules' own word is a file's column, account_id).
+    const spaced = await app.inject({
+      method: 'POST',
+      url: '/v1/labels',
+      payload: { accountId: ' A', label: 'fraud' },
+      headers: bearer(keys.investigator),
+    });
+    assert.equal(spaced.statusCode, 400);
+    assert.equal(spaced.json().message, 'accountId has control characters or surrounding spaces');
+    // A retraction sent without its body says what to send.
+    const id = list.json().events[0].id as string;
+    const bare = await app.inject({ method: 'DELETE', url: `/v1/labels/${id}`, headers: bearer(keys.investigator) });
+    assert.equal(bare.statusCode, 400);
+    assert.equal(bare.json().message, 'This request needs a JSON body with reason, sent with the header "Content-Type: application/json"');
   });
 
   test('GET /health reports Neo4j, Redis and the connected workers (to an admin)', async () => {

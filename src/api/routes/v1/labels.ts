@@ -87,7 +87,8 @@ const labels: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const checked = checkLabel(request.body, app.config.ingest.maxIdLength);
-      if (!checked.ok) throw badRequest(checked.reason);
+      // The rules speak of a file's column (account_id); this body's field is accountId, as the override route says.
+      if (!checked.ok) throw badRequest(checked.reason.replaceAll('account_id', 'accountId'));
       const actor = actorOf(request);
       // Without a source: `alert` when acctnet flagged the account (on the served list or the served
       // run's review list) — such labels are not a random sample of fraud, and the model card counts
