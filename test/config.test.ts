@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ConfigError, loadConfig, unknownSettings } from '../src/config/index.js';
 import { ROOT } from './helpers/env.js';
 
 test('defaults give a managed local Neo4j and the local Redis', () => {
@@ -82,6 +82,28 @@ test('the CLI stops at start-up with the message and exit code 78', () => {
   });
   assert.equal(r.status, 78);
   assert.match(r.stderr, /ACCTNET_INGEST_BATCH_SIZE="0": expected an integer 1\.\.50000/);
+});
+
+test("a misspelt ACCTNET_ setting is named at start-up with the nearest one (it was silently ignored); the dev tools' own are not", () => {
+  const env = {
+    ACCTNET_BLACKLIST_TRESHOLD: '0.9',
+    ACCTNET_SOMETHING_ELSE_ENTIRELY: '1',
+    ACCTNET_TEST_NEO4J_PORT: '7699',
+    ACCTNET_DEBUG: '1',
+  };
+  assert.deepEqual(unknownSettings({ ...env, ACCTNET_BLACKLIST_THRESHOLD: '0.8', PATH: '/bin' }), [
+    { name: 'ACCTNET_BLACKLIST_TRESHOLD', nearest: 'ACCTNET_BLACKLIST_THRESHOLD' },
+    { name: 'ACCTNET_SOMETHING_ELSE_ENTIRELY', nearest: null },
+  ]);
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), 'config'], {
+    env: { ...process.env, ACCTNET_BLACKLIST_TRESHOLD: '0.9' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /acctnet\/config: ACCTNET_BLACKLIST_TRESHOLD is not a setting acctnet reads \(did you mean ACCTNET_BLACKLIST_THRESHOLD\?\): it is ignored/,
+  );
 });
 
 test('docs/configuration.md lists every variable', async () => {

@@ -1,7 +1,7 @@
 // Runs a CLI command with config, logger and connections, and maps failures to exit codes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { ConfigError, loadConfig, unknownSettings, type Config } from '../config/index.js';
 import { DomainError, EXIT_CODE } from '../errors.js';
 import { parseIsoTime } from '../ingest/record.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -20,7 +20,12 @@ export class CliError extends Error {
 
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig(env);
+    const config = loadConfig(env);
+    for (const u of unknownSettings(env))
+      process.stderr.write(
+        `acctnet/config: ${u.name} is not a setting acctnet reads${u.nearest ? ` (did you mean ${u.nearest}?)` : ''}: it is ignored (docs/configuration.md)\n`,
+      );
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

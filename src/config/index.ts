@@ -948,6 +948,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Markdown table of every variable, for docs/configuration.md (kept in sync by a test). */
+/** `ACCTNET_*` variables read outside this module: the CLI's debug switch and the dev tools' own (tests, benchmarks, evaluation). */
+const OTHER_READERS = /^ACCTNET_(DEBUG|CHROMIUM|TEST_|KEEP_TEST_|BENCH_|EVAL_)/;
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * `ACCTNET_*` variables in `env` that acctnet does not read — a misspelt setting is otherwise
+ * silently ignored (ACCTNET_BLACKLIST_TRESHOLD left the threshold at its default) — each with the
+ * nearest setting's name when one is close.
+ */
+export function unknownSettings(env: NodeJS.ProcessEnv): Array<{ name: string; nearest: string | null }> {
+  const known = Object.values(VARS).map((s) => s.name);
+  const knownSet = new Set<string>(known);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ACCTNET_') && !knownSet.has(name) && !OTHER_READERS.test(name))
+    .sort()
+    .map((name) => {
+      let nearest: string | null = null;
+      let best = Math.max(3, Math.floor(name.length / 5)) + 1;
+      for (const k of known) {
+        const d = editDistance(name, k);
+        if (d < best) [best, nearest] = [d, k];
+      }
+      return { name, nearest };
+    });
+}
+
 export function configReference(): string {
   const rows = Object.values(VARS).map(
     (s: VarSpec<unknown>) => `| \`${s.name}\` | ${s.default === undefined ? '_unset_' : `\`${s.default}\``} | ${s.doc} |`,
