@@ -304,6 +304,10 @@ describe('successor watch (real Neo4j and Redis)', () => {
       payload: { from: 'X', to: 'Y' },
     });
     assert.equal(unknown.statusCode, 404);
+    // A rejected pair can be listed (it is never raised again: investigators see why).
+    const rejectedList = await app.inject({ method: 'GET', url: '/v1/migrations?status=rejected', headers: bearer(keys.investigator) });
+    assert.equal(rejectedList.statusCode, 200, rejectedList.body);
+    assert.ok(rejectedList.json().items.some((m: { from: string; to: string }) => m.from === 'OLD3' && m.to === 'NEW3'));
   });
 
   test('with auto-list off nothing is listed until an investigator confirms', async () => {
@@ -324,6 +328,14 @@ describe('successor watch (real Neo4j and Redis)', () => {
     assert.deepEqual(entry.reasons.at(-1), 'PROVISIONAL');
     assert.ok(!(await served()).some((e) => e.reasons[0] === 'MANUAL_INCLUDE'), 'a confirm is not a manual include');
     assert.equal(confirmed.json().migration.watch.listed, true, 'the answer says it is on the list');
+    // Confirming twice is one confirmation: 409 naming who confirmed, no second audit entry.
+    const twice = await confirm('OLD4', 'NEW4');
+    assert.equal(twice.statusCode, 409, twice.body);
+    assert.match(twice.json().message, /was already confirmed by test investigator at 20/);
+    const audits = await s.driver.executeQuery(
+      "MATCH (a:AuditEntry {action: 'successor.confirm'}) WHERE a.target CONTAINS 'NEW4' RETURN count(a) AS n",
+    );
+    assert.equal(Number(audits.records[0]!.get('n')), 1);
 
     // A confirm of a successor whose predecessor is on no list records the decision but lists
     // nothing: the answer and the provisional list say so, with why, instead of "listed".
@@ -339,6 +351,16 @@ describe('successor watch (real Neo4j and Redis)', () => {
     const shown = (await provisional()).find((x) => x.to === 'NEWP')!;
     assert.equal(shown.watch.listed, false);
     assert.equal(shown.watch.decision, 'confirmed');
+    // A reject after a confirm reverses it: allowed, and its audit entry says whose decision it reverses.
+    const reversed = await app.inject({
+      method: 'POST',
+      url: '/v1/migrations/reject',
+      headers: bearer(keys.investigator),
+      payload: { from: 'P0a', to: 'NEWP', note: 'the owner changed banks legitimately' },
+    });
+    assert.equal(reversed.statusCode, 200, reversed.body);
+    assert.equal(reversed.json().audit.details.reverses.decision, 'confirmed');
+    assert.equal(reversed.json().audit.details.reverses.by, 'test investigator');
     useWatch(s.config);
   });
 

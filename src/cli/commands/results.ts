@@ -59,12 +59,12 @@ export function registerResults(program: Command): void {
   program
     .command('migrations')
     .description(
-      'Account migrations: MIGRATED_TO links of the served run (--status confirmed), or provisional successors found at ingest (--status provisional)',
+      'Account migrations: MIGRATED_TO links of the served run (--status confirmed), or provisional successors found at ingest (--status provisional), or those an investigator rejected (--status rejected)',
     )
     .option('--format <format>', 'json (the only format)', 'json')
     .option(
       '--status <status>',
-      'confirmed (links of the served run) or provisional (found by the successor watch, no run yet)',
+      'confirmed (links of the served run), provisional (found by the successor watch, no run yet) or rejected (by an investigator)',
       'confirmed',
     )
     .option('--min-score <score>', 'only links at or above this score (0..1)', decimalArg(0, 1), 0)
@@ -72,13 +72,13 @@ export function registerResults(program: Command): void {
     .action((opts: { format: string; status: string; minScore: number; limit: number }) =>
       runCommand(async (rt) => {
         if (opts.format !== 'json') throw new CliError('--format must be json', EXIT.usage);
-        if (opts.status !== 'confirmed' && opts.status !== 'provisional')
-          throw new CliError('--status must be confirmed or provisional', EXIT.usage);
+        if (opts.status !== 'confirmed' && opts.status !== 'provisional' && opts.status !== 'rejected')
+          throw new CliError('--status must be confirmed, provisional or rejected', EXIT.usage);
         const minScore = opts.minScore;
-        if (opts.status === 'provisional') {
+        if (opts.status === 'provisional' || opts.status === 'rejected') {
           const driver = await rt.ensureNeo4j();
           const items = await createSuccessorRepository(driver, rt.config.neo4j).list({
-            statuses: ['provisional'],
+            statuses: [opts.status],
             minScore,
             after: null,
             limit: opts.limit,

@@ -22,10 +22,10 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['investigator'] },
       schema: {
         summary:
-          'Account migrations: MIGRATED_TO links of the served run (status=confirmed, strongest first), or the successors the watch found at ingest that no run confirmed yet (status=provisional, newest first)',
+          'Account migrations: MIGRATED_TO links of the served run (status=confirmed, strongest first), or the successors the watch found at ingest that no run confirmed yet (status=provisional, newest first), or those an investigator rejected (status=rejected, newest first: never raised again)',
         tags: ['migrations'],
         querystring: Type.Object({
-          status: Type.Union([Type.Literal('confirmed'), Type.Literal('provisional')], { default: 'confirmed' }),
+          status: Type.Union([Type.Literal('confirmed'), Type.Literal('provisional'), Type.Literal('rejected')], { default: 'confirmed' }),
           minScore: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'only links whose fall or rise is at or after this time' })),
           until: Type.Optional(
@@ -50,15 +50,15 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
       const since = q.since === undefined ? null : Date.parse(q.since);
       const until = q.until === undefined ? null : Date.parse(q.until);
       if (Number.isNaN(since) || Number.isNaN(until)) throw badRequest('since and until must be ISO 8601 times');
-      if (q.status === 'provisional') {
+      if (q.status === 'provisional' || q.status === 'rejected') {
         if (q.clusterId !== undefined || since !== null || until !== null)
-          throw badRequest('status=provisional takes minScore, cursor and limit only: a provisional successor has no cluster yet');
+          throw badRequest(`status=${q.status} takes minScore, cursor and limit only: a successor found at ingest has no cluster yet`);
         const served = await servedRun(app);
         const after = decodeCursor(
           q.cursor,
           (v): v is { at: number; key: string } => typeof v.at === 'number' && typeof v.key === 'string',
         );
-        const items = await successors().list({ statuses: ['provisional'], minScore: q.minScore, after, limit: q.limit });
+        const items = await successors().list({ statuses: [q.status], minScore: q.minScore, after, limit: q.limit });
         const last = items[items.length - 1];
         return {
           runId: served?.run.id ?? null,
@@ -127,18 +127,35 @@ const migrations: FastifyPluginAsyncTypebox = async (app) => {
         const key = successorKey(from, to);
         const r = await txRunner(app.runtime.driver(), app.config.neo4j).write(async (tx) => {
           const current = await successors().get(from, to, tx);
-          if (!current) throw notFound(`no provisional migration ${from} → ${to}: list them with GET /v1/migrations?status=provisional`);
+          if (!current)
+            throw notFound(
+              `no provisional migration ${from} → ${to}: list them with GET /v1/migrations?status=provisional (a link a run found, GET /v1/migrations, needs no confirmation)`,
+            );
           if (current.status !== 'provisional')
             throw conflict(
               `the migration ${from} → ${to} is ${current.status}, not provisional: only provisional migrations can be confirmed or rejected`,
             );
+          // Confirming twice is one confirmation (a double click, a retried request): said, not audited
+          // again. A reject after a confirm reverses it, and its audit entry says whose decision it reverses.
+          if (decision === 'confirm' && current.decision === 'confirmed')
+            throw conflict(
+              `the migration ${from} → ${to} was already confirmed by ${current.decidedBy ?? 'someone'}${current.decidedAt ? ` at ${new Date(current.decidedAt).toISOString()}` : ''}`,
+            );
+          const reverses =
+            current.decision === 'confirmed'
+              ? {
+                  decision: current.decision,
+                  by: current.decidedBy,
+                  at: current.decidedAt === null ? null : new Date(current.decidedAt).toISOString(),
+                }
+              : null;
           const saved = await successors().decide(key, decision === 'confirm' ? 'confirmed' : 'rejected', actor.name, tx);
           const audit = await appendAudit(
             tx,
             actor,
             `successor.${decision}`,
             key,
-            { from, to, score: current.score, wasListed: current.listed, note: note ?? null },
+            { from, to, score: current.score, wasListed: current.listed, note: note ?? null, ...(reverses ? { reverses } : {}) },
             requestRef(request),
           );
           return { saved, audit, changed: current.listed !== saved.listed };
