@@ -190,7 +190,8 @@ export function classifyCluster(
     },
     notes: [
       `among its ${relays.length} relay accounts (send on ≥ ${Math.round(o.relayMinForward * 100)}% quickly): ${inner.notes[0]}`,
-      ...inner.notes.slice(1),
+      // The inner notes speak of the relays, not of the cluster's members (whose own median is in the evidence).
+      ...inner.notes.slice(1).map((n) => n.replace(/^half the members /, 'half the relay accounts ')),
     ],
   };
 }
