@@ -50,6 +50,12 @@ export function registerRecompute(program: Command): void {
             ? `Joined the recompute already waiting (job ${request.jobId}).`
             : `Recompute requested (job ${request.jobId}).`,
         );
+        // The run happens where the recompute worker is: with one connected, its environment's
+        // analysis settings apply, not this shell's (ACCTNET_FX_RATES set here changes nothing).
+        if (connected > 0)
+          say(
+            `${connected} worker process${connected === 1 ? ' is' : 'es are'} connected: the run uses the analysis settings of the worker that takes it, not this command's environment.`,
+          );
         if (!opts.wait) {
           if (connected === 0) say('No worker is connected: the run starts when one does (npx acctnet worker).');
           if (opts.json)
@@ -83,7 +89,7 @@ export function registerRecompute(program: Command): void {
         }
         if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         say(
-          `${summary.runId} ${summary.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.counts.accounts ?? 0} accounts, ${summary.counts.clusters ?? 0} clusters, ${summary.counts.migrations ?? 0} migrations, blacklist v${summary.blacklistVersion} with ${summary.counts.blacklistEntries ?? 0} entries (${summary.publication}${summary.heldBecause ? `: ${summary.heldBecause}` : ''})`,
+          `${summary.runId} ${summary.status} in ${((Date.now() - started) / 1000).toFixed(1)} s${summary.asOf ? ` (data as of ${summary.asOf})` : ''}: ${summary.counts.accounts ?? 0} accounts, ${summary.counts.clusters ?? 0} clusters, ${summary.counts.migrations ?? 0} migrations, blacklist v${summary.blacklistVersion} with ${summary.counts.blacklistEntries ?? 0} entries (${summary.publication}${summary.heldBecause ? `: ${summary.heldBecause}` : ''})`,
         );
         if (summary.model) for (const line of modelCardLines(summary.model, summary.runId)) say(line);
         if (summary.load)

@@ -118,13 +118,18 @@ export function registerResults(program: Command): void {
         const driver = await rt.ensureNeo4j();
         const list = await createRunRepository(driver, rt.config.neo4j).list(Number.MAX_SAFE_INTEGER, opts.limit);
         // The model's out-of-fold ROC-AUC per run: drift shows as a column.
-        const rows = [['run', 'status', 'trigger', 'started', 'seconds', 'accounts', 'clusters', 'blacklist', 'model ROC-AUC', 'pruned']];
+        // "data as of": the data time the run analysed up to (the latest transfer unless asked), which
+        // a few rows dated later than the rest move for the whole window.
+        const rows = [
+          ['run', 'status', 'trigger', 'started', 'data as of', 'seconds', 'accounts', 'clusters', 'blacklist', 'model ROC-AUC', 'pruned'],
+        ];
         for (const r of list) {
           rows.push([
             r.id,
             r.status,
             r.trigger,
             new Date(r.startedAt).toISOString(),
+            r.asOf === null ? '' : new Date(r.asOf).toISOString(),
             r.finishedAt ? ((r.finishedAt - r.startedAt) / 1000).toFixed(1) : '',
             String(r.counts.accounts ?? ''),
             String(r.counts.clusters ?? ''),
