@@ -94,6 +94,10 @@ describe('ingest (real Neo4j and Redis)', () => {
     const shown = JSON.parse(cli(s.env, ['batches', 'show', batchId]).stdout);
     assert.equal(shown.written, 3);
     assert.equal(shown.rejected, 6);
+    // As GET /v1/ingest/batches/:id says it: the state, and a time that reads as one.
+    assert.equal(shown.state, 'done');
+    assert.match(shown.createdAt, /^20\d\d-\d\d-\d\dT/);
+    assert.deepEqual(shown.failedJobs, []);
   });
 
   test('the AMLSim export loads through --map: 10,333 transfers among 100 accounts', async (t) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeBatch } from '../../ingest/batch-report.js';
 import { retryFailedJobs } from '../../ingest/failed-jobs.js';
 import { writeRejectsFile } from '../../ingest/import-file.js';
 import { isFailedNow } from '../../neo4j/repositories/failed-ingest-jobs.js';
@@ -18,14 +19,37 @@ export function registerBatches(program: Command): void {
         const status = await rt.batches().status(batchId);
         if (!status) throw new CliError(`no ingest batch ${batchId}`, EXIT.failed);
         const { doneSeqs: _omit, ...shown } = status;
-        const failedJobs = (await rt.batches().failed.ofBatch(batchId)).map((j) => ({
+        const failedJobs: Array<{
+          jobId: string;
+          state: 'failed' | 'retrying';
+          reason: string;
+          failedAt: string | null;
+          retries: number | null;
+        }> = (await rt.batches().failed.ofBatch(batchId)).map((j) => ({
           jobId: j.jobId,
           state: isFailedNow(j) ? 'failed' : 'retrying',
           reason: j.reason,
           failedAt: new Date(j.failedAt).toISOString(),
           retries: j.retries,
         }));
-        process.stdout.write(`${JSON.stringify({ ...shown, failedJobs }, null, 2)}\n`);
+        // The jobs only the queue knows failed (Neo4j was down when they failed, so they could not be
+        // kept there) or lost: the report GET /v1/ingest/batches/:id gives. Without Redis, the kept ones only.
+        let state: string | null = null;
+        let queueChecked = true;
+        try {
+          await rt.ensureRedis();
+          const report = (await describeBatch(rt.batches(), rt.ingestQueue(), batchId, { rejectedAfter: -1, rejectedLimit: 1 }))!;
+          state = report.state;
+          const kept = new Set(failedJobs.map((j) => j.jobId));
+          for (const j of report.failedJobs)
+            if (!kept.has(j.jobId)) failedJobs.push({ jobId: j.jobId, state: 'failed', reason: j.reason, failedAt: null, retries: null });
+        } catch {
+          queueChecked = false;
+        }
+        process.stdout.write(
+          `${JSON.stringify({ ...shown, createdAt: new Date(shown.createdAt).toISOString(), state, failedJobs }, null, 2)}\n`,
+        );
+        if (!queueChecked) say('Redis did not answer: failedJobs lists only the jobs kept in Neo4j (state unknown)');
         if (status.abortReason !== null && status.chunksDone < (status.expectedChunks ?? Infinity))
           say(`${status.abortReason}: the batch is incomplete; run the same import again (rows already stored count as duplicates)`);
         if (failedJobs.some((j) => j.state === 'failed'))
