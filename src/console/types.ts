@@ -81,7 +81,12 @@ export interface AccountDetail {
   timeline: { bucketDays: number; buckets: Array<{ start: string; transfers: number }> };
   topCounterparties: Array<{ accountId: string; currency: string; sent: number; received: number; transfers: number }>;
   migrations: { predecessors: Migration[]; successors: Migration[] };
-  blacklist: { version: number | null; listed: boolean; entry: { clusterId: string | null; score: number; reasons: string[] } | null };
+  blacklist: {
+    version: number | null;
+    listed: boolean;
+    entry: { clusterId: string | null; score: number; reasons: string[] } | null;
+    override: { action: 'include' | 'exclude'; reason: string; createdBy: string; createdAt: string; confirmedBy: string | null } | null;
+  };
 }
 
 export interface Neighborhood {

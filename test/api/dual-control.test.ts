@@ -78,6 +78,14 @@ describe('dual control for unlisting (real Neo4j and Redis)', () => {
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().published.status, 'published');
     assert.deepEqual(res.json().warnings, [], 'a stored account: no warning');
+    // The account's page says who kept it off the list, when and why.
+    const page = await off.inject({ method: 'GET', url: `/v1/accounts/${account}`, headers: bearer(keys.investigator) });
+    assert.equal(page.statusCode, 200, page.body);
+    const o = page.json().blacklist.override;
+    assert.equal(o.action, 'exclude');
+    assert.equal(o.reason, 'customer proved the payments were legitimate');
+    assert.equal(o.createdBy, 'test investigator');
+    assert.match(o.createdAt, /^20\d\d-/);
     const after = await served(off);
     assert.equal(after.version, res.json().published.version);
     assert.ok(after.version > before.version);
@@ -86,6 +94,8 @@ describe('dual control for unlisting (real Neo4j and Redis)', () => {
     const back = await app.inject({ method: 'DELETE', url: `/v1/blacklist/overrides/${account}`, headers: bearer(keys.investigator) });
     assert.equal(back.statusCode, 200, back.body);
     assert.ok((await served()).ids.has(account));
+    const plain = await off.inject({ method: 'GET', url: `/v1/accounts/${account}`, headers: bearer(keys.investigator) });
+    assert.equal(plain.json().blacklist.override, null, 'no override once removed');
   });
 
   test('exclude: pending until a second investigator confirms; the requester cannot confirm their own', async () => {

@@ -248,6 +248,13 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
           )
         : h('p', { text: 'No risk evidence.' }),
       d.blacklist.entry ? h('p', { class: 'hint', text: `Listed with: ${d.blacklist.entry.reasons.join('; ')}` }) : null,
+      // An override decides the listing whatever the runs say: who, when and why, where the investigator looks.
+      d.blacklist.override
+        ? h('p', {
+            class: 'hint override-note',
+            text: `${d.blacklist.override.action === 'include' ? 'Forced onto the list' : 'Kept off the list'} by ${d.blacklist.override.createdBy}${d.blacklist.override.confirmedBy ? ` (confirmed by ${d.blacklist.override.confirmedBy})` : ''} on ${d.blacklist.override.createdAt.slice(0, 10)}: ${d.blacklist.override.reason}${d.blacklist.override.action === 'exclude' && d.labels.current?.label === 'fraud' ? ' — this account is labelled fraud' : ''}`,
+          })
+        : null,
       h('h3', { text: 'Activity' }),
       d.timeline.buckets.length ? timeline(d) : h('p', { text: 'Not in the analysed window.' }),
       h('h3', { text: 'Migrations' }),

@@ -203,7 +203,10 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
     },
 
     /** An account's override, or null. */
-    async override(accountId: string, tx?: Tx): Promise<(Override & { createdBy: string; confirmedBy: string | null }) | null> {
+    async override(
+      accountId: string,
+      tx?: Tx,
+    ): Promise<(Override & { createdBy: string; createdAt: number; confirmedBy: string | null }) | null> {
       const r = (await read(tx, (t) => t.run(cypher('blacklist/override'), { accountId }))).records[0];
       if (!r) return null;
       return {
@@ -211,6 +214,7 @@ export function createBlacklistRepository(driver: Driver, cfg: Neo4jConfig) {
         action: r.get('action'),
         reason: r.get('reason'),
         createdBy: r.get('createdBy'),
+        createdAt: toNumber(r.get('createdAt')),
         confirmedBy: (r.get('confirmedBy') as string | null) ?? null,
       };
     },

@@ -8,7 +8,7 @@ import { servedListingByKey } from '../../../watch/listing-state.js';
 import { iso, major, mergePairEdges, moneyOf, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
-import { AccountId, errorResponses } from '../../schemas/common.js';
+import { AccountId, errorResponses, IsoTime } from '../../schemas/common.js';
 import { MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
 import { LabelSchema, labelView } from './labels.js';
 import { accountExplanations, accountSummaries, AccountSummarySchema, ReasonExplanationSchema } from '../../explain.js';
@@ -126,6 +126,18 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
               entry: Nullable(
                 Type.Object({ clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
               ),
+              override: Nullable(
+                Type.Object(
+                  {
+                    action: Type.Union([Type.Literal('include'), Type.Literal('exclude')]),
+                    reason: Type.String(),
+                    createdBy: Type.String(),
+                    createdAt: IsoTime,
+                    confirmedBy: Nullable(Type.String()),
+                  },
+                  { description: 'an investigator forced the account on (include) or off (exclude) the list: who, when, why' },
+                ),
+              ),
             }),
           }),
           ...errorResponses,
@@ -152,7 +164,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const served = snap.run;
       const version = snap.blacklist.servedVersion;
       const blacklistRepo = createBlacklistRepository(app.runtime.driver(), app.config.neo4j);
-      const [{ result, cluster, counterparties, migrations }, entry] = await Promise.all([
+      const [{ result, cluster, counterparties, migrations }, entry, override] = await Promise.all([
         app.readCache.memo(`account:${snap.runKey}:${id}`, async () => {
           const result = served ? ((await repo.accountResults(served.run.id, [id]))[0] ?? null) : null;
           const [cluster, counterparties, migrations] = await Promise.all([
@@ -165,6 +177,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           return { result, cluster: summary, counterparties, migrations };
         }),
         version === null ? null : app.readCache.memo(`entry:${snap.versionKey}:${id}`, () => blacklistRepo.accountEntry(version, id)),
+        // Read per request (an override changes without a new run): one index seek.
+        blacklistRepo.override(id),
       ]);
       // The watch's records of these links (their listing state changes: read per request).
       const watched = await servedListingByKey(
@@ -244,6 +258,13 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           version: version,
           listed: entry !== null,
           entry: entry && { clusterId: entry.clusterId, score: entry.score, reasons: entry.reasons },
+          override: override && {
+            action: override.action,
+            reason: override.reason,
+            createdBy: override.createdBy,
+            createdAt: iso(override.createdAt)!,
+            confirmedBy: override.confirmedBy,
+          },
         },
       };
     },
