@@ -26,7 +26,9 @@ import { modelCardLines } from '../model-card.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Generate a seeded payment world with planted fraud, ingest it, label each fraud account with probability 0.3 (seeded), recompute, show the results')
+    .description(
+      'Generate a seeded payment world with planted fraud, ingest it, label each fraud account with probability 0.3 (seeded), recompute, show the results',
+    )
     .option('--accounts <n>', 'accounts in the sample (100..1,000,000)', intArg(100, 1_000_000), 5000)
     .option('--seed <n>', 'seed of the sample', intArg(Number.MIN_SAFE_INTEGER), 42)
     .action((opts: { accounts: number; seed: number }) =>
