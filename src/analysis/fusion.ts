@@ -42,6 +42,7 @@ export const EVIDENCE_CODES: ReadonlySet<string> = new Set([
   'RELAY_CHAIN',
   'SAME_AMOUNT_AS',
   'SAME_AMOUNT_COLLECTOR',
+  'COLLECTED_FROM',
 ]);
 
 export interface FusionInput {

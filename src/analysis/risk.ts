@@ -13,6 +13,9 @@
 // - BURST_CENTRE / BURST_SIBLING: the same burst seen from its unlabelled centre — an account whose
 //   own burst includes a labelled fraud account (a fan-in's collector, a fan-out's source) — and
 //   the centre's other one-off counterparties in that window (the other feeders), one hop further;
+// - COLLECTED_FROM: one-off transfers received within hours from two or more payers that are
+//   labelled fraud or carry evidence of their own (a burst, a trail, payers of one amount) — a
+//   fan-in's collector of two feeders, a bipartite set's receiver; one such payer is not enough;
 // - RELAYED: on a money trail from a labelled fraud account — one-off transfers passed on within
 //   hours, less a cut (a chain, cycle or walk), or money that came back around such a trail;
 // - SAME_AMOUNT_AS / SAME_AMOUNT_COLLECTOR: paid a non-hub receiver exactly the amount labelled
@@ -93,6 +96,15 @@ export interface RiskOptions {
   sameAmountMinLabelled: number;
   /** …making at least this share of its payers. */
   sameAmountMinLabelledShare: number;
+  /**
+   * A collector (`COLLECTED_FROM`): at least this many distinct payers, each paying once or twice
+   * (a one-off pair, neither end a hub) within ± burstWindowHours of each other and faster than the
+   * receiver's own pace of new one-off payers (burstRateFactor), that are themselves labelled fraud
+   * or carry evidence of their own (a burst, a trail, payers of one amount) of at least
+   * collectorMinPayerRisk.
+   */
+  collectorMinPayers: number;
+  collectorMinPayerRisk: number;
 }
 
 export const RISK_DEFAULTS: RiskOptions = {
@@ -119,6 +131,8 @@ export const RISK_DEFAULTS: RiskOptions = {
   sameAmountMargin: 2,
   sameAmountMinLabelled: 2,
   sameAmountMinLabelledShare: 0.1,
+  collectorMinPayers: 2,
+  collectorMinPayerRisk: 0.5,
 };
 
 const FLOW_TYPES: ReadonlySet<ClusterType> = new Set(['ring', 'layering', 'fan_in', 'fan_out']);
@@ -186,6 +200,59 @@ export interface RiskPrep {
   relays: Relays;
   /** Per account, the longest relay chain through it (relayChains). */
   relayChain: Uint16Array;
+  /** Per account, its one-off incoming pairs that arrived together with others (collections). */
+  collections: Collections;
+}
+
+/** Per receiver i, entries start[i]..start[i+1]) ordered by time: the payer, when, how much. */
+export interface Collections {
+  start: Uint32Array;
+  payer: Uint32Array;
+  at: Float64Array;
+  amount: Float64Array;
+}
+
+/**
+ * Collections, from the graph alone: for each non-hub account, its incoming one-off pairs (at most
+ * burstMaxPairTransfers transfers, the payer not a hub) ordered by their first transfer; a pair whose
+ * first transfer has collectorMinPayers − 1 others within ± burstWindowHours, and burstRateFactor times
+ * what the account's own pace of new one-off payers would put in such a window, is kept. Money gathered
+ * from several new payers within hours; the labels decide later whether those payers are laundering.
+ */
+export function collections(flows: Flows, isHub: Uint8Array, o: RiskOptions, adj: ReturnType<typeof pairAdjacency>): Collections {
+  const n = flows.ids.length;
+  const { pairFrom, pairTransfers, pairFirst, pairAmount } = flows;
+  const w = o.burstWindowHours * 3_600_000;
+  const minSpan = 7 * 86_400_000;
+  const start = new Uint32Array(n + 1);
+  const payer: number[] = [];
+  const at: number[] = [];
+  const amount: number[] = [];
+  for (let x = 0; x < n; x++) {
+    start[x] = payer.length;
+    if (isHub[x]) continue;
+    const ps = Array.from(adj.byReceiver.subarray(adj.inStart[x]!, adj.inStart[x + 1]!))
+      .filter((p) => pairTransfers[p]! <= o.burstMaxPairTransfers && !isHub[pairFrom[p]!])
+      .sort((a, b) => pairFirst[a]! - pairFirst[b]! || a - b);
+    const len = ps.length;
+    if (len < o.collectorMinPayers) continue;
+    const span = Math.max(pairFirst[ps[len - 1]!]! - pairFirst[ps[0]!]!, minSpan);
+    const expected = ((len - 1) * 2 * w) / span;
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < len; k++) {
+      const t = pairFirst[ps[k]!]!;
+      while (pairFirst[ps[lo]!]! < t - w) lo++;
+      while (hi + 1 < len && pairFirst[ps[hi + 1]!]! <= t + w) hi++;
+      const near = hi - lo;
+      if (near + 1 < o.collectorMinPayers || near < o.burstRateFactor * expected) continue;
+      payer.push(pairFrom[ps[k]!]!);
+      at.push(t);
+      amount.push(pairAmount[ps[k]!]!);
+    }
+  }
+  start[n] = payer.length;
+  return { start, payer: Uint32Array.from(payer), at: Float64Array.from(at), amount: Float64Array.from(amount) };
 }
 
 /**
@@ -540,6 +607,7 @@ export function prepareRisk(inp: Omit<RiskInputs, 'labels'>, options: Partial<Ri
     burst: coordinatedBursts(inp.flows, isHub, o),
     relays,
     relayChain: relayChains(inp.flows, relays),
+    collections: collections(inp.flows, isHub, o, adj),
     inp,
     o,
     n,
@@ -646,6 +714,15 @@ function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
     if (value > score[i]!) score[i] = value;
     if (network && value > spread[i]!) spread[i] = value;
   };
+  // Evidence of its own near a label (bursts, payers of one amount, trails), which does not spread:
+  // what makes a payer count as laundering for its collector (below).
+  const local = new Float64Array(n);
+  const raiseLocal = (i: number, value: number) => {
+    raise(i, value, false);
+    if (value > local[i]!) local[i] = value;
+  };
+  // BURST_SIBLING's centres, per sibling (kept apart from local: see the collector below).
+  const siblingVia = new Map<number, Set<number>>();
 
   // Behaviour alone: capped, it never lists an account by itself.
   for (let i = 0; i < n; i++) {
@@ -717,7 +794,7 @@ function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
       if (explain) noteBurst(x, l, burst.size[k]!);
       // Not spread further: the pattern's accounts are ordinary people, and their friends, clusters
       // and landlords are not in the pattern (spreading it listed more look-alikes on the tuning seeds).
-      raise(x, o.hopDecay, false);
+      raiseLocal(x, o.hopDecay);
     }
   }
   // The other way round: an unlabelled account whose own burst includes a labelled fraud account is
@@ -733,13 +810,17 @@ function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
         const l = burst.other[k]!;
         if (label[l] !== 1) continue;
         if (explain) noteBurstCentre(x, l, burst.size[k]!);
-        raise(x, o.hopDecay, false);
+        raiseLocal(x, o.hopDecay);
         const t = burst.at[k]!;
         for (let j = a; j < end; j++) {
           const y = burst.other[j]!;
           if (j === k || label[y] !== 0 || isHub[y] || Math.abs(burst.at[j]! - t) > w) continue;
           if (explain) noteBurstSibling(y, x, burst.size[j]!);
           raise(y, o.hopDecay * o.hopDecay, false);
+          // A sibling's evidence comes through its centre: it does not make that centre a collector.
+          const via = siblingVia.get(y);
+          if (via) via.add(x);
+          else siblingVia.set(y, new Set([x]));
         }
       }
     }
@@ -776,11 +857,11 @@ function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
         const a = g.sender[k]!;
         if (label[a] !== 0 || isHub[a]) continue;
         if (explain) noteSameAmount(a, 'SAME_AMOUNT_AS', value, b, labelled, size);
-        raise(a, value, false);
+        raiseLocal(a, value);
       }
       if (label[b] === 0) {
         if (explain) noteSameAmount(b, 'SAME_AMOUNT_COLLECTOR', value, l, labelled, size);
-        raise(b, value, false);
+        raiseLocal(b, value);
       }
     }
   }
@@ -789,7 +870,65 @@ function seedRisk(prep: RiskPrep, label: Int8Array, explain: boolean): RiskRun {
   // further, as bursts: the trail itself is the evidence.
   for (const t of relayTrails(prep, label)) {
     if (explain) noteRelay(t.account, t.value, t.origin, t.hops);
-    raise(t.account, t.value, false);
+    raiseLocal(t.account, t.value);
+  }
+
+  // A collector: money gathered within hours from several new payers that are themselves labelled
+  // fraud or carry evidence of their own (local, above) — a fan-in's sink, a bipartite set's
+  // receiver. One payer is not enough: a fraudster pays relatives and landlords, and a victim's
+  // money goes the other way. Exactly the same amount from two of them is a shared bill, not counted.
+  // Worth hopDecay × the weaker of the strongest collectorMinPayers payers; not spread further, and
+  // not read by another collector (the payers' evidence is taken before this step).
+  {
+    const { collections: col } = prep;
+    const w = o.burstWindowHours * 3_600_000;
+    const m = o.collectorMinPayers;
+    const found: Array<{ x: number; value: number; named: number; payers: number }> = [];
+    // A payer's evidence for collector x: a label, or its own evidence near one — a burst's sibling
+    // only through a centre other than x (x's own burst made it a sibling: that is x's evidence, BURST_CENTRE).
+    const sibling = o.hopDecay * o.hopDecay;
+    const risk = (a: number, x: number) => {
+      if (label[a] !== 0) return label[a] === 1 ? 1 : 0;
+      const via = siblingVia.get(a);
+      return via && (via.size > 1 || !via.has(x)) ? Math.max(local[a]!, sibling) : local[a]!;
+    };
+    for (let x = 0; x < n; x++) {
+      if (label[x] !== 0 || isHub[x]) continue;
+      const a = col.start[x]!;
+      const end = col.start[x + 1]!;
+      let best = 0;
+      let named = -1;
+      let payers = 0;
+      for (let k = a; k < end; k++) {
+        const rk = risk(col.payer[k]!, x);
+        if (rk < o.collectorMinPayerRisk) continue;
+        const near: number[] = [rk];
+        let smallest = col.payer[k]!;
+        // Entries are in time order: only the window around k.
+        let j0 = k;
+        while (j0 > a && col.at[k]! - col.at[j0 - 1]! <= w) j0--;
+        for (let j = j0; j < end && col.at[j]! - col.at[k]! <= w; j++) {
+          if (j === k) continue;
+          const rj = risk(col.payer[j]!, x);
+          if (rj < o.collectorMinPayerRisk || Math.abs(col.amount[j]! - col.amount[k]!) < 0.005) continue;
+          near.push(rj);
+          if (compareIds(inp.ids[col.payer[j]!]!, inp.ids[smallest]!) < 0) smallest = col.payer[j]!;
+        }
+        if (near.length < m) continue;
+        near.sort((p, q) => q - p);
+        const value = o.hopDecay * near[m - 1]!;
+        if (value > best || (value === best && compareIds(inp.ids[smallest]!, inp.ids[named]!) < 0)) {
+          best = value;
+          named = smallest;
+          payers = near.length;
+        }
+      }
+      if (named >= 0) found.push({ x, value: best, named, payers });
+    }
+    for (const c of found) {
+      if (explain) note(c.x, 'COLLECTED_FROM', c.value, () => `COLLECTED_FROM:${inp.ids[c.named]}:${c.payers}`);
+      raise(c.x, c.value, false);
+    }
   }
   return {
     label,

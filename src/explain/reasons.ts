@@ -103,7 +103,7 @@ function flowAccounts(ctx: AccountReasonContext, side: 'received' | 'sent', only
   return { accounts, count: picked.length, sum, total };
 }
 
-/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST, BURST_CENTRE, BURST_SIBLING, RELAYED, SAME_AMOUNT_AS, SAME_AMOUNT_COLLECTOR): the account (whose id may hold ':') and the number. */
+/** `<account>:<number>` details (MIGRATED_FROM, COORDINATED_BURST, BURST_CENTRE, BURST_SIBLING, COLLECTED_FROM, RELAYED, SAME_AMOUNT_AS, SAME_AMOUNT_COLLECTOR): the account (whose id may hold ':') and the number. */
 function accountAndNumber(detail: string): [string, string] {
   const k = detail.lastIndexOf(':');
   return k < 0 ? [detail, ''] : [detail.slice(0, k), detail.slice(k + 1)];
@@ -179,6 +179,13 @@ export function explainAccountReason(reason: string, ctx: AccountReasonContext):
       return out(
         `It made a one-off transfer with ${centre} within hours of that account's one-off transfer with a labelled fraud account, as one of ${size || 'several'} such transfers of ${centre} within ${RISK_DEFAULTS.burstWindowHours} hours — another feeder or receiver of the same laundering fan.`,
         [{ accountId: centre, detail: 'the centre of the burst (its own reasons name the labelled account)' }],
+      );
+    }
+    case 'COLLECTED_FROM': {
+      const [from, payers] = accountAndNumber(detail);
+      return out(
+        `It received one-off transfers from ${payers || 'several'} distinct payers within ${RISK_DEFAULTS.burstWindowHours} hours of each other that are themselves labelled fraud or carry evidence of their own (${from} among them), faster than its own pace of new payers — the collector of a laundering fan-in or layer.`,
+        [{ accountId: from, detail: 'a labelled or risky payer among those it collected from' }],
       );
     }
     case 'RELAYED': {

@@ -178,6 +178,33 @@ test("a burst whose centre is unlabelled: the centre and the labelled feeder's s
   }
 });
 
+test('a collector of two laundering payers within hours is evidence; one such payer, payers weeks apart and a shared bill are not', async () => {
+  const people = ['L1', 'L2', 'SINK', 'RELATIVE', 'W', 'FRIEND', 'BILL', 'COLLECT', 'SINK2', ...[0, 1, 2, 3, 4].map((k) => `F${k}`)];
+  const tx = ordinaryLives(people, 60);
+  // Two labelled accounts each pay SINK once, three hours apart: a fan-in of two.
+  tx.push({ from: 'L1', to: 'SINK', amount: 2600, day: 20, hour: 9 }, { from: 'L2', to: 'SINK', amount: 3100, day: 20, hour: 12 });
+  // One labelled payer and an unlabelled one the same morning; two labelled payers weeks apart; a bill split to the cent.
+  tx.push({ from: 'L1', to: 'RELATIVE', amount: 700, day: 25, hour: 9 }, { from: 'W', to: 'RELATIVE', amount: 650, day: 25, hour: 11 });
+  tx.push({ from: 'L1', to: 'FRIEND', amount: 300, day: 10, hour: 9 }, { from: 'L2', to: 'FRIEND', amount: 320, day: 35, hour: 9 });
+  tx.push({ from: 'L1', to: 'BILL', amount: 120, day: 44, hour: 19 }, { from: 'L2', to: 'BILL', amount: 120, day: 44, hour: 20 });
+  // A burst into COLLECT with one labelled feeder (F0): F1..F4 are its siblings; two of them then pay SINK2 within hours.
+  for (let k = 0; k < 5; k++) tx.push({ from: `F${k}`, to: 'COLLECT', amount: 900 + 37 * k, day: 50, hour: 8 + k });
+  tx.push({ from: 'F1', to: 'SINK2', amount: 1400, day: 50, hour: 15 }, { from: 'F2', to: 'SINK2', amount: 1700, day: 50, hour: 17 });
+  const out = await analyse(tx, { labels: { L1: 'fraud', L2: 'fraud', F0: 'fraud' }, days: 60 });
+  const at = (id: string) => indexOf(out, id);
+  const reasons = (id: string) => out.reasons[at(id)]!;
+  const listed = new Set(out.candidates.map((e) => e.accountId));
+  assert.ok(reasons('SINK').includes('COLLECTED_FROM:L1:2'), reasons('SINK').join(' | '));
+  assert.ok(listed.has('SINK'), `SINK is listed (score ${out.score[at('SINK')]})`);
+  // Payers two hops from a label (the burst's siblings, 0.64): one hop further, 0.51.
+  assert.ok(reasons('SINK2').includes('COLLECTED_FROM:F1:2'), reasons('SINK2').join(' | '));
+  assert.ok(listed.has('SINK2'), `SINK2 is listed (score ${out.score[at('SINK2')]})`);
+  for (const id of ['RELATIVE', 'FRIEND', 'BILL']) {
+    assert.ok(!reasons(id).some((r) => r.startsWith('COLLECTED_FROM')), `${id}: ${reasons(id).join(' | ')}`);
+    assert.ok(!listed.has(id), `${id} is not listed`);
+  }
+});
+
 test('a money trail from a labelled account: relays and a round trip are evidence; a victim, a relative and a late payer are not', async () => {
   const people = ['A', 'B', 'SINK', 'Z0', 'Y1', 'Y2', 'VICTIM', 'RELATIVE', 'LATE', 'Q'];
   const tx = ordinaryLives(people, 60);

@@ -93,6 +93,7 @@ describe('score churn', () => {
     assert.equal(reasonIdentity('LABELLED_FRAUD'), 'LABELLED_FRAUD');
     assert.equal(reasonIdentity('SAME_AMOUNT_AS:A:7:2/14'), 'SAME_AMOUNT_AS:A:7', 'the group grows or gains labels: the same evidence');
     assert.equal(reasonIdentity('SAME_AMOUNT_COLLECTOR:A7:3/15'), 'SAME_AMOUNT_COLLECTOR:A7');
+    assert.equal(reasonIdentity('COLLECTED_FROM:A7:2'), 'COLLECTED_FROM:A7');
     assert.equal(reasonIdentity('SOMETHING_NEW:0.5'), 'SOMETHING_NEW:0.5', 'an unknown code is compared whole');
   });
 

@@ -65,6 +65,9 @@ test('account reasons: words, numbers, the accounts behind them', () => {
   const sibling = explainAccountReason('BURST_SIBLING:C9:6', ctx);
   assert.equal(sibling.accounts[0]!.accountId, 'C9');
   assert.match(sibling.text, /one-off transfer with C9 .* one of 6 such transfers of C9/);
+  const collected = explainAccountReason('COLLECTED_FROM:L:3:2', ctx);
+  assert.equal(collected.accounts[0]!.accountId, 'L:3');
+  assert.match(collected.text, /one-off transfers from 2 distinct payers within 12 hours .* \(L:3 among them\)/);
   const relayed = explainAccountReason('RELAYED:L7:2', ctx);
   assert.equal(relayed.accounts[0]!.accountId, 'L7');
   assert.match(relayed.text, /money trail with L7, a labelled fraud account, 2 relay step\(s\) away: .* within 24 hours keeping 80–100%/);
