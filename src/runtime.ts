@@ -135,7 +135,12 @@ export class Runtime {
     return redis;
   }
 
+  /** Once per process: `worker` starts four workers, each of which ensures Redis. */
+  private durabilityLogged = false;
+
   private async logDurability(redis: Redis): Promise<void> {
+    if (this.durabilityLogged) return;
+    this.durabilityLogged = true;
     for (const warning of await redisDurabilityWarnings(redis)) {
       // Eviction loses queued work: always a warning. No persistence is normal in development.
       if (warning.includes('maxmemory-policy')) this.log.warn(warning);

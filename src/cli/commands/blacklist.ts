@@ -154,7 +154,9 @@ export function registerBlacklist(program: Command): void {
   bl.command('confirm')
     .argument('<id>', 'an open override request (see `acctnet blacklist pending`)')
     .option('--note <text>', 'why you confirm it (kept in the audit log)')
-    .description('Confirm an override request made by someone else: it takes effect and is published')
+    .description(
+      'Confirm an override request: it takes effect and is published (the CLI acts as an admin, a second person to any request made through the API)',
+    )
     .action((id: string, opts: { note?: string }) =>
       runCommand(async (rt) => {
         await rt.ensureNeo4j();
