@@ -91,6 +91,7 @@ export async function buildCase(
       score: r?.score ?? null,
       clusterId: r?.clusterId ?? null,
       listed: entries.has(id),
+      listedWith: entries.get(id)?.reasons ?? null,
       reasons: r ? await reasonsOf(r) : [],
       labels: (labelsOf.get(id) ?? []).map((l) => ({
         label: l.label,
@@ -190,7 +191,7 @@ ${
 ${c.accounts
   .map(
     (a) =>
-      `<tr><td>${esc(a.accountId)}</td><td class="num">${a.score === null ? '–' : a.score.toFixed(2)}</td><td>${a.listed ? 'yes' : 'no'}</td><td>${esc(a.role ?? '–')} / ${esc(a.clusterId ?? '–')}</td><td>${reasons(a.reasons)}</td><td>${labels(a)}</td></tr>`,
+      `<tr><td>${esc(a.accountId)}</td><td class="num">${a.score === null ? '–' : a.score.toFixed(2)}</td><td>${a.listed ? `yes${a.listedWith?.length ? `: ${esc(a.listedWith.join('; '))}` : ''}` : 'no'}</td><td>${esc(a.role ?? '–')} / ${esc(a.clusterId ?? '–')}</td><td>${reasons(a.reasons)}</td><td>${labels(a)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>

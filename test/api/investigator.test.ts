@@ -196,7 +196,22 @@ describe('investigator API: paths, cases, lookup, reasons in words', () => {
     assert.equal(cluster.statusCode, 200);
     const c = cluster.json();
     assert.ok(validate(c), JSON.stringify(validate.errors));
+    assert.equal(c.version, 2);
     assert.equal(c.accounts.length, top.size);
+    // Why each listed account is blocked, as the served list says it (null for the others).
+    const servedList = new Map<string, string[]>(
+      (await get('/v1/blacklist?format=json', keys.investigator))
+        .json()
+        .entries.map((e: { accountId: string; reasons: string[] }) => [e.accountId, e.reasons]),
+    );
+    for (const a of c.accounts as Array<{ accountId: string; listed: boolean; listedWith: string[] | null }>) {
+      assert.equal(a.listed, servedList.has(a.accountId));
+      assert.deepEqual(a.listedWith, servedList.get(a.accountId) ?? null, a.accountId);
+    }
+    assert.ok(
+      c.accounts.some((a: { listed: boolean }) => a.listed),
+      'the riskiest cluster has a listed member',
+    );
     assert.equal(c.cluster.clusterId, top.clusterId);
     assert.ok(c.cluster.reasons.every((r: { text: string; reason: string }) => r.text !== r.reason));
     const members = new Set(c.accounts.map((a: { accountId: string }) => a.accountId));

@@ -7,7 +7,8 @@ import { Nullable } from './analysis.js';
 const Iso = Type.String({ format: 'date-time' });
 
 export const CASE_FORMAT = 'acctnet-case';
-export const CASE_VERSION = 1;
+// 2 (2026-12-07): accounts[].listedWith, the served entry's reasons.
+export const CASE_VERSION = 2;
 
 export const CaseLabelSchema = Type.Object(
   {
@@ -66,6 +67,12 @@ export const CaseSchema = Type.Object(
           score: Nullable(Type.Number()),
           clusterId: Nullable(Type.String()),
           listed: Type.Boolean(),
+          listedWith: Nullable(
+            Type.Array(Type.String(), {
+              description:
+                "the served blacklist version's reasons for listing the account (null: not listed) — the run's reasons below can differ while a newer run's version is held",
+            }),
+          ),
           reasons: Type.Array(ReasonExplanationSchema),
           labels: Type.Array(CaseLabelSchema),
         },
