@@ -98,6 +98,18 @@ describe('ingest (real Neo4j and Redis)', () => {
     assert.equal(shown.state, 'done');
     assert.match(shown.createdAt, /^20\d\d-\d\d-\d\dT/);
     assert.deepEqual(shown.failedJobs, []);
+    // The batches can be found without keeping their ids: newest first.
+    const list = cli(s.env, ['batches', 'list', '--json', '--limit', '2']);
+    assert.equal(list.status, 0, list.stderr);
+    const recent = JSON.parse(list.stdout) as Array<{ id: string; state: string; written: number; createdAt: string }>;
+    assert.equal(recent.length, 2);
+    assert.ok(recent[0]!.createdAt >= recent[1]!.createdAt);
+    const mine = recent.find((b) => b.id === batchId);
+    assert.ok(mine, `${batchId} among the latest two`);
+    assert.equal(mine.state, 'done');
+    assert.equal(mine.written, 3);
+    const printed = cli(s.env, ['batches', 'list']);
+    assert.match(printed.stdout, /^batch\s+source\s+name\s+created\s+state/);
   });
 
   test('the AMLSim export loads through --map: 10,333 transfers among 100 accounts', async (t) => {

@@ -4,11 +4,66 @@ import { retryFailedJobs } from '../../ingest/failed-jobs.js';
 import { writeRejectsFile } from '../../ingest/import-file.js';
 import { isFailedNow } from '../../neo4j/repositories/failed-ingest-jobs.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
+import { positiveInt } from '../args.js';
 import { CliError, EXIT, runCommand, say } from '../context.js';
+import { table } from '../table.js';
 import { createProgressBar } from '../progress.js';
 
 export function registerBatches(program: Command): void {
   const batches = program.command('batches').description('Ingest batches: progress, rejected rows, failed jobs');
+  batches
+    .command('list')
+    .description('The latest ingest batches, newest first: where each is and what it wrote (details: batches show)')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .option('--json', 'print them as JSON')
+    .action((opts: { limit: number; json?: boolean }) =>
+      runCommand(async (rt) => {
+        await rt.ensureNeo4j();
+        const list = await rt.batches().recent(opts.limit);
+        // The state from Neo4j alone (no queue look-ups per batch): a batch with jobs that failed for
+        // good reads "writing" here until retried; `batches show` names them.
+        const state = (b: (typeof list)[number]) =>
+          b.expectedChunks !== null && b.chunksDone >= b.expectedChunks
+            ? 'done'
+            : b.abortReason !== null
+              ? 'failed'
+              : b.expectedChunks === null
+                ? 'reading'
+                : 'writing';
+        if (opts.json) {
+          process.stdout.write(
+            `${JSON.stringify(
+              list.map((b) => {
+                const { doneSeqs: _omit, ...shown } = b;
+                return { ...shown, createdAt: new Date(b.createdAt).toISOString(), state: state(b) };
+              }),
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        if (list.length === 0) {
+          say('no ingest batches yet');
+          return;
+        }
+        const rows = [['batch', 'source', 'name', 'created', 'state', 'rows', 'written', 'already stored', 'rejected', 'jobs']];
+        for (const b of list)
+          rows.push([
+            b.id,
+            b.source,
+            b.name ?? '',
+            new Date(b.createdAt).toISOString(),
+            state(b),
+            b.expectedRows === null ? '' : String(b.expectedRows),
+            String(b.written),
+            String(b.duplicates),
+            String(b.rejected),
+            `${b.chunksDone}/${b.expectedChunks ?? '?'}`,
+          ]);
+        process.stdout.write(`${table(rows)}\n`);
+      }),
+    );
   batches
     .command('show')
     .argument('<batchId>')

@@ -8,24 +8,13 @@ import { createRunRepository } from '../../neo4j/repositories/runs.js';
 import type { Runtime } from '../../runtime.js';
 import { decimalArg, positiveInt } from '../args.js';
 import { CliError, EXIT, runCommand } from '../context.js';
+import { table } from '../table.js';
 
 async function currentRun(rt: Runtime): Promise<string> {
   const driver = await rt.ensureNeo4j();
   const runId = await createRunRepository(driver, rt.config.neo4j).currentRunId();
   if (!runId) throw new CliError('no analysis run has completed yet: run `npx acctnet recompute --wait`', EXIT.failed);
   return runId;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => rows.reduce((w, r) => Math.max(w, r[c]!.length), 0));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 export function registerResults(program: Command): void {

@@ -92,6 +92,26 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
       return toNumber(r.records[0]?.get('deleted') ?? 0) > 0;
     },
 
+    /** The latest `limit` batches, newest first (their progress; doneSeqs left empty). */
+    async recent(limit: number): Promise<BatchStatus[]> {
+      const result = await read((tx) => tx.run(cypher('ingest/recent-batches'), { limit: int(limit) }));
+      return result.records.map((r) => ({
+        id: r.get('id'),
+        source: r.get('source'),
+        name: r.get('name'),
+        createdAt: toNumber(r.get('createdAt')),
+        expectedChunks: toNumberOrNull(r.get('expectedChunks')),
+        expectedRows: toNumberOrNull(r.get('expectedRows')),
+        chunksDone: toNumber(r.get('chunksDone')),
+        received: toNumber(r.get('received')),
+        written: toNumber(r.get('written')),
+        duplicates: toNumber(r.get('duplicates')),
+        rejected: toNumber(r.get('rejected')),
+        doneSeqs: [],
+        abortReason: (r.get('abortReason') as string | null) ?? null,
+      }));
+    },
+
     async status(id: string): Promise<BatchStatus | null> {
       const result = await read((tx) => tx.run(cypher('ingest/batch-status'), { id }));
       const r = result.records[0];
