@@ -251,6 +251,18 @@ describe('successor watch (real Neo4j and Redis)', () => {
     const old1 = (await served()).find((e) => e.accountId === 'OLD1')!;
     assert.equal(entry.score, Math.round(old1.score * m.score * 1000) / 1000);
     assert.ok(!(await served()).some((e) => e.accountId === 'SIDE2'));
+    // The successor's own page says why it is listed: the provisional link and the reason in words
+    // (the served run never analysed NEW1).
+    const page = (await app.inject({ method: 'GET', url: '/v1/accounts/NEW1', headers: bearer(keys.investigator) })).json();
+    assert.equal(page.analysed, false);
+    assert.deepEqual(
+      page.migrations.predecessors.map((p: { from: string; status: string }) => [p.from, p.status]),
+      [['OLD1', 'provisional']],
+    );
+    assert.ok(
+      page.explanations.some((x: { code: string; text: string }) => x.code === 'MIGRATED_FROM' && x.text.length > 20),
+      JSON.stringify(page.explanations),
+    );
     const push = await until(async () => received.find((r) => r.added.some((e) => e.accountId === 'NEW1')), 'the webhook diff with NEW1');
     assert.ok(push.added.find((e) => e.accountId === 'NEW1')!.reasons.includes('PROVISIONAL'));
     assert.ok(Date.now() - started < 60_000, 'listed and pushed within a minute');

@@ -1,4 +1,4 @@
-import type { Driver } from 'neo4j-driver';
+import type { Driver, Record as Neo4jRecord } from 'neo4j-driver';
 import type { Neo4jConfig } from '../../config/index.js';
 import { int, toNumber, toNumberOrNull } from '../convert.js';
 import { cypher } from '../cypher.js';
@@ -28,6 +28,25 @@ export interface RejectedRow {
   reason: string;
   raw: string;
   txId: string | null;
+}
+
+/** A row of batch-status or recent-batches as a BatchStatus. */
+function toBatchStatus(r: Neo4jRecord, doneSeqs: number[]): BatchStatus {
+  return {
+    id: r.get('id'),
+    source: r.get('source'),
+    name: r.get('name'),
+    createdAt: toNumber(r.get('createdAt')),
+    expectedChunks: toNumberOrNull(r.get('expectedChunks')),
+    expectedRows: toNumberOrNull(r.get('expectedRows')),
+    chunksDone: toNumber(r.get('chunksDone')),
+    received: toNumber(r.get('received')),
+    written: toNumber(r.get('written')),
+    duplicates: toNumber(r.get('duplicates')),
+    rejected: toNumber(r.get('rejected')),
+    doneSeqs,
+    abortReason: (r.get('abortReason') as string | null) ?? null,
+  };
 }
 
 export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
@@ -95,42 +114,18 @@ export function createIngestBatchRepository(driver: Driver, cfg: Neo4jConfig) {
     /** The latest `limit` batches, newest first (their progress; doneSeqs left empty). */
     async recent(limit: number): Promise<BatchStatus[]> {
       const result = await read((tx) => tx.run(cypher('ingest/recent-batches'), { limit: int(limit) }));
-      return result.records.map((r) => ({
-        id: r.get('id'),
-        source: r.get('source'),
-        name: r.get('name'),
-        createdAt: toNumber(r.get('createdAt')),
-        expectedChunks: toNumberOrNull(r.get('expectedChunks')),
-        expectedRows: toNumberOrNull(r.get('expectedRows')),
-        chunksDone: toNumber(r.get('chunksDone')),
-        received: toNumber(r.get('received')),
-        written: toNumber(r.get('written')),
-        duplicates: toNumber(r.get('duplicates')),
-        rejected: toNumber(r.get('rejected')),
-        doneSeqs: [],
-        abortReason: (r.get('abortReason') as string | null) ?? null,
-      }));
+      return result.records.map((r) => toBatchStatus(r, []));
     },
 
     async status(id: string): Promise<BatchStatus | null> {
       const result = await read((tx) => tx.run(cypher('ingest/batch-status'), { id }));
       const r = result.records[0];
-      if (!r) return null;
-      return {
-        id: r.get('id'),
-        source: r.get('source'),
-        name: r.get('name'),
-        createdAt: toNumber(r.get('createdAt')),
-        expectedChunks: toNumberOrNull(r.get('expectedChunks')),
-        expectedRows: toNumberOrNull(r.get('expectedRows')),
-        chunksDone: toNumber(r.get('chunksDone')),
-        received: toNumber(r.get('received')),
-        written: toNumber(r.get('written')),
-        duplicates: toNumber(r.get('duplicates')),
-        rejected: toNumber(r.get('rejected')),
-        doneSeqs: (r.get('doneSeqs') as unknown[]).map(toNumber).sort((a, b) => a - b),
-        abortReason: (r.get('abortReason') as string | null) ?? null,
-      };
+      return r
+        ? toBatchStatus(
+            r,
+            (r.get('doneSeqs') as unknown[]).map(toNumber).sort((a, b) => a - b),
+          )
+        : null;
     },
 
     async rejectedRows(batchId: string, afterLine: number, limit: number): Promise<RejectedRow[]> {

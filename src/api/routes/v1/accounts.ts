@@ -4,14 +4,14 @@ import { createAnalysisRepository, type AccountResult } from '../../../neo4j/rep
 import { createBlacklistRepository } from '../../../neo4j/repositories/blacklist.js';
 import { createLabelRepository } from '../../../neo4j/repositories/labels.js';
 import { createSuccessorRepository, successorKey } from '../../../neo4j/repositories/successors.js';
-import { servedListingByKey } from '../../../watch/listing-state.js';
+import { servedListingByKey, withServedListing } from '../../../watch/listing-state.js';
 import { iso, major, mergePairEdges, moneyOf, toBase } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
 import { badRequest, notFound } from '../../errors.js';
 import { AccountId, errorResponses, IsoTime } from '../../schemas/common.js';
-import { MigrationSchema, migrationView, Nullable } from '../../schemas/analysis.js';
+import { MigrationSchema, migrationView, Nullable, successorView } from '../../schemas/analysis.js';
 import { LabelSchema, labelView } from './labels.js';
-import { accountExplanations, accountSummaries, AccountSummarySchema, ReasonExplanationSchema } from '../../explain.js';
+import { accountExplanations, accountSummaries, AccountSummarySchema, briefExplanations, ReasonExplanationSchema } from '../../explain.js';
 
 const DAY = 86_400_000;
 /** Most ids in one pasted list (a gateway team's daily list is a few hundred). */
@@ -180,6 +180,16 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         // Read per request (an override changes without a new run): one index seek.
         blacklistRepo.override(id),
       ]);
+      // A successor the watch found after the served run (provisional): its link, as GET
+      // /v1/migrations?status=provisional shows it, among the predecessors.
+      const successorRepo = createSuccessorRepository(app.runtime.driver(), app.config.neo4j);
+      const best = (await successorRepo.bestScoreFor([id])).get(id);
+      const provisional =
+        best && !migrations.some((m) => m.from === best.from && m.to === id) ? await successorRepo.get(best.from, id) : null;
+      const provisionalViews =
+        provisional?.status === 'provisional'
+          ? (await withServedListing(app.runtime.driver(), app.config, [provisional])).map(successorView)
+          : [];
       // The watch's records of these links (their listing state changes: read per request).
       const watched = await servedListingByKey(
         app.runtime.driver(),
@@ -191,8 +201,13 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
       const current = labelEvents.find((l) => l.retractedAt === null) ?? null;
       // Amounts as the served run converted them.
       const money = moneyOf(app.config, served?.run);
-      const explanations = result
-        ? await app.readCache.memo(`explanations:${snap.runKey}:${snap.versionKey}:${snap.labelsKey}:${id}`, () =>
+      // An account the served run did not analyse but the list holds (a successor the watch listed
+      // since): its entry's reasons in words, without the per-account lookups.
+      const explanations = !result
+        ? entry
+          ? briefExplanations(app, served?.run, id, entry.clusterId, entry.reasons)
+          : []
+        : await app.readCache.memo(`explanations:${snap.runKey}:${snap.versionKey}:${snap.labelsKey}:${id}`, () =>
             accountExplanations(
               app,
               snap,
@@ -204,8 +219,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
                 note: current.note,
               },
             ),
-          )
-        : [];
+          );
       return {
         accountId: id,
         firstSeenAt: iso(account?.firstSeenAt),
@@ -247,9 +261,12 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         }),
         migrations: {
           // As GET /v1/migrations: detected by the watch when it found the link first, else by the served run.
-          predecessors: migrations
-            .filter((m) => m.to === id)
-            .map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
+          predecessors: [
+            ...migrations
+              .filter((m) => m.to === id)
+              .map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
+            ...provisionalViews,
+          ],
           successors: migrations
             .filter((m) => m.from === id)
             .map((m) => migrationView(m, served?.run.finishedAt ?? null, watched.get(successorKey(m.from, m.to)))),
