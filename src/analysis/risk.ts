@@ -213,6 +213,37 @@ export interface Collections {
 }
 
 /**
+ * The pairs of one account (ordered by first transfer) that arrived crowded: with at least
+ * `minTogether` − 1 others within ± `w` ms, and more than `rateFactor` times what the account's own
+ * pace of new one-off pairs (over its span, at least a week) would put in such a window. Calls
+ * `take(k, lo, hi)` for each such pair k, with the window [lo, hi] around it. Shared by bursts and
+ * collections.
+ */
+function forEachCrowded(
+  ps: readonly number[],
+  pairFirst: ArrayLike<number>,
+  w: number,
+  minTogether: number,
+  rateFactor: number,
+  take: (k: number, lo: number, hi: number) => void,
+): void {
+  const len = ps.length;
+  if (len < minTogether) return;
+  const span = Math.max(pairFirst[ps[len - 1]!]! - pairFirst[ps[0]!]!, 7 * 86_400_000);
+  const expected = ((len - 1) * 2 * w) / span;
+  let lo = 0;
+  let hi = 0;
+  for (let k = 0; k < len; k++) {
+    const t = pairFirst[ps[k]!]!;
+    while (pairFirst[ps[lo]!]! < t - w) lo++;
+    while (hi + 1 < len && pairFirst[ps[hi + 1]!]! <= t + w) hi++;
+    const near = hi - lo;
+    if (near + 1 < minTogether || near < rateFactor * expected) continue;
+    take(k, lo, hi);
+  }
+}
+
+/**
  * Collections, from the graph alone: for each non-hub account, its incoming one-off pairs (at most
  * burstMaxPairTransfers transfers, the payer not a hub) ordered by their first transfer; a pair whose
  * first transfer has collectorMinPayers − 1 others within ± burstWindowHours, and burstRateFactor times
@@ -223,7 +254,6 @@ export function collections(flows: Flows, isHub: Uint8Array, o: RiskOptions, adj
   const n = flows.ids.length;
   const { pairFrom, pairTransfers, pairFirst, pairAmount } = flows;
   const w = o.burstWindowHours * 3_600_000;
-  const minSpan = 7 * 86_400_000;
   const start = new Uint32Array(n + 1);
   const payer: number[] = [];
   const at: number[] = [];
@@ -234,22 +264,11 @@ export function collections(flows: Flows, isHub: Uint8Array, o: RiskOptions, adj
     const ps = Array.from(adj.byReceiver.subarray(adj.inStart[x]!, adj.inStart[x + 1]!))
       .filter((p) => pairTransfers[p]! <= o.burstMaxPairTransfers && !isHub[pairFrom[p]!])
       .sort((a, b) => pairFirst[a]! - pairFirst[b]! || a - b);
-    const len = ps.length;
-    if (len < o.collectorMinPayers) continue;
-    const span = Math.max(pairFirst[ps[len - 1]!]! - pairFirst[ps[0]!]!, minSpan);
-    const expected = ((len - 1) * 2 * w) / span;
-    let lo = 0;
-    let hi = 0;
-    for (let k = 0; k < len; k++) {
-      const t = pairFirst[ps[k]!]!;
-      while (pairFirst[ps[lo]!]! < t - w) lo++;
-      while (hi + 1 < len && pairFirst[ps[hi + 1]!]! <= t + w) hi++;
-      const near = hi - lo;
-      if (near + 1 < o.collectorMinPayers || near < o.burstRateFactor * expected) continue;
+    forEachCrowded(ps, pairFirst, w, o.collectorMinPayers, o.burstRateFactor, (k) => {
       payer.push(pairFrom[ps[k]!]!);
-      at.push(t);
+      at.push(pairFirst[ps[k]!]!);
       amount.push(pairAmount[ps[k]!]!);
-    }
+    });
   }
   start[n] = payer.length;
   return { start, payer: Uint32Array.from(payer), at: Float64Array.from(at), amount: Float64Array.from(amount) };
@@ -307,7 +326,6 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
     if (!isHub[pairFrom[p]!]) seg[fill[pairTo[p]!]!++] = p;
   }
   const w = o.burstWindowHours * 3_600_000;
-  const minSpan = 7 * 86_400_000;
   const start = new Uint32Array(n + 1);
   const other: number[] = [];
   const size: number[] = [];
@@ -319,26 +337,17 @@ export function coordinatedBursts(flows: Flows, isHub: Uint8Array, o: RiskOption
     if (len < o.burstMinTransfers) continue;
     // Ordered by first transfer, then by pair (the pairs' order is the load's: sorted for determinism).
     const ps = Array.from(seg.subarray(a, a + len)).sort((x, y) => pairFirst[x]! - pairFirst[y]! || x - y);
-    const span = Math.max(pairFirst[ps[len - 1]!]! - pairFirst[ps[0]!]!, minSpan);
-    const expected = ((len - 1) * 2 * w) / span;
-    let lo = 0;
-    let hi = 0;
-    for (let k = 0; k < len; k++) {
-      const t = pairFirst[ps[k]!]!;
-      while (pairFirst[ps[lo]!]! < t - w) lo++;
-      while (hi + 1 < len && pairFirst[ps[hi + 1]!]! <= t + w) hi++;
-      const near = hi - lo;
-      if (near + 1 < o.burstMinTransfers || near < o.burstRateFactor * expected) continue;
+    forEachCrowded(ps, pairFirst, w, o.burstMinTransfers, o.burstRateFactor, (k, lo, hi) => {
       const p = ps[k]!;
       // Exactly the same amount from or to three or more of them is a shared bill, a fee or a
       // collection; laundering splits money unevenly and loses a little at each hop.
       let same = 0;
       for (let j = lo; j <= hi; j++) if (Math.abs(pairAmount[ps[j]!]! - pairAmount[p]!) < 0.005) same++;
-      if (same >= o.burstMinTransfers) continue;
+      if (same >= o.burstMinTransfers) return;
       other.push(pairFrom[p] === i ? pairTo[p]! : pairFrom[p]!);
-      size.push(near + 1);
-      at.push(t);
-    }
+      size.push(hi - lo + 1);
+      at.push(pairFirst[p]!);
+    });
   }
   start[n] = other.length;
   return { start, other: Uint32Array.from(other), size: Uint32Array.from(size), at: Float64Array.from(at) };
