@@ -30,3 +30,22 @@ export function formatRate(count: number, elapsedMs: number): string {
   const perSecond = count / Math.max(elapsedMs / 1000, 0.001);
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k/s` : `${perSecond.toFixed(0)}/s`;
 }
+
+/**
+ * An import's share done: the file's rows settled (written, already stored or rejected) over its row
+ * count, estimated from the bytes read so far until the whole file is read. Reading runs ahead of
+ * writing by the queue's backlog, so the bytes read alone said 100% while most rows were still queued.
+ */
+export function settledShare(p: {
+  bytesRead: number;
+  bytesTotal: number;
+  rowsRead: number;
+  written: number;
+  duplicates: number;
+  rejected: number;
+}): number {
+  if (!p.bytesTotal) return 1;
+  if (p.bytesRead === 0 || p.rowsRead === 0) return 0;
+  const rows = p.bytesRead >= p.bytesTotal ? p.rowsRead : (p.rowsRead * p.bytesTotal) / p.bytesRead;
+  return Math.min(1, (p.written + p.duplicates + p.rejected) / rows);
+}

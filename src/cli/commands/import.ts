@@ -5,7 +5,7 @@ import { FormatError, inputFile, parseColumnMap } from '../../ingest/read-rows.j
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { intArg } from '../args.js';
 import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
-import { createProgressBar, formatRate } from '../progress.js';
+import { createProgressBar, formatRate, settledShare } from '../progress.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
 type ImportCliOptions = { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean } & BulkCliOptions;
@@ -64,8 +64,8 @@ export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOpt
   const started = Date.now();
   const bar = createProgressBar({
     total: 1,
-    format: ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}',
-    initial: { read: 0, written: 0, dup: 0, rejected: 0, rate: '-' },
+    format: ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}{failed}',
+    initial: { read: 0, written: 0, dup: 0, rejected: 0, rate: '-', failed: '' },
   });
   try {
     return await importFile(
@@ -73,12 +73,14 @@ export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOpt
       {
         ...options,
         onProgress: (p) =>
-          bar.update(p.bytesTotal ? p.bytesRead / p.bytesTotal : 1, {
+          bar.update(settledShare(p), {
             read: p.rowsRead,
             written: p.written,
             dup: p.duplicates,
             rejected: p.rejected,
             rate: formatRate(p.written + p.duplicates + p.rejected, Date.now() - started),
+            // Jobs that failed for good (their rows are kept: batches retry) show as they happen.
+            failed: p.failedChunks ? ` | jobs failed ${p.failedChunks}` : '',
           }),
       },
     );
