@@ -272,6 +272,8 @@ describe('API routes', () => {
     assert.equal(versions.status, 0, versions.stderr);
     const line = versions.stdout.split('\n').find((l) => l.startsWith(`v${version} `));
     assert.ok(line?.includes(`sha256 json=${json.headers['x-blacklist-sha256']} csv=${csv.headers['x-blacklist-sha256']}`), line);
+    // "added" is an upsert (new or changed entries: docs/api.md): the line says so.
+    assert.match(line!, / entries {2}\+\d+ new or changed, -\d+ removed /);
     const notModified = await get('/v1/blacklist', keys.gateway, { 'if-none-match': `"v${version}-json"` });
     assert.equal(notModified.statusCode, 304);
     // No body, and no header announcing one (a strict HTTP client would wait for it).

@@ -86,7 +86,7 @@ export function registerBlacklist(program: Command): void {
           // The rendered files' SHA-256, to check an exported or received file against (docs/outputs.md).
           const sha = v.sha256Json || v.sha256Csv ? `  sha256 json=${v.sha256Json ?? '-'} csv=${v.sha256Csv ?? '-'}` : '';
           process.stdout.write(
-            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} -${v.removed ?? 0}  ${v.source}${v.restores !== null ? ` (restores v${v.restores})` : ''}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${sha}${held}\n`,
+            `v${v.version}  ${v.status}${pinned}  ${v.count} entries  +${v.added ?? 0} new or changed, -${v.removed ?? 0} removed  ${v.source}${v.restores !== null ? ` (restores v${v.restores})` : ''}${v.runId ? ` ${v.runId}` : ''}  ${new Date(v.createdAt).toISOString()}${sha}${held}\n`,
           );
         }
       }),
