@@ -39,6 +39,8 @@ export interface BulkOptions {
   /** Keep the import files after a successful import (always kept for a server acctnet does not manage). */
   keepFiles?: boolean;
   batchSize?: number;
+  /** The currency of rows that name none (as `import --currency`); default: the configured default. */
+  currency?: string;
   /** Status lines (what is about to happen, the downtime). */
   say?: (line: string) => void;
   onStep?: (step: BulkStep) => void;
@@ -231,7 +233,7 @@ export async function bulkImport(config: Config, opts: BulkOptions): Promise<Bul
       dir,
       batchId,
       batchSize: opts.batchSize ?? config.ingest.batchSize,
-      rules: validationRules(config),
+      rules: { ...validationRules(config), ...(opts.currency ? { defaultCurrency: opts.currency } : {}) },
       rejectsFile,
       ...(opts.onConvertProgress ? { onProgress: opts.onConvertProgress } : {}),
     }),

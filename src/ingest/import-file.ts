@@ -22,6 +22,8 @@ export interface ImportOptions {
   rejectsFile?: string;
   batchSize?: number;
   maxPending?: number;
+  /** The currency of rows that name none (no currency column or an empty cell); default: the configured default. */
+  currency?: string;
   onProgress?: (p: ImportProgress) => void;
 }
 
@@ -83,6 +85,13 @@ export async function importFile(deps: ImportDeps, opts: ImportOptions): Promise
       source.on('error', (err) => counter.destroy(err));
       source.pipe(counter);
       for await (const item of readRows(counter, format, opts.map)) {
+        // The file's own currency fills rows that name none (the worker would apply the deployment's default).
+        if (
+          opts.currency &&
+          item.kind === 'row' &&
+          (item.fields.currency === undefined || item.fields.currency === null || item.fields.currency === '')
+        )
+          item.fields.currency = opts.currency;
         await producer.add(item);
       }
       await producer.finishReading();

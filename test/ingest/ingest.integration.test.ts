@@ -112,6 +112,48 @@ describe('ingest (real Neo4j and Redis)', () => {
     assert.match(printed.stdout, /^batch\s+source\s+name\s+created\s+state/);
   });
 
+  test("import --currency: the file's currency fills rows that name none; a code acctnet does not know is a usage error", () => {
+    const dir = tmpDir('currency');
+    const file = writeFile(
+      dir,
+      'eur.csv',
+      [
+        'txn_ref,payer,payee,amount_eur,currency,booked_at',
+        'cur1,CUR-A,CUR-B,10.00,,2026-01-01T10:00:00Z',
+        'cur2,CUR-A,CUR-C,20.00,GBP,2026-01-01T11:00:00Z',
+      ].join('\n') + '\n',
+    );
+    const map = [
+      '--map',
+      'tx_id=txn_ref',
+      '--map',
+      'from_account=payer',
+      '--map',
+      'to_account=payee',
+      '--map',
+      'amount=amount_eur',
+      '--map',
+      'timestamp=booked_at',
+    ];
+    const bad = cli(s.env, ['import', file, ...map, '--currency', 'EURO']);
+    assert.equal(bad.status, 64, bad.stderr);
+    assert.match(bad.stderr, /--currency "EURO" is not an ISO 4217 code/);
+    const r = cli(s.env, ['import', file, ...map, '--currency', 'eur']);
+    assert.equal(r.status, 0, r.stderr);
+    return s.driver
+      .executeQuery("MATCH ()-[t:TRANSFER]->() WHERE t.txId IN ['cur1', 'cur2'] RETURN t.txId AS id, t.currency AS currency ORDER BY id")
+      .then((q) =>
+        assert.deepEqual(
+          q.records.map((x) => [x.get('id'), x.get('currency')]),
+          [
+            ['cur1', 'EUR'],
+            ['cur2', 'GBP'],
+          ],
+          'the empty cell takes the file currency; a named one is kept',
+        ),
+      );
+  });
+
   test('the AMLSim export loads through --map: 10,333 transfers among 100 accounts', async (t) => {
     if (!amlsimAvailable()) {
       t.skip(AMLSIM_SKIP_MESSAGE);

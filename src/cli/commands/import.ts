@@ -6,9 +6,17 @@ import { startIngestWorker } from '../../../workers/ingest.js';
 import { intArg } from '../args.js';
 import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
 import { createProgressBar, formatRate, settledShare } from '../progress.js';
+import { ISO_CURRENCY_EXPONENTS } from '../../ingest/currencies.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
-type ImportCliOptions = { format?: string; map: string[]; rejects?: string; batchSize?: number; json?: boolean } & BulkCliOptions;
+type ImportCliOptions = {
+  format?: string;
+  map: string[];
+  rejects?: string;
+  batchSize?: number;
+  json?: boolean;
+  currency?: string;
+} & BulkCliOptions;
 type BulkCliOptions = { bulk?: boolean; bulkDir?: string; keepFiles?: boolean };
 
 function collect(value: string, previous: string[]): string[] {
@@ -98,6 +106,10 @@ export function registerImport(program: Command): void {
     .option('--map <canonical=source>', 'read a canonical field from another column (repeatable)', collect, [])
     .option('--rejects <file>', 'where to write rejected rows (default ./<file>.<batch>.rejects.csv)')
     .option('--batch-size <n>', 'rows per ingest job (1..50000)', intArg(1, 50000))
+    .option(
+      '--currency <code>',
+      "the currency of this file's rows that name none (no currency column, or an empty cell); default ACCTNET_DEFAULT_CURRENCY",
+    )
     .option('--json', 'print the summary as JSON on stdout')
     .option('--bulk', 'back-fill an EMPTY graph with neo4j-admin database import (stops the managed Neo4j meanwhile; see docs/ingest.md)')
     .option('--bulk-dir <dir>', 'with --bulk: where the import files go (kept); default .acctnet/bulk/<batch>, deleted after the import')
@@ -114,10 +126,12 @@ export function registerImport(program: Command): void {
         } catch (err) {
           throw new CliError((err as Error).message, EXIT.usage);
         }
-        if (opts.bulk || opts.bulkDir !== undefined || opts.keepFiles) return runBulk(rt, file, map, opts);
+        const currency = opts.currency === undefined ? undefined : currencyOption(opts.currency, rt.config.ingest.currencyExponents);
+        if (opts.bulk || opts.bulkDir !== undefined || opts.keepFiles) return runBulk(rt, file, map, { ...opts, currency });
         const summary = await runImportWithProgress(rt, {
           file,
           map,
+          ...(currency ? { currency } : {}),
           ...(opts.format ? { format: opts.format } : {}),
           ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
           ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
@@ -128,6 +142,17 @@ export function registerImport(program: Command): void {
         return summary.rejected > 0 ? EXIT.rejectedRows : EXIT.ok;
       }),
     );
+}
+
+/** `--currency`: an ISO 4217 code or one of ACCTNET_CURRENCY_EXPONENTS, upper-cased; else a usage error. */
+function currencyOption(value: string, configured: Record<string, number>): string {
+  const code = value.trim().toUpperCase();
+  if (!ISO_CURRENCY_EXPONENTS.has(code) && configured[code] === undefined)
+    throw new CliError(
+      `--currency ${JSON.stringify(value)} is not an ISO 4217 code nor one configured in ACCTNET_CURRENCY_EXPONENTS (e.g. ETH:9,PTS:0)`,
+      EXIT.usage,
+    );
+  return code;
 }
 
 /** `import FILE --bulk`: see src/ingest/bulk-import.ts. */
@@ -141,6 +166,7 @@ async function runBulk(rt: Runtime, file: string, map: ReturnType<typeof parseCo
     ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     ...(opts.bulkDir ? { dir: opts.bulkDir } : {}),
+    ...(opts.currency ? { currency: opts.currency } : {}),
     ...(opts.keepFiles ? { keepFiles: true } : {}),
   });
   if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
