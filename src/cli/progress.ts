@@ -1,5 +1,6 @@
 // Progress for long CLI jobs: a live bar on a terminal, one line every few seconds otherwise (CI, logs).
 import cliProgress from 'cli-progress';
+import type { ConvertProgress } from '../ingest/bulk-convert.js';
 
 export interface ProgressBar {
   update(value: number, payload: Record<string, string | number>): void;
@@ -36,14 +37,7 @@ export function formatRate(count: number, elapsedMs: number): string {
  * count, estimated from the bytes read so far until the whole file is read. Reading runs ahead of
  * writing by the queue's backlog, so the bytes read alone said 100% while most rows were still queued.
  */
-export function settledShare(p: {
-  bytesRead: number;
-  bytesTotal: number;
-  rowsRead: number;
-  written: number;
-  duplicates: number;
-  rejected: number;
-}): number {
+export function settledShare(p: ConvertProgress): number {
   if (!p.bytesTotal) return 1;
   if (p.bytesRead === 0 || p.rowsRead === 0) return 0;
   const rows = p.bytesRead >= p.bytesTotal ? p.rowsRead : (p.rowsRead * p.bytesTotal) / p.bytesRead;
