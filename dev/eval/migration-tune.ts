@@ -3,10 +3,12 @@
 // from A) is scored by each variant, then thresholded and assigned one-to-one as detectMigrations does.
 // Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
 //
-//   TUNE_ROUND=1|2|3|4|5 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
+//   TUNE_ROUND=1|2|3|4|5|6|7 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
 // (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
 // 4: counted rare counterparties and a decay for a rise before the fall — the decay was kept; 5: a prompt
-// rise (within days after the fall) as evidence of its own — not kept;
+// rise (within days after the fall) as evidence of its own — not kept; 6: the successor share (how much
+// of the successor's relations are the predecessor's taken over), weight, gate and bar — kept at 0.3
+// from two taken over, bar unchanged; 7: gates for one taken over — not kept;
 // TUNE_DUMP=1 prints every candidate's terms; TUNE_CHECK=1 also prints where the shipped scoreMigration differs from the kept variant near the bar)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,8 @@ import {
   LEAD_DECAY_PER_DAY,
   clusterShare,
   scoreMigration,
+  SUCCESSOR_TERM_MIN_SHARED,
+  SUCCESSOR_TERM_WEIGHT,
   type PairInputs,
 } from '../../src/analysis/migration.js';
 import { pairOrder } from '../../src/analysis/graph.js';
@@ -61,6 +65,7 @@ function score(
   countK = 0,
   negDecay = LEAD_DECAY_PER_DAY,
   prompt: { b: number; full: number; zero: number } | null = null,
+  succ: { b: number; minShared: number; minCps?: number; half?: boolean; newOnly?: boolean } | null = null,
 ): number | undefined {
   if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
   let sharedWeight = 0;
@@ -78,10 +83,38 @@ function score(
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const cc = p.shared.length >= minShared ? c : 0;
   // Round 5: a prompt rise (the new account starting within days after the old one fell) as evidence of its own.
-  const pr = prompt ? (gapDays < 0 ? 0 : gapDays <= prompt.full ? 1 : Math.max(0, (prompt.zero - gapDays) / (prompt.zero - prompt.full))) : 0;
+  // Round 6: the share of the successor's own counterparties (weighted, A left out) that are A's
+  // former ones taken over — how much of S's life is A's, which speaks before A's overlap does.
+  let sc = 0;
+  if (succ && p.shared.length >= succ.minShared && (!succ.newOnly || p.rise.kind === 'new')) {
+    let all = 0;
+    let cps = 0;
+    for (const c of p.successorCounterparties)
+      if (c.id !== p.from) {
+        all += c.weight;
+        cps++;
+      }
+    sc = all && cps >= (succ.minCps ?? 0) ? Math.min(1, sharedWeight / all) : 0;
+    if (succ.half && p.shared.length < 2) sc *= 0.5;
+  }
+  const pr = prompt
+    ? gapDays < 0
+      ? 0
+      : gapDays <= prompt.full
+        ? 1
+        : Math.max(0, (prompt.zero - gapDays) / (prompt.zero - prompt.full))
+    : 0;
   return (
     Math.round(
-      1000 * timing * (1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * (1 - w * cc) * (1 - (prompt?.b ?? 0) * pr)),
+      1000 *
+        timing *
+        (1 -
+          (1 - 0.75 * overlapScore) *
+            (1 - directScore) *
+            (1 - 0.25 * profile) *
+            (1 - w * cc) *
+            (1 - (prompt?.b ?? 0) * pr) *
+            (1 - (succ?.b ?? 0) * sc)),
     ) / 1000
   );
 }
@@ -97,9 +130,12 @@ type Variant = {
   countK?: number;
   negDecay?: number;
   prompt?: { b: number; full: number; zero: number };
+  succ?: { b: number; minShared: number; minCps?: number; half?: boolean; newOnly?: boolean };
 };
 const variants: Variant[] = [{ name: 'current (no cluster term)', c: () => 0, w: 0 }];
 const ROUND = Number(process.env.TUNE_ROUND ?? 1);
+/** Round 6's kept successor term (shipped as SUCCESSOR_TERM_WEIGHT, SUCCESSOR_TERM_MIN_SHARED). */
+const KEPT_SUCC = { b: SUCCESSOR_TERM_WEIGHT, minShared: SUCCESSOR_TERM_MIN_SHARED };
 const cs: Array<[string, (x: Pair['x']) => number]> = [
   ['sameCluster', (x) => (x.sameCluster ? 1 : 0)],
   ['nbrInWithA', (x) => x.nbrInWithA ?? 0],
@@ -156,6 +192,39 @@ if (ROUND === 5) {
       [7, 14],
     ] as const)
       variants.push({ name: `prompt b ${b} ${full}-${zero}d`, c: shipped, w: CLUSTER_TERM_WEIGHT, prompt: { b, full, zero } });
+}
+if (ROUND === 7) {
+  const shipped = (x: Pair['x']) => (x.nbrInWithA ?? 0) - CLUSTER_TERM_PIVOT;
+  variants.length = 0;
+  variants.push({ name: 'shipped', c: shipped, w: CLUSTER_TERM_WEIGHT });
+  for (const b of [0.2, 0.3, 0.4]) {
+    variants.push({ name: `succ b ${b} ≥2`, c: shipped, w: CLUSTER_TERM_WEIGHT, succ: { b, minShared: 2 } });
+    variants.push({ name: `succ b ${b} ≥1 cps≥2`, c: shipped, w: CLUSTER_TERM_WEIGHT, succ: { b, minShared: 1, minCps: 2 } });
+    variants.push({ name: `succ b ${b} ≥1 cps≥3`, c: shipped, w: CLUSTER_TERM_WEIGHT, succ: { b, minShared: 1, minCps: 3 } });
+    variants.push({ name: `succ b ${b} ≥1 half`, c: shipped, w: CLUSTER_TERM_WEIGHT, succ: { b, minShared: 1, half: true } });
+    variants.push({ name: `succ b ${b} ≥1 new`, c: shipped, w: CLUSTER_TERM_WEIGHT, succ: { b, minShared: 1, newOnly: true } });
+    variants.push({
+      name: `succ b ${b} ≥1 half cps≥2`,
+      c: shipped,
+      w: CLUSTER_TERM_WEIGHT,
+      succ: { b, minShared: 1, half: true, minCps: 2 },
+    });
+  }
+}
+if (ROUND === 6) {
+  const shipped = (x: Pair['x']) => (x.nbrInWithA ?? 0) - CLUSTER_TERM_PIVOT;
+  variants.length = 0;
+  variants.push({ name: 'shipped', c: shipped, w: CLUSTER_TERM_WEIGHT });
+  for (const minScore of [0.45, 0.5, 0.55])
+    for (const minShared of [1, 2])
+      for (const b of [0.2, 0.3, 0.4, 0.5])
+        variants.push({
+          name: `succ b ${b} ≥${minShared} min ${minScore}`,
+          c: shipped,
+          w: CLUSTER_TERM_WEIGHT,
+          minScore,
+          succ: { b, minShared },
+        });
 }
 for (const w of ROUND === 1 ? [0.2, 0.3, 0.4] : []) {
   variants.push({ name: `old sameCluster w=${w}`, c: (x) => (x.sameCluster ? 1 : 0), w });
@@ -217,7 +286,7 @@ for (const seed of seeds) {
   if (process.env.TUNE_CHECK) {
     let mism = 0;
     for (const x of pairs) {
-      const mine = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2);
+      const mine = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2, 0, false, 0, LEAD_DECAY_PER_DAY, null, KEPT_SUCC);
       const shipped = scoreMigration(x.p)?.score;
       if (mine !== shipped && ((mine ?? 0) >= 0.5 || (shipped ?? 0) >= 0.5)) {
         mism++;
@@ -233,7 +302,7 @@ for (const seed of seeds) {
   if (process.env.TUNE_DUMP) {
     // Planted pairs among the candidates and every candidate above 0.3: one line of terms each (for reading).
     for (const x of pairs) {
-      const s = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2);
+      const s = score(x.p, (x.x.nbrInWithA ?? 0) - 0.25, 0.2, 0, false, 0, LEAD_DECAY_PER_DAY, null, KEPT_SUCC);
       const k = `${x.p.from}>${x.p.to}`;
       if (s === undefined || (s < 0.3 && !planted.has(k))) continue;
       let sw = 0;
@@ -247,7 +316,7 @@ for (const seed of seeds) {
     const cands: Array<{ from: string; to: string; score: number }> = [];
     for (const x of pairs) {
       if (x.p.rise.at - x.p.fall.at < -(v.lead ?? o.maxLeadDays) * DAY_MS) continue;
-      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay, v.countK, v.negDecay, v.prompt ?? null);
+      const s = score(x.p, v.c(x.x), v.w, v.minShared, v.leadDecay, v.countK, v.negDecay, v.prompt ?? null, v.succ ?? null);
       if (s !== undefined && s >= (v.minScore ?? o.minScore)) cands.push({ from: x.p.from, to: x.p.to, score: s });
     }
     cands.sort((x, y) => y.score - x.score || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));

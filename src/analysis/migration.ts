@@ -77,6 +77,12 @@ export interface MigrationEvidence {
    * cluster at the run (0 when the fallen account had none).
    */
   clusterShare: number;
+  /**
+   * The scored successor share: the weighted share of the risen account's non-hub counterparties
+   * (the fallen account left out) that are the fallen account's former counterparties it took over;
+   * 0 with fewer than two taken over.
+   */
+  successorShare: number;
   /** 0..1 similarity of hours, channels and amounts. */
   profileSimilarity: number;
   sharedSample: string[];
@@ -177,6 +183,11 @@ export interface PairInputs {
    * served run). The risen account's own cluster is not needed: a new account seen at ingest has none.
    */
   successorCounterparties: ReadonlyArray<{ id: string; weight: number; inCluster: boolean }>;
+  /**
+   * The summed weights (counterpartyWeight) of all the risen account's non-hub counterparties but the
+   * fallen account, whatever their cluster: the denominator of the successor share (successorShare).
+   */
+  successorWeight: number;
   /** Recorded in the evidence only. */
   sameCluster: boolean;
 }
@@ -199,6 +210,25 @@ export function clusterShare(counterparties: PairInputs['successorCounterparties
  */
 export const CLUSTER_TERM_WEIGHT = 0.2;
 export const CLUSTER_TERM_PIVOT = 0.25;
+
+/**
+ * The successor term multiplies what the other terms leave by 1 − WEIGHT · share, where share is how
+ * much of the risen account's own relations (weighted) are the fallen account's former counterparties
+ * it took over — counted from two taken over (one can be chance). The overlap term asks how much of
+ * A's life S took; this one asks how much of S's life is A's, which speaks while S is young and has
+ * taken only a part of A's counterparties. Tuned on world seeds 1–8 (dev/eval/migration-tune.ts,
+ * TUNE_ROUND=6 and 7; docs/evaluation.md).
+ */
+export const SUCCESSOR_TERM_WEIGHT = 0.3;
+export const SUCCESSOR_TERM_MIN_SHARED = 2;
+
+/** The successor share: the weighted share of the risen account's counterparties (A left out) that are A's, taken over. */
+export function successorShare(p: Pick<PairInputs, 'shared' | 'successorWeight'>): number {
+  if (p.shared.length < SUCCESSOR_TERM_MIN_SHARED || !(p.successorWeight > 0)) return 0;
+  let sharedWeight = 0;
+  for (const s of p.shared) sharedWeight += s.weight;
+  return Math.min(1, sharedWeight / p.successorWeight);
+}
 
 /** A rise before the fall (both accounts running side by side) loses this share per day of overlap. */
 export const LEAD_DECAY_PER_DAY = 0.03;
@@ -238,7 +268,13 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   const directScore = p.directTransfers ? 0.55 * (0.4 + 0.6 * profile) : 0;
   const share = clusterShare(p.successorCounterparties);
   const cluster = 1 - CLUSTER_TERM_WEIGHT * (share - CLUSTER_TERM_PIVOT);
-  const score = timing * Math.max(0, Math.min(1, 1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * cluster));
+  const succ = successorShare(p);
+  const score =
+    timing *
+    Math.max(
+      0,
+      Math.min(1, 1 - (1 - 0.75 * overlapScore) * (1 - directScore) * (1 - 0.25 * profile) * cluster * (1 - SUCCESSOR_TERM_WEIGHT * succ)),
+    );
   return {
     from: p.from,
     to: p.to,
@@ -255,6 +291,7 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
       directTransfers: p.directTransfers,
       sameCluster: p.sameCluster,
       clusterShare: round3(share),
+      successorShare: round3(succ),
       profileSimilarity: round3(profile),
       sharedSample: p.shared
         .map((s) => s.id)
@@ -430,13 +467,12 @@ export function batchPairInputs(
   // The successor's counterparties and whether each was in a's cluster (a itself: whether it has one).
   const ca = community[a]!;
   const successorCounterparties: Array<{ id: string; weight: number; inCluster: boolean }> = [];
+  let successorWeight = 0;
   for (const c of neighbours) {
-    if (!isHub[c])
-      successorCounterparties.push({
-        id: flows.ids[c]!,
-        weight: counterpartyWeight(edgesAt(po, c)),
-        inCluster: ca >= 0 && community[c] === ca,
-      });
+    if (isHub[c]) continue;
+    const weight = counterpartyWeight(edgesAt(po, c));
+    successorCounterparties.push({ id: flows.ids[c]!, weight, inCluster: ca >= 0 && community[c] === ca });
+    if (c !== a) successorWeight += weight;
   }
   let direct = 0;
   const ab = pairIndex(flows, po, a, b);
@@ -465,6 +501,7 @@ export function batchPairInputs(
     directTransfers: direct,
     profileSimilarity: profile,
     successorCounterparties,
+    successorWeight,
     sameCluster: community[a]! >= 0 && community[a] === community[b],
   };
 }

@@ -554,15 +554,25 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
     }
     if (pending.length === 0) return [];
     // The successors' counterparties as the served run saw them (degree, hub flag, cluster): the
-    // cluster substitute of the score is the share of them in the predecessor's cluster.
+    // cluster substitute of the score is the share of them in the predecessor's cluster, the
+    // successor share the share of them (weighted) taken over from the predecessor.
     const inRun = await accountsInRun(
       deps,
       setRun.runId,
-      // A predecessor in no cluster has share 0 whatever S's counterparties are: no query for it.
-      [...new Set(pending.filter((x) => (x.p.cluster ?? null) !== null).flatMap((x) => x.s.relations.map((r) => r.id)))],
+      [...new Set(pending.flatMap((x) => x.s.relations.map((r) => r.id)))],
       now - config.analysis.windowDays * DAY_MS + 1,
       setRun.hubThreshold,
     );
+    // All of S's non-hub counterparties but A (and S), weighted as a run weighs them.
+    const successorWeight = (x: Pending) => {
+      let w = 0;
+      for (const id of new Set(x.s.relations.map((r) => r.id))) {
+        const c = inRun.get(id);
+        if (!c || c.hub || id === x.s.id || id === x.a) continue;
+        w += counterpartyWeight(c.d);
+      }
+      return w;
+    };
     const successorCounterparties = (x: Pending) => {
       // A predecessor in no cluster of the served run (or a set built before clusters were stored):
       // nothing is in its cluster, as in a run for an account in no cluster.
@@ -607,6 +617,7 @@ export function createSuccessorWatch(deps: SuccessorWatchDeps) {
         directTransfers: fromA ? directTransfers({ first: fromA.first, last: fromA.last, count: fromA.n }, x.fall.at) : 0,
         profileSimilarity: profileSimilarity(pa, ps),
         successorCounterparties: successorCounterparties(x),
+        successorWeight: successorWeight(x),
         sameCluster: false,
       };
       const link = scoreMigration(inputs);

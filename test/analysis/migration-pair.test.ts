@@ -103,6 +103,12 @@ test('batchPairInputs: taken-over counterparties with their weights, money from 
   assert.ok(q.successorCounterparties.length === 4 && q.successorCounterparties.every((x) => !x.inCluster));
   assert.equal(scoreMigration(q)!.evidence.clusterShare, 0);
   assert.ok(scoreMigration(p)!.score > scoreMigration(q)!.score, 'the share lifts the score');
+  // The successor share's denominator: NEW's non-hub counterparties but OLD (C1, C2, C3), weighted
+  // as the shared ones are; C1 and C2 of them were taken over.
+  const expected = ['C1', 'C2', 'C3'].reduce((w, id) => w + counterpartyWeight(graph.degree(id)), 0);
+  assert.ok(Math.abs(p.successorWeight - expected) < 1e-12, `${p.successorWeight} vs ${expected}`);
+  const taken = p.shared.reduce((w, s) => w + s.weight, 0);
+  assert.equal(scoreMigration(p)!.evidence.successorShare, Math.round((1000 * taken) / expected) / 1000);
 });
 
 test("a run's links are the scorer applied to batchPairInputs", () => {
@@ -166,6 +172,7 @@ test('timing: a rise before the fall loses 3% a day of overlap; a late rise lose
     directTransfers: 0,
     profileSimilarity: 0.3,
     successorCounterparties: [],
+    successorWeight: 0,
     sameCluster: false,
   };
   const stopped = scoreMigration({ ...base, from: 'A', fall: { at: 98 * DAY, kind: 'stopped' } })!;

@@ -13,6 +13,7 @@ export function handEvidence(overrides: Partial<MigrationEvidence> = {}): Migrat
     directTransfers: 0,
     sameCluster: false,
     clusterShare: 0,
+    successorShare: 0,
     profileSimilarity: 0.9,
     sharedSample: [],
     ...overrides,

@@ -135,8 +135,10 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
   test('a successor scored below the bar is scored again on its own later transfers, though they touch nothing watched', async () => {
     const successors = createSuccessorRepository(s.driver, s.config.neo4j);
     const redis = s.rt.redis();
-    // OSP takes over OC1..OC3 (OPA's) paying unlike OPA…
-    const first = await unlikeTakeover('OSP', 3);
+    // OSP takes over OC1..OC3 (OPA's) paying unlike OPA, and pays a fresh account ON1 the same way…
+    const stranger = [tx('OSP', 'ON1', 31, 3, 900, 'card')];
+    await seedTransfers(s.driver, s.config, stranger, 'osp-0');
+    const first = [...(await unlikeTakeover('OSP', 3)), ...stranger];
     const probe = watchWith();
     const before = await probe.explain('OPA_3', 'OSP', lastAt(first));
     assert.ok(before, 'OPA → OSP has evidence');
@@ -149,8 +151,11 @@ describe('one predecessor per successor (real Neo4j and Redis)', () => {
     assert.equal((await watch.afterWrite(first)).provisional, 0);
     assert.equal(await successors.get('OPA_3', 'OSP'), null);
     assert.notEqual(await redis.zscore(watchKeys(s.config.queue.prefix).pending, 'OSP'), null, 'OSP is pending');
-    // Then it pays fresh accounts the way OPA paid (18:00, p2p, 35): no account of the job is watched.
-    const second = [1, 2, 3, 4, 5, 6].map((k) => tx('OSP', `ON${k}`, 32 + (k % 2), 18, 35));
+    // Then, the same day, it pays ON1 the way OPA paid (18:00, p2p, 35), six times: no account of the
+    // job is watched. (ON1 again, not new strangers: each new counterparty would also lower the share
+    // of OSP's relations that are OPA's — the successor share — and six of them outweigh the profile;
+    // the same day: later days would let OPA's quiet days pass, moving its fall and the timing term.)
+    const second = [1, 2, 3, 4, 5, 6].map(() => tx('OSP', 'ON1', 31, 18, 35));
     await seedTransfers(s.driver, s.config, second, 'osp-2');
     const later = await probe.explain('OPA_3', 'OSP', lastAt(second));
     assert.ok(later && later.score >= bar, `the profile term lifts the score over the bar (${later?.score} ≥ ${bar})`);

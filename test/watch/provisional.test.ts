@@ -6,6 +6,8 @@ import {
   CLUSTER_TERM_PIVOT,
   CLUSTER_TERM_WEIGHT,
   clusterShare,
+  SUCCESSOR_TERM_WEIGHT,
+  successorShare,
   listedFallAt,
   profileSimilarity,
   scoreMigration,
@@ -142,6 +144,7 @@ test('the score needs evidence: no shared counterparty and no money from A is no
     directTransfers: 0,
     profileSimilarity: 0.9,
     successorCounterparties: [],
+    successorWeight: 0,
     sameCluster: false,
   };
   assert.equal(scoreMigration({ ...base, shared: [] }), undefined);
@@ -169,6 +172,7 @@ test("the cluster substitute: the share of the successor's counterparties in the
     shared: [{ id: 'C1', weight: 0.5 }],
     directTransfers: 0,
     profileSimilarity: 0.6,
+    successorWeight: 1,
     sameCluster: false,
   };
   const cps = (inside: boolean[]) => inside.map((inCluster, k) => ({ id: `C${k + 1}`, weight: k === 0 ? 0.5 : 0.25, inCluster }));
@@ -210,6 +214,44 @@ test("the cluster substitute: the share of the successor's counterparties in the
   assert.equal(scoreMigration({ ...base, shared: [], successorCounterparties: cps([true, true, true]) }), undefined);
 });
 
+test("the successor share: how much of the successor's own relations are the predecessor's, counted from two taken over", () => {
+  const base = {
+    from: 'A',
+    to: 'S',
+    fall: { at: 0, kind: 'listed' as const },
+    rise: { at: DAY, kind: 'new' as const },
+    // A had 20 counterparties; S took two of them over.
+    formerCounterparties: 20,
+    formerWeight: 10,
+    shared: [
+      { id: 'C1', weight: 0.5 },
+      { id: 'C2', weight: 0.5 },
+    ],
+    directTransfers: 0,
+    profileSimilarity: 0.5,
+    successorCounterparties: [],
+    sameCluster: false,
+  };
+  // S deals with C1 and C2 only (A itself is not counted), or with them and 3 strangers of weight 1.
+  const onlyA = scoreMigration({ ...base, successorWeight: 1 })!;
+  const mixed = scoreMigration({ ...base, successorWeight: 4 })!;
+  const unknown = scoreMigration({ ...base, successorWeight: 0 })!;
+  assert.equal(onlyA.evidence.successorShare, 1);
+  assert.equal(mixed.evidence.successorShare, 0.25);
+  assert.equal(unknown.evidence.successorShare, 0, 'no counterparty weight known: no share');
+  assert.ok(onlyA.score > mixed.score && mixed.score > unknown.score, `${onlyA.score} > ${mixed.score} > ${unknown.score}`);
+  // The remainder the other terms leave, times 1 − weight · share.
+  const rest = 1 - unknown.score;
+  assert.ok(Math.abs(1 - onlyA.score - rest * (1 - SUCCESSOR_TERM_WEIGHT)) < 0.002, `${onlyA.score}`);
+  assert.ok(Math.abs(1 - mixed.score - rest * (1 - SUCCESSOR_TERM_WEIGHT * 0.25)) < 0.002, `${mixed.score}`);
+  // One counterparty taken over can be chance: no share, whatever S's other relations.
+  const one = { ...base, shared: [{ id: 'C1', weight: 0.5 }] };
+  assert.equal(successorShare({ ...one, successorWeight: 0.5 }), 0);
+  assert.equal(scoreMigration({ ...one, successorWeight: 0.5 })!.score, scoreMigration({ ...one, successorWeight: 0 })!.score);
+  // Weights above the successor's total (a counterparty counted on one side only) cap at 1.
+  assert.equal(successorShare({ ...base, successorWeight: 0.4 }), 1);
+});
+
 test('a listed account that carried on after its listing falls at its last transfer once silent, so its successor is not scored as late', () => {
   const listed = 100 * DAY;
   const asOf = listed + 22 * DAY;
@@ -231,6 +273,7 @@ test('a listed account that carried on after its listing falls at its last trans
       directTransfers: 0,
       profileSimilarity: 0.5,
       successorCounterparties: [],
+      successorWeight: 0,
       sameCluster: false,
     })!;
   const atLast = pair(listedFallAt(listed, listed + 20 * DAY, asOf, 1)!);

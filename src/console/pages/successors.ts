@@ -21,6 +21,7 @@ interface ProvisionalMigration {
     directTransfers?: number;
     profileSimilarity?: number;
     clusterShare?: number;
+    successorShare?: number;
     gapDays?: number;
   };
   watch?: { listed: boolean; listScore: number; heldBecause: string | null; decision: string | null; decidedBy: string | null };
@@ -38,6 +39,7 @@ function evidenceText(m: ProvisionalMigration): string {
     e.directTransfers ? `${e.directTransfers} transfers from the predecessor` : null,
     `profile ${fmt.pct(e.profileSimilarity)}`,
     e.clusterShare !== undefined ? `${fmt.pct(e.clusterShare)} of its counterparties in the predecessor's cluster` : null,
+    e.successorShare ? `${fmt.pct(e.successorShare)} of its counterparties taken over from the predecessor` : null,
     `${e.fallKind ?? '?'} → ${e.riseKind ?? '?'}, ${e.gapDays ?? '?'} days apart`,
   ];
   return parts.filter(Boolean).join(' · ');
