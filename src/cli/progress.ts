@@ -43,3 +43,44 @@ export function settledShare(p: ConvertProgress): number {
   const rows = p.bytesRead >= p.bytesTotal ? p.rowsRead : (p.rowsRead * p.bytesTotal) / p.bytesRead;
   return Math.min(1, (p.written + p.duplicates + p.rejected) / rows);
 }
+
+/** How long an ingest job is retried before it fails for good: the backoff doubles from backoffMs at each of attempts - 1 retries. */
+export function retryWindowMs(attempts: number, backoffMs: number): number {
+  return backoffMs * (2 ** Math.max(attempts - 1, 0) - 1);
+}
+
+function duration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 2 * 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/**
+ * The lines an import logs when its jobs start retrying after failed attempts and when none retries
+ * any more — for a log (stderr not a terminal), where the bar's count shows only every few seconds.
+ * The first line waits up to `reasonWaitMs` for the failed attempt's error, read from the queue.
+ */
+export class RetryNotices {
+  private since: number | undefined;
+  private announced = false;
+
+  constructor(private readonly opts: { attempts: number; backoffMs: number; reasonWaitMs?: number }) {}
+
+  update(p: { retryingChunks: number; retryReason: string | null }, now = Date.now()): string | undefined {
+    if (p.retryingChunks === 0) {
+      this.since = undefined;
+      if (!this.announced) return undefined;
+      this.announced = false;
+      return 'retries cleared: no ingest job of this import waits for a retry now';
+    }
+    this.since ??= now;
+    if (this.announced || (p.retryReason === null && now - this.since < (this.opts.reasonWaitMs ?? 1000))) return undefined;
+    this.announced = true;
+    const jobs = p.retryingChunks === 1 ? '1 ingest job is' : `${p.retryingChunks} ingest jobs are`;
+    const why = p.retryReason === null ? '' : ` (${p.retryReason.split('\n')[0]!.trim().slice(0, 300)})`;
+    return (
+      `retrying: ${jobs} retrying after a failed attempt${why}. The import waits: each job is retried with a doubling backoff ` +
+      `for up to ${duration(retryWindowMs(this.opts.attempts, this.opts.backoffMs))} (ACCTNET_JOB_ATTEMPTS=${this.opts.attempts}, ACCTNET_JOB_BACKOFF_MS=${this.opts.backoffMs}) before it fails for good with its rows kept`
+    );
+  }
+}

@@ -23,6 +23,13 @@ export interface BatchProgress {
   duplicates: number;
   rejected: number;
   failedChunks: number;
+  /**
+   * Jobs whose last attempt failed and that BullMQ will try again (moved to its delayed set to wait
+   * for the backoff): counted from the failed attempt until the job is written or fails for good.
+   */
+  retryingChunks: number;
+  /** The error of a failed attempt, read when jobs start retrying (null while none retries). */
+  retryReason: string | null;
   /** Jobs lost from the queue before they were written (Redis restarted without persistence) and enqueued again. */
   requeuedJobs: number;
 }
@@ -52,6 +59,8 @@ export class BatchProducer {
     duplicates: 0,
     rejected: 0,
     failedChunks: 0,
+    retryingChunks: 0,
+    retryReason: null,
     requeuedJobs: 0,
   };
   readonly failed: FailedChunk[] = [];
@@ -62,6 +71,8 @@ export class BatchProducer {
   private rejected: PreRejectedRow[] = [];
   private seq = 0;
   private readonly outstanding = new Set<string>();
+  /** Outstanding jobs that failed an attempt and wait for (or run) their next one. */
+  private readonly retrying = new Set<string>();
   private events: QueueEvents | undefined;
   private wake: (() => void) | undefined;
   /** Set when the import gave up (Redis unreachable too long): nothing more is enqueued. */
@@ -75,7 +86,24 @@ export class BatchProducer {
 
   private settle(jobId: string): boolean {
     this.payloads.delete(jobId);
+    this.setRetrying(jobId, false);
     return this.outstanding.delete(jobId);
+  }
+
+  private setRetrying(jobId: string, retrying: boolean): void {
+    const before = this.retrying.size;
+    if (retrying) this.retrying.add(jobId);
+    else this.retrying.delete(jobId);
+    this.progress.retryingChunks = this.retrying.size;
+    if (this.retrying.size === 0) this.progress.retryReason = null;
+    // Retries start: read why once (the event carries no reason); the job may be gone meanwhile.
+    else if (before === 0)
+      void this.deps.queue
+        .getJob(jobId)
+        .then((job) => {
+          if (job?.failedReason && this.retrying.size > 0) this.progress.retryReason = job.failedReason;
+        })
+        .catch(() => {});
   }
 
   async start(): Promise<void> {
@@ -91,6 +119,14 @@ export class BatchProducer {
         this.progress.duplicates += outcome.duplicates;
         this.progress.rejected += outcome.rejected;
       }
+      this.wake?.();
+    });
+    // A failed attempt that will be retried emits no 'failed' event: BullMQ moves the job to its
+    // delayed set (the backoff) and emits 'delayed'. Ingest jobs are never queued with a delay, so
+    // for them 'delayed' means exactly "an attempt failed; another one comes" ('failed' is for good).
+    this.events.on('delayed', ({ jobId }) => {
+      if (!this.outstanding.has(jobId)) return;
+      this.setRetrying(jobId, true);
       this.wake?.();
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
@@ -183,10 +219,14 @@ export class BatchProducer {
         continue;
       }
       const state = await this.deps.queue.getJobState(jobId);
+      // A 'delayed' event missed (Redis reconnecting) still shows in the job's state.
+      if (state === 'delayed') this.setRetrying(jobId, true);
       const payload = this.payloads.get(jobId);
       if (state === 'unknown' && payload && !this.stopped) {
         await this.deps.queue.add('chunk', payload, { jobId });
         this.progress.requeuedJobs++;
+        // Enqueued again from scratch: no failed attempt of its own yet.
+        this.setRetrying(jobId, false);
       }
     }
     if (changed) {

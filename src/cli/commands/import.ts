@@ -5,7 +5,7 @@ import { FormatError, inputFile, parseColumnMap } from '../../ingest/read-rows.j
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { intArg } from '../args.js';
 import { checkWritableFolder, CliError, EXIT, runCommand, say } from '../context.js';
-import { createProgressBar, formatRate, settledShare } from '../progress.js';
+import { createProgressBar, formatRate, RetryNotices, settledShare } from '../progress.js';
 import { ISO_CURRENCY_EXPONENTS } from '../../ingest/currencies.js';
 import { printBulkSummary, runBulkImport } from './import-bulk.js';
 
@@ -72,24 +72,32 @@ export async function runImportWithProgress(rt: Runtime, options: Omit<ImportOpt
   const started = Date.now();
   const bar = createProgressBar({
     total: 1,
-    format: ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}{failed}',
-    initial: { read: 0, written: 0, dup: 0, rejected: 0, rate: '-', failed: '' },
+    format:
+      ' {bar} {percentage}% | read {read} | written {written} | already stored {dup} | rejected {rejected} | {rate}{retrying}{failed}',
+    initial: { read: 0, written: 0, dup: 0, rejected: 0, rate: '-', retrying: '', failed: '' },
   });
+  // In a log (no terminal) the bar is a line every 5 s: retries starting and clearing get their own lines.
+  const notices = process.stderr.isTTY ? undefined : new RetryNotices(rt.config.queue);
   try {
     return await importFile(
       { config: rt.config, queue, connection: rt.redis(), batches: rt.batches() },
       {
         ...options,
-        onProgress: (p) =>
+        onProgress: (p) => {
+          const notice = notices?.update(p);
+          if (notice) say(notice);
           bar.update(settledShare(p), {
             read: p.rowsRead,
             written: p.written,
             dup: p.duplicates,
             rejected: p.rejected,
             rate: formatRate(p.written + p.duplicates + p.rejected, Date.now() - started),
+            // Jobs whose last attempt failed (Neo4j away?) and that will be tried again.
+            retrying: p.retryingChunks ? ` | jobs retrying ${p.retryingChunks}` : '',
             // Jobs that failed for good (their rows are kept: batches retry) show as they happen.
             failed: p.failedChunks ? ` | jobs failed ${p.failedChunks}` : '',
-          }),
+          });
+        },
       },
     );
   } finally {

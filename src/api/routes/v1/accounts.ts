@@ -95,7 +95,12 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({
             accountId: Type.String(),
             firstSeenAt: Nullable(Type.String()),
-            runId: Nullable(Type.String({ description: 'the served run; null before any run' })),
+            runId: Nullable(
+              Type.String({
+                description:
+                  'the served run, whose analysis this is (score, reasons, cluster, metrics, migrations); null before any run. The list is blacklist.version, built from blacklist.runId',
+              }),
+            ),
             analysed: Type.Boolean({ description: "false when the account had no transfer in the run's window" }),
             clusterId: Nullable(Type.String()),
             cluster: Nullable(Type.Object({ clusterId: Type.String(), type: Type.String(), score: Type.Number(), size: Type.Integer() })),
@@ -121,7 +126,17 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
             ),
             migrations: Type.Object({ predecessors: Type.Array(MigrationSchema), successors: Type.Array(MigrationSchema) }),
             blacklist: Type.Object({
-              version: Nullable(Type.Integer()),
+              version: Nullable(Type.Integer({ description: 'the served blacklist version: listed and entry are from it' })),
+              runId: Nullable(
+                Type.String({
+                  description:
+                    "the run whose scores the served version's list was built from (kept by override, approval, pin and rollback versions); null when no version is served or its list came from no run",
+                }),
+              ),
+              sameRun: Type.Boolean({
+                description:
+                  "true when the served list was built from the run whose analysis this is (runId); false while the publish guard holds that run's version, or a pin or rollback serves an older list: then score and reasons (runId) and entry (blacklist.runId) come from different runs",
+              }),
               listed: Type.Boolean(),
               entry: Nullable(
                 Type.Object({ clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
@@ -180,6 +195,12 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         // Read per request (an override changes without a new run): one index seek.
         blacklistRepo.override(id),
       ]);
+      // Which run the served list comes from: while the guard holds a newer run's version (or a pin
+      // serves an older list) the analysis above and the list below are from different runs.
+      const listRunId =
+        version === null
+          ? null
+          : await app.readCache.memo(`version-run:${snap.versionKey}`, async () => (await blacklistRepo.get(version))?.runId ?? null);
       // A successor the watch found after the served run (provisional): its link, as GET
       // /v1/migrations?status=provisional shows it, among the predecessors.
       const successorRepo = createSuccessorRepository(app.runtime.driver(), app.config.neo4j);
@@ -273,6 +294,8 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         },
         blacklist: {
           version: version,
+          runId: listRunId,
+          sameRun: served !== null && listRunId === served.run.id,
           listed: entry !== null,
           entry: entry && { clusterId: entry.clusterId, score: entry.score, reasons: entry.reasons },
           override: override && {
