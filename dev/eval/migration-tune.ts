@@ -3,7 +3,7 @@
 // from A) is scored by each variant, then thresholded and assigned one-to-one as detectMigrations does.
 // Dev tool for tuning only (docs/evaluation.md); the shipped scorer is analysis/migration.ts.
 //
-//   TUNE_ROUND=1|2|3|4|5|6|7 node dist/dev/eval/migration-tune.js [--version 2] [--seeds 1,...,8] [--accounts 20000]
+//   TUNE_ROUND=1|2|3|4|5|6|7 node dist/dev/eval/migration-tune.js [--version 1|2|patterns] [--seeds 1,...,8] [--accounts 20000]
 // (round 1: cluster substitutes; 2: a wider lead window, a higher bar; 3: weight, bar and pivot grid;
 // 4: counted rare counterparties and a decay for a rise before the fall — the decay was kept; 5: a prompt
 // rise (within days after the fall) as evidence of its own — not kept; 6: the successor share (how much
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
     accounts: { type: 'string', default: '20000' },
   },
 });
-const version = Number(args.version) as 1 | 2;
+const version = args.version === 'patterns' ? 'patterns' : (Number(args.version) as 1 | 2);
 const seeds = String(args.seeds).split(',').map(Number);
 const accounts = Number(args.accounts);
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });

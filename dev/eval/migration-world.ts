@@ -9,14 +9,19 @@ import { buildAccountGraph, pairOrder } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import type { Config } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
+import { createPatternWorld } from '../synth/aml-patterns.js';
 import { createWorld } from '../synth/world.js';
 import { writeTransfersCsv } from '../synth/write-csv.js';
 import { loadTransfers } from './load.js';
 
-/** World `seed` of generator `version` through the CSV loader (a temporary file in `dir`), the graph, hubs, Louvain and features. */
-export async function analyseWorld(config: Config, dir: string, seed: number, accounts: number, version: 1 | 2) {
+/**
+ * World `seed` of generator `version` (or the pattern world, v2 background, as the evaluation makes it)
+ * through the CSV loader (a temporary file in `dir`), the graph, hubs, Louvain and features.
+ */
+export async function analyseWorld(config: Config, dir: string, seed: number, accounts: number, version: 1 | 2 | 'patterns') {
   const params = analysisParams(config);
-  const world = createWorld({ seed, accounts, activity: 0.7, currency: config.analysis.baseCurrency, version });
+  const options = { seed, accounts, activity: 0.7, currency: config.analysis.baseCurrency };
+  const world = version === 'patterns' ? createPatternWorld(options) : createWorld({ ...options, version });
   const file = path.join(dir, `w${version}-${seed}.csv`);
   await writeTransfersCsv(file, world.transfers());
   const loaded = await loadTransfers(file, [], config);

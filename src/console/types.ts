@@ -69,6 +69,8 @@ export interface Label {
 export interface AccountDetail {
   accountId: string;
   firstSeenAt: string | null;
+  /** The run the analysis (score, reasons, cluster, migrations) comes from. */
+  runId: string | null;
   analysed: boolean;
   clusterId: string | null;
   cluster: { clusterId: string; type: string; score: number; size: number } | null;
@@ -83,6 +85,9 @@ export interface AccountDetail {
   migrations: { predecessors: Migration[]; successors: Migration[] };
   blacklist: {
     version: number | null;
+    /** The run the served list was built from; sameRun: whether it is the analysis's run (runId). */
+    runId: string | null;
+    sameRun: boolean;
     listed: boolean;
     entry: { clusterId: string | null; score: number; reasons: string[] } | null;
     override: { action: 'include' | 'exclude'; reason: string; createdBy: string; createdAt: string; confirmedBy: string | null } | null;

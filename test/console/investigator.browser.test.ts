@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { CHROMIUM, launchChromium } from '../../dev/chromium.js';
+import { administer } from '../../src/blacklist/admin.js';
 import { createBlacklistRepository } from '../../src/neo4j/repositories/blacklist.js';
 import { buildServer } from '../../src/server.js';
 import { openAnalysedServices, type AnalysedServices } from '../helpers/analysed.js';
@@ -423,6 +424,30 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     await row.locator('.audit').waitFor({ timeout: 20_000 });
     assert.match(await row.locator('.audit').innerText(), new RegExp(`override\\.confirm on account:${listed}`));
     assert.ok(!(await api('/v1/blacklist')).entries.some((e: { accountId: string }) => e.accountId === listed), 'off the served list');
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  });
+  // Last: it pins the list and runs again.
+  test("account panel: while a pin holds a newer run's list, it says the list is an older run's", async () => {
+    const served = await api('/v1/blacklist');
+    const listed = served.entries[0].accountId as string;
+    const before = await api(`/v1/accounts/${encodeURIComponent(listed)}`);
+    assert.equal(before.blacklist.sameRun, true);
+    await page.goto(`${base}/ui/#/accounts/${encodeURIComponent(listed)}`);
+    await panelShows(listed);
+    assert.equal(await page.locator('.panel .list-run-note').count(), 0, 'no note while the list is the analysis run’s');
+    await administer(s.rt.publishDeps(), { keyId: 'test', name: 'test', role: 'admin' }, 'blacklist.pin', served.version);
+    const second = await s.recompute();
+    assert.equal(second.publication, 'held');
+    await page.goto(`${base}/ui/#/clusters`);
+    await page.goto(`${base}/ui/#/accounts/${encodeURIComponent(listed)}`);
+    await panelShows(listed);
+    const note = page.locator('.panel .list-run-note');
+    await note.waitFor({ timeout: 30_000 });
+    // Beside the listing it qualifies: "listed in vN — the served list was built from run …".
+    const text = await note.locator('..').innerText();
+    assert.ok(text.includes(`listed in v${served.version}`) && text.includes(before.runId) && text.includes(second.runId), text);
+    await shot('account-list-run-note');
+    await administer(s.rt.publishDeps(), { keyId: 'test', name: 'test', role: 'admin' }, 'blacklist.unpin', null);
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
   });
 });

@@ -223,9 +223,21 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
         ],
         [
           'Blacklist',
-          d.blacklist.listed
-            ? h('span', { class: 'listed', text: `listed in v${d.blacklist.version}` })
-            : `not listed (v${d.blacklist.version ?? '–'})`,
+          h(
+            'span',
+            {},
+            d.blacklist.listed
+              ? h('span', { class: 'listed', text: `listed in v${d.blacklist.version}` })
+              : `not listed (v${d.blacklist.version ?? '–'})`,
+            // The publish guard (or a pin) holds a newer run's list: the risk and reasons here are
+            // that run's, the listing the served version's, built from an older run.
+            d.blacklist.version !== null && !d.blacklist.sameRun
+              ? h('span', {
+                  class: 'hint list-run-note',
+                  text: ` — the served list was built from ${d.blacklist.runId ? `run ${d.blacklist.runId}` : 'no run'}; risk and reasons here are from run ${d.runId ?? '–'}, whose list is not served yet (held by the publish guard or a pin: see Runs)`,
+                })
+              : null,
+          ),
         ],
         ['Label', d.labels.current ? `${d.labels.current.label} (${d.labels.current.createdBy}, ${d.labels.current.source})` : 'none'],
         ['First seen', fmt.date(d.firstSeenAt)],
@@ -248,6 +260,7 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
           )
         : h('p', { text: 'No risk evidence.' }),
       d.blacklist.entry ? h('p', { class: 'hint', text: `Listed with: ${d.blacklist.entry.reasons.join('; ')}` }) : null,
+
       // An override decides the listing whatever the runs say: who, when and why, where the investigator looks.
       d.blacklist.override
         ? h('p', {
