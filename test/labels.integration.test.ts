@@ -117,6 +117,40 @@ test('labels import: a record with a field too many is rejected with its line an
   );
 });
 
+test("labels import: rejected lines and a quoting error name the file's lines in a CRLF file with multi-line notes (as the transactions import)", async () => {
+  const repo = createLabelRepository(s.driver, s.config.neo4j);
+  const opts = { source: 'import', createdBy: 'tester', maxIdLength: 128 } as const;
+  const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+  // Lines: 1 header, 2–3 a note over two lines, 4 a bad label, 5–7 a note over three, 8 a field too many, 9 a good row.
+  const body = 'account_id,label,note\nLC1,fraud,"two\nlines"\nLC2,suspicious,x\nLC3,fraud,"a\nb\nc"\nLC4,fraud,x,extra\nLC5,legit,ok\n';
+  const r = await importLabels(repo, writeFile(tmpDir('labels'), 'crlf.csv', crlf(body)), opts);
+  assert.equal(r.created, 3);
+  assert.deepEqual(
+    r.rejected.map((x) => x.line),
+    [4, 8],
+  );
+  assert.doesNotMatch(r.rejected[1]!.reason, /on line/, 'no second, differently counted line number in the reason');
+  // The same file with LF line ends: the same lines.
+  const lf = await importLabels(repo, writeFile(tmpDir('labels'), 'lf.csv', body), opts);
+  assert.deepEqual(
+    lf.rejected.map((x) => x.line),
+    [4, 8],
+  );
+  // A misplaced quote on line 7, after three CRLFs inside quoted notes (csv-parse alone says line 10).
+  await assert.rejects(
+    importLabels(
+      repo,
+      writeFile(
+        tmpDir('labels'),
+        'crlf-quote.csv',
+        crlf('account_id,label,note\nLQ1,fraud,"two\nlines"\nLQ2,fraud,"a\nb\nc"\nLQ3,fr"aud,x\nLQ4,legit,y\n'),
+      ),
+      opts,
+    ),
+    /Invalid Opening Quote: .* at line 7,/,
+  );
+});
+
 test('labels import: mixed line ends, a column named twice, and a Latin-1 id (as the transactions import)', async () => {
   const repo = createLabelRepository(s.driver, s.config.neo4j);
   const opts = { source: 'import', createdBy: 'tester', maxIdLength: 128 } as const;

@@ -206,27 +206,42 @@ export interface ReadPiece {
   stats: ReadStats;
 }
 
+/**
+ * The line each CSV record starts at, from csv-parse's count (`info.lines` with `raw: true`): that
+ * count is where a record ends, and it counts a CRLF inside a quoted field as two lines, so the line
+ * a record starts at takes out both. Call `lineOf` for every record in the order the parser meets
+ * them — rows and skipped records alike, or the rows after a skipped multi-line record drift.
+ * `crlfInside`: the CRLFs inside quoted fields of the records seen so far. Shared by the
+ * transactions' reader and `labels import`.
+ */
+export function csvRecordLines(): { lineOf(endLine: number, raw: string): number; readonly crlfInside: number } {
+  let crlfInside = 0;
+  return {
+    lineOf(endLine: number, raw: string): number {
+      let breaks = 0;
+      if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
+        const found = raw.match(/\r\n|\r|\n/g) ?? [];
+        crlfInside += found.filter((b) => b === '\r\n').length;
+        breaks = found.length;
+      }
+      return endLine - crlfInside - breaks;
+    },
+    get crlfInside() {
+      return crlfInside;
+    },
+  };
+}
+
 async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | undefined): AsyncGenerator<ReadItem> {
   const skipped: ReadItem[] = [];
   // The line each parsed record starts at, in parse order (the loop below takes them in the same order).
   const starts: number[] = [];
-  let crlfInside = 0;
+  const lines = csvRecordLines();
+  const lineOf = (endLine: number, raw: string) => lines.lineOf(endLine, raw);
   let columns: Map<CanonicalField, string> | undefined;
   // The same pairs as two arrays: read for every record without an iterator's allocations.
   let canonicals: CanonicalField[] = [];
   let sources: string[] = [];
-  // csv-parse's line count is where a record ends, and it counts a CRLF inside a quoted field as two
-  // lines: the line a record starts at takes out both, for every record in the order the parser meets
-  // them — rows and skipped records alike, or the rows after a skipped multi-line record drift.
-  const lineOf = (endLine: number, raw: string): number => {
-    let breaks = 0;
-    if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
-      const found = raw.match(/\r\n|\r|\n/g) ?? [];
-      crlfInside += found.filter((b) => b === '\r\n').length;
-      breaks = found.length;
-    }
-    return endLine - crlfInside - breaks;
-  };
   const parser = parseCsv({
     bom: true,
     trim: true,
@@ -258,7 +273,7 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
       if (err && !/^CSV_RECORD_INCONSISTENT_/.test(err.code)) {
         // csv-parse's "at line N" counts each CRLF inside a quoted field twice: in the records before
         // and in this one up to the error (`raw`, which the error carries).
-        const doubled = crlfInside + ((raw ?? '').match(/\r\n/g)?.length ?? 0);
+        const doubled = lines.crlfInside + ((raw ?? '').match(/\r\n/g)?.length ?? 0);
         const message = err.message.replace(/\s+$/, '').replace(/ at line (\d+)/, (_m, n: string) => ` at line ${Number(n) - doubled}`);
         throw new InputError(
           `CSV quoting error (${message}; an unclosed quote is reported where the file ends): the file cannot be read reliably past it, so the import stops. Fix the quotes and import the file again: rows already stored count as duplicates`,
@@ -291,7 +306,7 @@ async function* readCsv(input: Readable, map: ColumnMap, stats: ReadStats | unde
   if (!columns) throw new InputError('the CSV input is empty (no header row)');
   if (stats) {
     stats.lines = parser.info.lines;
-    stats.crlfInside = crlfInside;
+    stats.crlfInside = lines.crlfInside;
   }
 }
 

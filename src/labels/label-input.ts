@@ -2,7 +2,7 @@
 import { parse as parseCsv } from 'csv-parse';
 import fs from 'node:fs';
 import type { LabelRepository, LabelValue, NewLabel } from '../neo4j/repositories/labels.js';
-import { CSV_RECORD_DELIMITERS, repeatedColumns } from '../ingest/read-rows.js';
+import { CSV_RECORD_DELIMITERS, csvRecordLines, repeatedColumns, stripLineEnd } from '../ingest/read-rows.js';
 import { numericIdProblem } from '../ingest/record.js';
 import { LABEL_SOURCES, type LabelSource } from './sources.js';
 
@@ -99,22 +99,40 @@ export async function importLabels(
       created: summary.created,
       rejected: summary.rejected.length,
     });
+  // The line each record starts at, as `import` numbers its rows (csv-parse counts where a record
+  // ends, a CRLF inside quotes twice): computed in parse order, taken in the loop in the same order.
+  const lines = csvRecordLines();
+  const starts: number[] = [];
   const parser = input.pipe(
     parseCsv({
       bom: true,
       trim: true,
       skip_empty_lines: true,
       info: true,
+      raw: true,
       record_delimiter: CSV_RECORD_DELIMITERS,
       skip_records_with_error: true,
-      on_skip: (err: Error | undefined) => {
+      on_record: (record: Record<string, string>, info: { lines: number; raw?: string }) => {
+        starts.push(lines.lineOf(info.lines, stripLineEnd(info.raw ?? '')));
+        return record;
+      },
+      on_skip: (err: Error | undefined, raw: string | undefined) => {
         // A record with the wrong number of fields is one record; a quote error is not: the reader
         // cannot tell where the quoted field ends, and reading on would swallow or misread the rows
-        // after it. That stops the import (below).
-        if (!/^CSV_RECORD_INCONSISTENT_/.test((err as { code?: string } | undefined)?.code ?? '')) throw err;
+        // after it. That stops the import (below), naming the line without csv-parse's doubled CRLFs.
+        if (!/^CSV_RECORD_INCONSISTENT_/.test((err as { code?: string } | undefined)?.code ?? '')) {
+          if (err) {
+            const doubled = lines.crlfInside + ((raw ?? '').match(/\r\n/g)?.length ?? 0);
+            err.message = err.message.replace(/ at line (\d+)/, (_m, n: string) => ` at line ${Number(n) - doubled}`);
+          }
+          throw err;
+        }
         summary.rows++;
-        const line = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-        summary.rejected.push({ line, reason: `unreadable CSV record: ${err?.message ?? 'unknown error'}` });
+        const endLine = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
+        summary.rejected.push({
+          line: lines.lineOf(endLine, stripLineEnd(raw ?? '')),
+          reason: `unreadable CSV record: ${(err?.message ?? 'unknown error').replace(/ on line \d+/, '').trim()}`,
+        });
         return undefined;
       },
       columns: (header: string[]) => {
@@ -150,14 +168,15 @@ export async function importLabels(
     progress();
   };
   try {
-    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string> }>) {
+      const line = starts.shift()!;
       summary.rows++;
       const checked = checkLabel(
         { accountId: item.record.account_id, label: item.record.label, note: item.record.note, source: item.record.source },
         opts.maxIdLength,
       );
       if (!checked.ok) {
-        summary.rejected.push({ line: item.info.lines, reason: checked.reason });
+        summary.rejected.push({ line, reason: checked.reason });
         continue;
       }
       pending.push({ ...checked.value, source: checked.value.source ?? opts.source, createdBy: opts.createdBy });
