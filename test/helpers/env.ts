@@ -2,6 +2,7 @@
 // fresh BullMQ prefix per test, so tests never see each other's jobs or a user's data.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, projectRoot, type Config } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -60,3 +61,12 @@ export function amlsimAvailable(): boolean {
   return fs.existsSync(path.join(AMLSIM_DIR, 'transactions.csv'));
 }
 export const AMLSIM_SKIP_MESSAGE = `AMLSim export not found at ${AMLSIM_DIR} (a user's clone has no ../shared); this test steps aside. CI runs it.`;
+
+/** A port nothing listens on (taken, then released): a service address that refuses connections. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}

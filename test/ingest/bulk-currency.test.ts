@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { transferFromLine } from '../../src/ingest/bulk-files.js';
 import type { BulkSummary } from '../../src/ingest/bulk-import.js';
 import { writeFile } from '../helpers/data.js';
-import { ROOT, tmpDir } from '../helpers/env.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { closedPort, ROOT, tmpDir } from '../helpers/env.js';
 
 test('import --bulk --currency: a file without a currency column is converted with that currency on every row', async () => {
   const dir = tmpDir('bulk-currency');

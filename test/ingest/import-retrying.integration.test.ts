@@ -4,7 +4,6 @@
 // Neo4j unreachable), then a worker on the test Neo4j takes the retries over.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Worker } from 'bullmq';
@@ -13,7 +12,7 @@ import { importFile, type ImportProgress } from '../../src/ingest/import-file.js
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { createDriver } from '../../src/neo4j/driver.js';
 import { syntheticCsv } from '../helpers/data.js';
-import { ROOT, testLogger, tmpDir } from '../helpers/env.js';
+import { closedPort, ROOT, testLogger, tmpDir } from '../helpers/env.js';
 import { countGraph, openServices, type TestServices } from '../helpers/services.js';
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -22,15 +21,6 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('import while Neo4j is unreachable: jobs retrying (real Redis and Neo4j)', () => {
