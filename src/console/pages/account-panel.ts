@@ -260,7 +260,6 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
           )
         : h('p', { text: 'No risk evidence.' }),
       d.blacklist.entry ? h('p', { class: 'hint', text: `Listed with: ${d.blacklist.entry.reasons.join('; ')}` }) : null,
-
       // An override decides the listing whatever the runs say: who, when and why, where the investigator looks.
       d.blacklist.override
         ? h('p', {
