@@ -12,6 +12,7 @@ import {
   profileSimilarity,
   scoreMigration,
   takenOver,
+  type PairInputs,
 } from '../../src/analysis/migration.js';
 import { alignProfiles, hubThresholdOf, profileFromTransfers } from '../../src/watch/watch-set.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -133,20 +134,25 @@ test('profiles built from stored transfers compare like the analysis arrays, wha
   );
 });
 
+/** A pair's score inputs: A listed at 0, S new a day later, nothing taken over; tests override what they vary. */
+const pairInputs = (over: Partial<PairInputs> = {}): PairInputs => ({
+  from: 'A',
+  to: 'S',
+  fall: { at: 0, kind: 'listed' },
+  rise: { at: DAY, kind: 'new' },
+  formerCounterparties: 4,
+  formerWeight: 2,
+  shared: [],
+  directTransfers: 0,
+  profileSimilarity: 0.9,
+  successorCounterparties: [],
+  successorWeight: 0,
+  sameCluster: false,
+  ...over,
+});
+
 test('the score needs evidence: no shared counterparty and no money from A is no link', () => {
-  const base = {
-    from: 'A',
-    to: 'S',
-    fall: { at: 0, kind: 'listed' as const },
-    rise: { at: DAY, kind: 'new' as const },
-    formerCounterparties: 4,
-    formerWeight: 2,
-    directTransfers: 0,
-    profileSimilarity: 0.9,
-    successorCounterparties: [],
-    successorWeight: 0,
-    sameCluster: false,
-  };
+  const base = pairInputs();
   assert.equal(scoreMigration({ ...base, shared: [] }), undefined);
   const two = scoreMigration({
     ...base,
@@ -215,23 +221,16 @@ test("the cluster substitute: the share of the successor's counterparties in the
 });
 
 test("the successor share: how much of the successor's own relations are the predecessor's, counted from two taken over", () => {
-  const base = {
-    from: 'A',
-    to: 'S',
-    fall: { at: 0, kind: 'listed' as const },
-    rise: { at: DAY, kind: 'new' as const },
-    // A had 20 counterparties; S took two of them over.
+  // A had 20 counterparties; S took two of them over.
+  const base = pairInputs({
     formerCounterparties: 20,
     formerWeight: 10,
     shared: [
       { id: 'C1', weight: 0.5 },
       { id: 'C2', weight: 0.5 },
     ],
-    directTransfers: 0,
     profileSimilarity: 0.5,
-    successorCounterparties: [],
-    sameCluster: false,
-  };
+  });
   // S deals with C1 and C2 only (A itself is not counted), or with them and 3 strangers of weight 1.
   const onlyA = scoreMigration({ ...base, successorWeight: 1 })!;
   const mixed = scoreMigration({ ...base, successorWeight: 4 })!;
