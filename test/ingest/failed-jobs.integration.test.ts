@@ -9,18 +9,10 @@ import { keepFailedSet, retryFailedJobs } from '../../src/ingest/failed-jobs.js'
 import { importFile } from '../../src/ingest/import-file.js';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { isFailedNow } from '../../src/neo4j/repositories/failed-ingest-jobs.js';
-import { testLogger, tmpDir } from '../helpers/env.js';
+import { testLogger, tmpDir, until } from '../helpers/env.js';
 import { syntheticCsv } from '../helpers/data.js';
 import { countGraph, openServices, type TestServices } from '../helpers/services.js';
 import { startIngestWorker } from '../../workers/ingest.js';
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('failed ingest jobs (real Neo4j and Redis)', () => {
   let s: TestServices;

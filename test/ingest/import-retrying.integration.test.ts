@@ -12,16 +12,8 @@ import { importFile, type ImportProgress } from '../../src/ingest/import-file.js
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { createDriver } from '../../src/neo4j/driver.js';
 import { syntheticCsv } from '../helpers/data.js';
-import { closedPort, ROOT, testLogger, tmpDir } from '../helpers/env.js';
+import { closedPort, ROOT, testLogger, tmpDir, until } from '../helpers/env.js';
 import { countGraph, openServices, type TestServices } from '../helpers/services.js';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('import while Neo4j is unreachable: jobs retrying (real Redis and Neo4j)', () => {
   let s: TestServices;

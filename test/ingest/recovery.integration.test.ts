@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { importFile, type ImportProgress } from '../../src/ingest/import-file.js';
 import { startLocalNeo4j, stopLocalNeo4j } from '../../src/neo4j/local.js';
-import { ROOT, testLogger, tmpDir } from '../helpers/env.js';
+import { ROOT, testLogger, tmpDir, until } from '../helpers/env.js';
 import { syntheticCsv } from '../helpers/data.js';
 import { countGraph, openServices, type TestServices } from '../helpers/services.js';
 
@@ -14,14 +14,6 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'acctnet.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', () => {});
   return child;
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('recovery (real processes, real Neo4j and Redis)', () => {
@@ -42,7 +34,7 @@ describe('recovery (real processes, real Neo4j and Redis)', () => {
     let killedAt = -1;
     let activeAtKill = 0;
     const killer = (async () => {
-      await until(() => (progress?.chunksDone ?? 0) >= 5, 120_000, 'the first jobs to be written');
+      await until(() => (progress?.chunksDone ?? 0) >= 5, 120_000, 'the first jobs to be written', 50);
       // Kill while the worker holds a job: the kill interrupts a write, not an idle worker.
       const deadline = Date.now() + 60_000;
       while ((activeAtKill = await s.rt.ingestQueue().getActiveCount()) === 0 && Date.now() < deadline)
@@ -82,7 +74,7 @@ describe('recovery (real processes, real Neo4j and Redis)', () => {
     let progress: ImportProgress | undefined;
     let restartedAfter = -1;
     const restart = (async () => {
-      await until(() => (progress?.chunksDone ?? 0) >= 4, 120_000, 'the first jobs to be written');
+      await until(() => (progress?.chunksDone ?? 0) >= 4, 120_000, 'the first jobs to be written', 50);
       restartedAfter = progress!.chunksDone;
       await stopLocalNeo4j(s.config, () => {});
       await new Promise((r) => setTimeout(r, 3000));

@@ -12,20 +12,12 @@ import type { Worker } from 'bullmq';
 import { importFile, type ImportProgress } from '../../src/ingest/import-file.js';
 import { createIngestWorker } from '../../src/ingest/ingest-worker.js';
 import { describeBatch } from '../../src/ingest/batch-report.js';
-import { ROOT, testLogger, tmpDir } from '../helpers/env.js';
+import { ROOT, testLogger, tmpDir, until } from '../helpers/env.js';
 import { syntheticCsv } from '../helpers/data.js';
 import { countGraph, openServices, wipeGraph, type TestServices } from '../helpers/services.js';
 import { ownRedisPort, redisReady, startRedis, stopRedis } from '../helpers/own-redis.js';
 
 const PORT = ownRedisPort(6390, 100);
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => {
   let redis: ChildProcess | undefined;
@@ -53,7 +45,7 @@ describe(`Redis restarted mid-import (own redis-server on port ${PORT})`, () => 
     let progress: ImportProgress | undefined;
     let restartedAfter = -1;
     const restart = (async () => {
-      await until(() => (progress?.chunksDone ?? 0) >= 4, 120_000, 'the first jobs to be written');
+      await until(() => (progress?.chunksDone ?? 0) >= 4, 120_000, 'the first jobs to be written', 50);
       restartedAfter = progress!.chunksDone;
       await stopRedis(redis);
       await new Promise((r) => setTimeout(r, 1500));
