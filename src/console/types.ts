@@ -88,6 +88,8 @@ export interface AccountDetail {
     /** The run the served list was built from; sameRun: whether it is the analysis's run (runId). */
     runId: string | null;
     sameRun: boolean;
+    /** The analysis's own version while the guard or a pin holds it, and whether it lists the account. */
+    held: { version: number; reason: string | null; listed: boolean } | null;
     listed: boolean;
     entry: { clusterId: string | null; score: number; reasons: string[] } | null;
     override: { action: 'include' | 'exclude'; reason: string; createdBy: string; createdAt: string; confirmedBy: string | null } | null;

@@ -30,7 +30,16 @@ describe('GET /v1/accounts/:id: which run the analysis and the served list come 
     const page = async () => {
       const r = await app.inject({ method: 'GET', url: `/v1/accounts/${encodeURIComponent(listed)}`, headers: bearer(keys.investigator) });
       assert.equal(r.statusCode, 200, r.body);
-      return r.json() as { runId: string; blacklist: { version: number; runId: string | null; sameRun: boolean; listed: boolean } };
+      return r.json() as {
+        runId: string;
+        blacklist: {
+          version: number;
+          runId: string | null;
+          sameRun: boolean;
+          listed: boolean;
+          held: { version: number; reason: string | null; listed: boolean } | null;
+        };
+      };
     };
 
     const before = await page();
@@ -39,6 +48,7 @@ describe('GET /v1/accounts/:id: which run the analysis and the served list come 
       [before.blacklist.version, before.blacklist.runId, before.blacklist.sameRun],
       [first.blacklistVersion, first.runId, true],
     );
+    assert.equal(before.blacklist.held, null, 'nothing is held');
 
     // A pin holds every later run's version: the next run is served for the analysis, not for the list.
     await administer(s.rt.publishDeps(), { keyId: 'test', name: 'test', role: 'admin' }, 'blacklist.pin', first.blacklistVersion);
@@ -52,5 +62,23 @@ describe('GET /v1/accounts/:id: which run the analysis and the served list come 
       "the list is the first run's, and the page says they differ",
     );
     assert.equal(during.blacklist.listed, true);
+    // The held version is named, with why and whether it lists the account.
+    const heldEntries = await createBlacklistRepository(s.driver, s.config.neo4j).entries(second.blacklistVersion!);
+    assert.ok(during.blacklist.held, 'the held version is named');
+    assert.equal(during.blacklist.held.version, second.blacklistVersion);
+    assert.match(during.blacklist.held.reason ?? '', new RegExp(`version ${first.blacklistVersion} is pinned`));
+    assert.equal(
+      during.blacklist.held.listed,
+      heldEntries.some((e) => e.accountId === listed),
+    );
+    // And for an account the held version does not list.
+    const onHeld = new Set(heldEntries.map((e) => e.accountId));
+    const ids = (
+      await s.driver.executeQuery('MATCH (a:Account) RETURN a.id AS id ORDER BY id', {}, { database: s.config.neo4j.database })
+    ).records.map((r) => r.get('id') as string);
+    const other = ids.find((x) => !onHeld.has(x))!;
+    const r = await app.inject({ method: 'GET', url: `/v1/accounts/${encodeURIComponent(other)}`, headers: bearer(keys.investigator) });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal((r.json() as { blacklist: { held: { listed: boolean } } }).blacklist.held.listed, false);
   });
 });

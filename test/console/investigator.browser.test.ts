@@ -446,6 +446,11 @@ describe('investigator console in chromium', { timeout: 600_000 }, () => {
     // Beside the listing it qualifies: "listed in vN — the served list was built from run …".
     const text = await note.locator('..').innerText();
     assert.ok(text.includes(`listed in v${served.version}`) && text.includes(before.runId) && text.includes(second.runId), text);
+    // It names the held version, why it is held, and what it says about this account.
+    const during = await api(`/v1/accounts/${encodeURIComponent(listed)}`);
+    assert.equal(during.blacklist.held.version, second.blacklistVersion);
+    assert.ok(text.includes(`is v${second.blacklistVersion}, held (version ${served.version} is pinned)`), text);
+    assert.ok(text.includes(during.blacklist.held.listed ? 'it lists this account' : 'it does not list this account'), text);
     await shot('account-list-run-note');
     await administer(s.rt.publishDeps(), { keyId: 'test', name: 'test', role: 'admin' }, 'blacklist.unpin', null);
     assert.deepEqual(pageErrors, [], 'no script errors in the page');

@@ -234,7 +234,11 @@ export function renderAccountPanel(root: HTMLElement, accountId: string, hooks: 
             d.blacklist.version !== null && !d.blacklist.sameRun
               ? h('span', {
                   class: 'hint list-run-note',
-                  text: ` — the served list was built from ${d.blacklist.runId ? `run ${d.blacklist.runId}` : 'no run'}; risk and reasons here are from run ${d.runId ?? '–'}, whose list is not served yet (held by the publish guard or a pin: see Runs)`,
+                  text: ` — the served list was built from ${d.blacklist.runId ? `run ${d.blacklist.runId}` : 'no run'}; risk and reasons here are from run ${d.runId ?? '–'}, whose list ${
+                    d.blacklist.held
+                      ? `is v${d.blacklist.held.version}, held${d.blacklist.held.reason ? ` (${d.blacklist.held.reason})` : ''} until an admin approves it: it ${d.blacklist.held.listed ? 'lists' : 'does not list'} this account (see Runs)`
+                      : 'is not served yet (held by the publish guard or a pin: see Runs)'
+                  }`,
                 })
               : null,
           ),

@@ -20,6 +20,12 @@ export const MAX_LOOKUP = 1000;
 /** Marks "no such account" inside a memo (a failed load is not kept). */
 const MISSING = Symbol('missing');
 
+/** The reason a held version's guard record gives (the publish guard's, or the pin's). */
+function heldReason(guard: unknown): string | null {
+  const reason = guard !== null && typeof guard === 'object' ? (guard as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' ? reason : null;
+}
+
 const accounts: FastifyPluginAsyncTypebox = async (app) => {
   const analysis = () => createAnalysisRepository(app.runtime.driver(), app.config.neo4j);
 
@@ -137,6 +143,21 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
                 description:
                   "true when the served list was built from the run whose analysis this is (runId); false while the publish guard holds that run's version, or a pin or rollback serves an older list: then score and reasons (runId) and entry (blacklist.runId) come from different runs",
               }),
+              held: Nullable(
+                Type.Object(
+                  {
+                    version: Type.Integer({
+                      description: "the version built from this analysis's run (runId), waiting for an admin's approval",
+                    }),
+                    reason: Nullable(Type.String({ description: 'why it is held (the publish guard, or a pinned version)' })),
+                    listed: Type.Boolean({ description: 'whether the account is on that version' }),
+                  },
+                  {
+                    description:
+                      "while blacklist.sameRun is false because the analysis's own version is held: that version, and whether it lists the account (an admin serves it with `acctnet blacklist approve VERSION` or POST /v1/blacklist/versions/{version}/approve; a pin is lifted first with `acctnet blacklist unpin`); null otherwise",
+                  },
+                ),
+              ),
               listed: Type.Boolean(),
               entry: Nullable(
                 Type.Object({ clusterId: Nullable(Type.String()), score: Type.Number(), reasons: Type.Array(Type.String()) }),
@@ -201,6 +222,24 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
         version === null
           ? null
           : await app.readCache.memo(`version-run:${snap.versionKey}`, async () => (await blacklistRepo.get(version))?.runId ?? null);
+      // The analysis's own version, when the guard or a pin holds it: which version, why, and whether
+      // it lists this account — what the investigator would see once an admin approves it.
+      const ownVersion = served?.run.blacklistVersion ?? null;
+      const heldVersion =
+        ownVersion !== null && ownVersion !== version
+          ? await app.readCache.memo(`held-version:${snap.runKey}:${snap.versionKey}`, async () => {
+              const v = await blacklistRepo.get(ownVersion);
+              return v?.status === 'held' ? v : null;
+            })
+          : null;
+      const held = heldVersion && {
+        version: heldVersion.version,
+        reason: heldReason(heldVersion.guard),
+        listed:
+          (await app.readCache.memo(`entry:held-v${heldVersion.version}@${heldVersion.createdAt}:${id}`, () =>
+            blacklistRepo.accountEntry(heldVersion.version, id),
+          )) !== null,
+      };
       // A successor the watch found after the served run (provisional): its link, as GET
       // /v1/migrations?status=provisional shows it, among the predecessors.
       const successorRepo = createSuccessorRepository(app.runtime.driver(), app.config.neo4j);
@@ -296,6 +335,7 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
           version: version,
           runId: listRunId,
           sameRun: served !== null && listRunId === served.run.id,
+          held,
           listed: entry !== null,
           entry: entry && { clusterId: entry.clusterId, score: entry.score, reasons: entry.reasons },
           override: override && {
