@@ -55,7 +55,8 @@ for (const d of selected) {
       const links = out.migrations.filter((l) => l.to === m.to || l.from === m.to || l.from === m.from);
       console.log(
         `${d.name} label seed ${ls}: legit move ${m.from} → ${m.to} (predecessor fraud ${truth.fraud.has(m.from)}, listed ${listed.has(m.from)}); ` +
-          `${m.to} listed score ${JSON.stringify(e.score)} reasons ${JSON.stringify(e.reasons)}; links ${JSON.stringify(links.map((l) => ({ from: l.from, to: l.to, score: l.score, fromFraud: truth.fraud.has(l.from), e: { ...l.evidence, sharedSample: undefined } })))}`,
+          `${m.to} listed score ${JSON.stringify(e.score)} reasons ${JSON.stringify(e.reasons)}; ` +
+          `predecessor ${listed.has(m.from) ? `score ${JSON.stringify(listed.get(m.from)!.score)} reasons ${JSON.stringify(listed.get(m.from)!.reasons)}` : 'not listed'}; links ${JSON.stringify(links.map((l) => ({ from: l.from, to: l.to, score: l.score, fromFraud: truth.fraud.has(l.from), e: { ...l.evidence, sharedSample: undefined } })))}`,
       );
     }
   }
