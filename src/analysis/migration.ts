@@ -538,13 +538,65 @@ export function forEachCandidatePair(
   const n = flows.ids.length;
   const falls = new Map<number, Event>();
   const rises = new Map<number, Event>();
+  // Whether and when each account rose, in typed arrays, and a stamp per account (the fallen
+  // account's index + 1) instead of a set of the accounts seen for each fallen account.
+  const risen = new Uint8Array(n);
+  const riseAt = new Float64Array(n);
+  const seenFor = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
     const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o, dropped);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
-    if (rise) rises.set(i, rise);
+    if (rise) {
+      rises.set(i, rise);
+      risen[i] = 1;
+      riseAt[i] = rise.at;
+    }
   }
+  // Per account, its risen neighbours by the day they rose: a fallen account's counterparties include
+  // busy ones (shops, employers below the hub bar) that many fallen accounts share, and walking all
+  // their neighbours for each fallen account grew faster than the data (10M transfers: most of this
+  // step); only those rising on the days of the timing window are read, and `consider` tests the
+  // exact times. Risen accounts are taken in order of their rise day (a counting sort), so each list
+  // comes out in that order. The order of the visits changes nothing: detectMigrations ranks the
+  // candidates by score, then ids.
+  let firstRise = Infinity;
+  for (let i = 0; i < n; i++) if (risen[i] && riseAt[i]! < firstRise) firstRise = riseAt[i]!;
+  const riseDay = new Int32Array(n);
+  let days = 0;
+  for (let i = 0; i < n; i++)
+    if (risen[i]) {
+      riseDay[i] = Math.floor((riseAt[i]! - firstRise) / DAY_MS);
+      if (riseDay[i]! + 1 > days) days = riseDay[i]! + 1;
+    }
+  const dayStart = new Int32Array(days + 1);
+  for (let i = 0; i < n; i++) if (risen[i]) dayStart[riseDay[i]! + 1]!++;
+  for (let d = 0; d < days; d++) dayStart[d + 1]! += dayStart[d]!;
+  const byDay = new Int32Array(dayStart[days]!);
+  const dayFill = dayStart.slice(0, days);
+  for (let i = 0; i < n; i++) if (risen[i]) byDay[dayFill[riseDay[i]!]!++] = i;
+  // b's neighbours as forEachNeighborIndex lists them, written out: a callback per relation was most
+  // of this part's time at 10M transfers.
+  const { rank, inStart, inPairs, outStart, pairs, reverse } = po;
+  const { pairFrom, pairTo } = flows;
+  const risenStart = new Int32Array(n + 1);
+  for (const b of byDay) {
+    const r = rank[b]!;
+    for (let k = inStart[r]!, end = inStart[r + 1]!; k < end; k++) risenStart[pairFrom[inPairs[k]!]! + 1]!++;
+    for (let k = outStart[r]!, end = outStart[r + 1]!; k < end; k++) if (reverse[pairs[k]!]! < 0) risenStart[pairTo[pairs[k]!]! + 1]!++;
+  }
+  for (let c = 0; c < n; c++) risenStart[c + 1]! += risenStart[c]!;
+  const risenNeighbours = new Int32Array(risenStart[n]!);
+  const fill = risenStart.slice(0, n);
+  for (const b of byDay) {
+    const r = rank[b]!;
+    for (let k = inStart[r]!, end = inStart[r + 1]!; k < end; k++) risenNeighbours[fill[pairFrom[inPairs[k]!]!]!++] = b;
+    for (let k = outStart[r]!, end = outStart[r + 1]!; k < end; k++)
+      if (reverse[pairs[k]!]! < 0) risenNeighbours[fill[pairTo[pairs[k]!]!]!++] = b;
+  }
+  const minGap = -o.maxLeadDays * DAY_MS;
+  const maxGap = o.maxLagDays * DAY_MS;
   for (const [a, fall] of falls) {
     // Its non-hub counterparties in the account graph's neighbour order (forEachNeighborIndex).
     const formerIndex: number[] = [];
@@ -552,21 +604,36 @@ export function forEachCandidatePair(
       if (!isHub[c]) formerIndex.push(c);
     });
     if (formerIndex.length === 0) continue;
-    const former = new Set(formerIndex.map((c) => flows.ids[c]!));
+    // Built when the fallen account has a first candidate: most have none.
+    let former: Set<string> | undefined;
     let formerWeight = 0;
-    for (const c of formerIndex) formerWeight += counterpartyWeight(edgesAt(po, c));
     // Risen accounts that now deal with the fallen one's counterparties, or got money from it.
-    const seen = new Set<number>();
+    const stamp = a + 1;
     const consider = (b: number) => {
-      if (b === a || seen.has(b)) return;
-      seen.add(b);
-      const rise = rises.get(b);
-      if (!rise) return;
-      const gap = rise.at - fall.at;
-      if (gap < -o.maxLeadDays * DAY_MS || gap > o.maxLagDays * DAY_MS) return;
+      if (!risen[b] || b === a || seenFor[b] === stamp) return;
+      seenFor[b] = stamp;
+      const gap = riseAt[b]! - fall.at;
+      if (gap < minGap || gap > maxGap) return;
+      const rise = rises.get(b)!;
+      if (!former) {
+        former = new Set(formerIndex.map((c) => flows.ids[c]!));
+        for (const c of formerIndex) formerWeight += counterpartyWeight(edgesAt(po, c));
+      }
       visit({ a, b, fall, rise, former, formerWeight });
     };
-    for (const c of formerIndex) forEachNeighborIndex(flows, po, c, consider);
+    const fromDay = Math.floor((fall.at + minGap - firstRise) / DAY_MS);
+    const toDay = Math.floor((fall.at + maxGap - firstRise) / DAY_MS);
+    for (const c of formerIndex) {
+      // The first of c's risen neighbours that rose on fromDay or later (binary search), then to toDay.
+      let lo = risenStart[c]!;
+      let hi = risenStart[c + 1]!;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (riseDay[risenNeighbours[mid]!]! < fromDay) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo, end = risenStart[c + 1]!; k < end && riseDay[risenNeighbours[k]!]! <= toDay; k++) consider(risenNeighbours[k]!);
+    }
     const r = po.rank[a]!;
     for (let k = po.outStart[r]!, end = po.outStart[r + 1]!; k < end; k++) consider(flows.pairTo[po.pairs[k]!]!);
   }
