@@ -319,10 +319,10 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
 }
 
 /**
- * What "stopped sending" reads of an account: its first and last transfer either way, its last
- * transfer out, its transfers out and in all, and how many transfers it was paid after its last
- * transfer out. Runs count the last from the pair arrays (sendingHistories); the successor watch
- * from the same per-pair figures read from Neo4j (src/watch/watch-set.ts).
+ * What "stopped sending" reads of an account in the window: its first and last transfer either way,
+ * its last transfer out, its transfers out and all, and how many transfers it was paid after its
+ * last transfer out (runs count that from the pair arrays: sendingHistories). The successor watch
+ * does not apply the rule (docs/decisions.md, "A fall when an account stopped sending").
  */
 export interface SendingHistory {
   firstAt: number;
