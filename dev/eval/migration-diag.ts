@@ -25,7 +25,6 @@ import {
   detectRise,
   MIGRATION_DEFAULTS,
   scoreMigration,
-  sendingHistories,
 } from '../../src/analysis/migration.js';
 import { pairOrder } from '../../src/analysis/graph.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -59,7 +58,6 @@ for (const seed of seeds) {
   const result = detectMigrations(flows, f, isHub, community, { minScore: o.minScore });
   const found = new Set(result.links.map((l) => `${l.from}>${l.to}`));
   const idx = new Map(flows.ids.map((id, i) => [id, i]));
-  const sending = sendingHistories(flows);
   const observable = world.migrations.filter((m) => loaded.accounts.has(m.from) && loaded.accounts.has(m.to));
   const planted = new Set(observable.map((m) => `${m.from}>${m.to}`));
   const stages: Record<string, number> = Object.fromEntries(STAGES.map((s) => [s, 0]));
@@ -78,7 +76,7 @@ for (const seed of seeds) {
       if (a === undefined) return { stage: 'fall:few', detail: 'no transfers in the window' };
       if (b === undefined) return { stage: 'rise', detail: 'no transfers in the window' };
       if (isHub[a] || isHub[b]) return { stage: 'hub', detail: '' };
-      const fall = detectFall(a, flows, o, sending);
+      const fall = detectFall(a, flows, o);
       const tr = flows.inCount[a]! + flows.outCount[a]!;
       const quiet = Math.round(((flows.window.to - flows.lastAt[a]!) / DAY) * 10) / 10;
       if (!fall)

@@ -30,14 +30,6 @@ export interface MigrationOptions {
   /** Links below this score are not reported. */
   minScore: number;
   /**
-   * "Stopped sending": an account that sent at least this many transfers in the window, has sent
-   * nothing for quietDays and for sendingGapFactor times its own mean gap between sends, and has
-   * been paid since at no more than dropRatio of its earlier rate, fell at its last transfer out
-   * (stoppedSendingAt).
-   */
-  minSendingTransfers: number;
-  sendingGapFactor: number;
-  /**
    * A listed account that transacted after its listing has fallen only once silent this long: until
    * then it is still trading (blocked at one gateway, paying through others), not gone.
    */
@@ -56,8 +48,6 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
   maxLagDays: 30,
   minScore: 0.45,
   listedQuietDays: 1,
-  minSendingTransfers: 5,
-  sendingGapFactor: 4,
 };
 
 /**
@@ -121,8 +111,6 @@ interface Event {
   kind: string;
   /** A `listed` fall of an account a later run dropped from the list: its links are decided last. */
   dropped?: boolean;
-  /** A `stopped` fall at the last transfer out of an account still paid after it (stoppedSendingAt). */
-  paidAfter?: boolean;
 }
 
 function cosine(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, len: number): number {
@@ -179,12 +167,7 @@ export function profileSimilarity(a: SenderProfile, b: SenderProfile): number {
 export interface PairInputs {
   from: string;
   to: string;
-  /**
-   * paidAfter: the fall is the fallen account's last transfer out, and it was still paid after it
-   * (stoppedSendingAt): its last payments out were its ordinary outflow, not a balance moved, so
-   * money from it alone links nothing — a link needs a counterparty taken over.
-   */
-  fall: { at: number; kind: FallKind; paidAfter?: boolean };
+  fall: { at: number; kind: FallKind };
   rise: { at: number; kind: RiseKind };
   /** Non-hub counterparties of the fallen account in the window, and the sum of their weights. */
   formerCounterparties: number;
@@ -271,7 +254,7 @@ export function timingTerm(gapDays: number): number {
  * have counterparty or money evidence.
  */
 export function scoreMigration(p: PairInputs): Migration | undefined {
-  if (p.shared.length === 0 && (p.directTransfers === 0 || p.fall.paidAfter)) return undefined;
+  if (p.shared.length === 0 && p.directTransfers === 0) return undefined;
   let sharedWeight = 0;
   for (const s of p.shared) sharedWeight += s.weight;
   const overlap = p.formerWeight ? Math.min(1, sharedWeight / p.formerWeight) : 0;
@@ -318,94 +301,12 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
   };
 }
 
-/**
- * What "stopped sending" reads of an account in the window: its first and last transfer either way,
- * its last transfer out, its transfers out and all, and how many transfers it was paid after its
- * last transfer out (runs count that from the pair arrays: sendingHistories). The successor watch
- * does not apply the rule (docs/decisions.md, "A fall when an account stopped sending").
- */
-export interface SendingHistory {
-  firstAt: number;
-  lastAt: number;
-  lastOut: number;
-  outCount: number;
-  transfers: number;
-  paidAfter: number;
-}
-
-/**
- * Paid after the last transfer out, from per-pair figures (first and last transfer, count) of a pair
- * paying the account: a pair that began after that send counts all its transfers; one that began
- * before and ran on past it, its transfers spread evenly over its span (they are not dated one by
- * one), at least one.
- */
-export function paidAfterFromPair(first: number, last: number, count: number, lastOut: number): number {
-  if (!(last > lastOut)) return 0;
-  if (first > lastOut) return count;
-  return Math.max(1, (count * (last - lastOut)) / (last - first));
-}
-
-/**
- * When an account that stopped sending fell: fraudsters leave a blocked account while its old
- * contacts still pay it now and then, so its last transfer of any kind comes weeks after its end.
- * It fell at its last transfer out when it sent at least minSendingTransfers, has sent nothing for
- * quietDays — and for sendingGapFactor times its own mean gap between sends (a sparse payer's quiet
- * month is its rhythm, not an end) — and has been paid since at no more than dropRatio of its
- * earlier rate of transfers (either way). Undefined otherwise, and when nothing came in after the
- * last send (the ordinary quiet rule then says the same).
- */
-export function stoppedSendingAt(h: SendingHistory, asOf: number, o: MigrationOptions): number | undefined {
-  if (h.paidAfter === 0 || h.outCount < o.minSendingTransfers || !(h.lastOut < h.lastAt)) return undefined;
-  const silence = asOf - h.lastOut;
-  if (silence < o.quietDays * DAY_MS) return undefined;
-  const before = Math.max(DAY_MS, h.lastOut - h.firstAt);
-  if (silence < (o.sendingGapFactor * before) / Math.max(1, h.outCount - 1)) return undefined;
-  const rate = (h.transfers - h.paidAfter) / before;
-  return h.paidAfter <= o.dropRatio * rate * silence ? h.lastOut : undefined;
-}
-
-/** Per account, its last transfer out and the transfers it was paid after it (from the pair arrays). */
-export interface SendingHistories {
-  lastOut: Float64Array;
-  paidAfter: Float64Array;
-}
-
-export function sendingHistories(flows: Flows): SendingHistories {
-  const n = flows.ids.length;
-  const lastOut = new Float64Array(n).fill(-Infinity);
-  for (let p = 0; p < flows.pairCount; p++) {
-    const a = flows.pairFrom[p]!;
-    if (flows.pairLast[p]! > lastOut[a]!) lastOut[a] = flows.pairLast[p]!;
-  }
-  const paidAfter = new Float64Array(n);
-  for (let p = 0; p < flows.pairCount; p++) {
-    const b = flows.pairTo[p]!;
-    paidAfter[b]! += paidAfterFromPair(flows.pairFirst[p]!, flows.pairLast[p]!, flows.pairTransfers[p]!, lastOut[b]!);
-  }
-  return { lastOut, paidAfter };
-}
-
-/** When did the account fall (stop sending, stop, or drop), if it did. */
-export function detectFall(i: number, flows: Flows, o: MigrationOptions, sending?: SendingHistories): Event | undefined {
+/** When did the account fall (stop or drop), if it did. */
+export function detectFall(i: number, flows: Flows, o: MigrationOptions): Event | undefined {
   const transfers = flows.inCount[i]! + flows.outCount[i]!;
   if (transfers < o.minFallTransfers) return undefined;
   const asOf = flows.window.to;
   const last = flows.lastAt[i]!;
-  if (sending) {
-    const at = stoppedSendingAt(
-      {
-        firstAt: flows.firstAt[i]!,
-        lastAt: last,
-        lastOut: sending.lastOut[i]!,
-        outCount: flows.outCount[i]!,
-        transfers,
-        paidAfter: sending.paidAfter[i]!,
-      },
-      asOf,
-      o,
-    );
-    if (at !== undefined) return { at, kind: 'stopped', paidAfter: true };
-  }
   if (asOf - last >= o.quietDays * DAY_MS) return { at: last, kind: 'stopped' };
   // A sharp drop: the recent weekly rate far below the rate before it.
   const B = flows.buckets;
@@ -535,7 +436,7 @@ export function batchPairInputs(
   community: Int32Array,
   a: number,
   b: number,
-  fall: { at: number; kind: string; paidAfter?: boolean },
+  fall: { at: number; kind: string },
   rise: { at: number; kind: string },
   former: ReadonlySet<string>,
   formerWeight: number,
@@ -592,7 +493,7 @@ export function batchPairInputs(
   return {
     from: aId,
     to: bId,
-    fall: fall.paidAfter ? { at: fall.at, kind: fall.kind as FallKind, paidAfter: true } : { at: fall.at, kind: fall.kind as FallKind },
+    fall: { at: fall.at, kind: fall.kind as FallKind },
     rise: { at: rise.at, kind: rise.kind as RiseKind },
     formerCounterparties: former.size,
     formerWeight,
@@ -642,10 +543,9 @@ export function forEachCandidatePair(
   const risen = new Uint8Array(n);
   const riseAt = new Float64Array(n);
   const seenFor = new Int32Array(n);
-  const sending = sendingHistories(flows);
   for (let i = 0; i < n; i++) {
     if (isHub[i]) continue;
-    const fall = detectFall(i, flows, o, sending) ?? listedFall(i, flows, listedAt, o, dropped);
+    const fall = detectFall(i, flows, o) ?? listedFall(i, flows, listedAt, o, dropped);
     if (fall) falls.set(i, fall);
     const rise = detectRise(i, flows, f, o);
     if (rise) {

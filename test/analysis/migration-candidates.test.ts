@@ -9,14 +9,7 @@ import { computeFeatures } from '../../src/analysis/features.js';
 import { buildAccountGraph, forEachNeighborIndex, pairOrder } from '../../src/analysis/graph.js';
 import { findHubs } from '../../src/analysis/hubs.js';
 import { DAY_MS } from '../../src/analysis/features.js';
-import {
-  detectFall,
-  detectRise,
-  forEachCandidatePair,
-  listedFall,
-  MIGRATION_DEFAULTS,
-  sendingHistories,
-} from '../../src/analysis/migration.js';
+import { detectFall, detectRise, forEachCandidatePair, listedFall, MIGRATION_DEFAULTS } from '../../src/analysis/migration.js';
 import { ANALYSIS_DEFAULTS } from '../../src/analysis/pipeline.js';
 import { flowsOf, type T } from './helpers.js';
 
@@ -62,11 +55,10 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
     forEachCandidatePair(flows, f, hubs.isHub, o, listedAt, ({ a, b }) => got.push(`${a}>${b}`), po);
 
     const n = flows.ids.length;
-    const sending = sendingHistories(flows);
     const expected = new Set<string>();
     for (let a = 0; a < n; a++) {
       if (hubs.isHub[a]) continue;
-      const fall = detectFall(a, flows, o, sending) ?? listedFall(a, flows, listedAt, o);
+      const fall = detectFall(a, flows, o) ?? listedFall(a, flows, listedAt, o);
       if (!fall) continue;
       const reach: number[] = [];
       forEachNeighborIndex(flows, po, a, (x) => {
