@@ -23,6 +23,7 @@ import {
   detectFall,
   detectMigrations,
   detectRise,
+  linkBar,
   MIGRATION_DEFAULTS,
   scoreMigration,
 } from '../../src/analysis/migration.js';
@@ -103,7 +104,7 @@ for (const seed of seeds) {
       const e = link.evidence;
       const degrees = inputs.shared.map((x) => Math.round(2 ** (1 / x.weight) - 2)).join(',');
       const terms = `score ${link.score} sharedDegrees [${degrees}] shared ${e.sharedCounterparties}/${e.formerCounterparties} overlap ${e.counterpartyOverlap} direct ${e.directTransfers} profile ${e.profileSimilarity} gap ${e.gapDays} sameCluster ${e.sameCluster} clusterShare ${e.clusterShare} ${e.fallKind}/${e.riseKind}`;
-      if (link.score < o.minScore) return { stage: 'below', detail: terms };
+      if (link.score < linkBar(link, o)) return { stage: 'below', detail: terms };
       return { stage: 'assignment', detail: terms };
     })();
     stages[stage.stage]!++;

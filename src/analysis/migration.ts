@@ -30,6 +30,12 @@ export interface MigrationOptions {
   /** Links below this score are not reported. */
   minScore: number;
   /**
+   * A link whose only evidence is one counterparty taken over (no money from the fallen account) is
+   * reported from this score (or minScore, when higher): one counterparty can be chance, and for a
+   * fallen account that had only that one, the overlap is trivially whole (linkBar).
+   */
+  minScoreOneCounterparty: number;
+  /**
    * A listed account that transacted after its listing has fallen only once silent this long: until
    * then it is still trading (blocked at one gateway, paying through others), not gone.
    */
@@ -48,6 +54,7 @@ export const MIGRATION_DEFAULTS: MigrationOptions = {
   maxLagDays: 30,
   minScore: 0.45,
   listedQuietDays: 1,
+  minScoreOneCounterparty: 0.5,
 };
 
 /**
@@ -299,6 +306,12 @@ export function scoreMigration(p: PairInputs): Migration | undefined {
         .slice(0, 10),
     },
   };
+}
+
+/** The score a run's link must reach: minScore, or more for a link resting on one counterparty taken over and nothing else. */
+export function linkBar(m: Migration, o: Pick<MigrationOptions, 'minScore' | 'minScoreOneCounterparty'>): number {
+  const e = m.evidence;
+  return e.sharedCounterparties === 1 && e.directTransfers === 0 ? Math.max(o.minScore, o.minScoreOneCounterparty) : o.minScore;
 }
 
 /** When did the account fall (stop or drop), if it did. */
@@ -677,7 +690,7 @@ export function detectMigrations(
       if (rejected.size && rejected.has(`${flows.ids[a]!}>${flows.ids[b]!}`)) return;
       considered++;
       const cand = scoreMigration(batchPairInputs(po, flows, f, isHub, community, a, b, fall, rise, former, formerWeight));
-      if (cand && cand.score >= o.minScore) {
+      if (cand && cand.score >= linkBar(cand, o)) {
         candidates.push(cand);
         if (fall.dropped) last.add(cand);
       }

@@ -12,6 +12,8 @@ import {
   clusterShare,
   counterpartyWeight,
   detectMigrations,
+  linkBar,
+  MIGRATION_DEFAULTS,
   scoreMigration,
   timingTerm,
 } from '../../src/analysis/migration.js';
@@ -119,7 +121,7 @@ test("a run's links are the scorer applied to batchPairInputs", () => {
   const hubs = findHubs(c, { minDegree: ANALYSIS_DEFAULTS.hubMinDegree, medianFactor: ANALYSIS_DEFAULTS.hubMedianFactor });
   const comm = detectCommunities(flows, hubs.isHub, { seed: 1 });
   const f = computeFeatures(flows, pairOrder(flows), c, hubs.isHub, new Map());
-  const out = detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0 });
+  const out = detectMigrations(flows, f, hubs.isHub, comm.community, { minScore: 0, minScoreOneCounterparty: 0 });
   for (const link of out.links) {
     const a = flows.index.get(link.from)!;
     const former = new Set<string>();
@@ -261,4 +263,18 @@ test('a dropped account: its listing-only link is decided after the others, its 
   assert.deepEqual(linksOf(110, ['D'], droppedD(105)), []);
   // D stopped on day 98 (silent 21 days at the run): a fall of its own, on equal terms with A's.
   assert.deepEqual(linksOf(98, ['A', 'D'], droppedD(110)), [['D', 'stopped']]);
+});
+
+test('linkBar: a link resting on one counterparty taken over and nothing else is reported from 0.5, any other from minScore', () => {
+  const link = (shared: number, direct: number) =>
+    ({ evidence: { sharedCounterparties: shared, directTransfers: direct } }) as unknown as Parameters<typeof linkBar>[0];
+  const o = MIGRATION_DEFAULTS;
+  assert.equal(o.minScore, 0.45);
+  assert.equal(linkBar(link(1, 0), o), 0.5);
+  assert.equal(linkBar(link(2, 0), o), 0.45);
+  assert.equal(linkBar(link(1, 1), o), 0.45, 'money from A as well');
+  assert.equal(linkBar(link(0, 2), o), 0.45);
+  // An operator's higher bar holds for every link; a lower one does not lower the one-counterparty bar.
+  assert.equal(linkBar(link(1, 0), { ...o, minScore: 0.6 }), 0.6);
+  assert.equal(linkBar(link(1, 0), { ...o, minScore: 0.3 }), 0.5);
 });
