@@ -278,3 +278,30 @@ test('linkBar: a link resting on one counterparty taken over and nothing else is
   assert.equal(linkBar(link(1, 0), { ...o, minScore: 0.6 }), 0.6);
   assert.equal(linkBar(link(1, 0), { ...o, minScore: 0.3 }), 0.5);
 });
+
+test('a run applies linkBar: one counterparty taken over at 0.45–0.5 is not linked, at 0.5 or more it is', () => {
+  // OLD pays its only counterparty C1 every other day until day 60; NEW does from day 62, at 18:00
+  // as OLD did (a like profile: score ≥ 0.5) or at 10:00 (score between 0.45 and 0.5).
+  const links = (hour: number, o: Parameters<typeof detectMigrations>[4]) => {
+    const tx: T[] = [];
+    for (let d = 0; d < 120; d += 2) {
+      if (d < 61) tx.push({ from: 'OLD', to: 'C1', amount: 35, day: d, hour: 18 });
+      else if (d >= 62) tx.push({ from: 'NEW', to: 'C1', amount: 35, day: d, hour });
+    }
+    for (let d = 0; d < 120; d += 3) tx.push({ from: `X${d % 5}`, to: `Y${d % 7}`, amount: 20, day: d });
+    const flows = flowsOf(tx, { days: 120 });
+    const graph = buildAccountGraph(flows);
+    const c = computeCentrality(graph, flows);
+    const { isHub } = findHubs(c, { minDegree: 100, medianFactor: 50 });
+    const f = computeFeatures(flows, pairOrder(flows), c, isHub, new Map());
+    return detectMigrations(flows, f, isHub, new Int32Array(flows.ids.length).fill(-1), o).links.map((l) => [l.from, l.to, l.score]);
+  };
+  const low = links(10, { minScore: 0, minScoreOneCounterparty: 0 });
+  assert.equal(low.length, 1);
+  assert.ok((low[0]![2] as number) >= 0.45 && (low[0]![2] as number) < 0.5, String(low[0]![2]));
+  assert.deepEqual(links(10, {}), [], 'below the one-counterparty bar');
+  assert.deepEqual(links(10, { minScoreOneCounterparty: 0.45 }), low, 'at the ordinary bar it would be linked');
+  const high = links(18, {});
+  assert.equal(high.length, 1);
+  assert.ok((high[0]![2] as number) >= 0.5);
+});
