@@ -18,6 +18,7 @@ import { computeCentrality } from '../src/analysis/centrality.js';
 import { louvain, pagerank, UndirectedGraph } from '../src/analysis/graphology.js';
 import { stopLocalNeo4j } from '../src/neo4j/local.js';
 import { createDriver } from '../src/neo4j/driver.js';
+import { createBlacklistRepository } from '../src/neo4j/repositories/blacklist.js';
 import { createRunRepository } from '../src/neo4j/repositories/runs.js';
 import type { RunSummary } from '../src/runs/recompute.js';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -179,6 +180,16 @@ try {
     // incremental run, then a full run on the same data: time and results compared.
     let nightly: { incremental: CliRun; full: CliRun; dayRows: number; equal: boolean; fingerprints: [string, string] } | null = null;
     if (args.incremental !== 'off') {
+      // Both runs of the pair must start from the same served list: a run reads it (the listed fall,
+      // the list's hysteresis), and each run, or the successor watch during the day's import, would
+      // otherwise serve a new version the other run reads. The served version is pinned for the
+      // pair (their versions are held) and unpinned after.
+      const pinCfg = loadConfig(runEnv);
+      const pinDrv = createDriver(pinCfg.neo4j);
+      const served = (await createBlacklistRepository(pinDrv, pinCfg.neo4j).state()).servedVersion;
+      await pinDrv.close();
+      if (served === null) throw new Error('no served version to pin before the nightly pair');
+      if ((await exitOf(spawnCli(['blacklist', 'pin', String(served)], runEnv))) !== 0) throw new Error('acctnet blacklist pin failed');
       const dayFile = path.join(data.dir, 'next-day.csv');
       const dayRows = await writeNextDay(size, Number(args.seed), data, dayFile);
       log(`${size}: one more day, ${dayRows} transfers: acctnet import`);
@@ -200,6 +211,7 @@ try {
         await resultFingerprint(drv, full.summary),
       ];
       await drv.close();
+      if ((await exitOf(spawnCli(['blacklist', 'unpin'], runEnv))) !== 0) throw new Error('acctnet blacklist unpin failed');
       nightly = { incremental, full, dayRows, equal: fingerprints[0] === fingerprints[1], fingerprints };
       log(`  results ${nightly.equal ? 'identical' : 'DIFFERENT'}: ${fingerprints[0].slice(0, 16)} / ${fingerprints[1].slice(0, 16)}`);
     }
@@ -256,7 +268,7 @@ try {
               `| step ${k} | ${((inc.summary.timings[k] ?? 0) / 1000).toFixed(2)} s | ${((full.summary.timings[k] ?? 0) / 1000).toFixed(2)} s |`,
           ),
         '',
-        `Load: ${inc.summary.load?.mode} (${inc.summary.load?.reason}). Results ${nightly.equal ? 'identical' : 'DIFFERENT'} (fingerprint of every AccountResult, ClusterResult, MIGRATED_TO and blacklist entry, cluster ids replaced by their first member: ${nightly.fingerprints[0].slice(0, 16)}${nightly.equal ? '' : ` vs ${nightly.fingerprints[1].slice(0, 16)}`}).`,
+        `Load: ${inc.summary.load?.mode} (${inc.summary.load?.reason}). Both runs started from the same served version (pinned for the pair). Results ${nightly.equal ? 'identical' : 'DIFFERENT'} (fingerprint of every AccountResult, ClusterResult, MIGRATED_TO and blacklist entry, cluster ids replaced by their first member: ${nightly.fingerprints[0].slice(0, 16)}${nightly.equal ? '' : ` vs ${nightly.fingerprints[1].slice(0, 16)}`}).`,
         `Incremental / full on the same data = ${(ratio * 100).toFixed(0)}%; / median of all ${results.length + 1} full runs (${fullMedian.toFixed(1)} s) = ${((inc.seconds / fullMedian) * 100).toFixed(0)}%. Target ≤ 40% → ${ratio <= 0.4 ? 'met' : 'MISSED'}.`,
         '',
       );
