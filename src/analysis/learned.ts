@@ -39,7 +39,11 @@ export type LearnedMode = 'off' | 'shadow' | 'on';
 
 export interface LearnedOptions {
   mode: LearnedMode;
-  /** Fewer fraud labels than this: the learned signal is left out (not faked). */
+  /**
+   * Fewer fraud labels than this: the learned model is used only when its out-of-fold ROC-AUC beats
+   * the rules' on the same labels, and never with fewer fraud labels than folds; otherwise the learned
+   * signal is left out (not faked).
+   */
   minFraudLabels: number;
   /** Negatives per positive when legit labels are few (sampled from unlabelled accounts). */
   negativeRatio: number;
@@ -115,6 +119,11 @@ export interface ModelCard {
   prAuc: number | null;
   /** The same folds with a regularised logistic regression on the same features, for comparison. */
   logisticRocAuc: number | null;
+  /**
+   * The rules' score alone on the same rows, each computed without its own feature fold's labels (the
+   * rules_score column the model reads): how well the rules rank labels they did not see.
+   */
+  rulesRocAuc: number | null;
   /** Out-of-fold ROC-AUC against legit labels only (when there are at least 20). */
   rocAucLegitOnly: number | null;
   calibration: { a: number; b: number } | null;
@@ -286,9 +295,14 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     card.notes.push(
       `${Math.round((100 * fromAlerts) / fraud.length)}% of the fraud labels come from acctnet's own alerts: they are not a random sample of fraud, and a model trained on them learns to find what acctnet already finds`,
     );
-  if (fraud.length < o.minFraudLabels) {
+  // Fewer fraud labels than minFraudLabels: the model is trained, and used only when it ranks the
+  // labels it did not see better than the rules do (card.rulesRocAuc, below) — with a handful of
+  // labels the rules (propagation from them) may be the better guess, or the model the only useful
+  // one (docs/decisions.md, "Few labels"). Fewer than one per fold: nothing to test it on.
+  const fewLabels = fraud.length < o.minFraudLabels;
+  if (fewLabels && fraud.length < o.folds) {
     card.status = 'too_few_labels';
-    card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned signal is left out of this run`;
+    card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}, and fewer than the ${o.folds} folds needed to test the model against the rules): the learned signal is left out of this run`;
     return done(null, null);
   }
   const wantSampled = Math.max(0, o.negativeRatio * fraud.length - legit.length);
@@ -443,6 +457,13 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
   card.rocAuc = round3(rocAuc(oof, y));
   card.prAuc = round3(averagePrecision(oof, y));
   card.logisticRocAuc = round3(rocAuc(oofLogistic, y));
+  const rulesCol = d0 + LABEL_FEATURE_COLUMNS.findIndex((c) => c.name === 'rules_score');
+  card.rulesRocAuc = round3(
+    rocAuc(
+      Float64Array.from(fit, (i) => x.data[i * d + rulesCol]!),
+      y,
+    ),
+  );
   if (legit.length >= 20) {
     const keep = fit.map((i, r) => (label[i] !== 0 ? r : -1)).filter((r) => r >= 0);
     card.rocAucLegitOnly = round3(
@@ -461,6 +482,16 @@ export function learnRisk(inp: LearnedInput, options: Partial<LearnedOptions> = 
     card.message = `the learned model's cross-validated ROC-AUC is ${card.rocAuc} on ${fraud.length} fraud labels (no better than chance on labels it did not see): the learned signal is left out of this run and the rules score it`;
     return done(null, null);
   }
+
+  if (fewLabels && !(card.rocAuc! > card.rulesRocAuc!)) {
+    card.status = 'too_few_labels';
+    card.message = `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): with this few the learned model is used only when it ranks the labels it did not see better than the rules, and it did not (out-of-fold ROC-AUC ${card.rocAuc}, the rules' ${card.rulesRocAuc}): the learned signal is left out of this run and the rules score it`;
+    return done(null, null);
+  }
+  if (fewLabels)
+    card.notes.push(
+      `${fraud.length} fraud labels (fewer than ${o.minFraudLabels}): the learned model is used because it ranked the labels it did not see better than the rules (out-of-fold ROC-AUC ${card.rocAuc}, the rules' ${card.rulesRocAuc}); with this few labels these figures are rough`,
+    );
 
   mark('cross-validation');
   inp.onStep?.('learned.final-model');
@@ -578,6 +609,7 @@ function emptyCard(mode: LearnedMode, folds: number, features: number): ModelCar
     rocAuc: null,
     prAuc: null,
     logisticRocAuc: null,
+    rulesRocAuc: null,
     rocAucLegitOnly: null,
     calibration: null,
     topFeatures: [],

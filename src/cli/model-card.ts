@@ -22,6 +22,7 @@ export function modelCardLines(
     `learned model (${card.mode}): ${card.model}, trained on ${l.fraud} fraud / ${l.legit} legit labels + ${l.sampled} sampled unlabelled accounts; ` +
       `${card.folds}-fold cross-validation grouped by cluster: ROC-AUC ${card.rocAuc}, PR-AUC ${card.prAuc}` +
       (card.logisticRocAuc !== null ? ` (logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc})` : '') +
+      (card.rulesRocAuc != null ? `; the rules alone on the same labels: ROC-AUC ${card.rulesRocAuc}` : '') +
       (card.rocAucLegitOnly !== null ? `; against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` : ''),
   );
   lines.push(`  labels by source: fraud (${sources(l.bySource.fraud)}), legit (${sources(l.bySource.legit)})`);

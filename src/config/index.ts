@@ -348,7 +348,7 @@ export const VARS = {
     name: 'ACCTNET_LEARNED_MIN_FRAUD_LABELS',
     default: '20',
     expected: 'an integer 2..1000000',
-    doc: 'With fewer fraud labels than this a run leaves the learned model out (the run record says so) and scores with the rules.',
+    doc: "With fewer fraud labels than this a run uses the learned model only when it ranks the labels it did not see better than the rules (out-of-fold ROC-AUC above the rules' on the same labels, both on the model card), and never with fewer fraud labels than the model's 5 folds; otherwise it leaves the learned model out (the run record says so) and scores with the rules.",
     parse: p.int(2, 1000000),
   }),
   modelOnlyThreshold: defineVar({

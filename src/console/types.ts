@@ -131,6 +131,8 @@ export interface ModelCard {
   rocAuc: number | null;
   prAuc: number | null;
   logisticRocAuc: number | null;
+  /** Absent on runs before 2026-12-08. */
+  rulesRocAuc?: number | null;
   rocAucLegitOnly: number | null;
   topFeatures: Array<{ name: string; importance: number }>;
   shadow?: { listed: number; added: number; removed: number };

@@ -387,6 +387,63 @@ test('too few fraud labels: the run says so and scores with the rules alone', as
   assert.match(lines.join('\n'), /labels: 5 fraud \(import 5\), 0 legit \(none\)/);
 });
 
+test('fewer fraud labels than folds: the learned model is not even tried', async () => {
+  const out = await analyse(W.transfers, new Map([...labelled].slice(0, 4)));
+  assert.equal(out.model.status, 'too_few_labels');
+  assert.match(out.model.message!, /^4 fraud labels \(fewer than 10, and fewer than the 5 folds/);
+  assert.equal(out.model.rocAuc, null);
+  assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
+});
+
+test('few fraud labels where the rules rank them better: the run says both figures and scores with the rules', async () => {
+  // World v1's rings: the rules' propagation from a few labelled members finds the rest.
+  const out = await analyse(W.transfers, new Map([...labelled].slice(0, 7)));
+  assert.equal(out.model.status, 'too_few_labels');
+  assert.ok(out.model.rocAuc !== null && out.model.rulesRocAuc !== null);
+  assert.ok(out.model.rocAuc <= out.model.rulesRocAuc, `model ${out.model.rocAuc}, rules ${out.model.rulesRocAuc}`);
+  assert.match(
+    out.model.message!,
+    new RegExp(`^7 fraud labels \\(fewer than 10\\): .*out-of-fold ROC-AUC ${out.model.rocAuc}, the rules' ${out.model.rulesRocAuc}\\)`),
+  );
+  assert.equal(out.learnedScore, null);
+  assert.deepEqual(Array.from(out.score), Array.from(out.rulesScore));
+});
+
+// Night senders: 24 accounts, each in an ordinary-looking triad with two accomplices it pays large
+// sums at 3 a.m.; no two of them deal with each other, so labels on some say nothing (through the
+// money) about the others, and the rules score them like any triad member — but they behave alike.
+function nightSenders(): { tx: HelperT[]; fraud: string[] } {
+  const tx: HelperT[] = background('P', 150, 120);
+  const fraud: string[] = [];
+  for (let c = 0; c < 24; c++) {
+    const a = `F${c}`;
+    fraud.push(a);
+    for (let day = c % 5; day < 120; day += 9) {
+      tx.push({ from: a, to: `F${c}b`, amount: 900 + 7 * c, day, hour: 3 });
+      tx.push({ from: `F${c}b`, to: `F${c}c`, amount: 20 + c, day: day + 1, hour: 19 });
+      tx.push({ from: `F${c}c`, to: a, amount: 10 + c, day: day + 3, hour: 20 });
+    }
+  }
+  return { tx, fraud };
+}
+
+test('few fraud labels where the model ranks them better than the rules: it is used, and the card says why', async () => {
+  const { tx, fraud } = nightSenders();
+  const labels: Record<string, LabelValue> = {};
+  for (const id of fraud.slice(0, 12)) labels[id] = 'fraud';
+  const out = await analyseT(tx, { labels });
+  assert.equal(out.model.status, 'trained', out.model.message ?? '');
+  assert.ok(out.model.rocAuc! > out.model.rulesRocAuc!, `model ${out.model.rocAuc}, rules ${out.model.rulesRocAuc}`);
+  assert.match(out.model.notes.join('\n'), /^12 fraud labels \(fewer than 20\): the learned model is used because/m);
+  const mean = (ids: string[], s: Float64Array) => ids.reduce((sum, id) => sum + s[out.ids.indexOf(id)]!, 0) / ids.length;
+  const unlabelled = fraud.slice(12);
+  const triads = out.ids.filter((id) => id.startsWith('P'));
+  // The rules cannot tell them from the triads; the served (learned) score can.
+  assert.ok(mean(unlabelled, out.rulesScore) < 1.5 * mean(triads, out.rulesScore));
+  assert.ok(mean(unlabelled, out.score) > 3 * mean(triads, out.score), `${mean(unlabelled, out.score)} vs ${mean(triads, out.score)}`);
+  assert.ok(modelCardLines(out.model)[0]!.includes(`the rules alone on the same labels: ROC-AUC ${out.model.rulesRocAuc}`));
+});
+
 test('an empty window with fraud labels: the run completes and says the labels are too few', async () => {
   const out = await analyse([], new Map([...labelled].slice(0, 4)));
   assert.equal(out.model.status, 'too_few_labels');

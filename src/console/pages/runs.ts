@@ -83,6 +83,7 @@ function modelCard(card: ModelCard | null, runId: string): HTMLElement | string 
         text: `labels: ${card.labels.fraud} fraud (${sources(card.labels.bySource.fraud)}), ${card.labels.legit} legit, ${card.labels.sampled} sampled unlabelled`,
       }),
       card.logisticRocAuc !== null ? h('li', { text: `logistic regression on the same folds: ROC-AUC ${card.logisticRocAuc}` }) : null,
+      card.rulesRocAuc != null ? h('li', { text: `the rules alone on the same labels: ROC-AUC ${card.rulesRocAuc}` }) : null,
       card.rocAucLegitOnly !== null ? h('li', { text: `against legit labels only: ROC-AUC ${card.rocAucLegitOnly}` }) : null,
       card.shadow
         ? h(
