@@ -19,6 +19,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { analysisParams } from '../../src/runs/analysis-job.js';
 import { isSkipped, selectDatasets } from './datasets.js';
 import { loadTransfers } from './load.js';
+import { precisionAtK } from './metrics.js';
 import { drawLabels } from './measure.js';
 
 const { values: args } = parseArgs({
@@ -39,12 +40,9 @@ const datasets = await selectDatasets({
   skipAmlsim: false,
 });
 const pAtK = (score: ArrayLike<number>, y: ArrayLike<number>) => {
-  const idx = Array.from({ length: y.length }, (_, i) => i).sort((a, b) => score[b]! - score[a]!);
   let k = 0;
   for (let i = 0; i < y.length; i++) k += y[i]!;
-  let hit = 0;
-  for (let r = 0; r < k; r++) hit += y[idx[r]!]!;
-  return k ? hit / k : NaN;
+  return precisionAtK(score, y, k);
 };
 console.log('dataset share seed labels status | oof learned rules | truth AUC learned rules | P@k learned rules');
 for (const d of datasets) {
